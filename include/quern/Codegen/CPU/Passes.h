@@ -1,0 +1,41 @@
+//===- Passes.h - Quern CPU codegen passes and pipeline ---------*- C++ -*-===//
+
+#ifndef QUERN_CODEGEN_CPU_PASSES_H
+#define QUERN_CODEGEN_CPU_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace quern {
+
+#define GEN_PASS_DECL
+#include "quern/Codegen/CPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "quern/Codegen/CPU/Passes.h.inc"
+
+/// Function attribute holding the planned workspace size in bytes.
+inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
+    "quern.workspace_bytes";
+/// Argument attribute marking the workspace argument.
+inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
+
+struct CPUCodegenOptions {
+  /// Lower memrefs to bare pointers at function boundaries: the entry-point
+  /// wrappers pass plain pointers into the state, inputs and outputs.
+  bool barePointerCalls = true;
+};
+
+/// quern (tensors) → linalg → buffers with a planned workspace → LLVM
+/// dialect. Functions end with signature (inputs..., params..., outputs...,
+/// workspace) and no results.
+void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
+                             const CPUCodegenOptions &options);
+
+/// Registers `quern-cpu-codegen` so quern-opt runs what quernc runs.
+void registerCPUCodegenPipeline();
+
+} // namespace quern
+
+#endif // QUERN_CODEGEN_CPU_PASSES_H

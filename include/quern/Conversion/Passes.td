@@ -1,0 +1,41 @@
+//===- Passes.td - Quern conversion passes -----------------*- tablegen -*-===//
+
+#ifndef QUERN_CONVERSION_PASSES_TD
+#define QUERN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower quern ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every quern op into destination-passing linalg on tensors:
+    elementwise ops and broadcasts become `linalg.generic`, matmuls become a
+    contraction `linalg.generic` whose init holds the bias (or zeros),
+    reductions and softmax become reduction generics, shape ops become
+    `tensor.collapse_shape` / `tensor.expand_shape` / `linalg.transpose`.
+
+    Before:
+    ```mlir
+    %y = quern.relu %x : tensor<4x8xf32>
+    ```
+    After:
+    ```mlir
+    %e = tensor.empty() : tensor<4x8xf32>
+    %y = linalg.generic {indexing_maps = [#id, #id],
+                         iterator_types = ["parallel", "parallel"]}
+        ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %zero = arith.constant 0.0 : f32
+      %r = arith.maximumf %in, %zero : f32
+      linalg.yield %r : f32
+    } -> tensor<4x8xf32>
+    ```
+    Any quern op left is an error.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // QUERN_CONVERSION_PASSES_TD

@@ -1,0 +1,21 @@
+//===- QuernToLinalg.h - quern to linalg conversion -------------*- C++ -*-===//
+
+#ifndef QUERN_CONVERSION_QUERNTOLINALG_H
+#define QUERN_CONVERSION_QUERNTOLINALG_H
+
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace quern {
+
+#define GEN_PASS_DECL_CONVERTQUERNTOLINALGPASS
+#include "quern/Conversion/Passes.h.inc"
+
+/// Adds the patterns that rewrite every quern op into linalg, tensor, arith
+/// and math ops on tensors.
+void populateQuernToLinalgPatterns(mlir::TypeConverter &typeConverter,
+                                   mlir::RewritePatternSet &patterns);
+
+} // namespace quern
+
+#endif // QUERN_CONVERSION_QUERNTOLINALG_H

@@ -1,0 +1,95 @@
+//===- Contraction.cpp - quern.matmul to linalg -----------------*- C++ -*-===//
+//
+// A matmul becomes one contraction linalg.generic whose indexing maps carry
+// the transposes, so no transposed copy of an operand is ever made. The bias
+// is broadcast into the init tensor, which makes the accumulation start from
+// it instead of from zero.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+
+#include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::detail;
+
+namespace {
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    int64_t batchRank = rank - 2;
+
+    // Iteration space: (batch..., m, n, k).
+    auto dim = [&](int64_t position) {
+      return getAffineDimExpr(position, context);
+    };
+    SmallVector<AffineExpr> batch;
+    for (int64_t i = 0; i < batchRank; ++i)
+      batch.push_back(dim(i));
+    AffineExpr m = dim(batchRank), n = dim(batchRank + 1),
+               k = dim(batchRank + 2);
+    auto mapOf = [&](AffineExpr row, AffineExpr column) {
+      SmallVector<AffineExpr> exprs(batch);
+      exprs.append({row, column});
+      return AffineMap::get(rank + 1, 0, exprs, context);
+    };
+    SmallVector<AffineMap> maps = {
+        op.getTransposeLhs() ? mapOf(k, m) : mapOf(m, k),
+        op.getTransposeRhs() ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+
+    Value init = buildAccumulatorInit(rewriter, loc, resultType,
+                                      adaptor.getBias());
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
+        maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+          Value product = b.create<arith::MulFOp>(l, args[0], args[1]);
+          b.create<linalg::YieldOp>(
+              l, b.create<arith::AddFOp>(l, args[2], product).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+private:
+  /// Zeros, or the bias broadcast to the result's shape.
+  static Value buildAccumulatorInit(OpBuilder &b, Location loc,
+                                    RankedTensorType resultType, Value bias) {
+    if (!bias) {
+      Value zero = buildFloatConstant(b, loc, resultType, 0.0);
+      Value empty = b.create<tensor::EmptyOp>(loc, resultType.getShape(),
+                                              resultType.getElementType());
+      return b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
+    }
+    int64_t rank = resultType.getRank();
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    AffineMap map =
+        biasType == resultType
+            ? b.getMultiDimIdentityMap(rank)
+            : AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+    return buildParallelGeneric(
+        b, loc, resultType, bias, map,
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  }
+};
+
+} // namespace
+
+void quern::detail::populateContractionPatterns(TypeConverter &converter,
+                                                RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering>(converter, patterns.getContext());
+}

@@ -1,0 +1,62 @@
+//===- Patterns.h - quern to linalg, shared pieces --------------*- C++ -*-===//
+//
+// The lowering has one file per op family; this header is what they share:
+// the per-family populate functions and the builders of linalg.generic ops
+// that every family uses.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
+#define QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace quern::detail {
+
+void populateElementwisePatterns(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateContractionPatterns(mlir::TypeConverter &converter,
+                                 mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
+void populateShapePatterns(mlir::TypeConverter &converter,
+                           mlir::RewritePatternSet &patterns);
+
+/// Computes one scalar of a generic's result from its input scalars.
+using ScalarBody = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A `linalg.generic` with all-parallel iterators over `resultType` that
+/// reads `inputs` through `inputMaps` and writes a fresh tensor.
+mlir::Value buildParallelGeneric(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::RankedTensorType resultType,
+                                 mlir::ValueRange inputs,
+                                 llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                                 ScalarBody body);
+
+/// The map from the iteration space of `shape` that drops `axes`: how a
+/// reduced value is read back while iterating over the unreduced shape.
+mlir::AffineMap dropAxesMap(mlir::MLIRContext *context, int64_t rank,
+                            llvm::ArrayRef<int64_t> axes);
+
+/// How a value is reduced: the identity element and the combining op.
+enum class ReductionKind { Sum, Max };
+
+/// Reduces `input` over `axes` (ascending); the result drops those axes.
+mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> axes,
+                           ReductionKind kind);
+
+/// A float constant of `type`'s element type (or `type` itself if scalar).
+mlir::Value buildFloatConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Type type, double value);
+
+/// Reshapes `input` to `resultType` (same element count) with
+/// collapse/expand_shape ops, which bufferize to views.
+mlir::Value buildReshape(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::Value input, mlir::RankedTensorType resultType);
+
+} // namespace quern::detail
+
+#endif // QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
