@@ -83,7 +83,8 @@ TEST(JsonTest, StringEscapes) {
 }
 
 TEST(JsonTest, Nesting) {
-  JsonValue root = parseOk(R"( {"a": [1, {"b": []}, "x"], "c": {}, "d": null} )");
+  JsonValue root =
+      parseOk(R"( {"a": [1, {"b": []}, "x"], "c": {}, "d": null} )");
   ASSERT_TRUE(root.isObject());
   EXPECT_EQ(root.keys, (std::vector<std::string>{"a", "c", "d"}));
   const JsonValue *a = root.get("a");

@@ -1,0 +1,72 @@
+//===- ONNX.h - ONNX model importer -----------------------------*- C++ -*-===//
+//
+// Turns an ONNX model into a module with one `func.func @forward` of quern
+// ops. Graph inputs become the leading arguments; float initializers become
+// parameter arguments (`quern.param`), whose initial values the importer
+// hands back as bytes for the state file; other initializers become
+// constants. Every op's location names its ONNX node and op type.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_IMPORT_ONNX_H
+#define QUERN_IMPORT_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBufferRef.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quern {
+
+struct OnnxImportOptions {
+  /// Shapes that replace those of graph inputs, by input name; this is how
+  /// dynamic dimensions are fixed (`--input-shape NAME=DIMS`).
+  llvm::StringMap<std::vector<int64_t>> inputShapes;
+};
+
+/// The initial value of one parameter, in the order of the parameter
+/// arguments of `@forward`.
+struct ParameterValue {
+  std::string name;
+  llvm::ArrayRef<char> bytes;
+};
+
+struct ImportedModel {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<ParameterValue> parameters;
+  /// Owns the bytes that `parameters` point to (the parsed model, so large
+  /// weights are not copied).
+  std::shared_ptr<const void> storage;
+};
+
+/// Imports the ONNX model in `buffer`; `path` names it in diagnostics.
+/// Emits diagnostics and returns failure on bad input.
+mlir::FailureOr<ImportedModel>
+importOnnxModel(llvm::MemoryBufferRef buffer, mlir::MLIRContext &context,
+                const OnnxImportOptions &options);
+
+/// Reads and imports the ONNX file at `path`.
+mlir::FailureOr<ImportedModel>
+importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
+               const OnnxImportOptions &options);
+
+/// Adds the shape given as `NAME=DIMS` (`x=4x64`) to `options`; on a
+/// malformed spec, returns false and says why in `error`.
+bool parseInputShape(llvm::StringRef spec, OnnxImportOptions &options,
+                     std::string &error);
+
+/// Registers the `--import-onnx` translation for quern-translate.
+void registerOnnxImportTranslation();
+
+/// Formats a diagnostic about an imported model on one line,
+/// `SEVERITY: FILE: node 'NAME' (OP): MESSAGE`, leaving out what its location lacks.
+std::string formatOnnxDiagnostic(const mlir::Diagnostic &diagnostic);
+
+} // namespace quern
+
+#endif // QUERN_IMPORT_ONNX_H

@@ -1,0 +1,113 @@
+//===- Contraction.cpp - ONNX Gemm and MatMul -------------------*- C++ -*-===//
+//
+// Both become quern.matmul: Gemm's transposes are flags, its C a bias; its
+// alpha and beta scale A and C. MatMul's numpy semantics (1-D operands,
+// broadcast batch dimensions) are made explicit with reshapes and
+// broadcasts around one batched matmul.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpTable.h"
+
+#include "dialects/quern/QuernOps.h"
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::onnx_import;
+
+static bool isFloatTensor(Value value) {
+  return isa<FloatType>(
+      cast<RankedTensorType>(value.getType()).getElementType());
+}
+
+static LogicalResult importGemm(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
+  if (!isFloatTensor(node.input(0)))
+    return node.emitError() << "supports float tensors only";
+  Value lhs = node.input(0), rhs = node.input(1);
+  float alpha = node.floatAttribute("alpha", 1.0f);
+  float beta = node.floatAttribute("beta", 1.0f);
+  if (alpha != 1.0f)
+    lhs = node.builder.create<MulOp>(
+        node.loc, lhs, node.splatConstant(node.inputType(0), alpha));
+
+  Value bias;
+  if (node.hasInput(2) && beta != 0.0f) {
+    bias = node.input(2);
+    if (beta != 1.0f)
+      bias = node.builder.create<MulOp>(
+          node.loc, bias, node.splatConstant(node.inputType(2), beta));
+    // A bias over columns stays a vector; any other shape is broadcast.
+    int64_t columns = type->getDimSize(1);
+    ArrayRef<int64_t> shape = node.inputType(2).getShape();
+    bool overColumns = (shape.size() == 1 && shape[0] == columns) ||
+                       (shape.size() == 2 && shape[0] == 1 &&
+                        shape[1] == columns);
+    if (overColumns)
+      bias = node.reshapeTo(
+          bias, RankedTensorType::get({columns}, type->getElementType()));
+    else
+      bias = node.broadcastTo(bias, *type);
+  }
+  auto matmul = node.builder.create<MatMulOp>(
+      node.loc, *type, lhs, rhs, bias, node.intAttribute("transA", 0) != 0,
+      node.intAttribute("transB", 0) != 0);
+  node.setResult(0, matmul);
+  return success();
+}
+
+static LogicalResult importMatMul(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
+  if (!isFloatTensor(node.input(0)))
+    return node.emitError() << "supports float tensors only";
+  RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(1);
+  Type elementType = type->getElementType();
+
+  // 1-D operands are a row (lhs) or a column (rhs) whose unit dimension the
+  // result then drops.
+  SmallVector<int64_t> lhsShape(lhsType.getShape()),
+      rhsShape(rhsType.getShape());
+  if (lhsShape.size() == 1)
+    lhsShape.insert(lhsShape.begin(), 1);
+  if (rhsShape.size() == 1)
+    rhsShape.push_back(1);
+  int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+  int64_t n = rhsShape.back();
+
+  // Batch dimensions broadcast against each other.
+  ArrayRef<int64_t> lhsBatch = ArrayRef<int64_t>(lhsShape).drop_back(2);
+  ArrayRef<int64_t> rhsBatch = ArrayRef<int64_t>(rhsShape).drop_back(2);
+  size_t batchRank = std::max(lhsBatch.size(), rhsBatch.size());
+  SmallVector<int64_t> batch(batchRank, 1);
+  for (size_t i = 0; i < batchRank; ++i) {
+    auto at = [&](ArrayRef<int64_t> dims) -> int64_t {
+      size_t offset = batchRank - dims.size();
+      return i < offset ? 1 : dims[i - offset];
+    };
+    batch[i] = std::max(at(lhsBatch), at(rhsBatch));
+  }
+  auto operandType = [&](int64_t rows, int64_t columns) {
+    SmallVector<int64_t> shape(batch);
+    shape.append({rows, columns});
+    return RankedTensorType::get(shape, elementType);
+  };
+  Value lhs = node.reshapeTo(node.input(0),
+                             RankedTensorType::get(lhsShape, elementType));
+  Value rhs = node.reshapeTo(node.input(1),
+                             RankedTensorType::get(rhsShape, elementType));
+  lhs = node.broadcastTo(lhs, operandType(m, k));
+  rhs = node.broadcastTo(rhs, operandType(k, n));
+  Value product = node.builder.create<MatMulOp>(
+      node.loc, operandType(m, n), lhs, rhs, Value(), false, false);
+  node.setResult(0, node.reshapeTo(product, *type));
+  return success();
+}
+
+void quern::onnx_import::registerContractionOps(OpTable &table) {
+  table.add("Gemm", {13}, importGemm);
+  table.add("MatMul", {13}, importMatMul);
+}

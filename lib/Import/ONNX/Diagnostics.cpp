@@ -1,0 +1,68 @@
+//===- Diagnostics.cpp - one-line messages about ONNX models ----*- C++ -*-===//
+//
+// Node locations are `fused<"OpType">[NameLoc(node), FileLineColLoc(file)]`
+// (see Importer.cpp); users read them as `FILE: node 'NAME' (OP): MESSAGE`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quern/Import/ONNX.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace {
+struct Described {
+  std::string file, nodeName, opType;
+};
+
+void describe(Location loc, Described &out) {
+  llvm::TypeSwitch<Location>(loc)
+      .Case([&](FusedLoc fused) {
+        if (auto opType = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
+          out.opType = opType.str();
+        for (Location inner : fused.getLocations())
+          describe(inner, out);
+      })
+      .Case([&](NameLoc name) {
+        if (out.nodeName.empty())
+          out.nodeName = name.getName().str();
+        describe(name.getChildLoc(), out);
+      })
+      .Case([&](FileLineColLoc file) {
+        if (out.file.empty())
+          out.file = file.getFilename().str();
+      })
+      .Case([&](CallSiteLoc call) { describe(call.getCallee(), out); });
+}
+} // namespace
+
+std::string quern::formatOnnxDiagnostic(const Diagnostic &diagnostic) {
+  Described where;
+  describe(diagnostic.getLocation(), where);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  switch (diagnostic.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << "note: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << "remark: ";
+    break;
+  }
+  if (!where.file.empty())
+    os << where.file << ": ";
+  // A name without an op type is a graph input or initializer.
+  if (!where.opType.empty())
+    os << "node '" << where.nodeName << "' (" << where.opType << "): ";
+  else if (!where.nodeName.empty())
+    os << "'" << where.nodeName << "': ";
+  os << diagnostic.str();
+  return text;
+}

@@ -1,0 +1,308 @@
+//===- Importer.cpp - ONNX model to quern ------------------------*- C++ -*-===//
+//
+// Parses the protobuf, checks it with ONNX's own checker and shape inference,
+// then builds `@forward` node by node through the op table. Every user error
+// is a diagnostic at the ONNX node (or the file) it concerns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quern/Import/ONNX.h"
+
+#include "Checks.h"
+#include "NodeImporter.h"
+#include "OpTable.h"
+#include "Tensor.h"
+#include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <climits>
+#include <deque>
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::onnx_import;
+
+namespace {
+
+/// What the imported module's parameter bytes point into.
+struct ImportStorage {
+  onnx::ModelProto model;
+  std::deque<std::vector<char>> converted;
+};
+
+/// The location of a node: its name and the file, fused, with the op type
+/// as metadata. Unnamed nodes are named by their position in the graph.
+Location nodeLocation(const onnx::NodeProto &node, int index,
+                      Location fileLoc) {
+  MLIRContext *context = fileLoc.getContext();
+  std::string name =
+      node.name().empty() ? "#" + std::to_string(index) : node.name();
+  return FusedLoc::get({NameLoc::get(StringAttr::get(context, name)), fileLoc},
+                       StringAttr::get(context, node.op_type()), context);
+}
+
+bool isDefaultDomain(const std::string &domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+/// The model's version of the default ONNX domain.
+FailureOr<int> defaultOpset(const onnx::ModelProto &model, Location loc) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    if (isDefaultDomain(opset.domain())) {
+      int version = opset.version();
+      if (version < kMinOpset || version > kMaxOpset)
+        return emitError(loc) << "opset " << version
+                              << " of the default ONNX domain is not "
+                                 "supported (Quern imports opsets "
+                              << kMinOpset << " to " << kMaxOpset << ")";
+      return version;
+    }
+  return emitError(loc) << "the model imports no opset of the default domain";
+}
+
+/// One diagnostic listing every op type without an importer, with its count
+/// and first node, at that node.
+LogicalResult checkOpsSupported(const onnx::GraphProto &graph, int opset,
+                                Location fileLoc) {
+  struct Unsupported {
+    int count = 0;
+    int firstIndex = 0;
+  };
+  llvm::MapVector<StringRef, Unsupported> unsupported;
+  std::deque<std::string> keys;
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    bool known = isDefaultDomain(node.domain()) &&
+                 OpTable::get().lookup(node.op_type(), opset).importer;
+    if (known)
+      continue;
+    const std::string &key = keys.emplace_back(
+        isDefaultDomain(node.domain()) ? node.op_type()
+                                       : node.domain() + "." + node.op_type());
+    Unsupported &entry = unsupported[key];
+    if (entry.count++ == 0)
+      entry.firstIndex = index;
+  }
+  if (unsupported.empty())
+    return success();
+  int first = unsupported.front().second.firstIndex;
+  InFlightDiagnostic diag =
+      emitError(nodeLocation(graph.node(first), first, fileLoc))
+      << "unsupported ONNX op" << (unsupported.size() > 1 ? "s" : "")
+      << " at opset " << opset << ": ";
+  llvm::interleaveComma(unsupported, diag, [&](const auto &entry) {
+    const onnx::NodeProto &node = graph.node(entry.second.firstIndex);
+    diag << entry.first << " (" << entry.second.count << " node"
+         << (entry.second.count > 1 ? "s" : "") << ", first '"
+         << (node.name().empty()
+                 ? "#" + std::to_string(entry.second.firstIndex)
+                 : node.name())
+         << "')";
+  });
+  return diag;
+}
+
+/// Replaces the shapes of graph inputs named in `options`.
+LogicalResult applyInputShapes(onnx::GraphProto &graph,
+                               const OnnxImportOptions &options,
+                               Location loc) {
+  for (const auto &entry : options.inputShapes) {
+    auto input = llvm::find_if(*graph.mutable_input(), [&](const auto &value) {
+      return value.name() == entry.getKey();
+    });
+    if (input == graph.mutable_input()->end())
+      return emitError(loc) << "--input-shape names '" << entry.getKey()
+                            << "', which is not an input of the graph";
+    onnx::TensorShapeProto *shape =
+        input->mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != 0 &&
+        shape->dim_size() != static_cast<int>(entry.getValue().size()))
+      return emitError(loc) << "--input-shape gives " << entry.getValue().size()
+                            << " dimensions for '" << entry.getKey()
+                            << "', which has rank " << shape->dim_size();
+    shape->clear_dim();
+    for (int64_t size : entry.getValue())
+      shape->add_dim()->set_dim_value(size);
+  }
+  return success();
+}
+
+bool isFloat(Type type) { return isa<FloatType>(type); }
+
+class GraphImporter {
+public:
+  GraphImporter(ImportStorage &storage, Location fileLoc, int opset)
+      : storage(storage), graph(storage.model.graph()), fileLoc(fileLoc),
+        opset(opset), builder(fileLoc.getContext()) {}
+
+  FailureOr<ImportedModel> run();
+
+private:
+  LogicalResult buildSignature();
+  LogicalResult importNodes();
+
+  ImportStorage &storage;
+  const onnx::GraphProto &graph;
+  Location fileLoc;
+  int opset;
+  OpBuilder builder;
+  GraphValues values;
+
+  SmallVector<Type> argumentTypes;
+  SmallVector<std::string> inputNames;
+  SmallVector<const onnx::TensorProto *> parameters, constants;
+  std::vector<ParameterValue> parameterValues;
+};
+
+LogicalResult GraphImporter::buildSignature() {
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    initializerNames.insert(tensor.name());
+    FailureOr<RankedTensorType> type = tensorType(tensor, fileLoc);
+    if (failed(type))
+      return failure();
+    (isFloat(type->getElementType()) ? parameters : constants)
+        .push_back(&tensor);
+  }
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    Location loc = NameLoc::get(builder.getStringAttr(input.name()), fileLoc);
+    FailureOr<RankedTensorType> type = convertTensorType(
+        input.type(), "graph input '" + input.name() + "'", loc);
+    if (failed(type)) {
+      emitRemark(loc) << "fix the shape with --input-shape " << input.name()
+                      << "=DIMS (e.g. 4x64)";
+      return failure();
+    }
+    argumentTypes.push_back(*type);
+    inputNames.push_back(input.name());
+  }
+  for (const onnx::TensorProto *tensor : parameters) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor->name()), fileLoc);
+    RankedTensorType type = *tensorType(*tensor, loc);
+    FailureOr<ArrayRef<char>> bytes =
+        tensorBytes(*tensor, type, storage.converted, loc);
+    if (failed(bytes))
+      return failure();
+    argumentTypes.push_back(type);
+    parameterValues.push_back({tensor->name(), *bytes});
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes() {
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    values.types[info.name()] = &info.type();
+  for (const onnx::ValueInfoProto &info : graph.output())
+    values.types[info.name()] = &info.type();
+
+  for (const onnx::TensorProto *tensor : constants) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor->name()), fileLoc);
+    FailureOr<DenseElementsAttr> value = tensorAttribute(*tensor, loc);
+    if (failed(value))
+      return failure();
+    values.values[tensor->name()] = builder.create<ConstantOp>(loc, *value);
+  }
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    OpTable::Entry entry = OpTable::get().lookup(node.op_type(), opset);
+    assert(entry.importer && "unsupported ops are rejected up front");
+    NodeImporter importer(node, entry.version,
+                          nodeLocation(node, index, fileLoc), builder, values);
+    if (failed(entry.importer(importer)))
+      return failure();
+    for (const std::string &output : node.output())
+      assert((output.empty() || values.values.count(output)) &&
+             "an op importer must define every output");
+  }
+  return success();
+}
+
+FailureOr<ImportedModel> GraphImporter::run() {
+  if (failed(buildSignature()))
+    return failure();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = builder.create<func::FuncOp>(
+      fileLoc, "forward", builder.getFunctionType(argumentTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+
+  for (auto [index, name] : llvm::enumerate(inputNames)) {
+    func.setArgAttr(index, kNameAttrName, builder.getStringAttr(name));
+    values.values[name] = body->getArgument(index);
+  }
+  for (auto [index, tensor] : llvm::enumerate(parameters)) {
+    unsigned argument = inputNames.size() + index;
+    func.setArgAttr(
+        argument, kParamAttrName,
+        builder.getDictionaryAttr(
+            {builder.getNamedAttr("name",
+                                  builder.getStringAttr(tensor->name())),
+             builder.getNamedAttr("trainable", builder.getBoolAttr(true))}));
+    values.values[tensor->name()] = body->getArgument(argument);
+  }
+  if (failed(importNodes()))
+    return failure();
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output())
+    results.push_back(values.values.lookup(output.name()));
+  builder.create<func::ReturnOp>(fileLoc, results);
+  func.setFunctionType(
+      builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(index, kNameAttrName,
+                       builder.getStringAttr(output.name()));
+
+  if (failed(verify(*module)))
+    return failure();
+  return ImportedModel{std::move(module), std::move(parameterValues), nullptr};
+}
+
+} // namespace
+
+FailureOr<ImportedModel>
+quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
+                       const OnnxImportOptions &options) {
+  context.loadDialect<QuernDialect, func::FuncDialect>();
+  Location fileLoc =
+      FileLineColLoc::get(&context, buffer.getBufferIdentifier(), 0, 0);
+  auto storage = std::make_shared<ImportStorage>();
+  onnx::ModelProto &model = storage->model;
+  if (buffer.getBufferSize() > static_cast<size_t>(INT_MAX) ||
+      !model.ParseFromArray(buffer.getBufferStart(),
+                            static_cast<int>(buffer.getBufferSize())))
+    return emitError(fileLoc)
+           << "not an ONNX model: the file does not parse as a ModelProto";
+  if (!model.has_graph())
+    return emitError(fileLoc) << "not an ONNX model: it has no graph";
+
+  FailureOr<int> opset = defaultOpset(model, fileLoc);
+  if (failed(opset) ||
+      failed(checkOpsSupported(model.graph(), *opset, fileLoc)) ||
+      failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
+      failed(checkModel(model, fileLoc)))
+    return failure();
+
+  FailureOr<ImportedModel> imported =
+      GraphImporter(*storage, fileLoc, *opset).run();
+  if (succeeded(imported))
+    imported->storage = storage;
+  return imported;
+}
+
+FailureOr<ImportedModel>
+quern::importOnnxFile(llvm::StringRef path, MLIRContext &context,
+                      const OnnxImportOptions &options) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(FileLineColLoc::get(&context, path, 0, 0))
+           << "cannot read the file: " << buffer.getError().message();
+  return importOnnxModel((*buffer)->getMemBufferRef(), context, options);
+}

@@ -1,0 +1,50 @@
+//===- OpTable.h - ONNX op importers by op type and version -----*- C++ -*-===//
+//
+// onnx-mlir's scheme: each op type lists the schema versions Quern imports;
+// a model with opset N gets the highest listed version not above N (the
+// version whose semantics are in force at opset N).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_LIB_IMPORT_ONNX_OPTABLE_H
+#define QUERN_LIB_IMPORT_ONNX_OPTABLE_H
+
+#include "NodeImporter.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <map>
+
+namespace quern::onnx_import {
+
+/// The opsets of the default domain that Quern imports.
+constexpr int kMinOpset = 13;
+constexpr int kMaxOpset = 17;
+
+class OpTable {
+public:
+  /// Registers `importer` for the schema versions `versions` of `opType`.
+  void add(llvm::StringRef opType, std::initializer_list<int> versions,
+           OpImporter importer);
+
+  struct Entry {
+    OpImporter importer = nullptr;
+    int version = 0;
+  };
+  /// The importer of `opType` for a model at `opset`, or a null importer.
+  Entry lookup(llvm::StringRef opType, int opset) const;
+
+  /// The one table with every op family registered.
+  static const OpTable &get();
+
+private:
+  llvm::StringMap<std::map<int, OpImporter>> importers;
+};
+
+void registerContractionOps(OpTable &table);
+void registerElementwiseOps(OpTable &table);
+void registerReductionOps(OpTable &table);
+void registerShapeOps(OpTable &table);
+
+} // namespace quern::onnx_import
+
+#endif // QUERN_LIB_IMPORT_ONNX_OPTABLE_H

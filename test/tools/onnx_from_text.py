@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Writes a binary ONNX model from a test file in ONNX's text syntax.
+
+Lines starting with '#' (lit's RUN and CHECK lines) are dropped; the rest is
+parsed with onnx.parser and checked with onnx.checker unless --no-check is
+given (tests of the importer's own error paths need invalid models).
+"""
+import argparse
+import sys
+
+import onnx
+import onnx.checker
+import onnx.parser
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("source")
+    parser.add_argument("output")
+    parser.add_argument("--no-check", action="store_true")
+    args = parser.parse_args()
+    with open(args.source) as f:
+        text = "".join(line for line in f if not line.lstrip().startswith("#"))
+    model = onnx.parser.parse_model(text)
+    if not args.no_check:
+        onnx.checker.check_model(model)
+    onnx.save(model, args.output)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

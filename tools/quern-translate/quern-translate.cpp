@@ -1,0 +1,18 @@
+//===- quern-translate.cpp - Quern's translations ---------------*- C++ -*-===//
+//
+// Like mlir-translate: `--import-onnx` turns an ONNX model into quern IR;
+// the upstream translations (e.g. `--mlir-to-llvmir`) are there too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quern/Import/ONNX.h"
+
+#include "mlir/InitAllTranslations.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllTranslations();
+  quern::registerOnnxImportTranslation();
+  return mlir::failed(
+      mlir::mlirTranslateMain(argc, argv, "Quern translation driver\n"));
+}
