@@ -1,0 +1,36 @@
+//===- Driver.h - ONNX model to compiled artifacts --------------*- C++ -*-===//
+//
+// What quernc does, as a library: import, run the pipeline, generate code,
+// and write NAME.so / NAME.h / NAME.json / NAME.safetensors (or one of the
+// intermediate forms) all at once or not at all.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_DRIVER_DRIVER_H
+#define QUERN_DRIVER_DRIVER_H
+
+#include "quern/Import/ONNX.h"
+#include "quern/Target/Target.h"
+
+namespace quern {
+
+enum class EmitKind { Shared, Object, Assembly, LLVM, MLIR };
+
+struct CompileOptions {
+  std::string inputPath;
+  /// DIR/NAME: artifacts are DIR/NAME.so etc.; NAME prefixes the symbols.
+  std::string outputStem;
+  EmitKind emit = EmitKind::Shared;
+  TargetSpec target;
+  unsigned optLevel = 3;
+  OnnxImportOptions import;
+};
+
+/// Compiles as `options` say. User errors are emitted as diagnostics on
+/// `context`; on failure no output file is left behind.
+mlir::LogicalResult compileModel(mlir::MLIRContext &context,
+                                 const CompileOptions &options);
+
+} // namespace quern
+
+#endif // QUERN_DRIVER_DRIVER_H

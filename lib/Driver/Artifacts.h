@@ -1,0 +1,56 @@
+//===- Artifacts.h - the writers of a compiled model's files ----*- C++ -*-===//
+
+#ifndef QUERN_LIB_DRIVER_ARTIFACTS_H
+#define QUERN_LIB_DRIVER_ARTIFACTS_H
+
+#include "quern/Driver/Layout.h"
+#include "quern/Target/Target.h"
+#include "llvm/IR/Module.h"
+
+namespace quern {
+
+/// NAME.json: the manifest (format quern-manifest, version 1).
+std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
+                          const TargetSpec &target, uint64_t workspaceBytes);
+
+/// NAME.h: the C declarations of the entry points, with the inputs, outputs
+/// and state tensors listed in comments and as constants.
+std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
+                        llvm::StringRef sourceName);
+
+/// Adds the C ABI of DESIGN §4 around the lowered `implName` function
+/// (arguments: inputs, parameters, outputs, workspace, as bare pointers):
+/// NAME_forward, NAME_state_bytes, NAME_workspace_bytes, NAME_manifest.
+/// Everything else in the module becomes internal.
+void addEntryPoints(llvm::Module &module, llvm::StringRef name,
+                    llvm::StringRef implName, const ModelLayout &layout,
+                    uint64_t workspaceBytes, llvm::StringRef manifest);
+
+/// The files of one compilation. Each is written to a temporary name beside
+/// its final one and renamed only by commit(), so a failed compilation
+/// leaves nothing behind (not even the folder, if it made it).
+class OutputSet {
+public:
+  explicit OutputSet(llvm::StringRef stem) : stem(stem.str()) {}
+  ~OutputSet();
+
+  /// Creates the output folder if needed; false with `error` if it cannot.
+  bool prepare(std::string &error);
+  /// The temporary path to write STEM.EXTENSION to.
+  std::string add(llvm::StringRef extension);
+  /// Writes `contents` to STEM.EXTENSION (temporarily, until commit()).
+  bool write(llvm::StringRef extension, llvm::StringRef contents,
+             std::string &error);
+  /// Renames every file to its final name.
+  bool commit(std::string &error);
+
+private:
+  std::string stem;
+  std::vector<std::pair<std::string, std::string>> files; // temp, final
+  std::vector<std::string> createdDirectories;
+  bool committed = false;
+};
+
+} // namespace quern
+
+#endif // QUERN_LIB_DRIVER_ARTIFACTS_H

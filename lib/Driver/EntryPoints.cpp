@@ -1,0 +1,85 @@
+//===- EntryPoints.cpp - the C ABI around the generated code ----*- C++ -*-===//
+//
+// The lowered function takes one bare pointer per tensor. The ABI takes a
+// state buffer, a workspace and two pointer arrays; the wrapper below
+// translates one into the other using the layout's offsets, so the pointer
+// arithmetic lives in exactly one place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Artifacts.h"
+
+#include "llvm/IR/IRBuilder.h"
+
+using namespace llvm;
+using namespace quern;
+
+/// `define RET @NAME() { ret VALUE }`.
+static void addConstantFunction(Module &module, StringRef name,
+                                Constant *value) {
+  auto *type = FunctionType::get(value->getType(), false);
+  Function *function =
+      Function::Create(type, GlobalValue::ExternalLinkage, name, module);
+  IRBuilder<> builder(BasicBlock::Create(module.getContext(), "", function));
+  builder.CreateRet(value);
+}
+
+void quern::addEntryPoints(Module &module, StringRef name, StringRef implName,
+                           const ModelLayout &layout, uint64_t workspaceBytes,
+                           StringRef manifest) {
+  LLVMContext &context = module.getContext();
+  // Everything generated so far is an implementation detail.
+  for (Function &function : module.functions())
+    if (!function.isDeclaration())
+      function.setLinkage(GlobalValue::InternalLinkage);
+  for (GlobalVariable &global : module.globals())
+    if (!global.isDeclaration())
+      global.setLinkage(GlobalValue::InternalLinkage);
+
+  Function *impl = module.getFunction(implName);
+  assert(impl && "the lowered function is in the module");
+  assert(impl->arg_size() == layout.inputs.size() + layout.state.size() +
+                                 layout.outputs.size() + 1 &&
+         "lowered signature: inputs, params, outputs, workspace");
+
+  Type *ptr = PointerType::getUnqual(context);
+  Type *i32 = Type::getInt32Ty(context);
+  Type *i64 = Type::getInt64Ty(context);
+  Type *i8 = Type::getInt8Ty(context);
+  auto *type = FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
+  Function *forward = Function::Create(type, GlobalValue::ExternalLinkage,
+                                       name + "_forward", module);
+  Argument *state = forward->getArg(0), *workspace = forward->getArg(1),
+           *inputs = forward->getArg(2), *outputs = forward->getArg(3);
+  state->setName("state");
+  workspace->setName("workspace");
+  inputs->setName("inputs");
+  outputs->setName("outputs");
+
+  IRBuilder<> builder(BasicBlock::Create(context, "", forward));
+  SmallVector<Value *> args;
+  auto loadPointer = [&](Value *array, size_t index) {
+    Value *slot = builder.CreateConstInBoundsGEP1_64(ptr, array, index);
+    return builder.CreateLoad(ptr, slot);
+  };
+  for (size_t index = 0; index < layout.inputs.size(); ++index)
+    args.push_back(loadPointer(inputs, index));
+  for (const StateTensor &tensor : layout.state)
+    args.push_back(
+        builder.CreateConstInBoundsGEP1_64(i8, state, tensor.offset));
+  for (size_t index = 0; index < layout.outputs.size(); ++index)
+    args.push_back(loadPointer(outputs, index));
+  args.push_back(workspace);
+  builder.CreateCall(impl, args);
+  builder.CreateRet(ConstantInt::get(i32, 0));
+
+  addConstantFunction(module, (name + "_state_bytes").str(),
+                      ConstantInt::get(i64, layout.stateBytes));
+  addConstantFunction(module, (name + "_workspace_bytes").str(),
+                      ConstantInt::get(i64, workspaceBytes));
+  Constant *text = ConstantDataArray::getString(context, manifest);
+  auto *manifestGlobal = new GlobalVariable(
+      module, text->getType(), /*isConstant=*/true,
+      GlobalValue::InternalLinkage, text, (name + "_manifest_text").str());
+  addConstantFunction(module, (name + "_manifest").str(), manifestGlobal);
+}

@@ -1,0 +1,54 @@
+//===- Manifest.cpp - NAME.json ---------------------------------*- C++ -*-===//
+
+#include "Artifacts.h"
+
+#include "llvm/Support/JSON.h"
+
+using namespace llvm;
+using namespace quern;
+
+static json::Value tensorJson(const TensorInfo &tensor) {
+  return json::Object{{"name", tensor.name},
+                      {"dtype", tensor.dtype},
+                      {"shape", json::Array(tensor.shape)}};
+}
+
+static json::Array tensorsJson(const std::vector<TensorInfo> &tensors) {
+  json::Array array;
+  for (const TensorInfo &tensor : tensors)
+    array.push_back(tensorJson(tensor));
+  return array;
+}
+
+std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
+                                 const TargetSpec &target,
+                                 uint64_t workspaceBytes) {
+  json::Array state;
+  for (const StateTensor &tensor : layout.state)
+    state.push_back(json::Object{{"name", tensor.name},
+                                 {"role", tensor.role},
+                                 {"dtype", tensor.dtype},
+                                 {"shape", json::Array(tensor.shape)},
+                                 {"offset", tensor.offset},
+                                 {"bytes", tensor.bytes}});
+  json::Object forward{{"symbol", (name + "_forward").str()},
+                       {"inputs", tensorsJson(layout.inputs)},
+                       {"outputs", tensorsJson(layout.outputs)}};
+  json::Object manifest{
+      {"format", "quern-manifest"},
+      {"version", 1},
+      {"name", name},
+      {"target", json::Object{{"triple", target.triple},
+                              {"cpu", target.cpu},
+                              {"features", target.features}}},
+      {"entry_points", json::Object{{"forward", std::move(forward)}}},
+      {"state", json::Object{{"bytes", layout.stateBytes},
+                             {"tensors", std::move(state)}}},
+      {"workspace_bytes", workspaceBytes},
+      {"optimizer", nullptr},
+      {"memory", json::Object{{"peak_activation_bytes", workspaceBytes}}}};
+  std::string text;
+  raw_string_ostream os(text);
+  os << formatv("{0:2}", json::Value(std::move(manifest))) << "\n";
+  return text;
+}

@@ -1,0 +1,74 @@
+//===- Outputs.cpp - all of a compilation's files or none -------*- C++ -*-===//
+
+#include "Artifacts.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace quern;
+
+OutputSet::~OutputSet() {
+  if (committed)
+    return;
+  for (const auto &[temporary, final] : files)
+    sys::fs::remove(temporary);
+  for (const std::string &directory : llvm::reverse(createdDirectories))
+    sys::fs::remove(directory);
+}
+
+bool OutputSet::prepare(std::string &error) {
+  SmallString<256> directory(stem);
+  sys::path::remove_filename(directory);
+  if (directory.empty())
+    return true;
+  // Remember which folders this call makes, innermost last.
+  SmallVector<std::string> missing;
+  for (SmallString<256> path = directory;
+       !path.empty() && !sys::fs::exists(path);
+       sys::path::remove_filename(path))
+    missing.push_back(path.str().str());
+  if (std::error_code code = sys::fs::create_directories(directory)) {
+    error = "cannot create " + directory.str().str() + ": " + code.message();
+    return false;
+  }
+  createdDirectories.assign(missing.rbegin(), missing.rend());
+  return true;
+}
+
+std::string OutputSet::add(StringRef extension) {
+  std::string final = stem + "." + extension.str();
+  SmallString<256> temporary(final);
+  temporary += formatv(".tmp{0}", sys::Process::getProcessId()).str();
+  files.emplace_back(temporary.str().str(), final);
+  return files.back().first;
+}
+
+bool OutputSet::write(StringRef extension, StringRef contents,
+                      std::string &error) {
+  std::string path = add(extension);
+  std::error_code code;
+  raw_fd_ostream out(path, code, sys::fs::OF_None);
+  if (!code) {
+    out << contents;
+    out.close();
+    if (!out.has_error())
+      return true;
+    code = out.error();
+  }
+  error = "cannot write " + path + ": " + code.message();
+  return false;
+}
+
+bool OutputSet::commit(std::string &error) {
+  for (const auto &[temporary, final] : files)
+    if (std::error_code code = sys::fs::rename(temporary, final)) {
+      error = "cannot write " + final + ": " + code.message();
+      return false;
+    }
+  committed = true;
+  return true;
+}

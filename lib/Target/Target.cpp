@@ -1,0 +1,119 @@
+//===- Target.cpp - target machines and LLVM's pipelines --------*- C++ -*-===//
+
+#include "quern/Target/Target.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+static void initializeTargets() {
+  static bool initialized = [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+}
+
+quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
+  TargetSpec resolved = spec;
+  std::string host = sys::getProcessTriple();
+  if (resolved.triple.empty())
+    resolved.triple = host;
+  resolved.triple = Triple::normalize(resolved.triple);
+  bool isHost = Triple(resolved.triple) == Triple(Triple::normalize(host));
+  if (resolved.cpu.empty() || resolved.cpu == "native")
+    resolved.cpu = isHost ? sys::getHostCPUName().str() : "generic";
+  if (resolved.features.empty() && isHost && spec.cpu.empty()) {
+    // The host CPU's own features, which its name alone may not imply
+    // (virtual machines mask some).
+    std::vector<std::string> list;
+    for (const auto &feature : sys::getHostCPUFeatures())
+      list.push_back((feature.getValue() ? "+" : "-") +
+                     feature.getKey().str());
+    llvm::sort(list);
+    resolved.features = llvm::join(list, ",");
+  }
+  return resolved;
+}
+
+std::unique_ptr<TargetMachine>
+quern::createTargetMachine(const TargetSpec &spec, unsigned optLevel,
+                           std::string &error) {
+  initializeTargets();
+  const Target *target = TargetRegistry::lookupTarget(spec.triple, error);
+  if (!target)
+    return nullptr;
+  TargetOptions options;
+  auto level = static_cast<CodeGenOptLevel>(std::min(optLevel, 3u));
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      spec.triple, spec.cpu, spec.features, options, Reloc::PIC_,
+      std::nullopt, level));
+  if (!machine)
+    error = "cannot create a target machine for " + spec.triple;
+  return machine;
+}
+
+void quern::optimizeModule(Module &module, TargetMachine &machine,
+                           unsigned optLevel) {
+  LoopAnalysisManager loops;
+  FunctionAnalysisManager functions;
+  CGSCCAnalysisManager cgsccs;
+  ModuleAnalysisManager modules;
+  PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgsccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgsccs, modules);
+  OptimizationLevel level = optLevel == 0   ? OptimizationLevel::O0
+                            : optLevel == 1 ? OptimizationLevel::O1
+                            : optLevel == 2 ? OptimizationLevel::O2
+                                            : OptimizationLevel::O3;
+  ModulePassManager pipeline =
+      optLevel == 0 ? builder.buildO0DefaultPipeline(level)
+                    : builder.buildPerModuleDefaultPipeline(level);
+  pipeline.run(module, modules);
+}
+
+bool quern::emitCode(Module &module, TargetMachine &machine,
+                     CodeGenFileType type, StringRef path,
+                     std::string &error) {
+  std::error_code code;
+  raw_fd_ostream out(path, code, sys::fs::OF_None);
+  if (code) {
+    error = "cannot write " + path.str() + ": " + code.message();
+    return false;
+  }
+  legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, out, nullptr, type)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  passes.run(module);
+  out.flush();
+  if (out.has_error()) {
+    error = "cannot write " + path.str();
+    return false;
+  }
+  return true;
+}
+
+void quern::printTargets(raw_ostream &os) {
+  initializeTargets();
+  TargetRegistry::printRegisteredTargetsForVersion(os);
+  os << "  Host triple: " << sys::getProcessTriple() << "\n"
+     << "  Host CPU:    " << sys::getHostCPUName() << "\n";
+}

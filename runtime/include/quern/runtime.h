@@ -1,0 +1,166 @@
+/*===- quern/runtime.h - Running compiled Quern models ------------*- C -*-===*\
+|*                                                                            *|
+|* This file is part of Quern.                                                *|
+|*                                                                            *|
+|*===----------------------------------------------------------------------===*|
+|*                                                                            *|
+|* `quernc model.onnx -o out/NAME` produces NAME.so, whose entry points take  *|
+|* raw buffers (DESIGN.md section 4). This C API is what a program needs      *|
+|* around them: open the library and read its embedded manifest, allocate     *|
+|* state and workspace, load and save state as safetensors, and call the      *|
+|* entry points with checks the generated code cannot afford to make.         *|
+|*                                                                            *|
+|* Conventions:                                                               *|
+|*  - Functions returning int return QUERN_RT_OK (0) or a quern_rt_status;    *|
+|*    on failure quern_rt_last_error() describes what went wrong.             *|
+|*  - Strings and arrays returned by accessors belong to the model and stay   *|
+|*    valid until quern_rt_model_close().                                     *|
+|*  - A model is immutable after opening and may be shared between threads;   *|
+|*    each thread calling an entry point concurrently needs its own           *|
+|*    workspace, and train_step needs exclusive use of the state it updates.  *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QUERN_RUNTIME_H
+#define QUERN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum quern_rt_status {
+  QUERN_RT_OK = 0,
+  /* A null pointer, an index out of range, an unknown entry point kind. */
+  QUERN_RT_ERROR_INVALID_ARGUMENT = 1,
+  /* dlopen failed or a required symbol is missing from the library. */
+  QUERN_RT_ERROR_LIBRARY = 2,
+  /* The manifest is malformed or disagrees with the library it came in. */
+  QUERN_RT_ERROR_MANIFEST = 3,
+  /* A file could not be read or written, or is not valid safetensors. */
+  QUERN_RT_ERROR_FILE = 4,
+  /* A checkpoint's tensors do not match the model's state tensors. */
+  QUERN_RT_ERROR_MISMATCH = 5,
+  /* The model has no such entry point (e.g. it was compiled for inference
+     only and train_step was asked for). */
+  QUERN_RT_ERROR_NO_ENTRY_POINT = 6,
+  /* The compiled entry point returned nonzero. */
+  QUERN_RT_ERROR_ENTRY_FAILED = 7,
+  QUERN_RT_ERROR_OUT_OF_MEMORY = 8
+} quern_rt_status;
+
+typedef enum quern_rt_entry {
+  QUERN_RT_FORWARD = 0,
+  QUERN_RT_TRAIN_STEP = 1
+} quern_rt_entry;
+
+/* An open compiled model. */
+typedef struct quern_rt_model quern_rt_model;
+
+/* Describes an input, output or state tensor: a dense row-major buffer. */
+typedef struct quern_rt_tensor_info {
+  const char *name;
+  const char *dtype; /* "f32" "f64" "f16" "bf16" "i64" "i32" "i16" "i8"
+                        "u8" "bool" */
+  size_t rank;
+  const int64_t *dims; /* rank entries; may be NULL when rank is 0 */
+  size_t bytes;        /* product(dims) * element size */
+  const char *role;    /* state tensors: "param", "frozen" or "optimizer";
+                          NULL for inputs and outputs */
+  size_t offset;       /* state tensors: byte offset in the state buffer
+                          (64-byte aligned); 0 for inputs and outputs */
+} quern_rt_tensor_info;
+
+/* The message of the last failing call on this thread; "" if none failed.
+   Successful calls leave it unchanged. Valid until the next failing call on
+   this thread. */
+const char *quern_rt_last_error(void);
+
+/* A short fixed name for a status code, e.g. "QUERN_RT_ERROR_FILE". */
+const char *quern_rt_status_name(int status);
+
+/*===-- Models ------------------------------------------------------------===*/
+
+/* Opens the compiled library at `so_path` (a path without '/' means the
+   current folder, not the loader's search path). The model name NAME is the
+   file name without folder and extension ("out/mlp.so" -> "mlp"; a "lib"
+   prefix is kept). NAME_manifest, NAME_state_bytes, NAME_workspace_bytes and
+   the symbol of every entry point the manifest declares must exist, and the
+   manifest must be valid and agree with them. On failure *out is NULL. */
+int quern_rt_model_open(const char *so_path, quern_rt_model **out);
+
+/* Unloads the library. NULL is allowed. */
+void quern_rt_model_close(quern_rt_model *model);
+
+const char *quern_rt_model_name(const quern_rt_model *model);
+/* The manifest JSON text, as embedded in the library. */
+const char *quern_rt_model_manifest(const quern_rt_model *model);
+/* The target the model was compiled for, e.g. "x86_64-unknown-linux-gnu". */
+const char *quern_rt_model_triple(const quern_rt_model *model);
+size_t quern_rt_model_state_bytes(const quern_rt_model *model);
+size_t quern_rt_model_workspace_bytes(const quern_rt_model *model);
+
+/* 1 if the model has the entry point, else 0. */
+int quern_rt_model_has_entry(const quern_rt_model *model, quern_rt_entry entry);
+/* Input and output counts of an entry point; 0 if it is absent. */
+size_t quern_rt_entry_num_inputs(const quern_rt_model *model,
+                                 quern_rt_entry entry);
+size_t quern_rt_entry_num_outputs(const quern_rt_model *model,
+                                  quern_rt_entry entry);
+/* Describe input/output `index` of an entry point, in call order. */
+int quern_rt_entry_input(const quern_rt_model *model, quern_rt_entry entry,
+                         size_t index, quern_rt_tensor_info *out);
+int quern_rt_entry_output(const quern_rt_model *model, quern_rt_entry entry,
+                          size_t index, quern_rt_tensor_info *out);
+
+/* State tensors, in manifest order. */
+size_t quern_rt_state_num_tensors(const quern_rt_model *model);
+int quern_rt_state_tensor(const quern_rt_model *model, size_t index,
+                          quern_rt_tensor_info *out);
+
+/*===-- Memory ------------------------------------------------------------===*/
+
+/* Allocates `bytes` zero-filled bytes aligned to 64, the alignment generated
+   code assumes for state, workspace and tensor buffers. bytes == 0 returns a
+   unique pointer that must still be freed. NULL when out of memory. */
+void *quern_rt_alloc(size_t bytes);
+/* Frees memory from quern_rt_alloc. NULL is allowed. */
+void quern_rt_free(void *ptr);
+
+/*===-- State files -------------------------------------------------------===*/
+
+/* Fills `state` (quern_rt_model_state_bytes() bytes) from a safetensors file
+   such as the compiler's NAME.safetensors or a checkpoint. The file must
+   hold exactly the model's state tensors, with the same dtypes and shapes:
+   a checkpoint of another model is refused (QUERN_RT_ERROR_MISMATCH) and
+   `state` is left untouched. */
+int quern_rt_state_load(const quern_rt_model *model,
+                        const char *safetensors_path, void *state);
+
+/* Writes every state tensor to `path` as safetensors with metadata
+   {"format": "quern-state"}. The file is replaced atomically: a crash leaves
+   either the old file or the complete new one. */
+int quern_rt_state_save(const quern_rt_model *model, const char *path,
+                        const void *state);
+
+/*===-- Running -----------------------------------------------------------===*/
+
+/* Call the compiled entry points. `inputs` and `outputs` hold one dense
+   row-major buffer per manifest input/output, in manifest order. `state`
+   and `workspace` (quern_rt_model_workspace_bytes() bytes) must be 64-byte
+   aligned, as quern_rt_alloc makes them. train_step updates `state` in
+   place. QUERN_RT_ERROR_NO_ENTRY_POINT if the model lacks the entry point. */
+int quern_rt_forward(const quern_rt_model *model, const void *state,
+                     void *workspace, const void *const *inputs,
+                     void *const *outputs);
+int quern_rt_train_step(const quern_rt_model *model, void *state,
+                        void *workspace, const void *const *inputs,
+                        void *const *outputs);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* QUERN_RUNTIME_H */

@@ -1,0 +1,109 @@
+//===- AtomicFile.cpp - Replace a file all at once ------------------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AtomicFile.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace quern::rt {
+
+static std::string folderOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+AtomicFileWriter::~AtomicFileWriter() { discard(); }
+
+bool AtomicFileWriter::fail(const std::string &what, std::string &error) {
+  error = what + ": " + std::strerror(errno);
+  discard();
+  return false;
+}
+
+bool AtomicFileWriter::open(const std::string &path, std::string &error) {
+  discard();
+  destination = path;
+  // The name must be unique among concurrent writers in this process and
+  // others; O_EXCL settles any remaining race. open() rather than mkstemp()
+  // so the file gets the usual 0666 & ~umask permissions, not 0600.
+  static std::atomic<unsigned> counter{0};
+  std::string base = path.substr(path.rfind('/') + 1);
+  std::string folder = folderOf(path);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string candidate = folder + "/." + base + ".tmp." +
+                            std::to_string(::getpid()) + "." +
+                            std::to_string(counter.fetch_add(1));
+    int created = ::open(candidate.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (created >= 0) {
+      fd = created;
+      tempPath = candidate;
+      return true;
+    }
+    if (errno != EEXIST)
+      return fail("cannot create a temporary file in '" + folder + "'", error);
+  }
+  errno = EEXIST;
+  return fail("cannot create a temporary file in '" + folder + "'", error);
+}
+
+bool AtomicFileWriter::write(const void *data, size_t size,
+                             std::string &error) {
+  const char *bytes = static_cast<const char *>(data);
+  while (size > 0) {
+    ssize_t written = ::write(fd, bytes, size);
+    if (written < 0) {
+      if (errno == EINTR)
+        continue;
+      return fail("cannot write '" + tempPath + "'", error);
+    }
+    bytes += written;
+    size -= static_cast<size_t>(written);
+  }
+  return true;
+}
+
+bool AtomicFileWriter::commit(std::string &error) {
+  if (::fsync(fd) != 0)
+    return fail("cannot sync '" + tempPath + "'", error);
+  int closing = fd;
+  fd = -1;
+  if (::close(closing) != 0)
+    return fail("cannot close '" + tempPath + "'", error);
+  if (::rename(tempPath.c_str(), destination.c_str()) != 0)
+    return fail("cannot rename '" + tempPath + "' to '" + destination + "'",
+                error);
+  tempPath.clear();
+  // Best effort: some file systems refuse fsync on a directory, and the data
+  // are already safe under their final name.
+  int folder = ::open(folderOf(destination).c_str(), O_RDONLY | O_CLOEXEC);
+  if (folder >= 0) {
+    ::fsync(folder);
+    ::close(folder);
+  }
+  return true;
+}
+
+void AtomicFileWriter::discard() {
+  int savedErrno = errno;
+  if (fd >= 0)
+    ::close(fd);
+  fd = -1;
+  if (!tempPath.empty())
+    ::unlink(tempPath.c_str());
+  tempPath.clear();
+  errno = savedErrno;
+}
+
+} // namespace quern::rt

@@ -1,0 +1,68 @@
+//===- DType.cpp - Element types of manifests and checkpoints -------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DType.h"
+
+#include <limits>
+
+namespace quern::rt {
+
+static const DTypeInfo kDTypes[] = {
+    {"f32", "F32", 4},   {"f64", "F64", 8}, {"f16", "F16", 2},
+    {"bf16", "BF16", 2}, {"i64", "I64", 8}, {"i32", "I32", 4},
+    {"i16", "I16", 2},   {"i8", "I8", 1},   {"u8", "U8", 1},
+    {"bool", "BOOL", 1},
+};
+
+const DTypeInfo *lookupDType(std::string_view name) {
+  for (const DTypeInfo &info : kDTypes)
+    if (name == info.name)
+      return &info;
+  return nullptr;
+}
+
+const DTypeInfo *lookupSafeTensorsDType(std::string_view name) {
+  for (const DTypeInfo &info : kDTypes)
+    if (name == info.safeTensorsName)
+      return &info;
+  return nullptr;
+}
+
+bool computeTensorBytes(const DTypeInfo &dtype,
+                        const std::vector<int64_t> &shape, size_t &bytes) {
+  bool isEmpty = false;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return false;
+    isEmpty |= dim == 0;
+  }
+  // A zero dimension makes the tensor empty however large the others are.
+  if (isEmpty) {
+    bytes = 0;
+    return true;
+  }
+  const size_t limit = std::numeric_limits<size_t>::max();
+  size_t total = dtype.elementBytes;
+  for (int64_t dim : shape) {
+    if (static_cast<uint64_t>(dim) > limit / total)
+      return false;
+    total *= static_cast<size_t>(dim);
+  }
+  bytes = total;
+  return true;
+}
+
+std::string formatShape(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      text += ", ";
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+} // namespace quern::rt

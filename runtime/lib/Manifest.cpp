@@ -1,0 +1,291 @@
+//===- Manifest.cpp - The description a compiled model carries ------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Manifest.h"
+
+#include "DType.h"
+#include "Json.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace quern::rt {
+
+const EntryPointSpec *Manifest::entry(EntryKind kind) const {
+  const std::optional<EntryPointSpec> &spec =
+      kind == EntryKind::Forward ? forward : trainStep;
+  return spec ? &*spec : nullptr;
+}
+
+const StateTensorSpec *
+Manifest::findStateTensor(std::string_view tensorName) const {
+  for (const StateTensorSpec &tensor : stateTensors)
+    if (tensor.name == tensorName)
+      return &tensor;
+  return nullptr;
+}
+
+namespace {
+
+/// Walks the JSON document keeping track of where it is, so that every
+/// message names the key path a compiler developer has to look at.
+class ManifestReader {
+public:
+  std::string error;
+
+  bool fail(const std::string &path, const std::string &what) {
+    error = "invalid manifest: '" + path + "' " + what;
+    return false;
+  }
+
+  static std::string join(const std::string &path, const std::string &key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  static std::string index(const std::string &path, size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
+
+  const JsonValue *member(const JsonValue &object, const std::string &path,
+                          const char *key) {
+    const JsonValue *value = object.get(key);
+    if (!value)
+      fail(join(path, key), "is missing");
+    return value;
+  }
+
+  bool getObject(const JsonValue &object, const std::string &path,
+                 const char *key, const JsonValue *&out) {
+    out = member(object, path, key);
+    if (out && !out->isObject())
+      return fail(join(path, key), "is not an object");
+    return out != nullptr;
+  }
+
+  bool getString(const JsonValue &object, const std::string &path,
+                 const char *key, std::string &out, bool allowEmpty = false) {
+    const JsonValue *value = member(object, path, key);
+    if (!value)
+      return false;
+    if (!value->isString())
+      return fail(join(path, key), "is not a string");
+    if (!allowEmpty && value->string.empty())
+      return fail(join(path, key), "is empty");
+    out = value->string;
+    return true;
+  }
+
+  bool getSize(const JsonValue &object, const std::string &path,
+               const char *key, size_t &out) {
+    const JsonValue *value = member(object, path, key);
+    if (!value)
+      return false;
+    int64_t number;
+    if (!value->getInt64(number) || number < 0 ||
+        static_cast<uint64_t>(number) > std::numeric_limits<size_t>::max())
+      return fail(join(path, key), "is not a non-negative integer");
+    out = static_cast<size_t>(number);
+    return true;
+  }
+
+  bool readTensor(const JsonValue &value, const std::string &path,
+                  TensorSpec &out) {
+    if (!value.isObject())
+      return fail(path, "is not an object");
+    if (!getString(value, path, "name", out.name) ||
+        !getString(value, path, "dtype", out.dtype))
+      return false;
+    const DTypeInfo *dtype = lookupDType(out.dtype);
+    if (!dtype)
+      return fail(join(path, "dtype"), "is unknown: \"" + out.dtype + "\"");
+    const JsonValue *shape = member(value, path, "shape");
+    if (!shape)
+      return false;
+    if (!shape->isArray())
+      return fail(join(path, "shape"), "is not an array");
+    for (size_t i = 0; i < shape->elements.size(); ++i) {
+      int64_t dim;
+      if (!shape->elements[i].getInt64(dim) || dim < 0)
+        return fail(index(join(path, "shape"), i),
+                    "is not a non-negative integer");
+      out.shape.push_back(dim);
+    }
+    if (!computeTensorBytes(*dtype, out.shape, out.bytes))
+      return fail(join(path, "shape"), "is too large");
+    return true;
+  }
+
+  bool readTensorList(const JsonValue &object, const std::string &path,
+                      const char *key, std::vector<TensorSpec> &out) {
+    const JsonValue *list = member(object, path, key);
+    std::string listPath = join(path, key);
+    if (!list)
+      return false;
+    if (!list->isArray())
+      return fail(listPath, "is not an array");
+    std::set<std::string> names;
+    for (size_t i = 0; i < list->elements.size(); ++i) {
+      TensorSpec tensor;
+      if (!readTensor(list->elements[i], index(listPath, i), tensor))
+        return false;
+      if (!names.insert(tensor.name).second)
+        return fail(index(listPath, i),
+                    "repeats the name \"" + tensor.name + "\"");
+      out.push_back(std::move(tensor));
+    }
+    return true;
+  }
+
+  bool readEntryPoint(const JsonValue &value, const std::string &path,
+                      std::optional<EntryPointSpec> &out) {
+    if (!value.isObject())
+      return fail(path, "is not an object");
+    EntryPointSpec entry;
+    if (!getString(value, path, "symbol", entry.symbol) ||
+        !readTensorList(value, path, "inputs", entry.inputs) ||
+        !readTensorList(value, path, "outputs", entry.outputs))
+      return false;
+    out = std::move(entry);
+    return true;
+  }
+
+  bool readStateTensor(const JsonValue &value, const std::string &path,
+                       size_t stateBytes, StateTensorSpec &out) {
+    if (!readTensor(value, path, out) ||
+        !getString(value, path, "role", out.role))
+      return false;
+    if (out.role != "param" && out.role != "frozen" && out.role != "optimizer")
+      return fail(join(path, "role"),
+                  "is \"" + out.role +
+                      "\", expected \"param\", \"frozen\" or \"optimizer\"");
+    size_t declaredBytes;
+    if (!getSize(value, path, "offset", out.offset) ||
+        !getSize(value, path, "bytes", declaredBytes))
+      return false;
+    if (declaredBytes != out.bytes)
+      return fail(join(path, "bytes"),
+                  "is " + std::to_string(declaredBytes) + " but shape " +
+                      formatShape(out.shape) + " of " + out.dtype + " needs " +
+                      std::to_string(out.bytes));
+    if (out.offset % kStateAlignment != 0)
+      return fail(join(path, "offset"), "is " + std::to_string(out.offset) +
+                                            ", not a multiple of " +
+                                            std::to_string(kStateAlignment));
+    if (out.offset > stateBytes || out.bytes > stateBytes - out.offset)
+      return fail(path,
+                  "ends past state.bytes (" + std::to_string(stateBytes) + ")");
+    return true;
+  }
+
+  bool readState(const JsonValue &root, Manifest &out) {
+    const JsonValue *state;
+    if (!getObject(root, "", "state", state) ||
+        !getSize(*state, "state", "bytes", out.stateBytes))
+      return false;
+    const JsonValue *list = member(*state, "state", "tensors");
+    if (!list)
+      return false;
+    if (!list->isArray())
+      return fail("state.tensors", "is not an array");
+    std::set<std::string> names;
+    for (size_t i = 0; i < list->elements.size(); ++i) {
+      StateTensorSpec tensor;
+      std::string path = index("state.tensors", i);
+      if (!readStateTensor(list->elements[i], path, out.stateBytes, tensor))
+        return false;
+      if (!names.insert(tensor.name).second)
+        return fail(path, "repeats the name \"" + tensor.name + "\"");
+      out.stateTensors.push_back(std::move(tensor));
+    }
+    // Two tensors sharing bytes would silently corrupt each other on load.
+    std::vector<const StateTensorSpec *> byOffset;
+    for (const StateTensorSpec &tensor : out.stateTensors)
+      if (tensor.bytes > 0)
+        byOffset.push_back(&tensor);
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const StateTensorSpec *a, const StateTensorSpec *b) {
+                return a->offset < b->offset;
+              });
+    for (size_t i = 1; i < byOffset.size(); ++i)
+      if (byOffset[i - 1]->offset + byOffset[i - 1]->bytes >
+          byOffset[i]->offset)
+        return fail("state.tensors", "\"" + byOffset[i - 1]->name +
+                                         "\" and \"" + byOffset[i]->name +
+                                         "\" overlap");
+    return true;
+  }
+
+  bool readManifest(const JsonValue &root, Manifest &out) {
+    if (!root.isObject()) {
+      error = "invalid manifest: not a JSON object";
+      return false;
+    }
+    std::string format;
+    if (!getString(root, "", "format", format))
+      return false;
+    if (format != "quern-manifest")
+      return fail("format",
+                  "is \"" + format + "\", expected " + "\"quern-manifest\"");
+    const JsonValue *version = member(root, "", "version");
+    int64_t versionNumber;
+    if (!version)
+      return false;
+    if (!version->getInt64(versionNumber) || versionNumber != 1)
+      return fail("version", "is not 1, the only version this runtime reads");
+
+    const JsonValue *target, *entries;
+    if (!getString(root, "", "name", out.name) ||
+        !getObject(root, "", "target", target) ||
+        !getString(*target, "target", "triple", out.triple) ||
+        !getString(*target, "target", "cpu", out.cpu, true) ||
+        !getString(*target, "target", "features", out.features, true) ||
+        !getObject(root, "", "entry_points", entries))
+      return false;
+    if (const JsonValue *forward = entries->get("forward"))
+      if (!readEntryPoint(*forward, "entry_points.forward", out.forward))
+        return false;
+    if (const JsonValue *step = entries->get("train_step"))
+      if (!readEntryPoint(*step, "entry_points.train_step", out.trainStep))
+        return false;
+    if (!out.forward && !out.trainStep)
+      return fail("entry_points", "has neither \"forward\" nor \"train_step\"");
+
+    if (!readState(root, out) ||
+        !getSize(root, "", "workspace_bytes", out.workspaceBytes))
+      return false;
+    // Informational sections: their contents are for tools, not for running
+    // the model, but a wrong type still means a broken compiler.
+    if (const JsonValue *optimizer = root.get("optimizer"))
+      if (!optimizer->isNull() && !optimizer->isObject())
+        return fail("optimizer", "is neither null nor an object");
+    if (const JsonValue *memory = root.get("memory"))
+      if (!memory->isObject())
+        return fail("memory", "is not an object");
+    return true;
+  }
+};
+
+} // namespace
+
+bool parseManifest(std::string_view json, Manifest &out, std::string &error) {
+  JsonValue root;
+  std::string jsonError;
+  if (!parseJson(json, root, jsonError)) {
+    error = "invalid manifest: " + jsonError;
+    return false;
+  }
+  ManifestReader reader;
+  Manifest manifest;
+  if (!reader.readManifest(root, manifest)) {
+    error = reader.error;
+    return false;
+  }
+  out = std::move(manifest);
+  return true;
+}
+
+} // namespace quern::rt

@@ -1,0 +1,75 @@
+//===- State.cpp - Moving model state to and from safetensors -------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "State.h"
+
+#include "DType.h"
+#include "quern/SafeTensors.h"
+#include "quern/runtime.h"
+
+#include <cstring>
+
+namespace quern::rt {
+
+static std::string describe(const std::string &dtype,
+                            const std::vector<int64_t> &shape) {
+  return dtype + " " + formatShape(shape);
+}
+
+int loadState(const Manifest &manifest, const std::string &path, void *state,
+              std::string &error) {
+  SafeTensorsFile file;
+  if (!file.open(path, error))
+    return QUERN_RT_ERROR_FILE;
+
+  // Collect every difference: the first one names the problem, the count
+  // tells a "wrong model" checkpoint from a single renamed tensor.
+  std::vector<std::string> problems;
+  for (const StateTensorSpec &tensor : manifest.stateTensors) {
+    const TensorView *view = file.find(tensor.name);
+    if (!view)
+      problems.push_back("it has no tensor '" + tensor.name + "'");
+    else if (view->dtype != tensor.dtype || view->shape != tensor.shape)
+      problems.push_back("tensor '" + tensor.name + "' is " +
+                         describe(view->dtype, view->shape) +
+                         " but the model expects " +
+                         describe(tensor.dtype, tensor.shape));
+  }
+  for (const auto &entry : file.tensors())
+    if (!manifest.findStateTensor(entry.first))
+      problems.push_back("it has tensor '" + entry.first +
+                         "', which is not part of the model's state");
+  if (!problems.empty()) {
+    error = "'" + path + "' does not match the state of model '" +
+            manifest.name + "': " + problems.front();
+    if (problems.size() > 1)
+      error +=
+          " (and " + std::to_string(problems.size() - 1) + " more differences)";
+    return QUERN_RT_ERROR_MISMATCH;
+  }
+
+  char *base = static_cast<char *>(state);
+  for (const StateTensorSpec &tensor : manifest.stateTensors)
+    if (tensor.bytes > 0)
+      std::memcpy(base + tensor.offset, file.find(tensor.name)->data,
+                  tensor.bytes);
+  return QUERN_RT_OK;
+}
+
+int saveState(const Manifest &manifest, const std::string &path,
+              const void *state, std::string &error) {
+  const char *base = static_cast<const char *>(state);
+  std::vector<TensorRef> tensors;
+  tensors.reserve(manifest.stateTensors.size());
+  for (const StateTensorSpec &tensor : manifest.stateTensors)
+    tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
+                       base + tensor.offset, tensor.bytes});
+  if (!writeSafeTensors(path, tensors, {{"format", "quern-state"}}, error))
+    return QUERN_RT_ERROR_FILE;
+  return QUERN_RT_OK;
+}
+
+} // namespace quern::rt

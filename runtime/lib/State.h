@@ -1,0 +1,40 @@
+//===- State.h - Moving model state to and from safetensors -----*- C++ -*-===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+//
+// The state buffer is one allocation laid out by the manifest; a state file
+// holds the same tensors by name. Loading is strict: resuming training from
+// another model's checkpoint, or from one whose shapes changed, would run but
+// train nonsense, so any difference in names, dtypes or shapes is an error.
+//
+// These functions take a Manifest rather than an open model so that they can
+// be used and tested without a compiled library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_RUNTIME_STATE_H
+#define QUERN_RUNTIME_STATE_H
+
+#include "Manifest.h"
+
+#include <string>
+
+namespace quern::rt {
+
+/// Copies every state tensor from the safetensors file at `path` into
+/// `state` at its manifest offset. Checks everything before writing any
+/// byte, so `state` is untouched on failure. Returns a quern_rt_status.
+int loadState(const Manifest &manifest, const std::string &path, void *state,
+              std::string &error);
+
+/// Writes the state tensors found in `state` to `path` atomically, in
+/// manifest order, with metadata {"format": "quern-state"}. Returns a
+/// quern_rt_status.
+int saveState(const Manifest &manifest, const std::string &path,
+              const void *state, std::string &error);
+
+} // namespace quern::rt
+
+#endif // QUERN_RUNTIME_STATE_H

@@ -1,0 +1,109 @@
+//===- quernc.cpp - the Quern compiler driver -------------------*- C++ -*-===//
+//
+// quernc MODEL.onnx -o DIR/NAME: compiles an ONNX model ahead of time into
+// DIR/NAME.so with its C header, manifest and initial state.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quern/Driver/Driver.h"
+#include "quern/InitAll.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("quernc options");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::cat(category));
+static cl::opt<std::string>
+    outputStem("o", cl::desc("Output path without extension: DIR/NAME "
+                             "writes DIR/NAME.so, .h, .json, .safetensors"),
+               cl::value_desc("DIR/NAME"), cl::cat(category));
+static cl::opt<quern::EmitKind> emit(
+    "emit", cl::desc("What to write"), cl::init(quern::EmitKind::Shared),
+    cl::values(
+        clEnumValN(quern::EmitKind::Shared, "shared",
+                   "Shared library + header, manifest and state (default)"),
+        clEnumValN(quern::EmitKind::Object, "obj",
+                   "Object file + header, manifest and state"),
+        clEnumValN(quern::EmitKind::Assembly, "asm", "Assembly (NAME.s)"),
+        clEnumValN(quern::EmitKind::LLVM, "llvm",
+                   "Optimized LLVM IR (NAME.ll)"),
+        clEnumValN(quern::EmitKind::MLIR, "mlir",
+                   "The imported quern IR (NAME.mlir)")),
+    cl::cat(category));
+static cl::opt<std::string>
+    triple("target", cl::desc("Target triple (default: the host)"),
+           cl::value_desc("TRIPLE"), cl::cat(category));
+static cl::opt<std::string>
+    cpu("mcpu", cl::desc("Target CPU (default: the host's, or generic)"),
+        cl::value_desc("CPU"), cl::cat(category));
+static cl::opt<std::string>
+    features("mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
+             cl::value_desc("+a,-b"), cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
+                                  cl::Prefix, cl::init(3), cl::cat(category));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Fix the shape of a graph input, e.g. x=4x64 "
+                         "(repeatable)"),
+                cl::value_desc("NAME=DIMS"), cl::cat(category));
+static cl::opt<bool> printTargets("print-targets",
+                                  cl::desc("List the supported targets"),
+                                  cl::cat(category));
+
+static int usageError(const llvm::Twine &message) {
+  llvm::errs() << "quernc: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  mlir::registerPassManagerCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "quernc: compile an ONNX model ahead of time into native code\n\n"
+      "  quernc model.onnx -o out/model\n");
+
+  if (printTargets) {
+    quern::printTargets(llvm::outs());
+    return 0;
+  }
+  if (inputPath.empty())
+    return usageError("no input model (see --help)");
+  if (outputStem.empty())
+    return usageError("-o DIR/NAME is required");
+  if (optLevel > 3)
+    return usageError("-O" + llvm::Twine(optLevel) + ": levels are 0 to 3");
+
+  quern::CompileOptions options;
+  options.inputPath = inputPath;
+  options.outputStem = outputStem;
+  options.emit = emit;
+  options.target = {triple, cpu, features};
+  options.optLevel = optLevel;
+  for (const std::string &spec : inputShapes) {
+    std::string error;
+    if (!quern::parseInputShape(spec, options.import, error))
+      return usageError("--input-shape: " + error);
+  }
+
+  mlir::DialectRegistry registry;
+  quern::registerQuernDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::ScopedDiagnosticHandler handler(
+      &context, [](mlir::Diagnostic &diagnostic) {
+        llvm::errs() << "quernc: " << quern::formatOnnxDiagnostic(diagnostic)
+                     << "\n";
+        return mlir::success();
+      });
+  return mlir::failed(quern::compileModel(context, options)) ? 1 : 0;
+}
