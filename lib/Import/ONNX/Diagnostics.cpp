@@ -58,11 +58,10 @@ std::string quern::formatOnnxDiagnostic(const Diagnostic &diagnostic) {
   }
   if (!where.file.empty())
     os << where.file << ": ";
-  // A name without an op type is a graph input or initializer.
+  // A name without an op type is a graph input or initializer, which the
+  // messages about them already name.
   if (!where.opType.empty())
     os << "node '" << where.nodeName << "' (" << where.opType << "): ";
-  else if (!where.nodeName.empty())
-    os << "'" << where.nodeName << "': ";
   os << diagnostic.str();
   return text;
 }

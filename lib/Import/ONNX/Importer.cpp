@@ -170,14 +170,11 @@ LogicalResult GraphImporter::buildSignature() {
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
-    Location loc = NameLoc::get(builder.getStringAttr(input.name()), fileLoc);
     FailureOr<RankedTensorType> type = convertTensorType(
-        input.type(), "graph input '" + input.name() + "'", loc);
-    if (failed(type)) {
-      emitRemark(loc) << "fix the shape with --input-shape " << input.name()
-                      << "=DIMS (e.g. 4x64)";
+        input.type(), "graph input '" + input.name() + "'", fileLoc,
+        "fix it with --input-shape " + input.name() + "=DIMS (e.g. 4x64)");
+    if (failed(type))
       return failure();
-    }
     argumentTypes.push_back(*type);
     inputNames.push_back(input.name());
   }

@@ -47,7 +47,8 @@ static std::string dataTypeName(int32_t dataType) {
 
 FailureOr<RankedTensorType>
 quern::onnx_import::convertTensorType(const onnx::TypeProto &type,
-                                      StringRef what, Location loc) {
+                                      StringRef what, Location loc,
+                                      StringRef dynamicHint) {
   if (!type.has_tensor_type())
     return emitError(loc) << what << " is not a tensor";
   const onnx::TypeProto::Tensor &tensor = type.tensor_type();
@@ -64,6 +65,8 @@ quern::onnx_import::convertTensorType(const onnx::TypeProto &type,
                                 << what << " has dynamic dimension " << index;
       if (dim.has_dim_param())
         diag << " ('" << dim.dim_param() << "')";
+      if (!dynamicHint.empty())
+        diag << "; " << dynamicHint;
       return diag;
     }
     shape.push_back(dim.dim_value());

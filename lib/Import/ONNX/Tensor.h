@@ -20,10 +20,11 @@ mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
 
 /// The tensor type an ONNX value has, or failure with a diagnostic at `loc`
 /// naming `what` when it is not a tensor, has an unknown element type, or
-/// has a dimension that is not a fixed number.
+/// has a dimension that is not a fixed number (the message then ends with
+/// `dynamicHint`, if given).
 mlir::FailureOr<mlir::RankedTensorType>
 convertTensorType(const onnx::TypeProto &type, llvm::StringRef what,
-                  mlir::Location loc);
+                  mlir::Location loc, llvm::StringRef dynamicHint = "");
 
 /// The little-endian bytes of an initializer or constant. Raw data is
 /// referenced in place; typed fields are converted into `scratch`, which

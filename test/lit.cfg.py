@@ -1,0 +1,31 @@
+# lit configuration of Quern's test suite.
+import os
+
+import lit.formats
+
+config.name = "Quern"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "tools", "unit", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.quern_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.quern_tools_dir, config.llvm_tools_dir, config.environment["PATH"]]
+)
+# Models compiled by tests run with one thread so results are reproducible.
+config.environment["OMP_NUM_THREADS"] = "1"
+
+python = config.python_executable
+tools = os.path.join(config.quern_src_root, "test", "tools")
+runtime = os.path.join(config.quern_src_root, "runtime")
+config.substitutions.extend(
+    [
+        ("%python", python),
+        ("%onnx_from_text", f"{python} {tools}/onnx_from_text.py"),
+        ("%quern_src", config.quern_src_root),
+        ("%quern_lib", config.quern_lib_dir),
+        ("%rt_include", os.path.join(runtime, "include")),
+        ("%cc", f"{config.c_compiler} -std=c11 -Wall -Werror -ffp-contract=off"),
+    ]
+)
