@@ -70,7 +70,7 @@ int main(int argc, char **argv) {
             num_inputs, argc - 3);
     return 2;
   }
-  const void **inputs = calloc(num_inputs + 1, sizeof *inputs);
+  void **inputs = calloc(num_inputs + 1, sizeof *inputs);
   void **outputs = calloc(num_outputs + 1, sizeof *outputs);
   for (size_t i = 0; i < num_inputs; ++i) {
     quern_rt_tensor_info info;
@@ -84,7 +84,8 @@ int main(int argc, char **argv) {
     outputs[i] = quern_rt_alloc(info.bytes);
   }
 
-  if (quern_rt_forward(model, state, workspace, inputs, outputs) !=
+  if (quern_rt_forward(model, state, workspace,
+                       (const void *const *)inputs, outputs) !=
       QUERN_RT_OK)
     return fail("forward");
 
@@ -116,7 +117,7 @@ int main(int argc, char **argv) {
     quern_rt_free(outputs[i]);
   }
   for (size_t i = 0; i < num_inputs; ++i)
-    quern_rt_free((void *)inputs[i]);
+    quern_rt_free(inputs[i]);
   free(inputs);
   free(outputs);
   quern_rt_free(workspace);

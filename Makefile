@@ -1,0 +1,46 @@
+# Quern: make demo | make test | make bench
+#
+# Each target installs missing Debian packages (scripts/install-deps.sh),
+# configures once with clang-19 + lld + ninja, and builds incrementally.
+
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build test check demo bench docs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+$(BUILD)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DLLVM_USE_LINKER=lld $(CMAKE_FLAGS)
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	ninja -C $(BUILD)
+
+# Ends with one line: N passed, N failed (every lit test and gtest case).
+test: build
+	@ninja -C $(BUILD) check-quern
+
+check: test
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+bench: build
+	@scripts/install-deps.sh bench
+	@/usr/bin/python3 bench/run.py --build $(BUILD)
+
+# Regenerates the dialect and pass reference in docs/ from the TableGen
+# sources.
+docs: configure
+	ninja -C $(BUILD) quern-docs
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Quern needs that are missing.
+#
+#   scripts/install-deps.sh [build|bench]
+#
+# build (default): compiler, ONNX and test dependencies.
+# bench:           those plus the baselines (PyTorch, OpenBLAS).
+# As root, missing packages are installed (after apt-get update); otherwise
+# the exact command is printed and the script fails.
+set -euo pipefail
+
+build_packages=(
+  clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  cmake ninja-build ccache
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  python3 python3-numpy python3-onnx libgtest-dev
+)
+bench_packages=(python3-torch libopenblas-dev)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-build}" == bench ]]; then
+  packages+=("${bench_packages[@]}")
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == installed ]] || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Quern needs these Debian packages: ${missing[*]}" >&2
+  echo "Install them as root with:" >&2
+  echo "  $command" >&2
+  exit 1
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
