@@ -79,9 +79,6 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   auto workspaceAttr =
       lowered->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName);
   uint64_t workspaceBytes = workspaceAttr.getInt();
-  // The layout has been read; LLVM IR has no place for these attributes.
-  lowered.removeArgAttrsAttr();
-  lowered.removeResAttrsAttr();
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -20,9 +20,19 @@
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Conversion/ConvertToLLVM/ToLLVMInterface.h"
+#include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 
 using namespace mlir;
+
+namespace {
+/// The quern attributes left on lowered functions (parameter names, the
+/// workspace size) are read by the driver; LLVM IR has no place for them, so
+/// translation accepts and drops them instead of warning.
+struct QuernToLLVMIRTranslationInterface
+    : LLVMTranslationDialectInterface {
+  using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
+};
+} // namespace
 
 void quern::registerQuernDialects(DialectRegistry &registry) {
   registry.insert<QuernDialect, arith::ArithDialect,
@@ -37,6 +47,9 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registry.addExtension(+[](MLIRContext *, QuernDialect *dialect) {
+    dialect->addInterfaces<QuernToLLVMIRTranslationInterface>();
+  });
 }
 
 void quern::registerQuernPasses() {

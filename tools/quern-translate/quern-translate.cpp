@@ -1,10 +1,12 @@
 //===- quern-translate.cpp - Quern's translations ---------------*- C++ -*-===//
 //
 // Like mlir-translate: `--import-onnx` turns an ONNX model into quern IR;
+// `--quern-to-llvmir` lowers quern IR to LLVM IR with quernc's CPU pipeline;
 // the upstream translations (e.g. `--mlir-to-llvmir`) are there too.
 //
 //===----------------------------------------------------------------------===//
 
+#include "quern/Driver/Driver.h"
 #include "quern/Import/ONNX.h"
 
 #include "mlir/InitAllTranslations.h"
@@ -13,6 +15,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
   quern::registerOnnxImportTranslation();
+  quern::registerQuernToLLVMIRTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Quern translation driver\n"));
 }

@@ -31,6 +31,10 @@ struct CompileOptions {
 mlir::LogicalResult compileModel(mlir::MLIRContext &context,
                                  const CompileOptions &options);
 
+/// Registers quern-translate's `--quern-to-llvmir`: the CPU pipeline, then
+/// translation to LLVM IR.
+void registerQuernToLLVMIRTranslation();
+
 } // namespace quern
 
 #endif // QUERN_DRIVER_DRIVER_H

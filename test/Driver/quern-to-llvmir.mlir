@@ -1,0 +1,12 @@
+// quern-translate --quern-to-llvmir: quernc's CPU pipeline, then LLVM IR,
+// without warnings about quern's attributes.
+// RUN: quern-translate --quern-to-llvmir %s 2>&1 | FileCheck %s
+
+// CHECK-NOT: warning
+// CHECK: declare float @tanhf(float)
+// CHECK: define void @forward(ptr %0, ptr %1, ptr %2)
+// CHECK: call float @tanhf
+func.func @forward(%x: tensor<4xf32> {quern.name = "x"}) -> (tensor<4xf32> {quern.name = "y"}) {
+  %y = quern.tanh %x : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
