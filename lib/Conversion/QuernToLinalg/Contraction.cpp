@@ -57,9 +57,17 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
         maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-          Value product = b.create<arith::MulFOp>(l, args[0], args[1]);
+          // The sum over k may be reassociated and fused into FMAs, which is
+          // what lets it be vectorized; the generated code stays
+          // deterministic, only the order of the additions is the
+          // compiler's.
+          auto flags = arith::FastMathFlags::reassoc |
+                       arith::FastMathFlags::contract;
+          Value product =
+              b.create<arith::MulFOp>(l, args[0], args[1], flags);
           b.create<linalg::YieldOp>(
-              l, b.create<arith::AddFOp>(l, args[2], product).getResult());
+              l, b.create<arith::AddFOp>(l, args[2], product, flags)
+                     .getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

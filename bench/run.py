@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""make bench: measures compiled models against PyTorch eager and numpy
+(OpenBLAS) in the same run, on the same thread count, and writes
+bench/results/<name>.json plus the table in docs/Performance.md.
+
+Benchmarks:
+  mlp_forward  the example MLP (784-256-256-10) forward pass, batch 64:
+               compile time, and the median latency of 200 calls after 20
+               warm-up calls, for quern, torch (eager) and numpy.
+"""
+import argparse
+import ctypes
+import json
+import os
+import platform
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+# One thread everywhere until the generated code is threaded: the ratio
+# then compares code generation, not thread counts. Set before numpy loads.
+THREADS = 1
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(THREADS)
+
+import numpy as np  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "examples", "mlp"))
+import make_mlp  # noqa: E402
+
+
+def median_seconds(call, warmup=20, repeat=200):
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def aligned(nbytes):
+    """A zeroed numpy byte buffer whose data is 64-byte aligned."""
+    raw = np.zeros(nbytes + 64, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % 64
+    return raw[offset:offset + nbytes]
+
+
+def load_state(manifest, safetensors_path):
+    state = aligned(manifest["state"]["bytes"])
+    with open(safetensors_path, "rb") as f:
+        header_len = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(header_len))
+        data = f.read()
+    for tensor in manifest["state"]["tensors"]:
+        begin, end = header[tensor["name"]]["data_offsets"]
+        state[tensor["offset"]:tensor["offset"] + end - begin] = np.frombuffer(
+            data[begin:end], dtype=np.uint8)
+    return state
+
+
+class CompiledModel:
+    """A quernc output called through its C ABI with ctypes."""
+
+    def __init__(self, stem):
+        self.lib = ctypes.CDLL(stem + ".so")
+        name = os.path.basename(stem)
+        manifest_fn = getattr(self.lib, name + "_manifest")
+        manifest_fn.restype = ctypes.c_char_p
+        self.manifest = json.loads(manifest_fn())
+        self.forward_fn = getattr(self.lib, name + "_forward")
+        self.forward_fn.restype = ctypes.c_int
+        self.state = load_state(self.manifest, stem + ".safetensors")
+        self.workspace = aligned(max(self.manifest["workspace_bytes"], 1))
+        self.outputs = [np.zeros(o["shape"], np.float32) for o in
+                        self.manifest["entry_points"]["forward"]["outputs"]]
+        self.output_ptrs = (ctypes.c_void_p * len(self.outputs))(
+            *[o.ctypes.data for o in self.outputs])
+
+    def forward(self, inputs):
+        input_ptrs = (ctypes.c_void_p * len(inputs))(
+            *[i.ctypes.data for i in inputs])
+        status = self.forward_fn(ctypes.c_void_p(self.state.ctypes.data),
+                                 ctypes.c_void_p(self.workspace.ctypes.data),
+                                 input_ptrs, self.output_ptrs)
+        assert status == 0
+        return self.outputs
+
+
+def bench_mlp_forward(build, work, batch=64):
+    onnx_path = os.path.join(work, "mlp.onnx")
+    rng = np.random.default_rng(2026)
+    weights = make_mlp.make_weights(rng)
+    import onnx
+    onnx.save(make_mlp.make_model(weights, batch), onnx_path)
+    stem = os.path.join(work, "mlp")
+    start = time.perf_counter()
+    subprocess.run([os.path.join(build, "bin", "quernc"), onnx_path, "-o", stem],
+                   check=True)
+    compile_seconds = time.perf_counter() - start
+
+    x = rng.standard_normal((batch, 784)).astype(np.float32)
+    model = CompiledModel(stem)
+    quern_out = model.forward([x])[0].copy()
+    quern_time = median_seconds(lambda: model.forward([x]))
+
+    def numpy_forward():
+        h = x
+        for index, (w, b) in enumerate(weights):
+            h = h @ w.T + b
+            if index < len(weights) - 1:
+                h = np.maximum(h, 0)
+        return h
+    numpy_time = median_seconds(numpy_forward)
+
+    import torch
+    torch.set_num_threads(THREADS)
+    layers = []
+    for index, (w, b) in enumerate(weights):
+        linear = torch.nn.Linear(w.shape[1], w.shape[0])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if index < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers).eval()
+    tx = torch.from_numpy(x)
+    with torch.no_grad():
+        torch_out = net(tx).numpy()
+        torch_time = median_seconds(lambda: net(tx))
+    max_diff = float(np.abs(quern_out - torch_out).max())
+
+    flops = 2 * batch * sum(w.size for w, _ in weights)
+    return {
+        "benchmark": "mlp_forward",
+        "model": "MLP 784-256-256-10, Gemm+Relu, fp32",
+        "batch": batch,
+        "threads": THREADS,
+        "compile_seconds": compile_seconds,
+        "median_seconds": {"quern": quern_time, "torch": torch_time,
+                           "numpy": numpy_time},
+        "gflops": {"quern": flops / quern_time / 1e9,
+                   "torch": flops / torch_time / 1e9,
+                   "numpy": flops / numpy_time / 1e9},
+        "speedup_vs_torch": torch_time / quern_time,
+        "speedup_vs_numpy": numpy_time / quern_time,
+        "max_abs_diff_vs_torch": max_diff,
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "machine": platform.processor() or platform.machine(),
+    }
+
+
+def write_markdown(results, path):
+    lines = [
+        "# Performance",
+        "",
+        "Generated by `make bench` (bench/run.py); raw numbers in",
+        "bench/results/*.json. Same machine, same run, same thread count.",
+        "",
+        "| benchmark | threads | quern | torch eager | numpy | quern vs torch | quern vs numpy | compile |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        t = r["median_seconds"]
+        lines.append(
+            f"| {r['benchmark']} (batch {r['batch']}) | {r['threads']} "
+            f"| {t['quern'] * 1e6:.0f} µs | {t['torch'] * 1e6:.0f} µs "
+            f"| {t['numpy'] * 1e6:.0f} µs | {r['speedup_vs_torch']:.2f}× "
+            f"| {r['speedup_vs_numpy']:.2f}× | {r['compile_seconds']:.2f} s |")
+    lines += ["", "Ratios above 1 mean Quern is faster.", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = parser.parse_args()
+    results_dir = os.path.join(ROOT, "bench", "results")
+    os.makedirs(results_dir, exist_ok=True)
+    results = []
+    with tempfile.TemporaryDirectory() as work:
+        result = bench_mlp_forward(os.path.abspath(args.build), work)
+        results.append(result)
+        with open(os.path.join(results_dir, "mlp_forward.json"), "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        t = result["median_seconds"]
+        print(f"mlp_forward: quern {t['quern'] * 1e6:.0f} µs, torch "
+              f"{t['torch'] * 1e6:.0f} µs, numpy {t['numpy'] * 1e6:.0f} µs "
+              f"-> {result['speedup_vs_torch']:.2f}x torch, "
+              f"{result['speedup_vs_numpy']:.2f}x numpy "
+              f"(max |diff| vs torch {result['max_abs_diff_vs_torch']:.2g})")
+    write_markdown(results, os.path.join(ROOT, "docs", "Performance.md"))
+
+
+if __name__ == "__main__":
+    main()
