@@ -63,8 +63,10 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
   SmallVector<Buffer *> order;
   for (Buffer &buffer : buffers)
     order.push_back(&buffer);
-  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-    return a->bytes > b->bytes;
+  // Ties go in program order, so the plan depends only on the IR.
+  llvm::sort(order, [](const Buffer *a, const Buffer *b) {
+    return std::make_pair(-a->bytes, a->first) <
+           std::make_pair(-b->bytes, b->first);
   });
   int64_t total = 0;
   SmallVector<Buffer *> placed;

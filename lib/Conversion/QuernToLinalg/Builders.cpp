@@ -106,8 +106,26 @@ Value quern::detail::buildReshape(OpBuilder &builder, Location loc,
       return builder.create<tensor::ExpandShapeOp>(loc, resultType, input,
                                                    *groups);
   }
+  // The flat vector is reached with one group of all dimensions, not with
+  // getReassociationIndicesForCollapse: that gives up on zero extents, and
+  // recursing here would then never end.
+  auto allDims = [](int64_t rank) {
+    ReassociationIndices group;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      group.push_back(dim);
+    return SmallVector<ReassociationIndices>{group};
+  };
+  // Shapes of one element are all ones, which the cases above handle.
+  assert(inputType.getRank() > 0 && resultType.getRank() > 0 &&
+         "rank-0 reshapes are expand/collapse_shape without groups");
   auto flatType = RankedTensorType::get({inputType.getNumElements()},
                                         inputType.getElementType());
-  Value flat = buildReshape(builder, loc, input, flatType);
-  return buildReshape(builder, loc, flat, resultType);
+  Value flat = input;
+  if (inputType != flatType)
+    flat = builder.create<tensor::CollapseShapeOp>(
+        loc, flatType, input, allDims(inputType.getRank()));
+  if (flatType == resultType)
+    return flat;
+  return builder.create<tensor::ExpandShapeOp>(loc, resultType, flat,
+                                               allDims(resultType.getRank()));
 }

@@ -20,12 +20,37 @@ static bool isFloatTensor(Value value) {
       cast<RankedTensorType>(value.getType()).getElementType());
 }
 
+/// Whether `from` broadcasts to `to` in one direction (numpy rules).
+static bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+  if (from.size() > to.size())
+    return false;
+  for (auto [fromDim, toDim] :
+       llvm::zip(llvm::reverse(from), llvm::reverse(to)))
+    if (fromDim != 1 && fromDim != toDim)
+      return false;
+  return true;
+}
+
 static LogicalResult importGemm(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
   if (!isFloatTensor(node.input(0)))
     return node.emitError() << "supports float tensors only";
+  // ONNX's shape inference of Gemm checks neither K nor C's shape; left
+  // unchecked they would surface as verifier errors of quern ops.
+  bool transA = node.intAttribute("transA", 0) != 0;
+  bool transB = node.intAttribute("transB", 0) != 0;
+  int64_t lhsK = node.inputType(0).getDimSize(transA ? 0 : 1);
+  int64_t rhsK = node.inputType(1).getDimSize(transB ? 1 : 0);
+  if (lhsK != rhsK)
+    return node.emitError() << "the K dimensions of A (" << lhsK << ") and B ("
+                            << rhsK << ") differ";
+  if (node.hasInput(2) &&
+      !broadcastsTo(node.inputType(2).getShape(), type->getShape()))
+    return node.emitError()
+           << "C of type " << node.inputType(2)
+           << " does not broadcast to the result type " << *type;
   Value lhs = node.input(0), rhs = node.input(1);
   float alpha = node.floatAttribute("alpha", 1.0f);
   float beta = node.floatAttribute("beta", 1.0f);
@@ -51,9 +76,8 @@ static LogicalResult importGemm(NodeImporter &node) {
     else
       bias = node.broadcastTo(bias, *type);
   }
-  auto matmul = node.builder.create<MatMulOp>(
-      node.loc, *type, lhs, rhs, bias, node.intAttribute("transA", 0) != 0,
-      node.intAttribute("transB", 0) != 0);
+  auto matmul = node.builder.create<MatMulOp>(node.loc, *type, lhs, rhs, bias,
+                                              transA, transB);
   node.setResult(0, matmul);
   return success();
 }

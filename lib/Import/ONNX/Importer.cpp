@@ -116,13 +116,18 @@ LogicalResult applyInputShapes(onnx::GraphProto &graph,
     if (input == graph.mutable_input()->end())
       return emitError(loc) << "--input-shape names '" << entry.getKey()
                             << "', which is not an input of the graph";
-    onnx::TensorShapeProto *shape =
-        input->mutable_type()->mutable_tensor_type()->mutable_shape();
-    if (shape->dim_size() != 0 &&
-        shape->dim_size() != static_cast<int>(entry.getValue().size()))
-      return emitError(loc) << "--input-shape gives " << entry.getValue().size()
-                            << " dimensions for '" << entry.getKey()
-                            << "', which has rank " << shape->dim_size();
+    onnx::TypeProto::Tensor *tensor =
+        input->mutable_type()->mutable_tensor_type();
+    // Only an input of unknown rank takes any rank; a shape without
+    // dimensions is a scalar (rank 0), not an unknown rank.
+    size_t rank = entry.getValue().size();
+    if (tensor->has_shape() &&
+        tensor->shape().dim_size() != static_cast<int>(rank))
+      return emitError(loc) << "--input-shape gives " << rank << " dimension"
+                            << (rank == 1 ? "" : "s") << " for '"
+                            << entry.getKey() << "', which has rank "
+                            << tensor->shape().dim_size();
+    onnx::TensorShapeProto *shape = tensor->mutable_shape();
     shape->clear_dim();
     for (int64_t size : entry.getValue())
       shape->add_dim()->set_dim_value(size);
@@ -211,9 +216,11 @@ LogicalResult GraphImporter::importNodes() {
                           nodeLocation(node, index, fileLoc), builder, values);
     if (failed(entry.importer(importer)))
       return failure();
-    for (const std::string &output : node.output())
-      assert((output.empty() || values.values.count(output)) &&
-             "an op importer must define every output");
+    assert(llvm::all_of(node.output(),
+                        [&](const std::string &output) {
+                          return output.empty() || values.values.count(output);
+                        }) &&
+           "an op importer must define every output");
   }
   return success();
 }

@@ -31,12 +31,11 @@ static FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &node,
 
 template <typename Op, bool AxesAreInput>
 static LogicalResult importReduction(NodeImporter &node) {
-  FailureOr<RankedTensorType> type = node.resultType(0);
-  if (failed(type))
-    return failure();
   RankedTensorType inputType = node.inputType(0);
   if (!isa<FloatType>(inputType.getElementType()))
     return node.emitError() << "supports float tensors only";
+  // Axes first: when they are not constant, shape inference cannot type the
+  // result either, and the axes are the cause to report.
   FailureOr<SmallVector<int64_t>> axes =
       reductionAxes(node, AxesAreInput, inputType.getRank());
   if (failed(axes))
@@ -45,6 +44,9 @@ static LogicalResult importReduction(NodeImporter &node) {
     node.setResult(0, node.input(0));
     return success();
   }
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
   bool keepDims = node.intAttribute("keepdims", 1) != 0;
   node.setResult(0, node.builder.create<Op>(node.loc, *type, node.input(0),
                                             *axes, keepDims));

@@ -2,7 +2,7 @@
 //
 // Reshape-like ops take their result shape from ONNX shape inference, which
 // has already evaluated the shape operand (with data propagation), so the
-// shape input itself is not read here.
+// shape input is only checked to be a constant, not read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,15 @@ static LogicalResult importReshapeLike(NodeImporter &node) {
     return failure();
   node.setResult(0, node.reshapeTo(node.input(0), *type));
   return success();
+}
+
+/// Reshape's shape operand must be a constant: any other source (a graph
+/// input) makes the shape a runtime value, which static shapes cannot honour
+/// even when the output's declared type happens to be static.
+static LogicalResult importReshape(NodeImporter &node) {
+  if (failed(node.constantIntsInput(1)))
+    return failure();
+  return importReshapeLike(node);
 }
 
 static LogicalResult importIdentity(NodeImporter &node) {
@@ -92,6 +101,6 @@ void quern::onnx_import::registerShapeOps(OpTable &table) {
   table.add("Constant", {13}, importConstant);
   table.add("Flatten", {13}, importReshapeLike);
   table.add("Identity", {13, 14, 16}, importIdentity);
-  table.add("Reshape", {13, 14}, importReshapeLike);
+  table.add("Reshape", {13, 14}, importReshape);
   table.add("Transpose", {13}, importTranspose);
 }
