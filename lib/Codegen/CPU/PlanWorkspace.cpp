@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -102,6 +103,7 @@ struct PlanWorkspacePass
     for (auto [index, op] : llvm::enumerate(entry))
       position[&op] = index;
 
+    DataLayout dataLayout = DataLayout::closest(func);
     SmallVector<Buffer> buffers;
     WalkResult walk = func.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
@@ -112,7 +114,7 @@ struct PlanWorkspacePass
         return WalkResult::interrupt();
       }
       int64_t bytes = type.getNumElements() *
-                      llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+                      dataLayout.getTypeSize(type.getElementType());
       buffers.push_back({alloc, position[alloc], lastUse(alloc, entry, position),
                          bytes});
       return WalkResult::advance();

@@ -1,0 +1,46 @@
+// RUN: quern-opt %s --quern-cpu-codegen | FileCheck %s
+// RUN: quern-opt %s --quern-cpu-codegen | FileCheck %s --check-prefix=LEFT
+
+// The pipeline quernc runs takes a quern function all the way to the LLVM
+// dialect: bare pointers for the inputs, then the result as an out-param,
+// then the planned workspace; no heap allocation, nothing of the higher
+// dialects left.
+
+// tanh has no LLVM intrinsic and becomes a libm call.
+// CHECK: llvm.func @tanhf(f32) -> f32
+// CHECK-LABEL: llvm.func @forward
+// CHECK-SAME: (%[[X:[^:]+]]: !llvm.ptr, %[[W:[^:]+]]: !llvm.ptr, %[[B:[^:]+]]: !llvm.ptr, %[[OUT:[^:]+]]: !llvm.ptr, %[[WS:[^:]+]]: !llvm.ptr {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK: llvm.call @tanhf
+// The row maxima live in the workspace; the probabilities are written to the
+// caller's output buffer.
+// CHECK: llvm.getelementptr %[[WS]]
+// CHECK: llvm.intr.maximum
+// CHECK: llvm.intr.exp
+// CHECK: %[[P:.+]] = llvm.fdiv
+// CHECK: %[[PTR:.+]] = llvm.getelementptr %[[OUT]]
+// CHECK: llvm.store %[[P]], %[[PTR]]
+// CHECK: llvm.return
+// CHECK-NOT: llvm.return
+
+// LEFT-NOT: func.func
+// LEFT-NOT: linalg.
+// LEFT-NOT: memref.
+// LEFT-NOT: scf.
+// LEFT-NOT: cf.
+// LEFT-NOT: arith.
+// LEFT-NOT: math.
+// LEFT-NOT: tensor.
+// LEFT-NOT: = quern.
+// LEFT-NOT: unrealized_conversion_cast
+// LEFT-NOT: @malloc
+// LEFT-NOT: @free
+
+func.func @forward(%x: tensor<2x4xf32>, %w: tensor<3x4xf32>,
+                   %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = quern.matmul %x, %w bias(%b : tensor<3xf32>) transpose_rhs
+      : tensor<2x4xf32>, tensor<3x4xf32> -> tensor<2x3xf32>
+  %1 = quern.tanh %0 : tensor<2x3xf32>
+  %2 = quern.softmax %1 axis = 1 : tensor<2x3xf32>
+  return %2 : tensor<2x3xf32>
+}

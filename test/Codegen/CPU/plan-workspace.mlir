@@ -1,0 +1,190 @@
+// RUN: quern-opt %s --quern-plan-workspace -split-input-file | FileCheck %s
+
+// Every memref.alloc of a bufferized function becomes a memref.view at a
+// 64-byte aligned offset of a trailing `quern.workspace` argument whose size
+// is recorded in `quern.workspace_bytes`. Buffers share bytes only when their
+// live ranges (alloc to last use, counting uses through views and uses nested
+// in ops of the entry block) do not overlap.
+
+// Two buffers used one after the other share offset 0.
+// CHECK-LABEL: func.func @disjoint
+// CHECK-SAME: (%[[X:[^:]+]]: memref<16xf32>, %[[Y:[^:]+]]: memref<16xf32>, %[[WS:[^:]+]]: memref<64xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK-NOT: memref.alloc
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<64xi8> to memref<16xf32>
+// CHECK-NEXT: memref.copy %[[X]], %[[A]]
+// CHECK-NEXT: memref.copy %[[A]], %[[Y]]
+// CHECK-NEXT: %[[OFF_B:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %[[WS]][%[[OFF_B]]][] : memref<64xi8> to memref<16xf32>
+// CHECK-NEXT: memref.copy %[[X]], %[[B]]
+// CHECK-NEXT: memref.copy %[[B]], %[[Y]]
+// CHECK-NOT: memref.alloc
+func.func @disjoint(%x: memref<16xf32>, %y: memref<16xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %x, %a : memref<16xf32> to memref<16xf32>
+  memref.copy %a, %y : memref<16xf32> to memref<16xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %x, %b : memref<16xf32> to memref<16xf32>
+  memref.copy %b, %y : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// Two live buffers of 40 bytes each: the second starts at the next multiple
+// of 64, and the total is rounded up to 64 too.
+// CHECK-LABEL: func.func @overlapping
+// CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<10xf32>
+// CHECK-NEXT: %[[OFF_B:.+]] = arith.constant 64 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %[[WS]][%[[OFF_B]]][] : memref<128xi8> to memref<10xf32>
+// CHECK: memref.copy %[[A]], %[[B]]
+func.func @overlapping(%x: memref<10xf32>, %y: memref<10xf32>) {
+  %a = memref.alloc() : memref<10xf32>
+  %b = memref.alloc() : memref<10xf32>
+  memref.copy %x, %a : memref<10xf32> to memref<10xf32>
+  memref.copy %a, %b : memref<10xf32> to memref<10xf32>
+  memref.copy %b, %y : memref<10xf32> to memref<10xf32>
+  return
+}
+
+// -----
+
+// Buffers are placed largest first, each at the lowest offset free of the
+// buffers live at the same time: %c (100 bytes) reuses %a's bytes once %a is
+// dead, while %b (64 bytes), live throughout, sits above both at 128.
+// CHECK-LABEL: func.func @reuse
+// CHECK-SAME: %[[WS:[^:]+]]: memref<192xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_A]]][] : memref<192xi8> to memref<32xf32>
+// CHECK-NEXT: %[[OFF_B:.+]] = arith.constant 128 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_B]]][] : memref<192xi8> to memref<16xf32>
+// CHECK: %[[OFF_C:.+]] = arith.constant 0 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_C]]][] : memref<192xi8> to memref<25xf32>
+func.func @reuse(%x: memref<32xf32>, %s: memref<16xf32>, %y: memref<25xf32>) {
+  %a = memref.alloc() : memref<32xf32>
+  %b = memref.alloc() : memref<16xf32>
+  memref.copy %x, %a : memref<32xf32> to memref<32xf32>
+  memref.copy %s, %b : memref<16xf32> to memref<16xf32>
+  memref.copy %a, %x : memref<32xf32> to memref<32xf32>
+  %c = memref.alloc() : memref<25xf32>
+  memref.copy %y, %c : memref<25xf32> to memref<25xf32>
+  memref.copy %b, %s : memref<16xf32> to memref<16xf32>
+  memref.copy %c, %y : memref<25xf32> to memref<25xf32>
+  return
+}
+
+// -----
+
+// %a's last direct use is the collapse_shape, before %b exists, but the
+// collapsed view is read after %b is allocated: they must not share.
+// CHECK-LABEL: func.func @use_through_collapse_shape
+// CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<2x8xf32>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[A]]
+// CHECK: %[[OFF_B:.+]] = arith.constant 64 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %[[WS]][%[[OFF_B]]][] : memref<128xi8> to memref<16xf32>
+// CHECK-NEXT: memref.copy %[[FLAT]], %[[B]]
+func.func @use_through_collapse_shape(%x: memref<2x8xf32>, %y: memref<16xf32>) {
+  %a = memref.alloc() : memref<2x8xf32>
+  memref.copy %x, %a : memref<2x8xf32> to memref<2x8xf32>
+  %flat = memref.collapse_shape %a [[0, 1]] : memref<2x8xf32> into memref<16xf32>
+  %b = memref.alloc() : memref<16xf32>
+  memref.copy %flat, %b : memref<16xf32> to memref<16xf32>
+  memref.copy %b, %y : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// Views of views count too: a subview of %a, expanded, is read after %b is
+// allocated.
+// CHECK-LABEL: func.func @use_through_subview_chain
+// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK: arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %{{.+}} : memref<192xi8> to memref<32xf32>
+// CHECK: %[[SUB:.+]] = memref.subview %[[A]][8] [16] [1]
+// CHECK: %[[EXP:.+]] = memref.expand_shape %[[SUB]]
+// CHECK: %[[OFF_B:.+]] = arith.constant 128 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %{{.+}}[%[[OFF_B]]][] : memref<192xi8> to memref<2x8xf32>
+// CHECK-NEXT: memref.copy %[[EXP]], %[[B]]
+func.func @use_through_subview_chain(%x: memref<32xf32>, %y: memref<2x8xf32>) {
+  %a = memref.alloc() : memref<32xf32>
+  memref.copy %x, %a : memref<32xf32> to memref<32xf32>
+  %sub = memref.subview %a[8] [16] [1] : memref<32xf32> to memref<16xf32, strided<[1], offset: 8>>
+  %e = memref.expand_shape %sub [[0, 1]] output_shape [2, 8] : memref<16xf32, strided<[1], offset: 8>> into memref<2x8xf32, strided<[8, 1], offset: 8>>
+  %b = memref.alloc() : memref<2x8xf32>
+  memref.copy %e, %b : memref<2x8xf32, strided<[8, 1], offset: 8>> to memref<2x8xf32>
+  memref.copy %b, %y : memref<2x8xf32> to memref<2x8xf32>
+  return
+}
+
+// -----
+
+// A use nested in a loop counts as a use by the loop itself.
+// CHECK-LABEL: func.func @use_in_loop
+// CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: %[[OFF_B:.+]] = arith.constant 64 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %[[WS]][%[[OFF_B]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: scf.for
+// CHECK-NEXT: memref.copy %[[A]], %{{.+}}
+func.func @use_in_loop(%x: memref<16xf32>, %y: memref<16xf32>, %lo: index,
+                       %hi: index, %step: index) {
+  %a = memref.alloc() : memref<16xf32>
+  memref.copy %x, %a : memref<16xf32> to memref<16xf32>
+  %b = memref.alloc() : memref<16xf32>
+  memref.copy %x, %b : memref<16xf32> to memref<16xf32>
+  scf.for %i = %lo to %hi step %step {
+    memref.copy %a, %y : memref<16xf32> to memref<16xf32>
+  }
+  memref.copy %b, %y : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// Sizes are whole bytes per element, whatever the element type.
+// CHECK-LABEL: func.func @element_sizes
+// CHECK-SAME: attributes {quern.workspace_bytes = 256 : i64}
+// CHECK: arith.constant 0 : index
+// CHECK-NEXT: memref.view %{{.+}} : memref<256xi8> to memref<3x5xf64>
+// CHECK: arith.constant 128 : index
+// CHECK-NEXT: memref.view %{{.+}} : memref<256xi8> to memref<7xf16>
+// CHECK: arith.constant 192 : index
+// CHECK-NEXT: memref.view %{{.+}} : memref<256xi8> to memref<9xi1>
+func.func @element_sizes(%x: memref<3x5xf64>, %h: memref<7xf16>, %p: memref<9xi1>) {
+  %a = memref.alloc() : memref<3x5xf64>
+  %b = memref.alloc() : memref<7xf16>
+  %c = memref.alloc() : memref<9xi1>
+  memref.copy %a, %x : memref<3x5xf64> to memref<3x5xf64>
+  memref.copy %b, %h : memref<7xf16> to memref<7xf16>
+  memref.copy %c, %p : memref<9xi1> to memref<9xi1>
+  return
+}
+
+// -----
+
+// A function without buffers still gets the argument, of zero bytes, so that
+// every compiled function has one calling convention.
+// CHECK-LABEL: func.func @no_buffers
+// CHECK-SAME: (%{{.+}}: memref<4xf32>, %{{.+}}: memref<0xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 0 : i64}
+func.func @no_buffers(%x: memref<4xf32>) {
+  return
+}
+
+// -----
+
+// Declarations have no body to plan and keep their signature.
+// CHECK-LABEL: func.func private @external(memref<4xf32>)
+// CHECK-NOT: quern.workspace
+func.func private @external(memref<4xf32>)
