@@ -10,7 +10,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
@@ -121,6 +123,7 @@ static LogicalResult verifyReduction(ReduceOp op) {
 LogicalResult ReduceSumOp::verify() { return verifyReduction(*this); }
 LogicalResult ReduceMeanOp::verify() { return verifyReduction(*this); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduction(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduction(*this); }
 
 //===----------------------------------------------------------------------===//
 // Softmax family
@@ -190,6 +193,302 @@ LogicalResult BroadcastOp::verify() {
              << formatShape(input) << " to " << formatShape(result);
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// EinsumOp
+//===----------------------------------------------------------------------===//
+
+std::optional<EinsumEquation> quern::parseEinsumEquation(StringRef equation) {
+  auto [inputs, result] = equation.split("->");
+  if (!equation.contains("->"))
+    return std::nullopt;
+  EinsumEquation parsed;
+  SmallVector<StringRef> operands;
+  inputs.split(operands, ',');
+  auto isLetters = [](StringRef text) {
+    return llvm::all_of(text, [](char c) { return llvm::isAlpha(c); });
+  };
+  for (StringRef operand : operands) {
+    if (!isLetters(operand))
+      return std::nullopt;
+    parsed.operands.push_back(operand.str());
+  }
+  if (!isLetters(result))
+    return std::nullopt;
+  parsed.result = result.str();
+  return parsed;
+}
+
+LogicalResult EinsumOp::verify() {
+  std::optional<EinsumEquation> equation = parseEinsumEquation(getEquation());
+  if (!equation)
+    return emitOpError("expects an explicit equation of letters such as "
+                       "\"ij,jk->ik\", got \"")
+           << getEquation() << "\"";
+  if (equation->operands.size() != getOperands().size())
+    return emitOpError("equation names ")
+           << equation->operands.size() << " operands, got "
+           << getOperands().size();
+  llvm::DenseMap<char, int64_t> extents;
+  auto record = [&](char letter, int64_t extent) {
+    auto [it, inserted] = extents.try_emplace(letter, extent);
+    return inserted || it->second == extent;
+  };
+  Type elementType = getType().getElementType();
+  for (auto [letters, operand] :
+       llvm::zip_equal(equation->operands, getOperands())) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    if (type.getElementType() != elementType)
+      return emitOpError("expects operands and result of one element type");
+    if (static_cast<int64_t>(letters.size()) != type.getRank())
+      return emitOpError("operand subscripts '")
+             << letters << "' do not match rank " << type.getRank();
+    for (auto [letter, extent] : llvm::zip_equal(letters, type.getShape()))
+      if (!record(letter, extent))
+        return emitOpError("dimension '")
+               << letter << "' has two different extents";
+  }
+  ArrayRef<int64_t> resultShape = getType().getShape();
+  if (equation->result.size() != resultShape.size())
+    return emitOpError("result subscripts '")
+           << equation->result << "' do not match rank " << resultShape.size();
+  for (auto [letter, extent] : llvm::zip_equal(equation->result, resultShape)) {
+    auto found = extents.find(letter);
+    if (found == extents.end())
+      return emitOpError("result dimension '")
+             << letter << "' appears in no operand";
+    if (found->second != extent)
+      return emitOpError("result dimension '")
+             << letter << "' has extent " << extent << ", operands say "
+             << found->second;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNormOp and NllLossOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  int64_t rank = inputType.getRank();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
+  ArrayRef<int64_t> normalized = inputType.getShape().drop_front(axis);
+  for (Value parameter : {getScale(), getBias()}) {
+    if (!parameter)
+      continue;
+    auto type = cast<RankedTensorType>(parameter.getType());
+    if (type.getShape() != normalized ||
+        type.getElementType() != inputType.getElementType())
+      return emitOpError("expects scale and bias of shape ")
+             << formatShape(normalized) << " and the input's element type";
+  }
+  if (getResult().getType() != inputType)
+    return emitOpError("expects a result of the input's type");
+  SmallVector<int64_t> statsShape(inputType.getShape().take_front(axis));
+  statsShape.append(rank - axis, 1);
+  for (Value stat : {getMean(), getInvStd()})
+    if (cast<RankedTensorType>(stat.getType()).getShape() !=
+        ArrayRef<int64_t>(statsShape))
+      return emitOpError("expects mean and inv_std of shape ")
+             << formatShape(statsShape);
+  return success();
+}
+
+LogicalResult NllLossOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto targetType = cast<RankedTensorType>(getTarget().getType());
+  if (inputType.getRank() < 2)
+    return emitOpError("expects input of shape [N, C, d...]");
+  SmallVector<int64_t> targetShape = {inputType.getDimSize(0)};
+  llvm::append_range(targetShape, inputType.getShape().drop_front(2));
+  if (targetType.getShape() != ArrayRef<int64_t>(targetShape))
+    return emitOpError("expects target of shape ")
+           << formatShape(targetShape) << ", got "
+           << formatShape(targetType.getShape());
+  if (Value weight = getWeight()) {
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    if (weightType.getRank() != 1 ||
+        weightType.getDimSize(0) != inputType.getDimSize(1))
+      return emitOpError("expects weight of shape [")
+             << inputType.getDimSize(1) << "]";
+  }
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  bool perPosition = getReduction() == LossReduction::none;
+  if (perPosition ? resultType.getShape() != ArrayRef<int64_t>(targetShape)
+                  : resultType.getRank() != 0)
+    return emitOpError("expects a result of shape ")
+           << (perPosition ? formatShape(targetShape) : "[]");
+  if (resultType.getElementType() != inputType.getElementType())
+    return emitOpError("expects a result of the input's element type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConcatOp and SliceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one input");
+  auto resultType = cast<RankedTensorType>(getType());
+  int64_t rank = resultType.getRank();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
+  int64_t total = 0;
+  for (Value input : getInputs()) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getElementType() != resultType.getElementType() ||
+        type.getRank() != rank)
+      return emitOpError("expects inputs of the result's rank and element "
+                         "type");
+    for (int64_t dim = 0; dim < rank; ++dim)
+      if (dim != axis && type.getDimSize(dim) != resultType.getDimSize(dim))
+        return emitOpError("expects inputs to agree with the result outside "
+                           "dimension ")
+               << axis;
+    total += type.getDimSize(axis);
+  }
+  if (total != resultType.getDimSize(axis))
+    return emitOpError("expects result dimension ")
+           << axis << " to be " << total;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> input = getInput().getType().getShape();
+  ArrayRef<int64_t> result = getType().getShape();
+  if (getOffsets().size() != input.size() ||
+      getStrides().size() != input.size() || result.size() != input.size())
+    return emitOpError("expects offsets, strides, input and result of one "
+                       "rank");
+  for (auto [dim, offset, stride, size] :
+       llvm::enumerate(getOffsets(), getStrides(), result)) {
+    if (stride == 0)
+      return emitOpError("stride of dimension ") << dim << " is 0";
+    if (size == 0)
+      continue;
+    int64_t last = offset + (size - 1) * stride;
+    if (offset < 0 || offset >= input[dim] || last < 0 || last >= input[dim])
+      return emitOpError("window of dimension ")
+             << dim << " (offset " << offset << ", stride " << stride
+             << ", size " << size << ") leaves [0, " << input[dim] << ")";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing ops
+//===----------------------------------------------------------------------===//
+
+/// Checks `axis` against the rank of `data`.
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  auto indicesType = cast<RankedTensorType>(getIndices().getType());
+  int64_t axis = getAxis();
+  if (failed(verifyAxis(*this, axis, dataType.getRank())))
+    return failure();
+  SmallVector<int64_t> expected(dataType.getShape().take_front(axis));
+  llvm::append_range(expected, indicesType.getShape());
+  llvm::append_range(expected, dataType.getShape().drop_front(axis + 1));
+  auto resultType = cast<RankedTensorType>(getType());
+  if (resultType.getShape() != ArrayRef<int64_t>(expected) ||
+      resultType.getElementType() != dataType.getElementType())
+    return emitOpError("expects result shape ")
+           << formatShape(expected) << " of the data's element type";
+  return success();
+}
+
+LogicalResult GatherElementsOp::verify() {
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  if (failed(verifyAxis(*this, getAxis(), dataType.getRank())))
+    return failure();
+  if (cast<RankedTensorType>(getIndices().getType()).getRank() !=
+          dataType.getRank() ||
+      getType().getElementType() != dataType.getElementType())
+    return emitOpError("expects indices of the data's rank and a result of "
+                       "its element type");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  if (failed(verifyAxis(*this, getAxis(), dataType.getRank())))
+    return failure();
+  auto updatesType = cast<RankedTensorType>(getUpdates().getType());
+  if (updatesType.getRank() != dataType.getRank() ||
+      updatesType.getElementType() != dataType.getElementType())
+    return emitOpError("expects updates of the data's rank and element type");
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  auto indicesType = cast<RankedTensorType>(getIndices().getType());
+  auto updatesType = cast<RankedTensorType>(getUpdates().getType());
+  if (indicesType.getRank() < 1)
+    return emitOpError("expects indices of rank at least 1");
+  int64_t depth = indicesType.getShape().back();
+  if (depth < 1 || depth > dataType.getRank())
+    return emitOpError("index tuples of length ")
+           << depth << " do not fit data of rank " << dataType.getRank();
+  SmallVector<int64_t> expected(indicesType.getShape().drop_back());
+  llvm::append_range(expected, dataType.getShape().drop_front(depth));
+  if (updatesType.getShape() != ArrayRef<int64_t>(expected) ||
+      updatesType.getElementType() != dataType.getElementType())
+    return emitOpError("expects updates of shape ")
+           << formatShape(expected) << " and the data's element type";
+  return success();
+}
+
+LogicalResult TopKOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  int64_t axis = getAxis();
+  if (failed(verifyAxis(*this, axis, inputType.getRank())))
+    return failure();
+  int64_t k = getK();
+  if (k < 0 || k > inputType.getDimSize(axis))
+    return emitOpError("k = ") << k << " is out of range for dimension "
+                               << axis << " of size "
+                               << inputType.getDimSize(axis);
+  SmallVector<int64_t> expected(inputType.getShape());
+  expected[axis] = k;
+  auto valuesType = cast<RankedTensorType>(getValues().getType());
+  if (valuesType.getShape() != ArrayRef<int64_t>(expected) ||
+      valuesType.getElementType() != inputType.getElementType() ||
+      cast<RankedTensorType>(getIndices().getType()).getShape() !=
+          ArrayRef<int64_t>(expected))
+    return emitOpError("expects values and indices of shape ")
+           << formatShape(expected);
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  if (cast<RankedTensorType>(getType()).getRank() < 2)
+    return emitOpError("expects a tensor of rank at least 2");
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  double ratio = getRatio().convertToDouble();
+  if (!(ratio >= 0.0 && ratio < 1.0))
+    return emitOpError("ratio ") << ratio << " is not in [0, 1)";
+  return success();
+}
+
+#include "dialects/quern/QuernEnums.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/quern/QuernOps.cpp.inc"

@@ -15,6 +15,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/quern/QuernEnums.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/quern/QuernOps.h.inc"
 
@@ -28,6 +30,16 @@ inline constexpr llvm::StringLiteral kParamAttrName = "quern.param";
 /// Function argument and result attribute carrying the ONNX name of a graph
 /// input or output; the compiled artifact's manifest uses it.
 inline constexpr llvm::StringLiteral kNameAttrName = "quern.name";
+
+/// A parsed `quern.einsum` equation: one string of dimension letters per
+/// operand and one for the result.
+struct EinsumEquation {
+  llvm::SmallVector<std::string> operands;
+  std::string result;
+};
+
+/// Parses an explicit equation (`"ij,jk->ik"`); std::nullopt if malformed.
+std::optional<EinsumEquation> parseEinsumEquation(llvm::StringRef equation);
 
 } // namespace quern
 

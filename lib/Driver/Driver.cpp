@@ -76,6 +76,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
     return failure();
 
   auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>("forward");
+  assert(lowered && "the CPU pipeline lowers @forward to the LLVM dialect");
   auto workspaceAttr =
       lowered->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName);
   uint64_t workspaceBytes = workspaceAttr.getInt();

@@ -20,9 +20,9 @@ static std::string dtypeName(Type type) {
     return "bf16";
   if (type.isInteger(1))
     return "bool";
-  for (unsigned width : {8, 16, 32, 64})
-    if (type.isInteger(width))
-      return "i" + std::to_string(width);
+  if (auto integer = dyn_cast<IntegerType>(type))
+    return (integer.isUnsigned() ? "u" : "i") +
+           std::to_string(integer.getWidth());
   return "";
 }
 

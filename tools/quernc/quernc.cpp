@@ -54,6 +54,11 @@ static cl::list<std::string>
                 cl::desc("Fix the shape of a graph input, e.g. x=4x64 "
                          "(repeatable)"),
                 cl::value_desc("NAME=DIMS"), cl::cat(category));
+static cl::list<std::string>
+    inputValues("input-value",
+                cl::desc("Fix a graph input to the value in an ONNX "
+                         "TensorProto file, e.g. shape=shape.pb (repeatable)"),
+                cl::value_desc("NAME=FILE.pb"), cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -94,6 +99,12 @@ int main(int argc, char **argv) {
     std::string error;
     if (!quern::parseInputShape(spec, options.import, error))
       return usageError("--input-shape: " + error);
+  }
+
+  for (const std::string &spec : inputValues) {
+    std::string error;
+    if (!quern::parseInputValue(spec, options.import, error))
+      return usageError("--input-value: " + error);
   }
 
   mlir::DialectRegistry registry;

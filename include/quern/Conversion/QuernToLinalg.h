@@ -11,6 +11,14 @@ namespace quern {
 #define GEN_PASS_DECL_CONVERTQUERNTOLINALGPASS
 #include "quern/Conversion/Passes.h.inc"
 
+/// Maps quern's types to the ones linalg and arith work with: unsigned
+/// integer element types (ui8) become signless (i8). The patterns choose
+/// unsigned or signed arithmetic from the original quern types.
+class QuernToLinalgTypeConverter : public mlir::TypeConverter {
+public:
+  QuernToLinalgTypeConverter();
+};
+
 /// Adds the patterns that rewrite every quern op into linalg, tensor, arith
 /// and math ops on tensors.
 void populateQuernToLinalgPatterns(mlir::TypeConverter &typeConverter,

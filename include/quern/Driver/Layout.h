@@ -18,7 +18,7 @@ namespace quern {
 
 struct TensorInfo {
   std::string name;
-  /// Manifest spelling: f32, f64, f16, bf16, i64, i32, i16, i8, bool.
+  /// Manifest spelling: f32, f64, f16, bf16, i64..i8, u64..u8, bool.
   std::string dtype;
   std::vector<int64_t> shape;
   uint64_t bytes = 0;

@@ -27,6 +27,11 @@ struct OnnxImportOptions {
   /// Shapes that replace those of graph inputs, by input name; this is how
   /// dynamic dimensions are fixed (`--input-shape NAME=DIMS`).
   llvm::StringMap<std::vector<int64_t>> inputShapes;
+  /// Graph inputs fixed to a value at compile time, by input name: the path
+  /// of an ONNX TensorProto file (`--input-value NAME=FILE.pb`). Inputs that
+  /// decide shapes (Reshape's shape, Slice's bounds) must be known when
+  /// shapes are static; the input then becomes a constant.
+  llvm::StringMap<std::string> inputValues;
 };
 
 /// The initial value of one parameter, in the order of the parameter
@@ -58,6 +63,11 @@ importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
 /// Adds the shape given as `NAME=DIMS` (`x=4x64`) to `options`; on a
 /// malformed spec, returns false and says why in `error`.
 bool parseInputShape(llvm::StringRef spec, OnnxImportOptions &options,
+                     std::string &error);
+
+/// Adds the binding given as `NAME=FILE.pb` to `options`; on a malformed
+/// spec, returns false and says why in `error`.
+bool parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
                      std::string &error);
 
 /// Registers the `--import-onnx` translation for quern-translate.

@@ -39,35 +39,27 @@ AffineMap quern::detail::dropAxesMap(MLIRContext *context, int64_t rank,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
-Value quern::detail::buildFloatConstant(OpBuilder &builder, Location loc,
-                                        Type type, double value) {
-  Type elementType = getElementTypeOrSelf(type);
-  return builder.create<arith::ConstantOp>(
-      loc, builder.getFloatAttr(elementType, value));
+Value quern::detail::buildFilled(OpBuilder &builder, Location loc,
+                                 RankedTensorType type, Value value) {
+  Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                type.getElementType());
+  return builder.create<linalg::FillOp>(loc, value, empty).getResult(0);
 }
 
 Value quern::detail::buildReduction(OpBuilder &builder, Location loc,
                                     Value input, ArrayRef<int64_t> axes,
-                                    ReductionKind kind) {
+                                    scalar::Combiner combiner,
+                                    Type elementType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
-  Type elementType = inputType.getElementType();
   SmallVector<int64_t> shape;
   for (int64_t dim = 0; dim < rank; ++dim)
     if (!llvm::is_contained(axes, dim))
       shape.push_back(inputType.getDimSize(dim));
-
-  auto floatType = cast<FloatType>(elementType);
-  TypedAttr identity =
-      kind == ReductionKind::Sum
-          ? builder.getFloatAttr(floatType, 0.0)
-          : builder.getFloatAttr(
-                floatType, APFloat::getInf(floatType.getFloatSemantics(),
-                                           /*Negative=*/true));
-  Value identityValue = builder.create<arith::ConstantOp>(loc, identity);
-  Value empty = builder.create<tensor::EmptyOp>(loc, shape, elementType);
-  Value init =
-      builder.create<linalg::FillOp>(loc, identityValue, empty).getResult(0);
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  Value init = buildFilled(builder, loc, resultType,
+                           scalar::identity(builder, loc, combiner,
+                                            elementType));
 
   SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(rank),
                                  dropAxesMap(builder.getContext(), rank, axes)};
@@ -77,15 +69,24 @@ Value quern::detail::buildReduction(OpBuilder &builder, Location loc,
                             ? utils::IteratorType::reduction
                             : utils::IteratorType::parallel);
   auto generic = builder.create<linalg::GenericOp>(
-      loc, init.getType(), input, init, maps, iterators,
+      loc, resultType, input, init, maps, iterators,
       [&](OpBuilder &b, Location l, ValueRange args) {
-        Value combined =
-            kind == ReductionKind::Sum
-                ? b.create<arith::AddFOp>(l, args[0], args[1]).getResult()
-                : b.create<arith::MaximumFOp>(l, args[0], args[1]).getResult();
-        b.create<linalg::YieldOp>(l, combined);
+        b.create<linalg::YieldOp>(
+            l, scalar::combine(b, l, combiner, elementType, args[0], args[1]));
       });
   return generic.getResult(0);
+}
+
+Value quern::detail::buildLinearIndex(OpBuilder &builder, Location loc,
+                                      ArrayRef<int64_t> shape) {
+  Value linear = builder.create<arith::ConstantIndexOp>(loc, 0);
+  for (auto [dim, size] : llvm::enumerate(shape)) {
+    Value extent = builder.create<arith::ConstantIndexOp>(loc, size);
+    Value position = builder.create<linalg::IndexOp>(loc, dim);
+    linear = builder.create<arith::AddIOp>(
+        loc, builder.create<arith::MulIOp>(loc, linear, extent), position);
+  }
+  return linear;
 }
 
 Value quern::detail::buildReshape(OpBuilder &builder, Location loc,
@@ -106,25 +107,23 @@ Value quern::detail::buildReshape(OpBuilder &builder, Location loc,
       return builder.create<tensor::ExpandShapeOp>(loc, resultType, input,
                                                    *groups);
   }
-  // The flat vector is reached with one group of all dimensions, not with
-  // getReassociationIndicesForCollapse: that gives up on zero extents, and
-  // recursing here would then never end.
+  // One group of all dimensions is a valid reassociation for any shapes,
+  // including ones with zero extents, where the search above gives up.
+  assert(inputType.getRank() > 0 && resultType.getRank() > 0 &&
+         "rank-0 reshapes have all-unit shapes, handled above");
   auto allDims = [](int64_t rank) {
     ReassociationIndices group;
     for (int64_t dim = 0; dim < rank; ++dim)
       group.push_back(dim);
     return SmallVector<ReassociationIndices>{group};
   };
-  // Shapes of one element are all ones, which the cases above handle.
-  assert(inputType.getRank() > 0 && resultType.getRank() > 0 &&
-         "rank-0 reshapes are expand/collapse_shape without groups");
   auto flatType = RankedTensorType::get({inputType.getNumElements()},
                                         inputType.getElementType());
   Value flat = input;
-  if (inputType != flatType)
+  if (inputType.getRank() != 1)
     flat = builder.create<tensor::CollapseShapeOp>(
         loc, flatType, input, allDims(inputType.getRank()));
-  if (flatType == resultType)
+  if (resultType.getRank() == 1)
     return flat;
   return builder.create<tensor::ExpandShapeOp>(loc, resultType, flat,
                                                allDims(resultType.getRank()));

@@ -77,12 +77,10 @@ private:
   /// Zeros, or the bias broadcast to the result's shape.
   static Value buildAccumulatorInit(OpBuilder &b, Location loc,
                                     RankedTensorType resultType, Value bias) {
-    if (!bias) {
-      Value zero = buildFloatConstant(b, loc, resultType, 0.0);
-      Value empty = b.create<tensor::EmptyOp>(loc, resultType.getShape(),
-                                              resultType.getElementType());
-      return b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
-    }
+    if (!bias)
+      return buildFilled(
+          b, loc, resultType,
+          scalar::constant(b, loc, resultType.getElementType(), 0.0));
     int64_t rank = resultType.getRank();
     auto biasType = cast<RankedTensorType>(bias.getType());
     AffineMap map =
@@ -95,9 +93,62 @@ private:
   }
 };
 
+/// One generic: the result's letters are parallel loops, the other letters
+/// reduction loops, and each operand is read through its letters (a
+/// repeated letter reads a diagonal).
+struct EinsumLowering : OpConversionPattern<EinsumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(EinsumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    EinsumEquation equation = *parseEinsumEquation(op.getEquation());
+    std::string letters = equation.result;
+    for (const std::string &operand : equation.operands)
+      for (char letter : operand)
+        if (letters.find(letter) == std::string::npos)
+          letters.push_back(letter);
+    auto mapOf = [&](StringRef subscripts) {
+      SmallVector<AffineExpr> exprs;
+      for (char letter : subscripts)
+        exprs.push_back(getAffineDimExpr(letters.find(letter), context));
+      return AffineMap::get(letters.size(), 0, exprs, context);
+    };
+    SmallVector<AffineMap> maps;
+    for (const std::string &operand : equation.operands)
+      maps.push_back(mapOf(operand));
+    maps.push_back(mapOf(equation.result));
+    SmallVector<utils::IteratorType> iterators;
+    for (size_t dim = 0; dim < letters.size(); ++dim)
+      iterators.push_back(dim < equation.result.size()
+                              ? utils::IteratorType::parallel
+                              : utils::IteratorType::reduction);
+
+    Type elementType = op.getType().getElementType();
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    Value init = buildFilled(rewriter, loc, resultType,
+                             scalar::constant(rewriter, loc, elementType, 0));
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, resultType, adaptor.getOperands(), init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product = args.front();
+          for (Value factor : args.drop_front().drop_back())
+            product = scalar::mul(b, l, elementType, product, factor);
+          b.create<linalg::YieldOp>(
+              l, scalar::add(b, l, elementType, args.back(), product));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void quern::detail::populateContractionPatterns(TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering>(converter, patterns.getContext());
+  patterns.add<EinsumLowering, MatMulLowering>(converter,
+                                               patterns.getContext());
 }

@@ -9,6 +9,7 @@
 #ifndef QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
 #define QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
 
+#include "Scalar.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -22,6 +23,8 @@ void populateReductionPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::TypeConverter &converter,
+                              mlir::RewritePatternSet &patterns);
 
 /// Computes one scalar of a generic's result from its input scalars.
 using ScalarBody = llvm::function_ref<mlir::Value(
@@ -40,17 +43,20 @@ mlir::Value buildParallelGeneric(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::AffineMap dropAxesMap(mlir::MLIRContext *context, int64_t rank,
                             llvm::ArrayRef<int64_t> axes);
 
-/// How a value is reduced: the identity element and the combining op.
-enum class ReductionKind { Sum, Max };
-
-/// Reduces `input` over `axes` (ascending); the result drops those axes.
+/// Reduces `input` (signless, of quern element type `elementType`) over
+/// `axes` (ascending) with `combiner`; the result drops those axes.
 mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
                            mlir::Value input, llvm::ArrayRef<int64_t> axes,
-                           ReductionKind kind);
+                           scalar::Combiner combiner, mlir::Type elementType);
 
-/// A float constant of `type`'s element type (or `type` itself if scalar).
-mlir::Value buildFloatConstant(mlir::OpBuilder &builder, mlir::Location loc,
-                               mlir::Type type, double value);
+/// A tensor of `type` filled with `value`.
+mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::RankedTensorType type, mlir::Value value);
+
+/// The linear row-major position of the current iteration of a generic
+/// whose loops run over `shape`, as an index (from linalg.index).
+mlir::Value buildLinearIndex(mlir::OpBuilder &builder, mlir::Location loc,
+                             llvm::ArrayRef<int64_t> shape);
 
 /// Reshapes `input` to `resultType` (same element count) with
 /// collapse/expand_shape ops, which bufferize to views.

@@ -3,9 +3,13 @@
 #include "quern/Conversion/QuernToLinalg.h"
 
 #include "Patterns.h"
+#include "Scalar.h"
 #include "dialects/quern/QuernDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace quern {
@@ -16,12 +20,30 @@ namespace quern {
 using namespace mlir;
 using namespace quern;
 
+QuernToLinalgTypeConverter::QuernToLinalgTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type {
+    return detail::scalar::signless(type);
+  });
+  addConversion([this](RankedTensorType type) -> Type {
+    return type.clone(convertType(type.getElementType()));
+  });
+  auto cast = [](OpBuilder &builder, Type type, ValueRange inputs,
+                 Location loc) -> Value {
+    return builder.create<UnrealizedConversionCastOp>(loc, type, inputs)
+        .getResult(0);
+  };
+  addSourceMaterialization(cast);
+  addTargetMaterialization(cast);
+}
+
 void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
                                           RewritePatternSet &patterns) {
   detail::populateElementwisePatterns(typeConverter, patterns);
   detail::populateContractionPatterns(typeConverter, patterns);
   detail::populateReductionPatterns(typeConverter, patterns);
   detail::populateShapePatterns(typeConverter, patterns);
+  detail::populateIndexingPatterns(typeConverter, patterns);
 }
 
 namespace {
@@ -30,18 +52,26 @@ struct ConvertQuernToLinalgPass
     : quern::impl::ConvertQuernToLinalgPassBase<ConvertQuernToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    // Tensors keep their types: the conversion only changes the ops.
-    TypeConverter typeConverter;
-    typeConverter.addConversion([](Type type) { return type; });
+    QuernToLinalgTypeConverter typeConverter;
 
     ConversionTarget target(*context);
     target.addIllegalDialect<QuernDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    // Functions are legal once their signatures are signless.
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return typeConverter.isSignatureLegal(func.getFunctionType());
+    });
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
 
     RewritePatternSet patterns(context);
     populateQuernToLinalgPatterns(typeConverter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+        patterns, typeConverter);
+    populateReturnOpTypeConversionPattern(patterns, typeConverter);
+    populateCallOpTypeConversionPattern(patterns, typeConverter);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -23,8 +23,10 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(),
-                                        adaptor.getInput(), op.getType()));
+                                        adaptor.getInput(), resultType));
     return success();
   }
 };
@@ -35,7 +37,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
                                                   type.getElementType());
     rewriter.replaceOp(op, rewriter
@@ -53,7 +56,8 @@ struct BroadcastLowering : OpConversionPattern<BroadcastOp> {
   LogicalResult
   matchAndRewrite(BroadcastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = op.getType();
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     ArrayRef<int64_t> inputShape = op.getInput().getType().getShape();
     int64_t offset = resultType.getRank() - inputShape.size();
     // A stretched dimension is read at index 0; a missing leading one is not
@@ -80,8 +84,89 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, cast<TypedAttr>(op.getValue()));
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto value = cast<TypedAttr>(op.getValue());
+    // Unsigned constants keep their bits under the signless type.
+    if (value.getType() != type) {
+      auto dense = dyn_cast<DenseIntElementsAttr>(value);
+      if (!dense)
+        return rewriter.notifyMatchFailure(op, "unsigned non-dense constant");
+      value = dense.bitcast(type.getElementType());
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+
+/// Each input is inserted into one result tensor at its offset along the
+/// axis; bufferization turns the inserts into copies into one buffer.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t axis = op.getAxis();
+    Value result = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                    type.getElementType());
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                               rewriter.getIndexAttr(1));
+      for (int64_t size : inputType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(size));
+      result = rewriter.create<tensor::InsertSliceOp>(loc, input, result,
+                                                      offsets, sizes, strides);
+      offset += inputType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Forward windows are tensor.extract_slice (a view after bufferization);
+/// a window with a negative stride is a generic that reads
+/// input[offset + stride * i] with tensor.extract.
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value input = adaptor.getInput();
+    if (llvm::all_of(op.getStrides(), [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, input, ValueRange{}, ValueRange{}, ValueRange{},
+          op.getOffsets(), type.getShape(), op.getStrides());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, buildParallelGeneric(
+                rewriter, loc, type, ValueRange{}, {},
+                [&](OpBuilder &b, Location l, ValueRange) {
+                  SmallVector<Value> position;
+                  for (auto [dim, offset, stride] :
+                       llvm::enumerate(op.getOffsets(), op.getStrides())) {
+                    Value i = b.create<linalg::IndexOp>(l, dim);
+                    Value scaled = b.create<arith::MulIOp>(
+                        l, i, b.create<arith::ConstantIndexOp>(l, stride));
+                    position.push_back(b.create<arith::AddIOp>(
+                        l, scaled, b.create<arith::ConstantIndexOp>(l, offset)));
+                  }
+                  return b.create<tensor::ExtractOp>(l, input, position)
+                      .getResult();
+                }));
     return success();
   }
 };
@@ -90,6 +175,7 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
 
 void quern::detail::populateShapePatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns) {
-  patterns.add<ReshapeLowering, TransposeLowering, BroadcastLowering,
-               ConstantLowering>(converter, patterns.getContext());
+  patterns.add<BroadcastLowering, ConcatLowering, ConstantLowering,
+               ReshapeLowering, SliceLowering, TransposeLowering>(
+      converter, patterns.getContext());
 }

@@ -1,40 +1,112 @@
-//===- Checks.cpp - ONNX's own checker and shape inference ------*- C++ -*-===//
-//
-// ONNX reports problems by throwing, so this is the one file of the importer
-// that catches exceptions; each becomes a diagnostic.
-//
-//===----------------------------------------------------------------------===//
+//===- Checks.cpp - ONNX's own checker, shape inference, converter -*- C++ -*-//
 
 #include "Checks.h"
 
+#include "Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 using namespace mlir;
+using namespace quern::onnx_import;
 
 /// ONNX's messages append multi-line context; the first line says it.
 static llvm::StringRef firstLine(const char *message) {
   return llvm::StringRef(message).split('\n').first.trim();
 }
 
+/// check_model(ModelProto) resolves external data against the working
+/// folder; this is its body with the model's own folder instead.
+static void checkWithDirectory(const onnx::ModelProto &model,
+                               const std::string &directory) {
+  if (!model.ir_version())
+    throw std::runtime_error("the model has no ir_version");
+  onnx::checker::CheckerContext context;
+  context.set_ir_version(static_cast<int>(model.ir_version()));
+  std::unordered_map<std::string, int> opsets;
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    opsets[opset.domain()] = static_cast<int>(opset.version());
+  context.set_opset_imports(opsets);
+  context.set_model_dir(directory);
+  onnx::checker::LexicalScopeContext scope;
+  onnx::checker::check_graph(model.graph(), context, scope);
+  if (model.ir_version() >= 8)
+    onnx::checker::check_model_local_functions(model, context, scope);
+}
+
+static onnx::ShapeInferenceOptions inferenceOptions() {
+  return onnx::ShapeInferenceOptions(/*check_type=*/true, /*error_mode=*/1,
+                                     /*enable_data_propagation=*/true);
+}
+
 LogicalResult quern::onnx_import::checkModel(onnx::ModelProto &model,
+                                             StringRef modelDirectory,
                                              Location loc) {
   try {
-    onnx::checker::check_model(model);
+    checkWithDirectory(model, modelDirectory.str());
   } catch (const std::exception &error) {
     return emitError(loc) << "invalid ONNX model: " << firstLine(error.what());
   }
   try {
-    onnx::ShapeInferenceOptions options(/*check_type=*/true,
-                                        /*error_mode=*/1,
-                                        /*enable_data_propagation=*/true);
     onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(), options);
+        model, onnx::OpSchemaRegistry::Instance(), inferenceOptions());
   } catch (const std::exception &error) {
     return emitError(loc) << "ONNX shape inference failed: "
                           << firstLine(error.what());
   }
   return success();
+}
+
+LogicalResult quern::onnx_import::convertOpset(onnx::ModelProto &model,
+                                               int target, Location loc) {
+  try {
+    model = onnx::version_conversion::ConvertVersion(model, target);
+  } catch (const std::exception &error) {
+    return emitError(loc) << "the model's opset is unsupported: ONNX's "
+                             "version converter cannot bring it to opset "
+                          << target << " (" << firstLine(error.what()) << ")";
+  }
+  return success();
+}
+
+FailureOr<std::vector<onnx::TypeProto>>
+quern::onnx_import::inferNodeOutputTypes(const onnx::NodeProto &node,
+                                         ArrayRef<KnownInput> inputs,
+                                         int opset, Location loc) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  onnx::OperatorSetIdProto *import = model.add_opset_import();
+  import->set_domain("");
+  import->set_version(opset);
+  onnx::GraphProto *graph = model.mutable_graph();
+  *graph->add_node() = node;
+  for (const KnownInput &input : inputs) {
+    if (input.value) {
+      *graph->add_initializer() = tensorProto(input.value, input.name);
+      continue;
+    }
+    onnx::ValueInfoProto *info = graph->add_input();
+    info->set_name(input.name);
+    onnx::TypeProto::Tensor *tensor =
+        info->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(onnxDataType(input.type.getElementType()));
+    onnx::TensorShapeProto *shape = tensor->mutable_shape();
+    for (int64_t size : input.type.getShape())
+      shape->add_dim()->set_dim_value(size);
+  }
+  for (const std::string &output : node.output())
+    graph->add_output()->set_name(output);
+  try {
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), inferenceOptions());
+  } catch (const std::exception &error) {
+    return emitError(loc) << "ONNX shape inference failed: "
+                          << firstLine(error.what());
+  }
+  std::vector<onnx::TypeProto> types;
+  for (const onnx::ValueInfoProto &output : graph->output())
+    types.push_back(output.type());
+  return types;
 }

@@ -1,8 +1,15 @@
-//===- Checks.h - ONNX's own checker and shape inference --------*- C++ -*-===//
+//===- Checks.h - ONNX's own checker, shape inference, converter -*- C++ -*-===//
+//
+// ONNX reports problems by throwing, so Checks.cpp is the one file of the
+// importer that catches exceptions; each becomes a diagnostic.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QUERN_LIB_IMPORT_ONNX_CHECKS_H
 #define QUERN_LIB_IMPORT_ONNX_CHECKS_H
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Support/LogicalResult.h"
 
@@ -10,10 +17,34 @@
 
 namespace quern::onnx_import {
 
-/// Runs ONNX's checker, then ONNX's shape inference (with data propagation,
-/// so shapes computed by Shape/Gather/Concat chains become known), which
-/// fills in the model's value_info.
-mlir::LogicalResult checkModel(onnx::ModelProto &model, mlir::Location loc);
+/// Runs ONNX's checker (external data is looked up relative to
+/// `modelDirectory`), then ONNX's shape inference with data propagation,
+/// which fills in the model's value_info.
+mlir::LogicalResult checkModel(onnx::ModelProto &model,
+                               llvm::StringRef modelDirectory,
+                               mlir::Location loc);
+
+/// Converts `model` to opset `target` of the default domain with ONNX's
+/// version converter.
+mlir::LogicalResult convertOpset(onnx::ModelProto &model, int target,
+                                 mlir::Location loc);
+
+/// One input of a node as the importer knows it: its type and, for
+/// constants, its value.
+struct KnownInput {
+  std::string name;
+  mlir::RankedTensorType type;
+  mlir::DenseElementsAttr value;
+};
+
+/// Runs ONNX's shape inference on `node` alone, with its inputs' types and
+/// constant values, at `opset`: how result types are found when whole-model
+/// inference could not see a value that import has since folded. Returns
+/// the output types (entries without a shape when still unknown).
+mlir::FailureOr<std::vector<onnx::TypeProto>>
+inferNodeOutputTypes(const onnx::NodeProto &node,
+                     llvm::ArrayRef<KnownInput> inputs, int opset,
+                     mlir::Location loc);
 
 } // namespace quern::onnx_import
 

@@ -10,15 +10,13 @@
 #include "OpTable.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
-
-static bool isFloatTensor(Value value) {
-  return isa<FloatType>(
-      cast<RankedTensorType>(value.getType()).getElementType());
-}
 
 /// Whether `from` broadcasts to `to` in one direction (numpy rules).
 static bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
@@ -35,8 +33,8 @@ static LogicalResult importGemm(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
-  if (!isFloatTensor(node.input(0)))
-    return node.emitError() << "supports float tensors only";
+  if (failed(node.requireFloat(node.inputType(0))))
+    return failure();
   // ONNX's shape inference of Gemm checks neither K nor C's shape; left
   // unchecked they would surface as verifier errors of quern ops.
   bool transA = node.intAttribute("transA", 0) != 0;
@@ -86,8 +84,8 @@ static LogicalResult importMatMul(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
-  if (!isFloatTensor(node.input(0)))
-    return node.emitError() << "supports float tensors only";
+  if (failed(node.requireFloat(node.inputType(0))))
+    return failure();
   RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(1);
   Type elementType = type->getElementType();
 
@@ -131,7 +129,104 @@ static LogicalResult importMatMul(NodeImporter &node) {
   return success();
 }
 
+/// ONNX's equation in quern's explicit form: ellipses become letters of
+/// their own (aligned from the right, as they broadcast) and an implicit
+/// result is spelled out (ellipsis letters, then the letters used once, in
+/// alphabetical order).
+static FailureOr<std::string> explicitEquation(NodeImporter &node,
+                                               ArrayRef<int64_t> ranks) {
+  std::string equation;
+  for (char c : node.node.attribute(0).s())
+    if (c != ' ')
+      equation.push_back(c);
+  StringRef text(equation);
+  auto [inputText, resultText] = text.split("->");
+  bool hasResult = text.contains("->");
+  SmallVector<StringRef> operands;
+  inputText.split(operands, ',');
+  if (operands.size() != ranks.size())
+    return node.emitError() << "equation '" << equation << "' names "
+                            << operands.size() << " operands, the node has "
+                            << ranks.size();
+  std::string fresh;
+  for (char c = 'a'; c <= 'z'; ++c)
+    if (!text.contains(c))
+      fresh.push_back(c);
+  for (char c = 'A'; c <= 'Z'; ++c)
+    if (!text.contains(c))
+      fresh.push_back(c);
+  size_t ellipsisRank = 0;
+  SmallVector<std::string> expanded;
+  for (auto [operand, rank] : llvm::zip_equal(operands, ranks)) {
+    size_t dots = operand.find("...");
+    if (dots == StringRef::npos) {
+      expanded.push_back(operand.str());
+      continue;
+    }
+    size_t named = operand.size() - 3;
+    if (static_cast<size_t>(rank) < named)
+      return node.emitError() << "operand '" << operand << "' has rank "
+                              << rank;
+    size_t count = rank - named;
+    ellipsisRank = std::max(ellipsisRank, count);
+    expanded.push_back((operand.take_front(dots) +
+                        StringRef(fresh).substr(fresh.size() - count) +
+                        operand.drop_front(dots + 3))
+                           .str());
+  }
+  if (fresh.size() < ellipsisRank)
+    return node.emitError() << "equation '" << equation
+                            << "' leaves too few letters for its ellipsis";
+  std::string ellipsisLetters =
+      fresh.substr(fresh.size() - ellipsisRank, ellipsisRank);
+  std::string result;
+  if (hasResult) {
+    size_t dots = resultText.find("...");
+    result = dots == StringRef::npos
+                 ? resultText.str()
+                 : (resultText.take_front(dots) + ellipsisLetters +
+                    resultText.drop_front(dots + 3))
+                       .str();
+  } else {
+    std::map<char, int> counts;
+    for (const std::string &operand : expanded)
+      for (char c : operand)
+        if (ellipsisLetters.find(c) == std::string::npos)
+          ++counts[c];
+    result = ellipsisLetters;
+    for (auto [letter, count] : counts)
+      if (count == 1)
+        result.push_back(letter);
+  }
+  return llvm::join(expanded, ",") + "->" + result;
+}
+
+/// Einsum becomes one quern.einsum; the result type comes from the
+/// equation, which the op's verifier checks against the operands.
+static LogicalResult importEinsum(NodeImporter &node) {
+  SmallVector<Value> operands;
+  SmallVector<int64_t> ranks;
+  for (int i = 0; i < node.node.input_size(); ++i) {
+    operands.push_back(node.input(i));
+    ranks.push_back(node.inputType(i).getRank());
+  }
+  FailureOr<std::string> equation = explicitEquation(node, ranks);
+  if (failed(equation))
+    return failure();
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type) || failed(node.requireElementType(
+                          *type,
+                          [](Type t) { return !t.isInteger(1); },
+                          "numeric")))
+    return failure();
+  node.setResult(0, node.build<EinsumOp>(
+                        *type, node.builder.getStringAttr(*equation),
+                        operands));
+  return success();
+}
+
 void quern::onnx_import::registerContractionOps(OpTable &table) {
+  table.add("Einsum", {12}, importEinsum);
   table.add("Gemm", {13}, importGemm);
   table.add("MatMul", {13}, importMatMul);
 }

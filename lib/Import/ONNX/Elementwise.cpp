@@ -1,56 +1,267 @@
 //===- Elementwise.cpp - ONNX elementwise ops -------------------*- C++ -*-===//
 //
 // ONNX broadcasts implicitly (numpy rules); quern broadcasts explicitly, so
-// each operand is broadcast to the inferred result shape first.
+// each operand is broadcast to the result shape first. Ops are built with
+// NodeImporter::build, so on constant operands they fold at once.
 //
 //===----------------------------------------------------------------------===//
 
 #include "OpTable.h"
 
+#include "Tensor.h"
+
 #include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
 
-/// Float-only ops reject other element types with a message, not a
-/// verifier failure.
-static LogicalResult requireFloat(NodeImporter &node, RankedTensorType type) {
-  if (isa<FloatType>(type.getElementType()))
-    return success();
-  return node.emitError() << "supports float tensors only, got " << type;
+static bool isFloat(Type type) { return isa<FloatType>(type); }
+static bool isNumeric(Type type) {
+  return isa<FloatType>(type) ||
+         (isa<IntegerType>(type) && !type.isInteger(1));
+}
+static bool isBool(Type type) { return type.isInteger(1); }
+
+/// The numpy broadcast of the shapes of `values`.
+static FailureOr<SmallVector<int64_t>> broadcastShape(NodeImporter &node,
+                                                      ValueRange values) {
+  SmallVector<int64_t> shape;
+  for (Value value : values) {
+    SmallVector<int64_t> combined;
+    if (!OpTrait::util::getBroadcastedShape(
+            shape, cast<RankedTensorType>(value.getType()).getShape(),
+            combined))
+      return node.emitError() << "operand shapes do not broadcast";
+    shape = combined;
+  }
+  return shape;
 }
 
-template <typename Op>
+template <typename Op, bool (*Accepts)(Type)>
 static LogicalResult importUnary(NodeImporter &node) {
-  FailureOr<RankedTensorType> type = node.resultType(0);
-  if (failed(type) || failed(requireFloat(node, *type)))
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireElementType(type, Accepts,
+                                     Accepts == isBool      ? "bool"
+                                     : Accepts == isNumeric ? "numeric"
+                                                            : "float")))
     return failure();
-  node.setResult(0, node.builder.create<Op>(node.loc, *type, node.input(0)));
+  node.setResult(0, node.build<Op>(type, node.input(0)));
   return success();
 }
 
-template <typename Op>
-static LogicalResult importBinary(NodeImporter &node) {
-  FailureOr<RankedTensorType> type = node.resultType(0);
-  if (failed(type) || failed(requireFloat(node, *type)))
+/// Broadcasts `operands` to their common shape; `type` gets the broadcast
+/// type with the first operand's element type.
+static FailureOr<SmallVector<Value>> broadcastAll(NodeImporter &node,
+                                                  ValueRange operands,
+                                                  RankedTensorType &type) {
+  FailureOr<SmallVector<int64_t>> shape = broadcastShape(node, operands);
+  if (failed(shape))
     return failure();
-  Value lhs = node.broadcastTo(node.input(0), *type);
-  Value rhs = node.broadcastTo(node.input(1), *type);
-  node.setResult(0, node.builder.create<Op>(node.loc, *type, lhs, rhs));
+  SmallVector<Value> broadcast;
+  for (Value operand : operands)
+    broadcast.push_back(node.broadcastTo(operand, *shape));
+  type = RankedTensorType::get(
+      *shape, cast<RankedTensorType>(operands[0].getType()).getElementType());
+  return broadcast;
+}
+
+template <typename Op, bool (*Accepts)(Type)>
+static LogicalResult importBinary(NodeImporter &node) {
+  if (failed(node.requireElementType(node.inputType(0), Accepts,
+                                     Accepts == isBool ? "bool" : "numeric")))
+    return failure();
+  RankedTensorType type;
+  FailureOr<SmallVector<Value>> operands =
+      broadcastAll(node, {node.input(0), node.input(1)}, type);
+  if (failed(operands))
+    return failure();
+  node.setResult(0, node.build<Op>(type, (*operands)[0], (*operands)[1]));
+  return success();
+}
+
+/// Max and Min take any number of operands.
+template <typename Op>
+static LogicalResult importVariadic(NodeImporter &node) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.node.input_size(); ++i)
+    if (node.hasInput(i))
+      inputs.push_back(node.input(i));
+  if (failed(node.requireElementType(node.inputType(0), isNumeric, "numeric")))
+    return failure();
+  RankedTensorType type;
+  FailureOr<SmallVector<Value>> operands = broadcastAll(node, inputs, type);
+  if (failed(operands))
+    return failure();
+  Value result = operands->front();
+  for (Value operand : llvm::drop_begin(*operands))
+    result = node.build<Op>(type, result, operand);
+  node.setResult(0, result);
+  return success();
+}
+
+/// Pow's exponent may have another type than its base: it is converted to
+/// the base's type; integer bases are raised in double precision.
+static LogicalResult importPow(NodeImporter &node) {
+  Type baseType = node.inputType(0).getElementType();
+  if (failed(node.requireElementType(baseType, isNumeric, "numeric")))
+    return failure();
+  Type computeType = isFloat(baseType) ? baseType : node.builder.getF64Type();
+  RankedTensorType type;
+  FailureOr<SmallVector<Value>> operands = broadcastAll(
+      node,
+      {node.castTo(node.input(0), computeType),
+       node.castTo(node.input(1), computeType)},
+      type);
+  if (failed(operands))
+    return failure();
+  Value power = node.build<PowOp>(type, (*operands)[0], (*operands)[1]);
+  node.setResult(0, node.castTo(power, baseType));
+  return success();
+}
+
+template <ComparePredicate Predicate>
+static LogicalResult importCompare(NodeImporter &node) {
+  if (failed(node.requireElementType(node.inputType(0), isNumeric, "numeric")))
+    return failure();
+  RankedTensorType type;
+  FailureOr<SmallVector<Value>> operands =
+      broadcastAll(node, {node.input(0), node.input(1)}, type);
+  if (failed(operands))
+    return failure();
+  node.setResult(0, node.build<CompareOp>(type.clone(node.builder.getI1Type()),
+                                          Predicate, (*operands)[0],
+                                          (*operands)[1]));
+  return success();
+}
+
+static LogicalResult importWhere(NodeImporter &node) {
+  RankedTensorType type;
+  FailureOr<SmallVector<Value>> operands = broadcastAll(
+      node, {node.input(0), node.input(1), node.input(2)}, type);
+  if (failed(operands))
+    return failure();
+  node.setResult(0, node.build<SelectOp>(
+                        type.clone(node.inputType(1).getElementType()),
+                        (*operands)[0], (*operands)[1], (*operands)[2]));
+  return success();
+}
+
+static LogicalResult importLeakyRelu(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)))
+    return failure();
+  node.setResult(0, node.build<LeakyReluOp>(
+                        type, node.input(0),
+                        node.builder.getF64FloatAttr(
+                            node.floatAttribute("alpha", 0.01f))));
+  return success();
+}
+
+/// Clip(x, min, max) = min(max(x, min), max); a bound not given is no bound.
+static LogicalResult importClip(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireElementType(type, isNumeric, "numeric")))
+    return failure();
+  Value result = node.input(0);
+  if (node.hasInput(1))
+    result = node.build<MaxOp>(type, result,
+                               node.broadcastTo(node.input(1), type));
+  if (node.hasInput(2))
+    result = node.build<MinOp>(type, result,
+                               node.broadcastTo(node.input(2), type));
+  node.setResult(0, result);
+  return success();
+}
+
+static LogicalResult importCastTo(NodeImporter &node, Type elementType) {
+  if (!elementType)
+    return node.emitError() << "casts to an unsupported element type";
+  node.setResult(0, node.castTo(node.input(0), elementType));
+  return success();
+}
+
+static LogicalResult importCast(NodeImporter &node) {
+  return importCastTo(node, convertElementType(node.intAttribute("to", 0),
+                                               node.builder.getContext()));
+}
+
+static LogicalResult importCastLike(NodeImporter &node) {
+  return importCastTo(node, node.inputType(1).getElementType());
+}
+
+/// Dropout is the identity unless training_mode is a true constant; then a
+/// seeded quern.dropout (the mask output is all true otherwise).
+static LogicalResult importDropout(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  bool training = false;
+  if (node.hasInput(2)) {
+    FailureOr<DenseElementsAttr> mode = node.constantInput(2);
+    if (failed(mode))
+      return failure();
+    training = mode->getSplatValue<bool>();
+  }
+  double ratio = 0.5;
+  if (node.hasInput(1)) {
+    FailureOr<DenseElementsAttr> given = node.constantInput(1);
+    if (failed(given))
+      return failure();
+    ratio = given->getSplatValue<APFloat>().convertToDouble();
+  }
+  bool wantsMask = node.node.output_size() > 1 && !node.node.output(1).empty();
+  auto maskType = type.clone(node.builder.getI1Type());
+  if (!training || ratio == 0.0) {
+    node.setResult(0, node.input(0));
+    if (wantsMask)
+      node.setResult(1, node.builder.create<ConstantOp>(
+                            node.loc, DenseElementsAttr::get(maskType, true)));
+    return success();
+  }
+  if (failed(node.requireFloat(type)))
+    return failure();
+  if (!(ratio > 0.0 && ratio < 1.0))
+    return node.emitError() << "ratio " << ratio << " is not in [0, 1)";
+  auto dropout = node.builder.create<DropoutOp>(
+      node.loc, type, maskType, node.input(0),
+      node.builder.getF64FloatAttr(ratio),
+      node.builder.getI64IntegerAttr(node.intAttribute("seed", 0)));
+  node.setResult(0, dropout.getResult());
+  if (wantsMask)
+    node.setResult(1, dropout.getMask());
   return success();
 }
 
 void quern::onnx_import::registerElementwiseOps(OpTable &table) {
-  table.add("Add", {13, 14}, importBinary<AddOp>);
-  table.add("Sub", {13, 14}, importBinary<SubOp>);
-  table.add("Mul", {13, 14}, importBinary<MulOp>);
-  table.add("Div", {13, 14}, importBinary<DivOp>);
-  table.add("Neg", {13}, importUnary<NegOp>);
-  table.add("Relu", {13, 14}, importUnary<ReluOp>);
-  table.add("Exp", {13}, importUnary<ExpOp>);
-  table.add("Log", {13}, importUnary<LogOp>);
-  table.add("Tanh", {13}, importUnary<TanhOp>);
-  table.add("Sigmoid", {13}, importUnary<SigmoidOp>);
-  table.add("Sqrt", {13}, importUnary<SqrtOp>);
+  table.add("Add", {13, 14}, importBinary<AddOp, isNumeric>);
+  table.add("Sub", {13, 14}, importBinary<SubOp, isNumeric>);
+  table.add("Mul", {13, 14}, importBinary<MulOp, isNumeric>);
+  table.add("Div", {13, 14}, importBinary<DivOp, isNumeric>);
+  table.add("Pow", {13, 15}, importPow);
+  table.add("Max", {13}, importVariadic<MaxOp>);
+  table.add("Min", {13}, importVariadic<MinOp>);
+  table.add("And", {7}, importBinary<AndOp, isBool>);
+  table.add("Or", {7}, importBinary<OrOp, isBool>);
+  table.add("Not", {1}, importUnary<NotOp, isBool>);
+  table.add("Equal", {13}, importCompare<ComparePredicate::eq>);
+  table.add("Less", {13}, importCompare<ComparePredicate::lt>);
+  table.add("LessOrEqual", {12, 16}, importCompare<ComparePredicate::le>);
+  table.add("Greater", {13}, importCompare<ComparePredicate::gt>);
+  table.add("GreaterOrEqual", {12, 16}, importCompare<ComparePredicate::ge>);
+  table.add("Where", {9, 16}, importWhere);
+  table.add("Neg", {13}, importUnary<NegOp, isNumeric>);
+  table.add("Abs", {13}, importUnary<AbsOp, isNumeric>);
+  table.add("Relu", {13, 14}, importUnary<ReluOp, isNumeric>);
+  table.add("LeakyRelu", {6, 16}, importLeakyRelu);
+  table.add("Exp", {13}, importUnary<ExpOp, isFloat>);
+  table.add("Log", {13}, importUnary<LogOp, isFloat>);
+  table.add("Tanh", {13}, importUnary<TanhOp, isFloat>);
+  table.add("Sigmoid", {13}, importUnary<SigmoidOp, isFloat>);
+  table.add("Sqrt", {13}, importUnary<SqrtOp, isFloat>);
+  table.add("Reciprocal", {13}, importUnary<ReciprocalOp, isFloat>);
+  table.add("Erf", {13}, importUnary<ErfOp, isFloat>);
+  table.add("Clip", {13}, importClip);
+  table.add("Cast", {13}, importCast);
+  table.add("CastLike", {15}, importCastLike);
+  table.add("Dropout", {13}, importDropout);
 }

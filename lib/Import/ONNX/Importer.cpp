@@ -18,6 +18,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <climits>
 #include <deque>
@@ -28,10 +29,13 @@ using namespace quern::onnx_import;
 
 namespace {
 
-/// What the imported module's parameter bytes point into.
+/// What the imported module's parameter bytes point into: the parsed model
+/// and the reader's converted and mapped tensor data.
 struct ImportStorage {
+  explicit ImportStorage(std::string modelDirectory)
+      : reader(std::move(modelDirectory)) {}
   onnx::ModelProto model;
-  std::deque<std::vector<char>> converted;
+  TensorReader reader;
 };
 
 /// The location of a node: its name and the file, fused, with the op type
@@ -49,19 +53,26 @@ bool isDefaultDomain(const std::string &domain) {
   return domain.empty() || domain == "ai.onnx";
 }
 
-/// The model's version of the default ONNX domain.
-FailureOr<int> defaultOpset(const onnx::ModelProto &model, Location loc) {
-  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
-    if (isDefaultDomain(opset.domain())) {
-      int version = opset.version();
-      if (version < kMinOpset || version > kMaxOpset)
-        return emitError(loc) << "opset " << version
-                              << " of the default ONNX domain is not "
-                                 "supported (Quern imports opsets "
-                              << kMinOpset << " to " << kMaxOpset << ")";
-      return version;
-    }
-  return emitError(loc) << "the model imports no opset of the default domain";
+/// The model's version of the default ONNX domain, after converting models
+/// older than Quern's oldest opset with ONNX's version converter.
+FailureOr<int> defaultOpset(onnx::ModelProto &model, Location loc) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    if (!isDefaultDomain(opset.domain()))
+      continue;
+    int version = opset.version();
+    if (version > kMaxOpset)
+      return emitError(loc) << "opset " << version
+                            << " of the default ONNX domain is newer than "
+                               "Quern imports (opsets "
+                            << kMinOpset << " to " << kMaxOpset << ")";
+    if (version < kMinOpset &&
+        failed(convertOpset(model, kMinOpset, loc)))
+      return failure();
+    return std::max(version, kMinOpset);
+  }
+  // Only other domains: their ops are reported as unsupported (or, once
+  // supported, need no default-domain version).
+  return kMaxOpset;
 }
 
 /// One diagnostic listing every op type without an importer, with its count
@@ -92,7 +103,7 @@ LogicalResult checkOpsSupported(const onnx::GraphProto &graph, int opset,
   InFlightDiagnostic diag =
       emitError(nodeLocation(graph.node(first), first, fileLoc))
       << "unsupported ONNX op" << (unsupported.size() > 1 ? "s" : "")
-      << " at opset " << opset << ": ";
+      << ": ";
   llvm::interleaveComma(unsupported, diag, [&](const auto &entry) {
     const onnx::NodeProto &node = graph.node(entry.second.firstIndex);
     diag << entry.first << " (" << entry.second.count << " node"
@@ -135,13 +146,46 @@ LogicalResult applyInputShapes(onnx::GraphProto &graph,
   return success();
 }
 
+/// Moves the graph inputs named in `options` into the initializers, with
+/// the values read from their files.
+LogicalResult applyInputValues(onnx::GraphProto &graph,
+                               const OnnxImportOptions &options,
+                               Location loc) {
+  for (const auto &entry : options.inputValues) {
+    StringRef name = entry.getKey();
+    auto input = llvm::find_if(*graph.mutable_input(), [&](const auto &value) {
+      return value.name() == name;
+    });
+    if (input == graph.mutable_input()->end())
+      return emitError(loc) << "--input-value names '" << name
+                            << "', which is not an input of the graph";
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+        llvm::MemoryBuffer::getFile(entry.getValue(), /*IsText=*/false,
+                                    /*RequiresNullTerminator=*/false);
+    onnx::TensorProto tensor;
+    if (!file || !tensor.ParseFromArray((*file)->getBufferStart(),
+                                        (*file)->getBufferSize()))
+      return emitError(loc) << "--input-value: '" << entry.getValue()
+                            << "' is not a readable ONNX TensorProto file";
+    const onnx::TypeProto::Tensor &declared = input->type().tensor_type();
+    if (tensor.data_type() != declared.elem_type())
+      return emitError(loc) << "--input-value: the value of '" << name
+                            << "' has another element type than the input";
+    tensor.set_name(name.str());
+    *graph.add_initializer() = std::move(tensor);
+    graph.mutable_input()->erase(input);
+  }
+  return success();
+}
+
 bool isFloat(Type type) { return isa<FloatType>(type); }
 
 class GraphImporter {
 public:
-  GraphImporter(ImportStorage &storage, Location fileLoc, int opset)
+  GraphImporter(ImportStorage &storage, Location fileLoc, int opset,
+                const OnnxImportOptions &options)
       : storage(storage), graph(storage.model.graph()), fileLoc(fileLoc),
-        opset(opset), builder(fileLoc.getContext()) {}
+        opset(opset), options(options), builder(fileLoc.getContext()) {}
 
   FailureOr<ImportedModel> run();
 
@@ -153,6 +197,7 @@ private:
   const onnx::GraphProto &graph;
   Location fileLoc;
   int opset;
+  const OnnxImportOptions &options;
   OpBuilder builder;
   GraphValues values;
 
@@ -169,8 +214,10 @@ LogicalResult GraphImporter::buildSignature() {
     FailureOr<RankedTensorType> type = tensorType(tensor, fileLoc);
     if (failed(type))
       return failure();
-    (isFloat(type->getElementType()) ? parameters : constants)
-        .push_back(&tensor);
+    // Values bound with --input-value are constants, like non-float data.
+    bool isParameter = isFloat(type->getElementType()) &&
+                       !options.inputValues.count(tensor.name());
+    (isParameter ? parameters : constants).push_back(&tensor);
   }
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
@@ -186,8 +233,7 @@ LogicalResult GraphImporter::buildSignature() {
   for (const onnx::TensorProto *tensor : parameters) {
     Location loc = NameLoc::get(builder.getStringAttr(tensor->name()), fileLoc);
     RankedTensorType type = *tensorType(*tensor, loc);
-    FailureOr<ArrayRef<char>> bytes =
-        tensorBytes(*tensor, type, storage.converted, loc);
+    FailureOr<ArrayRef<char>> bytes = storage.reader.bytes(*tensor, type, loc);
     if (failed(bytes))
       return failure();
     argumentTypes.push_back(type);
@@ -204,7 +250,7 @@ LogicalResult GraphImporter::importNodes() {
 
   for (const onnx::TensorProto *tensor : constants) {
     Location loc = NameLoc::get(builder.getStringAttr(tensor->name()), fileLoc);
-    FailureOr<DenseElementsAttr> value = tensorAttribute(*tensor, loc);
+    FailureOr<DenseElementsAttr> value = storage.reader.attribute(*tensor, loc);
     if (failed(value))
       return failure();
     values.values[tensor->name()] = builder.create<ConstantOp>(loc, *value);
@@ -212,8 +258,9 @@ LogicalResult GraphImporter::importNodes() {
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     OpTable::Entry entry = OpTable::get().lookup(node.op_type(), opset);
     assert(entry.importer && "unsupported ops are rejected up front");
-    NodeImporter importer(node, entry.version,
-                          nodeLocation(node, index, fileLoc), builder, values);
+    NodeImporter importer(node, entry.version, opset,
+                          nodeLocation(node, index, fileLoc), builder, values,
+                          storage.reader);
     if (failed(entry.importer(importer)))
       return failure();
     assert(llvm::all_of(node.output(),
@@ -275,7 +322,9 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
   context.loadDialect<QuernDialect, func::FuncDialect>();
   Location fileLoc =
       FileLineColLoc::get(&context, buffer.getBufferIdentifier(), 0, 0);
-  auto storage = std::make_shared<ImportStorage>();
+  llvm::SmallString<256> directory(buffer.getBufferIdentifier());
+  llvm::sys::path::remove_filename(directory);
+  auto storage = std::make_shared<ImportStorage>(directory.str().str());
   onnx::ModelProto &model = storage->model;
   if (buffer.getBufferSize() > static_cast<size_t>(INT_MAX) ||
       !model.ParseFromArray(buffer.getBufferStart(),
@@ -289,11 +338,12 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
   if (failed(opset) ||
       failed(checkOpsSupported(model.graph(), *opset, fileLoc)) ||
       failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
-      failed(checkModel(model, fileLoc)))
+      failed(applyInputValues(*model.mutable_graph(), options, fileLoc)) ||
+      failed(checkModel(model, directory, fileLoc)))
     return failure();
 
   FailureOr<ImportedModel> imported =
-      GraphImporter(*storage, fileLoc, *opset).run();
+      GraphImporter(*storage, fileLoc, *opset, options).run();
   if (succeeded(imported))
     imported->storage = storage;
   return imported;

@@ -1,4 +1,4 @@
-//===- InputShape.cpp - parsing NAME=DIMS -----------------------*- C++ -*-===//
+//===- InputShape.cpp - parsing NAME=DIMS and NAME=FILE ---------*- C++ -*-===//
 
 #include "quern/Import/ONNX.h"
 
@@ -24,6 +24,20 @@ bool quern::parseInputShape(llvm::StringRef spec, OnnxImportOptions &options,
   }
   if (!options.inputShapes.try_emplace(name, std::move(shape)).second) {
     error = "the shape of '" + name.str() + "' is given twice";
+    return false;
+  }
+  return true;
+}
+
+bool quern::parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
+                            std::string &error) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty()) {
+    error = "expected NAME=FILE.pb, got '" + spec.str() + "'";
+    return false;
+  }
+  if (!options.inputValues.try_emplace(name, path.str()).second) {
+    error = "the value of '" + name.str() + "' is given twice";
     return false;
   }
   return true;

@@ -2,8 +2,10 @@
 
 #include "NodeImporter.h"
 
+#include "Checks.h"
 #include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace quern;
@@ -26,7 +28,9 @@ FailureOr<DenseElementsAttr> NodeImporter::constantInput(int index) {
       constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
   if (!dense)
     return emitError() << "input " << index << " ('" << node.input(index)
-                       << "') must be a constant";
+                       << "') must be a constant: it decides a shape, and "
+                          "shapes are static (a graph input can be fixed "
+                          "with --input-value NAME=FILE.pb)";
   return dense;
 }
 
@@ -43,13 +47,44 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantIntsInput(int index) {
   return values;
 }
 
+/// Whether ONNX gave `type` a static shape.
+static bool isStatic(const onnx::TypeProto *type) {
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return false;
+  return llvm::all_of(type->tensor_type().shape().dim(),
+                      [](const auto &dim) { return dim.has_dim_value(); });
+}
+
 FailureOr<RankedTensorType> NodeImporter::resultType(int index) {
   const std::string &name = node.output(index);
   const onnx::TypeProto *type = graph.types.lookup(name);
-  if (!type)
-    return emitError() << "ONNX shape inference found no type for output '"
+  if (isStatic(type))
+    return convertTensorType(*type, "output '" + name + "'", loc);
+  return inferAlone(index);
+}
+
+FailureOr<RankedTensorType> NodeImporter::inferAlone(int index) {
+  SmallVector<KnownInput> inputs;
+  for (int i = 0; i < node.input_size(); ++i) {
+    if (!hasInput(i))
+      continue;
+    Value value = input(i);
+    KnownInput known{node.input(i), cast<RankedTensorType>(value.getType()),
+                     {}};
+    if (auto constant = value.getDefiningOp<ConstantOp>())
+      known.value = dyn_cast<DenseElementsAttr>(constant.getValue());
+    inputs.push_back(known);
+  }
+  FailureOr<std::vector<onnx::TypeProto>> types =
+      inferNodeOutputTypes(node, inputs, opset, loc);
+  if (failed(types))
+    return failure();
+  const std::string &name = node.output(index);
+  if (!isStatic(&(*types)[index]))
+    return emitError() << "ONNX shape inference cannot tell the shape of "
+                          "output '"
                        << name << "'";
-  return convertTensorType(*type, "output '" + name + "'", loc);
+  return convertTensorType((*types)[index], "output '" + name + "'", loc);
 }
 
 void NodeImporter::setResult(int index, Value value) {
@@ -107,23 +142,43 @@ NodeImporter::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank) {
   return normalized;
 }
 
-Value NodeImporter::broadcastTo(Value value, RankedTensorType type) {
+Value NodeImporter::broadcastTo(Value value, ArrayRef<int64_t> shape) {
   auto valueType = cast<RankedTensorType>(value.getType());
-  if (valueType.getShape() == type.getShape())
+  if (valueType.getShape() == shape)
     return value;
-  auto resultType =
-      RankedTensorType::get(type.getShape(), valueType.getElementType());
-  return builder.create<BroadcastOp>(loc, resultType, value);
+  return build<BroadcastOp>(
+      RankedTensorType::get(shape, valueType.getElementType()), value);
+}
+
+Value NodeImporter::castTo(Value value, Type elementType) {
+  auto valueType = cast<RankedTensorType>(value.getType());
+  if (valueType.getElementType() == elementType)
+    return value;
+  return build<CastOp>(valueType.clone(elementType), value);
 }
 
 Value NodeImporter::reshapeTo(Value value, RankedTensorType type) {
   if (value.getType() == type)
     return value;
-  return builder.create<ReshapeOp>(loc, type, value);
+  return build<ReshapeOp>(type, value);
 }
 
 Value NodeImporter::splatConstant(RankedTensorType type, double value) {
-  auto attr = DenseElementsAttr::get(
-      type, builder.getFloatAttr(type.getElementType(), value));
-  return builder.create<ConstantOp>(loc, attr);
+  Type elementType = type.getElementType();
+  Attribute element =
+      isa<FloatType>(elementType)
+          ? Attribute(builder.getFloatAttr(elementType, value))
+          : Attribute(builder.getIntegerAttr(elementType,
+                                             static_cast<int64_t>(value)));
+  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, element));
+}
+
+LogicalResult
+NodeImporter::requireElementType(Type type, function_ref<bool(Type)> accepts,
+                                 StringRef what) {
+  Type elementType = getElementTypeOrSelf(type);
+  if (accepts(elementType))
+    return success();
+  return emitError() << "supports " << what << " tensors only, got "
+                     << elementType;
 }

@@ -18,6 +18,8 @@
 
 namespace quern::onnx_import {
 
+class TensorReader;
+
 /// Values of the graph by ONNX name, with the ONNX-inferred type of each
 /// name that shape inference could type.
 struct GraphValues {
@@ -27,16 +29,29 @@ struct GraphValues {
 
 class NodeImporter {
 public:
-  NodeImporter(const onnx::NodeProto &node, int version, mlir::Location loc,
-               mlir::OpBuilder &builder, GraphValues &graph)
-      : node(node), version(version), loc(loc), builder(builder),
-        graph(graph) {}
+  NodeImporter(const onnx::NodeProto &node, int version, int opset,
+               mlir::Location loc, mlir::OpBuilder &builder,
+               GraphValues &graph, TensorReader &reader)
+      : node(node), version(version), opset(opset), loc(loc),
+        builder(builder), reader(reader), graph(graph) {}
 
   const onnx::NodeProto &node;
   /// The version of the op's schema the model uses (from the opset table).
   const int version;
+  /// The model's opset of the default domain.
+  const int opset;
   const mlir::Location loc;
   mlir::OpBuilder &builder;
+  /// Reads tensors held in attributes (Constant's value).
+  TensorReader &reader;
+
+  /// Builds an op, folding it at once when its operands are constants, so
+  /// shape computations become constants during import.
+  template <typename Op, typename... Args>
+  mlir::Value build(mlir::Type resultType, Args &&...args) {
+    return builder.createOrFold<Op>(loc, resultType,
+                                    std::forward<Args>(args)...);
+  }
 
   /// Whether input `index` is given (ONNX marks omitted optional inputs with
   /// an empty name).
@@ -50,8 +65,10 @@ public:
   /// A constant input holding integers (axes, shapes) as int64 values.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantIntsInput(int index);
 
-  /// Output `index`'s type from ONNX shape inference; an error if unknown or
-  /// not static.
+  /// Output `index`'s type from ONNX shape inference; if the whole-model
+  /// inference left it open (it cannot see through values that import has
+  /// folded since), from inference on this node alone with its inputs' now
+  /// known types and values. An error if still unknown or not static.
   mlir::FailureOr<mlir::RankedTensorType> resultType(int index);
   void setResult(int index, mlir::Value value);
 
@@ -68,17 +85,36 @@ public:
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank);
 
-  /// `value` broadcast (numpy rules) to `type`'s shape; no op if it has it.
-  mlir::Value broadcastTo(mlir::Value value, mlir::RankedTensorType type);
+  /// `value` broadcast (numpy rules) to `shape`; no op if it has it.
+  mlir::Value broadcastTo(mlir::Value value, llvm::ArrayRef<int64_t> shape);
+  mlir::Value broadcastTo(mlir::Value value, mlir::RankedTensorType type) {
+    return broadcastTo(value, type.getShape());
+  }
+  /// `value` converted to element type `elementType` (no op if it has it).
+  mlir::Value castTo(mlir::Value value, mlir::Type elementType);
   /// `value` reshaped to `type`; no op if it has that type.
   mlir::Value reshapeTo(mlir::Value value, mlir::RankedTensorType type);
-  /// A splat float constant of `type`.
+  /// A splat constant of `type` (float, or integer from the truncated value).
   mlir::Value splatConstant(mlir::RankedTensorType type, double value);
+
+  /// Fails with "supports X tensors only" unless `type`'s element type is
+  /// accepted by `accepts`.
+  mlir::LogicalResult requireElementType(mlir::Type type,
+                                         llvm::function_ref<bool(mlir::Type)>
+                                             accepts,
+                                         llvm::StringRef what);
+  mlir::LogicalResult requireFloat(mlir::Type type) {
+    return requireElementType(
+        type, [](mlir::Type t) { return mlir::isa<mlir::FloatType>(t); },
+        "float");
+  }
 
   /// An error at this node; the message should not repeat the node's name.
   mlir::InFlightDiagnostic emitError() const { return mlir::emitError(loc); }
 
 private:
+  mlir::FailureOr<mlir::RankedTensorType> inferAlone(int index);
+
   GraphValues &graph;
 };
 

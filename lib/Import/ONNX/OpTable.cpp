@@ -27,6 +27,7 @@ const OpTable &OpTable::get() {
     OpTable table;
     registerContractionOps(table);
     registerElementwiseOps(table);
+    registerIndexingOps(table);
     registerReductionOps(table);
     registerShapeOps(table);
     return table;

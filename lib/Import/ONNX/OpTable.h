@@ -42,6 +42,7 @@ private:
 
 void registerContractionOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
+void registerIndexingOps(OpTable &table);
 void registerReductionOps(OpTable &table);
 void registerShapeOps(OpTable &table);
 

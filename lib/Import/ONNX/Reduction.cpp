@@ -29,11 +29,16 @@ static FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &node,
   return node.normalizeAxes(axes, rank);
 }
 
-template <typename Op, bool AxesAreInput>
+static bool isNumeric(Type type) { return !type.isInteger(1); }
+static bool isFloat(Type type) { return isa<FloatType>(type); }
+
+template <typename Op, bool AxesAreInput, bool (*Accepts)(Type) = isNumeric>
 static LogicalResult importReduction(NodeImporter &node) {
   RankedTensorType inputType = node.inputType(0);
-  if (!isa<FloatType>(inputType.getElementType()))
-    return node.emitError() << "supports float tensors only";
+  if (failed(node.requireElementType(inputType, Accepts,
+                                     Accepts == isFloat ? "float"
+                                                        : "numeric")))
+    return failure();
   // Axes first: when they are not constant, shape inference cannot type the
   // result either, and the axes are the cause to report.
   FailureOr<SmallVector<int64_t>> axes =
@@ -48,8 +53,7 @@ static LogicalResult importReduction(NodeImporter &node) {
   if (failed(type))
     return failure();
   bool keepDims = node.intAttribute("keepdims", 1) != 0;
-  node.setResult(0, node.builder.create<Op>(node.loc, *type, node.input(0),
-                                            *axes, keepDims));
+  node.setResult(0, node.build<Op>(*type, node.input(0), *axes, keepDims));
   return success();
 }
 
@@ -58,21 +62,100 @@ static LogicalResult importSoftmax(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
-  if (!isa<FloatType>(type->getElementType()))
-    return node.emitError() << "supports float tensors only";
+  if (failed(node.requireFloat(*type)))
+    return failure();
   FailureOr<int64_t> axis =
       node.normalizeAxis(node.intAttribute("axis", -1), type->getRank());
   if (failed(axis))
     return failure();
-  node.setResult(0,
-                 node.builder.create<Op>(node.loc, *type, node.input(0), *axis));
+  node.setResult(0, node.build<Op>(*type, node.input(0), *axis));
   return success();
+}
+
+/// Scale and bias may be anything that broadcasts to the normalized
+/// dimensions; quern wants exactly those dimensions.
+static LogicalResult importLayerNorm(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(*axis);
+  Value scale = node.broadcastTo(node.input(1), normalized);
+  Value bias =
+      node.hasInput(2) ? node.broadcastTo(node.input(2), normalized) : Value();
+  SmallVector<int64_t> statsShape(type.getShape().take_front(*axis));
+  statsShape.append(type.getRank() - *axis, 1);
+  auto statsType = type.clone(statsShape);
+  auto layerNorm = node.builder.create<LayerNormOp>(
+      node.loc, TypeRange{type, statsType, statsType}, node.input(0), scale,
+      bias, node.builder.getI64IntegerAttr(*axis),
+      node.builder.getF64FloatAttr(node.floatAttribute("epsilon", 1e-5f)));
+  for (int output = 0; output < node.node.output_size(); ++output)
+    if (!node.node.output(output).empty())
+      node.setResult(output, layerNorm->getResult(output));
+  return success();
+}
+
+static FailureOr<LossReduction> lossReduction(NodeImporter &node) {
+  const onnx::AttributeProto *attribute = node.attribute("reduction");
+  std::string name = attribute ? attribute->s() : "mean";
+  std::optional<LossReduction> reduction = symbolizeLossReduction(name);
+  if (!reduction)
+    return node.emitError() << "reduction '" << name << "' is not supported";
+  return *reduction;
+}
+
+/// The loss of NegativeLogLikelihoodLoss on `logProbabilities`.
+static LogicalResult importNllLossOf(NodeImporter &node,
+                                     Value logProbabilities) {
+  FailureOr<LossReduction> reduction = lossReduction(node);
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(reduction) || failed(type))
+    return failure();
+  IntegerAttr ignoreIndex;
+  if (node.attribute("ignore_index"))
+    ignoreIndex =
+        node.builder.getI64IntegerAttr(node.intAttribute("ignore_index", 0));
+  Value weight = node.hasInput(2) ? node.input(2) : Value();
+  node.setResult(0, node.build<NllLossOp>(*type, logProbabilities,
+                                          node.input(1), weight, *reduction,
+                                          ignoreIndex));
+  return success();
+}
+
+static LogicalResult importNllLoss(NodeImporter &node) {
+  if (failed(node.requireFloat(node.inputType(0))))
+    return failure();
+  return importNllLossOf(node, node.input(0));
+}
+
+/// log_softmax over the class axis, then the NLL loss; the optional second
+/// output is the log-probabilities.
+static LogicalResult importSoftmaxCrossEntropy(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)))
+    return failure();
+  if (type.getRank() < 2)
+    return node.emitError() << "expects scores of shape [N, C, d...]";
+  Value logProbabilities = node.build<LogSoftmaxOp>(
+      type, node.input(0), node.builder.getI64IntegerAttr(1));
+  if (node.node.output_size() > 1 && !node.node.output(1).empty())
+    node.setResult(1, logProbabilities);
+  return importNllLossOf(node, logProbabilities);
 }
 
 void quern::onnx_import::registerReductionOps(OpTable &table) {
   table.add("ReduceSum", {13}, importReduction<ReduceSumOp, true>);
-  table.add("ReduceMean", {13}, importReduction<ReduceMeanOp, false>);
+  table.add("ReduceMean", {13},
+            importReduction<ReduceMeanOp, false, isFloat>);
   table.add("ReduceMax", {13}, importReduction<ReduceMaxOp, false>);
+  table.add("ReduceMin", {13}, importReduction<ReduceMinOp, false>);
+  table.add("LayerNormalization", {17}, importLayerNorm);
+  table.add("NegativeLogLikelihoodLoss", {13}, importNllLoss);
+  table.add("SoftmaxCrossEntropyLoss", {13}, importSoftmaxCrossEntropy);
   table.add("Softmax", {13}, importSoftmax<SoftmaxOp>);
   table.add("LogSoftmax", {13}, importSoftmax<LogSoftmaxOp>);
 }

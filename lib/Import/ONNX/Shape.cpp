@@ -11,6 +11,8 @@
 #include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
@@ -49,8 +51,7 @@ static LogicalResult importTranspose(NodeImporter &node) {
     for (int64_t dim = rank - 1; dim >= 0; --dim)
       perm.push_back(dim);
   }
-  node.setResult(
-      0, node.builder.create<TransposeOp>(node.loc, *type, node.input(0), perm));
+  node.setResult(0, node.build<TransposeOp>(*type, node.input(0), perm));
   return success();
 }
 
@@ -71,7 +72,7 @@ static LogicalResult importConstant(NodeImporter &node) {
   DenseElementsAttr value;
   if (attribute.name() == "value") {
     FailureOr<DenseElementsAttr> tensor =
-        tensorAttribute(attribute.t(), node.loc);
+        node.reader.attribute(attribute.t(), node.loc);
     if (failed(tensor))
       return failure();
     value = *tensor;
@@ -97,7 +98,226 @@ static LogicalResult importConstant(NodeImporter &node) {
   return success();
 }
 
+/// Squeeze and Unsqueeze take their axes as a constant input; the result
+/// type from shape inference says the rest.
+static LogicalResult importAxesReshape(NodeImporter &node) {
+  if (node.hasInput(1) && failed(node.constantIntsInput(1)))
+    return failure();
+  return importReshapeLike(node);
+}
+
+static LogicalResult importConcat(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", 0), type->getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.node.input_size(); ++i)
+    inputs.push_back(node.input(i));
+  node.setResult(0, node.build<ConcatOp>(*type, inputs, *axis));
+  return success();
+}
+
+/// The window of one sliced dimension: first index, stride and count, with
+/// ONNX's clamping of out-of-range starts and ends.
+struct Window {
+  int64_t offset, stride, size;
+};
+static Window sliceWindow(int64_t start, int64_t end, int64_t step,
+                          int64_t extent) {
+  if (start < 0)
+    start += extent;
+  if (end < 0)
+    end += extent;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, extent);
+    end = std::clamp<int64_t>(end, 0, extent);
+    int64_t size = end > start ? (end - start + step - 1) / step : 0;
+    return {size ? start : 0, step, size};
+  }
+  start = std::clamp<int64_t>(start, 0, extent - 1);
+  end = std::clamp<int64_t>(end, -1, extent - 1);
+  int64_t size = start > end ? (start - end - step - 1) / -step : 0;
+  return {size ? start : 0, step, size};
+}
+
+static LogicalResult importSlice(NodeImporter &node) {
+  RankedTensorType inputType = node.inputType(0);
+  int64_t rank = inputType.getRank();
+  FailureOr<SmallVector<int64_t>> starts = node.constantIntsInput(1);
+  FailureOr<SmallVector<int64_t>> ends = node.constantIntsInput(2);
+  if (failed(starts) || failed(ends))
+    return failure();
+  SmallVector<int64_t> axes, steps(starts->size(), 1);
+  for (int64_t i = 0; i < static_cast<int64_t>(starts->size()); ++i)
+    axes.push_back(i);
+  if (node.hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(3);
+    if (failed(given))
+      return failure();
+    axes = *given;
+  }
+  if (node.hasInput(4)) {
+    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(4);
+    if (failed(given))
+      return failure();
+    steps = *given;
+  }
+  if (axes.size() != starts->size() || ends->size() != starts->size() ||
+      steps.size() != starts->size())
+    return node.emitError() << "starts, ends, axes and steps differ in length";
+  SmallVector<int64_t> offsets(rank, 0), strides(rank, 1),
+      shape(inputType.getShape());
+  for (auto [index, axis] : llvm::enumerate(axes)) {
+    FailureOr<int64_t> dim = node.normalizeAxis(axis, rank);
+    if (failed(dim))
+      return failure();
+    if (steps[index] == 0)
+      return node.emitError() << "step of axis " << axis << " is 0";
+    Window window = sliceWindow((*starts)[index], (*ends)[index],
+                                steps[index], shape[*dim]);
+    offsets[*dim] = window.offset;
+    strides[*dim] = window.stride;
+    shape[*dim] = window.size;
+  }
+  node.setResult(0, node.build<SliceOp>(inputType.clone(shape), node.input(0),
+                                        offsets, strides));
+  return success();
+}
+
+/// Split's parts are slices along the axis; sizes from the `split` input,
+/// or equal parts.
+static LogicalResult importSplit(NodeImporter &node) {
+  RankedTensorType inputType = node.inputType(0);
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", 0), inputType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t parts = node.node.output_size();
+  SmallVector<int64_t> sizes;
+  if (node.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(1);
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  } else {
+    int64_t extent = inputType.getDimSize(*axis);
+    int64_t each = (extent + parts - 1) / parts;
+    for (int64_t part = 0; part < parts; ++part)
+      sizes.push_back(std::min(each, extent - part * each));
+  }
+  if (static_cast<int64_t>(sizes.size()) != parts)
+    return node.emitError() << "split gives " << sizes.size()
+                            << " sizes for " << parts << " outputs";
+  SmallVector<int64_t> offsets(inputType.getRank(), 0),
+      strides(inputType.getRank(), 1);
+  for (auto [part, size] : llvm::enumerate(sizes)) {
+    SmallVector<int64_t> shape(inputType.getShape());
+    shape[*axis] = size;
+    node.setResult(part, node.build<SliceOp>(inputType.clone(shape),
+                                             node.input(0), offsets, strides));
+    offsets[*axis] += size;
+  }
+  return success();
+}
+
+static LogicalResult importExpand(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
+  node.setResult(0, node.broadcastTo(node.input(0), *type));
+  return success();
+}
+
+static LogicalResult importConstantOfShape(NodeImporter &node) {
+  FailureOr<SmallVector<int64_t>> shape = node.constantIntsInput(0);
+  if (failed(shape))
+    return failure();
+  DenseElementsAttr element;
+  if (const onnx::AttributeProto *value = node.attribute("value")) {
+    FailureOr<DenseElementsAttr> given =
+        node.reader.attribute(value->t(), node.loc);
+    if (failed(given))
+      return failure();
+    element = *given;
+  }
+  Type elementType = element ? element.getElementType()
+                             : Type(node.builder.getF32Type());
+  auto type = RankedTensorType::get(*shape, elementType);
+  Attribute splat = element ? element.getValues<Attribute>()[0]
+                            : node.builder.getF32FloatAttr(0.0f);
+  node.setResult(0, node.builder.create<ConstantOp>(
+                        node.loc, DenseElementsAttr::get(type, splat)));
+  return success();
+}
+
+/// Shapes are static, so Shape is a constant (of dims [start, end)).
+static LogicalResult importShape(NodeImporter &node) {
+  ArrayRef<int64_t> shape = node.inputType(0).getShape();
+  int64_t rank = shape.size();
+  auto clampAxis = [&](int64_t axis) {
+    return std::clamp<int64_t>(axis < 0 ? axis + rank : axis, 0, rank);
+  };
+  int64_t start = clampAxis(node.intAttribute("start", 0));
+  int64_t end = clampAxis(node.intAttribute("end", rank));
+  SmallVector<int64_t> dims(shape.begin() + start,
+                            shape.begin() + std::max(start, end));
+  auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())},
+                                    node.builder.getI64Type());
+  node.setResult(0, node.builder.create<ConstantOp>(
+                        node.loc, DenseElementsAttr::get(type,
+                                                         ArrayRef(dims))));
+  return success();
+}
+
+/// Range on constants is a constant.
+static LogicalResult importRange(NodeImporter &node) {
+  FailureOr<DenseElementsAttr> start = node.constantInput(0);
+  FailureOr<DenseElementsAttr> limit = node.constantInput(1);
+  FailureOr<DenseElementsAttr> delta = node.constantInput(2);
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  Type elementType = start->getElementType();
+  auto asDouble = [](DenseElementsAttr attr) {
+    Attribute value = attr.getSplatValue<Attribute>();
+    if (auto floatValue = dyn_cast<FloatAttr>(value))
+      return floatValue.getValueAsDouble();
+    return static_cast<double>(cast<IntegerAttr>(value).getInt());
+  };
+  double first = asDouble(*start), step = asDouble(*delta);
+  if (step == 0)
+    return node.emitError() << "delta is 0";
+  auto count = static_cast<int64_t>(
+      std::max(std::ceil((asDouble(*limit) - first) / step), 0.0));
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    // Integer ranges accumulate exactly; float ones as ONNX's reference does.
+    if (isa<FloatType>(elementType))
+      values.push_back(node.builder.getFloatAttr(elementType, first + i * step));
+    else
+      values.push_back(node.builder.getIntegerAttr(
+          elementType, static_cast<int64_t>(first) +
+                           i * static_cast<int64_t>(step)));
+  }
+  auto type = RankedTensorType::get({count}, elementType);
+  node.setResult(0, node.builder.create<ConstantOp>(
+                        node.loc, DenseElementsAttr::get(type, values)));
+  return success();
+}
+
 void quern::onnx_import::registerShapeOps(OpTable &table) {
+  table.add("Concat", {13}, importConcat);
+  table.add("ConstantOfShape", {9}, importConstantOfShape);
+  table.add("Expand", {13}, importExpand);
+  table.add("Range", {11}, importRange);
+  table.add("Shape", {13, 15}, importShape);
+  table.add("Slice", {13}, importSlice);
+  table.add("Split", {13}, importSplit);
+  table.add("Squeeze", {13}, importAxesReshape);
+  table.add("Unsqueeze", {13}, importAxesReshape);
   table.add("Constant", {13}, importConstant);
   table.add("Flatten", {13}, importReshapeLike);
   table.add("Identity", {13, 14, 16}, importIdentity);

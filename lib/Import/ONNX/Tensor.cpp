@@ -4,10 +4,13 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 
 #include <cstring>
 
 using namespace mlir;
+using namespace quern::onnx_import;
 
 Type quern::onnx_import::convertElementType(int32_t dataType,
                                             MLIRContext *context) {
@@ -22,21 +25,49 @@ Type quern::onnx_import::convertElementType(int32_t dataType,
   case onnx::TensorProto::BFLOAT16:
     return b.getBF16Type();
   case onnx::TensorProto::INT64:
-  case onnx::TensorProto::UINT64:
     return b.getI64Type();
   case onnx::TensorProto::INT32:
-  case onnx::TensorProto::UINT32:
     return b.getI32Type();
   case onnx::TensorProto::INT16:
-  case onnx::TensorProto::UINT16:
     return b.getI16Type();
   case onnx::TensorProto::INT8:
-  case onnx::TensorProto::UINT8:
     return b.getI8Type();
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
   default:
     return {};
+  }
+}
+
+int32_t quern::onnx_import::onnxDataType(Type type) {
+  if (type.isF32())
+    return onnx::TensorProto::FLOAT;
+  if (type.isF64())
+    return onnx::TensorProto::DOUBLE;
+  if (type.isF16())
+    return onnx::TensorProto::FLOAT16;
+  if (type.isBF16())
+    return onnx::TensorProto::BFLOAT16;
+  if (type.isInteger(1))
+    return onnx::TensorProto::BOOL;
+  bool isUnsigned = type.isUnsignedInteger();
+  switch (type.getIntOrFloatBitWidth()) {
+  case 8:
+    return isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
+  case 16:
+    return isUnsigned ? onnx::TensorProto::UINT16 : onnx::TensorProto::INT16;
+  case 32:
+    return isUnsigned ? onnx::TensorProto::UINT32 : onnx::TensorProto::INT32;
+  default:
+    return isUnsigned ? onnx::TensorProto::UINT64 : onnx::TensorProto::INT64;
   }
 }
 
@@ -50,7 +81,9 @@ quern::onnx_import::convertTensorType(const onnx::TypeProto &type,
                                       StringRef what, Location loc,
                                       StringRef dynamicHint) {
   if (!type.has_tensor_type())
-    return emitError(loc) << what << " is not a tensor";
+    return emitError(loc) << what
+                          << " is not a tensor (sequences, maps and optional "
+                             "values are unsupported)";
   const onnx::TypeProto::Tensor &tensor = type.tensor_type();
   Type elementType = convertElementType(tensor.elem_type(), loc.getContext());
   if (!elementType)
@@ -97,10 +130,8 @@ static void packField(const Field &field, std::vector<char> &out) {
 }
 
 FailureOr<ArrayRef<char>>
-quern::onnx_import::tensorBytes(const onnx::TensorProto &tensor,
-                                RankedTensorType type,
-                                std::deque<std::vector<char>> &scratch,
-                                Location loc) {
+TensorReader::bytes(const onnx::TensorProto &tensor, RankedTensorType type,
+                    Location loc) {
   Type elementType = type.getElementType();
   // Booleans are one byte per element in ONNX and in the state file.
   size_t elementBytes =
@@ -108,14 +139,12 @@ quern::onnx_import::tensorBytes(const onnx::TensorProto &tensor,
   size_t expected = type.getNumElements() * elementBytes;
 
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
-    return emitError(loc) << "tensor '" << tensor.name()
-                          << "' stores its data externally, which this "
-                             "import does not read";
+    return externalBytes(tensor, expected, loc);
   ArrayRef<char> bytes;
   if (tensor.has_raw_data()) {
     bytes = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
   } else {
-    std::vector<char> &packed = scratch.emplace_back();
+    std::vector<char> &packed = converted.emplace_back();
     switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
       packField<float>(tensor.float_data(), packed);
@@ -162,13 +191,11 @@ quern::onnx_import::tensorBytes(const onnx::TensorProto &tensor,
 }
 
 FailureOr<DenseElementsAttr>
-quern::onnx_import::tensorAttribute(const onnx::TensorProto &tensor,
-                                    Location loc) {
+TensorReader::attribute(const onnx::TensorProto &tensor, Location loc) {
   FailureOr<RankedTensorType> type = tensorType(tensor, loc);
   if (failed(type))
     return failure();
-  std::deque<std::vector<char>> scratch;
-  FailureOr<ArrayRef<char>> bytes = tensorBytes(tensor, *type, scratch, loc);
+  FailureOr<ArrayRef<char>> bytes = this->bytes(tensor, *type, loc);
   if (failed(bytes))
     return failure();
   if (type->getElementType().isInteger(1)) {
@@ -177,4 +204,81 @@ quern::onnx_import::tensorAttribute(const onnx::TensorProto &tensor,
     return DenseElementsAttr::get(*type, values);
   }
   return DenseElementsAttr::getFromRawBuffer(*type, *bytes);
+}
+
+FailureOr<ArrayRef<char>>
+TensorReader::externalBytes(const onnx::TensorProto &tensor, size_t expected,
+                            Location loc) {
+  std::string location;
+  uint64_t offset = 0, length = expected;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if ((entry.key() == "offset" &&
+              llvm::StringRef(entry.value()).getAsInteger(10, offset)) ||
+             (entry.key() == "length" &&
+              llvm::StringRef(entry.value()).getAsInteger(10, length)))
+      return emitError(loc) << "tensor '" << tensor.name() << "' has "
+                            << entry.key() << " '" << entry.value()
+                            << "', which is not a number";
+  }
+  if (location.empty())
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' is external but names no location";
+  llvm::SmallString<256> path(modelDirectory);
+  llvm::sys::path::append(path, location);
+  std::unique_ptr<llvm::MemoryBuffer> &file = files[path.str().str()];
+  if (!file) {
+    // Mapped, not read: the weights are paged in once, when written out.
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> opened =
+        llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                    /*RequiresNullTerminator=*/false);
+    if (!opened) {
+      files.erase(path.str().str());
+      return emitError(loc) << "tensor '" << tensor.name()
+                            << "' has its data in '" << path
+                            << "', which cannot be read: "
+                            << opened.getError().message();
+    }
+    file = std::move(*opened);
+  }
+  if (length != expected)
+    return emitError(loc) << "tensor '" << tensor.name() << "' has length "
+                          << length << ", its shape needs " << expected
+                          << " bytes";
+  if (offset > file->getBufferSize() ||
+      file->getBufferSize() - offset < length)
+    return emitError(loc) << "tensor '" << tensor.name() << "' needs bytes ["
+                          << offset << ", " << offset + length << ") of '"
+                          << path << "', which holds only "
+                          << file->getBufferSize();
+  return ArrayRef<char>(file->getBufferStart() + offset, length);
+}
+
+onnx::TensorProto quern::onnx_import::tensorProto(DenseElementsAttr value,
+                                                  StringRef name) {
+  onnx::TensorProto tensor;
+  tensor.set_name(name.str());
+  Type elementType = value.getElementType();
+  tensor.set_data_type(onnxDataType(elementType));
+  for (int64_t size : value.getType().getShape())
+    tensor.add_dims(size);
+  if (elementType.isInteger(1)) {
+    std::string bytes;
+    for (bool bit : value.getValues<bool>())
+      bytes.push_back(bit ? 1 : 0);
+    tensor.set_raw_data(bytes);
+    return tensor;
+  }
+  // A splat stores one element; the proto needs all of them.
+  size_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+  ArrayRef<char> raw = value.getRawData();
+  std::string bytes;
+  if (value.isSplat())
+    for (int64_t i = 0; i < value.getNumElements(); ++i)
+      bytes.append(raw.data(), elementBytes);
+  else
+    bytes.assign(raw.data(), raw.size());
+  tensor.set_raw_data(bytes);
+  return tensor;
 }

@@ -6,17 +6,24 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <deque>
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace quern::onnx_import {
 
-/// The MLIR element type of an ONNX data type (integers are signless), or
-/// null for types Quern does not handle (strings, complex numbers).
+/// The MLIR element type of an ONNX data type (signed integers are
+/// signless, unsigned ones ui8..ui64, bool i1), or null for types Quern does
+/// not handle (strings, complex numbers).
 mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
+
+/// The ONNX data type of an MLIR element type (the inverse of the above).
+int32_t onnxDataType(mlir::Type type);
 
 /// The tensor type an ONNX value has, or failure with a diagnostic at `loc`
 /// naming `what` when it is not a tensor, has an unknown element type, or
@@ -26,20 +33,42 @@ mlir::FailureOr<mlir::RankedTensorType>
 convertTensorType(const onnx::TypeProto &type, llvm::StringRef what,
                   mlir::Location loc, llvm::StringRef dynamicHint = "");
 
-/// The little-endian bytes of an initializer or constant. Raw data is
-/// referenced in place; typed fields are converted into `scratch`, which
-/// must outlive the returned reference.
-mlir::FailureOr<llvm::ArrayRef<char>>
-tensorBytes(const onnx::TensorProto &tensor, mlir::RankedTensorType type,
-            std::deque<std::vector<char>> &scratch, mlir::Location loc);
-
-/// The tensor as an attribute, for constants.
-mlir::FailureOr<mlir::DenseElementsAttr>
-tensorAttribute(const onnx::TensorProto &tensor, mlir::Location loc);
-
 /// The type of an initializer or constant tensor.
 mlir::FailureOr<mlir::RankedTensorType>
 tensorType(const onnx::TensorProto &tensor, mlir::Location loc);
+
+/// The ONNX tensor holding a constant.
+onnx::TensorProto tensorProto(mlir::DenseElementsAttr value,
+                              llvm::StringRef name);
+
+/// Reads the data of initializers and constants: raw data is referenced in
+/// place, typed fields are converted into storage this reader owns, and
+/// external data (data_location = EXTERNAL) is memory-mapped from files
+/// relative to the model's folder. Returned bytes live as long as the
+/// reader.
+class TensorReader {
+public:
+  explicit TensorReader(std::string modelDirectory)
+      : modelDirectory(std::move(modelDirectory)) {}
+
+  /// The little-endian bytes of `tensor` (booleans one byte each).
+  mlir::FailureOr<llvm::ArrayRef<char>> bytes(const onnx::TensorProto &tensor,
+                                              mlir::RankedTensorType type,
+                                              mlir::Location loc);
+
+  /// The tensor as an attribute, for constants.
+  mlir::FailureOr<mlir::DenseElementsAttr>
+  attribute(const onnx::TensorProto &tensor, mlir::Location loc);
+
+private:
+  mlir::FailureOr<llvm::ArrayRef<char>>
+  externalBytes(const onnx::TensorProto &tensor, size_t expected,
+                mlir::Location loc);
+
+  std::string modelDirectory;
+  std::deque<std::vector<char>> converted;
+  std::map<std::string, std::unique_ptr<llvm::MemoryBuffer>> files;
+};
 
 } // namespace quern::onnx_import
 

@@ -14,6 +14,11 @@ static llvm::cl::list<std::string>
                 llvm::cl::desc("Fix the shape of a graph input, as "
                                "NAME=DIMS (e.g. x=4x64); repeatable"),
                 llvm::cl::value_desc("NAME=DIMS"));
+static llvm::cl::list<std::string>
+    inputValues("input-value",
+                llvm::cl::desc("Fix a graph input to the value in an ONNX "
+                               "TensorProto file; repeatable"),
+                llvm::cl::value_desc("NAME=FILE.pb"));
 
 void quern::registerOnnxImportTranslation() {
   TranslateToMLIRRegistration registration(
@@ -31,6 +36,13 @@ void quern::registerOnnxImportTranslation() {
           std::string error;
           if (!parseInputShape(spec, options, error)) {
             llvm::errs() << "error: --input-shape: " << error << "\n";
+            return nullptr;
+          }
+        }
+        for (const std::string &spec : inputValues) {
+          std::string error;
+          if (!parseInputValue(spec, options, error)) {
+            llvm::errs() << "error: --input-value: " << error << "\n";
             return nullptr;
           }
         }

@@ -63,7 +63,7 @@ typedef struct quern_rt_model quern_rt_model;
 typedef struct quern_rt_tensor_info {
   const char *name;
   const char *dtype; /* "f32" "f64" "f16" "bf16" "i64" "i32" "i16" "i8"
-                        "u8" "bool" */
+                        "u64" "u32" "u16" "u8" "bool" */
   size_t rank;
   const int64_t *dims; /* rank entries; may be NULL when rank is 0 */
   size_t bytes;        /* product(dims) * element size */

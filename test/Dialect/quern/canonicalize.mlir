@@ -173,11 +173,10 @@ func.func @broadcast_splat_constant() -> tensor<4x8xf16> {
 
 // -----
 
-// Broadcasting a constant with different elements would copy them; it stays.
+// A small constant broadcast is evaluated (shape computations rely on it).
 // CHECK-LABEL: func.func @broadcast_non_splat_constant
-// CHECK: %[[C:.+]] = quern.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
-// CHECK: %[[B:.+]] = quern.broadcast %[[C]] : tensor<2xf32> -> tensor<3x2xf32>
-// CHECK: return %[[B]]
+// CHECK: %[[C:.+]] = quern.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [1.000000e+00, 2.000000e+00], [1.000000e+00, 2.000000e+00]]> : tensor<3x2xf32>
+// CHECK: return %[[C]]
 func.func @broadcast_non_splat_constant() -> tensor<3x2xf32> {
   %0 = quern.constant dense<[1.0, 2.0]> : tensor<2xf32>
   %1 = quern.broadcast %0 : tensor<2xf32> -> tensor<3x2xf32>
@@ -218,3 +217,16 @@ func.func @reshape_resource_constant() -> tensor<2x2xf32> {
     }
   }
 #-}
+
+// -----
+
+// Constants over 65536 elements are not evaluated at compile time.
+// CHECK-LABEL: func.func @broadcast_large_constant
+// CHECK: %[[C:.+]] = quern.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK: %[[B:.+]] = quern.broadcast %[[C]] : tensor<2xf32> -> tensor<40000x2xf32>
+// CHECK: return %[[B]]
+func.func @broadcast_large_constant() -> tensor<40000x2xf32> {
+  %0 = quern.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %1 = quern.broadcast %0 : tensor<2xf32> -> tensor<40000x2xf32>
+  return %1 : tensor<40000x2xf32>
+}

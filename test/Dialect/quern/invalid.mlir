@@ -290,9 +290,9 @@ func.func @broadcast_leading_alignment(%x: tensor<4xf32>) -> tensor<4x8xf32> {
 // Type and trait constraints
 //===----------------------------------------------------------------------===//
 
-func.func @relu_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
-  // expected-error @+1 {{'quern.relu' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<4xi32>'}}
-  %0 = quern.relu %x : tensor<4xi32>
+func.func @exp_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'quern.exp' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<4xi32>'}}
+  %0 = quern.exp %x : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
 

@@ -5,6 +5,59 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CopyReturnedArgumentsPass
+    : Pass<"quern-copy-returned-arguments", "mlir::func::FuncOp"> {
+  let summary = "Give every function result a buffer of its own";
+  let description = [{
+    Runs after bufferization, before results become out-parameters. A result
+    that is a function argument, or that is returned twice, is copied into a
+    new buffer, so that every result can be computed straight into the
+    caller's output buffer (ONNX graphs may pass an input through unchanged:
+    Identity, a one-input Max, inference-mode Dropout).
+
+    Before:
+    ```mlir
+    func.func @f(%x: memref<4xf32>) -> memref<4xf32> {
+      return %x : memref<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @f(%x: memref<4xf32>) -> memref<4xf32> {
+      %copy = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+      linalg.copy ins(%x : memref<4xf32>) outs(%copy : memref<4xf32>)
+      return %copy : memref<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def FlattenEmptyArgumentsPass
+    : Pass<"quern-flatten-empty-arguments", "mlir::func::FuncOp"> {
+  let summary = "Pass zero-element buffers as memref<0xT>";
+  let description = [{
+    MLIR's bare-pointer calling convention cannot lower a memref argument
+    whose shape has a zero extent in a higher dimension (`memref<3x0x5xf32>`),
+    yet ONNX models may take or produce such empty tensors. Each such
+    argument becomes `memref<0xT>` and is reinterpreted to its old type in the
+    body; no element is ever read or written.
+
+    Before:
+    ```mlir
+    func.func @f(%x: memref<3x0x5xf32>)
+    ```
+    After:
+    ```mlir
+    func.func @f(%flat: memref<0xf32>) {
+      %x = memref.reinterpret_cast %flat to offset: [0], sizes: [3, 0, 5],
+          strides: [0, 5, 1] : memref<0xf32> to memref<3x0x5xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
   let summary = "Place every buffer of a function in one workspace argument";
   let description = [{

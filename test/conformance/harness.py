@@ -1,0 +1,206 @@
+"""Runs one ONNX backend test (a folder with model.onnx and
+test_data_set_*/{input,output}_*.pb) through Quern: compile with quernc, run
+the library with the C example program (build/bin/run_model, one process
+per test so a crash is a failure, not a crashed runner), compare every
+output with the expected .pb.
+
+Results:
+  PASS         every output matched
+  UNSUPPORTED  quernc rejected the model as using something Quern does not
+               support (an op, an attribute value, an element type), or the
+               test is listed in NOT_REPRODUCIBLE
+  FAIL         anything else
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+# Tests whose expected outputs cannot be reproduced by any implementation
+# other than the one that generated them.
+NOT_REPRODUCIBLE = {
+    name: "its expected output comes from numpy's random number stream"
+    for name in ("test_training_dropout", "test_training_dropout_default",
+                 "test_training_dropout_default_mask",
+                 "test_training_dropout_mask")
+}
+
+DEFAULT_RTOL = 1e-3
+DEFAULT_ATOL = 1e-7
+# bfloat16 keeps 8 significant bits: ONNX 1.12's reference converts to it by
+# truncation where Quern rounds to nearest even, one unit in the last place
+# (2^-7 relative) apart.
+BF16_RTOL = 2.0 ** -7
+
+MANIFEST_DTYPES = {
+    "f32": np.float32, "f64": np.float64, "f16": np.float16,
+    "i64": np.int64, "i32": np.int32, "i16": np.int16, "i8": np.int8,
+    "u64": np.uint64, "u32": np.uint32, "u16": np.uint16, "u8": np.uint8,
+    "bool": np.bool_,
+}
+
+
+def _load_tensors(folder, prefix):
+    tensors = []
+    index = 0
+    while True:
+        path = os.path.join(folder, f"{prefix}_{index}.pb")
+        if not os.path.exists(path):
+            return tensors
+        proto = onnx.TensorProto()
+        with open(path, "rb") as f:
+            proto.ParseFromString(f.read())
+        tensors.append(proto)
+        index += 1
+
+
+def _to_array(proto, dtype=None):
+    """A test tensor as numpy. bfloat16 values (which ONNX's test data also
+    stores as UINT16 bit patterns) become their float32 values."""
+    bits = dtype == "bf16" or proto.data_type == onnx.TensorProto.BFLOAT16
+    if bits:
+        raw = np.frombuffer(proto.raw_data, dtype=np.uint16) if proto.raw_data \
+            else np.array(proto.int32_data, dtype=np.uint16)
+        return (raw.astype(np.uint32) << 16).view(np.float32).reshape(proto.dims)
+    return numpy_helper.to_array(proto)
+
+
+def _write_input(array, dtype, path):
+    """Raw row-major bytes in the manifest's dtype (bf16: the top half of
+    each float32)."""
+    if dtype == "bf16":
+        bits = np.ascontiguousarray(array, dtype=np.float32).view(np.uint32)
+        (bits >> 16).astype(np.uint16).tofile(path)
+    else:
+        np.ascontiguousarray(array, dtype=MANIFEST_DTYPES[dtype]).tofile(path)
+
+
+def _read_output(path, info):
+    dtype = info["dtype"]
+    shape = info["shape"]
+    if dtype == "bf16":
+        raw = np.fromfile(path, dtype=np.uint16)
+        return (raw.astype(np.uint32) << 16).view(np.float32).reshape(shape)
+    return np.fromfile(path, dtype=MANIFEST_DTYPES[dtype]).reshape(shape)
+
+
+def _compare(name, actual, expected, rtol, atol):
+    """None if equal within tolerance, else a one-line reason."""
+    if actual.shape != expected.shape:
+        return f"{name}: shape {list(actual.shape)}, expected {list(expected.shape)}"
+    if expected.dtype.kind in "fc" or actual.dtype.kind == "f":
+        a = actual.astype(np.float64)
+        e = expected.astype(np.float64)
+        if np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True):
+            return None
+        bad = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+        worst = np.argmax(np.where(bad, np.abs(a - e), -1))
+        return (f"{name}: {bad.sum()} of {a.size} values differ "
+                f"(rtol {rtol}, atol {atol}); e.g. {a.flat[worst]!r} vs "
+                f"{e.flat[worst]!r}")
+    if np.array_equal(actual, expected.astype(actual.dtype)):
+        return None
+    bad = actual != expected.astype(actual.dtype)
+    return f"{name}: {bad.sum()} of {actual.size} values differ"
+
+
+def _compile(test_dir, stem, build_dir, data_set):
+    """Compiles the model; inputs that must be compile-time constants (they
+    decide shapes, e.g. Reshape's shape fed as a graph input) are fixed to
+    the data set's values with --input-value. Returns (status, message,
+    names of the fixed inputs)."""
+    model = onnx.load(os.path.join(test_dir, "model.onnx"),
+                      load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+    bound = {}
+    while True:
+        command = [os.path.join(build_dir, "bin", "quernc"),
+                   os.path.join(test_dir, "model.onnx"), "-o", stem]
+        command += [f"--input-value={name}={path}" for name, path in bound.items()]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode == 0:
+            return "PASS", "", list(bound)
+        message = result.stderr.strip()
+        needed = re.search(r"\('([^']+)'\) must be a constant", message)
+        if (result.returncode == 1 and needed and needed.group(1) in inputs
+                and needed.group(1) not in bound):
+            name = needed.group(1)
+            bound[name] = os.path.join(test_dir, data_set,
+                                       f"input_{inputs.index(name)}.pb")
+            continue
+        if result.returncode == 1 and "unsupported" in message:
+            return "UNSUPPORTED", message, list(bound)
+        return "FAIL", f"quernc exited with {result.returncode}: {message}", \
+            list(bound)
+
+
+def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
+    """(status, message) for one backend test folder."""
+    name = os.path.basename(os.path.normpath(test_dir))
+    if name in NOT_REPRODUCIBLE:
+        return "UNSUPPORTED", NOT_REPRODUCIBLE[name]
+    shutil.rmtree(work_dir, ignore_errors=True)
+    os.makedirs(work_dir)
+    model = onnx.load(os.path.join(test_dir, "model.onnx"),
+                      load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    input_names = [i.name for i in model.graph.input
+                   if i.name not in initializers]
+    declared = {i.name: [d.dim_value if d.HasField("dim_value") else None
+                         for d in i.type.tensor_type.shape.dim]
+                for i in model.graph.input if i.name not in initializers}
+    data_sets = sorted(d for d in os.listdir(test_dir)
+                       if d.startswith("test_data_set_"))
+    for data_set in data_sets:
+        for name, proto in zip(input_names, _load_tensors(
+                os.path.join(test_dir, data_set), "input")):
+            dims = list(proto.dims)
+            shape = declared[name]
+            if len(shape) != len(dims) or any(
+                    d is not None and d != v for d, v in zip(shape, dims)):
+                return "UNSUPPORTED", (
+                    f"the test data contradicts the model: input '{name}' is "
+                    f"{shape} in the model, {dims} in {data_set}")
+        stem = os.path.join(work_dir, data_set, "model")
+        status, message, bound = _compile(test_dir, stem, build_dir, data_set)
+        if status != "PASS":
+            return status, message
+        with open(stem + ".json") as f:
+            entry = json.load(f)["entry_points"]["forward"]
+        folder = os.path.join(test_dir, data_set)
+        inputs = [proto for proto, name in
+                  zip(_load_tensors(folder, "input"), input_names)
+                  if name not in bound]
+        expected = _load_tensors(folder, "output")
+        if len(inputs) != len(entry["inputs"]):
+            return "FAIL", (f"{data_set}: {len(inputs)} input files, the "
+                            f"model takes {len(entry['inputs'])}")
+        input_paths = []
+        for index, (proto, info) in enumerate(zip(inputs, entry["inputs"])):
+            path = os.path.join(work_dir, data_set, f"input_{index}.bin")
+            _write_input(_to_array(proto, info["dtype"]), info["dtype"], path)
+            input_paths.append(path)
+        prefix = os.path.join(work_dir, data_set, "output_")
+        run_result = subprocess.run(
+            [os.path.join(build_dir, "bin", "run_model"), stem + ".so", prefix]
+            + input_paths, capture_output=True, text=True)
+        if run_result.returncode != 0:
+            return "FAIL", (f"{data_set}: run_model exited with "
+                            f"{run_result.returncode}: {run_result.stderr.strip()}")
+        for index, (proto, info) in enumerate(zip(expected, entry["outputs"])):
+            actual = _read_output(f"{prefix}{index}.bin", info)
+            problem = _compare(info["name"], actual,
+                               _to_array(proto, info["dtype"]),
+                               max(rtol, BF16_RTOL) if info["dtype"] == "bf16"
+                               else rtol, atol)
+            if problem:
+                return "FAIL", f"{data_set}: {problem}"
+    fixed = " (inputs fixed at compile time: " + ", ".join(bound) + ")" \
+        if bound else ""
+    return "PASS", f"{len(data_sets)} data set(s) matched{fixed}"

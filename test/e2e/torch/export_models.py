@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+"""Exports the small PyTorch training models under test/e2e/torch/.
+
+Each model's forward returns a scalar loss. It is exported with
+torch.onnx.export (opset 17, TrainingMode.TRAINING, no constant folding,
+parameters kept as initializers, all shapes static) to <name>/model.onnx, with
+one ONNX backend-test style data set beside it:
+
+    <name>/model.onnx
+    <name>/test_data_set_0/input_<i>.pb   graph inputs in graph order
+    <name>/test_data_set_0/output_0.pb    PyTorch's loss (float32)
+
+Every export is checked with onnx.checker (full check); ONNX shape inference
+(strict mode, data propagation) is run on it and every value that does not get
+a fully static shape is reported (the file is kept as PyTorch wrote it). The
+exported graph is then evaluated by a small numpy interpreter of the ops it
+uses (float64) and compared with PyTorch's loss; a mismatch fails the run.
+
+Needs PyTorch 1.13 and onnx 1.12 (Debian: python3-torch, python3-onnx); the
+tests that use the files do not. Run from anywhere:
+
+    /usr/bin/python3 test/e2e/torch/export_models.py [--out DIR] [--only NAME]
+"""
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import onnx.shape_inference
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPSET = 17
+
+
+# ---------------------------------------------------------------- models ----
+
+
+class MlpCE(nn.Module):
+    """Linear(16,32) -> ReLU -> Linear(32,10), mean cross-entropy."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(16, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x, labels):
+        logits = self.fc2(F.relu(self.fc1(x)))
+        return F.cross_entropy(logits, labels)
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm decoder block: causal self-attention, then a GELU MLP."""
+
+    def __init__(self, batch, seq, d_model, n_head):
+        super().__init__()
+        self.B, self.T, self.C, self.H = batch, seq, d_model, n_head
+        self.D = d_model // n_head
+        self.ln1 = nn.LayerNorm(d_model)
+        self.q = nn.Linear(d_model, d_model)
+        self.k = nn.Linear(d_model, d_model)
+        self.v = nn.Linear(d_model, d_model)
+        self.proj = nn.Linear(d_model, d_model)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.fc = nn.Linear(d_model, 4 * d_model)
+        self.gelu = nn.GELU()  # exact (erf) GELU
+        self.fc_out = nn.Linear(4 * d_model, d_model)
+
+    def heads(self, t):
+        # [B, T, C] -> [B, H, T, D]. Shapes are Python ints (not x.size()) so
+        # the export has constant Reshape shapes, not Shape->Gather chains.
+        return t.reshape(self.B, self.T, self.H, self.D).transpose(1, 2)
+
+    def attention(self, x, mask):
+        q, k, v = self.heads(self.q(x)), self.heads(self.k(x)), self.heads(self.v(x))
+        scores = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(self.D))
+        scores = scores.masked_fill(mask, float("-inf"))  # exports as Where
+        att = F.softmax(scores, dim=-1)
+        y = torch.matmul(att, v).transpose(1, 2).reshape(self.B, self.T, self.C)
+        return self.proj(y)
+
+    def forward(self, x, mask):
+        x = x + self.attention(self.ln1(x), mask)
+        x = x + self.fc_out(self.gelu(self.fc(self.ln2(x))))
+        return x
+
+
+class GPT2(nn.Module):
+    """2-layer GPT-style decoder with a tied LM head and token cross-entropy."""
+
+    def __init__(self, vocab=64, d_model=32, n_head=2, seq=16, batch=2, n_layer=2):
+        super().__init__()
+        self.vocab = vocab
+        self.tok_emb = nn.Embedding(vocab, d_model)
+        # Learned position embedding; seq equals the context length, so the
+        # whole table is added (the same as looking up positions 0..seq-1).
+        self.pos_emb = nn.Embedding(seq, d_model)
+        self.blocks = nn.ModuleList(
+            [Block(batch, seq, d_model, n_head) for _ in range(n_layer)]
+        )
+        self.ln_f = nn.LayerNorm(d_model)
+        self.lm_head = nn.Linear(d_model, vocab, bias=False)
+        self.lm_head.weight = self.tok_emb.weight  # tied
+        # True above the diagonal: the future positions a query may not see.
+        causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+        self.register_buffer("causal_mask", causal)
+
+    def forward(self, tokens, targets):
+        x = self.tok_emb(tokens) + self.pos_emb.weight
+        for block in self.blocks:
+            x = block(x, self.causal_mask)
+        logits = self.lm_head(self.ln_f(x))
+        return F.cross_entropy(logits.reshape(-1, self.vocab), targets.reshape(-1))
+
+
+class Expert(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(16, 32)
+        self.fc2 = nn.Linear(32, 16)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+
+class MoE(nn.Module):
+    """Top-2 of 4 experts, dense compute, gates scattered from TopK; MSE loss."""
+
+    def __init__(self, n_expert=4, k=2):
+        super().__init__()
+        self.k = k
+        self.router = nn.Linear(16, n_expert)
+        self.experts = nn.ModuleList([Expert() for _ in range(n_expert)])
+
+    def forward(self, x, target):
+        probs = F.softmax(self.router(x), dim=-1)
+        top_values, top_indices = torch.topk(probs, k=self.k, dim=-1)
+        gates = torch.zeros_like(probs).scatter(1, top_indices, top_values)
+        out = None
+        for e, expert in enumerate(self.experts):
+            term = gates[:, e : e + 1] * expert(x)
+            out = term if out is None else out + term
+        # F.mse_loss(out, target), written out: torch 1.13 has no ONNX export
+        # for aten::mse_loss ("not supported" at every opset).
+        return torch.mean((out - target) ** 2)
+
+
+def make_mlp_ce():
+    torch.manual_seed(0)
+    model = MlpCE()
+    g = torch.Generator().manual_seed(100)
+    x = torch.randn(8, 16, generator=g)
+    labels = torch.randint(0, 10, (8,), generator=g)
+    return model, (x, labels), ["x", "labels"]
+
+
+def make_gpt2():
+    torch.manual_seed(1)
+    model = GPT2()
+    g = torch.Generator().manual_seed(101)
+    tokens = torch.randint(0, 64, (2, 16), generator=g)
+    targets = torch.randint(0, 64, (2, 16), generator=g)
+    return model, (tokens, targets), ["tokens", "targets"]
+
+
+def make_moe():
+    torch.manual_seed(2)
+    model = MoE()
+    g = torch.Generator().manual_seed(102)
+    x = torch.randn(8, 16, generator=g)
+    target = torch.randn(8, 16, generator=g)
+    return model, (x, target), ["x", "target"]
+
+
+MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2, "moe": make_moe}
+
+
+# ------------------------------------------ numpy evaluation of the graph ----
+# Only the ops these exports contain, with the attributes they use; float64.
+
+
+def _erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _softmax(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _run_node(node, ins):
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+    op = node.op_type
+    if op == "Constant":
+        return [onnx.numpy_helper.to_array(a["value"])]
+    if op in ("Add", "Sub", "Mul", "Div", "Pow", "MatMul"):
+        f = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply,
+             "Div": np.divide, "Pow": np.power, "MatMul": np.matmul}[op]
+        r = f(ins[0], ins[1])
+        return [r.astype(ins[0].dtype) if op != "MatMul" else r]
+    if op == "Relu":
+        return [np.maximum(ins[0], 0)]
+    if op == "Erf":
+        return [_erf(ins[0])]
+    if op == "Gemm":
+        A, B = ins[0], ins[1]
+        A = A.T if a.get("transA", 0) else A
+        B = B.T if a.get("transB", 0) else B
+        r = a.get("alpha", 1.0) * (A @ B)
+        if len(ins) > 2 and ins[2] is not None:
+            r = r + a.get("beta", 1.0) * ins[2]
+        return [r]
+    if op == "Transpose":
+        return [np.transpose(ins[0], a.get("perm"))]
+    if op == "Reshape":
+        shape = [d if d != 0 else ins[0].shape[i] for i, d in enumerate(ins[1])]
+        return [np.reshape(ins[0], shape)]
+    if op == "Gather":
+        return [np.take(ins[0], ins[1], axis=a.get("axis", 0))]
+    if op == "Where":
+        return [np.where(ins[0], ins[1], ins[2])]
+    if op == "Softmax":
+        return [_softmax(ins[0], a.get("axis", -1))]
+    if op == "LayerNormalization":
+        axis = a.get("axis", -1)
+        axes = tuple(range(axis % ins[0].ndim, ins[0].ndim))
+        mean = ins[0].mean(axis=axes, keepdims=True)
+        var = ((ins[0] - mean) ** 2).mean(axis=axes, keepdims=True)
+        y = (ins[0] - mean) / np.sqrt(var + a.get("epsilon", 1e-5))
+        y = y * ins[1]
+        if len(ins) > 2 and ins[2] is not None:
+            y = y + ins[2]
+        return [y]
+    if op == "SoftmaxCrossEntropyLoss":
+        x, labels = ins[0], ins[1]
+        assert len(ins) < 3 or ins[2] is None, "weights not handled"
+        assert x.ndim == 2, "only [N, C] scores handled"
+        logp = np.log(_softmax(x, 1))
+        ignore = a.get("ignore_index", None)
+        keep = np.ones(labels.shape, bool) if ignore is None else labels != ignore
+        safe = np.where(keep, labels, 0)
+        nll = -logp[np.arange(len(labels)), safe] * keep
+        red = a.get("reduction", b"mean")
+        red = red.decode() if isinstance(red, bytes) else red
+        loss = {"mean": nll.sum() / keep.sum(), "sum": nll.sum(), "none": nll}[red]
+        return [np.asarray(loss), logp]
+    if op == "ReduceMean":
+        axes = a.get("axes")
+        keep = a.get("keepdims", 1)
+        return [np.mean(ins[0], axis=None if axes is None else tuple(axes),
+                        keepdims=bool(keep))]
+    if op == "TopK":
+        axis, k = a.get("axis", -1), int(ins[1].reshape(-1)[0])
+        assert a.get("largest", 1) == 1 and a.get("sorted", 1) == 1
+        idx = np.argsort(-ins[0], axis=axis, kind="stable")
+        idx = np.take(idx, np.arange(k), axis=axis)
+        return [np.take_along_axis(ins[0], idx, axis=axis), idx.astype(np.int64)]
+    if op == "ScatterElements":
+        assert a.get("reduction", b"none") in (b"none", "none")
+        r = ins[0].copy()
+        np.put_along_axis(r, ins[1], ins[2], axis=a.get("axis", 0))
+        return [r]
+    if op == "Slice":
+        data, starts, ends = ins[0], ins[1], ins[2]
+        axes = ins[3] if len(ins) > 3 and ins[3] is not None else range(len(starts))
+        steps = ins[4] if len(ins) > 4 and ins[4] is not None else [1] * len(starts)
+        idx = [slice(None)] * data.ndim
+        for s, e, ax, st in zip(starts, ends, axes, steps):
+            idx[int(ax)] = slice(int(s), int(e), int(st))
+        return [data[tuple(idx)]]
+    if op == "Cast":
+        return [ins[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[a["to"]])]
+    raise NotImplementedError(f"numpy evaluation of {op}")
+
+
+def _f64(value):
+    value = np.asarray(value)
+    return value.astype(np.float64) if value.dtype.kind == "f" else value
+
+
+def evaluate(model, feeds):
+    env = {"": None}
+    for init in model.graph.initializer:
+        env[init.name] = _f64(onnx.numpy_helper.to_array(init))
+    for name, value in feeds.items():
+        env[name] = _f64(value)
+    for node in model.graph.node:
+        outs = _run_node(node, [env[i] for i in node.input])
+        for name, value in zip(node.output, outs):
+            if name:
+                env[name] = _f64(value)
+    return [env[o.name] for o in model.graph.output]
+
+
+# ------------------------------------------------------------- reporting ----
+
+
+def _dims(t):
+    shape = t.tensor_type.shape if t.tensor_type.HasField("shape") else None
+    if shape is None:
+        return None
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in shape.dim]
+
+
+def _type_str(vi):
+    t = vi.type
+    if not t.HasField("tensor_type"):
+        return f"{t.WhichOneof('value')} (not a tensor)"
+    elem = onnx.TensorProto.DataType.Name(t.tensor_type.elem_type)
+    return f"{elem}{_dims(t)}"
+
+
+def check_static_shapes(model):
+    """Returns the values without a fully static shape after strict inference."""
+    inferred = onnx.shape_inference.infer_shapes(
+        model, check_type=True, strict_mode=True, data_prop=True
+    )
+    known = {}
+    g = inferred.graph
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        known[vi.name] = vi
+    for init in g.initializer:
+        known.setdefault(init.name, None)
+    bad = []
+    for node in g.node:
+        for out in node.output:
+            if not out:
+                continue
+            vi = known.get(out)
+            if vi is None or not vi.type.HasField("tensor_type"):
+                bad.append((out, node.op_type, "no type"))
+                continue
+            dims = _dims(vi.type)
+            if dims is None or not all(isinstance(d, int) and d > 0 for d in dims):
+                bad.append((out, node.op_type, _type_str(vi)))
+    return bad
+
+
+def summarize(model):
+    ops = {}
+    for node in model.graph.node:
+        key = node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}::{node.op_type}"
+        ops[key] = ops.get(key, 0) + 1
+    domains = sorted({n.domain for n in model.graph.node if n.domain not in ("", "ai.onnx")})
+    return ops, domains
+
+
+# ------------------------------------------------------------------ main ----
+
+
+def export_one(name, out_dir):
+    model, args, input_names = MODELS[name]()
+    model.train()  # no dropout anywhere; TRAINING keeps train-mode semantics
+    with torch.no_grad():
+        loss = model(*args)
+    folder = os.path.join(out_dir, name)
+    data_dir = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data_dir, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    torch.onnx.export(
+        model,
+        args,
+        path,
+        opset_version=OPSET,
+        training=torch.onnx.TrainingMode.TRAINING,
+        do_constant_folding=False,
+        input_names=input_names,
+        output_names=["loss"],
+    )
+    onnx_model = onnx.load(path)
+    onnx.checker.check_model(onnx_model, full_check=True)
+
+    init_names = {i.name for i in onnx_model.graph.initializer}
+    graph_inputs = [i for i in onnx_model.graph.input if i.name not in init_names]
+    assert [i.name for i in graph_inputs] == input_names, [i.name for i in graph_inputs]
+    feeds = {}
+    for i, (vi, arg) in enumerate(zip(graph_inputs, args)):
+        array = arg.detach().numpy()
+        feeds[vi.name] = array
+        tensor = onnx.numpy_helper.from_array(array, vi.name)
+        with open(os.path.join(data_dir, f"input_{i}.pb"), "wb") as f:
+            f.write(tensor.SerializeToString())
+    out_vi = onnx_model.graph.output[0]
+    out_shape = _dims(out_vi.type)
+    expected = loss.detach().numpy().astype(np.float32).reshape(out_shape)
+    tensor = onnx.numpy_helper.from_array(expected, out_vi.name)
+    with open(os.path.join(data_dir, "output_0.pb"), "wb") as f:
+        f.write(tensor.SerializeToString())
+
+    bad = check_static_shapes(onnx_model)
+    got = evaluate(onnx_model, feeds)[0]
+    err = abs(float(got) - float(expected))
+
+    ops, domains = summarize(onnx_model)
+    print(f"== {name}: {path} ({os.path.getsize(path)} bytes), "
+          f"opset {[(o.domain or 'ai.onnx', o.version) for o in onnx_model.opset_import]}")
+    for vi in graph_inputs:
+        print(f"   input  {vi.name}: {_type_str(vi)}")
+    for vi in onnx_model.graph.output:
+        print(f"   output {vi.name}: {_type_str(vi)}")
+    print(f"   initializers: {len(init_names)}")
+    print(f"   ops: {dict(sorted(ops.items()))}")
+    print(f"   non-default domains: {domains or 'none'}")
+    print(f"   loss (PyTorch, float32): {float(expected)!r}")
+    print(f"   loss (numpy evaluation of the ONNX graph, float64): {float(got)!r} "
+          f"(|diff| {err:.2e})")
+    if bad:
+        print("   values without a fully static shape:")
+        for out, op, t in bad:
+            print(f"     {out} ({op}): {t}")
+        print("   (reported only: the exported file is kept as PyTorch wrote it)")
+    else:
+        print("   every value has a fully static shape (strict inference, data_prop)")
+    ok = err <= 1e-5 * max(1.0, abs(float(expected)))
+    if not ok:
+        print(f"   MISMATCH between the ONNX graph and PyTorch's loss")
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=HERE, help="output folder (default: beside this script)")
+    parser.add_argument("--only", choices=sorted(MODELS), action="append")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    ok = True
+    for name in args.only or MODELS:
+        ok = export_one(name, args.out) and ok
+    if not ok:
+        print("FAILED: see above", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
