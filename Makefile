@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check demo bench docs clean
+.PHONY: all deps configure build test check conformance demo bench docs clean
 
 all: build
 
@@ -29,6 +29,12 @@ test: build
 	@ninja -C $(BUILD) check-quern
 
 check: test
+
+# The ONNX backend tests alone (they also run in `make test`): prints each
+# result, writes build/conformance/report.json, regenerates the conformance
+# table of docs/OnnxSupport.md.
+conformance: build
+	@/usr/bin/python3 test/conformance/run_conformance.py --build $(BUILD)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

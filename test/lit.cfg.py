@@ -6,7 +6,8 @@ import lit.formats
 config.name = "Quern"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
-config.excludes = ["Inputs", "tools", "unit", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "tools", "unit", "lit.cfg.py", "lit.site.cfg.py",
+                   "mlp_ce", "gpt2", "moe"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quern_obj_root, "test")
 
@@ -25,6 +26,7 @@ config.substitutions.extend(
         ("%onnx_from_text", f"{python} {tools}/onnx_from_text.py"),
         ("%quern_src", config.quern_src_root),
         ("%quern_lib", config.quern_lib_dir),
+        ("%quern_build", config.quern_obj_root),
         ("%rt_include", os.path.join(runtime, "include")),
         ("%cc", f"{config.c_compiler} -std=c11 -Wall -Werror -ffp-contract=off"),
     ]

@@ -21,6 +21,21 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+ONNX_TEST_DATA = "/usr/share/libonnx-testdata/data"
+GROUPS = ("node", "pytorch-converted", "pytorch-operator")
+
+
+def backend_tests():
+    """(group, name, folder) of every backend test Debian ships."""
+    for group in GROUPS:
+        folder = os.path.join(ONNX_TEST_DATA, group)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if os.path.exists(os.path.join(folder, name, "model.onnx")):
+                yield group, name, os.path.join(folder, name)
+
+
 # Tests whose expected outputs cannot be reproduced by any implementation
 # other than the one that generated them.
 NOT_REPRODUCIBLE = {
@@ -89,6 +104,20 @@ def _read_output(path, info):
     return np.fromfile(path, dtype=MANIFEST_DTYPES[dtype]).reshape(shape)
 
 
+def _worst_error(actual, expected):
+    """The largest absolute and relative differences (NaN positions that
+    agree are equal)."""
+    a = actual.astype(np.float64).ravel()
+    e = expected.astype(np.float64).ravel()
+    both = ~(np.isnan(a) & np.isnan(e))
+    if not both.any():
+        return 0.0, 0.0
+    diff = np.abs(a[both] - e[both])
+    scale = np.abs(e[both])
+    relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1), diff)
+    return float(diff.max()), float(relative.max())
+
+
 def _compare(name, actual, expected, rtol, atol):
     """None if equal within tolerance, else a one-line reason."""
     if actual.shape != expected.shape:
@@ -152,16 +181,22 @@ def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
     initializers = {t.name for t in model.graph.initializer}
     input_names = [i.name for i in model.graph.input
                    if i.name not in initializers]
+    # Declared shapes of tensor inputs (None: unknown rank or dimension).
     declared = {i.name: [d.dim_value if d.HasField("dim_value") else None
                          for d in i.type.tensor_type.shape.dim]
-                for i in model.graph.input if i.name not in initializers}
+                for i in model.graph.input
+                if i.name not in initializers and i.type.HasField("tensor_type")
+                and i.type.tensor_type.HasField("shape")}
     data_sets = sorted(d for d in os.listdir(test_dir)
                        if d.startswith("test_data_set_"))
+    worst_abs = worst_rel = 0.0
     for data_set in data_sets:
         for name, proto in zip(input_names, _load_tensors(
                 os.path.join(test_dir, data_set), "input")):
             dims = list(proto.dims)
-            shape = declared[name]
+            shape = declared.get(name)
+            if shape is None:
+                continue
             if len(shape) != len(dims) or any(
                     d is not None and d != v for d, v in zip(shape, dims)):
                 return "UNSUPPORTED", (
@@ -195,12 +230,38 @@ def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
                             f"{run_result.returncode}: {run_result.stderr.strip()}")
         for index, (proto, info) in enumerate(zip(expected, entry["outputs"])):
             actual = _read_output(f"{prefix}{index}.bin", info)
-            problem = _compare(info["name"], actual,
-                               _to_array(proto, info["dtype"]),
+            wanted = _to_array(proto, info["dtype"])
+            problem = _compare(info["name"], actual, wanted,
                                max(rtol, BF16_RTOL) if info["dtype"] == "bf16"
                                else rtol, atol)
             if problem:
                 return "FAIL", f"{data_set}: {problem}"
+            if actual.shape == wanted.shape and actual.size:
+                error = _worst_error(actual, wanted)
+                worst_abs = max(worst_abs, error[0])
+                worst_rel = max(worst_rel, error[1])
     fixed = " (inputs fixed at compile time: " + ", ".join(bound) + ")" \
         if bound else ""
-    return "PASS", f"{len(data_sets)} data set(s) matched{fixed}"
+    return "PASS", (f"{len(data_sets)} data set(s) matched{fixed}; worst error "
+                    f"{worst_abs:.3g} absolute, {worst_rel:.3g} relative "
+                    f"(rtol {rtol}, atol {atol})")
+
+
+def main():
+    import argparse
+    parser = argparse.ArgumentParser(
+        description="Run one backend-test-style folder through Quern.")
+    parser.add_argument("folder")
+    parser.add_argument("--work", required=True, help="scratch folder")
+    parser.add_argument("--build", required=True, help="Quern's build folder")
+    parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL)
+    parser.add_argument("--atol", type=float, default=DEFAULT_ATOL)
+    args = parser.parse_args()
+    status, message = run(args.folder, args.work, args.build, args.rtol,
+                          args.atol)
+    print(f"{status}: {message}")
+    return 0 if status == "PASS" else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,6 +11,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -59,6 +60,11 @@ static cl::list<std::string>
                 cl::desc("Fix a graph input to the value in an ONNX "
                          "TensorProto file, e.g. shape=shape.pb (repeatable)"),
                 cl::value_desc("NAME=FILE.pb"), cl::cat(category));
+static cl::opt<bool>
+    printOnnxOps("print-onnx-ops",
+                 cl::desc("List the ONNX ops quernc imports, with the schema "
+                          "versions it implements"),
+                 cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -78,6 +84,18 @@ int main(int argc, char **argv) {
       "quernc: compile an ONNX model ahead of time into native code\n\n"
       "  quernc model.onnx -o out/model\n");
 
+  if (printOnnxOps) {
+    for (const auto &[op, versions] : quern::supportedOnnxOps())
+      llvm::outs() << op << " "
+                   << llvm::join(llvm::map_range(versions,
+                                                 [](int version) {
+                                                   return std::to_string(
+                                                       version);
+                                                 }),
+                                 ", ")
+                   << "\n";
+    return 0;
+  }
   if (printTargets) {
     quern::printTargets(llvm::outs());
     return 0;

@@ -70,6 +70,10 @@ bool parseInputShape(llvm::StringRef spec, OnnxImportOptions &options,
 bool parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
                      std::string &error);
 
+/// Every ONNX op type the importer handles with the schema versions it
+/// implements, sorted by op type.
+std::vector<std::pair<std::string, std::vector<int>>> supportedOnnxOps();
+
 /// Registers the `--import-onnx` translation for quern-translate.
 void registerOnnxImportTranslation();
 

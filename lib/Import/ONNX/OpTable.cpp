@@ -2,6 +2,8 @@
 
 #include "OpTable.h"
 
+#include "quern/Import/ONNX.h"
+
 using namespace quern::onnx_import;
 
 void OpTable::add(llvm::StringRef opType, std::initializer_list<int> versions,
@@ -20,6 +22,23 @@ OpTable::Entry OpTable::lookup(llvm::StringRef opType, int opset) const {
     return {};
   --next;
   return {next->second, next->first};
+}
+
+std::vector<std::pair<std::string, std::vector<int>>> OpTable::list() const {
+  std::vector<std::pair<std::string, std::vector<int>>> ops;
+  for (const auto &entry : importers) {
+    std::vector<int> versions;
+    for (const auto &[version, importer] : entry.getValue())
+      versions.push_back(version);
+    ops.emplace_back(entry.getKey().str(), versions);
+  }
+  llvm::sort(ops);
+  return ops;
+}
+
+std::vector<std::pair<std::string, std::vector<int>>>
+quern::supportedOnnxOps() {
+  return OpTable::get().list();
 }
 
 const OpTable &OpTable::get() {

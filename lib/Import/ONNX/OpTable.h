@@ -33,6 +33,9 @@ public:
   /// The importer of `opType` for a model at `opset`, or a null importer.
   Entry lookup(llvm::StringRef opType, int opset) const;
 
+  /// Every op type with its versions, sorted by op type.
+  std::vector<std::pair<std::string, std::vector<int>>> list() const;
+
   /// The one table with every op family registered.
   static const OpTable &get();
 
