@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check conformance demo bench docs clean
+.PHONY: all deps configure build test check conformance demo bench docs fuzz clean
 
 all: build
 
@@ -42,6 +42,17 @@ demo: build
 bench: build
 	@scripts/install-deps.sh bench
 	@/usr/bin/python3 bench/run.py --build $(BUILD)
+
+# Fuzzes the ONNX importer (libFuzzer + ASan + UBSan, a build of its own in
+# build-fuzz) for FUZZ_SECONDS from a seed corpus of the repository's models.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@test -f build-fuzz/build.ninja || cmake -G Ninja -S . -B build-fuzz \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUERN_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+	  -DLLVM_USE_LINKER=lld
+	ninja -C build-fuzz quern-onnx-fuzzer
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 # Regenerates the dialect and pass reference in docs/ from the TableGen
 # sources.

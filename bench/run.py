@@ -12,12 +12,10 @@ Benchmarks:
                  file), as a multiple of the weights' size (goal: under 2).
 """
 import argparse
-import ctypes
 import json
 import os
 import platform
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,7 +31,9 @@ import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "examples", "mlp"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import make_mlp  # noqa: E402
+from compiled_model import CompiledModel  # noqa: E402
 
 
 def median_seconds(call, warmup=20, repeat=200):
@@ -45,54 +45,6 @@ def median_seconds(call, warmup=20, repeat=200):
         call()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def aligned(nbytes):
-    """A zeroed numpy byte buffer whose data is 64-byte aligned."""
-    raw = np.zeros(nbytes + 64, dtype=np.uint8)
-    offset = (-raw.ctypes.data) % 64
-    return raw[offset:offset + nbytes]
-
-
-def load_state(manifest, safetensors_path):
-    state = aligned(manifest["state"]["bytes"])
-    with open(safetensors_path, "rb") as f:
-        header_len = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(header_len))
-        data = f.read()
-    for tensor in manifest["state"]["tensors"]:
-        begin, end = header[tensor["name"]]["data_offsets"]
-        state[tensor["offset"]:tensor["offset"] + end - begin] = np.frombuffer(
-            data[begin:end], dtype=np.uint8)
-    return state
-
-
-class CompiledModel:
-    """A quernc output called through its C ABI with ctypes."""
-
-    def __init__(self, stem):
-        self.lib = ctypes.CDLL(stem + ".so")
-        name = os.path.basename(stem)
-        manifest_fn = getattr(self.lib, name + "_manifest")
-        manifest_fn.restype = ctypes.c_char_p
-        self.manifest = json.loads(manifest_fn())
-        self.forward_fn = getattr(self.lib, name + "_forward")
-        self.forward_fn.restype = ctypes.c_int
-        self.state = load_state(self.manifest, stem + ".safetensors")
-        self.workspace = aligned(max(self.manifest["workspace_bytes"], 1))
-        self.outputs = [np.zeros(o["shape"], np.float32) for o in
-                        self.manifest["entry_points"]["forward"]["outputs"]]
-        self.output_ptrs = (ctypes.c_void_p * len(self.outputs))(
-            *[o.ctypes.data for o in self.outputs])
-
-    def forward(self, inputs):
-        input_ptrs = (ctypes.c_void_p * len(inputs))(
-            *[i.ctypes.data for i in inputs])
-        status = self.forward_fn(ctypes.c_void_p(self.state.ctypes.data),
-                                 ctypes.c_void_p(self.workspace.ctypes.data),
-                                 input_ptrs, self.output_ptrs)
-        assert status == 0
-        return self.outputs
 
 
 def bench_mlp_forward(build, work, batch=64):

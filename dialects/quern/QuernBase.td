@@ -11,6 +11,7 @@
 
 include "dialects/quern/QuernDialect.td"
 include "mlir/IR/EnumAttr.td"
+include "dialects/quern/QuernInterfaces.td"
 
 def Quern_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 def Quern_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnyInteger]>;

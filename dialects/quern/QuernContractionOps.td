@@ -6,7 +6,7 @@
 include "dialects/quern/QuernBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Quern_MatMulOp : Quern_Op<"matmul", [Pure]> {
+def Quern_MatMulOp : Quern_Op<"matmul", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "(batched) matrix product with optional transposes and bias";
   let description = [{
     `result[b..., m, n] = sum_k op(lhs)[b..., m, k] * op(rhs)[b..., k, n]
@@ -33,7 +33,7 @@ def Quern_MatMulOp : Quern_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Quern_EinsumOp : Quern_Op<"einsum", [Pure]> {
+def Quern_EinsumOp : Quern_Op<"einsum", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "Einstein summation over one or more operands";
   let description = [{
     `equation` is explicit: one letter per dimension for each operand,

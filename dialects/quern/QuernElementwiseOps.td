@@ -24,22 +24,22 @@ class Quern_UnaryOp<string mnemonic, string math, TypeConstraint operand,
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def Quern_NegOp : Quern_UnaryOp<"neg", "-x", Quern_NumericTensor>;
-def Quern_AbsOp : Quern_UnaryOp<"abs", "|x|", Quern_NumericTensor>;
-def Quern_ReluOp : Quern_UnaryOp<"relu", "max(x, 0)", Quern_NumericTensor>;
-def Quern_ExpOp : Quern_UnaryOp<"exp", "e^x", Quern_FloatTensor>;
-def Quern_LogOp : Quern_UnaryOp<"log", "ln(x)", Quern_FloatTensor>;
-def Quern_TanhOp : Quern_UnaryOp<"tanh", "tanh(x)", Quern_FloatTensor>;
+def Quern_NegOp : Quern_UnaryOp<"neg", "-x", Quern_NumericTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_AbsOp : Quern_UnaryOp<"abs", "|x|", Quern_NumericTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_ReluOp : Quern_UnaryOp<"relu", "max(x, 0)", Quern_NumericTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_ExpOp : Quern_UnaryOp<"exp", "e^x", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_LogOp : Quern_UnaryOp<"log", "ln(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_TanhOp : Quern_UnaryOp<"tanh", "tanh(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_SigmoidOp
-    : Quern_UnaryOp<"sigmoid", "1 / (1 + e^-x)", Quern_FloatTensor>;
-def Quern_SqrtOp : Quern_UnaryOp<"sqrt", "sqrt(x)", Quern_FloatTensor>;
+    : Quern_UnaryOp<"sigmoid", "1 / (1 + e^-x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_SqrtOp : Quern_UnaryOp<"sqrt", "sqrt(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_ReciprocalOp
-    : Quern_UnaryOp<"reciprocal", "1 / x", Quern_FloatTensor>;
-def Quern_ErfOp : Quern_UnaryOp<"erf", "erf(x)", Quern_FloatTensor>;
+    : Quern_UnaryOp<"reciprocal", "1 / x", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_ErfOp : Quern_UnaryOp<"erf", "erf(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_NotOp : Quern_UnaryOp<"not", "logical not", Quern_BoolTensor>;
 
 def Quern_LeakyReluOp : Quern_Op<"leaky_relu", [Pure, Elementwise,
-                                                SameOperandsAndResultType]> {
+    SameOperandsAndResultType, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "elementwise x if x >= 0, else alpha * x";
   let description = [{
     ```mlir
@@ -73,16 +73,16 @@ class Quern_BinaryOp<string mnemonic, string math, TypeConstraint operand,
 }
 
 def Quern_AddOp
-    : Quern_BinaryOp<"add", "lhs + rhs", Quern_NumericTensor, [Commutative]>;
-def Quern_SubOp : Quern_BinaryOp<"sub", "lhs - rhs", Quern_NumericTensor>;
+    : Quern_BinaryOp<"add", "lhs + rhs", Quern_NumericTensor, [Commutative, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_SubOp : Quern_BinaryOp<"sub", "lhs - rhs", Quern_NumericTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_MulOp
-    : Quern_BinaryOp<"mul", "lhs * rhs", Quern_NumericTensor, [Commutative]>;
-def Quern_DivOp : Quern_BinaryOp<"div", "lhs / rhs", Quern_NumericTensor>;
-def Quern_PowOp : Quern_BinaryOp<"pow", "lhs ^ rhs", Quern_FloatTensor>;
+    : Quern_BinaryOp<"mul", "lhs * rhs", Quern_NumericTensor, [Commutative, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_DivOp : Quern_BinaryOp<"div", "lhs / rhs", Quern_NumericTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_PowOp : Quern_BinaryOp<"pow", "lhs ^ rhs", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_MaxOp : Quern_BinaryOp<"max", "max(lhs, rhs) (NaN wins)",
-                                 Quern_NumericTensor, [Commutative]>;
+                                 Quern_NumericTensor, [Commutative, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_MinOp : Quern_BinaryOp<"min", "min(lhs, rhs) (NaN wins)",
-                                 Quern_NumericTensor, [Commutative]>;
+                                 Quern_NumericTensor, [Commutative, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_AndOp
     : Quern_BinaryOp<"and", "lhs and rhs", Quern_BoolTensor, [Commutative]>;
 def Quern_OrOp
@@ -109,7 +109,7 @@ def Quern_CompareOp : Quern_Op<"compare", [Pure, Elementwise,
   let hasFolder = 1;
 }
 
-def Quern_SelectOp : Quern_Op<"select", [Pure, Elementwise,
+def Quern_SelectOp : Quern_Op<"select", [Pure, Elementwise, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
     AllTypesMatch<["on_true", "on_false", "result"]>,
     AllShapesMatch<["condition", "result"]>]> {
   let summary = "elementwise choice between two tensors";
@@ -130,7 +130,7 @@ def Quern_SelectOp : Quern_Op<"select", [Pure, Elementwise,
   let hasFolder = 1;
 }
 
-def Quern_CastOp : Quern_Op<"cast", [Pure, Elementwise,
+def Quern_CastOp : Quern_Op<"cast", [Pure, Elementwise, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
     AllShapesMatch<["input", "result"]>]> {
   let summary = "elementwise conversion to another element type";
   let description = [{

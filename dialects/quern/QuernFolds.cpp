@@ -111,8 +111,11 @@ static Attribute foldBinary(ArrayRef<Attribute> operands, Type resultType,
   return {};
 }
 
+/// Booleans order as 0 < 1, as in the lowering (Scalar.cpp); read as signed
+/// i1, true would be -1.
 static bool isUnsigned(Type type) {
-  return getElementTypeOrSelf(type).isUnsignedInteger();
+  Type element = getElementTypeOrSelf(type);
+  return element.isUnsignedInteger() || element.isInteger(1);
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {

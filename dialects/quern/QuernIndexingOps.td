@@ -13,7 +13,7 @@
 include "dialects/quern/QuernBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Quern_GatherOp : Quern_Op<"gather", [Pure]> {
+def Quern_GatherOp : Quern_Op<"gather", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "takes slices of data at the given indices along one axis";
   let description = [{
     `result[i..., j..., k...] = data[i..., indices[j...], k...]` where the
@@ -36,7 +36,7 @@ def Quern_GatherOp : Quern_Op<"gather", [Pure]> {
   let hasFolder = 1;
 }
 
-def Quern_GatherElementsOp : Quern_Op<"gather_elements", [Pure,
+def Quern_GatherElementsOp : Quern_Op<"gather_elements", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
     AllShapesMatch<["indices", "result"]>]> {
   let summary = "takes elements of data at indices along one axis";
   let description = [{
@@ -57,7 +57,7 @@ def Quern_GatherElementsOp : Quern_Op<"gather_elements", [Pure,
   let hasVerifier = 1;
 }
 
-def Quern_ScatterElementsOp : Quern_Op<"scatter_elements", [Pure,
+def Quern_ScatterElementsOp : Quern_Op<"scatter_elements", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
     AllTypesMatch<["data", "result"]>,
     AllShapesMatch<["indices", "updates"]>]> {
   let summary = "writes updates into a copy of data along one axis";
@@ -109,12 +109,13 @@ def Quern_ScatterNDOp : Quern_Op<"scatter_nd", [Pure,
   let hasVerifier = 1;
 }
 
-def Quern_TopKOp : Quern_Op<"topk", [Pure]> {
+def Quern_TopKOp : Quern_Op<"topk", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "the k largest (or smallest) elements along one axis";
   let description = [{
     `values` and `indices` hold, for each line along `axis`, its `k` largest
     elements (smallest with `smallest`) in descending (ascending) order and
-    their positions; equal values keep their original order.
+    their positions; equal values keep their original order. NaN counts as
+    larger than every number (as in numpy's sort and PyTorch's topk).
 
     ```mlir
     %v, %i = quern.topk %probs k = 2 axis = 1
@@ -132,7 +133,7 @@ def Quern_TopKOp : Quern_Op<"topk", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Quern_TriluOp : Quern_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+def Quern_TriluOp : Quern_Op<"trilu", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>, SameOperandsAndResultType]> {
   let summary = "keeps the lower (or upper) triangle of the last two dims";
   let description = [{
     Zeroes `x[..., i, j]` where `j > i + k` (lower) or `j < i + k`
@@ -150,7 +151,7 @@ def Quern_TriluOp : Quern_Op<"trilu", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Quern_DropoutOp : Quern_Op<"dropout", [Pure,
+def Quern_DropoutOp : Quern_Op<"dropout", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
     AllTypesMatch<["input", "result"]>, AllShapesMatch<["input", "mask"]>]> {
   let summary = "zeroes elements at random, scaling the rest";
   let description = [{

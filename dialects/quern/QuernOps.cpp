@@ -252,6 +252,12 @@ LogicalResult EinsumOp::verify() {
   if (equation->result.size() != resultShape.size())
     return emitOpError("result subscripts '")
            << equation->result << "' do not match rank " << resultShape.size();
+  // A result letter names one loop; twice in the result it would write a
+  // diagonal of the result and leave the rest undefined.
+  for (auto [index, letter] : llvm::enumerate(equation->result))
+    if (StringRef(equation->result).take_front(index).contains(letter))
+      return emitOpError("result subscripts '")
+             << equation->result << "' repeat '" << letter << "'";
   for (auto [letter, extent] : llvm::zip_equal(equation->result, resultShape)) {
     auto found = extents.find(letter);
     if (found == extents.end())
@@ -290,11 +296,13 @@ LogicalResult LayerNormOp::verify() {
     return emitOpError("expects a result of the input's type");
   SmallVector<int64_t> statsShape(inputType.getShape().take_front(axis));
   statsShape.append(rank - axis, 1);
-  for (Value stat : {getMean(), getInvStd()})
-    if (cast<RankedTensorType>(stat.getType()).getShape() !=
-        ArrayRef<int64_t>(statsShape))
+  for (Value stat : {getMean(), getInvStd()}) {
+    auto type = cast<RankedTensorType>(stat.getType());
+    if (type.getShape() != ArrayRef<int64_t>(statsShape) ||
+        type.getElementType() != inputType.getElementType())
       return emitOpError("expects mean and inv_std of shape ")
-             << formatShape(statsShape);
+             << formatShape(statsShape) << " and the input's element type";
+  }
   return success();
 }
 
@@ -312,9 +320,10 @@ LogicalResult NllLossOp::verify() {
   if (Value weight = getWeight()) {
     auto weightType = cast<RankedTensorType>(weight.getType());
     if (weightType.getRank() != 1 ||
-        weightType.getDimSize(0) != inputType.getDimSize(1))
+        weightType.getDimSize(0) != inputType.getDimSize(1) ||
+        weightType.getElementType() != inputType.getElementType())
       return emitOpError("expects weight of shape [")
-             << inputType.getDimSize(1) << "]";
+             << inputType.getDimSize(1) << "] and the input's element type";
   }
   auto resultType = cast<RankedTensorType>(getResult().getType());
   bool perPosition = getReduction() == LossReduction::none;
@@ -382,6 +391,30 @@ LogicalResult SliceOp::verify() {
   return success();
 }
 
+LogicalResult InsertSliceOp::verify() {
+  ArrayRef<int64_t> source = getSource().getType().getShape();
+  ArrayRef<int64_t> dest = getDest().getType().getShape();
+  if (getOffsets().size() != dest.size() ||
+      getStrides().size() != dest.size() || source.size() != dest.size())
+    return emitOpError("expects offsets, strides, source and dest of one "
+                       "rank");
+  if (getSource().getType().getElementType() !=
+      getDest().getType().getElementType())
+    return emitOpError("expects source and dest of one element type");
+  for (auto [dim, offset, stride, size] :
+       llvm::enumerate(getOffsets(), getStrides(), source)) {
+    if (stride <= 0)
+      return emitOpError("stride of dimension ") << dim << " is not positive";
+    if (size == 0)
+      continue;
+    if (offset < 0 || offset + (size - 1) * stride >= dest[dim])
+      return emitOpError("window of dimension ")
+             << dim << " (offset " << offset << ", stride " << stride
+             << ", size " << size << ") leaves [0, " << dest[dim] << ")";
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Indexing ops
 //===----------------------------------------------------------------------===//
@@ -391,6 +424,21 @@ static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   if (axis < 0 || axis >= rank)
     return op->emitOpError("axis ")
            << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+/// gather_elements and scatter_elements use an index position as a data
+/// position in every dimension but `axis`, where only the index values are
+/// clamped; so the indices may not extend beyond the data there.
+static LogicalResult verifyIndicesWithinData(Operation *op,
+                                             ArrayRef<int64_t> indices,
+                                             ArrayRef<int64_t> data,
+                                             int64_t axis) {
+  for (auto [dim, extent] : llvm::enumerate(indices))
+    if (static_cast<int64_t>(dim) != axis && extent > data[dim])
+      return op->emitOpError("expects indices of shape ")
+             << formatShape(indices) << " to fit in data of shape "
+             << formatShape(data) << " outside dimension " << axis;
   return success();
 }
 
@@ -415,12 +463,13 @@ LogicalResult GatherElementsOp::verify() {
   auto dataType = cast<RankedTensorType>(getData().getType());
   if (failed(verifyAxis(*this, getAxis(), dataType.getRank())))
     return failure();
-  if (cast<RankedTensorType>(getIndices().getType()).getRank() !=
-          dataType.getRank() ||
+  auto indicesType = cast<RankedTensorType>(getIndices().getType());
+  if (indicesType.getRank() != dataType.getRank() ||
       getType().getElementType() != dataType.getElementType())
     return emitOpError("expects indices of the data's rank and a result of "
                        "its element type");
-  return success();
+  return verifyIndicesWithinData(*this, indicesType.getShape(),
+                                 dataType.getShape(), getAxis());
 }
 
 LogicalResult ScatterElementsOp::verify() {
@@ -431,7 +480,9 @@ LogicalResult ScatterElementsOp::verify() {
   if (updatesType.getRank() != dataType.getRank() ||
       updatesType.getElementType() != dataType.getElementType())
     return emitOpError("expects updates of the data's rank and element type");
-  return success();
+  return verifyIndicesWithinData(
+      *this, cast<RankedTensorType>(getIndices().getType()).getShape(),
+      dataType.getShape(), getAxis());
 }
 
 LogicalResult ScatterNDOp::verify() {
@@ -488,7 +539,51 @@ LogicalResult DropoutOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+/// The learning rate is a float scalar of the parameter's element type.
+static LogicalResult verifyLearningRate(Operation *op, Value param, Value lr) {
+  auto lrType = cast<RankedTensorType>(lr.getType());
+  if (lrType.getRank() != 0 ||
+      lrType.getElementType() !=
+          cast<RankedTensorType>(param.getType()).getElementType())
+    return op->emitOpError("expects lr as a rank-0 tensor of the parameter's "
+                           "element type");
+  return success();
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  if (failed(verifyLearningRate(*this, getParam(), getLr())))
+    return failure();
+  bool hasMomentum = getMomentum().convertToDouble() != 0.0;
+  if (hasMomentum != static_cast<bool>(getBuffer()) ||
+      hasMomentum != static_cast<bool>(getNewBuffer()))
+    return emitOpError("expects a momentum buffer exactly when momentum is "
+                       "not 0");
+  if (getBuffer() && (getBuffer().getType() != getParam().getType() ||
+                      getNewBuffer().getType() != getParam().getType()))
+    return emitOpError("expects the momentum buffer of the parameter's type");
+  if (getNesterov() && !hasMomentum)
+    return emitOpError("expects momentum with nesterov");
+  return success();
+}
+
+LogicalResult AdamUpdateOp::verify() {
+  if (failed(verifyLearningRate(*this, getParam(), getLr())))
+    return failure();
+  if (cast<RankedTensorType>(getStep().getType()).getRank() != 0)
+    return emitOpError("expects step as a rank-0 tensor");
+  return success();
+}
+
+LogicalResult AdagradUpdateOp::verify() {
+  return verifyLearningRate(*this, getParam(), getLr());
+}
+
 #include "dialects/quern/QuernEnums.cpp.inc"
+#include "dialects/quern/QuernInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/quern/QuernOps.cpp.inc"

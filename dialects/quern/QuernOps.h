@@ -16,6 +16,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/quern/QuernEnums.h.inc"
+#include "dialects/quern/QuernInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/quern/QuernOps.h.inc"

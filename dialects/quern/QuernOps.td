@@ -13,5 +13,6 @@ include "dialects/quern/QuernContractionOps.td"
 include "dialects/quern/QuernReductionOps.td"
 include "dialects/quern/QuernShapeOps.td"
 include "dialects/quern/QuernIndexingOps.td"
+include "dialects/quern/QuernOptimizerOps.td"
 
 #endif // QUERN_OPS_TD

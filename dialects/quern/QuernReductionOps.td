@@ -8,7 +8,8 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 class Quern_ReduceOp<string mnemonic, string what, TypeConstraint operand>
-    : Quern_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {
+    : Quern_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
+                          DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "reduces dimensions by " # what;
   let description = [{
     Reduces `input` over the dimensions listed in `axes` (non-negative,
@@ -40,7 +41,8 @@ def Quern_ReduceMinOp
     : Quern_ReduceOp<"reduce_min", "the minimum", Quern_NumericTensor>;
 
 class Quern_SoftmaxBaseOp<string mnemonic, string math>
-    : Quern_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Quern_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                          DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = math # " along one dimension";
   let description = [{
     Computes `}] # math # [{` of `input` along dimension `axis`
@@ -61,7 +63,7 @@ def Quern_SoftmaxOp : Quern_SoftmaxBaseOp<"softmax", "exp(x) / sum(exp(x))">;
 def Quern_LogSoftmaxOp
     : Quern_SoftmaxBaseOp<"log_softmax", "x - log(sum(exp(x)))">;
 
-def Quern_LayerNormOp : Quern_Op<"layer_norm", [Pure]> {
+def Quern_LayerNormOp : Quern_Op<"layer_norm", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "layer normalization, with its saved statistics";
   let description = [{
     Normalizes `input` over its dimensions `axis` and after:
@@ -90,7 +92,7 @@ def Quern_LayerNormOp : Quern_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Quern_NllLossOp : Quern_Op<"nll_loss", [Pure]> {
+def Quern_NllLossOp : Quern_Op<"nll_loss", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "negative log-likelihood loss";
   let description = [{
     `input` holds log-probabilities `[N, C, d...]`, `target` class indices

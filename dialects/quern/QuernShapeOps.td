@@ -8,7 +8,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Quern_ReshapeOp : Quern_Op<"reshape", [Pure,
+def Quern_ReshapeOp : Quern_Op<"reshape", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
                                            SameOperandsAndResultElementType]> {
   let summary = "reinterprets the elements in row-major order with a new shape";
   let description = [{
@@ -26,7 +26,7 @@ def Quern_ReshapeOp : Quern_Op<"reshape", [Pure,
   let hasFolder = 1;
 }
 
-def Quern_TransposeOp : Quern_Op<"transpose", [Pure,
+def Quern_TransposeOp : Quern_Op<"transpose", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
                                                SameOperandsAndResultElementType]> {
   let summary = "permutes dimensions";
   let description = [{
@@ -45,7 +45,7 @@ def Quern_TransposeOp : Quern_Op<"transpose", [Pure,
   let hasFolder = 1;
 }
 
-def Quern_BroadcastOp : Quern_Op<"broadcast", [Pure,
+def Quern_BroadcastOp : Quern_Op<"broadcast", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
                                                SameOperandsAndResultElementType]> {
   let summary = "numpy-style broadcast to a larger shape";
   let description = [{
@@ -63,7 +63,7 @@ def Quern_BroadcastOp : Quern_Op<"broadcast", [Pure,
   let hasFolder = 1;
 }
 
-def Quern_ConcatOp : Quern_Op<"concat", [Pure]> {
+def Quern_ConcatOp : Quern_Op<"concat", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>]> {
   let summary = "joins tensors along one dimension";
   let description = [{
     ```mlir
@@ -80,7 +80,7 @@ def Quern_ConcatOp : Quern_Op<"concat", [Pure]> {
   let hasFolder = 1;
 }
 
-def Quern_SliceOp : Quern_Op<"slice", [Pure,
+def Quern_SliceOp : Quern_Op<"slice", [Pure, DeclareOpInterfaceMethods<Quern_GradientOpInterface>,
                                        SameOperandsAndResultElementType]> {
   let summary = "a strided window of a tensor";
   let description = [{
@@ -102,6 +102,29 @@ def Quern_SliceOp : Quern_Op<"slice", [Pure,
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Quern_InsertSliceOp : Quern_Op<"insert_slice", [Pure,
+    AllTypesMatch<["dest", "result"]>]> {
+  let summary = "a copy of dest with a strided window replaced by source";
+  let description = [{
+    The adjoint of `quern.slice`: `result` is `dest` except that
+    `result[offsets[d] + i[d] * strides[d] ...] = source[i...]`. Strides are
+    positive.
+
+    ```mlir
+    %y = quern.insert_slice %g into %zeros offsets = [0, 2] strides = [1, 2]
+        : tensor<4x3xf32> into tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins Quern_Tensor:$source, Quern_Tensor:$dest,
+                       DenseI64ArrayAttr:$offsets, DenseI64ArrayAttr:$strides);
+  let results = (outs Quern_Tensor:$result);
+  let assemblyFormat = [{
+    $source `into` $dest `offsets` `=` $offsets `strides` `=` $strides
+    attr-dict `:` type($source) `into` type($dest)
+  }];
+  let hasVerifier = 1;
 }
 
 def Quern_ConstantOp : Quern_Op<"constant", [ConstantLike, Pure,

@@ -6,25 +6,30 @@
 #include "quern/Driver/Layout.h"
 #include "quern/Target/Target.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/JSON.h"
 
 namespace quern {
 
 /// NAME.json: the manifest (format quern-manifest, version 1).
+/// `optimizer` is null or an object naming the optimizer and its
+/// hyper-parameters.
 std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
-                          const TargetSpec &target, uint64_t workspaceBytes);
+                          const TargetSpec &target, uint64_t workspaceBytes,
+                          const llvm::json::Value &optimizer);
 
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.
 std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
                         llvm::StringRef sourceName);
 
-/// Adds the C ABI of DESIGN §4 around the lowered `implName` function
-/// (arguments: inputs, parameters, outputs, workspace, as bare pointers):
-/// NAME_forward, NAME_state_bytes, NAME_workspace_bytes, NAME_manifest.
-/// Everything else in the module becomes internal.
+/// Adds the C ABI around the lowered entry-point functions (arguments as
+/// the layout says, then outputs and the workspace, as bare pointers):
+/// NAME_forward (and NAME_train_step), NAME_state_bytes,
+/// NAME_workspace_bytes, NAME_manifest. Everything else in the module
+/// becomes internal.
 void addEntryPoints(llvm::Module &module, llvm::StringRef name,
-                    llvm::StringRef implName, const ModelLayout &layout,
-                    uint64_t workspaceBytes, llvm::StringRef manifest);
+                    const ModelLayout &layout, uint64_t workspaceBytes,
+                    llvm::StringRef manifest);
 
 /// The files of one compilation. Each is written to a temporary name beside
 /// its final one and renamed only by commit(), so a failed compilation

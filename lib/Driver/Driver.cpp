@@ -5,12 +5,15 @@
 #include "Artifacts.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/SafeTensors.h"
+#include "passes/Passes.h"
+#include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -44,6 +47,8 @@ private:
   }
   LogicalResult writeState(const ImportedModel &model);
   LogicalResult generateCode(ModuleOp module);
+  LogicalResult buildTrainStep(ModuleOp module);
+  llvm::json::Value optimizerJson() const;
 
   MLIRContext &context;
   const CompileOptions &options;
@@ -56,10 +61,22 @@ private:
 };
 
 LogicalResult Compilation::writeState(const ImportedModel &model) {
+  // Parameters start from the model's initializers; optimizer state and
+  // the step counter from zeros.
+  llvm::StringMap<ArrayRef<char>> initial;
+  for (const ParameterValue &value : model.parameters)
+    initial[value.name] = value.bytes;
+  uint64_t largest = 0;
+  for (const StateTensor &tensor : layout.state)
+    largest = std::max(largest, tensor.bytes);
+  std::vector<char> zeros(largest, 0);
   std::vector<rt::TensorRef> tensors;
-  for (auto [tensor, value] : llvm::zip_equal(layout.state, model.parameters))
-    tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
-                       value.bytes.data(), value.bytes.size()});
+  for (const StateTensor &tensor : layout.state) {
+    ArrayRef<char> bytes = initial.lookup(tensor.name);
+    const void *data = tensor.role == "optimizer" ? zeros.data() : bytes.data();
+    tensors.push_back(
+        {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
+  }
   std::string error;
   if (!rt::writeSafeTensors(outputs.add("safetensors"), tensors,
                             {{"format", "quern-state"}, {"model", name}},
@@ -75,20 +92,24 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   if (failed(pm.run(module)))
     return failure();
 
-  auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>("forward");
-  assert(lowered && "the CPU pipeline lowers @forward to the LLVM dialect");
-  auto workspaceAttr =
-      lowered->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName);
-  uint64_t workspaceBytes = workspaceAttr.getInt();
+  // One workspace serves every entry point.
+  uint64_t workspaceBytes = 0;
+  for (const EntryPointLayout &entry : layout.entryPoints) {
+    auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.name);
+    assert(lowered && "the CPU pipeline lowers entry points to LLVM");
+    workspaceBytes = std::max<uint64_t>(
+        workspaceBytes,
+        lowered->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName).getInt());
+  }
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, name);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  manifest = buildManifest(name, layout, target, workspaceBytes);
-  addEntryPoints(*llvmModule, name, "forward", layout, workspaceBytes,
-                 manifest);
+  manifest =
+      buildManifest(name, layout, target, workspaceBytes, optimizerJson());
+  addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
 
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
@@ -146,8 +167,9 @@ LogicalResult Compilation::run() {
       importOnnxFile(options.inputPath, context, options.import);
   if (failed(model))
     return failure();
-  auto forward = model->module->lookupSymbol<func::FuncOp>("forward");
-  FailureOr<ModelLayout> computed = computeLayout(forward);
+  if (options.train && failed(buildTrainStep(*model->module)))
+    return failure();
+  FailureOr<ModelLayout> computed = computeLayout(*model->module);
   if (failed(computed))
     return failure();
   layout = std::move(*computed);
@@ -179,6 +201,111 @@ LogicalResult Compilation::run() {
   if (!outputs.commit(error))
     return fail(error);
   return success();
+}
+
+/// Marks parameters trainable or frozen from the globs, then builds
+/// @train_step with quern-make-train-step.
+LogicalResult Compilation::buildTrainStep(ModuleOp module) {
+  const TrainOptions &train = *options.train;
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  auto compile = [&](const std::vector<std::string> &patterns,
+                     StringRef flag, std::vector<llvm::GlobPattern> &globs) {
+    for (const std::string &pattern : patterns) {
+      llvm::Expected<llvm::GlobPattern> glob =
+          llvm::GlobPattern::create(pattern);
+      if (!glob)
+        return fail(flag + ": '" + pattern +
+                    "' is not a glob: " + llvm::toString(glob.takeError()));
+      globs.push_back(std::move(*glob));
+    }
+    return success();
+  };
+  std::vector<llvm::GlobPattern> trainable, freeze;
+  if (failed(compile(train.trainable, "--trainable", trainable)) ||
+      failed(compile(train.freeze, "--freeze", freeze)))
+    return failure();
+  std::vector<bool> trainableUsed(trainable.size()), freezeUsed(freeze.size());
+  Builder builder(&context);
+  for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
+    auto param = forward.getArgAttrOfType<DictionaryAttr>(index,
+                                                          kParamAttrName);
+    if (!param)
+      continue;
+    StringRef paramName = param.getAs<StringAttr>("name").getValue();
+    auto matches = [&](std::vector<llvm::GlobPattern> &globs,
+                       std::vector<bool> &used) {
+      bool any = false;
+      for (auto [position, glob] : llvm::enumerate(globs))
+        if (glob.match(paramName)) {
+          used[position] = true;
+          any = true;
+        }
+      return any;
+    };
+    bool isTrainable = trainable.empty() || matches(trainable, trainableUsed);
+    if (matches(freeze, freezeUsed))
+      isTrainable = false;
+    forward.setArgAttr(
+        index, kParamAttrName,
+        builder.getDictionaryAttr(
+            {builder.getNamedAttr("name", builder.getStringAttr(paramName)),
+             builder.getNamedAttr("trainable",
+                                  builder.getBoolAttr(isTrainable))}));
+  }
+  for (auto [flag, patterns, used] :
+       {std::make_tuple("--trainable", &train.trainable, &trainableUsed),
+        std::make_tuple("--freeze", &train.freeze, &freezeUsed)})
+    for (auto [pattern, wasUsed] : llvm::zip_equal(*patterns, *used))
+      if (!wasUsed)
+        return fail(Twine(flag) + ": '" + pattern +
+                    "' matches no parameter");
+
+  int lossIndex = -1;
+  if (!train.loss.empty()) {
+    for (unsigned index = 0; index < forward.getNumResults(); ++index)
+      if (auto resultName =
+              forward.getResultAttrOfType<StringAttr>(index, kNameAttrName))
+        if (resultName.getValue() == train.loss)
+          lossIndex = index;
+    if (lossIndex < 0)
+      return fail("--loss: the model has no output '" + train.loss + "'");
+  }
+  MakeTrainStepPassOptions passOptions;
+  passOptions.lossIndex = lossIndex;
+  passOptions.optimizer = train.optimizer;
+  passOptions.momentum = train.momentum;
+  passOptions.beta1 = train.beta1;
+  passOptions.beta2 = train.beta2;
+  passOptions.eps = train.eps;
+  passOptions.weightDecay = train.weightDecay;
+  passOptions.clipGradNorm = train.clipGradNorm;
+  PassManager pm(&context);
+  pm.addPass(createMakeTrainStepPass(passOptions));
+  return pm.run(module);
+}
+
+llvm::json::Value Compilation::optimizerJson() const {
+  if (!options.train)
+    return nullptr;
+  const TrainOptions &train = *options.train;
+  llvm::json::Object hyper;
+  bool adam = train.optimizer == "adam" || train.optimizer == "adamw";
+  if (adam) {
+    hyper["beta1"] = train.beta1;
+    hyper["beta2"] = train.beta2;
+    hyper["eps"] = train.eps >= 0 ? train.eps : 1e-8;
+  }
+  if (train.optimizer == "momentum" || train.optimizer == "nesterov")
+    hyper["momentum"] = train.momentum;
+  if (train.optimizer == "adagrad")
+    hyper["eps"] = train.eps >= 0 ? train.eps : 1e-10;
+  hyper["weight_decay"] = train.weightDecay >= 0 ? train.weightDecay
+                          : train.optimizer == "adamw" ? 0.01
+                                                       : 0.0;
+  if (train.clipGradNorm > 0)
+    hyper["clip_grad_norm"] = train.clipGradNorm;
+  return llvm::json::Object{{"name", train.optimizer},
+                            {"hyperparameters", std::move(hyper)}};
 }
 
 } // namespace

@@ -24,7 +24,7 @@ static void addConstantFunction(Module &module, StringRef name,
   builder.CreateRet(value);
 }
 
-void quern::addEntryPoints(Module &module, StringRef name, StringRef implName,
+void quern::addEntryPoints(Module &module, StringRef name,
                            const ModelLayout &layout, uint64_t workspaceBytes,
                            StringRef manifest) {
   LLVMContext &context = module.getContext();
@@ -36,49 +36,50 @@ void quern::addEntryPoints(Module &module, StringRef name, StringRef implName,
     if (!global.isDeclaration())
       global.setLinkage(GlobalValue::InternalLinkage);
 
-  Function *impl = module.getFunction(implName);
-  assert(impl && "the lowered function is in the module");
-  assert(impl->arg_size() == layout.inputs.size() + layout.state.size() +
-                                 layout.outputs.size() + 1 &&
-         "lowered signature: inputs, params, outputs, workspace");
-
-  // The ABI forbids overlapping buffers, and every tensor of the lowered
-  // function is a distinct buffer (workspace views are derived from the one
-  // workspace pointer): telling LLVM lets it keep values in registers and
-  // vectorize without run-time overlap checks.
-  for (Argument &argument : impl->args())
-    argument.addAttr(Attribute::NoAlias);
-
   Type *ptr = PointerType::getUnqual(context);
   Type *i32 = Type::getInt32Ty(context);
   Type *i64 = Type::getInt64Ty(context);
   Type *i8 = Type::getInt8Ty(context);
-  auto *type = FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
-  Function *forward = Function::Create(type, GlobalValue::ExternalLinkage,
-                                       name + "_forward", module);
-  Argument *state = forward->getArg(0), *workspace = forward->getArg(1),
-           *inputs = forward->getArg(2), *outputs = forward->getArg(3);
-  state->setName("state");
-  workspace->setName("workspace");
-  inputs->setName("inputs");
-  outputs->setName("outputs");
+  for (const EntryPointLayout &entry : layout.entryPoints) {
+    Function *impl = module.getFunction(entry.name);
+    assert(impl && "every entry point's function is in the module");
+    assert(impl->arg_size() ==
+               entry.arguments.size() + entry.outputs.size() + 1 &&
+           "lowered signature: arguments, outputs, workspace");
+    // The ABI forbids overlapping buffers, and every tensor of the lowered
+    // function is a distinct buffer (workspace views are derived from the
+    // one workspace pointer): telling LLVM lets it keep values in registers
+    // and vectorize without run-time overlap checks.
+    for (Argument &argument : impl->args())
+      argument.addAttr(Attribute::NoAlias);
 
-  IRBuilder<> builder(BasicBlock::Create(context, "", forward));
-  SmallVector<Value *> args;
-  auto loadPointer = [&](Value *array, size_t index) {
-    Value *slot = builder.CreateConstInBoundsGEP1_64(ptr, array, index);
-    return builder.CreateLoad(ptr, slot);
-  };
-  for (size_t index = 0; index < layout.inputs.size(); ++index)
-    args.push_back(loadPointer(inputs, index));
-  for (const StateTensor &tensor : layout.state)
-    args.push_back(
-        builder.CreateConstInBoundsGEP1_64(i8, state, tensor.offset));
-  for (size_t index = 0; index < layout.outputs.size(); ++index)
-    args.push_back(loadPointer(outputs, index));
-  args.push_back(workspace);
-  builder.CreateCall(impl, args);
-  builder.CreateRet(ConstantInt::get(i32, 0));
+    auto *type = FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
+    Function *wrapper = Function::Create(
+        type, GlobalValue::ExternalLinkage, name + "_" + entry.name, module);
+    Argument *state = wrapper->getArg(0), *workspace = wrapper->getArg(1),
+             *inputs = wrapper->getArg(2), *outputs = wrapper->getArg(3);
+    state->setName("state");
+    workspace->setName("workspace");
+    inputs->setName("inputs");
+    outputs->setName("outputs");
+
+    IRBuilder<> builder(BasicBlock::Create(context, "", wrapper));
+    auto loadPointer = [&](Value *array, size_t index) {
+      Value *slot = builder.CreateConstInBoundsGEP1_64(ptr, array, index);
+      return builder.CreateLoad(ptr, slot);
+    };
+    SmallVector<Value *> args;
+    for (int64_t argument : entry.arguments)
+      args.push_back(argument >= 0
+                         ? builder.CreateConstInBoundsGEP1_64(
+                               i8, state, layout.state[argument].offset)
+                         : loadPointer(inputs, -1 - argument));
+    for (size_t index = 0; index < entry.outputs.size(); ++index)
+      args.push_back(loadPointer(outputs, index));
+    args.push_back(workspace);
+    builder.CreateCall(impl, args);
+    builder.CreateRet(ConstantInt::get(i32, 0));
+  }
 
   addConstantFunction(module, (name + "_state_bytes").str(),
                       ConstantInt::get(i64, layout.stateBytes));

@@ -38,8 +38,11 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
      << " * bytes) must be 64-byte aligned. Entry points return 0 on "
         "success.\n"
      << " *\n";
-  listTensors(os, name.str() + "_forward inputs", layout.inputs);
-  listTensors(os, name.str() + "_forward outputs", layout.outputs);
+  for (const EntryPointLayout &entry : layout.entryPoints) {
+    listTensors(os, name.str() + "_" + entry.name + " inputs", entry.inputs);
+    listTensors(os, name.str() + "_" + entry.name + " outputs",
+                entry.outputs);
+  }
   os << " * State tensors (byte offset in the state buffer):\n";
   for (const StateTensor &tensor : layout.state)
     os << formatv(" *   {0}  {1}  {2} at {3}\n", tensor.name,
@@ -49,17 +52,23 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
      << "#define QUERN_MODEL_" << upper << "_H\n\n"
      << "#include <stddef.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "enum {\n"
-     << "  " << upper << "_FORWARD_NUM_INPUTS = " << layout.inputs.size()
-     << ",\n"
-     << "  " << upper << "_FORWARD_NUM_OUTPUTS = " << layout.outputs.size()
-     << "\n};\n\n"
+     << "enum {\n";
+  for (const EntryPointLayout &entry : layout.entryPoints) {
+    std::string prefix = upper + "_" + StringRef(entry.name).upper();
+    os << "  " << prefix << "_NUM_INPUTS = " << entry.inputs.size() << ",\n"
+       << "  " << prefix << "_NUM_OUTPUTS = " << entry.outputs.size()
+       << ",\n";
+  }
+  os << "};\n\n"
      << "size_t " << name << "_state_bytes(void);\n"
      << "size_t " << name << "_workspace_bytes(void);\n"
-     << "const char *" << name << "_manifest(void);\n"
-     << "int " << name << "_forward(const void *state, void *workspace,\n"
-     << "    const void *const *inputs, void *const *outputs);\n\n"
-     << "#ifdef __cplusplus\n}\n#endif\n\n"
+     << "const char *" << name << "_manifest(void);\n";
+  for (const EntryPointLayout &entry : layout.entryPoints)
+    os << "int " << name << "_" << entry.name << "("
+       << (entry.name == "forward" ? "const " : "")
+       << "void *state, void *workspace,\n"
+       << "    const void *const *inputs, void *const *outputs);\n";
+  os << "\n#ifdef __cplusplus\n}\n#endif\n\n"
      << "#endif /* QUERN_MODEL_" << upper << "_H */\n";
   return text;
 }

@@ -3,6 +3,8 @@
 #include "quern/Driver/Layout.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "passes/Passes.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -43,40 +45,75 @@ static FailureOr<TensorInfo> describe(Type type, StringRef name,
   return info;
 }
 
-FailureOr<ModelLayout> quern::computeLayout(func::FuncOp forward) {
+/// The state tensor an argument names, if any: (name, role).
+static std::optional<std::pair<std::string, std::string>>
+stateOf(func::FuncOp func, unsigned index) {
+  if (auto param =
+          func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)) {
+    auto trainable = param.getAs<BoolAttr>("trainable");
+    return std::make_pair(
+        param.getAs<StringAttr>("name").str(),
+        std::string(trainable && trainable.getValue() ? "param" : "frozen"));
+  }
+  if (auto state =
+          func.getArgAttrOfType<DictionaryAttr>(index, kStateAttrName))
+    return std::make_pair(state.getAs<StringAttr>("name").str(),
+                          state.getAs<StringAttr>("role").str());
+  return std::nullopt;
+}
+
+FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
   ModelLayout layout;
-  for (auto [index, type] : llvm::enumerate(forward.getArgumentTypes())) {
-    Location loc = forward.getArgument(index).getLoc();
-    if (auto param = forward.getArgAttrOfType<DictionaryAttr>(index,
-                                                              kParamAttrName)) {
-      auto name = param.getAs<StringAttr>("name");
-      auto trainable = param.getAs<BoolAttr>("trainable");
-      FailureOr<TensorInfo> info = describe(type, name.getValue(), loc);
+  llvm::StringMap<int64_t> stateIndex;
+  for (StringRef name : {"forward", "train_step"}) {
+    auto func = module.lookupSymbol<func::FuncOp>(name);
+    if (!func)
+      continue;
+    EntryPointLayout &entry = layout.entryPoints.emplace_back();
+    entry.name = name.str();
+    for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
+      Location loc = func.getArgument(index).getLoc();
+      if (auto state = stateOf(func, index)) {
+        auto [found, inserted] =
+            stateIndex.try_emplace(state->first, layout.state.size());
+        if (inserted) {
+          FailureOr<TensorInfo> info = describe(type, state->first, loc);
+          if (failed(info))
+            return failure();
+          StateTensor tensor;
+          static_cast<TensorInfo &>(tensor) = *info;
+          tensor.role = state->second;
+          layout.state.push_back(tensor);
+        }
+        entry.arguments.push_back(found->second);
+        continue;
+      }
+      auto inputName = func.getArgAttrOfType<StringAttr>(index, kNameAttrName);
+      FailureOr<TensorInfo> info =
+          describe(type, inputName ? inputName.getValue() : "input", loc);
       if (failed(info))
         return failure();
-      StateTensor tensor;
-      static_cast<TensorInfo &>(tensor) = *info;
-      tensor.role = trainable && trainable.getValue() ? "param" : "frozen";
-      tensor.offset = layout.stateBytes;
-      layout.stateBytes =
-          llvm::alignTo(tensor.offset + tensor.bytes, kStateAlignment);
-      layout.state.push_back(tensor);
-      continue;
+      entry.arguments.push_back(-1 - static_cast<int64_t>(entry.inputs.size()));
+      entry.inputs.push_back(*info);
     }
-    auto name = forward.getArgAttrOfType<StringAttr>(index, kNameAttrName);
-    FailureOr<TensorInfo> info =
-        describe(type, name ? name.getValue() : "input", loc);
-    if (failed(info))
-      return failure();
-    layout.inputs.push_back(*info);
+    for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
+      if (func.getResultAttr(index, kUpdatesAttrName))
+        continue;
+      auto outputName =
+          func.getResultAttrOfType<StringAttr>(index, kNameAttrName);
+      FailureOr<TensorInfo> info = describe(
+          type, outputName ? outputName.getValue() : "output", func.getLoc());
+      if (failed(info))
+        return failure();
+      entry.outputs.push_back(*info);
+    }
   }
-  for (auto [index, type] : llvm::enumerate(forward.getResultTypes())) {
-    auto name = forward.getResultAttrOfType<StringAttr>(index, kNameAttrName);
-    FailureOr<TensorInfo> info =
-        describe(type, name ? name.getValue() : "output", forward.getLoc());
-    if (failed(info))
-      return failure();
-    layout.outputs.push_back(*info);
+  // Offsets: 64-byte aligned, in the order the tensors were met (parameters
+  // in @forward's order first).
+  for (StateTensor &tensor : layout.state) {
+    tensor.offset = layout.stateBytes;
+    layout.stateBytes =
+        llvm::alignTo(tensor.offset + tensor.bytes, kStateAlignment);
   }
   return layout;
 }

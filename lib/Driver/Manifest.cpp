@@ -22,7 +22,8 @@ static json::Array tensorsJson(const std::vector<TensorInfo> &tensors) {
 
 std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  const TargetSpec &target,
-                                 uint64_t workspaceBytes) {
+                                 uint64_t workspaceBytes,
+                                 const json::Value &optimizer) {
   json::Array state;
   for (const StateTensor &tensor : layout.state)
     state.push_back(json::Object{{"name", tensor.name},
@@ -31,9 +32,12 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  {"shape", json::Array(tensor.shape)},
                                  {"offset", tensor.offset},
                                  {"bytes", tensor.bytes}});
-  json::Object forward{{"symbol", (name + "_forward").str()},
-                       {"inputs", tensorsJson(layout.inputs)},
-                       {"outputs", tensorsJson(layout.outputs)}};
+  json::Object entryPoints;
+  for (const EntryPointLayout &entry : layout.entryPoints)
+    entryPoints[entry.name] =
+        json::Object{{"symbol", (name + "_" + entry.name).str()},
+                     {"inputs", tensorsJson(entry.inputs)},
+                     {"outputs", tensorsJson(entry.outputs)}};
   json::Object manifest{
       {"format", "quern-manifest"},
       {"version", 1},
@@ -41,11 +45,11 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
       {"target", json::Object{{"triple", target.triple},
                               {"cpu", target.cpu},
                               {"features", target.features}}},
-      {"entry_points", json::Object{{"forward", std::move(forward)}}},
+      {"entry_points", std::move(entryPoints)},
       {"state", json::Object{{"bytes", layout.stateBytes},
                              {"tensors", std::move(state)}}},
       {"workspace_bytes", workspaceBytes},
-      {"optimizer", nullptr},
+      {"optimizer", optimizer},
       {"memory", json::Object{{"peak_activation_bytes", workspaceBytes}}}};
   std::string text;
   raw_string_ostream os(text);

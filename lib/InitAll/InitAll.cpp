@@ -5,6 +5,7 @@
 #include "dialects/quern/QuernDialect.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/Passes.h"
+#include "passes/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -55,6 +56,7 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
 }
 
 void quern::registerQuernPasses() {
+  registerQuernGraphPasses();
   registerQuernConversionPasses();
   registerQuernCPUPasses();
   registerCPUCodegenPipeline();

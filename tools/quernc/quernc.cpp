@@ -60,6 +60,49 @@ static cl::list<std::string>
                 cl::desc("Fix a graph input to the value in an ONNX "
                          "TensorProto file, e.g. shape=shape.pb (repeatable)"),
                 cl::value_desc("NAME=FILE.pb"), cl::cat(category));
+static cl::OptionCategory trainCategory("quernc training options");
+static cl::opt<bool> train("train",
+                           cl::desc("Also compile NAME_train_step: forward, "
+                                    "gradients and optimizer update"),
+                           cl::cat(trainCategory));
+static cl::opt<std::string>
+    lossName("loss",
+             cl::desc("The graph output that is the loss (default: the only "
+                      "scalar float output)"),
+             cl::value_desc("OUTPUT"), cl::cat(trainCategory));
+static cl::opt<std::string> optimizerName(
+    "optimizer",
+    cl::desc("sgd, momentum, nesterov, adam, adamw or adagrad (default sgd)"),
+    cl::init("sgd"), cl::cat(trainCategory));
+static cl::opt<double> momentum("momentum",
+                                cl::desc("Momentum (momentum, nesterov)"),
+                                cl::init(0.9), cl::cat(trainCategory));
+static cl::opt<double> beta1("beta1", cl::desc("Adam's beta1"), cl::init(0.9),
+                             cl::cat(trainCategory));
+static cl::opt<double> beta2("beta2", cl::desc("Adam's beta2"),
+                             cl::init(0.999), cl::cat(trainCategory));
+static cl::opt<double>
+    epsilon("eps", cl::desc("Epsilon (default: 1e-8 Adam, 1e-10 Adagrad)"),
+            cl::init(-1), cl::cat(trainCategory));
+static cl::opt<double> weightDecay(
+    "weight-decay",
+    cl::desc("Weight decay (default: 0.01 for adamw, else 0; decoupled for "
+             "adamw)"),
+    cl::init(-1), cl::cat(trainCategory));
+static cl::opt<double>
+    clipGradNorm("clip-grad-norm",
+                 cl::desc("Clip the global gradient norm (default: off)"),
+                 cl::init(0), cl::cat(trainCategory));
+static cl::list<std::string> trainable(
+    "trainable",
+    cl::desc("Parameters to train, as globs over initializer names "
+             "(default: every float initializer)"),
+    cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
+static cl::list<std::string>
+    freeze("freeze", cl::desc("Parameters not to train, as globs"),
+           cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated,
+           cl::cat(trainCategory));
+
 static cl::opt<bool>
     printOnnxOps("print-onnx-ops",
                  cl::desc("List the ONNX ops quernc imports, with the schema "
@@ -123,6 +166,28 @@ int main(int argc, char **argv) {
     std::string error;
     if (!quern::parseInputValue(spec, options.import, error))
       return usageError("--input-value: " + error);
+  }
+
+  if (train) {
+    static const char *const optimizers[] = {"sgd",  "momentum", "nesterov",
+                                             "adam", "adamw",    "adagrad"};
+    if (!llvm::is_contained(optimizers, optimizerName))
+      return usageError("--optimizer: '" + optimizerName +
+                        "' is not one of sgd, momentum, nesterov, adam, "
+                        "adamw, adagrad");
+    quern::TrainOptions &trainOptions = options.train.emplace();
+    trainOptions.loss = lossName;
+    trainOptions.optimizer = optimizerName;
+    trainOptions.momentum = momentum;
+    trainOptions.beta1 = beta1;
+    trainOptions.beta2 = beta2;
+    trainOptions.eps = epsilon;
+    trainOptions.weightDecay = weightDecay;
+    trainOptions.clipGradNorm = clipGradNorm;
+    trainOptions.trainable.assign(trainable.begin(), trainable.end());
+    trainOptions.freeze.assign(freeze.begin(), freeze.end());
+  } else if (!lossName.empty() || !trainable.empty() || !freeze.empty()) {
+    return usageError("--loss, --trainable and --freeze need --train");
   }
 
   mlir::DialectRegistry registry;

@@ -16,6 +16,21 @@ namespace quern {
 
 enum class EmitKind { Shared, Object, Assembly, LLVM, MLIR };
 
+/// What `--train` asks for: a training step beside the forward function.
+struct TrainOptions {
+  /// The graph output that is the loss ("": the only scalar float output).
+  std::string loss;
+  /// sgd, momentum, nesterov, adam, adamw or adagrad.
+  std::string optimizer = "sgd";
+  double momentum = 0.9, beta1 = 0.9, beta2 = 0.999;
+  /// Negative: PyTorch's default for the optimizer.
+  double eps = -1, weightDecay = -1;
+  /// 0: no clipping.
+  double clipGradNorm = 0;
+  /// Globs over parameter (initializer) names; empty trainable: all.
+  std::vector<std::string> trainable, freeze;
+};
+
 struct CompileOptions {
   std::string inputPath;
   /// DIR/NAME: artifacts are DIR/NAME.so etc.; NAME prefixes the symbols.
@@ -24,6 +39,7 @@ struct CompileOptions {
   TargetSpec target;
   unsigned optLevel = 3;
   OnnxImportOptions import;
+  std::optional<TrainOptions> train;
 };
 
 /// Compiles as `options` say. User errors are emitted as diagnostics on

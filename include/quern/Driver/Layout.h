@@ -10,6 +10,7 @@
 #define QUERN_DRIVER_LAYOUT_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <string>
 #include <vector>
@@ -31,19 +32,40 @@ struct StateTensor : TensorInfo {
   uint64_t offset = 0;
 };
 
-struct ModelLayout {
+/// One C entry point (`NAME_forward`, `NAME_train_step`): how the lowered
+/// function's arguments come from the ABI's buffers.
+struct EntryPointLayout {
+  /// "forward" or "train_step": the lowered function and the symbol suffix.
+  std::string name;
   std::vector<TensorInfo> inputs, outputs;
+  /// Per argument of the lowered function (before its outputs and
+  /// workspace): index >= 0 is that state tensor, -1 - i is input i.
+  std::vector<int64_t> arguments;
+};
+
+struct ModelLayout {
   std::vector<StateTensor> state;
   uint64_t stateBytes = 0;
+  std::vector<EntryPointLayout> entryPoints;
+
+  const EntryPointLayout *entryPoint(llvm::StringRef name) const {
+    for (const EntryPointLayout &entry : entryPoints)
+      if (entry.name == name)
+        return &entry;
+    return nullptr;
+  }
 };
 
 /// Alignment of state tensors and of the state and workspace buffers.
 constexpr uint64_t kStateAlignment = 64;
 
-/// The layout of an imported `@forward`: arguments with `quern.name` are
-/// inputs, those with `quern.param` state tensors (in argument order),
-/// results outputs. Fails with a diagnostic on element types the ABI lacks.
-mlir::FailureOr<ModelLayout> computeLayout(mlir::func::FuncOp forward);
+/// The layout of a module's entry points (@forward, and @train_step when
+/// present): arguments with `quern.name` are inputs; those with
+/// `quern.param` (parameters) or `quern.state` (optimizer state) are state
+/// tensors, shared by all entry points by name, parameters first; results
+/// are outputs, except @train_step's in-place updates (`quern.updates`).
+/// Fails with a diagnostic on element types the ABI lacks.
+mlir::FailureOr<ModelLayout> computeLayout(mlir::ModuleOp module);
 
 } // namespace quern
 

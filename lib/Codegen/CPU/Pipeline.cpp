@@ -49,8 +49,10 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   bufferization.memCpyFn = linalgCopy;
+  pm.addNestedPass<func::FuncOp>(createReadOnlyArgumentsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createWriteBackUpdatesPass());
   pm.addNestedPass<func::FuncOp>(createCopyReturnedArgumentsPass());
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;

@@ -232,14 +232,43 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
           Value self = args[0], other = args[1];
           Value selfPosition = b.create<linalg::IndexOp>(l, axis);
           Value otherPosition = b.create<linalg::IndexOp>(l, rank);
-          Value better = scalar::compare(
-              b, l, elementType,
-              smallest ? ComparePredicate::lt : ComparePredicate::gt, other,
-              self);
+          Value better, equal;
+          if (isa<FloatType>(elementType)) {
+            // The order must be total, or two elements share a rank and a
+            // slot of the result is never written. NaN counts as larger
+            // than every number (numpy's sort, PyTorch's topk) and equal
+            // to NaN.
+            auto isNaN = [&](Value value) {
+              return b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO,
+                                             value, value);
+            };
+            Value otherNaN = isNaN(other), selfNaN = isNaN(self);
+            Value truth = b.create<arith::ConstantOp>(l, b.getBoolAttr(true));
+            // ugt/ult also hold when either side is NaN; the side that must
+            // not be NaN is excluded.
+            better = b.create<arith::AndIOp>(
+                l,
+                b.create<arith::CmpFOp>(l,
+                                        smallest ? arith::CmpFPredicate::ULT
+                                                 : arith::CmpFPredicate::UGT,
+                                        other, self),
+                b.create<arith::XOrIOp>(l, smallest ? otherNaN : selfNaN,
+                                        truth));
+            equal = b.create<arith::OrIOp>(
+                l,
+                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, other,
+                                        self),
+                b.create<arith::AndIOp>(l, otherNaN, selfNaN));
+          } else {
+            better = scalar::compare(
+                b, l, elementType,
+                smallest ? ComparePredicate::lt : ComparePredicate::gt, other,
+                self);
+            equal = scalar::compare(b, l, elementType, ComparePredicate::eq,
+                                    other, self);
+          }
           Value tie = b.create<arith::AndIOp>(
-              l,
-              scalar::compare(b, l, elementType, ComparePredicate::eq, other,
-                              self),
+              l, equal,
               b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult,
                                       otherPosition, selfPosition));
           Value before = b.create<arith::OrIOp>(l, better, tie);

@@ -25,6 +25,8 @@ void populateShapePatterns(mlir::TypeConverter &converter,
                            mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
+void populateOptimizerPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 
 /// Computes one scalar of a generic's result from its input scalars.
 using ScalarBody = llvm::function_ref<mlir::Value(

@@ -44,6 +44,7 @@ void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
   detail::populateReductionPatterns(typeConverter, patterns);
   detail::populateShapePatterns(typeConverter, patterns);
   detail::populateIndexingPatterns(typeConverter, patterns);
+  detail::populateOptimizerPatterns(typeConverter, patterns);
 }
 
 namespace {

@@ -171,11 +171,27 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(InsertSliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto sourceType = cast<RankedTensorType>(adaptor.getSource().getType());
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getSource(), adaptor.getDest(), ValueRange{},
+        ValueRange{}, ValueRange{}, op.getOffsets(), sourceType.getShape(),
+        op.getStrides());
+    return success();
+  }
+};
+
 } // namespace
 
 void quern::detail::populateShapePatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns) {
   patterns.add<BroadcastLowering, ConcatLowering, ConstantLowering,
-               ReshapeLowering, SliceLowering, TransposeLowering>(
+               InsertSliceLowering, ReshapeLowering, SliceLowering,
+               TransposeLowering>(
       converter, patterns.getContext());
 }

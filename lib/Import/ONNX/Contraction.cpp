@@ -10,6 +10,7 @@
 #include "OpTable.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <map>
@@ -201,8 +202,10 @@ static FailureOr<std::string> explicitEquation(NodeImporter &node,
   return llvm::join(expanded, ",") + "->" + result;
 }
 
-/// Einsum becomes one quern.einsum; the result type comes from the
-/// equation, which the op's verifier checks against the operands.
+/// Einsum becomes one quern.einsum. ONNX's shape inference gives Einsum's
+/// result a rank only, so its type comes from the explicit equation: a
+/// letter's extent is the largest of its operands', and operands broadcast
+/// (numpy rules) along dimensions of extent 1.
 static LogicalResult importEinsum(NodeImporter &node) {
   SmallVector<Value> operands;
   SmallVector<int64_t> ranks;
@@ -213,14 +216,47 @@ static LogicalResult importEinsum(NodeImporter &node) {
   FailureOr<std::string> equation = explicitEquation(node, ranks);
   if (failed(equation))
     return failure();
-  FailureOr<RankedTensorType> type = node.resultType(0);
-  if (failed(type) || failed(node.requireElementType(
-                          *type,
-                          [](Type t) { return !t.isInteger(1); },
-                          "numeric")))
+  auto [termsText, resultText] = StringRef(*equation).split("->");
+  SmallVector<StringRef> terms;
+  termsText.split(terms, ',');
+  llvm::DenseMap<char, int64_t> extents;
+  for (auto [term, operand] : llvm::zip_equal(terms, operands)) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(operand.getType()).getShape();
+    if (term.size() != shape.size())
+      return node.emitError() << "operand '" << term << "' has rank "
+                              << shape.size();
+    for (auto [letter, extent] : llvm::zip_equal(term, shape)) {
+      int64_t &known = extents.try_emplace(letter, extent).first->second;
+      if (known == 1)
+        known = extent;
+      else if (extent != 1 && extent != known)
+        return node.emitError() << "dimension '" << letter << "' of '"
+                                << *equation << "' has extents " << known
+                                << " and " << extent;
+    }
+  }
+  for (auto [term, operand] : llvm::zip_equal(terms, operands)) {
+    SmallVector<int64_t> shape;
+    for (char letter : term)
+      shape.push_back(extents.lookup(letter));
+    operand = node.broadcastTo(operand, shape);
+  }
+  SmallVector<int64_t> resultShape;
+  for (char letter : resultText) {
+    auto found = extents.find(letter);
+    if (found == extents.end())
+      return node.emitError() << "result letter '" << letter << "' of '"
+                              << *equation << "' names no operand dimension";
+    resultShape.push_back(found->second);
+  }
+  auto type = RankedTensorType::get(
+      resultShape, node.inputType(0).getElementType());
+  if (failed(node.requireElementType(
+          type, [](Type t) { return !t.isInteger(1); }, "numeric")))
     return failure();
   node.setResult(0, node.build<EinsumOp>(
-                        *type, node.builder.getStringAttr(*equation),
+                        type, node.builder.getStringAttr(*equation),
                         operands));
   return success();
 }

@@ -121,9 +121,14 @@ static LogicalResult importPow(NodeImporter &node) {
   return success();
 }
 
+/// Equal also compares bools; the orderings need numbers.
 template <ComparePredicate Predicate>
 static LogicalResult importCompare(NodeImporter &node) {
-  if (failed(node.requireElementType(node.inputType(0), isNumeric, "numeric")))
+  bool acceptsBool = Predicate == ComparePredicate::eq;
+  if (failed(node.requireElementType(
+          node.inputType(0),
+          [&](Type t) { return isNumeric(t) || (acceptsBool && isBool(t)); },
+          acceptsBool ? "numeric or bool" : "numeric")))
     return failure();
   RankedTensorType type;
   FailureOr<SmallVector<Value>> operands =
@@ -197,14 +202,17 @@ static LogicalResult importDropout(NodeImporter &node) {
   RankedTensorType type = node.inputType(0);
   bool training = false;
   if (node.hasInput(2)) {
-    FailureOr<DenseElementsAttr> mode = node.constantInput(2);
+    FailureOr<DenseElementsAttr> mode =
+        node.constantInput(2, "it decides whether Dropout drops");
     if (failed(mode))
       return failure();
     training = mode->getSplatValue<bool>();
   }
+  // Only training reads the ratio, which may then be a runtime value.
   double ratio = 0.5;
-  if (node.hasInput(1)) {
-    FailureOr<DenseElementsAttr> given = node.constantInput(1);
+  if (training && node.hasInput(1)) {
+    FailureOr<DenseElementsAttr> given =
+        node.constantInput(1, "quern.dropout takes the ratio as an attribute");
     if (failed(given))
       return failure();
     ratio = given->getSplatValue<APFloat>().convertToDouble();

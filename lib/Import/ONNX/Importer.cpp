@@ -170,7 +170,31 @@ LogicalResult applyInputValues(onnx::GraphProto &graph,
     const onnx::TypeProto::Tensor &declared = input->type().tensor_type();
     if (tensor.data_type() != declared.elem_type())
       return emitError(loc) << "--input-value: the value of '" << name
-                            << "' has another element type than the input";
+                            << "' has element type "
+                            << dataTypeName(tensor.data_type())
+                            << ", the input "
+                            << dataTypeName(declared.elem_type());
+    if (declared.has_shape()) {
+      const onnx::TensorShapeProto &shape = declared.shape();
+      bool matches = shape.dim_size() == tensor.dims_size();
+      for (int i = 0; matches && i < tensor.dims_size(); ++i)
+        matches = !shape.dim(i).has_dim_value() ||
+                  shape.dim(i).dim_value() == tensor.dims(i);
+      if (!matches) {
+        InFlightDiagnostic diag = emitError(loc)
+                                  << "--input-value: the value of '" << name
+                                  << "' has shape [";
+        llvm::interleaveComma(tensor.dims(), diag);
+        diag << "], the input [";
+        llvm::interleaveComma(shape.dim(), diag, [&](const auto &dim) {
+          if (dim.has_dim_value())
+            diag << dim.dim_value();
+          else
+            diag << (dim.has_dim_param() ? dim.dim_param() : "?");
+        });
+        return diag << "]";
+      }
+    }
     tensor.set_name(name.str());
     *graph.add_initializer() = std::move(tensor);
     graph.mutable_input()->erase(input);
@@ -179,6 +203,33 @@ LogicalResult applyInputValues(onnx::GraphProto &graph,
 }
 
 bool isFloat(Type type) { return isa<FloatType>(type); }
+
+/// ONNX's shape inference cannot read external data, yet it needs the
+/// values of integer initializers (Reshape's shape, Slice's bounds); those
+/// import as constants anyway, so their external data is read into the
+/// model. Float initializers, the weights, stay mapped.
+LogicalResult loadExternalConstants(onnx::GraphProto &graph,
+                                    TensorReader &reader, Location fileLoc) {
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
+    if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
+      continue;
+    Location loc =
+        NameLoc::get(StringAttr::get(fileLoc.getContext(), tensor.name()),
+                     fileLoc);
+    FailureOr<RankedTensorType> type = tensorType(tensor, loc);
+    if (failed(type))
+      return failure();
+    if (isFloat(type->getElementType()))
+      continue;
+    FailureOr<ArrayRef<char>> bytes = reader.bytes(tensor, *type, loc);
+    if (failed(bytes))
+      return failure();
+    tensor.set_raw_data(std::string(bytes->data(), bytes->size()));
+    tensor.clear_external_data();
+    tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  }
+  return success();
+}
 
 class GraphImporter {
 public:
@@ -339,6 +390,8 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
       failed(checkOpsSupported(model.graph(), *opset, fileLoc)) ||
       failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
       failed(applyInputValues(*model.mutable_graph(), options, fileLoc)) ||
+      failed(loadExternalConstants(*model.mutable_graph(), storage->reader,
+                                   fileLoc)) ||
       failed(checkModel(model, directory, fileLoc)))
     return failure();
 

@@ -95,7 +95,8 @@ static LogicalResult importTopK(NodeImporter &node) {
 static LogicalResult importTrilu(NodeImporter &node) {
   int64_t k = 0;
   if (node.hasInput(1)) {
-    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(1);
+    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(
+        1, "quern.trilu takes k as an attribute");
     if (failed(given))
       return failure();
     k = given->front();

@@ -22,20 +22,22 @@ RankedTensorType NodeImporter::inputType(int index) const {
   return cast<RankedTensorType>(input(index).getType());
 }
 
-FailureOr<DenseElementsAttr> NodeImporter::constantInput(int index) {
+FailureOr<DenseElementsAttr> NodeImporter::constantInput(int index,
+                                                         StringRef reason) {
   auto constant = input(index).getDefiningOp<ConstantOp>();
   auto dense =
       constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
   if (!dense)
     return emitError() << "input " << index << " ('" << node.input(index)
-                       << "') must be a constant: it decides a shape, and "
-                          "shapes are static (a graph input can be fixed "
-                          "with --input-value NAME=FILE.pb)";
+                       << "') must be a constant: " << reason
+                       << " (a graph input can be fixed with --input-value "
+                          "NAME=FILE.pb)";
   return dense;
 }
 
-FailureOr<SmallVector<int64_t>> NodeImporter::constantIntsInput(int index) {
-  FailureOr<DenseElementsAttr> dense = constantInput(index);
+FailureOr<SmallVector<int64_t>>
+NodeImporter::constantIntsInput(int index, StringRef reason) {
+  FailureOr<DenseElementsAttr> dense = constantInput(index, reason);
   if (failed(dense))
     return failure();
   if (!dense->getElementType().isSignlessInteger())
@@ -158,6 +160,10 @@ Value NodeImporter::castTo(Value value, Type elementType) {
 }
 
 Value NodeImporter::reshapeTo(Value value, RankedTensorType type) {
+  // A reshape of a reshape is one of the first's input (which may already
+  // have `type`: Unsqueeze then Squeeze).
+  if (auto producer = value.getDefiningOp<ReshapeOp>())
+    value = producer.getInput();
   if (value.getType() == type)
     return value;
   return build<ReshapeOp>(type, value);

@@ -60,10 +60,15 @@ public:
   }
   mlir::Value input(int index) const;
   mlir::RankedTensorType inputType(int index) const;
-  /// The value of input `index`, which must be a compile-time constant.
-  mlir::FailureOr<mlir::DenseElementsAttr> constantInput(int index);
+  /// The value of input `index`, which must be a compile-time constant;
+  /// `reason` says why in the error.
+  mlir::FailureOr<mlir::DenseElementsAttr>
+  constantInput(int index, llvm::StringRef reason = kDecidesShape);
   /// A constant input holding integers (axes, shapes) as int64 values.
-  mlir::FailureOr<llvm::SmallVector<int64_t>> constantIntsInput(int index);
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  constantIntsInput(int index, llvm::StringRef reason = kDecidesShape);
+  static constexpr llvm::StringLiteral kDecidesShape =
+      "it decides a shape, and shapes are static";
 
   /// Output `index`'s type from ONNX shape inference; if the whole-model
   /// inference left it open (it cannot see through values that import has

@@ -2,6 +2,7 @@
 
 #include "OpTable.h"
 
+#include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
 
 using namespace mlir;
@@ -72,8 +73,36 @@ static LogicalResult importSoftmax(NodeImporter &node) {
   return success();
 }
 
-/// Scale and bias may be anything that broadcasts to the normalized
-/// dimensions; quern wants exactly those dimensions.
+/// Scale or bias (input `index`) as a tensor of the normalized dimensions.
+/// ONNX broadcasts it against the whole input, so it may have leading
+/// dimensions of extent 1 beyond those and extents of 1 within them.
+static FailureOr<Value> normalizedParameter(NodeImporter &node, int index,
+                                            ArrayRef<int64_t> normalized) {
+  RankedTensorType type = node.inputType(index);
+  ArrayRef<int64_t> shape = type.getShape();
+  size_t leading =
+      shape.size() > normalized.size() ? shape.size() - normalized.size() : 0;
+  ArrayRef<int64_t> kept = shape.drop_front(leading);
+  bool broadcasts =
+      llvm::all_of(shape.take_front(leading),
+                   [](int64_t extent) { return extent == 1; }) &&
+      llvm::all_of(llvm::zip(llvm::reverse(kept), llvm::reverse(normalized)),
+                   [](auto extents) {
+                     auto [from, to] = extents;
+                     return from == 1 || from == to;
+                   });
+  if (!broadcasts)
+    return node.emitError() << "input " << index << " ('"
+                            << node.node.input(index) << "') of type " << type
+                            << " does not broadcast to the normalized "
+                               "dimensions of the input";
+  Value value = node.reshapeTo(node.input(index), type.clone(kept));
+  return node.broadcastTo(value, normalized);
+}
+
+/// ONNX normalizes in the stash type (stash_type, float by default) and
+/// casts Y back to the input's type; Mean and InvStdDev stay in the stash
+/// type.
 static LogicalResult importLayerNorm(NodeImporter &node) {
   RankedTensorType type = node.inputType(0);
   if (failed(node.requireFloat(type)))
@@ -82,20 +111,39 @@ static LogicalResult importLayerNorm(NodeImporter &node) {
       node.normalizeAxis(node.intAttribute("axis", -1), type.getRank());
   if (failed(axis))
     return failure();
+  int64_t stashCode = node.intAttribute("stash_type", onnx::TensorProto::FLOAT);
+  Type stashType = convertElementType(stashCode, node.builder.getContext());
+  if (!isa_and_nonnull<FloatType>(stashType))
+    return node.emitError() << "stash_type " << stashCode
+                            << " is not a float type";
   ArrayRef<int64_t> normalized = type.getShape().drop_front(*axis);
-  Value scale = node.broadcastTo(node.input(1), normalized);
-  Value bias =
-      node.hasInput(2) ? node.broadcastTo(node.input(2), normalized) : Value();
+  FailureOr<Value> scale = normalizedParameter(node, 1, normalized);
+  if (failed(scale))
+    return failure();
+  Value bias;
+  if (node.hasInput(2)) {
+    FailureOr<Value> given = normalizedParameter(node, 2, normalized);
+    if (failed(given))
+      return failure();
+    bias = node.castTo(*given, stashType);
+  }
+  auto computeType = type.clone(stashType);
   SmallVector<int64_t> statsShape(type.getShape().take_front(*axis));
   statsShape.append(type.getRank() - *axis, 1);
-  auto statsType = type.clone(statsShape);
+  auto statsType = computeType.clone(statsShape);
   auto layerNorm = node.builder.create<LayerNormOp>(
-      node.loc, TypeRange{type, statsType, statsType}, node.input(0), scale,
+      node.loc, TypeRange{computeType, statsType, statsType},
+      node.castTo(node.input(0), stashType), node.castTo(*scale, stashType),
       bias, node.builder.getI64IntegerAttr(*axis),
       node.builder.getF64FloatAttr(node.floatAttribute("epsilon", 1e-5f)));
-  for (int output = 0; output < node.node.output_size(); ++output)
-    if (!node.node.output(output).empty())
-      node.setResult(output, layerNorm->getResult(output));
+  for (int output = 0; output < node.node.output_size(); ++output) {
+    if (node.node.output(output).empty())
+      continue;
+    Value result = layerNorm->getResult(output);
+    if (output == 0)
+      result = node.castTo(result, type.getElementType());
+    node.setResult(output, result);
+  }
   return success();
 }
 

@@ -135,12 +135,15 @@ static Window sliceWindow(int64_t start, int64_t end, int64_t step,
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, extent);
     end = std::clamp<int64_t>(end, 0, extent);
-    int64_t size = end > start ? (end - start + step - 1) / step : 0;
+    // (end - start + step - 1) / step could overflow for huge steps.
+    int64_t size = end > start ? (end - start - 1) / step + 1 : 0;
     return {size ? start : 0, step, size};
   }
   start = std::clamp<int64_t>(start, 0, extent - 1);
   end = std::clamp<int64_t>(end, -1, extent - 1);
-  int64_t size = start > end ? (start - end - step - 1) / -step : 0;
+  // Division truncates toward zero, so x / -step is -(x / step), which
+  // cannot overflow (step may be INT64_MIN).
+  int64_t size = start > end ? 1 - (start - end - 1) / step : 0;
   return {size ? start : 0, step, size};
 }
 
@@ -224,7 +227,11 @@ static LogicalResult importSplit(NodeImporter &node) {
   return success();
 }
 
+/// As with Reshape, the shape input must be a constant even when the
+/// output's declared type is static.
 static LogicalResult importExpand(NodeImporter &node) {
+  if (failed(node.constantIntsInput(1)))
+    return failure();
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
@@ -236,6 +243,11 @@ static LogicalResult importConstantOfShape(NodeImporter &node) {
   FailureOr<SmallVector<int64_t>> shape = node.constantIntsInput(0);
   if (failed(shape))
     return failure();
+  if (llvm::any_of(*shape, [](int64_t extent) { return extent < 0; })) {
+    InFlightDiagnostic diag = node.emitError() << "shape [";
+    llvm::interleaveComma(*shape, diag);
+    return diag << "] has a negative extent";
+  }
   DenseElementsAttr element;
   if (const onnx::AttributeProto *value = node.attribute("value")) {
     FailureOr<DenseElementsAttr> given =
@@ -273,7 +285,11 @@ static LogicalResult importShape(NodeImporter &node) {
   return success();
 }
 
-/// Range on constants is a constant.
+/// Range on constants is a constant. Its length is computed as ONNX's shape
+/// inference computes it, so that the types of its users agree: limit -
+/// start in the element type, divided by delta in double (with limit -
+/// start rounded to f32 first, an f32 range can be one longer than exact
+/// arithmetic would say).
 static LogicalResult importRange(NodeImporter &node) {
   FailureOr<DenseElementsAttr> start = node.constantInput(0);
   FailureOr<DenseElementsAttr> limit = node.constantInput(1);
@@ -281,26 +297,36 @@ static LogicalResult importRange(NodeImporter &node) {
   if (failed(start) || failed(limit) || failed(delta))
     return failure();
   Type elementType = start->getElementType();
+  bool isFloat = isa<FloatType>(elementType);
   auto asDouble = [](DenseElementsAttr attr) {
-    Attribute value = attr.getSplatValue<Attribute>();
-    if (auto floatValue = dyn_cast<FloatAttr>(value))
-      return floatValue.getValueAsDouble();
-    return static_cast<double>(cast<IntegerAttr>(value).getInt());
+    return attr.getSplatValue<FloatAttr>().getValueAsDouble();
   };
-  double first = asDouble(*start), step = asDouble(*delta);
+  auto asInt = [](DenseElementsAttr attr) {
+    return attr.getSplatValue<APInt>().getSExtValue();
+  };
+  double first = isFloat ? asDouble(*start) : 0.0;
+  double step = isFloat ? asDouble(*delta) : static_cast<double>(asInt(*delta));
   if (step == 0)
     return node.emitError() << "delta is 0";
-  auto count = static_cast<int64_t>(
-      std::max(std::ceil((asDouble(*limit) - first) / step), 0.0));
+  double difference;
+  if (elementType.isF32())
+    difference = static_cast<float>(asDouble(*limit)) -
+                 static_cast<float>(first);
+  else if (isFloat)
+    difference = asDouble(*limit) - first;
+  else
+    difference = static_cast<double>(asInt(*limit) - asInt(*start));
+  auto count =
+      static_cast<int64_t>(std::max(std::ceil(difference / step), 0.0));
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < count; ++i) {
-    // Integer ranges accumulate exactly; float ones as ONNX's reference does.
-    if (isa<FloatType>(elementType))
+    // Integer ranges are exact; float ones are start + i * delta, as
+    // ONNX's reference (numpy.arange) computes them.
+    if (isFloat)
       values.push_back(node.builder.getFloatAttr(elementType, first + i * step));
     else
       values.push_back(node.builder.getIntegerAttr(
-          elementType, static_cast<int64_t>(first) +
-                           i * static_cast<int64_t>(step)));
+          elementType, asInt(*start) + i * asInt(*delta)));
   }
   auto type = RankedTensorType::get({count}, elementType);
   node.setResult(0, node.builder.create<ConstantOp>(

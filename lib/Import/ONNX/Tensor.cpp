@@ -71,7 +71,7 @@ int32_t quern::onnx_import::onnxDataType(Type type) {
   }
 }
 
-static std::string dataTypeName(int32_t dataType) {
+std::string quern::onnx_import::dataTypeName(int32_t dataType) {
   return onnx::TensorProto::DataType_Name(
       static_cast<onnx::TensorProto::DataType>(dataType));
 }

@@ -25,6 +25,9 @@ mlir::Type convertElementType(int32_t dataType, mlir::MLIRContext *context);
 /// The ONNX data type of an MLIR element type (the inverse of the above).
 int32_t onnxDataType(mlir::Type type);
 
+/// ONNX's name of a data type (FLOAT, INT64, ...).
+std::string dataTypeName(int32_t dataType);
+
 /// The tensor type an ONNX value has, or failure with a diagnostic at `loc`
 /// naming `what` when it is not a tensor, has an unknown element type, or
 /// has a dimension that is not a fixed number (the message then ends with

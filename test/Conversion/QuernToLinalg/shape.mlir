@@ -252,3 +252,74 @@ func.func @constant_resource() -> tensor<4xf32> {
     }
   }
 #-}
+
+// -----
+
+// Each input is inserted into one tensor.empty at its running offset along
+// the axis.
+// CHECK-LABEL: func.func @concat
+// CHECK-SAME: (%[[A:[^:]+]]: tensor<2x3xf32>, %[[B:[^:]+]]: tensor<2x5xf32>, %[[C:[^:]+]]: tensor<2x1xf32>)
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<2x9xf32>
+// CHECK: %[[R0:.+]] = tensor.insert_slice %[[A]] into %[[EMPTY]][0, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x9xf32>
+// CHECK: %[[R1:.+]] = tensor.insert_slice %[[B]] into %[[R0]][0, 3] [2, 5] [1, 1] : tensor<2x5xf32> into tensor<2x9xf32>
+// CHECK: %[[R2:.+]] = tensor.insert_slice %[[C]] into %[[R1]][0, 8] [2, 1] [1, 1] : tensor<2x1xf32> into tensor<2x9xf32>
+// CHECK: return %[[R2]]
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>, %c: tensor<2x1xf32>) -> tensor<2x9xf32> {
+  %0 = quern.concat %a, %b, %c axis = 1 : (tensor<2x3xf32>, tensor<2x5xf32>, tensor<2x1xf32>) -> tensor<2x9xf32>
+  return %0 : tensor<2x9xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat_leading_axis
+// CHECK-SAME: (%[[A:[^:]+]]: tensor<1x3xi64>, %[[B:[^:]+]]: tensor<2x3xi64>)
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<3x3xi64>
+// CHECK: %[[R0:.+]] = tensor.insert_slice %[[A]] into %[[EMPTY]][0, 0] [1, 3] [1, 1]
+// CHECK: %[[R1:.+]] = tensor.insert_slice %[[B]] into %[[R0]][1, 0] [2, 3] [1, 1]
+// CHECK: return %[[R1]]
+func.func @concat_leading_axis(%a: tensor<1x3xi64>, %b: tensor<2x3xi64>) -> tensor<3x3xi64> {
+  %0 = quern.concat %a, %b axis = 0 : (tensor<1x3xi64>, tensor<2x3xi64>) -> tensor<3x3xi64>
+  return %0 : tensor<3x3xi64>
+}
+
+// -----
+
+// Forward windows are one tensor.extract_slice (a view once bufferized).
+// CHECK-LABEL: func.func @slice_forward
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
+// CHECK: %[[S:.+]] = tensor.extract_slice %[[X]][1, 2] [2, 3] [2, 2] : tensor<4x8xf32> to tensor<2x3xf32>
+// CHECK: return %[[S]]
+func.func @slice_forward(%x: tensor<4x8xf32>) -> tensor<2x3xf32> {
+  %0 = quern.slice %x offsets = [1, 2] strides = [2, 2] : tensor<4x8xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// A negative stride in any dimension makes the whole window a generic that
+// reads input[offset + stride * i] per dimension.
+// CHECK: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @slice_backward
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<4x4xf32>
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: outs(%[[EMPTY]] : tensor<4x4xf32>)
+// CHECK: %[[I:.+]] = linalg.index 0 : index
+// CHECK: %[[S0:.+]] = arith.constant 1 : index
+// CHECK: %[[IS:.+]] = arith.muli %[[I]], %[[S0]] : index
+// CHECK: %[[O0:.+]] = arith.constant 0 : index
+// CHECK: %[[ROW:.+]] = arith.addi %[[IS]], %[[O0]] : index
+// CHECK: %[[J:.+]] = linalg.index 1 : index
+// CHECK: %[[S1:.+]] = arith.constant -2 : index
+// CHECK: %[[JS:.+]] = arith.muli %[[J]], %[[S1]] : index
+// CHECK: %[[O1:.+]] = arith.constant 7 : index
+// CHECK: %[[COL:.+]] = arith.addi %[[JS]], %[[O1]] : index
+// CHECK: %[[V:.+]] = tensor.extract %[[X]][%[[ROW]], %[[COL]]] : tensor<4x8xf32>
+// CHECK: linalg.yield %[[V]] : f32
+// CHECK: return %[[R]]
+func.func @slice_backward(%x: tensor<4x8xf32>) -> tensor<4x4xf32> {
+  %0 = quern.slice %x offsets = [0, 7] strides = [1, -2] : tensor<4x8xf32> -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}

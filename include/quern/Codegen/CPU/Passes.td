@@ -34,6 +34,50 @@ def CopyReturnedArgumentsPass
                            "mlir::memref::MemRefDialect"];
 }
 
+def ReadOnlyArgumentsPass
+    : Pass<"quern-read-only-arguments", "mlir::func::FuncOp"> {
+  let summary = "Make arguments read-only for bufferization unless updated";
+  let description = [{
+    One-shot bufferization may write into function arguments unless told
+    otherwise; the inputs and parameters of a compiled model belong to the
+    caller. Every argument without a `bufferization.writable` attribute gets
+    `bufferization.writable = false`, so an op that would update it in place
+    (a scatter into an input) works on a copy. Arguments a training step
+    updates are already marked writable.
+  }];
+}
+
+def WriteBackUpdatesPass
+    : Pass<"quern-write-back-updates", "mlir::func::FuncOp"> {
+  let summary = "Turn updated arguments' results into in-place writes";
+  let description = [{
+    Runs after bufferization. A result marked `quern.updates = N` is the new
+    value of argument N (a training step's parameter, optimizer state or
+    step counter). Where bufferization wrote it into the argument's own
+    buffer, the function returns the argument itself and the result is just
+    dropped; otherwise (the step counter, computed into a fresh buffer) the
+    value is copied into argument N. Either way it stops being a result, so
+    the ABI has no outputs for updates.
+
+    Before:
+    ```mlir
+    func.func @f(%step: memref<i64>) -> (memref<i64> {quern.updates = 0}) {
+      ...
+      return %next : memref<i64>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @f(%step: memref<i64>) {
+      ...
+      linalg.copy ins(%next : memref<i64>) outs(%step : memref<i64>)
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def FlattenEmptyArgumentsPass
     : Pass<"quern-flatten-empty-arguments", "mlir::func::FuncOp"> {
   let summary = "Pass zero-element buffers as memref<0xT>";

@@ -1,0 +1,110 @@
+//===- QuernOptimizerOps.td - fused optimizer updates ------*- tablegen -*-===//
+//
+// One op per optimizer: the whole update of a parameter and its state is a
+// single fused loop after lowering, written in destination-passing style
+// into the parameter's and the state's own buffers, so a training step
+// updates them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_OPTIMIZER_OPS_TD
+#define QUERN_OPTIMIZER_OPS_TD
+
+include "dialects/quern/QuernBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Quern_SgdUpdateOp : Quern_Op<"sgd_update", [Pure,
+    AllTypesMatch<["param", "grad", "new_param"]>]> {
+  let summary = "stochastic gradient descent, with momentum (PyTorch's SGD)";
+  let description = [{
+    `g' = grad + weight_decay * param`; with `momentum` > 0 (then the
+    `buffer` operand and result are present),
+    `buffer' = momentum * buffer + g'` and the step direction is `buffer'`,
+    or `g' + momentum * buffer'` with `nesterov`; `param' = param - lr * dir`.
+    `lr` is a rank-0 tensor (the learning rate, a run-time input).
+
+    ```mlir
+    %p2, %b2 = quern.sgd_update %p, %g, %lr buffer(%b : tensor<256x784xf32>)
+        momentum = 9.0e-01
+        weight_decay = 0.0 : tensor<256x784xf32>, tensor<f32>,
+        buffer tensor<256x784xf32>
+    ```
+  }];
+  let arguments = (ins Quern_FloatTensor:$param, Quern_FloatTensor:$grad,
+                       Quern_FloatTensor:$lr,
+                       Optional<Quern_FloatTensor>:$buffer,
+                       F64Attr:$momentum, UnitAttr:$nesterov,
+                       F64Attr:$weight_decay);
+  let results = (outs Quern_FloatTensor:$new_param,
+                      Optional<Quern_FloatTensor>:$new_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $lr (`buffer` `(` $buffer^ `:` type($buffer) `)`)?
+    `momentum` `=` $momentum (`nesterov` $nesterov^)? `weight_decay` `=`
+    $weight_decay attr-dict `:` type($param) `,` type($lr)
+    (`,` `buffer` type($new_buffer)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Quern_AdamUpdateOp : Quern_Op<"adam_update", [Pure,
+    AllTypesMatch<["param", "grad", "exp_avg", "exp_avg_sq", "new_param",
+                   "new_exp_avg", "new_exp_avg_sq"]>]> {
+  let summary = "Adam and AdamW (PyTorch's semantics)";
+  let description = [{
+    With `t = step + 1`: weight decay is decoupled (AdamW:
+    `param *= 1 - lr * weight_decay`) with `decoupled`, else added to the
+    gradient (Adam's L2: `g += weight_decay * param`); then
+    `m' = beta1 m + (1 - beta1) g`, `v' = beta2 v + (1 - beta2) g^2`,
+    `param' = param - lr * (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + eps)`.
+    `lr` is a rank-0 float tensor, `step` a rank-0 i64 tensor (the number of
+    steps taken before this one).
+
+    ```mlir
+    %p2, %m2, %v2 = quern.adam_update %p, %g, %m, %v, %lr, %step
+        beta1 = 9.0e-01 beta2 = 9.99e-01 eps = 1.0e-08 weight_decay = 1.0e-02
+        decoupled : tensor<32xf32>, tensor<f32>, tensor<i64>
+    ```
+  }];
+  let arguments = (ins Quern_FloatTensor:$param, Quern_FloatTensor:$grad,
+                       Quern_FloatTensor:$exp_avg,
+                       Quern_FloatTensor:$exp_avg_sq, Quern_FloatTensor:$lr,
+                       StaticShapeTensorOf<[I64]>:$step, F64Attr:$beta1,
+                       F64Attr:$beta2, F64Attr:$eps, F64Attr:$weight_decay,
+                       UnitAttr:$decoupled);
+  let results = (outs Quern_FloatTensor:$new_param,
+                      Quern_FloatTensor:$new_exp_avg,
+                      Quern_FloatTensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $lr `,` $step
+    `beta1` `=` $beta1 `beta2` `=` $beta2 `eps` `=` $eps `weight_decay` `=`
+    $weight_decay (`decoupled` $decoupled^)? attr-dict
+    `:` type($param) `,` type($lr) `,` type($step)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quern_AdagradUpdateOp : Quern_Op<"adagrad_update", [Pure,
+    AllTypesMatch<["param", "grad", "sum", "new_param", "new_sum"]>]> {
+  let summary = "Adagrad (PyTorch's semantics, no learning-rate decay)";
+  let description = [{
+    `g' = grad + weight_decay * param`, `sum' = sum + g'^2`,
+    `param' = param - lr * g' / (sqrt(sum') + eps)`.
+
+    ```mlir
+    %p2, %s2 = quern.adagrad_update %p, %g, %s, %lr eps = 1.0e-10
+        weight_decay = 0.0 : tensor<32xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Quern_FloatTensor:$param, Quern_FloatTensor:$grad,
+                       Quern_FloatTensor:$sum, Quern_FloatTensor:$lr,
+                       F64Attr:$eps, F64Attr:$weight_decay);
+  let results = (outs Quern_FloatTensor:$new_param,
+                      Quern_FloatTensor:$new_sum);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $sum `,` $lr `eps` `=` $eps `weight_decay` `=`
+    $weight_decay attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QUERN_OPTIMIZER_OPS_TD

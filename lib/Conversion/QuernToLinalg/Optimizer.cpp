@@ -1,0 +1,201 @@
+//===- Optimizer.cpp - fused optimizer updates to linalg --------*- C++ -*-===//
+//
+// Each update is one generic whose outputs are the parameter and its state
+// themselves (destination-passing style), so bufferization writes the new
+// values into the same buffers: the parameters of a training step are
+// updated in place, with no copy. The old values are the output block
+// arguments; the gradient and the scalars (learning rate, step) are inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::detail;
+
+namespace {
+
+/// A generic over `outputs`' shape: `inputs` read elementwise (same shape)
+/// or as scalars (rank 0); `body` gets the input values then the old output
+/// values and returns the new ones.
+SmallVector<Value> buildUpdate(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
+                                    ValueRange)>
+        body) {
+  auto type = cast<RankedTensorType>(outputs[0].getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(cast<RankedTensorType>(input.getType()).getRank() == 0
+                       ? AffineMap::get(rank, 0, {}, b.getContext())
+                       : b.getMultiDimIdentityMap(rank));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+  auto generic = b.create<linalg::GenericOp>(
+      loc, ValueRange(outputs).getTypes(), inputs, outputs, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        nb.create<linalg::YieldOp>(
+            l, body(nb, l, args.take_front(inputs.size()),
+                    args.drop_front(inputs.size())));
+      });
+  return generic.getResults();
+}
+
+/// `g + weight_decay * p` (or g when there is no decay).
+Value withDecay(OpBuilder &b, Location loc, Value g, Value p, double decay) {
+  if (decay == 0.0)
+    return g;
+  Value factor = scalar::constant(b, loc, p.getType(), decay);
+  return b.create<arith::AddFOp>(loc, g,
+                                 b.create<arith::MulFOp>(loc, factor, p));
+}
+
+struct SgdUpdateLowering : OpConversionPattern<SgdUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SgdUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    double momentum = op.getMomentum().convertToDouble();
+    double decay = op.getWeightDecay().convertToDouble();
+    bool nesterov = op.getNesterov();
+    SmallVector<Value> outputs = {adaptor.getParam()};
+    if (Value buffer = adaptor.getBuffer())
+      outputs.push_back(buffer);
+    rewriter.replaceOp(
+        op, buildUpdate(
+                rewriter, op.getLoc(), {adaptor.getGrad(), adaptor.getLr()},
+                outputs,
+                [&](OpBuilder &b, Location l, ValueRange in, ValueRange old) {
+                  Value p = old[0];
+                  Value g = withDecay(b, l, in[0], p, decay);
+                  Value direction = g;
+                  SmallVector<Value> results;
+                  if (momentum != 0.0) {
+                    Value mu = scalar::constant(b, l, p.getType(), momentum);
+                    Value buffer = b.create<arith::AddFOp>(
+                        l, b.create<arith::MulFOp>(l, mu, old[1]), g);
+                    direction = nesterov
+                                    ? b.create<arith::AddFOp>(
+                                          l, g,
+                                          b.create<arith::MulFOp>(l, mu, buffer))
+                                          .getResult()
+                                    : buffer;
+                    results.push_back(buffer);
+                  }
+                  Value step = b.create<arith::MulFOp>(l, in[1], direction);
+                  results.insert(results.begin(),
+                                 b.create<arith::SubFOp>(l, p, step));
+                  return results;
+                }));
+    return success();
+  }
+};
+
+struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AdamUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    double beta1 = op.getBeta1().convertToDouble();
+    double beta2 = op.getBeta2().convertToDouble();
+    double eps = op.getEps().convertToDouble();
+    double decay = op.getWeightDecay().convertToDouble();
+    bool decoupled = op.getDecoupled();
+    rewriter.replaceOp(
+        op,
+        buildUpdate(
+            rewriter, op.getLoc(),
+            {adaptor.getGrad(), adaptor.getLr(), adaptor.getStep()},
+            {adaptor.getParam(), adaptor.getExpAvg(), adaptor.getExpAvgSq()},
+            [&](OpBuilder &b, Location l, ValueRange in, ValueRange old) {
+              Type type = old[0].getType();
+              auto c = [&](double value) {
+                return scalar::constant(b, l, type, value);
+              };
+              Value p = old[0], lr = in[1];
+              Value g = in[0];
+              if (decoupled) {
+                if (decay != 0.0)
+                  p = b.create<arith::MulFOp>(
+                      l, p,
+                      b.create<arith::SubFOp>(
+                          l, c(1.0),
+                          b.create<arith::MulFOp>(l, lr, c(decay))));
+              } else {
+                g = withDecay(b, l, g, p, decay);
+              }
+              Value m = b.create<arith::AddFOp>(
+                  l, b.create<arith::MulFOp>(l, c(beta1), old[1]),
+                  b.create<arith::MulFOp>(l, c(1.0 - beta1), g));
+              Value v = b.create<arith::AddFOp>(
+                  l, b.create<arith::MulFOp>(l, c(beta2), old[2]),
+                  b.create<arith::MulFOp>(
+                      l, c(1.0 - beta2), b.create<arith::MulFOp>(l, g, g)));
+              // Bias corrections from t = step + 1 (loop-invariant).
+              Value t = b.create<arith::SIToFPOp>(
+                  l, type,
+                  b.create<arith::AddIOp>(
+                      l, in[2],
+                      b.create<arith::ConstantOp>(l, b.getI64IntegerAttr(1))));
+              Value correction1 = b.create<arith::SubFOp>(
+                  l, c(1.0), b.create<math::PowFOp>(l, c(beta1), t));
+              Value correction2 = b.create<arith::SubFOp>(
+                  l, c(1.0), b.create<math::PowFOp>(l, c(beta2), t));
+              Value mHat = b.create<arith::DivFOp>(l, m, correction1);
+              Value vHat = b.create<arith::DivFOp>(l, v, correction2);
+              Value denominator =
+                  b.create<arith::AddFOp>(l, b.create<math::SqrtOp>(l, vHat),
+                                          c(eps));
+              Value update = b.create<arith::MulFOp>(
+                  l, lr, b.create<arith::DivFOp>(l, mHat, denominator));
+              return SmallVector<Value>{b.create<arith::SubFOp>(l, p, update),
+                                        m, v};
+            }));
+    return success();
+  }
+};
+
+struct AdagradUpdateLowering : OpConversionPattern<AdagradUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AdagradUpdateOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    double eps = op.getEps().convertToDouble();
+    double decay = op.getWeightDecay().convertToDouble();
+    rewriter.replaceOp(
+        op, buildUpdate(
+                rewriter, op.getLoc(), {adaptor.getGrad(), adaptor.getLr()},
+                {adaptor.getParam(), adaptor.getSum()},
+                [&](OpBuilder &b, Location l, ValueRange in, ValueRange old) {
+                  Value p = old[0];
+                  Value g = withDecay(b, l, in[0], p, decay);
+                  Value sum = b.create<arith::AddFOp>(
+                      l, old[1], b.create<arith::MulFOp>(l, g, g));
+                  Value denominator = b.create<arith::AddFOp>(
+                      l, b.create<math::SqrtOp>(l, sum),
+                      scalar::constant(b, l, p.getType(), eps));
+                  Value update = b.create<arith::MulFOp>(
+                      l, in[1], b.create<arith::DivFOp>(l, g, denominator));
+                  return SmallVector<Value>{
+                      b.create<arith::SubFOp>(l, p, update), sum};
+                }));
+    return success();
+  }
+};
+
+} // namespace
+
+void quern::detail::populateOptimizerPatterns(TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  patterns.add<AdagradUpdateLowering, AdamUpdateLowering, SgdUpdateLowering>(
+      converter, patterns.getContext());
+}

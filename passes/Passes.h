@@ -1,0 +1,28 @@
+//===- Passes.h - Quern graph passes ----------------------------*- C++ -*-===//
+
+#ifndef QUERN_PASSES_PASSES_H
+#define QUERN_PASSES_PASSES_H
+
+#include "dialects/quern/QuernDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace quern {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Argument attribute of optimizer state and the step counter:
+/// `{name = "...", role = "optimizer"}`.
+inline constexpr llvm::StringLiteral kStateAttrName = "quern.state";
+/// Result attribute of @train_step: the index of the argument whose buffer
+/// the result is written into.
+inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
+
+} // namespace quern
+
+#endif // QUERN_PASSES_PASSES_H

@@ -1,0 +1,71 @@
+//===- Passes.td - Quern graph passes ----------------------*- tablegen -*-===//
+//
+// The passes that work on the quern dialect, alphabetically.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_PASSES_TD
+#define QUERN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
+  let summary = "Build @train_step: loss, gradients, optimizer update";
+  let description = [{
+    Adds `func.func @train_step` beside `@forward`: the forward computation,
+    its reverse-mode gradient (through GradientOpInterface) with respect to
+    every trainable parameter (`quern.param` with `trainable = true`),
+    optional global-norm clipping, and one fused optimizer update per
+    parameter. Arguments: the inputs of `@forward`, then `lr` (a rank-0 f32
+    tensor), then the parameters, then the optimizer state of each trainable
+    parameter, then the step counter (rank-0 i64). Results: the loss, the
+    other outputs of `@forward`, then the new parameters, optimizer state and
+    step. Every updated argument is marked `bufferization.writable` and each
+    new value carries `quern.updates = <argument index>`, so bufferization
+    writes it into the argument's own buffer: no parameter is copied.
+
+    Before:
+    ```mlir
+    func.func @forward(%x: tensor<4x3xf32> {quern.name = "x"},
+                       %w: tensor<3xf32> {quern.param = {name = "w", trainable = true}})
+        -> (tensor<f32> {quern.name = "loss"})
+    ```
+    After (SGD):
+    ```mlir
+    func.func @train_step(%x: tensor<4x3xf32> {quern.name = "x"},
+                          %lr: tensor<f32> {quern.name = "lr"},
+                          %w: tensor<3xf32> {bufferization.writable = true, ...},
+                          %step: tensor<i64> {bufferization.writable = true, ...})
+        -> (tensor<f32> {quern.name = "loss"},
+            tensor<3xf32> {quern.updates = 2 : i64},
+            tensor<i64> {quern.updates = 3 : i64}) {
+      ... forward ... gradients ...
+      %w2 = quern.sgd_update %w, %gw, %lr momentum = 0.0 weight_decay = 0.0
+          : tensor<3xf32>, tensor<f32>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"lossIndex", "loss-index", "int", "-1",
+           "Result of @forward that is the loss (-1: the only scalar float "
+           "result)">,
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
+           "sgd, momentum, nesterov, adam, adamw or adagrad">,
+    Option<"momentum", "momentum", "double", "0.9",
+           "Momentum of momentum and nesterov">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's beta1">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam's beta2">,
+    Option<"eps", "eps", "double", "-1",
+           "Adam's and Adagrad's epsilon (-1: PyTorch's default, 1e-8 and "
+           "1e-10)">,
+    Option<"weightDecay", "weight-decay", "double", "-1",
+           "Weight decay (-1: PyTorch's default, 0.01 for AdamW, else 0)">,
+    Option<"clipGradNorm", "clip-grad-norm", "double", "0",
+           "Clip the global gradient norm to this value (0: no clipping)">
+  ];
+  let dependentDialects = ["quern::QuernDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+#endif // QUERN_PASSES_TD

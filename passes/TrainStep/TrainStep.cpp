@@ -1,0 +1,293 @@
+//===- TrainStep.cpp - @forward to @train_step ------------------*- C++ -*-===//
+//
+// Builds the training step beside the forward function: a copy of the
+// forward computation, its gradient with respect to the trainable
+// parameters, optional global-norm clipping, one fused update per
+// parameter, and the step counter's increment. The updated values are
+// returned with `quern.updates` naming the argument they replace, and those
+// arguments are writable, so that bufferization updates them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/quern/QuernOps.h"
+#include "passes/Autodiff/Autodiff.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace quern {
+#define GEN_PASS_DEF_MAKETRAINSTEPPASS
+#include "passes/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+using namespace quern;
+
+namespace {
+
+constexpr StringLiteral kWritable = "bufferization.writable";
+
+struct MakeTrainStepPass
+    : quern::impl::MakeTrainStepPassBase<MakeTrainStepPass> {
+  using quern::impl::MakeTrainStepPassBase<
+      MakeTrainStepPass>::MakeTrainStepPassBase;
+
+  void runOnOperation() override;
+
+private:
+  FailureOr<unsigned> findLoss(func::FuncOp forward);
+  /// The names of the optimizer state one parameter needs.
+  SmallVector<std::string> stateNames(StringRef param) const;
+};
+
+FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
+  auto isScalarFloat = [](Type type) {
+    auto tensor = cast<RankedTensorType>(type);
+    return tensor.getNumElements() == 1 &&
+           isa<FloatType>(tensor.getElementType());
+  };
+  TypeRange results = forward.getResultTypes();
+  if (lossIndex >= 0) {
+    if (lossIndex >= static_cast<int>(results.size()) ||
+        !isScalarFloat(results[lossIndex]))
+      return forward.emitError("result ")
+             << lossIndex << " is not a scalar float: it cannot be the loss";
+    return static_cast<unsigned>(lossIndex);
+  }
+  SmallVector<unsigned> candidates;
+  for (auto [index, type] : llvm::enumerate(results))
+    if (isScalarFloat(type))
+      candidates.push_back(index);
+  if (candidates.size() != 1)
+    return forward.emitError("the model has ")
+           << candidates.size()
+           << " scalar float outputs; name the loss with --loss";
+  return candidates.front();
+}
+
+SmallVector<std::string> MakeTrainStepPass::stateNames(StringRef param) const {
+  if (optimizer == "momentum" || optimizer == "nesterov")
+    return {(param + ".momentum_buffer").str()};
+  if (optimizer == "adam" || optimizer == "adamw")
+    return {(param + ".exp_avg").str(), (param + ".exp_avg_sq").str()};
+  if (optimizer == "adagrad")
+    return {(param + ".sum").str()};
+  return {};
+}
+
+void MakeTrainStepPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward) {
+    module.emitError("no @forward function to train");
+    return signalPassFailure();
+  }
+  static const StringRef known[] = {"sgd",  "momentum", "nesterov",
+                                    "adam", "adamw",    "adagrad"};
+  if (!llvm::is_contained(known, optimizer)) {
+    module.emitError("unknown optimizer '") << optimizer << "'";
+    return signalPassFailure();
+  }
+  FailureOr<unsigned> lossResult = findLoss(forward);
+  if (failed(lossResult))
+    return signalPassFailure();
+
+  OpBuilder builder(module.getContext());
+  Location loc = forward.getLoc();
+  builder.setInsertionPointAfter(forward);
+  auto step = cast<func::FuncOp>(builder.clone(*forward));
+  step.setName("train_step");
+  Block &body = step.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Type f32 = builder.getF32Type();
+  auto scalarF32 = RankedTensorType::get({}, f32);
+  auto scalarI64 = RankedTensorType::get({}, builder.getI64Type());
+
+  // Arguments: inputs, lr, parameters (as in @forward), state, step.
+  unsigned firstParam = 0;
+  while (firstParam < step.getNumArguments() &&
+         !step.getArgAttr(firstParam, kParamAttrName))
+    ++firstParam;
+  step.insertArgument(firstParam, scalarF32,
+                      builder.getDictionaryAttr(builder.getNamedAttr(
+                          kNameAttrName, builder.getStringAttr("lr"))),
+                      loc);
+  Value lr = step.getArgument(firstParam);
+
+  SmallVector<unsigned> trainable;
+  for (unsigned index = firstParam + 1; index < step.getNumArguments();
+       ++index) {
+    auto param = step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
+    auto flag = param ? param.getAs<BoolAttr>("trainable") : BoolAttr();
+    if (flag && flag.getValue())
+      trainable.push_back(index);
+  }
+  if (trainable.empty()) {
+    forward.emitError("no parameter is trainable");
+    return signalPassFailure();
+  }
+  if (!isa<Float32Type>(
+          cast<RankedTensorType>(lr.getType()).getElementType()) ||
+      llvm::any_of(trainable, [&](unsigned index) {
+        return !cast<RankedTensorType>(step.getArgument(index).getType())
+                    .getElementType()
+                    .isF32();
+      })) {
+    forward.emitError("training needs float32 parameters");
+    return signalPassFailure();
+  }
+
+  builder.setInsertionPoint(ret);
+  Value loss = ret.getOperand(*lossResult);
+  // A loss of shape [1] (rather than []) is differentiated as a scalar.
+  if (cast<RankedTensorType>(loss.getType()).getRank() != 0)
+    loss = builder.create<ReshapeOp>(loc, scalarF32, loss);
+  SmallVector<Value> params;
+  for (unsigned index : trainable)
+    params.push_back(step.getArgument(index));
+  FailureOr<SmallVector<Value>> gradients =
+      buildGradients(builder, loss, params);
+  if (failed(gradients))
+    return signalPassFailure();
+  for (auto [index, gradient] : llvm::enumerate(*gradients)) {
+    if (gradient)
+      continue;
+    auto name = step.getArgAttrOfType<DictionaryAttr>(trainable[index],
+                                                      kParamAttrName)
+                    .getAs<StringAttr>("name");
+    emitWarning(loc) << "the loss does not depend on trainable parameter '"
+                     << name.getValue() << "'; its gradient is zero";
+    auto type = cast<RankedTensorType>(params[index].getType());
+    gradient = builder.create<ConstantOp>(
+        loc, DenseElementsAttr::get(type, builder.getF32FloatAttr(0.0f)));
+  }
+
+  // Global-norm clipping: g *= min(1, clip / (|g| + 1e-6)), as PyTorch's
+  // clip_grad_norm_.
+  if (clipGradNorm > 0) {
+    Value total;
+    for (Value gradient : *gradients) {
+      auto type = cast<RankedTensorType>(gradient.getType());
+      SmallVector<int64_t> all;
+      for (int64_t dim = 0; dim < type.getRank(); ++dim)
+        all.push_back(dim);
+      Value squares = builder.create<MulOp>(loc, gradient, gradient);
+      Value sum = all.empty() ? squares
+                              : builder.create<ReduceSumOp>(
+                                    loc, scalarF32, squares, all, false);
+      total = total ? builder.create<AddOp>(loc, total, sum).getResult() : sum;
+    }
+    auto splat = [&](double value) {
+      return builder.create<ConstantOp>(
+          loc, DenseElementsAttr::get(scalarF32,
+                                      builder.getF32FloatAttr(value)));
+    };
+    Value norm = builder.create<SqrtOp>(loc, total);
+    Value factor = builder.create<MinOp>(
+        loc, splat(1.0),
+        builder.create<DivOp>(loc, splat(clipGradNorm),
+                              builder.create<AddOp>(loc, norm, splat(1e-6))));
+    for (Value &gradient : *gradients) {
+      auto type = cast<RankedTensorType>(gradient.getType());
+      Value spread = builder.create<BroadcastOp>(loc, type, factor);
+      gradient = builder.create<MulOp>(loc, gradient, spread);
+    }
+  }
+
+  // Optimizer state and the step counter become trailing arguments.
+  double decay = weightDecay >= 0 ? weightDecay
+                 : optimizer == "adamw" ? 0.01
+                                        : 0.0;
+  SmallVector<Value> newValues;
+  SmallVector<unsigned> updatedArgs;
+  auto addState = [&](Type type, StringRef name) {
+    unsigned index = step.getNumArguments();
+    step.insertArgument(
+        index, type,
+        builder.getDictionaryAttr(builder.getNamedAttr(
+            kStateAttrName,
+            builder.getDictionaryAttr(
+                {builder.getNamedAttr("name", builder.getStringAttr(name)),
+                 builder.getNamedAttr("role",
+                                      builder.getStringAttr("optimizer"))}))),
+        loc);
+    return step.getArgument(index);
+  };
+  SmallVector<SmallVector<Value>> states;
+  for (unsigned index : trainable) {
+    auto name = step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
+                    .getAs<StringAttr>("name");
+    SmallVector<Value> &state = states.emplace_back();
+    for (const std::string &stateName : stateNames(name.getValue()))
+      state.push_back(addState(step.getArgument(index).getType(), stateName));
+  }
+  Value stepCounter = addState(scalarI64, "step");
+
+  for (auto [position, index] : llvm::enumerate(trainable)) {
+    Value param = step.getArgument(index);
+    Value gradient = (*gradients)[position];
+    ArrayRef<Value> state = states[position];
+    SmallVector<Value> updated;
+    if (optimizer == "adam" || optimizer == "adamw") {
+      Type type = param.getType();
+      auto update = builder.create<AdamUpdateOp>(
+          loc, type, type, type, param, gradient, state[0], state[1], lr,
+          stepCounter,
+          builder.getF64FloatAttr(beta1), builder.getF64FloatAttr(beta2),
+          builder.getF64FloatAttr(eps >= 0 ? eps : 1e-8),
+          builder.getF64FloatAttr(decay),
+          optimizer == "adamw" ? builder.getUnitAttr() : UnitAttr());
+      updated.assign(update->result_begin(), update->result_end());
+    } else if (optimizer == "adagrad") {
+      Type type = param.getType();
+      auto update = builder.create<AdagradUpdateOp>(
+          loc, type, type, param, gradient, state[0], lr,
+          builder.getF64FloatAttr(eps >= 0 ? eps : 1e-10),
+          builder.getF64FloatAttr(decay));
+      updated.assign(update->result_begin(), update->result_end());
+    } else {
+      bool hasMomentum = optimizer != "sgd";
+      auto update = builder.create<SgdUpdateOp>(
+          loc, param.getType(),
+          hasMomentum ? param.getType() : Type(), param, gradient, lr,
+          hasMomentum ? state[0] : Value(),
+          builder.getF64FloatAttr(hasMomentum ? momentum : 0.0),
+          optimizer == "nesterov" ? builder.getUnitAttr() : UnitAttr(),
+          builder.getF64FloatAttr(decay));
+      updated.assign(update->result_begin(), update->result_end());
+    }
+    newValues.push_back(updated[0]);
+    updatedArgs.push_back(index);
+    for (auto [value, old] : llvm::zip_equal(
+             ArrayRef<Value>(updated).drop_front(), state)) {
+      newValues.push_back(value);
+      updatedArgs.push_back(cast<BlockArgument>(old).getArgNumber());
+    }
+  }
+  auto one = builder.create<ConstantOp>(
+      loc, DenseElementsAttr::get(scalarI64, builder.getI64IntegerAttr(1)));
+  newValues.push_back(builder.create<AddOp>(loc, stepCounter, one));
+  updatedArgs.push_back(cast<BlockArgument>(stepCounter).getArgNumber());
+
+  // Results: the loss first, the other outputs, then the updates.
+  SmallVector<Value> results = {ret.getOperand(*lossResult)};
+  SmallVector<DictionaryAttr> resultAttrs = {step.getResultAttrDict(*lossResult)};
+  for (unsigned index = 0; index < ret.getNumOperands(); ++index)
+    if (index != *lossResult) {
+      results.push_back(ret.getOperand(index));
+      resultAttrs.push_back(step.getResultAttrDict(index));
+    }
+  for (auto [value, argument] : llvm::zip_equal(newValues, updatedArgs)) {
+    results.push_back(value);
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        kUpdatesAttrName, builder.getI64IntegerAttr(argument))));
+    step.setArgAttr(argument, kWritable, builder.getBoolAttr(true));
+  }
+  builder.create<func::ReturnOp>(loc, results);
+  ret.erase();
+  step.setFunctionType(builder.getFunctionType(
+      body.getArgumentTypes(), ValueRange(results).getTypes()));
+  step.setAllResultAttrs(resultAttrs);
+}
+
+} // namespace

@@ -1,0 +1,92 @@
+"""A model compiled by quernc, called through its C ABI with ctypes.
+
+Used by the benchmarks and the numerical tests: loads NAME.so, reads the
+embedded manifest, lays out the state buffer from NAME.safetensors, and
+calls NAME_forward / NAME_train_step with numpy arrays.
+"""
+import ctypes
+import json
+import os
+import struct
+
+import numpy as np
+
+DTYPES = {
+    "f32": np.float32, "f64": np.float64, "f16": np.float16,
+    "i64": np.int64, "i32": np.int32, "i16": np.int16, "i8": np.int8,
+    "u64": np.uint64, "u32": np.uint32, "u16": np.uint16, "u8": np.uint8,
+    "bool": np.bool_,
+}
+
+
+def aligned(nbytes):
+    """A zeroed byte buffer whose data is 64-byte aligned."""
+    raw = np.zeros(nbytes + 64, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % 64
+    return raw[offset:offset + nbytes]
+
+
+def read_safetensors(path):
+    """name -> numpy array."""
+    with open(path, "rb") as f:
+        header_len = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(header_len))
+        data = f.read()
+    arrays = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        arrays[name] = np.frombuffer(
+            data[begin:end], dtype=DTYPES[info["dtype"].lower()]).reshape(
+                info["shape"])
+    return arrays
+
+
+class CompiledModel:
+    def __init__(self, stem):
+        self.lib = ctypes.CDLL(os.path.abspath(stem + ".so"))
+        name = os.path.basename(stem)
+        manifest_fn = getattr(self.lib, name + "_manifest")
+        manifest_fn.restype = ctypes.c_char_p
+        self.manifest = json.loads(manifest_fn())
+        self.name = name
+        self.state = aligned(self.manifest["state"]["bytes"])
+        self.workspace = aligned(max(self.manifest["workspace_bytes"], 1))
+        self.load_state(stem + ".safetensors")
+
+    def tensor(self, name):
+        """A view of one state tensor."""
+        for t in self.manifest["state"]["tensors"]:
+            if t["name"] == name:
+                view = self.state[t["offset"]:t["offset"] + t["bytes"]]
+                return view.view(DTYPES[t["dtype"]]).reshape(t["shape"])
+        raise KeyError(name)
+
+    def load_state(self, path):
+        for name, array in read_safetensors(path).items():
+            self.tensor(name)[...] = array
+
+    def _call(self, entry, inputs):
+        spec = self.manifest["entry_points"][entry]
+        arrays = [np.ascontiguousarray(a, dtype=DTYPES[i["dtype"]]).reshape(i["shape"])
+                  for a, i in zip(inputs, spec["inputs"])]
+        outputs = [np.zeros(o["shape"], DTYPES[o["dtype"]]) for o in spec["outputs"]]
+        input_ptrs = (ctypes.c_void_p * max(len(arrays), 1))(
+            *[a.ctypes.data for a in arrays])
+        output_ptrs = (ctypes.c_void_p * max(len(outputs), 1))(
+            *[o.ctypes.data for o in outputs])
+        fn = getattr(self.lib, f"{self.name}_{entry}")
+        fn.restype = ctypes.c_int
+        status = fn(ctypes.c_void_p(self.state.ctypes.data),
+                    ctypes.c_void_p(self.workspace.ctypes.data),
+                    input_ptrs, output_ptrs)
+        if status != 0:
+            raise RuntimeError(f"{entry} returned {status}")
+        return outputs
+
+    def forward(self, inputs):
+        return self._call("forward", inputs)
+
+    def train_step(self, inputs, lr):
+        return self._call("train_step", list(inputs) + [np.float32(lr)])

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Trains a model of this folder with Quern and compares with PyTorch.
+
+    train_check.py MODEL_DIR OPTIMIZER --build BUILD --work DIR
+        --param-atol A --loss-rtol R
+
+Compiles MODEL_DIR/model.onnx with `quernc --train --optimizer=OPTIMIZER`
+(hyper-parameters as in train_references.py), runs five steps of
+NAME_train_step on the model's fixed batch, and compares the loss at each
+step (relative tolerance) and every parameter after steps 1 and 5 (absolute
+tolerance) with MODEL_DIR/train_OPTIMIZER.npz. Prints the worst errors.
+
+A parameter whose exact gradient is zero (PyTorch's largest gradient element
+below 1e-6: the key bias of attention, to which softmax is invariant) gets
+only rounding noise as gradient; Adam-style optimizers divide by its
+magnitude, so every implementation moves it by its own noise, up to lr per
+step. Such parameters are checked against that bound instead, and named.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+from compiled_model import CompiledModel  # noqa: E402
+
+SETTINGS = {
+    "sgd": (["--optimizer=sgd"], 0.1),
+    "adamw": (["--optimizer=adamw", "--beta1=0.9", "--beta2=0.999",
+               "--eps=1e-8", "--weight-decay=0.01"], 1e-3),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("model_dir")
+    parser.add_argument("optimizer", choices=sorted(SETTINGS))
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--param-atol", type=float, required=True)
+    parser.add_argument("--loss-rtol", type=float, required=True)
+    args = parser.parse_args()
+
+    flags, lr = SETTINGS[args.optimizer]
+    os.makedirs(args.work, exist_ok=True)
+    stem = os.path.join(args.work, "model")
+    subprocess.run([os.path.join(args.build, "bin", "quernc"),
+                    os.path.join(args.model_dir, "model.onnx"), "--train",
+                    *flags, "-o", stem], check=True)
+    model = CompiledModel(stem)
+    data = os.path.join(args.model_dir, "test_data_set_0")
+    inputs = []
+    index = 0
+    while os.path.exists(os.path.join(data, f"input_{index}.pb")):
+        proto = onnx.TensorProto()
+        with open(os.path.join(data, f"input_{index}.pb"), "rb") as f:
+            proto.ParseFromString(f.read())
+        inputs.append(numpy_helper.to_array(proto))
+        index += 1
+    reference = np.load(os.path.join(args.model_dir,
+                                     f"train_{args.optimizer}.npz"))
+
+    failures = 0
+    worst_loss = 0.0
+    worst_param = {1: 0.0, 5: 0.0}
+    for step in range(1, 6):
+        loss = float(model.train_step(inputs, lr)[0])
+        expected = float(reference["loss"][step - 1])
+        error = abs(loss - expected) / abs(expected)
+        worst_loss = max(worst_loss, error)
+        if error > args.loss_rtol:
+            print(f"step {step}: loss {loss!r}, PyTorch {expected!r} "
+                  f"(relative error {error:.3g})")
+            failures += 1
+        if step in (1, 5):
+            for key in reference.files:
+                if not key.startswith(f"step{step}/"):
+                    continue
+                name = key.split("/", 1)[1]
+                actual = model.tensor(name)
+                diff = float(np.abs(actual - reference[key]).max())
+                noise_only = (args.optimizer != "sgd" and
+                              float(reference[f"grad1/{name}"]) < 1e-6)
+                if noise_only:
+                    bound = 2 * lr * step
+                    print(f"step {step}: {name} has a zero exact gradient; "
+                          f"differs by {diff:.3g} (bound {bound:.3g})")
+                    failures += diff > bound
+                    continue
+                worst_param[step] = max(worst_param[step], diff)
+                if diff > args.param_atol:
+                    print(f"step {step}: parameter {name} differs by {diff:.3g}")
+                    failures += 1
+    print(f"{args.optimizer}: worst loss error {worst_loss:.3g} relative "
+          f"(tolerance {args.loss_rtol}); worst parameter error "
+          f"{worst_param[1]:.3g} after step 1, {worst_param[5]:.3g} after step 5 "
+          f"(tolerance {args.param_atol})")
+    print("FAIL" if failures else "OK")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
