@@ -44,6 +44,11 @@ NOT_REPRODUCIBLE = {
                  "test_training_dropout_default_mask",
                  "test_training_dropout_mask")
 }
+# ONNX 1.12's generator computed this test's expected outputs with epsilon
+# 1e-2 but wrote the node without its epsilon attribute (default 1e-6).
+NOT_REPRODUCIBLE["test_adam_multiple"] = (
+    "the test data contradicts the model: its outputs were computed with "
+    "epsilon 1e-2, the node has the default epsilon 1e-6")
 
 DEFAULT_RTOL = 1e-3
 DEFAULT_ATOL = 1e-7

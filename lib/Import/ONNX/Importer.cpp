@@ -77,7 +77,8 @@ FailureOr<int> defaultOpset(onnx::ModelProto &model, Location loc) {
 
 /// One diagnostic listing every op type without an importer, with its count
 /// and first node, at that node.
-LogicalResult checkOpsSupported(const onnx::GraphProto &graph, int opset,
+LogicalResult checkOpsSupported(const onnx::GraphProto &graph,
+                                const llvm::StringMap<int> &opsets,
                                 Location fileLoc) {
   struct Unsupported {
     int count = 0;
@@ -86,13 +87,9 @@ LogicalResult checkOpsSupported(const onnx::GraphProto &graph, int opset,
   llvm::MapVector<StringRef, Unsupported> unsupported;
   std::deque<std::string> keys;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    bool known = isDefaultDomain(node.domain()) &&
-                 OpTable::get().lookup(node.op_type(), opset).importer;
-    if (known)
+    if (OpTable::get().lookup(node, opsets).importer)
       continue;
-    const std::string &key = keys.emplace_back(
-        isDefaultDomain(node.domain()) ? node.op_type()
-                                       : node.domain() + "." + node.op_type());
+    const std::string &key = keys.emplace_back(OpTable::key(node));
     Unsupported &entry = unsupported[key];
     if (entry.count++ == 0)
       entry.firstIndex = index;
@@ -233,10 +230,11 @@ LogicalResult loadExternalConstants(onnx::GraphProto &graph,
 
 class GraphImporter {
 public:
-  GraphImporter(ImportStorage &storage, Location fileLoc, int opset,
+  GraphImporter(ImportStorage &storage, Location fileLoc,
+                const llvm::StringMap<int> &opsets,
                 const OnnxImportOptions &options)
       : storage(storage), graph(storage.model.graph()), fileLoc(fileLoc),
-        opset(opset), options(options), builder(fileLoc.getContext()) {}
+        opsets(opsets), options(options), builder(fileLoc.getContext()) {}
 
   FailureOr<ImportedModel> run();
 
@@ -247,7 +245,7 @@ private:
   ImportStorage &storage;
   const onnx::GraphProto &graph;
   Location fileLoc;
-  int opset;
+  const llvm::StringMap<int> &opsets;
   const OnnxImportOptions &options;
   OpBuilder builder;
   GraphValues values;
@@ -307,9 +305,9 @@ LogicalResult GraphImporter::importNodes() {
     values.values[tensor->name()] = builder.create<ConstantOp>(loc, *value);
   }
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    OpTable::Entry entry = OpTable::get().lookup(node.op_type(), opset);
+    OpTable::Entry entry = OpTable::get().lookup(node, opsets);
     assert(entry.importer && "unsupported ops are rejected up front");
-    NodeImporter importer(node, entry.version, opset,
+    NodeImporter importer(node, entry.version, opsets.lookup(""),
                           nodeLocation(node, index, fileLoc), builder, values,
                           storage.reader);
     if (failed(entry.importer(importer)))
@@ -386,8 +384,14 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
     return emitError(fileLoc) << "not an ONNX model: it has no graph";
 
   FailureOr<int> opset = defaultOpset(model, fileLoc);
-  if (failed(opset) ||
-      failed(checkOpsSupported(model.graph(), *opset, fileLoc)) ||
+  if (failed(opset))
+    return failure();
+  llvm::StringMap<int> opsets;
+  for (const onnx::OperatorSetIdProto &import : model.opset_import())
+    if (!isDefaultDomain(import.domain()))
+      opsets[import.domain()] = import.version();
+  opsets[""] = *opset;
+  if (failed(checkOpsSupported(model.graph(), opsets, fileLoc)) ||
       failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
       failed(applyInputValues(*model.mutable_graph(), options, fileLoc)) ||
       failed(loadExternalConstants(*model.mutable_graph(), storage->reader,
@@ -396,7 +400,7 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
     return failure();
 
   FailureOr<ImportedModel> imported =
-      GraphImporter(*storage, fileLoc, *opset, options).run();
+      GraphImporter(*storage, fileLoc, opsets, options).run();
   if (succeeded(imported))
     imported->storage = storage;
   return imported;

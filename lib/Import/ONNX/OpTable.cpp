@@ -24,6 +24,24 @@ OpTable::Entry OpTable::lookup(llvm::StringRef opType, int opset) const {
   return {next->second, next->first};
 }
 
+static bool isDefaultDomain(const std::string &domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+std::string OpTable::key(const onnx::NodeProto &node) {
+  return isDefaultDomain(node.domain()) ? node.op_type()
+                                        : node.domain() + "." + node.op_type();
+}
+
+OpTable::Entry OpTable::lookup(const onnx::NodeProto &node,
+                               const llvm::StringMap<int> &opsets) const {
+  std::string domain = isDefaultDomain(node.domain()) ? "" : node.domain();
+  auto version = opsets.find(domain);
+  if (version == opsets.end())
+    return {};
+  return lookup(key(node), version->getValue());
+}
+
 std::vector<std::pair<std::string, std::vector<int>>> OpTable::list() const {
   std::vector<std::pair<std::string, std::vector<int>>> ops;
   for (const auto &entry : importers) {
@@ -49,6 +67,7 @@ const OpTable &OpTable::get() {
     registerIndexingOps(table);
     registerReductionOps(table);
     registerShapeOps(table);
+    registerTrainingOps(table);
     return table;
   }();
   return table;

@@ -33,6 +33,15 @@ public:
   /// The importer of `opType` for a model at `opset`, or a null importer.
   Entry lookup(llvm::StringRef opType, int opset) const;
 
+  /// The importer of `node`: ops of the default domain are registered by
+  /// op type, others as `domain.OpType`; `opsets` gives each domain's
+  /// version ("" for the default domain).
+  Entry lookup(const onnx::NodeProto &node,
+               const llvm::StringMap<int> &opsets) const;
+
+  /// How `node`'s op is named in the table and in diagnostics.
+  static std::string key(const onnx::NodeProto &node);
+
   /// Every op type with its versions, sorted by op type.
   std::vector<std::pair<std::string, std::vector<int>>> list() const;
 
@@ -48,6 +57,7 @@ void registerElementwiseOps(OpTable &table);
 void registerIndexingOps(OpTable &table);
 void registerReductionOps(OpTable &table);
 void registerShapeOps(OpTable &table);
+void registerTrainingOps(OpTable &table);
 
 } // namespace quern::onnx_import
 
