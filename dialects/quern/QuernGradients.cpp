@@ -417,7 +417,9 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
                                         SmallVectorImpl<Value> &gradients) {
   // d input[n, c, ...] = -weight[c] * gscale[n, ...] where c is the target,
   // 0 elsewhere; gscale is g itself (none), its broadcast (sum) or its
-  // broadcast over the total weight (mean).
+  // broadcast over the total weight (mean). The class weights have a
+  // gradient too (PyTorch treats them as constants, but here they may be
+  // trainable initializers).
   Grad d{builder, getLoc()};
   Location loc = getLoc();
   Value g = resultGradients[0];
@@ -436,12 +438,13 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
                                        0);
   else
     weights = d.splat(positionsType, 1.0);
+  Value ignored;
   if (std::optional<int64_t> ignore = getIgnoreIndex()) {
     Value ignoreValue = builder.create<ConstantOp>(
         loc, DenseElementsAttr::get(targetType,
                                     builder.getIntegerAttr(indexType, *ignore)));
-    weights = d.select(d.compare(ComparePredicate::eq, getTarget(), ignoreValue),
-                       d.zerosLike(weights), weights);
+    ignored = d.compare(ComparePredicate::eq, getTarget(), ignoreValue);
+    weights = d.select(ignored, d.zerosLike(weights), weights);
   }
   Value perPosition;
   switch (getReduction()) {
@@ -478,8 +481,30 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
   Value spread = d.broadcast(d.reshape(scaled, withClass), shape);
   gradients.push_back(d.select(isTarget, spread, d.zerosLike(spread)));
   gradients.push_back(Value());
-  if (getWeight())
-    gradients.push_back(Value());
+  Value weight = getWeight();
+  if (!weight)
+    return success();
+
+  // d weight[c] sums, over the positions whose target is c, the derivative
+  // of their term: -input[n, c, ...] * gscale[n, ...], and with mean the
+  // share of the total weight the sum is divided by, -loss * gscale[n, ...].
+  // Ignored positions add nothing.
+  Value picked = d.reshape(
+      builder.create<GatherElementsOp>(loc, inputType.clone(withClass),
+                                       getInput(),
+                                       d.reshape(getTarget(), withClass), 1),
+      positions);
+  if (getReduction() == LossReduction::mean)
+    picked = d.add(picked, d.broadcast(getResult(), positions));
+  Value contribution = d.neg(d.mul(picked, perPosition));
+  if (ignored)
+    contribution =
+        d.select(ignored, d.zerosLike(contribution), contribution);
+  int64_t count = targetType.getNumElements();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  gradients.push_back(builder.create<ScatterElementsOp>(
+      loc, weightType, d.zerosLike(weight), d.reshape(getTarget(), {count}),
+      d.reshape(contribution, {count}), 0, ScatterReduction::add));
   return success();
 }
 
@@ -685,5 +710,7 @@ LogicalResult DropoutOp::buildGradients(OpBuilder &builder,
   double keep = 1.0 - getRatio().convertToDouble();
   gradients.push_back(
       d.select(getMask(), d.scale(g, 1.0 / keep), d.zerosLike(g)));
+  if (getStep())
+    gradients.push_back(Value());
   return success();
 }

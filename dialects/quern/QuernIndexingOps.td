@@ -157,20 +157,23 @@ def Quern_DropoutOp : Quern_Op<"dropout", [Pure, DeclareOpInterfaceMethods<Quern
   let description = [{
     Each element is kept with probability `1 - ratio` and scaled by
     `1 / (1 - ratio)`; `mask` tells which were kept. The choice is a
-    deterministic function of `seed` and the element's position (a
-    counter-based hash), so a compiled step is reproducible.
+    deterministic function (a counter-based hash) of `seed`, of `step` when
+    given (a training step passes its step counter, so every step draws a
+    new mask) and of the element's position, so a compiled step is
+    reproducible and independent of how its loops are tiled or threaded.
 
     ```mlir
-    %y, %mask = quern.dropout %x ratio = 5.000000e-01 seed = 7
+    %y, %mask = quern.dropout %x step(%step) ratio = 5.000000e-01 seed = 7
         : tensor<4x8xf32> -> tensor<4x8xi1>
     ```
   }];
-  let arguments = (ins Quern_FloatTensor:$input, F64Attr:$ratio,
-                       I64Attr:$seed);
+  let arguments = (ins Quern_FloatTensor:$input,
+                       Optional<StaticShapeTensorOf<[I64]>>:$step,
+                       F64Attr:$ratio, I64Attr:$seed);
   let results = (outs Quern_FloatTensor:$result, Quern_BoolTensor:$mask);
   let assemblyFormat = [{
-    $input `ratio` `=` $ratio `seed` `=` $seed attr-dict
-    `:` type($input) `->` type($mask)
+    $input (`step` `(` $step^ `:` type($step) `)`)? `ratio` `=` $ratio
+    `seed` `=` $seed attr-dict `:` type($input) `->` type($mask)
   }];
   let hasVerifier = 1;
 }

@@ -533,6 +533,8 @@ LogicalResult TriluOp::verify() {
 }
 
 LogicalResult DropoutOp::verify() {
+  if (getStep() && cast<RankedTensorType>(getStep().getType()).getRank() != 0)
+    return emitOpError("expects step as a rank-0 tensor");
   double ratio = getRatio().convertToDouble();
   if (!(ratio >= 0.0 && ratio < 1.0))
     return emitOpError("ratio ") << ratio << " is not in [0, 1)";

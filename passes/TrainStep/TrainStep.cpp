@@ -47,12 +47,15 @@ FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
            isa<FloatType>(tensor.getElementType());
   };
   TypeRange results = forward.getResultTypes();
-  if (lossIndex >= 0) {
-    if (lossIndex >= static_cast<int>(results.size()) ||
-        !isScalarFloat(results[lossIndex]))
+  // The option converts to int only implicitly, and a Diagnostic would take
+  // that int as a char: read it out first.
+  int chosen = lossIndex;
+  if (chosen >= 0) {
+    if (chosen >= static_cast<int>(results.size()) ||
+        !isScalarFloat(results[chosen]))
       return forward.emitError("result ")
-             << lossIndex << " is not a scalar float: it cannot be the loss";
-    return static_cast<unsigned>(lossIndex);
+             << chosen << " is not a scalar float: it cannot be the loss";
+    return static_cast<unsigned>(chosen);
   }
   SmallVector<unsigned> candidates;
   for (auto [index, type] : llvm::enumerate(results))
@@ -222,6 +225,10 @@ void MakeTrainStepPass::runOnOperation() {
       state.push_back(addState(step.getArgument(index).getType(), stateName));
   }
   Value stepCounter = addState(scalarI64, "step");
+  // Dropout draws a new mask every step: its hash includes the counter.
+  step.walk([&](DropoutOp dropout) {
+    dropout.getStepMutable().assign(stepCounter);
+  });
 
   for (auto [position, index] : llvm::enumerate(trainable)) {
     Value param = step.getArgument(index);

@@ -368,10 +368,16 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
     Value emptyMask =
         rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
                                          rewriter.getI1Type());
+    SmallVector<Value> inputs = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {identity};
+    if (Value step = adaptor.getStep()) {
+      inputs.push_back(step);
+      maps.push_back(AffineMap::get(rank, 0, {}, op.getContext()));
+    }
+    maps.append({identity, identity});
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{type, maskType}, adaptor.getInput(),
-        ValueRange{empty, emptyMask},
-        SmallVector<AffineMap>{identity, identity, identity},
+        loc, TypeRange{type, maskType}, inputs, ValueRange{empty, emptyMask},
+        maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Type i64 = b.getI64Type();
@@ -382,6 +388,10 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
           Value h = scalar::fromIndex(b, l, i64,
                                       buildLinearIndex(b, l, type.getShape()));
           h = b.create<arith::XOrIOp>(l, h, c(seed * 0x9E3779B97F4A7C15ull));
+          if (inputs.size() > 1)
+            h = b.create<arith::AddIOp>(
+                l, h,
+                b.create<arith::MulIOp>(l, args[1], c(0xD1B54A32D192ED03ull)));
           for (auto [shift, factor] :
                {std::pair<int, uint64_t>{33, 0xFF51AFD7ED558CCDull},
                 {33, 0xC4CEB9FE1A85EC53ull}}) {

@@ -231,7 +231,7 @@ static LogicalResult importDropout(NodeImporter &node) {
   if (!(ratio > 0.0 && ratio < 1.0))
     return node.emitError() << "ratio " << ratio << " is not in [0, 1)";
   auto dropout = node.builder.create<DropoutOp>(
-      node.loc, type, maskType, node.input(0),
+      node.loc, type, maskType, node.input(0), Value(),
       node.builder.getF64FloatAttr(ratio),
       node.builder.getI64IntegerAttr(node.intAttribute("seed", 0)));
   node.setResult(0, dropout.getResult());
