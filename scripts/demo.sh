@@ -1,31 +1,42 @@
 #!/usr/bin/env bash
-# make demo: compile the example MLP ahead of time with quernc, run it from C
-# through libquern_rt, and check it against numpy.
+# make demo: compile a small GPT's training step ahead of time, train it for
+# about a minute on 2 cores with quern-train on Shakespeare's sonnets, then
+# sample text through the compiled forward entry point.
 set -euo pipefail
 build=${1:-build}
 work=$build/demo
 rm -rf "$work" && mkdir -p "$work"
 
-echo "== 1. Build the example model (784-256-256-10 MLP, ONNX opset 17)"
-/usr/bin/python3 examples/mlp/make_mlp.py "$work/mlp.onnx" --reference "$work/ref"
-ls -l "$work/mlp.onnx"
-
-echo
-echo "== 2. Compile it: quernc mlp.onnx -o $work/out/mlp"
+echo "== 1. Compile the training step of examples/tinygpt/tinygpt.onnx"
+echo "   (byte-level GPT: 2 layers, d_model 64, context 64, batch 8; AdamW)"
 start=$(date +%s%N)
-"$build/bin/quernc" "$work/mlp.onnx" -o "$work/out/mlp"
+"$build/bin/quernc" examples/tinygpt/tinygpt.onnx --train --optimizer=adamw \
+  --clip-grad-norm=1 -o "$work/tinygpt"
 end=$(date +%s%N)
 echo "compiled in $(( (end - start) / 1000000 )) ms:"
-ls -l "$work/out"
+ls -l "$work"
+sed -n '/tinygpt_train_step inputs/,/tinygpt_train_step outputs/p' "$work/tinygpt.h"
 
 echo
-echo "== 3. Its C interface ($work/out/mlp.h)"
-sed -n '/^ \* mlp_forward inputs/,/^ \*\//p' "$work/out/mlp.h"
+echo "== 2. Train it with quern-train (about a minute)"
+"$build/bin/quern-train" "$work/tinygpt.so" --text examples/tinygpt/sonnets.txt \
+  --steps 270 --lr 3e-3 --schedule cosine --warmup 20 --seed 1 \
+  --eval-every 90 --eval-batches 4 --log-every 30 \
+  --log "$work/loss.csv" --save "$work/trained.safetensors"
 
 echo
-echo "== 4. Run it from C (examples/mlp/run_model.c)"
-"$build/bin/run_model" "$work/out/mlp.so" "$work/y" "$work/ref/x.bin"
+echo "== 3. The loss fell (from $work/loss.csv):"
+/usr/bin/python3 - "$work/loss.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+first = [float(r["loss"]) for r in rows[:10]]
+last = [float(r["loss"]) for r in rows[-10:]]
+print(f"   mean loss over the first 10 steps {sum(first) / 10:.3f}, "
+      f"over the last 10 steps {sum(last) / 10:.3f}")
+PY
 
 echo
-echo "== 5. Compare with numpy"
-/usr/bin/python3 test/e2e/Inputs/compare.py "$work/y0.bin" "$work/ref/y.bin" --rtol 1e-5 --atol 1e-6
+echo "== 4. Sample 300 bytes through the compiled forward entry point"
+"$build/bin/quern-train" "$work/tinygpt.so" --init "$work/trained.safetensors" \
+  --text examples/tinygpt/sonnets.txt --steps 0 --sample 300 \
+  --prompt "Shall I compare thee" --temperature 0.8 --seed 3
