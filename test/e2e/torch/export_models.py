@@ -150,6 +150,33 @@ class MoE(nn.Module):
         return torch.mean((out - target) ** 2)
 
 
+class LoraLinear(nn.Module):
+    """A frozen Linear plus a rank-r adapter: base(x) + scale * B(A(x)).
+    B starts non-zero so that the adapters change the loss from the start
+    and their gradients reach both A and B."""
+
+    def __init__(self, base, rank=8, alpha=16.0):
+        super().__init__()
+        self.base = base
+        self.lora_A = nn.Linear(base.in_features, rank, bias=False)
+        self.lora_B = nn.Linear(rank, base.out_features, bias=False)
+        nn.init.normal_(self.lora_B.weight, std=0.02)
+        self.scale = alpha / rank
+
+    def forward(self, x):
+        return self.base(x) + self.lora_B(self.lora_A(x)) * self.scale
+
+
+def with_lora(model):
+    """Adapters on every attention projection; everything else frozen."""
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    for block in model.blocks:
+        for name in ("q", "k", "v", "proj"):
+            setattr(block, name, LoraLinear(getattr(block, name)))
+    return model
+
+
 def make_mlp_ce():
     torch.manual_seed(0)
     model = MlpCE()
@@ -168,6 +195,12 @@ def make_gpt2():
     return model, (tokens, targets), ["tokens", "targets"]
 
 
+def make_gpt2_lora():
+    model, args, names = make_gpt2()
+    torch.manual_seed(3)
+    return with_lora(model), args, names
+
+
 def make_moe():
     torch.manual_seed(2)
     model = MoE()
@@ -177,7 +210,8 @@ def make_moe():
     return model, (x, target), ["x", "target"]
 
 
-MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2, "moe": make_moe}
+MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2,
+          "gpt2_lora": make_gpt2_lora, "moe": make_moe}
 
 
 # ------------------------------------------ numpy evaluation of the graph ----

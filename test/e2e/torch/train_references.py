@@ -30,13 +30,15 @@ OPTIMIZERS = {
     "adamw": lambda params: torch.optim.AdamW(
         params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
 }
-MODELS = ("mlp_ce", "gpt2", "moe")
+MODELS = ("mlp_ce", "gpt2", "gpt2_lora", "moe")
 
 
 def references(name, optimizer):
     model, inputs, _ = export_models.MODELS[name]()
     model.train()
-    opt = OPTIMIZERS[optimizer](model.parameters())
+    # Frozen parameters (the LoRA base) are not given to the optimizer.
+    opt = OPTIMIZERS[optimizer](
+        [p for p in model.parameters() if p.requires_grad])
     out = {"loss": []}
     for step in range(1, 6):
         opt.zero_grad()
@@ -44,8 +46,9 @@ def references(name, optimizer):
         loss.backward()
         if step == 1:
             for param_name, param in model.named_parameters():
-                out[f"grad1/{param_name}"] = np.float32(
-                    param.grad.abs().max().item())
+                if param.grad is not None:
+                    out[f"grad1/{param_name}"] = np.float32(
+                        param.grad.abs().max().item())
         opt.step()
         out["loss"].append(loss.item())
         if step in (1, 5):
