@@ -349,8 +349,14 @@ FailureOr<ImportedModel> GraphImporter::run() {
     return failure();
 
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &output : graph.output())
-    results.push_back(values.values.lookup(output.name()));
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = values.values.lookup(output.name());
+    if (!value)
+      return emitError(fileLoc) << "graph output '" << output.name()
+                                << "' is produced by no node, input or "
+                                   "initializer";
+    results.push_back(value);
+  }
   builder.create<func::ReturnOp>(fileLoc, results);
   func.setFunctionType(
       builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
