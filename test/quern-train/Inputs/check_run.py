@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Checks what a quern-train run wrote.
+
+    check_run.py csv LOG.csv --first-step S --rows N [--eval-every E]
+        The header is step,loss,lr,eval_loss,seconds; N rows for steps
+        S+1..S+N; eval_loss set exactly on multiples of E; finite losses;
+        seconds never decrease.
+    check_run.py loss-decreased LOG.csv
+        The mean loss of the last five rows is below that of the first five.
+    check_run.py checkpoint INITIAL.safetensors CHECKPOINT.safetensors
+        (--step N | --step-of LOG.csv)
+        CHECKPOINT holds the tensors of INITIAL with format quern-state
+        metadata, its `step` is N (or the step of LOG.csv's last row), and
+        at least one other tensor changed.
+
+Prints what it saw and OK, or the problem and exits 1.
+"""
+import argparse
+import csv
+import json
+import math
+import struct
+import sys
+
+import numpy as np
+
+DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16,
+          "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8,
+          "U8": np.uint8, "BOOL": np.bool_}
+
+
+def read_safetensors(path):
+    """The whole file as ({name: array}, metadata): the format is an 8-byte
+    little-endian header size, a JSON header and the tensor bytes."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    (size,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + size])
+    metadata = header.pop("__metadata__", {})
+    base = 8 + size
+    tensors = {}
+    for name, entry in header.items():
+        begin, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(
+            blob[base + begin:base + end],
+            dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
+    return tensors, metadata
+
+
+def fail(message):
+    print(f"FAIL: {message}")
+    sys.exit(1)
+
+
+def check_csv(args):
+    with open(args.log, newline="") as f:
+        rows = list(csv.reader(f))
+    if rows[0] != ["step", "loss", "lr", "eval_loss", "seconds"]:
+        fail(f"header {rows[0]}")
+    rows = rows[1:]
+    if len(rows) != args.rows:
+        fail(f"{len(rows)} rows, expected {args.rows}")
+    previous_seconds = 0.0
+    for i, (step, loss, lr, eval_loss, seconds) in enumerate(rows):
+        if int(step) != args.first_step + i + 1:
+            fail(f"row {i + 1} is step {step}")
+        if not math.isfinite(float(loss)) or float(lr) < 0:
+            fail(f"step {step}: loss {loss}, lr {lr}")
+        evaluated = args.eval_every and int(step) % args.eval_every == 0
+        if bool(eval_loss) != bool(evaluated):
+            fail(f"step {step}: eval_loss '{eval_loss}'")
+        if eval_loss and not math.isfinite(float(eval_loss)):
+            fail(f"step {step}: eval_loss {eval_loss}")
+        if float(seconds) < previous_seconds:
+            fail(f"step {step}: seconds went back to {seconds}")
+        previous_seconds = float(seconds)
+    print(f"{len(rows)} rows, steps {rows[0][0]}..{rows[-1][0]}: OK")
+
+
+def check_loss_decreased(args):
+    with open(args.log, newline="") as f:
+        losses = [float(row["loss"]) for row in csv.DictReader(f)]
+    first, last = np.mean(losses[:5]), np.mean(losses[-5:])
+    print(f"first five {first:.4f}, last five {last:.4f}: "
+          f"{'OK' if last < first else 'FAIL'}")
+    if not last < first:
+        sys.exit(1)
+
+
+def check_checkpoint(args):
+    initial, _ = read_safetensors(args.initial)
+    saved, metadata = read_safetensors(args.checkpoint)
+    if metadata.get("format") != "quern-state":
+        fail(f"metadata {metadata}")
+    if sorted(initial) != sorted(saved):
+        fail(f"tensors {sorted(saved)}, expected {sorted(initial)}")
+    expected = args.step
+    if args.step_of:
+        with open(args.step_of, newline="") as f:
+            expected = int(list(csv.DictReader(f))[-1]["step"])
+    if int(saved["step"]) != expected:
+        fail(f"step {int(saved['step'])}, expected {expected}")
+    changed = [name for name in initial if name != "step"
+               and not np.array_equal(initial[name], saved[name])]
+    if not changed:
+        fail("no tensor changed")
+    print(f"step {int(saved['step'])}, {len(changed)} of {len(initial)} "
+          f"tensors changed: OK")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("csv")
+    command.add_argument("log")
+    command.add_argument("--first-step", type=int, default=0)
+    command.add_argument("--rows", type=int, required=True)
+    command.add_argument("--eval-every", type=int, default=0)
+    command = commands.add_parser("loss-decreased")
+    command.add_argument("log")
+    command = commands.add_parser("checkpoint")
+    command.add_argument("initial")
+    command.add_argument("checkpoint")
+    step = command.add_mutually_exclusive_group(required=True)
+    step.add_argument("--step", type=int)
+    step.add_argument("--step-of", metavar="LOG.csv")
+    args = parser.parse_args()
+    {"csv": check_csv, "loss-decreased": check_loss_decreased,
+     "checkpoint": check_checkpoint}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+//===- quern-train.cpp - Training loop for compiled models ------*- C++ -*-===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+//
+// quern-train MODEL.so [options]: loads a model compiled with quernc --train,
+// its state and a data set, runs NAME_train_step in a loop with a learning
+// rate schedule, and checkpoints the state as safetensors (DESIGN.md
+// section 5, docs/quern-train.md).
+//
+// Every problem the command line, the model or the data can have is found
+// before the first step and reported as one `quern-train: error:` line with
+// exit status 1, so a long run never fails at the end for a reason it could
+// have named at the start.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CsvLog.h"
+#include "Interrupt.h"
+#include "NpyData.h"
+#include "Options.h"
+#include "Sampler.h"
+#include "Session.h"
+#include "TextData.h"
+#include "Trainer.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+using namespace quern::train;
+
+static constexpr int kExitInterrupted = 130; // 128 + SIGINT, as shells use
+
+static int fail(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "quern-train: error: %s\n", message.c_str());
+  return 1;
+}
+
+static void warn(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "quern-train: warning: %s\n", message.c_str());
+}
+
+/// DIR/NAME.so -> DIR/NAME + suffix.
+static std::string siblingPath(const std::string &soPath,
+                               const std::string &suffix) {
+  size_t slash = soPath.find_last_of('/');
+  size_t dot = soPath.find_last_of('.');
+  bool hasExtension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (hasExtension ? soPath.substr(0, dot) : soPath) + suffix;
+}
+
+static std::string formatRate(double rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", rate);
+  return text;
+}
+
+static std::string describeSchedule(const Options &options) {
+  std::string text = "lr " + formatRate(options.lr);
+  if (options.schedule == ScheduleKind::Cosine)
+    text += " cosine to " + formatRate(options.minLr);
+  else
+    text += " constant";
+  if (options.warmup)
+    text += ", warm-up " + std::to_string(options.warmup) + " steps";
+  return text;
+}
+
+namespace {
+/// What sampling needs, settled before training so that a model that
+/// cannot sample says so before a long run rather than after it.
+struct SamplePlan {
+  bool enabled = false;
+  TextModelShape shape;
+  size_t logitsOutput = 0;
+};
+} // namespace
+
+static bool planSampling(const Options &options, const Session &session,
+                         SamplePlan &plan, std::string &error) {
+  if (options.sampleBytes == 0)
+    return true;
+  if (!checkTextModel(session, "--sample", plan.shape, error))
+    return false;
+  if (!session.forwardProblem().empty()) {
+    warn("--sample: " + session.forwardProblem() + "; sampling skipped");
+    return true;
+  }
+  std::optional<size_t> logits = findLogitsOutput(session, plan.shape);
+  if (!logits) {
+    std::string outputs;
+    for (const TensorSpec &output : session.forwardOutputs())
+      outputs += (outputs.empty() ? "" : ", ") + output.name + " " +
+                 formatSpec(output);
+    warn("--sample: sampling needs a forward output of logits f32[" +
+         std::to_string(plan.shape.batch) + ", " +
+         std::to_string(plan.shape.length) + ", V]; model '" + session.name() +
+         "' has only " + outputs + "; sampling skipped");
+    return true;
+  }
+  std::optional<int64_t> vocab;
+  if (!resolveVocabulary(session, plan.shape, options.vocab, vocab, error))
+    return false;
+  for (unsigned char byte : options.prompt)
+    if (byte >= *vocab) {
+      error = "--prompt: byte " + std::to_string(byte) +
+              " is outside the model's vocabulary of " +
+              std::to_string(*vocab) + " tokens";
+      return false;
+    }
+  plan.enabled = true;
+  plan.logitsOutput = *logits;
+  return true;
+}
+
+static std::unique_ptr<BatchSource>
+loadData(const Options &options, const Session &session, std::string &error) {
+  if (!options.dataDir.empty())
+    return NpyData::load(options.dataDir, session, error);
+  TextModelShape shape;
+  if (!checkTextModel(session, "--text", shape, error))
+    return nullptr;
+  TextDataConfig config;
+  config.path = options.textPath;
+  config.evalSplit = options.evalSplit;
+  config.evalBatches = options.evalEvery ? options.evalBatches : 0;
+  config.seed = options.seed;
+  if (!resolveVocabulary(session, shape, options.vocab, config.vocabSize,
+                         error))
+    return nullptr;
+  return TextData::load(config, shape, error);
+}
+
+int main(int argc, char **argv) {
+  Options options;
+  std::string error;
+  if (!parseOptions(argc, argv, options, error))
+    return fail(error);
+  if (options.help) {
+    printHelp(stdout);
+    return 0;
+  }
+
+  // The OpenMP runtime reads OMP_NUM_THREADS once, when the model's library
+  // loads it: setting it later would have no effect.
+  if (options.threads)
+    setenv("OMP_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
+  const char *threads = std::getenv("OMP_NUM_THREADS");
+
+  std::unique_ptr<Session> session = Session::open(options.modelPath, error);
+  if (!session)
+    return fail(error);
+  std::string statePath = !options.resumePath.empty() ? options.resumePath
+                          : !options.initPath.empty()
+                              ? options.initPath
+                              : siblingPath(options.modelPath, ".safetensors");
+  if (!session->loadState(statePath, error))
+    return fail(error);
+  uint64_t firstStep = uint64_t(session->stepCounter().value_or(0));
+
+  TrainerConfig trainer;
+  trainer.firstStep = firstStep;
+  trainer.steps = options.steps;
+  trainer.logEvery = options.logEvery;
+  trainer.evalEvery = options.evalEvery;
+  trainer.saveEvery = options.saveEvery;
+  trainer.savePath = options.savePath;
+  trainer.schedule.kind = options.schedule;
+  trainer.schedule.peakLr = options.lr;
+  trainer.schedule.minLr = options.minLr;
+  trainer.schedule.warmupSteps = options.warmup;
+  trainer.schedule.totalSteps = firstStep + options.steps;
+  if (options.evalEvery) {
+    if (!session->forwardProblem().empty())
+      return fail("--eval-every: " + session->forwardProblem());
+    trainer.forwardLoss = session->forwardLossIndex();
+    if (!trainer.forwardLoss)
+      return fail("--eval-every: model '" + std::string(session->name()) +
+                  "' has no forward output '" + session->lossName() +
+                  "' (f32[]) to evaluate");
+  }
+
+  SamplePlan samplePlan;
+  if (!planSampling(options, *session, samplePlan, error))
+    return fail(error);
+
+  std::unique_ptr<BatchSource> data;
+  if (options.steps > 0 && !(data = loadData(options, *session, error)))
+    return fail(error);
+  CsvLog log;
+  if (!options.logPath.empty() && !log.open(options.logPath, error))
+    return fail(error);
+
+  std::printf("model   %s (%s): %llu parameters\n", session->name(),
+              options.modelPath.c_str(),
+              (unsigned long long)session->numParameters());
+  std::printf("state   %s, step %llu\n", statePath.c_str(),
+              (unsigned long long)firstStep);
+  if (data)
+    std::printf("data    %s\n", data->describe().c_str());
+  std::printf("run     %llu steps, %s, seed %llu, OMP_NUM_THREADS=%s\n",
+              (unsigned long long)options.steps,
+              describeSchedule(options).c_str(),
+              (unsigned long long)options.seed, threads ? threads : "unset");
+  std::fflush(stdout);
+
+  if (data) {
+    installInterruptHandler();
+    Trainer loop(*session, *data, log, trainer);
+    TrainOutcome outcome = loop.run(error);
+    if (outcome == TrainOutcome::Failed)
+      return fail(error);
+    if (!log.close(error))
+      return fail(error);
+    if (outcome == TrainOutcome::Interrupted) {
+      std::string path =
+          !options.savePath.empty()
+              ? options.savePath
+              : siblingPath(options.modelPath, ".interrupted.safetensors");
+      if (!session->saveState(path, error))
+        return fail(error);
+      std::printf("interrupted after step %llu: state saved to %s\n",
+                  (unsigned long long)loop.lastStep(), path.c_str());
+      std::fflush(stdout);
+      return kExitInterrupted;
+    }
+  }
+
+  if (!options.savePath.empty()) {
+    if (!session->saveState(options.savePath, error))
+      return fail(error);
+    std::printf("saved %s (step %llu)\n", options.savePath.c_str(),
+                (unsigned long long)(firstStep + options.steps));
+  }
+
+  if (samplePlan.enabled) {
+    SampleConfig config;
+    config.logitsOutput = samplePlan.logitsOutput;
+    config.prompt = options.prompt;
+    config.count = options.sampleBytes;
+    config.temperature = options.temperature;
+    config.seed = options.seed;
+    std::string text = options.prompt;
+    if (!generateText(*session, samplePlan.shape, config, text, error))
+      return fail("--sample: " + error);
+    std::printf(
+        "sample  (%s, %llu bytes after the prompt)\n",
+        options.temperature == 0
+            ? "greedy"
+            : ("temperature " + formatRate(options.temperature)).c_str(),
+        (unsigned long long)options.sampleBytes);
+    // Raw bytes: a model may well generate a 0.
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::printf("\n");
+  }
+  return 0;
+}
