@@ -41,7 +41,7 @@ static onnx::ShapeInferenceOptions inferenceOptions() {
                                      /*enable_data_propagation=*/true);
 }
 
-LogicalResult quern::onnx_import::checkModel(onnx::ModelProto &model,
+LogicalResult quern::onnx_import::checkModel(const onnx::ModelProto &model,
                                              StringRef modelDirectory,
                                              Location loc) {
   try {
@@ -49,6 +49,11 @@ LogicalResult quern::onnx_import::checkModel(onnx::ModelProto &model,
   } catch (const std::exception &error) {
     return emitError(loc) << "invalid ONNX model: " << firstLine(error.what());
   }
+  return success();
+}
+
+LogicalResult quern::onnx_import::inferShapes(onnx::ModelProto &model,
+                                              Location loc) {
   try {
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(), inferenceOptions());

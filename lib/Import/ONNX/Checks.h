@@ -18,11 +18,14 @@
 namespace quern::onnx_import {
 
 /// Runs ONNX's checker (external data is looked up relative to
-/// `modelDirectory`), then ONNX's shape inference with data propagation,
-/// which fills in the model's value_info.
-mlir::LogicalResult checkModel(onnx::ModelProto &model,
+/// `modelDirectory`).
+mlir::LogicalResult checkModel(const onnx::ModelProto &model,
                                llvm::StringRef modelDirectory,
                                mlir::Location loc);
+
+/// Runs ONNX's shape inference with data propagation, which fills in the
+/// model's value_info.
+mlir::LogicalResult inferShapes(onnx::ModelProto &model, mlir::Location loc);
 
 /// Converts `model` to opset `target` of the default domain with ONNX's
 /// version converter.

@@ -53,9 +53,9 @@ bool isDefaultDomain(const std::string &domain) {
   return domain.empty() || domain == "ai.onnx";
 }
 
-/// The model's version of the default ONNX domain, after converting models
-/// older than Quern's oldest opset with ONNX's version converter.
-FailureOr<int> defaultOpset(onnx::ModelProto &model, Location loc) {
+/// The model's version of the default ONNX domain (Quern's newest if it
+/// imports only other domains); refuses versions newer than Quern's.
+FailureOr<int> declaredOpset(const onnx::ModelProto &model, Location loc) {
   for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
     if (!isDefaultDomain(opset.domain()))
       continue;
@@ -65,13 +65,8 @@ FailureOr<int> defaultOpset(onnx::ModelProto &model, Location loc) {
                             << " of the default ONNX domain is newer than "
                                "Quern imports (opsets "
                             << kMinOpset << " to " << kMaxOpset << ")";
-    if (version < kMinOpset &&
-        failed(convertOpset(model, kMinOpset, loc)))
-      return failure();
-    return std::max(version, kMinOpset);
+    return version;
   }
-  // Only other domains: their ops are reported as unsupported (or, once
-  // supported, need no default-domain version).
   return kMaxOpset;
 }
 
@@ -389,20 +384,28 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
   if (!model.has_graph())
     return emitError(fileLoc) << "not an ONNX model: it has no graph";
 
-  FailureOr<int> opset = defaultOpset(model, fileLoc);
-  if (failed(opset))
+  // Unsupported ops are listed first (reading op types needs no valid
+  // model), then ONNX's checker runs before anything else reads the model:
+  // its version converter, for one, is not robust to malformed input.
+  FailureOr<int> declared = declaredOpset(model, fileLoc);
+  if (failed(declared))
     return failure();
   llvm::StringMap<int> opsets;
   for (const onnx::OperatorSetIdProto &import : model.opset_import())
     if (!isDefaultDomain(import.domain()))
       opsets[import.domain()] = import.version();
-  opsets[""] = *opset;
+  opsets[""] = std::max(*declared, kMinOpset);
   if (failed(checkOpsSupported(model.graph(), opsets, fileLoc)) ||
-      failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
+      failed(checkModel(model, directory, fileLoc)))
+    return failure();
+  // Models older than Quern's oldest opset go through the converter.
+  if (*declared < kMinOpset && failed(convertOpset(model, kMinOpset, fileLoc)))
+    return failure();
+  if (failed(applyInputShapes(*model.mutable_graph(), options, fileLoc)) ||
       failed(applyInputValues(*model.mutable_graph(), options, fileLoc)) ||
       failed(loadExternalConstants(*model.mutable_graph(), storage->reader,
                                    fileLoc)) ||
-      failed(checkModel(model, directory, fileLoc)))
+      failed(inferShapes(model, fileLoc)))
     return failure();
 
   FailureOr<ImportedModel> imported =
