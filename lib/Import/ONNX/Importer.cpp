@@ -108,6 +108,26 @@ LogicalResult checkOpsSupported(const onnx::GraphProto &graph,
   return diag;
 }
 
+/// ONNX 1.12's checker lets a graph output that nothing produces through,
+/// and its version converter then crashes on it.
+LogicalResult checkOutputsProduced(const onnx::GraphProto &graph,
+                                   Location loc) {
+  llvm::StringSet<> produced;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    produced.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    produced.insert(tensor.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      produced.insert(output);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!produced.contains(output.name()))
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is produced by no node, input or "
+                               "initializer";
+  return success();
+}
+
 /// Replaces the shapes of graph inputs named in `options`.
 LogicalResult applyInputShapes(onnx::GraphProto &graph,
                                const OnnxImportOptions &options,
@@ -344,14 +364,8 @@ FailureOr<ImportedModel> GraphImporter::run() {
     return failure();
 
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &output : graph.output()) {
-    Value value = values.values.lookup(output.name());
-    if (!value)
-      return emitError(fileLoc) << "graph output '" << output.name()
-                                << "' is produced by no node, input or "
-                                   "initializer";
-    results.push_back(value);
-  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    results.push_back(values.values.lookup(output.name()));
   builder.create<func::ReturnOp>(fileLoc, results);
   func.setFunctionType(
       builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
@@ -396,7 +410,8 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
       opsets[import.domain()] = import.version();
   opsets[""] = std::max(*declared, kMinOpset);
   if (failed(checkOpsSupported(model.graph(), opsets, fileLoc)) ||
-      failed(checkModel(model, directory, fileLoc)))
+      failed(checkModel(model, directory, fileLoc)) ||
+      failed(checkOutputsProduced(model.graph(), fileLoc)))
     return failure();
   // Models older than Quern's oldest opset go through the converter.
   if (*declared < kMinOpset && failed(convertOpset(model, kMinOpset, fileLoc)))
