@@ -43,6 +43,13 @@ NodeImporter::constantIntsInput(int index, StringRef reason) {
   if (!dense->getElementType().isSignlessInteger())
     return emitError() << "input " << index << " ('" << node.input(index)
                        << "') must hold integers";
+  // Shapes, axes and counts are short lists; a huge tensor here is a broken
+  // model, and reading it element by element would take minutes.
+  constexpr int64_t kMaxListLength = 1 << 16;
+  if (dense->getNumElements() > kMaxListLength)
+    return emitError() << "input " << index << " ('" << node.input(index)
+                       << "') holds " << dense->getNumElements()
+                       << " values, more than a shape or list of axes can";
   SmallVector<int64_t> values;
   for (const APInt &value : dense->getValues<APInt>())
     values.push_back(value.getSExtValue());
