@@ -117,10 +117,12 @@ def _worst_error(actual, expected):
     both = ~(np.isnan(a) & np.isnan(e))
     if not both.any():
         return 0.0, 0.0
-    diff = np.abs(a[both] - e[both])
+    with np.errstate(invalid="ignore"):  # inf - inf where both are inf
+        diff = np.abs(a[both] - e[both])
+    diff = np.where(a[both] == e[both], 0.0, diff)
     scale = np.abs(e[both])
     relative = np.where(scale > 0, diff / np.where(scale > 0, scale, 1), diff)
-    return float(diff.max()), float(relative.max())
+    return float(np.nanmax(diff)), float(np.nanmax(relative))
 
 
 def _compare(name, actual, expected, rtol, atol):
