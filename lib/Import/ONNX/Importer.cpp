@@ -128,6 +128,29 @@ LogicalResult checkOutputsProduced(const onnx::GraphProto &graph,
   return success();
 }
 
+/// ONNX 1.12's shape inference indexes with some axis attributes unchecked
+/// (LayerNormalization's, for one) and crashes on absurd values; no tensor
+/// has anywhere near this many dimensions.
+LogicalResult checkAxisAttributes(const onnx::GraphProto &graph,
+                                  Location fileLoc) {
+  constexpr int64_t kMaxRank = 64;
+  for (const auto &[index, node] : llvm::enumerate(graph.node()))
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      if (attribute.name() != "axis" && attribute.name() != "axes")
+        continue;
+      SmallVector<int64_t> values(attribute.ints().begin(),
+                                  attribute.ints().end());
+      if (attribute.has_i())
+        values.push_back(attribute.i());
+      for (int64_t value : values)
+        if (value < -kMaxRank || value >= kMaxRank)
+          return emitError(nodeLocation(node, index, fileLoc))
+                 << "attribute '" << attribute.name() << "' = " << value
+                 << " is out of range for any tensor";
+    }
+  return success();
+}
+
 /// Replaces the shapes of graph inputs named in `options`.
 LogicalResult applyInputShapes(onnx::GraphProto &graph,
                                const OnnxImportOptions &options,
@@ -411,7 +434,8 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
   opsets[""] = std::max(*declared, kMinOpset);
   if (failed(checkOpsSupported(model.graph(), opsets, fileLoc)) ||
       failed(checkModel(model, directory, fileLoc)) ||
-      failed(checkOutputsProduced(model.graph(), fileLoc)))
+      failed(checkOutputsProduced(model.graph(), fileLoc)) ||
+      failed(checkAxisAttributes(model.graph(), fileLoc)))
     return failure();
   // Models older than Quern's oldest opset go through the converter.
   if (*declared < kMinOpset && failed(convertOpset(model, kMinOpset, fileLoc)))
