@@ -10,6 +10,7 @@
 #include <onnx/version_converter/convert.h>
 
 #include <cerrno>
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,9 @@ static bool inferenceSurvives(const onnx::ModelProto &model) {
   if (child < 0)
     return true; // No process to spare: run it unguarded.
   if (child == 0) {
+    // The child only reports, by its exit status, whether it survived.
+    for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+      std::signal(signal, [](int) { _exit(1); });
     onnx::ModelProto copy = model;
     try {
       onnx::shape_inference::InferShapes(
