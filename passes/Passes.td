@@ -24,6 +24,14 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     new value carries `quern.updates = <argument index>`, so bufferization
     writes it into the argument's own buffer: no parameter is copied.
 
+    With `accumulate = N > 1`, every input of rank >= 1 is N micro-batches
+    stacked along its first dimension (`[N*B, ...]` where `@forward` takes
+    `[B, ...]`). An `scf.for` runs forward and backward once per micro-batch
+    on a slice of the inputs, summing loss and gradients in loop-carried
+    tensors; the step then divides both by N and updates once. Peak memory is
+    that of one micro-batch, and for a mean-reduced loss the step equals one
+    over the whole `[N*B]` batch. The train step then returns only the loss.
+
     Before:
     ```mlir
     func.func @forward(%x: tensor<4x3xf32> {quern.name = "x"},
@@ -62,10 +70,18 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     Option<"weightDecay", "weight-decay", "double", "-1",
            "Weight decay (-1: PyTorch's default, 0.01 for AdamW, else 0)">,
     Option<"clipGradNorm", "clip-grad-norm", "double", "0",
-           "Clip the global gradient norm to this value (0: no clipping)">
+           "Clip the global gradient norm to this value (0: no clipping)">,
+    Option<"accumulate", "accumulate", "int", "1",
+           "Micro-batches per step: every input of rank >= 1 holds this many "
+           "along its first dimension, and the step averages their gradients "
+           "before one update">
   ];
   let dependentDialects = ["quern::QuernDialect",
-                           "mlir::func::FuncDialect"];
+                           "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 #endif // QUERN_PASSES_TD

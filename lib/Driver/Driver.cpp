@@ -279,6 +279,7 @@ LogicalResult Compilation::buildTrainStep(ModuleOp module) {
   passOptions.eps = train.eps;
   passOptions.weightDecay = train.weightDecay;
   passOptions.clipGradNorm = train.clipGradNorm;
+  passOptions.accumulate = train.accumulate;
   PassManager pm(&context);
   pm.addPass(createMakeTrainStepPass(passOptions));
   return pm.run(module);
@@ -304,6 +305,8 @@ llvm::json::Value Compilation::optimizerJson() const {
                                                        : 0.0;
   if (train.clipGradNorm > 0)
     hyper["clip_grad_norm"] = train.clipGradNorm;
+  if (train.accumulate > 1)
+    hyper["accumulate"] = train.accumulate;
   return llvm::json::Object{{"name", train.optimizer},
                             {"hyperparameters", std::move(hyper)}};
 }

@@ -6,6 +6,8 @@
 // parameter, and the step counter's increment. The updated values are
 // returned with `quern.updates` naming the argument they replace, and those
 // arguments are writable, so that bufferization updates them in place.
+// With micro-batches, forward and backward run in a loop over slices of the
+// inputs that sums loss and gradients, and the update follows the loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 
 #include "dialects/quern/QuernOps.h"
 #include "passes/Autodiff/Autodiff.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace quern {
@@ -26,6 +29,114 @@ using namespace quern;
 namespace {
 
 constexpr StringLiteral kWritable = "bufferization.writable";
+
+/// A constant tensor of `type` whose elements are all `value`.
+Value splat(OpBuilder &builder, Location loc, Type type, double value) {
+  auto tensor = cast<RankedTensorType>(type);
+  Type element = tensor.getElementType();
+  TypedAttr scalar = isa<FloatType>(element)
+                         ? TypedAttr(builder.getFloatAttr(element, value))
+                         : TypedAttr(builder.getIntegerAttr(
+                               element, static_cast<int64_t>(value)));
+  return builder.create<ConstantOp>(loc,
+                                    DenseElementsAttr::get(tensor, scalar));
+}
+
+/// Moves every op of `step` before its terminator, which computes `loss`
+/// and `gradients` from the first `numInputs` arguments, into an scf.for
+/// over `count` micro-batches: each input of rank >= 1 grows to `count`
+/// times its first dimension and the loop body sees its slice for the
+/// iteration. Loss and gradients become the mean over the iterations.
+/// Returns the loop.
+scf::ForOp accumulateMicroBatches(OpBuilder &builder, func::FuncOp step,
+                                  unsigned numInputs, int64_t count,
+                                  Value &loss,
+                                  MutableArrayRef<Value> gradients) {
+  Block &body = step.getBody().front();
+  Operation *terminator = body.getTerminator();
+  Location loc = step.getLoc();
+  SmallVector<Operation *> perMicroBatch;
+  for (Operation &op : body.without_terminator())
+    perMicroBatch.push_back(&op);
+
+  // The sums live in loop-carried tensors that each iteration adds to in
+  // place (linalg with the sum as its init), so that they bufferize to one
+  // buffer each rather than one per iteration.
+  builder.setInsertionPoint(terminator);
+  SmallVector<Value> sums;
+  for (Value value : llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1),
+                                         gradients)) {
+    auto type = cast<RankedTensorType>(value.getType());
+    Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                  type.getElementType());
+    Value zero = builder.create<arith::ConstantOp>(
+        loc, builder.getZeroAttr(type.getElementType()));
+    sums.push_back(builder.create<linalg::FillOp>(loc, zero, empty).result());
+  }
+  auto index = [&](int64_t value) {
+    return builder.create<arith::ConstantIndexOp>(loc, value);
+  };
+  auto loop = builder.create<scf::ForOp>(loc, index(0), index(count),
+                                         index(1), sums);
+  Block *loopBody = loop.getBody();
+  for (Operation *op : perMicroBatch)
+    op->moveBefore(loopBody, loopBody->end());
+
+  builder.setInsertionPointToStart(loopBody);
+  for (BlockArgument input : body.getArguments().take_front(numInputs)) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getRank() == 0)
+      continue;
+    SmallVector<int64_t> stacked(type.getShape());
+    stacked[0] *= count;
+    input.setType(type.clone(stacked));
+    Value first = builder.create<arith::MulIOp>(loc, loop.getInductionVar(),
+                                                index(type.getDimSize(0)));
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+    offsets[0] = first;
+    SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                             builder.getIndexAttr(1));
+    for (int64_t size : type.getShape())
+      sizes.push_back(builder.getIndexAttr(size));
+    auto slice = builder.create<tensor::ExtractSliceOp>(loc, type, input,
+                                                        offsets, sizes, strides);
+    input.replaceAllUsesExcept(slice, slice);
+  }
+
+  builder.setInsertionPointToEnd(loopBody);
+  SmallVector<Value> next;
+  for (auto [sum, value] :
+       llvm::zip_equal(loop.getRegionIterArgs(),
+                       llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1),
+                                           gradients))) {
+    auto type = cast<RankedTensorType>(value.getType());
+    AffineMap identity = builder.getMultiDimIdentityMap(type.getRank());
+    SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                              utils::IteratorType::parallel);
+    next.push_back(
+        builder
+            .create<linalg::GenericOp>(
+                loc, type, ValueRange{value}, ValueRange{sum},
+                ArrayRef<AffineMap>{identity, identity}, parallel,
+                [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                  nested.create<linalg::YieldOp>(
+                      nestedLoc, ValueRange{nested.create<arith::AddFOp>(
+                                     nestedLoc, args[1], args[0])});
+                })
+            .getResult(0));
+  }
+  builder.create<scf::YieldOp>(loc, next);
+
+  builder.setInsertionPointAfter(loop);
+  auto mean = [&](Value sum) -> Value {
+    return builder.create<MulOp>(
+        loc, sum, splat(builder, loc, sum.getType(), 1.0 / count));
+  };
+  loss = mean(loop.getResult(0));
+  for (auto [position, gradient] : llvm::enumerate(gradients))
+    gradient = mean(loop.getResult(position + 1));
+  return loop;
+}
 
 struct MakeTrainStepPass
     : quern::impl::MakeTrainStepPassBase<MakeTrainStepPass> {
@@ -129,6 +240,12 @@ void MakeTrainStepPass::runOnOperation() {
     forward.emitError("no parameter is trainable");
     return signalPassFailure();
   }
+  // As with lossIndex, read the option out before it meets a Diagnostic.
+  int microBatchCount = accumulate;
+  if (microBatchCount < 1) {
+    module.emitError("accumulate must be at least 1, not ") << microBatchCount;
+    return signalPassFailure();
+  }
   if (!isa<Float32Type>(
           cast<RankedTensorType>(lr.getType()).getElementType()) ||
       llvm::any_of(trainable, [&](unsigned index) {
@@ -161,9 +278,12 @@ void MakeTrainStepPass::runOnOperation() {
     emitWarning(loc) << "the loss does not depend on trainable parameter '"
                      << name.getValue() << "'; its gradient is zero";
     auto type = cast<RankedTensorType>(params[index].getType());
-    gradient = builder.create<ConstantOp>(
-        loc, DenseElementsAttr::get(type, builder.getF32FloatAttr(0.0f)));
+    gradient = splat(builder, loc, type, 0);
   }
+  scf::ForOp microBatches;
+  if (microBatchCount > 1)
+    microBatches = accumulateMicroBatches(builder, step, firstParam,
+                                          microBatchCount, loss, *gradients);
 
   // Global-norm clipping: g *= min(1, clip / (|g| + 1e-6)), as PyTorch's
   // clip_grad_norm_.
@@ -180,16 +300,14 @@ void MakeTrainStepPass::runOnOperation() {
                                     loc, scalarF32, squares, all, false);
       total = total ? builder.create<AddOp>(loc, total, sum).getResult() : sum;
     }
-    auto splat = [&](double value) {
-      return builder.create<ConstantOp>(
-          loc, DenseElementsAttr::get(scalarF32,
-                                      builder.getF32FloatAttr(value)));
+    auto scalar = [&](double value) {
+      return splat(builder, loc, scalarF32, value);
     };
     Value norm = builder.create<SqrtOp>(loc, total);
     Value factor = builder.create<MinOp>(
-        loc, splat(1.0),
-        builder.create<DivOp>(loc, splat(clipGradNorm),
-                              builder.create<AddOp>(loc, norm, splat(1e-6))));
+        loc, scalar(1.0),
+        builder.create<DivOp>(loc, scalar(clipGradNorm),
+                              builder.create<AddOp>(loc, norm, scalar(1e-6))));
     for (Value &gradient : *gradients) {
       auto type = cast<RankedTensorType>(gradient.getType());
       Value spread = builder.create<BroadcastOp>(loc, type, factor);
@@ -225,9 +343,24 @@ void MakeTrainStepPass::runOnOperation() {
       state.push_back(addState(step.getArgument(index).getType(), stateName));
   }
   Value stepCounter = addState(scalarI64, "step");
-  // Dropout draws a new mask every step: its hash includes the counter.
+  // Dropout draws a new mask every step, and every micro-batch of one: its
+  // hash includes the counter (times the micro-batches, plus this one).
+  Value dropoutCounter = stepCounter;
+  if (microBatches && !microBatches.getBody()->getOps<DropoutOp>().empty()) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(microBatches.getBody());
+    Value iteration = builder.create<tensor::FromElementsOp>(
+        loc, scalarI64,
+        ValueRange{builder.create<arith::IndexCastOp>(
+            loc, builder.getI64Type(), microBatches.getInductionVar())});
+    dropoutCounter = builder.create<AddOp>(
+        loc,
+        builder.create<MulOp>(loc, stepCounter,
+                              splat(builder, loc, scalarI64, microBatchCount)),
+        iteration);
+  }
   step.walk([&](DropoutOp dropout) {
-    dropout.getStepMutable().assign(stepCounter);
+    dropout.getStepMutable().assign(dropoutCounter);
   });
 
   for (auto [position, index] : llvm::enumerate(trainable)) {
@@ -271,15 +404,21 @@ void MakeTrainStepPass::runOnOperation() {
       updatedArgs.push_back(cast<BlockArgument>(old).getArgNumber());
     }
   }
-  auto one = builder.create<ConstantOp>(
-      loc, DenseElementsAttr::get(scalarI64, builder.getI64IntegerAttr(1)));
-  newValues.push_back(builder.create<AddOp>(loc, stepCounter, one));
+  newValues.push_back(builder.create<AddOp>(loc, stepCounter,
+                                            splat(builder, loc, scalarI64, 1)));
   updatedArgs.push_back(cast<BlockArgument>(stepCounter).getArgNumber());
 
-  // Results: the loss first, the other outputs, then the updates.
-  SmallVector<Value> results = {ret.getOperand(*lossResult)};
+  // Results: the loss first, the other outputs (which are per micro-batch
+  // when there are several, and then left out), then the updates.
+  Value lossOut = ret.getOperand(*lossResult);
+  if (microBatches)
+    lossOut = lossOut.getType() == loss.getType()
+                  ? loss
+                  : builder.create<ReshapeOp>(loc, lossOut.getType(), loss);
+  SmallVector<Value> results = {lossOut};
   SmallVector<DictionaryAttr> resultAttrs = {step.getResultAttrDict(*lossResult)};
-  for (unsigned index = 0; index < ret.getNumOperands(); ++index)
+  for (unsigned index = 0; index < ret.getNumOperands() && !microBatches;
+       ++index)
     if (index != *lossResult) {
       results.push_back(ret.getOperand(index));
       resultAttrs.push_back(step.getResultAttrDict(index));

@@ -93,6 +93,12 @@ static cl::opt<double>
     clipGradNorm("clip-grad-norm",
                  cl::desc("Clip the global gradient norm (default: off)"),
                  cl::init(0), cl::cat(trainCategory));
+static cl::opt<int> accumulate(
+    "accumulate",
+    cl::desc("Micro-batches per step: inputs take N times their batch, and "
+             "gradients are averaged over N forward/backward passes before "
+             "one update (default 1)"),
+    cl::value_desc("N"), cl::init(1), cl::cat(trainCategory));
 static cl::list<std::string> trainable(
     "trainable",
     cl::desc("Parameters to train, as globs over initializer names "
@@ -168,6 +174,9 @@ int main(int argc, char **argv) {
       return usageError("--input-value: " + error);
   }
 
+  if (accumulate < 1)
+    return usageError("--accumulate: " + llvm::Twine(accumulate.getValue()) +
+                      " micro-batches; it must be at least 1");
   if (train) {
     static const char *const optimizers[] = {"sgd",  "momentum", "nesterov",
                                              "adam", "adamw",    "adagrad"};
@@ -184,10 +193,13 @@ int main(int argc, char **argv) {
     trainOptions.eps = epsilon;
     trainOptions.weightDecay = weightDecay;
     trainOptions.clipGradNorm = clipGradNorm;
+    trainOptions.accumulate = accumulate;
     trainOptions.trainable.assign(trainable.begin(), trainable.end());
     trainOptions.freeze.assign(freeze.begin(), freeze.end());
-  } else if (!lossName.empty() || !trainable.empty() || !freeze.empty()) {
-    return usageError("--loss, --trainable and --freeze need --train");
+  } else if (!lossName.empty() || !trainable.empty() || !freeze.empty() ||
+             accumulate.getNumOccurrences()) {
+    return usageError(
+        "--loss, --accumulate, --trainable and --freeze need --train");
   }
 
   mlir::DialectRegistry registry;

@@ -27,6 +27,8 @@ struct TrainOptions {
   double eps = -1, weightDecay = -1;
   /// 0: no clipping.
   double clipGradNorm = 0;
+  /// Micro-batches per step (gradient accumulation); 1: none.
+  int accumulate = 1;
   /// Globs over parameter (initializer) names; empty trainable: all.
   std::vector<std::string> trainable, freeze;
 };

@@ -2,9 +2,11 @@
 //
 // Places every temporary buffer of a bufferized function at a fixed offset in
 // one caller-provided workspace. Buffers whose live ranges do not overlap
-// share bytes; live ranges are measured in positions of the entry block's
-// ops, which is exact before linalg is lowered to loops because every buffer
-// use is then an op of the entry block (or nested in one).
+// share bytes; live ranges are measured in positions of the ops of the
+// buffer's block, which is exact before linalg is lowered to loops because
+// every buffer use is then an op of that block (or nested in one). A block
+// nested in an op (the body of a micro-batch loop) is planned the same way
+// on its own, and the bytes it needs become one buffer live at that op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,22 +34,31 @@ int64_t alignTo(int64_t value) {
   return (value + kAlignment - 1) / kAlignment * kAlignment;
 }
 
-/// One buffer to place: its live range [first, last] in entry-block op
-/// positions and its size.
+/// Where an alloc goes, relative to the start of its block's bytes.
+using Placement = std::pair<memref::AllocOp, int64_t>;
+
+/// One buffer to place: its live range [first, last] in op positions of its
+/// block and its size. It is an alloc, or the bytes of the blocks nested in
+/// one op, whose own allocs are `nested`.
 struct Buffer {
   memref::AllocOp alloc;
   int64_t first, last, bytes;
+  SmallVector<Placement> nested = {};
   int64_t offset = -1;
 };
 
-/// The position of the last op of `block` that uses `root` or a view of it.
-int64_t lastUse(Value root, Block &block,
-                const llvm::DenseMap<Operation *, int64_t> &position) {
+/// The position of the last op of `block` that uses `root` or a view of it;
+/// fails if the buffer leaves the block through its terminator.
+FailureOr<int64_t>
+lastUse(Value root, Block &block,
+        const llvm::DenseMap<Operation *, int64_t> &position) {
   int64_t last = position.lookup(root.getDefiningOp());
   SmallVector<Value> worklist = {root};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
     for (Operation *user : value.getUsers()) {
+      if (user == block.getTerminator())
+        return failure();
       if (Operation *ancestor = block.findAncestorOpInBlock(*user))
         last = std::max(last, position.lookup(ancestor));
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
@@ -57,6 +68,12 @@ int64_t lastUse(Value root, Block &block,
   }
   return last;
 }
+
+/// Places the allocs of `block` and of the blocks nested in its ops at
+/// offsets from the block's start, appending them to `placements`. Returns
+/// the bytes the block needs.
+FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
+                             SmallVector<Placement> &placements);
 
 /// First fit by decreasing size: each buffer goes to the lowest offset that
 /// no already placed, simultaneously live buffer occupies.
@@ -92,37 +109,63 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
   return total;
 }
 
+FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
+                             SmallVector<Placement> &placements) {
+  llvm::DenseMap<Operation *, int64_t> position;
+  for (auto [index, op] : llvm::enumerate(block))
+    position[&op] = index;
+
+  SmallVector<Buffer> buffers;
+  for (Operation &op : block) {
+    int64_t here = position[&op];
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+        return alloc.emitOpError("cannot be placed in the workspace: only "
+                                 "statically shaped buffers can");
+      FailureOr<int64_t> last = lastUse(alloc, block, position);
+      if (failed(last))
+        return alloc.emitOpError("cannot be placed in the workspace: it "
+                                 "outlives its block");
+      buffers.push_back({alloc, here, *last,
+                         type.getNumElements() *
+                             static_cast<int64_t>(dataLayout.getTypeSize(
+                                 type.getElementType()))});
+      continue;
+    }
+    for (Region &region : op.getRegions())
+      for (Block &nested : region) {
+        SmallVector<Placement> inner;
+        FailureOr<int64_t> bytes = planBlock(nested, dataLayout, inner);
+        if (failed(bytes))
+          return failure();
+        if (*bytes > 0)
+          buffers.push_back({nullptr, here, here, *bytes, std::move(inner)});
+      }
+  }
+
+  int64_t total = assignOffsets(buffers);
+  for (Buffer &buffer : buffers) {
+    if (buffer.alloc)
+      placements.emplace_back(buffer.alloc, buffer.offset);
+    for (auto [alloc, offset] : buffer.nested)
+      placements.emplace_back(alloc, buffer.offset + offset);
+  }
+  return total;
+}
+
 struct PlanWorkspacePass
     : quern::impl::PlanWorkspacePassBase<PlanWorkspacePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    Block &entry = func.getBody().front();
-    llvm::DenseMap<Operation *, int64_t> position;
-    for (auto [index, op] : llvm::enumerate(entry))
-      position[&op] = index;
-
-    DataLayout dataLayout = DataLayout::closest(func);
-    SmallVector<Buffer> buffers;
-    WalkResult walk = func.walk([&](memref::AllocOp alloc) {
-      MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-          alloc->getBlock() != &entry) {
-        alloc.emitOpError("cannot be placed in the workspace: only statically "
-                          "shaped buffers in the entry block can");
-        return WalkResult::interrupt();
-      }
-      int64_t bytes = type.getNumElements() *
-                      dataLayout.getTypeSize(type.getElementType());
-      buffers.push_back({alloc, position[alloc], lastUse(alloc, entry, position),
-                         bytes});
-      return WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
+    SmallVector<Placement> placements;
+    FailureOr<int64_t> planned = planBlock(
+        func.getBody().front(), DataLayout::closest(func), placements);
+    if (failed(planned))
       return signalPassFailure();
-
-    int64_t total = assignOffsets(buffers);
+    int64_t total = *planned;
     OpBuilder builder(func.getContext());
     auto workspaceType = MemRefType::get({total}, builder.getI8Type());
     unsigned index = func.getNumArguments();
@@ -133,15 +176,14 @@ struct PlanWorkspacePass
     Value workspace = func.getArgument(index);
     func->setAttr(kWorkspaceBytesAttrName, builder.getI64IntegerAttr(total));
 
-    for (Buffer &buffer : buffers) {
-      builder.setInsertionPoint(buffer.alloc);
-      Location loc = buffer.alloc.getLoc();
-      Value offset =
-          builder.create<arith::ConstantIndexOp>(loc, buffer.offset);
+    for (auto [alloc, offset] : placements) {
+      builder.setInsertionPoint(alloc);
+      Location loc = alloc.getLoc();
       Value view = builder.create<memref::ViewOp>(
-          loc, buffer.alloc.getType(), workspace, offset, ValueRange{});
-      buffer.alloc.replaceAllUsesWith(view);
-      buffer.alloc.erase();
+          loc, alloc.getType(), workspace,
+          builder.create<arith::ConstantIndexOp>(loc, offset), ValueRange{});
+      alloc.replaceAllUsesWith(view);
+      alloc.erase();
     }
   }
 };

@@ -4,17 +4,20 @@
 // not known statically cannot be placed in it, and the pass fails.
 
 func.func @dynamic(%n: index) {
-  // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: only statically shaped buffers in the entry block can}}
+  // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: only statically shaped buffers can}}
   %a = memref.alloc(%n) : memref<?xf32>
   return
 }
 
 // -----
 
-func.func @nested(%lo: index, %hi: index, %step: index) {
-  scf.for %i = %lo to %hi step %step {
-    // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: only statically shaped buffers in the entry block can}}
+// A buffer of a loop body lives for one iteration; one that the body yields
+// to the next iteration (or out of the loop) does not.
+func.func @escapes(%lo: index, %hi: index, %step: index, %init: memref<4xf32>) {
+  %r = scf.for %i = %lo to %hi step %step iter_args(%x = %init) -> memref<4xf32> {
+    // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: it outlives its block}}
     %a = memref.alloc() : memref<4xf32>
+    scf.yield %a : memref<4xf32>
   }
   return
 }
@@ -22,7 +25,7 @@ func.func @nested(%lo: index, %hi: index, %step: index) {
 // -----
 
 func.func @strided() {
-  // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: only statically shaped buffers in the entry block can}}
+  // expected-error @+1 {{'memref.alloc' op cannot be placed in the workspace: only statically shaped buffers can}}
   %a = memref.alloc() : memref<4xf32, strided<[2]>>
   return
 }

@@ -188,3 +188,34 @@ func.func @no_buffers(%x: memref<4xf32>) {
 // CHECK-LABEL: func.func private @external(memref<4xf32>)
 // CHECK-NOT: quern.workspace
 func.func private @external(memref<4xf32>)
+
+// -----
+
+// A loop body is planned on its own: its two buffers, one after the other,
+// share the body's 64 bytes, which sit beside %a (live across the loop) and
+// not on top of it.
+// CHECK-LABEL: func.func @loop_body
+// CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
+// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: scf.for
+// CHECK: %[[OFF_B:.+]] = arith.constant 64 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_B]]][] : memref<128xi8> to memref<16xf32>
+// CHECK: %[[OFF_C:.+]] = arith.constant 64 : index
+// CHECK-NEXT: memref.view %[[WS]][%[[OFF_C]]][] : memref<128xi8> to memref<8xf32>
+func.func @loop_body(%x: memref<16xf32>, %y: memref<16xf32>, %z: memref<8xf32>,
+                     %lo: index, %hi: index, %one: index) {
+  %a = memref.alloc() : memref<16xf32>
+  memref.copy %x, %a : memref<16xf32> to memref<16xf32>
+  scf.for %i = %lo to %hi step %one {
+    %b = memref.alloc() : memref<16xf32>
+    memref.copy %a, %b : memref<16xf32> to memref<16xf32>
+    memref.copy %b, %y : memref<16xf32> to memref<16xf32>
+    %c = memref.alloc() : memref<8xf32>
+    memref.copy %z, %c : memref<8xf32> to memref<8xf32>
+    memref.copy %c, %z : memref<8xf32> to memref<8xf32>
+  }
+  memref.copy %a, %y : memref<16xf32> to memref<16xf32>
+  return
+}
