@@ -59,6 +59,10 @@ public:
     return index < node.input_size() && !node.input(index).empty();
   }
   mlir::Value input(int index) const;
+  /// The value of the graph named `name` so far (null if none is yet).
+  mlir::Value valueNamed(llvm::StringRef name) const {
+    return graph.values.lookup(name);
+  }
   mlir::RankedTensorType inputType(int index) const;
   /// The value of input `index`, which must be a compile-time constant;
   /// `reason` says why in the error.

@@ -1,4 +1,7 @@
-//===- Training.cpp - ONNX's ai.onnx.preview.training optimizers -*- C++ -*-=//
+//===- Training.cpp - ONNX's ai.onnx.preview.training ops ------*- C++ -*-===//
+//
+// Gradient is a compile-time request for reverse-mode autodiff, answered by
+// the same autodiff that builds Quern's own training steps.
 //
 // Adam, Adagrad and Momentum of the ai.onnx.preview.training domain, with
 // ONNX's semantics (which differ from PyTorch's: ONNX's Adam folds the bias
@@ -12,6 +15,7 @@
 #include "OpTable.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "passes/Autodiff/Autodiff.h"
 
 using namespace mlir;
 using namespace quern;
@@ -148,9 +152,66 @@ LogicalResult importMomentum(NodeImporter &node) {
   return success();
 }
 
+/// The gradient of the tensor named `y` with respect to those named `xs`,
+/// at the values the graph computes: ONNX lets the node's inputs give other
+/// values for xs and zs, which Quern does not support, so its inputs must be
+/// exactly the tensors named in xs then zs. A gradient that y does not
+/// depend on is zero; y need not be a scalar (its elements' gradients are
+/// summed, as for a seed of ones).
+LogicalResult importGradient(NodeImporter &node) {
+  const onnx::AttributeProto *xs = node.attribute("xs");
+  const onnx::AttributeProto *y = node.attribute("y");
+  const onnx::AttributeProto *zs = node.attribute("zs");
+  if (!xs || !y)
+    return node.emitError() << "needs the attributes xs and y";
+  SmallVector<std::string> named(xs->strings().begin(), xs->strings().end());
+  if (zs)
+    named.append(zs->strings().begin(), zs->strings().end());
+  bool sameTensors = node.node.input_size() == static_cast<int>(named.size());
+  for (auto [index, name] : llvm::enumerate(named))
+    sameTensors = sameTensors && node.node.input(index) == name;
+  if (!sameTensors)
+    return node.emitError()
+           << "computes gradients only at the values the graph gives the "
+              "tensors named in xs and zs: its inputs must be those tensors, "
+              "in that order";
+  if (node.node.output_size() > xs->strings_size())
+    return node.emitError() << "has " << node.node.output_size()
+                            << " outputs but xs names "
+                            << xs->strings_size() << " tensors";
+  Value target = node.valueNamed(y->s());
+  if (!target)
+    return node.emitError() << "y names '" << y->s()
+                            << "', which is not computed before the node";
+  if (failed(node.requireFloat(target.getType())))
+    return failure();
+  SmallVector<Value> wrt;
+  for (int index = 0; index < xs->strings_size(); ++index) {
+    wrt.push_back(node.input(index));
+    if (!isa<FloatType>(node.inputType(index).getElementType()))
+      return node.emitError() << "cannot differentiate with respect to '"
+                              << xs->strings(index)
+                              << "', which is not a float tensor";
+  }
+  FailureOr<SmallVector<Value>> gradients =
+      buildGradients(node.builder, target, wrt);
+  if (failed(gradients))
+    return failure();
+  for (int index = 0; index < node.node.output_size(); ++index) {
+    if (node.node.output(index).empty())
+      continue;
+    Value gradient = (*gradients)[index];
+    node.setResult(index, gradient ? gradient
+                                   : node.splatConstant(
+                                         node.inputType(index), 0.0));
+  }
+  return success();
+}
+
 } // namespace
 
 void quern::onnx_import::registerTrainingOps(OpTable &table) {
+  table.add("ai.onnx.preview.training.Gradient", {1}, importGradient);
   table.add("ai.onnx.preview.training.Adam", {1}, importAdam);
   table.add("ai.onnx.preview.training.Adagrad", {1}, importAdagrad);
   table.add("ai.onnx.preview.training.Momentum", {1}, importMomentum);
