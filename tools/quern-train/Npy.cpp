@@ -128,7 +128,7 @@ static const NpyType npyTypes[] = {
 };
 
 /// Maps a dtype descr such as "<f4" to the manifest's "f32".
-static bool mapDescr(const std::string &descr, NpyArray &array,
+static bool mapDescr(const std::string &descr, HostArray &array,
                      std::string &error) {
   if (descr.size() >= 2) {
     char order = descr[0];
@@ -155,7 +155,7 @@ static bool mapDescr(const std::string &descr, NpyArray &array,
   return false;
 }
 
-bool quern::train::readNpy(const std::string &path, NpyArray &array,
+bool quern::train::readNpy(const std::string &path, HostArray &array,
                            std::string &error) {
   std::FILE *file = std::fopen(path.c_str(), "rb");
   if (!file) {

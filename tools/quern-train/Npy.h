@@ -16,23 +16,15 @@
 #ifndef QUERN_TRAIN_NPY_H
 #define QUERN_TRAIN_NPY_H
 
-#include <cstddef>
-#include <cstdint>
+#include "HostArray.h"
+
 #include <string>
-#include <vector>
 
 namespace quern::train {
 
-struct NpyArray {
-  std::string dtype; // manifest spelling: "f32", "i64", "bool", ...
-  std::vector<int64_t> shape;
-  size_t elementBytes = 0;
-  std::vector<uint8_t> data; // row-major, product(shape) * elementBytes
-};
-
 /// Reads a whole .npy file. On failure returns false with a message that
 /// names the file.
-bool readNpy(const std::string &path, NpyArray &array, std::string &error);
+bool readNpy(const std::string &path, HostArray &array, std::string &error);
 
 } // namespace quern::train
 

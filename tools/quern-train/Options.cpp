@@ -37,10 +37,13 @@ Data (one of):
                        Each step takes B random windows of T+1 bytes from the
                        training part of FILE: tokens = bytes[0:T], targets =
                        bytes[1:T+1]
-  --data DIR           one NumPy .npy file per model input, named after the
-                       input (DIR/x.npy, DIR/labels.npy). An input of shape
-                       [B, ...] needs an array of shape [k*B, ...] of the same
-                       dtype; step s takes batch s mod k
+  --data DIR           one .npy or ONNX .pb file per model input, named after
+                       the input (DIR/x.npy or DIR/x.pb, DIR/labels.npy or
+                       DIR/labels.pb): NumPy arrays as numpy.save writes them,
+                       or serialized onnx.TensorProto (raw_data or the typed
+                       fields; no external data). An input of shape [B, ...]
+                       needs an array of shape [k*B, ...] of the same dtype;
+                       step s takes batch s mod k
   --vocab N            --text: every byte of FILE (and of --prompt) must be
                        below N. Implied by a logits output f32[B, T, V];
                        give it for models whose forward returns only the

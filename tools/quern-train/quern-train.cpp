@@ -16,9 +16,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ArrayData.h"
 #include "CsvLog.h"
 #include "Interrupt.h"
-#include "NpyData.h"
 #include "Options.h"
 #include "Sampler.h"
 #include "Session.h"
@@ -121,7 +121,7 @@ static bool planSampling(const Options &options, const Session &session,
 static std::unique_ptr<BatchSource>
 loadData(const Options &options, const Session &session, std::string &error) {
   if (!options.dataDir.empty())
-    return NpyData::load(options.dataDir, session, error);
+    return ArrayData::load(options.dataDir, session, error);
   TextModelShape shape;
   if (!checkTextModel(session, "--text", shape, error))
     return nullptr;

@@ -7,6 +7,9 @@
         seconds never decrease.
     check_run.py loss-decreased LOG.csv
         The mean loss of the last five rows is below that of the first five.
+    check_run.py same-losses A.csv B.csv
+        Both logs hold the same steps with the same losses, bit for bit
+        (the log writes them with %.9g, which round-trips an f32).
     check_run.py checkpoint INITIAL.safetensors CHECKPOINT.safetensors
         (--step N | --step-of LOG.csv)
         CHECKPOINT holds the tensors of INITIAL with format quern-state
@@ -87,6 +90,19 @@ def check_loss_decreased(args):
         sys.exit(1)
 
 
+def check_same_losses(args):
+    logs = []
+    for path in (args.log, args.other_log):
+        with open(path, newline="") as f:
+            rows = csv.DictReader(f)
+            logs.append([(row["step"], row["loss"]) for row in rows])
+    if not logs[0] or logs[0] != logs[1]:
+        differences = [(a, b) for a, b in zip(*logs) if a != b]
+        fail(f"{len(logs[0])} and {len(logs[1])} rows; "
+             f"first difference {differences[:1]}")
+    print(f"{len(logs[0])} identical losses: OK")
+
+
 def check_checkpoint(args):
     initial, _ = read_safetensors(args.initial)
     saved, metadata = read_safetensors(args.checkpoint)
@@ -119,6 +135,9 @@ def main():
     command.add_argument("--eval-every", type=int, default=0)
     command = commands.add_parser("loss-decreased")
     command.add_argument("log")
+    command = commands.add_parser("same-losses")
+    command.add_argument("log")
+    command.add_argument("other_log")
     command = commands.add_parser("checkpoint")
     command.add_argument("initial")
     command.add_argument("checkpoint")
@@ -127,6 +146,7 @@ def main():
     step.add_argument("--step-of", metavar="LOG.csv")
     args = parser.parse_args()
     {"csv": check_csv, "loss-decreased": check_loss_decreased,
+     "same-losses": check_same_losses,
      "checkpoint": check_checkpoint}[args.command](args)
 
 

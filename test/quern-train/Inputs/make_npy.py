@@ -1,22 +1,60 @@
 #!/usr/bin/env python3
-"""Writes .npy training data for the mlp_ce test model (x f32[8, 16],
-labels i64[8]) into DIR, with one deliberate fault.
+"""Writes training data for the mlp_ce test model (x f32[8, 16],
+labels i64[8]) into DIR, as .npy or ONNX TensorProto .pb files, with one
+deliberate fault.
 
-    make_npy.py DIR [--fault none|shape|dtype|batches|fortran|big-endian]
-        [--batches K]
+    make_npy.py DIR [--fault none|shape|dtype|batches|fortran|big-endian|
+                             both|truncated]
+        [--batches K] [--format npy|pb] [--typed] [--narrow]
 
 none:       DIR/x.npy f32[8K, 16], DIR/labels.npy i64[8K] (a learnable rule:
             the label is the index of the largest of the first ten features)
-shape:      x.npy is f32[8K, 15]
-dtype:      labels.npy is i32
-batches:    labels.npy holds one batch fewer than x.npy
+shape:      x is f32[8K, 15]
+dtype:      labels is i32
+batches:    labels holds one batch fewer than x
 fortran:    x.npy is saved in Fortran order
 big-endian: x.npy is saved as >f4
+both:       x is written both as x.npy and as x.pb
+truncated:  x.pb stops halfway through
+
+--format pb writes DIR/x.pb and DIR/labels.pb as
+numpy_helper.from_array(arr).SerializeToString() does, the values in
+raw_data; with --typed the values are in the field the ONNX rules give the
+data type instead (float_data, int64_data, int32_data for the narrow types).
+--narrow writes x as f16 and labels as u8 (make_narrow_mlp.py's model).
 """
 import argparse
 import os
 
 import numpy as np
+from onnx import helper, mapping, numpy_helper
+
+
+def make_arrays(batches):
+    """x f32[8 * batches, 16] and labels i64[8 * batches]."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8 * batches, 16)).astype(np.float32)
+    return x, np.argmax(x[:, :10], axis=1).astype(np.int64)
+
+
+def to_tensor_proto(array, typed):
+    if not typed:
+        return numpy_helper.from_array(array)
+    if hasattr(helper, "np_dtype_to_tensor_dtype"):
+        data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+    else:  # onnx < 1.13
+        data_type = mapping.NP_TYPE_TO_TENSOR_TYPE[array.dtype]
+    # make_tensor turns FLOAT16 values into the bit patterns int32_data holds.
+    return helper.make_tensor("", data_type, array.shape, array.flatten(),
+                              raw=False)
+
+
+def save(path_without_extension, array, file_format, typed):
+    if file_format == "npy":
+        np.save(path_without_extension + ".npy", array)
+        return
+    with open(path_without_extension + ".pb", "wb") as f:
+        f.write(to_tensor_proto(array, typed).SerializeToString())
 
 
 def main():
@@ -25,14 +63,18 @@ def main():
     parser.add_argument("dir")
     parser.add_argument("--fault", default="none",
                         choices=["none", "shape", "dtype", "batches",
-                                 "fortran", "big-endian"])
+                                 "fortran", "big-endian", "both",
+                                 "truncated"])
     parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--format", default="npy", choices=["npy", "pb"])
+    parser.add_argument("--typed", action="store_true")
+    parser.add_argument("--narrow", action="store_true")
     args = parser.parse_args()
 
-    rng = np.random.default_rng(0)
-    n = 8 * args.batches
-    x = rng.normal(size=(n, 16)).astype(np.float32)
-    labels = np.argmax(x[:, :10], axis=1).astype(np.int64)
+    x, labels = make_arrays(args.batches)
+    if args.narrow:
+        x = x.astype(np.float16)
+        labels = labels.astype(np.uint8)
     if args.fault == "shape":
         x = x[:, :15]
     elif args.fault == "dtype":
@@ -44,8 +86,17 @@ def main():
     elif args.fault == "big-endian":
         x = x.astype(">f4")
     os.makedirs(args.dir, exist_ok=True)
-    np.save(os.path.join(args.dir, "x.npy"), x)
-    np.save(os.path.join(args.dir, "labels.npy"), labels)
+    base = os.path.join(args.dir, "")
+    save(base + "x", x, args.format, args.typed)
+    save(base + "labels", labels, args.format, args.typed)
+    if args.fault == "both":
+        other = "pb" if args.format == "npy" else "npy"
+        save(base + "x", x, other, args.typed)
+    elif args.fault == "truncated":
+        with open(base + "x.pb", "rb") as f:
+            blob = f.read()
+        with open(base + "x.pb", "wb") as f:
+            f.write(blob[:len(blob) // 2])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+//===- ArrayData.cpp - Batches from one array file per input --------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ArrayData.h"
+
+#include "Npy.h"
+#include "Session.h"
+#include "TensorProto.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <sys/stat.h>
+
+using namespace quern::train;
+
+static bool fileExists(const std::string &path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+/// Reads the one file of `input` in `dir`, whichever format it is in, and
+/// says which file that was.
+static bool readInputArray(const std::string &dir, const std::string &input,
+                           HostArray &array, std::string &path,
+                           bool &isTensorProto, std::string &error) {
+  std::string npyPath = dir + "/" + input + ".npy";
+  std::string pbPath = dir + "/" + input + ".pb";
+  bool haveNpy = fileExists(npyPath), havePb = fileExists(pbPath);
+  if (haveNpy == havePb) {
+    error = "--data: input '" + input + "': " +
+            (haveNpy ? "both '" + npyPath + "' and '" + pbPath +
+                           "' exist (keep one)"
+                     : "found neither '" + npyPath + "' nor '" + pbPath + "'");
+    return false;
+  }
+  path = haveNpy ? npyPath : pbPath;
+  isTensorProto = havePb;
+  if (haveNpy ? readNpy(path, array, error)
+              : readTensorProto(path, array, error))
+    return true;
+  error = "--data: input '" + input + "': " + error;
+  return false;
+}
+
+std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
+                                           const Session &session,
+                                           std::string &error) {
+  std::unique_ptr<ArrayData> data(new ArrayData());
+  data->dir = dir;
+  bool readNpyFile = false, readPbFile = false;
+  std::string firstPath;
+  for (const TensorSpec &input : session.inputs()) {
+    HostArray array;
+    std::string path;
+    bool isTensorProto;
+    if (!readInputArray(dir, input.name, array, path, isTensorProto, error))
+      return nullptr;
+    (isTensorProto ? readPbFile : readNpyFile) = true;
+
+    // A scalar input has no batch dimension: the file holds that scalar.
+    bool fits =
+        array.dtype == input.dtype && array.shape.size() == input.dims.size();
+    uint64_t batches = 1;
+    if (fits && !input.dims.empty()) {
+      fits = std::equal(input.dims.begin() + 1, input.dims.end(),
+                        array.shape.begin() + 1) &&
+             input.dims[0] > 0 && array.shape[0] > 0 &&
+             array.shape[0] % input.dims[0] == 0;
+      if (fits)
+        batches = uint64_t(array.shape[0] / input.dims[0]);
+    }
+    if (!fits) {
+      std::string wanted = "[";
+      for (size_t i = 0; i < input.dims.size(); ++i)
+        wanted += (i ? ", " : "k*") + std::to_string(input.dims[i]);
+      error = "--data: '" + path + "' holds " +
+              formatSpec(array.dtype, array.shape) + " but input '" +
+              input.name + "' is " + formatSpec(input) + " (needs " +
+              input.dtype + wanted + "])";
+      return nullptr;
+    }
+    if (input.dims.empty()) {
+      // Used whole at every step; takes no part in the batch count.
+    } else if (firstPath.empty()) {
+      data->numBatches = batches;
+      data->batchSize = uint64_t(input.dims[0]);
+      firstPath = path;
+    } else if (batches != data->numBatches) {
+      error = "--data: '" + path + "' holds " + std::to_string(batches) +
+              " batches but '" + firstPath + "' holds " +
+              std::to_string(data->numBatches);
+      return nullptr;
+    }
+    data->batchBytes.push_back(input.bytes);
+    data->arrays.push_back(std::move(array));
+  }
+  data->formats = readNpyFile && readPbFile ? "npy+pb"
+                  : readPbFile              ? "pb"
+                                            : "npy";
+  return data;
+}
+
+void ArrayData::fillTrainBatch(uint64_t step, Session &session) {
+  uint64_t batch = step % numBatches;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    size_t offset = arrays[i].shape.empty() ? 0 : batch * batchBytes[i];
+    std::memcpy(session.inputBuffer(i), arrays[i].data.data() + offset,
+                batchBytes[i]);
+  }
+}
+
+std::string ArrayData::describe() const {
+  return formats + " '" + dir + "': " + std::to_string(numBatches) +
+         " batches of " + std::to_string(batchSize) + " samples";
+}
