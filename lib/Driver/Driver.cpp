@@ -48,6 +48,8 @@ private:
   LogicalResult writeState(const ImportedModel &model);
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
+  /// The model's TrainingInfoProto defined @train_step.
+  bool fromTrainingInfo = false;
   llvm::json::Value optimizerJson() const;
 
   MLIRContext &context;
@@ -61,8 +63,9 @@ private:
 };
 
 LogicalResult Compilation::writeState(const ImportedModel &model) {
-  // Parameters start from the model's initializers; optimizer state and
-  // the step counter from zeros.
+  // State starts from the model's values (initializers, or what its
+  // initialization graph computed); Quern's optimizer state and the step
+  // counter, which the model does not give, from zeros.
   llvm::StringMap<ArrayRef<char>> initial;
   for (const ParameterValue &value : model.parameters)
     initial[value.name] = value.bytes;
@@ -73,7 +76,7 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
   std::vector<rt::TensorRef> tensors;
   for (const StateTensor &tensor : layout.state) {
     ArrayRef<char> bytes = initial.lookup(tensor.name);
-    const void *data = tensor.role == "optimizer" ? zeros.data() : bytes.data();
+    const void *data = bytes.empty() ? zeros.data() : bytes.data();
     tensors.push_back(
         {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
   }
@@ -167,8 +170,21 @@ LogicalResult Compilation::run() {
       importOnnxFile(options.inputPath, context, options.import);
   if (failed(model))
     return failure();
-  if (options.train && failed(buildTrainStep(*model->module)))
+  // A TrainingInfoProto gives @train_step with the model; it is compiled
+  // only for --train, and Quern's own training flags do not apply to it.
+  auto givenStep = model->module->lookupSymbol<func::FuncOp>("train_step");
+  fromTrainingInfo = static_cast<bool>(givenStep);
+  if (givenStep && !options.train) {
+    givenStep.erase();
+  } else if (givenStep) {
+    if (!options.train->givenFlags.empty())
+      return fail(options.train->givenFlags.front() +
+                  ": the model's TrainingInfoProto defines its training "
+                  "step (loss, gradients, optimizer); Quern's training "
+                  "flags do not apply to it");
+  } else if (options.train && failed(buildTrainStep(*model->module))) {
     return failure();
+  }
   FailureOr<ModelLayout> computed = computeLayout(*model->module);
   if (failed(computed))
     return failure();
@@ -288,6 +304,9 @@ LogicalResult Compilation::buildTrainStep(ModuleOp module) {
 llvm::json::Value Compilation::optimizerJson() const {
   if (!options.train)
     return nullptr;
+  if (fromTrainingInfo)
+    return llvm::json::Object{{"name", "onnx-training-info"},
+                              {"hyperparameters", llvm::json::Object{}}};
   const TrainOptions &train = *options.train;
   llvm::json::Object hyper;
   bool adam = train.optimizer == "adam" || train.optimizer == "adamw";

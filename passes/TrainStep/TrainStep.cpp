@@ -15,6 +15,7 @@
 
 #include "dialects/quern/QuernOps.h"
 #include "passes/Autodiff/Autodiff.h"
+#include "passes/TrainStep/TrainStep.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -27,8 +28,6 @@ using namespace mlir;
 using namespace quern;
 
 namespace {
-
-constexpr StringLiteral kWritable = "bufferization.writable";
 
 /// A constant tensor of `type` whose elements are all `value`.
 Value splat(OpBuilder &builder, Location loc, Type type, double value) {
@@ -319,30 +318,18 @@ void MakeTrainStepPass::runOnOperation() {
   double decay = weightDecay >= 0 ? weightDecay
                  : optimizer == "adamw" ? 0.01
                                         : 0.0;
-  SmallVector<Value> newValues;
-  SmallVector<unsigned> updatedArgs;
-  auto addState = [&](Type type, StringRef name) {
-    unsigned index = step.getNumArguments();
-    step.insertArgument(
-        index, type,
-        builder.getDictionaryAttr(builder.getNamedAttr(
-            kStateAttrName,
-            builder.getDictionaryAttr(
-                {builder.getNamedAttr("name", builder.getStringAttr(name)),
-                 builder.getNamedAttr("role",
-                                      builder.getStringAttr("optimizer"))}))),
-        loc);
-    return step.getArgument(index);
-  };
+  SmallVector<StateUpdate> updates;
   SmallVector<SmallVector<Value>> states;
   for (unsigned index : trainable) {
     auto name = step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
                     .getAs<StringAttr>("name");
     SmallVector<Value> &state = states.emplace_back();
     for (const std::string &stateName : stateNames(name.getValue()))
-      state.push_back(addState(step.getArgument(index).getType(), stateName));
+      state.push_back(appendStateArgument(
+          builder, step, step.getArgument(index).getType(), stateName,
+          "optimizer"));
   }
-  Value stepCounter = addState(scalarI64, "step");
+  BlockArgument stepCounter = appendStepCounter(builder, step);
   // Dropout draws a new mask every step, and every micro-batch of one: its
   // hash includes the counter (times the micro-batches, plus this one).
   Value dropoutCounter = stepCounter;
@@ -396,17 +383,14 @@ void MakeTrainStepPass::runOnOperation() {
           builder.getF64FloatAttr(decay));
       updated.assign(update->result_begin(), update->result_end());
     }
-    newValues.push_back(updated[0]);
-    updatedArgs.push_back(index);
+    updates.push_back({updated[0], index});
     for (auto [value, old] : llvm::zip_equal(
-             ArrayRef<Value>(updated).drop_front(), state)) {
-      newValues.push_back(value);
-      updatedArgs.push_back(cast<BlockArgument>(old).getArgNumber());
-    }
+             ArrayRef<Value>(updated).drop_front(), state))
+      updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
   }
-  newValues.push_back(builder.create<AddOp>(loc, stepCounter,
-                                            splat(builder, loc, scalarI64, 1)));
-  updatedArgs.push_back(cast<BlockArgument>(stepCounter).getArgNumber());
+  updates.push_back({builder.create<AddOp>(loc, stepCounter,
+                                           splat(builder, loc, scalarI64, 1)),
+                     stepCounter.getArgNumber()});
 
   // Results: the loss first, the other outputs (which are per micro-batch
   // when there are several, and then left out), then the updates.
@@ -423,17 +407,7 @@ void MakeTrainStepPass::runOnOperation() {
       results.push_back(ret.getOperand(index));
       resultAttrs.push_back(step.getResultAttrDict(index));
     }
-  for (auto [value, argument] : llvm::zip_equal(newValues, updatedArgs)) {
-    results.push_back(value);
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        kUpdatesAttrName, builder.getI64IntegerAttr(argument))));
-    step.setArgAttr(argument, kWritable, builder.getBoolAttr(true));
-  }
-  builder.create<func::ReturnOp>(loc, results);
-  ret.erase();
-  step.setFunctionType(builder.getFunctionType(
-      body.getArgumentTypes(), ValueRange(results).getTypes()));
-  step.setAllResultAttrs(resultAttrs);
+  returnWithUpdates(builder, step, results, resultAttrs, updates);
 }
 
 } // namespace

@@ -196,6 +196,13 @@ int main(int argc, char **argv) {
     trainOptions.accumulate = accumulate;
     trainOptions.trainable.assign(trainable.begin(), trainable.end());
     trainOptions.freeze.assign(freeze.begin(), freeze.end());
+    for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
+             &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
+             &weightDecay, &clipGradNorm, &accumulate,
+             std::addressof(trainable),
+             std::addressof(freeze)})
+      if (flag->getNumOccurrences())
+        trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
   } else if (!lossName.empty() || !trainable.empty() || !freeze.empty() ||
              accumulate.getNumOccurrences()) {
     return usageError(

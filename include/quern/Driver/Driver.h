@@ -31,6 +31,9 @@ struct TrainOptions {
   int accumulate = 1;
   /// Globs over parameter (initializer) names; empty trainable: all.
   std::vector<std::string> trainable, freeze;
+  /// The flags above that the user gave (e.g. "--optimizer"): a model whose
+  /// TrainingInfoProto defines the step takes none of them.
+  std::vector<std::string> givenFlags;
 };
 
 struct CompileOptions {

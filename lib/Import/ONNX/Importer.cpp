@@ -1,8 +1,12 @@
 //===- Importer.cpp - ONNX model to quern ------------------------*- C++ -*-===//
 //
 // Parses the protobuf, checks it with ONNX's own checker and shape inference,
-// then builds `@forward` node by node through the op table. Every user error
-// is a diagnostic at the ONNX node (or the file) it concerns.
+// then builds `@forward` node by node through the op table. A model with a
+// TrainingInfoProto also gets `@train_step`: the inference graph and the
+// algorithm graph together, whose update bindings become in-place updates
+// of the state, with the initialization graph evaluated at compile time.
+// Every user error is a diagnostic at the ONNX node (or the file) it
+// concerns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +17,8 @@
 #include "OpTable.h"
 #include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
+#include "passes/Passes.h"
+#include "passes/TrainStep/TrainStep.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/MapVector.h"
@@ -35,7 +41,27 @@ struct ImportStorage {
   explicit ImportStorage(std::string modelDirectory)
       : reader(std::move(modelDirectory)) {}
   onnx::ModelProto model;
+  /// With a TrainingInfoProto: the model whose graph is the inference graph
+  /// and the algorithm graph together.
+  onnx::ModelProto trainingModel;
   TensorReader reader;
+  /// Initial values computed by the initialization graph.
+  std::deque<std::vector<char>> initialValues;
+};
+
+/// How a TrainingInfoProto's training step treats initializers.
+struct TrainingRoles {
+  /// update_binding in order: (initializer, algorithm output replacing it).
+  SmallVector<std::pair<std::string, std::string>> updates;
+  /// The inference graph's initializers: the model's parameters, trainable
+  /// if updated. Updated initializers of the algorithm graph are optimizer
+  /// state; its other initializers are constants.
+  llvm::StringSet<> parameters;
+
+  bool isUpdated(StringRef name) const {
+    return llvm::any_of(updates,
+                        [&](const auto &update) { return update.first == name; });
+  }
 };
 
 /// The location of a node: its name and the file, fused, with the op type
@@ -268,23 +294,39 @@ LogicalResult loadExternalConstants(onnx::GraphProto &graph,
 
 class GraphImporter {
 public:
-  GraphImporter(ImportStorage &storage, Location fileLoc,
+  /// Imports `graph` as `func.func @<name>`. With `roles`, the graph
+  /// belongs to a model with a TrainingInfoProto; `trainStep` says it is the
+  /// training step, whose update bindings become in-place updates.
+  GraphImporter(ImportStorage &storage, const onnx::GraphProto &graph,
+                StringRef name, Location fileLoc,
                 const llvm::StringMap<int> &opsets,
-                const OnnxImportOptions &options)
-      : storage(storage), graph(storage.model.graph()), fileLoc(fileLoc),
-        opsets(opsets), options(options), builder(fileLoc.getContext()) {}
+                const OnnxImportOptions &options,
+                const TrainingRoles *roles = nullptr, bool trainStep = false)
+      : storage(storage), graph(graph), name(name), fileLoc(fileLoc),
+        opsets(opsets), options(options), roles(roles), trainStep(trainStep),
+        builder(fileLoc.getContext()) {}
 
-  FailureOr<ImportedModel> run();
+  /// Adds the function to `module`; the parameters' initial values are
+  /// appended to `initial`.
+  FailureOr<func::FuncOp> run(ModuleOp module,
+                              std::vector<ParameterValue> &initial);
 
 private:
   LogicalResult buildSignature();
   LogicalResult importNodes();
 
+  /// The results of the step that write the update bindings, and the
+  /// step counter's.
+  FailureOr<SmallVector<StateUpdate>> buildUpdates(func::FuncOp func);
+
   ImportStorage &storage;
   const onnx::GraphProto &graph;
+  StringRef name;
   Location fileLoc;
   const llvm::StringMap<int> &opsets;
   const OnnxImportOptions &options;
+  const TrainingRoles *roles;
+  bool trainStep;
   OpBuilder builder;
   GraphValues values;
 
@@ -301,9 +343,13 @@ LogicalResult GraphImporter::buildSignature() {
     FailureOr<RankedTensorType> type = tensorType(tensor, fileLoc);
     if (failed(type))
       return failure();
-    // Values bound with --input-value are constants, like non-float data.
-    bool isParameter = isFloat(type->getElementType()) &&
-                       !options.inputValues.count(tensor.name());
+    // Values bound with --input-value are constants, like non-float data
+    // and the algorithm graph's initializers that are not updated.
+    bool isParameter =
+        (roles && roles->isUpdated(tensor.name())) ||
+        (isFloat(type->getElementType()) &&
+         !options.inputValues.count(tensor.name()) &&
+         (!roles || roles->parameters.contains(tensor.name())));
     (isParameter ? parameters : constants).push_back(&tensor);
   }
   for (const onnx::ValueInfoProto &input : graph.input()) {
@@ -359,13 +405,13 @@ LogicalResult GraphImporter::importNodes() {
   return success();
 }
 
-FailureOr<ImportedModel> GraphImporter::run() {
+FailureOr<func::FuncOp>
+GraphImporter::run(ModuleOp module, std::vector<ParameterValue> &initial) {
   if (failed(buildSignature()))
     return failure();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  builder.setInsertionPointToEnd(module->getBody());
+  builder.setInsertionPointToEnd(module.getBody());
   auto func = builder.create<func::FuncOp>(
-      fileLoc, "forward", builder.getFunctionType(argumentTypes, {}));
+      fileLoc, name, builder.getFunctionType(argumentTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
 
@@ -375,30 +421,199 @@ FailureOr<ImportedModel> GraphImporter::run() {
   }
   for (auto [index, tensor] : llvm::enumerate(parameters)) {
     unsigned argument = inputNames.size() + index;
-    func.setArgAttr(
-        argument, kParamAttrName,
-        builder.getDictionaryAttr(
-            {builder.getNamedAttr("name",
-                                  builder.getStringAttr(tensor->name())),
-             builder.getNamedAttr("trainable", builder.getBoolAttr(true))}));
-    values.values[tensor->name()] = body->getArgument(argument);
+    StringAttr name = builder.getStringAttr(tensor->name());
+    if (roles && !roles->parameters.contains(name))
+      func.setArgAttr(
+          argument, kStateAttrName,
+          builder.getDictionaryAttr(
+              {builder.getNamedAttr("name", name),
+               builder.getNamedAttr("role",
+                                    builder.getStringAttr("optimizer"))}));
+    else
+      func.setArgAttr(
+          argument, kParamAttrName,
+          builder.getDictionaryAttr(
+              {builder.getNamedAttr("name", name),
+               builder.getNamedAttr(
+                   "trainable",
+                   builder.getBoolAttr(!roles || roles->isUpdated(name)))}));
+    values.values[name] = body->getArgument(argument);
   }
   if (failed(importNodes()))
     return failure();
 
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &output : graph.output())
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    if (trainStep && llvm::any_of(roles->updates, [&](const auto &update) {
+          return update.second == output.name();
+        }))
+      continue;
     results.push_back(values.values.lookup(output.name()));
-  builder.create<func::ReturnOp>(fileLoc, results);
-  func.setFunctionType(
-      builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(index, kNameAttrName,
-                       builder.getStringAttr(output.name()));
-
-  if (failed(verify(*module)))
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        kNameAttrName, builder.getStringAttr(output.name()))));
+  }
+  SmallVector<StateUpdate> updates;
+  if (trainStep) {
+    FailureOr<SmallVector<StateUpdate>> built = buildUpdates(func);
+    if (failed(built))
+      return failure();
+    updates = std::move(*built);
+  }
+  returnWithUpdates(builder, func, results, resultAttrs, updates);
+  if (failed(verify(func)))
     return failure();
-  return ImportedModel{std::move(module), std::move(parameterValues), nullptr};
+  llvm::append_range(initial, parameterValues);
+  return func;
+}
+
+FailureOr<SmallVector<StateUpdate>>
+GraphImporter::buildUpdates(func::FuncOp func) {
+  SmallVector<StateUpdate> updates;
+  for (const auto &[initializer, output] : roles->updates) {
+    Value value = values.values.lookup(output);
+    auto position = llvm::find_if(parameters, [&](const auto *tensor) {
+      return tensor->name() == initializer;
+    });
+    assert(value && position != parameters.end() &&
+           "update bindings are checked before import");
+    unsigned argument = inputNames.size() + (position - parameters.begin());
+    if (value.getType() != func.getArgument(argument).getType())
+      return emitError(fileLoc)
+             << "update_binding: '" << output << "' has type "
+             << value.getType() << " but the initializer '" << initializer
+             << "' it updates has type "
+             << func.getArgument(argument).getType();
+    updates.push_back({value, argument});
+  }
+  // Quern's step counter, which dropout draws its masks from.
+  BlockArgument counter = appendStepCounter(builder, func);
+  func.walk([&](DropoutOp dropout) {
+    dropout.getStepMutable().assign(counter);
+  });
+  auto counterType = cast<RankedTensorType>(counter.getType());
+  Value one = builder.create<ConstantOp>(
+      fileLoc, DenseElementsAttr::get(counterType, builder.getI64IntegerAttr(1)));
+  updates.push_back({builder.create<AddOp>(fileLoc, counter, one),
+                     counter.getArgNumber()});
+  return updates;
+}
+
+/// Checks the TrainingInfoProto's bindings against the graphs and builds
+/// the step's graph: the inference graph and the algorithm graph, their
+/// lists concatenated as the ONNX IR specifies.
+FailureOr<TrainingRoles> prepareTraining(ImportStorage &storage,
+                                         Location fileLoc) {
+  const onnx::ModelProto &model = storage.model;
+  const onnx::TrainingInfoProto &training = model.training_info(0);
+  TrainingRoles roles;
+  for (const onnx::TensorProto &tensor : model.graph().initializer())
+    roles.parameters.insert(tensor.name());
+  llvm::StringSet<> initializers = roles.parameters;
+  for (const onnx::TensorProto &tensor : training.algorithm().initializer())
+    initializers.insert(tensor.name());
+  llvm::StringSet<> algorithmOutputs, initializationOutputs;
+  for (const onnx::ValueInfoProto &output : training.algorithm().output())
+    algorithmOutputs.insert(output.name());
+  for (const onnx::ValueInfoProto &output :
+       training.initialization().output())
+    initializationOutputs.insert(output.name());
+  for (const onnx::StringStringEntryProto &binding :
+       training.update_binding()) {
+    if (!initializers.contains(binding.key()))
+      return emitError(fileLoc)
+             << "update_binding: '" << binding.key()
+             << "' is not an initializer of the model or its algorithm";
+    if (!algorithmOutputs.contains(binding.value()))
+      return emitError(fileLoc)
+             << "update_binding: '" << binding.value()
+             << "' is not an output of the algorithm graph";
+    roles.updates.emplace_back(binding.key(), binding.value());
+  }
+  for (const onnx::StringStringEntryProto &binding :
+       training.initialization_binding()) {
+    if (!initializers.contains(binding.key()))
+      return emitError(fileLoc)
+             << "initialization_binding: '" << binding.key()
+             << "' is not an initializer of the model or its algorithm";
+    if (!initializationOutputs.contains(binding.value()))
+      return emitError(fileLoc)
+             << "initialization_binding: '" << binding.value()
+             << "' is not an output of the initialization graph";
+  }
+  if (roles.updates.empty())
+    return emitError(fileLoc) << "the TrainingInfoProto's update_binding is "
+                                 "empty: its algorithm updates nothing";
+
+  onnx::ModelProto &combined = storage.trainingModel;
+  combined = model;
+  combined.clear_training_info();
+  onnx::GraphProto &graph = *combined.mutable_graph();
+  const onnx::GraphProto &algorithm = training.algorithm();
+  graph.mutable_input()->MergeFrom(algorithm.input());
+  graph.mutable_initializer()->MergeFrom(algorithm.initializer());
+  graph.mutable_output()->MergeFrom(algorithm.output());
+  graph.mutable_node()->MergeFrom(algorithm.node());
+  graph.mutable_value_info()->MergeFrom(algorithm.value_info());
+  return roles;
+}
+
+/// Evaluates the initialization graph at compile time (it has no inputs,
+/// so import folds it to constants) and replaces the initial value of
+/// every initializer its binding names.
+LogicalResult initialize(ImportStorage &storage, Location fileLoc,
+                         const llvm::StringMap<int> &opsets,
+                         const OnnxImportOptions &options,
+                         std::vector<ParameterValue> &initial) {
+  const onnx::TrainingInfoProto &training = storage.model.training_info(0);
+  if (training.initialization_binding_size() == 0)
+    return success();
+  onnx::ModelProto model = storage.model;
+  model.clear_training_info();
+  *model.mutable_graph() = training.initialization();
+  if (failed(inferShapes(model, fileLoc)))
+    return failure();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  std::vector<ParameterValue> none;
+  FailureOr<func::FuncOp> func =
+      GraphImporter(storage, model.graph(), "initialize", fileLoc, opsets,
+                    options)
+          .run(*module, none);
+  if (failed(func))
+    return failure();
+  auto ret = cast<func::ReturnOp>(func->getBody().front().getTerminator());
+  for (const onnx::StringStringEntryProto &binding :
+       training.initialization_binding()) {
+    auto position = llvm::find_if(model.graph().output(), [&](const auto &o) {
+      return o.name() == binding.value();
+    });
+    Value value =
+        ret.getOperand(position - model.graph().output().begin());
+    auto constant = value.getDefiningOp<ConstantOp>();
+    if (!constant)
+      return emitError(value.getLoc())
+             << "initialization_binding: '" << binding.value()
+             << "' cannot be computed at compile time";
+    auto parameter = llvm::find_if(initial, [&](const ParameterValue &p) {
+      return p.name == binding.key();
+    });
+    auto elements = cast<DenseElementsAttr>(constant.getValue());
+    std::vector<char> &bytes = storage.initialValues.emplace_back();
+    size_t elementBytes = elements.getRawData().size() /
+                          (elements.isSplat() ? 1 : elements.getNumElements());
+    for (int64_t i = 0, e = elements.getNumElements(); i < e; ++i) {
+      size_t offset = elements.isSplat() ? 0 : i * elementBytes;
+      bytes.insert(bytes.end(), elements.getRawData().begin() + offset,
+                   elements.getRawData().begin() + offset + elementBytes);
+    }
+    if (parameter == initial.end() ||
+        parameter->bytes.size() != bytes.size())
+      return emitError(value.getLoc())
+             << "initialization_binding: '" << binding.value()
+             << "' does not fit the initializer '" << binding.key() << "'";
+    parameter->bytes = ArrayRef<char>(bytes);
+  }
+  return success();
 }
 
 } // namespace
@@ -432,11 +647,27 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
     if (!isDefaultDomain(import.domain()))
       opsets[import.domain()] = import.version();
   opsets[""] = std::max(*declared, kMinOpset);
-  if (failed(checkOpsSupported(model.graph(), opsets, fileLoc)) ||
-      failed(checkModel(model, directory, fileLoc)) ||
-      failed(checkOutputsProduced(model.graph(), fileLoc)) ||
-      failed(checkAxisAttributes(model.graph(), fileLoc)))
+  if (model.training_info_size() > 1)
+    return emitError(fileLoc) << "the model has "
+                              << model.training_info_size()
+                              << " TrainingInfoProtos; Quern compiles one";
+  SmallVector<const onnx::GraphProto *> graphs = {&model.graph()};
+  for (const onnx::TrainingInfoProto &training : model.training_info())
+    graphs.append({&training.initialization(), &training.algorithm()});
+  for (const onnx::GraphProto *graph : graphs)
+    if (failed(checkOpsSupported(*graph, opsets, fileLoc)))
+      return failure();
+  if (failed(checkModel(model, directory, fileLoc)))
     return failure();
+  for (const onnx::GraphProto *graph : graphs)
+    if (failed(checkOutputsProduced(*graph, fileLoc)) ||
+        failed(checkAxisAttributes(*graph, fileLoc)))
+      return failure();
+  if (model.training_info_size() && *declared < kMinOpset)
+    return emitError(fileLoc)
+           << "a model with a TrainingInfoProto needs opset " << kMinOpset
+           << " or newer: ONNX's version converter does not convert its "
+              "graphs";
   // Models older than Quern's oldest opset go through the converter.
   if (*declared < kMinOpset && failed(convertOpset(model, kMinOpset, fileLoc)))
     return failure();
@@ -447,10 +678,35 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
       failed(inferShapes(model, fileLoc)))
     return failure();
 
-  FailureOr<ImportedModel> imported =
-      GraphImporter(*storage, fileLoc, opsets, options).run();
-  if (succeeded(imported))
-    imported->storage = storage;
+  std::optional<TrainingRoles> roles;
+  if (model.training_info_size()) {
+    FailureOr<TrainingRoles> prepared = prepareTraining(*storage, fileLoc);
+    if (failed(prepared) || failed(inferShapes(storage->trainingModel, fileLoc)))
+      return failure();
+    roles = std::move(*prepared);
+  }
+
+  ImportedModel imported;
+  imported.module = ModuleOp::create(fileLoc);
+  std::vector<ParameterValue> forwardValues;
+  const TrainingRoles *rolesOrNull = roles ? &*roles : nullptr;
+  if (failed(GraphImporter(*storage, model.graph(), "forward", fileLoc, opsets,
+                           options, rolesOrNull)
+                 .run(*imported.module, forwardValues)))
+    return failure();
+  imported.parameters = std::move(forwardValues);
+  if (roles) {
+    // The step's state is a superset of the forward's parameters.
+    imported.parameters.clear();
+    if (failed(GraphImporter(*storage, storage->trainingModel.graph(),
+                             "train_step", fileLoc, opsets, options,
+                             rolesOrNull, /*trainStep=*/true)
+                   .run(*imported.module, imported.parameters)) ||
+        failed(initialize(*storage, fileLoc, opsets, options,
+                          imported.parameters)))
+      return failure();
+  }
+  imported.storage = storage;
   return imported;
 }
 
