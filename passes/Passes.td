@@ -24,6 +24,12 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     new value carries `quern.updates = <argument index>`, so bufferization
     writes it into the argument's own buffer: no parameter is copied.
 
+    With `gradient-suffix = S`, the graph already contains its backward
+    (exported from AOTAutograd, or written by hand): no autodiff runs, and
+    the result of `@forward` named `<param>S` is the gradient of parameter
+    `param`. Those results are not outputs of the step; parameters with no
+    such result are frozen.
+
     With `accumulate = N > 1`, every input of rank >= 1 is N micro-batches
     stacked along its first dimension (`[N*B, ...]` where `@forward` takes
     `[B, ...]`). An `scf.for` runs forward and backward once per micro-batch
@@ -71,6 +77,10 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
            "Weight decay (-1: PyTorch's default, 0.01 for AdamW, else 0)">,
     Option<"clipGradNorm", "clip-grad-norm", "double", "0",
            "Clip the global gradient norm to this value (0: no clipping)">,
+    Option<"gradientSuffix", "gradient-suffix", "std::string", "\"\"",
+           "The graph computes its own gradients: the result named "
+           "<parameter><suffix> is that parameter's gradient; parameters "
+           "without one are frozen (empty: reverse mode from the loss)">,
     Option<"accumulate", "accumulate", "int", "1",
            "Micro-batches per step: every input of rank >= 1 holds this many "
            "along its first dimension, and the step averages their gradients "

@@ -296,6 +296,7 @@ LogicalResult Compilation::buildTrainStep(ModuleOp module) {
   passOptions.weightDecay = train.weightDecay;
   passOptions.clipGradNorm = train.clipGradNorm;
   passOptions.accumulate = train.accumulate;
+  passOptions.gradientSuffix = train.gradientSuffix;
   PassManager pm(&context);
   pm.addPass(createMakeTrainStepPass(passOptions));
   return pm.run(module);
@@ -326,6 +327,8 @@ llvm::json::Value Compilation::optimizerJson() const {
     hyper["clip_grad_norm"] = train.clipGradNorm;
   if (train.accumulate > 1)
     hyper["accumulate"] = train.accumulate;
+  if (!train.gradientSuffix.empty())
+    hyper["gradient_suffix"] = train.gradientSuffix;
   return llvm::json::Object{{"name", train.optimizer},
                             {"hyperparameters", std::move(hyper)}};
 }

@@ -18,6 +18,8 @@
 #include "passes/TrainStep/TrainStep.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace quern {
 #define GEN_PASS_DEF_MAKETRAINSTEPPASS
@@ -148,7 +150,53 @@ private:
   FailureOr<unsigned> findLoss(func::FuncOp forward);
   /// The names of the optimizer state one parameter needs.
   SmallVector<std::string> stateNames(StringRef param) const;
+  /// With gradient-suffix: the result of `forward` that is each parameter's
+  /// gradient, by parameter name. Parameters without one are frozen.
+  FailureOr<llvm::StringMap<unsigned>> findGivenGradients(func::FuncOp forward);
+
+  /// Results of @forward that are gradients the graph computes itself.
+  llvm::DenseSet<unsigned> gradientResults;
 };
+
+FailureOr<llvm::StringMap<unsigned>>
+MakeTrainStepPass::findGivenGradients(func::FuncOp forward) {
+  llvm::StringMap<unsigned> byName;
+  for (unsigned index = 0; index < forward.getNumResults(); ++index)
+    if (auto name = forward.getResultAttrOfType<StringAttr>(index,
+                                                            kNameAttrName))
+      byName[name.getValue()] = index;
+  llvm::StringMap<unsigned> gradients;
+  Builder builder(forward.getContext());
+  for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
+    auto param = forward.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
+    if (!param || !param.getAs<BoolAttr>("trainable").getValue())
+      continue;
+    StringRef name = param.getAs<StringAttr>("name").getValue();
+    auto found = byName.find((name + gradientSuffix).str());
+    if (found == byName.end()) {
+      forward.setArgAttr(
+          index, kParamAttrName,
+          builder.getDictionaryAttr(
+              {builder.getNamedAttr("name", builder.getStringAttr(name)),
+               builder.getNamedAttr("trainable", builder.getBoolAttr(false))}));
+      continue;
+    }
+    if (forward.getResultTypes()[found->second] !=
+        forward.getArgumentTypes()[index])
+      return forward.emitError("output '")
+             << found->first() << "' has type "
+             << forward.getResultTypes()[found->second]
+             << " but parameter '" << name << "' has type "
+             << forward.getArgumentTypes()[index];
+    gradients[name] = found->second;
+    gradientResults.insert(found->second);
+  }
+  if (gradients.empty())
+    return forward.emitError("no output is named after a trainable "
+                             "parameter with the suffix '")
+           << gradientSuffix << "'";
+  return gradients;
+}
 
 FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
   auto isScalarFloat = [](Type type) {
@@ -169,7 +217,7 @@ FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
   }
   SmallVector<unsigned> candidates;
   for (auto [index, type] : llvm::enumerate(results))
-    if (isScalarFloat(type))
+    if (isScalarFloat(type) && !gradientResults.contains(index))
       candidates.push_back(index);
   if (candidates.size() != 1)
     return forward.emitError("the model has ")
@@ -200,6 +248,13 @@ void MakeTrainStepPass::runOnOperation() {
   if (!llvm::is_contained(known, optimizer)) {
     module.emitError("unknown optimizer '") << optimizer << "'";
     return signalPassFailure();
+  }
+  llvm::StringMap<unsigned> givenGradients;
+  if (!gradientSuffix.empty()) {
+    FailureOr<llvm::StringMap<unsigned>> found = findGivenGradients(forward);
+    if (failed(found))
+      return signalPassFailure();
+    givenGradients = std::move(*found);
   }
   FailureOr<unsigned> lossResult = findLoss(forward);
   if (failed(lossResult))
@@ -264,18 +319,26 @@ void MakeTrainStepPass::runOnOperation() {
   SmallVector<Value> params;
   for (unsigned index : trainable)
     params.push_back(step.getArgument(index));
-  FailureOr<SmallVector<Value>> gradients =
-      buildGradients(builder, loss, params);
+  auto paramName = [&](unsigned index) {
+    return step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
+        .getAs<StringAttr>("name")
+        .getValue();
+  };
+  // The graph's own backward, or reverse mode from the loss.
+  FailureOr<SmallVector<Value>> gradients = SmallVector<Value>();
+  if (gradientSuffix.empty())
+    gradients = buildGradients(builder, loss, params);
+  else
+    for (unsigned index : trainable)
+      gradients->push_back(
+          ret.getOperand(givenGradients.lookup(paramName(index))));
   if (failed(gradients))
     return signalPassFailure();
   for (auto [index, gradient] : llvm::enumerate(*gradients)) {
     if (gradient)
       continue;
-    auto name = step.getArgAttrOfType<DictionaryAttr>(trainable[index],
-                                                      kParamAttrName)
-                    .getAs<StringAttr>("name");
     emitWarning(loc) << "the loss does not depend on trainable parameter '"
-                     << name.getValue() << "'; its gradient is zero";
+                     << paramName(trainable[index]) << "'; its gradient is zero";
     auto type = cast<RankedTensorType>(params[index].getType());
     gradient = splat(builder, loc, type, 0);
   }
@@ -403,7 +466,7 @@ void MakeTrainStepPass::runOnOperation() {
   SmallVector<DictionaryAttr> resultAttrs = {step.getResultAttrDict(*lossResult)};
   for (unsigned index = 0; index < ret.getNumOperands() && !microBatches;
        ++index)
-    if (index != *lossResult) {
+    if (index != *lossResult && !gradientResults.contains(index)) {
       results.push_back(ret.getOperand(index));
       resultAttrs.push_back(step.getResultAttrDict(index));
     }

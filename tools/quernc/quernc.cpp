@@ -99,6 +99,13 @@ static cl::opt<int> accumulate(
              "gradients are averaged over N forward/backward passes before "
              "one update (default 1)"),
     cl::value_desc("N"), cl::init(1), cl::cat(trainCategory));
+static cl::opt<std::string> gradientSuffix(
+    "gradient-suffix",
+    cl::desc("The graph already contains its backward: output "
+             "PARAM<SUFFIX> is the gradient of initializer PARAM (e.g. "
+             "_grad); no autodiff runs, and parameters without one are "
+             "frozen"),
+    cl::value_desc("SUFFIX"), cl::cat(trainCategory));
 static cl::list<std::string> trainable(
     "trainable",
     cl::desc("Parameters to train, as globs over initializer names "
@@ -194,19 +201,21 @@ int main(int argc, char **argv) {
     trainOptions.weightDecay = weightDecay;
     trainOptions.clipGradNorm = clipGradNorm;
     trainOptions.accumulate = accumulate;
+    trainOptions.gradientSuffix = gradientSuffix;
     trainOptions.trainable.assign(trainable.begin(), trainable.end());
     trainOptions.freeze.assign(freeze.begin(), freeze.end());
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
-             &weightDecay, &clipGradNorm, &accumulate,
+             &weightDecay, &clipGradNorm, &accumulate, &gradientSuffix,
              std::addressof(trainable),
              std::addressof(freeze)})
       if (flag->getNumOccurrences())
         trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
   } else if (!lossName.empty() || !trainable.empty() || !freeze.empty() ||
-             accumulate.getNumOccurrences()) {
-    return usageError(
-        "--loss, --accumulate, --trainable and --freeze need --train");
+             accumulate.getNumOccurrences() ||
+             gradientSuffix.getNumOccurrences()) {
+    return usageError("--loss, --accumulate, --gradient-suffix, --trainable "
+                      "and --freeze need --train");
   }
 
   mlir::DialectRegistry registry;

@@ -29,6 +29,9 @@ struct TrainOptions {
   double clipGradNorm = 0;
   /// Micro-batches per step (gradient accumulation); 1: none.
   int accumulate = 1;
+  /// Non-empty: the graph computes its own gradients, output
+  /// <param><gradientSuffix> being param's.
+  std::string gradientSuffix;
   /// Globs over parameter (initializer) names; empty trainable: all.
   std::vector<std::string> trainable, freeze;
   /// The flags above that the user gave (e.g. "--optimizer"): a model whose
