@@ -209,12 +209,21 @@ bool quern::train::readNpy(const std::string &path, HostArray &array,
     elements *= size_t(dim);
   }
   size_t bytes = elements * array.elementBytes;
-  array.data.resize(bytes);
-  if (std::fread(array.data.data(), 1, bytes, file) != bytes)
+  // Compare with what the file holds before allocating what a damaged
+  // header may promise.
+  long start = std::ftell(file);
+  if (start < 0 || std::fseek(file, 0, SEEK_END) != 0)
+    return fail("cannot read the data");
+  size_t available = size_t(std::ftell(file) - start);
+  std::fseek(file, start, SEEK_SET);
+  if (available < bytes)
     return fail("truncated data: the header promises " + std::to_string(bytes) +
                 " bytes");
-  if (std::fgetc(file) != EOF)
+  if (available > bytes)
     return fail("data after the array");
+  array.data.resize(bytes);
+  if (std::fread(array.data.data(), 1, bytes, file) != bytes)
+    return fail("cannot read the data");
   std::fclose(file);
   return true;
 }

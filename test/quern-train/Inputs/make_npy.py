@@ -4,7 +4,7 @@ labels i64[8]) into DIR, as .npy or ONNX TensorProto .pb files, with one
 deliberate fault.
 
     make_npy.py DIR [--fault none|shape|dtype|batches|fortran|big-endian|
-                             both|truncated]
+                             both|truncated|huge]
         [--batches K] [--format npy|pb] [--typed] [--narrow]
 
 none:       DIR/x.npy f32[8K, 16], DIR/labels.npy i64[8K] (a learnable rule:
@@ -15,7 +15,8 @@ batches:    labels holds one batch fewer than x
 fortran:    x.npy is saved in Fortran order
 big-endian: x.npy is saved as >f4
 both:       x is written both as x.npy and as x.pb
-truncated:  x.pb stops halfway through
+truncated:  x.npy (or x.pb) stops halfway through
+huge:       x.npy's header claims 2^40 rows (the data is as for none)
 
 --format pb writes DIR/x.pb and DIR/labels.pb as
 numpy_helper.from_array(arr).SerializeToString() does, the values in
@@ -64,7 +65,7 @@ def main():
     parser.add_argument("--fault", default="none",
                         choices=["none", "shape", "dtype", "batches",
                                  "fortran", "big-endian", "both",
-                                 "truncated"])
+                                 "truncated", "huge"])
     parser.add_argument("--batches", type=int, default=4)
     parser.add_argument("--format", default="npy", choices=["npy", "pb"])
     parser.add_argument("--typed", action="store_true")
@@ -93,10 +94,21 @@ def main():
         other = "pb" if args.format == "npy" else "npy"
         save(base + "x", x, other, args.typed)
     elif args.fault == "truncated":
-        with open(base + "x.pb", "rb") as f:
+        path = f"{base}x.{args.format}"
+        with open(path, "rb") as f:
             blob = f.read()
-        with open(base + "x.pb", "wb") as f:
+        with open(path, "wb") as f:
             f.write(blob[:len(blob) // 2])
+    elif args.fault == "huge":
+        with open(base + "x.npy", "rb") as f:
+            blob = f.read()
+        old = f"({x.shape[0]}, {x.shape[1]})".encode()
+        new = f"({1 << 40}, {x.shape[1]})".encode()
+        # Keep the header's length: take the growth out of its padding.
+        blob = blob.replace(old, new).replace(b" " * (len(new) - len(old)) + b"\n",
+                                              b"\n", 1)
+        with open(base + "x.npy", "wb") as f:
+            f.write(blob)
 
 
 if __name__ == "__main__":
