@@ -89,9 +89,17 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
 }
 
 LogicalResult Compilation::generateCode(ModuleOp module) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, options.optLevel, error);
+  if (!machine)
+    return fail("--target: " + error);
+
   PassManager pm(&context);
   (void)applyPassManagerCLOptions(pm);
-  buildCPUCodegenPipeline(pm, {});
+  CPUCodegenOptions codegen;
+  codegen.cpu = describeCPU(*machine);
+  buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();
 
@@ -114,11 +122,6 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
       buildManifest(name, layout, target, workspaceBytes, optimizerJson());
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
 
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(target, options.optLevel, error);
-  if (!machine)
-    return fail("--target: " + error);
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());
   optimizeModule(*llvmModule, *machine, options.optLevel);

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -61,6 +62,24 @@ quern::createTargetMachine(const TargetSpec &spec, unsigned optLevel,
   if (!machine)
     error = "cannot create a target machine for " + spec.triple;
   return machine;
+}
+
+quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
+  const MCSubtargetInfo &subtarget = *machine.getMCSubtargetInfo();
+  const Triple &triple = machine.getTargetTriple();
+  quern::CPUDescription cpu;
+  if (triple.isX86()) {
+    if (subtarget.checkFeatures("+avx512f")) {
+      cpu.vectorBits = 512;
+      cpu.vectorRegisters = 32;
+    } else if (subtarget.checkFeatures("+avx")) {
+      cpu.vectorBits = 256;
+    }
+  } else if (triple.isAArch64()) {
+    // NEON: 32 registers of 128 bits (SVE's length is not known statically).
+    cpu.vectorRegisters = 32;
+  }
+  return cpu;
 }
 
 void quern::optimizeModule(Module &module, TargetMachine &machine,

@@ -9,6 +9,8 @@
 #ifndef QUERN_TARGET_TARGET_H
 #define QUERN_TARGET_TARGET_H
 
+#include "quern/Codegen/CPU/TargetDescription.h"
+
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CodeGen.h"
 #include "llvm/Target/TargetMachine.h"
@@ -35,6 +37,10 @@ TargetSpec resolveTarget(const TargetSpec &spec);
 std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const TargetSpec &spec, unsigned optLevel,
                     std::string &error);
+
+/// What code generation needs to know of the machine's CPU: vector width
+/// and register count from its subtarget features.
+CPUDescription describeCPU(const llvm::TargetMachine &machine);
 
 /// Runs LLVM's default module pipeline at `optLevel` (0-3) in process;
 /// MLIR's LLVM IR is unoptimized.

@@ -21,6 +21,9 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -62,13 +65,29 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createPlanWorkspacePass());
   pm.addNestedPass<func::FuncOp>(createFlattenEmptyArgumentsPass());
 
+  // Tiling and vectorization, with tile sizes from the target.
+  SelectStrategyPassOptions strategy;
+  strategy.vectorBits = options.cpu.vectorBits;
+  strategy.vectorRegisters = options.cpu.vectorRegisters;
+  strategy.l1Bytes = options.cpu.l1Bytes;
+  strategy.l2Bytes = options.cpu.l2Bytes;
+  strategy.minParallelWork = options.minParallelWork;
+  pm.addNestedPass<func::FuncOp>(createSelectStrategyPass(strategy));
+  pm.addNestedPass<func::FuncOp>(createApplyStrategyPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createConvertMathToLLVMPass());
-  // What LLVM has no intrinsic for (tanh) becomes a libm call.
+  // What LLVM has no intrinsic for (tanh, erf) becomes a libm call, element
+  // by element for vectors: before the vector ops are lowered.
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -80,9 +99,31 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+namespace {
+struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+  Option<int64_t> vectorBits{*this, "vector-bits",
+                             llvm::cl::desc("SIMD register width in bits"),
+                             llvm::cl::init(quern::CPUDescription().vectorBits)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers", llvm::cl::desc("Number of SIMD registers"),
+      llvm::cl::init(quern::CPUDescription().vectorRegisters)};
+  Option<int64_t> minParallelWork{
+      *this, "min-parallel-work",
+      llvm::cl::desc("Work from which an op is threaded (0: never)"),
+      llvm::cl::init(0)};
+};
+} // namespace
+
 void quern::registerCPUCodegenPipeline() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<PipelineOptions>(
       "quern-cpu-codegen",
-      "Lower quern to the LLVM dialect for CPUs, as quernc does",
-      [](OpPassManager &pm) { buildCPUCodegenPipeline(pm, {}); });
+      "Lower quern to the LLVM dialect for CPUs, as quernc does (the CPU "
+      "is described by the options)",
+      [](OpPassManager &pm, const PipelineOptions &pipeline) {
+        quern::CPUCodegenOptions options;
+        options.cpu.vectorBits = pipeline.vectorBits;
+        options.cpu.vectorRegisters = pipeline.vectorRegisters;
+        options.minParallelWork = pipeline.minParallelWork;
+        quern::buildCPUCodegenPipeline(pm, options);
+      });
 }

@@ -3,6 +3,8 @@
 #ifndef QUERN_CODEGEN_CPU_PASSES_H
 #define QUERN_CODEGEN_CPU_PASSES_H
 
+#include "quern/Codegen/CPU/TargetDescription.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -25,6 +27,11 @@ struct CPUCodegenOptions {
   /// Lower memrefs to bare pointers at function boundaries: the entry-point
   /// wrappers pass plain pointers into the state, inputs and outputs.
   bool barePointerCalls = true;
+  /// The CPU tile sizes and vector widths are chosen for.
+  CPUDescription cpu;
+  /// Work (multiply-adds or elements) from which an op runs on several
+  /// threads; 0: single-threaded code.
+  int64_t minParallelWork = 0;
 };
 
 /// quern (tensors) → linalg → buffers with a planned workspace → LLVM

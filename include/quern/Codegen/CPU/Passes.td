@@ -106,11 +106,13 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
   let summary = "Place every buffer of a function in one workspace argument";
   let description = [{
     Runs after bufferization, before linalg is lowered to loops. Every
-    `memref.alloc` (all must be statically shaped and in the function's entry
-    block) becomes a `memref.view` into a new trailing function argument
-    `memref<Nxi8>` marked `quern.workspace`. Offsets are 64-byte aligned and
-    planned from live ranges: two buffers share bytes only when no op uses
-    both, counting uses through views. The size is recorded in the function
+    `memref.alloc` (all must be statically shaped) becomes a `memref.view`
+    into a new trailing function argument `memref<Nxi8>` marked
+    `quern.workspace`. Offsets are 64-byte aligned and planned from live
+    ranges: two buffers share bytes only when no op uses both, counting uses
+    through views. A block nested in an op (a loop body) is planned on its
+    own, and its buffers, which must not leave it, take one range of bytes
+    live at that op. The size is recorded in the function
     attribute `quern.workspace_bytes`, and the caller provides that buffer, so
     the compiled code never calls malloc.
 
@@ -134,6 +136,76 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect"];
+}
+
+def SelectStrategyPass
+    : Pass<"quern-select-strategy", "mlir::func::FuncOp"> {
+  let summary = "Pick a tiling and vectorization strategy for each linalg op";
+  let description = [{
+    Runs on buffers, after the workspace is planned. Every linalg op that can
+    be vectorized gets a `quern.strategy` dictionary, computed from the op's
+    shape and the target's description (the options below); ops it leaves
+    alone are lowered to scalar loops as before.
+
+    - `kind = "contraction"` (matmul in any transposed or batched form):
+      `cache_tiles` and `register_tiles`, one size per loop. The register
+      tile is `mr x nr` with `nr` two (or one) vectors wide and `mr` rows
+      such that the `mr * nr / lanes` accumulators and the operands fit the
+      register file; `k` steps by 1. Cache tiles keep a `kc x nr` panel of the
+      right operand in L1 and the `mc x kc` block of the left one in L2.
+      Batch loops take tiles of 1.
+    - `kind = "elementwise"` (every loop parallel: elementwise ops,
+      broadcasts, copies, fills): `register_tiles` of one vector along the
+      innermost loop and 1 elsewhere.
+
+    `parallel = true` marks ops whose outer tile loop is worth running on
+    several threads (at least `min-parallel-work` multiply-adds or elements).
+    A tile larger than its loop becomes the loop's extent; tiles that do not
+    divide their loop are handled by peeling and masked vectors, never by a
+    scalar fallback.
+
+    ```mlir
+    linalg.generic {...} ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>)
+        outs(%c : memref<256x512xf32>)
+        attrs = {quern.strategy = {kind = "contraction",
+                 cache_tiles = [64, 256, 128], register_tiles = [8, 32, 1],
+                 parallel = true}}
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "128",
+           "Width of a SIMD register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "16",
+           "Number of SIMD registers">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "32768", "L1 data cache size">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "524288", "L2 cache size">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "1048576",
+           "Work (multiply-adds, or elements) below which an op stays on one "
+           "thread; 0 disables threading">
+  ];
+}
+
+def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize linalg ops as `quern.strategy` says";
+  let description = [{
+    Tiles each op with a `quern.strategy`: contractions first by their cache
+    tiles, then by their register tiles with the `n` loop outside the `m`
+    loop and `k` innermost; other ops by their register tiles. Loops whose
+    tile does not divide their extent are peeled, so the main loop's tiles
+    are static and only the remainder uses masked vectors. Each tile is then
+    vectorized (`linalg::vectorize`), reductions are rewritten as
+    `vector.contract`, loop-invariant code and the accumulator's loads and
+    stores are hoisted out of the `k` loop (the register tile stays in
+    registers), and contractions become outer products, i.e. FMAs. Outer
+    tile loops of ops marked `parallel` are `scf.parallel`, which the
+    pipeline turns into OpenMP.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 #endif // QUERN_CODEGEN_CPU_PASSES_TD

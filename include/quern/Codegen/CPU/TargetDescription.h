@@ -1,0 +1,29 @@
+//===- TargetDescription.h - what code generation knows of a CPU -*- C++ -*-=//
+//
+// The few facts about a CPU that decide tile sizes and vector widths. They
+// come from the target (lib/Target reads them off LLVM's subtarget) and reach
+// the strategy selection as pass options; no pass has its own constants.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_CODEGEN_CPU_TARGETDESCRIPTION_H
+#define QUERN_CODEGEN_CPU_TARGETDESCRIPTION_H
+
+#include <cstdint>
+
+namespace quern {
+
+struct CPUDescription {
+  /// Width of a SIMD register (512 for AVX-512, 256 for AVX2, 128 for SSE
+  /// and NEON).
+  int64_t vectorBits = 128;
+  /// Number of SIMD registers (32 with AVX-512 and on AArch64, else 16).
+  int64_t vectorRegisters = 16;
+  /// Per-core data cache sizes.
+  int64_t l1Bytes = 32 * 1024;
+  int64_t l2Bytes = 512 * 1024;
+};
+
+} // namespace quern
+
+#endif // QUERN_CODEGEN_CPU_TARGETDESCRIPTION_H

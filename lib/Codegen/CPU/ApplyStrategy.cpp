@@ -1,0 +1,293 @@
+//===- ApplyStrategy.cpp - tile and vectorize as decided --------*- C++ -*-===//
+//
+// Carries out `quern.strategy`: tiling (cache, then register tiles),
+// peeling of partial tiles, vectorization of each tile, and the vector
+// rewrites that keep a contraction's register tile in registers across its
+// k loop and turn it into FMAs. This is the recipe of MLIR's transform
+// dialect GEMM schedules, written as C++ so that it runs per op from the
+// strategy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Strategy.h"
+
+#include "quern/Codegen/CPU/Passes.h"
+
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace quern {
+#define GEN_PASS_DEF_APPLYSTRATEGYPASS
+#include "quern/Codegen/CPU/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+using namespace quern;
+
+static constexpr llvm::StringLiteral kVectorSizesAttrName =
+    "quern.vector_sizes";
+
+void Strategy::attach(Operation *op) const {
+  Builder b(op->getContext());
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("kind", b.getStringAttr(kind == Contraction
+                                                 ? "contraction"
+                                                 : "elementwise")),
+      b.getNamedAttr("register_tiles", b.getDenseI64ArrayAttr(registerTiles)),
+      b.getNamedAttr("parallel", b.getBoolAttr(parallel))};
+  if (kind == Contraction) {
+    entries.push_back(b.getNamedAttr("dims", b.getDenseI64ArrayAttr(dims)));
+    entries.push_back(
+        b.getNamedAttr("cache_tiles", b.getDenseI64ArrayAttr(cacheTiles)));
+  }
+  op->setAttr(kStrategyAttrName, b.getDictionaryAttr(entries));
+}
+
+std::optional<Strategy> Strategy::read(Operation *op) {
+  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
+  if (!dict)
+    return std::nullopt;
+  Strategy strategy;
+  auto array = [&](StringRef name) {
+    auto attr = dict.getAs<DenseI64ArrayAttr>(name);
+    return attr ? SmallVector<int64_t>(attr.asArrayRef())
+                : SmallVector<int64_t>();
+  };
+  auto kind = dict.getAs<StringAttr>("kind");
+  strategy.kind = kind && kind.getValue() == "contraction" ? Contraction
+                                                             : Elementwise;
+  strategy.registerTiles = array("register_tiles");
+  strategy.cacheTiles = array("cache_tiles");
+  strategy.dims = array("dims");
+  auto parallel = dict.getAs<BoolAttr>("parallel");
+  strategy.parallel = parallel && parallel.getValue();
+  return strategy;
+}
+
+namespace {
+
+/// Tiles `op` by `sizes` (0: not tiled) with the loops in `order`; the
+/// original op is erased. Returns the tile's op and the new loops.
+FailureOr<linalg::TiledLinalgOp> tile(RewriterBase &rewriter,
+                                      linalg::LinalgOp op,
+                                      ArrayRef<int64_t> sizes,
+                                      ArrayRef<unsigned> order,
+                                      bool parallel) {
+  linalg::LinalgTilingOptions options;
+  options.setTileSizes(sizes);
+  if (!order.empty())
+    options.setInterchange(order);
+  options.setLoopType(parallel ? linalg::LinalgTilingLoopType::ParallelLoops
+                               : linalg::LinalgTilingLoopType::Loops);
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::TiledLinalgOp> tiled =
+      linalg::tileLinalgOp(rewriter, op, options);
+  if (succeeded(tiled))
+    rewriter.eraseOp(op);
+  return tiled;
+}
+
+/// Tile sizes that leave loops whose tile covers them untiled.
+SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
+                                      ArrayRef<int64_t> ranges) {
+  SmallVector<int64_t> sizes;
+  for (auto [tile, range] : llvm::zip_equal(tiles, ranges))
+    sizes.push_back(tile >= range ? 0 : tile);
+  return sizes;
+}
+
+struct ApplyStrategyPass
+    : quern::impl::ApplyStrategyPassBase<ApplyStrategyPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kStrategyAttrName))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops)
+      if (failed(tileOp(rewriter, op)))
+        return signalPassFailure();
+    if (failed(vectorizeTiles(rewriter, func)) ||
+        failed(optimizeVectors(func)))
+      return signalPassFailure();
+  }
+
+private:
+  LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op);
+  LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func);
+  LogicalResult optimizeVectors(func::FuncOp func);
+};
+
+LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
+                                        linalg::LinalgOp op) {
+  Strategy strategy = *Strategy::read(op);
+  op->removeAttr(kStrategyAttrName);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<unsigned> order;
+  if (strategy.kind == Strategy::Contraction) {
+    // Outer loops: batch dimensions, then n, m and k.
+    unsigned m = strategy.dims[0], n = strategy.dims[1], k = strategy.dims[2];
+    for (unsigned dim = 0; dim < ranges.size(); ++dim)
+      if (dim != m && dim != n && dim != k)
+        order.push_back(dim);
+    order.append({n, m, k});
+    SmallVector<int64_t> cache =
+        onlyWhereSmaller(strategy.cacheTiles, ranges);
+    if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tile(rewriter, op, cache, {}, strategy.parallel);
+      if (failed(tiled))
+        return op->emitOpError("cannot be tiled for the caches");
+      op = tiled->op;
+      strategy.parallel = false;
+    }
+  } else if (strategy.parallel) {
+    // One outer parallel loop over the first dimension.
+    SmallVector<int64_t> outer(ranges.size(), 0);
+    outer[0] = ranges.size() == 1
+                   ? std::max<int64_t>(strategy.registerTiles[0],
+                                       ranges[0] / 64 / strategy.registerTiles[0] *
+                                           strategy.registerTiles[0])
+                   : 1;
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        tile(rewriter, op, outer, {}, /*parallel=*/true);
+    if (failed(tiled))
+      return op->emitOpError("cannot be tiled for threads");
+    op = tiled->op;
+    strategy.parallel = false;
+  }
+
+  SmallVector<int64_t> registers =
+      onlyWhereSmaller(strategy.registerTiles, op.getStaticLoopRanges());
+  // A dynamic extent (a partial cache tile) is always tiled.
+  for (auto [size, tileSize, range] :
+       llvm::zip_equal(registers, strategy.registerTiles,
+                       op.getStaticLoopRanges()))
+    if (ShapedType::isDynamic(range))
+      size = tileSize;
+  if (llvm::any_of(registers, [](int64_t size) { return size != 0; })) {
+    SmallVector<unsigned> tiledOrder;
+    if (!order.empty())
+      tiledOrder = order;
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        tile(rewriter, op, registers, tiledOrder, strategy.parallel);
+    if (failed(tiled))
+      return op->emitOpError("cannot be tiled for registers");
+    op = tiled->op;
+    SmallVector<scf::ForOp> loops;
+    for (Operation *loop : tiled->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop))
+        loops.push_back(forOp);
+    op->setAttr(kVectorSizesAttrName,
+                rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
+    // Partial tiles go to a loop of their own: the main loop's tiles are
+    // static.
+    linalg::peelLoops(rewriter, loops);
+  } else {
+    op->setAttr(kVectorSizesAttrName,
+                rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
+  }
+  return success();
+}
+
+LogicalResult ApplyStrategyPass::vectorizeTiles(RewriterBase &rewriter,
+                                                func::FuncOp func) {
+  SmallVector<linalg::LinalgOp> tiles;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kVectorSizesAttrName))
+      tiles.push_back(op);
+  });
+  for (linalg::LinalgOp op : tiles) {
+    auto sizes = op->getAttrOfType<DenseI64ArrayAttr>(kVectorSizesAttrName);
+    op->removeAttr(kVectorSizesAttrName);
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool isStatic = llvm::none_of(ranges, ShapedType::isDynamic);
+    // Partial tiles are masked to the register tile's vector sizes.
+    SmallVector<int64_t> vectorSizes;
+    if (!isStatic)
+      vectorSizes.assign(sizes.asArrayRef().begin(), sizes.asArrayRef().end());
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::vectorize(rewriter, op, vectorSizes)))
+      return op->emitOpError("cannot be vectorized with vector sizes [")
+             << sizes << "]";
+  }
+  return success();
+}
+
+LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
+  MLIRContext *context = &getContext();
+  // Only the transfers' own folds: the whole canonicalizer would undo the
+  // permutation-map lowering (folding broadcasts back into transfers) and
+  // never converge. The pipeline canonicalizes afterwards.
+  auto canonicalize = [&](RewritePatternSet &patterns) {
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+  };
+  {
+    // Reductions of products become contractions; views fold into the
+    // transfers' indices, so that the accumulator's transfers are visibly
+    // loop-invariant.
+    RewritePatternSet patterns(context);
+    // Masks of partial tiles move into the transfers they guard.
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    memref::populateFoldMemRefAliasOpPatterns(patterns);
+    canonicalize(patterns);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return failure();
+  }
+  // The accumulator's transfers must have the very same indices in every
+  // iteration of the k loop to be hoisted out of it: CSE, then LICM.
+  IRRewriter rewriter(context);
+  DominanceInfo dominance;
+  eliminateCommonSubExpressions(rewriter, dominance, func);
+  func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+  linalg::hoistRedundantVectorTransfers(func);
+  {
+    RewritePatternSet patterns(context);
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
+                      vector::VectorContractLowering::OuterProduct));
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
+                      vector::VectorTransposeLowering::Shuffle1D));
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    // Unit dimensions of elementwise tiles go: 1-D vectors.
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    // n-D transfers become 1-D ones, unrolled: no temporary buffers.
+    populateVectorToSCFConversionPatterns(
+        patterns,
+        VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1));
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    canonicalize(patterns);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return failure();
+  }
+  return success();
+}
+
+} // namespace

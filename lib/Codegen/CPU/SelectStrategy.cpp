@@ -1,0 +1,147 @@
+//===- SelectStrategy.cpp - tile sizes from the target ----------*- C++ -*-===//
+//
+// Decides, for every linalg op on buffers, how it is tiled and vectorized,
+// from its shape and the CPU's description (vector width, register count,
+// cache sizes). The decision is an attribute; ApplyStrategy carries it out.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Strategy.h"
+
+#include "quern/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace quern {
+#define GEN_PASS_DEF_SELECTSTRATEGYPASS
+#include "quern/Codegen/CPU/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+using namespace quern;
+
+namespace {
+
+/// The largest power of two not above `value` (at least 1).
+int64_t floorPowerOf2(int64_t value) {
+  return value < 1 ? 1 : int64_t(1) << llvm::Log2_64(uint64_t(value));
+}
+
+/// A tile of at most `size` for a loop of `extent`: the extent itself when
+/// smaller.
+int64_t clampTile(int64_t size, int64_t extent) {
+  return std::max<int64_t>(1, std::min(size, extent));
+}
+
+/// A register tile for a loop of `extent`, preferably `size`: the largest
+/// multiple of `granule` between size/2 and size that divides the extent,
+/// which spares the loop a masked remainder; else `size` (clamped).
+int64_t registerTile(int64_t size, int64_t extent, int64_t granule) {
+  size = clampTile(size, extent);
+  for (int64_t tile = size; tile * 2 >= size && tile >= granule;
+       tile -= granule)
+    if (extent % tile == 0)
+      return tile;
+  return size;
+}
+
+struct SelectStrategyPass
+    : quern::impl::SelectStrategyPassBase<SelectStrategyPass> {
+  using SelectStrategyPassBase::SelectStrategyPassBase;
+
+  void runOnOperation() override {
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureBufferSemantics() || op->getParentOfType<linalg::LinalgOp>())
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.empty())
+        return;
+      std::optional<Strategy> strategy = select(op, ranges);
+      if (!strategy)
+        return;
+      // Only what the vectorizer accepts gets a strategy.
+      if (failed(linalg::vectorizeOpPrecondition(op)))
+        return;
+      strategy->attach(op);
+    });
+  }
+
+private:
+  int64_t lanes(Type element) const {
+    unsigned bits = element.getIntOrFloatBitWidth();
+    return std::max<int64_t>(1, vectorBits / std::max(8u, bits));
+  }
+
+  std::optional<Strategy> select(linalg::LinalgOp op,
+                                 ArrayRef<int64_t> ranges) const {
+    Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    if (!element.isIntOrFloat())
+      return std::nullopt;
+    // Booleans are a byte each in memory, but a vector of i1 is stored as
+    // packed bits: ops that load or store them stay scalar.
+    for (OpOperand &operand : op->getOpOperands())
+      if (getElementTypeOrSelf(operand.get().getType()).isInteger(1))
+        return std::nullopt;
+    int64_t vector = lanes(element);
+    int64_t work = 1;
+    for (int64_t range : ranges)
+      work *= range;
+
+    if (linalg::isaContractionOpInterface(op)) {
+      FailureOr<linalg::ContractionDimensions> dims =
+          linalg::inferContractionDims(op);
+      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+          dims->k.size() != 1)
+        return std::nullopt;
+      unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+      Strategy strategy;
+      strategy.kind = Strategy::Contraction;
+      strategy.dims = {m, n, k};
+      // Register tile: nr two vectors wide (one if the loop is narrow), mr
+      // rows so that the accumulators plus an operand vector per column and
+      // a broadcast row value fit the register file.
+      int64_t nrVectors = ranges[n] >= 2 * vector ? 2 : 1;
+      int64_t nr = registerTile(nrVectors * vector, ranges[n], vector);
+      int64_t mr = registerTile(
+          floorPowerOf2((vectorRegisters - nrVectors - 2) / nrVectors),
+          ranges[m], 1);
+      // Cache tiles: a kc x nr panel of the right operand fills half of L1;
+      // the mc x kc block of the left operand a quarter of L2; nc columns of
+      // the right operand's kc rows another quarter.
+      int64_t elementBytes = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+      int64_t kc = clampTile(
+          floorPowerOf2(l1Bytes / 2 / (std::max<int64_t>(nr, 1) * elementBytes)),
+          ranges[k]);
+      int64_t mc = clampTile(
+          std::max(mr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / mr * mr),
+          ranges[m]);
+      int64_t nc = clampTile(
+          std::max(nr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / nr * nr),
+          ranges[n]);
+      strategy.cacheTiles.assign(ranges.size(), 1);
+      strategy.registerTiles.assign(ranges.size(), 1);
+      strategy.cacheTiles[m] = mc;
+      strategy.cacheTiles[n] = nc;
+      strategy.cacheTiles[k] = kc;
+      strategy.registerTiles[m] = mr;
+      strategy.registerTiles[n] = nr;
+      strategy.registerTiles[k] = 1;
+      strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
+      return strategy;
+    }
+
+    if (op.getNumReductionLoops() == 0) {
+      Strategy strategy;
+      strategy.kind = Strategy::Elementwise;
+      strategy.registerTiles.assign(ranges.size(), 1);
+      strategy.registerTiles.back() = clampTile(vector, ranges.back());
+      strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
+      return strategy;
+    }
+    return std::nullopt;
+  }
+};
+
+} // namespace
