@@ -18,6 +18,8 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace quern;
@@ -99,6 +101,10 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   (void)applyPassManagerCLOptions(pm);
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(*machine);
+  // Threads where an OpenMP runtime for the target is at hand: the host.
+  if (llvm::Triple(target.triple).getArch() ==
+      llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+    codegen.minParallelWork = kDefaultMinParallelWork;
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();
@@ -121,6 +127,8 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   manifest =
       buildManifest(name, layout, target, workspaceBytes, optimizerJson());
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
+  addThreadControl(*llvmModule);
+  bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());
@@ -156,7 +164,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
                        object, error) &&
               linkSharedLibrary(
                   object, outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
-                  triple, error);
+                  triple, usesOpenMP, error);
     break;
   }
   case EmitKind::MLIR:

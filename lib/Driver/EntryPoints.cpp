@@ -10,6 +10,7 @@
 #include "Artifacts.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
 using namespace quern;
@@ -22,6 +23,46 @@ static void addConstantFunction(Module &module, StringRef name,
       Function::Create(type, GlobalValue::ExternalLinkage, name, module);
   IRBuilder<> builder(BasicBlock::Create(module.getContext(), "", function));
   builder.CreateRet(value);
+}
+
+void quern::addThreadControl(Module &module) {
+  if (!module.getFunction("__kmpc_fork_call"))
+    return;
+  // static void init(void) {
+  //   const char *n = getenv("QUERN_NUM_THREADS");
+  //   if (n && atoi(n) > 0) omp_set_num_threads(atoi(n));
+  // }
+  LLVMContext &context = module.getContext();
+  Type *ptr = PointerType::getUnqual(context);
+  Type *i32 = Type::getInt32Ty(context);
+  FunctionCallee getenv =
+      module.getOrInsertFunction("getenv", FunctionType::get(ptr, ptr, false));
+  FunctionCallee atoi =
+      module.getOrInsertFunction("atoi", FunctionType::get(i32, ptr, false));
+  FunctionCallee setThreads = module.getOrInsertFunction(
+      "omp_set_num_threads",
+      FunctionType::get(Type::getVoidTy(context), i32, false));
+  Function *init = Function::Create(
+      FunctionType::get(Type::getVoidTy(context), false),
+      GlobalValue::InternalLinkage, "quern.init_threads", module);
+  BasicBlock *entry = BasicBlock::Create(context, "", init);
+  BasicBlock *parse = BasicBlock::Create(context, "parse", init);
+  BasicBlock *set = BasicBlock::Create(context, "set", init);
+  BasicBlock *done = BasicBlock::Create(context, "done", init);
+  IRBuilder<> builder(entry);
+  Value *text = builder.CreateCall(
+      getenv, builder.CreateGlobalStringPtr("QUERN_NUM_THREADS"));
+  builder.CreateCondBr(builder.CreateIsNull(text), done, parse);
+  builder.SetInsertPoint(parse);
+  Value *count = builder.CreateCall(atoi, text);
+  builder.CreateCondBr(
+      builder.CreateICmpSGT(count, ConstantInt::get(i32, 0)), set, done);
+  builder.SetInsertPoint(set);
+  builder.CreateCall(setThreads, count);
+  builder.CreateBr(done);
+  builder.SetInsertPoint(done);
+  builder.CreateRetVoid();
+  appendToGlobalCtors(module, init, 0);
 }
 
 void quern::addEntryPoints(Module &module, StringRef name,

@@ -1,7 +1,8 @@
 //===- Link.cpp - linking objects into shared libraries ---------*- C++ -*-===//
 //
-// lld is run as a program: the generated code needs nothing beyond libm, and
-// a shared library needs no start files, so no C compiler driver is needed.
+// lld is run as a program: the generated code needs nothing beyond libm and
+// LLVM's OpenMP runtime, and a shared library needs no start files, so no C
+// compiler driver is needed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,9 @@
 #include "llvm/Support/Program.h"
 
 using namespace llvm;
+
+/// Where Debian's libomp-19-dev puts libomp.so.
+static constexpr StringLiteral kOpenMPDir = "/usr/lib/llvm-19/lib";
 
 /// The first of `names` on PATH or in LLVM 19's bin directory.
 static std::string findProgram(ArrayRef<StringRef> names) {
@@ -25,7 +29,8 @@ static std::string findProgram(ArrayRef<StringRef> names) {
 }
 
 bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                              const Triple &triple, std::string &error) {
+                              const Triple &triple, bool openmp,
+                              std::string &error) {
   std::vector<std::string> args;
   std::string linker;
   if (triple.isOSDarwin()) {
@@ -52,6 +57,9 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
       if (sys::fs::is_directory(dir))
         args.push_back("-L" + dir);
     args.insert(args.end(), {"--as-needed", "-lm"});
+    if (openmp)
+      args.insert(args.end(), {"-L" + std::string(kOpenMPDir), "-rpath",
+                               std::string(kOpenMPDir), "-lomp"});
   }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;

@@ -55,6 +55,9 @@ quern::createTargetMachine(const TargetSpec &spec, unsigned optLevel,
   if (!target)
     return nullptr;
   TargetOptions options;
+  // Constructors (the thread-count setup) go where every current loader
+  // runs them.
+  options.UseInitArray = true;
   auto level = static_cast<CodeGenOptLevel>(std::min(optLevel, 3u));
   std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
       spec.triple, spec.cpu, spec.features, options, Reloc::PIC_,

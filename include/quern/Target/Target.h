@@ -53,9 +53,11 @@ bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
               std::string &error);
 
 /// Links `objectPath` into the shared library `outputPath` with lld (ELF
-/// .so, or a Mach-O .dylib for Apple triples).
+/// .so, or a Mach-O .dylib for Apple triples), with LLVM's OpenMP runtime
+/// if `openmp`.
 bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                       const llvm::Triple &triple, std::string &error);
+                       const llvm::Triple &triple, bool openmp,
+                       std::string &error);
 
 /// Lists the registered LLVM targets (for `--print-targets`).
 void printTargets(llvm::raw_ostream &os);

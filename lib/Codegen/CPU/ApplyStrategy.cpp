@@ -42,12 +42,22 @@ using namespace quern;
 static constexpr llvm::StringLiteral kVectorSizesAttrName =
     "quern.vector_sizes";
 
+static StringRef kindName(Strategy::Kind kind) {
+  switch (kind) {
+  case Strategy::Contraction:
+    return "contraction";
+  case Strategy::Elementwise:
+    return "elementwise";
+  case Strategy::Reduction:
+    return "reduction";
+  }
+  llvm_unreachable("every kind has a name");
+}
+
 void Strategy::attach(Operation *op) const {
   Builder b(op->getContext());
   SmallVector<NamedAttribute> entries = {
-      b.getNamedAttr("kind", b.getStringAttr(kind == Contraction
-                                                 ? "contraction"
-                                                 : "elementwise")),
+      b.getNamedAttr("kind", b.getStringAttr(kindName(kind))),
       b.getNamedAttr("register_tiles", b.getDenseI64ArrayAttr(registerTiles)),
       b.getNamedAttr("parallel", b.getBoolAttr(parallel))};
   if (kind == Contraction) {
@@ -69,8 +79,9 @@ std::optional<Strategy> Strategy::read(Operation *op) {
                 : SmallVector<int64_t>();
   };
   auto kind = dict.getAs<StringAttr>("kind");
-  strategy.kind = kind && kind.getValue() == "contraction" ? Contraction
-                                                             : Elementwise;
+  for (Kind candidate : {Contraction, Elementwise, Reduction})
+    if (kind && kind.getValue() == kindName(candidate))
+      strategy.kind = candidate;
   strategy.registerTiles = array("register_tiles");
   strategy.cacheTiles = array("cache_tiles");
   strategy.dims = array("dims");
@@ -223,8 +234,9 @@ LogicalResult ApplyStrategyPass::vectorizeTiles(RewriterBase &rewriter,
     SmallVector<int64_t> vectorSizes;
     if (!isStatic)
       vectorSizes.assign(sizes.asArrayRef().begin(), sizes.asArrayRef().end());
+    SmallVector<bool> scalable(vectorSizes.size(), false);
     rewriter.setInsertionPoint(op);
-    if (failed(linalg::vectorize(rewriter, op, vectorSizes)))
+    if (failed(linalg::vectorize(rewriter, op, vectorSizes, scalable)))
       return op->emitOpError("cannot be vectorized with vector sizes [")
              << sizes << "]";
   }
@@ -250,6 +262,8 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
+    // Unit dimensions of tiles (a batch of one, a row of one) go.
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     memref::populateFoldMemRefAliasOpPatterns(patterns);
     canonicalize(patterns);
     if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
@@ -268,15 +282,13 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
         patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
                       vector::VectorContractLowering::OuterProduct));
     vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
                       vector::VectorTransposeLowering::Shuffle1D));
     vector::populateVectorBroadcastLoweringPatterns(patterns);
-    // Unit dimensions of elementwise tiles go: 1-D vectors.
-    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     // n-D transfers become 1-D ones, unrolled: no temporary buffers.
     populateVectorToSCFConversionPatterns(
         patterns,

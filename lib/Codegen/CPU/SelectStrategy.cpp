@@ -74,6 +74,34 @@ private:
     return std::max<int64_t>(1, vectorBits / std::max(8u, bits));
   }
 
+  /// Threads share an op's cache tiles: halves the tiles of `dims` (n
+  /// first), keeping them multiples of the register tile, until there are at
+  /// least kMinParallelTiles of them.
+  static void splitForThreads(Strategy &strategy, ArrayRef<int64_t> ranges,
+                              ArrayRef<unsigned> dims) {
+    constexpr int64_t kMinParallelTiles = 8;
+    auto tiles = [&] {
+      int64_t count = 1;
+      for (auto [dim, range] : llvm::enumerate(ranges))
+        if (dim != static_cast<size_t>(strategy.dims[2]))
+          count *= llvm::divideCeil(range, strategy.cacheTiles[dim]);
+      return count;
+    };
+    bool changed = true;
+    while (tiles() < kMinParallelTiles && changed) {
+      changed = false;
+      for (unsigned dim : dims) {
+        int64_t half = strategy.cacheTiles[dim] / 2;
+        if (half >= strategy.registerTiles[dim] &&
+            half % strategy.registerTiles[dim] == 0) {
+          strategy.cacheTiles[dim] = half;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+
   std::optional<Strategy> select(linalg::LinalgOp op,
                                  ArrayRef<int64_t> ranges) const {
     Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
@@ -129,18 +157,25 @@ private:
       strategy.registerTiles[n] = nr;
       strategy.registerTiles[k] = 1;
       strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
+      if (strategy.parallel)
+        splitForThreads(strategy, ranges, {n, m});
       return strategy;
     }
 
-    if (op.getNumReductionLoops() == 0) {
-      Strategy strategy;
-      strategy.kind = Strategy::Elementwise;
-      strategy.registerTiles.assign(ranges.size(), 1);
-      strategy.registerTiles.back() = clampTile(vector, ranges.back());
-      strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
-      return strategy;
-    }
-    return std::nullopt;
+    // Everything else works on one vector along the innermost loop, one
+    // element along the others: elementwise ops, broadcasts, copies, fills,
+    // and reductions (a row reduced vector by vector, or, reducing an outer
+    // loop, a vector of independent sums).
+    Strategy strategy;
+    strategy.kind = op.getNumReductionLoops() == 0 ? Strategy::Elementwise
+                                                    : Strategy::Reduction;
+    strategy.registerTiles.assign(ranges.size(), 1);
+    strategy.registerTiles.back() = registerTile(
+        vector, ranges.back(), std::max<int64_t>(1, vector / 4));
+    strategy.parallel = minParallelWork > 0 && work >= minParallelWork &&
+                        op.getIteratorTypesArray().front() ==
+                            utils::IteratorType::parallel;
+    return strategy;
   }
 };
 

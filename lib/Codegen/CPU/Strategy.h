@@ -18,7 +18,7 @@ namespace quern {
 inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";
 
 struct Strategy {
-  enum Kind { Contraction, Elementwise };
+  enum Kind { Contraction, Elementwise, Reduction };
   Kind kind = Elementwise;
   /// Contractions: the m, n and k loops.
   llvm::SmallVector<int64_t> dims;

@@ -23,6 +23,10 @@ inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
 /// Argument attribute marking the workspace argument.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
+/// Work (multiply-adds or elements) from which an op is worth the fork and
+/// join of a parallel loop, a few microseconds: about 10^5.
+inline constexpr int64_t kDefaultMinParallelWork = 1 << 17;
+
 struct CPUCodegenOptions {
   /// Lower memrefs to bare pointers at function boundaries: the entry-point
   /// wrappers pass plain pointers into the state, inputs and outputs.

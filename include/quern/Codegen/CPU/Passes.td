@@ -155,11 +155,18 @@ def SelectStrategyPass
       right operand in L1 and the `mc x kc` block of the left one in L2.
       Batch loops take tiles of 1.
     - `kind = "elementwise"` (every loop parallel: elementwise ops,
-      broadcasts, copies, fills): `register_tiles` of one vector along the
-      innermost loop and 1 elsewhere.
+      broadcasts, copies, fills) and `kind = "reduction"` (sums, maxima):
+      `register_tiles` of one vector along the innermost loop and 1
+      elsewhere, so a row is reduced a vector at a time and an outer
+      reduction accumulates a vector of independent sums.
+    - Ops that read or write booleans (a vector of i1 is packed bits in
+      memory, a boolean tensor a byte per element) and ops the vectorizer
+      cannot handle (gathers) get no strategy and stay scalar loops.
 
     `parallel = true` marks ops whose outer tile loop is worth running on
-    several threads (at least `min-parallel-work` multiply-adds or elements).
+    several threads (at least `min-parallel-work` multiply-adds or
+    elements); a parallel contraction's `m` and `n` cache tiles are halved
+    until there are at least 8 of them to share.
     A tile larger than its loop becomes the loop's extent; tiles that do not
     divide their loop are handled by peeling and masked vectors, never by a
     scalar fallback.
