@@ -1,0 +1,54 @@
+// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s
+
+// A 64x64x64 GEMM with 8x32 register tiles and no cache tiling: n outside
+// m, the 8x32 accumulator read once before the k loop, carried through it
+// in registers (a vector of 32 per row, two registers of AVX-512) as FMAs
+// of a broadcast element of A with a row of B, and written once after it.
+// CHECK-LABEL: func.func @gemm
+// CHECK: scf.for %[[N:.+]] = %{{.+}} to %{{.+}} step %c32
+// CHECK: scf.for %[[M:.+]] = %{{.+}} to %{{.+}} step %c8
+// CHECK-COUNT-8: vector.load %{{.+}} : memref<64x64xf32>, vector<32xf32>
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %c1 iter_args(
+// CHECK-NOT: vector.store
+// CHECK: vector.load %{{.+}} : memref<64x64xf32>, vector<32xf32>
+// CHECK-COUNT-8: vector.fma %{{.+}} : vector<32xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-8: vector.store %{{.+}} : memref<64x64xf32>, vector<32xf32>
+func.func @gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = false}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// A parallel strategy's cache-tile loop over m and n is an scf.parallel,
+// with k and the register tiles sequential inside.
+// CHECK-LABEL: func.func @parallel_gemm
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: vector.fma
+func.func @parallel_gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 32, 32, 64>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = true}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// 100 columns in vectors of 16: six full vectors per row in the peeled main
+// loop (its mask is all set: LLVM makes those plain loads), and a remainder
+// of 4 through a mask of 4 lanes.
+// CHECK-LABEL: func.func @add
+// CHECK: scf.for
+// CHECK: scf.for {{.+}} to %c96 step %c16
+// CHECK: arith.addf %{{.+}} : vector<16xf32>
+// CHECK: vector.constant_mask [1, 4] : vector<1x16xi1>
+// CHECK: vector.maskedload %{{.+}}[%{{.+}}, %c96]
+// CHECK: arith.addf %{{.+}} : vector<16xf32>
+// CHECK: vector.maskedstore %{{.+}}[%{{.+}}, %c96]
+func.func @add(%a: memref<4x100xf32>, %b: memref<4x100xf32>, %c: memref<4x100xf32>) {
+  linalg.add {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%a, %b : memref<4x100xf32>, memref<4x100xf32>) outs(%c : memref<4x100xf32>)
+  return
+}

@@ -1,0 +1,60 @@
+// RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=1000000" | FileCheck %s --check-prefix=AVX512
+// RUN: quern-opt %s --quern-select-strategy="vector-bits=128 vector-registers=32 min-parallel-work=0" | FileCheck %s --check-prefix=NEON
+
+// Tile sizes come from the CPU's description. With AVX-512 (16 f32 lanes,
+// 32 registers) a GEMM's register tile is 8 rows by two vectors (16
+// accumulators); k steps by 1; the 16 KiB half of L1 holds a kc x 32 panel
+// (kc = 128); 2^19 multiply-adds make it parallel, and n's cache tile is
+// halved until there are 8 tiles. With NEON (4 lanes) the tile is 8 x 8
+// and the L2 quarter holds 256 columns of the 128 rows.
+// AVX512-LABEL: func.func @matmul
+// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 64, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>}
+// NEON-LABEL: func.func @matmul
+// NEON: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = false, register_tiles = array<i64: 8, 8, 1>}
+func.func @matmul(%a: memref<256x128xf32>, %b: memref<128x512xf32>, %c: memref<256x512xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>) outs(%c : memref<256x512xf32>)
+  return
+}
+
+// Register tiles prefer sizes that divide their loop, sparing it a masked
+// remainder: 10 rows take tiles of 5 rather than 8 (NEON); a loop narrower
+// than a vector is one tile (AVX-512).
+// AVX512-LABEL: func.func @matmul_transpose_b
+// AVX512: register_tiles = array<i64: 10, 10, 1>
+// NEON-LABEL: func.func @matmul_transpose_b
+// NEON: register_tiles = array<i64: 5, 8, 1>
+func.func @matmul_transpose_b(%a: memref<10x16xf32>, %b: memref<10x16xf32>, %c: memref<10x10xf32>) {
+  linalg.matmul_transpose_b ins(%a, %b : memref<10x16xf32>, memref<10x16xf32>) outs(%c : memref<10x10xf32>)
+  return
+}
+
+// Elementwise ops and reductions: one vector along the innermost loop. A
+// loop of 100 takes vectors of 16 and a masked remainder.
+// AVX512-LABEL: func.func @add
+// AVX512: quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 1, 16>}
+// NEON-LABEL: func.func @add
+// NEON: register_tiles = array<i64: 1, 4>
+func.func @add(%a: memref<4x100xf32>, %b: memref<4x100xf32>, %c: memref<4x100xf32>) {
+  linalg.add ins(%a, %b : memref<4x100xf32>, memref<4x100xf32>) outs(%c : memref<4x100xf32>)
+  return
+}
+
+// AVX512-LABEL: func.func @row_sum
+// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
+func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {
+  linalg.reduce ins(%a : memref<8x64xf32>) outs(%s : memref<8xf32>) dimensions = [1]
+    (%x: f32, %acc: f32) {
+      %y = arith.addf %x, %acc : f32
+      linalg.yield %y : f32
+    }
+  return
+}
+
+// Booleans are bytes in memory but packed bits in a vector: no strategy.
+// AVX512-LABEL: func.func @bools
+// AVX512-NOT: quern.strategy
+// AVX512: return
+func.func @bools(%a: memref<16xi1>, %b: memref<16xi1>) {
+  linalg.copy ins(%a : memref<16xi1>) outs(%b : memref<16xi1>)
+  return
+}
