@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -289,6 +290,9 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
         patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
                       vector::VectorTransposeLowering::Shuffle1D));
     vector::populateVectorBroadcastLoweringPatterns(patterns);
+    // exp, erf, tanh, log as polynomials of FMAs, which vectorize, instead
+    // of libm calls element by element.
+    populateMathPolynomialApproximationPatterns(patterns);
     // n-D transfers become 1-D ones, unrolled: no temporary buffers.
     populateVectorToSCFConversionPatterns(
         patterns,

@@ -39,7 +39,7 @@ using namespace mlir;
 void quern::buildCPUCodegenPipeline(OpPassManager &pm,
                                     const CPUCodegenOptions &options) {
   pm.addPass(createConvertQuernToLinalgPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

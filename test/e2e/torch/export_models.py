@@ -388,15 +388,10 @@ def summarize(model):
 # ------------------------------------------------------------------ main ----
 
 
-def export_one(name, out_dir):
-    model, args, input_names = MODELS[name]()
-    model.train()  # no dropout anywhere; TRAINING keeps train-mode semantics
-    with torch.no_grad():
-        loss = model(*args)
-    folder = os.path.join(out_dir, name)
-    data_dir = os.path.join(folder, "test_data_set_0")
-    os.makedirs(data_dir, exist_ok=True)
-    path = os.path.join(folder, "model.onnx")
+def export_onnx(model, args, input_names, path):
+    """Writes `model` (whose forward returns the loss) to `path` the way
+    Quern's training tests expect it, checks it and returns it. The
+    benchmarks (bench/train.py) export their models with this too."""
     torch.onnx.export(
         model,
         args,
@@ -409,6 +404,19 @@ def export_one(name, out_dir):
     )
     onnx_model = onnx.load(path)
     onnx.checker.check_model(onnx_model, full_check=True)
+    return onnx_model
+
+
+def export_one(name, out_dir):
+    model, args, input_names = MODELS[name]()
+    model.train()  # no dropout anywhere; TRAINING keeps train-mode semantics
+    with torch.no_grad():
+        loss = model(*args)
+    folder = os.path.join(out_dir, name)
+    data_dir = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data_dir, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    onnx_model = export_onnx(model, args, input_names, path)
 
     init_names = {i.name for i in onnx_model.graph.initializer}
     graph_inputs = [i for i in onnx_model.graph.input if i.name not in init_names]

@@ -78,6 +78,23 @@ def WriteBackUpdatesPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def FuseElementwisePass
+    : Pass<"quern-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops, but not into contractions";
+  let description = [{
+    MLIR's elementwise fusion on tensors (producers into consumers, so a
+    chain of elementwise ops is one loop and a softmax's exponentials are
+    computed inside its sum) with one exception: no producer is fused into a
+    contraction. A matmul whose body also computed an operand (the ReLU of
+    its input, an activation's derivative in backward) would stop being a
+    contraction to `quern-select-strategy` and run as scalar loops that
+    recompute the operand for every output element; kept apart, the operand
+    is computed once in its own vectorized loop and the matmul runs on FMAs.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
 def FlattenEmptyArgumentsPass
     : Pass<"quern-flatten-empty-arguments", "mlir::func::FuncOp"> {
   let summary = "Pass zero-element buffers as memref<0xT>";
