@@ -39,9 +39,14 @@ conformance: build
 demo: build
 	@scripts/demo.sh $(BUILD)
 
+# GEMM against OpenBLAS, training steps against PyTorch eager, the MLP
+# forward pass and import memory: bench/results/*.json and
+# docs/Performance.md. BENCH_FLAGS is passed on to bench/run.py, e.g.
+# BENCH_FLAGS="--only gemm,train" or "--quick" (a smoke run, results in $TMPDIR).
+BENCH_FLAGS ?=
 bench: build
 	@scripts/install-deps.sh bench
-	@/usr/bin/python3 bench/run.py --build $(BUILD)
+	@/usr/bin/python3 bench/run.py --build $(BUILD) $(BENCH_FLAGS)
 
 # Fuzzes the ONNX importer (libFuzzer + ASan + UBSan, a build of its own in
 # build-fuzz) for FUZZ_SECONDS from a seed corpus of the repository's models.

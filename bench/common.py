@@ -1,0 +1,83 @@
+"""What the benchmarks share: paths, timing, the machine's description and
+the JSON files they write."""
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+PYTHON = "/usr/bin/python3"  # Debian's, which sees python3-torch and -onnx
+STARTED = time.monotonic()  # each benchmark is a process: its run time
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def median_seconds(call, warmup, repeat):
+    """Median wall time of `repeat` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def duration(seconds):
+    """3 significant digits in a unit that suits them."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
+    return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def machine():
+    """The machine and the load on it when a benchmark starts: the other
+    processes running then (a build, say) take cores from the measurement."""
+    return {"cpu": cpu_model(), "cores": os.cpu_count(),
+            "load_average_1min": os.getloadavg()[0]}
+
+
+def _status_bytes(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def rss_bytes():
+    """Current resident set size of this process."""
+    return _status_bytes("VmRSS")
+
+
+def peak_rss_bytes():
+    """Peak resident set size of this process. Not getrusage's ru_maxrss:
+    Linux carries that over execve from the process that started this one,
+    so a child of a big parent would report at least the parent's peak."""
+    return _status_bytes("VmHWM")
+
+
+def write_result(out_dir, result):
+    os.makedirs(out_dir, exist_ok=True)
+    result["wall_seconds"] = time.monotonic() - STARTED
+    path = os.path.join(out_dir, result["benchmark"] + ".json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print(f"wrote {path}")
+
+
+def tail(text, lines=8):
+    """The end of a tool's output, for an error report."""
+    return "\n".join(text.strip().splitlines()[-lines:])

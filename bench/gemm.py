@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""GEMM: single-precision matrix products compiled by quernc against
+OpenBLAS's cblas_sgemm, in the same process, at 1 and 2 threads, with the
+machine's measured FMA peak as the ceiling. Writes gemm.json.
+
+Every product is its own ONNX model (MatMul of two graph inputs) compiled
+to a shared library and called through its forward entry point. Besides
+C = A B there are the two products a backward pass needs, C = A^T B (weight
+gradients) and C = A B^T (input gradients); in ONNX they are a Transpose
+feeding the MatMul, which Quern folds into the contraction, and OpenBLAS
+gets the same memory with its transpose flag.
+
+Threads are switched inside the process: OpenBLAS with
+openblas_set_num_threads(n), Quern's generated code (LLVM's OpenMP runtime)
+with omp_set_num_threads(n). After every switch from one library to the
+other the process sleeps, because each runtime's idle workers spin for a
+while after a call (libomp: KMP_BLOCKTIME, 200 ms by default) and would take
+the cores from the other library's measurement.
+
+    /usr/bin/python3 bench/gemm.py --out DIR [--build BUILD] [--quick]
+"""
+import argparse
+import ctypes
+import ctypes.util
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+# Both runtimes size their thread pools when they load: leave them the
+# whole machine and set the count per measurement below.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "QUERN_NUM_THREADS",
+                 "MKL_NUM_THREADS"):
+    os.environ.pop(variable, None)
+
+import numpy as np  # noqa: E402
+
+import common  # noqa: E402
+from compiled_model import CompiledModel  # noqa: E402
+
+LIBOMP = "/usr/lib/llvm-19/lib/libomp.so.5"
+OPENBLAS_FALLBACK = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0"
+SIZES = (256, 512, 1024, 2048)
+QUICK_SIZES = (256, 512, 1024)
+THREADS = (1, 2)
+SWITCH_PAUSE_SECONDS = 0.3
+# max |C - reference| / max |reference|, reference computed in float64.
+# fp32 accumulation over K <= 2048 stays near 1e-6; 1e-4 means wrong code.
+TOLERANCE = 1e-4
+
+# (variant, label, transposed A, transposed B)
+VARIANTS = (("nn", "A·B", False, False),
+            ("tn", "Aᵀ·B", True, False),
+            ("nt", "A·Bᵀ", False, True))
+
+CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS = 101, 111, 112
+
+
+def operand_shapes(m, k, n, trans_a, trans_b):
+    """Shapes of A and B as stored (and as the graph inputs are declared)."""
+    return ([k, m] if trans_a else [m, k]), ([n, k] if trans_b else [k, n])
+
+
+def make_model(m, k, n, trans_a, trans_b):
+    from onnx import TensorProto, helper
+    shape_a, shape_b = operand_shapes(m, k, n, trans_a, trans_b)
+    nodes, lhs, rhs = [], "a", "b"
+    if trans_a:
+        nodes.append(helper.make_node("Transpose", ["a"], ["at"], perm=[1, 0],
+                                      name="transpose_a"))
+        lhs = "at"
+    if trans_b:
+        nodes.append(helper.make_node("Transpose", ["b"], ["bt"], perm=[1, 0],
+                                      name="transpose_b"))
+        rhs = "bt"
+    nodes.append(helper.make_node("MatMul", [lhs, rhs], ["c"], name="matmul"))
+    graph = helper.make_graph(
+        nodes, "gemm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, shape_a),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, shape_b)],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, [m, n])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model
+
+
+class Runtimes:
+    """libomp (global, before any compiled model is loaded, so the models
+    bind to this copy) and OpenBLAS, with their thread controls."""
+
+    def __init__(self):
+        self.omp = ctypes.CDLL(LIBOMP, mode=ctypes.RTLD_GLOBAL)
+        self.omp.omp_set_num_threads.argtypes = [ctypes.c_int]
+        path = ctypes.util.find_library("openblas") or OPENBLAS_FALLBACK
+        self.blas = ctypes.CDLL(path)
+        self.blas.openblas_set_num_threads.argtypes = [ctypes.c_int]
+        self.blas.openblas_get_num_threads.restype = ctypes.c_int
+        self.blas.openblas_get_config.restype = ctypes.c_char_p
+        self.blas.cblas_sgemm.restype = None
+        self.blas.cblas_sgemm.argtypes = (
+            [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.c_void_p, ctypes.c_int,
+                                  ctypes.c_void_p, ctypes.c_int, ctypes.c_float,
+                                  ctypes.c_void_p, ctypes.c_int])
+        self.openblas_path = path
+        self.openblas_config = self.blas.openblas_get_config().decode()
+
+    def use_quern(self, threads):
+        self.omp.omp_set_num_threads(threads)
+        time.sleep(SWITCH_PAUSE_SECONDS)
+
+    def use_openblas(self, threads):
+        self.blas.openblas_set_num_threads(threads)
+        got = self.blas.openblas_get_num_threads()
+        if got != threads:
+            raise RuntimeError(f"OpenBLAS runs {got} threads, not {threads}")
+        time.sleep(SWITCH_PAUSE_SECONDS)
+
+    def sgemm_call(self, a, b, c, trans_a, trans_b):
+        """cblas_sgemm computing c = op(a) op(b), row-major, as a call."""
+        m, n = c.shape
+        k = a.shape[0] if trans_a else a.shape[1]
+        args = (CBLAS_ROW_MAJOR, CBLAS_TRANS if trans_a else CBLAS_NO_TRANS,
+                CBLAS_TRANS if trans_b else CBLAS_NO_TRANS, m, n, k, 1.0,
+                a.ctypes.data, a.shape[1], b.ctypes.data, b.shape[1], 0.0,
+                c.ctypes.data, c.shape[1])
+        sgemm = self.blas.cblas_sgemm
+        return lambda: sgemm(*args)
+
+
+def build_fma_probe(work):
+    """bench/fma_peak.c as a library, or the compiler's error message."""
+    library = os.path.join(work, "fma_peak.so")
+    build = subprocess.run(
+        ["clang-19", "-O2", "-march=native", "-shared", "-fPIC", "-pthread",
+         os.path.join(common.BENCH, "fma_peak.c"), "-o", library],
+        capture_output=True, text=True)
+    if build.returncode != 0:
+        return "clang-19 fma_peak.c: " + common.tail(build.stderr)
+    probe = ctypes.CDLL(library)
+    probe.fma_peak_gflops.restype = ctypes.c_double
+    probe.fma_peak_gflops.argtypes = [ctypes.c_int, ctypes.c_long]
+    probe.fma_peak_isa.restype = ctypes.c_char_p
+    return probe
+
+
+def measure_fma_peak(probe, quick):
+    """{"isa", "1": GFLOP/s, "2": GFLOP/s}, or an "error". Best of several
+    trials: a peak is what the cores reach when nothing interrupts them."""
+    if isinstance(probe, str):
+        return {"error": probe}
+    peak = {"isa": probe.fma_peak_isa().decode()}
+    iterations = 10_000_000  # about 0.02 s per thread at 200 GFLOP/s
+    for threads in THREADS:
+        trials = [probe.fma_peak_gflops(threads, iterations)
+                  for _ in range(3 if quick else 10)]
+        if min(trials) < 0:
+            return {"error": f"fma_peak_gflops({threads}) failed"}
+        peak[str(threads)] = max(trials)
+    return peak
+
+
+def timed(call, quick):
+    """Median seconds of one call: a short warm-up, then enough calls to
+    fill about 0.3 s (at least 5, at most 30; 3 with --quick)."""
+    start = time.perf_counter()
+    call()
+    call()
+    once = (time.perf_counter() - start) / 2
+    repeat = 3 if quick else max(5, min(30, math.ceil(0.3 / max(once, 1e-9))))
+    return common.median_seconds(call, warmup=1, repeat=repeat)
+
+
+def relative_error(got, reference):
+    return float(np.abs(got - reference).max() / np.abs(reference).max())
+
+
+def compile_models(build, work, sizes):
+    """{(size, variant): (stem or None, compile seconds, error or None)}."""
+    import onnx
+    compiled = {}
+    for size in sizes:
+        for variant, _, trans_a, trans_b in VARIANTS:
+            name = f"gemm_{variant}_{size}"
+            path = os.path.join(work, name + ".onnx")
+            onnx.save(make_model(size, size, size, trans_a, trans_b), path)
+            stem = os.path.join(work, name)
+            start = time.perf_counter()
+            run = subprocess.run([os.path.join(build, "bin", "quernc"), path,
+                                  "-o", stem], capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            error = None
+            if run.returncode != 0:
+                error = f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
+                print(f"  {name}: {error}", file=sys.stderr)
+            compiled[size, variant] = (None if error else stem, seconds, error)
+    return compiled
+
+
+def uses_openmp(stem):
+    with open(stem + ".so", "rb") as f:
+        return b"__kmpc_fork_call" in f.read()
+
+
+def bench_one(runtimes, stem, size, trans_a, trans_b, threads, rng, quick):
+    shape_a, shape_b = operand_shapes(size, size, size, trans_a, trans_b)
+    a = rng.standard_normal(shape_a, dtype=np.float32)
+    b = rng.standard_normal(shape_b, dtype=np.float32)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    reference = (a64.T if trans_a else a64) @ (b64.T if trans_b else b64)
+    flops = 2.0 * size ** 3
+    row = {}
+
+    blas_out = np.zeros((size, size), np.float32)
+    runtimes.use_openblas(threads)
+    blas_seconds = timed(runtimes.sgemm_call(a, b, blas_out, trans_a, trans_b),
+                         quick)
+    row.update(openblas_seconds=blas_seconds,
+               openblas_gflops=flops / blas_seconds / 1e9,
+               openblas_max_rel_error=relative_error(blas_out, reference))
+
+    if stem is not None:
+        model = CompiledModel(stem)
+        call, outputs = model.bind("forward", [a, b])
+        runtimes.use_quern(threads)
+        quern_seconds = timed(call, quick)
+        error = relative_error(outputs[0], reference)
+        row.update(quern_seconds=quern_seconds,
+                   quern_gflops=flops / quern_seconds / 1e9,
+                   quern_max_rel_error=error, quern_correct=error <= TOLERANCE,
+                   ratio=blas_seconds / quern_seconds)
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
+    parser.add_argument("--out", required=True, help="folder for gemm.json")
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes 256-1024, 3 timed calls each")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build)
+    sizes = QUICK_SIZES if args.quick else SIZES
+    runtimes = Runtimes()
+    result = {"benchmark": "gemm", "precision": "fp32", "quick": args.quick,
+              "machine": common.machine(), "numpy_version": np.__version__,
+              "openblas": runtimes.openblas_config,
+              "openblas_library": runtimes.openblas_path,
+              "switch_pause_seconds": SWITCH_PAUSE_SECONDS,
+              "tolerance": TOLERANCE, "rows": []}
+    rng = np.random.default_rng(7)
+    with tempfile.TemporaryDirectory() as work:
+        probe = build_fma_probe(work)
+        peak = measure_fma_peak(probe, args.quick)
+        compiled = compile_models(build, work, sizes)
+        result["quern_target"] = next(
+            (CompiledModel(stem).manifest["target"]["cpu"]
+             for stem, _, _ in compiled.values() if stem), None)
+        for threads in THREADS:
+            for size in sizes:
+                for variant, label, trans_a, trans_b in VARIANTS:
+                    stem, seconds, error = compiled[size, variant]
+                    row = {"size": size, "variant": variant, "label": label,
+                           "threads": threads, "compile_seconds": seconds}
+                    if error:
+                        row["quern_error"] = error
+                    else:
+                        row["quern_uses_openmp"] = uses_openmp(stem)
+                    row.update(bench_one(runtimes, stem, size, trans_a, trans_b,
+                                         threads, rng, args.quick))
+                    result["rows"].append(row)
+                    quern = (f"{row['quern_gflops']:.1f}" if "quern_gflops" in row
+                             else "failed")
+                    print(f"  {size:5d} {label:5s} {threads}T: quern {quern} "
+                          f"openblas {row['openblas_gflops']:.1f} GFLOP/s")
+        # Once more at the end: the best of both is the closer to the peak.
+        again = measure_fma_peak(probe, args.quick)
+    for threads in map(str, THREADS):
+        if threads in peak and threads in again:
+            peak[threads] = max(peak[threads], again[threads])
+    result["fma_peak_gflops"] = peak
+    print(f"FMA peak: {peak}")
+    for row in result["rows"]:
+        for who in ("quern", "openblas"):
+            if str(row["threads"]) in peak and who + "_gflops" in row:
+                row[who + "_percent_of_peak"] = (
+                    100 * row[who + "_gflops"] / peak[str(row["threads"])])
+    common.write_result(args.out, result)
+
+
+if __name__ == "__main__":
+    main()

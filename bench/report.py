@@ -1,0 +1,376 @@
+"""docs/Performance.md from the JSON files the benchmarks write: the
+performance targets with met/missed computed from the numbers, then one
+section per benchmark."""
+import json
+import os
+import time
+
+from common import duration
+
+GEMM_TARGET = 0.90    # Quern GFLOP/s over OpenBLAS's, everywhere
+TRAIN_TARGET = 1.5    # PyTorch eager step time over Quern's, GPT-2 models
+BF16_TARGET = 1.6     # bf16 step speed over fp32, 8-layer GPT-2
+
+
+def load_results(folder):
+    results = {}
+    for name in ("gemm", "train_step", "mlp_forward", "import_memory"):
+        path = os.path.join(folder, name + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                results[name] = json.load(f)
+    return results
+
+
+def mib(n):
+    return f"{n / 2**20:.0f} MiB"
+
+
+def ratio(x):
+    return f"{x:.2f}×" if x < 100 else f"{x:.0f}×"
+
+
+def status(ok):
+    return "met" if ok else "**missed**"
+
+
+# ------------------------------------------------------------- targets ----
+
+
+def gemm_target(gemm):
+    if gemm is None:
+        return "not run", "not measured"
+    failed = [r for r in gemm["rows"] if "quern_gflops" not in r]
+    wrong = [r for r in gemm["rows"] if r.get("quern_correct") is False]
+    if failed or wrong:
+        r = (failed or wrong)[0]
+        what = "failed" if failed else "wrong result"
+        return (f"{len(failed) + len(wrong)} of {len(gemm['rows'])} products "
+                f"{what}, e.g. {r['size']} {r['label']} {r['threads']}T",
+                status(False))
+    worst = min(gemm["rows"], key=lambda r: r["ratio"])
+    return (f"worst {worst['ratio']:.2f}× ({worst['size']} {worst['label']}, "
+            f"{worst['threads']} thread{'s' * (worst['threads'] > 1)})",
+            status(worst["ratio"] >= GEMM_TARGET))
+
+
+def train_target(train):
+    if train is None:
+        return "not run", "not measured"
+    rows = [r for r in train["rows"] if r["kind"] == "gpt2"]
+    failed = [r for r in rows if "speedup" not in r]
+    if failed or not rows:
+        names = ", ".join(f"{r['model']} {r['threads']}T" for r in failed)
+        return f"no Quern time for {names or 'the GPT-2 models'}", status(False)
+    worst = min(rows, key=lambda r: r["speedup"])
+    return (f"worst {ratio(worst['speedup'])} ({worst['model']}, "
+            f"{worst['threads']} thread{'s' * (worst['threads'] > 1)})",
+            status(worst["speedup"] >= TRAIN_TARGET))
+
+
+def targets_section(results):
+    gemm_measured, gemm_status = gemm_target(results.get("gemm"))
+    train_measured, train_status = train_target(results.get("train_step"))
+    train = results.get("train_step")
+    bf16 = train["bf16"]["reason"] if train else "not run"
+    return [
+        "## Targets", "",
+        "| target | measured | status |",
+        "|---|---|---|",
+        f"| GEMM: Quern ≥ {GEMM_TARGET:.0%} of OpenBLAS at every size, product "
+        f"and thread count | {gemm_measured} | {gemm_status} |",
+        f"| Training step ≥ {TRAIN_TARGET}× PyTorch eager on both GPT-2 models, "
+        f"1 and 2 threads | {train_measured} | {train_status} |",
+        f"| bf16 training step ≥ {BF16_TARGET}× fp32 on the 8-layer GPT-2 "
+        f"| {bf16} | not measured |",
+        "",
+    ]
+
+
+# ---------------------------------------------------------------- GEMM ----
+
+
+def gemm_section(gemm):
+    peak = gemm["fma_peak_gflops"]
+    if "error" in peak:
+        peak_text = f"The FMA peak could not be measured: {peak['error']}."
+    else:
+        peak_text = (f"Measured FP32 FMA peak (bench/fma_peak.c, {peak['isa']}, "
+                     f"best of several runs): {peak['1']:.0f} GFLOP/s on 1 core, "
+                     f"{peak['2']:.0f} on 2.")
+    lines = [
+        "## GEMM", "",
+        "C = A·B and the two products a backward pass needs (Aᵀ·B for weight "
+        "gradients, A·Bᵀ for input gradients), square, fp32. Quern: one ONNX "
+        "model per product (a Transpose feeding MatMul for the transposed "
+        "ones), compiled by quernc and called through its forward entry point; "
+        f"OpenBLAS: `cblas_sgemm` with the transpose flag ({gemm['openblas']}). "
+        + (f"Quern compiles for the host, `{gemm['quern_target']}`. "
+           if gemm.get("quern_target") else "")
+        + peak_text, "",
+        "| size | product | threads | Quern GFLOP/s | OpenBLAS GFLOP/s "
+        "| Quern / OpenBLAS | Quern % of peak | OpenBLAS % of peak |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in gemm["rows"]:
+        peak_cells = [f"{r[k]:.0f}%" if k in r else "–"
+                      for k in ("quern_percent_of_peak", "openblas_percent_of_peak")]
+        if "quern_gflops" in r:
+            quern = f"{r['quern_gflops']:.1f}"
+            if not r["quern_correct"]:
+                quern += f" (wrong: error {r['quern_max_rel_error']:.1e})"
+            ratio = f"{r['ratio']:.2f}×"
+        else:
+            quern, ratio = "failed", "–"
+        lines.append(f"| {r['size']} | {r['label']} | {r['threads']} | {quern} "
+                     f"| {r['openblas_gflops']:.1f} | {ratio} | {peak_cells[0]} "
+                     f"| {peak_cells[1]} |")
+    errors = [r["quern_max_rel_error"] for r in gemm["rows"]
+              if "quern_max_rel_error" in r]
+    threaded = {r.get("quern_uses_openmp") for r in gemm["rows"]} - {None}
+    lines += [
+        "",
+        "Each number is the median of several calls (enough to fill about "
+        "0.3 s, at least 5) after warm-up calls, in one process. Threads are "
+        "set in the process: `openblas_set_num_threads(n)` for OpenBLAS, "
+        "`omp_set_num_threads(n)` for Quern's generated code (LLVM's OpenMP "
+        f"runtime). After each switch between the libraries the process sleeps "
+        f"{gemm['switch_pause_seconds']} s: the runtime that just ran keeps its "
+        "idle workers spinning for a while (libomp: 200 ms) and would take the "
+        "cores from the other's measurement.",
+    ]
+    if any(r.get(who + "_percent_of_peak", 0) > 100 for r in gemm["rows"]
+           for who in ("quern", "openblas")):
+        lines += ["", "A share of the peak above 100% means that the peak "
+                  "measurement itself lost cycles to other processes."]
+    if errors:
+        lines += ["", f"Every Quern result is checked against numpy in float64: "
+                  f"the largest error seen was {max(errors):.1e} of the largest "
+                  f"output (tolerance {gemm['tolerance']:.0e})."]
+    if threaded == {True}:
+        lines += ["", "Every compiled GEMM of this run is OpenMP code."]
+    elif threaded == {False}:
+        lines += ["", "The compiled GEMMs of this run contain no OpenMP code: "
+                  "their 2-thread numbers are single-threaded."]
+    elif threaded == {True, False}:
+        lines += ["", "Some compiled GEMMs of this run contain no OpenMP code "
+                  "(`quern_uses_openmp` in gemm.json)."]
+    for r in gemm["rows"]:
+        if "quern_error" in r and r["threads"] == 1:
+            lines += ["", f"quernc failed on {r['size']} {r['label']}:",
+                      "```", r["quern_error"], "```"]
+    return lines + [""]
+
+
+# ------------------------------------------------------------ training ----
+
+
+def side(row, framework, key, fmt):
+    run = row.get(framework)
+    if run is None:
+        return "–"
+    if "error" in run:
+        return "failed"
+    return fmt(run[key])
+
+
+def train_section(train):
+    opt = train["optimizer"]
+    lines = [
+        "## Training step", "",
+        f"Median time of one training step over {train['steps']} steps after "
+        f"{train['warmup']} warm-up steps, AdamW (lr {opt['lr']}, betas "
+        f"{opt['betas'][0]}/{opt['betas'][1]}, eps {opt['eps']}, weight decay "
+        f"{opt['weight_decay']}), fp32. Quern: `quernc --train "
+        "--optimizer=adamw` of the module's ONNX export. PyTorch "
+        f"{train['torch_version']} eager: forward, `loss.backward()`, "
+        "`optimizer.step()`, `optimizer.zero_grad()` with `torch.optim.AdamW`. "
+        "Speedup is PyTorch's time over Quern's (above 1: Quern faster); "
+        "the next column divides by PyTorch's time at whichever thread count "
+        "was fastest for it.", "",
+        "| model | threads | Quern step | PyTorch step | speedup "
+        "| vs PyTorch's best | Quern peak RSS | PyTorch peak RSS | compile |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    torch_best = {}
+    for r in train["rows"]:
+        if "median_step_seconds" in r["torch"]:
+            seconds = r["torch"]["median_step_seconds"]
+            torch_best[r["model"]] = min(torch_best.get(r["model"], seconds),
+                                         seconds)
+    slower_with_threads = set()
+    for r in train["rows"]:
+        speedup = ratio(r["speedup"]) if "speedup" in r else "–"
+        best = "–"
+        if "speedup" in r:
+            best = ratio(torch_best[r["model"]]
+                         / r["quern"]["median_step_seconds"])
+            if r["threads"] > 1 and (r["torch"]["median_step_seconds"]
+                                     > torch_best[r["model"]]):
+                slower_with_threads.add(r["model"])
+        compile_time = ("failed" if "compile_error" in r
+                        else f"{r['compile_seconds']:.1f} s")
+        lines.append(
+            f"| {r['model']} | {r['threads']} "
+            f"| {side(r, 'quern', 'median_step_seconds', duration)} "
+            f"| {side(r, 'torch', 'median_step_seconds', duration)} | {speedup} "
+            f"| {best} "
+            f"| {side(r, 'quern', 'peak_rss_bytes', mib)} "
+            f"| {side(r, 'torch', 'peak_rss_bytes', mib)} | {compile_time} |")
+    if slower_with_threads:
+        lines += ["", "PyTorch's step took longer at 2 threads than at 1 for "
+                  + ", ".join(f"`{m}`" for m in sorted(slower_with_threads))
+                  + ": there its 2-thread ratio flatters Quern, and the "
+                  "column against its best is the fairer one."]
+    lines += ["", "Models (test/e2e/torch/export_models.py, vocabulary 256 for "
+              "GPT-2, one fixed random batch):", ""]
+    seen = set()
+    for r in train["rows"]:
+        if r["model"] not in seen:
+            seen.add(r["model"])
+            lines.append(f"- `{r['model']}`: {r['label']}; "
+                         f"{r['parameters']:,} parameters")
+    loss = lambda v: f"{v:.4f}"  # noqa: E731
+    lines += [
+        "", "Both start from the same weights (the export's initializers are "
+        "the module's) and train on the same batch, so their losses should "
+        "agree:", "",
+        "| model | threads | first step: Quern | PyTorch | last step: Quern "
+        "| PyTorch |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in train["rows"]:
+        lines.append(f"| {r['model']} | {r['threads']} "
+                     f"| {side(r, 'quern', 'first_loss', loss)} "
+                     f"| {side(r, 'torch', 'first_loss', loss)} "
+                     f"| {side(r, 'quern', 'last_loss', loss)} "
+                     f"| {side(r, 'torch', 'last_loss', loss)} |")
+    baselines = {fw: [r[fw]["rss_after_imports_bytes"] for r in train["rows"]
+                      if "rss_after_imports_bytes" in r.get(fw, {})]
+                 for fw in ("quern", "torch")}
+    lines += [
+        "", "Every (framework, model, threads) measurement runs in a process "
+        "of its own; peak RSS is that process's high-water mark (`VmHWM`; "
+        "`ru_maxrss` would include the parent's, which Linux carries over "
+        "`exec`), the Python interpreter included. Threads: Quern's process gets "
+        "`QUERN_NUM_THREADS=n OMP_NUM_THREADS=n`; PyTorch's "
+        "`torch.set_num_threads(n)` with `OMP_NUM_THREADS=n "
+        "OPENBLAS_NUM_THREADS=n`."]
+    if baselines["quern"] and baselines["torch"]:
+        lines[-1] += (f" After its imports, before any model is loaded, a Quern "
+                      f"process holds about {mib(min(baselines['quern']))} "
+                      f"(numpy) and a PyTorch process about "
+                      f"{mib(min(baselines['torch']))}.")
+    for r in train["rows"]:
+        if "compile_error" in r and r["threads"] == 1:
+            lines += ["", f"quernc --train failed on {r['model']}:", "```",
+                      r["compile_error"], "```"]
+        for fw in ("quern", "torch"):
+            if "error" in r.get(fw, {}):
+                lines += ["", f"The {fw} step of {r['model']} at {r['threads']} "
+                          f"thread(s) failed:", "```", r[fw]["error"], "```"]
+    lines += [
+        "", "### Precision", "",
+        f"Measured: {', '.join(train['precisions'])}. bf16 is not measured: "
+        f"{train['bf16']['reason']}, so the bf16 target above cannot be "
+        "checked.", ""]
+    return lines
+
+
+# ------------------------------------------------- forward and import ----
+
+
+def mlp_forward_section(r):
+    t = r["median_seconds"]
+    return [
+        "## MLP forward", "",
+        "| benchmark | threads | quern | torch eager | numpy | quern vs torch "
+        "| quern vs numpy | compile |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| mlp_forward (batch {r['batch']}) | {r['threads']} "
+        f"| {t['quern'] * 1e6:.0f} µs | {t['torch'] * 1e6:.0f} µs "
+        f"| {t['numpy'] * 1e6:.0f} µs | {r['speedup_vs_torch']:.2f}× "
+        f"| {r['speedup_vs_numpy']:.2f}× | {r['compile_seconds']:.2f} s |",
+        "", "Ratios above 1 mean Quern is faster.", ""]
+
+
+def import_memory_section(r):
+    return [
+        "## Import memory", "",
+        f"{r['model']}: {r['weight_bytes'] / 2**30:.2f} GiB of weights; "
+        f"quernc's peak RSS while compiling it (import, code generation, "
+        f"state file) was {r['quernc_peak_rss_bytes'] / 2**30:.2f} GiB, "
+        f"{r['peak_rss_over_weights']:.2f}x the weights (goal: under 2x), "
+        f"in {r['compile_seconds']:.1f} s. The weights are memory-mapped, "
+        "never copied.", ""]
+
+
+# ---------------------------------------------------------------- page ----
+
+
+def machine_lines(results):
+    lines = []
+    any_result = next(iter(results.values()))
+    machine = any_result.get("machine")
+    if isinstance(machine, dict):
+        lines.append(f"Machine: {machine['cpu']}, {machine['cores']} cores.")
+    versions = []
+    if "train_step" in results:
+        versions.append(f"PyTorch {results['train_step']['torch_version']}")
+    elif "mlp_forward" in results:
+        versions.append(f"PyTorch {results['mlp_forward']['torch_version']}")
+    numpy_version = next((r["numpy_version"] for r in results.values()
+                          if "numpy_version" in r), None)
+    if numpy_version:
+        versions.append(f"numpy {numpy_version}")
+    if "gemm" in results:
+        versions.append(results["gemm"]["openblas"].split(" NO_")[0]
+                        .split(" DYNAMIC")[0])
+    if versions:
+        lines.append("Versions: " + ", ".join(versions) + ".")
+    loads = [f"{name} {r['machine']['load_average_1min']:.1f}"
+             for name, r in results.items()
+             if isinstance(r.get("machine"), dict)]
+    times = [f"{name} {r['wall_seconds']:.0f} s"
+             for name, r in results.items() if "wall_seconds" in r]
+    if times:
+        lines.append("Run time: " + ", ".join(times) + ".")
+    if loads:
+        lines.append("Load average (1 min) when each benchmark started: "
+                     + ", ".join(loads) + ". A load near the core count means "
+                     "something else was running: its numbers, those at 2 "
+                     "threads most, are then low.")
+    return lines
+
+
+def write_markdown(results, path):
+    lines = [
+        "# Performance", "",
+        "Generated by `make bench` (bench/run.py) on "
+        f"{time.strftime('%Y-%m-%d')}; raw numbers in bench/results/*.json. "
+        "Every benchmark runs in a process of its own, and Quern and its "
+        "baseline run in the same invocation on the same machine with the "
+        "same thread count.", "",
+        "Run everything with `make bench`; one or more benchmarks with "
+        "`make bench BENCH_FLAGS=--only=gemm,train` (the page is then made "
+        "from the new results and the previous ones of the others); a smoke "
+        "run of the same code with `BENCH_FLAGS=--quick` (results in $TMPDIR, "
+        "not here).", ""]
+    quick = [name for name, r in results.items() if r.get("quick")]
+    if quick:
+        lines += [f"**Quick run** of {', '.join(quick)} (`--quick`: fewer "
+                  "sizes, calls and steps): a smoke test more than a "
+                  "measurement; `make bench` runs them in full.", ""]
+    if results:
+        lines += machine_lines(results) + [""]
+    lines += targets_section(results)
+    if "gemm" in results:
+        lines += gemm_section(results["gemm"])
+    if "train_step" in results:
+        lines += train_section(results["train_step"])
+    if "mlp_forward" in results:
+        lines += mlp_forward_section(results["mlp_forward"])
+    if "import_memory" in results:
+        lines += import_memory_section(results["import_memory"])
+    with open(path, "w") as f:
+        f.write("\n".join(lines))

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Training steps: `quernc --train --optimizer=adamw` against PyTorch eager
+training of the same module, on the same weights and the same batch, at 1
+and 2 threads. Writes train_step.json.
+
+Each model is a PyTorch module from test/e2e/torch/export_models.py whose
+forward returns the loss, exported to ONNX with that file's export_onnx; the
+export's initializers are the module's weights. Every (framework, model,
+threads) measurement then runs in a child process of its own, so that its
+peak RSS is its own:
+
+  quern  loads the compiled step (scripts/compiled_model.py) and calls
+         NAME_train_step; QUERN_NUM_THREADS and OMP_NUM_THREADS = n.
+  torch  loads the module's weights and runs loss.backward(),
+         optimizer.step(), optimizer.zero_grad() with torch.optim.AdamW;
+         torch.set_num_threads(n), OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = n.
+
+Both use AdamW with lr 1e-3 and PyTorch's defaults (betas 0.9/0.999, eps
+1e-8, weight decay 0.01, which are also quernc's), run the warm-up steps and
+then the timed steps on one fixed random batch, and report the median step
+time, the loss of the first and the last step, and their peak RSS.
+
+    /usr/bin/python3 bench/train.py --out DIR [--build BUILD] [--quick]
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import common
+
+sys.path.insert(0, os.path.join(common.ROOT, "test", "e2e", "torch"))
+
+LR = 1e-3
+THREADS = (1, 2)
+STEPS, WARMUP = 50, 5
+QUICK_STEPS, QUICK_WARMUP = 5, 2
+CHILD_TIMEOUT_SECONDS = 1800
+
+# name -> how to build it. GPT-2 models use a byte-sized vocabulary (256).
+MODELS = {
+    "mlp_ce": {"label": "MlpCE 16-32-10, batch 8", "kind": "mlp_ce"},
+    "gpt2_2x128": {
+        "label": "GPT-2, 2 layers, d_model 128, 4 heads, seq 64, batch 4, vocab 256",
+        "kind": "gpt2", "seed": 11,
+        "config": {"vocab": 256, "d_model": 128, "n_head": 4, "seq": 64,
+                   "batch": 4, "n_layer": 2}},
+    "gpt2_8x256": {
+        "label": "GPT-2, 8 layers, d_model 256, 8 heads, seq 64, batch 4, vocab 256",
+        "kind": "gpt2", "seed": 12,
+        "config": {"vocab": 256, "d_model": 256, "n_head": 8, "seq": 64,
+                   "batch": 4, "n_layer": 8}},
+}
+
+
+def build_module(spec):
+    """(module, example batch, input names), deterministic in `spec`."""
+    import torch
+    import export_models
+    if spec["kind"] == "mlp_ce":
+        return export_models.make_mlp_ce()
+    config = spec["config"]
+    torch.manual_seed(spec["seed"])
+    model = export_models.GPT2(**config)
+    generator = torch.Generator().manual_seed(spec["seed"] + 100)
+    shape = (config["batch"], config["seq"])
+    tokens = torch.randint(0, config["vocab"], shape, generator=generator)
+    targets = torch.randint(0, config["vocab"], shape, generator=generator)
+    return model, (tokens, targets), ["tokens", "targets"]
+
+
+# ----------------------------------------------------------- parent side ----
+
+
+def prepare(name, spec, work, build):
+    """Exports and compiles one model into work/name/: model.onnx, the
+    module's weights (weights.pt), the batch (one .npy per input) and
+    spec.json for the children. Returns the compile record."""
+    import torch
+    import export_models
+    folder = os.path.join(work, name)
+    os.makedirs(folder)
+    model, batch, input_names = build_module(spec)
+    model.train()
+    export_models.export_onnx(model, batch, input_names,
+                              os.path.join(folder, "model.onnx"))
+    torch.save(model.state_dict(), os.path.join(folder, "weights.pt"))
+    for input_name, value in zip(input_names, batch):
+        np.save(os.path.join(folder, input_name + ".npy"), value.numpy())
+    with open(os.path.join(folder, "spec.json"), "w") as f:
+        json.dump(dict(spec, inputs=input_names), f)
+    parameters = sum(p.numel() for p in model.parameters())
+
+    start = time.perf_counter()
+    run = subprocess.run(
+        [os.path.join(build, "bin", "quernc"), os.path.join(folder, "model.onnx"),
+         "--train", "--optimizer=adamw", "-o", os.path.join(folder, "step")],
+        capture_output=True, text=True)
+    record = {"parameters": parameters,
+              "compile_seconds": time.perf_counter() - start}
+    if run.returncode != 0:
+        record["compile_error"] = (f"quernc exit {run.returncode}: "
+                                   f"{common.tail(run.stderr)}")
+    return record
+
+
+def describe_exit(returncode):
+    if returncode < 0:
+        return f"killed by {signal.Signals(-returncode).name}"
+    return f"exit {returncode}"
+
+
+def run_child(framework, folder, threads, steps, warmup):
+    env = dict(os.environ)
+    if framework == "quern":
+        env.update(QUERN_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+                   # numpy only reads the batch here: no BLAS pool.
+                   OPENBLAS_NUM_THREADS="1")
+    else:
+        env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads))
+    command = [common.PYTHON, os.path.abspath(__file__), "--worker", framework,
+               "--model-dir", folder, "--threads", str(threads),
+               "--steps", str(steps), "--warmup", str(warmup)]
+    try:
+        run = subprocess.run(command, env=env, capture_output=True, text=True,
+                             timeout=CHILD_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return {"error": f"no result within {CHILD_TIMEOUT_SECONDS} s"}
+    if run.returncode != 0:
+        return {"error": f"{describe_exit(run.returncode)}: "
+                         f"{common.tail(run.stderr)}"}
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def quernc_has_precision(build):
+    run = subprocess.run([os.path.join(build, "bin", "quernc"), "--help-hidden"],
+                         capture_output=True, text=True)
+    return re.search(r"^\s+--precision\b", run.stdout, re.MULTILINE) is not None
+
+
+# ------------------------------------------------------------ child side ----
+
+
+def worker_quern(folder, spec):
+    from compiled_model import CompiledModel
+    baseline = common.rss_bytes()
+    model = CompiledModel(os.path.join(folder, "step"))
+    batch = [np.load(os.path.join(folder, n + ".npy")) for n in spec["inputs"]]
+    call, outputs = model.bind("train_step", batch + [np.float32(LR)])
+
+    def step():
+        call()
+        return outputs[0]
+    return baseline, step
+
+
+def worker_torch(folder, spec, threads):
+    import torch
+    import export_models  # noqa: F401 (build_module's; imported before the baseline)
+    torch.set_num_threads(threads)
+    baseline = common.rss_bytes()
+    model, _, _ = build_module(spec)
+    model.load_state_dict(torch.load(os.path.join(folder, "weights.pt")))
+    model.train()
+    batch = [torch.from_numpy(np.load(os.path.join(folder, n + ".npy")))
+             for n in spec["inputs"]]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LR)
+
+    def step():
+        loss = model(*batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss
+    return baseline, step
+
+
+def worker(args):
+    with open(os.path.join(args.model_dir, "spec.json")) as f:
+        spec = json.load(f)
+    if args.worker == "quern":
+        baseline, step = worker_quern(args.model_dir, spec)
+    else:
+        baseline, step = worker_torch(args.model_dir, spec, args.threads)
+    losses, times = [], []
+    for _ in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        loss = step()
+        times.append(time.perf_counter() - start)
+        losses.append(float(loss))
+    timed = times[args.warmup:]
+    print(json.dumps({
+        "median_step_seconds": statistics.median(timed),
+        "min_step_seconds": min(timed),
+        "first_loss": losses[0], "last_loss": losses[-1],
+        "peak_rss_bytes": common.peak_rss_bytes(),
+        "rss_after_imports_bytes": baseline,
+    }))
+
+
+# ------------------------------------------------------------------ main ----
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
+    parser.add_argument("--out", help="folder for train_step.json")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps")
+    parser.add_argument("--worker", choices=("quern", "torch"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--model-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+    if not args.out:
+        parser.error("--out is required")
+
+    import torch
+    torch.set_num_threads(1)  # the export; the children set their own
+    build = os.path.abspath(args.build)
+    steps, warmup = (QUICK_STEPS, QUICK_WARMUP) if args.quick else (STEPS, WARMUP)
+    result = {
+        "benchmark": "train_step", "quick": args.quick,
+        "machine": common.machine(), "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "optimizer": {"name": "adamw", "lr": LR, "betas": [0.9, 0.999],
+                      "eps": 1e-8, "weight_decay": 0.01},
+        "steps": steps, "warmup": warmup,
+        "precisions": ["fp32"],
+        "bf16": {"measured": False,
+                 "reason": ("quernc has a --precision option, but bench/train.py "
+                            "does not run bf16 yet") if quernc_has_precision(build)
+                 else ("`--precision=bf16` is not implemented yet (quernc has "
+                       "no --precision option)")},
+        "rows": [],
+    }
+    with tempfile.TemporaryDirectory() as work:
+        for name, spec in MODELS.items():
+            folder = os.path.join(work, name)
+            record = prepare(name, spec, work, build)
+            print(f"{name}: {record['parameters']} parameters, compiled in "
+                  f"{record['compile_seconds']:.1f} s"
+                  + (f"; {record['compile_error']}" if "compile_error" in record
+                     else ""))
+            for threads in THREADS:
+                row = dict(record, model=name, kind=spec["kind"],
+                           label=spec["label"], precision="fp32", threads=threads)
+                for framework in ("quern", "torch"):
+                    if framework == "quern" and "compile_error" in record:
+                        continue
+                    row[framework] = run_child(framework, folder, threads,
+                                               steps, warmup)
+                quern, torch_ = row.get("quern", {}), row["torch"]
+                if "median_step_seconds" in quern and "median_step_seconds" in torch_:
+                    row["speedup"] = (torch_["median_step_seconds"]
+                                      / quern["median_step_seconds"])
+                result["rows"].append(row)
+                print(f"  {threads}T: " + ", ".join(
+                    f"{fw} " + (f"{common.duration(row[fw]['median_step_seconds'])}/step"
+                                f" (loss {row[fw]['first_loss']:.4f} -> "
+                                f"{row[fw]['last_loss']:.4f})"
+                                if "median_step_seconds" in row[fw]
+                                else row[fw]["error"])
+                    for fw in ("quern", "torch") if fw in row))
+    common.write_result(args.out, result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
