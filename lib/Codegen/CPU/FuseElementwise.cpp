@@ -1,7 +1,7 @@
 //===- FuseElementwise.cpp - elementwise fusion that spares GEMMs -*- C++ -*-=//
 //
-// MLIR's elementwise fusion, with one exception: nothing is fused into a
-// contraction. A GEMM whose operand is computed in its own body (an
+// MLIR's elementwise fusion (of producers used once), with one exception:
+// nothing is fused into a contraction. A GEMM whose operand is computed in its own body (an
 // activation's derivative, say) is no longer a contraction to the strategy
 // selection, and falls back to scalar loops that recompute the operand for
 // every output; kept apart, the GEMM runs at FMA speed and the operand is
@@ -33,6 +33,11 @@ struct FuseElementwisePass
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
+          // As MLIR's own pass: only a producer used once, so nothing is
+          // computed twice.
+          Operation *producer = operand->get().getDefiningOp();
+          if (!producer || !producer->hasOneUse())
+            return false;
           auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
           return !consumer || !linalg::isaContractionOpInterface(consumer);
         });

@@ -82,8 +82,8 @@ def FuseElementwisePass
     : Pass<"quern-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, but not into contractions";
   let description = [{
-    MLIR's elementwise fusion on tensors (producers into consumers, so a
-    chain of elementwise ops is one loop and a softmax's exponentials are
+    MLIR's elementwise fusion on tensors (producers used once into their
+    consumer, so a chain of elementwise ops is one loop and a softmax's exponentials are
     computed inside its sum) with one exception: no producer is fused into a
     contraction. A matmul whose body also computed an operand (the ReLU of
     its input, an activation's derivative in backward) would stop being a
