@@ -1,9 +1,11 @@
 //===- Contraction.cpp - quern.matmul to linalg -----------------*- C++ -*-===//
 //
 // A matmul becomes one contraction linalg.generic whose indexing maps carry
-// the transposes, so no transposed copy of an operand is ever made. The bias
-// is broadcast into the init tensor, which makes the accumulation start from
-// it instead of from zero.
+// the transposes. The one exception is a transposed right operand with
+// enough rows on the left to pay for a copy: its columns would be read with
+// a stride of K, a gather per vector, so it is packed once into [K, N]
+// (linalg.transpose) and read in rows. The bias is broadcast into the init
+// tensor, which makes the accumulation start from it instead of from zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,9 +47,15 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       exprs.append({row, column});
       return AffineMap::get(rank + 1, 0, exprs, context);
     };
+    Value rhs = adaptor.getRhs();
+    bool transposeRhs = op.getTransposeRhs();
+    if (transposeRhs && resultType.getDimSize(batchRank) >= kPackRows) {
+      rhs = packTransposed(rewriter, loc, rhs);
+      transposeRhs = false;
+    }
     SmallVector<AffineMap> maps = {
         op.getTransposeLhs() ? mapOf(k, m) : mapOf(m, k),
-        op.getTransposeRhs() ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
+        transposeRhs ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
@@ -55,7 +63,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value init = buildAccumulatorInit(rewriter, loc, resultType,
                                       adaptor.getBias());
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, resultType, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, init,
+        loc, resultType, ValueRange{adaptor.getLhs(), rhs}, init,
         maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
           // The sum over k may be reassociated and fused into FMAs, which is
           // what lets it be vectorized; the generated code stays
@@ -74,6 +82,27 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 
 private:
+  /// Rows of the result from which a transposed right operand is packed:
+  /// the copy's N*K loads are then at most an eighth of the product's
+  /// M*N*K multiply-adds.
+  static constexpr int64_t kPackRows = 8;
+
+  /// `value` ([..., N, K]) transposed to [..., K, N].
+  static Value packTransposed(OpBuilder &b, Location loc, Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> permutation;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      permutation.push_back(dim);
+    std::swap(permutation[rank - 1], permutation[rank - 2]);
+    SmallVector<int64_t> shape(type.getShape());
+    std::swap(shape[rank - 1], shape[rank - 2]);
+    Value init =
+        b.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+    return b.create<linalg::TransposeOp>(loc, value, init, permutation)
+        .getResult()[0];
+  }
+
   /// Zeros, or the bias broadcast to the result's shape.
   static Value buildAccumulatorInit(OpBuilder &b, Location loc,
                                     RankedTensorType resultType, Value bias) {
