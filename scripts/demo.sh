@@ -20,8 +20,8 @@ sed -n '/tinygpt_train_step inputs/,/tinygpt_train_step outputs/p' "$work/tinygp
 echo
 echo "== 2. Train it with quern-train (about a minute)"
 "$build/bin/quern-train" "$work/tinygpt.so" --text examples/tinygpt/sonnets.txt \
-  --steps 270 --lr 3e-3 --schedule cosine --warmup 20 --seed 1 \
-  --eval-every 90 --eval-batches 4 --log-every 30 \
+  --steps 2000 --lr 3e-3 --schedule cosine --warmup 100 --seed 1 \
+  --eval-every 500 --eval-batches 4 --log-every 200 \
   --log "$work/loss.csv" --save "$work/trained.safetensors"
 
 echo
