@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: compile a small GPT's training step ahead of time, train it for
-# about a minute on 2 cores with quern-train on Shakespeare's sonnets, then
+# under a minute on 2 cores with quern-train on Shakespeare's sonnets, then
 # sample text through the compiled forward entry point.
 set -euo pipefail
 build=${1:-build}
@@ -18,10 +18,10 @@ ls -l "$work"
 sed -n '/tinygpt_train_step inputs/,/tinygpt_train_step outputs/p' "$work/tinygpt.h"
 
 echo
-echo "== 2. Train it with quern-train (about a minute)"
+echo "== 2. Train it with quern-train (800 steps, under a minute)"
 "$build/bin/quern-train" "$work/tinygpt.so" --text examples/tinygpt/sonnets.txt \
-  --steps 2000 --lr 3e-3 --schedule cosine --warmup 100 --seed 1 \
-  --eval-every 500 --eval-batches 4 --log-every 200 \
+  --steps 800 --lr 3e-3 --schedule cosine --warmup 50 --seed 1 \
+  --eval-every 200 --eval-batches 4 --log-every 100 \
   --log "$work/loss.csv" --save "$work/trained.safetensors"
 
 echo
