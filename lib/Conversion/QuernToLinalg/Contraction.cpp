@@ -1,10 +1,11 @@
 //===- Contraction.cpp - quern.matmul to linalg -----------------*- C++ -*-===//
 //
 // A matmul becomes one contraction linalg.generic whose indexing maps carry
-// the transposes. The one exception is a transposed right operand with
-// enough rows on the left to pay for a copy: its columns would be read with
-// a stride of K, a gather per vector, so it is packed once into [K, N]
-// (linalg.transpose) and read in rows. The bias is broadcast into the init
+// the transposes. The exception is a transposed operand whose copy the
+// product pays for (the other side has 8 rows or columns or more): the
+// register tiles would read it across its layout, through shuffles or
+// gathers, so it is packed once (linalg.transpose) into the layout they
+// read. The bias is broadcast into the init
 // tensor, which makes the accumulation start from it instead of from zero.
 //
 //===----------------------------------------------------------------------===//
@@ -47,14 +48,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       exprs.append({row, column});
       return AffineMap::get(rank + 1, 0, exprs, context);
     };
-    Value rhs = adaptor.getRhs();
-    bool transposeRhs = op.getTransposeRhs();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    bool transposeLhs = op.getTransposeLhs(), transposeRhs = op.getTransposeRhs();
+    if (transposeLhs && resultType.getDimSize(batchRank + 1) >= kPackRows) {
+      lhs = packTransposed(rewriter, loc, lhs);
+      transposeLhs = false;
+    }
     if (transposeRhs && resultType.getDimSize(batchRank) >= kPackRows) {
       rhs = packTransposed(rewriter, loc, rhs);
       transposeRhs = false;
     }
     SmallVector<AffineMap> maps = {
-        op.getTransposeLhs() ? mapOf(k, m) : mapOf(m, k),
+        transposeLhs ? mapOf(k, m) : mapOf(m, k),
         transposeRhs ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
@@ -63,7 +68,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value init = buildAccumulatorInit(rewriter, loc, resultType,
                                       adaptor.getBias());
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, resultType, ValueRange{adaptor.getLhs(), rhs}, init,
+        loc, resultType, ValueRange{lhs, rhs}, init,
         maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
           // The sum over k may be reassociated and fused into FMAs, which is
           // what lets it be vectorized; the generated code stays
@@ -82,9 +87,9 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 
 private:
-  /// Rows of the result from which a transposed right operand is packed:
-  /// the copy's N*K loads are then at most an eighth of the product's
-  /// M*N*K multiply-adds.
+  /// Rows (columns) of the result from which a transposed right (left)
+  /// operand is packed: the copy's loads are then at most an eighth of the
+  /// product's multiply-adds.
   static constexpr int64_t kPackRows = 8;
 
   /// `value` ([..., N, K]) transposed to [..., K, N].
