@@ -56,6 +56,12 @@ def write_case(out, name, nodes, inputs, outputs, extra_outputs=()):
            for n, t, s in extra_outputs])
     model = helper.make_model(graph, producer_name="quern-e2e",
                               opset_imports=[helper.make_opsetid("", OPSET)])
+    write_test(out, name, model, inputs, outputs)
+
+
+def write_test(out, name, model, inputs, outputs):
+    """Checks `model` and writes it with one data set in the backend-test
+    layout: OUT/NAME/model.onnx, test_data_set_0/{input,output}_N.pb."""
     onnx.checker.check_model(model)
     folder = os.path.join(out, name)
     data = os.path.join(folder, "test_data_set_0")

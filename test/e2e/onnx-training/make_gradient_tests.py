@@ -13,7 +13,11 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "Inputs"))
+from make_op_tests import write_test  # noqa: E402
 
 TRAINING = "ai.onnx.preview.training"
 
@@ -29,15 +33,7 @@ def write(folder, name, nodes, inputs, outputs):
         graph, producer_name="backend-test",
         opset_imports=[helper.make_operatorsetid("", 12),
                        helper.make_operatorsetid(TRAINING, 1)])
-    test = os.path.join(folder, name)
-    data = os.path.join(test, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(test, "model.onnx"))
-    for prefix, tensors in (("input", inputs), ("output", outputs)):
-        for index, (tensor_name, value) in enumerate(tensors):
-            proto = numpy_helper.from_array(value, tensor_name)
-            with open(os.path.join(data, f"{prefix}_{index}.pb"), "wb") as f:
-                f.write(proto.SerializeToString())
+    write_test(folder, name, model, inputs, outputs)
 
 
 def main():
