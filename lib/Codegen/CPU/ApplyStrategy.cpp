@@ -194,28 +194,22 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
                        op.getStaticLoopRanges()))
     if (ShapedType::isDynamic(range))
       size = tileSize;
+  SmallVector<scf::ForOp> loops;
   if (llvm::any_of(registers, [](int64_t size) { return size != 0; })) {
-    SmallVector<unsigned> tiledOrder;
-    if (!order.empty())
-      tiledOrder = order;
     FailureOr<linalg::TiledLinalgOp> tiled =
-        tile(rewriter, op, registers, tiledOrder, strategy.parallel);
+        tile(rewriter, op, registers, order, strategy.parallel);
     if (failed(tiled))
       return op->emitOpError("cannot be tiled for registers");
     op = tiled->op;
-    SmallVector<scf::ForOp> loops;
     for (Operation *loop : tiled->loops)
       if (auto forOp = dyn_cast<scf::ForOp>(loop))
         loops.push_back(forOp);
-    op->setAttr(kVectorSizesAttrName,
-                rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
-    // Partial tiles go to a loop of their own: the main loop's tiles are
-    // static.
-    linalg::peelLoops(rewriter, loops);
-  } else {
-    op->setAttr(kVectorSizesAttrName,
-                rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
   }
+  op->setAttr(kVectorSizesAttrName,
+              rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
+  // Partial tiles go to a loop of their own: the main loop's tiles are
+  // static.
+  linalg::peelLoops(rewriter, loops);
   return success();
 }
 
