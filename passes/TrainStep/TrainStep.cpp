@@ -451,9 +451,7 @@ void MakeTrainStepPass::runOnOperation() {
              ArrayRef<Value>(updated).drop_front(), state))
       updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
   }
-  updates.push_back({builder.create<AddOp>(loc, stepCounter,
-                                           splat(builder, loc, scalarI64, 1)),
-                     stepCounter.getArgNumber()});
+  updates.push_back(incrementStepCounter(builder, loc, stepCounter));
 
   // Results: the loss first, the other outputs (which are per micro-batch
   // when there are several, and then left out), then the updates.

@@ -31,6 +31,11 @@ struct StateUpdate {
   unsigned argument;
 };
 
+/// The update that advances the step counter by one, built at the
+/// builder's insertion point.
+StateUpdate incrementStepCounter(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::BlockArgument counter);
+
 /// Ends `func`'s body (replacing its terminator, if any) with a return of
 /// `results`, whose attributes are `resultAttrs`, then of each update's
 /// value, marked `quern.updates = <argument>` with the argument marked

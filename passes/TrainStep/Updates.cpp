@@ -2,6 +2,7 @@
 
 #include "passes/TrainStep/TrainStep.h"
 
+#include "dialects/quern/QuernOps.h"
 #include "passes/Passes.h"
 
 using namespace mlir;
@@ -26,6 +27,14 @@ BlockArgument quern::appendStepCounter(OpBuilder &builder, func::FuncOp func) {
   return appendStateArgument(
       builder, func, RankedTensorType::get({}, builder.getI64Type()), "step",
       "optimizer");
+}
+
+StateUpdate quern::incrementStepCounter(OpBuilder &builder, Location loc,
+                                       BlockArgument counter) {
+  auto type = cast<RankedTensorType>(counter.getType());
+  Value one = builder.create<ConstantOp>(
+      loc, DenseElementsAttr::get(type, builder.getI64IntegerAttr(1)));
+  return {builder.create<AddOp>(loc, counter, one), counter.getArgNumber()};
 }
 
 void quern::returnWithUpdates(OpBuilder &builder, func::FuncOp func,

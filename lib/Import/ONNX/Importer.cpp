@@ -470,7 +470,8 @@ GraphImporter::run(ModuleOp module, std::vector<ParameterValue> &initial) {
 FailureOr<SmallVector<StateUpdate>>
 GraphImporter::buildUpdates(func::FuncOp func) {
   SmallVector<StateUpdate> updates;
-  for (const auto &[initializer, output] : roles->updates) {
+  for (const auto &update : roles->updates) {
+    const std::string &initializer = update.first, &output = update.second;
     Value value = values.values.lookup(output);
     auto position = llvm::find_if(parameters, [&](const auto *tensor) {
       return tensor->name() == initializer;
@@ -491,11 +492,7 @@ GraphImporter::buildUpdates(func::FuncOp func) {
   func.walk([&](DropoutOp dropout) {
     dropout.getStepMutable().assign(counter);
   });
-  auto counterType = cast<RankedTensorType>(counter.getType());
-  Value one = builder.create<ConstantOp>(
-      fileLoc, DenseElementsAttr::get(counterType, builder.getI64IntegerAttr(1)));
-  updates.push_back({builder.create<AddOp>(fileLoc, counter, one),
-                     counter.getArgNumber()});
+  updates.push_back(incrementStepCounter(builder, fileLoc, counter));
   return updates;
 }
 
