@@ -10,6 +10,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/ADT/StringExtras.h"
@@ -37,7 +38,10 @@ public:
   Compilation(MLIRContext &context, const CompileOptions &options)
       : context(context), options(options), outputs(options.outputStem),
         name(llvm::sys::path::filename(options.outputStem).str()),
-        flagLoc(UnknownLoc::get(&context)) {}
+        flagLoc(UnknownLoc::get(&context)) {
+    applyDefaultTimingManagerCLOptions(timing);
+    rootTimer = timing.getRootScope();
+  }
 
   LogicalResult run();
 
@@ -62,6 +66,9 @@ private:
   ModelLayout layout;
   TargetSpec target;
   std::string manifest;
+  /// --mlir-timing: every phase, with the MLIR passes nested under theirs.
+  DefaultTimingManager timing;
+  TimingScope rootTimer;
 };
 
 LogicalResult Compilation::writeState(const ImportedModel &model) {
@@ -99,6 +106,8 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
 
   PassManager pm(&context);
   (void)applyPassManagerCLOptions(pm);
+  TimingScope codegenTimer = rootTimer.nest("MLIR code generation");
+  pm.enableTiming(codegenTimer);
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(*machine);
   // Threads where an OpenMP runtime for the target is at hand: the host.
@@ -108,6 +117,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();
+  codegenTimer.stop();
 
   // One workspace serves every entry point.
   uint64_t workspaceBytes = 0;
@@ -119,9 +129,11 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
         lowered->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName).getInt());
   }
 
+  TimingScope translateTimer = rootTimer.nest("Translate to LLVM IR");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, name);
+  translateTimer.stop();
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   manifest =
@@ -132,7 +144,11 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  optimizeModule(*llvmModule, *machine, options.optLevel);
+  {
+    TimingScope optimizeTimer = rootTimer.nest("LLVM optimization");
+    optimizeModule(*llvmModule, *machine, options.optLevel);
+  }
+  TimingScope emitTimer = rootTimer.nest("Emit (LLVM code generation, link)");
 
   bool written = false;
   switch (options.emit) {
@@ -177,8 +193,10 @@ LogicalResult Compilation::run() {
   if (!isCIdentifier(name))
     return fail("-o: the output name '" + name +
                 "' must be a C identifier: it prefixes the entry points");
+  TimingScope importTimer = rootTimer.nest("Import ONNX");
   FailureOr<ImportedModel> model =
       importOnnxFile(options.inputPath, context, options.import);
+  importTimer.stop();
   if (failed(model))
     return failure();
   // A TrainingInfoProto gives @train_step with the model; it is compiled
@@ -309,6 +327,8 @@ LogicalResult Compilation::buildTrainStep(ModuleOp module) {
   passOptions.accumulate = train.accumulate;
   passOptions.gradientSuffix = train.gradientSuffix;
   PassManager pm(&context);
+  TimingScope timer = rootTimer.nest("Build the training step");
+  pm.enableTiming(timer);
   pm.addPass(createMakeTrainStepPass(passOptions));
   return pm.run(module);
 }

@@ -75,6 +75,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   strategy.l2Bytes = options.cpu.l2Bytes;
   strategy.minParallelWork = options.minParallelWork;
   pm.addNestedPass<func::FuncOp>(createSelectStrategyPass(strategy));
+  pm.addPass(createOutlineKernelsPass());
   pm.addNestedPass<func::FuncOp>(createApplyStrategyPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -4,7 +4,9 @@
 // themselves (destination-passing style), so bufferization writes the new
 // values into the same buffers: the parameters of a training step are
 // updated in place, with no copy. The old values are the output block
-// arguments; the gradient and the scalars (learning rate, step) are inputs.
+// arguments; the gradient and the scalars (learning rate, step) are inputs,
+// except that Adam reads its scalars once, before the loop, to compute its
+// bias corrections there rather than per element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace quern;
@@ -109,51 +112,56 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
     double eps = op.getEps().convertToDouble();
     double decay = op.getWeightDecay().convertToDouble();
     bool decoupled = op.getDecoupled();
+    // The learning rate and the bias corrections from t = step + 1 are
+    // scalars computed once, outside the loop over the elements.
+    Location loc = op.getLoc();
+    Type type = cast<RankedTensorType>(adaptor.getParam().getType())
+                    .getElementType();
+    auto c = [&](OpBuilder &b, Location l, double value) {
+      return scalar::constant(b, l, type, value);
+    };
+    Value lr = rewriter.create<tensor::ExtractOp>(loc, adaptor.getLr());
+    Value t = rewriter.create<arith::SIToFPOp>(
+        loc, type,
+        rewriter.create<arith::AddIOp>(
+            loc, rewriter.create<tensor::ExtractOp>(loc, adaptor.getStep()),
+            rewriter.create<arith::ConstantOp>(loc,
+                                               rewriter.getI64IntegerAttr(1))));
+    auto correction = [&](double beta) -> Value {
+      return rewriter.create<arith::SubFOp>(
+          loc, c(rewriter, loc, 1.0),
+          rewriter.create<math::PowFOp>(loc, c(rewriter, loc, beta), t));
+    };
+    Value correction1 = correction(beta1), correction2 = correction(beta2);
+    Value decayFactor;
+    if (decoupled && decay != 0.0)
+      decayFactor = rewriter.create<arith::SubFOp>(
+          loc, c(rewriter, loc, 1.0),
+          rewriter.create<arith::MulFOp>(loc, lr, c(rewriter, loc, decay)));
     rewriter.replaceOp(
         op,
         buildUpdate(
-            rewriter, op.getLoc(),
-            {adaptor.getGrad(), adaptor.getLr(), adaptor.getStep()},
+            rewriter, loc, {adaptor.getGrad()},
             {adaptor.getParam(), adaptor.getExpAvg(), adaptor.getExpAvgSq()},
             [&](OpBuilder &b, Location l, ValueRange in, ValueRange old) {
-              Type type = old[0].getType();
-              auto c = [&](double value) {
-                return scalar::constant(b, l, type, value);
-              };
-              Value p = old[0], lr = in[1];
+              Value p = old[0];
               Value g = in[0];
-              if (decoupled) {
-                if (decay != 0.0)
-                  p = b.create<arith::MulFOp>(
-                      l, p,
-                      b.create<arith::SubFOp>(
-                          l, c(1.0),
-                          b.create<arith::MulFOp>(l, lr, c(decay))));
-              } else {
+              if (decayFactor)
+                p = b.create<arith::MulFOp>(l, p, decayFactor);
+              else if (!decoupled)
                 g = withDecay(b, l, g, p, decay);
-              }
               Value m = b.create<arith::AddFOp>(
-                  l, b.create<arith::MulFOp>(l, c(beta1), old[1]),
-                  b.create<arith::MulFOp>(l, c(1.0 - beta1), g));
+                  l, b.create<arith::MulFOp>(l, c(b, l, beta1), old[1]),
+                  b.create<arith::MulFOp>(l, c(b, l, 1.0 - beta1), g));
               Value v = b.create<arith::AddFOp>(
-                  l, b.create<arith::MulFOp>(l, c(beta2), old[2]),
+                  l, b.create<arith::MulFOp>(l, c(b, l, beta2), old[2]),
                   b.create<arith::MulFOp>(
-                      l, c(1.0 - beta2), b.create<arith::MulFOp>(l, g, g)));
-              // Bias corrections from t = step + 1 (loop-invariant).
-              Value t = b.create<arith::SIToFPOp>(
-                  l, type,
-                  b.create<arith::AddIOp>(
-                      l, in[2],
-                      b.create<arith::ConstantOp>(l, b.getI64IntegerAttr(1))));
-              Value correction1 = b.create<arith::SubFOp>(
-                  l, c(1.0), b.create<math::PowFOp>(l, c(beta1), t));
-              Value correction2 = b.create<arith::SubFOp>(
-                  l, c(1.0), b.create<math::PowFOp>(l, c(beta2), t));
+                      l, c(b, l, 1.0 - beta2), b.create<arith::MulFOp>(l, g, g)));
               Value mHat = b.create<arith::DivFOp>(l, m, correction1);
               Value vHat = b.create<arith::DivFOp>(l, v, correction2);
               Value denominator =
                   b.create<arith::AddFOp>(l, b.create<math::SqrtOp>(l, vHat),
-                                          c(eps));
+                                          c(b, l, eps));
               Value update = b.create<arith::MulFOp>(
                   l, lr, b.create<arith::DivFOp>(l, mHat, denominator));
               return SmallVector<Value>{b.create<arith::SubFOp>(l, p, update),

@@ -81,6 +81,24 @@ static LogicalResult importGemm(NodeImporter &node) {
   return success();
 }
 
+/// `value` as a transpose of the last two dimensions of some tensor: that
+/// tensor (and `transposed` set), which quern.matmul reads transposed by
+/// itself; else `value`.
+static Value peelTranspose(Value value, bool &transposed) {
+  auto transpose = value.getDefiningOp<TransposeOp>();
+  if (!transpose)
+    return value;
+  ArrayRef<int64_t> perm = transpose.getPerm();
+  int64_t rank = perm.size();
+  for (int64_t dim = 0; dim < rank - 2; ++dim)
+    if (perm[dim] != dim)
+      return value;
+  if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return value;
+  transposed = true;
+  return transpose.getInput();
+}
+
 static LogicalResult importMatMul(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
@@ -89,6 +107,27 @@ static LogicalResult importMatMul(NodeImporter &node) {
     return failure();
   RankedTensorType lhsType = node.inputType(0), rhsType = node.inputType(1);
   Type elementType = type->getElementType();
+
+  // x[b..., m, k] · w[k, n], one matrix for the whole batch (a Linear
+  // layer): one GEMM over all the rows of x, as PyTorch computes it. A
+  // batched product would copy w per batch element, and its gradient would
+  // be a batch of products and a sum.
+  if (rhsType.getRank() == 2 && lhsType.getRank() >= 3 &&
+      lhsType.hasStaticShape()) {
+    int64_t rows = 1;
+    for (int64_t dim : lhsType.getShape().drop_back())
+      rows *= dim;
+    bool transposeRhs = false;
+    Value rhs = peelTranspose(node.input(1), transposeRhs);
+    Value lhs = node.reshapeTo(
+        node.input(0),
+        RankedTensorType::get({rows, lhsType.getShape().back()}, elementType));
+    Value product = node.builder.create<MatMulOp>(
+        node.loc, RankedTensorType::get({rows, rhsType.getDimSize(1)}, elementType),
+        lhs, rhs, Value(), false, transposeRhs);
+    node.setResult(0, node.reshapeTo(product, *type));
+    return success();
+  }
 
   // 1-D operands are a row (lhs) or a column (rhs) whose unit dimension the
   // result then drops.
@@ -118,14 +157,22 @@ static LogicalResult importMatMul(NodeImporter &node) {
     shape.append({rows, columns});
     return RankedTensorType::get(shape, elementType);
   };
-  Value lhs = node.reshapeTo(node.input(0),
-                             RankedTensorType::get(lhsShape, elementType));
-  Value rhs = node.reshapeTo(node.input(1),
-                             RankedTensorType::get(rhsShape, elementType));
-  lhs = node.broadcastTo(lhs, operandType(m, k));
-  rhs = node.broadcastTo(rhs, operandType(k, n));
+  // An operand already of its full shape is used as it is, or untransposed
+  // with the matmul's flag; others are reshaped and broadcast.
+  auto operand = [&](unsigned index, ArrayRef<int64_t> shape,
+                     RankedTensorType full, bool &transposed) {
+    if (node.inputType(index).getShape() == full.getShape())
+      return peelTranspose(node.input(index), transposed);
+    Value value = node.reshapeTo(node.input(index),
+                                 RankedTensorType::get(shape, elementType));
+    return node.broadcastTo(value, full);
+  };
+  bool transposeLhs = false, transposeRhs = false;
+  Value lhs = operand(0, lhsShape, operandType(m, k), transposeLhs);
+  Value rhs = operand(1, rhsShape, operandType(k, n), transposeRhs);
   Value product = node.builder.create<MatMulOp>(
-      node.loc, operandType(m, n), lhs, rhs, Value(), false, false);
+      node.loc, operandType(m, n), lhs, rhs, Value(), transposeLhs,
+      transposeRhs);
   node.setResult(0, node.reshapeTo(product, *type));
   return success();
 }

@@ -6,24 +6,41 @@
 // then the planned workspace; no heap allocation, nothing of the higher
 // dialects left.
 
-// tanh and exp are polynomials of FMAs (no libm call); the row maximum and
-// sum of the softmax are vector reductions.
-// CHECK-NOT: llvm.func @tanhf
+// Each linalg op is an internal function of its own, called in order: the
+// bias copied into the output, the product, tanh, then the softmax (row
+// maxima in the workspace, the probabilities written to the caller's output
+// buffer).
 // CHECK-LABEL: llvm.func @forward
 // CHECK-SAME: (%[[X:[^:]+]]: !llvm.ptr, %[[W:[^:]+]]: !llvm.ptr, %[[B:[^:]+]]: !llvm.ptr, %[[OUT:[^:]+]]: !llvm.ptr, %[[WS:[^:]+]]: !llvm.ptr {quern.workspace})
 // CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK-NEXT: llvm.call @forward_elementwise_0(%[[B]], %[[OUT]])
+// CHECK-NEXT: llvm.call @forward_contraction_1(%[[X]], %[[W]], %[[OUT]])
+// CHECK-NEXT: llvm.call @forward_elementwise_2(%[[OUT]])
+// CHECK-NEXT: llvm.call @forward_elementwise_3(%[[WS]])
+// CHECK-NEXT: llvm.call @forward_reduction_4(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_elementwise_5(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_elementwise_6(%[[WS]])
+// CHECK-NEXT: llvm.call @forward_reduction_7(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_elementwise_8(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.return
+
+// The product is FMAs; tanh and exp are polynomials of FMAs (no libm
+// call); the row maximum and sum of the softmax are vector reductions.
+// CHECK-NOT: llvm.func @tanhf
+// CHECK-LABEL: llvm.func internal @forward_contraction_1
+// CHECK-SAME: no_inline
+// CHECK-NOT: llvm.call
+// CHECK: llvm.intr.fmuladd
+// CHECK-LABEL: llvm.func internal @forward_elementwise_2
 // CHECK-NOT: llvm.call
 // CHECK: llvm.intr.fma
-// The row maxima live in the workspace; the probabilities are written to the
-// caller's output buffer.
-// CHECK: llvm.getelementptr %[[WS]]
+// CHECK-LABEL: llvm.func internal @forward_reduction_4
 // CHECK: llvm.intr.vector.reduce.fmaximum
+// CHECK-LABEL: llvm.func internal @forward_reduction_7
 // CHECK: llvm.intr.vector.reduce.fadd
+// CHECK-LABEL: llvm.func internal @forward_elementwise_8
 // CHECK: llvm.fdiv
-// CHECK: llvm.getelementptr %[[OUT]]
 // CHECK: llvm.store
-// CHECK: llvm.return
-// CHECK-NOT: llvm.return
 
 // LEFT-NOT: func.func
 // LEFT-NOT: linalg.

@@ -209,6 +209,34 @@ def SelectStrategyPass
   ];
 }
 
+def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Move each linalg op on buffers into a function of its own";
+  let description = [{
+    Runs after strategy selection, so each op takes its `quern.strategy`
+    along. Every linalg op on buffers becomes a call to a new private,
+    internal, `no_inline` function `PARENT_OP_N` (e.g.
+    `train_step_matmul_3`) that holds only that op: constants it uses are
+    cloned in, every other value it uses is an argument. Tiling,
+    vectorization and LLVM's optimizer then work on small functions, so
+    compile time grows with the number of ops rather than faster, and
+    profiles name the op. Ops on buffers the bare-pointer calling convention
+    cannot pass (dynamic shape, stride or offset; no elements) stay where
+    they are.
+
+    ```mlir
+    func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+      call @step_matmul_0(%a, %b, %c) : (...) -> ()
+      return
+    }
+    func.func private @step_matmul_0(...) attributes {llvm.linkage = #llvm.linkage<internal>, no_inline} {
+      linalg.matmul ins(%arg0, %arg1 : ...) outs(%arg2 : ...)
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
   let summary = "Tile and vectorize linalg ops as `quern.strategy` says";
   let description = [{
