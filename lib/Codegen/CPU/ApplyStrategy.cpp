@@ -171,13 +171,14 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
       strategy.parallel = false;
     }
   } else if (strategy.parallel) {
-    // One outer parallel loop over the first dimension.
+    // One outer parallel loop over the first dimension, by whole register
+    // tiles.
     SmallVector<int64_t> outer(ranges.size(), 0);
     outer[0] = ranges.size() == 1
                    ? std::max<int64_t>(strategy.registerTiles[0],
                                        ranges[0] / 64 / strategy.registerTiles[0] *
                                            strategy.registerTiles[0])
-                   : 1;
+                   : strategy.registerTiles[0];
     FailureOr<linalg::TiledLinalgOp> tiled =
         tile(rewriter, op, outer, {}, /*parallel=*/true);
     if (failed(tiled))
@@ -282,7 +283,7 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
-                      vector::VectorTransposeLowering::Shuffle1D));
+                      vector::VectorTransposeLowering::Shuffle16x16));
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     // exp, erf, tanh, log as polynomials of FMAs, which vectorize, instead
     // of libm calls element by element.

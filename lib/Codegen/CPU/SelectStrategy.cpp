@@ -172,6 +172,22 @@ private:
     strategy.registerTiles.assign(ranges.size(), 1);
     strategy.registerTiles.back() = registerTile(
         vector, ranges.back(), std::max<int64_t>(1, vector / 4));
+    // A transposing input (its contiguous dimension is another loop) takes
+    // a square tile: a vector of rows read whole, transposed in registers,
+    // instead of one strided element at a time.
+    if (strategy.kind == Strategy::Elementwise) {
+      for (OpOperand *input : op.getDpsInputOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(input);
+        if (!map.isPermutation())
+          continue;
+        unsigned contiguous = map.getDimPosition(map.getNumResults() - 1);
+        if (contiguous == ranges.size() - 1)
+          continue;
+        strategy.registerTiles[contiguous] = registerTile(
+            vector, ranges[contiguous], std::max<int64_t>(1, vector / 4));
+        break;
+      }
+    }
     strategy.parallel = minParallelWork > 0 && work >= minParallelWork &&
                         op.getIteratorTypesArray().front() ==
                             utils::IteratorType::parallel;

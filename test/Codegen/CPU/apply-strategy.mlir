@@ -52,3 +52,17 @@ func.func @add(%a: memref<4x100xf32>, %b: memref<4x100xf32>, %c: memref<4x100xf3
       ins(%a, %b : memref<4x100xf32>, memref<4x100xf32>) outs(%c : memref<4x100xf32>)
   return
 }
+
+// A square tile of a transpose: rows read as whole vectors, transposed by
+// shuffles, written as whole vectors; the parallel loop steps by the tile.
+// CHECK-LABEL: func.func @transpose
+// CHECK: scf.parallel ({{.+}}) = ({{.+}}) to ({{.+}}) step (%c16)
+// CHECK-COUNT-16: vector.load {{.+}} : memref<32x64xf32>, vector<16xf32>
+// CHECK: vector.shuffle
+// CHECK-COUNT-16: vector.store {{.+}} : memref<64x32xf32>, vector<16xf32>
+// CHECK-NOT: vector.gather
+func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
+  linalg.transpose {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 16, 16>, parallel = true}}
+      ins(%a : memref<32x64xf32>) outs(%b : memref<64x32xf32>) permutation = [1, 0]
+  return
+}

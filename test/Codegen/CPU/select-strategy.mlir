@@ -39,6 +39,17 @@ func.func @add(%a: memref<4x100xf32>, %b: memref<4x100xf32>, %c: memref<4x100xf3
   return
 }
 
+// A transpose reads its input along another loop: the tile is square, a
+// vector of rows read whole and transposed in registers.
+// AVX512-LABEL: func.func @transpose
+// AVX512: quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 16, 16>}
+// NEON-LABEL: func.func @transpose
+// NEON: register_tiles = array<i64: 4, 4>
+func.func @transpose(%a: memref<64x32xf32>, %b: memref<32x64xf32>) {
+  linalg.transpose ins(%a : memref<64x32xf32>) outs(%b : memref<32x64xf32>) permutation = [1, 0]
+  return
+}
+
 // AVX512-LABEL: func.func @row_sum
 // AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
 func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {
