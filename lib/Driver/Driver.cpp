@@ -110,6 +110,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   pm.enableTiming(codegenTimer);
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(*machine);
+  codegen.bf16Matmuls = options.precision == Precision::BF16;
   // Threads where an OpenMP runtime for the target is at hand: the host.
   if (llvm::Triple(target.triple).getArch() ==
       llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())

@@ -48,6 +48,15 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     features("mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
              cl::value_desc("+a,-b"), cl::cat(category));
+static cl::opt<quern::Precision> precision(
+    "precision", cl::desc("Arithmetic of the matrix products"),
+    cl::values(clEnumValN(quern::Precision::FP32, "fp32",
+                          "f32 operands and sums (default)"),
+               clEnumValN(quern::Precision::BF16, "bf16",
+                          "Operands rounded to bf16, products and sums in "
+                          "f32; everything else, the parameters and the "
+                          "optimizer state stay f32")),
+    cl::init(quern::Precision::FP32), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3"),
                                   cl::Prefix, cl::init(3), cl::cat(category));
 static cl::list<std::string>
@@ -170,6 +179,7 @@ int main(int argc, char **argv) {
   options.emit = emit;
   options.target = {triple, cpu, features};
   options.optLevel = optLevel;
+  options.precision = precision;
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (!quern::parseInputShape(spec, options.import, error))

@@ -31,7 +31,16 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     } -> tensor<4x8xf32>
     ```
     Any quern op left is an error.
+
+    With `bf16-matmuls`, the operands of every f32 matmul are rounded to
+    bf16 (round to nearest even) before the product, which reads them as
+    bf16 and multiplies and sums in f32: bf16 mixed precision, with every
+    other tensor, the parameters and the optimizer state in f32.
   }];
+  let options = [
+    Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
+           "Round f32 matmul operands to bf16; products and sums stay f32">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",

@@ -20,9 +20,11 @@ public:
 };
 
 /// Adds the patterns that rewrite every quern op into linalg, tensor, arith
-/// and math ops on tensors.
+/// and math ops on tensors. `bf16Matmuls`: f32 matmuls read their operands
+/// rounded to bf16 and accumulate in f32.
 void populateQuernToLinalgPatterns(mlir::TypeConverter &typeConverter,
-                                   mlir::RewritePatternSet &patterns);
+                                   mlir::RewritePatternSet &patterns,
+                                   bool bf16Matmuls = false);
 
 } // namespace quern
 

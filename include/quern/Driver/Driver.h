@@ -16,6 +16,10 @@ namespace quern {
 
 enum class EmitKind { Shared, Object, Assembly, LLVM, MLIR };
 
+/// The arithmetic of matrix products: f32, or bf16 operands with f32
+/// products and sums (mixed precision).
+enum class Precision { FP32, BF16 };
+
 /// What `--train` asks for: a training step beside the forward function.
 struct TrainOptions {
   /// The graph output that is the loss ("": the only scalar float output).
@@ -46,6 +50,7 @@ struct CompileOptions {
   EmitKind emit = EmitKind::Shared;
   TargetSpec target;
   unsigned optLevel = 3;
+  Precision precision = Precision::FP32;
   OnnxImportOptions import;
   std::optional<TrainOptions> train;
 };

@@ -38,7 +38,9 @@ using namespace mlir;
 
 void quern::buildCPUCodegenPipeline(OpPassManager &pm,
                                     const CPUCodegenOptions &options) {
-  pm.addPass(createConvertQuernToLinalgPass());
+  ConvertQuernToLinalgPassOptions toLinalg;
+  toLinalg.bf16Matmuls = options.bf16Matmuls;
+  pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -121,6 +123,10 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       *this, "min-parallel-work",
       llvm::cl::desc("Work from which an op is threaded (0: never)"),
       llvm::cl::init(0)};
+  Option<bool> bf16Matmuls{
+      *this, "bf16-matmuls",
+      llvm::cl::desc("Matmul operands rounded to bf16, sums in f32"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -134,6 +140,7 @@ void quern::registerCPUCodegenPipeline() {
         options.cpu.vectorBits = pipeline.vectorBits;
         options.cpu.vectorRegisters = pipeline.vectorRegisters;
         options.minParallelWork = pipeline.minParallelWork;
+        options.bf16Matmuls = pipeline.bf16Matmuls;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

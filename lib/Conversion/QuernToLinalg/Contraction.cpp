@@ -23,7 +23,9 @@ using namespace quern::detail;
 namespace {
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MatMulLowering(TypeConverter &converter, MLIRContext *context,
+                 bool bf16Operands)
+      : OpConversionPattern(converter, context), bf16Operands(bf16Operands) {}
 
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
@@ -58,6 +60,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       rhs = packTransposed(rewriter, loc, rhs);
       transposeRhs = false;
     }
+    // Rounded after packing: the transposes stay f32, whose shuffles are
+    // the fast ones.
+    if (bf16Operands && resultType.getElementType().isF32()) {
+      lhs = roundToBF16(rewriter, loc, lhs);
+      rhs = roundToBF16(rewriter, loc, rhs);
+    }
     SmallVector<AffineMap> maps = {
         transposeLhs ? mapOf(k, m) : mapOf(m, k),
         transposeRhs ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
@@ -76,8 +84,15 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
           // compiler's.
           auto flags = arith::FastMathFlags::reassoc |
                        arith::FastMathFlags::contract;
-          Value product =
-              b.create<arith::MulFOp>(l, args[0], args[1], flags);
+          // bf16 operands are widened exactly; the arithmetic is f32.
+          Type accumulator = args[2].getType();
+          auto widened = [&](Value operand) -> Value {
+            if (operand.getType() == accumulator)
+              return operand;
+            return b.create<arith::ExtFOp>(l, accumulator, operand);
+          };
+          Value product = b.create<arith::MulFOp>(l, widened(args[0]),
+                                                  widened(args[1]), flags);
           b.create<linalg::YieldOp>(
               l, b.create<arith::AddFOp>(l, args[2], product, flags)
                      .getResult());
@@ -87,6 +102,21 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 
 private:
+  /// Round f32 matmul operands to bf16 (mixed precision).
+  bool bf16Operands;
+
+  /// `value` rounded to bf16, element by element.
+  static Value roundToBF16(OpBuilder &b, Location loc, Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    Type bf16 = b.getBF16Type();
+    return buildParallelGeneric(
+        b, loc, type.clone(bf16), value,
+        b.getMultiDimIdentityMap(type.getRank()),
+        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
+        });
+  }
+
   /// Rows (columns) of the result from which a transposed right (left)
   /// operand is packed: the copy's loads are then at most an eighth of the
   /// product's multiply-adds.
@@ -182,7 +212,8 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 } // namespace
 
 void quern::detail::populateContractionPatterns(TypeConverter &converter,
-                                                RewritePatternSet &patterns) {
-  patterns.add<EinsumLowering, MatMulLowering>(converter,
-                                               patterns.getContext());
+                                                RewritePatternSet &patterns,
+                                                bool bf16Matmuls) {
+  patterns.add<EinsumLowering>(converter, patterns.getContext());
+  patterns.add<MatMulLowering>(converter, patterns.getContext(), bf16Matmuls);
 }

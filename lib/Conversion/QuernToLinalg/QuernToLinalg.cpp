@@ -38,9 +38,10 @@ QuernToLinalgTypeConverter::QuernToLinalgTypeConverter() {
 }
 
 void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
-                                          RewritePatternSet &patterns) {
+                                          RewritePatternSet &patterns,
+                                          bool bf16Matmuls) {
   detail::populateElementwisePatterns(typeConverter, patterns);
-  detail::populateContractionPatterns(typeConverter, patterns);
+  detail::populateContractionPatterns(typeConverter, patterns, bf16Matmuls);
   detail::populateReductionPatterns(typeConverter, patterns);
   detail::populateShapePatterns(typeConverter, patterns);
   detail::populateIndexingPatterns(typeConverter, patterns);
@@ -51,6 +52,8 @@ namespace {
 
 struct ConvertQuernToLinalgPass
     : quern::impl::ConvertQuernToLinalgPassBase<ConvertQuernToLinalgPass> {
+  using ConvertQuernToLinalgPassBase::ConvertQuernToLinalgPassBase;
+
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     QuernToLinalgTypeConverter typeConverter;
@@ -68,7 +71,7 @@ struct ConvertQuernToLinalgPass
         [&](Operation *op) { return typeConverter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populateQuernToLinalgPatterns(typeConverter, patterns);
+    populateQuernToLinalgPatterns(typeConverter, patterns, bf16Matmuls);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -36,6 +36,8 @@ struct CPUCodegenOptions {
   /// Work (multiply-adds or elements) from which an op runs on several
   /// threads; 0: single-threaded code.
   int64_t minParallelWork = 0;
+  /// Matmuls read their operands rounded to bf16 and sum in f32.
+  bool bf16Matmuls = false;
 };
 
 /// quern (tensors) → linalg → buffers with a planned workspace → LLVM
