@@ -25,7 +25,6 @@ time, the loss of the first and the last step, and their peak RSS.
 import argparse
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -80,6 +79,19 @@ def build_module(spec):
 # ----------------------------------------------------------- parent side ----
 
 
+def compile_step(build, folder, stem, precision):
+    """quernc --train of folder/model.onnx into folder/stem: (seconds, error)."""
+    start = time.perf_counter()
+    run = subprocess.run(
+        [os.path.join(build, "bin", "quernc"), os.path.join(folder, "model.onnx"),
+         "--train", "--optimizer=adamw", f"--precision={precision}",
+         "-o", os.path.join(folder, stem)],
+        capture_output=True, text=True)
+    error = (f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
+             if run.returncode != 0 else None)
+    return time.perf_counter() - start, error
+
+
 def prepare(name, spec, work, build):
     """Exports and compiles one model into work/name/: model.onnx, the
     module's weights (weights.pt), the batch (one .npy per input) and
@@ -99,16 +111,10 @@ def prepare(name, spec, work, build):
         json.dump(dict(spec, inputs=input_names), f)
     parameters = sum(p.numel() for p in model.parameters())
 
-    start = time.perf_counter()
-    run = subprocess.run(
-        [os.path.join(build, "bin", "quernc"), os.path.join(folder, "model.onnx"),
-         "--train", "--optimizer=adamw", "-o", os.path.join(folder, "step")],
-        capture_output=True, text=True)
-    record = {"parameters": parameters,
-              "compile_seconds": time.perf_counter() - start}
-    if run.returncode != 0:
-        record["compile_error"] = (f"quernc exit {run.returncode}: "
-                                   f"{common.tail(run.stderr)}")
+    seconds, error = compile_step(build, folder, "step", "fp32")
+    record = {"parameters": parameters, "compile_seconds": seconds}
+    if error:
+        record["compile_error"] = error
     return record
 
 
@@ -118,7 +124,7 @@ def describe_exit(returncode):
     return f"exit {returncode}"
 
 
-def run_child(framework, folder, threads, steps, warmup):
+def run_child(framework, folder, threads, steps, warmup, stem="step"):
     env = dict(os.environ)
     if framework == "quern":
         env.update(QUERN_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
@@ -129,7 +135,7 @@ def run_child(framework, folder, threads, steps, warmup):
                    MKL_NUM_THREADS=str(threads))
     command = [common.PYTHON, os.path.abspath(__file__), "--worker", framework,
                "--model-dir", folder, "--threads", str(threads),
-               "--steps", str(steps), "--warmup", str(warmup)]
+               "--steps", str(steps), "--warmup", str(warmup), "--stem", stem]
     try:
         run = subprocess.run(command, env=env, capture_output=True, text=True,
                              timeout=CHILD_TIMEOUT_SECONDS)
@@ -141,19 +147,13 @@ def run_child(framework, folder, threads, steps, warmup):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def quernc_has_precision(build):
-    run = subprocess.run([os.path.join(build, "bin", "quernc"), "--help-hidden"],
-                         capture_output=True, text=True)
-    return re.search(r"^\s+--precision\b", run.stdout, re.MULTILINE) is not None
-
-
 # ------------------------------------------------------------ child side ----
 
 
-def worker_quern(folder, spec):
+def worker_quern(folder, spec, stem):
     from compiled_model import CompiledModel
     baseline = common.rss_bytes()
-    model = CompiledModel(os.path.join(folder, "step"))
+    model = CompiledModel(os.path.join(folder, stem))
     batch = [np.load(os.path.join(folder, n + ".npy")) for n in spec["inputs"]]
     call, outputs = model.bind("train_step", batch + [np.float32(LR)])
 
@@ -188,7 +188,7 @@ def worker(args):
     with open(os.path.join(args.model_dir, "spec.json")) as f:
         spec = json.load(f)
     if args.worker == "quern":
-        baseline, step = worker_quern(args.model_dir, spec)
+        baseline, step = worker_quern(args.model_dir, spec, args.stem)
     else:
         baseline, step = worker_torch(args.model_dir, spec, args.threads)
     losses, times = [], []
@@ -207,6 +207,28 @@ def worker(args):
     }))
 
 
+def bf16_row(name, folder, threads, steps, warmup, fp32_row, build):
+    """Quern's bf16 step of the model in `folder` (compiled once, into
+    folder/step_bf16), timed like the fp32 one, with its speed over fp32."""
+    row = {"model": name, "threads": threads}
+    library = os.path.join(folder, "step_bf16.so")
+    if not os.path.exists(library):
+        seconds, error = compile_step(build, folder, "step_bf16", "bf16")
+        if error:
+            return dict(row, compile_error=error)
+        with open(os.path.join(folder, "bf16_compile_seconds"), "w") as f:
+            f.write(str(seconds))
+    with open(os.path.join(folder, "bf16_compile_seconds")) as f:
+        row["compile_seconds"] = float(f.read())
+    row["quern"] = run_child("quern", folder, threads, steps, warmup,
+                             stem="step_bf16")
+    fp32 = fp32_row["quern"].get("median_step_seconds")
+    if fp32 and "median_step_seconds" in row["quern"]:
+        row["fp32_step_seconds"] = fp32
+        row["speedup_over_fp32"] = fp32 / row["quern"]["median_step_seconds"]
+    return row
+
+
 # ------------------------------------------------------------------ main ----
 
 
@@ -223,6 +245,7 @@ def main():
     parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--stem", default="step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
@@ -240,12 +263,9 @@ def main():
         "optimizer": {"name": "adamw", "lr": LR, "betas": [0.9, 0.999],
                       "eps": 1e-8, "weight_decay": 0.01},
         "steps": steps, "warmup": warmup,
-        "precisions": ["fp32"],
-        "bf16": {"measured": False,
-                 "reason": ("quernc has a --precision option, but bench/train.py "
-                            "does not run bf16 yet") if quernc_has_precision(build)
-                 else ("`--precision=bf16` is not implemented yet (quernc has "
-                       "no --precision option)")},
+        "precisions": ["fp32", "bf16"],
+        # Quern's bf16 steps (GPT-2 models), against its fp32 steps.
+        "bf16": {"measured": True, "rows": []},
         "rows": [],
     }
     with tempfile.TemporaryDirectory() as work:
@@ -269,6 +289,9 @@ def main():
                     row["speedup"] = (torch_["median_step_seconds"]
                                       / quern["median_step_seconds"])
                 result["rows"].append(row)
+                if spec["kind"] == "gpt2" and "quern" in row:
+                    result["bf16"]["rows"].append(
+                        bf16_row(name, folder, threads, steps, warmup, row, build))
                 print(f"  {threads}T: " + ", ".join(
                     f"{fw} " + (f"{common.duration(row[fw]['median_step_seconds'])}/step"
                                 f" (loss {row[fw]['first_loss']:.4f} -> "
