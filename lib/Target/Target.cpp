@@ -75,6 +75,7 @@ quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
     if (subtarget.checkFeatures("+avx512f")) {
       cpu.vectorBits = 512;
       cpu.vectorRegisters = 32;
+      cpu.bf16Dot = subtarget.checkFeatures("+avx512bf16");
     } else if (subtarget.checkFeatures("+avx")) {
       cpu.vectorBits = 256;
     }

@@ -35,11 +35,18 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     With `bf16-matmuls`, the operands of every f32 matmul are rounded to
     bf16 (round to nearest even) before the product, which reads them as
     bf16 and multiplies and sums in f32: bf16 mixed precision, with every
-    other tensor, the parameters and the optimizer state in f32.
+    other tensor, the parameters and the optimizer state in f32. With
+    `bf16-pairs` as well (targets with a bf16 dot-product instruction) and
+    an even K, the product sums over k in pairs: the left operand is viewed
+    as `[..., M, K/2, 2]` and the right one packed as `[..., K/2, N, 2]`,
+    and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
   }];
   let options = [
     Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
-           "Round f32 matmul operands to bf16; products and sums stay f32">
+           "Round f32 matmul operands to bf16; products and sums stay f32">,
+    Option<"bf16Pairs", "bf16-pairs", "bool", "false",
+           "With bf16-matmuls: sum products in pairs along k, operands laid "
+           "out for a bf16 dot-product instruction (K even)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -19,12 +19,21 @@ public:
   QuernToLinalgTypeConverter();
 };
 
+/// The arithmetic of f32 matmuls.
+struct MatmulPrecision {
+  /// Operands rounded to bf16, products and sums in f32.
+  bool bf16Operands = false;
+  /// With bf16 operands and an even K: products summed in pairs along k
+  /// (operands laid out [.., M, K/2, 2] and [.., K/2, N, 2]), the form of a
+  /// bf16 dot-product instruction.
+  bool bf16Pairs = false;
+};
+
 /// Adds the patterns that rewrite every quern op into linalg, tensor, arith
-/// and math ops on tensors. `bf16Matmuls`: f32 matmuls read their operands
-/// rounded to bf16 and accumulate in f32.
+/// and math ops on tensors.
 void populateQuernToLinalgPatterns(mlir::TypeConverter &typeConverter,
                                    mlir::RewritePatternSet &patterns,
-                                   bool bf16Matmuls = false);
+                                   const MatmulPrecision &precision = {});
 
 } // namespace quern
 

@@ -16,6 +16,7 @@
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -54,6 +55,159 @@ static StringRef kindName(Strategy::Kind kind) {
   }
   llvm_unreachable("every kind has a name");
 }
+
+namespace {
+
+/// A register tile of a bf16 contraction summed in pairs along k (the form
+/// convert-quern-to-linalg{bf16-pairs} gives, k = 2p + t):
+///
+///   acc[m, n] += sum_t extf(a[m, 0, t]) * extf(b[n, t])
+///
+/// becomes, per row of the tile and per 16 columns, one AVX-512 BF16
+/// `vdpbf16ps`: its 16 f32 lanes each add the two products of a pair. The
+/// row's pair (a[m, 0, 0], a[m, 0, 1]) is broadcast as one 32-bit value; b's
+/// 16 columns of pairs are 32 contiguous bf16.
+struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  static constexpr int64_t kLanes = 16;
+
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!accType || accType.getRank() != 2 ||
+        !accType.getElementType().isF32() ||
+        op.getKind() != vector::CombiningKind::ADD ||
+        op.getIteratorTypesArray() !=
+            SmallVector<vector::IteratorType>{
+                vector::IteratorType::parallel, vector::IteratorType::parallel,
+                vector::IteratorType::reduction,
+                vector::IteratorType::reduction})
+      return failure();
+    int64_t rows = accType.getDimSize(0), columns = accType.getDimSize(1);
+    if (columns % kLanes != 0)
+      return failure();
+    // The operands are the bf16 tile reads, widened, and (in batched
+    // products) broadcast over the other operand's dimension and
+    // transposed: lhs a [rows, 1, 2] read over (m, p, t), rhs a
+    // [columns, 2] read over (n, t).
+    Value lhsSource = tileRead(op.getLhs()), rhsSource = tileRead(op.getRhs());
+    auto lhsType = cast<VectorType>(lhsSource.getType());
+    auto rhsType = cast<VectorType>(rhsSource.getType());
+    if (!lhsType.getElementType().isBF16() ||
+        !rhsType.getElementType().isBF16() ||
+        lhsType.getShape() != ArrayRef<int64_t>{rows, 1, 2} ||
+        rhsType.getShape() != ArrayRef<int64_t>{columns, 2})
+      return failure();
+
+    Location loc = op.getLoc();
+    Type bf16 = rewriter.getBF16Type(), i32 = rewriter.getI32Type();
+    auto pairs = VectorType::get({2 * kLanes}, bf16);
+    auto lanes = VectorType::get({kLanes}, rewriter.getF32Type());
+    Value lhs = rewriter.create<vector::ShapeCastOp>(
+        loc, VectorType::get({rows, 2}, bf16), lhsSource);
+    Value rhs = loadFlat(rewriter, rhsSource);
+    if (!rhs)
+      rhs = rewriter.create<vector::ShapeCastOp>(
+          loc, VectorType::get({2 * columns}, bf16), rhsSource);
+    SmallVector<Value> rhsChunks;
+    for (int64_t chunk = 0; chunk < columns / kLanes; ++chunk)
+      rhsChunks.push_back(rewriter.create<vector::ExtractStridedSliceOp>(
+          loc, rhs, ArrayRef<int64_t>{2 * kLanes * chunk},
+          ArrayRef<int64_t>{2 * kLanes}, ArrayRef<int64_t>{1}));
+    Value result = op.getAcc();
+    for (int64_t row = 0; row < rows; ++row) {
+      Value pair = rewriter.create<vector::ExtractOp>(loc, lhs, row);
+      Value word = rewriter.create<vector::ExtractOp>(
+          loc,
+          rewriter.create<vector::BitCastOp>(loc, VectorType::get({1}, i32),
+                                             pair),
+          0);
+      Value broadcast = rewriter.create<vector::BitCastOp>(
+          loc, pairs,
+          rewriter.create<vector::BroadcastOp>(
+              loc, VectorType::get({kLanes}, i32), word));
+      Value accRow = rewriter.create<vector::ExtractOp>(loc, result, row);
+      for (auto [chunk, rhsChunk] : llvm::enumerate(rhsChunks)) {
+        int64_t offset = kLanes * static_cast<int64_t>(chunk);
+        Value acc = rewriter.create<vector::ExtractStridedSliceOp>(
+            loc, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{kLanes},
+            ArrayRef<int64_t>{1});
+        Value dot = rewriter
+                        .create<LLVM::CallIntrinsicOp>(
+                            loc, TypeRange{lanes},
+                            rewriter.getStringAttr(
+                                "llvm.x86.avx512bf16.dpbf16ps.512"),
+                            ValueRange{acc, broadcast, rhsChunk})
+                        .getResult(0);
+        accRow = rewriter.create<vector::InsertStridedSliceOp>(
+            loc, dot, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
+      }
+      result = rewriter.create<vector::InsertOp>(loc, accRow, result, row);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// `operand` before widening, broadcasting, transposing and dropping
+  /// leading unit dimensions: the tile as read.
+  static Value tileRead(Value operand) {
+    while (Operation *def = operand.getDefiningOp()) {
+      if (auto ext = dyn_cast<arith::ExtFOp>(def))
+        operand = ext.getIn();
+      else if (auto broadcast = dyn_cast<vector::BroadcastOp>(def))
+        operand = broadcast.getSource();
+      else if (auto transpose = dyn_cast<vector::TransposeOp>(def))
+        operand = transpose.getVector();
+      else if (auto extract = dyn_cast<vector::ExtractOp>(def);
+               extract && extract.getVector().getType().getShape().take_front(
+                              extract.getNumIndices()) ==
+                              ArrayRef<int64_t>(
+                                  SmallVector<int64_t>(extract.getNumIndices(), 1)))
+        operand = extract.getVector();
+      else
+        break;
+    }
+    return operand;
+  }
+
+  /// `value`, a [columns x 2] transfer_read of the trailing dimensions of a
+  /// buffer whose pairs are contiguous, read as one flat vector load (the
+  /// transfer itself would become a load per pair); null otherwise.
+  static Value loadFlat(PatternRewriter &rewriter, Value value) {
+    auto read = value.getDefiningOp<vector::TransferReadOp>();
+    if (!read || read.getMask() || read.hasOutOfBoundsDim() ||
+        !read.getPermutationMap().isMinorIdentity())
+      return nullptr;
+    auto type = dyn_cast<MemRefType>(read.getSource().getType());
+    if (!type || type.getRank() < 2 || type.getShape().back() != 2)
+      return nullptr;
+    int64_t rank = type.getRank();
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t dim = 0; dim < rank - 2; ++dim)
+      groups.push_back({dim});
+    groups.push_back({rank - 2, rank - 1});
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
+      return nullptr;
+    Location loc = read.getLoc();
+    Value flat =
+        rewriter.create<memref::CollapseShapeOp>(loc, read.getSource(), groups);
+    SmallVector<Value> indices(read.getIndices().drop_back(2));
+    AffineExpr column, member;
+    bindDims(rewriter.getContext(), column, member);
+    indices.push_back(rewriter.create<affine::AffineApplyOp>(
+        loc, column * 2 + member,
+        ValueRange{read.getIndices()[rank - 2], read.getIndices()[rank - 1]}));
+    auto vectorType = cast<VectorType>(read.getVectorType());
+    return rewriter.create<vector::LoadOp>(
+        loc,
+        VectorType::get({vectorType.getNumElements()},
+                        vectorType.getElementType()),
+        flat, indices);
+  }
+};
+
+} // namespace
 
 void Strategy::attach(Operation *op) const {
   Builder b(op->getContext());
@@ -274,6 +428,9 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
   linalg::hoistRedundantVectorTransfers(func);
   {
     RewritePatternSet patterns(context);
+    // Before the generic contraction lowering, which would widen the bf16
+    // pairs and multiply them with f32 FMAs.
+    patterns.add<PairedBF16ContractToDot>(context, /*benefit=*/2);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
                       vector::VectorContractLowering::OuterProduct));

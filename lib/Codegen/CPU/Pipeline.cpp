@@ -40,6 +40,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
                                     const CPUCodegenOptions &options) {
   ConvertQuernToLinalgPassOptions toLinalg;
   toLinalg.bf16Matmuls = options.bf16Matmuls;
+  toLinalg.bf16Pairs = options.cpu.bf16Dot;
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
@@ -127,6 +128,10 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       *this, "bf16-matmuls",
       llvm::cl::desc("Matmul operands rounded to bf16, sums in f32"),
       llvm::cl::init(false)};
+  Option<bool> bf16Dot{
+      *this, "bf16-dot",
+      llvm::cl::desc("The CPU has AVX-512 BF16's vdpbf16ps"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -141,6 +146,7 @@ void quern::registerCPUCodegenPipeline() {
         options.cpu.vectorRegisters = pipeline.vectorRegisters;
         options.minParallelWork = pipeline.minParallelWork;
         options.bf16Matmuls = pipeline.bf16Matmuls;
+        options.cpu.bf16Dot = pipeline.bf16Dot;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

@@ -120,8 +120,16 @@ private:
     if (linalg::isaContractionOpInterface(op)) {
       FailureOr<linalg::ContractionDimensions> dims =
           linalg::inferContractionDims(op);
-      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-          dims->k.size() != 1)
+      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1)
+        return std::nullopt;
+      // bf16 operands summed in pairs along k (k = 2p + t, t innermost):
+      // p is the k loop, and each tile takes the whole pair.
+      bool pairs = dims->k.size() == 2 && ranges[dims->k[1]] == 2 &&
+                   llvm::all_of(op.getDpsInputOperands(), [](OpOperand *input) {
+                     return getElementTypeOrSelf(input->get().getType())
+                         .isBF16();
+                   });
+      if (dims->k.size() != 1 && !pairs)
         return std::nullopt;
       unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
       Strategy strategy;
@@ -156,6 +164,10 @@ private:
       strategy.registerTiles[m] = mr;
       strategy.registerTiles[n] = nr;
       strategy.registerTiles[k] = 1;
+      if (pairs) {
+        strategy.cacheTiles[dims->k[1]] = 2;
+        strategy.registerTiles[dims->k[1]] = 2;
+      }
       strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
       if (strategy.parallel)
         splitForThreads(strategy, ranges, {n, m});

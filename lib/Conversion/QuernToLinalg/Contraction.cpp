@@ -24,8 +24,8 @@ namespace {
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   MatMulLowering(TypeConverter &converter, MLIRContext *context,
-                 bool bf16Operands)
-      : OpConversionPattern(converter, context), bf16Operands(bf16Operands) {}
+                 const MatmulPrecision &precision)
+      : OpConversionPattern(converter, context), precision(precision) {}
 
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
@@ -52,6 +52,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     };
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     bool transposeLhs = op.getTransposeLhs(), transposeRhs = op.getTransposeRhs();
+    bool bf16 = precision.bf16Operands && resultType.getElementType().isF32();
+    int64_t depth = cast<RankedTensorType>(lhs.getType())
+                        .getDimSize(transposeLhs ? batchRank : batchRank + 1);
+    if (bf16 && precision.bf16Pairs && depth % 2 == 0) {
+      if (transposeLhs)
+        lhs = packTransposed(rewriter, loc, lhs);
+      if (transposeRhs)
+        rhs = packTransposed(rewriter, loc, rhs);
+      rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType,
+                                                lhs, rhs, adaptor.getBias()));
+      return success();
+    }
     if (transposeLhs && resultType.getDimSize(batchRank + 1) >= kPackRows) {
       lhs = packTransposed(rewriter, loc, lhs);
       transposeLhs = false;
@@ -62,7 +74,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     }
     // Rounded after packing: the transposes stay f32, whose shuffles are
     // the fast ones.
-    if (bf16Operands && resultType.getElementType().isF32()) {
+    if (bf16) {
       lhs = roundToBF16(rewriter, loc, lhs);
       rhs = roundToBF16(rewriter, loc, rhs);
     }
@@ -77,33 +89,112 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                       adaptor.getBias());
     auto generic = rewriter.create<linalg::GenericOp>(
         loc, resultType, ValueRange{lhs, rhs}, init,
-        maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-          // The sum over k may be reassociated and fused into FMAs, which is
-          // what lets it be vectorized; the generated code stays
-          // deterministic, only the order of the additions is the
-          // compiler's.
-          auto flags = arith::FastMathFlags::reassoc |
-                       arith::FastMathFlags::contract;
-          // bf16 operands are widened exactly; the arithmetic is f32.
-          Type accumulator = args[2].getType();
-          auto widened = [&](Value operand) -> Value {
-            if (operand.getType() == accumulator)
-              return operand;
-            return b.create<arith::ExtFOp>(l, accumulator, operand);
-          };
-          Value product = b.create<arith::MulFOp>(l, widened(args[0]),
-                                                  widened(args[1]), flags);
-          b.create<linalg::YieldOp>(
-              l, b.create<arith::AddFOp>(l, args[2], product, flags)
-                     .getResult());
-        });
+        maps, iterators, buildMultiplyAdd);
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 
 private:
-  /// Round f32 matmul operands to bf16 (mixed precision).
-  bool bf16Operands;
+  MatmulPrecision precision;
+
+  /// The body of a contraction: acc + a * b. The sum over k may be
+  /// reassociated and fused into FMAs, which is what lets it be vectorized;
+  /// the generated code stays deterministic, only the order of the
+  /// additions is the compiler's. bf16 operands are widened exactly; the
+  /// arithmetic is f32.
+  static void buildMultiplyAdd(OpBuilder &b, Location l, ValueRange args) {
+    auto flags =
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+    Type accumulator = args[2].getType();
+    auto widened = [&](Value operand) -> Value {
+      if (operand.getType() == accumulator)
+        return operand;
+      return b.create<arith::ExtFOp>(l, accumulator, operand);
+    };
+    Value product = b.create<arith::MulFOp>(l, widened(args[0]),
+                                            widened(args[1]), flags);
+    b.create<linalg::YieldOp>(
+        l, b.create<arith::AddFOp>(l, args[2], product, flags).getResult());
+  }
+
+  /// lhs[..., M, K] · rhs[..., K, N] (K even) with bf16 operands summed in
+  /// pairs along k, the form of a bf16 dot-product instruction (AVX-512
+  /// BF16's vdpbf16ps): lhs becomes [..., M, K/2, 2] (a reshape) and rhs
+  /// [..., K/2, N, 2] (each k pair of a column side by side, packed once),
+  /// and the product sums over the pair index p and the pair member t.
+  Value buildPairedProduct(OpBuilder &b, Location loc,
+                           RankedTensorType resultType, Value lhs, Value rhs,
+                           Value bias) const {
+    MLIRContext *context = b.getContext();
+    int64_t rank = resultType.getRank(), batchRank = rank - 2;
+    auto shapeOf = [](Value value) {
+      return SmallVector<int64_t>(
+          cast<RankedTensorType>(value.getType()).getShape());
+    };
+    // Groups of a reshape that splits dimension `split` in two.
+    auto splitting = [&](int64_t split) {
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t dim = 0, next = 0; dim < rank; ++dim) {
+        ReassociationIndices group = {next++};
+        if (dim == split)
+          group.push_back(next++);
+        groups.push_back(group);
+      }
+      return groups;
+    };
+    Type bf16 = b.getBF16Type();
+    SmallVector<int64_t> lhsShape = shapeOf(lhs);
+    int64_t depth = lhsShape.back();
+    lhsShape.back() = depth / 2;
+    lhsShape.push_back(2);
+    Value lhsPairs = b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(lhsShape, bf16), roundToBF16(b, loc, lhs),
+        splitting(rank - 1));
+
+    SmallVector<int64_t> rhsShape = shapeOf(rhs);
+    int64_t columns = rhsShape.back();
+    SmallVector<int64_t> split(rhsShape.begin(), rhsShape.end() - 2);
+    split.append({depth / 2, 2, columns});
+    Value rhsSplit = b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(split, cast<RankedTensorType>(rhs.getType())
+                                              .getElementType()),
+        rhs, splitting(rank - 2));
+    SmallVector<int64_t> packedShape(rhsShape.begin(), rhsShape.end() - 2);
+    packedShape.append({depth / 2, columns, 2});
+    SmallVector<AffineExpr> packedRead;
+    for (int64_t dim = 0; dim < batchRank; ++dim)
+      packedRead.push_back(getAffineDimExpr(dim, context));
+    packedRead.append({getAffineDimExpr(batchRank, context),
+                       getAffineDimExpr(batchRank + 2, context),
+                       getAffineDimExpr(batchRank + 1, context)});
+    Value rhsPairs = buildParallelGeneric(
+        b, loc, RankedTensorType::get(packedShape, bf16), rhsSplit,
+        AffineMap::get(rank + 1, 0, packedRead, context),
+        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
+        });
+
+    // Iteration space: (batch..., m, n, p, t).
+    auto dims = [&](std::initializer_list<int64_t> positions) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t dim = 0; dim < batchRank; ++dim)
+        exprs.push_back(getAffineDimExpr(dim, context));
+      for (int64_t position : positions)
+        exprs.push_back(getAffineDimExpr(batchRank + position, context));
+      return AffineMap::get(rank + 2, 0, exprs, context);
+    };
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    Value init = buildAccumulatorInit(b, loc, resultType, bias);
+    return b
+        .create<linalg::GenericOp>(
+            loc, resultType, ValueRange{lhsPairs, rhsPairs}, init,
+            SmallVector<AffineMap>{dims({0, 2, 3}), dims({2, 1, 3}),
+                                   dims({0, 1})},
+            iterators, buildMultiplyAdd)
+        .getResult(0);
+  }
 
   /// `value` rounded to bf16, element by element.
   static Value roundToBF16(OpBuilder &b, Location loc, Value value) {
@@ -211,9 +302,9 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
 
 } // namespace
 
-void quern::detail::populateContractionPatterns(TypeConverter &converter,
-                                                RewritePatternSet &patterns,
-                                                bool bf16Matmuls) {
+void quern::detail::populateContractionPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns,
+    const MatmulPrecision &precision) {
   patterns.add<EinsumLowering>(converter, patterns.getContext());
-  patterns.add<MatMulLowering>(converter, patterns.getContext(), bf16Matmuls);
+  patterns.add<MatMulLowering>(converter, patterns.getContext(), precision);
 }

@@ -10,6 +10,7 @@
 #define QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
 
 #include "Scalar.h"
+#include "quern/Conversion/QuernToLinalg.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -19,7 +20,7 @@ void populateElementwisePatterns(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns);
 void populateContractionPatterns(mlir::TypeConverter &converter,
                                  mlir::RewritePatternSet &patterns,
-                                 bool bf16Matmuls);
+                                 const MatmulPrecision &precision);
 void populateReductionPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::TypeConverter &converter,

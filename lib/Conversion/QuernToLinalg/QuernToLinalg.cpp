@@ -39,9 +39,9 @@ QuernToLinalgTypeConverter::QuernToLinalgTypeConverter() {
 
 void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
                                           RewritePatternSet &patterns,
-                                          bool bf16Matmuls) {
+                                          const MatmulPrecision &precision) {
   detail::populateElementwisePatterns(typeConverter, patterns);
-  detail::populateContractionPatterns(typeConverter, patterns, bf16Matmuls);
+  detail::populateContractionPatterns(typeConverter, patterns, precision);
   detail::populateReductionPatterns(typeConverter, patterns);
   detail::populateShapePatterns(typeConverter, patterns);
   detail::populateIndexingPatterns(typeConverter, patterns);
@@ -71,7 +71,8 @@ struct ConvertQuernToLinalgPass
         [&](Operation *op) { return typeConverter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populateQuernToLinalgPatterns(typeConverter, patterns, bf16Matmuls);
+    populateQuernToLinalgPatterns(typeConverter, patterns,
+                                  {bf16Matmuls, bf16Pairs});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

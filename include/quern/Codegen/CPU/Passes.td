@@ -255,6 +255,7 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];

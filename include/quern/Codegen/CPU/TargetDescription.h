@@ -19,6 +19,9 @@ struct CPUDescription {
   int64_t vectorBits = 128;
   /// Number of SIMD registers (32 with AVX-512 and on AArch64, else 16).
   int64_t vectorRegisters = 16;
+  /// A bf16 dot-product instruction that sums pairs of products into f32
+  /// lanes (AVX-512 BF16's vdpbf16ps).
+  bool bf16Dot = false;
   /// Per-core data cache sizes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 512 * 1024;
