@@ -66,3 +66,28 @@ func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
       ins(%a : memref<32x64xf32>) outs(%b : memref<64x32xf32>) permutation = [1, 0]
   return
 }
+
+// A bf16 register tile summed in pairs: per row of the tile and per 16
+// columns one vdpbf16ps, the row's pair broadcast as a 32-bit value and the
+// right operand's 32 columns of pairs read as one flat vector; no FMA.
+// CHECK-LABEL: func.func @bf16_pairs
+// CHECK: scf.for {{.+}} iter_args
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<64x96x2xbf16> into memref<64x192xbf16>
+// CHECK: vector.load %[[FLAT]][{{.+}}] : memref<64x192xbf16>, vector<64xbf16>
+// CHECK: vector.broadcast %{{.+}} : i32 to vector<16xi32>
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.+}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>)
+      attrs = {quern.strategy = {kind = "contraction", cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, register_tiles = array<i64: 8, 32, 1, 2>, parallel = false}} {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf fastmath<reassoc,contract> : f32
+    %s = arith.addf %acc, %p fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}

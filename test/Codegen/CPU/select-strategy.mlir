@@ -50,6 +50,23 @@ func.func @transpose(%a: memref<64x32xf32>, %b: memref<32x64xf32>) {
   return
 }
 
+// bf16 operands summed in pairs along k (k = 2p + t): p is the k loop and
+// each tile takes the whole pair.
+// AVX512-LABEL: func.func @bf16_pairs
+// AVX512: quern.strategy = {cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = false, register_tiles = array<i64: 8, 32, 1, 2>}
+func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // AVX512-LABEL: func.func @row_sum
 // AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
 func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {

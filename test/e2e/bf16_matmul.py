@@ -1,0 +1,72 @@
+"""bf16 matrix products against numpy.
+
+    bf16_matmul.py make DIR      writes DIR/products.onnx
+    bf16_matmul.py check STEM    runs the compiled STEM (quernc
+                                 --precision=bf16) and compares
+
+The model has a plain product, one whose right operand is a Transpose (a
+Linear layer) and a batched one (attention). Each result must match the
+product of the operands rounded to bf16 (round to nearest even), computed in
+float64, within 1e-5 of the largest magnitude (the sums are f32), and must
+differ from the unrounded product by more than 1e-4 of it (the operands were
+rounded).
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+SHAPES = {"a": [64, 128], "b": [128, 96], "w": [96, 128],
+          "q": [2, 3, 16, 32], "k": [2, 3, 32, 48]}
+
+
+def make(folder):
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["plain"], name="plain"),
+             helper.make_node("Transpose", ["w"], ["w_t"], perm=[1, 0], name="t"),
+             helper.make_node("MatMul", ["a", "w_t"], ["linear"], name="linear"),
+             helper.make_node("MatMul", ["q", "k"], ["batched"], name="batched")]
+    inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+              for name, shape in SHAPES.items()]
+    outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+               for name, shape in (("plain", [64, 96]), ("linear", [64, 96]),
+                                   ("batched", [2, 3, 16, 48]))]
+    model = helper.make_model(helper.make_graph(nodes, "products", inputs, outputs),
+                              opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, os.path.join(folder, "products.onnx"))
+
+
+def to_bf16(x):
+    bits = x.view(np.uint32).astype(np.uint64)
+    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return bits.astype(np.uint32).view(np.float32)
+
+
+def check(stem):
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+    from compiled_model import CompiledModel
+    rng = np.random.default_rng(7)
+    values = {name: rng.standard_normal(shape).astype(np.float32)
+              for name, shape in SHAPES.items()}
+    call, outputs = CompiledModel(stem).bind("forward", list(values.values()))
+    call()
+    wide = {name: value.astype(np.float64) for name, value in values.items()}
+    rounded = {name: to_bf16(value).astype(np.float64)
+               for name, value in values.items()}
+    for (name, (x, y)), result in zip(
+            {"plain": ("a", "b"), "linear": ("a", "w"), "batched": ("q", "k")}.items(),
+            outputs):
+        transpose = (lambda m: m.T) if name == "linear" else (lambda m: m)
+        reference = rounded[x] @ transpose(rounded[y])
+        unrounded = wide[x] @ transpose(wide[y])
+        scale = np.abs(reference).max()
+        error = np.abs(result - reference).max() / scale
+        rounding = np.abs(reference - unrounded).max() / scale
+        print(f"{name}: error {error:.1e} ({'ok' if error < 1e-5 else 'FAIL'}), "
+              f"bf16 rounding effect {rounding:.1e} "
+              f"({'ok' if rounding > 1e-4 else 'FAIL'})")
+
+
+if __name__ == "__main__":
+    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
