@@ -74,7 +74,7 @@ func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
 // CHECK: scf.for {{.+}} iter_args
 // CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<64x96x2xbf16> into memref<64x192xbf16>
 // CHECK: vector.load %[[FLAT]][{{.+}}] : memref<64x192xbf16>, vector<64xbf16>
-// CHECK: vector.broadcast %{{.+}} : i32 to vector<16xi32>
+// CHECK: vector.splat %{{.+}} : vector<16xi32>
 // CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.+}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
 // CHECK-NOT: vector.fma
 // CHECK: scf.yield
