@@ -112,7 +112,17 @@ private:
     for (OpOperand &operand : op->getOpOperands())
       if (getElementTypeOrSelf(operand.get().getType()).isInteger(1))
         return std::nullopt;
-    int64_t vector = lanes(element);
+    // Vectors as wide as the widest element the op touches fills a
+    // register: an op rounding f32 to bf16 reads 16 f32 lanes on AVX-512,
+    // not 32.
+    Type widest = element;
+    for (OpOperand &operand : op->getOpOperands()) {
+      Type type = getElementTypeOrSelf(operand.get().getType());
+      if (type.isIntOrFloat() &&
+          type.getIntOrFloatBitWidth() > widest.getIntOrFloatBitWidth())
+        widest = type;
+    }
+    int64_t vector = lanes(widest);
     int64_t work = 1;
     for (int64_t range : ranges)
       work *= range;
@@ -186,17 +196,31 @@ private:
         vector, ranges.back(), std::max<int64_t>(1, vector / 4));
     // A transposing input (its contiguous dimension is another loop) takes
     // a square tile: a vector of rows read whole, transposed in registers,
-    // instead of one strided element at a time.
+    // instead of one strided element at a time. When both innermost
+    // dimensions are one small loop read whole (a pair of bf16 moved as a
+    // unit), the next dimensions decide, with rows of vector / pair units.
     if (strategy.kind == Strategy::Elementwise) {
+      unsigned inner = ranges.size() - 1;
       for (OpOperand *input : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(input);
         if (!map.isPermutation())
           continue;
-        unsigned contiguous = map.getDimPosition(map.getNumResults() - 1);
-        if (contiguous == ranges.size() - 1)
+        unsigned last = map.getNumResults() - 1;
+        unsigned contiguous = map.getDimPosition(last);
+        if (contiguous != inner) {
+          strategy.registerTiles[contiguous] = registerTile(
+              vector, ranges[contiguous], std::max<int64_t>(1, vector / 4));
+          break;
+        }
+        if (last == 0 || ranges[inner] >= vector)
           continue;
-        strategy.registerTiles[contiguous] = registerTile(
-            vector, ranges[contiguous], std::max<int64_t>(1, vector / 4));
+        unsigned next = map.getDimPosition(last - 1);
+        if (next == inner - 1)
+          continue;
+        int64_t units = std::max<int64_t>(1, vector / ranges[inner]);
+        strategy.registerTiles[next] = registerTile(units, ranges[next], 1);
+        strategy.registerTiles[inner - 1] =
+            registerTile(units, ranges[inner - 1], 1);
         break;
       }
     }

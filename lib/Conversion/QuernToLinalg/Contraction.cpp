@@ -56,12 +56,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     int64_t depth = cast<RankedTensorType>(lhs.getType())
                         .getDimSize(transposeLhs ? batchRank : batchRank + 1);
     if (bf16 && precision.bf16Pairs && depth % 2 == 0) {
-      if (transposeLhs)
-        lhs = packTransposed(rewriter, loc, lhs);
-      if (transposeRhs)
-        rhs = packTransposed(rewriter, loc, rhs);
-      rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType,
-                                                lhs, rhs, adaptor.getBias()));
+      // A transposed left operand is untransposed as it is rounded, a
+      // transposed right one as it is packed.
+      lhs = roundToBF16(rewriter, loc, lhs, transposeLhs);
+      rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType, lhs,
+                                                rhs, transposeRhs,
+                                                adaptor.getBias()));
       return success();
     }
     if (transposeLhs && resultType.getDimSize(batchRank + 1) >= kPackRows) {
@@ -117,14 +117,14 @@ private:
         l, b.create<arith::AddFOp>(l, args[2], product, flags).getResult());
   }
 
-  /// lhs[..., M, K] · rhs[..., K, N] (K even) with bf16 operands summed in
-  /// pairs along k, the form of a bf16 dot-product instruction (AVX-512
+  /// lhs[..., M, K] (bf16) · rhs[..., K, N] (f32, or [..., N, K] when
+  /// `transposeRhs`; K even) summed in pairs along k, the form of a bf16 dot-product instruction (AVX-512
   /// BF16's vdpbf16ps): lhs becomes [..., M, K/2, 2] (a reshape) and rhs
   /// [..., K/2, N, 2] (each k pair of a column side by side, packed once),
   /// and the product sums over the pair index p and the pair member t.
   Value buildPairedProduct(OpBuilder &b, Location loc,
                            RankedTensorType resultType, Value lhs, Value rhs,
-                           Value bias) const {
+                           bool transposeRhs, Value bias) const {
     MLIRContext *context = b.getContext();
     int64_t rank = resultType.getRank(), batchRank = rank - 2;
     auto shapeOf = [](Value value) {
@@ -148,25 +148,33 @@ private:
     lhsShape.back() = depth / 2;
     lhsShape.push_back(2);
     Value lhsPairs = b.create<tensor::ExpandShapeOp>(
-        loc, RankedTensorType::get(lhsShape, bf16), roundToBF16(b, loc, lhs),
-        splitting(rank - 1));
+        loc, RankedTensorType::get(lhsShape, bf16), lhs, splitting(rank - 1));
 
+    // The right operand with k split into (p, t): [.., K/2, 2, N], or
+    // [.., N, K/2, 2] when transposed; packed into (p, n, t) order.
     SmallVector<int64_t> rhsShape = shapeOf(rhs);
-    int64_t columns = rhsShape.back();
+    int64_t columns = transposeRhs ? rhsShape[rank - 2] : rhsShape.back();
     SmallVector<int64_t> split(rhsShape.begin(), rhsShape.end() - 2);
-    split.append({depth / 2, 2, columns});
+    if (transposeRhs)
+      split.append({columns, depth / 2, 2});
+    else
+      split.append({depth / 2, 2, columns});
     Value rhsSplit = b.create<tensor::ExpandShapeOp>(
         loc, RankedTensorType::get(split, cast<RankedTensorType>(rhs.getType())
                                               .getElementType()),
-        rhs, splitting(rank - 2));
+        rhs, splitting(transposeRhs ? rank - 1 : rank - 2));
     SmallVector<int64_t> packedShape(rhsShape.begin(), rhsShape.end() - 2);
     packedShape.append({depth / 2, columns, 2});
     SmallVector<AffineExpr> packedRead;
     for (int64_t dim = 0; dim < batchRank; ++dim)
       packedRead.push_back(getAffineDimExpr(dim, context));
-    packedRead.append({getAffineDimExpr(batchRank, context),
-                       getAffineDimExpr(batchRank + 2, context),
-                       getAffineDimExpr(batchRank + 1, context)});
+    AffineExpr p = getAffineDimExpr(batchRank, context),
+               n = getAffineDimExpr(batchRank + 1, context),
+               t = getAffineDimExpr(batchRank + 2, context);
+    if (transposeRhs)
+      packedRead.append({n, p, t});
+    else
+      packedRead.append({p, t, n});
     Value rhsPairs = buildParallelGeneric(
         b, loc, RankedTensorType::get(packedShape, bf16), rhsSplit,
         AffineMap::get(rank + 1, 0, packedRead, context),
@@ -196,13 +204,24 @@ private:
         .getResult(0);
   }
 
-  /// `value` rounded to bf16, element by element.
-  static Value roundToBF16(OpBuilder &b, Location loc, Value value) {
+  /// `value` rounded to bf16, element by element; with `transposed`, its
+  /// last two dimensions swapped too (one pass instead of two).
+  static Value roundToBF16(OpBuilder &b, Location loc, Value value,
+                           bool transposed = false) {
     auto type = cast<RankedTensorType>(value.getType());
     Type bf16 = b.getBF16Type();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> shape(type.getShape());
+    SmallVector<unsigned> read;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      read.push_back(dim);
+    if (transposed) {
+      std::swap(shape[rank - 1], shape[rank - 2]);
+      std::swap(read[rank - 1], read[rank - 2]);
+    }
     return buildParallelGeneric(
-        b, loc, type.clone(bf16), value,
-        b.getMultiDimIdentityMap(type.getRank()),
+        b, loc, RankedTensorType::get(shape, bf16), value,
+        AffineMap::getPermutationMap(read, b.getContext()),
         [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
           return nb.create<arith::TruncFOp>(l, bf16, args[0]);
         });

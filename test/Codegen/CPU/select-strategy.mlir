@@ -67,6 +67,35 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
   return
 }
 
+// Vectors are as wide as the widest element: rounding f32 to bf16 takes
+// 16 lanes (one f32 register), not 32.
+// AVX512-LABEL: func.func @round_to_bf16
+// AVX512: register_tiles = array<i64: 1, 16>
+func.func @round_to_bf16(%a: memref<4x64xf32>, %b: memref<4x64xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<4x64xf32>) outs(%b : memref<4x64xbf16>) {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+
+// Pairs moved as units (a transposed right operand packed into k-pairs,
+// [N, K/2, 2] -> [K/2, N, 2]): the pair is read whole and the two loops
+// above it take square tiles of 16 / 2 = 8.
+// AVX512-LABEL: func.func @pair_transpose
+// AVX512: register_tiles = array<i64: 8, 8, 2>
+func.func @pair_transpose(%w: memref<96x64x2xf32>, %p: memref<64x96x2xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(p, n, t) -> (n, p, t)>, affine_map<(p, n, t) -> (p, n, t)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%w : memref<96x64x2xf32>) outs(%p : memref<64x96x2xbf16>) {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+
 // AVX512-LABEL: func.func @row_sum
 // AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
 func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {

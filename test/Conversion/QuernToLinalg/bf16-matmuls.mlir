@@ -28,24 +28,36 @@ func.func @linear(%x: tensor<16x32xf32>, %w: tensor<8x32xf32>) -> tensor<16x8xf3
 
 // With bf16-pairs as well (a target with a bf16 dot-product instruction),
 // the product sums over k in pairs, k = 2p + t: the rounded left operand is
-// viewed as [M, K/2, 2], the right one (packed f32 first when transposed)
-// is rounded and laid out as [K/2, N, 2], and the contraction runs over
-// (m, n, p, t) with both p and t reduced.
+// viewed as [M, K/2, 2]; the right one is rounded and laid out as
+// [K/2, N, 2] in one pass, straight from its transposed [N, K] form (read
+// as [N, K/2, 2]); the contraction runs over (m, n, p, t), p and t reduced.
 // RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" | FileCheck %s --check-prefix=PAIRS
-// PAIRS-DAG: #[[PACK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// PAIRS-DAG: #[[PACK:.+]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+// PAIRS-DAG: #[[UNTRANSPOSE:.+]] = affine_map<(d0, d1) -> (d1, d0)>
 // PAIRS-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // PAIRS-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
 // PAIRS-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
 // PAIRS-LABEL: func.func @linear
-// PAIRS: %[[PACKED:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x32xf32>)
-// PAIRS: %[[XB:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<16x32xbf16>)
+// PAIRS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<8x32xf32>)
+// PAIRS-NOT: linalg.transpose
+// PAIRS: %[[XB:.+]] = linalg.generic {{.+}} ins(%[[X]] : tensor<16x32xf32>) outs(%{{.+}} : tensor<16x32xbf16>)
 // PAIRS: %[[XP:.+]] = tensor.expand_shape %[[XB]] {{\[\[}}0], [1, 2]] output_shape [16, 16, 2] : tensor<16x32xbf16> into tensor<16x16x2xbf16>
-// PAIRS: %[[WS:.+]] = tensor.expand_shape %[[PACKED]] {{\[\[}}0, 1], [2]] output_shape [16, 2, 8] : tensor<32x8xf32> into tensor<16x2x8xf32>
-// PAIRS: %[[WP:.+]] = linalg.generic {indexing_maps = [#[[PACK]], {{.+}}]{{.+}} ins(%[[WS]] : tensor<16x2x8xf32>) outs(%{{.+}} : tensor<16x8x2xbf16>)
+// PAIRS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0], [1, 2]] output_shape [8, 16, 2] : tensor<8x32xf32> into tensor<8x16x2xf32>
+// PAIRS: %[[WP:.+]] = linalg.generic {indexing_maps = [#[[PACK]], {{.+}}]{{.+}} ins(%[[WS]] : tensor<8x16x2xf32>) outs(%{{.+}} : tensor<16x8x2xbf16>)
 // PAIRS: arith.truncf
 // PAIRS: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[XP]], %[[WP]] : tensor<16x16x2xbf16>, tensor<16x8x2xbf16>) outs(%{{.+}} : tensor<16x8xf32>)
 // PAIRS: arith.extf
 // PAIRS: arith.extf
+
+// A transposed left operand is untransposed as it is rounded (one pass).
+// PAIRS-LABEL: func.func @weight_gradient
+// PAIRS-NOT: linalg.transpose
+// PAIRS: linalg.generic {indexing_maps = [#[[UNTRANSPOSE]], {{.+}}]{{.+}} ins(%{{.+}} : tensor<32x16xf32>) outs(%{{.+}} : tensor<16x32xbf16>)
+// PAIRS: arith.truncf
+func.func @weight_gradient(%g: tensor<32x16xf32>, %x: tensor<32x8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %g, %x transpose_lhs : tensor<32x16xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
 
 // An odd K has no pairs: the product takes the widening form.
 // PAIRS-LABEL: func.func @odd_depth
