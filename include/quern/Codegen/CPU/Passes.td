@@ -175,7 +175,16 @@ def SelectStrategyPass
       broadcasts, copies, fills) and `kind = "reduction"` (sums, maxima):
       `register_tiles` of one vector along the innermost loop and 1
       elsewhere, so a row is reduced a vector at a time and an outer
-      reduction accumulates a vector of independent sums.
+      reduction accumulates a vector of independent sums. A vector is as
+      wide as the op's widest element (16 lanes for an f32 to bf16
+      rounding on AVX-512). An input read across its layout (a transpose)
+      makes the tile square: its contiguous loop takes a vector too, so
+      rows are read whole and transposed in registers; when the innermost
+      loop is a small one read whole (a bf16 pair), the two loops above it
+      take square tiles of vector / pair units.
+    - bf16 contractions summed in pairs along k (`k = 2p + t`, from
+      `convert-quern-to-linalg{bf16-pairs}`): a contraction strategy over
+      (m, n, p) whose tiles take the whole pair.
     - Ops that read or write booleans (a vector of i1 is packed bits in
       memory, a boolean tensor a byte per element) and ops the vectorizer
       cannot handle (gathers) get no strategy and stay scalar loops.
