@@ -70,6 +70,8 @@ static cl::list<std::string>
                          "TensorProto file, e.g. shape=shape.pb (repeatable)"),
                 cl::value_desc("NAME=FILE.pb"), cl::cat(category));
 static cl::OptionCategory trainCategory("quernc training options");
+static cl::OptionCategory mlirCategory(
+    "MLIR instrumentation, on quernc's own pipeline");
 static cl::opt<bool> train("train",
                            cl::desc("Also compile NAME_train_step: forward, "
                                     "gradients and optimizer update"),
@@ -145,6 +147,23 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  // --help lists quernc's options and MLIR's instrumentation; LLVM's
+  // hundreds of backend options move to --help-hidden.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    llvm::StringRef name = entry.getKey();
+    cl::Option *option = entry.getValue();
+    if (name.starts_with("mlir-"))
+      option->addCategory(mlirCategory);
+    bool listed = name.starts_with("help") || name == "version" ||
+                  llvm::any_of(option->Categories,
+                               [](const cl::OptionCategory *in) {
+                                 return in == &category ||
+                                        in == &trainCategory ||
+                                        in == &mlirCategory;
+                               });
+    if (!listed && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
   cl::ParseCommandLineOptions(
       argc, argv,
       "quernc: compile an ONNX model ahead of time into native code\n\n"
