@@ -1,5 +1,6 @@
 """What the benchmarks share: paths, timing, the machine's description and
 the JSON files they write."""
+import argparse
 import json
 import os
 import platform
@@ -12,6 +13,18 @@ BENCH = os.path.join(ROOT, "bench")
 PYTHON = "/usr/bin/python3"  # Debian's, which sees python3-torch and -onnx
 STARTED = time.monotonic()  # each benchmark is a process: its run time
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def arguments(doc, name, quick_help, out_required=True):
+    """The options every benchmark takes: --build, --out (the folder for
+    NAME.json) and --quick. Benchmarks add their own to the parser."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--out", required=out_required,
+                        help=f"folder for {name}.json")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    return parser
 
 
 def median_seconds(call, warmup, repeat):

@@ -19,7 +19,6 @@ the cores from the other library's measurement.
 
     /usr/bin/python3 bench/gemm.py --out DIR [--build BUILD] [--quick]
 """
-import argparse
 import ctypes
 import ctypes.util
 import math
@@ -234,12 +233,8 @@ def bench_one(runtimes, stem, size, trans_a, trans_b, threads, rng, quick):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
-    parser.add_argument("--out", required=True, help="folder for gemm.json")
-    parser.add_argument("--quick", action="store_true",
-                        help="sizes 256-1024, 3 timed calls each")
+    parser = common.arguments(__doc__, "gemm",
+                              "sizes 256-1024, 3 timed calls each")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     sizes = QUICK_SIZES if args.quick else SIZES

@@ -6,7 +6,6 @@ under 2). Writes import_memory.json.
 
     /usr/bin/python3 bench/import_memory.py --out DIR [--build BUILD] [--quick]
 """
-import argparse
 import os
 import resource
 import subprocess
@@ -74,12 +73,8 @@ def bench_import_memory(build, work, layers, size):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
-    parser.add_argument("--out", required=True, help="folder for import_memory.json")
-    parser.add_argument("--quick", action="store_true",
-                        help="4 MatMuls of 2048x2048 (64 MiB) instead of 1 GiB")
+    parser = common.arguments(__doc__, "import_memory",
+                              "4 MatMuls of 2048x2048 (64 MiB) instead of 1 GiB")
     args = parser.parse_args()
     layers, size = (4, 2048) if args.quick else (16, 4096)
     with tempfile.TemporaryDirectory() as work:

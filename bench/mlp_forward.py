@@ -5,7 +5,6 @@ warm-up calls, for quern, torch (eager) and numpy. Writes mlp_forward.json.
 
     /usr/bin/python3 bench/mlp_forward.py --out DIR [--build BUILD] [--quick]
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -100,12 +99,8 @@ def bench_mlp_forward(build, work, quick, batch=64):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
-    parser.add_argument("--out", required=True, help="folder for mlp_forward.json")
-    parser.add_argument("--quick", action="store_true",
-                        help="5 warm-up and 20 timed calls")
+    parser = common.arguments(__doc__, "mlp_forward",
+                              "5 warm-up and 20 timed calls")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         result = bench_mlp_forward(os.path.abspath(args.build), work, args.quick)
