@@ -27,7 +27,7 @@ std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
 /// NAME_forward (and NAME_train_step), NAME_state_bytes,
 /// NAME_workspace_bytes, NAME_manifest. Everything else in the module
 /// becomes internal.
-/// Code that uses OpenMP gets a constructor that applies the environment
+/// A constructor, for code that uses OpenMP, that applies the environment
 /// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
 void addThreadControl(llvm::Module &module);
 

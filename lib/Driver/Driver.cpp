@@ -140,8 +140,9 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   manifest =
       buildManifest(name, layout, target, workspaceBytes, optimizerJson());
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
-  addThreadControl(*llvmModule);
   bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
+  if (usesOpenMP)
+    addThreadControl(*llvmModule);
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());

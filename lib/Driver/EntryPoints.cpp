@@ -26,8 +26,6 @@ static void addConstantFunction(Module &module, StringRef name,
 }
 
 void quern::addThreadControl(Module &module) {
-  if (!module.getFunction("__kmpc_fork_call"))
-    return;
   // static void init(void) {
   //   const char *n = getenv("QUERN_NUM_THREADS");
   //   if (n && atoi(n) > 0) omp_set_num_threads(atoi(n));
