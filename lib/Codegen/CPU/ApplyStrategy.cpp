@@ -160,10 +160,10 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
       else if (auto transpose = dyn_cast<vector::TransposeOp>(def))
         operand = transpose.getVector();
       else if (auto extract = dyn_cast<vector::ExtractOp>(def);
-               extract && extract.getVector().getType().getShape().take_front(
-                              extract.getNumIndices()) ==
-                              ArrayRef<int64_t>(
-                                  SmallVector<int64_t>(extract.getNumIndices(), 1)))
+               extract && llvm::all_of(
+                              extract.getSourceVectorType().getShape().take_front(
+                                  extract.getNumIndices()),
+                              [](int64_t size) { return size == 1; }))
         operand = extract.getVector();
       else
         break;

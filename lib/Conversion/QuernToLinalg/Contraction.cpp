@@ -15,6 +15,7 @@
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 
 using namespace mlir;
 using namespace quern;
@@ -204,6 +205,14 @@ private:
         .getResult(0);
   }
 
+  /// The permutation of `rank` dimensions that swaps the last two.
+  static SmallVector<int64_t> lastTwoSwapped(int64_t rank) {
+    SmallVector<int64_t> permutation =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(permutation[rank - 1], permutation[rank - 2]);
+    return permutation;
+  }
+
   /// `value` rounded to bf16, element by element; with `transposed`, its
   /// last two dimensions swapped too (one pass instead of two).
   static Value roundToBF16(OpBuilder &b, Location loc, Value value,
@@ -211,17 +220,13 @@ private:
     auto type = cast<RankedTensorType>(value.getType());
     Type bf16 = b.getBF16Type();
     int64_t rank = type.getRank();
-    SmallVector<int64_t> shape(type.getShape());
-    SmallVector<unsigned> read;
-    for (int64_t dim = 0; dim < rank; ++dim)
-      read.push_back(dim);
-    if (transposed) {
-      std::swap(shape[rank - 1], shape[rank - 2]);
-      std::swap(read[rank - 1], read[rank - 2]);
-    }
+    SmallVector<int64_t> read =
+        transposed ? lastTwoSwapped(rank)
+                   : llvm::to_vector(llvm::seq<int64_t>(0, rank));
     return buildParallelGeneric(
-        b, loc, RankedTensorType::get(shape, bf16), value,
-        AffineMap::getPermutationMap(read, b.getContext()),
+        b, loc,
+        RankedTensorType::get(applyPermutation(type.getShape(), read), bf16),
+        value, AffineMap::getPermutationMap(read, b.getContext()),
         [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
           return nb.create<arith::TruncFOp>(l, bf16, args[0]);
         });
@@ -235,15 +240,10 @@ private:
   /// `value` ([..., N, K]) transposed to [..., K, N].
   static Value packTransposed(OpBuilder &b, Location loc, Value value) {
     auto type = cast<RankedTensorType>(value.getType());
-    int64_t rank = type.getRank();
-    SmallVector<int64_t> permutation;
-    for (int64_t dim = 0; dim < rank; ++dim)
-      permutation.push_back(dim);
-    std::swap(permutation[rank - 1], permutation[rank - 2]);
-    SmallVector<int64_t> shape(type.getShape());
-    std::swap(shape[rank - 1], shape[rank - 2]);
-    Value init =
-        b.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+    SmallVector<int64_t> permutation = lastTwoSwapped(type.getRank());
+    Value init = b.create<tensor::EmptyOp>(
+        loc, applyPermutation(type.getShape(), permutation),
+        type.getElementType());
     return b.create<linalg::TransposeOp>(loc, value, init, permutation)
         .getResult()[0];
   }
