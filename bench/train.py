@@ -207,19 +207,14 @@ def worker(args):
     }))
 
 
-def bf16_row(name, folder, threads, steps, warmup, fp32_row, build):
-    """Quern's bf16 step of the model in `folder` (compiled once, into
-    folder/step_bf16), timed like the fp32 one, with its speed over fp32."""
-    row = {"model": name, "threads": threads}
-    library = os.path.join(folder, "step_bf16.so")
-    if not os.path.exists(library):
-        seconds, error = compile_step(build, folder, "step_bf16", "bf16")
-        if error:
-            return dict(row, compile_error=error)
-        with open(os.path.join(folder, "bf16_compile_seconds"), "w") as f:
-            f.write(str(seconds))
-    with open(os.path.join(folder, "bf16_compile_seconds")) as f:
-        row["compile_seconds"] = float(f.read())
+def bf16_row(name, folder, threads, steps, warmup, fp32_row, compiled):
+    """Quern's bf16 step of the model in `folder` (folder/step_bf16, whose
+    compile_step result is `compiled`), timed like the fp32 one, with its
+    speed over fp32."""
+    seconds, error = compiled
+    row = {"model": name, "threads": threads, "compile_seconds": seconds}
+    if error:
+        return dict(row, compile_error=error)
     row["quern"] = run_child("quern", folder, threads, steps, warmup,
                              stem="step_bf16")
     fp32 = fp32_row["quern"].get("median_step_seconds")
@@ -233,12 +228,10 @@ def bf16_row(name, folder, threads, steps, warmup, fp32_row, build):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--build", default=os.path.join(common.ROOT, "build"))
-    parser.add_argument("--out", help="folder for train_step.json")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps")
+    parser = common.arguments(
+        __doc__, "train_step",
+        f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps",
+        out_required=False)
     parser.add_argument("--worker", choices=("quern", "torch"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
@@ -276,6 +269,9 @@ def main():
                   f"{record['compile_seconds']:.1f} s"
                   + (f"; {record['compile_error']}" if "compile_error" in record
                      else ""))
+            # Quern's bf16 steps, of the GPT-2 models, against its fp32 ones.
+            bf16_compiled = (compile_step(build, folder, "step_bf16", "bf16")
+                             if spec["kind"] == "gpt2" else None)
             for threads in THREADS:
                 row = dict(record, model=name, kind=spec["kind"],
                            label=spec["label"], precision="fp32", threads=threads)
@@ -289,9 +285,9 @@ def main():
                     row["speedup"] = (torch_["median_step_seconds"]
                                       / quern["median_step_seconds"])
                 result["rows"].append(row)
-                if spec["kind"] == "gpt2" and "quern" in row:
-                    result["bf16"]["rows"].append(
-                        bf16_row(name, folder, threads, steps, warmup, row, build))
+                if bf16_compiled and "quern" in row:
+                    result["bf16"]["rows"].append(bf16_row(
+                        name, folder, threads, steps, warmup, row, bf16_compiled))
                 print(f"  {threads}T: " + ", ".join(
                     f"{fw} " + (f"{common.duration(row[fw]['median_step_seconds'])}/step"
                                 f" (loss {row[fw]['first_loss']:.4f} -> "
