@@ -3,7 +3,8 @@
 #
 #   scripts/install-deps.sh [build|bench]
 #
-# build (default): compiler, ONNX and test dependencies.
+# build (default): compiler, ONNX and test dependencies (the tests also run
+#                  AArch64 code under qemu-user, built with the cross gcc).
 # bench:           those plus the baselines (PyTorch, OpenBLAS).
 # As root, missing packages are installed (after apt-get update); otherwise
 # the exact command is printed and the script fails.
@@ -15,6 +16,7 @@ build_packages=(
   cmake ninja-build ccache
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-numpy python3-onnx libgtest-dev
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 bench_packages=(python3-torch libopenblas-dev)
 

@@ -75,13 +75,16 @@ quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
     if (subtarget.checkFeatures("+avx512f")) {
       cpu.vectorBits = 512;
       cpu.vectorRegisters = 32;
-      cpu.bf16Dot = subtarget.checkFeatures("+avx512bf16");
+      if (subtarget.checkFeatures("+avx512bf16"))
+        cpu.bf16Dot = quern::BF16Dot::AVX512;
     } else if (subtarget.checkFeatures("+avx")) {
       cpu.vectorBits = 256;
     }
   } else if (triple.isAArch64()) {
     // NEON: 32 registers of 128 bits (SVE's length is not known statically).
     cpu.vectorRegisters = 32;
+    if (subtarget.checkFeatures("+bf16"))
+      cpu.bf16Dot = quern::BF16Dot::NEON;
   }
   return cpu;
 }

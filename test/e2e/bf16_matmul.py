@@ -3,6 +3,9 @@
     bf16_matmul.py make DIR      writes DIR/products.onnx
     bf16_matmul.py check STEM    runs the compiled STEM (quernc
                                  --precision=bf16) and compares
+    bf16_matmul.py check STEM --qemu-aarch64 HARNESS
+                                 runs an AArch64 STEM under qemu-aarch64
+                                 through HARNESS (Inputs/forward_raw.c)
 
 The model has a plain product, one whose right operand is a Transpose (a
 Linear layer) and a batched one (attention). Each result must match the
@@ -20,6 +23,7 @@ from onnx import TensorProto, helper
 
 SHAPES = {"a": [64, 128], "b": [128, 96], "w": [96, 128],
           "q": [2, 3, 16, 32], "k": [2, 3, 32, 48]}
+OUTPUT_SHAPES = ([64, 96], [64, 96], [2, 3, 16, 48])
 
 
 def make(folder):
@@ -30,8 +34,7 @@ def make(folder):
     inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
               for name, shape in SHAPES.items()]
     outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
-               for name, shape in (("plain", [64, 96]), ("linear", [64, 96]),
-                                   ("batched", [2, 3, 16, 48]))]
+               for name, shape in zip(("plain", "linear", "batched"), OUTPUT_SHAPES)]
     model = helper.make_model(helper.make_graph(nodes, "products", inputs, outputs),
                               opset_imports=[helper.make_opsetid("", 17)])
     onnx.save(model, os.path.join(folder, "products.onnx"))
@@ -43,14 +46,36 @@ def to_bf16(x):
     return bits.astype(np.uint32).view(np.float32)
 
 
-def check(stem):
+def run_native(stem, inputs):
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
     from compiled_model import CompiledModel
+    call, outputs = CompiledModel(stem).bind("forward", inputs)
+    call()
+    return outputs
+
+
+def run_qemu_aarch64(stem, inputs, harness):
+    import subprocess
+    ins = []
+    for i, value in enumerate(inputs):
+        ins.append(f"{stem}.in{i}.bin")
+        value.tofile(ins[-1])
+    outs = [f"{stem}.out{i}.bin" for i in range(len(OUTPUT_SHAPES))]
+    subprocess.run(["qemu-aarch64", "-cpu", "max", "-L", "/usr/aarch64-linux-gnu",
+                    harness, stem + ".so", os.path.basename(stem), *ins, "--",
+                    *(f"{out}:{4 * np.prod(shape)}"
+                      for out, shape in zip(outs, OUTPUT_SHAPES))], check=True)
+    return [np.fromfile(out, np.float32).reshape(shape)
+            for out, shape in zip(outs, OUTPUT_SHAPES)]
+
+
+def check(stem, *runner):
     rng = np.random.default_rng(7)
     values = {name: rng.standard_normal(shape).astype(np.float32)
               for name, shape in SHAPES.items()}
-    call, outputs = CompiledModel(stem).bind("forward", list(values.values()))
-    call()
+    inputs = list(values.values())
+    outputs = (run_qemu_aarch64(stem, inputs, runner[1])
+               if runner[:1] == ("--qemu-aarch64",) else run_native(stem, inputs))
     wide = {name: value.astype(np.float64) for name, value in values.items()}
     rounded = {name: to_bf16(value).astype(np.float64)
                for name, value in values.items()}
@@ -69,4 +94,4 @@ def check(stem):
 
 
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    {"make": make, "check": check}[sys.argv[1]](*sys.argv[2:])

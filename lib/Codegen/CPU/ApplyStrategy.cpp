@@ -63,14 +63,24 @@ namespace {
 ///
 ///   acc[m, n] += sum_t extf(a[m, 0, t]) * extf(b[n, t])
 ///
-/// becomes, per row of the tile and per 16 columns, one AVX-512 BF16
-/// `vdpbf16ps`: its 16 f32 lanes each add the two products of a pair. The
-/// row's pair (a[m, 0, 0], a[m, 0, 1]) is broadcast as one 32-bit value; b's
-/// 16 columns of pairs are 32 contiguous bf16.
+/// becomes, per row of the tile and per vector of columns, one bf16 dot
+/// instruction (AVX-512 BF16's `vdpbf16ps`, 16 lanes; NEON's `bfdot`, 4
+/// lanes): each f32 lane adds the two products of a pair. The row's pair
+/// (a[m, 0, 0], a[m, 0, 1]) is broadcast as one 32-bit value; b's columns of
+/// pairs are contiguous bf16.
 struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
-  using OpRewritePattern::OpRewritePattern;
+  PairedBF16ContractToDot(MLIRContext *context, BF16Dot instruction)
+      : OpRewritePattern(context, /*benefit=*/2),
+        intrinsic(instruction == BF16Dot::AVX512
+                      ? "llvm.x86.avx512bf16.dpbf16ps.512"
+                      : "llvm.aarch64.neon.bfdot.v4f32.v8bf16"),
+        lanes(instruction == BF16Dot::AVX512 ? 16 : 4) {
+    assert(instruction != BF16Dot::None && "a bf16 dot instruction");
+  }
 
-  static constexpr int64_t kLanes = 16;
+  /// The LLVM intrinsic and its number of f32 lanes.
+  StringRef intrinsic;
+  int64_t lanes;
 
   LogicalResult matchAndRewrite(vector::ContractionOp op,
                                 PatternRewriter &rewriter) const override {
@@ -85,7 +95,7 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
                 vector::IteratorType::reduction})
       return failure();
     int64_t rows = accType.getDimSize(0), columns = accType.getDimSize(1);
-    if (columns % kLanes != 0)
+    if (columns % lanes != 0)
       return failure();
     // The operands are the bf16 tile reads, widened, and (in batched
     // products) broadcast over the other operand's dimension and
@@ -102,8 +112,8 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
 
     Location loc = op.getLoc();
     Type bf16 = rewriter.getBF16Type(), i32 = rewriter.getI32Type();
-    auto pairs = VectorType::get({2 * kLanes}, bf16);
-    auto lanes = VectorType::get({kLanes}, rewriter.getF32Type());
+    auto pairs = VectorType::get({2 * lanes}, bf16);
+    auto sums = VectorType::get({lanes}, rewriter.getF32Type());
     Value lhs = rewriter.create<vector::ShapeCastOp>(
         loc, VectorType::get({rows, 2}, bf16), lhsSource);
     Value rhs = loadFlat(rewriter, rhsSource);
@@ -111,10 +121,10 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
       rhs = rewriter.create<vector::ShapeCastOp>(
           loc, VectorType::get({2 * columns}, bf16), rhsSource);
     SmallVector<Value> rhsChunks;
-    for (int64_t chunk = 0; chunk < columns / kLanes; ++chunk)
+    for (int64_t chunk = 0; chunk < columns / lanes; ++chunk)
       rhsChunks.push_back(rewriter.create<vector::ExtractStridedSliceOp>(
-          loc, rhs, ArrayRef<int64_t>{2 * kLanes * chunk},
-          ArrayRef<int64_t>{2 * kLanes}, ArrayRef<int64_t>{1}));
+          loc, rhs, ArrayRef<int64_t>{2 * lanes * chunk},
+          ArrayRef<int64_t>{2 * lanes}, ArrayRef<int64_t>{1}));
     Value result = op.getAcc();
     for (int64_t row = 0; row < rows; ++row) {
       Value pair = rewriter.create<vector::ExtractOp>(loc, lhs, row);
@@ -126,18 +136,17 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
       Value broadcast = rewriter.create<vector::BitCastOp>(
           loc, pairs,
           rewriter.create<vector::BroadcastOp>(
-              loc, VectorType::get({kLanes}, i32), word));
+              loc, VectorType::get({lanes}, i32), word));
       Value accRow = rewriter.create<vector::ExtractOp>(loc, result, row);
       for (auto [chunk, rhsChunk] : llvm::enumerate(rhsChunks)) {
-        int64_t offset = kLanes * static_cast<int64_t>(chunk);
+        int64_t offset = lanes * static_cast<int64_t>(chunk);
         Value acc = rewriter.create<vector::ExtractStridedSliceOp>(
-            loc, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{kLanes},
+            loc, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{lanes},
             ArrayRef<int64_t>{1});
         Value dot = rewriter
                         .create<LLVM::CallIntrinsicOp>(
-                            loc, TypeRange{lanes},
-                            rewriter.getStringAttr(
-                                "llvm.x86.avx512bf16.dpbf16ps.512"),
+                            loc, TypeRange{sums},
+                            rewriter.getStringAttr(intrinsic),
                             ValueRange{acc, broadcast, rhsChunk})
                         .getResult(0);
         accRow = rewriter.create<vector::InsertStridedSliceOp>(
@@ -279,6 +288,8 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
 
 struct ApplyStrategyPass
     : quern::impl::ApplyStrategyPassBase<ApplyStrategyPass> {
+  using ApplyStrategyPassBase::ApplyStrategyPassBase;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     SmallVector<linalg::LinalgOp> ops;
@@ -430,7 +441,8 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     RewritePatternSet patterns(context);
     // Before the generic contraction lowering, which would widen the bf16
     // pairs and multiply them with f32 FMAs.
-    patterns.add<PairedBF16ContractToDot>(context, /*benefit=*/2);
+    if (bf16Dot != BF16Dot::None)
+      patterns.add<PairedBF16ContractToDot>(context, bf16Dot);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
                       vector::VectorContractLowering::OuterProduct));

@@ -40,7 +40,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
                                     const CPUCodegenOptions &options) {
   ConvertQuernToLinalgPassOptions toLinalg;
   toLinalg.bf16Matmuls = options.bf16Matmuls;
-  toLinalg.bf16Pairs = options.cpu.bf16Dot;
+  toLinalg.bf16Pairs = options.cpu.bf16Dot != BF16Dot::None;
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
@@ -79,7 +79,9 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   strategy.minParallelWork = options.minParallelWork;
   pm.addNestedPass<func::FuncOp>(createSelectStrategyPass(strategy));
   pm.addPass(createOutlineKernelsPass());
-  pm.addNestedPass<func::FuncOp>(createApplyStrategyPass());
+  ApplyStrategyPassOptions apply;
+  apply.bf16Dot = options.cpu.bf16Dot;
+  pm.addNestedPass<func::FuncOp>(createApplyStrategyPass(apply));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // The parallel tile loops run on OpenMP threads.
@@ -128,10 +130,10 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       *this, "bf16-matmuls",
       llvm::cl::desc("Matmul operands rounded to bf16, sums in f32"),
       llvm::cl::init(false)};
-  Option<bool> bf16Dot{
+  Option<quern::BF16Dot> bf16Dot{
       *this, "bf16-dot",
-      llvm::cl::desc("The CPU has AVX-512 BF16's vdpbf16ps"),
-      llvm::cl::init(false)};
+      llvm::cl::desc("The CPU's bf16 dot-product instruction"),
+      llvm::cl::init(quern::BF16Dot::None), quern::bf16DotOptionValues()};
 };
 } // namespace
 

@@ -1,4 +1,6 @@
-// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s
+// RUN: quern-opt %s --quern-apply-strategy=bf16-dot=avx512 --canonicalize --cse | FileCheck %s
+// RUN: quern-opt %s --quern-apply-strategy=bf16-dot=neon --canonicalize --cse | FileCheck %s --check-prefix=NEON
+// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s --check-prefix=FMA
 
 // A 64x64x64 GEMM with 8x32 register tiles and no cache tiling: n outside
 // m, the 8x32 accumulator read once before the k loop, carried through it
@@ -78,6 +80,19 @@ func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
 // CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.+}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
 // CHECK-NOT: vector.fma
 // CHECK: scf.yield
+// With NEON's BFDOT (4 lanes), 8 per row.
+// NEON-LABEL: func.func @bf16_pairs
+// NEON: vector.load %{{.+}} : memref<64x192xbf16>, vector<64xbf16>
+// NEON: vector.splat %{{.+}} : vector<4xi32>
+// NEON-COUNT-64: llvm.call_intrinsic "llvm.aarch64.neon.bfdot.v4f32.v8bf16"({{.+}}) : (vector<4xf32>, vector<8xbf16>, vector<8xbf16>) -> vector<4xf32>
+// NEON-NOT: vector.fma
+// NEON: scf.yield
+// Without a bf16 dot instruction, the pairs are widened and multiplied by
+// FMAs.
+// FMA-LABEL: func.func @bf16_pairs
+// FMA-NOT: llvm.call_intrinsic
+// FMA: arith.extf {{.+}} to vector<{{.+}}xf32>
+// FMA: vector.fma
 func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>)

@@ -8,8 +8,17 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace quern {
+
+/// The values of the `bf16-dot` options, as they are spelled.
+inline llvm::cl::ValuesClass bf16DotOptionValues() {
+  return llvm::cl::values(
+      clEnumValN(BF16Dot::None, "none", "none: FMAs"),
+      clEnumValN(BF16Dot::AVX512, "avx512", "AVX-512 BF16's vdpbf16ps"),
+      clEnumValN(BF16Dot::NEON, "neon", "Armv8.6 BFDOT on NEON registers"));
+}
 
 #define GEN_PASS_DECL
 #include "quern/Codegen/CPU/Passes.h.inc"

@@ -260,7 +260,18 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     registers), and contractions become outer products, i.e. FMAs. Outer
     tile loops of ops marked `parallel` are `scf.parallel`, which the
     pipeline turns into OpenMP.
+
+    With `bf16-dot`, register tiles of bf16 products summed in pairs along
+    k (convert-quern-to-linalg's `bf16-pairs` form) become the CPU's bf16
+    dot instruction instead: per row of the tile and per vector of columns,
+    one `llvm.x86.avx512bf16.dpbf16ps.512` (16 lanes) or
+    `llvm.aarch64.neon.bfdot.v4f32.v8bf16` (4 lanes).
   }];
+  let options = [
+    Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::BF16Dot::None",
+           "The CPU's bf16 dot-product instruction",
+           [{quern::bf16DotOptionValues()}]>
+  ];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect",

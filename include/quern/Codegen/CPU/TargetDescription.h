@@ -13,15 +13,24 @@
 
 namespace quern {
 
+/// A bf16 dot-product instruction that sums the two products of each pair
+/// of bf16 values into one f32 lane.
+enum class BF16Dot {
+  None,
+  /// AVX-512 BF16's vdpbf16ps: 16 lanes.
+  AVX512,
+  /// Armv8.6's BFDOT (FEAT_BF16) on NEON registers: 4 lanes.
+  NEON,
+};
+
 struct CPUDescription {
   /// Width of a SIMD register (512 for AVX-512, 256 for AVX2, 128 for SSE
   /// and NEON).
   int64_t vectorBits = 128;
   /// Number of SIMD registers (32 with AVX-512 and on AArch64, else 16).
   int64_t vectorRegisters = 16;
-  /// A bf16 dot-product instruction that sums pairs of products into f32
-  /// lanes (AVX-512 BF16's vdpbf16ps).
-  bool bf16Dot = false;
+  /// The bf16 dot-product instruction, if the CPU has one.
+  BF16Dot bf16Dot = BF16Dot::None;
   /// Per-core data cache sizes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 512 * 1024;
