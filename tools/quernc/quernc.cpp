@@ -9,6 +9,7 @@
 #include "quern/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
@@ -143,6 +144,9 @@ static int usageError(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // --mlir-print-ir-after=PASS knows the passes registered before it.
+  mlir::registerAllPasses();
+  quern::registerQuernPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerAsmPrinterCLOptions();

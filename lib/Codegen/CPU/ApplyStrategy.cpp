@@ -58,6 +58,196 @@ static StringRef kindName(Strategy::Kind kind) {
 
 namespace {
 
+/// A transpose whose leading unit dimensions stay in place becomes the
+/// transpose of the rest: MLIR's leading-unit-dimension patterns do this for
+/// elementwise ops and transfers, but not for transposes, and an elementwise
+/// op on a transposed tile (rounding a pair tile of [1, 16, 2]) can only move
+/// before the transpose, onto whole rows, once they have.
+struct CastAwayTransposeLeadingOneDim
+    : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getResultVectorType();
+    ArrayRef<int64_t> permutation = op.getPermutation();
+    int64_t unit = 0;
+    while (unit + 1 < type.getRank() && type.getDimSize(unit) == 1 &&
+           permutation[unit] == unit && !type.getScalableDims()[unit])
+      ++unit;
+    if (unit == 0)
+      return failure();
+    Location loc = op.getLoc();
+    Value inner = rewriter.create<vector::ExtractOp>(
+        loc, op.getVector(), SmallVector<int64_t>(unit, 0));
+    SmallVector<int64_t> rest;
+    for (int64_t dim : permutation.drop_front(unit))
+      rest.push_back(dim - unit);
+    Value transposed = rewriter.create<vector::TransposeOp>(loc, inner, rest);
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, type, transposed);
+    return success();
+  }
+};
+
+/// Vectors whose innermost dimension is at most this wide (a pair of f32)
+/// are moved in wider units: the rows of such a tile are contiguous.
+static constexpr int64_t kNarrowBits = 64;
+
+/// Whether `type`'s innermost dimension is narrow.
+/// Whether `type`'s innermost dimension is narrow and has more than one row
+/// (unit dimensions are the leading-unit-dimension patterns' business).
+static bool hasNarrowRows(VectorType type) {
+  int64_t rank = type.getRank();
+  return rank >= 2 && type.getShape()[rank - 2] > 1 &&
+         type.getShape().back() * type.getElementTypeBitWidth() <= kNarrowBits;
+}
+
+/// A transfer of a vector with narrow rows that span the innermost dimension
+/// of the buffer (pairs of bf16 or f32) becomes a transfer of the two
+/// innermost dimensions collapsed into one: rows of whole vectors rather than
+/// one narrow vector per element of the next dimension.
+template <typename TransferOp>
+struct CollapseNarrowInnermostDims : OpRewritePattern<TransferOp> {
+  using OpRewritePattern<TransferOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransferOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType vectorType = op.getVectorType();
+    auto memrefType = dyn_cast<MemRefType>(op.getSource().getType());
+    if (!memrefType || !hasNarrowRows(vectorType) || op.getMask() ||
+        op.hasOutOfBoundsDim() || !op.getPermutationMap().isMinorIdentity() ||
+        vectorType.isScalable() ||
+        vectorType.getShape().back() != memrefType.getShape().back())
+      return failure();
+    int64_t rank = memrefType.getRank();
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t dim = 0; dim < rank - 2; ++dim)
+      groups.push_back({dim});
+    groups.push_back({rank - 2, rank - 1});
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(memrefType, groups))
+      return failure();
+
+    Location loc = op.getLoc();
+    Value flat =
+        rewriter.create<memref::CollapseShapeOp>(loc, op.getSource(), groups);
+    SmallVector<Value> indices(op.getIndices().drop_back(2));
+    AffineExpr row, member;
+    bindDims(rewriter.getContext(), row, member);
+    int64_t width = vectorType.getShape().back();
+    indices.push_back(rewriter.create<affine::AffineApplyOp>(
+        loc, row * width + member, op.getIndices().take_back(2)));
+    SmallVector<int64_t> shape(vectorType.getShape().drop_back(2));
+    shape.push_back(vectorType.getShape()[vectorType.getRank() - 2] * width);
+    auto flatType = VectorType::get(shape, vectorType.getElementType());
+    SmallVector<bool> inBounds(shape.size(), true);
+    if constexpr (std::is_same_v<TransferOp, vector::TransferReadOp>) {
+      Value read = rewriter.create<vector::TransferReadOp>(
+          loc, flatType, flat, indices, op.getPadding(), inBounds);
+      rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, vectorType, read);
+    } else {
+      Value value = rewriter.create<vector::ShapeCastOp>(loc, flatType,
+                                                         op.getVector());
+      rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(op, value, flat,
+                                                           indices, inBounds);
+    }
+    return success();
+  }
+};
+
+/// `type` with its two innermost dimensions made one.
+static VectorType withNarrowRowsCollapsed(VectorType type) {
+  SmallVector<int64_t> shape(type.getShape().drop_back(2));
+  shape.push_back(type.getShape().take_back(2)[0] * type.getShape().back());
+  return VectorType::get(shape, type.getElementType());
+}
+
+/// An elementwise op on vectors with narrow rows runs on the rows collapsed
+/// (one conversion per vector rather than per pair); the shape casts around
+/// it fold into those of the transfers and transposes beside it.
+struct CollapseNarrowRowsOfElementwise : RewritePattern {
+  CollapseNarrowRowsOfElementwise(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!OpTrait::hasElementwiseMappableTraits(op) || op->getNumResults() != 1)
+      return failure();
+    auto type = dyn_cast<VectorType>(op->getResult(0).getType());
+    if (!type || !hasNarrowRows(type) || type.isScalable() ||
+        !llvm::all_of(op->getOperandTypes(), [&](Type operand) {
+          auto vector = dyn_cast<VectorType>(operand);
+          return vector && vector.getShape() == type.getShape();
+        }))
+      return failure();
+    Location loc = op->getLoc();
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(rewriter.create<vector::ShapeCastOp>(
+          loc, withNarrowRowsCollapsed(cast<VectorType>(operand.getType())),
+          operand));
+    Operation *collapsed = rewriter.create(
+        loc, op->getName().getIdentifier(), operands,
+        {withNarrowRowsCollapsed(type)}, op->getAttrs());
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, type,
+                                                     collapsed->getResult(0));
+    return success();
+  }
+};
+
+/// A transpose that keeps a narrow innermost dimension in place (pairs moved
+/// as units) transposes the rows as single wider integers: the rows are
+/// collapsed and bitcast to one element each, transposed, and cast back.
+struct TransposeNarrowRowsAsUnits : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getSourceVectorType();
+    ArrayRef<int64_t> permutation = op.getPermutation();
+    int64_t rank = type.getRank();
+    if (!hasNarrowRows(type) || type.isScalable() ||
+        type.getShape().back() == 1 || permutation.back() != rank - 1)
+      return failure();
+    Location loc = op.getLoc();
+    Type unit = rewriter.getIntegerType(type.getShape().back() *
+                                        type.getElementTypeBitWidth());
+    auto asUnits = [&](VectorType rows) {
+      return VectorType::get(rows.getShape().drop_back(), unit);
+    };
+    VectorType resultType = op.getResultVectorType();
+    Value units = rewriter.create<vector::BitCastOp>(
+        loc, asUnits(type),
+        rewriter.create<vector::ShapeCastOp>(loc, withNarrowRowsCollapsed(type),
+                                             op.getVector()));
+    Value transposed = rewriter.create<vector::TransposeOp>(
+        loc, units, permutation.drop_back());
+    Value rows = rewriter.create<vector::BitCastOp>(
+        loc, withNarrowRowsCollapsed(resultType), transposed);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, resultType, rows);
+    return success();
+  }
+};
+
+/// A shape cast whose users are all shape casts goes: they cast its source
+/// instead. Before the lowering of shape casts into slices, which would
+/// otherwise take the inner cast of a pair that folds (a transposed tile
+/// lowered to a flat shuffle, then written as one flat vector).
+struct ComposeShapeCasts : OpRewritePattern<vector::ShapeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::ShapeCastOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op->use_empty() ||
+        !llvm::all_of(op->getUsers(), llvm::IsaPred<vector::ShapeCastOp>))
+      return failure();
+    for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
+      rewriter.modifyOpInPlace(
+          user, [&] { user->setOperand(0, op.getSource()); });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 /// A register tile of a bf16 contraction summed in pairs along k (the form
 /// convert-quern-to-linalg{bf16-pairs} gives, k = 2p + t):
 ///
@@ -70,7 +260,7 @@ namespace {
 /// pairs are contiguous bf16.
 struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
   PairedBF16ContractToDot(MLIRContext *context, BF16Dot instruction)
-      : OpRewritePattern(context, /*benefit=*/2),
+      : OpRewritePattern(context),
         intrinsic(instruction == BF16Dot::AVX512
                       ? "llvm.x86.avx512bf16.dpbf16ps.512"
                       : "llvm.aarch64.neon.bfdot.v4f32.v8bf16"),
@@ -116,10 +306,11 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     auto sums = VectorType::get({lanes}, rewriter.getF32Type());
     Value lhs = rewriter.create<vector::ShapeCastOp>(
         loc, VectorType::get({rows, 2}, bf16), lhsSource);
-    Value rhs = loadFlat(rewriter, rhsSource);
-    if (!rhs)
-      rhs = rewriter.create<vector::ShapeCastOp>(
-          loc, VectorType::get({2 * columns}, bf16), rhsSource);
+    // One flat vector: the pairs are contiguous, and the read of the tile
+    // is collapsed into one flat load (CollapseNarrowInnermostDims) once
+    // the contraction is gone.
+    Value rhs = rewriter.create<vector::ShapeCastOp>(
+        loc, VectorType::get({2 * columns}, bf16), rhsSource);
     SmallVector<Value> rhsChunks;
     for (int64_t chunk = 0; chunk < columns / lanes; ++chunk)
       rhsChunks.push_back(rewriter.create<vector::ExtractStridedSliceOp>(
@@ -160,6 +351,11 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
 
   /// `operand` before widening, broadcasting, transposing and dropping
   /// leading unit dimensions: the tile as read.
+  static SmallVector<int64_t> withoutUnitDims(VectorType type) {
+    return llvm::to_vector(llvm::make_filter_range(
+        type.getShape(), [](int64_t size) { return size != 1; }));
+  }
+
   static Value tileRead(Value operand) {
     while (Operation *def = operand.getDefiningOp()) {
       if (auto ext = dyn_cast<arith::ExtFOp>(def))
@@ -174,45 +370,14 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
                                   extract.getNumIndices()),
                               [](int64_t size) { return size == 1; }))
         operand = extract.getVector();
+      else if (auto cast = dyn_cast<vector::ShapeCastOp>(def);
+               cast && withoutUnitDims(cast.getSourceVectorType()) ==
+                           withoutUnitDims(cast.getResultVectorType()))
+        operand = cast.getSource();
       else
         break;
     }
     return operand;
-  }
-
-  /// `value`, a [columns x 2] transfer_read of the trailing dimensions of a
-  /// buffer whose pairs are contiguous, read as one flat vector load (the
-  /// transfer itself would become a load per pair); null otherwise.
-  static Value loadFlat(PatternRewriter &rewriter, Value value) {
-    auto read = value.getDefiningOp<vector::TransferReadOp>();
-    if (!read || read.getMask() || read.hasOutOfBoundsDim() ||
-        !read.getPermutationMap().isMinorIdentity())
-      return nullptr;
-    auto type = dyn_cast<MemRefType>(read.getSource().getType());
-    if (!type || type.getRank() < 2 || type.getShape().back() != 2)
-      return nullptr;
-    int64_t rank = type.getRank();
-    SmallVector<ReassociationIndices> groups;
-    for (int64_t dim = 0; dim < rank - 2; ++dim)
-      groups.push_back({dim});
-    groups.push_back({rank - 2, rank - 1});
-    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, groups))
-      return nullptr;
-    Location loc = read.getLoc();
-    Value flat =
-        rewriter.create<memref::CollapseShapeOp>(loc, read.getSource(), groups);
-    SmallVector<Value> indices(read.getIndices().drop_back(2));
-    AffineExpr column, member;
-    bindDims(rewriter.getContext(), column, member);
-    indices.push_back(rewriter.create<affine::AffineApplyOp>(
-        loc, column * 2 + member,
-        ValueRange{read.getIndices()[rank - 2], read.getIndices()[rank - 1]}));
-    auto vectorType = cast<VectorType>(read.getVectorType());
-    return rewriter.create<vector::LoadOp>(
-        loc,
-        VectorType::get({vectorType.getNumElements()},
-                        vectorType.getElementType()),
-        flat, indices);
   }
 };
 
@@ -425,6 +590,7 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorReductionToContractPatterns(patterns);
     // Unit dimensions of tiles (a batch of one, a row of one) go.
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    patterns.add<CastAwayTransposeLeadingOneDim>(context);
     memref::populateFoldMemRefAliasOpPatterns(patterns);
     canonicalize(patterns);
     if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
@@ -437,18 +603,38 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
   eliminateCommonSubExpressions(rewriter, dominance, func);
   func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
   linalg::hoistRedundantVectorTransfers(func);
+  if (bf16Dot != BF16Dot::None) {
+    // Before any lowering: the generic contraction lowering would widen the
+    // bf16 pairs and multiply them with f32 FMAs.
+    RewritePatternSet patterns(context);
+    patterns.add<PairedBF16ContractToDot>(context, bf16Dot);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return failure();
+  }
+  // Tiles of pairs (packing operands into the pairs of a bf16 dot product)
+  // move in whole vectors. Contractions keep their tiles as the rewrites
+  // above matched them.
+  if (!func.walk([](vector::ContractionOp) { return WalkResult::interrupt(); })
+           .wasInterrupted()) {
+    RewritePatternSet patterns(context);
+    patterns.add<CollapseNarrowInnermostDims<vector::TransferReadOp>,
+                 CollapseNarrowInnermostDims<vector::TransferWriteOp>,
+                 CollapseNarrowRowsOfElementwise, TransposeNarrowRowsAsUnits>(
+        context);
+    memref::populateFoldMemRefAliasOpPatterns(patterns);
+    canonicalize(patterns);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return failure();
+  }
   {
     RewritePatternSet patterns(context);
-    // Before the generic contraction lowering, which would widen the bf16
-    // pairs and multiply them with f32 FMAs.
-    if (bf16Dot != BF16Dot::None)
-      patterns.add<PairedBF16ContractToDot>(context, bf16Dot);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
                       vector::VectorContractLowering::OuterProduct));
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
+    patterns.add<ComposeShapeCasts>(context, /*benefit=*/2);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
@@ -464,7 +650,11 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
     canonicalize(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+    // Top down, so that a transpose is lowered (to shuffles between shape
+    // casts) before the shape casts that use it.
+    GreedyRewriteConfig config;
+    config.useTopDownTraversal = true;
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns), config)))
       return failure();
   }
   return success();

@@ -1,6 +1,6 @@
 // RUN: quern-opt %s --quern-apply-strategy=bf16-dot=avx512 --canonicalize --cse | FileCheck %s
 // RUN: quern-opt %s --quern-apply-strategy=bf16-dot=neon --canonicalize --cse | FileCheck %s --check-prefix=NEON
-// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s --check-prefix=FMA
+// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s --check-prefix=WIDENED
 
 // A 64x64x64 GEMM with 8x32 register tiles and no cache tiling: n outside
 // m, the 8x32 accumulator read once before the k loop, carried through it
@@ -87,12 +87,12 @@ func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
 // NEON-COUNT-64: llvm.call_intrinsic "llvm.aarch64.neon.bfdot.v4f32.v8bf16"({{.+}}) : (vector<4xf32>, vector<8xbf16>, vector<8xbf16>) -> vector<4xf32>
 // NEON-NOT: vector.fma
 // NEON: scf.yield
-// Without a bf16 dot instruction, the pairs are widened and multiplied by
-// FMAs.
-// FMA-LABEL: func.func @bf16_pairs
-// FMA-NOT: llvm.call_intrinsic
-// FMA: arith.extf {{.+}} to vector<{{.+}}xf32>
-// FMA: vector.fma
+// Without a bf16 dot instruction the pairs are widened to f32 and no
+// intrinsic is called (the pipeline forms pairs only for targets with one).
+// WIDENED-LABEL: func.func @bf16_pairs
+// WIDENED-NOT: llvm.call_intrinsic
+// WIDENED: arith.extf {{.+}} to vector<{{.+}}xf32>
+// WIDENED-NOT: llvm.call_intrinsic
 func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>)
@@ -103,6 +103,55 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
     %p = arith.mulf %xf, %yf fastmath<reassoc,contract> : f32
     %s = arith.addf %acc, %p fastmath<reassoc,contract> : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// Packing two rows of f32 into pairs of bf16 ([P, 2, N] -> [P, N, 2]): each
+// row is read and rounded as one vector, the two are interleaved by one
+// shuffle and written as one flat vector of 32 (not 16 stores of a pair).
+// CHECK-LABEL: func.func @pack_pairs
+// CHECK: %[[ROW0:.+]] = vector.load %{{.+}} : memref<128x2x256xf32>, vector<16xf32>
+// CHECK: %[[ROW1:.+]] = vector.load %{{.+}} : memref<128x2x256xf32>, vector<16xf32>
+// CHECK: arith.truncf %{{.+}} : vector<2x16xf32> to vector<2x16xbf16>
+// CHECK: %[[PAIRS:.+]] = vector.shuffle %{{.+}} [0, 16, 1, 17, {{.+}}, 15, 31] : vector<32xbf16>, vector<32xbf16>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<128x256x2xbf16> into memref<128x512xbf16>
+// CHECK: vector.store %[[PAIRS]], %[[FLAT]][{{.+}}] : memref<128x512xbf16>, vector<32xbf16>
+// CHECK-NOT: vector.store
+// CHECK: return
+func.func @pack_pairs(%a: memref<128x2x256xf32>, %b: memref<128x256x2xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(p, n, t) -> (p, t, n)>, affine_map<(p, n, t) -> (p, n, t)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%a : memref<128x2x256xf32>) outs(%b : memref<128x256x2xbf16>)
+      attrs = {quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 1, 16, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+
+// Packing a transposed operand ([N, P, 2] -> [P, N, 2], pairs moved as
+// units): 8 rows of 8 pairs are read as 8 vectors of 16 and rounded a row
+// at a time, the bf16 pairs transposed as an 8 x 8 matrix of 32-bit units,
+// and written as 8 vectors of 16 bf16.
+// CHECK-LABEL: func.func @transpose_pairs
+// CHECK: %[[IN:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<256x128x2xf32> into memref<256x256xf32>
+// CHECK-COUNT-8: vector.load %[[IN]][{{.+}}] : memref<256x256xf32>, vector<16xf32>
+// CHECK: arith.truncf %{{.+}} : vector<8x16xf32> to vector<8x16xbf16>
+// CHECK: vector.bitcast %{{.+}} : vector<8x16xbf16> to vector<8x8xi32>
+// CHECK: vector.shuffle %{{.+}} [0, 8, 16, 24, 32, 40, 48, 56, 1, 9, {{.+}}] : vector<64xi32>, vector<64xi32>
+// CHECK: vector.bitcast %{{.+}} : vector<8x8xi32> to vector<8x16xbf16>
+// CHECK: %[[OUT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<128x256x2xbf16> into memref<128x512xbf16>
+// CHECK-COUNT-8: vector.store %{{.+}}, %[[OUT]][{{.+}}] : memref<128x512xbf16>, vector<16xbf16>
+// CHECK-NOT: vector.store
+// CHECK: return
+func.func @transpose_pairs(%a: memref<256x128x2xf32>, %b: memref<128x256x2xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(p, n, t) -> (n, p, t)>, affine_map<(p, n, t) -> (p, n, t)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%a : memref<256x128x2xf32>) outs(%b : memref<128x256x2xbf16>)
+      attrs = {quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 8, 8, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
   }
   return
 }
