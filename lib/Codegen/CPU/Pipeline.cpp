@@ -45,6 +45,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createByteBooleansPass());
 
   // Copies are linalg.copy, which becomes loops like every other linalg op,
   // rather than memref.copy, which needs MLIR's C runner library.

@@ -127,20 +127,23 @@ private:
     for (int64_t range : ranges)
       work *= range;
 
-    if (linalg::isaContractionOpInterface(op)) {
-      FailureOr<linalg::ContractionDimensions> dims =
-          linalg::inferContractionDims(op);
-      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1)
-        return std::nullopt;
-      // bf16 operands summed in pairs along k (k = 2p + t, t innermost):
-      // p is the k loop, and each tile takes the whole pair.
-      bool pairs = dims->k.size() == 2 && ranges[dims->k[1]] == 2 &&
-                   llvm::all_of(op.getDpsInputOperands(), [](OpOperand *input) {
-                     return getElementTypeOrSelf(input->get().getType())
-                         .isBF16();
-                   });
-      if (dims->k.size() != 1 && !pairs)
-        return std::nullopt;
+    // A sum of products over one m and one n loop is a matrix product;
+    // other sums of products (a row's dot product, a column sum of
+    // products) are reductions like any other.
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::isaContractionOpInterface(op)
+            ? linalg::inferContractionDims(op)
+            : FailureOr<linalg::ContractionDimensions>(failure());
+    bool matrixProduct =
+        succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1;
+    // bf16 operands summed in pairs along k (k = 2p + t, t innermost): p is
+    // the k loop, and each tile takes the whole pair.
+    bool pairs = matrixProduct && dims->k.size() == 2 &&
+                 ranges[dims->k[1]] == 2 &&
+                 llvm::all_of(op.getDpsInputOperands(), [](OpOperand *input) {
+                   return getElementTypeOrSelf(input->get().getType()).isBF16();
+                 });
+    if (matrixProduct && (dims->k.size() == 1 || pairs)) {
       unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
       Strategy strategy;
       strategy.kind = Strategy::Contraction;

@@ -95,6 +95,31 @@ def FuseElementwisePass
                            "mlir::linalg::LinalgDialect"];
 }
 
+def ByteBooleansPass : Pass<"quern-byte-booleans", "mlir::func::FuncOp"> {
+  let summary = "Pass booleans between elementwise ops as bytes";
+  let description = [{
+    An `i1` tensor written by a `linalg.generic` (from a `tensor.empty` it
+    never reads) and read only as an input of other `linalg.generic` ops
+    becomes an `i8` tensor: the writer yields `arith.extui` of its boolean
+    and each reader starts with `arith.trunci`. In memory a boolean takes a
+    byte either way, but a vector of `i1` is stored as packed bits, so ops
+    on `i1` buffers stay scalar; ops on `i8` buffers are vectorized like any
+    other. Runs on tensors, before bufferization.
+
+    ```mlir
+    %m = linalg.generic ... outs(%e : tensor<64xi1>) { ... linalg.yield %b : i1 }
+    %y = linalg.generic ... ins(%m, %x : tensor<64xi1>, tensor<64xf32>) ...
+    // becomes
+    %m = linalg.generic ... outs(%e8 : tensor<64xi8>) {
+      ... %w = arith.extui %b : i1 to i8  linalg.yield %w : i8 }
+    %y = linalg.generic ... ins(%m, %x : tensor<64xi8>, tensor<64xf32>) {
+    ^bb0(%in: i8, ...): %c = arith.trunci %in : i8 to i1 ... }
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def FlattenEmptyArgumentsPass
     : Pass<"quern-flatten-empty-arguments", "mlir::func::FuncOp"> {
   let summary = "Pass zero-element buffers as memref<0xT>";
