@@ -93,7 +93,6 @@ struct CastAwayTransposeLeadingOneDim
 /// are moved in wider units: the rows of such a tile are contiguous.
 static constexpr int64_t kNarrowBits = 64;
 
-/// Whether `type`'s innermost dimension is narrow.
 /// Whether `type`'s innermost dimension is narrow and has more than one row
 /// (unit dimensions are the leading-unit-dimension patterns' business).
 static bool hasNarrowRows(VectorType type) {

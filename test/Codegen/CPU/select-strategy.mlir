@@ -107,11 +107,28 @@ func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {
   return
 }
 
-// Booleans are bytes in memory but packed bits in a vector: no strategy.
+// Booleans are bytes in memory but packed bits in a vector: no strategy
+// (quern-byte-booleans makes those passed between ops bytes beforehand).
 // AVX512-LABEL: func.func @bools
 // AVX512-NOT: quern.strategy
 // AVX512: return
 func.func @bools(%a: memref<16xi1>, %b: memref<16xi1>) {
   linalg.copy ins(%a : memref<16xi1>) outs(%b : memref<16xi1>)
+  return
+}
+
+// A sum of products that is not a matrix product (no n loop: each row's dot
+// product of two tensors, as LayerNorm's backward computes) is a reduction,
+// a vector at a time along the row, not scalar loops.
+// AVX512-LABEL: func.func @row_dot
+// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 1, 16>}
+func.func @row_dot(%a: memref<4x64x256xf32>, %b: memref<4x64x256xf32>, %s: memref<4x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x64x256xf32>, memref<4x64x256xf32>) outs(%s : memref<4x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %p, %acc : f32
+    linalg.yield %r : f32
+  }
   return
 }
