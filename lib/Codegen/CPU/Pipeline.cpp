@@ -46,6 +46,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createByteBooleansPass());
+  pm.addNestedPass<func::FuncOp>(createUnshareFillsPass());
 
   // Copies are linalg.copy, which becomes loops like every other linalg op,
   // rather than memref.copy, which needs MLIR's C runner library.

@@ -95,6 +95,20 @@ def FuseElementwisePass
                            "mlir::linalg::LinalgDialect"];
 }
 
+def UnshareFillsPass : Pass<"quern-unshare-fills", "mlir::func::FuncOp"> {
+  let summary = "Give every op that writes into a fill a fill of its own";
+  let description = [{
+    CSE merges identical `linalg.fill`s: every matrix product of a training
+    step accumulates into zeros, and after CSE they all start from one zero
+    tensor. Bufferization must then keep that tensor in a buffer and copy
+    it into the output of each product. This pass, run after CSE and before
+    bufferization, gives every op that uses a fill (of a `tensor.empty`) as
+    its init a clone of the fill placed just before it, so that its output
+    is filled in place: a write instead of a read and a write, and no zero
+    buffer in the workspace. Fills read as inputs keep sharing.
+  }];
+}
+
 def ByteBooleansPass : Pass<"quern-byte-booleans", "mlir::func::FuncOp"> {
   let summary = "Pass booleans between elementwise ops as bytes";
   let description = [{

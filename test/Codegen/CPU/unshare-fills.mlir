@@ -1,0 +1,45 @@
+// RUN: quern-opt %s --quern-unshare-fills | FileCheck %s
+
+// Two products accumulate into one zero tensor (as after CSE): each gets a
+// fill of its own, just before it, so that its output is filled in place
+// rather than copied from a shared zero buffer. An op reading the fill as an
+// input keeps the original.
+// CHECK-LABEL: func.func @products
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<8x16xf32>
+// CHECK: %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<8x16xf32>)
+// CHECK: %[[E0:.+]] = tensor.empty() : tensor<8x16xf32>
+// CHECK: %[[Z0:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E0]] : tensor<8x16xf32>)
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x4xf32>, tensor<4x16xf32>) outs(%[[Z0]] : tensor<8x16xf32>)
+// CHECK: %[[E1:.+]] = tensor.empty() : tensor<8x16xf32>
+// CHECK: %[[Z1:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E1]] : tensor<8x16xf32>)
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x4xf32>, tensor<4x16xf32>) outs(%[[Z1]] : tensor<8x16xf32>)
+// CHECK: linalg.add ins(%[[Z]], %{{.+}} : tensor<8x16xf32>, tensor<8x16xf32>)
+func.func @products(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<4x16xf32>)
+    -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %q = linalg.matmul ins(%a, %c : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %f = tensor.empty() : tensor<8x16xf32>
+  %s = linalg.add ins(%z, %p : tensor<8x16xf32>, tensor<8x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %p, %q, %s : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>
+}
+
+// A fill only written into goes: each product has its own.
+// CHECK-LABEL: func.func @only_products
+// CHECK: linalg.fill
+// CHECK-NEXT: linalg.matmul
+// CHECK: linalg.fill
+// CHECK-NEXT: linalg.matmul
+// CHECK-NOT: linalg.fill
+// CHECK: return
+func.func @only_products(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>)
+    -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %q = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %p, %q : tensor<8x16xf32>, tensor<8x16xf32>
+}
