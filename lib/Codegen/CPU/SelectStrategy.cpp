@@ -24,6 +24,12 @@ using namespace quern;
 
 namespace {
 
+/// Work is counted in multiply-adds. An element of an elementwise op or a
+/// reduction (read, computed, written a vector at a time) costs about as
+/// much as this many multiply-adds of a register-tiled product (two vector
+/// FMAs a cycle).
+constexpr int64_t kMultiplyAddsPerElement = 8;
+
 /// The largest power of two not above `value` (at least 1).
 int64_t floorPowerOf2(int64_t value) {
   return value < 1 ? 1 : int64_t(1) << llvm::Log2_64(uint64_t(value));
@@ -227,7 +233,8 @@ private:
         break;
       }
     }
-    strategy.parallel = minParallelWork > 0 && work >= minParallelWork &&
+    strategy.parallel = minParallelWork > 0 &&
+                        work * kMultiplyAddsPerElement >= minParallelWork &&
                         op.getIteratorTypesArray().front() ==
                             utils::IteratorType::parallel;
     return strategy;
