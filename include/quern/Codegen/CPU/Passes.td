@@ -252,8 +252,9 @@ def SelectStrategyPass
     Option<"l1Bytes", "l1-bytes", "int64_t", "32768", "L1 data cache size">,
     Option<"l2Bytes", "l2-bytes", "int64_t", "524288", "L2 cache size">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "1048576",
-           "Work (multiply-adds, or elements) below which an op stays on one "
-           "thread; 0 disables threading">
+           "Work (multiply-adds; an element of an elementwise op or a "
+           "reduction counts as 8) below which an op stays on one thread; 0 "
+           "disables threading">
   ];
 }
 
