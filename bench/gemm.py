@@ -160,15 +160,24 @@ def measure_fma_peak(probe, quick):
     return peak
 
 
+WARMUP_SECONDS = 0.1
+
+
 def timed(call, quick):
-    """Median seconds of one call: a short warm-up, then enough calls to
-    fill about 0.3 s (at least 5, at most 30; 3 with --quick)."""
+    """Median seconds of one call: calls for WARMUP_SECONDS (at least two;
+    after the pause of a switch, a core of this VM takes milliseconds to
+    run at full speed again, which 30 calls of a small product would
+    measure), then enough calls to fill about 0.3 s (at least 5, at most 30;
+    3 with --quick)."""
     start = time.perf_counter()
-    call()
-    call()
-    once = (time.perf_counter() - start) / 2
+    calls = 0
+    while calls < 2 or (not quick and
+                        time.perf_counter() - start < WARMUP_SECONDS):
+        call()
+        calls += 1
+    once = (time.perf_counter() - start) / calls
     repeat = 3 if quick else max(5, min(30, math.ceil(0.3 / max(once, 1e-9))))
-    return common.median_seconds(call, warmup=1, repeat=repeat)
+    return common.median_seconds(call, warmup=0, repeat=repeat)
 
 
 def relative_error(got, reference):

@@ -143,7 +143,9 @@ def gemm_section(gemm):
     lines += [
         "",
         "Each number is the median of several calls (enough to fill about "
-        "0.3 s, at least 5) after warm-up calls, in one process. Threads are "
+        "0.3 s, at least 5) after 0.1 s of warm-up calls (after the pause "
+        "of a switch, a core of this VM needs milliseconds to run at full "
+        "speed again), in one process. Threads are "
         "set in the process: `openblas_set_num_threads(n)` for OpenBLAS, "
         "`omp_set_num_threads(n)` for Quern's generated code (LLVM's OpenMP "
         f"runtime). After each switch between the libraries the process sleeps "
