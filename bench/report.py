@@ -283,12 +283,18 @@ def train_section(train):
             if "error" in r.get(fw, {}):
                 lines += ["", f"The {fw} step of {r['model']} at {r['threads']} "
                           f"thread(s) failed:", "```", r[fw]["error"], "```"]
+    bf16_rounds = max((r.get("rounds", 1) for r in train["bf16"]["rows"]),
+                      default=1)
     lines += [
         "", "### bf16", "",
         "`quernc --train --optimizer=adamw --precision=bf16`: matmul operands "
         "rounded to bf16, products and sums in f32, parameters and AdamW "
         "state in f32. Speedup is Quern's fp32 step time over its bf16 one "
-        "(above 1: bf16 faster).", "",
+        "(above 1: bf16 faster). Both are measured in alternating runs (fp32, "
+        f"bf16, fp32, ...; {bf16_rounds} of each, each the median of its "
+        "steps, and the table gives the median run), apart from the fp32 runs "
+        "against PyTorch above, because this machine's speed drifts over "
+        "minutes.", "",
         "| model | threads | bf16 step | fp32 step | speedup over fp32 "
         "| last loss | compile |",
         "|---|---|---|---|---|---|---|"]

@@ -42,6 +42,9 @@ LR = 1e-3
 THREADS = (1, 2)
 STEPS, WARMUP = 50, 5
 QUICK_STEPS, QUICK_WARMUP = 5, 2
+# bf16 against fp32: alternating pairs of runs (this VM's speed drifts by
+# 10-30% over minutes).
+BF16_ROUNDS = 3
 CHILD_TIMEOUT_SECONDS = 1800
 
 # name -> how to build it. GPT-2 models use a byte-sized vocabulary (256).
@@ -207,20 +210,36 @@ def worker(args):
     }))
 
 
-def bf16_row(name, folder, threads, steps, warmup, fp32_row, compiled):
+def bf16_row(name, folder, threads, steps, warmup, compiled, rounds):
     """Quern's bf16 step of the model in `folder` (folder/step_bf16, whose
-    compile_step result is `compiled`), timed like the fp32 one, with its
-    speed over fp32."""
+    compile_step result is `compiled`) against its fp32 step (folder/step),
+    timed like the others in `rounds` alternating pairs of children (fp32,
+    then bf16), so that both see the same state of the machine; the speedup
+    is the median of the fp32 medians over the median of the bf16 ones."""
     seconds, error = compiled
-    row = {"model": name, "threads": threads, "compile_seconds": seconds}
+    row = {"model": name, "threads": threads, "compile_seconds": seconds,
+           "rounds": rounds}
     if error:
         return dict(row, compile_error=error)
-    row["quern"] = run_child("quern", folder, threads, steps, warmup,
-                             stem="step_bf16")
-    fp32 = fp32_row["quern"].get("median_step_seconds")
-    if fp32 and "median_step_seconds" in row["quern"]:
-        row["fp32_step_seconds"] = fp32
-        row["speedup_over_fp32"] = fp32 / row["quern"]["median_step_seconds"]
+    fp32_runs, bf16_runs = [], []
+    for _ in range(rounds):
+        fp32_runs.append(run_child("quern", folder, threads, steps, warmup))
+        bf16_runs.append(run_child("quern", folder, threads, steps, warmup,
+                                   stem="step_bf16"))
+    failed = [run for run in fp32_runs + bf16_runs
+              if "median_step_seconds" not in run]
+    if failed:
+        return dict(row, quern=failed[0])
+    bf16_times = [run["median_step_seconds"] for run in bf16_runs]
+    fp32_times = [run["median_step_seconds"] for run in fp32_runs]
+    # The bf16 child whose median is the median, for its loss and memory.
+    row["quern"] = sorted(bf16_runs, key=lambda run: run["median_step_seconds"])[
+        len(bf16_runs) // 2]
+    row["bf16_round_seconds"] = bf16_times
+    row["fp32_round_seconds"] = fp32_times
+    row["fp32_step_seconds"] = statistics.median(fp32_times)
+    row["speedup_over_fp32"] = (row["fp32_step_seconds"]
+                                / statistics.median(bf16_times))
     return row
 
 
@@ -287,7 +306,8 @@ def main():
                 result["rows"].append(row)
                 if bf16_compiled and "quern" in row:
                     result["bf16"]["rows"].append(bf16_row(
-                        name, folder, threads, steps, warmup, row, bf16_compiled))
+                        name, folder, threads, steps, warmup, bf16_compiled,
+                        1 if args.quick else BF16_ROUNDS))
                 print(f"  {threads}T: " + ", ".join(
                     f"{fw} " + (f"{common.duration(row[fw]['median_step_seconds'])}/step"
                                 f" (loss {row[fw]['first_loss']:.4f} -> "
