@@ -296,12 +296,12 @@ def train_section(train):
         "against PyTorch above, because this machine's speed drifts over "
         "minutes.", "",
         "| model | threads | bf16 step | fp32 step | speedup over fp32 "
-        "| last loss | compile |",
-        "|---|---|---|---|---|---|---|"]
+        "| last loss | bf16 peak RSS | compile |",
+        "|---|---|---|---|---|---|---|---|"]
     for r in train["bf16"]["rows"]:
         if "compile_error" in r:
             lines.append(f"| {r['model']} | {r['threads']} | compile failed "
-                         "| | | | |")
+                         "| | | | | |")
             continue
         lines.append(
             f"| {r['model']} | {r['threads']} "
@@ -309,6 +309,7 @@ def train_section(train):
             f"| {duration(r['fp32_step_seconds']) if 'fp32_step_seconds' in r else '–'} "
             f"| {ratio(r['speedup_over_fp32']) if 'speedup_over_fp32' in r else '–'} "
             f"| {side(r, 'quern', 'last_loss', loss)} "
+            f"| {side(r, 'quern', 'peak_rss_bytes', mib)} "
             f"| {r['compile_seconds']:.1f} s |")
     lines.append("")
     return lines
