@@ -43,6 +43,24 @@ def read_safetensors(path):
     return arrays
 
 
+def state_view(state, manifest, name):
+    """A view of one tensor of a state buffer laid out as `manifest` says."""
+    for t in manifest["state"]["tensors"]:
+        if t["name"] == name:
+            view = state[t["offset"]:t["offset"] + t["bytes"]]
+            return view.view(DTYPES[t["dtype"]]).reshape(t["shape"])
+    raise KeyError(name)
+
+
+def initial_state(manifest, path):
+    """The state buffer of a model whose manifest is `manifest`, filled from
+    its state file (NAME.safetensors)."""
+    state = aligned(manifest["state"]["bytes"])
+    for name, array in read_safetensors(path).items():
+        state_view(state, manifest, name)[...] = array
+    return state
+
+
 class CompiledModel:
     def __init__(self, stem):
         self.lib = ctypes.CDLL(os.path.abspath(stem + ".so"))
@@ -51,21 +69,12 @@ class CompiledModel:
         manifest_fn.restype = ctypes.c_char_p
         self.manifest = json.loads(manifest_fn())
         self.name = name
-        self.state = aligned(self.manifest["state"]["bytes"])
+        self.state = initial_state(self.manifest, stem + ".safetensors")
         self.workspace = aligned(max(self.manifest["workspace_bytes"], 1))
-        self.load_state(stem + ".safetensors")
 
     def tensor(self, name):
         """A view of one state tensor."""
-        for t in self.manifest["state"]["tensors"]:
-            if t["name"] == name:
-                view = self.state[t["offset"]:t["offset"] + t["bytes"]]
-                return view.view(DTYPES[t["dtype"]]).reshape(t["shape"])
-        raise KeyError(name)
-
-    def load_state(self, path):
-        for name, array in read_safetensors(path).items():
-            self.tensor(name)[...] = array
+        return state_view(self.state, self.manifest, name)
 
     def bind(self, entry, inputs):
         """(call, outputs): call() runs `entry` on these inputs and writes

@@ -5,7 +5,7 @@
                                  --precision=bf16) and compares
     bf16_matmul.py check STEM --qemu-aarch64 HARNESS
                                  runs an AArch64 STEM under qemu-aarch64
-                                 through HARNESS (Inputs/forward_raw.c)
+                                 through HARNESS (Inputs/entry_raw.c)
 
 The model has a plain product, one whose right operand is a Transpose (a
 Linear layer) and a batched one (attention). Each result must match the
@@ -55,18 +55,11 @@ def run_native(stem, inputs):
 
 
 def run_qemu_aarch64(stem, inputs, harness):
-    import subprocess
-    ins = []
-    for i, value in enumerate(inputs):
-        ins.append(f"{stem}.in{i}.bin")
-        value.tofile(ins[-1])
-    outs = [f"{stem}.out{i}.bin" for i in range(len(OUTPUT_SHAPES))]
-    subprocess.run(["qemu-aarch64", "-cpu", "max", "-L", "/usr/aarch64-linux-gnu",
-                    harness, stem + ".so", os.path.basename(stem), *ins, "--",
-                    *(f"{out}:{4 * np.prod(shape)}"
-                      for out, shape in zip(outs, OUTPUT_SHAPES))], check=True)
-    return [np.fromfile(out, np.float32).reshape(shape)
-            for out, shape in zip(outs, OUTPUT_SHAPES)]
+    sys.path.insert(0, os.path.dirname(__file__))
+    import qemu_aarch64
+    outputs, _ = qemu_aarch64.run(harness, stem, "forward", inputs,
+                                  [(shape, np.float32) for shape in OUTPUT_SHAPES])
+    return outputs
 
 
 def check(stem, *runner):
