@@ -93,12 +93,20 @@ struct CastAwayTransposeLeadingOneDim
 /// are moved in wider units: the rows of such a tile are contiguous.
 static constexpr int64_t kNarrowBits = 64;
 
-/// Whether `type`'s innermost dimension is narrow and has more than one row
-/// (unit dimensions are the leading-unit-dimension patterns' business).
+/// Whether `type` (not scalable) has a narrow innermost dimension and more
+/// than one row (unit dimensions are the leading-unit-dimension patterns'
+/// business).
 static bool hasNarrowRows(VectorType type) {
   int64_t rank = type.getRank();
-  return rank >= 2 && type.getShape()[rank - 2] > 1 &&
+  return rank >= 2 && !type.isScalable() && type.getShape()[rank - 2] > 1 &&
          type.getShape().back() * type.getElementTypeBitWidth() <= kNarrowBits;
+}
+
+/// `type` with its two innermost dimensions made one.
+static VectorType withNarrowRowsCollapsed(VectorType type) {
+  SmallVector<int64_t> shape(type.getShape().drop_back(2));
+  shape.push_back(type.getShape().take_back(2)[0] * type.getShape().back());
+  return VectorType::get(shape, type.getElementType());
 }
 
 /// A transfer of a vector with narrow rows that span the innermost dimension
@@ -115,7 +123,6 @@ struct CollapseNarrowInnermostDims : OpRewritePattern<TransferOp> {
     auto memrefType = dyn_cast<MemRefType>(op.getSource().getType());
     if (!memrefType || !hasNarrowRows(vectorType) || op.getMask() ||
         op.hasOutOfBoundsDim() || !op.getPermutationMap().isMinorIdentity() ||
-        vectorType.isScalable() ||
         vectorType.getShape().back() != memrefType.getShape().back())
       return failure();
     int64_t rank = memrefType.getRank();
@@ -135,10 +142,8 @@ struct CollapseNarrowInnermostDims : OpRewritePattern<TransferOp> {
     int64_t width = vectorType.getShape().back();
     indices.push_back(rewriter.create<affine::AffineApplyOp>(
         loc, row * width + member, op.getIndices().take_back(2)));
-    SmallVector<int64_t> shape(vectorType.getShape().drop_back(2));
-    shape.push_back(vectorType.getShape()[vectorType.getRank() - 2] * width);
-    auto flatType = VectorType::get(shape, vectorType.getElementType());
-    SmallVector<bool> inBounds(shape.size(), true);
+    VectorType flatType = withNarrowRowsCollapsed(vectorType);
+    SmallVector<bool> inBounds(flatType.getRank(), true);
     if constexpr (std::is_same_v<TransferOp, vector::TransferReadOp>) {
       Value read = rewriter.create<vector::TransferReadOp>(
           loc, flatType, flat, indices, op.getPadding(), inBounds);
@@ -153,13 +158,6 @@ struct CollapseNarrowInnermostDims : OpRewritePattern<TransferOp> {
   }
 };
 
-/// `type` with its two innermost dimensions made one.
-static VectorType withNarrowRowsCollapsed(VectorType type) {
-  SmallVector<int64_t> shape(type.getShape().drop_back(2));
-  shape.push_back(type.getShape().take_back(2)[0] * type.getShape().back());
-  return VectorType::get(shape, type.getElementType());
-}
-
 /// An elementwise op on vectors with narrow rows runs on the rows collapsed
 /// (one conversion per vector rather than per pair); the shape casts around
 /// it fold into those of the transfers and transposes beside it.
@@ -172,7 +170,7 @@ struct CollapseNarrowRowsOfElementwise : RewritePattern {
     if (!OpTrait::hasElementwiseMappableTraits(op) || op->getNumResults() != 1)
       return failure();
     auto type = dyn_cast<VectorType>(op->getResult(0).getType());
-    if (!type || !hasNarrowRows(type) || type.isScalable() ||
+    if (!type || !hasNarrowRows(type) ||
         !llvm::all_of(op->getOperandTypes(), [&](Type operand) {
           auto vector = dyn_cast<VectorType>(operand);
           return vector && vector.getShape() == type.getShape();
@@ -204,8 +202,8 @@ struct TransposeNarrowRowsAsUnits : OpRewritePattern<vector::TransposeOp> {
     VectorType type = op.getSourceVectorType();
     ArrayRef<int64_t> permutation = op.getPermutation();
     int64_t rank = type.getRank();
-    if (!hasNarrowRows(type) || type.isScalable() ||
-        type.getShape().back() == 1 || permutation.back() != rank - 1)
+    if (!hasNarrowRows(type) || type.getShape().back() == 1 ||
+        permutation.back() != rank - 1)
       return failure();
     Location loc = op.getLoc();
     Type unit = rewriter.getIntegerType(type.getShape().back() *
@@ -348,13 +346,13 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     return success();
   }
 
-  /// `operand` before widening, broadcasting, transposing and dropping
-  /// leading unit dimensions: the tile as read.
   static SmallVector<int64_t> withoutUnitDims(VectorType type) {
     return llvm::to_vector(llvm::make_filter_range(
         type.getShape(), [](int64_t size) { return size != 1; }));
   }
 
+  /// `operand` before widening, broadcasting, transposing and adding or
+  /// dropping unit dimensions: the tile as read.
   static Value tileRead(Value operand) {
     while (Operation *def = operand.getDefiningOp()) {
       if (auto ext = dyn_cast<arith::ExtFOp>(def))

@@ -23,10 +23,6 @@ using namespace mlir;
 
 namespace {
 
-bool isBoolean(Type type) {
-  return getElementTypeOrSelf(type).isInteger(1);
-}
-
 /// Whether result `index` of `producer` can be written as bytes: its init
 /// is a tensor.empty whose value the body never reads, and every use reads
 /// it as an input of a linalg.generic.
@@ -49,7 +45,7 @@ struct ByteBooleansPass
     SmallVector<std::pair<linalg::GenericOp, unsigned>> results;
     getOperation().walk([&](linalg::GenericOp producer) {
       for (OpResult result : producer->getResults())
-        if (isBoolean(result.getType()) &&
+        if (getElementTypeOrSelf(result.getType()).isInteger(1) &&
             canWriteBytes(producer, result.getResultNumber()))
           results.push_back({producer, result.getResultNumber()});
     });

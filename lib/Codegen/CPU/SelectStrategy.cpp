@@ -114,16 +114,14 @@ private:
     if (!element.isIntOrFloat())
       return std::nullopt;
     // Booleans are a byte each in memory, but a vector of i1 is stored as
-    // packed bits: ops that load or store them stay scalar.
-    for (OpOperand &operand : op->getOpOperands())
-      if (getElementTypeOrSelf(operand.get().getType()).isInteger(1))
-        return std::nullopt;
-    // Vectors as wide as the widest element the op touches fills a
-    // register: an op rounding f32 to bf16 reads 16 f32 lanes on AVX-512,
-    // not 32.
+    // packed bits: ops that load or store them stay scalar. Vectors as wide
+    // as the widest element the op touches fill a register: an op rounding
+    // f32 to bf16 reads 16 f32 lanes on AVX-512, not 32.
     Type widest = element;
     for (OpOperand &operand : op->getOpOperands()) {
       Type type = getElementTypeOrSelf(operand.get().getType());
+      if (type.isInteger(1))
+        return std::nullopt;
       if (type.isIntOrFloat() &&
           type.getIntOrFloatBitWidth() > widest.getIntOrFloatBitWidth())
         widest = type;

@@ -42,8 +42,9 @@ struct CPUCodegenOptions {
   bool barePointerCalls = true;
   /// The CPU tile sizes and vector widths are chosen for.
   CPUDescription cpu;
-  /// Work (multiply-adds or elements) from which an op runs on several
-  /// threads; 0: single-threaded code.
+  /// Work (multiply-adds; an element of an elementwise op or a reduction
+  /// counts as several) from which an op runs on several threads; 0:
+  /// single-threaded code.
   int64_t minParallelWork = 0;
   /// Matmuls read their operands rounded to bf16 and sum in f32.
   bool bf16Matmuls = false;
