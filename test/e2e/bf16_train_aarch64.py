@@ -6,7 +6,7 @@ qemu-aarch64, against the same step built for the host.
 Both libraries come from the same model and flags (quernc --train
 --precision=bf16), and start from their own state files. Each runs STEPS
 training steps on one fixed batch (each step takes seconds under qemu);
-the losses must agree within 1% at every step (the two instruction sets
+the losses must agree within 0.1% at every step (the two instruction sets
 round and sum the products differently: measured 1e-4 after ten steps),
 and the last loss must be below the first (the step trains).
 """
@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 import qemu_aarch64  # noqa: E402
 from compiled_model import DTYPES, CompiledModel, initial_state  # noqa: E402
 
-STEPS, LR, TOLERANCE = 3, 3e-3, 0.01
+STEPS, LR, TOLERANCE = 3, 3e-3, 1e-3
 
 
 def main(a64_stem, host_stem, harness):

@@ -23,13 +23,13 @@ def run(harness, stem, entry, inputs, outputs, state=None, repeat=1):
     if state is not None:
         options += ["--state", f"{stem}.state.bin"]
         state.tofile(options[-1])
-    run = subprocess.run(
+    result = subprocess.run(
         ["qemu-aarch64", "-cpu", "max", "-L", SYSROOT, harness, stem + ".so",
          os.path.basename(stem), entry, *options, *ins, "--",
          *(f"{out}:{np.dtype(dtype).itemsize * int(np.prod(shape))}"
            for out, (shape, dtype) in zip(outs, outputs))],
         check=True, capture_output=True, text=True)
-    firsts = [float(line.split(":")[1]) for line in run.stdout.splitlines()
+    firsts = [float(line.split(":")[1]) for line in result.stdout.splitlines()
               if line.startswith("call ")]
     return ([np.fromfile(out, dtype).reshape(shape)
              for out, (shape, dtype) in zip(outs, outputs)], firsts)

@@ -10,7 +10,9 @@
  * the inputs, each read as raw bytes, with the state read from FILE (the
  * state buffer's bytes; zeros without it) and a zeroed workspace. After
  * each call it prints the first f32 of output 0 (a training step's loss);
- * after the last it writes each output (BYTES bytes) to its file.
+ * after the last it writes each output (BYTES bytes) to its file. Unlike
+ * examples/mlp/run_model.c it needs only the C library, not libquern_rt
+ * (C++), so Debian's cross gcc builds it without a cross libstdc++.
  *
  *===----------------------------------------------------------------------===*/
 
