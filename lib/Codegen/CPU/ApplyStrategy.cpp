@@ -29,6 +29,8 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -448,12 +450,100 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
+/// Whether `value` is computed from `from`.
+bool dependsOn(Value value, Value from) {
+  SmallVector<Value> worklist = {value};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (next == from)
+      return true;
+    if (!seen.insert(next).second)
+      continue;
+    if (Operation *def = next.getDefiningOp())
+      worklist.append(def->operand_begin(), def->operand_end());
+  }
+  return false;
+}
+
+/// Whether `read` reads each element once: where it reads depends on the
+/// induction variables of every loop around it. An accumulator's read
+/// hoisted out of the k loop does; one inside it, or inside a k loop of
+/// cache tiles, does not.
+bool readsOnce(vector::TransferReadOp read) {
+  for (Operation *parent = read->getParentOp(); !isa<func::FuncOp>(parent);
+       parent = parent->getParentOp()) {
+    auto loop = dyn_cast<LoopLikeOpInterface>(parent);
+    if (!loop)
+      continue;
+    std::optional<SmallVector<Value>> inductionVars =
+        loop.getLoopInductionVars();
+    if (!inductionVars)
+      return false;
+    for (Value inductionVar : *inductionVars)
+      if (!dependsOn(read.getSource(), inductionVar) &&
+          llvm::none_of(read.getIndices(), [&](Value index) {
+            return dependsOn(index, inductionVar);
+          }))
+        return false;
+  }
+  return true;
+}
+
+/// The register tiles of the accumulator that `fill` (which is not tiled;
+/// see filledAccumulator) fills start from its constant: every vector read
+/// of the buffer (or of a view of it) that reads each element once becomes
+/// that constant, and the fill goes. Where some other read remains, the
+/// fill stays as it is.
+void forwardFill(linalg::FillOp fill) {
+  Attribute value;
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+    return;
+  SmallVector<vector::TransferReadOp> reads;
+  SmallVector<Value> worklist = {fill.getOutputs()[0]};
+  while (!worklist.empty()) {
+    Value buffer = worklist.pop_back_val();
+    for (Operation *user : buffer.getUsers()) {
+      if (user == fill || isa<vector::TransferWriteOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == buffer) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      auto read = dyn_cast<vector::TransferReadOp>(user);
+      if (!read || !readsOnce(read) ||
+          read.getVectorType().getElementType() !=
+              cast<TypedAttr>(value).getType())
+        return;
+      reads.push_back(read);
+    }
+  }
+  IRRewriter rewriter(fill.getContext());
+  for (vector::TransferReadOp read : reads) {
+    rewriter.setInsertionPoint(read);
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        read, DenseElementsAttr::get(read.getVectorType(), value));
+  }
+  rewriter.eraseOp(fill);
+}
+
 struct ApplyStrategyPass
     : quern::impl::ApplyStrategyPassBase<ApplyStrategyPass> {
   using ApplyStrategyPassBase::ApplyStrategyPassBase;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    // A fill of an accumulator is not tiled: the accumulator's register
+    // tiles start from its constant (forwardFill, once they are hoisted).
+    filled.clear();
+    func.walk([&](linalg::FillOp fill) {
+      linalg::LinalgOp consumer = filledAccumulator(fill);
+      if (consumer && consumer->hasAttr(kStrategyAttrName)) {
+        fill->removeAttr(kStrategyAttrName);
+        filled.push_back(fill);
+      }
+    });
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) {
       if (op->hasAttr(kStrategyAttrName))
@@ -472,6 +562,8 @@ private:
   LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op);
   LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func);
   LogicalResult optimizeVectors(func::FuncOp func);
+
+  SmallVector<linalg::FillOp> filled;
 };
 
 LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
@@ -600,6 +692,8 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
   eliminateCommonSubExpressions(rewriter, dominance, func);
   func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
   linalg::hoistRedundantVectorTransfers(func);
+  for (linalg::FillOp fill : filled)
+    forwardFill(fill);
   if (bf16Dot != BF16Dot::None) {
     // Before any lowering: the generic contraction lowering would widen the
     // bf16 pairs and multiply them with f32 FMAs.

@@ -5,7 +5,8 @@
 // OpenMP translation (which outlines each parallel region by scanning the
 // whole function) took minutes. Outlined, each op is a small function of its
 // own: compile time grows linearly with the model, and a profile names the
-// op that the time is spent in.
+// op that the time is spent in. The one exception: a fill that initializes
+// the next op's accumulator goes into that op's kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -54,15 +56,18 @@ StringRef kernelKind(linalg::LinalgOp op) {
   return op->getName().stripDialect();
 }
 
-/// Moves `op` into a new private function after `after` and calls it.
-/// Constants it uses are cloned into the function; every other value it uses
-/// becomes an argument. Returns false, leaving `op` alone, when some value
-/// cannot be passed.
-bool outline(linalg::LinalgOp op, func::FuncOp parent, Operation *&after,
-             SymbolTable &symbols, unsigned index) {
-  llvm::SetVector<Value> used(op->getOperands().begin(),
-                              op->getOperands().end());
-  getUsedValuesDefinedAbove(op->getRegions(), used);
+/// Moves `ops` (linalg ops of one block, in order) into a new private
+/// function after `after`, named after the last, and calls it where the last
+/// was. Constants they use are cloned into the function; every other value
+/// they use becomes an argument. Returns false, leaving the ops alone, when
+/// some value cannot be passed.
+bool outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
+             Operation *&after, SymbolTable &symbols, unsigned index) {
+  llvm::SetVector<Value> used;
+  for (linalg::LinalgOp op : ops) {
+    used.insert(op->getOperands().begin(), op->getOperands().end());
+    getUsedValuesDefinedAbove(op->getRegions(), used);
+  }
   SmallVector<Value> arguments;
   SmallVector<Operation *> constants;
   for (Value value : used) {
@@ -74,11 +79,12 @@ bool outline(linalg::LinalgOp op, func::FuncOp parent, Operation *&after,
       return false;
   }
 
+  linalg::LinalgOp last = ops.back();
   OpBuilder builder(after);
   builder.setInsertionPointAfter(after);
-  Location loc = op.getLoc();
+  Location loc = last.getLoc();
   std::string name =
-      (parent.getSymName() + "_" + kernelKind(op) + "_" + Twine(index)).str();
+      (parent.getSymName() + "_" + kernelKind(last) + "_" + Twine(index)).str();
   std::replace(name.begin(), name.end(), '.', '_');
   auto kernel = builder.create<func::FuncOp>(
       loc, name,
@@ -99,12 +105,14 @@ bool outline(linalg::LinalgOp op, func::FuncOp parent, Operation *&after,
   OpBuilder inside = OpBuilder::atBlockBegin(body);
   for (Operation *constant : constants)
     inside.clone(*constant, mapping);
-  inside.clone(*op, mapping);
+  for (linalg::LinalgOp op : ops)
+    inside.clone(*op, mapping);
   inside.create<func::ReturnOp>(loc);
 
-  builder.setInsertionPoint(op);
+  builder.setInsertionPoint(last);
   builder.create<func::CallOp>(loc, kernel, arguments);
-  op->erase();
+  for (linalg::LinalgOp op : ops)
+    op->erase();
   return true;
 }
 
@@ -126,11 +134,38 @@ struct OutlineKernelsPass
       });
       unsigned index = 0;
       Operation *after = function;
-      for (linalg::LinalgOp op : ops)
-        if (outline(op, function, after, symbols, index))
+      for (size_t i = 0; i < ops.size(); ++i) {
+        SmallVector<linalg::LinalgOp, 2> kernelOps = {ops[i]};
+        if (auto fill = dyn_cast<linalg::FillOp>(ops[i].getOperation());
+            fill && i + 1 < ops.size() &&
+            quern::filledAccumulator(fill) == ops[i + 1])
+          kernelOps.push_back(ops[++i]);
+        if (outline(kernelOps, function, after, symbols, index))
           ++index;
+      }
     }
   }
 };
 
 } // namespace
+
+linalg::LinalgOp quern::filledAccumulator(linalg::FillOp fill) {
+  if (!fill.hasPureBufferSemantics() ||
+      !matchPattern(fill.getInputs()[0], m_Constant()))
+    return {};
+  Value buffer = fill.getOutputs()[0];
+  for (Operation *next = fill->getNextNode(); next; next = next->getNextNode()) {
+    auto op = dyn_cast<linalg::LinalgOp>(next);
+    if (!op) {
+      if (!isMemoryEffectFree(next))
+        return {};
+      continue;
+    }
+    if (op.getNumDpsInits() != 1 || op.getDpsInits()[0] != buffer ||
+        op.getNumReductionLoops() == 0 ||
+        llvm::is_contained(op.getDpsInputs(), buffer))
+      return {};
+    return op;
+  }
+  return {};
+}

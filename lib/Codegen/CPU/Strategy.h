@@ -9,6 +9,7 @@
 #ifndef QUERN_LIB_CODEGEN_CPU_STRATEGY_H
 #define QUERN_LIB_CODEGEN_CPU_STRATEGY_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Operation.h"
 
 #include <optional>
@@ -30,6 +31,14 @@ struct Strategy {
   void attach(mlir::Operation *op) const;
   static std::optional<Strategy> read(mlir::Operation *op);
 };
+
+/// The op whose accumulator a linalg.fill of a constant on a buffer
+/// initializes: the next linalg op in the block, when only ops free of
+/// memory effects come between them, it has reduction loops, and its one
+/// init is the filled buffer, which it does not also read. Null otherwise.
+/// Outlining puts the two in one kernel, and tiling starts the accumulator's
+/// register tiles from the constant instead of loading it.
+mlir::linalg::LinalgOp filledAccumulator(mlir::linalg::FillOp fill);
 
 } // namespace quern
 

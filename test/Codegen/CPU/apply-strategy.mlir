@@ -155,3 +155,68 @@ func.func @transpose_pairs(%a: memref<256x128x2xf32>, %b: memref<128x256x2xbf16>
   }
   return
 }
+
+// A fill of the product's accumulator is not tiled: the register tiles
+// start from zeros in registers, and the output is written once, never
+// read.
+// CHECK-LABEL: func.func @filled_gemm(
+// CHECK-SAME: %[[C:[^:]+]]: memref<64x64xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK-NOT: vector.load %[[C]]
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ZERO]]) -> (vector<8x32xf32>)
+// CHECK-NOT: vector.load %[[C]]
+// CHECK-COUNT-8: vector.store %{{.+}}, %[[C]]
+// CHECK-NOT: vector.load %[[C]]
+// CHECK: return
+func.func @filled_gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%zero : f32) outs(%c : memref<64x64xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = false}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// With k in cache tiles, each tile of k loads what the one before stored:
+// the output is filled first, untiled, as it was.
+// CHECK-LABEL: func.func @filled_k_tiles(
+// CHECK-SAME: %[[C:[^:]+]]: memref<64x64xf32>)
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[C]] : memref<64x64xf32>)
+// CHECK-NEXT: scf.for
+// CHECK: vector.load %[[C]]
+func.func @filled_k_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%zero : f32) outs(%c : memref<64x64xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 64, 64, 32>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = false}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// The same when the accumulator is loaded inside the reduced loop (a row
+// maximum, one vector at a time): the fill of -inf stays.
+// CHECK-LABEL: func.func @filled_row_max(
+// CHECK-SAME: %[[C:[^:]+]]: memref<4xf32>)
+// CHECK: %[[LOW:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[LOW]] : f32) outs(%[[C]] : memref<4xf32>)
+// CHECK: scf.for
+// CHECK: memref.load %[[C]]
+func.func @filled_row_max(%a: memref<4x100xf32>, %c: memref<4xf32>) {
+  %low = arith.constant 0xFF800000 : f32
+  linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 4>, parallel = false}}
+      ins(%low : f32) outs(%c : memref<4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                  iterator_types = ["parallel", "reduction"],
+                  quern.strategy = {kind = "reduction", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%a : memref<4x100xf32>) outs(%c : memref<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  }
+  return
+}

@@ -3,21 +3,20 @@
 // Each linalg op on buffers moves into a private, internal, no_inline
 // function named after its parent, its strategy's kind (else the op) and
 // its position. Constants it uses are cloned in; buffers and other scalars
-// are arguments; the strategy moves with the op.
+// are arguments; the strategy moves with the op. The one exception: a fill
+// of the next op's accumulator goes into that op's kernel, named after it.
 // CHECK-LABEL: func.func @step(
 // CHECK-SAME: %[[A:.+]]: memref<4x8xf32>, %[[B:.+]]: memref<8x16xf32>, %[[C:.+]]: memref<4x16xf32>, %[[S:.+]]: f32)
-// CHECK: call @step_fill_0(%[[C]])
-// CHECK-NEXT: call @step_contraction_1(%[[A]], %[[B]], %[[C]])
-// CHECK-NEXT: call @step_generic_2(%[[C]], %[[S]])
+// CHECK: call @step_contraction_0(%[[C]], %[[A]], %[[B]])
+// CHECK-NEXT: call @step_generic_1(%[[C]], %[[S]])
 // CHECK-NEXT: return
-// CHECK: func.func private @step_fill_0(%[[OUT:.+]]: memref<4x16xf32>)
+// CHECK: func.func private @step_contraction_0(%[[OUT:.+]]: memref<4x16xf32>, %[[LHS:.+]]: memref<4x8xf32>, %[[RHS:.+]]: memref<8x16xf32>)
 // CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, no_inline}
 // CHECK-NEXT: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK-NEXT: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]] : memref<4x16xf32>)
+// CHECK-NEXT: linalg.matmul {{.*}}quern.strategy = {kind = "contraction"{{.*}} ins(%[[LHS]], %[[RHS]] : {{.*}}) outs(%[[OUT]] : memref<4x16xf32>)
 // CHECK-NEXT: return
-// CHECK: func.func private @step_contraction_1(
-// CHECK: linalg.matmul {{.*}}quern.strategy = {kind = "contraction"
-// CHECK: func.func private @step_generic_2(%[[X:.+]]: memref<4x16xf32>, %[[SCALE:.+]]: f32)
+// CHECK: func.func private @step_generic_1(%[[X:.+]]: memref<4x16xf32>, %[[SCALE:.+]]: f32)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]]
 func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %s: f32) {
   %zero = arith.constant 0.0 : f32
@@ -52,5 +51,27 @@ func.func @loop(%in: memref<4x16xf32>, %out: memref<1x16xf32>, %acc: memref<8xf3
     linalg.copy ins(%row : memref<1x16xf32, strided<[16, 1], offset: ?>>) outs(%out : memref<1x16xf32>)
     linalg.fill ins(%zero : f32) outs(%acc : memref<8xf32>)
   }
+  return
+}
+
+// -----
+
+// A fill stays a kernel of its own when the next op does not accumulate
+// into the filled buffer alone: here an op touching memory comes between,
+// and the product's accumulator is another buffer.
+// CHECK-LABEL: func.func @apart(
+// CHECK: call @apart_fill_0(
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: call @apart_matmul_1(
+// CHECK-NEXT: call @apart_fill_2(
+// CHECK-NEXT: call @apart_matmul_3(
+func.func @apart(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  memref.store %zero, %a[%c0, %c0] : memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.fill ins(%zero : f32) outs(%d : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }

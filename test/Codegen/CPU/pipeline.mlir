@@ -9,19 +9,17 @@
 // Each linalg op is an internal function of its own, called in order: the
 // bias copied into the output, the product, tanh, then the softmax (row
 // maxima in the workspace, the probabilities written to the caller's output
-// buffer).
+// buffer). A reduction's accumulator is filled in the reduction's kernel.
 // CHECK-LABEL: llvm.func @forward
 // CHECK-SAME: (%[[X:[^:]+]]: !llvm.ptr, %[[W:[^:]+]]: !llvm.ptr, %[[B:[^:]+]]: !llvm.ptr, %[[OUT:[^:]+]]: !llvm.ptr, %[[WS:[^:]+]]: !llvm.ptr {quern.workspace})
 // CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
 // CHECK-NEXT: llvm.call @forward_elementwise_0(%[[B]], %[[OUT]])
 // CHECK-NEXT: llvm.call @forward_contraction_1(%[[X]], %[[W]], %[[OUT]])
 // CHECK-NEXT: llvm.call @forward_elementwise_2(%[[OUT]])
-// CHECK-NEXT: llvm.call @forward_elementwise_3(%[[WS]])
-// CHECK-NEXT: llvm.call @forward_reduction_4(%[[OUT]], %[[WS]])
-// CHECK-NEXT: llvm.call @forward_elementwise_5(%[[OUT]], %[[WS]])
-// CHECK-NEXT: llvm.call @forward_elementwise_6(%[[WS]])
-// CHECK-NEXT: llvm.call @forward_reduction_7(%[[OUT]], %[[WS]])
-// CHECK-NEXT: llvm.call @forward_elementwise_8(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_reduction_3(%[[WS]], %[[OUT]])
+// CHECK-NEXT: llvm.call @forward_elementwise_4(%[[OUT]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_reduction_5(%[[WS]], %[[OUT]])
+// CHECK-NEXT: llvm.call @forward_elementwise_6(%[[OUT]], %[[WS]])
 // CHECK-NEXT: llvm.return
 
 // The product is FMAs; tanh and exp are polynomials of FMAs (no libm
@@ -34,11 +32,11 @@
 // CHECK-LABEL: llvm.func internal @forward_elementwise_2
 // CHECK-NOT: llvm.call
 // CHECK: llvm.intr.fma
-// CHECK-LABEL: llvm.func internal @forward_reduction_4
+// CHECK-LABEL: llvm.func internal @forward_reduction_3
 // CHECK: llvm.intr.vector.reduce.fmaximum
-// CHECK-LABEL: llvm.func internal @forward_reduction_7
+// CHECK-LABEL: llvm.func internal @forward_reduction_5
 // CHECK: llvm.intr.vector.reduce.fadd
-// CHECK-LABEL: llvm.func internal @forward_elementwise_8
+// CHECK-LABEL: llvm.func internal @forward_elementwise_6
 // CHECK: llvm.fdiv
 // CHECK: llvm.store
 

@@ -272,6 +272,12 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
     cannot pass (dynamic shape, stride or offset; no elements) stay where
     they are.
 
+    One kernel holds two ops: a `linalg.fill` of a constant followed by the
+    op whose accumulator it fills (the next linalg op, with only ops free of
+    memory effects between, reduction loops, and the filled buffer as its
+    one init and not an input). The kernel is named after the second, and
+    `quern-apply-strategy` starts the accumulator from the constant.
+
     ```mlir
     func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
       call @step_matmul_0(%a, %b, %c) : (...) -> ()
@@ -300,6 +306,15 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     registers), and contractions become outer products, i.e. FMAs. Outer
     tile loops of ops marked `parallel` are `scf.parallel`, which the
     pipeline turns into OpenMP.
+
+    A `linalg.fill` of a constant into the accumulator of the op after it
+    (see `quern-outline-kernels`) is not tiled. Once the accumulator's
+    loads are hoisted, each load that reads its elements once (it depends
+    on every loop around it) becomes the constant: a product's register
+    tiles start from zeros, and its output is written, never read. When some
+    load is repeated (k in cache tiles, a reduction that loads its
+    accumulator inside the reduced loop, an op in a loop of its own), the
+    fill stays, untiled.
 
     With `bf16-dot`, register tiles of bf16 products summed in pairs along
     k (convert-quern-to-linalg's `bf16-pairs` form) become the CPU's bf16
