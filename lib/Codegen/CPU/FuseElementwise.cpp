@@ -7,11 +7,18 @@
 // every output; kept apart, the GEMM runs at FMA speed and the operand is
 // computed once, in its own vectorized loop.
 //
+// Rounding to a narrower type (the bf16 operands of products) fuses further:
+// a producer used elsewhere too is fused into a consumer that only rounds it,
+// as a second output, and a rounding op reading a collapsed tensor works on
+// the uncollapsed one, so that a transpose or a LayerNorm before it writes
+// the rounded copy in the same loop instead of another op reading it back.
+//
 //===----------------------------------------------------------------------===//
 
 #include "quern/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -25,6 +32,75 @@ namespace quern {
 using namespace mlir;
 
 namespace {
+
+/// Whether `op` only rounds its one input to a narrower float type, element
+/// by element in the same order.
+bool isRounding(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return false;
+  Block *body = generic.getBody();
+  if (body->getOperations().size() != 2)
+    return false;
+  auto truncate = dyn_cast<arith::TruncFOp>(body->front());
+  return truncate && truncate.getIn() == body->getArgument(0);
+}
+
+/// Transposes become generics, so that they fuse like other elementwise ops.
+struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    return success(succeeded(linalg::generalizeNamedOp(rewriter, op)));
+  }
+};
+
+/// A producer used elsewhere too fuses into a consumer that only rounds it:
+/// the fused op, where the producer was, computes the producer's results
+/// for its other users and the rounded copy in one loop.
+struct FuseIntoRounding : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp rounding,
+                                PatternRewriter &rewriter) const override {
+    if (!isRounding(rounding))
+      return failure();
+    OpOperand *input = rounding.getDpsInputOperand(0);
+    auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+    // (A producer used once is elementwise fusion's own case.)
+    if (!producer || producer->hasOneUse() ||
+        producer->getBlock() != rounding->getBlock() ||
+        !linalg::areElementwiseOpsFusable(input) ||
+        !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
+             .isIdentity())
+      return failure();
+    // The rounded copy's tensor is made before the producer, where the
+    // fused op goes.
+    rewriter.setInsertionPoint(producer);
+    auto type = cast<RankedTensorType>(rounding.getResult(0).getType());
+    if (!type.hasStaticShape())
+      return failure();
+    Value empty = rewriter.create<tensor::EmptyOp>(
+        rounding.getLoc(), type.getShape(), type.getElementType());
+    rewriter.modifyOpInPlace(
+        rounding, [&] { rounding.getDpsInitOperand(0)->set(empty); });
+    FailureOr<linalg::ElementwiseOpFusionResult> fused =
+        linalg::fuseElementwiseOps(rewriter, input);
+    if (failed(fused))
+      return failure();
+    rewriter.moveOpBefore(fused->fusedOp, producer);
+    for (auto [from, to] : fused->replacements)
+      rewriter.replaceAllUsesWith(from, to);
+    rewriter.eraseOp(rounding);
+    rewriter.eraseOp(producer);
+    return success();
+  }
+};
 
 struct FuseElementwisePass
     : quern::impl::FuseElementwisePassBase<FuseElementwisePass> {
@@ -41,6 +117,10 @@ struct FuseElementwisePass
           auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
           return !consumer || !linalg::isaContractionOpInterface(consumer);
         });
+    linalg::populateFoldReshapeOpsByExpansionPatterns(
+        patterns,
+        [](OpOperand *operand) { return isRounding(operand->getOwner()); });
+    patterns.add<GeneralizeTranspose, FuseIntoRounding>(context);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

@@ -90,6 +90,18 @@ def FuseElementwisePass
     contraction to `quern-select-strategy` and run as scalar loops that
     recompute the operand for every output element; kept apart, the operand
     is computed once in its own vectorized loop and the matmul runs on FMAs.
+
+    Rounding (an op that only truncates its one input to a narrower float,
+    as for the bf16 operands of products) fuses further, so that the op
+    before it writes the rounded copy in the same loop instead of another op
+    reading its result back:
+    - a producer with other users fuses into its rounding consumer (same
+      iteration order), the fused op taking the producer's place and
+      yielding its result as well;
+    - a rounding op reading a `tensor.collapse_shape` works on the
+      uncollapsed tensor, its result collapsed instead;
+    - transposes are generics, so a transpose (merging attention heads)
+      fuses with the rounding of its result.
   }];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::linalg::LinalgDialect"];
