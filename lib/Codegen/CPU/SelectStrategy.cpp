@@ -30,6 +30,9 @@ namespace {
 /// FMAs a cycle).
 constexpr int64_t kMultiplyAddsPerElement = 8;
 
+/// The longest row (in vectors) that a reduction reads in one register tile.
+constexpr int64_t kMaxRowVectors = 16;
+
 /// The largest power of two not above `value` (at least 1).
 int64_t floorPowerOf2(int64_t value) {
   return value < 1 ? 1 : int64_t(1) << llvm::Log2_64(uint64_t(value));
@@ -193,14 +196,22 @@ private:
 
     // Everything else works on one vector along the innermost loop, one
     // element along the others: elementwise ops, broadcasts, copies, fills,
-    // and reductions (a row reduced vector by vector, or, reducing an outer
-    // loop, a vector of independent sums).
+    // and reductions (a row reduced whole or vector by vector, or, reducing
+    // an outer loop, a vector of independent sums).
     Strategy strategy;
     strategy.kind = op.getNumReductionLoops() == 0 ? Strategy::Elementwise
                                                     : Strategy::Reduction;
     strategy.registerTiles.assign(ranges.size(), 1);
     strategy.registerTiles.back() = registerTile(
         vector, ranges.back(), std::max<int64_t>(1, vector / 4));
+    // A row reduced along the innermost loop, up to kMaxRowVectors vectors
+    // long, is one tile: summed in registers, its lanes reduced once, its
+    // accumulator loaded and stored once.
+    if (strategy.kind == Strategy::Reduction &&
+        op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
+        ranges.back() % vector == 0 &&
+        ranges.back() <= kMaxRowVectors * vector)
+      strategy.registerTiles.back() = ranges.back();
     // A transposing input (its contiguous dimension is another loop) takes
     // a square tile: a vector of rows read whole, transposed in registers,
     // instead of one strided element at a time. When both innermost

@@ -23,7 +23,8 @@
 // CHECK-NEXT: llvm.return
 
 // The product is FMAs; tanh and exp are polynomials of FMAs (no libm
-// call); the row maximum and sum of the softmax are vector reductions.
+// call); the row maximum and sum of the softmax are vector reductions whose
+// lanes LLVM may combine as a tree (reassoc), not one after another.
 // CHECK-NOT: llvm.func @tanhf
 // CHECK-LABEL: llvm.func internal @forward_contraction_1
 // CHECK-SAME: no_inline
@@ -33,9 +34,9 @@
 // CHECK-NOT: llvm.call
 // CHECK: llvm.intr.fma
 // CHECK-LABEL: llvm.func internal @forward_reduction_3
-// CHECK: llvm.intr.vector.reduce.fmaximum
+// CHECK: llvm.intr.vector.reduce.fmaximum({{.+}}) {fastmathFlags = #llvm.fastmath<reassoc>}
 // CHECK-LABEL: llvm.func internal @forward_reduction_5
-// CHECK: llvm.intr.vector.reduce.fadd
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.+}}) <{fastmathFlags = #llvm.fastmath<reassoc>}>
 // CHECK-LABEL: llvm.func internal @forward_elementwise_6
 // CHECK: llvm.fdiv
 // CHECK: llvm.store

@@ -96,10 +96,24 @@ func.func @pair_transpose(%w: memref<96x64x2xf32>, %p: memref<64x96x2xbf16>) {
   return
 }
 
+// A row reduced along the innermost loop is one register tile when it is
+// at most 16 vectors long (summed in registers, its lanes reduced once);
+// a longer row goes a vector at a time.
 // AVX512-LABEL: func.func @row_sum
-// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
+// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 64>}
 func.func @row_sum(%a: memref<8x64xf32>, %s: memref<8xf32>) {
   linalg.reduce ins(%a : memref<8x64xf32>) outs(%s : memref<8xf32>) dimensions = [1]
+    (%x: f32, %acc: f32) {
+      %y = arith.addf %x, %acc : f32
+      linalg.yield %y : f32
+    }
+  return
+}
+
+// AVX512-LABEL: func.func @long_row_sum
+// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 16>}
+func.func @long_row_sum(%a: memref<8x1024xf32>, %s: memref<8xf32>) {
+  linalg.reduce ins(%a : memref<8x1024xf32>) outs(%s : memref<8xf32>) dimensions = [1]
     (%x: f32, %acc: f32) {
       %y = arith.addf %x, %acc : f32
       linalg.yield %y : f32
@@ -119,9 +133,9 @@ func.func @bools(%a: memref<16xi1>, %b: memref<16xi1>) {
 
 // A sum of products that is not a matrix product (no n loop: each row's dot
 // product of two tensors, as LayerNorm's backward computes) is a reduction,
-// a vector at a time along the row, not scalar loops.
+// here a row of 16 vectors at a time, not scalar loops.
 // AVX512-LABEL: func.func @row_dot
-// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 1, 16>}
+// AVX512: quern.strategy = {kind = "reduction", parallel = false, register_tiles = array<i64: 1, 1, 256>}
 func.func @row_dot(%a: memref<4x64x256xf32>, %b: memref<4x64x256xf32>, %s: memref<4x64xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<4x64x256xf32>, memref<4x64x256xf32>) outs(%s : memref<4x64xf32>) {
