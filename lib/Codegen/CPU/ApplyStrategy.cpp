@@ -490,6 +490,23 @@ bool readsOnce(vector::TransferReadOp read) {
   return true;
 }
 
+/// Calls `visit` on every op that uses `buffer` or a view of it, other than
+/// the views, until it returns false; returns whether it never did.
+bool allUsers(Value buffer, function_ref<bool(Operation *)> visit) {
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    for (Operation *user : next.getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == next)
+        worklist.push_back(user->getResult(0));
+      else if (!visit(user))
+        return false;
+    }
+  }
+  return true;
+}
+
 /// The register tiles of the accumulator that `fill` (which is not tiled;
 /// see filledAccumulator) fills start from its constant: every vector read
 /// of the buffer (or of a view of it) that reads each element once becomes
@@ -500,25 +517,19 @@ void forwardFill(linalg::FillOp fill) {
   if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
     return;
   SmallVector<vector::TransferReadOp> reads;
-  SmallVector<Value> worklist = {fill.getOutputs()[0]};
-  while (!worklist.empty()) {
-    Value buffer = worklist.pop_back_val();
-    for (Operation *user : buffer.getUsers()) {
-      if (user == fill || isa<vector::TransferWriteOp>(user))
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == buffer) {
-        worklist.push_back(user->getResult(0));
-        continue;
-      }
-      auto read = dyn_cast<vector::TransferReadOp>(user);
-      if (!read || !readsOnce(read) ||
-          read.getVectorType().getElementType() !=
-              cast<TypedAttr>(value).getType())
-        return;
-      reads.push_back(read);
-    }
-  }
+  bool onlyOnce = allUsers(fill.getOutputs()[0], [&](Operation *user) {
+    if (user == fill || isa<vector::TransferWriteOp>(user))
+      return true;
+    auto read = dyn_cast<vector::TransferReadOp>(user);
+    if (!read || !readsOnce(read) ||
+        read.getVectorType().getElementType() !=
+            cast<TypedAttr>(value).getType())
+      return false;
+    reads.push_back(read);
+    return true;
+  });
+  if (!onlyOnce)
+    return;
   IRRewriter rewriter(fill.getContext());
   for (vector::TransferReadOp read : reads) {
     rewriter.setInsertionPoint(read);
@@ -537,9 +548,14 @@ struct ApplyStrategyPass
     // A fill of an accumulator is not tiled: the accumulator's register
     // tiles start from its constant (forwardFill, once they are hoisted).
     filled.clear();
+    // Only where nothing else in the function uses the buffer (a kernel of
+    // the two): the reads forwardFill finds are then the accumulator's.
     func.walk([&](linalg::FillOp fill) {
       linalg::LinalgOp consumer = filledAccumulator(fill);
-      if (consumer && consumer->hasAttr(kStrategyAttrName)) {
+      if (consumer && consumer->hasAttr(kStrategyAttrName) &&
+          allUsers(fill.getOutputs()[0], [&](Operation *user) {
+            return user == fill || user == consumer;
+          })) {
         fill->removeAttr(kStrategyAttrName);
         filled.push_back(fill);
       }

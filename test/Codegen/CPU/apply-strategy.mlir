@@ -220,3 +220,30 @@ func.func @filled_row_max(%a: memref<4x100xf32>, %c: memref<4xf32>) {
   }
   return
 }
+
+// When another op in the function reads the product's output (ops left in
+// their parent function), the fill is tiled like any op and the product
+// loads its accumulator.
+// CHECK-LABEL: func.func @filled_and_read(
+// CHECK-SAME: %[[C:[^:]+]]: memref<64x64xf32>, %[[D:[^:]+]]: memref<64x64xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK: vector.store %{{.+}}, %[[C]]
+// CHECK: scf.for
+// CHECK: vector.load %[[C]]
+// CHECK: vector.fma
+// CHECK: scf.for
+// CHECK: vector.load %[[C]]
+// CHECK: vector.store %{{.+}}, %[[D]]
+func.func @filled_and_read(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>, %d: memref<64x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%zero : f32) outs(%c : memref<64x64xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = false}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  linalg.copy {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
+      ins(%c : memref<64x64xf32>) outs(%d : memref<64x64xf32>)
+  return
+}

@@ -320,7 +320,8 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     pipeline turns into OpenMP.
 
     A `linalg.fill` of a constant into the accumulator of the op after it
-    (see `quern-outline-kernels`) is not tiled. Once the accumulator's
+    (see `quern-outline-kernels`), when nothing else in the function uses
+    the buffer, is not tiled. Once the accumulator's
     loads are hoisted, each load that reads its elements once (it depends
     on every loop around it) becomes the constant: a product's register
     tiles start from zeros, and its output is written, never read. When some
