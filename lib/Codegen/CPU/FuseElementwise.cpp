@@ -72,27 +72,25 @@ struct FuseIntoRounding : OpRewritePattern<linalg::GenericOp> {
       return failure();
     OpOperand *input = rounding.getDpsInputOperand(0);
     auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+    auto type = cast<RankedTensorType>(rounding.getResult(0).getType());
     // (A producer used once is elementwise fusion's own case.)
-    if (!producer || producer->hasOneUse() ||
+    if (!producer || producer->hasOneUse() || !type.hasStaticShape() ||
         producer->getBlock() != rounding->getBlock() ||
         !linalg::areElementwiseOpsFusable(input) ||
         !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
              .isIdentity())
       return failure();
     // The rounded copy's tensor is made before the producer, where the
-    // fused op goes.
+    // fused op goes. (Nothing is changed before every check has passed:
+    // the fusion itself cannot fail once areElementwiseOpsFusable holds.)
     rewriter.setInsertionPoint(producer);
-    auto type = cast<RankedTensorType>(rounding.getResult(0).getType());
-    if (!type.hasStaticShape())
-      return failure();
     Value empty = rewriter.create<tensor::EmptyOp>(
         rounding.getLoc(), type.getShape(), type.getElementType());
     rewriter.modifyOpInPlace(
         rounding, [&] { rounding.getDpsInitOperand(0)->set(empty); });
     FailureOr<linalg::ElementwiseOpFusionResult> fused =
         linalg::fuseElementwiseOps(rewriter, input);
-    if (failed(fused))
-      return failure();
+    assert(succeeded(fused) && "fusable ops fuse");
     rewriter.moveOpBefore(fused->fusedOp, producer);
     for (auto [from, to] : fused->replacements)
       rewriter.replaceAllUsesWith(from, to);
