@@ -40,13 +40,21 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     an even K, the product sums over k in pairs: the left operand is viewed
     as `[..., M, K/2, 2]` and the right one packed as `[..., K/2, N, 2]`,
     and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
+    With `bf16-panel=W` as well and N a multiple of W and wider, the right
+    operand is packed in panels of W columns, `[..., N/W, K/2, W, 2]`, so
+    that a register tile of W columns reads contiguous memory; the
+    contraction runs over (batch..., j, m, c, p, t) with n = W j + c, into
+    the result viewed as `[..., M, N/W, W]`.
   }];
   let options = [
     Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
            "Round f32 matmul operands to bf16; products and sums stay f32">,
     Option<"bf16Pairs", "bf16-pairs", "bool", "false",
            "With bf16-matmuls: sum products in pairs along k, operands laid "
-           "out for a bf16 dot-product instruction (K even)">
+           "out for a bf16 dot-product instruction (K even)">,
+    Option<"bf16Panel", "bf16-panel", "int64_t", "0",
+           "With bf16-pairs: pack the right operand in panels of this many "
+           "columns (0: whole)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -91,6 +91,44 @@ struct CastAwayTransposeLeadingOneDim
   }
 };
 
+/// A transpose whose other unit dimensions move (a tile's unit panel index
+/// between the two dimensions of a pair) becomes a transpose of the
+/// dimensions that are not units, between shape casts; with at most one
+/// such dimension, a shape cast alone. Leading unit dimensions that stay in
+/// place are CastAwayTransposeLeadingOneDim's.
+struct DropTransposeUnitDims : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getSourceVectorType();
+    ArrayRef<int64_t> shape = type.getShape(),
+                      permutation = op.getPermutation();
+    if (type.isScalable() || (shape[0] == 1 && permutation[0] == 0) ||
+        !llvm::is_contained(shape, 1))
+      return failure();
+    // The dimensions kept, and where each goes.
+    SmallVector<int64_t> kept, position(shape.size(), -1);
+    for (auto [dim, size] : llvm::enumerate(shape))
+      if (size != 1) {
+        position[dim] = kept.size();
+        kept.push_back(size);
+      }
+    SmallVector<int64_t> reduced;
+    for (int64_t dim : permutation)
+      if (position[dim] >= 0)
+        reduced.push_back(position[dim]);
+    Location loc = op.getLoc();
+    Value rest = rewriter.create<vector::ShapeCastOp>(
+        loc, VectorType::get(kept, type.getElementType()), op.getVector());
+    if (kept.size() > 1)
+      rest = rewriter.create<vector::TransposeOp>(loc, rest, reduced);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(
+        op, op.getResultVectorType(), rest);
+    return success();
+  }
+};
+
 /// Vectors whose innermost dimension is at most this wide (a pair of f32)
 /// are moved in wider units: the rows of such a tile are contiguous.
 static constexpr int64_t kNarrowBits = 64;
@@ -685,6 +723,17 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
   };
   {
+    // Transfers with permuted maps first become transfers in memory order
+    // and transposes: dropping a tile's unit dimensions first would leave
+    // maps that skip a dimension between two read ones (a unit panel index
+    // between the two dimensions of a pair), which only lower element by
+    // element.
+    RewritePatternSet patterns(context);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      return failure();
+  }
+  {
     // Reductions of products become contractions; views fold into the
     // transfers' indices, so that the accumulator's transfers are visibly
     // loop-invariant.
@@ -695,7 +744,8 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorReductionToContractPatterns(patterns);
     // Unit dimensions of tiles (a batch of one, a row of one) go.
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    patterns.add<CastAwayTransposeLeadingOneDim>(context);
+    patterns.add<CastAwayTransposeLeadingOneDim, DropTransposeUnitDims>(
+        context);
     memref::populateFoldMemRefAliasOpPatterns(patterns);
     canonicalize(patterns);
     if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))

@@ -41,6 +41,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   ConvertQuernToLinalgPassOptions toLinalg;
   toLinalg.bf16Matmuls = options.bf16Matmuls;
   toLinalg.bf16Pairs = options.cpu.bf16Dot != BF16Dot::None;
+  toLinalg.bf16Panel = options.cpu.productTileColumns();
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());

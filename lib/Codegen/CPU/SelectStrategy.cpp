@@ -136,13 +136,26 @@ private:
 
     // A sum of products over one m and one n loop is a matrix product;
     // other sums of products (a row's dot product, a column sum of
-    // products) are reductions like any other.
+    // products) are reductions like any other. With more n loops, n is the
+    // result's innermost loop, and the others, before m (the panels of a
+    // packed operand), are outer loops like batch dimensions.
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::isaContractionOpInterface(op)
             ? linalg::inferContractionDims(op)
             : FailureOr<linalg::ContractionDimensions>(failure());
-    bool matrixProduct =
-        succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1;
+    std::optional<unsigned> productN;
+    if (succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1)
+      productN = dims->n[0];
+    if (succeeded(dims) && dims->m.size() == 1 && dims->n.size() > 1) {
+      AffineMap result = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+      auto inner = dyn_cast<AffineDimExpr>(result.getResults().back());
+      if (inner && llvm::is_contained(dims->n, inner.getPosition()) &&
+          llvm::all_of(dims->n, [&](unsigned n) {
+            return n == inner.getPosition() || n < dims->m[0];
+          }))
+        productN = inner.getPosition();
+    }
+    bool matrixProduct = productN.has_value();
     // bf16 operands summed in pairs along k (k = 2p + t, t innermost): p is
     // the k loop, and each tile takes the whole pair.
     bool pairs = matrixProduct && dims->k.size() == 2 &&
@@ -151,14 +164,15 @@ private:
                    return getElementTypeOrSelf(input->get().getType()).isBF16();
                  });
     if (matrixProduct && (dims->k.size() == 1 || pairs)) {
-      unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+      unsigned m = dims->m[0], n = *productN, k = dims->k[0];
       Strategy strategy;
       strategy.kind = Strategy::Contraction;
       strategy.dims = {m, n, k};
       // Register tile: nr two vectors wide (one if the loop is narrow), mr
       // rows so that the accumulators plus an operand vector per column and
       // a broadcast row value fit the register file.
-      int64_t nrVectors = ranges[n] >= 2 * vector ? 2 : 1;
+      int64_t nrVectors =
+          ranges[n] >= kProductTileVectors * vector ? kProductTileVectors : 1;
       int64_t nr = registerTile(nrVectors * vector, ranges[n], vector);
       int64_t mr = registerTile(
           floorPowerOf2((vectorRegisters - nrVectors - 2) / nrVectors),

@@ -14,10 +14,11 @@ Value quern::detail::buildParallelGeneric(OpBuilder &builder, Location loc,
                                           RankedTensorType resultType,
                                           ValueRange inputs,
                                           ArrayRef<AffineMap> inputMaps,
-                                          ScalarBody body) {
+                                          ScalarBody body,
+                                          AffineMap resultMap) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(builder.getMultiDimIdentityMap(rank));
+  maps.push_back(resultMap ? resultMap : builder.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   Value init = builder.create<tensor::EmptyOp>(loc, resultType.getShape(),

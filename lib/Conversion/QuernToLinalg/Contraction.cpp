@@ -23,6 +23,14 @@ using namespace quern::detail;
 
 namespace {
 
+/// `front` followed by `back`.
+template <typename T>
+SmallVector<T> joined(ArrayRef<T> front, ArrayRef<T> back) {
+  SmallVector<T> all(front);
+  all.append(back.begin(), back.end());
+  return all;
+}
+
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   MatMulLowering(TypeConverter &converter, MLIRContext *context,
                  const MatmulPrecision &precision)
@@ -119,10 +127,19 @@ private:
   }
 
   /// lhs[..., M, K] (bf16) · rhs[..., K, N] (f32, or [..., N, K] when
-  /// `transposeRhs`; K even) summed in pairs along k, the form of a bf16 dot-product instruction (AVX-512
-  /// BF16's vdpbf16ps): lhs becomes [..., M, K/2, 2] (a reshape) and rhs
-  /// [..., K/2, N, 2] (each k pair of a column side by side, packed once),
-  /// and the product sums over the pair index p and the pair member t.
+  /// `transposeRhs`; K even) summed in pairs along k, the form of a bf16
+  /// dot-product instruction (AVX-512 BF16's vdpbf16ps): lhs becomes
+  /// [..., M, K/2, 2] (a reshape) and rhs [..., K/2, N, 2] (each k pair of a
+  /// column side by side, packed once), and the product sums over the pair
+  /// index p and the pair member t.
+  ///
+  /// With panels (`precision.bf16Panel` columns, N a multiple of it and
+  /// wider), rhs is packed as [..., N/panel, K/2, panel, 2] instead: the
+  /// columns of a register tile are one contiguous panel rather than rows
+  /// N pairs apart, whose power-of-two strides fall into a few cache sets.
+  /// The product then runs over (batch..., j, m, c, p, t) with n =
+  /// panel * j + c, into the result viewed as [..., M, N/panel, panel]; j
+  /// leads, like a batch dimension.
   Value buildPairedProduct(OpBuilder &b, Location loc,
                            RankedTensorType resultType, Value lhs, Value rhs,
                            bool transposeRhs, Value bias) const {
@@ -132,77 +149,135 @@ private:
       return SmallVector<int64_t>(
           cast<RankedTensorType>(value.getType()).getShape());
     };
-    // Groups of a reshape that splits dimension `split` in two.
-    auto splitting = [&](int64_t split) {
+    // Groups of a reshape of a rank-`rank` tensor that splits each
+    // dimension in `split` in two.
+    auto splitting = [](int64_t rank, ArrayRef<int64_t> split) {
       SmallVector<ReassociationIndices> groups;
       for (int64_t dim = 0, next = 0; dim < rank; ++dim) {
         ReassociationIndices group = {next++};
-        if (dim == split)
+        if (llvm::is_contained(split, dim))
           group.push_back(next++);
         groups.push_back(group);
       }
       return groups;
     };
-    Type bf16 = b.getBF16Type();
-    SmallVector<int64_t> lhsShape = shapeOf(lhs);
-    int64_t depth = lhsShape.back();
-    lhsShape.back() = depth / 2;
-    lhsShape.push_back(2);
-    Value lhsPairs = b.create<tensor::ExpandShapeOp>(
-        loc, RankedTensorType::get(lhsShape, bf16), lhs, splitting(rank - 1));
-
-    // The right operand with k split into (p, t): [.., K/2, 2, N], or
-    // [.., N, K/2, 2] when transposed; packed into (p, n, t) order.
-    SmallVector<int64_t> rhsShape = shapeOf(rhs);
-    int64_t columns = transposeRhs ? rhsShape[rank - 2] : rhsShape.back();
-    SmallVector<int64_t> split(rhsShape.begin(), rhsShape.end() - 2);
-    if (transposeRhs)
-      split.append({columns, depth / 2, 2});
-    else
-      split.append({depth / 2, 2, columns});
-    Value rhsSplit = b.create<tensor::ExpandShapeOp>(
-        loc, RankedTensorType::get(split, cast<RankedTensorType>(rhs.getType())
-                                              .getElementType()),
-        rhs, splitting(transposeRhs ? rank - 1 : rank - 2));
-    SmallVector<int64_t> packedShape(rhsShape.begin(), rhsShape.end() - 2);
-    packedShape.append({depth / 2, columns, 2});
-    SmallVector<AffineExpr> packedRead;
-    for (int64_t dim = 0; dim < batchRank; ++dim)
-      packedRead.push_back(getAffineDimExpr(dim, context));
-    AffineExpr p = getAffineDimExpr(batchRank, context),
-               n = getAffineDimExpr(batchRank + 1, context),
-               t = getAffineDimExpr(batchRank + 2, context);
-    if (transposeRhs)
-      packedRead.append({n, p, t});
-    else
-      packedRead.append({p, t, n});
-    Value rhsPairs = buildParallelGeneric(
-        b, loc, RankedTensorType::get(packedShape, bf16), rhsSplit,
-        AffineMap::get(rank + 1, 0, packedRead, context),
-        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
-          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
-        });
-
-    // Iteration space: (batch..., m, n, p, t).
-    auto dims = [&](std::initializer_list<int64_t> positions) {
+    auto expanded = [&](Value value, ArrayRef<int64_t> shape,
+                        ArrayRef<int64_t> split) -> Value {
+      auto type = cast<RankedTensorType>(value.getType());
+      return b.create<tensor::ExpandShapeOp>(
+          loc, RankedTensorType::get(shape, type.getElementType()), value,
+          splitting(type.getRank(), split));
+    };
+    // Affine maps over `dims` dimensions: the batch dimensions, then the
+    // given ones.
+    auto batchThen = [&](int64_t dims, ArrayRef<AffineExpr> rest) {
       SmallVector<AffineExpr> exprs;
       for (int64_t dim = 0; dim < batchRank; ++dim)
         exprs.push_back(getAffineDimExpr(dim, context));
-      for (int64_t position : positions)
-        exprs.push_back(getAffineDimExpr(batchRank + position, context));
-      return AffineMap::get(rank + 2, 0, exprs, context);
+      exprs.append(rest.begin(), rest.end());
+      return AffineMap::get(dims, 0, exprs, context);
     };
-    SmallVector<utils::IteratorType> iterators(rank,
+    // The batch dimensions of `value` (which may broadcast), then `rest`.
+    auto batchOf = [&](Value value, ArrayRef<int64_t> rest) {
+      return joined<int64_t>(ArrayRef(shapeOf(value)).drop_back(2), rest);
+    };
+    Type bf16 = b.getBF16Type();
+    int64_t depth = shapeOf(lhs).back(), rows = resultType.getDimSize(rank - 2),
+            columns = resultType.getDimSize(rank - 1);
+    Value lhsPairs =
+        expanded(lhs, batchOf(lhs, {rows, depth / 2, 2}), {rank - 1});
+
+    int64_t panel = precision.bf16Panel;
+    bool panels = panel > 0 && columns > panel && columns % panel == 0;
+    int64_t width = panels ? panel : columns;
+    // The columns as (j, c) with panels, c alone without.
+    SmallVector<int64_t> columnShape;
+    if (panels)
+      columnShape.push_back(columns / width);
+    columnShape.push_back(width);
+
+    // The right operand with k split into (p, t), and n into (j, c) with
+    // panels: [.., K/2, 2, (N/panel,) width], or [.., (N/panel,) width, K/2,
+    // 2] when transposed; packed into (j,) p, c, t order.
+    int64_t kDim = transposeRhs ? rank - 1 : rank - 2,
+            nDim = transposeRhs ? rank - 2 : rank - 1;
+    SmallVector<int64_t> split = {kDim};
+    if (panels)
+      split.push_back(nDim);
+    Value rhsSplit = expanded(
+        rhs,
+        batchOf(rhs, transposeRhs
+                         ? joined<int64_t>(columnShape, {depth / 2, 2})
+                         : joined<int64_t>({depth / 2, 2}, columnShape)),
+        split);
+    // Pack iteration space: (batch..., (j,) p, c, t), the packed order, or,
+    // from an untransposed operand in panels, (batch..., p, j, c, t), which
+    // reads its rows in order (the panels' rows take turns).
+    auto dim = [&](int64_t position) {
+      return getAffineDimExpr(batchRank + position, context);
+    };
+    int64_t first = panels ? 1 : 0;
+    int64_t packDims = batchRank + first + 3;
+    bool rowsInOrder = panels && !transposeRhs;
+    SmallVector<AffineExpr> packColumns;
+    if (panels)
+      packColumns.push_back(dim(rowsInOrder ? 1 : 0));
+    AffineExpr packP = dim(rowsInOrder ? 0 : first), packC = dim(first + 1),
+               packT = dim(first + 2);
+    packColumns.push_back(packC);
+    SmallVector<AffineExpr> packedRead =
+        transposeRhs ? joined<AffineExpr>(packColumns, {packP, packT})
+                     : joined<AffineExpr>({packP, packT}, packColumns);
+    SmallVector<AffineExpr> packedWrite = joined<AffineExpr>(
+        ArrayRef(packColumns).drop_back(), {packP, packC, packT});
+    SmallVector<int64_t> packedShape =
+        batchOf(rhs, joined<int64_t>(ArrayRef(columnShape).drop_back(),
+                                     {depth / 2, width, 2}));
+    Value rhsPairs = buildParallelGeneric(
+        b, loc, RankedTensorType::get(packedShape, bf16), rhsSplit,
+        batchThen(packDims, packedRead),
+        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
+        },
+        batchThen(packDims, packedWrite));
+
+    // Product iteration space: (batch..., (j,) m, c, p, t).
+    int64_t productDims = batchRank + first + 4;
+    SmallVector<AffineExpr> j;
+    if (panels)
+      j.push_back(dim(0));
+    AffineExpr m = dim(first), c = dim(first + 1), p = dim(first + 2),
+               t = dim(first + 3);
+    SmallVector<utils::IteratorType> iterators(productDims - 2,
                                                utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
-    Value init = buildAccumulatorInit(b, loc, resultType, bias);
-    return b
-        .create<linalg::GenericOp>(
-            loc, resultType, ValueRange{lhsPairs, rhsPairs}, init,
-            SmallVector<AffineMap>{dims({0, 2, 3}), dims({2, 1, 3}),
-                                   dims({0, 1})},
-            iterators, buildMultiplyAdd)
-        .getResult(0);
+    // The accumulator is built in its panel shape (a fill of the reshaped
+    // result would not be the product's own).
+    auto accumulatorType = RankedTensorType::get(
+        joined<int64_t>(resultType.getShape().drop_back(2),
+                        joined<int64_t>({rows}, columnShape)),
+        resultType.getElementType());
+    if (bias && panels) {
+      auto biasType = cast<RankedTensorType>(bias.getType());
+      bias = expanded(bias,
+                      joined<int64_t>(biasType.getShape().drop_back(),
+                                      columnShape),
+                      {biasType.getRank() - 1});
+    }
+    Value init = buildAccumulatorInit(b, loc, accumulatorType, bias);
+    Value product =
+        b.create<linalg::GenericOp>(
+             loc, accumulatorType, ValueRange{lhsPairs, rhsPairs}, init,
+             SmallVector<AffineMap>{
+                 batchThen(productDims, {m, p, t}),
+                 batchThen(productDims, joined<AffineExpr>(j, {p, c, t})),
+                 batchThen(productDims, joined<AffineExpr>({m}, joined<AffineExpr>(j, {c})))},
+             iterators, buildMultiplyAdd)
+            .getResult(0);
+    if (!panels)
+      return product;
+    return b.create<tensor::CollapseShapeOp>(loc, resultType, product,
+                                             splitting(rank, {rank - 1}));
   }
 
   /// The permutation of `rank` dimensions that swaps the last two.
@@ -248,7 +323,8 @@ private:
         .getResult()[0];
   }
 
-  /// Zeros, or the bias broadcast to the result's shape.
+  /// Zeros, or the bias (of the result's shape, or of its innermost
+  /// dimensions) broadcast to the result's shape.
   static Value buildAccumulatorInit(OpBuilder &b, Location loc,
                                     RankedTensorType resultType, Value bias) {
     if (!bias)
@@ -257,10 +333,8 @@ private:
           scalar::constant(b, loc, resultType.getElementType(), 0.0));
     int64_t rank = resultType.getRank();
     auto biasType = cast<RankedTensorType>(bias.getType());
-    AffineMap map =
-        biasType == resultType
-            ? b.getMultiDimIdentityMap(rank)
-            : AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+    AffineMap map = AffineMap::getMinorIdentityMap(rank, biasType.getRank(),
+                                                   b.getContext());
     return buildParallelGeneric(
         b, loc, resultType, bias, map,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });

@@ -34,13 +34,16 @@ void populateOptimizerPatterns(mlir::TypeConverter &converter,
 using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
-/// A `linalg.generic` with all-parallel iterators over `resultType` that
-/// reads `inputs` through `inputMaps` and writes a fresh tensor.
+/// A `linalg.generic` with all-parallel iterators that reads `inputs`
+/// through `inputMaps` and writes a fresh tensor of `resultType` through
+/// `resultMap`, a permutation (by default the identity: the loops are the
+/// result's dimensions).
 mlir::Value buildParallelGeneric(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::RankedTensorType resultType,
                                  mlir::ValueRange inputs,
                                  llvm::ArrayRef<mlir::AffineMap> inputMaps,
-                                 ScalarBody body);
+                                 ScalarBody body,
+                                 mlir::AffineMap resultMap = {});
 
 /// The map from the iteration space of `shape` that drops `axes`: how a
 /// reduced value is read back while iterating over the unreduced shape.

@@ -72,7 +72,7 @@ struct ConvertQuernToLinalgPass
 
     RewritePatternSet patterns(context);
     populateQuernToLinalgPatterns(typeConverter, patterns,
-                                  {bf16Matmuls, bf16Pairs});
+                                  {bf16Matmuls, bf16Pairs, bf16Panel});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

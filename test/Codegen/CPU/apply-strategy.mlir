@@ -107,6 +107,30 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
   return
 }
 
+// A register tile of a product whose right operand is packed in panels
+// (the panel index j leading, one panel per tile): the same 16 vdpbf16ps
+// per k step, the panel's 32 columns of pairs one flat, contiguous vector.
+// CHECK-LABEL: func.func @bf16_panels
+// CHECK: scf.for {{.+}} iter_args
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : memref<3x64x32x2xbf16> into memref<3x64x64xbf16>
+// CHECK: vector.load %[[FLAT]][{{.+}}] : memref<3x64x64xbf16>, vector<64xbf16>
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.+}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (m, p, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf fastmath<reassoc,contract> : f32
+    %s = arith.addf %acc, %p fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Packing two rows of f32 into pairs of bf16 ([P, 2, N] -> [P, N, 2]): each
 // row is read and rounded as one vector, the two are interleaved by one
 // shuffle and written as one flat vector of 32 (not 16 stores of a pair).
@@ -123,6 +147,32 @@ func.func @pack_pairs(%a: memref<128x2x256xf32>, %b: memref<128x256x2xbf16>) {
   linalg.generic {indexing_maps = [affine_map<(p, n, t) -> (p, t, n)>, affine_map<(p, n, t) -> (p, n, t)>], iterator_types = ["parallel", "parallel", "parallel"]}
       ins(%a : memref<128x2x256xf32>) outs(%b : memref<128x256x2xbf16>)
       attrs = {quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 1, 16, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+
+// Packing rows into panels of pairs ([P, 2, J, C] -> [J, P, C, 2], row
+// after row): the tile's unit panel index lies between the pair's two
+// dimensions. The reads still become two whole rows of 16 (not 32 scalar
+// loads), interleaved by one shuffle and written as one vector of 32.
+// CHECK-LABEL: func.func @pack_panels
+// CHECK-NOT: memref.load
+// CHECK: vector.load %{{.+}} : memref<128x2x8x32xf32>, vector<16xf32>
+// CHECK: vector.load %{{.+}} : memref<128x2x8x32xf32>, vector<16xf32>
+// CHECK: arith.truncf %{{.+}} : vector<2x1x16xf32> to vector<2x1x16xbf16>
+// CHECK: %[[PAIRS:.+]] = vector.shuffle %{{.+}} [0, 16, 1, 17, {{.+}}, 15, 31] : vector<32xbf16>, vector<32xbf16>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : memref<8x128x32x2xbf16> into memref<8x128x64xbf16>
+// CHECK: vector.store %[[PAIRS]], %[[FLAT]][{{.+}}] : memref<8x128x64xbf16>, vector<32xbf16>
+// CHECK-NOT: vector.store
+// CHECK-NOT: memref.load
+// CHECK: return
+func.func @pack_panels(%a: memref<128x2x8x32xf32>, %b: memref<8x128x32x2xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(p, j, c, t) -> (p, t, j, c)>, affine_map<(p, j, c, t) -> (j, p, c, t)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a : memref<128x2x8x32xf32>) outs(%b : memref<8x128x32x2xbf16>)
+      attrs = {quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 1, 1, 16, 2>}} {
   ^bb0(%x: f32, %y: bf16):
     %r = arith.truncf %x : f32 to bf16
     linalg.yield %r : bf16

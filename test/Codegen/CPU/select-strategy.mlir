@@ -67,6 +67,28 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
   return
 }
 
+// The right operand in panels of 32 columns ([N/32, K/2, 32, 2]): the
+// panel index j, an n loop before m, is an outer loop like a batch
+// dimension, one panel per cache tile; n is the result's innermost loop.
+// (The pipeline packs panels as wide as the register tile: 8 columns on
+// NEON.)
+// AVX512-LABEL: func.func @bf16_panels
+// AVX512: quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}
+// NEON-LABEL: func.func @bf16_panels
+// NEON: dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 8, 1, 2>}
+func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (m, p, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Vectors are as wide as the widest element: rounding f32 to bf16 takes
 // 16 lanes (one f32 register), not 32.
 // AVX512-LABEL: func.func @round_to_bf16

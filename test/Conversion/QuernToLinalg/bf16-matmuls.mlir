@@ -68,3 +68,61 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
   %y = quern.matmul %x, %w : tensor<4x3xf32>, tensor<3x4xf32> -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
+
+// With bf16-panel=W as well, a right operand of more than W columns (a
+// multiple of W) is packed in panels of W columns, [N/W, K/2, W, 2], so
+// that a register tile's columns are contiguous; the contraction runs over
+// (j, m, c, p, t), n = W j + c, into the result viewed as [M, N/W, W], and
+// the panel index j leads like a batch dimension. A transposed operand is
+// read in its packed order; an untransposed one row after row, (p, j, c,
+// t), each row's panels taking turns. A bias is viewed in panels too.
+// RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs bf16-panel=4" | FileCheck %s --check-prefix=PANELS
+// PANELS-DAG: #[[TPACK_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+// PANELS-DAG: #[[IDENTITY4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// PANELS-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+// PANELS-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2, d4)>
+// PANELS-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d0, d2)>
+// PANELS-DAG: #[[ROWS_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+// PANELS-DAG: #[[ROWS_OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
+// PANELS-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// PANELS-LABEL: func.func @linear
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<8x32xf32>)
+// PANELS: %[[XP:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [16, 16, 2] : tensor<16x32xbf16> into tensor<16x16x2xbf16>
+// PANELS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2, 3]] output_shape [2, 4, 16, 2] : tensor<8x32xf32> into tensor<2x4x16x2xf32>
+// PANELS: %[[WP:.+]] = linalg.generic {indexing_maps = [#[[TPACK_IN]], #[[IDENTITY4]]]{{.+}} ins(%[[WS]] : tensor<2x4x16x2xf32>) outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: arith.truncf
+// PANELS: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<16x2x4xf32>
+// PANELS: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XP]], %[[WP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%[[ZERO]] : tensor<16x2x4xf32>)
+// PANELS: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
+// PANELS-LABEL: func.func @odd_depth
+// PANELS-NOT: tensor.expand_shape
+// PANELS-LABEL: func.func @biased
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x8xf32>, %[[B:.+]]: tensor<8xf32>)
+// PANELS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2, 3]] output_shape [16, 2, 2, 4] : tensor<32x8xf32> into tensor<16x2x2x4xf32>
+// PANELS: linalg.generic {indexing_maps = [#[[ROWS_IN]], #[[ROWS_OUT]]]{{.+}} ins(%[[WS]] : tensor<16x2x2x4xf32>) outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: %[[BS:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [2, 4] : tensor<8xf32> into tensor<2x4xf32>
+// PANELS: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.+}}]{{.+}} ins(%[[BS]] : tensor<2x4xf32>) outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: linalg.generic {{.+}} outs(%[[INIT]] : tensor<16x2x4xf32>)
+// PANELS: tensor.collapse_shape
+// A result of W columns or fewer, or not a multiple of W, is packed whole.
+// PANELS-LABEL: func.func @narrow
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x4x2xbf16>)
+// PANELS-NOT: tensor.collapse_shape
+// PANELS-LABEL: func.func @uneven
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x6x2xbf16>)
+// PANELS-NOT: tensor.collapse_shape
+// PANELS: return
+func.func @biased(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @narrow(%x: tensor<16x32xf32>, %w: tensor<32x4xf32>) -> tensor<16x4xf32> {
+  %y = quern.matmul %x, %w : tensor<16x32xf32>, tensor<32x4xf32> -> tensor<16x4xf32>
+  return %y : tensor<16x4xf32>
+}
+
+func.func @uneven(%x: tensor<16x32xf32>, %w: tensor<32x6xf32>) -> tensor<16x6xf32> {
+  %y = quern.matmul %x, %w : tensor<16x32xf32>, tensor<32x6xf32> -> tensor<16x6xf32>
+  return %y : tensor<16x6xf32>
+}

@@ -221,7 +221,10 @@ def SelectStrategyPass
       such that the `mr * nr / lanes` accumulators and the operands fit the
       register file; `k` steps by 1. Cache tiles keep a `kc x nr` panel of the
       right operand in L1 and the `mc x kc` block of the left one in L2.
-      Batch loops take tiles of 1.
+      Batch loops take tiles of 1. With several `n` loops, `n` is the
+      result's innermost loop and the others, before `m` (the panels of a
+      right operand packed as `[N/nr, K/2, nr, 2]`), are outer loops like
+      batch loops.
     - `kind = "elementwise"` (every loop parallel: elementwise ops,
       broadcasts, copies, fills) and `kind = "reduction"` (sums, maxima):
       `register_tiles` of one vector along the innermost loop and 1
@@ -334,6 +337,12 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     dot instruction instead: per row of the tile and per vector of columns,
     one `llvm.x86.avx512bf16.dpbf16ps.512` (16 lanes) or
     `llvm.aarch64.neon.bfdot.v4f32.v8bf16` (4 lanes).
+
+    Transfers through permuted maps become transfers in memory order plus
+    transposes before a tile's unit dimensions are dropped, and transposes
+    drop unit dimensions wherever they are: a tile with a unit dimension
+    between two others it reads (packing rows into panels of pairs) is
+    then read in whole rows, not element by element.
   }];
   let options = [
     Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::BF16Dot::None",

@@ -23,6 +23,11 @@ enum class BF16Dot {
   NEON,
 };
 
+/// Vectors of f32 across the register tile of a product (as wide as the
+/// columns allow). bf16 right operands are packed in panels of this width,
+/// so that a tile's columns are contiguous.
+constexpr int64_t kProductTileVectors = 2;
+
 struct CPUDescription {
   /// Width of a SIMD register (512 for AVX-512, 256 for AVX2, 128 for SSE
   /// and NEON).
@@ -34,6 +39,12 @@ struct CPUDescription {
   /// Per-core data cache sizes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 512 * 1024;
+
+  /// Columns of a product's register tile of f32: kProductTileVectors
+  /// vectors.
+  int64_t productTileColumns() const {
+    return kProductTileVectors * vectorBits / 32;
+  }
 };
 
 } // namespace quern
