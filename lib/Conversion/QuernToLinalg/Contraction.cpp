@@ -259,10 +259,9 @@ private:
         resultType.getElementType());
     if (bias && panels) {
       auto biasType = cast<RankedTensorType>(bias.getType());
-      bias = expanded(bias,
-                      joined<int64_t>(biasType.getShape().drop_back(),
-                                      columnShape),
-                      {biasType.getRank() - 1});
+      bias = expanded(
+          bias, joined<int64_t>(biasType.getShape().drop_back(), columnShape),
+          {biasType.getRank() - 1});
     }
     Value init = buildAccumulatorInit(b, loc, accumulatorType, bias);
     Value product =
@@ -271,7 +270,8 @@ private:
              SmallVector<AffineMap>{
                  batchThen(productDims, {m, p, t}),
                  batchThen(productDims, joined<AffineExpr>(j, {p, c, t})),
-                 batchThen(productDims, joined<AffineExpr>({m}, joined<AffineExpr>(j, {c})))},
+                 batchThen(productDims, joined<AffineExpr>(
+                                            {m}, joined<AffineExpr>(j, {c})))},
              iterators, buildMultiplyAdd)
             .getResult(0);
     if (!panels)
