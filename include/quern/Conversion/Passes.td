@@ -40,6 +40,8 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     an even K, the product sums over k in pairs: the left operand is viewed
     as `[..., M, K/2, 2]` and the right one packed as `[..., K/2, N, 2]`,
     and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
+    A transposed left operand is packed like a right one, `[..., K/2, M,
+    2]` (its rows interleaved in pairs), and read over (p, m, t).
     With `bf16-panel=W` as well and N a multiple of W and wider, the right
     operand is packed in panels of W columns, `[..., N/W, K/2, W, 2]`, so
     that a register tile of W columns reads contiguous memory; the

@@ -326,14 +326,18 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
       return failure();
     // The operands are the bf16 tile reads, widened, and (in batched
     // products) broadcast over the other operand's dimension and
-    // transposed: lhs a [rows, 1, 2] read over (m, p, t), rhs a
-    // [columns, 2] read over (n, t).
+    // transposed: lhs `rows` pairs read over (m, p, t) as [rows, 1, 2], or
+    // over (p, m, t) as [1, rows, 2] or [rows, 2] (a transposed left
+    // operand packed in pairs); rhs a [columns, 2] read over (n, t).
     Value lhsSource = tileRead(op.getLhs()), rhsSource = tileRead(op.getRhs());
     auto lhsType = cast<VectorType>(lhsSource.getType());
     auto rhsType = cast<VectorType>(rhsSource.getType());
+    ArrayRef<int64_t> lhsRows = lhsType.getShape().drop_back();
     if (!lhsType.getElementType().isBF16() ||
         !rhsType.getElementType().isBF16() ||
-        lhsType.getShape() != ArrayRef<int64_t>{rows, 1, 2} ||
+        lhsType.getShape().back() != 2 ||
+        lhsType.getNumElements() != 2 * rows ||
+        llvm::count_if(lhsRows, [](int64_t size) { return size != 1; }) > 1 ||
         rhsType.getShape() != ArrayRef<int64_t>{columns, 2})
       return failure();
 

@@ -65,11 +65,11 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     int64_t depth = cast<RankedTensorType>(lhs.getType())
                         .getDimSize(transposeLhs ? batchRank : batchRank + 1);
     if (bf16 && precision.bf16Pairs && depth % 2 == 0) {
-      // A transposed left operand is untransposed as it is rounded, a
-      // transposed right one as it is packed.
-      lhs = roundToBF16(rewriter, loc, lhs, transposeLhs);
+      // Transposed operands are untransposed as they are packed.
+      if (!transposeLhs)
+        lhs = roundToBF16(rewriter, loc, lhs);
       rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType, lhs,
-                                                rhs, transposeRhs,
+                                                transposeLhs, rhs, transposeRhs,
                                                 adaptor.getBias()));
       return success();
     }
@@ -126,133 +126,164 @@ private:
         l, b.create<arith::AddFOp>(l, args[2], product, flags).getResult());
   }
 
-  /// lhs[..., M, K] (bf16) · rhs[..., K, N] (f32, or [..., N, K] when
-  /// `transposeRhs`; K even) summed in pairs along k, the form of a bf16
-  /// dot-product instruction (AVX-512 BF16's vdpbf16ps): lhs becomes
-  /// [..., M, K/2, 2] (a reshape) and rhs [..., K/2, N, 2] (each k pair of a
-  /// column side by side, packed once), and the product sums over the pair
-  /// index p and the pair member t.
+  /// Groups of a reshape of a rank-`rank` tensor that splits each
+  /// dimension in `split` in two.
+  static SmallVector<ReassociationIndices> splitting(int64_t rank,
+                                                     ArrayRef<int64_t> split) {
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t dim = 0, next = 0; dim < rank; ++dim) {
+      ReassociationIndices group = {next++};
+      if (llvm::is_contained(split, dim))
+        group.push_back(next++);
+      groups.push_back(group);
+    }
+    return groups;
+  }
+
+  /// `value` viewed as `shape`, each dimension in `split` split in two.
+  static Value expanded(OpBuilder &b, Location loc, Value value,
+                        ArrayRef<int64_t> shape, ArrayRef<int64_t> split) {
+    auto type = cast<RankedTensorType>(value.getType());
+    return b.create<tensor::ExpandShapeOp>(
+        loc, RankedTensorType::get(shape, type.getElementType()), value,
+        splitting(type.getRank(), split));
+  }
+
+  /// `value` ([..., K, N], or [..., N, K] when `transposed`; f32, K even)
+  /// rounded to bf16 with each k pair of a column side by side:
+  /// [..., K/2, N, 2], or, in panels of `panel` columns (0: none),
+  /// [..., N/panel, K/2, panel, 2]. Packed in one pass: in the packed order
+  /// from a transposed operand; from an untransposed one in panels, row
+  /// after row (p, j, c, t), each row's panels taking turns.
+  static Value packPairs(OpBuilder &b, Location loc, Value value,
+                         bool transposed, int64_t panel) {
+    MLIRContext *context = b.getContext();
+    auto type = cast<RankedTensorType>(value.getType());
+    int64_t rank = type.getRank(), batchRank = rank - 2;
+    int64_t kDim = transposed ? rank - 1 : rank - 2,
+            nDim = transposed ? rank - 2 : rank - 1;
+    int64_t depth = type.getDimSize(kDim), columns = type.getDimSize(nDim);
+    bool panels = panel > 0;
+    int64_t width = panels ? panel : columns;
+    // The columns as (j, c) in panels, c alone without.
+    SmallVector<int64_t> columnShape;
+    if (panels)
+      columnShape.push_back(columns / width);
+    columnShape.push_back(width);
+    SmallVector<int64_t> split = {kDim};
+    if (panels)
+      split.push_back(nDim);
+    ArrayRef<int64_t> batch = type.getShape().drop_back(2);
+    Value splitValue = expanded(
+        b, loc, value,
+        joined<int64_t>(batch,
+                        transposed
+                            ? joined<int64_t>(columnShape, {depth / 2, 2})
+                            : joined<int64_t>({depth / 2, 2}, columnShape)),
+        split);
+    // Iteration space: (batch..., (j,) p, c, t), or (batch..., p, j, c, t)
+    // for an untransposed operand in panels.
+    auto dim = [&](int64_t position) {
+      return getAffineDimExpr(batchRank + position, context);
+    };
+    int64_t first = panels ? 1 : 0;
+    bool rowsInOrder = panels && !transposed;
+    SmallVector<AffineExpr> columnExprs;
+    if (panels)
+      columnExprs.push_back(dim(rowsInOrder ? 1 : 0));
+    AffineExpr p = dim(rowsInOrder ? 0 : first), c = dim(first + 1),
+               t = dim(first + 2);
+    columnExprs.push_back(c);
+    auto batchThen = [&](ArrayRef<AffineExpr> rest) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t dim = 0; dim < batchRank; ++dim)
+        exprs.push_back(getAffineDimExpr(dim, context));
+      exprs.append(rest.begin(), rest.end());
+      return AffineMap::get(batchRank + first + 3, 0, exprs, context);
+    };
+    SmallVector<AffineExpr> read =
+        transposed ? joined<AffineExpr>(columnExprs, {p, t})
+                   : joined<AffineExpr>({p, t}, columnExprs);
+    SmallVector<AffineExpr> write = joined<AffineExpr>(
+        ArrayRef(columnExprs).drop_back(), {p, c, t});
+    Type bf16 = b.getBF16Type();
+    SmallVector<int64_t> packedShape = joined<int64_t>(
+        batch, joined<int64_t>(ArrayRef(columnShape).drop_back(),
+                               {depth / 2, width, 2}));
+    return buildParallelGeneric(
+        b, loc, RankedTensorType::get(packedShape, bf16), splitValue,
+        batchThen(read),
+        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
+        },
+        batchThen(write));
+  }
+
+  /// lhs · rhs summed in pairs along k (K even), the form of a bf16
+  /// dot-product instruction (AVX-512 BF16's vdpbf16ps), with k = 2p + t:
+  /// the product sums over the pair index p and the pair member t.
   ///
-  /// With panels (`precision.bf16Panel` columns, N a multiple of it and
-  /// wider), rhs is packed as [..., N/panel, K/2, panel, 2] instead: the
-  /// columns of a register tile are one contiguous panel rather than rows
-  /// N pairs apart, whose power-of-two strides fall into a few cache sets.
-  /// The product then runs over (batch..., j, m, c, p, t) with n =
-  /// panel * j + c, into the result viewed as [..., M, N/panel, panel]; j
-  /// leads, like a batch dimension.
+  /// - lhs [..., M, K] (bf16) is read as [..., M, K/2, 2], a reshape. A
+  ///   transposed lhs ([..., K, M], f32) is packed like an untransposed
+  ///   rhs, [..., K/2, M, 2]: each row's pair is still one 32-bit word, and
+  ///   packing interleaves whole rows where rounding it untransposed would
+  ///   transpose it element by element.
+  /// - rhs [..., K, N] (f32, or [..., N, K] when `transposeRhs`) is packed
+  ///   as [..., K/2, N, 2] (each k pair of a column side by side), or, with
+  ///   panels (`precision.bf16Panel` columns, N a multiple of it and
+  ///   wider), as [..., N/panel, K/2, panel, 2]: the columns of a register
+  ///   tile are one contiguous panel rather than rows N pairs apart, whose
+  ///   power-of-two strides fall into a few cache sets. The product then
+  ///   runs over (batch..., j, m, c, p, t) with n = panel * j + c, into the
+  ///   result viewed as [..., M, N/panel, panel]; j leads, like a batch
+  ///   dimension.
   Value buildPairedProduct(OpBuilder &b, Location loc,
-                           RankedTensorType resultType, Value lhs, Value rhs,
-                           bool transposeRhs, Value bias) const {
+                           RankedTensorType resultType, Value lhs,
+                           bool transposeLhs, Value rhs, bool transposeRhs,
+                           Value bias) const {
     MLIRContext *context = b.getContext();
     int64_t rank = resultType.getRank(), batchRank = rank - 2;
-    auto shapeOf = [](Value value) {
-      return SmallVector<int64_t>(
-          cast<RankedTensorType>(value.getType()).getShape());
+    int64_t rows = resultType.getDimSize(rank - 2),
+            columns = resultType.getDimSize(rank - 1);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    Value lhsPairs =
+        transposeLhs
+            ? packPairs(b, loc, lhs, /*transposed=*/false, /*panel=*/0)
+            : expanded(b, loc, lhs,
+                       joined<int64_t>(lhsType.getShape().drop_back(),
+                                       {lhsType.getShape().back() / 2, 2}),
+                       {rank - 1});
+    int64_t panel = precision.bf16Panel;
+    bool panels = panel > 0 && columns > panel && columns % panel == 0;
+    Value rhsPairs = packPairs(b, loc, rhs, transposeRhs, panels ? panel : 0);
+
+    // Iteration space: (batch..., (j,) m, c, p, t).
+    auto dim = [&](int64_t position) {
+      return getAffineDimExpr(batchRank + position, context);
     };
-    // Groups of a reshape of a rank-`rank` tensor that splits each
-    // dimension in `split` in two.
-    auto splitting = [](int64_t rank, ArrayRef<int64_t> split) {
-      SmallVector<ReassociationIndices> groups;
-      for (int64_t dim = 0, next = 0; dim < rank; ++dim) {
-        ReassociationIndices group = {next++};
-        if (llvm::is_contained(split, dim))
-          group.push_back(next++);
-        groups.push_back(group);
-      }
-      return groups;
-    };
-    auto expanded = [&](Value value, ArrayRef<int64_t> shape,
-                        ArrayRef<int64_t> split) -> Value {
-      auto type = cast<RankedTensorType>(value.getType());
-      return b.create<tensor::ExpandShapeOp>(
-          loc, RankedTensorType::get(shape, type.getElementType()), value,
-          splitting(type.getRank(), split));
-    };
-    // Affine maps over `dims` dimensions: the batch dimensions, then the
-    // given ones.
-    auto batchThen = [&](int64_t dims, ArrayRef<AffineExpr> rest) {
+    int64_t first = panels ? 1 : 0;
+    int64_t dims = batchRank + first + 4;
+    SmallVector<AffineExpr> j;
+    if (panels)
+      j.push_back(dim(0));
+    AffineExpr m = dim(first), c = dim(first + 1), p = dim(first + 2),
+               t = dim(first + 3);
+    auto batchThen = [&](ArrayRef<AffineExpr> rest) {
       SmallVector<AffineExpr> exprs;
       for (int64_t dim = 0; dim < batchRank; ++dim)
         exprs.push_back(getAffineDimExpr(dim, context));
       exprs.append(rest.begin(), rest.end());
       return AffineMap::get(dims, 0, exprs, context);
     };
-    // The batch dimensions of `value` (which may broadcast), then `rest`.
-    auto batchOf = [&](Value value, ArrayRef<int64_t> rest) {
-      return joined<int64_t>(ArrayRef(shapeOf(value)).drop_back(2), rest);
-    };
-    Type bf16 = b.getBF16Type();
-    int64_t depth = shapeOf(lhs).back(), rows = resultType.getDimSize(rank - 2),
-            columns = resultType.getDimSize(rank - 1);
-    Value lhsPairs =
-        expanded(lhs, batchOf(lhs, {rows, depth / 2, 2}), {rank - 1});
-
-    int64_t panel = precision.bf16Panel;
-    bool panels = panel > 0 && columns > panel && columns % panel == 0;
-    int64_t width = panels ? panel : columns;
-    // The columns as (j, c) with panels, c alone without.
-    SmallVector<int64_t> columnShape;
-    if (panels)
-      columnShape.push_back(columns / width);
-    columnShape.push_back(width);
-
-    // The right operand with k split into (p, t), and n into (j, c) with
-    // panels: [.., K/2, 2, (N/panel,) width], or [.., (N/panel,) width, K/2,
-    // 2] when transposed; packed into (j,) p, c, t order.
-    int64_t kDim = transposeRhs ? rank - 1 : rank - 2,
-            nDim = transposeRhs ? rank - 2 : rank - 1;
-    SmallVector<int64_t> split = {kDim};
-    if (panels)
-      split.push_back(nDim);
-    Value rhsSplit = expanded(
-        rhs,
-        batchOf(rhs, transposeRhs
-                         ? joined<int64_t>(columnShape, {depth / 2, 2})
-                         : joined<int64_t>({depth / 2, 2}, columnShape)),
-        split);
-    // Pack iteration space: (batch..., (j,) p, c, t), the packed order, or,
-    // from an untransposed operand in panels, (batch..., p, j, c, t), which
-    // reads its rows in order (the panels' rows take turns).
-    auto dim = [&](int64_t position) {
-      return getAffineDimExpr(batchRank + position, context);
-    };
-    int64_t first = panels ? 1 : 0;
-    int64_t packDims = batchRank + first + 3;
-    bool rowsInOrder = panels && !transposeRhs;
-    SmallVector<AffineExpr> packColumns;
-    if (panels)
-      packColumns.push_back(dim(rowsInOrder ? 1 : 0));
-    AffineExpr packP = dim(rowsInOrder ? 0 : first), packC = dim(first + 1),
-               packT = dim(first + 2);
-    packColumns.push_back(packC);
-    SmallVector<AffineExpr> packedRead =
-        transposeRhs ? joined<AffineExpr>(packColumns, {packP, packT})
-                     : joined<AffineExpr>({packP, packT}, packColumns);
-    SmallVector<AffineExpr> packedWrite = joined<AffineExpr>(
-        ArrayRef(packColumns).drop_back(), {packP, packC, packT});
-    SmallVector<int64_t> packedShape =
-        batchOf(rhs, joined<int64_t>(ArrayRef(columnShape).drop_back(),
-                                     {depth / 2, width, 2}));
-    Value rhsPairs = buildParallelGeneric(
-        b, loc, RankedTensorType::get(packedShape, bf16), rhsSplit,
-        batchThen(packDims, packedRead),
-        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
-          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
-        },
-        batchThen(packDims, packedWrite));
-
-    // Product iteration space: (batch..., (j,) m, c, p, t).
-    int64_t productDims = batchRank + first + 4;
-    SmallVector<AffineExpr> j;
-    if (panels)
-      j.push_back(dim(0));
-    AffineExpr m = dim(first), c = dim(first + 1), p = dim(first + 2),
-               t = dim(first + 3);
-    SmallVector<utils::IteratorType> iterators(productDims - 2,
+    SmallVector<utils::IteratorType> iterators(dims - 2,
                                                utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
     // The accumulator is built in its panel shape (a fill of the reshaped
     // result would not be the product's own).
+    SmallVector<int64_t> columnShape;
+    if (panels)
+      columnShape.push_back(columns / panel);
+    columnShape.push_back(panels ? panel : columns);
     auto accumulatorType = RankedTensorType::get(
         joined<int64_t>(resultType.getShape().drop_back(2),
                         joined<int64_t>({rows}, columnShape)),
@@ -260,7 +291,8 @@ private:
     if (bias && panels) {
       auto biasType = cast<RankedTensorType>(bias.getType());
       bias = expanded(
-          bias, joined<int64_t>(biasType.getShape().drop_back(), columnShape),
+          b, loc, bias,
+          joined<int64_t>(biasType.getShape().drop_back(), columnShape),
           {biasType.getRank() - 1});
     }
     Value init = buildAccumulatorInit(b, loc, accumulatorType, bias);
@@ -268,10 +300,10 @@ private:
         b.create<linalg::GenericOp>(
              loc, accumulatorType, ValueRange{lhsPairs, rhsPairs}, init,
              SmallVector<AffineMap>{
-                 batchThen(productDims, {m, p, t}),
-                 batchThen(productDims, joined<AffineExpr>(j, {p, c, t})),
-                 batchThen(productDims, joined<AffineExpr>(
-                                            {m}, joined<AffineExpr>(j, {c})))},
+                 batchThen(transposeLhs ? ArrayRef<AffineExpr>{p, m, t}
+                                        : ArrayRef<AffineExpr>{m, p, t}),
+                 batchThen(joined<AffineExpr>(j, {p, c, t})),
+                 batchThen(joined<AffineExpr>({m}, joined<AffineExpr>(j, {c})))},
              iterators, buildMultiplyAdd)
             .getResult(0);
     if (!panels)
@@ -288,20 +320,13 @@ private:
     return permutation;
   }
 
-  /// `value` rounded to bf16, element by element; with `transposed`, its
-  /// last two dimensions swapped too (one pass instead of two).
-  static Value roundToBF16(OpBuilder &b, Location loc, Value value,
-                           bool transposed = false) {
+  /// `value` rounded to bf16, element by element.
+  static Value roundToBF16(OpBuilder &b, Location loc, Value value) {
     auto type = cast<RankedTensorType>(value.getType());
     Type bf16 = b.getBF16Type();
-    int64_t rank = type.getRank();
-    SmallVector<int64_t> read =
-        transposed ? lastTwoSwapped(rank)
-                   : llvm::to_vector(llvm::seq<int64_t>(0, rank));
     return buildParallelGeneric(
-        b, loc,
-        RankedTensorType::get(applyPermutation(type.getShape(), read), bf16),
-        value, AffineMap::getPermutationMap(read, b.getContext()),
+        b, loc, RankedTensorType::get(type.getShape(), bf16), value,
+        b.getMultiDimIdentityMap(type.getRank()),
         [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
           return nb.create<arith::TruncFOp>(l, bf16, args[0]);
         });

@@ -131,6 +131,30 @@ func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c:
   return
 }
 
+// A left operand packed in pairs ([K/2, M, 2], read over (p, m, t)): the
+// tile's 8 rows of pairs are one contiguous load of 16 bf16, each pair
+// broadcast to one vdpbf16ps per 16 columns as before.
+// CHECK-LABEL: func.func @bf16_packed_lhs
+// CHECK: scf.for {{.+}} iter_args
+// CHECK: %[[LHS:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1, 2]] : memref<64x64x2xbf16> into memref<64x128xbf16>
+// CHECK: vector.load %[[LHS]][{{.+}}] : memref<64x128xbf16>, vector<16xbf16>
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"({{.+}}) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+func.func @bf16_packed_lhs(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (p, m, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf fastmath<reassoc,contract> : f32
+    %s = arith.addf %acc, %p fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Packing two rows of f32 into pairs of bf16 ([P, 2, N] -> [P, N, 2]): each
 // row is read and rounded as one vector, the two are interleaved by one
 // shuffle and written as one flat vector of 32 (not 16 stores of a pair).

@@ -33,7 +33,8 @@ func.func @linear(%x: tensor<16x32xf32>, %w: tensor<8x32xf32>) -> tensor<16x8xf3
 // as [N, K/2, 2]); the contraction runs over (m, n, p, t), p and t reduced.
 // RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" | FileCheck %s --check-prefix=PAIRS
 // PAIRS-DAG: #[[PACK:.+]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
-// PAIRS-DAG: #[[UNTRANSPOSE:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// PAIRS-DAG: #[[INTERLEAVE:.+]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// PAIRS-DAG: #[[PACKED_LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3)>
 // PAIRS-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 // PAIRS-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
 // PAIRS-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
@@ -49,11 +50,16 @@ func.func @linear(%x: tensor<16x32xf32>, %w: tensor<8x32xf32>) -> tensor<16x8xf3
 // PAIRS: arith.extf
 // PAIRS: arith.extf
 
-// A transposed left operand is untransposed as it is rounded (one pass).
+// A transposed left operand ([K, M]) is packed like an untransposed right
+// one, its rows interleaved in pairs ([K/2, M, 2]), and the product reads
+// each row's pair at (p, m): no element-by-element transpose.
 // PAIRS-LABEL: func.func @weight_gradient
+// PAIRS-SAME: (%[[G:.+]]: tensor<32x16xf32>, %{{.+}}: tensor<32x8xf32>)
 // PAIRS-NOT: linalg.transpose
-// PAIRS: linalg.generic {indexing_maps = [#[[UNTRANSPOSE]], {{.+}}]{{.+}} ins(%{{.+}} : tensor<32x16xf32>) outs(%{{.+}} : tensor<16x32xbf16>)
+// PAIRS: %[[GS:.+]] = tensor.expand_shape %[[G]] {{\[\[}}0, 1], [2]] output_shape [16, 2, 16] : tensor<32x16xf32> into tensor<16x2x16xf32>
+// PAIRS: %[[GP:.+]] = linalg.generic {indexing_maps = [#[[INTERLEAVE]], {{.+}}]{{.+}} ins(%[[GS]] : tensor<16x2x16xf32>) outs(%{{.+}} : tensor<16x16x2xbf16>)
 // PAIRS: arith.truncf
+// PAIRS: linalg.generic {indexing_maps = [#[[PACKED_LHS]], #[[RHS]], #[[OUT]]], {{.+}} ins(%[[GP]], %{{.+}} : tensor<16x16x2xbf16>, tensor<16x8x2xbf16>)
 func.func @weight_gradient(%g: tensor<32x16xf32>, %x: tensor<32x8xf32>) -> tensor<16x8xf32> {
   %y = quern.matmul %g, %x transpose_lhs : tensor<32x16xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
   return %y : tensor<16x8xf32>
