@@ -90,6 +90,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   // The parallel tile loops run on OpenMP threads.
   if (options.minParallelWork > 0) {
     pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createJoinOncePass());
     pm.addPass(createCanonicalizerPass());
   }
 

@@ -3,10 +3,11 @@
 
 // With threading on, a GEMM of 2^21 multiply-adds runs its cache tiles in
 // an OpenMP parallel loop; without it (cross targets, or the option at 0)
-// no OpenMP op appears.
+// no OpenMP op appears. The loop is the whole parallel region, so it has no
+// barrier of its own (quern-join-once): the region's end joins the threads.
 // CHECK-LABEL: llvm.func @forward
 // CHECK: omp.parallel
-// CHECK: omp.wsloop
+// CHECK: omp.wsloop nowait
 // CHECK: llvm.intr.fmuladd
 // SERIAL-LABEL: llvm.func @forward
 // SERIAL-NOT: omp.

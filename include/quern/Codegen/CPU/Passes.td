@@ -170,6 +170,38 @@ def FlattenEmptyArgumentsPass
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def JoinOncePass : Pass<"quern-join-once"> {
+  let summary = "Drop the barrier of a worksharing loop that ends its "
+                "parallel region";
+  let description = [{
+    An `omp.wsloop` waits for every thread at its end unless it is `nowait`,
+    and the end of its `omp.parallel` region waits for them again (the
+    join). When the loop is the last op of the region, the first barrier
+    only delays the second, so the loop becomes `nowait`: a parallel kernel
+    pays one barrier instead of two. Loops with reductions keep theirs.
+
+    Before:
+    ```mlir
+    omp.parallel {
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%lb) to (%ub) step (%s) { ... }
+      }
+      omp.terminator
+    }
+    ```
+    After:
+    ```mlir
+    omp.parallel {
+      omp.wsloop nowait {
+        omp.loop_nest (%i) : index = (%lb) to (%ub) step (%s) { ... }
+      }
+      omp.terminator
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
+}
+
 def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
   let summary = "Place every buffer of a function in one workspace argument";
   let description = [{
