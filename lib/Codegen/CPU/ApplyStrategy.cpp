@@ -24,12 +24,13 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
-#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -91,6 +92,12 @@ struct CastAwayTransposeLeadingOneDim
   }
 };
 
+/// The sizes of `type`'s dimensions that are not units.
+static SmallVector<int64_t> withoutUnitDims(VectorType type) {
+  return llvm::to_vector(llvm::make_filter_range(
+      type.getShape(), [](int64_t size) { return size != 1; }));
+}
+
 /// A transpose whose other unit dimensions move (a tile's unit panel index
 /// between the two dimensions of a pair) becomes a transpose of the
 /// dimensions that are not units, between shape casts; with at most one
@@ -107,22 +114,27 @@ struct DropTransposeUnitDims : OpRewritePattern<vector::TransposeOp> {
     if (type.isScalable() || (shape[0] == 1 && permutation[0] == 0) ||
         !llvm::is_contained(shape, 1))
       return failure();
-    // The dimensions kept, and where each goes.
-    SmallVector<int64_t> kept, position(shape.size(), -1);
-    for (auto [dim, size] : llvm::enumerate(shape))
-      if (size != 1) {
-        position[dim] = kept.size();
-        kept.push_back(size);
-      }
+    // Where each dimension that is not a unit goes among those kept.
+    SmallVector<int64_t> kept = withoutUnitDims(type),
+                         position(shape.size(), -1);
+    for (int64_t dim = 0, next = 0; dim < type.getRank(); ++dim)
+      if (shape[dim] != 1)
+        position[dim] = next++;
     SmallVector<int64_t> reduced;
     for (int64_t dim : permutation)
       if (position[dim] >= 0)
         reduced.push_back(position[dim]);
+    // Without a transpose of the rest (at most one dimension, or kept in
+    // order), the elements keep their order: a shape cast.
+    if (isIdentityPermutation(reduced)) {
+      rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(
+          op, op.getResultVectorType(), op.getVector());
+      return success();
+    }
     Location loc = op.getLoc();
     Value rest = rewriter.create<vector::ShapeCastOp>(
         loc, VectorType::get(kept, type.getElementType()), op.getVector());
-    if (kept.size() > 1)
-      rest = rewriter.create<vector::TransposeOp>(loc, rest, reduced);
+    rest = rewriter.create<vector::TransposeOp>(loc, rest, reduced);
     rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(
         op, op.getResultVectorType(), rest);
     return success();
@@ -265,6 +277,40 @@ struct TransposeNarrowRowsAsUnits : OpRewritePattern<vector::TransposeOp> {
   }
 };
 
+/// A shape cast that keeps the innermost dimension (it adds or drops unit
+/// dimensions, or regroups rows) moves whole rows: one extract and one
+/// insert per row, where MLIR's general lowering moves element by element
+/// (a [2, 1, 16] tile cast to [2, 16] would be 32 of each).
+struct ShapeCastByRows : OpRewritePattern<vector::ShapeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::ShapeCastOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType source = op.getSourceVectorType(),
+               result = op.getResultVectorType();
+    if (source.isScalable() || result.isScalable() || source.getRank() < 2 ||
+        result.getRank() < 2 ||
+        source.getShape().back() != result.getShape().back())
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<int64_t> sourceRows(source.getShape().drop_back()),
+        resultRows(result.getShape().drop_back());
+    SmallVector<int64_t> sourceStrides = computeStrides(sourceRows),
+                         resultStrides = computeStrides(resultRows);
+    Value cast = rewriter.create<arith::ConstantOp>(
+        loc, result, rewriter.getZeroAttr(result));
+    for (int64_t row = 0, rows = computeProduct(sourceRows); row < rows;
+         ++row) {
+      Value vector = rewriter.create<vector::ExtractOp>(
+          loc, op.getSource(), delinearize(row, sourceStrides));
+      cast = rewriter.create<vector::InsertOp>(loc, vector, cast,
+                                               delinearize(row, resultStrides));
+    }
+    rewriter.replaceOp(op, cast);
+    return success();
+  }
+};
+
 /// A shape cast whose users are all shape casts goes: they cast its source
 /// instead. Before the lowering of shape casts into slices, which would
 /// otherwise take the inner cast of a pair that folds (a transposed tile
@@ -290,6 +336,7 @@ struct ComposeShapeCasts : OpRewritePattern<vector::ShapeCastOp> {
 ///
 ///   acc[m, n] += sum_t extf(a[m, 0, t]) * extf(b[n, t])
 ///
+/// (or a[0, m, t], from a left operand packed in pairs as [K/2, M, 2])
 /// becomes, per row of the tile and per vector of columns, one bf16 dot
 /// instruction (AVX-512 BF16's `vdpbf16ps`, 16 lanes; NEON's `bfdot`, 4
 /// lanes): each f32 lane adds the two products of a pair. The row's pair
@@ -332,12 +379,10 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     Value lhsSource = tileRead(op.getLhs()), rhsSource = tileRead(op.getRhs());
     auto lhsType = cast<VectorType>(lhsSource.getType());
     auto rhsType = cast<VectorType>(rhsSource.getType());
-    ArrayRef<int64_t> lhsRows = lhsType.getShape().drop_back();
     if (!lhsType.getElementType().isBF16() ||
-        !rhsType.getElementType().isBF16() ||
-        lhsType.getShape().back() != 2 ||
+        !rhsType.getElementType().isBF16() || lhsType.getShape().back() != 2 ||
         lhsType.getNumElements() != 2 * rows ||
-        llvm::count_if(lhsRows, [](int64_t size) { return size != 1; }) > 1 ||
+        withoutUnitDims(lhsType).size() > (rows == 1 ? 1 : 2) ||
         rhsType.getShape() != ArrayRef<int64_t>{columns, 2})
       return failure();
 
@@ -388,11 +433,6 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     }
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  static SmallVector<int64_t> withoutUnitDims(VectorType type) {
-    return llvm::to_vector(llvm::make_filter_range(
-        type.getShape(), [](int64_t size) { return size != 1; }));
   }
 
   /// `operand` before widening, broadcasting, transposing and adding or
@@ -742,7 +782,8 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     // transfers' indices, so that the accumulator's transfers are visibly
     // loop-invariant.
     RewritePatternSet patterns(context);
-    // Masks of partial tiles move into the transfers they guard.
+    // Masks of partial tiles move into the transfers they guard, whose
+    // permutations are then lowered here.
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
@@ -795,7 +836,9 @@ LogicalResult ApplyStrategyPass::optimizeVectors(func::FuncOp func) {
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
-    patterns.add<ComposeShapeCasts>(context, /*benefit=*/2);
+    patterns.add<ComposeShapeCasts>(context, /*benefit=*/3);
+    // Before MLIR's own shape cast lowering, which moves elements.
+    patterns.add<ShapeCastByRows>(context, /*benefit=*/2);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(

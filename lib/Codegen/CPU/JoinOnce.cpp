@@ -25,6 +25,8 @@ struct JoinOncePass : quern::impl::JoinOncePassBase<JoinOncePass> {
     getOperation()->walk([](omp::WsloopOp loop) {
       // The loop must be the last op of its region before the terminator,
       // and the region the parallel region itself (not a nested one).
+      // Loops with reductions keep their barrier: a conservative choice,
+      // as their results are read after the region anyway.
       Operation *next = loop->getNextNode();
       if (loop.getReductionVars().empty() && next &&
           isa<omp::TerminatorOp>(next) &&

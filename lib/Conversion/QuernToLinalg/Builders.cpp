@@ -17,6 +17,8 @@ Value quern::detail::buildParallelGeneric(OpBuilder &builder, Location loc,
                                           ScalarBody body,
                                           AffineMap resultMap) {
   int64_t rank = resultType.getRank();
+  assert((!resultMap || resultMap.isPermutation()) &&
+         "a generic writes its result through a permutation");
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(resultMap ? resultMap : builder.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,

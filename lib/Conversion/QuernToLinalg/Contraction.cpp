@@ -5,8 +5,10 @@
 // product pays for (the other side has 8 rows or columns or more): the
 // register tiles would read it across its layout, through shuffles or
 // gathers, so it is packed once (linalg.transpose) into the layout they
-// read. The bias is broadcast into the init
-// tensor, which makes the accumulation start from it instead of from zero.
+// read. bf16 products summed in k-pairs pack their right operand, and a
+// transposed left one, into pairs whatever their size. The bias is
+// broadcast into the init tensor, which makes the accumulation start from
+// it instead of from zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +31,24 @@ SmallVector<T> joined(ArrayRef<T> front, ArrayRef<T> back) {
   SmallVector<T> all(front);
   all.append(back.begin(), back.end());
   return all;
+}
+
+/// The map from `dims` loops, the first `batchRank` of them batch loops, to
+/// the batch loops followed by `rest`.
+AffineMap batchMap(MLIRContext *context, int64_t batchRank, int64_t dims,
+                   ArrayRef<AffineExpr> rest) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t dim = 0; dim < batchRank; ++dim)
+    exprs.push_back(getAffineDimExpr(dim, context));
+  exprs.append(rest.begin(), rest.end());
+  return AffineMap::get(dims, 0, exprs, context);
+}
+
+/// `columns` as (N/panel, panel) in panels, as (N) without (panel 0).
+SmallVector<int64_t> panelShape(int64_t columns, int64_t panel) {
+  if (panel == 0)
+    return {columns};
+  return {columns / panel, panel};
 }
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
@@ -65,9 +85,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     int64_t depth = cast<RankedTensorType>(lhs.getType())
                         .getDimSize(transposeLhs ? batchRank : batchRank + 1);
     if (bf16 && precision.bf16Pairs && depth % 2 == 0) {
-      // Transposed operands are untransposed as they are packed.
-      if (!transposeLhs)
-        lhs = roundToBF16(rewriter, loc, lhs);
       rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType, lhs,
                                                 transposeLhs, rhs, transposeRhs,
                                                 adaptor.getBias()));
@@ -166,10 +183,7 @@ private:
     bool panels = panel > 0;
     int64_t width = panels ? panel : columns;
     // The columns as (j, c) in panels, c alone without.
-    SmallVector<int64_t> columnShape;
-    if (panels)
-      columnShape.push_back(columns / width);
-    columnShape.push_back(width);
+    SmallVector<int64_t> columnShape = panelShape(columns, panel);
     SmallVector<int64_t> split = {kDim};
     if (panels)
       split.push_back(nDim);
@@ -195,11 +209,7 @@ private:
                t = dim(first + 2);
     columnExprs.push_back(c);
     auto batchThen = [&](ArrayRef<AffineExpr> rest) {
-      SmallVector<AffineExpr> exprs;
-      for (int64_t dim = 0; dim < batchRank; ++dim)
-        exprs.push_back(getAffineDimExpr(dim, context));
-      exprs.append(rest.begin(), rest.end());
-      return AffineMap::get(batchRank + first + 3, 0, exprs, context);
+      return batchMap(context, batchRank, batchRank + first + 3, rest);
     };
     SmallVector<AffineExpr> read =
         transposed ? joined<AffineExpr>(columnExprs, {p, t})
@@ -223,9 +233,11 @@ private:
   /// dot-product instruction (AVX-512 BF16's vdpbf16ps), with k = 2p + t:
   /// the product sums over the pair index p and the pair member t.
   ///
-  /// - lhs [..., M, K] (bf16) is read as [..., M, K/2, 2], a reshape. A
-  ///   transposed lhs ([..., K, M], f32) is packed like an untransposed
-  ///   rhs, [..., K/2, M, 2]: each row's pair is still one 32-bit word, and
+  /// Both operands are f32; transposed ones are untransposed as they are
+  /// packed.
+  /// - lhs [..., M, K] is rounded and read as [..., M, K/2, 2], a reshape.
+  ///   A transposed lhs ([..., K, M]) is packed like an untransposed rhs,
+  ///   [..., K/2, M, 2]: each row's pair is still one 32-bit word, and
   ///   packing interleaves whole rows where rounding it untransposed would
   ///   transpose it element by element.
   /// - rhs [..., K, N] (f32, or [..., N, K] when `transposeRhs`) is packed
@@ -249,7 +261,7 @@ private:
     Value lhsPairs =
         transposeLhs
             ? packPairs(b, loc, lhs, /*transposed=*/false, /*panel=*/0)
-            : expanded(b, loc, lhs,
+            : expanded(b, loc, roundToBF16(b, loc, lhs),
                        joined<int64_t>(lhsType.getShape().drop_back(),
                                        {lhsType.getShape().back() / 2, 2}),
                        {rank - 1});
@@ -269,21 +281,14 @@ private:
     AffineExpr m = dim(first), c = dim(first + 1), p = dim(first + 2),
                t = dim(first + 3);
     auto batchThen = [&](ArrayRef<AffineExpr> rest) {
-      SmallVector<AffineExpr> exprs;
-      for (int64_t dim = 0; dim < batchRank; ++dim)
-        exprs.push_back(getAffineDimExpr(dim, context));
-      exprs.append(rest.begin(), rest.end());
-      return AffineMap::get(dims, 0, exprs, context);
+      return batchMap(context, batchRank, dims, rest);
     };
     SmallVector<utils::IteratorType> iterators(dims - 2,
                                                utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
     // The accumulator is built in its panel shape (a fill of the reshaped
     // result would not be the product's own).
-    SmallVector<int64_t> columnShape;
-    if (panels)
-      columnShape.push_back(columns / panel);
-    columnShape.push_back(panels ? panel : columns);
+    SmallVector<int64_t> columnShape = panelShape(columns, panels ? panel : 0);
     auto accumulatorType = RankedTensorType::get(
         joined<int64_t>(resultType.getShape().drop_back(2),
                         joined<int64_t>({rows}, columnShape)),

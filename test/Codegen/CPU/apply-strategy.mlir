@@ -181,12 +181,15 @@ func.func @pack_pairs(%a: memref<128x2x256xf32>, %b: memref<128x256x2xbf16>) {
 // Packing rows into panels of pairs ([P, 2, J, C] -> [J, P, C, 2], row
 // after row): the tile's unit panel index lies between the pair's two
 // dimensions. The reads still become two whole rows of 16 (not 32 scalar
-// loads), interleaved by one shuffle and written as one vector of 32.
+// loads), rounded, taken out of the tile as two rows (not 32 elements),
+// interleaved by one shuffle and written as one vector of 32.
 // CHECK-LABEL: func.func @pack_panels
 // CHECK-NOT: memref.load
 // CHECK: vector.load %{{.+}} : memref<128x2x8x32xf32>, vector<16xf32>
 // CHECK: vector.load %{{.+}} : memref<128x2x8x32xf32>, vector<16xf32>
 // CHECK: arith.truncf %{{.+}} : vector<2x1x16xf32> to vector<2x1x16xbf16>
+// CHECK-NEXT: vector.extract %{{.+}}[0, 0] : vector<16xbf16> from vector<2x1x16xbf16>
+// CHECK-NEXT: vector.extract %{{.+}}[1, 0] : vector<16xbf16> from vector<2x1x16xbf16>
 // CHECK: %[[PAIRS:.+]] = vector.shuffle %{{.+}} [0, 16, 1, 17, {{.+}}, 15, 31] : vector<32xbf16>, vector<32xbf16>
 // CHECK: %[[FLAT:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : memref<8x128x32x2xbf16> into memref<8x128x64xbf16>
 // CHECK: vector.store %[[PAIRS]], %[[FLAT]][{{.+}}] : memref<8x128x64xbf16>, vector<32xbf16>

@@ -89,6 +89,23 @@ func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c:
   return
 }
 
+// An n loop after m is not an outer loop of the product's tiles: such a
+// sum of products is a reduction like any other.
+// AVX512-LABEL: func.func @n_loop_after_m
+// AVX512: kind = "reduction"
+func.func @n_loop_after_m(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, j, c, p, t) -> (m, p, t)>, affine_map<(m, j, c, p, t) -> (j, p, c, t)>, affine_map<(m, j, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Vectors are as wide as the widest element: rounding f32 to bf16 takes
 // 16 lanes (one f32 register), not 32.
 // AVX512-LABEL: func.func @round_to_bf16

@@ -91,6 +91,9 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 // PANELS-DAG: #[[ROWS_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
 // PANELS-DAG: #[[ROWS_OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
 // PANELS-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// PANELS-DAG: #[[PANEL_PACKED_LHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d1, d4)>
+// PANELS-DAG: #[[BATCH_RHS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3, d5)>
+// PANELS-DAG: #[[BATCH_OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d1, d3)>
 // PANELS-LABEL: func.func @linear
 // PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<8x32xf32>)
 // PANELS: %[[XP:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [16, 16, 2] : tensor<16x32xbf16> into tensor<16x16x2xbf16>
@@ -100,6 +103,11 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 // PANELS: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<16x2x4xf32>
 // PANELS: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XP]], %[[WP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%[[ZERO]] : tensor<16x2x4xf32>)
 // PANELS: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
+// A transposed left operand packed in pairs, times a right one in panels.
+// PANELS-LABEL: func.func @weight_gradient
+// PANELS: %[[GP:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<16x16x2xbf16>)
+// PANELS: %[[XP:.+]] = linalg.generic {indexing_maps = [#[[ROWS_IN]], #[[ROWS_OUT]]]{{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: linalg.generic {indexing_maps = [#[[PANEL_PACKED_LHS]], #[[RHS]], #[[OUT]]], {{.+}} ins(%[[GP]], %[[XP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%{{.+}} : tensor<16x2x4xf32>)
 // PANELS-LABEL: func.func @odd_depth
 // PANELS-NOT: tensor.expand_shape
 // PANELS-LABEL: func.func @biased
@@ -110,6 +118,16 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 // PANELS: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.+}}]{{.+}} ins(%[[BS]] : tensor<2x4xf32>) outs(%{{.+}} : tensor<16x2x4xf32>)
 // PANELS: linalg.generic {{.+}} outs(%[[INIT]] : tensor<16x2x4xf32>)
 // PANELS: tensor.collapse_shape
+// A bias of the result's shape is viewed in panels as well.
+// PANELS-LABEL: func.func @full_bias
+// PANELS: %[[BS:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [16, 2, 4] : tensor<16x8xf32> into tensor<16x2x4xf32>
+// PANELS: %[[INIT:.+]] = linalg.generic {{.+}} ins(%[[BS]] : tensor<16x2x4xf32>) outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: linalg.generic {{.+}} outs(%[[INIT]] : tensor<16x2x4xf32>)
+// Batch dimensions stay first: the panel index follows them.
+// PANELS-LABEL: func.func @batched
+// PANELS: tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2], [3, 4]] output_shape [2, 2, 4, 16, 2] : tensor<2x8x32xf32> into tensor<2x2x4x16x2xf32>
+// PANELS: linalg.generic {indexing_maps = [{{.+}}, #[[BATCH_RHS]], #[[BATCH_OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<2x16x2x4xf32>)
+// PANELS: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<2x16x2x4xf32> into tensor<2x16x8xf32>
 // A result of W columns or fewer, or not a multiple of W, is packed whole.
 // PANELS-LABEL: func.func @narrow
 // PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x4x2xbf16>)
@@ -121,6 +139,16 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 func.func @biased(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<8xf32>) -> tensor<16x8xf32> {
   %y = quern.matmul %x, %w bias(%b : tensor<8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
   return %y : tensor<16x8xf32>
+}
+
+func.func @full_bias(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<16x8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @batched(%x: tensor<2x16x32xf32>, %w: tensor<2x8x32xf32>) -> tensor<2x16x8xf32> {
+  %y = quern.matmul %x, %w transpose_rhs : tensor<2x16x32xf32>, tensor<2x8x32xf32> -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
 }
 
 func.func @narrow(%x: tensor<16x32xf32>, %w: tensor<32x4xf32>) -> tensor<16x4xf32> {

@@ -374,7 +374,8 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     transposes before a tile's unit dimensions are dropped, and transposes
     drop unit dimensions wherever they are: a tile with a unit dimension
     between two others it reads (packing rows into panels of pairs) is
-    then read in whole rows, not element by element.
+    then read in whole rows, not element by element. Shape casts that keep
+    the innermost dimension move whole rows too.
   }];
   let options = [
     Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::BF16Dot::None",
