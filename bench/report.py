@@ -38,6 +38,13 @@ def ratio_against(x, target):
     return ratio(x)
 
 
+def worst_cell(value, target, where, threads):
+    """The (measured, status) cells of a target from its worst case."""
+    return (f"worst {ratio_against(value, target)} ({where}{', ' if where else ''}"
+            f"{threads} thread{'s' * (threads > 1)})",
+            status(value >= target))
+
+
 def status(ok):
     return "met" if ok else "**missed**"
 
@@ -57,10 +64,8 @@ def gemm_target(gemm):
                 f"{what}, e.g. {r['size']} {r['label']} {r['threads']}T",
                 status(False))
     worst = min(gemm["rows"], key=lambda r: r["ratio"])
-    return (f"worst {ratio_against(worst['ratio'], GEMM_TARGET)} "
-            f"({worst['size']} {worst['label']}, "
-            f"{worst['threads']} thread{'s' * (worst['threads'] > 1)})",
-            status(worst["ratio"] >= GEMM_TARGET))
+    return worst_cell(worst["ratio"], GEMM_TARGET,
+                      f"{worst['size']} {worst['label']}", worst["threads"])
 
 
 def train_target(train):
@@ -72,10 +77,8 @@ def train_target(train):
         names = ", ".join(f"{r['model']} {r['threads']}T" for r in failed)
         return f"no Quern time for {names or 'the GPT-2 models'}", status(False)
     worst = min(rows, key=lambda r: r["speedup"])
-    return (f"worst {ratio_against(worst['speedup'], TRAIN_TARGET)} "
-            f"({worst['model']}, "
-            f"{worst['threads']} thread{'s' * (worst['threads'] > 1)})",
-            status(worst["speedup"] >= TRAIN_TARGET))
+    return worst_cell(worst["speedup"], TRAIN_TARGET, worst["model"],
+                      worst["threads"])
 
 
 def bf16_target(train):
@@ -86,10 +89,8 @@ def bf16_target(train):
     if any("speedup_over_fp32" not in r for r in rows):
         return "no bf16 time for the 8-layer model", status(False)
     worst = min(rows, key=lambda r: r["speedup_over_fp32"])
-    return (f"worst {ratio_against(worst['speedup_over_fp32'], BF16_TARGET)} "
-            f"({worst['threads']} "
-            f"thread{'s' * (worst['threads'] > 1)})",
-            status(worst["speedup_over_fp32"] >= BF16_TARGET))
+    return worst_cell(worst["speedup_over_fp32"], BF16_TARGET, "",
+                      worst["threads"])
 
 
 def targets_section(results):

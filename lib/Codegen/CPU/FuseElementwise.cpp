@@ -80,9 +80,10 @@ struct FuseIntoRounding : OpRewritePattern<linalg::GenericOp> {
         !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
              .isIdentity())
       return failure();
-    // The rounded copy's tensor is made before the producer, where the
-    // fused op goes. (Nothing is changed before every check has passed:
-    // the fusion itself cannot fail once areElementwiseOpsFusable holds.)
+    // The rounded copy's tensor and the fused op are made before the
+    // producer, which the fused op replaces. (Nothing is changed before every
+    // check has passed: the fusion itself cannot fail once
+    // areElementwiseOpsFusable holds.)
     rewriter.setInsertionPoint(producer);
     Value empty = rewriter.create<tensor::EmptyOp>(
         rounding.getLoc(), type.getShape(), type.getElementType());
@@ -91,7 +92,6 @@ struct FuseIntoRounding : OpRewritePattern<linalg::GenericOp> {
     FailureOr<linalg::ElementwiseOpFusionResult> fused =
         linalg::fuseElementwiseOps(rewriter, input);
     assert(succeeded(fused) && "fusable ops fuse");
-    rewriter.moveOpBefore(fused->fusedOp, producer);
     for (auto [from, to] : fused->replacements)
       rewriter.replaceAllUsesWith(from, to);
     rewriter.eraseOp(rounding);

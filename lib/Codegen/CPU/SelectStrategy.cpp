@@ -214,18 +214,19 @@ private:
     // an outer loop, a vector of independent sums).
     Strategy strategy;
     strategy.kind = op.getNumReductionLoops() == 0 ? Strategy::Elementwise
-                                                    : Strategy::Reduction;
-    strategy.registerTiles.assign(ranges.size(), 1);
-    strategy.registerTiles.back() = registerTile(
-        vector, ranges.back(), std::max<int64_t>(1, vector / 4));
+                                                   : Strategy::Reduction;
     // A row reduced along the innermost loop, up to kMaxRowVectors vectors
     // long, is one tile: summed in registers, its lanes reduced once, its
     // accumulator loaded and stored once.
-    if (strategy.kind == Strategy::Reduction &&
+    bool wholeRow =
+        strategy.kind == Strategy::Reduction &&
         op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
-        ranges.back() % vector == 0 &&
-        ranges.back() <= kMaxRowVectors * vector)
-      strategy.registerTiles.back() = ranges.back();
+        ranges.back() % vector == 0 && ranges.back() <= kMaxRowVectors * vector;
+    strategy.registerTiles.assign(ranges.size(), 1);
+    strategy.registerTiles.back() =
+        wholeRow ? ranges.back()
+                 : registerTile(vector, ranges.back(),
+                                std::max<int64_t>(1, vector / 4));
     // A transposing input (its contiguous dimension is another loop) takes
     // a square tile: a vector of rows read whole, transposed in registers,
     // instead of one strided element at a time. When both innermost

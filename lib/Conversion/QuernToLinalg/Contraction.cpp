@@ -222,11 +222,7 @@ private:
                                {depth / 2, width, 2}));
     return buildParallelGeneric(
         b, loc, RankedTensorType::get(packedShape, bf16), splitValue,
-        batchThen(read),
-        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
-          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
-        },
-        batchThen(write));
+        batchThen(read), roundedToBF16, batchThen(write));
   }
 
   /// lhs · rhs summed in pairs along k (K even), the form of a bf16
@@ -265,9 +261,13 @@ private:
                        joined<int64_t>(lhsType.getShape().drop_back(),
                                        {lhsType.getShape().back() / 2, 2}),
                        {rank - 1});
-    int64_t panel = precision.bf16Panel;
-    bool panels = panel > 0 && columns > panel && columns % panel == 0;
-    Value rhsPairs = packPairs(b, loc, rhs, transposeRhs, panels ? panel : 0);
+    // Panels where N is a wider multiple of their width; 0: none.
+    int64_t panel = precision.bf16Panel > 0 && columns > precision.bf16Panel &&
+                            columns % precision.bf16Panel == 0
+                        ? precision.bf16Panel
+                        : 0;
+    bool panels = panel > 0;
+    Value rhsPairs = packPairs(b, loc, rhs, transposeRhs, panel);
 
     // Iteration space: (batch..., (j,) m, c, p, t).
     auto dim = [&](int64_t position) {
@@ -288,7 +288,7 @@ private:
     iterators.append(2, utils::IteratorType::reduction);
     // The accumulator is built in its panel shape (a fill of the reshaped
     // result would not be the product's own).
-    SmallVector<int64_t> columnShape = panelShape(columns, panels ? panel : 0);
+    SmallVector<int64_t> columnShape = panelShape(columns, panel);
     auto accumulatorType = RankedTensorType::get(
         joined<int64_t>(resultType.getShape().drop_back(2),
                         joined<int64_t>({rows}, columnShape)),
@@ -325,16 +325,18 @@ private:
     return permutation;
   }
 
+  /// The body of a generic that rounds its one input to bf16.
+  static Value roundedToBF16(OpBuilder &b, Location loc, ValueRange args) {
+    return b.create<arith::TruncFOp>(loc, b.getBF16Type(), args[0]);
+  }
+
   /// `value` rounded to bf16, element by element.
   static Value roundToBF16(OpBuilder &b, Location loc, Value value) {
     auto type = cast<RankedTensorType>(value.getType());
     Type bf16 = b.getBF16Type();
     return buildParallelGeneric(
         b, loc, RankedTensorType::get(type.getShape(), bf16), value,
-        b.getMultiDimIdentityMap(type.getRank()),
-        [bf16](OpBuilder &nb, Location l, ValueRange args) -> Value {
-          return nb.create<arith::TruncFOp>(l, bf16, args[0]);
-        });
+        b.getMultiDimIdentityMap(type.getRank()), roundedToBF16);
   }
 
   /// Rows (columns) of the result from which a transposed right (left)

