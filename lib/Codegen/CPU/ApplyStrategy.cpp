@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Strategy.h"
+#include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
 
@@ -31,7 +32,6 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -532,27 +532,22 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
-/// Whether `value` is computed from `from`.
-bool dependsOn(Value value, Value from) {
-  SmallVector<Value> worklist = {value};
-  DenseSet<Value> seen;
-  while (!worklist.empty()) {
-    Value next = worklist.pop_back_val();
-    if (next == from)
-      return true;
-    if (!seen.insert(next).second)
-      continue;
-    if (Operation *def = next.getDefiningOp())
-      worklist.append(def->operand_begin(), def->operand_end());
-  }
-  return false;
-}
-
 /// Whether `read` reads each element once: where it reads depends on the
 /// induction variables of every loop around it. An accumulator's read
 /// hoisted out of the k loop does; one inside it, or inside a k loop of
 /// cache tiles, does not.
 bool readsOnce(vector::TransferReadOp read) {
+  // Every value where it reads is computed from, in one walk.
+  DenseSet<Value> sources;
+  SmallVector<Value> worklist = {read.getSource()};
+  llvm::append_range(worklist, read.getIndices());
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (!sources.insert(next).second)
+      continue;
+    if (Operation *def = next.getDefiningOp())
+      llvm::append_range(worklist, def->getOperands());
+  }
   for (Operation *parent = read->getParentOp(); !isa<func::FuncOp>(parent);
        parent = parent->getParentOp()) {
     auto loop = dyn_cast<LoopLikeOpInterface>(parent);
@@ -562,12 +557,10 @@ bool readsOnce(vector::TransferReadOp read) {
         loop.getLoopInductionVars();
     if (!inductionVars)
       return false;
-    for (Value inductionVar : *inductionVars)
-      if (!dependsOn(read.getSource(), inductionVar) &&
-          llvm::none_of(read.getIndices(), [&](Value index) {
-            return dependsOn(index, inductionVar);
-          }))
-        return false;
+    if (!llvm::all_of(*inductionVars, [&](Value inductionVar) {
+          return sources.contains(inductionVar);
+        }))
+      return false;
   }
   return true;
 }
@@ -575,18 +568,9 @@ bool readsOnce(vector::TransferReadOp read) {
 /// Calls `visit` on every op that uses `buffer` or a view of it, other than
 /// the views, until it returns false; returns whether it never did.
 bool allUsers(Value buffer, function_ref<bool(Operation *)> visit) {
-  SmallVector<Value> worklist = {buffer};
-  while (!worklist.empty()) {
-    Value next = worklist.pop_back_val();
-    for (Operation *user : next.getUsers()) {
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == next)
-        worklist.push_back(user->getResult(0));
-      else if (!visit(user))
-        return false;
-    }
-  }
-  return true;
+  return forEachUserThroughViews(buffer, [&](Operation *user, bool isView) {
+    return isView || visit(user);
+  });
 }
 
 /// The register tiles of the accumulator that `fill` (which is not tiled;

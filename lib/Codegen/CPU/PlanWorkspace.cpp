@@ -10,12 +10,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Views.h"
+
 #include "quern/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace quern {
@@ -53,19 +54,15 @@ FailureOr<int64_t>
 lastUse(Value root, Block &block,
         const llvm::DenseMap<Operation *, int64_t> &position) {
   int64_t last = position.lookup(root.getDefiningOp());
-  SmallVector<Value> worklist = {root};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (Operation *user : value.getUsers()) {
-      if (user == block.getTerminator())
-        return failure();
-      if (Operation *ancestor = block.findAncestorOpInBlock(*user))
-        last = std::max(last, position.lookup(ancestor));
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == value)
-          llvm::append_range(worklist, user->getResults());
-    }
-  }
+  bool stays = forEachUserThroughViews(root, [&](Operation *user, bool) {
+    if (user == block.getTerminator())
+      return false;
+    if (Operation *ancestor = block.findAncestorOpInBlock(*user))
+      last = std::max(last, position.lookup(ancestor));
+    return true;
+  });
+  if (!stays)
+    return failure();
   return last;
 }
 

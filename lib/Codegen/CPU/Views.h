@@ -1,0 +1,38 @@
+//===- Views.h - the users of a buffer through its views --------*- C++ -*-===//
+//
+// Shared by the CPU passes that ask who touches a buffer: the workspace
+// plan (a buffer's last use) and the fill forwarding (who reads an
+// accumulator).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_LIB_CODEGEN_CPU_VIEWS_H
+#define QUERN_LIB_CODEGEN_CPU_VIEWS_H
+
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace quern {
+
+/// Calls `visit(user, isView)` on every op that uses `root` or a view of it,
+/// the views of it (isView) included, until it returns false; returns
+/// whether it never did.
+inline bool forEachUserThroughViews(
+    mlir::Value root, llvm::function_ref<bool(mlir::Operation *, bool)> visit) {
+  llvm::SmallVector<mlir::Value> worklist = {root};
+  while (!worklist.empty()) {
+    mlir::Value value = worklist.pop_back_val();
+    for (mlir::Operation *user : value.getUsers()) {
+      auto view = llvm::dyn_cast<mlir::ViewLikeOpInterface>(user);
+      bool isView = view && view.getViewSource() == value;
+      if (!visit(user, isView))
+        return false;
+      if (isView)
+        llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return true;
+}
+
+} // namespace quern
+
+#endif // QUERN_LIB_CODEGEN_CPU_VIEWS_H
