@@ -532,6 +532,47 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
+/// Packs, just before `product` (a cache tile), the panel of `packed` that
+/// the tile reads: a copy of `pack` (which writes `packed`) on that panel's
+/// slices, with `pack`'s strategy but on the tile's thread. Null when the
+/// tile does not read a unit-stride slice of `packed`.
+linalg::LinalgOp packPanel(RewriterBase &rewriter, linalg::LinalgOp product,
+                           linalg::LinalgOp pack, Value packed) {
+  memref::SubViewOp panel;
+  for (Value input : product.getDpsInputs())
+    if (auto slice = input.getDefiningOp<memref::SubViewOp>();
+        slice && slice.getSource() == packed && slice.hasUnitStride())
+      panel = slice;
+  if (!panel)
+    return {};
+  // The pack's maps are permutations: its loops' offsets and sizes are the
+  // panel's, and give those of the slice of its input.
+  AffineMap output = pack.getMatchingIndexingMap(pack.getDpsInitOperand(0));
+  SmallVector<OpFoldResult> offsets(output.getNumDims()),
+      sizes(output.getNumDims());
+  for (auto [index, offset, size] :
+       llvm::enumerate(panel.getMixedOffsets(), panel.getMixedSizes())) {
+    offsets[output.getDimPosition(index)] = offset;
+    sizes[output.getDimPosition(index)] = size;
+  }
+  AffineMap input = pack.getMatchingIndexingMap(pack.getDpsInputOperand(0));
+  SmallVector<OpFoldResult> inputOffsets, inputSizes;
+  for (unsigned index = 0; index < input.getNumResults(); ++index) {
+    inputOffsets.push_back(offsets[input.getDimPosition(index)]);
+    inputSizes.push_back(sizes[input.getDimPosition(index)]);
+  }
+  rewriter.setInsertionPoint(product);
+  Value source = rewriter.create<memref::SubViewOp>(
+      pack.getLoc(), pack.getDpsInputs()[0], inputOffsets, inputSizes,
+      SmallVector<OpFoldResult>(inputOffsets.size(), rewriter.getIndexAttr(1)));
+  auto tile = cast<linalg::LinalgOp>(rewriter.clone(*pack));
+  tile->setOperands({source, panel});
+  Strategy strategy = *Strategy::read(pack);
+  strategy.parallel = false;
+  strategy.attach(tile);
+  return tile;
+}
+
 /// Whether `read` reads each element once: where it reads depends on the
 /// induction variables of every loop around it. An accumulator's read
 /// hoisted out of the k loop does; one inside it, or inside a k loop of
@@ -626,14 +667,23 @@ struct ApplyStrategyPass
         filled.push_back(fill);
       }
     });
+    // A pack goes with the product it lays out an operand for (into its
+    // tile loops if it can, else just before it).
     SmallVector<linalg::LinalgOp> ops;
+    llvm::DenseMap<Operation *, linalg::LinalgOp> packs;
     func.walk([&](linalg::LinalgOp op) {
-      if (op->hasAttr(kStrategyAttrName))
+      linalg::LinalgOp product = plannedProduct(op);
+      op->removeAttr(kPanelPackAttrName);
+      if (!op->hasAttr(kStrategyAttrName))
+        return;
+      if (product && product->hasAttr(kStrategyAttrName))
+        packs[product] = op;
+      else
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops)
-      if (failed(tileOp(rewriter, op)))
+      if (failed(tileOp(rewriter, op, packs.lookup(op))))
         return signalPassFailure();
     if (failed(vectorizeTiles(rewriter, func)) ||
         failed(optimizeVectors(func)))
@@ -641,7 +691,8 @@ struct ApplyStrategyPass
   }
 
 private:
-  LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op);
+  LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                       linalg::LinalgOp pack = {});
   LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func);
   LogicalResult optimizeVectors(func::FuncOp func);
 
@@ -649,7 +700,8 @@ private:
 };
 
 LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
-                                        linalg::LinalgOp op) {
+                                        linalg::LinalgOp op,
+                                        linalg::LinalgOp pack) {
   Strategy strategy = *Strategy::read(op);
   op->removeAttr(kStrategyAttrName);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -664,12 +716,21 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
     SmallVector<int64_t> cache =
         onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
+      Value packed = pack ? pack.getDpsInits()[0] : Value();
       FailureOr<linalg::TiledLinalgOp> tiled =
           tile(rewriter, op, cache, {}, strategy.parallel);
       if (failed(tiled))
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;
       strategy.parallel = false;
+      // With all of m in each cache tile, no two tiles read the same
+      // panel: each packs its own, just before reading it.
+      if (linalg::LinalgOp panel = pack && cache[m] == 0
+                                       ? packPanel(rewriter, op, pack, packed)
+                                       : linalg::LinalgOp()) {
+        rewriter.eraseOp(pack);
+        pack = panel;
+      }
     }
   } else if (strategy.parallel) {
     // One outer parallel loop over the first dimension, by whole register
@@ -712,7 +773,7 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
   // Partial tiles go to a loop of their own: the main loop's tiles are
   // static.
   linalg::peelLoops(rewriter, loops);
-  return success();
+  return pack ? tileOp(rewriter, pack) : success();
 }
 
 LogicalResult ApplyStrategyPass::vectorizeTiles(RewriterBase &rewriter,

@@ -5,17 +5,22 @@
 // OpenMP translation (which outlines each parallel region by scanning the
 // whole function) took minutes. Outlined, each op is a small function of its
 // own: compile time grows linearly with the model, and a profile names the
-// op that the time is spent in. The one exception: a fill that initializes
-// the next op's accumulator goes into that op's kernel.
+// op that the time is spent in. Two exceptions: a fill that initializes
+// the next op's accumulator goes into that op's kernel, and so does a pack
+// that lays out the next product's right operand (packedProduct), which
+// tiling then does panel by panel inside the product's tile loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Strategy.h"
+#include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -135,11 +140,17 @@ struct OutlineKernelsPass
       unsigned index = 0;
       Operation *after = function;
       for (size_t i = 0; i < ops.size(); ++i) {
-        SmallVector<linalg::LinalgOp, 2> kernelOps = {ops[i]};
-        if (auto fill = dyn_cast<linalg::FillOp>(ops[i].getOperation());
-            fill && i + 1 < ops.size() &&
-            quern::filledAccumulator(fill) == ops[i + 1])
+        // A fill goes with the op whose accumulator it initializes, a pack
+        // with its product (and the product's fill between them): the next
+        // linalg ops of the block.
+        linalg::LinalgOp last = quern::plannedProduct(ops[i]);
+        if (auto fill = dyn_cast<linalg::FillOp>(ops[i].getOperation()))
+          last = quern::filledAccumulator(fill);
+        SmallVector<linalg::LinalgOp, 3> kernelOps = {ops[i]};
+        while (last && kernelOps.back() != last) {
+          assert(i + 1 < ops.size() && "the kernel's last op is not next");
           kernelOps.push_back(ops[++i]);
+        }
         if (outline(kernelOps, function, after, symbols, index))
           ++index;
       }
@@ -168,4 +179,113 @@ linalg::LinalgOp quern::filledAccumulator(linalg::FillOp fill) {
     return op;
   }
   return {};
+}
+
+/// Whether `op` only rounds its one f32 input to bf16, through permutation
+/// maps.
+static bool isPack(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32() ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isPermutation(); }))
+    return false;
+  Block &body = generic.getRegion().front();
+  auto round = dyn_cast<arith::TruncFOp>(&body.front());
+  Operation *yield = body.getTerminator();
+  return round && round.getIn() == body.getArgument(0) &&
+         round->getNextNode() == yield &&
+         yield->getOperands() == round->getResults();
+}
+
+/// The next linalg op after `pack` in its block, when only ops free of
+/// memory effects, allocations and a fill of that op's accumulator come
+/// between them.
+static linalg::LinalgOp nextProduct(linalg::LinalgOp pack) {
+  linalg::FillOp fill;
+  for (Operation *next = pack->getNextNode(); next;
+       next = next->getNextNode()) {
+    auto op = dyn_cast<linalg::LinalgOp>(next);
+    if (!op) {
+      if (!isMemoryEffectFree(next) && !isa<memref::AllocOp>(next))
+        return {};
+    } else if (isa<linalg::FillOp>(next) && !fill) {
+      fill = cast<linalg::FillOp>(next);
+    } else {
+      return !fill || quern::filledAccumulator(fill) == op ? op
+                                                           : linalg::LinalgOp();
+    }
+  }
+  return {};
+}
+
+/// The buffer `value` is a view of, or `value`.
+static Value viewedBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether `op` writes all of `buffer` without reading it or anything else
+/// of its memory.
+static bool overwrites(Operation *op, Value buffer) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumDpsInits() == 1 &&
+         linalgOp.getDpsInits()[0] == buffer &&
+         linalgOp.getNumParallelLoops() == linalgOp.getNumLoops() &&
+         linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0))
+             .isPermutation() &&
+         !linalgOp.payloadUsesValueFromOperand(linalgOp.getDpsInitOperand(0)) &&
+         llvm::none_of(linalgOp.getDpsInputs(), [&](Value input) {
+           return viewedBuffer(input) == buffer;
+         });
+}
+
+linalg::LinalgOp quern::packedProduct(linalg::LinalgOp pack) {
+  linalg::LinalgOp product = isPack(pack) ? nextProduct(pack) : nullptr;
+  if (!product || !product.hasPureBufferSemantics() ||
+      !linalg::isaContractionOpInterface(product))
+    return {};
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(product);
+  Value packed = pack.getDpsInits()[0];
+  auto reads = llvm::make_filter_range(
+      product->getOpOperands(),
+      [&](OpOperand &operand) { return operand.get() == packed; });
+  Value accumulator = viewedBuffer(product.getDpsInits()[0]);
+  if (failed(dims) || !llvm::hasSingleElement(reads) ||
+      !product.isDpsInput(&*reads.begin()) || viewedBuffer(packed) != packed ||
+      accumulator == packed ||
+      accumulator == viewedBuffer(pack.getDpsInputs()[0]))
+    return {};
+  AffineMap map = product.getMatchingIndexingMap(&*reads.begin());
+  if (llvm::any_of(dims->m, [&](unsigned m) { return map.isFunctionOfDim(m); }))
+    return {};
+  // The product is the only reader of what the pack writes: the buffer's
+  // next use after it, if any, overwrites it whole.
+  Block *block = pack->getBlock();
+  Operation *nextUse = nullptr;
+  bool ordered =
+      forEachUserThroughViews(packed, [&](Operation *user, bool isView) {
+        if (isView)
+          return true;
+        Operation *op = block->findAncestorOpInBlock(*user);
+        if (!op || (pack->isBeforeInBlock(op) && op->isBeforeInBlock(product)))
+          return false;
+        if (product->isBeforeInBlock(op) &&
+            (!nextUse || op->isBeforeInBlock(nextUse)))
+          nextUse = op;
+        return true;
+      });
+  return ordered && (!nextUse || overwrites(nextUse, packed))
+             ? product
+             : linalg::LinalgOp();
+}
+
+linalg::LinalgOp quern::plannedProduct(linalg::LinalgOp pack) {
+  return pack->hasAttr(quern::kPanelPackAttrName) ? nextProduct(pack)
+                                                  : linalg::LinalgOp();
 }

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Strategy.h"
 #include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
@@ -49,7 +50,9 @@ struct Buffer {
 };
 
 /// The position of the last op of `block` that uses `root` or a view of it;
-/// fails if the buffer leaves the block through its terminator.
+/// fails if the buffer leaves the block through its terminator. A pack
+/// reads its input as late as its product, into whose tile loops tiling
+/// moves it.
 FailureOr<int64_t>
 lastUse(Value root, Block &block,
         const llvm::DenseMap<Operation *, int64_t> &position) {
@@ -57,6 +60,9 @@ lastUse(Value root, Block &block,
   bool stays = forEachUserThroughViews(root, [&](Operation *user, bool) {
     if (user == block.getTerminator())
       return false;
+    if (auto pack = dyn_cast<linalg::LinalgOp>(user))
+      if (linalg::LinalgOp product = plannedProduct(pack))
+        user = product;
     if (Operation *ancestor = block.findAncestorOpInBlock(*user))
       last = std::max(last, position.lookup(ancestor));
     return true;
@@ -109,8 +115,11 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements) {
   llvm::DenseMap<Operation *, int64_t> position;
-  for (auto [index, op] : llvm::enumerate(block))
+  for (auto [index, op] : llvm::enumerate(block)) {
     position[&op] = index;
+    if (auto pack = dyn_cast<linalg::LinalgOp>(op); pack && packedProduct(pack))
+      pack->setAttr(kPanelPackAttrName, UnitAttr::get(op.getContext()));
+  }
 
   SmallVector<Buffer> buffers;
   for (Operation &op : block) {
