@@ -207,6 +207,83 @@ func.func @pack_panels(%a: memref<128x2x8x32xf32>, %b: memref<8x128x32x2xbf16>) 
   return
 }
 
+// A pack the workspace plan marked (quern.panel_pack) packs, in each cache
+// tile of its product (one panel j, all of m, on one thread), the panel
+// that tile reads, just before the tile's register loops read it: one
+// parallel loop over panels, no kernel-wide pack before it.
+// CHECK-LABEL: func.func @panel_pack(
+// CHECK-SAME: %[[W:[^:]+]]: memref<32x2x2x32xf32>, %[[PACKED:[^:]+]]: memref<2x32x32x2xbf16>
+// CHECK-NOT: scf.parallel
+// CHECK: scf.parallel (%[[J:.+]]) =
+// CHECK-NEXT: scf.for %[[P:.+]] = %c0 to %c32
+// CHECK-NEXT: scf.for
+// CHECK-NEXT: vector.load %[[W]][%[[P]], %c0, %[[J]], %{{.+}}] : memref<32x2x2x32xf32>, vector<16xf32>
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[PACKED]]
+// CHECK: vector.store %{{.+}}, %[[FLAT]][%[[J]], %[[P]], %{{.+}}] : memref<2x32x64xbf16>, vector<32xbf16>
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#panel_in = affine_map<(p, j, t, c) -> (p, c, j, t)>
+#panel_out = affine_map<(p, j, t, c) -> (j, p, t, c)>
+#panel_lhs = affine_map<(j, m, t, p, c) -> (m, p, c)>
+#panel_rhs = affine_map<(j, m, t, p, c) -> (j, p, t, c)>
+#panel_acc = affine_map<(j, m, t, p, c) -> (m, j, t)>
+func.func @panel_pack(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>, %acc: memref<16x2x32xf32>, %lhs: memref<16x32x2xbf16>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
+  linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %t = arith.addf %s, %p fastmath<reassoc,contract> : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
+// With m split between cache tiles, two tiles would pack the same panel:
+// the pack runs whole before the product, on its own parallel loop.
+// CHECK-LABEL: func.func @panel_pack_m_tiles(
+// CHECK: scf.parallel
+// CHECK: vector.shuffle
+// CHECK: scf.parallel
+// CHECK-NOT: vector.shuffle
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// CHECK: return
+func.func @panel_pack_m_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>, %acc: memref<16x2x32xf32>, %lhs: memref<16x32x2xbf16>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
+  linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 8, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %t = arith.addf %s, %p fastmath<reassoc,contract> : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
 // Packing a transposed operand ([N, P, 2] -> [P, N, 2], pairs moved as
 // units): 8 rows of 8 pairs are read as 8 vectors of 16 and rounded a row
 // at a time, the bf16 pairs transposed as an 8 x 8 matrix of 32-bit units,

@@ -3,8 +3,9 @@
 // Each linalg op on buffers moves into a private, internal, no_inline
 // function named after its parent, its strategy's kind (else the op) and
 // its position. Constants it uses are cloned in; buffers and other scalars
-// are arguments; the strategy moves with the op. The one exception: a fill
-// of the next op's accumulator goes into that op's kernel, named after it.
+// are arguments; the strategy moves with the op. Two exceptions: a fill
+// of the next op's accumulator goes into that op's kernel, named after it,
+// and so does a pack the workspace plan marked (@panel below).
 // CHECK-LABEL: func.func @step(
 // CHECK-SAME: %[[A:.+]]: memref<4x8xf32>, %[[B:.+]]: memref<8x16xf32>, %[[C:.+]]: memref<4x16xf32>, %[[S:.+]]: f32)
 // CHECK: call @step_contraction_0(%[[C]], %[[A]], %[[B]])
@@ -73,5 +74,59 @@ func.func @apart(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   linalg.fill ins(%zero : f32) outs(%d : memref<4x16xf32>)
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// A pack marked quern.panel_pack goes into the kernel of the next product,
+// with the product's fill; an unmarked one stays a kernel of its own.
+// CHECK-LABEL: func.func @panel(
+// CHECK: call @panel_contraction_0(
+// CHECK-NEXT: call @panel_elementwise_1(
+// CHECK-NEXT: call @panel_contraction_2(
+// CHECK-NEXT: return
+// CHECK: func.func private @panel_contraction_0(
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: linalg.generic {{.+}} ins(%{{.+}} : memref<2x2x4xf32>) outs({{.+}}quern.panel_pack
+// CHECK: linalg.fill
+// CHECK-NEXT: linalg.generic
+// CHECK: func.func private @panel_elementwise_1(
+// CHECK-NOT: linalg.fill
+// CHECK: return
+#pack_in = affine_map<(p, n, c) -> (p, c, n)>
+#pack_out = affine_map<(p, n, c) -> (p, n, c)>
+#lhs = affine_map<(m, n, p, c) -> (m, p, c)>
+#rhs = affine_map<(m, n, p, c) -> (p, n, c)>
+#acc = affine_map<(m, n, p, c) -> (m, n)>
+func.func @panel(%w: memref<2x2x4xf32>, %lhs: memref<2x2x2xbf16>, %packed: memref<2x4x2xbf16>, %acc: memref<2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#pack_in, #pack_out], iterator_types = ["parallel", "parallel", "parallel"]} ins(%w : memref<2x2x4xf32>) outs(%packed : memref<2x4x2xbf16>) attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise"}} {
+  ^bb0(%a: f32, %b: bf16):
+    %r = arith.truncf %a : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %packed : memref<2x2x2xbf16>, memref<2x4x2xbf16>) outs(%acc : memref<2x4xf32>) attrs = {quern.strategy = {kind = "contraction"}} {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  linalg.generic {indexing_maps = [#pack_in, #pack_out], iterator_types = ["parallel", "parallel", "parallel"]} ins(%w : memref<2x2x4xf32>) outs(%packed : memref<2x4x2xbf16>) attrs = {quern.strategy = {kind = "elementwise"}} {
+  ^bb0(%a: f32, %b: bf16):
+    %r = arith.truncf %a : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %packed : memref<2x2x2xbf16>, memref<2x4x2xbf16>) outs(%acc : memref<2x4xf32>) attrs = {quern.strategy = {kind = "contraction"}} {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
   return
 }

@@ -219,3 +219,79 @@ func.func @loop_body(%x: memref<16xf32>, %y: memref<16xf32>, %z: memref<8xf32>,
   memref.copy %a, %y : memref<16xf32> to memref<16xf32>
   return
 }
+
+// -----
+
+// A pack that rounds and lays out the next product's right operand, the only
+// reader of what it writes, is marked quern.panel_pack: tiling will move it
+// into the product's tile loops, so its input stays alive until the product
+// and the accumulator does not take the input's bytes (0 to 64).
+// CHECK-LABEL: func.func @panel_pack
+// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK: %[[IN:.+]] = memref.view %{{.+}}[%c0{{.*}}][] : memref<192xi8> to memref<4x4xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: {quern.panel_pack}
+// CHECK: %[[OFF:.+]] = arith.constant 128 : index
+// CHECK-NEXT: %[[ACC:.+]] = memref.view %{{.+}}[%[[OFF]]][] : memref<192xi8> to memref<2x4xf32>
+// CHECK-NEXT: linalg.fill {{.+}} outs(%[[ACC]]
+func.func @panel_pack(%w: memref<4x4xf32>, %lhs: memref<2x2x2xbf16>, %out: memref<2x4xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %src = memref.alloc() {alignment = 64 : i64} : memref<4x4xf32>
+  memref.copy %w, %src : memref<4x4xf32> to memref<4x4xf32>
+  %in = memref.expand_shape %src [[0, 1], [2]] output_shape [2, 2, 4] : memref<4x4xf32> into memref<2x2x4xf32>
+  %packed = memref.alloc() {alignment = 64 : i64} : memref<2x4x2xbf16>
+  linalg.generic {indexing_maps = [affine_map<(p, n, c) -> (p, c, n)>, affine_map<(p, n, c) -> (p, n, c)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%in : memref<2x2x4xf32>) outs(%packed : memref<2x4x2xbf16>) {
+  ^bb0(%a: f32, %b: bf16):
+    %r = arith.truncf %a : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<2x4xf32>
+  linalg.fill ins(%cst : f32) outs(%acc : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, c) -> (m, p, c)>, affine_map<(m, n, p, c) -> (p, n, c)>, affine_map<(m, n, p, c) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %packed : memref<2x2x2xbf16>, memref<2x4x2xbf16>) outs(%acc : memref<2x4xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  memref.copy %acc, %out : memref<2x4xf32> to memref<2x4xf32>
+  return
+}
+
+// -----
+
+// The same pack, but its buffer is read again after the product: it stays
+// a kernel of its own, unmarked, its input dies at it, and the accumulator
+// takes the input's bytes.
+// CHECK-LABEL: func.func @pack_read_twice
+// CHECK-NOT: quern.panel_pack
+// CHECK: linalg.generic
+// CHECK: %[[OFF:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[ACC:.+]] = memref.view %{{.+}}[%[[OFF]]][] : memref<128xi8> to memref<2x4xf32>
+// CHECK-NEXT: linalg.fill {{.+}} outs(%[[ACC]]
+func.func @pack_read_twice(%w: memref<4x4xf32>, %lhs: memref<2x2x2xbf16>, %out: memref<2x4xf32>, %again: memref<2x4x2xbf16>) {
+  %cst = arith.constant 0.0 : f32
+  %src = memref.alloc() {alignment = 64 : i64} : memref<4x4xf32>
+  memref.copy %w, %src : memref<4x4xf32> to memref<4x4xf32>
+  %in = memref.expand_shape %src [[0, 1], [2]] output_shape [2, 2, 4] : memref<4x4xf32> into memref<2x2x4xf32>
+  %packed = memref.alloc() {alignment = 64 : i64} : memref<2x4x2xbf16>
+  linalg.generic {indexing_maps = [affine_map<(p, n, c) -> (p, c, n)>, affine_map<(p, n, c) -> (p, n, c)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%in : memref<2x2x4xf32>) outs(%packed : memref<2x4x2xbf16>) {
+  ^bb0(%a: f32, %b: bf16):
+    %r = arith.truncf %a : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<2x4xf32>
+  linalg.fill ins(%cst : f32) outs(%acc : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, c) -> (m, p, c)>, affine_map<(m, n, p, c) -> (p, n, c)>, affine_map<(m, n, p, c) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %packed : memref<2x2x2xbf16>, memref<2x4x2xbf16>) outs(%acc : memref<2x4xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  memref.copy %acc, %out : memref<2x4xf32> to memref<2x4xf32>
+  memref.copy %packed, %again : memref<2x4x2xbf16> to memref<2x4x2xbf16>
+  return
+}

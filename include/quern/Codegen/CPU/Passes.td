@@ -216,6 +216,13 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     attribute `quern.workspace_bytes`, and the caller provides that buffer, so
     the compiled code never calls malloc.
 
+    A pack (an op that only rounds its one f32 input to bf16 through
+    permutation maps) whose buffer only the next product reads, as an
+    operand without an m loop, is marked `quern.panel_pack`: its input
+    stays live until the product, because `quern-apply-strategy` moves the
+    pack into the product's tile loops. The product's accumulator then
+    never takes the input's bytes.
+
     Before:
     ```mlir
     func.func @f(%x: memref<4xf32>, %y: memref<4xf32>) {
@@ -324,6 +331,8 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
     memory effects between, reduction loops, and the filled buffer as its
     one init and not an input). The kernel is named after the second, and
     `quern-apply-strategy` starts the accumulator from the constant.
+    Likewise a pack marked `quern.panel_pack` by `quern-plan-workspace`
+    goes into its product's kernel (with the product's fill, if any).
 
     ```mlir
     func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
@@ -363,6 +372,14 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     load is repeated (k in cache tiles, a reduction that loads its
     accumulator inside the reduced loop, an op in a loop of its own), the
     fill stays, untiled.
+
+    A pack marked `quern.panel_pack` in a product's kernel runs inside the
+    product's cache tile loops when each cache tile holds all of m: just
+    before a tile's register loops, a copy of the pack on one thread writes
+    the panel of the packed buffer that the tile reads, while it is about
+    to be read. Otherwise (m split between tiles, which would pack a panel
+    twice, or no cache tiles) the pack is tiled on its own, before the
+    product.
 
     With `bf16-dot`, register tiles of bf16 products summed in pairs along
     k (convert-quern-to-linalg's `bf16-pairs` form) become the CPU's bf16
