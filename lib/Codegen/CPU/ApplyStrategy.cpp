@@ -532,12 +532,13 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
-/// Packs, just before `product` (a cache tile), the panel of `packed` that
-/// the tile reads: a copy of `pack` (which writes `packed`) on that panel's
-/// slices, with `pack`'s strategy but on the tile's thread. Null when the
-/// tile does not read a unit-stride slice of `packed`.
+/// Packs, just before `product` (a cache tile), the panel of `pack`'s
+/// output that the tile reads: a copy of `pack` on that panel's slices,
+/// with `pack`'s strategy but on the tile's thread. Null when the tile does
+/// not read a unit-stride slice of the output.
 linalg::LinalgOp packPanel(RewriterBase &rewriter, linalg::LinalgOp product,
-                           linalg::LinalgOp pack, Value packed) {
+                           linalg::LinalgOp pack) {
+  Value packed = pack.getDpsInits()[0];
   memref::SubViewOp panel;
   for (Value input : product.getDpsInputs())
     if (auto slice = input.getDefiningOp<memref::SubViewOp>();
@@ -716,7 +717,6 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
     SmallVector<int64_t> cache =
         onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
-      Value packed = pack ? pack.getDpsInits()[0] : Value();
       FailureOr<linalg::TiledLinalgOp> tiled =
           tile(rewriter, op, cache, {}, strategy.parallel);
       if (failed(tiled))
@@ -726,7 +726,7 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
       // With all of m in each cache tile, no two tiles read the same
       // panel: each packs its own, just before reading it.
       if (linalg::LinalgOp panel = pack && cache[m] == 0
-                                       ? packPanel(rewriter, op, pack, packed)
+                                       ? packPanel(rewriter, op, pack)
                                        : linalg::LinalgOp()) {
         rewriter.eraseOp(pack);
         pack = panel;

@@ -47,10 +47,12 @@ inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
 /// The product that `pack` lays out an operand for, on buffers before the
 /// workspace plan: `pack` is a linalg.generic that only rounds its one f32
 /// input to bf16 through permutation maps; the next linalg op in the block,
-/// when only ops free of memory effects and that op's accumulator fill come
-/// between them, is a contraction reading the packed buffer as an operand
-/// with no m loop (a right operand: each cache tile reads a panel of it),
-/// and nothing else uses the buffer. Null otherwise. The plan keeps the
+/// when only ops free of memory effects, allocations and that op's
+/// accumulator fill come between them, is a contraction reading the packed
+/// buffer as an operand with no m loop (a right operand: each cache tile
+/// reads a panel of it), and no other op reads what the pack wrote (the
+/// buffer's next use, if any, overwrites it whole). Null otherwise. The
+/// plan keeps the
 /// pack's input alive until the product and marks the pack
 /// (kPanelPackAttrName); outlining puts the two in one kernel, and tiling
 /// packs each cache tile's panel inside the product's tile loops, just
