@@ -1,17 +1,19 @@
 //===- FuseElementwise.cpp - elementwise fusion that spares GEMMs -*- C++ -*-=//
 //
 // MLIR's elementwise fusion (of producers used once), with one exception:
-// nothing is fused into a contraction. A GEMM whose operand is computed in its own body (an
-// activation's derivative, say) is no longer a contraction to the strategy
-// selection, and falls back to scalar loops that recompute the operand for
-// every output; kept apart, the GEMM runs at FMA speed and the operand is
+// nothing is fused into a contraction. A GEMM whose operand is computed in its
+// own body (an activation's derivative, say) is no longer a contraction to the
+// strategy selection, and falls back to scalar loops that recompute the operand
+// for every output; kept apart, the GEMM runs at FMA speed and the operand is
 // computed once, in its own vectorized loop.
 //
-// Rounding to a narrower type (the bf16 operands of products) fuses further:
-// a producer used elsewhere too is fused into a consumer that only rounds it,
-// as a second output, and a rounding op reading a collapsed tensor works on
-// the uncollapsed one, so that a transpose or a LayerNorm before it writes
-// the rounded copy in the same loop instead of another op reading it back.
+// A producer used elsewhere too fuses into an elementwise consumer whose
+// other inputs are ready before it, as a further output of the fused op, so
+// that intermediates kept for the backward pass (GELU's) and the bf16
+// copies of products' operands are written by the loop that computes them.
+// A rounding op reading a collapsed tensor works on the uncollapsed one, so
+// that a transpose or a LayerNorm before it writes the rounded copy in the
+// same loop instead of another op reading it back.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +25,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace quern {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
@@ -60,41 +63,87 @@ struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
-/// A producer used elsewhere too fuses into a consumer that only rounds it:
-/// the fused op, where the producer was, computes the producer's results
-/// for its other users and the rounded copy in one loop.
-struct FuseIntoRounding : OpRewritePattern<linalg::GenericOp> {
+/// A producer used elsewhere too fuses into an elementwise consumer whose
+/// other operands are ready before the producer: the fused op, where the
+/// producer was, computes the producer's results for its other users and
+/// the consumer's in one loop, instead of one loop writing a tensor that
+/// the next reads back (the chain of GELU, a rounding's input).
+struct FuseIntoConsumer : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(linalg::GenericOp rounding,
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
                                 PatternRewriter &rewriter) const override {
-    if (!isRounding(rounding))
+    if (consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+        !consumer.hasPureTensorSemantics())
       return failure();
-    OpOperand *input = rounding.getDpsInputOperand(0);
+    for (OpOperand *input : consumer.getDpsInputOperands())
+      if (succeeded(fuse(rewriter, consumer, input)))
+        return success();
+    return failure();
+  }
+
+private:
+  static LogicalResult fuse(PatternRewriter &rewriter,
+                            linalg::GenericOp consumer, OpOperand *input) {
     auto producer = input->get().getDefiningOp<linalg::GenericOp>();
-    auto type = cast<RankedTensorType>(rounding.getResult(0).getType());
-    // (A producer used once is elementwise fusion's own case.)
-    if (!producer || producer->hasOneUse() || !type.hasStaticShape() ||
-        producer->getBlock() != rounding->getBlock() ||
+    // (A producer used once is elementwise fusion's own case.) The two
+    // loop nests must be one: the producer's results, still written for
+    // their other users, are then written once per element. Booleans keep
+    // an op scalar (SelectStrategy), so they stay apart.
+    auto hasBooleans = [](Operation *op) {
+      return llvm::any_of(op->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isInteger(1);
+      });
+    };
+    if (!producer || producer->hasOneUse() ||
+        producer->getBlock() != consumer->getBlock() ||
         !linalg::areElementwiseOpsFusable(input) ||
         !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
-             .isIdentity())
+             .isIdentity() ||
+        !consumer.getMatchingIndexingMap(input).isIdentity() ||
+        hasBooleans(producer) || hasBooleans(consumer))
       return failure();
-    // The rounded copy's tensor and the fused op are made before the
-    // producer, which the fused op replaces. (Nothing is changed before every
-    // check has passed: the fusion itself cannot fail once
-    // areElementwiseOpsFusable holds.)
+    // Every other operand, and every value the consumer's body uses from
+    // outside, is ready where the producer is, and is none of its results:
+    // an output whose value the consumer does not read is made anew there.
+    auto readyBefore = [&](Value value) {
+      Operation *definer = value.getDefiningOp();
+      return !definer || definer->getBlock() != producer->getBlock() ||
+             definer->isBeforeInBlock(producer);
+    };
+    llvm::SetVector<Value> captured;
+    getUsedValuesDefinedAbove(consumer.getRegion(), captured);
+    if (!llvm::all_of(captured, readyBefore))
+      return failure();
+    SmallVector<OpOperand *> freshOutputs;
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      if (&operand == input)
+        continue;
+      if (operand.get().getDefiningOp() == producer)
+        return failure();
+      if (readyBefore(operand.get()))
+        continue;
+      if (!consumer.isDpsInit(&operand) ||
+          consumer.payloadUsesValueFromOperand(&operand) ||
+          !cast<ShapedType>(operand.get().getType()).hasStaticShape())
+        return failure();
+      freshOutputs.push_back(&operand);
+    }
+    // Nothing is changed before every check has passed: the fusion itself
+    // cannot fail once areElementwiseOpsFusable holds.
     rewriter.setInsertionPoint(producer);
-    Value empty = rewriter.create<tensor::EmptyOp>(
-        rounding.getLoc(), type.getShape(), type.getElementType());
-    rewriter.modifyOpInPlace(
-        rounding, [&] { rounding.getDpsInitOperand(0)->set(empty); });
+    for (OpOperand *output : freshOutputs) {
+      auto type = cast<ShapedType>(output->get().getType());
+      Value empty = rewriter.create<tensor::EmptyOp>(
+          consumer.getLoc(), type.getShape(), type.getElementType());
+      rewriter.modifyOpInPlace(consumer, [&] { output->set(empty); });
+    }
     FailureOr<linalg::ElementwiseOpFusionResult> fused =
         linalg::fuseElementwiseOps(rewriter, input);
     assert(succeeded(fused) && "fusable ops fuse");
     for (auto [from, to] : fused->replacements)
       rewriter.replaceAllUsesWith(from, to);
-    rewriter.eraseOp(rounding);
+    rewriter.eraseOp(consumer);
     rewriter.eraseOp(producer);
     return success();
   }
@@ -118,7 +167,7 @@ struct FuseElementwisePass
     linalg::populateFoldReshapeOpsByExpansionPatterns(
         patterns,
         [](OpOperand *operand) { return isRounding(operand->getOwner()); });
-    patterns.add<GeneralizeTranspose, FuseIntoRounding>(context);
+    patterns.add<GeneralizeTranspose, FuseIntoConsumer>(context);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

@@ -46,16 +46,19 @@ func.func @relu_matmul_scale(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>, %s: f3
   return %tanh : tensor<8x32xf32>
 }
 
-// A producer used twice fuses into the consumer that only rounds it: one
-// op computes the f32 result, for its other user, and the bf16 copy.
+// A producer used twice fuses into each of its elementwise consumers, as
+// long as some other user remains as a second output: here the sum goes
+// into the rounding and the square, and one op computes both from x and b.
 // CHECK-LABEL: func.func @round_shared
 // CHECK: %[[BOTH:.+]]:2 = linalg.generic
-// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<4x64xbf16>)
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<64xf32>)
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<4x64xbf16>, tensor<4x64xf32>)
 // CHECK: %[[SUM:.+]] = arith.addf
 // CHECK-NEXT: %[[ROUNDED:.+]] = arith.truncf %[[SUM]] : f32 to bf16
-// CHECK-NEXT: linalg.yield %[[SUM]], %[[ROUNDED]] : f32, bf16
-// CHECK: %[[SQUARE:.+]] = linalg.generic {{.+}} ins(%[[BOTH]]#0 : tensor<4x64xf32>)
-// CHECK: return %[[BOTH]]#1, %[[SQUARE]]
+// CHECK-NEXT: %[[SQUARE:.+]] = arith.mulf %[[SUM]], %[[SUM]]
+// CHECK-NEXT: linalg.yield %[[ROUNDED]], %[[SQUARE]] : bf16, f32
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[BOTH]]#0, %[[BOTH]]#1
 func.func @round_shared(%x: tensor<4x64xf32>, %b: tensor<64xf32>) -> (tensor<4x64xbf16>, tensor<4x64xf32>) {
   %e = tensor.empty() : tensor<4x64xf32>
   %sum = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j)>, #id2], iterator_types = ["parallel", "parallel"]}
@@ -101,4 +104,111 @@ func.func @merge_heads_round(%h: tensor<2x4x8x16xf32>) -> tensor<16x64xbf16> {
     linalg.yield %r : bf16
   } -> tensor<16x64xbf16>
   return %round : tensor<16x64xbf16>
+}
+
+
+// GELU as the autodiff leaves it: x, x / sqrt(2), 1 + erf of it, and
+// x / 2 * that, each kept for the backward pass. One loop computes all four
+// from the product and the bias, instead of four loops each reading back
+// what the one before wrote.
+// CHECK-LABEL: func.func @gelu_chain
+// CHECK: %[[ALL:.+]]:4 = linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<64xf32>)
+// CHECK: math.erf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[ALL]]#{{.}}, %[[ALL]]#{{.}}, %[[ALL]]#{{.}}, %[[ALL]]#{{.}}
+func.func @gelu_chain(%h: tensor<4x64xf32>, %b: tensor<64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %root = arith.constant 1.41421354 : f32
+  %x = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j)>, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h, %b : tensor<4x64xf32>, tensor<64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %a = arith.addf %in, %bias : f32
+    linalg.yield %a : f32
+  } -> tensor<4x64xf32>
+  %t = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %root : f32
+    linalg.yield %d : f32
+  } -> tensor<4x64xf32>
+  %phi = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%t : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %f = math.erf %in : f32
+    %g = arith.addf %f, %one : f32
+    linalg.yield %g : f32
+  } -> tensor<4x64xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %phi : tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %p: f32, %out: f32):
+    %m = arith.mulf %in, %half : f32
+    %n = arith.mulf %m, %p : f32
+    linalg.yield %n : f32
+  } -> tensor<4x64xf32>
+  return %x, %t, %phi, %y : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+
+// A producer with other users stays apart from a consumer that needs what
+// is computed after it (an operand, a sum over k; a value its body uses, a
+// scale read from a tensor), that reads booleans (kept scalar) or reads it
+// transposed; it fuses into the square alone.
+// CHECK-LABEL: func.func @not_ready
+// CHECK: %[[SUM:.+]]:2 = linalg.generic {{.+}} ins(%{{.+}} : tensor<4x4xf32>)
+// CHECK: arith.mulf
+// CHECK-NEXT: linalg.yield
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<4x4x4xf32>)
+// CHECK-COUNT-4: linalg.generic {{.+}} ins(%[[SUM]]#0
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[SUM]]#0, {{.+}}, %[[SUM]]#1 :
+func.func @not_ready(%x: tensor<4x4xf32>, %other: tensor<4x4x4xf32>, %s: tensor<f32>, %mask: tensor<4x4xi1>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %sum = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %in, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %later = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%other : tensor<4x4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %in, %out : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %both = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum, %later : tensor<4x4xf32>, tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %l: f32, %out: f32):
+    %a = arith.mulf %in, %l : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %scale = tensor.extract %s[] : tensor<f32>
+  %scaled = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.mulf %in, %scale : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %masked = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum, %mask : tensor<4x4xf32>, tensor<4x4xi1>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %m: i1, %out: f32):
+    %a = arith.select %m, %in, %zero : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %transposed = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.negf %in : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  %sq = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.mulf %in, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<4x4xf32>
+  return %sum, %both, %scaled, %masked, %transposed, %sq : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }

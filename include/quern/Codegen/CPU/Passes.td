@@ -91,13 +91,19 @@ def FuseElementwisePass
     recompute the operand for every output element; kept apart, the operand
     is computed once in its own vectorized loop and the matmul runs on FMAs.
 
-    Rounding (an op that only truncates its one input to a narrower float,
-    as for the bf16 operands of products) fuses further, so that the op
-    before it writes the rounded copy in the same loop instead of another op
-    reading its result back:
-    - a producer with other users fuses into its rounding consumer (same
-      iteration order), the fused op taking the producer's place and
-      yielding its result as well;
+    A producer with other users fuses too, into an elementwise consumer
+    that reads it in the same iteration order, when everything else the
+    consumer uses (operands, values its body captures) is computed before
+    the producer and no operand is a boolean: the fused op takes the
+    producer's place and yields the producer's results for their other
+    users as well. A chain whose intermediates are kept for the backward
+    pass (GELU's x, x / sqrt(2), 1 + erf, product) becomes one loop
+    writing them all, instead of loops that each read back what the one
+    before wrote; the rounding of a result for a bf16 product is written by
+    the loop that computes it.
+
+    Rounding (an op that only truncates its one input to a narrower float)
+    fuses further:
     - a rounding op reading a `tensor.collapse_shape` works on the
       uncollapsed tensor, its result collapsed instead;
     - transposes are generics, so a transpose (merging attention heads)
