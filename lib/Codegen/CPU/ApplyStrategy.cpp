@@ -717,19 +717,30 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
     SmallVector<int64_t> cache =
         onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
+      AffineMap packedMap;
+      for (OpOperand *input : op.getDpsInputOperands())
+        if (pack && input->get() == pack.getDpsInits()[0])
+          packedMap = op.getMatchingIndexingMap(input);
       FailureOr<linalg::TiledLinalgOp> tiled =
           tile(rewriter, op, cache, {}, strategy.parallel);
       if (failed(tiled))
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;
       strategy.parallel = false;
-      // With all of m in each cache tile, no two tiles read the same
-      // panel: each packs its own, just before reading it.
-      if (linalg::LinalgOp panel = pack && cache[m] == 0
-                                       ? packPanel(rewriter, op, pack)
-                                       : linalg::LinalgOp()) {
-        rewriter.eraseOp(pack);
-        pack = panel;
+      // When every loop split into cache tiles indexes the packed operand,
+      // no two tiles read the same panel: each packs its own, just before
+      // reading it.
+      auto splitLoops = llvm::make_filter_range(
+          llvm::seq<unsigned>(0, cache.size()),
+          [&](unsigned dim) { return cache[dim] != 0; });
+      if (pack && llvm::all_of(splitLoops, [&](unsigned dim) {
+            return packedMap.isFunctionOfDim(dim);
+          })) {
+        linalg::LinalgOp panel = packPanel(rewriter, op, pack);
+        if (panel) {
+          rewriter.eraseOp(pack);
+          pack = panel;
+        }
       }
     }
   } else if (strategy.parallel) {

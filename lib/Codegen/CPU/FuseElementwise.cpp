@@ -17,6 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Strategy.h"
+
 #include "quern/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -35,23 +37,6 @@ namespace quern {
 using namespace mlir;
 
 namespace {
-
-/// Whether `op` only rounds its one input to a narrower float type, element
-/// by element in the same order.
-bool isRounding(Operation *op) {
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1 ||
-      generic.getNumParallelLoops() != generic.getNumLoops() ||
-      !llvm::all_of(generic.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isIdentity(); }))
-    return false;
-  Block *body = generic.getBody();
-  if (body->getOperations().size() != 2)
-    return false;
-  auto truncate = dyn_cast<arith::TruncFOp>(body->front());
-  return truncate && truncate.getIn() == body->getArgument(0);
-}
 
 /// Transposes become generics, so that they fuse like other elementwise ops.
 struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
@@ -74,7 +59,9 @@ struct FuseIntoConsumer : OpRewritePattern<linalg::GenericOp> {
   LogicalResult matchAndRewrite(linalg::GenericOp consumer,
                                 PatternRewriter &rewriter) const override {
     if (consumer.getNumParallelLoops() != consumer.getNumLoops() ||
-        !consumer.hasPureTensorSemantics())
+        !consumer.hasPureTensorSemantics() ||
+        !llvm::all_of(consumer.getBody()->without_terminator(),
+                      [](Operation &op) { return isMemoryEffectFree(&op); }))
       return failure();
     for (OpOperand *input : consumer.getDpsInputOperands())
       if (succeeded(fuse(rewriter, consumer, input)))
@@ -165,8 +152,9 @@ struct FuseElementwisePass
           return !consumer || !linalg::isaContractionOpInterface(consumer);
         });
     linalg::populateFoldReshapeOpsByExpansionPatterns(
-        patterns,
-        [](OpOperand *operand) { return isRounding(operand->getOwner()); });
+        patterns, [](OpOperand *operand) {
+          return quern::roundsOnly(operand->getOwner(), /*permuted=*/false);
+        });
     patterns.add<GeneralizeTranspose, FuseIntoConsumer>(context);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);

@@ -147,10 +147,8 @@ struct OutlineKernelsPass
         if (auto fill = dyn_cast<linalg::FillOp>(ops[i].getOperation()))
           last = quern::filledAccumulator(fill);
         SmallVector<linalg::LinalgOp, 3> kernelOps = {ops[i]};
-        while (last && kernelOps.back() != last) {
-          assert(i + 1 < ops.size() && "the kernel's last op is not next");
+        while (last && kernelOps.back() != last && i + 1 < ops.size())
           kernelOps.push_back(ops[++i]);
-        }
         if (outline(kernelOps, function, after, symbols, index))
           ++index;
       }
@@ -181,17 +179,14 @@ linalg::LinalgOp quern::filledAccumulator(linalg::FillOp fill) {
   return {};
 }
 
-/// Whether `op` only rounds its one f32 input to bf16, through permutation
-/// maps.
-static bool isPack(linalg::LinalgOp op) {
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
-      op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32() ||
-      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16() ||
-      !llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isPermutation(); }))
+bool quern::roundsOnly(Operation *op, bool permuted) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !llvm::all_of(generic.getIndexingMapsArray(), [&](AffineMap map) {
+        return permuted ? map.isPermutation() : map.isIdentity();
+      }))
     return false;
   Block &body = generic.getRegion().front();
   auto round = dyn_cast<arith::TruncFOp>(&body.front());
@@ -201,9 +196,18 @@ static bool isPack(linalg::LinalgOp op) {
          yield->getOperands() == round->getResults();
 }
 
-/// The next linalg op after `pack` in its block, when only ops free of
-/// memory effects, allocations and a fill of that op's accumulator come
-/// between them.
+/// Whether `op` is a pack: it rounds its one f32 buffer to bf16, through
+/// permutation maps.
+static bool isPack(linalg::LinalgOp op) {
+  return quern::roundsOnly(op, /*permuted=*/true) &&
+         op.hasPureBufferSemantics() &&
+         getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32() &&
+         getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16();
+}
+
+/// The next linalg op after `pack` in its block, when it is a contraction
+/// on buffers and only ops free of memory effects, allocations and a fill
+/// of its accumulator come between them.
 static linalg::LinalgOp nextProduct(linalg::LinalgOp pack) {
   linalg::FillOp fill;
   for (Operation *next = pack->getNextNode(); next;
@@ -215,8 +219,10 @@ static linalg::LinalgOp nextProduct(linalg::LinalgOp pack) {
     } else if (isa<linalg::FillOp>(next) && !fill) {
       fill = cast<linalg::FillOp>(next);
     } else {
-      return !fill || quern::filledAccumulator(fill) == op ? op
-                                                           : linalg::LinalgOp();
+      bool product = op.hasPureBufferSemantics() &&
+                     linalg::isaContractionOpInterface(op) &&
+                     (!fill || quern::filledAccumulator(fill) == op);
+      return product ? op : linalg::LinalgOp();
     }
   }
   return {};
@@ -229,63 +235,49 @@ static Value viewedBuffer(Value value) {
   return value;
 }
 
-/// Whether `op` writes all of `buffer` without reading it or anything else
-/// of its memory.
-static bool overwrites(Operation *op, Value buffer) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  return linalgOp && linalgOp.getNumDpsInits() == 1 &&
-         linalgOp.getDpsInits()[0] == buffer &&
-         linalgOp.getNumParallelLoops() == linalgOp.getNumLoops() &&
-         linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0))
-             .isPermutation() &&
-         !linalgOp.payloadUsesValueFromOperand(linalgOp.getDpsInitOperand(0)) &&
-         llvm::none_of(linalgOp.getDpsInputs(), [&](Value input) {
-           return viewedBuffer(input) == buffer;
-         });
-}
-
 linalg::LinalgOp quern::packedProduct(linalg::LinalgOp pack) {
   linalg::LinalgOp product = isPack(pack) ? nextProduct(pack) : nullptr;
-  if (!product || !product.hasPureBufferSemantics() ||
-      !linalg::isaContractionOpInterface(product))
+  if (!product)
     return {};
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(product);
+  // The product reads the packed buffer as one operand, and no other
+  // operand of it is (a view of) the buffer or the pack's input.
   Value packed = pack.getDpsInits()[0];
-  auto reads = llvm::make_filter_range(
-      product->getOpOperands(),
-      [&](OpOperand &operand) { return operand.get() == packed; });
-  Value accumulator = viewedBuffer(product.getDpsInits()[0]);
+  auto aliases = [&](Value buffer) {
+    return llvm::make_filter_range(
+        product->getOpOperands(), [&](OpOperand &operand) {
+          return viewedBuffer(operand.get()) == buffer;
+        });
+  };
+  auto reads = aliases(packed);
   if (failed(dims) || !llvm::hasSingleElement(reads) ||
-      !product.isDpsInput(&*reads.begin()) || viewedBuffer(packed) != packed ||
-      accumulator == packed ||
-      accumulator == viewedBuffer(pack.getDpsInputs()[0]))
+      reads.begin()->get() != packed || !product.isDpsInput(&*reads.begin()) ||
+      viewedBuffer(packed) != packed ||
+      !aliases(viewedBuffer(pack.getDpsInputs()[0])).empty())
     return {};
   AffineMap map = product.getMatchingIndexingMap(&*reads.begin());
   if (llvm::any_of(dims->m, [&](unsigned m) { return map.isFunctionOfDim(m); }))
     return {};
-  // The product is the only reader of what the pack writes: the buffer's
-  // next use after it, if any, overwrites it whole.
+  // Between the two, nothing uses the buffer, and nothing anywhere makes
+  // an alias of it that is not a view (whose users the walk visits). Later
+  // readers read what they did before: when the product ends, its tiles
+  // have packed every panel.
   Block *block = pack->getBlock();
-  Operation *nextUse = nullptr;
-  bool ordered =
+  bool alone =
       forEachUserThroughViews(packed, [&](Operation *user, bool isView) {
-        if (isView)
+        if (isView || user == pack || user == product)
           return true;
         Operation *op = block->findAncestorOpInBlock(*user);
-        if (!op || (pack->isBeforeInBlock(op) && op->isBeforeInBlock(product)))
-          return false;
-        if (product->isBeforeInBlock(op) &&
-            (!nextUse || op->isBeforeInBlock(nextUse)))
-          nextUse = op;
-        return true;
+        return op &&
+               !(pack->isBeforeInBlock(op) && op->isBeforeInBlock(product)) &&
+               llvm::none_of(user->getResultTypes(), llvm::IsaPred<MemRefType>);
       });
-  return ordered && (!nextUse || overwrites(nextUse, packed))
-             ? product
-             : linalg::LinalgOp();
+  return alone ? product : linalg::LinalgOp();
 }
 
 linalg::LinalgOp quern::plannedProduct(linalg::LinalgOp pack) {
-  return pack->hasAttr(quern::kPanelPackAttrName) ? nextProduct(pack)
-                                                  : linalg::LinalgOp();
+  return pack->hasAttr(quern::kPanelPackAttrName) && isPack(pack)
+             ? nextProduct(pack)
+             : linalg::LinalgOp();
 }

@@ -115,6 +115,8 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements) {
   llvm::DenseMap<Operation *, int64_t> position;
+  // Packs that may move into their product are marked first: the live
+  // ranges below count their inputs as read by the product.
   for (auto [index, op] : llvm::enumerate(block)) {
     position[&op] = index;
     if (auto pack = dyn_cast<linalg::LinalgOp>(op); pack && packedProduct(pack))

@@ -47,22 +47,26 @@ inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
 /// The product that `pack` lays out an operand for, on buffers before the
 /// workspace plan: `pack` is a linalg.generic that only rounds its one f32
 /// input to bf16 through permutation maps; the next linalg op in the block,
-/// when only ops free of memory effects, allocations and that op's
-/// accumulator fill come between them, is a contraction reading the packed
-/// buffer as an operand with no m loop (a right operand: each cache tile
-/// reads a panel of it), and no other op reads what the pack wrote (the
-/// buffer's next use, if any, overwrites it whole). Null otherwise. The
-/// plan keeps the
+/// with only ops free of memory effects, allocations and its accumulator's
+/// fill between them, is a contraction reading the packed buffer as one
+/// operand with no m loop (a right operand: each cache tile reads a panel
+/// of it) and neither the buffer nor the pack's input through another; no
+/// op between them uses the buffer. Null otherwise. The plan keeps the
 /// pack's input alive until the product and marks the pack
 /// (kPanelPackAttrName); outlining puts the two in one kernel, and tiling
 /// packs each cache tile's panel inside the product's tile loops, just
-/// before the tile reads it, instead of the whole operand in a kernel of its
-/// own.
+/// before the tile reads it, instead of the whole operand in a kernel of
+/// its own.
 mlir::linalg::LinalgOp packedProduct(mlir::linalg::LinalgOp pack);
 
 /// After the workspace plan, which shares buffers and views between ops:
 /// the product of a pack the plan marked, else null.
 mlir::linalg::LinalgOp plannedProduct(mlir::linalg::LinalgOp pack);
+
+/// Whether `op` is a linalg.generic that only rounds its one input to a
+/// narrower float, over parallel loops whose maps are identities (or
+/// permutations, if `permuted`).
+bool roundsOnly(mlir::Operation *op, bool permuted);
 
 } // namespace quern
 

@@ -252,6 +252,42 @@ func.func @panel_pack(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>
   return
 }
 
+// With k split into cache tiles too, each (panel, k) tile packs its own
+// slice of 16 pairs, inside the k loop, before reading it.
+// CHECK-LABEL: func.func @panel_pack_k_tiles(
+// CHECK-SAME: %[[W:[^:]+]]: memref<32x2x2x32xf32>
+// CHECK: scf.parallel (%[[J:.+]]) =
+// CHECK-NEXT: scf.for %[[K:.+]] = %c0 to %c32 step %c16
+// CHECK-NEXT: scf.for %[[P:.+]] = %c0 to %c16 step %c1
+// CHECK-NEXT: %[[ROW:.+]] = affine.apply #{{.+}}()[%[[K]], %[[P]]]
+// CHECK: vector.load %[[W]][%[[ROW]], %c0, %[[J]], %{{.+}}] : memref<32x2x2x32xf32>, vector<16xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @panel_pack_k_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>, %acc: memref<16x2x32xf32>, %lhs: memref<16x32x2xbf16>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
+  linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 16, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %t = arith.addf %s, %p fastmath<reassoc,contract> : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
 // With m split between cache tiles, two tiles would pack the same panel:
 // the pack runs whole before the product, on its own parallel loop.
 // CHECK-LABEL: func.func @panel_pack_m_tiles(

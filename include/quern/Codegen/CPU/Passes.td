@@ -223,11 +223,11 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     the compiled code never calls malloc.
 
     A pack (an op that only rounds its one f32 input to bf16 through
-    permutation maps) whose buffer only the next product reads, as an
-    operand without an m loop, is marked `quern.panel_pack`: its input
-    stays live until the product, because `quern-apply-strategy` moves the
-    pack into the product's tile loops. The product's accumulator then
-    never takes the input's bytes.
+    permutation maps) whose buffer the next product reads as one operand
+    without an m loop, and nothing uses in between, is marked
+    `quern.panel_pack`: its input stays live until the product, because
+    `quern-apply-strategy` moves the pack into the product's tile loops.
+    The product's accumulator then never takes the input's bytes.
 
     Before:
     ```mlir
