@@ -158,25 +158,29 @@ struct OutlineKernelsPass
 
 } // namespace
 
+/// The next linalg op after `op` in its block, when only ops free of memory
+/// effects and allocations come between them.
+static linalg::LinalgOp nextLinalgOp(Operation *op) {
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(next))
+      return linalgOp;
+    if (!isMemoryEffectFree(next) && !isa<memref::AllocOp>(next))
+      return {};
+  }
+  return {};
+}
+
 linalg::LinalgOp quern::filledAccumulator(linalg::FillOp fill) {
   if (!fill.hasPureBufferSemantics() ||
       !matchPattern(fill.getInputs()[0], m_Constant()))
     return {};
   Value buffer = fill.getOutputs()[0];
-  for (Operation *next = fill->getNextNode(); next; next = next->getNextNode()) {
-    auto op = dyn_cast<linalg::LinalgOp>(next);
-    if (!op) {
-      if (!isMemoryEffectFree(next))
-        return {};
-      continue;
-    }
-    if (op.getNumDpsInits() != 1 || op.getDpsInits()[0] != buffer ||
-        op.getNumReductionLoops() == 0 ||
-        llvm::is_contained(op.getDpsInputs(), buffer))
-      return {};
-    return op;
-  }
-  return {};
+  linalg::LinalgOp op = nextLinalgOp(fill);
+  if (!op || op.getNumDpsInits() != 1 || op.getDpsInits()[0] != buffer ||
+      op.getNumReductionLoops() == 0 ||
+      llvm::is_contained(op.getDpsInputs(), buffer))
+    return {};
+  return op;
 }
 
 bool quern::roundsOnly(Operation *op, bool permuted) {
@@ -205,34 +209,16 @@ static bool isPack(linalg::LinalgOp op) {
          getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16();
 }
 
-/// The next linalg op after `pack` in its block, when it is a contraction
-/// on buffers and only ops free of memory effects, allocations and a fill
-/// of its accumulator come between them.
+/// The next linalg op after `pack` (after its accumulator's fill, if that
+/// comes first), when it is a contraction on buffers.
 static linalg::LinalgOp nextProduct(linalg::LinalgOp pack) {
-  linalg::FillOp fill;
-  for (Operation *next = pack->getNextNode(); next;
-       next = next->getNextNode()) {
-    auto op = dyn_cast<linalg::LinalgOp>(next);
-    if (!op) {
-      if (!isMemoryEffectFree(next) && !isa<memref::AllocOp>(next))
-        return {};
-    } else if (isa<linalg::FillOp>(next) && !fill) {
-      fill = cast<linalg::FillOp>(next);
-    } else {
-      bool product = op.hasPureBufferSemantics() &&
-                     linalg::isaContractionOpInterface(op) &&
-                     (!fill || quern::filledAccumulator(fill) == op);
-      return product ? op : linalg::LinalgOp();
-    }
-  }
-  return {};
-}
-
-/// The buffer `value` is a view of, or `value`.
-static Value viewedBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
+  linalg::LinalgOp op = nextLinalgOp(pack);
+  if (auto fill = dyn_cast_if_present<linalg::FillOp>(op.getOperation()))
+    op = quern::filledAccumulator(fill);
+  return op && op.hasPureBufferSemantics() &&
+                 linalg::isaContractionOpInterface(op)
+             ? op
+             : linalg::LinalgOp();
 }
 
 linalg::LinalgOp quern::packedProduct(linalg::LinalgOp pack) {

@@ -1,8 +1,9 @@
 //===- Views.h - the users of a buffer through its views --------*- C++ -*-===//
 //
 // Shared by the CPU passes that ask who touches a buffer: the workspace
-// plan (a buffer's last use) and the fill forwarding (who reads an
-// accumulator).
+// plan (a buffer's last use), the fill forwarding (who reads an
+// accumulator) and the packs moved into products (what else reads the
+// packed buffer).
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,13 @@ inline bool forEachUserThroughViews(
     }
   }
   return true;
+}
+
+/// The buffer `value` is a view of, or `value`.
+inline mlir::Value viewedBuffer(mlir::Value value) {
+  while (auto view = value.getDefiningOp<mlir::ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
 }
 
 } // namespace quern
