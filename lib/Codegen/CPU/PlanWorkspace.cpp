@@ -50,9 +50,7 @@ struct Buffer {
 };
 
 /// The position of the last op of `block` that uses `root` or a view of it;
-/// fails if the buffer leaves the block through its terminator. A pack
-/// reads its input as late as its product, into whose tile loops tiling
-/// moves it.
+/// fails if the buffer leaves the block through its terminator.
 FailureOr<int64_t>
 lastUse(Value root, Block &block,
         const llvm::DenseMap<Operation *, int64_t> &position) {
@@ -60,9 +58,6 @@ lastUse(Value root, Block &block,
   bool stays = forEachUserThroughViews(root, [&](Operation *user, bool) {
     if (user == block.getTerminator())
       return false;
-    if (auto pack = dyn_cast<linalg::LinalgOp>(user))
-      if (linalg::LinalgOp product = plannedProduct(pack))
-        user = product;
     if (Operation *ancestor = block.findAncestorOpInBlock(*user))
       last = std::max(last, position.lookup(ancestor));
     return true;
@@ -115,13 +110,16 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements) {
   llvm::DenseMap<Operation *, int64_t> position;
-  // Packs that may move into their product are marked first: the live
-  // ranges below count their inputs as read by the product.
-  for (auto [index, op] : llvm::enumerate(block)) {
+  for (auto [index, op] : llvm::enumerate(block))
     position[&op] = index;
-    if (auto pack = dyn_cast<linalg::LinalgOp>(op); pack && packedProduct(pack))
-      pack->setAttr(kPanelPackAttrName, UnitAttr::get(op.getContext()));
-  }
+  // A pack that tiling will move into its product's tile loops is marked,
+  // and counts as where the product is: its input lives until then.
+  for (Operation &op : block)
+    if (auto pack = dyn_cast<linalg::LinalgOp>(op))
+      if (linalg::LinalgOp product = packedProduct(pack)) {
+        pack->setAttr(kPanelPackAttrName, UnitAttr::get(op.getContext()));
+        position[pack] = position[product];
+      }
 
   SmallVector<Buffer> buffers;
   for (Operation &op : block) {
