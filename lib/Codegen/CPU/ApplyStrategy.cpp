@@ -382,7 +382,7 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     if (!lhsType.getElementType().isBF16() ||
         !rhsType.getElementType().isBF16() || lhsType.getShape().back() != 2 ||
         lhsType.getNumElements() != 2 * rows ||
-        withoutUnitDims(lhsType).size() > (rows == 1 ? 1 : 2) ||
+        withoutUnitDims(lhsType).size() > 2 ||
         rhsType.getShape() != ArrayRef<int64_t>{columns, 2})
       return failure();
 
@@ -532,40 +532,30 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
-/// Packs, just before `product` (a cache tile), the panel of `pack`'s
-/// output that the tile reads: a copy of `pack` on that panel's slices,
-/// with `pack`'s strategy but on the tile's thread. Null when the tile does
-/// not read a unit-stride slice of the output.
-linalg::LinalgOp packPanel(RewriterBase &rewriter, linalg::LinalgOp product,
+/// Packs, just before the cache tile that owns `read`, the panel of
+/// `pack`'s output that `read` reads: a copy of `pack` on that panel's
+/// slices, with `pack`'s strategy but on the tile's thread. Null when `read`
+/// is not a unit-stride slice.
+linalg::LinalgOp packPanel(RewriterBase &rewriter, OpOperand &read,
                            linalg::LinalgOp pack) {
-  Value packed = pack.getDpsInits()[0];
-  memref::SubViewOp panel;
-  for (Value input : product.getDpsInputs())
-    if (auto slice = input.getDefiningOp<memref::SubViewOp>();
-        slice && slice.getSource() == packed && slice.hasUnitStride())
-      panel = slice;
-  if (!panel)
+  auto panel = read.get().getDefiningOp<memref::SubViewOp>();
+  if (!panel || !panel.hasUnitStride())
     return {};
   // The pack's maps are permutations: its loops' offsets and sizes are the
   // panel's, and give those of the slice of its input.
-  AffineMap output = pack.getMatchingIndexingMap(pack.getDpsInitOperand(0));
-  SmallVector<OpFoldResult> offsets(output.getNumDims()),
-      sizes(output.getNumDims());
-  for (auto [index, offset, size] :
-       llvm::enumerate(panel.getMixedOffsets(), panel.getMixedSizes())) {
-    offsets[output.getDimPosition(index)] = offset;
-    sizes[output.getDimPosition(index)] = size;
-  }
+  AffineMap toLoops = inversePermutation(
+      pack.getMatchingIndexingMap(pack.getDpsInitOperand(0)));
   AffineMap input = pack.getMatchingIndexingMap(pack.getDpsInputOperand(0));
-  SmallVector<OpFoldResult> inputOffsets, inputSizes;
-  for (unsigned index = 0; index < input.getNumResults(); ++index) {
-    inputOffsets.push_back(offsets[input.getDimPosition(index)]);
-    inputSizes.push_back(sizes[input.getDimPosition(index)]);
-  }
-  rewriter.setInsertionPoint(product);
+  auto slice = [&](ArrayRef<OpFoldResult> values) {
+    return applyPermutationMap(
+        input, ArrayRef<OpFoldResult>(applyPermutationMap(toLoops, values)));
+  };
+  SmallVector<OpFoldResult> offsets = slice(panel.getMixedOffsets());
+  rewriter.setInsertionPoint(read.getOwner());
   Value source = rewriter.create<memref::SubViewOp>(
-      pack.getLoc(), pack.getDpsInputs()[0], inputOffsets, inputSizes,
-      SmallVector<OpFoldResult>(inputOffsets.size(), rewriter.getIndexAttr(1)));
+      pack.getLoc(), pack.getDpsInputs()[0], offsets,
+      slice(panel.getMixedSizes()),
+      SmallVector<OpFoldResult>(offsets.size(), rewriter.getIndexAttr(1)));
   auto tile = cast<linalg::LinalgOp>(rewriter.clone(*pack));
   tile->setOperands({source, panel});
   Strategy strategy = *Strategy::read(pack);
@@ -717,30 +707,30 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
     SmallVector<int64_t> cache =
         onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
-      AffineMap packedMap;
+      // The operand the pack writes, when every loop split into cache tiles
+      // indexes it: no two tiles then read the same panel, and each packs
+      // its own, just before reading it. Tiling keeps operand numbers.
+      std::optional<unsigned> packed;
       for (OpOperand *input : op.getDpsInputOperands())
-        if (pack && input->get() == pack.getDpsInits()[0])
-          packedMap = op.getMatchingIndexingMap(input);
+        if (pack && input->get() == pack.getDpsInits()[0] &&
+            llvm::all_of(
+                llvm::seq<unsigned>(0, cache.size()), [&](unsigned dim) {
+                  return cache[dim] == 0 ||
+                         op.getMatchingIndexingMap(input).isFunctionOfDim(dim);
+                }))
+          packed = input->getOperandNumber();
       FailureOr<linalg::TiledLinalgOp> tiled =
           tile(rewriter, op, cache, {}, strategy.parallel);
       if (failed(tiled))
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;
       strategy.parallel = false;
-      // When every loop split into cache tiles indexes the packed operand,
-      // no two tiles read the same panel: each packs its own, just before
-      // reading it.
-      auto splitLoops = llvm::make_filter_range(
-          llvm::seq<unsigned>(0, cache.size()),
-          [&](unsigned dim) { return cache[dim] != 0; });
-      if (pack && llvm::all_of(splitLoops, [&](unsigned dim) {
-            return packedMap.isFunctionOfDim(dim);
-          })) {
-        linalg::LinalgOp panel = packPanel(rewriter, op, pack);
-        if (panel) {
-          rewriter.eraseOp(pack);
-          pack = panel;
-        }
+      linalg::LinalgOp panel;
+      if (packed)
+        panel = packPanel(rewriter, op->getOpOperand(*packed), pack);
+      if (panel) {
+        rewriter.eraseOp(pack);
+        pack = panel;
       }
     }
   } else if (strategy.parallel) {
