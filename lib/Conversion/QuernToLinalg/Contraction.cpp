@@ -69,15 +69,10 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     auto dim = [&](int64_t position) {
       return getAffineDimExpr(position, context);
     };
-    SmallVector<AffineExpr> batch;
-    for (int64_t i = 0; i < batchRank; ++i)
-      batch.push_back(dim(i));
     AffineExpr m = dim(batchRank), n = dim(batchRank + 1),
                k = dim(batchRank + 2);
     auto mapOf = [&](AffineExpr row, AffineExpr column) {
-      SmallVector<AffineExpr> exprs(batch);
-      exprs.append({row, column});
-      return AffineMap::get(rank + 1, 0, exprs, context);
+      return batchMap(context, batchRank, rank + 1, {row, column});
     };
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     bool transposeLhs = op.getTransposeLhs(), transposeRhs = op.getTransposeRhs();
@@ -181,7 +176,6 @@ private:
             nDim = transposed ? rank - 2 : rank - 1;
     int64_t depth = type.getDimSize(kDim), columns = type.getDimSize(nDim);
     bool panels = panel > 0;
-    int64_t width = panels ? panel : columns;
     // The columns as (j, c) in panels, c alone without.
     SmallVector<int64_t> columnShape = panelShape(columns, panel);
     SmallVector<int64_t> split = {kDim};
@@ -219,7 +213,7 @@ private:
     Type bf16 = b.getBF16Type();
     SmallVector<int64_t> packedShape = joined<int64_t>(
         batch, joined<int64_t>(ArrayRef(columnShape).drop_back(),
-                               {depth / 2, width, 2}));
+                               {depth / 2, columnShape.back(), 2}));
     return buildParallelGeneric(
         b, loc, RankedTensorType::get(packedShape, bf16), splitValue,
         batchThen(read), roundedToBF16, batchThen(write));
