@@ -11,6 +11,9 @@
 // other inputs are ready before it, as a further output of the fused op, so
 // that intermediates kept for the backward pass (GELU's) and the bf16
 // copies of products' operands are written by the loop that computes them.
+// A consumer that cannot move there (the backward pass's) recomputes a
+// cheap producer's results from its operands when those are fewer bytes to
+// read, so that the forward pass need not write them.
 // A rounding op reading a collapsed tensor works on the uncollapsed one, so
 // that a transpose or a LayerNorm before it writes the rounded copy in the
 // same loop instead of another op reading it back.
@@ -25,6 +28,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -48,6 +52,33 @@ struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// An op computing each element of its results from the same element of
+/// its operands, on tensors, with nothing but arithmetic in its body.
+bool isPureElementwise(linalg::GenericOp op) {
+  return op.getNumParallelLoops() == op.getNumLoops() &&
+         op.hasPureTensorSemantics() &&
+         llvm::all_of(op.getBody()->without_terminator(), [](Operation &inner) {
+           return isMemoryEffectFree(&inner);
+         });
+}
+
+/// Booleans keep an op scalar (SelectStrategy): ops with them stay apart.
+bool hasBooleans(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type type) {
+    return getElementTypeOrSelf(type).isInteger(1);
+  });
+}
+
+/// Whether `input` reads a producer's result in the producer's own
+/// iteration order, so that the two loop nests can be one.
+bool readsInOrder(linalg::GenericOp consumer, OpOperand *input) {
+  auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+  return producer && linalg::areElementwiseOpsFusable(input) &&
+         producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
+             .isIdentity() &&
+         consumer.getMatchingIndexingMap(input).isIdentity();
+}
+
 /// A producer used elsewhere too fuses into an elementwise consumer whose
 /// other operands are ready before the producer: the fused op, where the
 /// producer was, computes the producer's results for its other users and
@@ -58,10 +89,7 @@ struct FuseIntoConsumer : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp consumer,
                                 PatternRewriter &rewriter) const override {
-    if (consumer.getNumParallelLoops() != consumer.getNumLoops() ||
-        !consumer.hasPureTensorSemantics() ||
-        !llvm::all_of(consumer.getBody()->without_terminator(),
-                      [](Operation &op) { return isMemoryEffectFree(&op); }))
+    if (!isPureElementwise(consumer))
       return failure();
     for (OpOperand *input : consumer.getDpsInputOperands())
       if (succeeded(fuse(rewriter, consumer, input)))
@@ -75,20 +103,11 @@ private:
     auto producer = input->get().getDefiningOp<linalg::GenericOp>();
     // (A producer used once is elementwise fusion's own case.) The two
     // loop nests must be one: the producer's results, still written for
-    // their other users, are then written once per element. Booleans keep
-    // an op scalar (SelectStrategy), so they stay apart.
-    auto hasBooleans = [](Operation *op) {
-      return llvm::any_of(op->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isInteger(1);
-      });
-    };
+    // their other users, are then written once per element.
     if (!producer || producer->hasOneUse() ||
         producer->getBlock() != consumer->getBlock() ||
-        !linalg::areElementwiseOpsFusable(input) ||
-        !producer.getIndexingMapMatchingResult(cast<OpResult>(input->get()))
-             .isIdentity() ||
-        !consumer.getMatchingIndexingMap(input).isIdentity() ||
-        hasBooleans(producer) || hasBooleans(consumer))
+        !readsInOrder(consumer, input) || hasBooleans(producer) ||
+        hasBooleans(consumer))
       return failure();
     // Every other operand, and every value the consumer's body uses from
     // outside, is ready where the producer is, and is none of its results:
@@ -136,6 +155,94 @@ private:
   }
 };
 
+/// The bytes of a statically shaped tensor (0 for anything else).
+int64_t bytes(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return 0;
+  return type.getNumElements() *
+         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
+
+/// An elementwise consumer that reads results of a cheap elementwise
+/// producer used elsewhere too, and reads more bytes of them than of the
+/// producer's own operands, recomputes them instead: it gets a copy of the
+/// producer per operand, each of which elementwise fusion then fuses into
+/// it. The consumer that FuseIntoConsumer could not move (it needs a value
+/// computed after the producer) is one in the backward pass; the forward
+/// pass no longer writes what only it read. GELU's backward reads x + b,
+/// (x + b) / sqrt(2) and 1 + erf(...) from the forward's loop; it now reads
+/// x and b, and the forward's loop writes only its result.
+struct RecomputeInConsumer : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    if (!isPureElementwise(consumer) || hasBooleans(consumer))
+      return failure();
+    for (OpOperand *input : consumer.getDpsInputOperands()) {
+      auto producer = input->get().getDefiningOp<linalg::GenericOp>();
+      if (producer && succeeded(recompute(rewriter, consumer, producer)))
+        return success();
+    }
+    return failure();
+  }
+
+private:
+  /// Loops (of arithmetic) longer than this are not run twice.
+  static constexpr int64_t kMaxOps = 16;
+
+  static LogicalResult recompute(PatternRewriter &rewriter,
+                                 linalg::GenericOp consumer,
+                                 linalg::GenericOp producer) {
+    // Float arithmetic only: index computations and gathers (a one-hot
+    // from labels) are no cheaper to repeat and stay as they are.
+    auto isFloat = [](Type type) {
+      return isa<FloatType>(getElementTypeOrSelf(type));
+    };
+    auto isArithmetic = [](Operation &op) {
+      return isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
+    };
+    if (producer->hasOneUse() || !isPureElementwise(producer) ||
+        !llvm::all_of(producer->getOperandTypes(), isFloat) ||
+        !llvm::all_of(producer.getBody()->without_terminator(), isArithmetic) ||
+        static_cast<int64_t>(producer.getBody()->getOperations().size()) >
+            kMaxOps + 1 ||
+        llvm::any_of(producer.getDpsInitsMutable(), [&](OpOperand &init) {
+          return producer.payloadUsesValueFromOperand(&init);
+        }))
+      return failure();
+    SmallVector<OpOperand *> reads;
+    llvm::SetVector<Value> read, inputs;
+    for (OpOperand *input : consumer.getDpsInputOperands()) {
+      inputs.insert(input->get());
+      if (input->get().getDefiningOp() != producer.getOperation())
+        continue;
+      if (!readsInOrder(consumer, input))
+        return failure();
+      reads.push_back(input);
+      read.insert(input->get());
+    }
+    int64_t saved = 0, added = 0;
+    for (Value value : read)
+      saved += bytes(value);
+    for (Value value : producer.getDpsInputs())
+      if (!inputs.contains(value))
+        added += bytes(value);
+    if (added >= saved)
+      return failure();
+    rewriter.setInsertionPoint(consumer);
+    for (OpOperand *input : reads) {
+      Operation *copy = rewriter.clone(*producer);
+      rewriter.modifyOpInPlace(consumer, [&] {
+        input->set(
+            copy->getResult(cast<OpResult>(input->get()).getResultNumber()));
+      });
+    }
+    return success();
+  }
+};
+
 struct FuseElementwisePass
     : quern::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -163,8 +270,16 @@ struct FuseElementwisePass
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
     context->getLoadedDialect<linalg::LinalgDialect>()
         ->getCanonicalizationPatterns(patterns);
+    FrozenRewritePatternSet fusion(std::move(patterns));
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), fusion)))
+      return signalPassFailure();
+    // Once the forward's loops are whole, the backward's recompute from
+    // their operands what they would otherwise keep.
+    RewritePatternSet recompute(context);
+    recompute.add<RecomputeInConsumer>(context);
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+                                            std::move(recompute))) ||
+        failed(applyPatternsAndFoldGreedily(getOperation(), fusion)))
       return signalPassFailure();
   }
 };

@@ -212,3 +212,81 @@ func.func @not_ready(%x: tensor<4x4xf32>, %other: tensor<4x4x4xf32>, %s: tensor<
   } -> tensor<4x4xf32>
   return %sum, %both, %scaled, %masked, %transposed, %sq : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+
+// A backward consumer (it needs %g, computed after the forward loop) reads
+// three of the forward loop's results, 3 tensors; the loop's own operands
+// are a tensor and a bias. It recomputes them from those, and the forward
+// loop writes its result alone.
+// CHECK-LABEL: func.func @recompute
+// CHECK: %[[Y:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<64xf32>) outs(%{{.+}} : tensor<4x64xf32>)
+// CHECK: math.erf
+// CHECK: linalg.yield %{{.+}} : f32
+// CHECK: %[[G:.+]] = linalg.matmul
+// CHECK: %[[DX:.+]] = linalg.generic {{.+}} ins(%[[G]], %{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<4x64xf32>, tensor<64xf32>)
+// CHECK: math.erf
+// CHECK: math.exp
+// CHECK: return %[[Y]], %[[DX]]
+func.func @recompute(%h: tensor<4x64xf32>, %b: tensor<64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %root = arith.constant 1.41421354 : f32
+  %f:4 = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j)>, #id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h, %b : tensor<4x64xf32>, tensor<64xf32>) outs(%e, %e, %e, %e : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %bias: f32, %o0: f32, %o1: f32, %o2: f32, %o3: f32):
+    %x = arith.addf %in, %bias : f32
+    %t = arith.divf %x, %root : f32
+    %erf = math.erf %t : f32
+    %phi = arith.addf %erf, %one : f32
+    %m = arith.mulf %x, %phi : f32
+    %y = arith.mulf %m, %half : f32
+    linalg.yield %x, %t, %phi, %y : f32, f32, f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %f#0, %f#1, %f#2 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %x: f32, %t: f32, %phi: f32, %out: f32):
+    %sq = arith.mulf %t, %t : f32
+    %neg = arith.negf %sq : f32
+    %gauss = math.exp %neg : f32
+    %xg = arith.mulf %x, %gauss : f32
+    %hp = arith.mulf %phi, %half : f32
+    %d = arith.addf %hp, %xg : f32
+    %r = arith.mulf %dy, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %f#3, %dx : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// Recomputing %p would read %h instead, as many bytes as it saves: the
+// consumer keeps reading %p.
+// CHECK-LABEL: func.func @recompute_no_cheaper
+// CHECK: %[[P:.+]]:2 = linalg.generic
+// CHECK: math.exp
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0 : tensor<4x64xf32>, tensor<4x64xf32>)
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func @recompute_no_cheaper(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<4x64xf32>) outs(%e, %e : tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %x = math.exp %in : f32
+    %y = arith.addf %x, %x : f32
+    linalg.yield %x, %y : f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %p#0 : tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %x: f32, %out: f32):
+    %r = arith.mulf %dy, %x : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
+}
