@@ -132,7 +132,14 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
           loc, c(rewriter, loc, 1.0),
           rewriter.create<math::PowFOp>(loc, c(rewriter, loc, beta), t));
     };
-    Value correction1 = correction(beta1), correction2 = correction(beta2);
+    // Per element, one division and one square root (the loop is bound by
+    // them, not by memory, on one core): the scalars fold the corrections
+    // in as PyTorch does, lr / (1 - beta1^t) and, as a factor,
+    // 1 / sqrt(1 - beta2^t).
+    Value stepSize = rewriter.create<arith::DivFOp>(loc, lr, correction(beta1));
+    Value rootCorrection2 = rewriter.create<arith::DivFOp>(
+        loc, c(rewriter, loc, 1.0),
+        rewriter.create<math::SqrtOp>(loc, correction(beta2)));
     Value decayFactor;
     if (decoupled && decay != 0.0)
       decayFactor = rewriter.create<arith::SubFOp>(
@@ -157,13 +164,13 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
                   l, b.create<arith::MulFOp>(l, c(b, l, beta2), old[2]),
                   b.create<arith::MulFOp>(
                       l, c(b, l, 1.0 - beta2), b.create<arith::MulFOp>(l, g, g)));
-              Value mHat = b.create<arith::DivFOp>(l, m, correction1);
-              Value vHat = b.create<arith::DivFOp>(l, v, correction2);
-              Value denominator =
-                  b.create<arith::AddFOp>(l, b.create<math::SqrtOp>(l, vHat),
-                                          c(b, l, eps));
+              Value denominator = b.create<arith::AddFOp>(
+                  l,
+                  b.create<arith::MulFOp>(l, b.create<math::SqrtOp>(l, v),
+                                          rootCorrection2),
+                  c(b, l, eps));
               Value update = b.create<arith::MulFOp>(
-                  l, lr, b.create<arith::DivFOp>(l, mHat, denominator));
+                  l, stepSize, b.create<arith::DivFOp>(l, m, denominator));
               return SmallVector<Value>{b.create<arith::SubFOp>(l, p, update),
                                         m, v};
             }));
