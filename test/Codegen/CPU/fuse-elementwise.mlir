@@ -290,3 +290,78 @@ func.func @recompute_no_cheaper(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: t
   } -> tensor<4x64xf32>
   return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
 }
+
+// A producer of 17 ops is not run twice, though its operand is fewer bytes
+// than what the consumer reads of it.
+// CHECK-LABEL: func.func @recompute_too_long
+// CHECK: %[[P:.+]]:2 = linalg.generic
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.addf
+func.func @recompute_too_long(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<4x64xf32>) outs(%e, %e : tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %c0 = arith.addf %in, %in : f32
+    %c1 = arith.mulf %c0, %in : f32
+    %c2 = arith.mulf %c1, %in : f32
+    %c3 = arith.mulf %c2, %in : f32
+    %c4 = arith.mulf %c3, %in : f32
+    %c5 = arith.mulf %c4, %in : f32
+    %c6 = arith.mulf %c5, %in : f32
+    %c7 = arith.mulf %c6, %in : f32
+    %c8 = arith.mulf %c7, %in : f32
+    %c9 = arith.mulf %c8, %in : f32
+    %c10 = arith.mulf %c9, %in : f32
+    %c11 = arith.mulf %c10, %in : f32
+    %c12 = arith.mulf %c11, %in : f32
+    %c13 = arith.mulf %c12, %in : f32
+    %c14 = arith.mulf %c13, %in : f32
+    %c15 = arith.mulf %c14, %in : f32
+    %c16 = arith.mulf %c15, %in : f32
+    %c17 = arith.mulf %c16, %in : f32
+    linalg.yield %c0, %c17 : f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %p#0, %p#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    %r = arith.mulf %dy, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// Index arithmetic (here a conversion of labels) is not run twice either.
+// CHECK-LABEL: func.func @recompute_not_float
+// CHECK: %[[P:.+]]:3 = linalg.generic
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1, %[[P]]#2 :
+func.func @recompute_not_float(%labels: tensor<4x64xi64>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> tensor<4x64xf32> {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:3 = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%labels : tensor<4x64xi64>) outs(%e, %e, %e : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: i64, %o0: f32, %o1: f32, %o2: f32):
+    %f = arith.sitofp %in : i64 to f32
+    %twice = arith.addf %f, %f : f32
+    %square = arith.mulf %f, %f : f32
+    linalg.yield %f, %twice, %square : f32, f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %p#0, %p#1, %p#2 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %a: f32, %b: f32, %c: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    %t = arith.addf %s, %c : f32
+    %r = arith.mulf %dy, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %dx : tensor<4x64xf32>
+}
