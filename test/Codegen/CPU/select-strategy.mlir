@@ -93,6 +93,8 @@ func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c:
 // sum of products is a reduction like any other.
 // AVX512-LABEL: func.func @n_loop_after_m
 // AVX512: kind = "reduction"
+// NEON-LABEL: func.func @n_loop_after_m
+// NEON: kind = "reduction"
 func.func @n_loop_after_m(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, j, c, p, t) -> (m, p, t)>, affine_map<(m, j, c, p, t) -> (j, p, c, t)>, affine_map<(m, j, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>) {
