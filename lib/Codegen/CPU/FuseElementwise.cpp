@@ -13,7 +13,7 @@
 // copies of products' operands are written by the loop that computes them.
 // A consumer that cannot move there (the backward pass's) recomputes a
 // cheap producer's results from its operands when those are fewer bytes to
-// read, so that the forward pass need not write them.
+// read, so that the forward pass need not write them for it.
 // A rounding op reading a collapsed tensor works on the uncollapsed one, so
 // that a transpose or a LayerNorm before it writes the rounded copy in the
 // same loop instead of another op reading it back.
@@ -32,6 +32,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
+
+#include <optional>
 
 namespace quern {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
@@ -52,8 +54,7 @@ struct GeneralizeTranspose : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
-/// An op computing each element of its results from the same element of
-/// its operands, on tensors, with nothing but arithmetic in its body.
+/// An all-parallel op on tensors whose body has no memory effects.
 bool isPureElementwise(linalg::GenericOp op) {
   return op.getNumParallelLoops() == op.getNumLoops() &&
          op.hasPureTensorSemantics() &&
@@ -155,24 +156,24 @@ private:
   }
 };
 
-/// The bytes of a statically shaped tensor (0 for anything else).
-int64_t bytes(Value value) {
+/// The bytes of a statically shaped tensor; none for anything else.
+std::optional<int64_t> bytes(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
-    return 0;
+    return std::nullopt;
   return type.getNumElements() *
          llvm::divideCeil(type.getElementTypeBitWidth(), 8);
 }
 
-/// An elementwise consumer that reads results of a cheap elementwise
-/// producer used elsewhere too, and reads more bytes of them than of the
-/// producer's own operands, recomputes them instead: it gets a copy of the
+/// A consumer that reads results of a cheap elementwise producer (used
+/// more than once) recomputes them from the producer's operands when those,
+/// less what it reads already, are fewer bytes: it gets a copy of the
 /// producer per operand, each of which elementwise fusion then fuses into
-/// it. The consumer that FuseIntoConsumer could not move (it needs a value
-/// computed after the producer) is one in the backward pass; the forward
-/// pass no longer writes what only it read. GELU's backward reads x + b,
-/// (x + b) / sqrt(2) and 1 + erf(...) from the forward's loop; it now reads
-/// x and b, and the forward's loop writes only its result.
+/// it. Such a consumer is one FuseIntoConsumer could not move up to the
+/// producer, a backward loop needing a gradient computed later; results
+/// nothing else reads are then no longer written at all. GELU's backward
+/// read x + b, (x + b) / sqrt(2) and 1 + erf(...) from the forward's loop;
+/// it now reads x and b, and the forward's loop writes its result alone.
 struct RecomputeInConsumer : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -189,33 +190,45 @@ struct RecomputeInConsumer : OpRewritePattern<linalg::GenericOp> {
   }
 
 private:
-  /// Loops (of arithmetic) longer than this are not run twice.
-  static constexpr int64_t kMaxOps = 16;
+  /// The most work repeated per element: an op counts 1, a division or a
+  /// math function (exp, erf, sqrt) kMathCost.
+  static constexpr int64_t kMaxCost = 16;
+  static constexpr int64_t kMathCost = 4;
+
+  /// Float arithmetic that is cheap enough to run twice; index computations
+  /// and gathers (a one-hot from labels) stay as they are.
+  static bool isCheap(linalg::GenericOp producer) {
+    int64_t cost = 0;
+    for (Operation &op : producer.getBody()->without_terminator()) {
+      if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+        return false;
+      cost += isa<math::MathDialect>(op.getDialect()) ||
+                      isa<arith::DivFOp, arith::RemFOp>(op)
+                  ? kMathCost
+                  : 1;
+    }
+    return cost <= kMaxCost &&
+           llvm::all_of(producer->getOperandTypes(), [](Type type) {
+             return isa<FloatType>(getElementTypeOrSelf(type));
+           });
+  }
 
   static LogicalResult recompute(PatternRewriter &rewriter,
                                  linalg::GenericOp consumer,
                                  linalg::GenericOp producer) {
-    // Float arithmetic only: index computations and gathers (a one-hot
-    // from labels) are no cheaper to repeat and stay as they are.
-    auto isFloat = [](Type type) {
-      return isa<FloatType>(getElementTypeOrSelf(type));
-    };
-    auto isArithmetic = [](Operation &op) {
-      return isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
-    };
-    if (producer->hasOneUse() || !isPureElementwise(producer) ||
-        !llvm::all_of(producer->getOperandTypes(), isFloat) ||
-        !llvm::all_of(producer.getBody()->without_terminator(), isArithmetic) ||
-        static_cast<int64_t>(producer.getBody()->getOperations().size()) >
-            kMaxOps + 1 ||
+    if (producer->hasOneUse() || producer->getBlock() != consumer->getBlock() ||
+        !isPureElementwise(producer) || !isCheap(producer) ||
         llvm::any_of(producer.getDpsInitsMutable(), [&](OpOperand &init) {
           return producer.payloadUsesValueFromOperand(&init);
         }))
       return failure();
+    // What the consumer reads, and how: a value it reads in another order
+    // is another read.
     SmallVector<OpOperand *> reads;
-    llvm::SetVector<Value> read, inputs;
+    llvm::SetVector<Value> read;
+    llvm::DenseSet<std::pair<Value, AffineMap>> inputs;
     for (OpOperand *input : consumer.getDpsInputOperands()) {
-      inputs.insert(input->get());
+      inputs.insert({input->get(), consumer.getMatchingIndexingMap(input)});
       if (input->get().getDefiningOp() != producer.getOperation())
         continue;
       if (!readsInOrder(consumer, input))
@@ -223,12 +236,23 @@ private:
       reads.push_back(input);
       read.insert(input->get());
     }
+    // The producer's results are read in its own order, so its operands'
+    // maps are the consumer's once fused.
     int64_t saved = 0, added = 0;
-    for (Value value : read)
-      saved += bytes(value);
-    for (Value value : producer.getDpsInputs())
-      if (!inputs.contains(value))
-        added += bytes(value);
+    for (Value value : read) {
+      std::optional<int64_t> size = bytes(value);
+      if (!size)
+        return failure();
+      saved += *size;
+    }
+    for (OpOperand *input : producer.getDpsInputOperands()) {
+      std::optional<int64_t> size = bytes(input->get());
+      if (!size)
+        return failure();
+      if (!inputs.contains(
+              {input->get(), producer.getMatchingIndexingMap(input)}))
+        added += *size;
+    }
     if (added >= saved)
       return failure();
     rewriter.setInsertionPoint(consumer);

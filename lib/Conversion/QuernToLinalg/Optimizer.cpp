@@ -133,11 +133,12 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
           rewriter.create<math::PowFOp>(loc, c(rewriter, loc, beta), t));
     };
     // Per element, one division and one square root (the loop is bound by
-    // them, not by memory, on one core): the scalars fold the corrections
-    // in as PyTorch does, lr / (1 - beta1^t) and, as a factor,
-    // 1 / sqrt(1 - beta2^t).
+    // them, not by memory, on one core): the corrections fold into two
+    // scalars, lr / (1 - beta1^t) and 1 / sqrt(1 - beta2^t). PyTorch folds
+    // them the same way; it divides by sqrt(1 - beta2^t) where this
+    // multiplies by its reciprocal, which differs only in rounding.
     Value stepSize = rewriter.create<arith::DivFOp>(loc, lr, correction(beta1));
-    Value rootCorrection2 = rewriter.create<arith::DivFOp>(
+    Value invRootCorrection2 = rewriter.create<arith::DivFOp>(
         loc, c(rewriter, loc, 1.0),
         rewriter.create<math::SqrtOp>(loc, correction(beta2)));
     Value decayFactor;
@@ -167,7 +168,7 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
               Value denominator = b.create<arith::AddFOp>(
                   l,
                   b.create<arith::MulFOp>(l, b.create<math::SqrtOp>(l, v),
-                                          rootCorrection2),
+                                          invRootCorrection2),
                   c(b, l, eps));
               Value update = b.create<arith::MulFOp>(
                   l, stepSize, b.create<arith::DivFOp>(l, m, denominator));

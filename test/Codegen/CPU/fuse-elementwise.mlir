@@ -291,15 +291,54 @@ func.func @recompute_no_cheaper(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: t
   return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
 }
 
-// A producer of 17 ops is not run twice, though its operand is fewer bytes
-// than what the consumer reads of it.
-// CHECK-LABEL: func.func @recompute_too_long
+// Reading %h instead of two results of the same size saves bytes: a
+// producer of 16 ops is recomputed, one of 17 is not run twice.
+// CHECK-LABEL: func.func @recompute_sixteen_ops(
+// CHECK-SAME: %[[H:[^:]+]]: tensor<4x64xf32>
+// CHECK: linalg.generic
+// CHECK: %[[G:.+]] = linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%[[G]], %[[H]] : tensor<4x64xf32>, tensor<4x64xf32>) outs(
+func.func @recompute_sixteen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<4x64xf32>) outs(%e, %e : tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %c0 = arith.addf %in, %in : f32
+    %c1 = arith.mulf %c0, %in : f32
+    %c2 = arith.mulf %c1, %in : f32
+    %c3 = arith.mulf %c2, %in : f32
+    %c4 = arith.mulf %c3, %in : f32
+    %c5 = arith.mulf %c4, %in : f32
+    %c6 = arith.mulf %c5, %in : f32
+    %c7 = arith.mulf %c6, %in : f32
+    %c8 = arith.mulf %c7, %in : f32
+    %c9 = arith.mulf %c8, %in : f32
+    %c10 = arith.mulf %c9, %in : f32
+    %c11 = arith.mulf %c10, %in : f32
+    %c12 = arith.mulf %c11, %in : f32
+    %c13 = arith.mulf %c12, %in : f32
+    %c14 = arith.mulf %c13, %in : f32
+    %c15 = arith.mulf %c14, %in : f32
+    linalg.yield %c0, %c15 : f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %p#0, %p#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    %r = arith.mulf %dy, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// CHECK-LABEL: func.func @recompute_seventeen_ops
 // CHECK: %[[P:.+]]:2 = linalg.generic
 // CHECK: linalg.matmul
 // CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
-// CHECK-NEXT: ^bb0
-// CHECK-NEXT: arith.addf
-func.func @recompute_too_long(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+func.func @recompute_seventeen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
   %e = tensor.empty() : tensor<4x64xf32>
   %zero = arith.constant 0.0 : f32
   %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
@@ -322,8 +361,38 @@ func.func @recompute_too_long(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: ten
     %c14 = arith.mulf %c13, %in : f32
     %c15 = arith.mulf %c14, %in : f32
     %c16 = arith.mulf %c15, %in : f32
-    %c17 = arith.mulf %c16, %in : f32
-    linalg.yield %c0, %c17 : f32, f32
+    linalg.yield %c0, %c16 : f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %p#0, %p#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%dy: f32, %a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    %r = arith.mulf %dy, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<4x64xf32>
+  return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// A division or a math function counts as 4 ops: five exponentials are
+// not run twice.
+// CHECK-LABEL: func.func @recompute_costly
+// CHECK: %[[P:.+]]:2 = linalg.generic
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
+func.func @recompute_costly(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<4x64xf32>) outs(%e, %e : tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %c0 = math.exp %in : f32
+    %c1 = math.exp %c0 : f32
+    %c2 = math.exp %c1 : f32
+    %c3 = math.exp %c2 : f32
+    %c4 = math.exp %c3 : f32
+    linalg.yield %c0, %c4 : f32, f32
   } -> (tensor<4x64xf32>, tensor<4x64xf32>)
   %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
   %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
@@ -364,4 +433,63 @@ func.func @recompute_not_float(%labels: tensor<4x64xi64>, %u: tensor<4x8xf32>, %
     linalg.yield %r : f32
   } -> tensor<4x64xf32>
   return %dx : tensor<4x64xf32>
+}
+
+// The consumer reads %h already, but transposed: reading it in order too is
+// a read of its own, as many bytes as the result it would spare.
+// CHECK-LABEL: func.func @recompute_reads_again
+// CHECK: %[[P:.+]]:2 = linalg.generic
+// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.+}} ins(%{{[^,]+}}, %{{[^,]+}}, %[[P]]#0 :
+func.func @recompute_reads_again(%h: tensor<64x64xf32>, %u: tensor<64x8xf32>, %v: tensor<8x64xf32>) -> (tensor<64x64xf32>, tensor<64x64xf32>) {
+  %e = tensor.empty() : tensor<64x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<64x64xf32>) outs(%e, %e : tensor<64x64xf32>, tensor<64x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %a = arith.addf %in, %in : f32
+    %b = arith.mulf %in, %in : f32
+    linalg.yield %a, %b : f32, f32
+  } -> (tensor<64x64xf32>, tensor<64x64xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %g = linalg.matmul ins(%u, %v : tensor<64x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j, i)>, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %h, %p#0 : tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>) outs(%e : tensor<64x64xf32>) {
+  ^bb0(%dy: f32, %t: f32, %a: f32, %out: f32):
+    %s = arith.addf %t, %a : f32
+    %r = arith.mulf %dy, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<64x64xf32>
+  return %p#1, %dx : tensor<64x64xf32>, tensor<64x64xf32>
+}
+
+// A consumer in a loop does not recompute a producer outside it, which
+// would run once per iteration.
+// CHECK-LABEL: func.func @recompute_other_block
+// CHECK: %[[P:.+]]:3 = linalg.generic
+// CHECK: scf.for
+// CHECK: linalg.generic {{.+}} ins(%{{[^,]+}}, %[[P]]#0, %[[P]]#1 :
+func.func @recompute_other_block(%h: tensor<4x64xf32>, %d: tensor<4x64xf32>, %n: index) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %p:3 = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<4x64xf32>) outs(%e, %e, %e : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32, %o2: f32):
+    %a = arith.addf %in, %in : f32
+    %b = arith.mulf %in, %in : f32
+    %c = arith.subf %in, %b : f32
+    linalg.yield %a, %b, %c : f32, f32, f32
+  } -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %d) -> (tensor<4x64xf32>) {
+    %next = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
+        ins(%acc, %p#0, %p#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+    ^bb0(%x: f32, %a: f32, %b: f32, %out: f32):
+      %s = arith.addf %a, %b : f32
+      %r = arith.mulf %x, %s : f32
+      linalg.yield %r : f32
+    } -> tensor<4x64xf32>
+    scf.yield %next : tensor<4x64xf32>
+  }
+  return %p#2, %sum : tensor<4x64xf32>, tensor<4x64xf32>
 }

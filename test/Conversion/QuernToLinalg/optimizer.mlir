@@ -82,3 +82,24 @@ func.func @adagrad(%w: tensor<4x8xf32>, %g: tensor<4x8xf32>, %sum: tensor<4x8xf3
   %0:2 = quern.adagrad_update %w, %g, %sum, %lr eps = 1.0e-10 weight_decay = 0.0 : tensor<4x8xf32>, tensor<f32>
   return %0#0, %0#1 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Adam (not decoupled): the weight decay joins the gradient, g + decay * p,
+// before the moments; the parameter itself is not scaled.
+// CHECK-LABEL: func.func @adam_l2(
+// CHECK-SAME: %[[W:[^:]+]]: tensor<4x8xf32>, %[[G:[^:]+]]: tensor<4x8xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[G]] : tensor<4x8xf32>) outs(%[[W]],
+// CHECK: ^bb0(%[[GI:.+]]: f32, %[[WI:.+]]: f32, %[[MI:.+]]: f32, %[[VI:.+]]: f32):
+// CHECK: %[[DW:.+]] = arith.mulf %{{.+}}, %[[WI]]
+// CHECK: %[[GD:.+]] = arith.addf %[[GI]], %[[DW]]
+// CHECK: %[[M1:.+]] = arith.mulf %{{.+}}, %[[MI]]
+// CHECK: arith.mulf %{{.+}}, %[[GD]]
+// CHECK: arith.mulf %[[GD]], %[[GD]]
+// CHECK: %[[WN:.+]] = arith.subf %[[WI]], %{{.+}}
+// CHECK: linalg.yield %[[WN]],
+func.func @adam_l2(%w: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>, %lr: tensor<f32>, %step: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %0:3 = quern.adam_update %w, %g, %m, %v, %lr, %step beta1 = 0.9 beta2 = 0.999 eps = 1.0e-8 weight_decay = 0.01 : tensor<4x8xf32>, tensor<f32>, tensor<i64>
+  return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}

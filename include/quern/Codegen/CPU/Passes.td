@@ -102,13 +102,15 @@ def FuseElementwisePass
     before wrote; the rounding of a result for a bf16 product is written by
     the loop that computes it.
 
-    Then a consumer that could not move so (the backward pass's, which
-    needs a gradient computed after the forward loop) recomputes the
-    results it reads of a cheap elementwise producer (at most 16 ops) when
-    the producer's own operands, less those it reads already, are fewer
-    bytes than those results: it gets a copy of the producer, which fuses
-    into it. GELU's backward reads x + b, (x + b) / sqrt(2) and
-    1 + erf(...); it now reads x and b, and the forward loop no longer
+    Then an elementwise consumer in the producer's block recomputes the
+    results it reads of a cheap elementwise producer (float arithmetic, at
+    most 16 ops, a division or a math function counting 4) when the
+    producer's operands, less those it reads already in the same order,
+    are fewer bytes than those results: it gets a copy of the producer,
+    which fuses into it. Such a consumer is one that could not move up to
+    the producer, the backward pass's, which needs a gradient computed
+    after the forward loop. GELU's backward read x + b, (x + b) / sqrt(2)
+    and 1 + erf(...); it now reads x and b, and the forward loop no longer
     writes the three tensors. The copy computes the same bits.
 
     Rounding (an op that only truncates its one input to a narrower float)
