@@ -300,8 +300,8 @@ func.func @pack_read_twice(%w: memref<4x4xf32>, %lhs: memref<2x2x2xbf16>, %out: 
 // the pack is not marked, its input dies at it, and the accumulator takes
 // the input's bytes.
 // CHECK-LABEL: func.func @pack_read_by_both
-// CHECK-NOT: quern.panel_pack
 // CHECK: linalg.generic
+// CHECK-NOT: quern.panel_pack
 // CHECK: %[[OFF:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[ACC:.+]] = memref.view %{{.+}}[%[[OFF]]][] : memref<128xi8> to memref<2x4xf32>
 // CHECK-NEXT: linalg.fill {{.+}} outs(%[[ACC]]
