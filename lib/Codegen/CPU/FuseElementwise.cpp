@@ -7,6 +7,8 @@
 // for every output; kept apart, the GEMM runs at FMA speed and the operand is
 // computed once, in its own vectorized loop.
 //
+// First, a pack of a bf16 product's operand moves a rounded copy of the
+// value that another product already reads, instead of rounding it again.
 // A producer used elsewhere too fuses into an elementwise consumer whose
 // other inputs are ready before it, as a further output of the fused op, so
 // that intermediates kept for the backward pass (GELU's) and the bf16
@@ -267,10 +269,81 @@ private:
   }
 };
 
+/// Whether `op` rounds its one input to a narrower float (through
+/// permutation maps if `permuted`), on tensors.
+bool rounds(linalg::GenericOp op, bool permuted) {
+  return quern::roundsOnly(op, permuted) && op.hasPureTensorSemantics() &&
+         getElementTypeOrSelf(op.getDpsInputs()[0].getType()) !=
+             getElementTypeOrSelf(op->getResult(0).getType());
+}
+
+/// A pack (a rounding through a permutation: the pairs of a bf16 product's
+/// operand) of a value that is also rounded as it is (the operand of
+/// another product) reads the rounded copy instead, and only moves it: it
+/// reads half the bytes, and a value that the backward pass kept only to
+/// pack it for a weight's gradient is no longer written at all, the
+/// forward's loop writing just the rounded copy. Both round the same way,
+/// so the packed values are the same.
+struct PackFromRounded : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp pack,
+                                PatternRewriter &rewriter) const override {
+    if (!rounds(pack, /*permuted=*/true))
+      return failure();
+    Value input = pack.getDpsInputs()[0];
+    auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
+    Value value = expand ? expand.getSrc() : input;
+    Type narrow = getElementTypeOrSelf(pack->getResult(0).getType());
+    auto isRounding = [&](Operation *user) {
+      auto round = dyn_cast<linalg::GenericOp>(user);
+      return round && round != pack && round->getBlock() == pack->getBlock() &&
+             rounds(round, /*permuted=*/false) &&
+             getElementTypeOrSelf(round->getResult(0).getType()) == narrow &&
+             cast<ShapedType>(round->getResult(0).getType()).hasStaticShape();
+    };
+    auto users = llvm::make_filter_range(value.getUsers(), isRounding);
+    if (users.empty())
+      return failure();
+    auto round = cast<linalg::GenericOp>(*users.begin());
+    // A rounding after the pack (the backward's dW pack can come before
+    // the rounding for dX) moves up to it, with an output of its own there.
+    rewriter.setInsertionPoint(pack);
+    if (!round->isBeforeInBlock(pack)) {
+      auto type = cast<ShapedType>(round->getResult(0).getType());
+      Value empty = rewriter.create<tensor::EmptyOp>(
+          round.getLoc(), type.getShape(), type.getElementType());
+      rewriter.modifyOpInPlace(
+          round, [&] { round.getDpsInitsMutable()[0].set(empty); });
+      rewriter.moveOpBefore(round, pack);
+    }
+    Value rounded = round->getResult(0);
+    if (expand)
+      rounded = rewriter.create<tensor::ExpandShapeOp>(
+          expand.getLoc(),
+          RankedTensorType::get(expand.getResultType().getShape(), narrow),
+          rounded, expand.getReassociationIndices());
+    auto copy = rewriter.create<linalg::GenericOp>(
+        pack.getLoc(), pack->getResultTypes(), rounded, pack.getDpsInits(),
+        pack.getIndexingMapsArray(), pack.getIteratorTypesArray(),
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          b.create<linalg::YieldOp>(loc, args.front());
+        });
+    rewriter.replaceOp(pack, copy);
+    return success();
+  }
+};
+
 struct FuseElementwisePass
     : quern::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    // Packs read the rounded copies before fusion makes them part of other
+    // loops.
+    RewritePatternSet packs(context);
+    packs.add<PackFromRounded>(context);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(packs))))
+      return signalPassFailure();
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {

@@ -193,19 +193,22 @@ bool quern::roundsOnly(Operation *op, bool permuted) {
       }))
     return false;
   Block &body = generic.getRegion().front();
-  auto round = dyn_cast<arith::TruncFOp>(&body.front());
   Operation *yield = body.getTerminator();
+  if (yield->getOperands() == body.getArguments().take_front())
+    return true;
+  auto round = dyn_cast<arith::TruncFOp>(&body.front());
   return round && round.getIn() == body.getArgument(0) &&
          round->getNextNode() == yield &&
          yield->getOperands() == round->getResults();
 }
 
-/// Whether `op` is a pack: it rounds its one f32 buffer to bf16, through
-/// permutation maps.
+/// Whether `op` is a pack: it rounds its one f32 buffer to bf16, or copies
+/// a bf16 one, through permutation maps.
 static bool isPack(linalg::LinalgOp op) {
   return quern::roundsOnly(op, /*permuted=*/true) &&
          op.hasPureBufferSemantics() &&
-         getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isF32() &&
+         isa<Float32Type, BFloat16Type>(
+             getElementTypeOrSelf(op.getDpsInputs()[0].getType())) &&
          getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16();
 }
 

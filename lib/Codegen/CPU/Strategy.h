@@ -64,8 +64,8 @@ mlir::linalg::LinalgOp packedProduct(mlir::linalg::LinalgOp pack);
 mlir::linalg::LinalgOp plannedProduct(mlir::linalg::LinalgOp pack);
 
 /// Whether `op` is a linalg.generic that only rounds its one input to a
-/// narrower float, over parallel loops whose maps are identities (or
-/// permutations, if `permuted`).
+/// narrower float, or copies it, over parallel loops whose maps are
+/// identities (or permutations, if `permuted`).
 bool roundsOnly(mlir::Operation *op, bool permuted);
 
 } // namespace quern

@@ -493,3 +493,115 @@ func.func @recompute_other_block(%h: tensor<4x64xf32>, %d: tensor<4x64xf32>, %n:
   }
   return %p#2, %sum : tensor<4x64xf32>, tensor<4x64xf32>
 }
+
+#pairs_read = affine_map<(p, c, t) -> (p, t, c)>
+#pairs_write = affine_map<(p, c, t) -> (p, c, t)>
+
+// A value rounded as it is (a product's left operand) and packed in pairs
+// (a weight gradient's operand): the pack moves the rounded copy, and the
+// f32 value, which only the two read, is no longer written.
+// CHECK-LABEL: func.func @pack_from_rounded
+// CHECK: %[[ROUNDED:.+]] = linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<4x64xf32>, tensor<64xf32>) outs(%{{.+}} : tensor<4x64xbf16>)
+// CHECK: arith.addf
+// CHECK-NEXT: arith.truncf
+// CHECK: %[[PAIRS:.+]] = tensor.expand_shape %[[ROUNDED]] {{\[}}[0, 1], [2]] output_shape [2, 2, 64] : tensor<4x64xbf16> into tensor<2x2x64xbf16>
+// CHECK: %[[PACKED:.+]] = linalg.generic {{.+}} ins(%[[PAIRS]] : tensor<2x2x64xbf16>) outs(%{{.+}} : tensor<2x64x2xbf16>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: bf16, %{{.+}}: bf16):
+// CHECK-NEXT: linalg.yield %[[IN]] : bf16
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[ROUNDED]], %[[PACKED]]
+func.func @pack_from_rounded(%x: tensor<4x64xf32>, %b: tensor<64xf32>) -> (tensor<4x64xbf16>, tensor<2x64x2xbf16>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %sum = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j)>, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<4x64xf32>, tensor<64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %a = arith.addf %in, %bias : f32
+    linalg.yield %a : f32
+  } -> tensor<4x64xf32>
+  %eb = tensor.empty() : tensor<4x64xbf16>
+  %round = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%sum : tensor<4x64xf32>) outs(%eb : tensor<4x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x64xbf16>
+  %split = tensor.expand_shape %sum [[0, 1], [2]] output_shape [2, 2, 64] : tensor<4x64xf32> into tensor<2x2x64xf32>
+  %ep = tensor.empty() : tensor<2x64x2xbf16>
+  %pack = linalg.generic {indexing_maps = [#pairs_read, #pairs_write], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%split : tensor<2x2x64xf32>) outs(%ep : tensor<2x64x2xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<2x64x2xbf16>
+  return %round, %pack : tensor<4x64xbf16>, tensor<2x64x2xbf16>
+}
+
+// The rounding comes after the pack (the backward's gradient, rounded for
+// the input's gradient after being packed for the weight's): it moves up
+// to the pack.
+// CHECK-LABEL: func.func @pack_before_rounding
+// CHECK: %[[ROUNDED:.+]] = linalg.generic
+// CHECK-SAME: ins(%{{.+}} : tensor<4x64xf32>) outs(%{{.+}} : tensor<4x64xbf16>)
+// CHECK: %[[PAIRS:.+]] = tensor.expand_shape %[[ROUNDED]]
+// CHECK: %[[PACKED:.+]] = linalg.generic {{.+}} ins(%[[PAIRS]] : tensor<2x2x64xbf16>)
+// CHECK-NOT: arith.truncf
+// CHECK: return %[[PACKED]], %[[ROUNDED]]
+func.func @pack_before_rounding(%x: tensor<4x64xf32>) -> (tensor<2x64x2xbf16>, tensor<4x64xbf16>) {
+  %split = tensor.expand_shape %x [[0, 1], [2]] output_shape [2, 2, 64] : tensor<4x64xf32> into tensor<2x2x64xf32>
+  %ep = tensor.empty() : tensor<2x64x2xbf16>
+  %pack = linalg.generic {indexing_maps = [#pairs_read, #pairs_write], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%split : tensor<2x2x64xf32>) outs(%ep : tensor<2x64x2xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<2x64x2xbf16>
+  %eb = tensor.empty() : tensor<4x64xbf16>
+  %round = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%eb : tensor<4x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x64xbf16>
+  return %pack, %round : tensor<2x64x2xbf16>, tensor<4x64xbf16>
+}
+
+// A pack keeps rounding its f32 input when the value has no rounded copy
+// of the pack's type (here one in f16), or only one in another block.
+// CHECK-LABEL: func.func @pack_without_copy
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<4x64xf32>) outs(%{{.+}} : tensor<4x64xf16>)
+// CHECK: scf.for
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<2x2x64xf32>) outs(%{{.+}} : tensor<2x64x2xbf16>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: f32, %{{.+}}: bf16):
+// CHECK-NEXT: arith.truncf %[[IN]] : f32 to bf16
+func.func @pack_without_copy(%x: tensor<4x64xf32>, %n: index) -> (tensor<4x64xf16>, tensor<4x64xbf16>, tensor<2x64x2xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %eh = tensor.empty() : tensor<4x64xf16>
+  %half = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%eh : tensor<4x64xf16>) {
+  ^bb0(%in: f32, %out: f16):
+    %t = arith.truncf %in : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<4x64xf16>
+  %eb = tensor.empty() : tensor<4x64xbf16>
+  %looped = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %eb) -> (tensor<4x64xbf16>) {
+    %round = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+        ins(%x : tensor<4x64xf32>) outs(%acc : tensor<4x64xbf16>) {
+    ^bb0(%in: f32, %out: bf16):
+      %t = arith.truncf %in : f32 to bf16
+      linalg.yield %t : bf16
+    } -> tensor<4x64xbf16>
+    scf.yield %round : tensor<4x64xbf16>
+  }
+  %split = tensor.expand_shape %x [[0, 1], [2]] output_shape [2, 2, 64] : tensor<4x64xf32> into tensor<2x2x64xf32>
+  %ep = tensor.empty() : tensor<2x64x2xbf16>
+  %pack = linalg.generic {indexing_maps = [#pairs_read, #pairs_write], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%split : tensor<2x2x64xf32>) outs(%ep : tensor<2x64x2xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<2x64x2xbf16>
+  return %half, %looped, %pack : tensor<4x64xf16>, tensor<4x64xbf16>, tensor<2x64x2xbf16>
+}
