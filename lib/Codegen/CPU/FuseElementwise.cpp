@@ -7,8 +7,8 @@
 // for every output; kept apart, the GEMM runs at FMA speed and the operand is
 // computed once, in its own vectorized loop.
 //
-// First, a pack of a bf16 product's operand moves a rounded copy of the
-// value that another product already reads, instead of rounding it again.
+// First, a pack of a bf16 product's operand permutes a plain rounded copy
+// of the value when there is one, instead of rounding the value again.
 // A producer used elsewhere too fuses into an elementwise consumer whose
 // other inputs are ready before it, as a further output of the fused op, so
 // that intermediates kept for the backward pass (GELU's) and the bf16
@@ -269,59 +269,79 @@ private:
   }
 };
 
-/// Whether `op` rounds its one input to a narrower float (through
-/// permutation maps if `permuted`), on tensors.
-bool rounds(linalg::GenericOp op, bool permuted) {
-  return quern::roundsOnly(op, permuted) && op.hasPureTensorSemantics() &&
-         getElementTypeOrSelf(op.getDpsInputs()[0].getType()) !=
-             getElementTypeOrSelf(op->getResult(0).getType());
+/// The truncation of `op` when it only rounds its one input to a narrower
+/// float (through permutation maps if `permuted`), on tensors; else null.
+arith::TruncFOp rounding(linalg::GenericOp op, bool permuted) {
+  if (!quern::roundsOnly(op, permuted) || !op.hasPureTensorSemantics())
+    return {};
+  return dyn_cast<arith::TruncFOp>(&op.getBody()->front());
 }
 
-/// A pack (a rounding through a permutation: the pairs of a bf16 product's
-/// operand) of a value that is also rounded as it is (the operand of
-/// another product) reads the rounded copy instead, and only moves it: it
-/// reads half the bytes, and a value that the backward pass kept only to
-/// pack it for a weight's gradient is no longer written at all, the
-/// forward's loop writing just the rounded copy. Both round the same way,
-/// so the packed values are the same.
+/// A pack (a rounding through permutation maps, not all identities: the k
+/// pairs of a bf16 product's operand) of a value that also has a plain
+/// rounded copy (the operand of another product) permutes that copy
+/// instead: it reads half the bytes, and a value that the backward pass
+/// kept only to pack it for a weight's gradient is no longer written at
+/// all, the forward's loop writing just the rounded copy. The two
+/// truncations must be the same op (type, rounding mode, fast-math flags),
+/// so the packed values are the same. Shapes must be static and without
+/// encoding, the copy in the pack's block.
 struct PackFromRounded : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp pack,
                                 PatternRewriter &rewriter) const override {
-    if (!rounds(pack, /*permuted=*/true))
+    arith::TruncFOp truncation = rounding(pack, /*permuted=*/true);
+    if (!truncation ||
+        llvm::all_of(pack.getIndexingMapsArray(),
+                     [](AffineMap map) { return map.isIdentity(); }))
       return failure();
     Value input = pack.getDpsInputs()[0];
     auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
     Value value = expand ? expand.getSrc() : input;
-    Type narrow = getElementTypeOrSelf(pack->getResult(0).getType());
-    auto isRounding = [&](Operation *user) {
-      auto round = dyn_cast<linalg::GenericOp>(user);
-      return round && round != pack && round->getBlock() == pack->getBlock() &&
-             rounds(round, /*permuted=*/false) &&
-             getElementTypeOrSelf(round->getResult(0).getType()) == narrow &&
-             cast<ShapedType>(round->getResult(0).getType()).hasStaticShape();
-    };
-    auto users = llvm::make_filter_range(value.getUsers(), isRounding);
-    if (users.empty())
+    auto valueType = dyn_cast<RankedTensorType>(value.getType());
+    if (!valueType || !valueType.hasStaticShape() || valueType.getEncoding())
       return failure();
-    auto round = cast<linalg::GenericOp>(*users.begin());
-    // A rounding after the pack (the backward's dW pack can come before
-    // the rounding for dX) moves up to it, with an output of its own there.
+    auto isCopy = [&](Operation *user) {
+      auto round = dyn_cast<linalg::GenericOp>(user);
+      if (!round || round == pack || round->getBlock() != pack->getBlock())
+        return false;
+      arith::TruncFOp same = rounding(round, /*permuted=*/false);
+      return same && same.getType() == truncation.getType() &&
+             same->getAttrDictionary() == truncation->getAttrDictionary();
+    };
+    SmallVector<linalg::GenericOp> copies;
+    for (Operation *user : value.getUsers())
+      if (isCopy(user))
+        copies.push_back(cast<linalg::GenericOp>(user));
+    if (copies.empty())
+      return failure();
+    // The first copy in the block; one after the pack (the backward's dW
+    // pack can come before the rounding for dX) moves up to it, with an
+    // output of its own there if its own comes later.
+    linalg::GenericOp round = *llvm::min_element(
+        copies, [](linalg::GenericOp a, linalg::GenericOp b) {
+          return a->isBeforeInBlock(b);
+        });
     rewriter.setInsertionPoint(pack);
     if (!round->isBeforeInBlock(pack)) {
-      auto type = cast<ShapedType>(round->getResult(0).getType());
-      Value empty = rewriter.create<tensor::EmptyOp>(
-          round.getLoc(), type.getShape(), type.getElementType());
-      rewriter.modifyOpInPlace(
-          round, [&] { round.getDpsInitsMutable()[0].set(empty); });
+      Value init = round.getDpsInits()[0];
+      Operation *definer = init.getDefiningOp();
+      if (definer && definer->getBlock() == pack->getBlock() &&
+          !definer->isBeforeInBlock(pack)) {
+        Value empty = rewriter.create<tensor::EmptyOp>(
+            round.getLoc(), valueType.getShape(), truncation.getType());
+        rewriter.modifyOpInPlace(
+            round, [&] { round.getDpsInitsMutable()[0].set(empty); });
+      }
       rewriter.moveOpBefore(round, pack);
     }
     Value rounded = round->getResult(0);
     if (expand)
       rounded = rewriter.create<tensor::ExpandShapeOp>(
           expand.getLoc(),
-          RankedTensorType::get(expand.getResultType().getShape(), narrow),
+          RankedTensorType::get(expand.getResultType().getShape(),
+                                truncation.getType()),
           rounded, expand.getReassociationIndices());
     auto copy = rewriter.create<linalg::GenericOp>(
         pack.getLoc(), pack->getResultTypes(), rounded, pack.getDpsInits(),

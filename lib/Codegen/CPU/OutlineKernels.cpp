@@ -194,8 +194,8 @@ bool quern::roundsOnly(Operation *op, bool permuted) {
     return false;
   Block &body = generic.getRegion().front();
   Operation *yield = body.getTerminator();
-  if (yield->getOperands() == body.getArguments().take_front())
-    return true;
+  if (&body.front() == yield)
+    return yield->getOperands() == body.getArguments().take_front();
   auto round = dyn_cast<arith::TruncFOp>(&body.front());
   return round && round.getIn() == body.getArgument(0) &&
          round->getNextNode() == yield &&

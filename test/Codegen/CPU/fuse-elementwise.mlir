@@ -605,3 +605,82 @@ func.func @pack_without_copy(%x: tensor<4x64xf32>, %n: index) -> (tensor<4x64xf1
   } -> tensor<2x64x2xbf16>
   return %half, %looped, %pack : tensor<4x64xf16>, tensor<4x64xbf16>, tensor<2x64x2xbf16>
 }
+
+#transposed = affine_map<(i, j) -> (j, i)>
+
+// A pack reading the value itself (a transposed operand), with two copies:
+// the first one in the block serves, and nothing moves.
+// CHECK-LABEL: func.func @pack_first_copy
+// CHECK: %[[FIRST:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<64x4xf32>) outs(%{{.+}} : tensor<64x4xbf16>)
+// CHECK: %[[PACKED:.+]] = linalg.generic {{.+}} ins(%[[FIRST]] : tensor<64x4xbf16>) outs(%{{.+}} : tensor<4x64xbf16>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: bf16, %{{.+}}: bf16):
+// CHECK-NEXT: linalg.yield %[[IN]] : bf16
+// CHECK: %[[SECOND:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<64x4xf32>) outs(%{{.+}} : tensor<64x4xbf16>)
+// CHECK: return %[[FIRST]], %[[PACKED]], %[[SECOND]]
+func.func @pack_first_copy(%x: tensor<64x4xf32>) -> (tensor<64x4xbf16>, tensor<4x64xbf16>, tensor<64x4xbf16>) {
+  %eb = tensor.empty() : tensor<64x4xbf16>
+  %first = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x4xf32>) outs(%eb : tensor<64x4xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<64x4xbf16>
+  %et = tensor.empty() : tensor<4x64xbf16>
+  %pack = linalg.generic {indexing_maps = [#transposed, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x4xf32>) outs(%et : tensor<4x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x64xbf16>
+  %eb2 = tensor.empty() : tensor<64x4xbf16>
+  %second = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x4xf32>) outs(%eb2 : tensor<64x4xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<64x4xbf16>
+  return %first, %pack, %second : tensor<64x4xbf16>, tensor<4x64xbf16>, tensor<64x4xbf16>
+}
+
+// No copy serves a pack that truncates another way (a rounding mode of its
+// own), nor one of a value of unknown shape.
+// CHECK-LABEL: func.func @pack_unlike_copy
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<64x4xf32>) outs(%{{.+}} : tensor<4x64xbf16>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: f32, %{{.+}}: bf16):
+// CHECK-NEXT: arith.truncf %[[IN]] toward_zero : f32 to bf16
+// CHECK: linalg.generic {{.+}} ins(%{{.+}} : tensor<?x64xf32>) outs(%{{.+}} : tensor<64x?xbf16>)
+// CHECK-NEXT: ^bb0(%[[DYN:.+]]: f32, %{{.+}}: bf16):
+// CHECK-NEXT: arith.truncf %[[DYN]] : f32 to bf16
+func.func @pack_unlike_copy(%x: tensor<64x4xf32>, %y: tensor<?x64xf32>) -> (tensor<64x4xbf16>, tensor<4x64xbf16>, tensor<?x64xbf16>, tensor<64x?xbf16>) {
+  %eb = tensor.empty() : tensor<64x4xbf16>
+  %round = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x4xf32>) outs(%eb : tensor<64x4xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<64x4xbf16>
+  %et = tensor.empty() : tensor<4x64xbf16>
+  %pack = linalg.generic {indexing_maps = [#transposed, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x4xf32>) outs(%et : tensor<4x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in toward_zero : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x64xbf16>
+  %c0 = arith.constant 0 : index
+  %rows = tensor.dim %y, %c0 : tensor<?x64xf32>
+  %ed = tensor.empty(%rows) : tensor<?x64xbf16>
+  %dynamic = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<?x64xf32>) outs(%ed : tensor<?x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<?x64xbf16>
+  %edt = tensor.empty(%rows) : tensor<64x?xbf16>
+  %dynamic_pack = linalg.generic {indexing_maps = [#transposed, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<?x64xf32>) outs(%edt : tensor<64x?xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<64x?xbf16>
+  return %round, %pack, %dynamic, %dynamic_pack : tensor<64x4xbf16>, tensor<4x64xbf16>, tensor<?x64xbf16>, tensor<64x?xbf16>
+}

@@ -261,6 +261,37 @@ func.func @panel_pack(%w: memref<4x4xf32>, %lhs: memref<2x2x2xbf16>, %out: memre
 
 // -----
 
+// A pack that only permutes bf16 (it reads a rounded copy) is a pack too.
+// CHECK-LABEL: func.func @panel_pack_copy
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}} : memref<2x2x4xbf16>) outs(%{{.+}} : memref<2x4x2xbf16>)
+// CHECK-SAME: {quern.panel_pack}
+func.func @panel_pack_copy(%w: memref<4x4xbf16>, %lhs: memref<2x2x2xbf16>, %out: memref<2x4xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %src = memref.alloc() {alignment = 64 : i64} : memref<4x4xbf16>
+  memref.copy %w, %src : memref<4x4xbf16> to memref<4x4xbf16>
+  %in = memref.expand_shape %src [[0, 1], [2]] output_shape [2, 2, 4] : memref<4x4xbf16> into memref<2x2x4xbf16>
+  %packed = memref.alloc() {alignment = 64 : i64} : memref<2x4x2xbf16>
+  linalg.generic {indexing_maps = [affine_map<(p, n, c) -> (p, c, n)>, affine_map<(p, n, c) -> (p, n, c)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%in : memref<2x2x4xbf16>) outs(%packed : memref<2x4x2xbf16>) {
+  ^bb0(%a: bf16, %b: bf16):
+    linalg.yield %a : bf16
+  }
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<2x4xf32>
+  linalg.fill ins(%cst : f32) outs(%acc : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, c) -> (m, p, c)>, affine_map<(m, n, p, c) -> (p, n, c)>, affine_map<(m, n, p, c) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %packed : memref<2x2x2xbf16>, memref<2x4x2xbf16>) outs(%acc : memref<2x4xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %s: f32):
+    %x = arith.extf %a : bf16 to f32
+    %y = arith.extf %b : bf16 to f32
+    %p = arith.mulf %x, %y : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  memref.copy %acc, %out : memref<2x4xf32> to memref<2x4xf32>
+  return
+}
+
+// -----
+
 // The same pack, its buffer read again after the product: when the product
 // ends its tiles have packed every panel, so the later reader reads what it
 // did before, and the pack is marked all the same.

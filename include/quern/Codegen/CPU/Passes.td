@@ -91,15 +91,17 @@ def FuseElementwisePass
     recompute the operand for every output element; kept apart, the operand
     is computed once in its own vectorized loop and the matmul runs on FMAs.
 
-    First, a pack (an op that rounds its f32 input to bf16 through
-    permutation maps, the k pairs of a bf16 product's operand) of a value
-    that is also rounded as it is, in the same block, moves that rounded
-    copy instead of rounding the value again (the rounding moves up to the
-    pack if it came after it). A layer's input, rounded for its forward
-    product and packed for its weight's gradient, is then kept for the
-    backward pass in bf16 alone, and a gradient rounded for the input's
-    gradient is packed from 2 bytes per element instead of 4. The packed
-    values are the same.
+    First, a pack (an op that rounds its input to a narrower float through
+    permutation maps, not all identities: the k pairs of a bf16 product's
+    operand) of a value that also has a plain rounded copy in the same
+    block (an identity-map op with the same truncation: type, rounding
+    mode, fast-math flags) permutes that copy instead of rounding the value
+    again; a copy that came after the pack moves up to it. A layer's
+    input, rounded for its forward product and packed for its weight's
+    gradient, is then kept for the backward pass in bf16 alone, and a
+    gradient rounded for the input's gradient is packed from 2 bytes per
+    element instead of 4. The packed values are the same. Shapes must be
+    static.
 
     A producer with other users fuses too, into an elementwise consumer
     that reads it in the same iteration order, when everything else the
