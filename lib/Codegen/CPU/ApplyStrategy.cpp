@@ -711,24 +711,24 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
       // indexes it: no two tiles then read the same panel, and each packs
       // its own, just before reading it. Tiling keeps operand numbers.
       std::optional<unsigned> packed;
-      for (OpOperand *input : op.getDpsInputOperands())
+      for (OpOperand *input : op.getDpsInputOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(input);
         if (pack && input->get() == pack.getDpsInits()[0] &&
-            llvm::all_of(
-                llvm::seq<unsigned>(0, cache.size()), [&](unsigned dim) {
-                  return cache[dim] == 0 ||
-                         op.getMatchingIndexingMap(input).isFunctionOfDim(dim);
-                }))
+            llvm::all_of(llvm::seq<unsigned>(0, cache.size()),
+                         [&](unsigned dim) {
+                           return cache[dim] == 0 || map.isFunctionOfDim(dim);
+                         }))
           packed = input->getOperandNumber();
+      }
       FailureOr<linalg::TiledLinalgOp> tiled =
           tile(rewriter, op, cache, {}, strategy.parallel);
       if (failed(tiled))
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;
       strategy.parallel = false;
-      linalg::LinalgOp panel;
-      if (packed)
-        panel = packPanel(rewriter, op->getOpOperand(*packed), pack);
-      if (panel) {
+      if (linalg::LinalgOp panel =
+              packed ? packPanel(rewriter, op->getOpOperand(*packed), pack)
+                     : linalg::LinalgOp()) {
         rewriter.eraseOp(pack);
         pack = panel;
       }

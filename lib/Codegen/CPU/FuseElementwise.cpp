@@ -343,13 +343,13 @@ struct PackFromRounded : OpRewritePattern<linalg::GenericOp> {
           RankedTensorType::get(expand.getResultType().getShape(),
                                 truncation.getType()),
           rounded, expand.getReassociationIndices());
-    auto copy = rewriter.create<linalg::GenericOp>(
+    auto permuted = rewriter.create<linalg::GenericOp>(
         pack.getLoc(), pack->getResultTypes(), rounded, pack.getDpsInits(),
         pack.getIndexingMapsArray(), pack.getIteratorTypesArray(),
         [](OpBuilder &b, Location loc, ValueRange args) {
           b.create<linalg::YieldOp>(loc, args.front());
         });
-    rewriter.replaceOp(pack, copy);
+    rewriter.replaceOp(pack, permuted);
     return success();
   }
 };
@@ -377,7 +377,8 @@ struct FuseElementwisePass
         });
     linalg::populateFoldReshapeOpsByExpansionPatterns(
         patterns, [](OpOperand *operand) {
-          return quern::roundsOnly(operand->getOwner(), /*permuted=*/false);
+          auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          return consumer && rounding(consumer, /*permuted=*/false);
         });
     patterns.add<GeneralizeTranspose, FuseIntoConsumer>(context);
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);

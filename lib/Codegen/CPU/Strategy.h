@@ -46,7 +46,8 @@ inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
 
 /// The product that `pack` lays out an operand for, on buffers before the
 /// workspace plan: `pack` is a linalg.generic that only rounds its one f32
-/// input to bf16 through permutation maps; the next linalg op in the block,
+/// input to bf16, or copies a bf16 one, through permutation maps; the next
+/// linalg op in the block,
 /// with only ops free of memory effects, allocations and its accumulator's
 /// fill between them, is a contraction reading the packed buffer as one
 /// operand with no m loop (a right operand: each cache tile reads a panel
