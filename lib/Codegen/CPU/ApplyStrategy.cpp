@@ -32,6 +32,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -474,6 +475,12 @@ void Strategy::attach(Operation *op) const {
     entries.push_back(b.getNamedAttr("dims", b.getDenseI64ArrayAttr(dims)));
     entries.push_back(
         b.getNamedAttr("cache_tiles", b.getDenseI64ArrayAttr(cacheTiles)));
+    if (isSplit())
+      entries.push_back(b.getNamedAttr(
+          "split", b.getArrayAttr(llvm::to_vector(
+                       llvm::map_range(split, [&](ArrayRef<int64_t> points) {
+                         return Attribute(b.getDenseI64ArrayAttr(points));
+                       })))));
   }
   op->setAttr(kStrategyAttrName, b.getDictionaryAttr(entries));
 }
@@ -495,6 +502,10 @@ std::optional<Strategy> Strategy::read(Operation *op) {
   strategy.registerTiles = array("register_tiles");
   strategy.cacheTiles = array("cache_tiles");
   strategy.dims = array("dims");
+  if (auto split = dict.getAs<ArrayAttr>("split"))
+    for (Attribute points : split)
+      if (auto array = dyn_cast<DenseI64ArrayAttr>(points))
+        strategy.split.push_back(SmallVector<int64_t>(array.asArrayRef()));
   auto parallel = dict.getAs<BoolAttr>("parallel");
   strategy.parallel = parallel && parallel.getValue();
   return strategy;
@@ -530,6 +541,51 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   for (auto [tile, range] : llvm::zip_equal(tiles, ranges))
     sizes.push_back(tile >= range ? 0 : tile);
   return sizes;
+}
+
+/// The pieces that `split` (per loop, the points where it is split) cuts
+/// `op`'s iteration space into, each a copy of `op` on static slices of its
+/// operands; `op` is erased. Only parallel loops are split, so the pieces
+/// are independent.
+FailureOr<SmallVector<linalg::LinalgOp>>
+splitIntoPieces(RewriterBase &rewriter, linalg::LinalgOp op,
+                ArrayRef<SmallVector<int64_t>> split) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Per loop, the bounds of its pieces: 0, the points, the extent.
+  SmallVector<SmallVector<int64_t>> bounds;
+  for (auto [points, range] : llvm::zip_equal(split, ranges)) {
+    bounds.push_back({0});
+    llvm::append_range(bounds.back(), points);
+    bounds.back().push_back(range);
+  }
+  auto tiling = cast<TilingInterface>(op.getOperation());
+  rewriter.setInsertionPoint(op);
+  SmallVector<linalg::LinalgOp> pieces;
+  // Which piece of each loop, the last loop's fastest.
+  SmallVector<size_t> piece(ranges.size(), 0);
+  for (;;) {
+    SmallVector<OpFoldResult> offsets, sizes;
+    for (auto [dim, dimBounds] : llvm::enumerate(bounds)) {
+      offsets.push_back(rewriter.getIndexAttr(dimBounds[piece[dim]]));
+      sizes.push_back(rewriter.getIndexAttr(dimBounds[piece[dim] + 1] -
+                                            dimBounds[piece[dim]]));
+    }
+    FailureOr<TilingResult> tiled =
+        tiling.getTiledImplementation(rewriter, offsets, sizes);
+    if (failed(tiled))
+      return failure();
+    pieces.push_back(cast<linalg::LinalgOp>(tiled->tiledOps.front()));
+    int64_t dim = static_cast<int64_t>(ranges.size()) - 1;
+    for (; dim >= 0; --dim) {
+      if (++piece[dim] + 1 < bounds[dim].size())
+        break;
+      piece[dim] = 0;
+    }
+    if (dim < 0)
+      break;
+  }
+  rewriter.eraseOp(op);
+  return pieces;
 }
 
 /// Packs, just before the cache tile that owns `read`, the panel of
@@ -605,6 +661,19 @@ bool allUsers(Value buffer, function_ref<bool(Operation *)> visit) {
   });
 }
 
+/// Whether `op`'s register tiles divide each of its reduction loops.
+bool reducesInWholeTiles(linalg::LinalgOp op) {
+  Strategy strategy = *Strategy::read(op);
+  return llvm::all_of(llvm::enumerate(op.getIteratorTypesArray()),
+                      [&](auto indexed) {
+                        auto [dim, iterator] = indexed;
+                        int64_t range = op.getStaticLoopRanges()[dim];
+                        return iterator != utils::IteratorType::reduction ||
+                               range % strategy.registerTiles[dim] == 0 ||
+                               range <= strategy.registerTiles[dim];
+                      });
+}
+
 /// The register tiles of the accumulator that `fill` (which is not tiled;
 /// see filledAccumulator) fills start from its constant: every vector read
 /// of the buffer (or of a view of it) that reads each element once becomes
@@ -647,10 +716,13 @@ struct ApplyStrategyPass
     // tiles start from its constant (forwardFill, once they are hoisted).
     filled.clear();
     // Only where nothing else in the function uses the buffer (a kernel of
-    // the two): the reads forwardFill finds are then the accumulator's.
+    // the two): the reads forwardFill finds are then the accumulator's. And
+    // only where the register tiles divide every reduced loop: a peeled
+    // remainder of one reads the accumulator again, after the main loop.
     func.walk([&](linalg::FillOp fill) {
       linalg::LinalgOp consumer = filledAccumulator(fill);
       if (consumer && consumer->hasAttr(kStrategyAttrName) &&
+          reducesInWholeTiles(consumer) &&
           allUsers(fill.getOutputs()[0], [&](Operation *user) {
             return user == fill || user == consumer;
           })) {
@@ -676,7 +748,8 @@ struct ApplyStrategyPass
     for (linalg::LinalgOp op : ops)
       if (failed(tileOp(rewriter, op, packs.lookup(op))))
         return signalPassFailure();
-    if (failed(vectorizeTiles(rewriter, func)) ||
+    if (failed(foldTileShapes(func)) ||
+        failed(vectorizeTiles(rewriter, func)) ||
         failed(optimizeVectors(func)))
       return signalPassFailure();
   }
@@ -684,6 +757,7 @@ struct ApplyStrategyPass
 private:
   LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
                        linalg::LinalgOp pack = {});
+  LogicalResult foldTileShapes(func::FuncOp func);
   LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func);
   LogicalResult optimizeVectors(func::FuncOp func);
 
@@ -695,6 +769,23 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
                                         linalg::LinalgOp pack) {
   Strategy strategy = *Strategy::read(op);
   op->removeAttr(kStrategyAttrName);
+  if (strategy.isSplit()) {
+    // The pieces read slices of the packed operand: the pack runs whole,
+    // before them.
+    if (pack && failed(tileOp(rewriter, pack)))
+      return failure();
+    FailureOr<SmallVector<linalg::LinalgOp>> pieces =
+        splitIntoPieces(rewriter, op, strategy.split);
+    if (failed(pieces))
+      return op->emitOpError("cannot be split into whole cache tiles");
+    strategy.split.clear();
+    for (linalg::LinalgOp piece : *pieces) {
+      strategy.attach(piece);
+      if (failed(tileOp(rewriter, piece)))
+        return failure();
+    }
+    return success();
+  }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<unsigned> order;
   if (strategy.kind == Strategy::Contraction) {
@@ -775,6 +866,20 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
   // static.
   linalg::peelLoops(rewriter, loops);
   return pack ? tileOp(rewriter, pack) : success();
+}
+
+LogicalResult ApplyStrategyPass::foldTileShapes(func::FuncOp func) {
+  // Peeling leaves the sizes of whole tiles, and of a remainder of a loop
+  // of static extent, as constants: folded into the slices' types, every
+  // such tile is vectorized as a static shape, without masks.
+  MLIRContext *context = &getContext();
+  RewritePatternSet patterns(context);
+  affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+  affine::AffineMinOp::getCanonicalizationPatterns(patterns, context);
+  affine::AffineMaxOp::getCanonicalizationPatterns(patterns, context);
+  memref::SubViewOp::getCanonicalizationPatterns(patterns, context);
+  scf::ForOp::getCanonicalizationPatterns(patterns, context);
+  return applyPatternsAndFoldGreedily(func, std::move(patterns));
 }
 
 LogicalResult ApplyStrategyPass::vectorizeTiles(RewriterBase &rewriter,

@@ -44,10 +44,11 @@ int64_t clampTile(int64_t size, int64_t extent) {
   return std::max<int64_t>(1, std::min(size, extent));
 }
 
-/// A register tile for a loop of `extent`, preferably `size`: the largest
-/// multiple of `granule` between size/2 and size that divides the extent,
-/// which spares the loop a masked remainder; else `size` (clamped).
-int64_t registerTile(int64_t size, int64_t extent, int64_t granule) {
+/// A tile for a loop of `extent`, preferably `size` (a multiple of
+/// `granule`): the largest multiple of `granule` between size/2 and size
+/// that divides the extent, which spares the loop a remainder; else `size`
+/// (clamped).
+int64_t dividingTile(int64_t size, int64_t extent, int64_t granule) {
   size = clampTile(size, extent);
   for (int64_t tile = size; tile * 2 >= size && tile >= granule;
        tile -= granule)
@@ -173,23 +174,30 @@ private:
       // a broadcast row value fit the register file.
       int64_t nrVectors =
           ranges[n] >= kProductTileVectors * vector ? kProductTileVectors : 1;
-      int64_t nr = registerTile(nrVectors * vector, ranges[n], vector);
-      int64_t mr = registerTile(
+      int64_t nr = dividingTile(nrVectors * vector, ranges[n], vector);
+      // Narrower than a vector, a power of two wide: the widths a CPU has
+      // registers of (a row of 31 lanes is loaded piecewise and assembled
+      // lane by lane).
+      if (nr < vector)
+        nr = floorPowerOf2(nr);
+      int64_t mr = dividingTile(
           floorPowerOf2((vectorRegisters - nrVectors - 2) / nrVectors),
           ranges[m], 1);
       // Cache tiles: a kc x nr panel of the right operand fills half of L1;
       // the mc x kc block of the left operand a quarter of L2; nc columns of
       // the right operand's kc rows another quarter.
       int64_t elementBytes = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
-      int64_t kc = clampTile(
+      // Each preferably divides its loop (a multiple of the register tile
+      // for m and n), so that every cache tile is whole.
+      int64_t kc = dividingTile(
           floorPowerOf2(l1Bytes / 2 / (std::max<int64_t>(nr, 1) * elementBytes)),
-          ranges[k]);
-      int64_t mc = clampTile(
+          ranges[k], 1);
+      int64_t mc = dividingTile(
           std::max(mr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / mr * mr),
-          ranges[m]);
-      int64_t nc = clampTile(
+          ranges[m], mr);
+      int64_t nc = dividingTile(
           std::max(nr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / nr * nr),
-          ranges[n]);
+          ranges[n], nr);
       strategy.cacheTiles.assign(ranges.size(), 1);
       strategy.registerTiles.assign(ranges.size(), 1);
       strategy.cacheTiles[m] = mc;
@@ -205,6 +213,26 @@ private:
       strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
       if (strategy.parallel)
         splitForThreads(strategy, ranges, {n, m});
+      // Where m's or n's tiles do not divide the loop, the op is split:
+      // the whole cache tiles, the whole register tiles of the rest, and
+      // what is left, each a piece of its own whose tiles divide it; n's
+      // last columns in pieces a power of two wide. Every tile is then
+      // static, its remainder a narrower register tile, never a masked one.
+      // A partial k tile only shortens the k loop inside it.
+      strategy.split.assign(ranges.size(), {});
+      for (unsigned dim : {m, n}) {
+        int64_t range = ranges[dim], cache = strategy.cacheTiles[dim],
+                reg = strategy.registerTiles[dim];
+        int64_t wholeCaches = cache < range ? range / cache * cache : 0;
+        int64_t point = wholeCaches + (range - wholeCaches) / reg * reg;
+        SmallVector<int64_t> &points = strategy.split[dim];
+        if (wholeCaches > 0 && wholeCaches < point)
+          points.push_back(wholeCaches);
+        while (point > 0 && point < range) {
+          points.push_back(point);
+          point += dim == n ? floorPowerOf2(range - point) : range - point;
+        }
+      }
       return strategy;
     }
 
@@ -225,7 +253,7 @@ private:
     strategy.registerTiles.assign(ranges.size(), 1);
     strategy.registerTiles.back() =
         wholeRow ? ranges.back()
-                 : registerTile(vector, ranges.back(),
+                 : dividingTile(vector, ranges.back(),
                                 std::max<int64_t>(1, vector / 4));
     // A transposing input (its contiguous dimension is another loop) takes
     // a square tile: a vector of rows read whole, transposed in registers,
@@ -241,7 +269,7 @@ private:
         unsigned last = map.getNumResults() - 1;
         unsigned contiguous = map.getDimPosition(last);
         if (contiguous != inner) {
-          strategy.registerTiles[contiguous] = registerTile(
+          strategy.registerTiles[contiguous] = dividingTile(
               vector, ranges[contiguous], std::max<int64_t>(1, vector / 4));
           break;
         }
@@ -251,9 +279,9 @@ private:
         if (next == inner - 1)
           continue;
         int64_t units = std::max<int64_t>(1, vector / ranges[inner]);
-        strategy.registerTiles[next] = registerTile(units, ranges[next], 1);
+        strategy.registerTiles[next] = dividingTile(units, ranges[next], 1);
         strategy.registerTiles[inner - 1] =
-            registerTile(units, ranges[inner - 1], 1);
+            dividingTile(units, ranges[inner - 1], 1);
         break;
       }
     }

@@ -25,8 +25,18 @@ struct Strategy {
   llvm::SmallVector<int64_t> dims;
   /// One size per loop. Cache tiles only for contractions.
   llvm::SmallVector<int64_t> cacheTiles, registerTiles;
+  /// Contractions: per loop, the points where the op is split into pieces
+  /// (none: not split), so that in each piece the loop's tiles divide it:
+  /// the whole cache tiles, then the whole register tiles of the rest, then
+  /// the last rows or columns, a narrower register tile. Printed only where
+  /// some loop is split.
+  llvm::SmallVector<llvm::SmallVector<int64_t>> split;
   /// The outer tile loop runs on several threads.
   bool parallel = false;
+
+  bool isSplit() const {
+    return llvm::any_of(split, [](auto &points) { return !points.empty(); });
+  }
 
   void attach(mlir::Operation *op) const;
   static std::optional<Strategy> read(mlir::Operation *op);

@@ -16,15 +16,40 @@ func.func @matmul(%a: memref<256x128xf32>, %b: memref<128x512xf32>, %c: memref<2
   return
 }
 
-// Register tiles prefer sizes that divide their loop, sparing it a masked
-// remainder: 10 rows take tiles of 5 rather than 8 (NEON); a loop narrower
-// than a vector is one tile (AVX-512).
+// Register tiles prefer sizes that divide their loop, sparing it a
+// remainder: 10 rows take tiles of 5 rather than 8 (NEON). Columns are
+// tiled a power of two wide: 10 columns are a tile of 8 and, split off, a
+// piece of 2.
 // AVX512-LABEL: func.func @matmul_transpose_b
-// AVX512: register_tiles = array<i64: 10, 10, 1>
+// AVX512: register_tiles = array<i64: 10, 8, 1>, split = [array<i64>, array<i64: 8>, array<i64>]
 // NEON-LABEL: func.func @matmul_transpose_b
-// NEON: register_tiles = array<i64: 5, 8, 1>
+// NEON: register_tiles = array<i64: 5, 8, 1>, split = [array<i64>, array<i64: 8>, array<i64>]
 func.func @matmul_transpose_b(%a: memref<10x16xf32>, %b: memref<10x16xf32>, %c: memref<10x10xf32>) {
   linalg.matmul_transpose_b ins(%a, %b : memref<10x16xf32>, memref<10x16xf32>) outs(%c : memref<10x10xf32>)
+  return
+}
+
+// Cache tiles prefer sizes that divide their loop too (multiples of the
+// register tile): 384 rows take tiles of 192, not 256 and a partial one of
+// 128; k = 1000 takes tiles of 125.
+// AVX512-LABEL: func.func @matmul_384
+// AVX512: quern.strategy = {cache_tiles = array<i64: 192, 32, 125>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>}
+func.func @matmul_384(%a: memref<384x1000xf32>, %b: memref<1000x128xf32>, %c: memref<384x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<384x1000xf32>, memref<1000x128xf32>) outs(%c : memref<384x128xf32>)
+  return
+}
+
+// Where no tile divides the loop, the op is split so that each piece's
+// tiles do: 1009 rows (a prime) into 768 in cache tiles of 256, 240 in
+// register tiles of 8, and a last row; 1009 columns likewise, but the last
+// 17 as pieces of 16 and 1 columns, widths a CPU has vectors of (NEON's
+// register tile of 8 columns divides 240).
+// AVX512-LABEL: func.func @matmul_prime
+// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 992, 1008>, array<i64>]}
+// NEON-LABEL: func.func @matmul_prime
+// NEON: register_tiles = array<i64: 8, 8, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 1008>, array<i64>]
+func.func @matmul_prime(%a: memref<1009x128xf32>, %b: memref<128x1009xf32>, %c: memref<1009x1009xf32>) {
+  linalg.matmul ins(%a, %b : memref<1009x128xf32>, memref<128x1009xf32>) outs(%c : memref<1009x1009xf32>)
   return
 }
 
