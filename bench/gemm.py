@@ -105,16 +105,24 @@ class Runtimes:
         self.openblas_path = path
         self.openblas_config = self.blas.openblas_get_config().decode()
 
+    running = None  # the library and thread count of the last call
+
+    def _switch(self, library, threads):
+        """Pauses when the library or the thread count changes."""
+        if self.running != (library, threads):
+            time.sleep(SWITCH_PAUSE_SECONDS)
+            self.running = (library, threads)
+
     def use_quern(self, threads):
         self.omp.omp_set_num_threads(threads)
-        time.sleep(SWITCH_PAUSE_SECONDS)
+        self._switch("quern", threads)
 
     def use_openblas(self, threads):
         self.blas.openblas_set_num_threads(threads)
         got = self.blas.openblas_get_num_threads()
         if got != threads:
             raise RuntimeError(f"OpenBLAS runs {got} threads, not {threads}")
-        time.sleep(SWITCH_PAUSE_SECONDS)
+        self._switch("openblas", threads)
 
     def sgemm_call(self, a, b, c, trans_a, trans_b):
         """cblas_sgemm computing c = op(a) op(b), row-major, as a call."""
@@ -163,12 +171,12 @@ def measure_fma_peak(probe, quick):
 WARMUP_SECONDS = 0.1
 
 
-def timed(call, quick):
+def timed(call, quick, fill_seconds=0.3):
     """Median seconds of one call: calls for WARMUP_SECONDS (at least two;
     after the pause of a switch, a core of this VM takes milliseconds to
     run at full speed again, which 30 calls of a small product would
-    measure), then enough calls to fill about 0.3 s (at least 5, at most 30;
-    3 with --quick)."""
+    measure), then enough calls to fill about `fill_seconds` (at least 5,
+    at most 30; 3 with --quick)."""
     start = time.perf_counter()
     calls = 0
     while calls < 2 or (not quick and
@@ -176,7 +184,8 @@ def timed(call, quick):
         call()
         calls += 1
     once = (time.perf_counter() - start) / calls
-    repeat = 3 if quick else max(5, min(30, math.ceil(0.3 / max(once, 1e-9))))
+    repeat = 3 if quick else max(
+        5, min(30, math.ceil(fill_seconds / max(once, 1e-9))))
     return common.median_seconds(call, warmup=0, repeat=repeat)
 
 
@@ -184,26 +193,28 @@ def relative_error(got, reference):
     return float(np.abs(got - reference).max() / np.abs(reference).max())
 
 
+def compile_model(build, work, name, m, k, n, trans_a, trans_b, flags=()):
+    """(stem or None, compile seconds, error or None) of one product."""
+    import onnx
+    path = os.path.join(work, name + ".onnx")
+    onnx.save(make_model(m, k, n, trans_a, trans_b), path)
+    stem = os.path.join(work, name)
+    start = time.perf_counter()
+    run = subprocess.run([os.path.join(build, "bin", "quernc"), path,
+                          "-o", stem, *flags], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if run.returncode != 0:
+        error = f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
+        print(f"  {name}: {error}", file=sys.stderr)
+        return None, seconds, error
+    return stem, seconds, None
+
+
 def compile_models(build, work, sizes):
     """{(size, variant): (stem or None, compile seconds, error or None)}."""
-    import onnx
-    compiled = {}
-    for size in sizes:
-        for variant, _, trans_a, trans_b in VARIANTS:
-            name = f"gemm_{variant}_{size}"
-            path = os.path.join(work, name + ".onnx")
-            onnx.save(make_model(size, size, size, trans_a, trans_b), path)
-            stem = os.path.join(work, name)
-            start = time.perf_counter()
-            run = subprocess.run([os.path.join(build, "bin", "quernc"), path,
-                                  "-o", stem], capture_output=True, text=True)
-            seconds = time.perf_counter() - start
-            error = None
-            if run.returncode != 0:
-                error = f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
-                print(f"  {name}: {error}", file=sys.stderr)
-            compiled[size, variant] = (None if error else stem, seconds, error)
-    return compiled
+    return {(size, variant): compile_model(build, work, f"gemm_{variant}_{size}",
+                                           size, size, size, trans_a, trans_b)
+            for size in sizes for variant, _, trans_a, trans_b in VARIANTS}
 
 
 def uses_openmp(stem):
@@ -211,34 +222,72 @@ def uses_openmp(stem):
         return b"__kmpc_fork_call" in f.read()
 
 
-def bench_one(runtimes, stem, size, trans_a, trans_b, threads, rng, quick):
-    shape_a, shape_b = operand_shapes(size, size, size, trans_a, trans_b)
+def operands(m, k, n, trans_a, trans_b, rng):
+    """Random A and B as stored, and the float64 reference of the product."""
+    shape_a, shape_b = operand_shapes(m, k, n, trans_a, trans_b)
     a = rng.standard_normal(shape_a, dtype=np.float32)
     b = rng.standard_normal(shape_b, dtype=np.float32)
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
-    reference = (a64.T if trans_a else a64) @ (b64.T if trans_b else b64)
-    flops = 2.0 * size ** 3
-    row = {}
+    return a, b, (a64.T if trans_a else a64) @ (b64.T if trans_b else b64)
 
-    blas_out = np.zeros((size, size), np.float32)
+
+def time_openblas(runtimes, a, b, reference, trans_a, trans_b, threads, quick,
+                  fill_seconds=0.3):
+    """{openblas_seconds, openblas_gflops, openblas_max_rel_error}."""
+    m, n = reference.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    out = np.zeros((m, n), np.float32)
     runtimes.use_openblas(threads)
-    blas_seconds = timed(runtimes.sgemm_call(a, b, blas_out, trans_a, trans_b),
-                         quick)
-    row.update(openblas_seconds=blas_seconds,
-               openblas_gflops=flops / blas_seconds / 1e9,
-               openblas_max_rel_error=relative_error(blas_out, reference))
+    seconds = timed(runtimes.sgemm_call(a, b, out, trans_a, trans_b), quick,
+                    fill_seconds)
+    return {"openblas_seconds": seconds,
+            "openblas_gflops": 2.0 * m * n * k / seconds / 1e9,
+            "openblas_max_rel_error": relative_error(out, reference)}
 
+
+def time_quern(runtimes, stem, a, b, reference, trans_a, threads, quick,
+               tolerance=TOLERANCE, fill_seconds=0.3):
+    """{quern_seconds, quern_gflops, quern_max_rel_error, quern_correct}."""
+    m, n = reference.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    call, outputs = CompiledModel(stem).bind("forward", [a, b])
+    runtimes.use_quern(threads)
+    seconds = timed(call, quick, fill_seconds)
+    error = relative_error(outputs[0], reference)
+    return {"quern_seconds": seconds,
+            "quern_gflops": 2.0 * m * n * k / seconds / 1e9,
+            "quern_max_rel_error": error, "quern_correct": error <= tolerance}
+
+
+def bench_one(runtimes, stem, size, trans_a, trans_b, threads, rng, quick):
+    a, b, reference = operands(size, size, size, trans_a, trans_b, rng)
+    row = time_openblas(runtimes, a, b, reference, trans_a, trans_b, threads,
+                        quick)
     if stem is not None:
-        model = CompiledModel(stem)
-        call, outputs = model.bind("forward", [a, b])
-        runtimes.use_quern(threads)
-        quern_seconds = timed(call, quick)
-        error = relative_error(outputs[0], reference)
-        row.update(quern_seconds=quern_seconds,
-                   quern_gflops=flops / quern_seconds / 1e9,
-                   quern_max_rel_error=error, quern_correct=error <= TOLERANCE,
-                   ratio=blas_seconds / quern_seconds)
+        row.update(time_quern(runtimes, stem, a, b, reference, trans_a,
+                              threads, quick))
+        row["ratio"] = row["openblas_seconds"] / row["quern_seconds"]
     return row
+
+
+def percent_of_peak(rows, peak, who=("quern", "openblas")):
+    """Adds WHO_percent_of_peak to each row (peak: {"1": GFLOP/s, ...})."""
+    for row in rows:
+        for name in who:
+            if str(row["threads"]) in peak and name + "_gflops" in row:
+                row[name + "_percent_of_peak"] = (
+                    100 * row[name + "_gflops"] / peak[str(row["threads"])])
+
+
+def best_peak(probe, quick, first):
+    """The FMA peak measured again, each thread count's best of both runs:
+    the closer to what the cores reach."""
+    again = measure_fma_peak(probe, quick)
+    peak = dict(first)
+    for threads in map(str, THREADS):
+        if threads in peak and threads in again:
+            peak[threads] = max(peak[threads], again[threads])
+    return peak
 
 
 def main():
@@ -280,17 +329,10 @@ def main():
                     print(f"  {size:5d} {label:5s} {threads}T: quern {quern} "
                           f"openblas {row['openblas_gflops']:.1f} GFLOP/s")
         # Once more at the end: the best of both is the closer to the peak.
-        again = measure_fma_peak(probe, args.quick)
-    for threads in map(str, THREADS):
-        if threads in peak and threads in again:
-            peak[threads] = max(peak[threads], again[threads])
+        peak = best_peak(probe, args.quick, peak)
     result["fma_peak_gflops"] = peak
     print(f"FMA peak: {peak}")
-    for row in result["rows"]:
-        for who in ("quern", "openblas"):
-            if str(row["threads"]) in peak and who + "_gflops" in row:
-                row[who + "_percent_of_peak"] = (
-                    100 * row[who + "_gflops"] / peak[str(row["threads"])])
+    percent_of_peak(result["rows"], peak)
     common.write_result(args.out, result)
 
 

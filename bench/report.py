@@ -10,11 +10,15 @@ from common import duration
 GEMM_TARGET = 0.90    # Quern GFLOP/s over OpenBLAS's, everywhere
 TRAIN_TARGET = 1.5    # PyTorch eager step time over Quern's, GPT-2 models
 BF16_TARGET = 1.6     # bf16 step speed over fp32, 8-layer GPT-2
+SWEEP_RATIO_TARGET = 1.0   # every swept shape against OpenBLAS
+SWEEP_PEAK_TARGET = 60     # % of the FMA peak, fp32, M, K and N all >= 256
+SWEEP_CLIFF = 0.5          # of the power-of-two neighbour's GFLOP/s
 
 
 def load_results(folder):
     results = {}
-    for name in ("gemm", "train_step", "mlp_forward", "import_memory"):
+    for name in ("gemm", "gemm_shapes", "train_step", "mlp_forward",
+                 "import_memory"):
         path = os.path.join(folder, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -68,6 +72,44 @@ def gemm_target(gemm):
                       f"{worst['size']} {worst['label']}", worst["threads"])
 
 
+def sweep_misses(sweep):
+    """{id(row): [reasons]} of the swept products below a target: slower
+    than OpenBLAS, under SWEEP_PEAK_TARGET of the peak (fp32, every
+    dimension at least 256), or under SWEEP_CLIFF of the GFLOP/s of the
+    power-of-two shape above it."""
+    def key(row, shape):
+        return (tuple(shape), row["variant"], row["precision"], row["threads"])
+    rows = {key(r, r["shape"]): r for r in sweep["rows"]}
+    misses = {}
+    for r in sweep["rows"]:
+        reasons = []
+        if "quern_gflops" not in r or not r["quern_correct"]:
+            reasons.append("failed" if "quern_gflops" not in r else "wrong")
+        else:
+            if r["ratio"] < SWEEP_RATIO_TARGET:
+                reasons.append(f"{r['ratio']:.2f}× OpenBLAS")
+            if (r["precision"] == "fp32" and min(r["shape"]) >= 256
+                    and r.get("quern_percent_of_peak", 100) < SWEEP_PEAK_TARGET):
+                reasons.append(f"{r['quern_percent_of_peak']:.0f}% of peak")
+            neighbour = rows.get(key(r, [1 << (x - 1).bit_length()
+                                         for x in r["shape"]]))
+            if (neighbour and "quern_gflops" in neighbour and r["quern_gflops"]
+                    < SWEEP_CLIFF * neighbour["quern_gflops"]):
+                reasons.append(f"{r['quern_gflops'] / neighbour['quern_gflops']:.0%}"
+                               " of its power-of-two neighbour")
+        if reasons:
+            misses[id(r)] = reasons
+    return misses
+
+
+def sweep_target(sweep):
+    if sweep is None:
+        return "not run", "not measured"
+    misses = sweep_misses(sweep)
+    return (f"{len(misses)} of {len(sweep['rows'])} products below target "
+            "(marked in the table)", status(not misses))
+
+
 def train_target(train):
     if train is None:
         return "not run", "not measured"
@@ -95,6 +137,7 @@ def bf16_target(train):
 
 def targets_section(results):
     gemm_measured, gemm_status = gemm_target(results.get("gemm"))
+    sweep_measured, sweep_status = sweep_target(results.get("gemm_shapes"))
     train_measured, train_status = train_target(results.get("train_step"))
     bf16_measured, bf16_status = bf16_target(results.get("train_step"))
     return [
@@ -103,6 +146,10 @@ def targets_section(results):
         "|---|---|---|",
         f"| GEMM: Quern ≥ {GEMM_TARGET:.0%} of OpenBLAS at every size, product "
         f"and thread count | {gemm_measured} | {gemm_status} |",
+        f"| Shape sweep: every shape ≥ {SWEEP_RATIO_TARGET:.1f}× OpenBLAS, "
+        f"≥ {SWEEP_PEAK_TARGET}% of peak (fp32, M, K, N ≥ 256), none under "
+        f"{SWEEP_CLIFF:.0%} of its power-of-two neighbour | {sweep_measured} "
+        f"| {sweep_status} |",
         f"| Training step ≥ {TRAIN_TARGET}× PyTorch eager on both GPT-2 models, "
         f"1 and 2 threads | {train_measured} | {train_status} |",
         f"| bf16 training step ≥ {BF16_TARGET}× fp32 on the 8-layer GPT-2 "
@@ -185,6 +232,65 @@ def gemm_section(gemm):
         if "quern_error" in r and r["threads"] == 1:
             lines += ["", f"quernc failed on {r['size']} {r['label']}:",
                       "```", r["quern_error"], "```"]
+    return lines + [""]
+
+
+# --------------------------------------------------------- shape sweep ----
+
+
+def gemm_shapes_section(sweep):
+    misses = sweep_misses(sweep)
+    peak = sweep["fma_peak_gflops"]
+    columns = [(precision, threads) for precision in ("fp32", "bf16")
+               for threads in (1, 2)]
+    lines = [
+        "## GEMM shape sweep", "",
+        "Products of the shapes models have, not only powers of two "
+        "(bench/gemm_shapes.py): primes, 3·2^k and 5·2^k, hundreds and "
+        "thousands, transformer projections and a 50257-token vocabulary, "
+        "each with its power-of-two neighbour (every dimension rounded up). "
+        "Each cell: Quern GFLOP/s, its ratio to OpenBLAS `cblas_sgemm` (fp32: "
+        "OpenBLAS has no bf16 product) on the same shape in the same process, "
+        "and the share of the measured FP32 FMA peak "
+        + (f"({peak['1']:.0f} GFLOP/s on 1 core, {peak['2']:.0f} on 2). "
+           if "1" in peak and "2" in peak else "(not measured). ")
+        + "A cell marked ✗ is below a target; the reasons follow the table. "
+        f"Tolerance against numpy in float64: {sweep['tolerances']['fp32']:.0e} "
+        f"(fp32), {sweep['tolerances']['bf16']:.0e} (bf16).", "",
+        "| M×K×N | product | " + " | ".join(
+            f"{precision} {threads}T" for precision, threads in columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    cells = {}
+    for r in sweep["rows"]:
+        cells[tuple(r["shape"]), r["variant"], r["precision"], r["threads"]] = r
+    order = []
+    for r in sweep["rows"]:
+        if (tuple(r["shape"]), r["variant"], r["label"]) not in order:
+            order.append((tuple(r["shape"]), r["variant"], r["label"]))
+    notes = []
+    for shape, variant, label in order:
+        row = [f"{'×'.join(map(str, shape))}", label]
+        for precision, threads in columns:
+            r = cells.get((shape, variant, precision, threads))
+            if r is None:
+                row.append("–")
+                continue
+            if "quern_gflops" in r:
+                text = (f"{r['quern_gflops']:.0f} ({r['ratio']:.2f}×, "
+                        f"{r.get('quern_percent_of_peak', 0):.0f}%)")
+            else:
+                text = "failed"
+            if id(r) in misses:
+                text += " ✗"
+                notes.append(f"- {'×'.join(map(str, shape))} {label} "
+                             f"{precision} {threads}T: "
+                             + ", ".join(misses[id(r)]))
+            row.append(text)
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", f"Below target: {len(misses)} of {len(sweep['rows'])}."]
+    if notes:
+        lines += [""] + notes
     return lines + [""]
 
 
@@ -416,6 +522,8 @@ def write_markdown(results, path):
     lines += targets_section(results)
     if "gemm" in results:
         lines += gemm_section(results["gemm"])
+    if "gemm_shapes" in results:
+        lines += gemm_shapes_section(results["gemm_shapes"])
     if "train_step" in results:
         lines += train_section(results["train_step"])
     if "mlp_forward" in results:

@@ -7,6 +7,10 @@ Benchmarks (each runs in a process of its own):
   gemm           bench/gemm.py: fp32 GEMM GFLOP/s (A·B, Aᵀ·B, A·Bᵀ; 256 to
                  2048) against OpenBLAS at 1 and 2 threads, and as a share of
                  the measured FMA peak (bench/fma_peak.c).
+  gemm_shapes    bench/gemm_shapes.py: the shape sweep, 43 products of
+                 the shapes models have (primes, 3·2^k, 5·2^k, hundreds and
+                 thousands, a 50257 vocabulary) and their power-of-two
+                 neighbours, fp32 and bf16, 1 and 2 threads, against OpenBLAS.
   train          bench/train.py: median training-step time, peak RSS and
                  compile time of an MLP and two GPT-2 models, quernc --train
                  --optimizer=adamw against PyTorch eager, 1 and 2 threads.
@@ -28,7 +32,8 @@ import time
 import common
 import report
 
-SCRIPTS = {"gemm": "gemm.py", "train": "train.py",
+SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
+           "train": "train.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py"}
 
 

@@ -48,18 +48,6 @@ using namespace quern;
 static constexpr llvm::StringLiteral kVectorSizesAttrName =
     "quern.vector_sizes";
 
-static StringRef kindName(Strategy::Kind kind) {
-  switch (kind) {
-  case Strategy::Contraction:
-    return "contraction";
-  case Strategy::Elementwise:
-    return "elementwise";
-  case Strategy::Reduction:
-    return "reduction";
-  }
-  llvm_unreachable("every kind has a name");
-}
-
 namespace {
 
 /// A transpose whose leading unit dimensions stay in place becomes the
@@ -465,52 +453,6 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
 
 } // namespace
 
-void Strategy::attach(Operation *op) const {
-  Builder b(op->getContext());
-  SmallVector<NamedAttribute> entries = {
-      b.getNamedAttr("kind", b.getStringAttr(kindName(kind))),
-      b.getNamedAttr("register_tiles", b.getDenseI64ArrayAttr(registerTiles)),
-      b.getNamedAttr("parallel", b.getBoolAttr(parallel))};
-  if (kind == Contraction) {
-    entries.push_back(b.getNamedAttr("dims", b.getDenseI64ArrayAttr(dims)));
-    entries.push_back(
-        b.getNamedAttr("cache_tiles", b.getDenseI64ArrayAttr(cacheTiles)));
-    if (isSplit())
-      entries.push_back(b.getNamedAttr(
-          "split", b.getArrayAttr(llvm::to_vector(
-                       llvm::map_range(split, [&](ArrayRef<int64_t> points) {
-                         return Attribute(b.getDenseI64ArrayAttr(points));
-                       })))));
-  }
-  op->setAttr(kStrategyAttrName, b.getDictionaryAttr(entries));
-}
-
-std::optional<Strategy> Strategy::read(Operation *op) {
-  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
-  if (!dict)
-    return std::nullopt;
-  Strategy strategy;
-  auto array = [&](StringRef name) {
-    auto attr = dict.getAs<DenseI64ArrayAttr>(name);
-    return attr ? SmallVector<int64_t>(attr.asArrayRef())
-                : SmallVector<int64_t>();
-  };
-  auto kind = dict.getAs<StringAttr>("kind");
-  for (Kind candidate : {Contraction, Elementwise, Reduction})
-    if (kind && kind.getValue() == kindName(candidate))
-      strategy.kind = candidate;
-  strategy.registerTiles = array("register_tiles");
-  strategy.cacheTiles = array("cache_tiles");
-  strategy.dims = array("dims");
-  if (auto split = dict.getAs<ArrayAttr>("split"))
-    for (Attribute points : split)
-      if (auto array = dyn_cast<DenseI64ArrayAttr>(points))
-        strategy.split.push_back(SmallVector<int64_t>(array.asArrayRef()));
-  auto parallel = dict.getAs<BoolAttr>("parallel");
-  strategy.parallel = parallel && parallel.getValue();
-  return strategy;
-}
-
 namespace {
 
 /// Tiles `op` by `sizes` (0: not tiled) with the loops in `order`; the
@@ -543,46 +485,23 @@ SmallVector<int64_t> onlyWhereSmaller(ArrayRef<int64_t> tiles,
   return sizes;
 }
 
-/// The pieces that `split` (per loop, the points where it is split) cuts
-/// `op`'s iteration space into, each a copy of `op` on static slices of its
-/// operands; `op` is erased. Only parallel loops are split, so the pieces
-/// are independent.
+/// The pieces of `op` that `strategy` splits it into, each a copy of `op`
+/// on static slices of its operands; `op` is erased. Only parallel loops
+/// are split, so the pieces are independent.
 FailureOr<SmallVector<linalg::LinalgOp>>
 splitIntoPieces(RewriterBase &rewriter, linalg::LinalgOp op,
-                ArrayRef<SmallVector<int64_t>> split) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  // Per loop, the bounds of its pieces: 0, the points, the extent.
-  SmallVector<SmallVector<int64_t>> bounds;
-  for (auto [points, range] : llvm::zip_equal(split, ranges)) {
-    bounds.push_back({0});
-    llvm::append_range(bounds.back(), points);
-    bounds.back().push_back(range);
-  }
+                const Strategy &strategy) {
   auto tiling = cast<TilingInterface>(op.getOperation());
   rewriter.setInsertionPoint(op);
   SmallVector<linalg::LinalgOp> pieces;
-  // Which piece of each loop, the last loop's fastest.
-  SmallVector<size_t> piece(ranges.size(), 0);
-  for (;;) {
-    SmallVector<OpFoldResult> offsets, sizes;
-    for (auto [dim, dimBounds] : llvm::enumerate(bounds)) {
-      offsets.push_back(rewriter.getIndexAttr(dimBounds[piece[dim]]));
-      sizes.push_back(rewriter.getIndexAttr(dimBounds[piece[dim] + 1] -
-                                            dimBounds[piece[dim]]));
-    }
-    FailureOr<TilingResult> tiled =
-        tiling.getTiledImplementation(rewriter, offsets, sizes);
+  for (const Strategy::Piece &piece :
+       strategy.pieces(op.getStaticLoopRanges())) {
+    FailureOr<TilingResult> tiled = tiling.getTiledImplementation(
+        rewriter, getAsIndexOpFoldResult(rewriter.getContext(), piece.offsets),
+        getAsIndexOpFoldResult(rewriter.getContext(), piece.sizes));
     if (failed(tiled))
       return failure();
     pieces.push_back(cast<linalg::LinalgOp>(tiled->tiledOps.front()));
-    int64_t dim = static_cast<int64_t>(ranges.size()) - 1;
-    for (; dim >= 0; --dim) {
-      if (++piece[dim] + 1 < bounds[dim].size())
-        break;
-      piece[dim] = 0;
-    }
-    if (dim < 0)
-      break;
   }
   rewriter.eraseOp(op);
   return pieces;
@@ -775,12 +694,17 @@ LogicalResult ApplyStrategyPass::tileOp(RewriterBase &rewriter,
     if (pack && failed(tileOp(rewriter, pack)))
       return failure();
     FailureOr<SmallVector<linalg::LinalgOp>> pieces =
-        splitIntoPieces(rewriter, op, strategy.split);
+        splitIntoPieces(rewriter, op, strategy);
     if (failed(pieces))
       return op->emitOpError("cannot be split into whole cache tiles");
-    strategy.split.clear();
-    for (linalg::LinalgOp piece : *pieces) {
-      strategy.attach(piece);
+    Strategy whole = strategy;
+    whole.split.clear();
+    whole.parallelPieces.clear();
+    for (auto [index, piece] : llvm::enumerate(*pieces)) {
+      whole.parallel = strategy.parallel &&
+                       index < strategy.parallelPieces.size() &&
+                       strategy.parallelPieces[index];
+      whole.attach(piece);
       if (failed(tileOp(rewriter, piece)))
         return failure();
     }

@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace quern {
@@ -233,6 +234,12 @@ private:
           point += dim == n ? floorPowerOf2(range - point) : range - point;
         }
       }
+      // Each piece is threaded by its own work: a parallel region costs a
+      // fork and a join, more than the last rows or columns are worth.
+      if (strategy.parallel)
+        for (const Strategy::Piece &piece : strategy.pieces(ranges))
+          strategy.parallelPieces.push_back(
+              computeProduct(piece.sizes) >= minParallelWork);
       return strategy;
     }
 

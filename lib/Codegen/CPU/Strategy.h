@@ -31,12 +31,24 @@ struct Strategy {
   /// the last rows or columns, a narrower register tile. Printed only where
   /// some loop is split.
   llvm::SmallVector<llvm::SmallVector<int64_t>> split;
+  /// With `parallel` and a split: per piece (in the order of `pieces`),
+  /// whether it has work enough to run on several threads; the small
+  /// pieces of the last rows or columns run on one.
+  llvm::SmallVector<bool> parallelPieces;
   /// The outer tile loop runs on several threads.
   bool parallel = false;
 
   bool isSplit() const {
     return llvm::any_of(split, [](auto &points) { return !points.empty(); });
   }
+
+  /// A box of the iteration space: per loop, its offset and size.
+  struct Piece {
+    llvm::SmallVector<int64_t> offsets, sizes;
+  };
+  /// The pieces that `split` cuts loops of extents `ranges` into, the last
+  /// loop's pieces fastest (one piece, the whole, when not split).
+  llvm::SmallVector<Piece> pieces(llvm::ArrayRef<int64_t> ranges) const;
 
   void attach(mlir::Operation *op) const;
   static std::optional<Strategy> read(mlir::Operation *op);

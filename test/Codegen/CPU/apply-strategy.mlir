@@ -443,3 +443,24 @@ func.func @filled_and_read(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: mem
       ins(%c : memref<64x64xf32>) outs(%d : memref<64x64xf32>)
   return
 }
+
+// A split product: each piece is tiled on its own, with static tiles, and
+// threaded only if its flag in parallel_pieces is set: the 96 columns in
+// parallel cache tiles, the last 4 on the calling thread.
+// CHECK-LABEL: func.func @split_pieces
+// CHECK-NOT: mask
+// CHECK: scf.parallel
+// CHECK: vector.fma {{.+}} : vector<32xf32>
+// CHECK: scf.for
+// CHECK-NOT: scf.parallel
+// CHECK: vector.fma {{.+}} : vector<4xf32>
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @split_pieces(%a: memref<64x64xf32>, %b: memref<64x100xf32>, %c: memref<64x100xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+                 cache_tiles = array<i64: 32, 32, 64>, register_tiles = array<i64: 8, 32, 1>,
+                 parallel = true, split = [array<i64>, array<i64: 96>, array<i64>],
+                 parallel_pieces = array<i1: true, false>}}
+      ins(%a, %b : memref<64x64xf32>, memref<64x100xf32>) outs(%c : memref<64x100xf32>)
+  return
+}

@@ -43,9 +43,10 @@ func.func @matmul_384(%a: memref<384x1000xf32>, %b: memref<1000x128xf32>, %c: me
 // tiles do: 1009 rows (a prime) into 768 in cache tiles of 256, 240 in
 // register tiles of 8, and a last row; 1009 columns likewise, but the last
 // 17 as pieces of 16 and 1 columns, widths a CPU has vectors of (NEON's
-// register tile of 8 columns divides 240).
+// register tile of 8 columns divides 240). Of the 12 pieces (rows by
+// columns), those of min-parallel-work multiply-adds or more are threaded.
 // AVX512-LABEL: func.func @matmul_prime
-// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 992, 1008>, array<i64>]}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, parallel_pieces = array<i1: true, true, true, false, true, true, false, false, false, false, false, false>, register_tiles = array<i64: 8, 32, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 992, 1008>, array<i64>]}
 // NEON-LABEL: func.func @matmul_prime
 // NEON: register_tiles = array<i64: 8, 8, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 1008>, array<i64>]
 func.func @matmul_prime(%a: memref<1009x128xf32>, %b: memref<128x1009xf32>, %c: memref<1009x1009xf32>) {

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""GEMM shape sweep: matrix products of the shapes models have (primes,
+3·2^k and 5·2^k, hundreds and thousands, batch × sequence products, a
+50257-token vocabulary), not only powers of two. Each shape as A·B, Aᵀ·B and
+A·Bᵀ, compiled by quernc in fp32 and in bf16 (`--precision=bf16`: operands
+rounded to bf16, sums in f32), at 1 and 2 threads, against OpenBLAS's
+cblas_sgemm on the same shape in the same process (OpenBLAS has no bf16
+product: both precisions are compared with its fp32 one). Writes
+gemm_shapes.json.
+
+Every shape's power-of-two neighbour (each dimension rounded up to a power
+of two) is measured too, so that a cliff shows as a shape far slower than
+the larger power-of-two product next to it.
+
+    /usr/bin/python3 bench/gemm_shapes.py --out DIR [--build BUILD] [--quick]
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+import common
+import gemm
+
+# (M, K, N), C[M, N] = A[M, K] · B[K, N].
+SHAPES = (
+    # primes
+    (17, 17, 17), (127, 127, 127), (97, 211, 53), (521, 1031, 263),
+    (1009, 256, 128), (256, 256, 1009),
+    # 3·2^k and 5·2^k
+    (96, 96, 96), (192, 192, 192), (384, 384, 384), (768, 768, 768),
+    (1536, 1536, 1536), (160, 160, 160), (320, 320, 320), (640, 640, 640),
+    (1280, 1280, 1280), (384, 256, 128), (640, 256, 128), (768, 256, 128),
+    (3072, 256, 256),
+    # hundreds and thousands
+    (100, 100, 100), (300, 300, 300), (1000, 1000, 1000), (300, 256, 128),
+    (1000, 256, 128), (256, 256, 100), (100, 256, 128), (2000, 256, 512),
+    (1000, 512, 512), (500, 500, 500),
+    # transformer products: GPT-2 small (d 768, 256 tokens), a fused q/k/v
+    # projection at d 128 over 384 tokens and its weight gradient, and the
+    # vocabulary projection
+    (256, 768, 2304), (256, 768, 768), (256, 768, 3072), (256, 3072, 768),
+    (300, 768, 768), (384, 128, 384), (128, 384, 384), (128, 768, 50257),
+    (96, 64, 50257), (50257, 64, 96),
+    # sizes up to 4096
+    (4096, 256, 256), (256, 4096, 256), (2048, 2048, 2048),
+)
+QUICK_SHAPES = ((384, 256, 128), (256, 256, 100), (127, 127, 127),
+                (96, 64, 50257))
+PRECISIONS = (("fp32", ()), ("bf16", ("--precision=bf16",)))
+# bf16 operands carry 8 bits of mantissa: the sums of K products of
+# rounded values stay within about 1% of the largest output.
+TOLERANCES = {"fp32": gemm.TOLERANCE, "bf16": 2e-2}
+# Calls of each product fill about this long (after the warm-up): the sweep
+# makes some 800 measurements.
+FILL_SECONDS = 0.1
+
+
+def power_of_two_above(shape):
+    return tuple(1 << (size - 1).bit_length() for size in shape)
+
+
+def swept_shapes(quick):
+    """The shapes, each followed by its power-of-two neighbour (once)."""
+    shapes = []
+    for shape in QUICK_SHAPES if quick else SHAPES:
+        for candidate in (shape, power_of_two_above(shape)):
+            if candidate not in shapes:
+                shapes.append(candidate)
+    return shapes
+
+
+def label(shape):
+    return "×".join(map(str, shape))
+
+
+def main():
+    parser = common.arguments(__doc__, "gemm_shapes",
+                              "four shapes, 3 timed calls each")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build)
+    shapes = swept_shapes(args.quick)
+    runtimes = gemm.Runtimes()
+    result = {"benchmark": "gemm_shapes", "quick": args.quick,
+              "machine": common.machine(), "numpy_version": np.__version__,
+              "openblas": runtimes.openblas_config,
+              "switch_pause_seconds": gemm.SWITCH_PAUSE_SECONDS,
+              "tolerances": TOLERANCES, "rows": []}
+    rng = np.random.default_rng(11)
+    with tempfile.TemporaryDirectory() as work:
+        probe = gemm.build_fma_probe(work)
+        peak = gemm.measure_fma_peak(probe, args.quick)
+        for m, k, n in shapes:
+            for variant, product, trans_a, trans_b in gemm.VARIANTS:
+                stems = {
+                    precision: gemm.compile_model(
+                        build, work, f"{variant}_{m}_{k}_{n}_{precision}",
+                        m, k, n, trans_a, trans_b, flags)
+                    for precision, flags in PRECISIONS}
+                a, b, reference = gemm.operands(m, k, n, trans_a, trans_b, rng)
+                for threads in gemm.THREADS:
+                    blas = gemm.time_openblas(runtimes, a, b, reference,
+                                              trans_a, trans_b, threads,
+                                              args.quick, FILL_SECONDS)
+                    for precision, (stem, seconds, error) in stems.items():
+                        row = {"shape": [m, k, n], "variant": variant,
+                               "label": product, "precision": precision,
+                               "threads": threads, "compile_seconds": seconds,
+                               "power_of_two": power_of_two_above((m, k, n))
+                               == (m, k, n), **blas}
+                        if error:
+                            row["quern_error"] = error
+                        else:
+                            row.update(gemm.time_quern(
+                                runtimes, stem, a, b, reference, trans_a,
+                                threads, args.quick, TOLERANCES[precision],
+                                FILL_SECONDS))
+                            row["ratio"] = (row["openblas_seconds"]
+                                            / row["quern_seconds"])
+                        result["rows"].append(row)
+                        quern = (f"{row['quern_gflops']:7.1f}"
+                                 if "quern_gflops" in row else " failed")
+                        print(f"  {label((m, k, n)):>16s} {product:5s} "
+                              f"{precision} {threads}T: quern {quern} openblas "
+                              f"{row['openblas_gflops']:6.1f} GFLOP/s",
+                              flush=True)
+                for stem, _, _ in stems.values():
+                    if stem:
+                        for suffix in (".so", ".onnx", ".safetensors"):
+                            if os.path.exists(stem + suffix):
+                                os.remove(stem + suffix)
+        peak = gemm.best_peak(probe, args.quick, peak)
+    result["fma_peak_gflops"] = peak
+    gemm.percent_of_peak(result["rows"], peak)
+    common.write_result(args.out, result)
+    failed = [r for r in result["rows"]
+              if "quern_error" in r or not r.get("quern_correct", True)]
+    if failed:
+        print(f"{len(failed)} products failed or were wrong", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
