@@ -315,16 +315,30 @@ def SelectStrategyPass
     several threads (at least `min-parallel-work` multiply-adds or
     elements); a parallel contraction's `m` and `n` cache tiles are halved
     until there are at least 8 of them to share.
-    A tile larger than its loop becomes the loop's extent; tiles that do not
-    divide their loop are handled by peeling and masked vectors, never by a
-    scalar fallback.
+    A tile larger than its loop becomes the loop's extent. Every tile of a
+    contraction is whole, so that it runs as static vectors, never masked
+    ones:
+    - tiles prefer sizes that divide their loop: a register tile between
+      half and all of its preferred size, a cache tile likewise among
+      multiples of the register tile (384 rows take cache tiles of 192, not
+      256 and a partial 128; k = 1000 takes 125); columns narrower than a
+      vector are tiled a power of two wide;
+    - where no such size exists, `split` lists per loop the points where the
+      op is cut into pieces: after the whole cache tiles, after the whole
+      register tiles of the rest, and (n only) after each power-of-two
+      width of the last columns, widths a CPU has vectors of (1009 columns
+      with tiles of 32: `[992, 1008]`, pieces of 992, 16 and 1). Each piece
+      is the same op on a slice whose tiles divide it;
+    - `parallel_pieces` (with `parallel`) says which pieces have the work to
+      be threaded; the last rows or columns are not worth a fork and join.
 
     ```mlir
-    linalg.generic {...} ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>)
+    linalg.matmul {quern.strategy = {kind = "contraction",
+                   dims = array<i64: 0, 1, 2>,
+                   cache_tiles = array<i64: 256, 64, 128>,
+                   register_tiles = array<i64: 8, 32, 1>, parallel = true}}
+        ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>)
         outs(%c : memref<256x512xf32>)
-        attrs = {quern.strategy = {kind = "contraction",
-                 cache_tiles = [64, 256, 128], register_tiles = [8, 32, 1],
-                 parallel = true}}
     ```
   }];
   let options = [
@@ -380,11 +394,16 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
 def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
   let summary = "Tile and vectorize linalg ops as `quern.strategy` says";
   let description = [{
-    Tiles each op with a `quern.strategy`: contractions first by their cache
-    tiles, then by their register tiles with the `n` loop outside the `m`
-    loop and `k` innermost; other ops by their register tiles. Loops whose
-    tile does not divide their extent are peeled, so the main loop's tiles
-    are static and only the remainder uses masked vectors. Each tile is then
+    Tiles each op with a `quern.strategy`: a contraction with a `split` is
+    first cut into its pieces (copies of the op on static slices, each
+    threaded as `parallel_pieces` says), then every contraction is tiled by
+    its cache tiles and by its register tiles with the `n` loop outside the
+    `m` loop and `k` innermost; other ops by their register tiles. Loops
+    whose tile does not divide their extent are peeled, and the constant
+    sizes peeling leaves are folded into the tiles' types: every tile of a
+    loop of static extent, remainders included, is a static shape,
+    vectorized without masks (only a partial tile of a dynamic extent would
+    be masked). Each tile is then
     vectorized (`linalg::vectorize`), reductions are rewritten as
     `vector.contract`, loop-invariant code and the accumulator's loads and
     stores are hoisted out of the `k` loop (the register tile stays in
@@ -400,7 +419,9 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     tiles start from zeros, and its output is written, never read. When some
     load is repeated (k in cache tiles, a reduction that loads its
     accumulator inside the reduced loop, an op in a loop of its own), the
-    fill stays, untiled.
+    fill stays, untiled; so it does when a reduced loop's register tile does
+    not divide it (the peeled remainder loads what the main loop stored),
+    and is then tiled like any other op.
 
     A pack marked `quern.panel_pack` in a product's kernel runs inside the
     product's cache tile loops when each cache tile holds all of m: just
