@@ -20,8 +20,7 @@ static StringRef kindName(Strategy::Kind kind) {
   llvm_unreachable("every kind has a name");
 }
 
-SmallVector<Strategy::Piece>
-Strategy::pieces(ArrayRef<int64_t> ranges) const {
+SmallVector<Strategy::Piece> Strategy::pieces(ArrayRef<int64_t> ranges) const {
   // Per loop, the bounds of its pieces: 0, the points, the extent.
   SmallVector<SmallVector<int64_t>> bounds;
   for (auto [dim, range] : llvm::enumerate(ranges)) {
