@@ -3,8 +3,9 @@
 #
 #   scripts/install-deps.sh [build|bench]
 #
-# build (default): compiler, ONNX and test dependencies (the tests also run
-#                  AArch64 code under qemu-user, built with the cross gcc).
+# build (default): compiler, ONNX and test dependencies (the ONNX backend
+#                  tests' data; the tests also run AArch64 code under
+#                  qemu-user, built with the cross gcc).
 # bench:           those plus the baselines (PyTorch, OpenBLAS).
 # As root, missing packages are installed (after apt-get update); otherwise
 # the exact command is printed and the script fails.
@@ -15,7 +16,7 @@ build_packages=(
   libomp-19-dev
   cmake ninja-build ccache
   libonnx-dev libprotobuf-dev protobuf-compiler
-  python3 python3-numpy python3-onnx libgtest-dev
+  python3 python3-numpy python3-onnx libgtest-dev libonnx-testdata
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 bench_packages=(python3-torch libopenblas-dev)

@@ -25,6 +25,17 @@ ONNX_TEST_DATA = "/usr/share/libonnx-testdata/data"
 GROUPS = ("node", "pytorch-converted", "pytorch-operator")
 
 
+def missing_groups():
+    """The groups whose folder is missing (libonnx-testdata not installed):
+    each is a failure, never a suite that silently shrinks."""
+    return [group for group in GROUPS
+            if not os.path.isdir(os.path.join(ONNX_TEST_DATA, group))]
+
+
+MISSING_MESSAGE = (f"{ONNX_TEST_DATA} has no such folder: install Debian's "
+                   "libonnx-testdata (scripts/install-deps.sh does)")
+
+
 def backend_tests():
     """(group, name, folder) of every backend test Debian ships."""
     for group in GROUPS:

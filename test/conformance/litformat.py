@@ -18,11 +18,16 @@ class OnnxBackendTests(lit.formats.base.TestFormat):
                             localConfig):
         if path_in_suite[-1:] != ("conformance",):
             return
+        for group in harness.missing_groups():
+            yield lit.Test.Test(testSuite, path_in_suite + (group,),
+                                localConfig)
         for group, name, _ in harness.backend_tests():
             yield lit.Test.Test(testSuite, path_in_suite + (group, name),
                                 localConfig)
 
     def execute(self, test, litConfig):
+        if test.path_in_suite[-1] in harness.missing_groups():
+            return lit.Test.Result(lit.Test.FAIL, harness.MISSING_MESSAGE)
         group, name = test.path_in_suite[-2:]
         status, message = harness.run(
             os.path.join(harness.ONNX_TEST_DATA, group, name),

@@ -93,6 +93,9 @@ def main():
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     report_path = args.report or os.path.join(build, "conformance", "report.json")
+    if harness.missing_groups():
+        sys.exit(f"{', '.join(harness.missing_groups())}: "
+                 f"{harness.MISSING_MESSAGE}")
     work = [(g, n, f, build) for g, n, f in harness.backend_tests()]
     results = []
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
