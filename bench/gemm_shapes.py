@@ -14,6 +14,7 @@ the larger power-of-two product next to it.
 
     /usr/bin/python3 bench/gemm_shapes.py --out DIR [--build BUILD] [--quick]
 """
+import glob
 import os
 import sys
 import tempfile
@@ -125,11 +126,10 @@ def main():
                               f"{precision} {threads}T: quern {quern} openblas "
                               f"{row['openblas_gflops']:6.1f} GFLOP/s",
                               flush=True)
-                for stem, _, _ in stems.values():
-                    if stem:
-                        for suffix in (".so", ".onnx", ".safetensors"):
-                            if os.path.exists(stem + suffix):
-                                os.remove(stem + suffix)
+                # The compiled products are not needed again: 390 of them
+                # would fill the temporary folder.
+                for path in glob.glob(os.path.join(work, f"{variant}_{m}_{k}_{n}_*")):
+                    os.remove(path)
         peak = gemm.best_peak(probe, args.quick, peak)
     result["fma_peak_gflops"] = peak
     gemm.percent_of_peak(result["rows"], peak)

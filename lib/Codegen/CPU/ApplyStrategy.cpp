@@ -583,14 +583,13 @@ bool allUsers(Value buffer, function_ref<bool(Operation *)> visit) {
 /// Whether `op`'s register tiles divide each of its reduction loops.
 bool reducesInWholeTiles(linalg::LinalgOp op) {
   Strategy strategy = *Strategy::read(op);
-  return llvm::all_of(llvm::enumerate(op.getIteratorTypesArray()),
-                      [&](auto indexed) {
-                        auto [dim, iterator] = indexed;
-                        int64_t range = op.getStaticLoopRanges()[dim];
-                        return iterator != utils::IteratorType::reduction ||
-                               range % strategy.registerTiles[dim] == 0 ||
-                               range <= strategy.registerTiles[dim];
-                      });
+  for (auto [iterator, range, tile] :
+       llvm::zip_equal(op.getIteratorTypesArray(), op.getStaticLoopRanges(),
+                       strategy.registerTiles))
+    if (iterator == utils::IteratorType::reduction && range > tile &&
+        range % tile != 0)
+      return false;
+  return true;
 }
 
 /// The register tiles of the accumulator that `fill` (which is not tiled;
