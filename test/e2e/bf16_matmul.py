@@ -8,12 +8,16 @@
                                  through HARNESS (Inputs/entry_raw.c)
 
 The model has a plain product, one whose right operand is a Transpose (a
-Linear layer) and a batched one (attention). Each result must match the
+Linear layer), a batched one (attention), and two of shapes that tile
+unevenly: an odd depth (127) with 37 rows and 100 columns (neither a
+multiple of a register tile), and a weight gradient (a transposed left
+operand) of odd depth 53 and 300 x 70. Each result must match the
 product of the operands rounded to bf16 (round to nearest even), computed in
 float64, within 1e-5 of the largest magnitude (the sums are f32), and must
 differ from the unrounded product by more than 1e-4 of it (the operands were
 rounded).
 """
+import operator
 import os
 import sys
 
@@ -22,19 +26,33 @@ import onnx
 from onnx import TensorProto, helper
 
 SHAPES = {"a": [64, 128], "b": [128, 96], "w": [96, 128],
-          "q": [2, 3, 16, 32], "k": [2, 3, 32, 48]}
-OUTPUT_SHAPES = ([64, 96], [64, 96], [2, 3, 16, 48])
+          "q": [2, 3, 16, 32], "k": [2, 3, 32, 48],
+          "c": [37, 127], "d": [127, 100], "e": [53, 300], "f": [53, 70]}
+# name: (left, right, left transposed, right transposed)
+PRODUCTS = {"plain": ("a", "b", False, False),
+            "linear": ("a", "w", False, True),
+            "batched": ("q", "k", False, False),
+            "uneven": ("c", "d", False, False),
+            "gradient": ("e", "f", True, False)}
+OUTPUT_SHAPES = ([64, 96], [64, 96], [2, 3, 16, 48], [37, 100], [300, 70])
 
 
 def make(folder):
-    nodes = [helper.make_node("MatMul", ["a", "b"], ["plain"], name="plain"),
-             helper.make_node("Transpose", ["w"], ["w_t"], perm=[1, 0], name="t"),
-             helper.make_node("MatMul", ["a", "w_t"], ["linear"], name="linear"),
-             helper.make_node("MatMul", ["q", "k"], ["batched"], name="batched")]
+    nodes = []
+    for name, (x, y, transpose_x, transpose_y) in PRODUCTS.items():
+        operands = []
+        for operand, transposed in ((x, transpose_x), (y, transpose_y)):
+            if transposed:
+                nodes.append(helper.make_node("Transpose", [operand],
+                                              [operand + "_t"], perm=[1, 0],
+                                              name=operand + "_t"))
+                operand += "_t"
+            operands.append(operand)
+        nodes.append(helper.make_node("MatMul", operands, [name], name=name))
     inputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
               for name, shape in SHAPES.items()]
     outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
-               for name, shape in zip(("plain", "linear", "batched"), OUTPUT_SHAPES)]
+               for name, shape in zip(PRODUCTS, OUTPUT_SHAPES)]
     model = helper.make_model(helper.make_graph(nodes, "products", inputs, outputs),
                               opset_imports=[helper.make_opsetid("", 17)])
     onnx.save(model, os.path.join(folder, "products.onnx"))
@@ -72,12 +90,13 @@ def check(stem, *runner):
     wide = {name: value.astype(np.float64) for name, value in values.items()}
     rounded = {name: to_bf16(value).astype(np.float64)
                for name, value in values.items()}
-    for (name, (x, y)), result in zip(
-            {"plain": ("a", "b"), "linear": ("a", "w"), "batched": ("q", "k")}.items(),
-            outputs):
-        transpose = (lambda m: m.T) if name == "linear" else (lambda m: m)
-        reference = rounded[x] @ transpose(rounded[y])
-        unrounded = wide[x] @ transpose(wide[y])
+    for (name, (x, y, transpose_x, transpose_y)), result in zip(
+            PRODUCTS.items(), outputs):
+        def operands(values):
+            return (values[x].T if transpose_x else values[x],
+                    values[y].T if transpose_y else values[y])
+        reference = operator.matmul(*operands(rounded))
+        unrounded = operator.matmul(*operands(wide))
         scale = np.abs(reference).max()
         error = np.abs(result - reference).max() / scale
         rounding = np.abs(reference - unrounded).max() / scale

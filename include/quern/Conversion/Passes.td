@@ -36,24 +36,27 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     bf16 (round to nearest even) before the product, which reads them as
     bf16 and multiplies and sums in f32: bf16 mixed precision, with every
     other tensor, the parameters and the optimizer state in f32. With
-    `bf16-pairs` as well (targets with a bf16 dot-product instruction) and
-    an even K, the product sums over k in pairs: the left operand is viewed
+    `bf16-pairs` as well (targets with a bf16 dot-product instruction), the
+    product sums over k in pairs (an odd K is made even: both operands are
+    copied with a zero slice appended along k): the left operand is viewed
     as `[..., M, K/2, 2]` and the right one packed as `[..., K/2, N, 2]`,
     and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
     A transposed left operand is packed like a right one, `[..., K/2, M,
     2]` (its rows interleaved in pairs), and read over (p, m, t).
-    With `bf16-panel=W` as well and N a multiple of W and wider, the right
-    operand is packed in panels of W columns, `[..., N/W, K/2, W, 2]`, so
-    that a register tile of W columns reads contiguous memory; the
-    contraction runs over (batch..., j, m, c, p, t) with n = W j + c, into
-    the result viewed as `[..., M, N/W, W]`.
+    With `bf16-panel=W` as well and N wider than W, the right operand is
+    packed in panels of W columns, `[..., N/W, K/2, W, 2]`, so that a
+    register tile of W columns reads contiguous memory; the contraction
+    runs over (batch..., j, m, c, p, t) with n = W j + c, into the result
+    viewed as `[..., M, N/W, W]`. When W does not divide N, the right
+    operand and the bias are padded with zero columns to a multiple of W,
+    and the result is the slice of the first N columns.
   }];
   let options = [
     Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
            "Round f32 matmul operands to bf16; products and sums stay f32">,
     Option<"bf16Pairs", "bf16-pairs", "bool", "false",
            "With bf16-matmuls: sum products in pairs along k, operands laid "
-           "out for a bf16 dot-product instruction (K even)">,
+           "out for a bf16 dot-product instruction (an odd K padded)">,
     Option<"bf16Panel", "bf16-panel", "int64_t", "0",
            "With bf16-pairs: pack the right operand in panels of this many "
            "columns (0: whole)">

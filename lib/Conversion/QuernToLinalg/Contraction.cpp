@@ -77,9 +77,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     bool transposeLhs = op.getTransposeLhs(), transposeRhs = op.getTransposeRhs();
     bool bf16 = precision.bf16Operands && resultType.getElementType().isF32();
-    int64_t depth = cast<RankedTensorType>(lhs.getType())
-                        .getDimSize(transposeLhs ? batchRank : batchRank + 1);
-    if (bf16 && precision.bf16Pairs && depth % 2 == 0) {
+    if (bf16 && precision.bf16Pairs) {
+      // An odd depth takes a zero more (each operand copied once, padded),
+      // so that it too is summed in pairs by the dot instruction: its last
+      // pair sums the last product and zero.
+      auto lhsType = cast<RankedTensorType>(lhs.getType());
+      int64_t lhsDepthDim = lhsType.getRank() - (transposeLhs ? 2 : 1);
+      if (lhsType.getDimSize(lhsDepthDim) % 2 != 0) {
+        int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+        lhs = withZerosAppended(rewriter, loc, lhs, lhsDepthDim, 1);
+        rhs = withZerosAppended(rewriter, loc, rhs,
+                                rhsRank - (transposeRhs ? 1 : 2), 1);
+      }
       rewriter.replaceOp(op, buildPairedProduct(rewriter, loc, resultType, lhs,
                                                 transposeLhs, rhs, transposeRhs,
                                                 adaptor.getBias()));
@@ -232,8 +241,9 @@ private:
   ///   transpose it element by element.
   /// - rhs [..., K, N] (f32, or [..., N, K] when `transposeRhs`) is packed
   ///   as [..., K/2, N, 2] (each k pair of a column side by side), or, with
-  ///   panels (`precision.bf16Panel` columns, N a multiple of it and
-  ///   wider), as [..., N/panel, K/2, panel, 2]: the columns of a register
+  ///   panels (`precision.bf16Panel` columns, N wider; N padded with
+  ///   zero columns to a multiple), as [..., N/panel, K/2, panel, 2]: the
+  ///   columns of a register
   ///   tile are one contiguous panel rather than rows N pairs apart, whose
   ///   power-of-two strides fall into a few cache sets. The product then
   ///   runs over (batch..., j, m, c, p, t) with n = panel * j + c, into the
@@ -255,12 +265,24 @@ private:
                        joined<int64_t>(lhsType.getShape().drop_back(),
                                        {lhsType.getShape().back() / 2, 2}),
                        {rank - 1});
-    // Panels where N is a wider multiple of their width; 0: none.
-    int64_t panel = precision.bf16Panel > 0 && columns > precision.bf16Panel &&
-                            columns % precision.bf16Panel == 0
+    // Panels where N is wider than one; 0: none. Columns that do not fill
+    // the last panel are padded with zeros (the packed operand and the bias
+    // get zero columns, the product computes them, the result leaves them
+    // out), so that every register tile is a whole panel.
+    int64_t panel = precision.bf16Panel > 0 && columns > precision.bf16Panel
                         ? precision.bf16Panel
                         : 0;
     bool panels = panel > 0;
+    int64_t paddedColumns = panels ? llvm::alignTo(columns, panel) : columns;
+    if (paddedColumns != columns) {
+      int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+      rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 2 : 1),
+                              paddedColumns - columns);
+      if (bias)
+        bias = withZerosAppended(
+            b, loc, bias, cast<RankedTensorType>(bias.getType()).getRank() - 1,
+            paddedColumns - columns);
+    }
     Value rhsPairs = packPairs(b, loc, rhs, transposeRhs, panel);
 
     // Iteration space: (batch..., (j,) m, c, p, t).
@@ -282,7 +304,7 @@ private:
     iterators.append(2, utils::IteratorType::reduction);
     // The accumulator is built in its panel shape (a fill of the reshaped
     // result would not be the product's own).
-    SmallVector<int64_t> columnShape = panelShape(columns, panel);
+    SmallVector<int64_t> columnShape = panelShape(paddedColumns, panel);
     auto accumulatorType = RankedTensorType::get(
         joined<int64_t>(resultType.getShape().drop_back(2),
                         joined<int64_t>({rows}, columnShape)),
@@ -307,8 +329,34 @@ private:
             .getResult(0);
     if (!panels)
       return product;
-    return b.create<tensor::CollapseShapeOp>(loc, resultType, product,
-                                             splitting(rank, {rank - 1}));
+    SmallVector<int64_t> paddedShape(resultType.getShape());
+    paddedShape.back() = paddedColumns;
+    Value collapsed = b.create<tensor::CollapseShapeOp>(
+        loc, RankedTensorType::get(paddedShape, resultType.getElementType()),
+        product, splitting(rank, {rank - 1}));
+    if (paddedColumns == columns)
+      return collapsed;
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+        strides(rank, b.getIndexAttr(1));
+    return b.create<tensor::ExtractSliceOp>(
+        loc, resultType, collapsed, offsets,
+        getAsIndexOpFoldResult(context, resultType.getShape()), strides);
+  }
+
+  /// `value` with `count` slices of zeros appended along `dim`.
+  static Value withZerosAppended(OpBuilder &b, Location loc, Value value,
+                                 int64_t dim, int64_t count) {
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[dim] += count;
+    Value zeros = buildFilled(
+        b, loc, RankedTensorType::get(shape, type.getElementType()),
+        scalar::constant(b, loc, type.getElementType(), 0.0));
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+        strides(type.getRank(), b.getIndexAttr(1));
+    return b.create<tensor::InsertSliceOp>(
+        loc, value, zeros, offsets,
+        getAsIndexOpFoldResult(b.getContext(), type.getShape()), strides);
   }
 
   /// The permutation of `rank` dimensions that swaps the last two.

@@ -65,11 +65,15 @@ func.func @weight_gradient(%g: tensor<32x16xf32>, %x: tensor<32x8xf32>) -> tenso
   return %y : tensor<16x8xf32>
 }
 
-// An odd K has no pairs: the product takes the widening form.
+// An odd K takes a zero more: both operands are copied into zeros one
+// deeper (K = 4), then summed in pairs like any other.
 // PAIRS-LABEL: func.func @odd_depth
-// PAIRS-NOT: tensor.expand_shape
-// PAIRS: iterator_types = ["parallel", "parallel", "reduction"]
-// PAIRS: arith.extf
+// PAIRS-SAME: (%[[X:.+]]: tensor<4x3xf32>, %[[W:.+]]: tensor<3x4xf32>)
+// PAIRS: %[[XZ:.+]] = linalg.fill {{.+}} -> tensor<4x4xf32>
+// PAIRS: tensor.insert_slice %[[X]] into %[[XZ]][0, 0] [4, 3] [1, 1] : tensor<4x3xf32> into tensor<4x4xf32>
+// PAIRS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<4x4xf32>
+// PAIRS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [3, 4] [1, 1] : tensor<3x4xf32> into tensor<4x4xf32>
+// PAIRS: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x2x2xbf16>, tensor<2x4x2xbf16>)
 func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32> {
   %y = quern.matmul %x, %w : tensor<4x3xf32>, tensor<3x4xf32> -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
@@ -108,8 +112,6 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 // PANELS: %[[GP:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<16x16x2xbf16>)
 // PANELS: %[[XP:.+]] = linalg.generic {indexing_maps = [#[[ROWS_IN]], #[[ROWS_OUT]]]{{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
 // PANELS: linalg.generic {indexing_maps = [#[[PANEL_PACKED_LHS]], #[[RHS]], #[[OUT]]], {{.+}} ins(%[[GP]], %[[XP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%{{.+}} : tensor<16x2x4xf32>)
-// PANELS-LABEL: func.func @odd_depth
-// PANELS-NOT: tensor.expand_shape
 // PANELS-LABEL: func.func @biased
 // PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x8xf32>, %[[B:.+]]: tensor<8xf32>)
 // PANELS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2, 3]] output_shape [16, 2, 2, 4] : tensor<32x8xf32> into tensor<16x2x2x4xf32>
@@ -128,13 +130,23 @@ func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32
 // PANELS: tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2], [3, 4]] output_shape [2, 2, 4, 16, 2] : tensor<2x8x32xf32> into tensor<2x2x4x16x2xf32>
 // PANELS: linalg.generic {indexing_maps = [{{.+}}, #[[BATCH_RHS]], #[[BATCH_OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<2x16x2x4xf32>)
 // PANELS: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<2x16x2x4xf32> into tensor<2x16x8xf32>
-// A result of W columns or fewer, or not a multiple of W, is packed whole.
+// A result of W columns or fewer is packed whole.
 // PANELS-LABEL: func.func @narrow
 // PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x4x2xbf16>)
 // PANELS-NOT: tensor.collapse_shape
+// Columns that do not fill the last panel are padded with zeros: the right
+// operand and the bias get two zero columns (6 -> 8), the product runs on
+// whole panels, and the result is the first 6 columns of its 8.
 // PANELS-LABEL: func.func @uneven
-// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x6x2xbf16>)
-// PANELS-NOT: tensor.collapse_shape
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x6xf32>, %[[B:.+]]: tensor<6xf32>)
+// PANELS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<32x8xf32>
+// PANELS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [32, 6] [1, 1]
+// PANELS: %[[BZ:.+]] = linalg.fill {{.+}} -> tensor<8xf32>
+// PANELS: tensor.insert_slice %[[B]] into %[[BZ]][0] [6] [1]
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: %[[C:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
+// PANELS: tensor.extract_slice %[[C]][0, 0] [16, 6] [1, 1] : tensor<16x8xf32> to tensor<16x6xf32>
 // PANELS: return
 func.func @biased(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<8xf32>) -> tensor<16x8xf32> {
   %y = quern.matmul %x, %w bias(%b : tensor<8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
@@ -156,7 +168,7 @@ func.func @narrow(%x: tensor<16x32xf32>, %w: tensor<32x4xf32>) -> tensor<16x4xf3
   return %y : tensor<16x4xf32>
 }
 
-func.func @uneven(%x: tensor<16x32xf32>, %w: tensor<32x6xf32>) -> tensor<16x6xf32> {
-  %y = quern.matmul %x, %w : tensor<16x32xf32>, tensor<32x6xf32> -> tensor<16x6xf32>
+func.func @uneven(%x: tensor<16x32xf32>, %w: tensor<32x6xf32>, %b: tensor<6xf32>) -> tensor<16x6xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<6xf32>) : tensor<16x32xf32>, tensor<32x6xf32> -> tensor<16x6xf32>
   return %y : tensor<16x6xf32>
 }
