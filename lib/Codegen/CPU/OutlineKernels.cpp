@@ -5,7 +5,8 @@
 // OpenMP translation (which outlines each parallel region by scanning the
 // whole function) took minutes. Outlined, each op is a small function of its
 // own: compile time grows linearly with the model, and a profile names the
-// op that the time is spent in. Two exceptions: a fill that initializes
+// op that the time is spent in; kernels with equal bodies (a model's layers)
+// are then merged into one. Two exceptions: a fill that initializes
 // the next op's accumulator goes into that op's kernel, and so does a pack
 // that lays out the next product's right operand (packedProduct), which
 // tiling then does panel by panel inside the product's tile loops.
@@ -64,10 +65,11 @@ StringRef kernelKind(linalg::LinalgOp op) {
 /// Moves `ops` (linalg ops of one block, in order) into a new private
 /// function after `after`, named after the last, and calls it where the last
 /// was. Constants they use are cloned into the function; every other value
-/// they use becomes an argument. Returns false, leaving the ops alone, when
-/// some value cannot be passed.
-bool outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
-             Operation *&after, SymbolTable &symbols, unsigned index) {
+/// they use becomes an argument. Returns the function, or null, leaving the
+/// ops alone, when some value cannot be passed.
+func::FuncOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
+                     Operation *&after, SymbolTable &symbols,
+                     unsigned index) {
   llvm::SetVector<Value> used;
   for (linalg::LinalgOp op : ops) {
     used.insert(op->getOperands().begin(), op->getOperands().end());
@@ -81,7 +83,7 @@ bool outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
     else if (isPassableBuffer(value.getType()))
       arguments.push_back(value);
     else
-      return false;
+      return {};
   }
 
   linalg::LinalgOp last = ops.back();
@@ -118,7 +120,33 @@ bool outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
   builder.create<func::CallOp>(loc, kernel, arguments);
   for (linalg::LinalgOp op : ops)
     op->erase();
-  return true;
+  return kernel;
+}
+
+/// Kernels whose bodies are the same ops on arguments of the same types
+/// (the layers of a model have the same shapes) become one: the calls of
+/// each later copy call the first, and the copy goes. Each kernel is then
+/// tiled, vectorized and compiled by LLVM once, however many layers use it.
+void mergeEqualKernels(ArrayRef<func::FuncOp> kernels, ModuleOp module,
+                       SymbolTable &symbols) {
+  // Candidates by type; equal bodies within them, ignoring locations.
+  llvm::DenseMap<Type, SmallVector<func::FuncOp>> byType;
+  for (func::FuncOp kernel : kernels) {
+    SmallVector<func::FuncOp> &firsts = byType[kernel.getFunctionType()];
+    auto equal = llvm::find_if(firsts, [&](func::FuncOp first) {
+      return OperationEquivalence::isRegionEquivalentTo(
+          &first.getBody(), &kernel.getBody(),
+          OperationEquivalence::IgnoreLocations);
+    });
+    if (equal == firsts.end()) {
+      firsts.push_back(kernel);
+      continue;
+    }
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            kernel, equal->getSymNameAttr(), module)))
+      continue;
+    symbols.erase(kernel);
+  }
 }
 
 struct OutlineKernelsPass
@@ -130,6 +158,7 @@ struct OutlineKernelsPass
     for (auto function : module.getOps<func::FuncOp>())
       if (!function.isExternal())
         functions.push_back(function);
+    SmallVector<func::FuncOp> kernels;
     for (func::FuncOp function : functions) {
       SmallVector<linalg::LinalgOp> ops;
       function.walk([&](linalg::LinalgOp op) {
@@ -149,10 +178,14 @@ struct OutlineKernelsPass
         SmallVector<linalg::LinalgOp, 3> kernelOps = {ops[i]};
         while (last && kernelOps.back() != last && i + 1 < ops.size())
           kernelOps.push_back(ops[++i]);
-        if (outline(kernelOps, function, after, symbols, index))
+        if (func::FuncOp kernel =
+                outline(kernelOps, function, after, symbols, index)) {
+          kernels.push_back(kernel);
           ++index;
+        }
       }
     }
+    mergeEqualKernels(kernels, module, symbols);
   }
 };
 

@@ -59,13 +59,14 @@ func.func @loop(%in: memref<4x16xf32>, %out: memref<1x16xf32>, %acc: memref<8xf3
 
 // A fill stays a kernel of its own when the next op does not accumulate
 // into the filled buffer alone: here an op touching memory comes between,
-// and the product's accumulator is another buffer.
+// and the product's accumulator is another buffer. (The second fill and
+// product are the first ones' kernels again, on other buffers.)
 // CHECK-LABEL: func.func @apart(
 // CHECK: call @apart_fill_0(
 // CHECK-NEXT: memref.store
 // CHECK-NEXT: call @apart_matmul_1(
-// CHECK-NEXT: call @apart_fill_2(
-// CHECK-NEXT: call @apart_matmul_3(
+// CHECK-NEXT: call @apart_fill_0(
+// CHECK-NEXT: call @apart_matmul_1(
 func.func @apart(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
   %zero = arith.constant 0.0 : f32
   %c0 = arith.constant 0 : index
@@ -128,5 +129,36 @@ func.func @panel(%w: memref<2x2x4xf32>, %lhs: memref<2x2x2xbf16>, %packed: memre
     %t = arith.addf %s, %p : f32
     linalg.yield %t : f32
   }
+  return
+}
+
+// -----
+
+// Kernels with equal bodies on arguments of equal types are one: the second
+// layer's product and the forward entry's call the first layer's kernel. A
+// product of another shape, or with another strategy, keeps its own.
+// CHECK-LABEL: func.func @layers(
+// CHECK-SAME: %[[X:[^:]+]]: memref<4x8xf32>, %[[W1:[^:]+]]: memref<8x8xf32>, %[[W2:[^:]+]]: memref<8x8xf32>, %[[H:[^:]+]]: memref<4x8xf32>, %[[Y:[^:]+]]: memref<4x8xf32>, %[[W3:[^:]+]]: memref<8x16xf32>, %[[Z:[^:]+]]: memref<4x16xf32>)
+// CHECK: call @layers_contraction_0(%[[X]], %[[W1]], %[[H]])
+// CHECK-NEXT: call @layers_contraction_0(%[[H]], %[[W2]], %[[Y]])
+// CHECK-NEXT: call @layers_contraction_2(%[[Y]], %[[W3]], %[[Z]])
+// CHECK-NEXT: call @layers_contraction_3(%[[H]], %[[W2]], %[[Y]])
+// CHECK: func.func private @layers_contraction_0(
+// CHECK-NOT: func.func private @layers_contraction_1(
+// CHECK: func.func private @layers_contraction_2(
+// CHECK: func.func private @layers_contraction_3(
+// CHECK: func.func @forward(
+// CHECK-NEXT: call @layers_contraction_0(
+// CHECK-NOT: func.func private @forward_contraction_0(
+func.func @layers(%x: memref<4x8xf32>, %w1: memref<8x8xf32>, %w2: memref<8x8xf32>, %h: memref<4x8xf32>, %y: memref<4x8xf32>, %w3: memref<8x16xf32>, %z: memref<4x16xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction"}} ins(%x, %w1 : memref<4x8xf32>, memref<8x8xf32>) outs(%h : memref<4x8xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction"}} ins(%h, %w2 : memref<4x8xf32>, memref<8x8xf32>) outs(%y : memref<4x8xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction"}} ins(%y, %w3 : memref<4x8xf32>, memref<8x16xf32>) outs(%z : memref<4x16xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", parallel = true}} ins(%h, %w2 : memref<4x8xf32>, memref<8x8xf32>) outs(%y : memref<4x8xf32>)
+  return
+}
+
+func.func @forward(%x: memref<4x8xf32>, %w: memref<8x8xf32>, %h: memref<4x8xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction"}} ins(%x, %w : memref<4x8xf32>, memref<8x8xf32>) outs(%h : memref<4x8xf32>)
   return
 }

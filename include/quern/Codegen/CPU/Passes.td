@@ -365,7 +365,11 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
     cloned in, every other value it uses is an argument. Tiling,
     vectorization and LLVM's optimizer then work on small functions, so
     compile time grows with the number of ops rather than faster, and
-    profiles name the op. Ops on buffers the bare-pointer calling convention
+    profiles name the op. Kernels with equal bodies (the same ops, on
+    arguments of the same types, locations aside: the layers of a model)
+    are then one: every call of a later copy calls the first, named after
+    its first site, and the copy goes, so each is tiled, vectorized and
+    compiled once. Ops on buffers the bare-pointer calling convention
     cannot pass (dynamic shape, stride or offset; no elements) stay where
     they are.
 
