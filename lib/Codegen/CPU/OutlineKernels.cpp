@@ -65,9 +65,9 @@ StringRef kernelKind(linalg::LinalgOp op) {
 /// Moves `ops` (linalg ops of one block, in order) into a new private
 /// function after `after`, named after the last, and calls it where the last
 /// was. Constants they use are cloned into the function; every other value
-/// they use becomes an argument. Returns the function, or null, leaving the
-/// ops alone, when some value cannot be passed.
-func::FuncOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
+/// they use becomes an argument. Returns the call, or null, leaving the ops
+/// alone, when some value cannot be passed.
+func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
                      Operation *&after, SymbolTable &symbols,
                      unsigned index) {
   llvm::SetVector<Value> used;
@@ -117,21 +117,22 @@ func::FuncOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
   inside.create<func::ReturnOp>(loc);
 
   builder.setInsertionPoint(last);
-  builder.create<func::CallOp>(loc, kernel, arguments);
+  auto call = builder.create<func::CallOp>(loc, kernel, arguments);
   for (linalg::LinalgOp op : ops)
     op->erase();
-  return kernel;
+  return call;
 }
 
 /// Kernels whose bodies are the same ops on arguments of the same types
-/// (the layers of a model have the same shapes) become one: the calls of
-/// each later copy call the first, and the copy goes. Each kernel is then
-/// tiled, vectorized and compiled by LLVM once, however many layers use it.
-void mergeEqualKernels(ArrayRef<func::FuncOp> kernels, ModuleOp module,
-                       SymbolTable &symbols) {
+/// (the layers of a model have the same shapes) become one: the call of
+/// each later copy (`calls`, one per kernel) calls the first, and the copy
+/// goes. Each kernel is then tiled, vectorized and compiled by LLVM once,
+/// however many layers use it.
+void mergeEqualKernels(ArrayRef<func::CallOp> calls, SymbolTable &symbols) {
   // Candidates by type; equal bodies within them, ignoring locations.
   llvm::DenseMap<Type, SmallVector<func::FuncOp>> byType;
-  for (func::FuncOp kernel : kernels) {
+  for (func::CallOp call : calls) {
+    auto kernel = symbols.lookup<func::FuncOp>(call.getCallee());
     SmallVector<func::FuncOp> &firsts = byType[kernel.getFunctionType()];
     auto equal = llvm::find_if(firsts, [&](func::FuncOp first) {
       return OperationEquivalence::isRegionEquivalentTo(
@@ -142,9 +143,7 @@ void mergeEqualKernels(ArrayRef<func::FuncOp> kernels, ModuleOp module,
       firsts.push_back(kernel);
       continue;
     }
-    if (failed(SymbolTable::replaceAllSymbolUses(
-            kernel, equal->getSymNameAttr(), module)))
-      continue;
+    call.setCallee(equal->getSymName());
     symbols.erase(kernel);
   }
 }
@@ -158,7 +157,7 @@ struct OutlineKernelsPass
     for (auto function : module.getOps<func::FuncOp>())
       if (!function.isExternal())
         functions.push_back(function);
-    SmallVector<func::FuncOp> kernels;
+    SmallVector<func::CallOp> calls;
     for (func::FuncOp function : functions) {
       SmallVector<linalg::LinalgOp> ops;
       function.walk([&](linalg::LinalgOp op) {
@@ -178,14 +177,14 @@ struct OutlineKernelsPass
         SmallVector<linalg::LinalgOp, 3> kernelOps = {ops[i]};
         while (last && kernelOps.back() != last && i + 1 < ops.size())
           kernelOps.push_back(ops[++i]);
-        if (func::FuncOp kernel =
+        if (func::CallOp call =
                 outline(kernelOps, function, after, symbols, index)) {
-          kernels.push_back(kernel);
+          calls.push_back(call);
           ++index;
         }
       }
     }
-    mergeEqualKernels(kernels, module, symbols);
+    mergeEqualKernels(calls, symbols);
   }
 };
 
