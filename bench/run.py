@@ -11,9 +11,11 @@ Benchmarks (each runs in a process of its own):
                  the shapes models have (primes, 3·2^k, 5·2^k, hundreds and
                  thousands, a 50257 vocabulary) and their power-of-two
                  neighbours, fp32 and bf16, 1 and 2 threads, against OpenBLAS.
-  train          bench/train.py: median training-step time, peak RSS and
-                 compile time of an MLP and two GPT-2 models, quernc --train
-                 --optimizer=adamw against PyTorch eager, 1 and 2 threads.
+  train          bench/train.py: median training-step time, peak RSS,
+                 compile time and model FLOP utilization of an MLP and four
+                 GPT-2 models (up to GPT-2 small's shapes, vocabulary
+                 50257), quernc --train --optimizer=adamw against PyTorch
+                 eager, 1 and 2 threads, fp32 and bf16.
   mlp_forward    bench/mlp_forward.py: the example MLP's forward pass against
                  torch and numpy, 1 thread.
   import_memory  bench/import_memory.py: quernc's peak RSS compiling 1 GiB of

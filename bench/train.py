@@ -18,13 +18,16 @@ peak RSS is its own:
 Both use AdamW with lr 1e-3 and PyTorch's defaults (betas 0.9/0.999, eps
 1e-8, weight decay 0.01, which are also quernc's), run the warm-up steps and
 then the timed steps on one fixed random batch, and report the median step
-time, the loss of the first and the last step, and their peak RSS.
+time, the loss of the first and the last step, and their peak RSS. The
+model FLOP utilization of Quern's step is against the FMA peak measured in
+the same run (bench/fma_peak.c).
 
     /usr/bin/python3 bench/train.py --out DIR [--build BUILD] [--quick]
 """
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -47,7 +50,9 @@ QUICK_STEPS, QUICK_WARMUP = 5, 2
 BF16_ROUNDS = 3
 CHILD_TIMEOUT_SECONDS = 1800
 
-# name -> how to build it. GPT-2 models use a byte-sized vocabulary (256).
+# name -> how to build it. The small GPT-2 models use a byte-sized
+# vocabulary (256); gpt2_small has GPT-2 small's shapes. "steps": (timed,
+# warm-up) steps where the default would take too long.
 MODELS = {
     "mlp_ce": {"label": "MlpCE 16-32-10, batch 8", "kind": "mlp_ce"},
     "gpt2_2x128": {
@@ -60,7 +65,32 @@ MODELS = {
         "kind": "gpt2", "seed": 12,
         "config": {"vocab": 256, "d_model": 256, "n_head": 8, "seq": 64,
                    "batch": 4, "n_layer": 8}},
+    "gpt2_qkv_4x128": {
+        "label": "GPT-2, 4 layers, d_model 128, fused q/k/v (Linear(d, 3d)), "
+                 "4 heads, seq 128, batch 3 (384 tokens), vocab 256",
+        "kind": "gpt2", "seed": 14,
+        "config": {"vocab": 256, "d_model": 128, "n_head": 4, "seq": 128,
+                   "batch": 3, "n_layer": 4, "fused_qkv": True}},
+    "gpt2_small": {
+        "label": "GPT-2 small's shapes: 12 layers, d_model 768, 12 heads, "
+                 "seq 256, batch 2, vocab 50257",
+        "kind": "gpt2", "seed": 13, "steps": (5, 1),
+        "config": {"vocab": 50257, "d_model": 768, "n_head": 12, "seq": 256,
+                   "batch": 2, "n_layer": 12}},
 }
+
+
+def model_flops(spec, parameters):
+    """FLOPs of one training step: 6 per parameter and token (forward and
+    backward of every product with a weight) plus the attention products
+    (Q·Kᵀ and A·V, forward and backward: 12·B·T²·C per layer); 0 for
+    models other than GPT-2."""
+    if spec["kind"] != "gpt2":
+        return 0
+    c = spec["config"]
+    tokens = c["batch"] * c["seq"]
+    return (6 * parameters * tokens
+            + 12 * c["n_layer"] * c["batch"] * c["seq"] ** 2 * c["d_model"])
 
 
 def build_module(spec):
@@ -82,17 +112,34 @@ def build_module(spec):
 # ----------------------------------------------------------- parent side ----
 
 
+# A top-level phase of --mlir-timing's report: user time, wall time, name
+# (nested passes are indented further).
+TIMING_PHASE = re.compile(
+    r"^\s+[\d.]+ \(\s*[\d.]+%\)\s+([\d.]+) \(\s*[\d.]+%\)  (\S.*)$")
+
+
+def compile_phases(report):
+    """{phase: wall seconds} of quernc's --mlir-timing report."""
+    phases = {}
+    for line in report.splitlines():
+        match = TIMING_PHASE.match(line)
+        if match and match.group(2) != "Total":
+            phases[match.group(2)] = float(match.group(1))
+    return phases
+
+
 def compile_step(build, folder, stem, precision):
-    """quernc --train of folder/model.onnx into folder/stem: (seconds, error)."""
+    """quernc --train of folder/model.onnx into folder/stem: (seconds, error,
+    {phase: seconds})."""
     start = time.perf_counter()
     run = subprocess.run(
         [os.path.join(build, "bin", "quernc"), os.path.join(folder, "model.onnx"),
          "--train", "--optimizer=adamw", f"--precision={precision}",
-         "-o", os.path.join(folder, stem)],
+         "--mlir-timing", "-o", os.path.join(folder, stem)],
         capture_output=True, text=True)
     error = (f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
              if run.returncode != 0 else None)
-    return time.perf_counter() - start, error
+    return time.perf_counter() - start, error, compile_phases(run.stderr)
 
 
 def prepare(name, spec, work, build):
@@ -114,8 +161,10 @@ def prepare(name, spec, work, build):
         json.dump(dict(spec, inputs=input_names), f)
     parameters = sum(p.numel() for p in model.parameters())
 
-    seconds, error = compile_step(build, folder, "step", "fp32")
-    record = {"parameters": parameters, "compile_seconds": seconds}
+    seconds, error, phases = compile_step(build, folder, "step", "fp32")
+    record = {"parameters": parameters, "compile_seconds": seconds,
+              "compile_phases": phases,
+              "model_flops": model_flops(spec, parameters)}
     if error:
         record["compile_error"] = error
     return record
@@ -216,7 +265,7 @@ def bf16_row(name, folder, threads, steps, warmup, compiled, rounds):
     timed like the others in `rounds` alternating pairs of children (fp32,
     then bf16), so that both see the same state of the machine; the speedup
     is the median of the fp32 medians over the median of the bf16 ones."""
-    seconds, error = compiled
+    seconds, error, _ = compiled
     row = {"model": name, "threads": threads, "compile_seconds": seconds,
            "rounds": rounds}
     if error:
@@ -267,21 +316,30 @@ def main():
     import torch
     torch.set_num_threads(1)  # the export; the children set their own
     build = os.path.abspath(args.build)
-    steps, warmup = (QUICK_STEPS, QUICK_WARMUP) if args.quick else (STEPS, WARMUP)
     result = {
         "benchmark": "train_step", "quick": args.quick,
         "machine": common.machine(), "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "optimizer": {"name": "adamw", "lr": LR, "betas": [0.9, 0.999],
                       "eps": 1e-8, "weight_decay": 0.01},
-        "steps": steps, "warmup": warmup,
+        "steps": QUICK_STEPS if args.quick else STEPS,
+        "warmup": QUICK_WARMUP if args.quick else WARMUP,
+        "steps_by_model": {name: spec["steps"] for name, spec in MODELS.items()
+                           if "steps" in spec and not args.quick},
         "precisions": ["fp32", "bf16"],
         # Quern's bf16 steps (GPT-2 models), against its fp32 steps.
         "bf16": {"measured": True, "rows": []},
         "rows": [],
     }
+    # Here, not at the top: gemm clears the thread variables of the process
+    # that imports it, and the children set theirs.
+    import gemm
     with tempfile.TemporaryDirectory() as work:
+        peak = gemm.measure_fma_peak(gemm.build_fma_probe(work), args.quick)
+        result["fma_peak_gflops"] = peak
         for name, spec in MODELS.items():
+            steps, warmup = ((QUICK_STEPS, QUICK_WARMUP) if args.quick
+                             else spec.get("steps", (STEPS, WARMUP)))
             folder = os.path.join(work, name)
             record = prepare(name, spec, work, build)
             print(f"{name}: {record['parameters']} parameters, compiled in "
@@ -303,6 +361,11 @@ def main():
                 if "median_step_seconds" in quern and "median_step_seconds" in torch_:
                     row["speedup"] = (torch_["median_step_seconds"]
                                       / quern["median_step_seconds"])
+                if (record["model_flops"] and str(threads) in peak
+                        and "median_step_seconds" in quern):
+                    row["model_flops_utilization"] = (
+                        record["model_flops"] / quern["median_step_seconds"]
+                        / 1e9 / peak[str(threads)])
                 result["rows"].append(row)
                 if bf16_compiled and "quern" in row:
                     result["bf16"]["rows"].append(bf16_row(

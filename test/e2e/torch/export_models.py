@@ -57,14 +57,17 @@ class MlpCE(nn.Module):
 class Block(nn.Module):
     """Pre-LayerNorm decoder block: causal self-attention, then a GELU MLP."""
 
-    def __init__(self, batch, seq, d_model, n_head):
+    def __init__(self, batch, seq, d_model, n_head, fused_qkv=False):
         super().__init__()
         self.B, self.T, self.C, self.H = batch, seq, d_model, n_head
         self.D = d_model // n_head
         self.ln1 = nn.LayerNorm(d_model)
-        self.q = nn.Linear(d_model, d_model)
-        self.k = nn.Linear(d_model, d_model)
-        self.v = nn.Linear(d_model, d_model)
+        if fused_qkv:  # GPT-2's c_attn: one Linear(d, 3d), split in three
+            self.qkv = nn.Linear(d_model, 3 * d_model)
+        else:
+            self.q = nn.Linear(d_model, d_model)
+            self.k = nn.Linear(d_model, d_model)
+            self.v = nn.Linear(d_model, d_model)
         self.proj = nn.Linear(d_model, d_model)
         self.ln2 = nn.LayerNorm(d_model)
         self.fc = nn.Linear(d_model, 4 * d_model)
@@ -77,7 +80,10 @@ class Block(nn.Module):
         return t.reshape(self.B, self.T, self.H, self.D).transpose(1, 2)
 
     def attention(self, x, mask):
-        q, k, v = self.heads(self.q(x)), self.heads(self.k(x)), self.heads(self.v(x))
+        if hasattr(self, "qkv"):
+            q, k, v = map(self.heads, self.qkv(x).split(self.C, dim=-1))
+        else:
+            q, k, v = self.heads(self.q(x)), self.heads(self.k(x)), self.heads(self.v(x))
         scores = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(self.D))
         scores = scores.masked_fill(mask, float("-inf"))  # exports as Where
         att = F.softmax(scores, dim=-1)
@@ -93,7 +99,8 @@ class Block(nn.Module):
 class GPT2(nn.Module):
     """2-layer GPT-style decoder with a tied LM head and token cross-entropy."""
 
-    def __init__(self, vocab=64, d_model=32, n_head=2, seq=16, batch=2, n_layer=2):
+    def __init__(self, vocab=64, d_model=32, n_head=2, seq=16, batch=2, n_layer=2,
+                 fused_qkv=False):
         super().__init__()
         self.vocab = vocab
         self.tok_emb = nn.Embedding(vocab, d_model)
@@ -101,7 +108,7 @@ class GPT2(nn.Module):
         # whole table is added (the same as looking up positions 0..seq-1).
         self.pos_emb = nn.Embedding(seq, d_model)
         self.blocks = nn.ModuleList(
-            [Block(batch, seq, d_model, n_head) for _ in range(n_layer)]
+            [Block(batch, seq, d_model, n_head, fused_qkv) for _ in range(n_layer)]
         )
         self.ln_f = nn.LayerNorm(d_model)
         self.lm_head = nn.Linear(d_model, vocab, bias=False)
