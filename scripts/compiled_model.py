@@ -97,8 +97,10 @@ class CompiledModel:
             status = fn(state, workspace, input_ptrs, output_ptrs)
             if status != 0:
                 raise RuntimeError(f"{entry} returned {status}")
-        # The pointers point into these: they must live as long as `call`.
+        # The pointers point into these: they must live as long as `call`,
+        # whatever the caller keeps of what bind() returns.
         call.buffers = (self.state, self.workspace, arrays)
+        call.outputs = outputs
         return call, outputs
 
     def _call(self, entry, inputs):
