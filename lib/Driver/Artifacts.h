@@ -5,6 +5,7 @@
 
 #include "quern/Driver/Layout.h"
 #include "quern/Target/Target.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/JSON.h"
 
@@ -12,25 +13,34 @@ namespace quern {
 
 /// NAME.json: the manifest (format quern-manifest, version 1).
 /// `optimizer` is null or an object naming the optimizer and its
-/// hyper-parameters.
+/// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson).
 std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
                           const TargetSpec &target, uint64_t workspaceBytes,
-                          const llvm::json::Value &optimizer);
+                          const llvm::json::Value &optimizer,
+                          llvm::json::Array kernels);
 
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.
 std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
                         llvm::StringRef sourceName);
 
+/// Adds a constructor NAME, run as the library loads, that reads the
+/// environment variable VARIABLE as a number (0 when unset) and then does
+/// what `body` builds with it (the builder at the end of the constructor,
+/// `count` the i32 read).
+void addEnvironmentConstructor(
+    llvm::Module &module, llvm::StringRef variable, llvm::StringRef name,
+    llvm::function_ref<void(llvm::IRBuilder<> &, llvm::Value *)> body);
+
+/// A constructor, for code that uses OpenMP, that applies the environment
+/// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
+void addThreadControl(llvm::Module &module);
+
 /// Adds the C ABI around the lowered entry-point functions (arguments as
 /// the layout says, then outputs and the workspace, as bare pointers):
 /// NAME_forward (and NAME_train_step), NAME_state_bytes,
 /// NAME_workspace_bytes, NAME_manifest. Everything else in the module
 /// becomes internal.
-/// A constructor, for code that uses OpenMP, that applies the environment
-/// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
-void addThreadControl(llvm::Module &module);
-
 void addEntryPoints(llvm::Module &module, llvm::StringRef name,
                     const ModelLayout &layout, uint64_t workspaceBytes,
                     llvm::StringRef manifest);

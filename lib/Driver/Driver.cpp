@@ -3,6 +3,7 @@
 #include "quern/Driver/Driver.h"
 
 #include "Artifacts.h"
+#include "Kernels.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/SafeTensors.h"
 #include "passes/Passes.h"
@@ -137,9 +138,14 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   translateTimer.stop();
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  manifest =
-      buildManifest(name, layout, target, workspaceBytes, optimizerJson());
+  std::vector<KernelInfo> kernels = collectKernels(module, layout, codegen.cpu);
+  if (options.printKernelReport)
+    printKernelReport(llvm::outs(), kernels);
+  manifest = buildManifest(name, layout, target, workspaceBytes,
+                           optimizerJson(), kernelsJson(kernels));
+  llvm::Triple triple(target.triple);
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
+  addKernelProfile(*llvmModule, name, kernels, triple);
   bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
   if (usesOpenMP)
     addThreadControl(*llvmModule);
@@ -177,7 +183,6 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
             llvm::sys::fs::createTemporaryFile("quern", "o", object))
       return fail("cannot create a temporary file: " + code.message());
     llvm::FileRemover removeObject(object);
-    llvm::Triple triple(target.triple);
     written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
                        object, error) &&
               linkSharedLibrary(

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Artifacts.h"
+#include "Kernels.h"
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
@@ -25,10 +26,13 @@ static void addConstantFunction(Module &module, StringRef name,
   builder.CreateRet(value);
 }
 
-void quern::addThreadControl(Module &module) {
-  // static void init(void) {
-  //   const char *n = getenv("QUERN_NUM_THREADS");
-  //   if (n && atoi(n) > 0) omp_set_num_threads(atoi(n));
+void quern::addEnvironmentConstructor(
+    Module &module, StringRef variable, StringRef name,
+    function_ref<void(IRBuilder<> &, Value *)> body) {
+  // static void NAME(void) {
+  //   const char *text = getenv(VARIABLE);
+  //   int count = text ? atoi(text) : 0;
+  //   BODY
   // }
   LLVMContext &context = module.getContext();
   Type *ptr = PointerType::getUnqual(context);
@@ -37,30 +41,47 @@ void quern::addThreadControl(Module &module) {
       module.getOrInsertFunction("getenv", FunctionType::get(ptr, ptr, false));
   FunctionCallee atoi =
       module.getOrInsertFunction("atoi", FunctionType::get(i32, ptr, false));
+  Function *init = Function::Create(
+      FunctionType::get(Type::getVoidTy(context), false),
+      GlobalValue::InternalLinkage, name, module);
+  BasicBlock *entry = BasicBlock::Create(context, "", init);
+  BasicBlock *parse = BasicBlock::Create(context, "parse", init);
+  BasicBlock *read = BasicBlock::Create(context, "read", init);
+  IRBuilder<> builder(entry);
+  Value *text = builder.CreateCall(getenv, builder.CreateGlobalStringPtr(variable));
+  builder.CreateCondBr(builder.CreateIsNull(text), read, parse);
+  builder.SetInsertPoint(parse);
+  Value *parsed = builder.CreateCall(atoi, text);
+  builder.CreateBr(read);
+  builder.SetInsertPoint(read);
+  PHINode *count = builder.CreatePHI(i32, 2);
+  count->addIncoming(ConstantInt::get(i32, 0), entry);
+  count->addIncoming(parsed, parse);
+  body(builder, count);
+  builder.CreateRetVoid();
+  appendToGlobalCtors(module, init, 0);
+}
+
+void quern::addThreadControl(Module &module) {
+  // if (QUERN_NUM_THREADS > 0) omp_set_num_threads(QUERN_NUM_THREADS);
+  LLVMContext &context = module.getContext();
+  Type *i32 = Type::getInt32Ty(context);
   FunctionCallee setThreads = module.getOrInsertFunction(
       "omp_set_num_threads",
       FunctionType::get(Type::getVoidTy(context), i32, false));
-  Function *init = Function::Create(
-      FunctionType::get(Type::getVoidTy(context), false),
-      GlobalValue::InternalLinkage, "quern.init_threads", module);
-  BasicBlock *entry = BasicBlock::Create(context, "", init);
-  BasicBlock *parse = BasicBlock::Create(context, "parse", init);
-  BasicBlock *set = BasicBlock::Create(context, "set", init);
-  BasicBlock *done = BasicBlock::Create(context, "done", init);
-  IRBuilder<> builder(entry);
-  Value *text = builder.CreateCall(
-      getenv, builder.CreateGlobalStringPtr("QUERN_NUM_THREADS"));
-  builder.CreateCondBr(builder.CreateIsNull(text), done, parse);
-  builder.SetInsertPoint(parse);
-  Value *count = builder.CreateCall(atoi, text);
-  builder.CreateCondBr(
-      builder.CreateICmpSGT(count, ConstantInt::get(i32, 0)), set, done);
-  builder.SetInsertPoint(set);
-  builder.CreateCall(setThreads, count);
-  builder.CreateBr(done);
-  builder.SetInsertPoint(done);
-  builder.CreateRetVoid();
-  appendToGlobalCtors(module, init, 0);
+  addEnvironmentConstructor(
+      module, "QUERN_NUM_THREADS", "quern.init_threads",
+      [&](IRBuilder<> &builder, Value *count) {
+        Function *init = builder.GetInsertBlock()->getParent();
+        BasicBlock *set = BasicBlock::Create(context, "set", init);
+        BasicBlock *done = BasicBlock::Create(context, "done", init);
+        builder.CreateCondBr(
+            builder.CreateICmpSGT(count, ConstantInt::get(i32, 0)), set, done);
+        builder.SetInsertPoint(set);
+        builder.CreateCall(setThreads, count);
+        builder.CreateBr(done);
+        builder.SetInsertPoint(done);
+      });
 }
 
 void quern::addEntryPoints(Module &module, StringRef name,
@@ -129,4 +150,114 @@ void quern::addEntryPoints(Module &module, StringRef name,
       module, text->getType(), /*isConstant=*/true,
       GlobalValue::InternalLinkage, text, (name + "_manifest_text").str());
   addConstantFunction(module, (name + "_manifest").str(), manifestGlobal);
+}
+
+void quern::addKernelProfile(llvm::Module &module, StringRef name,
+                             ArrayRef<KernelInfo> kernels,
+                             const llvm::Triple &triple) {
+  LLVMContext &context = module.getContext();
+  Type *ptr = PointerType::getUnqual(context);
+  Type *i8 = Type::getInt8Ty(context);
+  Type *i32 = Type::getInt32Ty(context);
+  Type *i64 = Type::getInt64Ty(context);
+  auto *counters = ArrayType::get(i64, kernels.size());
+  auto makeGlobal = [&](Type *type, StringRef globalName) {
+    return new GlobalVariable(module, type, /*isConstant=*/false,
+                              GlobalValue::InternalLinkage,
+                              Constant::getNullValue(type), globalName);
+  };
+  GlobalVariable *enabled = makeGlobal(i8, "quern.profile.enabled");
+  GlobalVariable *nanoseconds = makeGlobal(counters, "quern.profile.ns");
+  GlobalVariable *callCounts = makeGlobal(counters, "quern.profile.calls");
+
+  // enabled = QUERN_PROFILE > 0, when the library loads.
+  addEnvironmentConstructor(
+      module, "QUERN_PROFILE", "quern.init_profile",
+      [&](IRBuilder<> &builder, Value *count) {
+        builder.CreateStore(
+            builder.CreateZExt(
+                builder.CreateICmpSGT(count, ConstantInt::get(i32, 0)), i8),
+            enabled);
+      });
+
+  // static uint64_t now(void): monotonic nanoseconds.
+  FunctionCallee clockGettime = module.getOrInsertFunction(
+      "clock_gettime", FunctionType::get(i32, {i32, ptr}, false));
+  Function *now = Function::Create(FunctionType::get(i64, false),
+                                   GlobalValue::InternalLinkage,
+                                   "quern.profile.now", module);
+  {
+    IRBuilder<> builder(BasicBlock::Create(context, "", now));
+    auto *timespec = StructType::get(i64, i64);
+    Value *time = builder.CreateAlloca(timespec);
+    // CLOCK_MONOTONIC.
+    builder.CreateCall(clockGettime,
+                       {ConstantInt::get(i32, triple.isOSDarwin() ? 6 : 1),
+                        time});
+    Value *seconds = builder.CreateLoad(
+        i64, builder.CreateStructGEP(timespec, time, 0));
+    Value *nanos = builder.CreateLoad(
+        i64, builder.CreateStructGEP(timespec, time, 1));
+    builder.CreateRet(builder.CreateAdd(
+        builder.CreateMul(seconds, ConstantInt::get(i64, 1000000000)),
+        nanos));
+  }
+
+  // Each kernel's calls go through KERNEL.timed, which calls it, timed or
+  // not.
+  for (size_t index = 0; index < kernels.size(); ++index) {
+    const KernelInfo &kernel = kernels[index];
+    Function *function = module.getFunction(kernel.symbol);
+    assert(function && "every kernel listed is in the module");
+    Function *timed = Function::Create(function->getFunctionType(),
+                                       GlobalValue::InternalLinkage,
+                                       kernel.symbol + ".timed", module);
+    for (Use &use : llvm::make_early_inc_range(function->uses()))
+      if (auto *call = dyn_cast<CallInst>(use.getUser());
+          call && call->isCallee(&use))
+        call->setCalledFunction(timed);
+    SmallVector<Value *> args;
+    for (Argument &argument : timed->args())
+      args.push_back(&argument);
+    BasicBlock *entry = BasicBlock::Create(context, "", timed);
+    BasicBlock *plain = BasicBlock::Create(context, "plain", timed);
+    BasicBlock *measured = BasicBlock::Create(context, "timed", timed);
+    IRBuilder<> builder(entry);
+    builder.CreateCondBr(
+        builder.CreateIsNotNull(builder.CreateLoad(i8, enabled)), measured,
+        plain);
+    builder.SetInsertPoint(plain);
+    builder.CreateCall(function, args);
+    builder.CreateRetVoid();
+    builder.SetInsertPoint(measured);
+    Value *start = builder.CreateCall(now);
+    builder.CreateCall(function, args);
+    Value *elapsed = builder.CreateSub(builder.CreateCall(now), start);
+    // Atomic: calls with distinct workspaces may run concurrently.
+    auto accumulate = [&](GlobalVariable *array, Value *amount) {
+      builder.CreateAtomicRMW(
+          AtomicRMWInst::Add,
+          builder.CreateConstInBoundsGEP2_64(counters, array, 0, index),
+          amount, MaybeAlign(8), AtomicOrdering::Monotonic);
+    };
+    accumulate(nanoseconds, elapsed);
+    accumulate(callCounts, ConstantInt::get(i64, 1));
+    builder.CreateRetVoid();
+  }
+
+  // uint64_t NAME_kernel_profile(uint64_t *ns, uint64_t *calls,
+  //                              uint64_t capacity)
+  Function *copy = Function::Create(
+      FunctionType::get(i64, {ptr, ptr, i64}, false),
+      GlobalValue::ExternalLinkage, name + "_kernel_profile", module);
+  IRBuilder<> builder(BasicBlock::Create(context, "", copy));
+  Value *count = ConstantInt::get(i64, kernels.size());
+  Value *bytes = builder.CreateMul(
+      builder.CreateBinaryIntrinsic(Intrinsic::umin, copy->getArg(2), count),
+      ConstantInt::get(i64, 8));
+  builder.CreateMemCpy(copy->getArg(0), MaybeAlign(8), nanoseconds,
+                       MaybeAlign(8), bytes);
+  builder.CreateMemCpy(copy->getArg(1), MaybeAlign(8), callCounts,
+                       MaybeAlign(8), bytes);
+  builder.CreateRet(count);
 }

@@ -23,7 +23,8 @@ static json::Array tensorsJson(const std::vector<TensorInfo> &tensors) {
 std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  const TargetSpec &target,
                                  uint64_t workspaceBytes,
-                                 const json::Value &optimizer) {
+                                 const json::Value &optimizer,
+                                 json::Array kernels) {
   json::Array state;
   for (const StateTensor &tensor : layout.state)
     state.push_back(json::Object{{"name", tensor.name},
@@ -50,6 +51,7 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                              {"tensors", std::move(state)}}},
       {"workspace_bytes", workspaceBytes},
       {"optimizer", optimizer},
+      {"kernels", std::move(kernels)},
       {"memory", json::Object{{"peak_activation_bytes", workspaceBytes}}}};
   std::string text;
   raw_string_ostream os(text);

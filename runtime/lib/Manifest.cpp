@@ -219,6 +219,33 @@ public:
     return true;
   }
 
+  bool readKernels(const JsonValue &list, std::vector<KernelSpec> &out) {
+    if (!list.isArray())
+      return fail("kernels", "is not an array");
+    for (size_t i = 0; i < list.elements.size(); ++i) {
+      const JsonValue &value = list.elements[i];
+      std::string path = index("kernels", i);
+      KernelSpec kernel;
+      if (!value.isObject())
+        return fail(path, "is not an object");
+      if (!getString(value, path, "symbol", kernel.symbol) ||
+          !getString(value, path, "kind", kernel.kind) ||
+          !getString(value, path, "strategy", kernel.strategy, true) ||
+          !getString(value, path, "source", kernel.source, true) ||
+          !getSize(value, path, "flops", kernel.flops))
+        return false;
+      const JsonValue *share = member(value, path, "estimated_share");
+      if (!share)
+        return false;
+      if (!share->isNumber() || !(share->number >= 0 && share->number <= 1))
+        return fail(join(path, "estimated_share"),
+                    "is not a number from 0 to 1");
+      kernel.estimatedShare = share->number;
+      out.push_back(std::move(kernel));
+    }
+    return true;
+  }
+
   bool readManifest(const JsonValue &root, Manifest &out) {
     if (!root.isObject()) {
       error = "invalid manifest: not a JSON object";
@@ -265,6 +292,9 @@ public:
     if (const JsonValue *memory = root.get("memory"))
       if (!memory->isObject())
         return fail("memory", "is not an object");
+    if (const JsonValue *kernels = root.get("kernels"))
+      if (!readKernels(*kernels, out.kernels))
+        return false;
     return true;
   }
 };

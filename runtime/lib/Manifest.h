@@ -48,6 +48,15 @@ struct EntryPointSpec {
   std::vector<TensorSpec> outputs;
 };
 
+/// One outlined kernel, as the manifest's `kernels` lists them (in the
+/// order NAME_kernel_profile reports them).
+struct KernelSpec {
+  std::string symbol, kind, strategy, source;
+  size_t flops = 0;
+  /// Of the train step's (else forward's) estimated time.
+  double estimatedShare = 0;
+};
+
 enum class EntryKind { Forward, TrainStep };
 
 struct Manifest {
@@ -58,6 +67,7 @@ struct Manifest {
   size_t stateBytes = 0;
   std::vector<StateTensorSpec> stateTensors; // in manifest order
   size_t workspaceBytes = 0;
+  std::vector<KernelSpec> kernels; // empty for models compiled without them
 
   /// Returns null if the model has no such entry point.
   const EntryPointSpec *entry(EntryKind kind) const;

@@ -123,6 +123,19 @@ int quern_rt_model_open(const char *soPath, quern_rt_model **out) {
     else
       model->trainStep = reinterpret_cast<quern_rt_model::TrainStepFn>(symbol);
   }
+  if (!manifest.kernels.empty()) {
+    std::string profile = name + "_kernel_profile";
+    model->kernelProfile = reinterpret_cast<quern_rt_model::KernelProfileFn>(
+        dlsym(model->handle, profile.c_str()));
+    if (!model->kernelProfile)
+      return missing(profile);
+    if (model->kernelProfile(nullptr, nullptr, 0) != manifest.kernels.size())
+      return inconsistent(profile + "() counts " +
+                          std::to_string(model->kernelProfile(nullptr, nullptr,
+                                                              0)) +
+                          " kernels but the manifest lists " +
+                          std::to_string(manifest.kernels.size()));
+  }
   *out = model.release();
   return QUERN_RT_OK;
 }
@@ -237,6 +250,31 @@ int quern_rt_state_tensor(const quern_rt_model *model, size_t index,
   describeTensor(list[index], out);
   out->role = list[index].role.c_str();
   out->offset = list[index].offset;
+  return QUERN_RT_OK;
+}
+
+size_t quern_rt_model_num_kernels(const quern_rt_model *model) {
+  return model ? model->manifest.kernels.size() : 0;
+}
+
+int quern_rt_kernel(const quern_rt_model *model, size_t index,
+                    quern_rt_kernel_info *out) {
+  if (!model || !out)
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_kernel: model or out is NULL");
+  const std::vector<KernelSpec> &list = model->manifest.kernels;
+  if (index >= list.size())
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "kernel index " + std::to_string(index) +
+                            " out of range (" + std::to_string(list.size()) +
+                            " kernels)");
+  const KernelSpec &kernel = list[index];
+  std::vector<uint64_t> nanoseconds(list.size()), calls(list.size());
+  model->kernelProfile(nanoseconds.data(), calls.data(), list.size());
+  *out = {kernel.symbol.c_str(),  kernel.kind.c_str(),
+          kernel.strategy.c_str(), kernel.source.c_str(),
+          kernel.flops,           kernel.estimatedShare,
+          calls[index],           nanoseconds[index]};
   return QUERN_RT_OK;
 }
 

@@ -14,6 +14,7 @@
 
 #include "Manifest.h"
 
+#include <cstdint>
 #include <string>
 
 struct quern_rt_model {
@@ -33,6 +34,9 @@ struct quern_rt_model {
   quern::rt::Manifest manifest;
   ForwardFn forward = nullptr;     // null if the model has no forward
   TrainStepFn trainStep = nullptr; // null if the model has no train_step
+  /// NAME_kernel_profile, when the manifest lists kernels.
+  using KernelProfileFn = uint64_t (*)(uint64_t *, uint64_t *, uint64_t);
+  KernelProfileFn kernelProfile = nullptr;
 };
 
 namespace quern::rt {

@@ -13,7 +13,7 @@ using namespace quern::rt;
 namespace {
 
 /// A manifest as quernc writes it for a two-layer MLP with a train step.
-const char kMlpManifest[] = R"({
+const char kMlpManifest[] = R"json({
   "format": "quern-manifest", "version": 1, "name": "mlp",
   "target": {"triple": "x86_64-unknown-linux-gnu", "cpu": "znver4",
              "features": "+avx2,+fma"},
@@ -38,8 +38,16 @@ const char kMlpManifest[] = R"({
   "workspace_bytes": 4096,
   "optimizer": {"kind": "adamw", "beta1": 0.9},
   "memory": {"peak_activation_bytes": 4096},
+  "kernels": [
+    {"symbol": "train_step_contraction_0", "kind": "contraction",
+     "loops": [32, 256, 784], "strategy": "cache 32x32x112, registers 8x32x1",
+     "source": "node 'fc1' (Gemm)", "flops": 12845056, "bytes": 926720,
+     "calls": {"train_step": 1}, "estimated_share": 0.75},
+    {"symbol": "train_step_elementwise_1", "kind": "elementwise",
+     "loops": [32, 256], "strategy": "", "source": "", "flops": 8192,
+     "bytes": 65536, "calls": {"train_step": 1}, "estimated_share": 0.25}],
   "added_in_a_later_compiler": {"anything": [1, 2, 3]}
-})";
+})json";
 
 /// Returns `base` with the first occurrence of `from` replaced by `to`.
 std::string edited(const std::string &from, const std::string &to,
@@ -87,12 +95,19 @@ TEST(ManifestTest, ParsesTheReferenceManifest) {
   EXPECT_EQ(manifest.stateTensors[1].bytes, 512u);
   EXPECT_EQ(manifest.findStateTensor("step"), &manifest.stateTensors[2]);
   EXPECT_EQ(manifest.findStateTensor("nope"), nullptr);
+
+  ASSERT_EQ(manifest.kernels.size(), 2u);
+  EXPECT_EQ(manifest.kernels[0].symbol, "train_step_contraction_0");
+  EXPECT_EQ(manifest.kernels[0].source, "node 'fc1' (Gemm)");
+  EXPECT_EQ(manifest.kernels[0].flops, 12845056u);
+  EXPECT_EQ(manifest.kernels[1].strategy, "");
+  EXPECT_DOUBLE_EQ(manifest.kernels[1].estimatedShare, 0.25);
 }
 
 TEST(ManifestTest, OptionalSections) {
   Manifest manifest;
   std::string error;
-  // Forward only, no optimizer/memory sections, optimizer null.
+  // Forward only, no optimizer/memory/kernels sections, optimizer null.
   std::string text = R"({"format": "quern-manifest", "version": 1,
     "name": "m", "target": {"triple": "t", "cpu": "", "features": ""},
     "entry_points": {"forward": {"symbol": "m_forward", "inputs": [],
@@ -102,6 +117,7 @@ TEST(ManifestTest, OptionalSections) {
   ASSERT_TRUE(parseManifest(text, manifest, error)) << error;
   EXPECT_EQ(manifest.entry(EntryKind::TrainStep), nullptr);
   EXPECT_NE(manifest.entry(EntryKind::Forward), nullptr);
+  EXPECT_TRUE(manifest.kernels.empty());
 }
 
 struct BadManifest {
@@ -212,7 +228,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadManifest{"optimizerNotObject",
                     edited(R"("optimizer": {"kind": "adamw", "beta1": 0.9})",
                            R"("optimizer": "adamw")"),
-                    "'optimizer' is neither null nor an object"}),
+                    "'optimizer' is neither null nor an object"},
+        BadManifest{"kernelsNotArray",
+                    edited(R"("kernels": [)", R"("kernels": 7, "was": [)"),
+                    "'kernels' is not an array"},
+        BadManifest{"kernelWithoutSymbol",
+                    edited(R"("symbol": "train_step_contraction_0")",
+                           R"("name": "train_step_contraction_0")"),
+                    "'kernels[0].symbol' is missing"},
+        BadManifest{"shareAboveOne",
+                    edited(R"("estimated_share": 0.75)",
+                           R"("estimated_share": 1.5)"),
+                    "'kernels[0].estimated_share' is not a number from 0 to "
+                    "1"}),
     [](const testing::TestParamInfo<BadManifest> &param) {
       return param.param.name;
     });

@@ -19,6 +19,7 @@
 #include "ArrayData.h"
 #include "CsvLog.h"
 #include "Interrupt.h"
+#include "KernelProfile.h"
 #include "Options.h"
 #include "Sampler.h"
 #include "Session.h"
@@ -230,6 +231,9 @@ int main(int argc, char **argv) {
       return kExitInterrupted;
     }
   }
+
+  if (data && kernelProfileRequested())
+    printKernelProfile(session->rtModel(), stdout);
 
   if (!options.savePath.empty()) {
     if (!session->saveState(options.savePath, error))

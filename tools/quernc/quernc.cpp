@@ -133,6 +133,12 @@ static cl::opt<bool>
                  cl::desc("List the ONNX ops quernc imports, with the schema "
                           "versions it implements"),
                  cl::cat(category));
+static cl::opt<bool> printKernelReport(
+    "print-kernel-report",
+    cl::desc("Print the outlined kernels, each with its loops, strategy, "
+             "FLOPs, calls and estimated share of a step (measure them with "
+             "QUERN_PROFILE=1)"),
+    cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -203,6 +209,10 @@ int main(int argc, char **argv) {
   options.target = {triple, cpu, features};
   options.optLevel = optLevel;
   options.precision = precision;
+  options.printKernelReport = printKernelReport;
+  if (printKernelReport && emit == quern::EmitKind::MLIR)
+    return usageError("--print-kernel-report: --emit=mlir stops before the "
+                      "kernels are made");
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (!quern::parseInputShape(spec, options.import, error))

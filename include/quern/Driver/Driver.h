@@ -53,6 +53,8 @@ struct CompileOptions {
   Precision precision = Precision::FP32;
   OnnxImportOptions import;
   std::optional<TrainOptions> train;
+  /// Print the outlined kernels to stdout (lib/Driver/Kernels.h).
+  bool printKernelReport = false;
 };
 
 /// Compiles as `options` say. User errors are emitted as diagnostics on

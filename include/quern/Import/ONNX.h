@@ -81,6 +81,10 @@ void registerOnnxImportTranslation();
 /// `SEVERITY: FILE: node 'NAME' (OP): MESSAGE`, leaving out what its location lacks.
 std::string formatOnnxDiagnostic(const mlir::Diagnostic &diagnostic);
 
+/// `node 'NAME' (OP)` for a location of an imported node (what ops made
+/// from it carry), else "".
+std::string describeOnnxNode(mlir::Location loc);
+
 } // namespace quern
 
 #endif // QUERN_IMPORT_ONNX_H

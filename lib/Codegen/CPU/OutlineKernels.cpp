@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Cost.h"
 #include "Strategy.h"
 #include "Views.h"
 
@@ -62,6 +63,25 @@ StringRef kernelKind(linalg::LinalgOp op) {
   return op->getName().stripDialect();
 }
 
+/// The kKernelAttrName dictionary of a kernel holding `ops`, the last the
+/// one it is named after.
+DictionaryAttr describeKernel(ArrayRef<linalg::LinalgOp> ops) {
+  linalg::LinalgOp last = ops.back();
+  Builder b(last->getContext());
+  quern::Cost cost;
+  for (linalg::LinalgOp op : ops)
+    cost += quern::costOf(op);
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("kind", b.getStringAttr(kernelKind(last))),
+      b.getNamedAttr("loops",
+                     b.getDenseI64ArrayAttr(last.getStaticLoopRanges())),
+      b.getNamedAttr("flops", b.getI64IntegerAttr(cost.flops)),
+      b.getNamedAttr("bytes", b.getI64IntegerAttr(cost.bytes))};
+  if (Attribute strategy = last->getAttr(quern::kStrategyAttrName))
+    entries.push_back(b.getNamedAttr("strategy", strategy));
+  return b.getDictionaryAttr(entries);
+}
+
 /// Moves `ops` (linalg ops of one block, in order) into a new private
 /// function after `after`, named after the last, and calls it where the last
 /// was. Constants they use are cloned into the function; every other value
@@ -103,6 +123,7 @@ func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
                   LLVM::LinkageAttr::get(builder.getContext(),
                                          LLVM::Linkage::Internal));
   kernel->setAttr("no_inline", builder.getUnitAttr());
+  kernel->setAttr(quern::kKernelAttrName, describeKernel(ops));
   symbols.insert(kernel);
   after = kernel;
 

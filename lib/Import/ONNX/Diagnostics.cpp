@@ -37,6 +37,20 @@ void describe(Location loc, Described &out) {
 }
 } // namespace
 
+/// `node 'NAME' (OP)`, or "" for a location without an op type: a graph
+/// input or initializer, which the messages about them already name.
+static std::string nodeText(const Described &where) {
+  if (where.opType.empty())
+    return "";
+  return "node '" + where.nodeName + "' (" + where.opType + ")";
+}
+
+std::string quern::describeOnnxNode(Location loc) {
+  Described where;
+  describe(loc, where);
+  return nodeText(where);
+}
+
 std::string quern::formatOnnxDiagnostic(const Diagnostic &diagnostic) {
   Described where;
   describe(diagnostic.getLocation(), where);
@@ -58,10 +72,8 @@ std::string quern::formatOnnxDiagnostic(const Diagnostic &diagnostic) {
   }
   if (!where.file.empty())
     os << where.file << ": ";
-  // A name without an op type is a graph input or initializer, which the
-  // messages about them already name.
-  if (!where.opType.empty())
-    os << "node '" << where.nodeName << "' (" << where.opType << "): ";
+  if (std::string node = nodeText(where); !node.empty())
+    os << node << ": ";
   os << diagnostic.str();
   return text;
 }

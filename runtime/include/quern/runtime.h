@@ -159,6 +159,32 @@ int quern_rt_train_step(const quern_rt_model *model, void *state,
                         void *workspace, const void *const *inputs,
                         void *const *outputs);
 
+/*===-- Kernel profile ----------------------------------------------------===*/
+
+/* One outlined kernel of a model: the manifest's description and, when the
+   library was loaded with the environment variable QUERN_PROFILE=1, its
+   calls and time since then (zero otherwise). */
+typedef struct quern_rt_kernel_info {
+  const char *symbol;     /* the kernel function, e.g. "train_step_matmul_4" */
+  const char *kind;       /* "contraction", "elementwise", ... */
+  const char *strategy;   /* its tiling in a few words; "" if none */
+  const char *source;     /* the ONNX node of its first call; "" if none */
+  uint64_t flops;         /* per call */
+  double estimated_share; /* of the train step's (else forward's) time, as
+                             the compiler estimated it */
+  uint64_t calls;         /* measured */
+  uint64_t nanoseconds;   /* measured, summed over the calls */
+} quern_rt_kernel_info;
+
+/* The number of kernels the model lists (0 for a model compiled before
+   kernels were listed). */
+size_t quern_rt_model_num_kernels(const quern_rt_model *model);
+/* Kernel `index` (< quern_rt_model_num_kernels), with its measurements as
+   of this call. Strings live as long as the model.
+   QUERN_RT_ERROR_INVALID_ARGUMENT for an index out of range. */
+int quern_rt_kernel(const quern_rt_model *model, size_t index,
+                    quern_rt_kernel_info *out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

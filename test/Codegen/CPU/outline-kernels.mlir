@@ -5,19 +5,24 @@
 // its position. Constants it uses are cloned in; buffers and other scalars
 // are arguments; the strategy moves with the op. Two exceptions: a fill
 // of the next op's accumulator goes into that op's kernel, named after it,
-// and so does a pack the workspace plan marked (@panel below).
+// and so does a pack the workspace plan marked (@panel below). Each kernel
+// states what the kernel report prints: its op's kind and loop extents,
+// the FLOPs of its ops (2 per multiply-add: 2·4·16·8 for the product) and
+// the bytes of their buffers (the fill's 256 and the product's 896), and
+// its op's strategy.
 // CHECK-LABEL: func.func @step(
 // CHECK-SAME: %[[A:.+]]: memref<4x8xf32>, %[[B:.+]]: memref<8x16xf32>, %[[C:.+]]: memref<4x16xf32>, %[[S:.+]]: f32)
 // CHECK: call @step_contraction_0(%[[C]], %[[A]], %[[B]])
 // CHECK-NEXT: call @step_generic_1(%[[C]], %[[S]])
 // CHECK-NEXT: return
 // CHECK: func.func private @step_contraction_0(%[[OUT:.+]]: memref<4x16xf32>, %[[LHS:.+]]: memref<4x8xf32>, %[[RHS:.+]]: memref<8x16xf32>)
-// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, no_inline}
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, no_inline, quern.kernel = {bytes = 1152 : i64, flops = 1024 : i64, kind = "contraction", loops = array<i64: 4, 16, 8>, strategy = {kind = "contraction"}}}
 // CHECK-NEXT: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK-NEXT: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]] : memref<4x16xf32>)
 // CHECK-NEXT: linalg.matmul {{.*}}quern.strategy = {kind = "contraction"{{.*}} ins(%[[LHS]], %[[RHS]] : {{.*}}) outs(%[[OUT]] : memref<4x16xf32>)
 // CHECK-NEXT: return
 // CHECK: func.func private @step_generic_1(%[[X:.+]]: memref<4x16xf32>, %[[SCALE:.+]]: f32)
+// CHECK-SAME: quern.kernel = {bytes = 256 : i64, flops = 64 : i64, kind = "generic", loops = array<i64: 4, 16>}
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]]
 func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %s: f32) {
   %zero = arith.constant 0.0 : f32

@@ -15,6 +15,11 @@
         CHECKPOINT holds the tensors of INITIAL with format quern-state
         metadata, its `step` is N (or the step of LOG.csv's last row), and
         at least one other tensor changed.
+    check_run.py profile OUTPUT.txt MANIFEST.json --steps N
+        The kernel profile quern-train printed (QUERN_PROFILE=1) counts
+        N times the kernel calls of one train_step the manifest lists, and
+        its rows (the ten longest kernels, or all if fewer) are kernels of
+        the manifest in order of decreasing time.
 
 Prints what it saw and OK, or the problem and exits 1.
 """
@@ -124,6 +129,29 @@ def check_checkpoint(args):
           f"tensors changed: OK")
 
 
+def check_profile(args):
+    with open(args.output) as f:
+        lines = f.read().splitlines()
+    with open(args.manifest) as f:
+        kernels = {k["symbol"]: k for k in json.load(f)["kernels"]}
+    heads = [i for i, line in enumerate(lines) if line.startswith("profile ")]
+    if len(heads) != 1:
+        fail(f"{len(heads)} profile lines")
+    head = lines[heads[0]]
+    calls = int(head.split("(")[1].split(" calls")[0])
+    expected = args.steps * sum(k["calls"].get("train_step", 0)
+                                for k in kernels.values())
+    if calls != expected:
+        fail(f"{calls} kernel calls, expected {expected}")
+    rows = lines[heads[0] + 2:heads[0] + 2 + min(10, len(kernels))]
+    times = [float(row.split()[0]) for row in rows]
+    symbols = [row.split()[6] for row in rows]
+    if times != sorted(times, reverse=True) or not all(
+            s in kernels for s in symbols):
+        fail(f"rows {rows}")
+    print(f"{calls} calls of {len(kernels)} kernels; {len(rows)} rows: OK")
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -144,8 +172,12 @@ def main():
     step = command.add_mutually_exclusive_group(required=True)
     step.add_argument("--step", type=int)
     step.add_argument("--step-of", metavar="LOG.csv")
+    command = commands.add_parser("profile")
+    command.add_argument("output")
+    command.add_argument("manifest")
+    command.add_argument("--steps", type=int, required=True)
     args = parser.parse_args()
-    {"csv": check_csv, "loss-decreased": check_loss_decreased,
+    {"profile": check_profile, "csv": check_csv, "loss-decreased": check_loss_decreased,
      "same-losses": check_same_losses,
      "checkpoint": check_checkpoint}[args.command](args)
 

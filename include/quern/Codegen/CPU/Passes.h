@@ -32,6 +32,12 @@ inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
 /// Argument attribute marking the workspace argument.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
+/// Function attribute of each outlined kernel, the facts the kernel report
+/// states: `kind` (its op's strategy kind or name), `loops` (that op's loop
+/// extents), `strategy` (its quern.strategy, if any), `flops` and `bytes`
+/// (summed over the kernel's ops, as lib/Codegen/CPU/Cost.h counts them).
+inline constexpr llvm::StringLiteral kKernelAttrName = "quern.kernel";
+
 /// Work (multiply-adds or elements) from which an op is worth the fork and
 /// join of a parallel loop, a few microseconds: about 10^5.
 inline constexpr int64_t kDefaultMinParallelWork = 1 << 17;

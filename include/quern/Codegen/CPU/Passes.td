@@ -371,7 +371,10 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
     its first site, and the copy goes, so each is tiled, vectorized and
     compiled once. Ops on buffers the bare-pointer calling convention
     cannot pass (dynamic shape, stride or offset; no elements) stay where
-    they are.
+    they are. Each kernel carries `quern.kernel`, what the kernel report
+    states: its op's `kind` and `loops`, its `strategy`, and the `flops`
+    (float-valued arith and math ops of each body, times the iterations)
+    and `bytes` (each buffer once) of its ops.
 
     One kernel holds two ops: a `linalg.fill` of a constant followed by the
     op whose accumulator it fills (the next linalg op, with only ops free of
