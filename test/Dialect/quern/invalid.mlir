@@ -392,6 +392,40 @@ func.func @slice_element_type(%x: tensor<4xf32>) -> tensor<4xf16> {
 
 // -----
 
+func.func @insert_slice_rank(%s: tensor<4xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'quern.insert_slice' op expects offsets, strides, source and dest of one rank}}
+  %0 = quern.insert_slice %s into %d offsets = [0, 0] strides = [1, 1] : tensor<4xf32> into tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @insert_slice_element_type(%s: tensor<4x3xf16>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'quern.insert_slice' op expects source and dest of one element type}}
+  %0 = quern.insert_slice %s into %d offsets = [0, 0] strides = [1, 1] : tensor<4x3xf16> into tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Unlike quern.slice, insert_slice takes no negative strides.
+func.func @insert_slice_negative_stride(%s: tensor<4x3xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'quern.insert_slice' op stride of dimension 1 is not positive}}
+  %0 = quern.insert_slice %s into %d offsets = [0, 7] strides = [1, -2] : tensor<4x3xf32> into tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// The last element of the window, 4 + 2 * 2 = 8, is past the end of dest.
+func.func @insert_slice_window_past_end(%s: tensor<4x3xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'quern.insert_slice' op window of dimension 1 (offset 4, stride 2, size 3) leaves [0, 8)}}
+  %0 = quern.insert_slice %s into %d offsets = [0, 4] strides = [1, 2] : tensor<4x3xf32> into tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // quern.einsum
 //===----------------------------------------------------------------------===//
@@ -892,10 +926,84 @@ func.func @dropout_ratio_nan(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>)
 
 // -----
 
+func.func @dropout_step_rank(%x: tensor<4xf32>, %s: tensor<1xi64>) -> (tensor<4xf32>, tensor<4xi1>) {
+  // expected-error @+1 {{'quern.dropout' op expects step as a rank-0 tensor}}
+  %y, %m = quern.dropout %x step(%s : tensor<1xi64>) ratio = 0.5 seed = 0 : tensor<4xf32> -> tensor<4xi1>
+  return %y, %m : tensor<4xf32>, tensor<4xi1>
+}
+
+// -----
+
 func.func @dropout_mask_shape(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<2x2xi1>) {
   // expected-error @+1 {{'quern.dropout' op failed to verify that all of {input, mask} have same shape}}
   %y, %m = quern.dropout %x ratio = 0.5 seed = 0 : tensor<4xf32> -> tensor<2x2xi1>
   return %y, %m : tensor<4xf32>, tensor<2x2xi1>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+func.func @sgd_lr_rank(%p: tensor<4xf32>, %g: tensor<4xf32>, %lr: tensor<1xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quern.sgd_update' op expects lr as a rank-0 tensor of the parameter's element type}}
+  %0 = quern.sgd_update %p, %g, %lr momentum = 0.0 weight_decay = 0.0 : tensor<4xf32>, tensor<1xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @sgd_momentum_without_buffer(%p: tensor<4xf32>, %g: tensor<4xf32>, %lr: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quern.sgd_update' op expects a momentum buffer exactly when momentum is not 0}}
+  %0 = quern.sgd_update %p, %g, %lr momentum = 9.0e-01 weight_decay = 0.0 : tensor<4xf32>, tensor<f32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @sgd_buffer_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %lr: tensor<f32>, %b: tensor<4xf16>) -> (tensor<4xf32>, tensor<4xf16>) {
+  // expected-error @+1 {{'quern.sgd_update' op expects the momentum buffer of the parameter's type}}
+  %0, %1 = quern.sgd_update %p, %g, %lr buffer(%b : tensor<4xf16>) momentum = 9.0e-01 weight_decay = 0.0
+      : tensor<4xf32>, tensor<f32>, buffer tensor<4xf16>
+  return %0, %1 : tensor<4xf32>, tensor<4xf16>
+}
+
+// -----
+
+// Nesterov momentum is a variant of momentum; with momentum 0 it is meaningless.
+func.func @sgd_nesterov_without_momentum(%p: tensor<4xf32>, %g: tensor<4xf32>, %lr: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'quern.sgd_update' op expects momentum with nesterov}}
+  %0 = quern.sgd_update %p, %g, %lr momentum = 0.0 nesterov weight_decay = 0.0 : tensor<4xf32>, tensor<f32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @adam_lr_element_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %lr: tensor<f16>, %step: tensor<i64>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'quern.adam_update' op expects lr as a rank-0 tensor of the parameter's element type}}
+  %0, %1, %2 = quern.adam_update %p, %g, %m, %v, %lr, %step
+      beta1 = 9.0e-01 beta2 = 9.99e-01 eps = 1.0e-08 weight_decay = 0.0 : tensor<4xf32>, tensor<f16>, tensor<i64>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @adam_step_rank(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %lr: tensor<f32>, %step: tensor<1xi64>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'quern.adam_update' op expects step as a rank-0 tensor}}
+  %0, %1, %2 = quern.adam_update %p, %g, %m, %v, %lr, %step
+      beta1 = 9.0e-01 beta2 = 9.99e-01 eps = 1.0e-08 weight_decay = 0.0 : tensor<4xf32>, tensor<f32>, tensor<1xi64>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @adagrad_lr_rank(%p: tensor<4xf32>, %g: tensor<4xf32>, %s: tensor<4xf32>, %lr: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'quern.adagrad_update' op expects lr as a rank-0 tensor of the parameter's element type}}
+  %0, %1 = quern.adagrad_update %p, %g, %s, %lr eps = 1.0e-10 weight_decay = 0.0 : tensor<4xf32>, tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
 }
 
 // -----
@@ -1119,5 +1227,39 @@ func.func @dropout_integer(%x: tensor<4xi32>) -> (tensor<4xi32>, tensor<4xi1>) {
 func.func @nll_loss_float_target(%x: tensor<8x10xf32>, %t: tensor<8xf32>) -> tensor<f32> {
   // expected-error @+1 {{'quern.nll_loss' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<8xf32>'}}
   %0 = quern.nll_loss %x, %t reduction = mean : (tensor<8x10xf32>, tensor<8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @neg_index(%x: tensor<4xindex>) -> tensor<4xindex> {
+  // expected-error @+1 {{'quern.neg' op operand #0 must be statically shaped tensor of floating-point or integer values, but got 'tensor<4xindex>'}}
+  %0 = quern.neg %x : tensor<4xindex>
+  return %0 : tensor<4xindex>
+}
+
+// -----
+
+// The custom syntax only spells known predicates; the generic form reaches
+// the enum attribute's constraint.
+func.func @compare_predicate_out_of_range(%x: tensor<4xf32>) -> tensor<4xi1> {
+  // expected-error @+1 {{'quern.compare' op attribute 'predicate' failed to satisfy constraint: how quern.compare compares}}
+  %0 = "quern.compare"(%x, %x) {predicate = 7 : i32} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @scatter_reduction_out_of_range(%x: tensor<8xf32>, %i: tensor<4x1xi64>, %u: tensor<4xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.scatter_nd' op attribute 'reduction' failed to satisfy constraint: how a scatter combines an update with the value it lands on}}
+  %0 = "quern.scatter_nd"(%x, %i, %u) {reduction = 9 : i32} : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @nll_loss_reduction_out_of_range(%x: tensor<8x10xf32>, %t: tensor<8xi64>) -> tensor<f32> {
+  // expected-error @+1 {{'quern.nll_loss' op attribute 'reduction' failed to satisfy constraint: how a loss reduces its per-element values}}
+  %0 = "quern.nll_loss"(%x, %t) {reduction = 3 : i32} : (tensor<8x10xf32>, tensor<8xi64>) -> tensor<f32>
   return %0 : tensor<f32>
 }
