@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace quern {
 
@@ -19,6 +20,20 @@ namespace quern {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// The graph passes that turn @forward into @forward and @train_step.
+struct TrainStepOptions {
+  /// quern-mark-trainable's globs (its options struct only refers to them).
+  std::vector<std::string> trainable, freeze;
+  MakeTrainStepPassOptions step;
+};
+
+/// quern-mark-trainable, then quern-make-train-step.
+void buildTrainStepPipeline(mlir::OpPassManager &pm,
+                            const TrainStepOptions &options);
+
+/// Registers `quern-train-pipeline` (buildTrainStepPipeline) for quern-opt.
+void registerTrainStepPipeline();
 
 /// Argument attribute of optimizer state and the step counter:
 /// `{name = "...", role = "optimizer"}`.

@@ -61,15 +61,18 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
-    Option<"lossIndex", "loss-index", "int", "-1",
-           "Result of @forward that is the loss (-1: the only scalar float "
-           "result)">,
+    Option<"loss", "loss", "std::string", "\"\"",
+           "The output of @forward (by its quern.name) that is the loss (empty: "
+           "the only scalar float output)">,
     Option<"optimizer", "optimizer", "std::string", "\"sgd\"",
-           "sgd, momentum, nesterov, adam, adamw or adagrad">,
-    Option<"momentum", "momentum", "double", "0.9",
-           "Momentum of momentum and nesterov">,
-    Option<"beta1", "beta1", "double", "0.9", "Adam's beta1">,
-    Option<"beta2", "beta2", "double", "0.999", "Adam's beta2">,
+           "sgd, momentum, nesterov, adam, adamw or adagrad "
+           "(passes/TrainStep/Optimizers.cpp)">,
+    Option<"momentum", "momentum", "double", "-1",
+           "Momentum of momentum and nesterov (-1: PyTorch's default, 0.9)">,
+    Option<"beta1", "beta1", "double", "-1",
+           "Adam's beta1 (-1: PyTorch's default, 0.9)">,
+    Option<"beta2", "beta2", "double", "-1",
+           "Adam's beta2 (-1: PyTorch's default, 0.999)">,
     Option<"eps", "eps", "double", "-1",
            "Adam's and Adagrad's epsilon (-1: PyTorch's default, 1e-8 and "
            "1e-10)">,
@@ -92,6 +95,30 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect"];
+}
+
+def MarkTrainablePass : Pass<"quern-mark-trainable", "mlir::ModuleOp"> {
+  let summary = "Choose which parameters of @forward are trained";
+  let description = [{
+    Sets `trainable` in the `quern.param` of every parameter of `@forward`
+    from globs over the parameter (ONNX initializer) names: a parameter is
+    trainable when it matches a `trainable` glob (or there are none) and no
+    `freeze` glob. A glob that is malformed or matches no parameter is an
+    error, so a typo does not silently train everything.
+
+    ```mlir
+    // quern-opt --quern-mark-trainable="freeze=fc1.*"
+    func.func @forward(%x: tensor<4x8xf32>,
+                       %w1: tensor<8x8xf32> {quern.param = {name = "fc1.weight", trainable = false}},
+                       %w2: tensor<8x2xf32> {quern.param = {name = "fc2.weight", trainable = true}})
+    ```
+  }];
+  let options = [
+    ListOption<"trainable", "trainable", "std::string",
+               "Globs of the parameters to train (none: every parameter)">,
+    ListOption<"freeze", "freeze", "std::string",
+               "Globs of the parameters not to train">
+  ];
 }
 
 #endif // QUERN_PASSES_TD

@@ -343,6 +343,19 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+void ConstantOp::build(OpBuilder &builder, OperationState &state,
+                       RankedTensorType type, double value) {
+  Type element = type.getElementType();
+  TypedAttr scalar;
+  if (isa<FloatType>(element))
+    scalar = builder.getFloatAttr(element, value);
+  else if (element.isInteger(1))
+    scalar = builder.getBoolAttr(value != 0);
+  else
+    scalar = builder.getIntegerAttr(element, static_cast<int64_t>(value));
+  build(builder, state, DenseElementsAttr::get(type, scalar));
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

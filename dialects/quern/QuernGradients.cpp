@@ -31,9 +31,7 @@ struct Grad {
     return cast<RankedTensorType>(value.getType());
   }
   Value splat(RankedTensorType type, double value) {
-    Type element = type.getElementType();
-    return b.create<ConstantOp>(
-        loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
+    return b.create<ConstantOp>(loc, type, value);
   }
   Value splatLike(Value value, double scalar) {
     return splat(typeOf(value), scalar);
@@ -440,9 +438,7 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
     weights = d.splat(positionsType, 1.0);
   Value ignored;
   if (std::optional<int64_t> ignore = getIgnoreIndex()) {
-    Value ignoreValue = builder.create<ConstantOp>(
-        loc, DenseElementsAttr::get(targetType,
-                                    builder.getIntegerAttr(indexType, *ignore)));
+    Value ignoreValue = builder.create<ConstantOp>(loc, targetType, *ignore);
     ignored = d.compare(ComparePredicate::eq, getTarget(), ignoreValue);
     weights = d.select(ignored, d.zerosLike(weights), weights);
   }

@@ -143,6 +143,11 @@ def Quern_ConstantOp : Quern_Op<"constant", [ConstantLike, Pure,
   let results = (outs Quern_Tensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+  let builders = [
+    // A tensor of `type` whose elements are all `value` (converted to the
+    // element type: floats round, integers truncate, i1 is value != 0).
+    OpBuilder<(ins "mlir::RankedTensorType":$type, "double":$value)>
+  ];
 }
 
 #endif // QUERN_SHAPE_OPS_TD

@@ -3,6 +3,7 @@
 #ifndef QUERN_LIB_DRIVER_ARTIFACTS_H
 #define QUERN_LIB_DRIVER_ARTIFACTS_H
 
+#include "Kernels.h"
 #include "quern/Driver/Layout.h"
 #include "quern/Target/Target.h"
 #include "llvm/IR/IRBuilder.h"
@@ -35,6 +36,16 @@ void addEnvironmentConstructor(
 /// A constructor, for code that uses OpenMP, that applies the environment
 /// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
 void addThreadControl(llvm::Module &module);
+
+/// Times every kernel call when the environment variable QUERN_PROFILE is a
+/// positive number as the library loads, and adds
+/// `uint64_t NAME_kernel_profile(uint64_t *nanoseconds, uint64_t *calls,
+/// uint64_t capacity)`, which copies the totals since then (in the order of
+/// `kernels`, at most `capacity` of each) and returns how many kernels
+/// there are. Untimed, a kernel call costs one load and branch more.
+void addKernelProfile(llvm::Module &module, llvm::StringRef name,
+                      llvm::ArrayRef<KernelInfo> kernels,
+                      const llvm::Triple &triple);
 
 /// Adds the C ABI around the lowered entry-point functions (arguments as
 /// the layout says, then outputs and the workspace, as bare pointers):

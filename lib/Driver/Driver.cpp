@@ -7,6 +7,7 @@
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/SafeTensors.h"
 #include "passes/Passes.h"
+#include "passes/TrainStep/Optimizers.h"
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
@@ -15,7 +16,6 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -234,6 +234,7 @@ LogicalResult Compilation::run() {
     std::string text;
     llvm::raw_string_ostream os(text);
     model->module->print(os);
+    os << "\n";
     if (!outputs.write("mlir", text, error))
       return fail(error);
   } else if (failed(generateCode(*model->module))) {
@@ -255,88 +256,12 @@ LogicalResult Compilation::run() {
   return success();
 }
 
-/// Marks parameters trainable or frozen from the globs, then builds
-/// @train_step with quern-make-train-step.
+/// Builds @train_step with the training-step pipeline.
 LogicalResult Compilation::buildTrainStep(ModuleOp module) {
-  const TrainOptions &train = *options.train;
-  auto forward = module.lookupSymbol<func::FuncOp>("forward");
-  auto compile = [&](const std::vector<std::string> &patterns,
-                     StringRef flag, std::vector<llvm::GlobPattern> &globs) {
-    for (const std::string &pattern : patterns) {
-      llvm::Expected<llvm::GlobPattern> glob =
-          llvm::GlobPattern::create(pattern);
-      if (!glob)
-        return fail(flag + ": '" + pattern +
-                    "' is not a glob: " + llvm::toString(glob.takeError()));
-      globs.push_back(std::move(*glob));
-    }
-    return success();
-  };
-  std::vector<llvm::GlobPattern> trainable, freeze;
-  if (failed(compile(train.trainable, "--trainable", trainable)) ||
-      failed(compile(train.freeze, "--freeze", freeze)))
-    return failure();
-  std::vector<bool> trainableUsed(trainable.size()), freezeUsed(freeze.size());
-  Builder builder(&context);
-  for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
-    auto param = forward.getArgAttrOfType<DictionaryAttr>(index,
-                                                          kParamAttrName);
-    if (!param)
-      continue;
-    StringRef paramName = param.getAs<StringAttr>("name").getValue();
-    auto matches = [&](std::vector<llvm::GlobPattern> &globs,
-                       std::vector<bool> &used) {
-      bool any = false;
-      for (auto [position, glob] : llvm::enumerate(globs))
-        if (glob.match(paramName)) {
-          used[position] = true;
-          any = true;
-        }
-      return any;
-    };
-    bool isTrainable = trainable.empty() || matches(trainable, trainableUsed);
-    if (matches(freeze, freezeUsed))
-      isTrainable = false;
-    forward.setArgAttr(
-        index, kParamAttrName,
-        builder.getDictionaryAttr(
-            {builder.getNamedAttr("name", builder.getStringAttr(paramName)),
-             builder.getNamedAttr("trainable",
-                                  builder.getBoolAttr(isTrainable))}));
-  }
-  for (auto [flag, patterns, used] :
-       {std::make_tuple("--trainable", &train.trainable, &trainableUsed),
-        std::make_tuple("--freeze", &train.freeze, &freezeUsed)})
-    for (auto [pattern, wasUsed] : llvm::zip_equal(*patterns, *used))
-      if (!wasUsed)
-        return fail(Twine(flag) + ": '" + pattern +
-                    "' matches no parameter");
-
-  int lossIndex = -1;
-  if (!train.loss.empty()) {
-    for (unsigned index = 0; index < forward.getNumResults(); ++index)
-      if (auto resultName =
-              forward.getResultAttrOfType<StringAttr>(index, kNameAttrName))
-        if (resultName.getValue() == train.loss)
-          lossIndex = index;
-    if (lossIndex < 0)
-      return fail("--loss: the model has no output '" + train.loss + "'");
-  }
-  MakeTrainStepPassOptions passOptions;
-  passOptions.lossIndex = lossIndex;
-  passOptions.optimizer = train.optimizer;
-  passOptions.momentum = train.momentum;
-  passOptions.beta1 = train.beta1;
-  passOptions.beta2 = train.beta2;
-  passOptions.eps = train.eps;
-  passOptions.weightDecay = train.weightDecay;
-  passOptions.clipGradNorm = train.clipGradNorm;
-  passOptions.accumulate = train.accumulate;
-  passOptions.gradientSuffix = train.gradientSuffix;
   PassManager pm(&context);
   TimingScope timer = rootTimer.nest("Build the training step");
   pm.enableTiming(timer);
-  pm.addPass(createMakeTrainStepPass(passOptions));
+  buildTrainStepPipeline(pm, options.train->passes);
   return pm.run(module);
 }
 
@@ -346,28 +271,25 @@ llvm::json::Value Compilation::optimizerJson() const {
   if (fromTrainingInfo)
     return llvm::json::Object{{"name", "onnx-training-info"},
                               {"hyperparameters", llvm::json::Object{}}};
-  const TrainOptions &train = *options.train;
+  const MakeTrainStepPassOptions &step = options.train->passes.step;
+  const Optimizer *optimizer = findOptimizer(step.optimizer);
+  assert(optimizer && "quernc accepts only the optimizers of the table");
+  OptimizerSettings settings;
+  settings.momentum = step.momentum;
+  settings.beta1 = step.beta1;
+  settings.beta2 = step.beta2;
+  settings.eps = step.eps;
+  settings.weightDecay = step.weightDecay;
   llvm::json::Object hyper;
-  bool adam = train.optimizer == "adam" || train.optimizer == "adamw";
-  if (adam) {
-    hyper["beta1"] = train.beta1;
-    hyper["beta2"] = train.beta2;
-    hyper["eps"] = train.eps >= 0 ? train.eps : 1e-8;
-  }
-  if (train.optimizer == "momentum" || train.optimizer == "nesterov")
-    hyper["momentum"] = train.momentum;
-  if (train.optimizer == "adagrad")
-    hyper["eps"] = train.eps >= 0 ? train.eps : 1e-10;
-  hyper["weight_decay"] = train.weightDecay >= 0 ? train.weightDecay
-                          : train.optimizer == "adamw" ? 0.01
-                                                       : 0.0;
-  if (train.clipGradNorm > 0)
-    hyper["clip_grad_norm"] = train.clipGradNorm;
-  if (train.accumulate > 1)
-    hyper["accumulate"] = train.accumulate;
-  if (!train.gradientSuffix.empty())
-    hyper["gradient_suffix"] = train.gradientSuffix;
-  return llvm::json::Object{{"name", train.optimizer},
+  for (auto [name, value] : resolvedHyperparameters(*optimizer, settings))
+    hyper[name] = value;
+  if (step.clipGradNorm > 0)
+    hyper["clip_grad_norm"] = step.clipGradNorm;
+  if (step.accumulate > 1)
+    hyper["accumulate"] = step.accumulate;
+  if (!step.gradientSuffix.empty())
+    hyper["gradient_suffix"] = step.gradientSuffix;
+  return llvm::json::Object{{"name", step.optimizer},
                             {"hyperparameters", std::move(hyper)}};
 }
 

@@ -8,7 +8,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "Artifacts.h"
-#include "Kernels.h"
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"

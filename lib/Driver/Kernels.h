@@ -2,8 +2,8 @@
 //
 // What `quernc --print-kernel-report` prints and the manifest's `kernels`
 // lists, read off the lowered module (each kernel function carries the
-// quern.kernel attribute outlining gave it), and the timers that let the
-// library measure the same kernels when QUERN_PROFILE is set.
+// quern.kernel attribute outlining gave it). EntryPoints.cpp adds the timers
+// that let the library measure the same kernels (addKernelProfile).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +14,6 @@
 #include "quern/Driver/Layout.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/JSON.h"
 
 #include <map>
@@ -54,16 +53,6 @@ llvm::json::Array kernelsJson(llvm::ArrayRef<KernelInfo> kernels);
 /// The table of `quernc --print-kernel-report`, kernels by estimated share.
 void printKernelReport(llvm::raw_ostream &os,
                        llvm::ArrayRef<KernelInfo> kernels);
-
-/// Times every kernel call when the environment variable QUERN_PROFILE is a
-/// positive number as the library loads, and adds
-/// `uint64_t NAME_kernel_profile(uint64_t *nanoseconds, uint64_t *calls,
-/// uint64_t capacity)`, which copies the totals since then (in the order of
-/// `kernels`, at most `capacity` of each) and returns how many kernels
-/// there are. Untimed, a kernel call costs one load and branch more.
-void addKernelProfile(llvm::Module &module, llvm::StringRef name,
-                      llvm::ArrayRef<KernelInfo> kernels,
-                      const llvm::Triple &triple);
 
 } // namespace quern
 

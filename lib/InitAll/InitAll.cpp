@@ -62,6 +62,7 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
 
 void quern::registerQuernPasses() {
   registerQuernGraphPasses();
+  registerTrainStepPipeline();
   registerQuernConversionPasses();
   registerQuernCPUPasses();
   registerCPUCodegenPipeline();

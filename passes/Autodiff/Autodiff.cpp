@@ -47,10 +47,7 @@ quern::buildGradients(OpBuilder &builder, Value loss, ArrayRef<Value> wrt) {
                 : gradient;
   };
   auto lossType = cast<RankedTensorType>(loss.getType());
-  gradients[loss] = builder.create<ConstantOp>(
-      loss.getLoc(),
-      DenseElementsAttr::get(
-          lossType, builder.getFloatAttr(lossType.getElementType(), 1.0)));
+  gradients[loss] = builder.create<ConstantOp>(loss.getLoc(), lossType, 1.0);
 
   for (Operation *op : llvm::reverse(ops)) {
     SmallVector<Value> resultGradients;

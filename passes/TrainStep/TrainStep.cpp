@@ -15,6 +15,7 @@
 
 #include "dialects/quern/QuernOps.h"
 #include "passes/Autodiff/Autodiff.h"
+#include "passes/TrainStep/Optimizers.h"
 #include "passes/TrainStep/TrainStep.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
@@ -33,14 +34,7 @@ namespace {
 
 /// A constant tensor of `type` whose elements are all `value`.
 Value splat(OpBuilder &builder, Location loc, Type type, double value) {
-  auto tensor = cast<RankedTensorType>(type);
-  Type element = tensor.getElementType();
-  TypedAttr scalar = isa<FloatType>(element)
-                         ? TypedAttr(builder.getFloatAttr(element, value))
-                         : TypedAttr(builder.getIntegerAttr(
-                               element, static_cast<int64_t>(value)));
-  return builder.create<ConstantOp>(loc,
-                                    DenseElementsAttr::get(tensor, scalar));
+  return builder.create<ConstantOp>(loc, cast<RankedTensorType>(type), value);
 }
 
 /// Moves every op of `step` before its terminator, which computes `loss`
@@ -139,6 +133,16 @@ scf::ForOp accumulateMicroBatches(OpBuilder &builder, func::FuncOp step,
   return loop;
 }
 
+/// @train_step as first cloned from @forward: the learning rate inserted
+/// before the parameters, the body ending in @forward's return.
+struct StepFunction {
+  func::FuncOp func;
+  func::ReturnOp ret;
+  Value lr;
+  /// The first argument after the inputs and lr.
+  unsigned firstParam;
+};
+
 struct MakeTrainStepPass
     : quern::impl::MakeTrainStepPassBase<MakeTrainStepPass> {
   using quern::impl::MakeTrainStepPassBase<
@@ -147,12 +151,47 @@ struct MakeTrainStepPass
   void runOnOperation() override;
 
 private:
-  FailureOr<unsigned> findLoss(func::FuncOp forward);
-  /// The names of the optimizer state one parameter needs.
-  SmallVector<std::string> stateNames(StringRef param) const;
   /// With gradient-suffix: the result of `forward` that is each parameter's
   /// gradient, by parameter name. Parameters without one are frozen.
   FailureOr<llvm::StringMap<unsigned>> findGivenGradients(func::FuncOp forward);
+  /// The result of `forward` that is the loss.
+  FailureOr<unsigned> findLoss(func::FuncOp forward);
+  /// Clones @forward as @train_step with the `lr` argument.
+  StepFunction cloneForward(OpBuilder &builder, func::FuncOp forward);
+  /// The arguments of `step` that are trainable parameters (f32, at least
+  /// one).
+  FailureOr<SmallVector<unsigned>> findTrainable(func::FuncOp forward,
+                                                 StepFunction step);
+  /// Per trainable parameter, its gradient: the graph's own, or reverse
+  /// mode from `loss`; zero (with a warning) where the loss does not
+  /// depend on it.
+  FailureOr<SmallVector<Value>>
+  buildGradientsOf(OpBuilder &builder, StepFunction step, Value loss,
+                   ArrayRef<unsigned> trainable,
+                   const llvm::StringMap<unsigned> &givenGradients);
+  /// Scales `gradients` so that their global norm is at most clip-grad-norm,
+  /// as PyTorch's clip_grad_norm_.
+  void clipGlobalNorm(OpBuilder &builder, Location loc,
+                      MutableArrayRef<Value> gradients);
+  /// Gives dropout a new mask every step (and every micro-batch of one):
+  /// its hash takes the step counter times the micro-batches, plus this
+  /// one.
+  void advanceDropout(OpBuilder &builder, func::FuncOp step, Value counter,
+                      scf::ForOp microBatches);
+  /// Appends each trainable parameter's optimizer state and the step
+  /// counter as arguments and builds the updates of all of them.
+  SmallVector<StateUpdate> buildUpdates(OpBuilder &builder,
+                                        const Optimizer &chosen,
+                                        StepFunction step,
+                                        ArrayRef<unsigned> trainable,
+                                        ArrayRef<Value> gradients,
+                                        scf::ForOp microBatches);
+
+  StringRef paramName(func::FuncOp func, unsigned index) const {
+    return func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
+        .getAs<StringAttr>("name")
+        .getValue();
+  }
 
   /// Results of @forward that are gradients the graph computes itself.
   llvm::DenseSet<unsigned> gradientResults;
@@ -205,15 +244,17 @@ FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
            isa<FloatType>(tensor.getElementType());
   };
   TypeRange results = forward.getResultTypes();
-  // The option converts to int only implicitly, and a Diagnostic would take
-  // that int as a char: read it out first.
-  int chosen = lossIndex;
-  if (chosen >= 0) {
-    if (chosen >= static_cast<int>(results.size()) ||
-        !isScalarFloat(results[chosen]))
-      return forward.emitError("result ")
-             << chosen << " is not a scalar float: it cannot be the loss";
-    return static_cast<unsigned>(chosen);
+  if (!loss.empty()) {
+    for (unsigned index = 0; index < results.size(); ++index) {
+      auto name = forward.getResultAttrOfType<StringAttr>(index, kNameAttrName);
+      if (!name || name.getValue() != loss)
+        continue;
+      if (!isScalarFloat(results[index]))
+        return forward.emitError("output '")
+               << loss << "' is not a scalar float: it cannot be the loss";
+      return index;
+    }
+    return forward.emitError("the model has no output '") << loss << "'";
   }
   SmallVector<unsigned> candidates;
   for (auto [index, type] : llvm::enumerate(results))
@@ -226,14 +267,165 @@ FailureOr<unsigned> MakeTrainStepPass::findLoss(func::FuncOp forward) {
   return candidates.front();
 }
 
-SmallVector<std::string> MakeTrainStepPass::stateNames(StringRef param) const {
-  if (optimizer == "momentum" || optimizer == "nesterov")
-    return {(param + ".momentum_buffer").str()};
-  if (optimizer == "adam" || optimizer == "adamw")
-    return {(param + ".exp_avg").str(), (param + ".exp_avg_sq").str()};
-  if (optimizer == "adagrad")
-    return {(param + ".sum").str()};
-  return {};
+StepFunction MakeTrainStepPass::cloneForward(OpBuilder &builder,
+                                             func::FuncOp forward) {
+  builder.setInsertionPointAfter(forward);
+  auto func = cast<func::FuncOp>(builder.clone(*forward));
+  func.setName("train_step");
+  // Arguments: inputs, lr, parameters (as in @forward), then state.
+  unsigned firstParam = 0;
+  while (firstParam < func.getNumArguments() &&
+         !func.getArgAttr(firstParam, kParamAttrName))
+    ++firstParam;
+  func.insertArgument(firstParam, RankedTensorType::get({}, builder.getF32Type()),
+                      builder.getDictionaryAttr(builder.getNamedAttr(
+                          kNameAttrName, builder.getStringAttr("lr"))),
+                      forward.getLoc());
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  builder.setInsertionPoint(ret);
+  return {func, ret, func.getArgument(firstParam), firstParam + 1};
+}
+
+FailureOr<SmallVector<unsigned>>
+MakeTrainStepPass::findTrainable(func::FuncOp forward,
+                                 StepFunction step) {
+  SmallVector<unsigned> trainable;
+  for (unsigned index = step.firstParam; index < step.func.getNumArguments();
+       ++index) {
+    auto param =
+        step.func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
+    auto flag = param ? param.getAs<BoolAttr>("trainable") : BoolAttr();
+    if (flag && flag.getValue())
+      trainable.push_back(index);
+  }
+  if (trainable.empty())
+    return forward.emitError("no parameter is trainable");
+  if (llvm::any_of(trainable, [&](unsigned index) {
+        return !getElementTypeOrSelf(step.func.getArgument(index)).isF32();
+      }))
+    return forward.emitError("training needs float32 parameters");
+  return trainable;
+}
+
+FailureOr<SmallVector<Value>> MakeTrainStepPass::buildGradientsOf(
+    OpBuilder &builder, StepFunction step, Value loss,
+    ArrayRef<unsigned> trainable,
+    const llvm::StringMap<unsigned> &givenGradients) {
+  SmallVector<Value> params;
+  for (unsigned index : trainable)
+    params.push_back(step.func.getArgument(index));
+  FailureOr<SmallVector<Value>> gradients = SmallVector<Value>();
+  if (gradientSuffix.empty())
+    gradients = buildGradients(builder, loss, params);
+  else
+    for (unsigned index : trainable)
+      gradients->push_back(step.ret.getOperand(
+          givenGradients.lookup(paramName(step.func, index))));
+  if (failed(gradients))
+    return failure();
+  Location loc = step.func.getLoc();
+  for (auto [index, gradient] : llvm::enumerate(*gradients)) {
+    if (gradient)
+      continue;
+    emitWarning(loc) << "the loss does not depend on trainable parameter '"
+                     << paramName(step.func, trainable[index])
+                     << "'; its gradient is zero";
+    gradient = splat(builder, loc, params[index].getType(), 0);
+  }
+  return gradients;
+}
+
+void MakeTrainStepPass::clipGlobalNorm(OpBuilder &builder, Location loc,
+                                       MutableArrayRef<Value> gradients) {
+  // g *= min(1, clip / (|g| + 1e-6)).
+  auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
+  Value total;
+  for (Value gradient : gradients) {
+    auto type = cast<RankedTensorType>(gradient.getType());
+    SmallVector<int64_t> all;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim)
+      all.push_back(dim);
+    Value squares = builder.create<MulOp>(loc, gradient, gradient);
+    Value sum = all.empty() ? squares
+                            : builder.create<ReduceSumOp>(loc, scalarF32,
+                                                          squares, all, false);
+    total = total ? builder.create<AddOp>(loc, total, sum).getResult() : sum;
+  }
+  auto scalar = [&](double value) {
+    return splat(builder, loc, scalarF32, value);
+  };
+  Value norm = builder.create<SqrtOp>(loc, total);
+  Value factor = builder.create<MinOp>(
+      loc, scalar(1.0),
+      builder.create<DivOp>(loc, scalar(clipGradNorm),
+                            builder.create<AddOp>(loc, norm, scalar(1e-6))));
+  for (Value &gradient : gradients) {
+    Value spread =
+        builder.create<BroadcastOp>(loc, gradient.getType(), factor);
+    gradient = builder.create<MulOp>(loc, gradient, spread);
+  }
+}
+
+void MakeTrainStepPass::advanceDropout(OpBuilder &builder, func::FuncOp step,
+                                       Value counter, scf::ForOp microBatches) {
+  Value dropoutCounter = counter;
+  if (microBatches && !microBatches.getBody()->getOps<DropoutOp>().empty()) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(microBatches.getBody());
+    Location loc = microBatches.getLoc();
+    Value iteration = builder.create<tensor::FromElementsOp>(
+        loc, counter.getType(),
+        ValueRange{builder.create<arith::IndexCastOp>(
+            loc, builder.getI64Type(), microBatches.getInductionVar())});
+    int64_t count = accumulate;
+    dropoutCounter = builder.create<AddOp>(
+        loc,
+        builder.create<MulOp>(loc, counter,
+                              splat(builder, loc, counter.getType(), count)),
+        iteration);
+  }
+  step.walk([&](DropoutOp dropout) {
+    dropout.getStepMutable().assign(dropoutCounter);
+  });
+}
+
+SmallVector<StateUpdate> MakeTrainStepPass::buildUpdates(
+    OpBuilder &builder, const Optimizer &chosen, StepFunction step,
+    ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
+    scf::ForOp microBatches) {
+  SmallVector<SmallVector<Value>> states;
+  for (unsigned index : trainable) {
+    SmallVector<Value> &state = states.emplace_back();
+    for (StringRef suffix : chosen.stateSuffixes)
+      state.push_back(appendStateArgument(
+          builder, step.func, step.func.getArgument(index).getType(),
+          (paramName(step.func, index) + "." + suffix).str(), "optimizer"));
+  }
+  BlockArgument counter = appendStepCounter(builder, step.func);
+  advanceDropout(builder, step.func, counter, microBatches);
+
+  OptimizerSettings settings;
+  settings.momentum = momentum;
+  settings.beta1 = beta1;
+  settings.beta2 = beta2;
+  settings.eps = eps;
+  settings.weightDecay = weightDecay;
+  SmallVector<double> hyperparameters = chosen.resolve(settings);
+  SmallVector<StateUpdate> updates;
+  for (auto [position, index] : llvm::enumerate(trainable)) {
+    ArrayRef<Value> state = states[position];
+    UpdateOperands operands{step.func.getArgument(index), gradients[position],
+                            step.lr, counter, state, hyperparameters};
+    SmallVector<Value> updated =
+        chosen.buildUpdate(builder, step.func.getLoc(), operands);
+    updates.push_back({updated[0], index});
+    for (auto [value, old] :
+         llvm::zip_equal(ArrayRef<Value>(updated).drop_front(), state))
+      updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
+  }
+  updates.push_back(
+      incrementStepCounter(builder, step.func.getLoc(), counter));
+  return updates;
 }
 
 void MakeTrainStepPass::runOnOperation() {
@@ -243,10 +435,17 @@ void MakeTrainStepPass::runOnOperation() {
     module.emitError("no @forward function to train");
     return signalPassFailure();
   }
-  static const StringRef known[] = {"sgd",  "momentum", "nesterov",
-                                    "adam", "adamw",    "adagrad"};
-  if (!llvm::is_contained(known, optimizer)) {
-    module.emitError("unknown optimizer '") << optimizer << "'";
+  const Optimizer *chosen = findOptimizer(optimizer);
+  if (!chosen) {
+    module.emitError("unknown optimizer '")
+        << optimizer << "': the optimizers are " << optimizerNames();
+    return signalPassFailure();
+  }
+  // The option converts to int only implicitly, and a Diagnostic would take
+  // that int as a char: read it out first.
+  int microBatchCount = accumulate;
+  if (microBatchCount < 1) {
+    module.emitError("accumulate must be at least 1, not ") << microBatchCount;
     return signalPassFailure();
   }
   llvm::StringMap<unsigned> givenGradients;
@@ -261,214 +460,50 @@ void MakeTrainStepPass::runOnOperation() {
     return signalPassFailure();
 
   OpBuilder builder(module.getContext());
+  StepFunction step = cloneForward(builder, forward);
+  FailureOr<SmallVector<unsigned>> trainable = findTrainable(forward, step);
+  if (failed(trainable)) {
+    step.func.erase();
+    return signalPassFailure();
+  }
   Location loc = forward.getLoc();
-  builder.setInsertionPointAfter(forward);
-  auto step = cast<func::FuncOp>(builder.clone(*forward));
-  step.setName("train_step");
-  Block &body = step.getBody().front();
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
-  Type f32 = builder.getF32Type();
-  auto scalarF32 = RankedTensorType::get({}, f32);
-  auto scalarI64 = RankedTensorType::get({}, builder.getI64Type());
-
-  // Arguments: inputs, lr, parameters (as in @forward), state, step.
-  unsigned firstParam = 0;
-  while (firstParam < step.getNumArguments() &&
-         !step.getArgAttr(firstParam, kParamAttrName))
-    ++firstParam;
-  step.insertArgument(firstParam, scalarF32,
-                      builder.getDictionaryAttr(builder.getNamedAttr(
-                          kNameAttrName, builder.getStringAttr("lr"))),
-                      loc);
-  Value lr = step.getArgument(firstParam);
-
-  SmallVector<unsigned> trainable;
-  for (unsigned index = firstParam + 1; index < step.getNumArguments();
-       ++index) {
-    auto param = step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
-    auto flag = param ? param.getAs<BoolAttr>("trainable") : BoolAttr();
-    if (flag && flag.getValue())
-      trainable.push_back(index);
-  }
-  if (trainable.empty()) {
-    forward.emitError("no parameter is trainable");
-    return signalPassFailure();
-  }
-  // As with lossIndex, read the option out before it meets a Diagnostic.
-  int microBatchCount = accumulate;
-  if (microBatchCount < 1) {
-    module.emitError("accumulate must be at least 1, not ") << microBatchCount;
-    return signalPassFailure();
-  }
-  if (!isa<Float32Type>(
-          cast<RankedTensorType>(lr.getType()).getElementType()) ||
-      llvm::any_of(trainable, [&](unsigned index) {
-        return !cast<RankedTensorType>(step.getArgument(index).getType())
-                    .getElementType()
-                    .isF32();
-      })) {
-    forward.emitError("training needs float32 parameters");
-    return signalPassFailure();
-  }
-
-  builder.setInsertionPoint(ret);
-  Value loss = ret.getOperand(*lossResult);
+  Value lossValue = step.ret.getOperand(*lossResult);
   // A loss of shape [1] (rather than []) is differentiated as a scalar.
-  if (cast<RankedTensorType>(loss.getType()).getRank() != 0)
-    loss = builder.create<ReshapeOp>(loc, scalarF32, loss);
-  SmallVector<Value> params;
-  for (unsigned index : trainable)
-    params.push_back(step.getArgument(index));
-  auto paramName = [&](unsigned index) {
-    return step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
-        .getAs<StringAttr>("name")
-        .getValue();
-  };
-  // The graph's own backward, or reverse mode from the loss.
-  FailureOr<SmallVector<Value>> gradients = SmallVector<Value>();
-  if (gradientSuffix.empty())
-    gradients = buildGradients(builder, loss, params);
-  else
-    for (unsigned index : trainable)
-      gradients->push_back(
-          ret.getOperand(givenGradients.lookup(paramName(index))));
+  auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
+  if (cast<RankedTensorType>(lossValue.getType()).getRank() != 0)
+    lossValue = builder.create<ReshapeOp>(loc, scalarF32, lossValue);
+  FailureOr<SmallVector<Value>> gradients = buildGradientsOf(
+      builder, step, lossValue, *trainable, givenGradients);
   if (failed(gradients))
     return signalPassFailure();
-  for (auto [index, gradient] : llvm::enumerate(*gradients)) {
-    if (gradient)
-      continue;
-    emitWarning(loc) << "the loss does not depend on trainable parameter '"
-                     << paramName(trainable[index]) << "'; its gradient is zero";
-    auto type = cast<RankedTensorType>(params[index].getType());
-    gradient = splat(builder, loc, type, 0);
-  }
   scf::ForOp microBatches;
   if (microBatchCount > 1)
-    microBatches = accumulateMicroBatches(builder, step, firstParam,
-                                          microBatchCount, loss, *gradients);
-
-  // Global-norm clipping: g *= min(1, clip / (|g| + 1e-6)), as PyTorch's
-  // clip_grad_norm_.
-  if (clipGradNorm > 0) {
-    Value total;
-    for (Value gradient : *gradients) {
-      auto type = cast<RankedTensorType>(gradient.getType());
-      SmallVector<int64_t> all;
-      for (int64_t dim = 0; dim < type.getRank(); ++dim)
-        all.push_back(dim);
-      Value squares = builder.create<MulOp>(loc, gradient, gradient);
-      Value sum = all.empty() ? squares
-                              : builder.create<ReduceSumOp>(
-                                    loc, scalarF32, squares, all, false);
-      total = total ? builder.create<AddOp>(loc, total, sum).getResult() : sum;
-    }
-    auto scalar = [&](double value) {
-      return splat(builder, loc, scalarF32, value);
-    };
-    Value norm = builder.create<SqrtOp>(loc, total);
-    Value factor = builder.create<MinOp>(
-        loc, scalar(1.0),
-        builder.create<DivOp>(loc, scalar(clipGradNorm),
-                              builder.create<AddOp>(loc, norm, scalar(1e-6))));
-    for (Value &gradient : *gradients) {
-      auto type = cast<RankedTensorType>(gradient.getType());
-      Value spread = builder.create<BroadcastOp>(loc, type, factor);
-      gradient = builder.create<MulOp>(loc, gradient, spread);
-    }
-  }
-
-  // Optimizer state and the step counter become trailing arguments.
-  double decay = weightDecay >= 0 ? weightDecay
-                 : optimizer == "adamw" ? 0.01
-                                        : 0.0;
-  SmallVector<StateUpdate> updates;
-  SmallVector<SmallVector<Value>> states;
-  for (unsigned index : trainable) {
-    auto name = step.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
-                    .getAs<StringAttr>("name");
-    SmallVector<Value> &state = states.emplace_back();
-    for (const std::string &stateName : stateNames(name.getValue()))
-      state.push_back(appendStateArgument(
-          builder, step, step.getArgument(index).getType(), stateName,
-          "optimizer"));
-  }
-  BlockArgument stepCounter = appendStepCounter(builder, step);
-  // Dropout draws a new mask every step, and every micro-batch of one: its
-  // hash includes the counter (times the micro-batches, plus this one).
-  Value dropoutCounter = stepCounter;
-  if (microBatches && !microBatches.getBody()->getOps<DropoutOp>().empty()) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(microBatches.getBody());
-    Value iteration = builder.create<tensor::FromElementsOp>(
-        loc, scalarI64,
-        ValueRange{builder.create<arith::IndexCastOp>(
-            loc, builder.getI64Type(), microBatches.getInductionVar())});
-    dropoutCounter = builder.create<AddOp>(
-        loc,
-        builder.create<MulOp>(loc, stepCounter,
-                              splat(builder, loc, scalarI64, microBatchCount)),
-        iteration);
-  }
-  step.walk([&](DropoutOp dropout) {
-    dropout.getStepMutable().assign(dropoutCounter);
-  });
-
-  for (auto [position, index] : llvm::enumerate(trainable)) {
-    Value param = step.getArgument(index);
-    Value gradient = (*gradients)[position];
-    ArrayRef<Value> state = states[position];
-    SmallVector<Value> updated;
-    if (optimizer == "adam" || optimizer == "adamw") {
-      Type type = param.getType();
-      auto update = builder.create<AdamUpdateOp>(
-          loc, type, type, type, param, gradient, state[0], state[1], lr,
-          stepCounter,
-          builder.getF64FloatAttr(beta1), builder.getF64FloatAttr(beta2),
-          builder.getF64FloatAttr(eps >= 0 ? eps : 1e-8),
-          builder.getF64FloatAttr(decay),
-          optimizer == "adamw" ? builder.getUnitAttr() : UnitAttr());
-      updated.assign(update->result_begin(), update->result_end());
-    } else if (optimizer == "adagrad") {
-      Type type = param.getType();
-      auto update = builder.create<AdagradUpdateOp>(
-          loc, type, type, param, gradient, state[0], lr,
-          builder.getF64FloatAttr(eps >= 0 ? eps : 1e-10),
-          builder.getF64FloatAttr(decay));
-      updated.assign(update->result_begin(), update->result_end());
-    } else {
-      bool hasMomentum = optimizer != "sgd";
-      auto update = builder.create<SgdUpdateOp>(
-          loc, param.getType(),
-          hasMomentum ? param.getType() : Type(), param, gradient, lr,
-          hasMomentum ? state[0] : Value(),
-          builder.getF64FloatAttr(hasMomentum ? momentum : 0.0),
-          optimizer == "nesterov" ? builder.getUnitAttr() : UnitAttr(),
-          builder.getF64FloatAttr(decay));
-      updated.assign(update->result_begin(), update->result_end());
-    }
-    updates.push_back({updated[0], index});
-    for (auto [value, old] : llvm::zip_equal(
-             ArrayRef<Value>(updated).drop_front(), state))
-      updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
-  }
-  updates.push_back(incrementStepCounter(builder, loc, stepCounter));
+    microBatches =
+        accumulateMicroBatches(builder, step.func, step.firstParam - 1,
+                               microBatchCount, lossValue, *gradients);
+  if (clipGradNorm > 0)
+    clipGlobalNorm(builder, loc, *gradients);
+  SmallVector<StateUpdate> updates = buildUpdates(
+      builder, *chosen, step, *trainable, *gradients, microBatches);
 
   // Results: the loss first, the other outputs (which are per micro-batch
   // when there are several, and then left out), then the updates.
-  Value lossOut = ret.getOperand(*lossResult);
+  Value lossOut = step.ret.getOperand(*lossResult);
   if (microBatches)
-    lossOut = lossOut.getType() == loss.getType()
-                  ? loss
-                  : builder.create<ReshapeOp>(loc, lossOut.getType(), loss);
+    lossOut = lossOut.getType() == lossValue.getType()
+                  ? lossValue
+                  : builder.create<ReshapeOp>(loc, lossOut.getType(),
+                                              lossValue);
   SmallVector<Value> results = {lossOut};
-  SmallVector<DictionaryAttr> resultAttrs = {step.getResultAttrDict(*lossResult)};
-  for (unsigned index = 0; index < ret.getNumOperands() && !microBatches;
+  SmallVector<DictionaryAttr> resultAttrs = {
+      step.func.getResultAttrDict(*lossResult)};
+  for (unsigned index = 0; index < step.ret.getNumOperands() && !microBatches;
        ++index)
     if (index != *lossResult && !gradientResults.contains(index)) {
-      results.push_back(ret.getOperand(index));
-      resultAttrs.push_back(step.getResultAttrDict(index));
+      results.push_back(step.ret.getOperand(index));
+      resultAttrs.push_back(step.func.getResultAttrDict(index));
     }
-  returnWithUpdates(builder, step, results, resultAttrs, updates);
+  returnWithUpdates(builder, step.func, results, resultAttrs, updates);
 }
 
 } // namespace

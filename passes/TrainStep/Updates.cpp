@@ -32,8 +32,7 @@ BlockArgument quern::appendStepCounter(OpBuilder &builder, func::FuncOp func) {
 StateUpdate quern::incrementStepCounter(OpBuilder &builder, Location loc,
                                        BlockArgument counter) {
   auto type = cast<RankedTensorType>(counter.getType());
-  Value one = builder.create<ConstantOp>(
-      loc, DenseElementsAttr::get(type, builder.getI64IntegerAttr(1)));
+  Value one = builder.create<ConstantOp>(loc, type, 1);
   return {builder.create<AddOp>(loc, counter, one), counter.getArgNumber()};
 }
 

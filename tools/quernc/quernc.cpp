@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quern/Driver/Driver.h"
+#include "passes/TrainStep/Optimizers.h"
 #include "quern/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
@@ -14,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -82,25 +84,34 @@ static cl::opt<std::string>
              cl::desc("The graph output that is the loss (default: the only "
                       "scalar float output)"),
              cl::value_desc("OUTPUT"), cl::cat(trainCategory));
-static cl::opt<std::string> optimizerName(
-    "optimizer",
-    cl::desc("sgd, momentum, nesterov, adam, adamw or adagrad (default sgd)"),
-    cl::init("sgd"), cl::cat(trainCategory));
-static cl::opt<double> momentum("momentum",
-                                cl::desc("Momentum (momentum, nesterov)"),
-                                cl::init(0.9), cl::cat(trainCategory));
-static cl::opt<double> beta1("beta1", cl::desc("Adam's beta1"), cl::init(0.9),
+// Help texts from the optimizer table (passes/TrainStep/Optimizers.cpp).
+static const std::string optimizerHelp =
+    quern::optimizerNames() + " (default sgd)";
+static const std::string momentumHelp =
+    "Momentum (default: " + quern::describeDefaults("momentum") + ")";
+static const std::string beta1Help =
+    "Adam's beta1 (default: " + quern::describeDefaults("beta1") + ")";
+static const std::string beta2Help =
+    "Adam's beta2 (default: " + quern::describeDefaults("beta2") + ")";
+static const std::string epsHelp =
+    "Epsilon (default: " + quern::describeDefaults("eps") + ")";
+static const std::string weightDecayHelp =
+    "Weight decay, decoupled for adamw (default: " +
+    quern::describeDefaults("weight_decay") + ")";
+static cl::opt<std::string> optimizerName("optimizer", cl::desc(optimizerHelp),
+                                          cl::init("sgd"),
+                                          cl::cat(trainCategory));
+// Hyper-parameters not given are -1: the optimizer's default applies.
+static cl::opt<double> momentum("momentum", cl::desc(momentumHelp),
+                                cl::init(-1), cl::cat(trainCategory));
+static cl::opt<double> beta1("beta1", cl::desc(beta1Help), cl::init(-1),
                              cl::cat(trainCategory));
-static cl::opt<double> beta2("beta2", cl::desc("Adam's beta2"),
-                             cl::init(0.999), cl::cat(trainCategory));
-static cl::opt<double>
-    epsilon("eps", cl::desc("Epsilon (default: 1e-8 Adam, 1e-10 Adagrad)"),
-            cl::init(-1), cl::cat(trainCategory));
-static cl::opt<double> weightDecay(
-    "weight-decay",
-    cl::desc("Weight decay (default: 0.01 for adamw, else 0; decoupled for "
-             "adamw)"),
-    cl::init(-1), cl::cat(trainCategory));
+static cl::opt<double> beta2("beta2", cl::desc(beta2Help), cl::init(-1),
+                             cl::cat(trainCategory));
+static cl::opt<double> epsilon("eps", cl::desc(epsHelp), cl::init(-1),
+                               cl::cat(trainCategory));
+static cl::opt<double> weightDecay("weight-decay", cl::desc(weightDecayHelp),
+                                   cl::init(-1), cl::cat(trainCategory));
 static cl::opt<double>
     clipGradNorm("clip-grad-norm",
                  cl::desc("Clip the global gradient norm (default: off)"),
@@ -229,25 +240,29 @@ int main(int argc, char **argv) {
     return usageError("--accumulate: " + llvm::Twine(accumulate.getValue()) +
                       " micro-batches; it must be at least 1");
   if (train) {
-    static const char *const optimizers[] = {"sgd",  "momentum", "nesterov",
-                                             "adam", "adamw",    "adagrad"};
-    if (!llvm::is_contained(optimizers, optimizerName))
-      return usageError("--optimizer: '" + optimizerName +
-                        "' is not one of sgd, momentum, nesterov, adam, "
-                        "adamw, adagrad");
+    if (!quern::findOptimizer(optimizerName))
+      return usageError("--optimizer: '" + optimizerName + "' is not one of " +
+                        quern::optimizerNames());
+    for (const cl::opt<double> *hyper :
+         {&momentum, &beta1, &beta2, &epsilon, &weightDecay})
+      if (hyper->getNumOccurrences() && *hyper < 0)
+        return usageError("--" + hyper->ArgStr + ": " +
+                          llvm::formatv("{0}", hyper->getValue()).str() +
+                          " is negative");
     quern::TrainOptions &trainOptions = options.train.emplace();
-    trainOptions.loss = lossName;
-    trainOptions.optimizer = optimizerName;
-    trainOptions.momentum = momentum;
-    trainOptions.beta1 = beta1;
-    trainOptions.beta2 = beta2;
-    trainOptions.eps = epsilon;
-    trainOptions.weightDecay = weightDecay;
-    trainOptions.clipGradNorm = clipGradNorm;
-    trainOptions.accumulate = accumulate;
-    trainOptions.gradientSuffix = gradientSuffix;
-    trainOptions.trainable.assign(trainable.begin(), trainable.end());
-    trainOptions.freeze.assign(freeze.begin(), freeze.end());
+    quern::TrainStepOptions &passes = trainOptions.passes;
+    passes.trainable.assign(trainable.begin(), trainable.end());
+    passes.freeze.assign(freeze.begin(), freeze.end());
+    passes.step.loss = lossName;
+    passes.step.optimizer = optimizerName;
+    passes.step.momentum = momentum;
+    passes.step.beta1 = beta1;
+    passes.step.beta2 = beta2;
+    passes.step.eps = epsilon;
+    passes.step.weightDecay = weightDecay;
+    passes.step.clipGradNorm = clipGradNorm;
+    passes.step.accumulate = accumulate;
+    passes.step.gradientSuffix = gradientSuffix;
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
              &weightDecay, &clipGradNorm, &accumulate, &gradientSuffix,

@@ -11,6 +11,7 @@
 
 #include "quern/Import/ONNX.h"
 #include "quern/Target/Target.h"
+#include "passes/Passes.h"
 
 namespace quern {
 
@@ -22,22 +23,9 @@ enum class Precision { FP32, BF16 };
 
 /// What `--train` asks for: a training step beside the forward function.
 struct TrainOptions {
-  /// The graph output that is the loss ("": the only scalar float output).
-  std::string loss;
-  /// sgd, momentum, nesterov, adam, adamw or adagrad.
-  std::string optimizer = "sgd";
-  double momentum = 0.9, beta1 = 0.9, beta2 = 0.999;
-  /// Negative: PyTorch's default for the optimizer.
-  double eps = -1, weightDecay = -1;
-  /// 0: no clipping.
-  double clipGradNorm = 0;
-  /// Micro-batches per step (gradient accumulation); 1: none.
-  int accumulate = 1;
-  /// Non-empty: the graph computes its own gradients, output
-  /// <param><gradientSuffix> being param's.
-  std::string gradientSuffix;
-  /// Globs over parameter (initializer) names; empty trainable: all.
-  std::vector<std::string> trainable, freeze;
+  /// What to train, the loss, the optimizer and its hyper-parameters,
+  /// clipping, accumulation: the options of the training-step passes.
+  TrainStepOptions passes;
   /// The flags above that the user gave (e.g. "--optimizer"): a model whose
   /// TrainingInfoProto defines the step takes none of them.
   std::vector<std::string> givenFlags;

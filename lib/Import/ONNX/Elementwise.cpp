@@ -222,8 +222,7 @@ static LogicalResult importDropout(NodeImporter &node) {
   if (!training || ratio == 0.0) {
     node.setResult(0, node.input(0));
     if (wantsMask)
-      node.setResult(1, node.builder.create<ConstantOp>(
-                            node.loc, DenseElementsAttr::get(maskType, true)));
+      node.setResult(1, node.splatConstant(maskType, 1));
     return success();
   }
   if (failed(node.requireFloat(type)))

@@ -177,13 +177,7 @@ Value NodeImporter::reshapeTo(Value value, RankedTensorType type) {
 }
 
 Value NodeImporter::splatConstant(RankedTensorType type, double value) {
-  Type elementType = type.getElementType();
-  Attribute element =
-      isa<FloatType>(elementType)
-          ? Attribute(builder.getFloatAttr(elementType, value))
-          : Attribute(builder.getIntegerAttr(elementType,
-                                             static_cast<int64_t>(value)));
-  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, element));
+  return builder.create<ConstantOp>(loc, type, value);
 }
 
 LogicalResult

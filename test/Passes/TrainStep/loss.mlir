@@ -1,12 +1,12 @@
-// RUN: quern-opt %s --quern-make-train-step=loss-index=2 | FileCheck %s --check-prefix=INDEX2
-// RUN: quern-opt %s --quern-make-train-step=loss-index=3 | FileCheck %s --check-prefix=INDEX3
+// RUN: quern-opt %s --quern-make-train-step=loss=total | FileCheck %s --check-prefix=INDEX2
+// RUN: quern-opt %s --quern-make-train-step=loss=peak | FileCheck %s --check-prefix=INDEX3
 // RUN: not quern-opt %s --quern-make-train-step 2>&1 | FileCheck %s --check-prefix=SEVERAL
-// RUN: not quern-opt %s --quern-make-train-step=loss-index=0 2>&1 | FileCheck %s --check-prefix=NOT-SCALAR
-// RUN: not quern-opt %s --quern-make-train-step=loss-index=1 2>&1 | FileCheck %s --check-prefix=INTEGER
-// RUN: not quern-opt %s --quern-make-train-step=loss-index=4 2>&1 | FileCheck %s --check-prefix=OUT-OF-RANGE
+// RUN: not quern-opt %s --quern-make-train-step=loss=y 2>&1 | FileCheck %s --check-prefix=NOT-SCALAR
+// RUN: not quern-opt %s --quern-make-train-step=loss=count 2>&1 | FileCheck %s --check-prefix=INTEGER
+// RUN: not quern-opt %s --quern-make-train-step=loss=nope 2>&1 | FileCheck %s --check-prefix=MISSING
 
-// Which result of @forward is the loss: with loss-index, that result (a
-// scalar float, of shape [] or [1]); without, the only scalar float result
+// Which result of @forward is the loss: with `loss`, the output of that
+// name (a scalar float, of shape [] or [1]); without, the only scalar float result
 // (this model has two: total and peak). The loss comes first among
 // @train_step's results, then the other outputs in their order.
 
@@ -37,9 +37,9 @@
 // INDEX3: return %[[PEAK]],
 
 // SEVERAL: error: the model has 2 scalar float outputs; name the loss with --loss
-// NOT-SCALAR: error: result 0 is not a scalar float: it cannot be the loss
-// INTEGER: error: result 1 is not a scalar float: it cannot be the loss
-// OUT-OF-RANGE: error: result 4 is not a scalar float: it cannot be the loss
+// NOT-SCALAR: error: output 'y' is not a scalar float: it cannot be the loss
+// INTEGER: error: output 'count' is not a scalar float: it cannot be the loss
+// MISSING: error: the model has no output 'nope'
 
 func.func @forward(%w: tensor<4xf32> {quern.param = {name = "w", trainable = true}})
     -> (tensor<2x4xf32> {quern.name = "y"}, tensor<i64> {quern.name = "count"},

@@ -1,0 +1,93 @@
+//===- Pipeline.cpp - the graph passes that make a training step -*- C++ -*-=//
+//
+// What quernc runs between import and code generation for --train, and
+// quern-opt as --quern-train-pipeline: the same function builds both, so
+// `quern-opt model.mlir --quern-train-pipeline='...'` reproduces quernc.
+// New graph passes (expert fusion, quantization, recomputation) take their
+// place here, in DESIGN.md's order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "passes/TrainStep/Optimizers.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void quern::buildTrainStepPipeline(OpPassManager &pm,
+                                   const TrainStepOptions &options) {
+  MarkTrainablePassOptions mark;
+  mark.trainable = options.trainable;
+  mark.freeze = options.freeze;
+  pm.addPass(createMarkTrainablePass(mark));
+  pm.addPass(createMakeTrainStepPass(options.step));
+}
+
+namespace {
+/// The options of both passes, spelled as theirs are.
+struct TrainPipelineOptions : PassPipelineOptions<TrainPipelineOptions> {
+  ListOption<std::string> trainable{
+      *this, "trainable",
+      llvm::cl::desc("Globs of the parameters to train (none: every one)")};
+  ListOption<std::string> freeze{
+      *this, "freeze", llvm::cl::desc("Globs of the parameters not to train")};
+  Option<std::string> loss{
+      *this, "loss",
+      llvm::cl::desc("The output that is the loss (empty: the only scalar "
+                     "float output)")};
+  Option<std::string> optimizer{
+      *this, "optimizer",
+      llvm::cl::desc("The optimizer: " + quern::optimizerNames()),
+      llvm::cl::init("sgd")};
+  Option<double> momentum{*this, "momentum",
+                          llvm::cl::desc("Momentum (-1: the default)"),
+                          llvm::cl::init(-1)};
+  Option<double> beta1{*this, "beta1",
+                       llvm::cl::desc("Adam's beta1 (-1: the default)"),
+                       llvm::cl::init(-1)};
+  Option<double> beta2{*this, "beta2",
+                       llvm::cl::desc("Adam's beta2 (-1: the default)"),
+                       llvm::cl::init(-1)};
+  Option<double> eps{*this, "eps", llvm::cl::desc("Epsilon (-1: the default)"),
+                     llvm::cl::init(-1)};
+  Option<double> weightDecay{*this, "weight-decay",
+                             llvm::cl::desc("Weight decay (-1: the default)"),
+                             llvm::cl::init(-1)};
+  Option<double> clipGradNorm{
+      *this, "clip-grad-norm",
+      llvm::cl::desc("Clip the global gradient norm (0: no clipping)"),
+      llvm::cl::init(0)};
+  Option<std::string> gradientSuffix{
+      *this, "gradient-suffix",
+      llvm::cl::desc("The graph computes its own gradients, output "
+                     "<param><suffix> being param's")};
+  Option<int> accumulate{*this, "accumulate",
+                         llvm::cl::desc("Micro-batches per step"),
+                         llvm::cl::init(1)};
+};
+} // namespace
+
+void quern::registerTrainStepPipeline() {
+  PassPipelineRegistration<TrainPipelineOptions>(
+      "quern-train-pipeline",
+      "Build @train_step from @forward as quernc --train does: mark the "
+      "trainable parameters, then add loss, gradients and optimizer",
+      [](OpPassManager &pm, const TrainPipelineOptions &pipeline) {
+        TrainStepOptions options;
+        options.trainable.assign(pipeline.trainable.begin(),
+                                 pipeline.trainable.end());
+        options.freeze.assign(pipeline.freeze.begin(), pipeline.freeze.end());
+        options.step.loss = pipeline.loss;
+        options.step.optimizer = pipeline.optimizer;
+        options.step.momentum = pipeline.momentum;
+        options.step.beta1 = pipeline.beta1;
+        options.step.beta2 = pipeline.beta2;
+        options.step.eps = pipeline.eps;
+        options.step.weightDecay = pipeline.weightDecay;
+        options.step.clipGradNorm = pipeline.clipGradNorm;
+        options.step.gradientSuffix = pipeline.gradientSuffix;
+        options.step.accumulate = pipeline.accumulate;
+        buildTrainStepPipeline(pm, options);
+      });
+}
