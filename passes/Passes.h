@@ -35,12 +35,6 @@ void buildTrainStepPipeline(mlir::OpPassManager &pm,
 /// Registers `quern-train-pipeline` (buildTrainStepPipeline) for quern-opt.
 void registerTrainStepPipeline();
 
-/// Argument attribute of optimizer state and the step counter:
-/// `{name = "...", role = "optimizer"}`.
-inline constexpr llvm::StringLiteral kStateAttrName = "quern.state";
-/// Result attribute of @train_step: the index of the argument whose buffer
-/// the result is written into.
-inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
 
 } // namespace quern
 

@@ -29,6 +29,10 @@ def Quern_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 0;
   let hasConstantMaterializer = 1;
+  // The quern.* attributes of dialects/quern/QuernAttributes.h.
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class Quern_Op<string mnemonic, list<Trait> traits = []>

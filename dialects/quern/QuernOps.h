@@ -1,13 +1,14 @@
 //===- QuernOps.h - quern op declarations -----------------------*- C++ -*-===//
 //
 // Declares the ops of the quern dialect (generated from QuernOps.td) and the
-// names of the function argument attributes that mark parameters.
+// quern.* attributes (QuernAttributes.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QUERN_DIALECTS_QUERN_QUERNOPS_H
 #define QUERN_DIALECTS_QUERN_QUERNOPS_H
 
+#include "dialects/quern/QuernAttributes.h"
 #include "dialects/quern/QuernDialect.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -22,15 +23,6 @@
 #include "dialects/quern/QuernOps.h.inc"
 
 namespace quern {
-
-/// Function argument attribute marking a model parameter: a dictionary
-/// `{name = "<ONNX initializer name>", trainable = true|false}`. Parameters
-/// live in the persistent state buffer of a compiled model.
-inline constexpr llvm::StringLiteral kParamAttrName = "quern.param";
-
-/// Function argument and result attribute carrying the ONNX name of a graph
-/// input or output; the compiled artifact's manifest uses it.
-inline constexpr llvm::StringLiteral kNameAttrName = "quern.name";
 
 /// A parsed `quern.einsum` equation: one string of dimension letters per
 /// operand and one for the result.

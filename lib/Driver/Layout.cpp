@@ -48,17 +48,11 @@ static FailureOr<TensorInfo> describe(Type type, StringRef name,
 /// The state tensor an argument names, if any: (name, role).
 static std::optional<std::pair<std::string, std::string>>
 stateOf(func::FuncOp func, unsigned index) {
-  if (auto param =
-          func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)) {
-    auto trainable = param.getAs<BoolAttr>("trainable");
-    return std::make_pair(
-        param.getAs<StringAttr>("name").str(),
-        std::string(trainable && trainable.getValue() ? "param" : "frozen"));
-  }
-  if (auto state =
-          func.getArgAttrOfType<DictionaryAttr>(index, kStateAttrName))
-    return std::make_pair(state.getAs<StringAttr>("name").str(),
-                          state.getAs<StringAttr>("role").str());
+  if (std::optional<ParamInfo> param = getParam(func, index))
+    return std::make_pair(param->name.str(),
+                          std::string(param->trainable ? "param" : "frozen"));
+  if (std::optional<StateInfo> state = getState(func, index))
+    return std::make_pair(state->name.str(), state->role.str());
   return std::nullopt;
 }
 
@@ -97,7 +91,7 @@ FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
       entry.inputs.push_back(*info);
     }
     for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
-      if (func.getResultAttr(index, kUpdatesAttrName))
+      if (getUpdatedArgument(func, index))
         continue;
       auto outputName =
           func.getResultAttrOfType<StringAttr>(index, kNameAttrName);

@@ -73,22 +73,14 @@ struct MarkTrainablePass
     if (failed(train.compile(module, trainable)) ||
         failed(frozen.compile(module, freeze)))
       return signalPassFailure();
-    Builder builder(module.getContext());
     for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
-      auto param =
-          forward.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
+      std::optional<ParamInfo> param = getParam(forward, index);
       if (!param)
         continue;
-      StringRef name = param.getAs<StringAttr>("name").getValue();
-      bool isTrainable = train.globs.empty() || train.matches(name);
-      if (frozen.matches(name))
+      bool isTrainable = train.globs.empty() || train.matches(param->name);
+      if (frozen.matches(param->name))
         isTrainable = false;
-      forward.setArgAttr(
-          index, kParamAttrName,
-          builder.getDictionaryAttr(
-              {builder.getNamedAttr("name", builder.getStringAttr(name)),
-               builder.getNamedAttr("trainable",
-                                    builder.getBoolAttr(isTrainable))}));
+      setParam(forward, index, param->name, isTrainable);
     }
     if (failed(train.checkAllUsed(module)) ||
         failed(frozen.checkAllUsed(module)))

@@ -188,9 +188,7 @@ private:
                                         scf::ForOp microBatches);
 
   StringRef paramName(func::FuncOp func, unsigned index) const {
-    return func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName)
-        .getAs<StringAttr>("name")
-        .getValue();
+    return getParam(func, index)->name;
   }
 
   /// Results of @forward that are gradients the graph computes itself.
@@ -205,19 +203,14 @@ MakeTrainStepPass::findGivenGradients(func::FuncOp forward) {
                                                             kNameAttrName))
       byName[name.getValue()] = index;
   llvm::StringMap<unsigned> gradients;
-  Builder builder(forward.getContext());
   for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
-    auto param = forward.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
-    if (!param || !param.getAs<BoolAttr>("trainable").getValue())
+    std::optional<ParamInfo> param = getParam(forward, index);
+    if (!param || !param->trainable)
       continue;
-    StringRef name = param.getAs<StringAttr>("name").getValue();
+    StringRef name = param->name;
     auto found = byName.find((name + gradientSuffix).str());
     if (found == byName.end()) {
-      forward.setArgAttr(
-          index, kParamAttrName,
-          builder.getDictionaryAttr(
-              {builder.getNamedAttr("name", builder.getStringAttr(name)),
-               builder.getNamedAttr("trainable", builder.getBoolAttr(false))}));
+      setParam(forward, index, name, /*trainable=*/false);
       continue;
     }
     if (forward.getResultTypes()[found->second] !=
@@ -275,7 +268,7 @@ StepFunction MakeTrainStepPass::cloneForward(OpBuilder &builder,
   // Arguments: inputs, lr, parameters (as in @forward), then state.
   unsigned firstParam = 0;
   while (firstParam < func.getNumArguments() &&
-         !func.getArgAttr(firstParam, kParamAttrName))
+         !getParam(func, firstParam))
     ++firstParam;
   func.insertArgument(firstParam, RankedTensorType::get({}, builder.getF32Type()),
                       builder.getDictionaryAttr(builder.getNamedAttr(
@@ -292,10 +285,8 @@ MakeTrainStepPass::findTrainable(func::FuncOp forward,
   SmallVector<unsigned> trainable;
   for (unsigned index = step.firstParam; index < step.func.getNumArguments();
        ++index) {
-    auto param =
-        step.func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
-    auto flag = param ? param.getAs<BoolAttr>("trainable") : BoolAttr();
-    if (flag && flag.getValue())
+    std::optional<ParamInfo> param = getParam(step.func, index);
+    if (param && param->trainable)
       trainable.push_back(index);
   }
   if (trainable.empty())

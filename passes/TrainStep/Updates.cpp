@@ -12,14 +12,8 @@ BlockArgument quern::appendStateArgument(OpBuilder &builder, func::FuncOp func,
                                          Type type, StringRef name,
                                          StringRef role) {
   unsigned index = func.getNumArguments();
-  func.insertArgument(
-      index, type,
-      builder.getDictionaryAttr(builder.getNamedAttr(
-          kStateAttrName,
-          builder.getDictionaryAttr(
-              {builder.getNamedAttr("name", builder.getStringAttr(name)),
-               builder.getNamedAttr("role", builder.getStringAttr(role))}))),
-      func.getLoc());
+  func.insertArgument(index, type, {}, func.getLoc());
+  setState(func, index, name, role);
   return func.getArgument(index);
 }
 

@@ -45,8 +45,6 @@ namespace quern {
 using namespace mlir;
 using namespace quern;
 
-static constexpr llvm::StringLiteral kVectorSizesAttrName =
-    "quern.vector_sizes";
 
 namespace {
 
@@ -630,6 +628,15 @@ struct ApplyStrategyPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    // Hand-written strategies may be malformed: one error each, then stop
+    // (what follows reads them unchecked).
+    bool malformed = false;
+    func.walk([&](Operation *op) {
+      if (op->hasAttr(kStrategyAttrName) && failed(Strategy::read(op)))
+        malformed = true;
+    });
+    if (malformed)
+      return signalPassFailure();
     // A fill of an accumulator is not tiled: the accumulator's register
     // tiles start from its constant (forwardFill, once they are hoisted).
     filled.clear();

@@ -74,31 +74,81 @@ void Strategy::attach(Operation *op) const {
   op->setAttr(kStrategyAttrName, b.getDictionaryAttr(entries));
 }
 
-std::optional<Strategy> Strategy::read(Operation *op) {
+FailureOr<Strategy> Strategy::read(Operation *op) {
   auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
   if (!dict)
-    return std::nullopt;
-  Strategy strategy;
-  auto array = [&](StringRef name) {
-    auto attr = dict.getAs<DenseI64ArrayAttr>(name);
-    return attr ? SmallVector<int64_t>(attr.asArrayRef())
-                : SmallVector<int64_t>();
+    return op->emitOpError("has no '") << kStrategyAttrName << "' dictionary";
+  auto malformed = [&](StringRef what) {
+    return op->emitOpError("'") << kStrategyAttrName << "': " << what;
   };
+  Strategy strategy;
   auto kind = dict.getAs<StringAttr>("kind");
+  if (!kind || !llvm::is_contained({kindName(Contraction),
+                                    kindName(Elementwise),
+                                    kindName(Reduction)},
+                                   kind.getValue()))
+    return malformed("kind must be \"contraction\", \"elementwise\" or "
+                     "\"reduction\"");
   for (Kind candidate : {Contraction, Elementwise, Reduction})
-    if (kind && kind.getValue() == kindName(candidate))
+    if (kind.getValue() == kindName(candidate))
       strategy.kind = candidate;
-  strategy.registerTiles = array("register_tiles");
-  strategy.cacheTiles = array("cache_tiles");
-  strategy.dims = array("dims");
-  if (auto split = dict.getAs<ArrayAttr>("split"))
-    for (Attribute points : split)
-      if (auto array = dyn_cast<DenseI64ArrayAttr>(points))
-        strategy.split.push_back(SmallVector<int64_t>(array.asArrayRef()));
-  if (auto pieces = dict.getAs<DenseBoolArrayAttr>("parallel_pieces"))
-    strategy.parallelPieces.assign(pieces.asArrayRef().begin(),
-                                   pieces.asArrayRef().end());
+
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp)
+    return malformed("only linalg ops are tiled");
+  size_t loops = linalgOp.getNumLoops();
+  SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+  // Tiles: one positive size per loop.
+  auto tiles = [&](StringRef name, SmallVector<int64_t> &out) -> LogicalResult {
+    auto array = dict.getAs<DenseI64ArrayAttr>(name);
+    if (!array || array.size() != static_cast<int64_t>(loops) ||
+        llvm::any_of(array.asArrayRef(), [](int64_t size) { return size < 1; }))
+      return malformed(name) << " must hold a positive size for each of the "
+                             << loops << " loops";
+    out.assign(array.asArrayRef().begin(), array.asArrayRef().end());
+    return success();
+  };
+  if (failed(tiles("register_tiles", strategy.registerTiles)))
+    return failure();
   auto parallel = dict.getAs<BoolAttr>("parallel");
-  strategy.parallel = parallel && parallel.getValue();
+  if (!parallel)
+    return malformed("parallel must be a bool");
+  strategy.parallel = parallel.getValue();
+  if (strategy.kind == Contraction) {
+    if (failed(tiles("cache_tiles", strategy.cacheTiles)))
+      return failure();
+    auto dims = dict.getAs<DenseI64ArrayAttr>("dims");
+    if (!dims || dims.size() != 3 ||
+        llvm::any_of(dims.asArrayRef(), [&](int64_t dim) {
+          return dim < 0 || dim >= static_cast<int64_t>(loops);
+        }))
+      return malformed("dims must be the m, n and k loops");
+    strategy.dims.assign(dims.asArrayRef().begin(), dims.asArrayRef().end());
+  }
+  if (Attribute split = dict.get("split")) {
+    auto lists = dyn_cast<ArrayAttr>(split);
+    if (!lists || lists.size() != loops)
+      return malformed("split must hold a list of points for each loop");
+    for (auto [points, range] : llvm::zip_equal(lists, ranges)) {
+      auto array = dyn_cast<DenseI64ArrayAttr>(points);
+      int64_t previous = 0;
+      if (!array || llvm::any_of(array.asArrayRef(), [&](int64_t point) {
+            bool inside = point > previous && point < range;
+            previous = point;
+            return !inside;
+          }))
+        return malformed("split points must rise strictly inside each loop");
+      strategy.split.push_back(SmallVector<int64_t>(array.asArrayRef()));
+    }
+  }
+  if (Attribute pieces = dict.get("parallel_pieces")) {
+    auto flags = dyn_cast<DenseBoolArrayAttr>(pieces);
+    size_t count = strategy.isSplit() ? strategy.pieces(ranges).size() : 0;
+    if (!flags || static_cast<size_t>(flags.size()) != count)
+      return malformed("parallel_pieces must hold a flag for each of the ")
+             << count << " pieces";
+    strategy.parallelPieces.assign(flags.asArrayRef().begin(),
+                                   flags.asArrayRef().end());
+  }
   return strategy;
 }

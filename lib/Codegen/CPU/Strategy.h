@@ -9,6 +9,7 @@
 #ifndef QUERN_LIB_CODEGEN_CPU_STRATEGY_H
 #define QUERN_LIB_CODEGEN_CPU_STRATEGY_H
 
+#include "dialects/quern/QuernAttributes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Operation.h"
 
@@ -16,7 +17,6 @@
 
 namespace quern {
 
-inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";
 
 struct Strategy {
   enum Kind { Contraction, Elementwise, Reduction };
@@ -51,7 +51,10 @@ struct Strategy {
   llvm::SmallVector<Piece> pieces(llvm::ArrayRef<int64_t> ranges) const;
 
   void attach(mlir::Operation *op) const;
-  static std::optional<Strategy> read(mlir::Operation *op);
+  /// The strategy on `op`; failure, with an error at the op, when it has
+  /// none or it is malformed (an unknown kind, tiles that are not one
+  /// positive size per loop, split points outside their loop, ...).
+  static mlir::FailureOr<Strategy> read(mlir::Operation *op);
 };
 
 /// The op whose accumulator a linalg.fill of a constant on a buffer
@@ -62,9 +65,8 @@ struct Strategy {
 /// register tiles from the constant instead of loading it.
 mlir::linalg::LinalgOp filledAccumulator(mlir::linalg::FillOp fill);
 
-/// Marks a pack that the workspace plan has kept the input of alive until
-/// its product (packedProduct).
-inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
+// A pack that the workspace plan has kept the input of alive until its
+// product (packedProduct) is marked kPanelPackAttrName.
 
 /// The product that `pack` lays out an operand for, on buffers before the
 /// workspace plan: `pack` is a linalg.generic that only rounds its one f32

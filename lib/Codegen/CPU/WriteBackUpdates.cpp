@@ -15,8 +15,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kUpdates = "quern.updates";
-
 struct ReadOnlyArgumentsPass
     : quern::impl::ReadOnlyArgumentsPassBase<ReadOnlyArgumentsPass> {
   void runOnOperation() override {
@@ -38,8 +36,9 @@ struct WriteBackUpdatesPass
     llvm::BitVector erase(func.getNumResults());
     SmallVector<std::pair<unsigned, unsigned>> copies; // result, argument
     for (unsigned index = 0; index < func.getNumResults(); ++index)
-      if (auto target = func.getResultAttrOfType<IntegerAttr>(index, kUpdates)) {
-        copies.emplace_back(index, target.getInt());
+      if (std::optional<unsigned> target =
+              quern::getUpdatedArgument(func, index)) {
+        copies.emplace_back(index, *target);
         erase.set(index);
       }
     if (copies.empty())

@@ -5,6 +5,8 @@
 
 #include "quern/Codegen/CPU/TargetDescription.h"
 
+#include "dialects/quern/QuernAttributes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -26,17 +28,7 @@ inline llvm::cl::ValuesClass bf16DotOptionValues() {
 #define GEN_PASS_REGISTRATION
 #include "quern/Codegen/CPU/Passes.h.inc"
 
-/// Function attribute holding the planned workspace size in bytes.
-inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
-    "quern.workspace_bytes";
-/// Argument attribute marking the workspace argument.
-inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
-/// Function attribute of each outlined kernel, the facts the kernel report
-/// states: `kind` (its op's strategy kind or name), `loops` (that op's loop
-/// extents), `strategy` (its quern.strategy, if any), `flops` and `bytes`
-/// (summed over the kernel's ops, as lib/Codegen/CPU/Cost.h counts them).
-inline constexpr llvm::StringLiteral kKernelAttrName = "quern.kernel";
 
 /// Work (multiply-adds or elements) from which an op is worth the fork and
 /// join of a parallel loop, a few microseconds: about 10^5.

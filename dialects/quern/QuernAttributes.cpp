@@ -1,0 +1,169 @@
+//===- QuernAttributes.cpp - the quern.* attributes -------------*- C++ -*-===//
+
+#include "dialects/quern/QuernAttributes.h"
+
+#include "dialects/quern/QuernDialect.h"
+
+using namespace mlir;
+using namespace quern;
+
+std::optional<ParamInfo> quern::getParam(FunctionOpInterface func,
+                                         unsigned index) {
+  auto param = func.getArgAttrOfType<DictionaryAttr>(index, kParamAttrName);
+  if (!param)
+    return std::nullopt;
+  return ParamInfo{param.getAs<StringAttr>("name").getValue(),
+                   param.getAs<BoolAttr>("trainable").getValue()};
+}
+
+void quern::setParam(FunctionOpInterface func, unsigned index, StringRef name,
+                     bool trainable) {
+  Builder b(func.getContext());
+  func.setArgAttr(index, kParamAttrName,
+                  b.getDictionaryAttr(
+                      {b.getNamedAttr("name", b.getStringAttr(name)),
+                       b.getNamedAttr("trainable", b.getBoolAttr(trainable))}));
+}
+
+std::optional<StateInfo> quern::getState(FunctionOpInterface func,
+                                         unsigned index) {
+  auto state = func.getArgAttrOfType<DictionaryAttr>(index, kStateAttrName);
+  if (!state)
+    return std::nullopt;
+  return StateInfo{state.getAs<StringAttr>("name").getValue(),
+                   state.getAs<StringAttr>("role").getValue()};
+}
+
+void quern::setState(FunctionOpInterface func, unsigned index, StringRef name,
+                     StringRef role) {
+  Builder b(func.getContext());
+  func.setArgAttr(index, kStateAttrName,
+                  b.getDictionaryAttr(
+                      {b.getNamedAttr("name", b.getStringAttr(name)),
+                       b.getNamedAttr("role", b.getStringAttr(role))}));
+}
+
+std::optional<unsigned> quern::getUpdatedArgument(FunctionOpInterface func,
+                                                  unsigned index) {
+  if (auto target =
+          func.getResultAttrOfType<IntegerAttr>(index, kUpdatesAttrName))
+    return target.getInt();
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Verification
+//===----------------------------------------------------------------------===//
+
+/// A field of a record attribute: its name and whether it is a bool (else a
+/// non-empty string).
+struct Field {
+  StringRef name;
+  bool isBool;
+};
+
+/// Checks that `attr` is a dictionary of exactly `fields`.
+static LogicalResult verifyRecord(function_ref<InFlightDiagnostic()> error,
+                                  NamedAttribute attr,
+                                  ArrayRef<Field> fields) {
+  auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+  bool ok = dict && dict.size() == fields.size() &&
+            llvm::all_of(fields, [&](const Field &field) {
+              Attribute value = dict.get(field.name);
+              if (field.isBool)
+                return isa_and_present<BoolAttr>(value);
+              auto text = dyn_cast_if_present<StringAttr>(value);
+              return text && !text.empty();
+            });
+  if (ok)
+    return success();
+  InFlightDiagnostic diagnostic = error();
+  diagnostic << "'" << attr.getName().getValue() << "' must be {";
+  llvm::interleaveComma(fields, diagnostic, [&](const Field &field) {
+    diagnostic << field.name << " = "
+               << (field.isBool ? "<bool>" : "<non-empty string>");
+  });
+  return diagnostic << "}";
+}
+
+static LogicalResult verifyName(function_ref<InFlightDiagnostic()> error,
+                                NamedAttribute attr) {
+  auto name = dyn_cast<StringAttr>(attr.getValue());
+  if (!name || name.empty())
+    return error() << "'" << kNameAttrName << "' must be a non-empty string";
+  return success();
+}
+
+LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
+                                                     unsigned regionIndex,
+                                                     unsigned argIndex,
+                                                     NamedAttribute attr) {
+  auto error = [&] {
+    return op->emitOpError() << "argument " << argIndex << ": ";
+  };
+  StringRef name = attr.getName().getValue();
+  if (name == kParamAttrName)
+    return verifyRecord(error, attr, {{"name", false}, {"trainable", true}});
+  if (name == kStateAttrName)
+    return verifyRecord(error, attr, {{"name", false}, {"role", false}});
+  if (name == kNameAttrName)
+    return verifyName(error, attr);
+  if (name == kWorkspaceAttrName) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return error() << "'" << name << "' must be a unit attribute";
+    return success();
+  }
+  return error() << "'" << name << "' is not an argument attribute of quern";
+}
+
+LogicalResult QuernDialect::verifyRegionResultAttribute(Operation *op,
+                                                        unsigned regionIndex,
+                                                        unsigned resultIndex,
+                                                        NamedAttribute attr) {
+  auto error = [&] {
+    return op->emitOpError() << "result " << resultIndex << ": ";
+  };
+  StringRef name = attr.getName().getValue();
+  if (name == kNameAttrName)
+    return verifyName(error, attr);
+  if (name == kUpdatesAttrName) {
+    auto target = dyn_cast<IntegerAttr>(attr.getValue());
+    auto func = dyn_cast<FunctionOpInterface>(op);
+    if (!target || !func || target.getInt() < 0 ||
+        target.getInt() >= static_cast<int64_t>(func.getNumArguments()))
+      return error() << "'" << name
+                     << "' must be the index of an argument of the function";
+    if (func.getArgumentTypes()[target.getInt()] !=
+        func.getResultTypes()[resultIndex])
+      return error() << "'" << name << "' names argument " << target.getInt()
+                     << " of type " << func.getArgumentTypes()[target.getInt()]
+                     << ", not the result's type "
+                     << func.getResultTypes()[resultIndex];
+    return success();
+  }
+  return error() << "'" << name << "' is not a result attribute of quern";
+}
+
+LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
+                                                     NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  Attribute value = attr.getValue();
+  auto error = [&] { return op->emitOpError() << "'" << name << "' "; };
+  if (name == kStrategyAttrName || name == kKernelAttrName)
+    return isa<DictionaryAttr>(value)
+               ? success()
+               : LogicalResult(error() << "must be a dictionary");
+  if (name == kWorkspaceBytesAttrName)
+    return isa<IntegerAttr>(value)
+               ? success()
+               : LogicalResult(error() << "must be an integer");
+  if (name == kPanelPackAttrName)
+    return isa<UnitAttr>(value)
+               ? success()
+               : LogicalResult(error() << "must be a unit attribute");
+  if (name == kVectorSizesAttrName)
+    return isa<DenseI64ArrayAttr>(value)
+               ? success()
+               : LogicalResult(error() << "must be an array of i64");
+  return error() << "is not an attribute of quern";
+}

@@ -1,0 +1,80 @@
+//===- QuernAttributes.h - the quern.* attributes: the IR contract -*- C++ -*-//
+//
+// Every attribute the compiler's stages leave for one another, by name, with
+// typed accessors for those on function arguments and results. The dialect
+// verifies their shape (QuernAttributes.cpp), so hand-written IR with a
+// malformed one gets a diagnostic, never a crash. docs/Architecture.md says
+// who writes and who reads each.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_DIALECTS_QUERN_QUERNATTRIBUTES_H
+#define QUERN_DIALECTS_QUERN_QUERNATTRIBUTES_H
+
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+#include <optional>
+
+namespace quern {
+
+//===-- Function arguments and results: the graph's interface ------------===//
+
+/// Argument: a model parameter, `{name = "<ONNX initializer>", trainable =
+/// true|false}`. Parameters live in the compiled model's state buffer.
+inline constexpr llvm::StringLiteral kParamAttrName = "quern.param";
+/// Argument and result: the ONNX name of a graph input or output (and `lr`).
+inline constexpr llvm::StringLiteral kNameAttrName = "quern.name";
+/// Argument: optimizer state or the step counter, `{name, role =
+/// "optimizer"}`.
+inline constexpr llvm::StringLiteral kStateAttrName = "quern.state";
+/// Result of a training step: the index of the argument whose buffer the
+/// result is written into (an update in place).
+inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
+/// Argument (CPU code generation): the one workspace buffer.
+inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
+
+//===-- Ops and functions: CPU code generation ----------------------------===//
+
+/// Function: the planned workspace size in bytes.
+inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
+    "quern.workspace_bytes";
+/// Linalg op: how it is tiled (lib/Codegen/CPU/Strategy.h reads and checks
+/// it).
+inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";
+/// Linalg op: a pack whose input the workspace plan keeps alive until its
+/// product.
+inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
+/// Function: an outlined kernel, `{kind, loops, flops, bytes[, strategy]}`.
+inline constexpr llvm::StringLiteral kKernelAttrName = "quern.kernel";
+/// Linalg op, within quern-apply-strategy only: its vector shape.
+inline constexpr llvm::StringLiteral kVectorSizesAttrName =
+    "quern.vector_sizes";
+
+//===-- Typed accessors ---------------------------------------------------===//
+
+struct ParamInfo {
+  llvm::StringRef name;
+  bool trainable;
+};
+/// The quern.param of argument `index`, if it has one.
+std::optional<ParamInfo> getParam(mlir::FunctionOpInterface func,
+                                  unsigned index);
+void setParam(mlir::FunctionOpInterface func, unsigned index,
+              llvm::StringRef name, bool trainable);
+
+struct StateInfo {
+  llvm::StringRef name, role;
+};
+/// The quern.state of argument `index`, if it has one.
+std::optional<StateInfo> getState(mlir::FunctionOpInterface func,
+                                  unsigned index);
+void setState(mlir::FunctionOpInterface func, unsigned index,
+              llvm::StringRef name, llvm::StringRef role);
+
+/// The argument result `index` updates in place, if it is an update.
+std::optional<unsigned> getUpdatedArgument(mlir::FunctionOpInterface func,
+                                           unsigned index);
+
+} // namespace quern
+
+#endif // QUERN_DIALECTS_QUERN_QUERNATTRIBUTES_H
