@@ -7,14 +7,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "quern/Driver/Driver.h"
-#include "quern/Import/ONNX.h"
 
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
+/// `--import-onnx` (ImportTranslation.cpp).
+void registerOnnxImportTranslation();
+
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
-  quern::registerOnnxImportTranslation();
+  registerOnnxImportTranslation();
   quern::registerQuernToLLVMIRTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "Quern translation driver\n"));

@@ -74,9 +74,6 @@ bool parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
 /// implements, sorted by op type.
 std::vector<std::pair<std::string, std::vector<int>>> supportedOnnxOps();
 
-/// Registers the `--import-onnx` translation for quern-translate.
-void registerOnnxImportTranslation();
-
 /// Formats a diagnostic about an imported model on one line,
 /// `SEVERITY: FILE: node 'NAME' (OP): MESSAGE`, leaving out what its location lacks.
 std::string formatOnnxDiagnostic(const mlir::Diagnostic &diagnostic);

@@ -1,20 +1,26 @@
-//===- Checks.cpp - ONNX's own checker, shape inference, converter -*- C++ -*-//
+//===- Checks.cpp - what is checked before a model is imported --*- C++ -*-===//
 
 #include "Checks.h"
 
+#include "NodeImporter.h"
+#include "OpTable.h"
 #include "Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 
 #include <cerrno>
+#include <deque>
 #include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace mlir;
+using namespace quern;
 using namespace quern::onnx_import;
 
 /// ONNX's messages append multi-line context; the first line says it.
@@ -151,3 +157,101 @@ quern::onnx_import::inferNodeOutputTypes(const onnx::NodeProto &node,
     types.push_back(output.type());
   return types;
 }
+
+//===----------------------------------------------------------------------===//
+// Quern's own checks
+//===----------------------------------------------------------------------===//
+
+bool quern::onnx_import::isDefaultDomain(const std::string &domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+FailureOr<int> quern::onnx_import::declaredOpset(const onnx::ModelProto &model, Location loc) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    if (!isDefaultDomain(opset.domain()))
+      continue;
+    int version = opset.version();
+    if (version > kMaxOpset)
+      return emitError(loc) << "opset " << version
+                            << " of the default ONNX domain is newer than "
+                               "Quern imports (opsets "
+                            << kMinOpset << " to " << kMaxOpset << ")";
+    return version;
+  }
+  return kMaxOpset;
+}
+
+LogicalResult quern::onnx_import::checkOpsSupported(const onnx::GraphProto &graph,
+                                const llvm::StringMap<int> &opsets,
+                                Location fileLoc) {
+  struct Unsupported {
+    int count = 0;
+    int firstIndex = 0;
+  };
+  llvm::MapVector<StringRef, Unsupported> unsupported;
+  std::deque<std::string> keys;
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
+    if (OpTable::get().lookup(node, opsets).importer)
+      continue;
+    const std::string &key = keys.emplace_back(OpTable::key(node));
+    Unsupported &entry = unsupported[key];
+    if (entry.count++ == 0)
+      entry.firstIndex = index;
+  }
+  if (unsupported.empty())
+    return success();
+  int first = unsupported.front().second.firstIndex;
+  InFlightDiagnostic diag =
+      emitError(nodeLocation(graph.node(first), first, fileLoc))
+      << "unsupported ONNX op" << (unsupported.size() > 1 ? "s" : "")
+      << ": ";
+  llvm::interleaveComma(unsupported, diag, [&](const auto &entry) {
+    const onnx::NodeProto &node = graph.node(entry.second.firstIndex);
+    diag << entry.first << " (" << entry.second.count << " node"
+         << (entry.second.count > 1 ? "s" : "") << ", first '"
+         << (node.name().empty()
+                 ? "#" + std::to_string(entry.second.firstIndex)
+                 : node.name())
+         << "')";
+  });
+  return diag;
+}
+
+LogicalResult quern::onnx_import::checkOutputsProduced(const onnx::GraphProto &graph,
+                                   Location loc) {
+  llvm::StringSet<> produced;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    produced.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    produced.insert(tensor.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      produced.insert(output);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!produced.contains(output.name()))
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is produced by no node, input or "
+                               "initializer";
+  return success();
+}
+
+LogicalResult quern::onnx_import::checkAxisAttributes(const onnx::GraphProto &graph,
+                                  Location fileLoc) {
+  constexpr int64_t kMaxRank = 64;
+  for (const auto &[index, node] : llvm::enumerate(graph.node()))
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      if (attribute.name() != "axis" && attribute.name() != "axes")
+        continue;
+      SmallVector<int64_t> values(attribute.ints().begin(),
+                                  attribute.ints().end());
+      if (attribute.has_i())
+        values.push_back(attribute.i());
+      for (int64_t value : values)
+        if (value < -kMaxRank || value >= kMaxRank)
+          return emitError(nodeLocation(node, index, fileLoc))
+                 << "attribute '" << attribute.name() << "' = " << value
+                 << " is out of range for any tensor";
+    }
+  return success();
+}
+

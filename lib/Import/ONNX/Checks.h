@@ -1,7 +1,9 @@
-//===- Checks.h - ONNX's own checker, shape inference, converter -*- C++ -*-===//
+//===- Checks.h - what is checked before a model is imported ----*- C++ -*-===//
 //
-// ONNX reports problems by throwing, so Checks.cpp is the one file of the
-// importer that catches exceptions; each becomes a diagnostic.
+// ONNX's own checker, shape inference and version converter, and Quern's
+// checks of what those let through. ONNX reports problems by throwing, so
+// Checks.cpp is the one file of the importer that catches exceptions; each
+// becomes a diagnostic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -48,6 +51,31 @@ mlir::FailureOr<std::vector<onnx::TypeProto>>
 inferNodeOutputTypes(const onnx::NodeProto &node,
                      llvm::ArrayRef<KnownInput> inputs, int opset,
                      mlir::Location loc);
+
+/// Whether `domain` names the default ONNX domain.
+bool isDefaultDomain(const std::string &domain);
+
+/// The model's version of the default ONNX domain (Quern's newest if it
+/// imports only other domains); refuses versions newer than Quern's.
+mlir::FailureOr<int> declaredOpset(const onnx::ModelProto &model,
+                                   mlir::Location loc);
+
+/// One diagnostic listing every op type without an importer, with its count
+/// and first node, at that node.
+mlir::LogicalResult checkOpsSupported(const onnx::GraphProto &graph,
+                                      const llvm::StringMap<int> &opsets,
+                                      mlir::Location fileLoc);
+
+/// ONNX 1.12's checker lets a graph output that nothing produces through,
+/// and its version converter then crashes on it.
+mlir::LogicalResult checkOutputsProduced(const onnx::GraphProto &graph,
+                                         mlir::Location loc);
+
+/// ONNX 1.12's shape inference indexes with some axis attributes unchecked
+/// (LayerNormalization's, for one) and crashes on absurd values; no tensor
+/// has anywhere near this many dimensions.
+mlir::LogicalResult checkAxisAttributes(const onnx::GraphProto &graph,
+                                        mlir::Location fileLoc);
 
 } // namespace quern::onnx_import
 

@@ -189,3 +189,12 @@ NodeImporter::requireElementType(Type type, function_ref<bool(Type)> accepts,
   return emitError() << "supports " << what << " tensors only, got "
                      << elementType;
 }
+
+Location quern::onnx_import::nodeLocation(const onnx::NodeProto &node, int index,
+                      Location fileLoc) {
+  MLIRContext *context = fileLoc.getContext();
+  std::string name =
+      node.name().empty() ? "#" + std::to_string(index) : node.name();
+  return FusedLoc::get({NameLoc::get(StringAttr::get(context, name)), fileLoc},
+                       StringAttr::get(context, node.op_type()), context);
+}

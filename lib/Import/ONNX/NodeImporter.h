@@ -20,6 +20,11 @@ namespace quern::onnx_import {
 
 class TensorReader;
 
+/// The location of a node: its name and the file, fused, with the op type
+/// as metadata. Unnamed nodes are named by their position in the graph.
+mlir::Location nodeLocation(const onnx::NodeProto &node, int index,
+                            mlir::Location fileLoc);
+
 /// Values of the graph by ONNX name, with the ONNX-inferred type of each
 /// name that shape inference could type.
 struct GraphValues {

@@ -1,4 +1,9 @@
-//===- Translation.cpp - quern-translate --import-onnx ----------*- C++ -*-===//
+//===- ImportTranslation.cpp - quern-translate --import-onnx ----*- C++ -*-===//
+//
+// A tool's registration, kept out of the importer library so that the
+// importer depends on the dialect and the graph passes only.
+//
+//===----------------------------------------------------------------------===//
 
 #include "quern/Import/ONNX.h"
 
@@ -8,6 +13,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
+using namespace quern;
 
 static llvm::cl::list<std::string>
     inputShapes("input-shape",
@@ -20,7 +26,7 @@ static llvm::cl::list<std::string>
                                "TensorProto file; repeatable"),
                 llvm::cl::value_desc("NAME=FILE.pb"));
 
-void quern::registerOnnxImportTranslation() {
+void registerOnnxImportTranslation() {
   TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (binary protobuf) into quern",
       [](llvm::SourceMgr &sourceMgr,
