@@ -113,9 +113,9 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   codegen.cpu = describeCPU(*machine);
   codegen.bf16Matmuls = options.precision == Precision::BF16;
   // Threads where an OpenMP runtime for the target is at hand: the host.
-  if (llvm::Triple(target.triple).getArch() ==
+  if (llvm::Triple(target.triple).getArch() !=
       llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
-    codegen.minParallelWork = kDefaultMinParallelWork;
+    codegen.minParallelWork = 0;
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();

@@ -124,6 +124,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
 }
 
 namespace {
+/// Every option of CPUCodegenOptions that quernc sets, with its defaults.
 struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
   Option<int64_t> vectorBits{*this, "vector-bits",
                              llvm::cl::desc("SIMD register width in bits"),
@@ -131,18 +132,24 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
   Option<int64_t> vectorRegisters{
       *this, "vector-registers", llvm::cl::desc("Number of SIMD registers"),
       llvm::cl::init(quern::CPUDescription().vectorRegisters)};
+  Option<int64_t> l1Bytes{*this, "l1-bytes",
+                          llvm::cl::desc("L1 data cache size"),
+                          llvm::cl::init(quern::CPUDescription().l1Bytes)};
+  Option<int64_t> l2Bytes{*this, "l2-bytes", llvm::cl::desc("L2 cache size"),
+                          llvm::cl::init(quern::CPUDescription().l2Bytes)};
+  Option<quern::BF16Dot> bf16Dot{
+      *this, "bf16-dot",
+      llvm::cl::desc("The CPU's bf16 dot-product instruction"),
+      llvm::cl::init(quern::CPUDescription().bf16Dot),
+      quern::bf16DotOptionValues()};
   Option<int64_t> minParallelWork{
       *this, "min-parallel-work",
       llvm::cl::desc("Work from which an op is threaded (0: never)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(quern::kDefaultMinParallelWork)};
   Option<bool> bf16Matmuls{
       *this, "bf16-matmuls",
       llvm::cl::desc("Matmul operands rounded to bf16, sums in f32"),
       llvm::cl::init(false)};
-  Option<quern::BF16Dot> bf16Dot{
-      *this, "bf16-dot",
-      llvm::cl::desc("The CPU's bf16 dot-product instruction"),
-      llvm::cl::init(quern::BF16Dot::None), quern::bf16DotOptionValues()};
 };
 } // namespace
 
@@ -155,9 +162,11 @@ void quern::registerCPUCodegenPipeline() {
         quern::CPUCodegenOptions options;
         options.cpu.vectorBits = pipeline.vectorBits;
         options.cpu.vectorRegisters = pipeline.vectorRegisters;
+        options.cpu.l1Bytes = pipeline.l1Bytes;
+        options.cpu.l2Bytes = pipeline.l2Bytes;
+        options.cpu.bf16Dot = pipeline.bf16Dot;
         options.minParallelWork = pipeline.minParallelWork;
         options.bf16Matmuls = pipeline.bf16Matmuls;
-        options.cpu.bf16Dot = pipeline.bf16Dot;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

@@ -1,9 +1,9 @@
-// RUN: quern-opt %s --quern-cpu-codegen="vector-bits=512 vector-registers=32 min-parallel-work=100000" | FileCheck %s
-// RUN: quern-opt %s --quern-cpu-codegen="vector-bits=512 vector-registers=32" | FileCheck %s --check-prefix=SERIAL
+// RUN: quern-opt %s --quern-cpu-codegen="vector-bits=512 vector-registers=32" | FileCheck %s
+// RUN: quern-opt %s --quern-cpu-codegen="vector-bits=512 vector-registers=32 min-parallel-work=0" | FileCheck %s --check-prefix=SERIAL
 
-// With threading on, a GEMM of 2^21 multiply-adds runs its cache tiles in
-// an OpenMP parallel loop; without it (cross targets, or the option at 0)
-// no OpenMP op appears. The loop is the whole parallel region, so it has no
+// With threading on (by default, as quernc does for the host), a GEMM of
+// 2^21 multiply-adds runs its cache tiles in an OpenMP parallel loop;
+// without it (cross targets, or the option at 0) no OpenMP op appears. The loop is the whole parallel region, so it has no
 // barrier of its own (quern-join-once): the region's end joins the threads.
 // CHECK-LABEL: llvm.func @forward
 // CHECK: omp.parallel

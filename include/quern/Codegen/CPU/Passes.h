@@ -30,9 +30,6 @@ inline llvm::cl::ValuesClass bf16DotOptionValues() {
 
 
 
-/// Work (multiply-adds or elements) from which an op is worth the fork and
-/// join of a parallel loop, a few microseconds: about 10^5.
-inline constexpr int64_t kDefaultMinParallelWork = 1 << 17;
 
 struct CPUCodegenOptions {
   /// Lower memrefs to bare pointers at function boundaries: the entry-point
@@ -42,8 +39,8 @@ struct CPUCodegenOptions {
   CPUDescription cpu;
   /// Work (multiply-adds; an element of an elementwise op or a reduction
   /// counts as several) from which an op runs on several threads; 0:
-  /// single-threaded code.
-  int64_t minParallelWork = 0;
+  /// single-threaded code (for targets without an OpenMP runtime at hand).
+  int64_t minParallelWork = kDefaultMinParallelWork;
   /// Matmuls read their operands rounded to bf16 and sum in f32.
   bool bf16Matmuls = false;
 };

@@ -342,13 +342,19 @@ def SelectStrategyPass
     ```
   }];
   let options = [
-    Option<"vectorBits", "vector-bits", "int64_t", "128",
+    // Defaults: TargetDescription.h's, as everywhere else.
+    Option<"vectorBits", "vector-bits", "int64_t",
+           "quern::CPUDescription().vectorBits",
            "Width of a SIMD register in bits">,
-    Option<"vectorRegisters", "vector-registers", "int64_t", "16",
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           "quern::CPUDescription().vectorRegisters",
            "Number of SIMD registers">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", "32768", "L1 data cache size">,
-    Option<"l2Bytes", "l2-bytes", "int64_t", "524288", "L2 cache size">,
-    Option<"minParallelWork", "min-parallel-work", "int64_t", "1048576",
+    Option<"l1Bytes", "l1-bytes", "int64_t", "quern::CPUDescription().l1Bytes",
+           "L1 data cache size">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "quern::CPUDescription().l2Bytes",
+           "L2 cache size">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           "quern::kDefaultMinParallelWork",
            "Work (multiply-adds; an element of an elementwise op or a "
            "reduction counts as 8) below which an op stays on one thread; 0 "
            "disables threading">
@@ -452,7 +458,7 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     the innermost dimension move whole rows too.
   }];
   let options = [
-    Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::BF16Dot::None",
+    Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::CPUDescription().bf16Dot",
            "The CPU's bf16 dot-product instruction",
            [{quern::bf16DotOptionValues()}]>
   ];

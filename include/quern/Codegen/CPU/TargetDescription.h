@@ -28,6 +28,10 @@ enum class BF16Dot {
 /// so that a tile's columns are contiguous.
 constexpr int64_t kProductTileVectors = 2;
 
+/// Work (multiply-adds or elements) from which an op is worth the fork and
+/// join of a parallel loop, a few microseconds: about 10^5.
+inline constexpr int64_t kDefaultMinParallelWork = 1 << 17;
+
 struct CPUDescription {
   /// Width of a SIMD register (512 for AVX-512, 256 for AVX2, 128 for SSE
   /// and NEON).
