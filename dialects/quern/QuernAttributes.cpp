@@ -157,7 +157,7 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
     return isa<IntegerAttr>(value)
                ? success()
                : LogicalResult(error() << "must be an integer");
-  if (name == kPanelPackAttrName)
+  if (name == kPanelPackAttrName || name == kForwardFillAttrName)
     return isa<UnitAttr>(value)
                ? success()
                : LogicalResult(error() << "must be a unit attribute");

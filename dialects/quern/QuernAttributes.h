@@ -46,7 +46,12 @@ inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";
 inline constexpr llvm::StringLiteral kPanelPackAttrName = "quern.panel_pack";
 /// Function: an outlined kernel, `{kind, loops, flops, bytes[, strategy]}`.
 inline constexpr llvm::StringLiteral kKernelAttrName = "quern.kernel";
-/// Linalg op, within quern-apply-strategy only: its vector shape.
+/// linalg.fill, from quern-tile-and-pack to quern-vectorize: the
+/// accumulator it fills starts its register tiles from its constant.
+inline constexpr llvm::StringLiteral kForwardFillAttrName =
+    "quern.forward_fill";
+/// Linalg op, from quern-tile-and-pack to quern-vectorize: a register tile
+/// and its vector shape.
 inline constexpr llvm::StringLiteral kVectorSizesAttrName =
     "quern.vector_sizes";
 

@@ -82,9 +82,11 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   strategy.minParallelWork = options.minParallelWork;
   pm.addNestedPass<func::FuncOp>(createSelectStrategyPass(strategy));
   pm.addPass(createOutlineKernelsPass());
-  ApplyStrategyPassOptions apply;
-  apply.bf16Dot = options.cpu.bf16Dot;
-  pm.addNestedPass<func::FuncOp>(createApplyStrategyPass(apply));
+  pm.addNestedPass<func::FuncOp>(createTileAndPackPass());
+  pm.addNestedPass<func::FuncOp>(createVectorizePass());
+  LowerVectorsPassOptions lower;
+  lower.bf16Dot = options.cpu.bf16Dot;
+  pm.addNestedPass<func::FuncOp>(createLowerVectorsPass(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // The parallel tile loops run on OpenMP threads.

@@ -2,7 +2,7 @@
 //
 // Decides, for every linalg op on buffers, how it is tiled and vectorized,
 // from its shape and the CPU's description (vector width, register count,
-// cache sizes). The decision is an attribute; ApplyStrategy carries it out.
+// cache sizes). The decision is an attribute; quern-tile-and-pack, quern-vectorize and quern-lower-vectors carry it out.
 //
 //===----------------------------------------------------------------------===//
 

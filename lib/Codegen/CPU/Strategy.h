@@ -1,6 +1,6 @@
 //===- Strategy.h - the tiling decision for one linalg op -------*- C++ -*-===//
 //
-// What SelectStrategy decides and ApplyStrategy carries out, stored on the op
+// What SelectStrategy decides and TileAndPack carries out, stored on the op
 // as the `quern.strategy` dictionary so that it can be read, printed and
 // tested between the two passes.
 //

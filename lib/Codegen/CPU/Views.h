@@ -34,6 +34,15 @@ inline bool forEachUserThroughViews(
   return true;
 }
 
+/// Calls `visit` on every op that uses `buffer` or a view of it, other than
+/// the views, until it returns false; returns whether it never did.
+inline bool allUsers(mlir::Value buffer,
+                     llvm::function_ref<bool(mlir::Operation *)> visit) {
+  return forEachUserThroughViews(buffer, [&](mlir::Operation *user, bool isView) {
+    return isView || visit(user);
+  });
+}
+
 /// The buffer `value` is a view of, or `value`.
 inline mlir::Value viewedBuffer(mlir::Value value) {
   while (auto view = value.getDefiningOp<mlir::ViewLikeOpInterface>())

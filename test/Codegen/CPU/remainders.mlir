@@ -1,4 +1,4 @@
-// RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=0" --quern-apply-strategy --canonicalize --cse | FileCheck %s
+// RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=0" --quern-tile-and-pack --quern-vectorize --quern-lower-vectors --canonicalize --cse | FileCheck %s
 
 // Shapes whose tiles do not divide them run as whole vector tiles: no mask,
 // no loop of single lanes, in any piece.

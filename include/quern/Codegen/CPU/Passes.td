@@ -249,7 +249,7 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     permutation maps) whose buffer the next product reads as one operand
     without an m loop, and nothing uses in between, is marked
     `quern.panel_pack`: its input stays live until the product, because
-    `quern-apply-strategy` moves the pack into the product's tile loops.
+    `quern-tile-and-pack` moves the pack into the product's tile loops.
     The product's accumulator then never takes the input's bytes.
 
     Before:
@@ -386,7 +386,7 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
     op whose accumulator it fills (the next linalg op, with only ops free of
     memory effects between, reduction loops, and the filled buffer as its
     one init and not an input). The kernel is named after the second, and
-    `quern-apply-strategy` starts the accumulator from the constant.
+    `quern-vectorize` starts the accumulator from the constant.
     Likewise a pack marked `quern.panel_pack` by `quern-plan-workspace`
     goes into its product's kernel (with the product's fill, if any).
 
@@ -404,37 +404,27 @@ def OutlineKernelsPass : Pass<"quern-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
-def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
-  let summary = "Tile and vectorize linalg ops as `quern.strategy` says";
+def TileAndPackPass : Pass<"quern-tile-and-pack", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops as `quern.strategy` says";
   let description = [{
-    Tiles each op with a `quern.strategy`: a contraction with a `split` is
-    first cut into its pieces (copies of the op on static slices, each
-    threaded as `parallel_pieces` says), then every contraction is tiled by
-    its cache tiles and by its register tiles with the `n` loop outside the
-    `m` loop and `k` innermost; other ops by their register tiles. Loops
-    whose tile does not divide their extent are peeled, and the constant
-    sizes peeling leaves are folded into the tiles' types: every tile of a
-    loop of static extent, remainders included, is a static shape,
-    vectorized without masks (only a partial tile of a dynamic extent would
-    be masked). Each tile is then
-    vectorized (`linalg::vectorize`), reductions are rewritten as
-    `vector.contract`, loop-invariant code and the accumulator's loads and
-    stores are hoisted out of the `k` loop (the register tile stays in
-    registers), and contractions become outer products, i.e. FMAs. Outer
-    tile loops of ops marked `parallel` are `scf.parallel`, which the
-    pipeline turns into OpenMP.
+    The first of the three passes that carry out `quern.strategy`
+    (then `quern-vectorize`, `quern-lower-vectors`). A malformed strategy is
+    an error at its op. Tiles each op with a strategy: a contraction with a
+    `split` is first cut into its pieces (copies of the op on static slices,
+    each threaded as `parallel_pieces` says), then every contraction is
+    tiled by its cache tiles and by its register tiles with the `n` loop
+    outside the `m` loop and `k` innermost; other ops by their register
+    tiles. Outer tile loops of ops marked `parallel` are `scf.parallel`,
+    which the pipeline turns into OpenMP. Loops whose tile does not divide
+    their extent are peeled, and the constant sizes peeling leaves are
+    folded into the tiles' types: every tile of a loop of static extent,
+    remainders included, is a static shape. Each register tile is marked
+    `quern.vector_sizes` for `quern-vectorize`.
 
     A `linalg.fill` of a constant into the accumulator of the op after it
     (see `quern-outline-kernels`), when nothing else in the function uses
-    the buffer, is not tiled. Once the accumulator's
-    loads are hoisted, each load that reads its elements once (it depends
-    on every loop around it) becomes the constant: a product's register
-    tiles start from zeros, and its output is written, never read. When some
-    load is repeated (k in cache tiles, a reduction that loads its
-    accumulator inside the reduced loop, an op in a loop of its own), the
-    fill stays, untiled; so it does when a reduced loop's register tile does
-    not divide it (the peeled remainder loads what the main loop stored),
-    and is then tiled like any other op.
+    the buffer and the reduced loops' register tiles divide them, is not
+    tiled but marked `quern.forward_fill`.
 
     A pack marked `quern.panel_pack` in a product's kernel runs inside the
     product's cache tile loops when each cache tile holds all of m: just
@@ -443,29 +433,62 @@ def ApplyStrategyPass : Pass<"quern-apply-strategy", "mlir::func::FuncOp"> {
     to be read. Otherwise (m split between tiles, which would pack a panel
     twice, or no cache tiles) the pack is tiled on its own, before the
     product.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
 
+def VectorizePass : Pass<"quern-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Turn the register tiles into vector ops";
+  let description = [{
+    Each op marked `quern.vector_sizes` by `quern-tile-and-pack` is
+    vectorized (`linalg::vectorize`; without masks, its shape being static,
+    unless a partial tile of a dynamic extent). Transfers through permuted
+    maps become transfers in memory order plus transposes before a tile's
+    unit dimensions are dropped, and transposes drop unit dimensions
+    wherever they are. Reductions are rewritten as `vector.contract`;
+    loop-invariant code and the accumulator's loads and stores are hoisted
+    out of the `k` loop (the register tile stays in registers). Where a fill
+    is marked `quern.forward_fill`, each load of the accumulator that reads
+    its elements once (it depends on every loop around it) becomes the
+    constant: a product's register tiles start from zeros, and its output
+    is written, never read. When some load is repeated (k in cache tiles, a
+    reduction that loads its accumulator inside the reduced loop), the fill
+    stays.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def LowerVectorsPass : Pass<"quern-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Lower register-tile vector ops to FMAs, dot products and shuffles";
+  let description = [{
     With `bf16-dot`, register tiles of bf16 products summed in pairs along
     k (convert-quern-to-linalg's `bf16-pairs` form) become the CPU's bf16
-    dot instruction instead: per row of the tile and per vector of columns,
-    one `llvm.x86.avx512bf16.dpbf16ps.512` (16 lanes) or
-    `llvm.aarch64.neon.bfdot.v4f32.v8bf16` (4 lanes).
-
-    Transfers through permuted maps become transfers in memory order plus
-    transposes before a tile's unit dimensions are dropped, and transposes
-    drop unit dimensions wherever they are: a tile with a unit dimension
-    between two others it reads (packing rows into panels of pairs) is
-    then read in whole rows, not element by element. Shape casts that keep
-    the innermost dimension move whole rows too.
+    dot instruction: per row of the tile and per vector of columns, one
+    `llvm.x86.avx512bf16.dpbf16ps.512` (16 lanes) or
+    `llvm.aarch64.neon.bfdot.v4f32.v8bf16` (4 lanes). Tiles of narrow rows
+    (pairs, packing operands) are then moved in whole vectors, and the
+    remaining contractions become outer products, i.e. FMAs; transposes
+    become 16 x 16 shuffles, shape casts that keep the innermost dimension
+    move whole rows, n-D transfers become unrolled 1-D ones, and exp, erf,
+    tanh and log become polynomials of FMAs.
   }];
   let options = [
-    Option<"bf16Dot", "bf16-dot", "quern::BF16Dot", "quern::CPUDescription().bf16Dot",
+    Option<"bf16Dot", "bf16-dot", "quern::BF16Dot",
+           "quern::CPUDescription().bf16Dot",
            "The CPU's bf16 dot-product instruction",
            [{quern::bf16DotOptionValues()}]>
   ];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
-                           "mlir::linalg::LinalgDialect",
                            "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];

@@ -1,6 +1,6 @@
-// RUN: quern-opt %s --quern-apply-strategy=bf16-dot=avx512 --canonicalize --cse | FileCheck %s
-// RUN: quern-opt %s --quern-apply-strategy=bf16-dot=neon --canonicalize --cse | FileCheck %s --check-prefix=NEON
-// RUN: quern-opt %s --quern-apply-strategy --canonicalize --cse | FileCheck %s --check-prefix=WIDENED
+// RUN: quern-opt %s --quern-tile-and-pack --quern-vectorize --quern-lower-vectors=bf16-dot=avx512 --canonicalize --cse | FileCheck %s
+// RUN: quern-opt %s --quern-tile-and-pack --quern-vectorize --quern-lower-vectors=bf16-dot=neon --canonicalize --cse | FileCheck %s --check-prefix=NEON
+// RUN: quern-opt %s --quern-tile-and-pack --quern-vectorize --quern-lower-vectors --canonicalize --cse | FileCheck %s --check-prefix=WIDENED
 
 // A 64x64x64 GEMM with 8x32 register tiles and no cache tiling: n outside
 // m, the 8x32 accumulator read once before the k loop, carried through it

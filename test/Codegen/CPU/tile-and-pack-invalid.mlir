@@ -1,4 +1,4 @@
-// RUN: quern-opt %s -split-input-file -verify-diagnostics --quern-apply-strategy
+// RUN: quern-opt %s -split-input-file -verify-diagnostics --quern-tile-and-pack
 
 // A strategy written by hand that does not fit its op is an error at the
 // op, before anything is tiled.

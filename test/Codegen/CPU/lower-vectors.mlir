@@ -1,0 +1,21 @@
+// RUN: quern-opt %s --quern-lower-vectors | FileCheck %s
+
+// The contraction of an 8x32 register tile by one k becomes eight FMAs of a
+// broadcast element of A with the row of B (outer products), and its
+// transfers 1-D loads.
+// CHECK-LABEL: func.func @tile
+// CHECK: %[[ROW:.+]] = vector.load %{{.+}} : memref<64x32xf32>, vector<32xf32>
+// CHECK-COUNT-8: vector.fma %{{.+}}, %[[ROW]], %{{.+}} : vector<32xf32>
+// CHECK-NOT: vector.contract
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @tile(%A: memref<16x64xf32>, %B: memref<64x32xf32>, %m: index, %k: index, %acc: vector<8x32xf32>) -> vector<8x32xf32> {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %a = vector.transfer_read %A[%m, %k], %f0 {in_bounds = [true, true]} : memref<16x64xf32>, vector<8x1xf32>
+  %row = vector.transfer_read %B[%k, %c0], %f0 {in_bounds = [true]} : memref<64x32xf32>, vector<32xf32>
+  %b = vector.broadcast %row : vector<32xf32> to vector<1x32xf32>
+  %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a, %b, %acc : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+  return %r : vector<8x32xf32>
+}

@@ -1,0 +1,40 @@
+// RUN: quern-opt %s --quern-tile-and-pack -split-input-file | FileCheck %s
+
+// The first step of carrying out a strategy: a 16x32x64 product with 8x32
+// register tiles (its cache tile the whole product) is tiled m, then k,
+// each register tile a linalg op marked with its vector shape for
+// quern-vectorize. The fill of its accumulator is not tiled but marked:
+// quern-vectorize starts the register tiles from its constant. The
+// strategy is consumed.
+// CHECK-LABEL: func.func @gemm
+// CHECK: linalg.fill {quern.forward_fill}
+// CHECK: scf.for %[[M:.+]] = %{{.+}} to %{{.+}} step %c8
+// CHECK-NEXT: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %c1
+// CHECK: linalg.matmul {quern.vector_sizes = array<i64: 8, 32, 1>} ins(%{{.+}}, %{{.+}} : memref<8x1xf32, {{.+}}>, memref<1x32xf32, {{.+}}>) outs(%{{.+}} : memref<8x32xf32, {{.+}}>)
+// CHECK-NOT: quern.strategy
+func.func @gemm(%a: memref<16x64xf32>, %b: memref<64x32xf32>, %c: memref<16x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<16x32xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<16x64xf32>, memref<64x32xf32>) outs(%c : memref<16x32xf32>)
+  return
+}
+
+// -----
+
+// An elementwise op marked parallel: its outer loop, by whole register
+// tiles, is an scf.parallel (OpenMP later); the 20 rows of 16 leave no
+// remainder, the 20 columns in tiles of 16 a peeled one of 4, itself a
+// static tile.
+// CHECK-LABEL: func.func @relu
+// CHECK: scf.parallel
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : memref<1x16xf32, {{.+}}>) {{.*}} attrs = {quern.vector_sizes = array<i64: 1, 16>}
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : memref<1x4xf32, {{.+}}>) {{.*}} attrs = {quern.vector_sizes = array<i64: 1, 16>}
+func.func @relu(%x: memref<20x20xf32>, %y: memref<20x20xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"], quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = true}} ins(%x : memref<20x20xf32>) outs(%y : memref<20x20xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
