@@ -11,6 +11,7 @@
 #define QUERN_DIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "dialects/quern/QuernInterfaces.td"
 
 def Quern_Dialect : Dialect {
   let name = "quern";
@@ -35,7 +36,8 @@ def Quern_Dialect : Dialect {
   let hasRegionResultAttrVerify = 1;
 }
 
+// Every op states its cost (QuernCost.cpp).
 class Quern_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Quern_Dialect, mnemonic, traits>;
+    : Op<Quern_Dialect, mnemonic, !listconcat(traits, [Quern_CostOpInterface])>;
 
 #endif // QUERN_DIALECT_TD

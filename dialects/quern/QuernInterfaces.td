@@ -28,4 +28,27 @@ def Quern_GradientOpInterface : OpInterface<"GradientOpInterface"> {
   ];
 }
 
+def Quern_CostOpInterface : OpInterface<"CostOpInterface"> {
+  let cppNamespace = "::quern";
+  let description = [{
+    What one execution of an op costs, as the passes that trade work for
+    memory weigh it (recomputation, expert fusion): its floating-point
+    operations, and the bytes of the tensors it reads and writes, each
+    operand and result once (the least traffic it can have). Every quern op
+    has it (Quern_Op adds it); the counts are in QuernCost.cpp, one rule
+    per op family.
+  }];
+  let methods = [
+    InterfaceMethod<"Floating-point operations (a multiply-add counts two)",
+      "int64_t", "getFlops", (ins), [{}],
+      [{ return ::quern::countFlops($_op); }]>,
+    InterfaceMethod<"Bytes of the operands, each once",
+      "int64_t", "getBytesRead", (ins), [{}],
+      [{ return ::quern::tensorBytes($_op->getOperandTypes()); }]>,
+    InterfaceMethod<"Bytes of the results",
+      "int64_t", "getBytesWritten", (ins), [{}],
+      [{ return ::quern::tensorBytes($_op->getResultTypes()); }]>
+  ];
+}
+
 #endif // QUERN_INTERFACES_TD

@@ -16,6 +16,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/quern/QuernCost.h"
+
 #include "dialects/quern/QuernEnums.h.inc"
 #include "dialects/quern/QuernInterfaces.h.inc"
 
