@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check conformance demo bench docs fuzz clean
+.PHONY: all deps configure build test check conformance demo bench docs fuzz format clean
 
 all: build
 
@@ -63,6 +63,10 @@ fuzz: deps
 # sources.
 docs: configure
 	ninja -C $(BUILD) quern-docs
+
+# Formats the C and C++ sources with clang-format-19 (make test checks it).
+format: deps
+	@scripts/format.sh
 
 clean:
 	rm -rf $(BUILD)

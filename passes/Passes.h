@@ -35,7 +35,6 @@ void buildTrainStepPipeline(mlir::OpPassManager &pm,
 /// Registers `quern-train-pipeline` (buildTrainStepPipeline) for quern-opt.
 void registerTrainStepPipeline();
 
-
 } // namespace quern
 
 #endif // QUERN_PASSES_PASSES_H

@@ -13,6 +13,7 @@ set -euo pipefail
 
 build_packages=(
   clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  clang-format-19
   libomp-19-dev
   cmake ninja-build ccache
   libonnx-dev libprotobuf-dev protobuf-compiler

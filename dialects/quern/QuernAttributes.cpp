@@ -37,10 +37,10 @@ std::optional<StateInfo> quern::getState(FunctionOpInterface func,
 void quern::setState(FunctionOpInterface func, unsigned index, StringRef name,
                      StringRef role) {
   Builder b(func.getContext());
-  func.setArgAttr(index, kStateAttrName,
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("name", b.getStringAttr(name)),
-                       b.getNamedAttr("role", b.getStringAttr(role))}));
+  func.setArgAttr(
+      index, kStateAttrName,
+      b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
+                           b.getNamedAttr("role", b.getStringAttr(role))}));
 }
 
 std::optional<unsigned> quern::getUpdatedArgument(FunctionOpInterface func,
@@ -64,8 +64,7 @@ struct Field {
 
 /// Checks that `attr` is a dictionary of exactly `fields`.
 static LogicalResult verifyRecord(function_ref<InFlightDiagnostic()> error,
-                                  NamedAttribute attr,
-                                  ArrayRef<Field> fields) {
+                                  NamedAttribute attr, ArrayRef<Field> fields) {
   auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
   bool ok = dict && dict.size() == fields.size() &&
             llvm::all_of(fields, [&](const Field &field) {

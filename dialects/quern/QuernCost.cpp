@@ -24,9 +24,8 @@ int64_t quern::tensorBytes(TypeRange types) {
   for (Type type : types)
     if (auto tensor = dyn_cast<RankedTensorType>(type);
         tensor && tensor.hasStaticShape())
-      bytes += llvm::divideCeil(tensor.getNumElements() *
-                                    tensor.getElementTypeBitWidth(),
-                                8);
+      bytes += llvm::divideCeil(
+          tensor.getNumElements() * tensor.getElementTypeBitWidth(), 8);
   return bytes;
 }
 
@@ -40,8 +39,8 @@ int64_t quern::countFlops(Operation *op) {
       .Case([](MatMulOp matmul) {
         // Every result element sums K products; a bias adds one each.
         auto lhs = cast<RankedTensorType>(matmul.getLhs().getType());
-        int64_t k = lhs.getDimSize(lhs.getRank() -
-                                   (matmul.getTransposeLhs() ? 2 : 1));
+        int64_t k =
+            lhs.getDimSize(lhs.getRank() - (matmul.getTransposeLhs() ? 2 : 1));
         return perResultElement(matmul, 2 * k + (matmul.getBias() ? 1 : 0));
       })
       .Case([](EinsumOp einsum) {
@@ -61,10 +60,10 @@ int64_t quern::countFlops(Operation *op) {
         return 2 * points;
       })
       // Moves and logic.
-      .Case<NotOp, AndOp, OrOp, SelectOp, CastOp, GatherOp,
-            GatherElementsOp, ScatterNDOp, TopKOp, TriluOp, ReshapeOp,
-            TransposeOp, BroadcastOp, ConcatOp, SliceOp, InsertSliceOp,
-            ConstantOp>([](Operation *) { return int64_t(0); })
+      .Case<NotOp, AndOp, OrOp, SelectOp, CastOp, GatherOp, GatherElementsOp,
+            ScatterNDOp, TopKOp, TriluOp, ReshapeOp, TransposeOp, BroadcastOp,
+            ConcatOp, SliceOp, InsertSliceOp, ConstantOp>(
+          [](Operation *) { return int64_t(0); })
       // Compare (and pick) per element.
       .Case<ReluOp, AbsOp, NegOp, MaxOp, MinOp, CompareOp>(
           [](Operation *op) { return perResultElement(op, 1); })
@@ -89,9 +88,7 @@ int64_t quern::countFlops(Operation *op) {
       // Mean, centre, square, sum, scale, shift.
       .Case([](LayerNormOp op) { return 8 * elements(op.getInput()); })
       // The picked log-probabilities, weighted and summed.
-      .Case([](NllLossOp op) {
-        return 2 * elements(op.getTarget());
-      })
+      .Case([](NllLossOp op) { return 2 * elements(op.getTarget()); })
       // Per parameter element: decay, momentum, step.
       .Case([](SgdUpdateOp op) { return 6 * elements(op.getParam()); })
       // Decay, both moments, bias corrections, square root, step.

@@ -101,13 +101,11 @@ static Attribute foldBinary(ArrayRef<Attribute> operands, Type resultType,
   Type elementType = getElementTypeOrSelf(resultType);
   if (isa<FloatType>(elementType) && floatFn)
     return constFoldBinaryOpConditional<FloatAttr, APFloat, void>(
-        operands, resultType, [&](APFloat a, APFloat b) {
-          return floatFn(a, b);
-        });
+        operands, resultType,
+        [&](APFloat a, APFloat b) { return floatFn(a, b); });
   if (isa<IntegerType>(elementType) && intFn)
     return constFoldBinaryOpConditional<IntegerAttr, APInt, void>(
-        operands, resultType,
-        [&](APInt a, APInt b) { return intFn(a, b); });
+        operands, resultType, [&](APInt a, APInt b) { return intFn(a, b); });
   return {};
 }
 
@@ -172,7 +170,8 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getOperands(), getType(),
       [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return isUnsignedMax ? llvm::APIntOps::umax(a, b) : llvm::APIntOps::smax(a, b);
+        return isUnsignedMax ? llvm::APIntOps::umax(a, b)
+                             : llvm::APIntOps::smax(a, b);
       },
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::maximum(a, b);
@@ -184,7 +183,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getOperands(), getType(),
       [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return isUnsignedMin ? llvm::APIntOps::umin(a, b) : llvm::APIntOps::smin(a, b);
+        return isUnsignedMin ? llvm::APIntOps::umin(a, b)
+                             : llvm::APIntOps::smin(a, b);
       },
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::minimum(a, b);
@@ -238,7 +238,8 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
   };
   Builder builder(getContext());
   return buildByIndex(getType(), [&](ArrayRef<int64_t> index) -> Attribute {
-    std::optional<int> sign = order(elementAt(lhs, index), elementAt(rhs, index));
+    std::optional<int> sign =
+        order(elementAt(lhs, index), elementAt(rhs, index));
     bool value = false;
     if (sign) {
       switch (predicate) {
@@ -266,8 +267,8 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getOnTrue() == getOnFalse())
     return getOnTrue();
-  auto condition = dyn_cast_if_present<DenseElementsAttr>(
-      adaptor.getCondition());
+  auto condition =
+      dyn_cast_if_present<DenseElementsAttr>(adaptor.getCondition());
   if (!condition)
     return {};
   if (condition.isSplat())
@@ -425,9 +426,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
-  bool isIdentity = getInput().getType() == getType() &&
-                    llvm::all_of(getOffsets(), [](int64_t o) { return o == 0; }) &&
-                    llvm::all_of(getStrides(), [](int64_t s) { return s == 1; });
+  bool isIdentity =
+      getInput().getType() == getType() &&
+      llvm::all_of(getOffsets(), [](int64_t o) { return o == 0; }) &&
+      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; });
   if (isIdentity)
     return getInput();
   DenseElementsAttr input = denseIfSmall(adaptor.getInput());

@@ -44,8 +44,8 @@ struct Grad {
   Value neg(Value x) { return b.create<NegOp>(loc, x); }
   Value scale(Value x, double factor) { return mul(x, splatLike(x, factor)); }
   Value compare(ComparePredicate predicate, Value x, Value y) {
-    return b.create<CompareOp>(loc,
-                               typeOf(x).clone(b.getI1Type()), predicate, x, y);
+    return b.create<CompareOp>(loc, typeOf(x).clone(b.getI1Type()), predicate,
+                               x, y);
   }
   Value select(Value condition, Value x, Value y) {
     return b.create<SelectOp>(loc, condition, x, y);
@@ -102,7 +102,8 @@ struct Grad {
 };
 
 bool isFloatValue(Value value) {
-  return isa<FloatType>(cast<RankedTensorType>(value.getType()).getElementType());
+  return isa<FloatType>(
+      cast<RankedTensorType>(value.getType()).getElementType());
 }
 
 /// Elementwise ops with one result: the gradient of each operand from the
@@ -124,22 +125,21 @@ LogicalResult elementwise(Op op, OpBuilder &builder,
 
 // Each elementwise gradient is the body of a lambda from (d, g) to the
 // operand gradients, with `op` the op being differentiated.
-#define ELEMENTWISE_GRADIENT(OpClass, ...)                                      \
-  LogicalResult OpClass::buildGradients(                                        \
-      OpBuilder &builder, ArrayRef<Value> resultGradients,                      \
-      SmallVectorImpl<Value> &operandGradients) {                               \
-    OpClass op = *this;                                                         \
-    (void)op;                                                                   \
-    return elementwise(*this, builder, resultGradients, operandGradients,      \
-                       [&](Grad &d, Value g) -> SmallVector<Value>              \
-                           __VA_ARGS__);                                        \
+#define ELEMENTWISE_GRADIENT(OpClass, ...)                                     \
+  LogicalResult OpClass::buildGradients(                                       \
+      OpBuilder &builder, ArrayRef<Value> resultGradients,                     \
+      SmallVectorImpl<Value> &operandGradients) {                              \
+    OpClass op = *this;                                                        \
+    (void)op;                                                                  \
+    return elementwise(                                                        \
+        *this, builder, resultGradients, operandGradients,                     \
+        [&](Grad & d, Value g) -> SmallVector<Value> __VA_ARGS__);             \
   }
 
 ELEMENTWISE_GRADIENT(AddOp, { return {g, g}; })
 ELEMENTWISE_GRADIENT(SubOp, { return {g, d.neg(g)}; })
-ELEMENTWISE_GRADIENT(MulOp, {
-  return {d.mul(g, op.getRhs()), d.mul(g, op.getLhs())};
-})
+ELEMENTWISE_GRADIENT(MulOp,
+                     { return {d.mul(g, op.getRhs()), d.mul(g, op.getLhs())}; })
 ELEMENTWISE_GRADIENT(DivOp, {
   Value dx = d.div(g, op.getRhs());
   return {dx, d.neg(d.mul(dx, op.getResult()))};
@@ -155,9 +155,8 @@ ELEMENTWISE_GRADIENT(SigmoidOp, {
   Value r = op.getResult();
   return {d.mul(g, d.mul(r, d.sub(d.splatLike(r, 1.0), r)))};
 })
-ELEMENTWISE_GRADIENT(SqrtOp, {
-  return {d.div(g, d.scale(op.getResult(), 2.0))};
-})
+ELEMENTWISE_GRADIENT(SqrtOp,
+                     { return {d.div(g, d.scale(op.getResult(), 2.0))}; })
 ELEMENTWISE_GRADIENT(ReciprocalOp, {
   Value r = op.getResult();
   return {d.neg(d.mul(g, d.mul(r, r)))};
@@ -170,8 +169,7 @@ ELEMENTWISE_GRADIENT(ErfOp, {
 ELEMENTWISE_GRADIENT(AbsOp, {
   Value x = op.getInput();
   Value zero = d.zerosLike(x);
-  Value sign = d.select(d.compare(ComparePredicate::lt, x, zero), d.neg(g),
-                        g);
+  Value sign = d.select(d.compare(ComparePredicate::lt, x, zero), d.neg(g), g);
   return {d.select(d.compare(ComparePredicate::eq, x, zero), zero, sign)};
 })
 ELEMENTWISE_GRADIENT(ReluOp, {
@@ -182,8 +180,7 @@ ELEMENTWISE_GRADIENT(ReluOp, {
 ELEMENTWISE_GRADIENT(LeakyReluOp, {
   Value x = op.getInput();
   Value positive = d.compare(ComparePredicate::gt, x, d.zerosLike(x));
-  return {d.select(positive, g,
-                   d.scale(g, op.getAlpha().convertToDouble()))};
+  return {d.select(positive, g, d.scale(g, op.getAlpha().convertToDouble()))};
 })
 ELEMENTWISE_GRADIENT(PowOp, {
   Value x = op.getLhs(), y = op.getRhs(), r = op.getResult();
@@ -219,9 +216,9 @@ ELEMENTWISE_GRADIENT(CastOp, {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::buildGradients(OpBuilder &builder,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+MatMulOp::buildGradients(OpBuilder &builder, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   Value g = resultGradients[0];
   Grad d{builder, getLoc()};
   Value a = getLhs(), b = getRhs();
@@ -250,9 +247,9 @@ LogicalResult MatMulOp::buildGradients(OpBuilder &builder,
   return success();
 }
 
-LogicalResult EinsumOp::buildGradients(OpBuilder &builder,
-                                       ArrayRef<Value> resultGradients,
-                                       SmallVectorImpl<Value> &operandGradients) {
+LogicalResult
+EinsumOp::buildGradients(OpBuilder &builder, ArrayRef<Value> resultGradients,
+                         SmallVectorImpl<Value> &operandGradients) {
   Value g = resultGradients[0];
   EinsumEquation equation = *parseEinsumEquation(getEquation());
   for (auto [index, operand] : llvm::enumerate(getOperands())) {
@@ -347,8 +344,8 @@ LogicalResult SoftmaxOp::buildGradients(OpBuilder &builder,
   Value g = resultGradients[0], r = getResult();
   ArrayRef<int64_t> shape = getType().getShape();
   int64_t axis = getAxis();
-  Value dot = d.expandReduced(d.reduceSum(d.mul(g, r), axis, false), shape,
-                              axis);
+  Value dot =
+      d.expandReduced(d.reduceSum(d.mul(g, r), axis, false), shape, axis);
   gradients.push_back(d.mul(r, d.sub(g, dot)));
   return success();
 }
@@ -395,8 +392,8 @@ LogicalResult LayerNormOp::buildGradients(OpBuilder &builder,
   // dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)).
   Value dxhat = d.mul(g, scale);
   auto meanOver = [&](Value value) {
-    return d.scale(d.expandReduced(d.reduceSum(value, normalized, false),
-                                   shape, normalized),
+    return d.scale(d.expandReduced(d.reduceSum(value, normalized, false), shape,
+                                   normalized),
                    1.0 / count);
   };
   Value centred = d.sub(d.sub(dxhat, meanOver(dxhat)),
@@ -432,8 +429,8 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
   // The weight of each position: weight[target] (or 1), 0 where ignored.
   Value weights;
   if (Value weight = getWeight())
-    weights = builder.create<GatherOp>(loc, positionsType, weight, getTarget(),
-                                       0);
+    weights =
+        builder.create<GatherOp>(loc, positionsType, weight, getTarget(), 0);
   else
     weights = d.splat(positionsType, 1.0);
   Value ignored;
@@ -470,8 +467,8 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
   for (int64_t c = 0; c < classes; ++c)
     classIds.push_back(builder.getIntegerAttr(indexType, c));
   Value ids = builder.create<ConstantOp>(
-      loc, DenseElementsAttr::get(
-               RankedTensorType::get({classes}, indexType), classIds));
+      loc, DenseElementsAttr::get(RankedTensorType::get({classes}, indexType),
+                                  classIds));
   Value classOf = d.broadcast(d.reshape(ids, classShape), shape);
   Value isTarget = d.compare(ComparePredicate::eq, target, classOf);
   Value spread = d.broadcast(d.reshape(scaled, withClass), shape);
@@ -485,17 +482,15 @@ LogicalResult NllLossOp::buildGradients(OpBuilder &builder,
   // of their term: -input[n, c, ...] * gscale[n, ...], and with mean the
   // share of the total weight the sum is divided by, -loss * gscale[n, ...].
   // Ignored positions add nothing.
-  Value picked = d.reshape(
-      builder.create<GatherElementsOp>(loc, inputType.clone(withClass),
-                                       getInput(),
-                                       d.reshape(getTarget(), withClass), 1),
-      positions);
+  Value picked = d.reshape(builder.create<GatherElementsOp>(
+                               loc, inputType.clone(withClass), getInput(),
+                               d.reshape(getTarget(), withClass), 1),
+                           positions);
   if (getReduction() == LossReduction::mean)
     picked = d.add(picked, d.broadcast(getResult(), positions));
   Value contribution = d.neg(d.mul(picked, perPosition));
   if (ignored)
-    contribution =
-        d.select(ignored, d.zerosLike(contribution), contribution);
+    contribution = d.select(ignored, d.zerosLike(contribution), contribution);
   int64_t count = targetType.getNumElements();
   auto weightType = cast<RankedTensorType>(weight.getType());
   gradients.push_back(builder.create<ScatterElementsOp>(
@@ -512,10 +507,10 @@ LogicalResult ReshapeOp::buildGradients(OpBuilder &builder,
                                         ArrayRef<Value> resultGradients,
                                         SmallVectorImpl<Value> &gradients) {
   Grad d{builder, getLoc()};
-  gradients.push_back(isFloatValue(getInput())
-                          ? d.reshape(resultGradients[0],
-                                      getInput().getType().getShape())
-                          : Value());
+  gradients.push_back(
+      isFloatValue(getInput())
+          ? d.reshape(resultGradients[0], getInput().getType().getShape())
+          : Value());
   return success();
 }
 
@@ -525,11 +520,11 @@ LogicalResult TransposeOp::buildGradients(OpBuilder &builder,
   SmallVector<int64_t> inverse(getPerm().size());
   for (auto [dim, source] : llvm::enumerate(getPerm()))
     inverse[source] = dim;
-  gradients.push_back(isFloatValue(getInput())
-                          ? builder.create<TransposeOp>(
-                                getLoc(), getInput().getType(),
-                                resultGradients[0], inverse)
-                          : Value());
+  gradients.push_back(
+      isFloatValue(getInput())
+          ? builder.create<TransposeOp>(getLoc(), getInput().getType(),
+                                        resultGradients[0], inverse)
+          : Value());
   return success();
 }
 
@@ -537,10 +532,10 @@ LogicalResult BroadcastOp::buildGradients(OpBuilder &builder,
                                           ArrayRef<Value> resultGradients,
                                           SmallVectorImpl<Value> &gradients) {
   Grad d{builder, getLoc()};
-  gradients.push_back(isFloatValue(getInput())
-                          ? d.sumToShape(resultGradients[0],
-                                         getInput().getType().getShape())
-                          : Value());
+  gradients.push_back(
+      isFloatValue(getInput())
+          ? d.sumToShape(resultGradients[0], getInput().getType().getShape())
+          : Value());
   return success();
 }
 
@@ -575,7 +570,8 @@ LogicalResult SliceOp::buildGradients(OpBuilder &builder,
   Value g = resultGradients[0];
   ArrayRef<int64_t> shape = getType().getShape();
   SmallVector<int64_t> offsets(getOffsets()), strides(getStrides());
-  SmallVector<int64_t> flipOffsets(shape.size(), 0), flipStrides(shape.size(), 1);
+  SmallVector<int64_t> flipOffsets(shape.size(), 0),
+      flipStrides(shape.size(), 1);
   bool flips = false;
   for (size_t dim = 0; dim < shape.size(); ++dim) {
     if (strides[dim] > 0 || shape[dim] == 0)
@@ -619,8 +615,7 @@ LogicalResult GatherOp::buildGradients(OpBuilder &builder,
   Value updates = d.reshape(resultGradients[0], flatShape);
   SmallVector<int64_t> indexShape(dataType.getRank(), 1);
   indexShape[axis] = indicesType.getNumElements();
-  Value indices =
-      d.broadcast(d.reshape(getIndices(), indexShape), flatShape);
+  Value indices = d.broadcast(d.reshape(getIndices(), indexShape), flatShape);
   gradients.push_back(builder.create<ScatterElementsOp>(
       getLoc(), dataType, d.zerosLike(getData()), indices, updates, axis,
       ScatterReduction::add));
@@ -633,13 +628,13 @@ GatherElementsOp::buildGradients(OpBuilder &builder,
                                  ArrayRef<Value> resultGradients,
                                  SmallVectorImpl<Value> &gradients) {
   Grad d{builder, getLoc()};
-  gradients.push_back(isFloatValue(getData())
-                          ? builder.create<ScatterElementsOp>(
-                                getLoc(), getData().getType(),
-                                d.zerosLike(getData()), getIndices(),
-                                resultGradients[0], getAxis(),
-                                ScatterReduction::add)
-                          : Value());
+  gradients.push_back(
+      isFloatValue(getData())
+          ? builder.create<ScatterElementsOp>(getLoc(), getData().getType(),
+                                              d.zerosLike(getData()),
+                                              getIndices(), resultGradients[0],
+                                              getAxis(), ScatterReduction::add)
+          : Value());
   gradients.push_back(Value());
   return success();
 }

@@ -12,8 +12,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace quern;
@@ -93,9 +93,8 @@ static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
 }
 
 /// The shape of reducing `shape` over `axes`.
-static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
-                                         ArrayRef<int64_t> axes,
-                                         bool keepDims) {
+static SmallVector<int64_t>
+reducedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes, bool keepDims) {
   SmallVector<int64_t> result;
   for (auto [dim, size] : llvm::enumerate(shape)) {
     if (!llvm::is_contained(axes, static_cast<int64_t>(dim)))
@@ -106,8 +105,7 @@ static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
   return result;
 }
 
-template <typename ReduceOp>
-static LogicalResult verifyReduction(ReduceOp op) {
+template <typename ReduceOp> static LogicalResult verifyReduction(ReduceOp op) {
   auto inputType = op.getInput().getType();
   if (failed(verifyAxes(op, op.getAxes(), inputType.getRank())))
     return failure();
@@ -129,8 +127,7 @@ LogicalResult ReduceMinOp::verify() { return verifyReduction(*this); }
 // Softmax family
 //===----------------------------------------------------------------------===//
 
-template <typename SoftmaxOp>
-static LogicalResult verifySoftmax(SoftmaxOp op) {
+template <typename SoftmaxOp> static LogicalResult verifySoftmax(SoftmaxOp op) {
   int64_t rank = op.getInput().getType().getRank();
   int64_t axis = op.getAxis();
   if (axis < 0 || axis >= rank)
@@ -175,8 +172,7 @@ LogicalResult TransposeOp::verify() {
   for (int64_t dim = 0; dim < rank; ++dim)
     if (result[dim] != input[perm[dim]])
       return emitOpError("expects result dimension ")
-             << dim << " to be " << input[perm[dim]] << ", got "
-             << result[dim];
+             << dim << " to be " << input[perm[dim]] << ", got " << result[dim];
   return success();
 }
 
@@ -280,8 +276,7 @@ LogicalResult LayerNormOp::verify() {
   int64_t rank = inputType.getRank();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   ArrayRef<int64_t> normalized = inputType.getShape().drop_front(axis);
   for (Value parameter : {getScale(), getBias()}) {
     if (!parameter)
@@ -347,8 +342,7 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = resultType.getRank();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   int64_t total = 0;
   for (Value input : getInputs()) {
     auto type = cast<RankedTensorType>(input.getType());
@@ -511,9 +505,8 @@ LogicalResult TopKOp::verify() {
     return failure();
   int64_t k = getK();
   if (k < 0 || k > inputType.getDimSize(axis))
-    return emitOpError("k = ") << k << " is out of range for dimension "
-                               << axis << " of size "
-                               << inputType.getDimSize(axis);
+    return emitOpError("k = ") << k << " is out of range for dimension " << axis
+                               << " of size " << inputType.getDimSize(axis);
   SmallVector<int64_t> expected(inputType.getShape());
   expected[axis] = k;
   auto valuesType = cast<RankedTensorType>(getValues().getType());

@@ -84,9 +84,8 @@ int main(int argc, char **argv) {
     outputs[i] = quern_rt_alloc(info.bytes);
   }
 
-  if (quern_rt_forward(model, state, workspace,
-                       (const void *const *)inputs, outputs) !=
-      QUERN_RT_OK)
+  if (quern_rt_forward(model, state, workspace, (const void *const *)inputs,
+                       outputs) != QUERN_RT_OK)
     return fail("forward");
 
   for (size_t i = 0; i < num_outputs; ++i) {

@@ -4,18 +4,18 @@
 
 #include "Artifacts.h"
 #include "Kernels.h"
-#include "quern/Codegen/CPU/Passes.h"
-#include "quern/SafeTensors.h"
-#include "passes/Passes.h"
-#include "passes/TrainStep/Optimizers.h"
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/IR/LLVMContext.h"
+#include "passes/Passes.h"
+#include "passes/TrainStep/Optimizers.h"
+#include "quern/Codegen/CPU/Passes.h"
+#include "quern/SafeTensors.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -31,7 +31,8 @@ namespace {
 /// NAME must make C identifiers (`NAME_forward`).
 bool isCIdentifier(StringRef name) {
   return !name.empty() && !llvm::isDigit(name.front()) &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 class Compilation {
@@ -168,9 +169,9 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
     break;
   }
   case EmitKind::Assembly:
-    written = emitCode(*llvmModule, *machine,
-                       llvm::CodeGenFileType::AssemblyFile, outputs.add("s"),
-                       error);
+    written =
+        emitCode(*llvmModule, *machine, llvm::CodeGenFileType::AssemblyFile,
+                 outputs.add("s"), error);
     break;
   case EmitKind::Object:
     written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
@@ -243,8 +244,7 @@ LogicalResult Compilation::run() {
   bool linkable =
       options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
   if (linkable) {
-    std::string sourceName =
-        llvm::sys::path::filename(options.inputPath).str();
+    std::string sourceName = llvm::sys::path::filename(options.inputPath).str();
     if (!outputs.write("h", buildHeader(name, layout, sourceName), error) ||
         !outputs.write("json", manifest, error))
       return fail(error);

@@ -40,14 +40,15 @@ void quern::addEnvironmentConstructor(
       module.getOrInsertFunction("getenv", FunctionType::get(ptr, ptr, false));
   FunctionCallee atoi =
       module.getOrInsertFunction("atoi", FunctionType::get(i32, ptr, false));
-  Function *init = Function::Create(
-      FunctionType::get(Type::getVoidTy(context), false),
-      GlobalValue::InternalLinkage, name, module);
+  Function *init =
+      Function::Create(FunctionType::get(Type::getVoidTy(context), false),
+                       GlobalValue::InternalLinkage, name, module);
   BasicBlock *entry = BasicBlock::Create(context, "", init);
   BasicBlock *parse = BasicBlock::Create(context, "parse", init);
   BasicBlock *read = BasicBlock::Create(context, "read", init);
   IRBuilder<> builder(entry);
-  Value *text = builder.CreateCall(getenv, builder.CreateGlobalStringPtr(variable));
+  Value *text =
+      builder.CreateCall(getenv, builder.CreateGlobalStringPtr(variable));
   builder.CreateCondBr(builder.CreateIsNull(text), read, parse);
   builder.SetInsertPoint(parse);
   Value *parsed = builder.CreateCall(atoi, text);
@@ -113,8 +114,8 @@ void quern::addEntryPoints(Module &module, StringRef name,
       argument.addAttr(Attribute::NoAlias);
 
     auto *type = FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
-    Function *wrapper = Function::Create(
-        type, GlobalValue::ExternalLinkage, name + "_" + entry.name, module);
+    Function *wrapper = Function::Create(type, GlobalValue::ExternalLinkage,
+                                         name + "_" + entry.name, module);
     Argument *state = wrapper->getArg(0), *workspace = wrapper->getArg(1),
              *inputs = wrapper->getArg(2), *outputs = wrapper->getArg(3);
     state->setName("state");
@@ -190,16 +191,15 @@ void quern::addKernelProfile(llvm::Module &module, StringRef name,
     auto *timespec = StructType::get(i64, i64);
     Value *time = builder.CreateAlloca(timespec);
     // CLOCK_MONOTONIC.
-    builder.CreateCall(clockGettime,
-                       {ConstantInt::get(i32, triple.isOSDarwin() ? 6 : 1),
-                        time});
-    Value *seconds = builder.CreateLoad(
-        i64, builder.CreateStructGEP(timespec, time, 0));
-    Value *nanos = builder.CreateLoad(
-        i64, builder.CreateStructGEP(timespec, time, 1));
+    builder.CreateCall(
+        clockGettime,
+        {ConstantInt::get(i32, triple.isOSDarwin() ? 6 : 1), time});
+    Value *seconds =
+        builder.CreateLoad(i64, builder.CreateStructGEP(timespec, time, 0));
+    Value *nanos =
+        builder.CreateLoad(i64, builder.CreateStructGEP(timespec, time, 1));
     builder.CreateRet(builder.CreateAdd(
-        builder.CreateMul(seconds, ConstantInt::get(i64, 1000000000)),
-        nanos));
+        builder.CreateMul(seconds, ConstantInt::get(i64, 1000000000)), nanos));
   }
 
   // Each kernel's calls go through KERNEL.timed, which calls it, timed or
@@ -236,8 +236,8 @@ void quern::addKernelProfile(llvm::Module &module, StringRef name,
     auto accumulate = [&](GlobalVariable *array, Value *amount) {
       builder.CreateAtomicRMW(
           AtomicRMWInst::Add,
-          builder.CreateConstInBoundsGEP2_64(counters, array, 0, index),
-          amount, MaybeAlign(8), AtomicOrdering::Monotonic);
+          builder.CreateConstInBoundsGEP2_64(counters, array, 0, index), amount,
+          MaybeAlign(8), AtomicOrdering::Monotonic);
     };
     accumulate(nanoseconds, elapsed);
     accumulate(callCounts, ConstantInt::get(i64, 1));

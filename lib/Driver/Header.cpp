@@ -9,10 +9,10 @@ using namespace llvm;
 using namespace quern;
 
 static std::string shapeText(const TensorInfo &tensor) {
-  return tensor.dtype + "[" + join(map_range(tensor.shape, [](int64_t size) {
-                                     return std::to_string(size);
-                                   }),
-                                   ", ") +
+  return tensor.dtype + "[" +
+         join(map_range(tensor.shape,
+                        [](int64_t size) { return std::to_string(size); }),
+              ", ") +
          "]";
 }
 
@@ -40,13 +40,12 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
      << " *\n";
   for (const EntryPointLayout &entry : layout.entryPoints) {
     listTensors(os, name.str() + "_" + entry.name + " inputs", entry.inputs);
-    listTensors(os, name.str() + "_" + entry.name + " outputs",
-                entry.outputs);
+    listTensors(os, name.str() + "_" + entry.name + " outputs", entry.outputs);
   }
   os << " * State tensors (byte offset in the state buffer):\n";
   for (const StateTensor &tensor : layout.state)
-    os << formatv(" *   {0}  {1}  {2} at {3}\n", tensor.name,
-                  shapeText(tensor), tensor.role, tensor.offset);
+    os << formatv(" *   {0}  {1}  {2} at {3}\n", tensor.name, shapeText(tensor),
+                  tensor.role, tensor.offset);
   os << " */\n"
      << "#ifndef QUERN_MODEL_" << upper << "_H\n"
      << "#define QUERN_MODEL_" << upper << "_H\n\n"
@@ -56,8 +55,7 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
   for (const EntryPointLayout &entry : layout.entryPoints) {
     std::string prefix = upper + "_" + StringRef(entry.name).upper();
     os << "  " << prefix << "_NUM_INPUTS = " << entry.inputs.size() << ",\n"
-       << "  " << prefix << "_NUM_OUTPUTS = " << entry.outputs.size()
-       << ",\n";
+       << "  " << prefix << "_NUM_OUTPUTS = " << entry.outputs.size() << ",\n";
   }
   os << "};\n\n"
      << "size_t " << name << "_state_bytes(void);\n"

@@ -55,8 +55,7 @@ std::vector<KernelInfo> quern::collectKernels(ModuleOp module,
     kernel.kind = facts.getAs<StringAttr>("kind").str();
     llvm::append_range(kernel.loops,
                        facts.getAs<DenseI64ArrayAttr>("loops").asArrayRef());
-    kernel.strategy =
-        describeStrategy(facts.getAs<DictionaryAttr>("strategy"));
+    kernel.strategy = describeStrategy(facts.getAs<DictionaryAttr>("strategy"));
     kernel.source = describeOnnxNode(function.getLoc());
     kernel.flops = facts.getAs<IntegerAttr>("flops").getInt();
     kernel.bytes = facts.getAs<IntegerAttr>("bytes").getInt();
@@ -94,16 +93,16 @@ llvm::json::Array quern::kernelsJson(ArrayRef<KernelInfo> kernels) {
     llvm::json::Object calls;
     for (const auto &[entry, count] : kernel.calls)
       calls[entry] = count;
-    array.push_back(llvm::json::Object{
-        {"symbol", kernel.symbol},
-        {"kind", kernel.kind},
-        {"loops", llvm::json::Array(kernel.loops)},
-        {"strategy", kernel.strategy},
-        {"source", kernel.source},
-        {"flops", kernel.flops},
-        {"bytes", kernel.bytes},
-        {"calls", std::move(calls)},
-        {"estimated_share", kernel.estimatedShare}});
+    array.push_back(
+        llvm::json::Object{{"symbol", kernel.symbol},
+                           {"kind", kernel.kind},
+                           {"loops", llvm::json::Array(kernel.loops)},
+                           {"strategy", kernel.strategy},
+                           {"source", kernel.source},
+                           {"flops", kernel.flops},
+                           {"bytes", kernel.bytes},
+                           {"calls", std::move(calls)},
+                           {"estimated_share", kernel.estimatedShare}});
   }
   return array;
 }

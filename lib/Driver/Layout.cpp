@@ -28,8 +28,7 @@ static std::string dtypeName(Type type) {
   return "";
 }
 
-static FailureOr<TensorInfo> describe(Type type, StringRef name,
-                                      Location loc) {
+static FailureOr<TensorInfo> describe(Type type, StringRef name, Location loc) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::string dtype = tensor ? dtypeName(tensor.getElementType()) : "";
   if (dtype.empty() || !tensor.hasStaticShape())

@@ -7,10 +7,10 @@
 
 #include "quern/Driver/Driver.h"
 
-#include "quern/Codegen/CPU/Passes.h"
-#include "quern/InitAll.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "quern/Codegen/CPU/Passes.h"
+#include "quern/InitAll.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 

@@ -3,9 +3,6 @@
 #include "quern/InitAll.h"
 
 #include "dialects/quern/QuernDialect.h"
-#include "quern/Codegen/CPU/Passes.h"
-#include "quern/Conversion/Passes.h"
-#include "passes/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -25,6 +22,9 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
+#include "passes/Passes.h"
+#include "quern/Codegen/CPU/Passes.h"
+#include "quern/Conversion/Passes.h"
 
 using namespace mlir;
 
@@ -32,18 +32,17 @@ namespace {
 /// The quern attributes left on lowered functions (parameter names, the
 /// workspace size) are read by the driver; LLVM IR has no place for them, so
 /// translation accepts and drops them instead of warning.
-struct QuernToLLVMIRTranslationInterface
-    : LLVMTranslationDialectInterface {
+struct QuernToLLVMIRTranslationInterface : LLVMTranslationDialectInterface {
   using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
 };
 } // namespace
 
 void quern::registerQuernDialects(DialectRegistry &registry) {
-  registry.insert<QuernDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, func::FuncDialect,
-                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<QuernDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, func::FuncDialect,
+              linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+              memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);

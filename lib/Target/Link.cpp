@@ -35,9 +35,16 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   std::string linker;
   if (triple.isOSDarwin()) {
     linker = findProgram({"ld64.lld-19", "ld64.lld"});
-    args = {linker, "-dylib", "-arch", triple.getArchName().str(),
-            "-platform_version", "macos", "14.0", "14.0",
-            "-undefined", "dynamic_lookup"};
+    args = {linker,
+            "-dylib",
+            "-arch",
+            triple.getArchName().str(),
+            "-platform_version",
+            "macos",
+            "14.0",
+            "14.0",
+            "-undefined",
+            "dynamic_lookup"};
   } else {
     linker = findProgram({"ld.lld-19", "ld.lld"});
     args = {linker, "-shared", "-z", "now", "--build-id=sha1"};
@@ -50,8 +57,8 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   if (!triple.isOSDarwin()) {
     // Math functions the code calls (expf, tanhf) come from the target's
     // libm, found in Debian's multiarch folders (native or cross).
-    std::string multiarch = (triple.getArchName() + "-linux-" +
-                             triple.getEnvironmentName()).str();
+    std::string multiarch =
+        (triple.getArchName() + "-linux-" + triple.getEnvironmentName()).str();
     for (std::string dir : {"/usr/lib/" + multiarch, "/lib/" + multiarch,
                             "/usr/" + multiarch + "/lib"})
       if (sys::fs::is_directory(dir))
@@ -63,8 +70,8 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
-  int status = sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0,
-                                   &message);
+  int status =
+      sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0, &message);
   if (status != 0) {
     error = "linking " + outputPath.str() + " failed" +
             (message.empty() ? "" : ": " + message);

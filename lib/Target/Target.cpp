@@ -39,8 +39,7 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
     // (virtual machines mask some).
     std::vector<std::string> list;
     for (const auto &feature : sys::getHostCPUFeatures())
-      list.push_back((feature.getValue() ? "+" : "-") +
-                     feature.getKey().str());
+      list.push_back((feature.getValue() ? "+" : "-") + feature.getKey().str());
     llvm::sort(list);
     resolved.features = llvm::join(list, ",");
   }
@@ -59,9 +58,9 @@ quern::createTargetMachine(const TargetSpec &spec, unsigned optLevel,
   // runs them.
   options.UseInitArray = true;
   auto level = static_cast<CodeGenOptLevel>(std::min(optLevel, 3u));
-  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
-      spec.triple, spec.cpu, spec.features, options, Reloc::PIC_,
-      std::nullopt, level));
+  std::unique_ptr<TargetMachine> machine(
+      target->createTargetMachine(spec.triple, spec.cpu, spec.features, options,
+                                  Reloc::PIC_, std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for " + spec.triple;
   return machine;
@@ -120,8 +119,7 @@ void quern::optimizeModule(Module &module, TargetMachine &machine,
 }
 
 bool quern::emitCode(Module &module, TargetMachine &machine,
-                     CodeGenFileType type, StringRef path,
-                     std::string &error) {
+                     CodeGenFileType type, StringRef path, std::string &error) {
   std::error_code code;
   raw_fd_ostream out(path, code, sys::fs::OF_None);
   if (code) {

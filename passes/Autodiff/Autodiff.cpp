@@ -42,9 +42,9 @@ quern::buildGradients(OpBuilder &builder, Value loss, ArrayRef<Value> wrt) {
   llvm::DenseMap<Value, Value> gradients;
   auto accumulate = [&](Value value, Value gradient) {
     Value &slot = gradients[value];
-    slot = slot ? builder.create<AddOp>(value.getLoc(), slot, gradient)
-                      .getResult()
-                : gradient;
+    slot =
+        slot ? builder.create<AddOp>(value.getLoc(), slot, gradient).getResult()
+             : gradient;
   };
   auto lossType = cast<RankedTensorType>(loss.getType());
   gradients[loss] = builder.create<ConstantOp>(loss.getLoc(), lossType, 1.0);

@@ -27,9 +27,9 @@ struct GlobList {
       llvm::Expected<llvm::GlobPattern> glob =
           llvm::GlobPattern::create(pattern);
       if (!glob)
-        return at->emitError() << option << ": '" << pattern
-                               << "' is not a glob: "
-                               << llvm::toString(glob.takeError());
+        return at->emitError()
+               << option << ": '" << pattern
+               << "' is not a glob: " << llvm::toString(glob.takeError());
       globs.push_back(std::move(*glob));
       patterns.push_back(pattern);
     }

@@ -126,8 +126,9 @@ std::string quern::describeDefaults(StringRef name) {
     for (const Hyperparameter &hyper : optimizer.hyperparameters) {
       if (hyper.name != name)
         continue;
-      auto group = llvm::find_if(
-          groups, [&](auto &entry) { return entry.first == hyper.defaultValue; });
+      auto group = llvm::find_if(groups, [&](auto &entry) {
+        return entry.first == hyper.defaultValue;
+      });
       if (group == groups.end())
         groups.push_back({hyper.defaultValue, optimizer.name.str()});
       else

@@ -10,8 +10,8 @@
 
 #include "passes/Passes.h"
 
-#include "passes/TrainStep/Optimizers.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "passes/TrainStep/Optimizers.h"
 
 using namespace mlir;
 

@@ -14,11 +14,11 @@
 #include "passes/Passes.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
 #include "passes/Autodiff/Autodiff.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "passes/TrainStep/TrainStep.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -59,8 +59,8 @@ scf::ForOp accumulateMicroBatches(OpBuilder &builder, func::FuncOp step,
   // buffer each rather than one per iteration.
   builder.setInsertionPoint(terminator);
   SmallVector<Value> sums;
-  for (Value value : llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1),
-                                         gradients)) {
+  for (Value value :
+       llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1), gradients)) {
     auto type = cast<RankedTensorType>(value.getType());
     Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
                                                   type.getElementType());
@@ -71,8 +71,8 @@ scf::ForOp accumulateMicroBatches(OpBuilder &builder, func::FuncOp step,
   auto index = [&](int64_t value) {
     return builder.create<arith::ConstantIndexOp>(loc, value);
   };
-  auto loop = builder.create<scf::ForOp>(loc, index(0), index(count),
-                                         index(1), sums);
+  auto loop =
+      builder.create<scf::ForOp>(loc, index(0), index(count), index(1), sums);
   Block *loopBody = loop.getBody();
   for (Operation *op : perMicroBatch)
     op->moveBefore(loopBody, loopBody->end());
@@ -89,21 +89,20 @@ scf::ForOp accumulateMicroBatches(OpBuilder &builder, func::FuncOp step,
                                                 index(type.getDimSize(0)));
     SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
     offsets[0] = first;
-    SmallVector<OpFoldResult> sizes, strides(type.getRank(),
-                                             builder.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes,
+        strides(type.getRank(), builder.getIndexAttr(1));
     for (int64_t size : type.getShape())
       sizes.push_back(builder.getIndexAttr(size));
-    auto slice = builder.create<tensor::ExtractSliceOp>(loc, type, input,
-                                                        offsets, sizes, strides);
+    auto slice = builder.create<tensor::ExtractSliceOp>(
+        loc, type, input, offsets, sizes, strides);
     input.replaceAllUsesExcept(slice, slice);
   }
 
   builder.setInsertionPointToEnd(loopBody);
   SmallVector<Value> next;
-  for (auto [sum, value] :
-       llvm::zip_equal(loop.getRegionIterArgs(),
-                       llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1),
-                                           gradients))) {
+  for (auto [sum, value] : llvm::zip_equal(
+           loop.getRegionIterArgs(),
+           llvm::concat<Value>(MutableArrayRef<Value>(&loss, 1), gradients))) {
     auto type = cast<RankedTensorType>(value.getType());
     AffineMap identity = builder.getMultiDimIdentityMap(type.getRank());
     SmallVector<utils::IteratorType> parallel(type.getRank(),
@@ -180,12 +179,10 @@ private:
                       scf::ForOp microBatches);
   /// Appends each trainable parameter's optimizer state and the step
   /// counter as arguments and builds the updates of all of them.
-  SmallVector<StateUpdate> buildUpdates(OpBuilder &builder,
-                                        const Optimizer &chosen,
-                                        StepFunction step,
-                                        ArrayRef<unsigned> trainable,
-                                        ArrayRef<Value> gradients,
-                                        scf::ForOp microBatches);
+  SmallVector<StateUpdate>
+  buildUpdates(OpBuilder &builder, const Optimizer &chosen, StepFunction step,
+               ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
+               scf::ForOp microBatches);
 
   StringRef paramName(func::FuncOp func, unsigned index) const {
     return getParam(func, index)->name;
@@ -199,8 +196,8 @@ FailureOr<llvm::StringMap<unsigned>>
 MakeTrainStepPass::findGivenGradients(func::FuncOp forward) {
   llvm::StringMap<unsigned> byName;
   for (unsigned index = 0; index < forward.getNumResults(); ++index)
-    if (auto name = forward.getResultAttrOfType<StringAttr>(index,
-                                                            kNameAttrName))
+    if (auto name =
+            forward.getResultAttrOfType<StringAttr>(index, kNameAttrName))
       byName[name.getValue()] = index;
   llvm::StringMap<unsigned> gradients;
   for (unsigned index = 0; index < forward.getNumArguments(); ++index) {
@@ -217,9 +214,8 @@ MakeTrainStepPass::findGivenGradients(func::FuncOp forward) {
         forward.getArgumentTypes()[index])
       return forward.emitError("output '")
              << found->first() << "' has type "
-             << forward.getResultTypes()[found->second]
-             << " but parameter '" << name << "' has type "
-             << forward.getArgumentTypes()[index];
+             << forward.getResultTypes()[found->second] << " but parameter '"
+             << name << "' has type " << forward.getArgumentTypes()[index];
     gradients[name] = found->second;
     gradientResults.insert(found->second);
   }
@@ -267,10 +263,10 @@ StepFunction MakeTrainStepPass::cloneForward(OpBuilder &builder,
   func.setName("train_step");
   // Arguments: inputs, lr, parameters (as in @forward), then state.
   unsigned firstParam = 0;
-  while (firstParam < func.getNumArguments() &&
-         !getParam(func, firstParam))
+  while (firstParam < func.getNumArguments() && !getParam(func, firstParam))
     ++firstParam;
-  func.insertArgument(firstParam, RankedTensorType::get({}, builder.getF32Type()),
+  func.insertArgument(firstParam,
+                      RankedTensorType::get({}, builder.getF32Type()),
                       builder.getDictionaryAttr(builder.getNamedAttr(
                           kNameAttrName, builder.getStringAttr("lr"))),
                       forward.getLoc());
@@ -280,8 +276,7 @@ StepFunction MakeTrainStepPass::cloneForward(OpBuilder &builder,
 }
 
 FailureOr<SmallVector<unsigned>>
-MakeTrainStepPass::findTrainable(func::FuncOp forward,
-                                 StepFunction step) {
+MakeTrainStepPass::findTrainable(func::FuncOp forward, StepFunction step) {
   SmallVector<unsigned> trainable;
   for (unsigned index = step.firstParam; index < step.func.getNumArguments();
        ++index) {
@@ -351,8 +346,7 @@ void MakeTrainStepPass::clipGlobalNorm(OpBuilder &builder, Location loc,
       builder.create<DivOp>(loc, scalar(clipGradNorm),
                             builder.create<AddOp>(loc, norm, scalar(1e-6))));
   for (Value &gradient : gradients) {
-    Value spread =
-        builder.create<BroadcastOp>(loc, gradient.getType(), factor);
+    Value spread = builder.create<BroadcastOp>(loc, gradient.getType(), factor);
     gradient = builder.create<MulOp>(loc, gradient, spread);
   }
 }
@@ -380,10 +374,11 @@ void MakeTrainStepPass::advanceDropout(OpBuilder &builder, func::FuncOp step,
   });
 }
 
-SmallVector<StateUpdate> MakeTrainStepPass::buildUpdates(
-    OpBuilder &builder, const Optimizer &chosen, StepFunction step,
-    ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
-    scf::ForOp microBatches) {
+SmallVector<StateUpdate>
+MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
+                                StepFunction step, ArrayRef<unsigned> trainable,
+                                ArrayRef<Value> gradients,
+                                scf::ForOp microBatches) {
   SmallVector<SmallVector<Value>> states;
   for (unsigned index : trainable) {
     SmallVector<Value> &state = states.emplace_back();
@@ -405,8 +400,12 @@ SmallVector<StateUpdate> MakeTrainStepPass::buildUpdates(
   SmallVector<StateUpdate> updates;
   for (auto [position, index] : llvm::enumerate(trainable)) {
     ArrayRef<Value> state = states[position];
-    UpdateOperands operands{step.func.getArgument(index), gradients[position],
-                            step.lr, counter, state, hyperparameters};
+    UpdateOperands operands{step.func.getArgument(index),
+                            gradients[position],
+                            step.lr,
+                            counter,
+                            state,
+                            hyperparameters};
     SmallVector<Value> updated =
         chosen.buildUpdate(builder, step.func.getLoc(), operands);
     updates.push_back({updated[0], index});
@@ -414,8 +413,7 @@ SmallVector<StateUpdate> MakeTrainStepPass::buildUpdates(
          llvm::zip_equal(ArrayRef<Value>(updated).drop_front(), state))
       updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
   }
-  updates.push_back(
-      incrementStepCounter(builder, step.func.getLoc(), counter));
+  updates.push_back(incrementStepCounter(builder, step.func.getLoc(), counter));
   return updates;
 }
 
@@ -463,8 +461,8 @@ void MakeTrainStepPass::runOnOperation() {
   auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
   if (cast<RankedTensorType>(lossValue.getType()).getRank() != 0)
     lossValue = builder.create<ReshapeOp>(loc, scalarF32, lossValue);
-  FailureOr<SmallVector<Value>> gradients = buildGradientsOf(
-      builder, step, lossValue, *trainable, givenGradients);
+  FailureOr<SmallVector<Value>> gradients =
+      buildGradientsOf(builder, step, lossValue, *trainable, givenGradients);
   if (failed(gradients))
     return signalPassFailure();
   scf::ForOp microBatches;
@@ -481,10 +479,10 @@ void MakeTrainStepPass::runOnOperation() {
   // when there are several, and then left out), then the updates.
   Value lossOut = step.ret.getOperand(*lossResult);
   if (microBatches)
-    lossOut = lossOut.getType() == lossValue.getType()
-                  ? lossValue
-                  : builder.create<ReshapeOp>(loc, lossOut.getType(),
-                                              lossValue);
+    lossOut =
+        lossOut.getType() == lossValue.getType()
+            ? lossValue
+            : builder.create<ReshapeOp>(loc, lossOut.getType(), lossValue);
   SmallVector<Value> results = {lossOut};
   SmallVector<DictionaryAttr> resultAttrs = {
       step.func.getResultAttrDict(*lossResult)};

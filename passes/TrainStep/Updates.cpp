@@ -18,13 +18,13 @@ BlockArgument quern::appendStateArgument(OpBuilder &builder, func::FuncOp func,
 }
 
 BlockArgument quern::appendStepCounter(OpBuilder &builder, func::FuncOp func) {
-  return appendStateArgument(
-      builder, func, RankedTensorType::get({}, builder.getI64Type()), "step",
-      "optimizer");
+  return appendStateArgument(builder, func,
+                             RankedTensorType::get({}, builder.getI64Type()),
+                             "step", "optimizer");
 }
 
 StateUpdate quern::incrementStepCounter(OpBuilder &builder, Location loc,
-                                       BlockArgument counter) {
+                                        BlockArgument counter) {
   auto type = cast<RankedTensorType>(counter.getType());
   Value one = builder.create<ConstantOp>(loc, type, 1);
   return {builder.create<AddOp>(loc, counter, one), counter.getArgNumber()};

@@ -130,11 +130,11 @@ int quern_rt_model_open(const char *soPath, quern_rt_model **out) {
     if (!model->kernelProfile)
       return missing(profile);
     if (model->kernelProfile(nullptr, nullptr, 0) != manifest.kernels.size())
-      return inconsistent(profile + "() counts " +
-                          std::to_string(model->kernelProfile(nullptr, nullptr,
-                                                              0)) +
-                          " kernels but the manifest lists " +
-                          std::to_string(manifest.kernels.size()));
+      return inconsistent(
+          profile + "() counts " +
+          std::to_string(model->kernelProfile(nullptr, nullptr, 0)) +
+          " kernels but the manifest lists " +
+          std::to_string(manifest.kernels.size()));
   }
   *out = model.release();
   return QUERN_RT_OK;
@@ -271,10 +271,9 @@ int quern_rt_kernel(const quern_rt_model *model, size_t index,
   const KernelSpec &kernel = list[index];
   std::vector<uint64_t> nanoseconds(list.size()), calls(list.size());
   model->kernelProfile(nanoseconds.data(), calls.data(), list.size());
-  *out = {kernel.symbol.c_str(),  kernel.kind.c_str(),
-          kernel.strategy.c_str(), kernel.source.c_str(),
-          kernel.flops,           kernel.estimatedShare,
-          calls[index],           nanoseconds[index]};
+  *out = {kernel.symbol.c_str(), kernel.kind.c_str(), kernel.strategy.c_str(),
+          kernel.source.c_str(), kernel.flops,        kernel.estimatedShare,
+          calls[index],          nanoseconds[index]};
   return QUERN_RT_OK;
 }
 

@@ -236,11 +236,11 @@ INSTANTIATE_TEST_SUITE_P(
                     edited(R"("symbol": "train_step_contraction_0")",
                            R"("name": "train_step_contraction_0")"),
                     "'kernels[0].symbol' is missing"},
-        BadManifest{"shareAboveOne",
-                    edited(R"("estimated_share": 0.75)",
-                           R"("estimated_share": 1.5)"),
-                    "'kernels[0].estimated_share' is not a number from 0 to "
-                    "1"}),
+        BadManifest{
+            "shareAboveOne",
+            edited(R"("estimated_share": 0.75)", R"("estimated_share": 1.5)"),
+            "'kernels[0].estimated_share' is not a number from 0 to "
+            "1"}),
     [](const testing::TestParamInfo<BadManifest> &param) {
       return param.param.name;
     });

@@ -1,4 +1,5 @@
-//===- quern-onnx-fuzzer.cpp - libFuzzer target for the importer -*- C++ -*-===//
+//===- quern-onnx-fuzzer.cpp - libFuzzer target for the importer -*- C++
+//-*-===//
 //
 // Feeds arbitrary bytes to the ONNX importer as a model file. Any input may
 // be rejected with diagnostics; none may crash, hang, or trip ASan/UBSan. An
@@ -19,8 +20,8 @@ static mlir::MLIRContext &context() {
   static mlir::MLIRContext *instance = [] {
     mlir::DialectRegistry registry;
     quern::registerQuernDialects(registry);
-    auto *created = new mlir::MLIRContext(
-        registry, mlir::MLIRContext::Threading::DISABLED);
+    auto *created =
+        new mlir::MLIRContext(registry, mlir::MLIRContext::Threading::DISABLED);
     // Bad input is expected: its diagnostics are not the fuzzer's business.
     created->getDiagEngine().registerHandler(
         [](mlir::Diagnostic &) { return mlir::success(); });
@@ -31,8 +32,7 @@ static mlir::MLIRContext &context() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::MemoryBufferRef buffer(
-      llvm::StringRef(reinterpret_cast<const char *>(data), size),
-      "fuzz.onnx");
+      llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx");
   mlir::FailureOr<quern::ImportedModel> imported =
       quern::importOnnxModel(buffer, context(), {});
   if (succeeded(imported) && failed(mlir::verify(*imported->module)))

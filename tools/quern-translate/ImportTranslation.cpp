@@ -7,8 +7,8 @@
 
 #include "quern/Import/ONNX.h"
 
-#include "quern/InitAll.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "quern/InitAll.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 

@@ -5,13 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quern/Driver/Driver.h"
 #include "passes/TrainStep/Optimizers.h"
+#include "quern/Driver/Driver.h"
 #include "quern/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -26,8 +26,9 @@ static cl::OptionCategory category("quernc options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
                                       cl::cat(category));
 static cl::opt<std::string>
-    outputStem("o", cl::desc("Output path without extension: DIR/NAME "
-                             "writes DIR/NAME.so, .h, .json, .safetensors"),
+    outputStem("o",
+               cl::desc("Output path without extension: DIR/NAME "
+                        "writes DIR/NAME.so, .h, .json, .safetensors"),
                cl::value_desc("DIR/NAME"), cl::cat(category));
 static cl::opt<quern::EmitKind> emit(
     "emit", cl::desc("What to write"), cl::init(quern::EmitKind::Shared),
@@ -73,8 +74,8 @@ static cl::list<std::string>
                          "TensorProto file, e.g. shape=shape.pb (repeatable)"),
                 cl::value_desc("NAME=FILE.pb"), cl::cat(category));
 static cl::OptionCategory trainCategory("quernc training options");
-static cl::OptionCategory mlirCategory(
-    "MLIR instrumentation, on quernc's own pipeline");
+static cl::OptionCategory
+    mlirCategory("MLIR instrumentation, on quernc's own pipeline");
 static cl::opt<bool> train("train",
                            cl::desc("Also compile NAME_train_step: forward, "
                                     "gradients and optimizer update"),
@@ -129,11 +130,12 @@ static cl::opt<std::string> gradientSuffix(
              "_grad); no autodiff runs, and parameters without one are "
              "frozen"),
     cl::value_desc("SUFFIX"), cl::cat(trainCategory));
-static cl::list<std::string> trainable(
-    "trainable",
-    cl::desc("Parameters to train, as globs over initializer names "
-             "(default: every float initializer)"),
-    cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
+static cl::list<std::string>
+    trainable("trainable",
+              cl::desc("Parameters to train, as globs over initializer names "
+                       "(default: every float initializer)"),
+              cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated,
+              cl::cat(trainCategory));
 static cl::list<std::string>
     freeze("freeze", cl::desc("Parameters not to train, as globs"),
            cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated,
@@ -175,13 +177,11 @@ int main(int argc, char **argv) {
     cl::Option *option = entry.getValue();
     if (name.starts_with("mlir-"))
       option->addCategory(mlirCategory);
-    bool listed = name.starts_with("help") || name == "version" ||
-                  llvm::any_of(option->Categories,
-                               [](const cl::OptionCategory *in) {
-                                 return in == &category ||
-                                        in == &trainCategory ||
-                                        in == &mlirCategory;
-                               });
+    bool listed =
+        name.starts_with("help") || name == "version" ||
+        llvm::any_of(option->Categories, [](const cl::OptionCategory *in) {
+          return in == &category || in == &trainCategory || in == &mlirCategory;
+        });
     if (!listed && option->getOptionHiddenFlag() == cl::NotHidden)
       option->setHiddenFlag(cl::Hidden);
   }
@@ -266,8 +266,7 @@ int main(int argc, char **argv) {
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
              &weightDecay, &clipGradNorm, &accumulate, &gradientSuffix,
-             std::addressof(trainable),
-             std::addressof(freeze)})
+             std::addressof(trainable), std::addressof(freeze)})
       if (flag->getNumOccurrences())
         trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
   } else if (!lossName.empty() || !trainable.empty() || !freeze.empty() ||

@@ -9,9 +9,9 @@
 #ifndef QUERN_DRIVER_DRIVER_H
 #define QUERN_DRIVER_DRIVER_H
 
+#include "passes/Passes.h"
 #include "quern/Import/ONNX.h"
 #include "quern/Target/Target.h"
-#include "passes/Passes.h"
 
 namespace quern {
 

@@ -56,9 +56,9 @@ importOnnxModel(llvm::MemoryBufferRef buffer, mlir::MLIRContext &context,
                 const OnnxImportOptions &options);
 
 /// Reads and imports the ONNX file at `path`.
-mlir::FailureOr<ImportedModel>
-importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
-               const OnnxImportOptions &options);
+mlir::FailureOr<ImportedModel> importOnnxFile(llvm::StringRef path,
+                                              mlir::MLIRContext &context,
+                                              const OnnxImportOptions &options);
 
 /// Adds the shape given as `NAME=DIMS` (`x=4x64`) to `options`; on a
 /// malformed spec, returns false and says why in `error`.
@@ -75,7 +75,8 @@ bool parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
 std::vector<std::pair<std::string, std::vector<int>>> supportedOnnxOps();
 
 /// Formats a diagnostic about an imported model on one line,
-/// `SEVERITY: FILE: node 'NAME' (OP): MESSAGE`, leaving out what its location lacks.
+/// `SEVERITY: FILE: node 'NAME' (OP): MESSAGE`, leaving out what its location
+/// lacks.
 std::string formatOnnxDiagnostic(const mlir::Diagnostic &diagnostic);
 
 /// `node 'NAME' (OP)` for a location of an imported node (what ops made

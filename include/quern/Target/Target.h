@@ -34,9 +34,9 @@ TargetSpec resolveTarget(const TargetSpec &spec);
 
 /// A target machine for `spec` (resolved) at `optLevel` (0-3), or null with
 /// the reason in `error`.
-std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const TargetSpec &spec, unsigned optLevel,
-                    std::string &error);
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetSpec &spec,
+                                                         unsigned optLevel,
+                                                         std::string &error);
 
 /// What code generation needs to know of the machine's CPU: vector width
 /// and register count from its subtarget features.

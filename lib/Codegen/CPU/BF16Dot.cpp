@@ -45,10 +45,10 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
         !accType.getElementType().isF32() ||
         op.getKind() != vector::CombiningKind::ADD ||
         op.getIteratorTypesArray() !=
-            SmallVector<vector::IteratorType>{
-                vector::IteratorType::parallel, vector::IteratorType::parallel,
-                vector::IteratorType::reduction,
-                vector::IteratorType::reduction})
+            SmallVector<vector::IteratorType>{vector::IteratorType::parallel,
+                                              vector::IteratorType::parallel,
+                                              vector::IteratorType::reduction,
+                                              vector::IteratorType::reduction})
       return failure();
     int64_t rows = accType.getDimSize(0), columns = accType.getDimSize(1);
     if (columns % lanes != 0)
@@ -102,12 +102,12 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
         Value acc = rewriter.create<vector::ExtractStridedSliceOp>(
             loc, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{lanes},
             ArrayRef<int64_t>{1});
-        Value dot = rewriter
-                        .create<LLVM::CallIntrinsicOp>(
-                            loc, TypeRange{sums},
-                            rewriter.getStringAttr(intrinsic),
-                            ValueRange{acc, broadcast, rhsChunk})
-                        .getResult(0);
+        Value dot =
+            rewriter
+                .create<LLVM::CallIntrinsicOp>(
+                    loc, TypeRange{sums}, rewriter.getStringAttr(intrinsic),
+                    ValueRange{acc, broadcast, rhsChunk})
+                .getResult(0);
         accRow = rewriter.create<vector::InsertStridedSliceOp>(
             loc, dot, accRow, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
       }
@@ -128,10 +128,10 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
       else if (auto transpose = dyn_cast<vector::TransposeOp>(def))
         operand = transpose.getVector();
       else if (auto extract = dyn_cast<vector::ExtractOp>(def);
-               extract && llvm::all_of(
-                              extract.getSourceVectorType().getShape().take_front(
-                                  extract.getNumIndices()),
-                              [](int64_t size) { return size == 1; }))
+               extract &&
+               llvm::all_of(extract.getSourceVectorType().getShape().take_front(
+                                extract.getNumIndices()),
+                            [](int64_t size) { return size == 1; }))
         operand = extract.getVector();
       else if (auto cast = dyn_cast<vector::ShapeCastOp>(def);
                cast && withoutUnitDims(cast.getSourceVectorType()) ==

@@ -39,8 +39,7 @@ bool canWriteBytes(linalg::GenericOp producer, unsigned index) {
          });
 }
 
-struct ByteBooleansPass
-    : quern::impl::ByteBooleansPassBase<ByteBooleansPass> {
+struct ByteBooleansPass : quern::impl::ByteBooleansPassBase<ByteBooleansPass> {
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, unsigned>> results;
     getOperation().walk([&](linalg::GenericOp producer) {
@@ -62,8 +61,8 @@ struct ByteBooleansPass
     OpOperand *init = producer.getDpsInitOperand(index);
     auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
     auto bytesType = empty.getType().clone(i8);
-    init->set(builder.create<tensor::EmptyOp>(
-        loc, bytesType.getShape(), i8, empty.getDynamicSizes()));
+    init->set(builder.create<tensor::EmptyOp>(loc, bytesType.getShape(), i8,
+                                              empty.getDynamicSizes()));
     OpResult result = producer->getResult(index);
     result.setType(bytesType);
     producer.getMatchingBlockArgument(init).setType(i8);
@@ -77,8 +76,8 @@ struct ByteBooleansPass
       BlockArgument argument = consumer.getMatchingBlockArgument(&use);
       argument.setType(i8);
       builder.setInsertionPointToStart(consumer.getBody());
-      auto boolean = builder.create<arith::TruncIOp>(
-          loc, builder.getI1Type(), argument);
+      auto boolean =
+          builder.create<arith::TruncIOp>(loc, builder.getI1Type(), argument);
       argument.replaceAllUsesExcept(boolean, boolean);
     }
   }

@@ -31,7 +31,8 @@ struct CopyReturnedArgumentsPass
       for (OpOperand &operand : ret->getOpOperands()) {
         Value value = operand.get();
         auto type = dyn_cast<MemRefType>(value.getType());
-        bool isOwnBuffer = !isa<BlockArgument>(value) && seen.insert(value).second;
+        bool isOwnBuffer =
+            !isa<BlockArgument>(value) && seen.insert(value).second;
         if (!type || isOwnBuffer)
           continue;
         auto copyType = MemRefType::get(type.getShape(), type.getElementType());

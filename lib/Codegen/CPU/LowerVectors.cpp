@@ -14,14 +14,14 @@
 #include "quern/Codegen/CPU/Passes.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -46,59 +46,63 @@ struct LowerVectorsPass : quern::impl::LowerVectorsPassBase<LowerVectorsPass> {
 
   LogicalResult lower(func::FuncOp func) {
     MLIRContext *context = &getContext();
-  if (bf16Dot != BF16Dot::None) {
-    // Before any lowering: the generic contraction lowering would widen the
-    // bf16 pairs and multiply them with f32 FMAs.
-    RewritePatternSet patterns(context);
-    populateBF16DotPatterns(patterns, bf16Dot);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return failure();
+    if (bf16Dot != BF16Dot::None) {
+      // Before any lowering: the generic contraction lowering would widen the
+      // bf16 pairs and multiply them with f32 FMAs.
+      RewritePatternSet patterns(context);
+      populateBF16DotPatterns(patterns, bf16Dot);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return failure();
+    }
+    // Tiles of pairs (packing operands into the pairs of a bf16 dot product)
+    // move in whole vectors. Contractions keep their tiles as the rewrites
+    // above matched them.
+    if (!func.walk(
+                 [](vector::ContractionOp) { return WalkResult::interrupt(); })
+             .wasInterrupted()) {
+      RewritePatternSet patterns(context);
+      populateNarrowRowPatterns(patterns);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      populateTransferFolds(patterns);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return failure();
+    }
+    {
+      RewritePatternSet patterns(context);
+      vector::populateVectorContractLoweringPatterns(
+          patterns,
+          vector::VectorTransformsOptions().setVectorTransformsOptions(
+              vector::VectorContractLowering::OuterProduct));
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerReduction);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      populateShapeCastPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns,
+          vector::VectorTransformsOptions().setVectorTransposeLowering(
+              vector::VectorTransposeLowering::Shuffle16x16));
+      vector::populateVectorBroadcastLoweringPatterns(patterns);
+      // exp, erf, tanh, log as polynomials of FMAs, which vectorize, instead
+      // of libm calls element by element.
+      populateMathPolynomialApproximationPatterns(patterns);
+      // n-D transfers become 1-D ones, unrolled: no temporary buffers.
+      populateVectorToSCFConversionPatterns(
+          patterns,
+          VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1));
+      vector::populateVectorTransferLoweringPatterns(patterns,
+                                                     /*maxTransferRank=*/1);
+      populateTransferFolds(patterns);
+      // Top down, so that a transpose is lowered (to shuffles between shape
+      // casts) before the shape casts that use it.
+      GreedyRewriteConfig config;
+      config.useTopDownTraversal = true;
+      if (failed(
+              applyPatternsAndFoldGreedily(func, std::move(patterns), config)))
+        return failure();
+    }
+    return success();
   }
-  // Tiles of pairs (packing operands into the pairs of a bf16 dot product)
-  // move in whole vectors. Contractions keep their tiles as the rewrites
-  // above matched them.
-  if (!func.walk([](vector::ContractionOp) { return WalkResult::interrupt(); })
-           .wasInterrupted()) {
-    RewritePatternSet patterns(context);
-    populateNarrowRowPatterns(patterns);
-    memref::populateFoldMemRefAliasOpPatterns(patterns);
-    populateTransferFolds(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return failure();
-  }
-  {
-    RewritePatternSet patterns(context);
-    vector::populateVectorContractLoweringPatterns(
-        patterns, vector::VectorTransformsOptions().setVectorTransformsOptions(
-                      vector::VectorContractLowering::OuterProduct));
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerReduction);
-    vector::populateVectorOuterProductLoweringPatterns(patterns);
-    populateShapeCastPatterns(patterns);
-    vector::populateVectorShapeCastLoweringPatterns(patterns);
-    vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
-                      vector::VectorTransposeLowering::Shuffle16x16));
-    vector::populateVectorBroadcastLoweringPatterns(patterns);
-    // exp, erf, tanh, log as polynomials of FMAs, which vectorize, instead
-    // of libm calls element by element.
-    populateMathPolynomialApproximationPatterns(patterns);
-    // n-D transfers become 1-D ones, unrolled: no temporary buffers.
-    populateVectorToSCFConversionPatterns(
-        patterns,
-        VectorTransferToSCFOptions().enableFullUnroll().setTargetRank(1));
-    vector::populateVectorTransferLoweringPatterns(patterns,
-                                                   /*maxTransferRank=*/1);
-    populateTransferFolds(patterns);
-    // Top down, so that a transpose is lowered (to shuffles between shape
-    // casts) before the shape casts that use it.
-    GreedyRewriteConfig config;
-    config.useTopDownTraversal = true;
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns), config)))
-      return failure();
-  }
-  return success();
-}
 };
 
 } // namespace

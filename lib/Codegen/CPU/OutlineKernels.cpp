@@ -88,8 +88,7 @@ DictionaryAttr describeKernel(ArrayRef<linalg::LinalgOp> ops) {
 /// they use becomes an argument. Returns the call, or null, leaving the ops
 /// alone, when some value cannot be passed.
 func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
-                     Operation *&after, SymbolTable &symbols,
-                     unsigned index) {
+                     Operation *&after, SymbolTable &symbols, unsigned index) {
   llvm::SetVector<Value> used;
   for (linalg::LinalgOp op : ops) {
     used.insert(op->getOperands().begin(), op->getOperands().end());
@@ -114,14 +113,13 @@ func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
       (parent.getSymName() + "_" + kernelKind(last) + "_" + Twine(index)).str();
   std::replace(name.begin(), name.end(), '.', '_');
   auto kernel = builder.create<func::FuncOp>(
-      loc, name,
-      builder.getFunctionType(ValueRange(arguments).getTypes(), {}));
+      loc, name, builder.getFunctionType(ValueRange(arguments).getTypes(), {}));
   kernel.setPrivate();
   // Internal to the library, and kept out of line: inlined back, the ops
   // would make the one huge function this pass exists to avoid.
-  kernel->setAttr("llvm.linkage",
-                  LLVM::LinkageAttr::get(builder.getContext(),
-                                         LLVM::Linkage::Internal));
+  kernel->setAttr(
+      "llvm.linkage",
+      LLVM::LinkageAttr::get(builder.getContext(), LLVM::Linkage::Internal));
   kernel->setAttr("no_inline", builder.getUnitAttr());
   kernel->setAttr(quern::kKernelAttrName, describeKernel(ops));
   symbols.insert(kernel);

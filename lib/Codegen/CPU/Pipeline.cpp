@@ -10,7 +10,6 @@
 
 #include "quern/Codegen/CPU/Passes.h"
 
-#include "quern/Conversion/QuernToLinalg.h"
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -19,20 +18,21 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
-#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "quern/Conversion/QuernToLinalg.h"
 
 using namespace mlir;
 
@@ -128,9 +128,9 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
 namespace {
 /// Every option of CPUCodegenOptions that quernc sets, with its defaults.
 struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
-  Option<int64_t> vectorBits{*this, "vector-bits",
-                             llvm::cl::desc("SIMD register width in bits"),
-                             llvm::cl::init(quern::CPUDescription().vectorBits)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits", llvm::cl::desc("SIMD register width in bits"),
+      llvm::cl::init(quern::CPUDescription().vectorBits)};
   Option<int64_t> vectorRegisters{
       *this, "vector-registers", llvm::cl::desc("Number of SIMD registers"),
       llvm::cl::init(quern::CPUDescription().vectorRegisters)};

@@ -133,10 +133,10 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
       if (failed(last))
         return alloc.emitOpError("cannot be placed in the workspace: it "
                                  "outlives its block");
-      buffers.push_back({alloc, here, *last,
-                         type.getNumElements() *
-                             static_cast<int64_t>(dataLayout.getTypeSize(
-                                 type.getElementType()))});
+      buffers.push_back(
+          {alloc, here, *last,
+           type.getNumElements() * static_cast<int64_t>(dataLayout.getTypeSize(
+                                       type.getElementType()))});
       continue;
     }
     for (Region &region : op.getRegions())

@@ -2,7 +2,8 @@
 //
 // Decides, for every linalg op on buffers, how it is tiled and vectorized,
 // from its shape and the CPU's description (vector width, register count,
-// cache sizes). The decision is an attribute; quern-tile-and-pack, quern-vectorize and quern-lower-vectors carry it out.
+// cache sizes). The decision is an attribute; quern-tile-and-pack,
+// quern-vectorize and quern-lower-vectors carry it out.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,7 +65,8 @@ struct SelectStrategyPass
 
   void runOnOperation() override {
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op.hasPureBufferSemantics() || op->getParentOfType<linalg::LinalgOp>())
+      if (!op.hasPureBufferSemantics() ||
+          op->getParentOfType<linalg::LinalgOp>())
         return;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.empty())
@@ -187,17 +189,21 @@ private:
       // Cache tiles: a kc x nr panel of the right operand fills half of L1;
       // the mc x kc block of the left operand a quarter of L2; nc columns of
       // the right operand's kc rows another quarter.
-      int64_t elementBytes = std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+      int64_t elementBytes =
+          std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
       // Each preferably divides its loop (a multiple of the register tile
       // for m and n), so that every cache tile is whole.
-      int64_t kc = dividingTile(
-          floorPowerOf2(l1Bytes / 2 / (std::max<int64_t>(nr, 1) * elementBytes)),
-          ranges[k], 1);
+      int64_t kc =
+          dividingTile(floorPowerOf2(l1Bytes / 2 /
+                                     (std::max<int64_t>(nr, 1) * elementBytes)),
+                       ranges[k], 1);
       int64_t mc = dividingTile(
-          std::max(mr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / mr * mr),
+          std::max(mr,
+                   floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / mr * mr),
           ranges[m], mr);
       int64_t nc = dividingTile(
-          std::max(nr, floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / nr * nr),
+          std::max(nr,
+                   floorPowerOf2(l2Bytes / 4 / (kc * elementBytes)) / nr * nr),
           ranges[n], nr);
       strategy.cacheTiles.assign(ranges.size(), 1);
       strategy.registerTiles.assign(ranges.size(), 1);
@@ -238,8 +244,8 @@ private:
       // fork and a join, more than the last rows or columns are worth.
       if (strategy.parallel)
         for (const Strategy::Piece &piece : strategy.pieces(ranges))
-          strategy.parallelPieces.push_back(
-              computeProduct(piece.sizes) >= minParallelWork);
+          strategy.parallelPieces.push_back(computeProduct(piece.sizes) >=
+                                            minParallelWork);
       return strategy;
     }
 
@@ -292,10 +298,10 @@ private:
         break;
       }
     }
-    strategy.parallel = minParallelWork > 0 &&
-                        work * kMultiplyAddsPerElement >= minParallelWork &&
-                        op.getIteratorTypesArray().front() ==
-                            utils::IteratorType::parallel;
+    strategy.parallel =
+        minParallelWork > 0 &&
+        work * kMultiplyAddsPerElement >= minParallelWork &&
+        op.getIteratorTypesArray().front() == utils::IteratorType::parallel;
     return strategy;
   }
 };

@@ -84,8 +84,7 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
   Strategy strategy;
   auto kind = dict.getAs<StringAttr>("kind");
   if (!kind || !llvm::is_contained({kindName(Contraction),
-                                    kindName(Elementwise),
-                                    kindName(Reduction)},
+                                    kindName(Elementwise), kindName(Reduction)},
                                    kind.getValue()))
     return malformed("kind must be \"contraction\", \"elementwise\" or "
                      "\"reduction\"");

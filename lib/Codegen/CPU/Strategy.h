@@ -17,7 +17,6 @@
 
 namespace quern {
 
-
 struct Strategy {
   enum Kind { Contraction, Elementwise, Reduction };
   Kind kind = Elementwise;

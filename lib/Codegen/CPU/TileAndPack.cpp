@@ -15,8 +15,8 @@
 
 #include "quern/Codegen/CPU/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -39,8 +39,7 @@ namespace {
 FailureOr<linalg::TiledLinalgOp> tile(RewriterBase &rewriter,
                                       linalg::LinalgOp op,
                                       ArrayRef<int64_t> sizes,
-                                      ArrayRef<unsigned> order,
-                                      bool parallel) {
+                                      ArrayRef<unsigned> order, bool parallel) {
   linalg::LinalgTilingOptions options;
   options.setTileSizes(sizes);
   if (!order.empty())
@@ -118,7 +117,6 @@ linalg::LinalgOp packPanel(RewriterBase &rewriter, OpOperand &read,
   return tile;
 }
 
-
 /// Whether `op`'s register tiles divide each of its reduction loops.
 bool reducesInWholeTiles(linalg::LinalgOp op) {
   Strategy strategy = *Strategy::read(op);
@@ -168,8 +166,7 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
       if (dim != m && dim != n && dim != k)
         order.push_back(dim);
     order.append({n, m, k});
-    SmallVector<int64_t> cache =
-        onlyWhereSmaller(strategy.cacheTiles, ranges);
+    SmallVector<int64_t> cache = onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
       // The operand the pack writes, when every loop split into cache tiles
       // indexes it: no two tiles then read the same panel, and each packs
@@ -201,11 +198,12 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
     // One outer parallel loop over the first dimension, by whole register
     // tiles.
     SmallVector<int64_t> outer(ranges.size(), 0);
-    outer[0] = ranges.size() == 1
-                   ? std::max<int64_t>(strategy.registerTiles[0],
-                                       ranges[0] / 64 / strategy.registerTiles[0] *
-                                           strategy.registerTiles[0])
-                   : strategy.registerTiles[0];
+    outer[0] =
+        ranges.size() == 1
+            ? std::max<int64_t>(strategy.registerTiles[0],
+                                ranges[0] / 64 / strategy.registerTiles[0] *
+                                    strategy.registerTiles[0])
+            : strategy.registerTiles[0];
     FailureOr<linalg::TiledLinalgOp> tiled =
         tile(rewriter, op, outer, {}, /*parallel=*/true);
     if (failed(tiled))
@@ -217,9 +215,8 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<int64_t> registers =
       onlyWhereSmaller(strategy.registerTiles, op.getStaticLoopRanges());
   // A dynamic extent (a partial cache tile) is always tiled.
-  for (auto [size, tileSize, range] :
-       llvm::zip_equal(registers, strategy.registerTiles,
-                       op.getStaticLoopRanges()))
+  for (auto [size, tileSize, range] : llvm::zip_equal(
+           registers, strategy.registerTiles, op.getStaticLoopRanges()))
     if (ShapedType::isDynamic(range))
       size = tileSize;
   SmallVector<scf::ForOp> loops;

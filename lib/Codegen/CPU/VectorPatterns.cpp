@@ -18,8 +18,7 @@ namespace {
 /// elementwise ops and transfers, but not for transposes, and an elementwise
 /// op on a transposed tile (rounding a pair tile of [1, 16, 2]) can only move
 /// before the transpose, onto whole rows, once they have.
-struct CastAwayTransposeLeadingOneDim
-    : OpRewritePattern<vector::TransposeOp> {
+struct CastAwayTransposeLeadingOneDim : OpRewritePattern<vector::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(vector::TransposeOp op,
@@ -43,7 +42,6 @@ struct CastAwayTransposeLeadingOneDim
     return success();
   }
 };
-
 
 /// A transpose whose other unit dimensions move (a tile's unit panel index
 /// between the two dimensions of a pair) becomes a transpose of the
@@ -148,8 +146,8 @@ struct CollapseNarrowInnermostDims : OpRewritePattern<TransferOp> {
           loc, flatType, flat, indices, op.getPadding(), inBounds);
       rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, vectorType, read);
     } else {
-      Value value = rewriter.create<vector::ShapeCastOp>(loc, flatType,
-                                                         op.getVector());
+      Value value =
+          rewriter.create<vector::ShapeCastOp>(loc, flatType, op.getVector());
       rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(op, value, flat,
                                                            indices, inBounds);
     }
@@ -181,9 +179,9 @@ struct CollapseNarrowRowsOfElementwise : RewritePattern {
       operands.push_back(rewriter.create<vector::ShapeCastOp>(
           loc, withNarrowRowsCollapsed(cast<VectorType>(operand.getType())),
           operand));
-    Operation *collapsed = rewriter.create(
-        loc, op->getName().getIdentifier(), operands,
-        {withNarrowRowsCollapsed(type)}, op->getAttrs());
+    Operation *collapsed =
+        rewriter.create(loc, op->getName().getIdentifier(), operands,
+                        {withNarrowRowsCollapsed(type)}, op->getAttrs());
     rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, type,
                                                      collapsed->getResult(0));
     return success();
@@ -271,8 +269,8 @@ struct ComposeShapeCasts : OpRewritePattern<vector::ShapeCastOp> {
         !llvm::all_of(op->getUsers(), llvm::IsaPred<vector::ShapeCastOp>))
       return failure();
     for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
-      rewriter.modifyOpInPlace(
-          user, [&] { user->setOperand(0, op.getSource()); });
+      rewriter.modifyOpInPlace(user,
+                               [&] { user->setOperand(0, op.getSource()); });
     rewriter.eraseOp(op);
     return success();
   }

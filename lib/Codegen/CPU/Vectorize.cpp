@@ -14,8 +14,8 @@
 
 #include "quern/Codegen/CPU/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -140,50 +140,50 @@ struct VectorizePass : quern::impl::VectorizePassBase<VectorizePass> {
     if (failed(vectorizeTiles(rewriter, func)))
       return signalPassFailure();
 
-  {
-    // Transfers with permuted maps first become transfers in memory order
-    // and transposes: dropping a tile's unit dimensions first would leave
-    // maps that skip a dimension between two read ones (a unit panel index
-    // between the two dimensions of a pair), which only lower element by
-    // element.
-    RewritePatternSet patterns(context);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return signalPassFailure();
-  }
-  {
-    // Reductions of products become contractions; views fold into the
-    // transfers' indices, so that the accumulator's transfers are visibly
-    // loop-invariant.
-    RewritePatternSet patterns(context);
-    // Masks of partial tiles move into the transfers they guard, whose
-    // permutations are then lowered here.
-    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    vector::populateVectorReductionToContractPatterns(patterns);
-    // Unit dimensions of tiles (a batch of one, a row of one) go.
-    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    populateTransposeUnitDimPatterns(patterns);
-    memref::populateFoldMemRefAliasOpPatterns(patterns);
-    populateTransferFolds(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return signalPassFailure();
-  }
-  // The accumulator's transfers must have the very same indices in every
-  // iteration of the k loop to be hoisted out of it: CSE, then LICM.
-  DominanceInfo dominance;
-  eliminateCommonSubExpressions(rewriter, dominance, func);
-  func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
-  linalg::hoistRedundantVectorTransfers(func);
-  // Fills that tiling left for the accumulator's register tiles (collected
-  // first: forwarding erases them).
-  SmallVector<linalg::FillOp> fills;
-  func.walk([&](linalg::FillOp fill) {
-    if (fill->removeAttr(kForwardFillAttrName))
-      fills.push_back(fill);
-  });
-  for (linalg::FillOp fill : fills)
-    forwardFill(fill);
+    {
+      // Transfers with permuted maps first become transfers in memory order
+      // and transposes: dropping a tile's unit dimensions first would leave
+      // maps that skip a dimension between two read ones (a unit panel index
+      // between the two dimensions of a pair), which only lower element by
+      // element.
+      RewritePatternSet patterns(context);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      // Reductions of products become contractions; views fold into the
+      // transfers' indices, so that the accumulator's transfers are visibly
+      // loop-invariant.
+      RewritePatternSet patterns(context);
+      // Masks of partial tiles move into the transfers they guard, whose
+      // permutations are then lowered here.
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorReductionToContractPatterns(patterns);
+      // Unit dimensions of tiles (a batch of one, a row of one) go.
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      populateTransposeUnitDimPatterns(patterns);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      populateTransferFolds(patterns);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    // The accumulator's transfers must have the very same indices in every
+    // iteration of the k loop to be hoisted out of it: CSE, then LICM.
+    DominanceInfo dominance;
+    eliminateCommonSubExpressions(rewriter, dominance, func);
+    func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+    linalg::hoistRedundantVectorTransfers(func);
+    // Fills that tiling left for the accumulator's register tiles (collected
+    // first: forwarding erases them).
+    SmallVector<linalg::FillOp> fills;
+    func.walk([&](linalg::FillOp fill) {
+      if (fill->removeAttr(kForwardFillAttrName))
+        fills.push_back(fill);
+    });
+    for (linalg::FillOp fill : fills)
+      forwardFill(fill);
   }
 };
 

@@ -38,9 +38,10 @@ inline bool forEachUserThroughViews(
 /// the views, until it returns false; returns whether it never did.
 inline bool allUsers(mlir::Value buffer,
                      llvm::function_ref<bool(mlir::Operation *)> visit) {
-  return forEachUserThroughViews(buffer, [&](mlir::Operation *user, bool isView) {
-    return isView || visit(user);
-  });
+  return forEachUserThroughViews(buffer,
+                                 [&](mlir::Operation *user, bool isView) {
+                                   return isView || visit(user);
+                                 });
 }
 
 /// The buffer `value` is a view of, or `value`.

@@ -1,4 +1,5 @@
-//===- WriteBackUpdates.cpp - which arguments bufferization may write -*- C++ -*-===//
+//===- WriteBackUpdates.cpp - which arguments bufferization may write -*- C++
+//-*-===//
 
 #include "quern/Codegen/CPU/Passes.h"
 

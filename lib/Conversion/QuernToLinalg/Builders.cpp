@@ -60,9 +60,9 @@ Value quern::detail::buildReduction(OpBuilder &builder, Location loc,
     if (!llvm::is_contained(axes, dim))
       shape.push_back(inputType.getDimSize(dim));
   auto resultType = RankedTensorType::get(shape, inputType.getElementType());
-  Value init = buildFilled(builder, loc, resultType,
-                           scalar::identity(builder, loc, combiner,
-                                            elementType));
+  Value init =
+      buildFilled(builder, loc, resultType,
+                  scalar::identity(builder, loc, combiner, elementType));
 
   SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(rank),
                                  dropAxesMap(builder.getContext(), rank, axes)};
@@ -92,21 +92,21 @@ Value quern::detail::buildLinearIndex(OpBuilder &builder, Location loc,
   return linear;
 }
 
-Value quern::detail::buildReshape(OpBuilder &builder, Location loc,
-                                  Value input, RankedTensorType resultType) {
+Value quern::detail::buildReshape(OpBuilder &builder, Location loc, Value input,
+                                  RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   if (inputType == resultType)
     return input;
   // Reshapes that only merge or only split neighbouring dimensions are one
   // op; anything else goes through the flat vector.
   if (inputType.getRank() > resultType.getRank()) {
-    if (auto groups = getReassociationIndicesForCollapse(
-            inputType.getShape(), resultType.getShape()))
+    if (auto groups = getReassociationIndicesForCollapse(inputType.getShape(),
+                                                         resultType.getShape()))
       return builder.create<tensor::CollapseShapeOp>(loc, resultType, input,
                                                      *groups);
   } else if (inputType.getRank() < resultType.getRank()) {
-    if (auto groups = getReassociationIndicesForCollapse(
-            resultType.getShape(), inputType.getShape()))
+    if (auto groups = getReassociationIndicesForCollapse(resultType.getShape(),
+                                                         inputType.getShape()))
       return builder.create<tensor::ExpandShapeOp>(loc, resultType, input,
                                                    *groups);
   }

@@ -75,7 +75,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       return batchMap(context, batchRank, rank + 1, {row, column});
     };
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
-    bool transposeLhs = op.getTransposeLhs(), transposeRhs = op.getTransposeRhs();
+    bool transposeLhs = op.getTransposeLhs(),
+         transposeRhs = op.getTransposeRhs();
     bool bf16 = precision.bf16Operands && resultType.getElementType().isF32();
     if (bf16 && precision.bf16Pairs) {
       // An odd depth takes a zero more (each operand copied once, padded),
@@ -108,18 +109,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       lhs = roundToBF16(rewriter, loc, lhs);
       rhs = roundToBF16(rewriter, loc, rhs);
     }
-    SmallVector<AffineMap> maps = {
-        transposeLhs ? mapOf(k, m) : mapOf(m, k),
-        transposeRhs ? mapOf(n, k) : mapOf(k, n), mapOf(m, n)};
+    SmallVector<AffineMap> maps = {transposeLhs ? mapOf(k, m) : mapOf(m, k),
+                                   transposeRhs ? mapOf(n, k) : mapOf(k, n),
+                                   mapOf(m, n)};
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
 
-    Value init = buildAccumulatorInit(rewriter, loc, resultType,
-                                      adaptor.getBias());
+    Value init =
+        buildAccumulatorInit(rewriter, loc, resultType, adaptor.getBias());
     auto generic = rewriter.create<linalg::GenericOp>(
-        loc, resultType, ValueRange{lhs, rhs}, init,
-        maps, iterators, buildMultiplyAdd);
+        loc, resultType, ValueRange{lhs, rhs}, init, maps, iterators,
+        buildMultiplyAdd);
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
@@ -133,16 +134,15 @@ private:
   /// additions is the compiler's. bf16 operands are widened exactly; the
   /// arithmetic is f32.
   static void buildMultiplyAdd(OpBuilder &b, Location l, ValueRange args) {
-    auto flags =
-        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+    auto flags = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
     Type accumulator = args[2].getType();
     auto widened = [&](Value operand) -> Value {
       if (operand.getType() == accumulator)
         return operand;
       return b.create<arith::ExtFOp>(l, accumulator, operand);
     };
-    Value product = b.create<arith::MulFOp>(l, widened(args[0]),
-                                            widened(args[1]), flags);
+    Value product =
+        b.create<arith::MulFOp>(l, widened(args[0]), widened(args[1]), flags);
     b.create<linalg::YieldOp>(
         l, b.create<arith::AddFOp>(l, args[2], product, flags).getResult());
   }
@@ -193,10 +193,9 @@ private:
     ArrayRef<int64_t> batch = type.getShape().drop_back(2);
     Value splitValue = expanded(
         b, loc, value,
-        joined<int64_t>(batch,
-                        transposed
-                            ? joined<int64_t>(columnShape, {depth / 2, 2})
-                            : joined<int64_t>({depth / 2, 2}, columnShape)),
+        joined<int64_t>(
+            batch, transposed ? joined<int64_t>(columnShape, {depth / 2, 2})
+                              : joined<int64_t>({depth / 2, 2}, columnShape)),
         split);
     // Iteration space: (batch..., (j,) p, c, t), or (batch..., p, j, c, t)
     // for an untransposed operand in panels.
@@ -217,8 +216,8 @@ private:
     SmallVector<AffineExpr> read =
         transposed ? joined<AffineExpr>(columnExprs, {p, t})
                    : joined<AffineExpr>({p, t}, columnExprs);
-    SmallVector<AffineExpr> write = joined<AffineExpr>(
-        ArrayRef(columnExprs).drop_back(), {p, c, t});
+    SmallVector<AffineExpr> write =
+        joined<AffineExpr>(ArrayRef(columnExprs).drop_back(), {p, c, t});
     Type bf16 = b.getBF16Type();
     SmallVector<int64_t> packedShape = joined<int64_t>(
         batch, joined<int64_t>(ArrayRef(columnShape).drop_back(),
@@ -324,7 +323,8 @@ private:
                  batchThen(transposeLhs ? ArrayRef<AffineExpr>{p, m, t}
                                         : ArrayRef<AffineExpr>{m, p, t}),
                  batchThen(joined<AffineExpr>(j, {p, c, t})),
-                 batchThen(joined<AffineExpr>({m}, joined<AffineExpr>(j, {c})))},
+                 batchThen(
+                     joined<AffineExpr>({m}, joined<AffineExpr>(j, {c})))},
              iterators, buildMultiplyAdd)
             .getResult(0);
     if (!panels)
@@ -349,9 +349,9 @@ private:
     auto type = cast<RankedTensorType>(value.getType());
     SmallVector<int64_t> shape(type.getShape());
     shape[dim] += count;
-    Value zeros = buildFilled(
-        b, loc, RankedTensorType::get(shape, type.getElementType()),
-        scalar::constant(b, loc, type.getElementType(), 0.0));
+    Value zeros =
+        buildFilled(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                    scalar::constant(b, loc, type.getElementType(), 0.0));
     SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
         strides(type.getRank(), b.getIndexAttr(1));
     return b.create<tensor::InsertSliceOp>(
@@ -449,8 +449,8 @@ struct EinsumLowering : OpConversionPattern<EinsumOp> {
                               : utils::IteratorType::reduction);
 
     Type elementType = op.getType().getElementType();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto resultType =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Value init = buildFilled(rewriter, loc, resultType,
                              scalar::constant(rewriter, loc, elementType, 0));
     auto generic = rewriter.create<linalg::GenericOp>(

@@ -89,8 +89,7 @@ template <>
 Value buildScalar(LeakyReluOp op, Type type, OpBuilder &b, Location loc,
                   ValueRange args) {
   Value zero = scalar::constant(b, loc, type, 0.0);
-  Value alpha =
-      scalar::constant(b, loc, type, op.getAlpha().convertToDouble());
+  Value alpha = scalar::constant(b, loc, type, op.getAlpha().convertToDouble());
   Value isPositive =
       scalar::compare(b, loc, type, ComparePredicate::ge, args[0], zero);
   return b.create<arith::SelectOp>(
@@ -144,8 +143,7 @@ Value buildScalar(CompareOp op, Type type, OpBuilder &b, Location loc,
   return scalar::compare(b, loc, type, op.getPredicate(), args[0], args[1]);
 }
 template <>
-Value buildScalar(SelectOp, Type, OpBuilder &b, Location loc,
-                  ValueRange args) {
+Value buildScalar(SelectOp, Type, OpBuilder &b, Location loc, ValueRange args) {
   return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
 }
 template <>
@@ -155,8 +153,7 @@ Value buildScalar(CastOp op, Type type, OpBuilder &b, Location loc,
                       args[0]);
 }
 
-template <typename Op>
-struct ElementwiseLowering : OpConversionPattern<Op> {
+template <typename Op> struct ElementwiseLowering : OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
 
   LogicalResult
@@ -167,16 +164,15 @@ struct ElementwiseLowering : OpConversionPattern<Op> {
     ValueRange operands = adaptor.getOperands();
     // The element type that decides the arithmetic is the last operand's
     // (select's condition is i1; its values come after it).
-    Type elementType =
-        getElementTypeOrSelf(op->getOperands().back().getType());
+    Type elementType = getElementTypeOrSelf(op->getOperands().back().getType());
     SmallVector<AffineMap> maps(
         operands.size(), rewriter.getMultiDimIdentityMap(resultType.getRank()));
-    rewriter.replaceOp(
-        op, buildParallelGeneric(
-                rewriter, op.getLoc(), resultType, operands, maps,
-                [&](OpBuilder &b, Location loc, ValueRange args) {
-                  return buildScalar(op, elementType, b, loc, args);
-                }));
+    rewriter.replaceOp(op,
+                       buildParallelGeneric(
+                           rewriter, op.getLoc(), resultType, operands, maps,
+                           [&](OpBuilder &b, Location loc, ValueRange args) {
+                             return buildScalar(op, elementType, b, loc, args);
+                           }));
     return success();
   }
 };
@@ -185,18 +181,17 @@ struct ElementwiseLowering : OpConversionPattern<Op> {
 
 void quern::detail::populateElementwisePatterns(TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
-  patterns.add<
-      ElementwiseLowering<NegOp>, ElementwiseLowering<AbsOp>,
-      ElementwiseLowering<ReluOp>, ElementwiseLowering<ExpOp>,
-      ElementwiseLowering<LogOp>, ElementwiseLowering<TanhOp>,
-      ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SqrtOp>,
-      ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<ErfOp>,
-      ElementwiseLowering<NotOp>, ElementwiseLowering<LeakyReluOp>,
-      ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-      ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-      ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
-      ElementwiseLowering<MinOp>, ElementwiseLowering<AndOp>,
-      ElementwiseLowering<OrOp>, ElementwiseLowering<CompareOp>,
-      ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>>(
+  patterns.add<ElementwiseLowering<NegOp>, ElementwiseLowering<AbsOp>,
+               ElementwiseLowering<ReluOp>, ElementwiseLowering<ExpOp>,
+               ElementwiseLowering<LogOp>, ElementwiseLowering<TanhOp>,
+               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SqrtOp>,
+               ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<ErfOp>,
+               ElementwiseLowering<NotOp>, ElementwiseLowering<LeakyReluOp>,
+               ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
+               ElementwiseLowering<MinOp>, ElementwiseLowering<AndOp>,
+               ElementwiseLowering<OrOp>, ElementwiseLowering<CompareOp>,
+               ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>>(
       converter, patterns.getContext());
 }

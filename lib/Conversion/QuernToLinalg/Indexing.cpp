@@ -44,8 +44,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     SmallVector<AffineExpr> indexExprs;
     for (int64_t dim = 0; dim < indexRank; ++dim)
       indexExprs.push_back(rewriter.getAffineDimExpr(axis + dim));
-    auto indexMap = AffineMap::get(resultType.getRank(), 0, indexExprs,
-                                   op.getContext());
+    auto indexMap =
+        AffineMap::get(resultType.getRank(), 0, indexExprs, op.getContext());
     rewriter.replaceOp(
         op, buildParallelGeneric(
                 rewriter, op.getLoc(), resultType, adaptor.getIndices(),
@@ -83,9 +83,9 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
                   SmallVector<Value> position;
                   for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
                     position.push_back(
-                        dim == axis ? scalar::wrapIndex(b, loc, args[0], size)
-                                    : b.create<linalg::IndexOp>(loc, dim)
-                                          .getResult());
+                        dim == axis
+                            ? scalar::wrapIndex(b, loc, args[0], size)
+                            : b.create<linalg::IndexOp>(loc, dim).getResult());
                   return b.create<tensor::ExtractOp>(loc, data, position)
                       .getResult();
                 }));
@@ -183,8 +183,8 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
               for (int64_t k = 0; k < depth; ++k) {
                 tuple.back() = b.create<arith::ConstantIndexOp>(loc, k);
                 Value index = b.create<tensor::ExtractOp>(loc, indices, tuple);
-                position.push_back(scalar::wrapIndex(
-                    b, loc, index, dataType.getDimSize(k)));
+                position.push_back(
+                    scalar::wrapIndex(b, loc, index, dataType.getDimSize(k)));
               }
               llvm::append_range(position, ivs.drop_front(batchRank));
               Value update = b.create<tensor::ExtractOp>(loc, updates, ivs);
@@ -260,10 +260,10 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
                                         self),
                 b.create<arith::AndIOp>(l, otherNaN, selfNaN));
           } else {
-            better = scalar::compare(
-                b, l, elementType,
-                smallest ? ComparePredicate::lt : ComparePredicate::gt, other,
-                self);
+            better = scalar::compare(b, l, elementType,
+                                     smallest ? ComparePredicate::lt
+                                              : ComparePredicate::gt,
+                                     other, self);
             equal = scalar::compare(b, l, elementType, ComparePredicate::eq,
                                     other, self);
           }
@@ -278,11 +278,12 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         });
 
     // values/indices[.., r, ..] = the element (and position) of rank r.
-    auto valuesType = convertedType(getTypeConverter(), op.getValues().getType());
+    auto valuesType =
+        convertedType(getTypeConverter(), op.getValues().getType());
     auto indicesType = RankedTensorType::get(valuesType.getShape(), i64);
-    Value valuesInit = buildFilled(
-        rewriter, loc, valuesType,
-        scalar::constant(rewriter, loc, elementType, 0));
+    Value valuesInit =
+        buildFilled(rewriter, loc, valuesType,
+                    scalar::constant(rewriter, loc, elementType, 0));
     Value indicesInit = buildFilled(rewriter, loc, indicesType, zero64);
     auto picked = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{valuesType, indicesType},
@@ -291,10 +292,10 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         SmallVector<AffineMap>{lineMap(rank), lineMap(rank), lineMap(axis),
                                lineMap(axis)},
         rankIterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value wanted = scalar::fromIndex(
-              b, l, i64, b.create<linalg::IndexOp>(l, axis));
-          Value position = scalar::fromIndex(
-              b, l, i64, b.create<linalg::IndexOp>(l, rank));
+          Value wanted =
+              scalar::fromIndex(b, l, i64, b.create<linalg::IndexOp>(l, axis));
+          Value position =
+              scalar::fromIndex(b, l, i64, b.create<linalg::IndexOp>(l, rank));
           Value match = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
                                                 args[1], wanted);
           b.create<linalg::YieldOp>(
@@ -318,28 +319,28 @@ struct TriluLowering : OpConversionPattern<TriluOp> {
     int64_t rank = type.getRank(), k = op.getK();
     bool upper = op.getUpper();
     rewriter.replaceOp(
-        op, buildParallelGeneric(
-                rewriter, op.getLoc(), type, adaptor.getInput(),
-                rewriter.getMultiDimIdentityMap(rank),
-                [&](OpBuilder &b, Location loc, ValueRange args) {
-                  Type i64 = b.getI64Type();
-                  Value row = scalar::fromIndex(
-                      b, loc, i64, b.create<linalg::IndexOp>(loc, rank - 2));
-                  Value column = scalar::fromIndex(
-                      b, loc, i64, b.create<linalg::IndexOp>(loc, rank - 1));
-                  // Kept: column - row >= k (upper) or <= k (lower).
-                  Value offset = b.create<arith::SubIOp>(loc, column, row);
-                  Value keep = b.create<arith::CmpIOp>(
-                      loc,
-                      upper ? arith::CmpIPredicate::sge
-                            : arith::CmpIPredicate::sle,
-                      offset, scalar::constant(b, loc, i64, k));
-                  return b
-                      .create<arith::SelectOp>(
-                          loc, keep, args[0],
-                          scalar::constant(b, loc, elementType, 0))
-                      .getResult();
-                }));
+        op,
+        buildParallelGeneric(
+            rewriter, op.getLoc(), type, adaptor.getInput(),
+            rewriter.getMultiDimIdentityMap(rank),
+            [&](OpBuilder &b, Location loc, ValueRange args) {
+              Type i64 = b.getI64Type();
+              Value row = scalar::fromIndex(
+                  b, loc, i64, b.create<linalg::IndexOp>(loc, rank - 2));
+              Value column = scalar::fromIndex(
+                  b, loc, i64, b.create<linalg::IndexOp>(loc, rank - 1));
+              // Kept: column - row >= k (upper) or <= k (lower).
+              Value offset = b.create<arith::SubIOp>(loc, column, row);
+              Value keep = b.create<arith::CmpIOp>(
+                  loc,
+                  upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+                  offset, scalar::constant(b, loc, i64, k));
+              return b
+                  .create<arith::SelectOp>(
+                      loc, keep, args[0],
+                      scalar::constant(b, loc, elementType, 0))
+                  .getResult();
+            }));
     return success();
   }
 };
@@ -354,7 +355,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
   matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = convertedType(getTypeConverter(), op.getResult().getType());
+    RankedTensorType type =
+        convertedType(getTypeConverter(), op.getResult().getType());
     auto maskType = convertedType(getTypeConverter(), op.getMask().getType());
     Type elementType = type.getElementType();
     double ratio = op.getRatio().convertToDouble();
@@ -363,11 +365,10 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
     uint64_t seed = static_cast<uint64_t>(op.getSeed());
     int64_t rank = type.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    Value empty = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
-                                                   elementType);
-    Value emptyMask =
-        rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
-                                         rewriter.getI1Type());
+    Value empty =
+        rewriter.create<tensor::EmptyOp>(loc, type.getShape(), elementType);
+    Value emptyMask = rewriter.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                       rewriter.getI1Type());
     SmallVector<Value> inputs = {adaptor.getInput()};
     SmallVector<AffineMap> maps = {identity};
     if (Value step = adaptor.getStep()) {
@@ -404,7 +405,8 @@ struct DropoutLowering : OpConversionPattern<DropoutOp> {
           Value bits = b.create<arith::ShRUIOp>(l, h, c(40));
           Value keep = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::uge,
                                                bits, c(threshold));
-          Value scale = scalar::constant(b, l, elementType, 1.0 / (1.0 - ratio));
+          Value scale =
+              scalar::constant(b, l, elementType, 1.0 / (1.0 - ratio));
           Value scaled = b.create<arith::MulFOp>(l, args[0], scale);
           Value result = b.create<arith::SelectOp>(
               l, keep, scaled, scalar::constant(b, l, elementType, 0.0));

@@ -25,11 +25,11 @@ namespace {
 /// A generic over `outputs`' shape: `inputs` read elementwise (same shape)
 /// or as scalars (rank 0); `body` gets the input values then the old output
 /// values and returns the new ones.
-SmallVector<Value> buildUpdate(
-    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                    ValueRange)>
-        body) {
+SmallVector<Value>
+buildUpdate(OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
+            function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
+                                            ValueRange)>
+                body) {
   auto type = cast<RankedTensorType>(outputs[0].getType());
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps;
@@ -43,9 +43,9 @@ SmallVector<Value> buildUpdate(
       loc, ValueRange(outputs).getTypes(), inputs, outputs, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        nb.create<linalg::YieldOp>(
-            l, body(nb, l, args.take_front(inputs.size()),
-                    args.drop_front(inputs.size())));
+        nb.create<linalg::YieldOp>(l,
+                                   body(nb, l, args.take_front(inputs.size()),
+                                        args.drop_front(inputs.size())));
       });
   return generic.getResults();
 }
@@ -84,12 +84,12 @@ struct SgdUpdateLowering : OpConversionPattern<SgdUpdateOp> {
                     Value mu = scalar::constant(b, l, p.getType(), momentum);
                     Value buffer = b.create<arith::AddFOp>(
                         l, b.create<arith::MulFOp>(l, mu, old[1]), g);
-                    direction = nesterov
-                                    ? b.create<arith::AddFOp>(
-                                          l, g,
-                                          b.create<arith::MulFOp>(l, mu, buffer))
-                                          .getResult()
-                                    : buffer;
+                    direction =
+                        nesterov
+                            ? b.create<arith::AddFOp>(
+                                   l, g, b.create<arith::MulFOp>(l, mu, buffer))
+                                  .getResult()
+                            : buffer;
                     results.push_back(buffer);
                   }
                   Value step = b.create<arith::MulFOp>(l, in[1], direction);
@@ -115,8 +115,8 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
     // The learning rate and the bias corrections from t = step + 1 are
     // scalars computed once, outside the loop over the elements.
     Location loc = op.getLoc();
-    Type type = cast<RankedTensorType>(adaptor.getParam().getType())
-                    .getElementType();
+    Type type =
+        cast<RankedTensorType>(adaptor.getParam().getType()).getElementType();
     auto c = [&](OpBuilder &b, Location l, double value) {
       return scalar::constant(b, l, type, value);
     };
@@ -163,8 +163,8 @@ struct AdamUpdateLowering : OpConversionPattern<AdamUpdateOp> {
                   b.create<arith::MulFOp>(l, c(b, l, 1.0 - beta1), g));
               Value v = b.create<arith::AddFOp>(
                   l, b.create<arith::MulFOp>(l, c(b, l, beta2), old[2]),
-                  b.create<arith::MulFOp>(
-                      l, c(b, l, 1.0 - beta2), b.create<arith::MulFOp>(l, g, g)));
+                  b.create<arith::MulFOp>(l, c(b, l, 1.0 - beta2),
+                                          b.create<arith::MulFOp>(l, g, g)));
               Value denominator = b.create<arith::AddFOp>(
                   l,
                   b.create<arith::MulFOp>(l, b.create<math::SqrtOp>(l, v),

@@ -10,9 +10,9 @@
 #define QUERN_LIB_CONVERSION_QUERNTOLINALG_PATTERNS_H
 
 #include "Scalar.h"
-#include "quern/Conversion/QuernToLinalg.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "quern/Conversion/QuernToLinalg.h"
 
 namespace quern::detail {
 

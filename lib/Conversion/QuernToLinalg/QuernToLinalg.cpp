@@ -22,9 +22,8 @@ using namespace quern;
 
 QuernToLinalgTypeConverter::QuernToLinalgTypeConverter() {
   addConversion([](Type type) { return type; });
-  addConversion([](IntegerType type) -> Type {
-    return detail::scalar::signless(type);
-  });
+  addConversion(
+      [](IntegerType type) -> Type { return detail::scalar::signless(type); });
   addConversion([this](RankedTensorType type) -> Type {
     return type.clone(convertType(type.getElementType()));
   });

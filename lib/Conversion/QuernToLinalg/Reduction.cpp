@@ -43,8 +43,8 @@ struct ReductionLowering : OpConversionPattern<Op> {
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     Type elementType = op.getInput().getType().getElementType();
-    Value reduced = buildReduction(rewriter, loc, input, op.getAxes(),
-                                   Combiner, elementType);
+    Value reduced = buildReduction(rewriter, loc, input, op.getAxes(), Combiner,
+                                   elementType);
     if (IsMean) {
       int64_t count = 1;
       for (int64_t axis : op.getAxes())
@@ -173,9 +173,9 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
           return scaled;
         });
     auto keepDimsType = cast<RankedTensorType>(op.getMean().getType());
-    rewriter.replaceOp(op, {result,
-                            buildReshape(rewriter, loc, mean, keepDimsType),
-                            buildReshape(rewriter, loc, invStd, keepDimsType)});
+    rewriter.replaceOp(op,
+                       {result, buildReshape(rewriter, loc, mean, keepDimsType),
+                        buildReshape(rewriter, loc, invStd, keepDimsType)});
     return success();
   }
 };
@@ -218,8 +218,7 @@ struct NllLossLowering : OpConversionPattern<NllLossOp> {
           for (int64_t dim = 1; dim < rank; ++dim)
             position.push_back(b.create<linalg::IndexOp>(l, dim));
           Value logProb = b.create<tensor::ExtractOp>(l, input, position);
-          Value w = weight ? b.create<tensor::ExtractOp>(l, weight,
-                                                         classIndex)
+          Value w = weight ? b.create<tensor::ExtractOp>(l, weight, classIndex)
                                  .getResult()
                            : scalar::constant(b, l, elementType, 1.0);
           if (ignoreIndex) {

@@ -31,16 +31,16 @@ Value constant(OpBuilder &b, Location loc, Type type, double value) {
 static Value extreme(OpBuilder &b, Location loc, Type type, bool high) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(
-        loc, b.getFloatAttr(floatType,
-                            APFloat::getInf(floatType.getFloatSemantics(),
-                                            /*Negative=*/!high)));
+        loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/!high)));
   unsigned width = type.getIntOrFloatBitWidth();
   APInt value = isUnsigned(type)
                     ? (high ? APInt::getMaxValue(width) : APInt::getZero(width))
                     : (high ? APInt::getSignedMaxValue(width)
                             : APInt::getSignedMinValue(width));
-  return b.create<arith::ConstantOp>(
-      loc, b.getIntegerAttr(signless(type), value));
+  return b.create<arith::ConstantOp>(loc,
+                                     b.getIntegerAttr(signless(type), value));
 }
 
 Value lowest(OpBuilder &b, Location loc, Type type) {
@@ -92,8 +92,8 @@ Value min(OpBuilder &b, Location loc, Type type, Value lhs, Value rhs) {
   return b.create<arith::MinSIOp>(loc, lhs, rhs);
 }
 
-Value compare(OpBuilder &b, Location loc, Type type,
-              ComparePredicate predicate, Value lhs, Value rhs) {
+Value compare(OpBuilder &b, Location loc, Type type, ComparePredicate predicate,
+              Value lhs, Value rhs) {
   if (isFloat(type)) {
     // Ordered predicates: any comparison with NaN is false.
     arith::CmpFPredicate floatPredicate;
@@ -151,8 +151,7 @@ Value cast(OpBuilder &b, Location loc, Type from, Type to, Value value) {
     if (isFloat(from))
       return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, value,
                                      zero);
-    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, value,
-                                   zero);
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, value, zero);
   }
   if (isFloat(from) && isFloat(to)) {
     if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
@@ -224,7 +223,8 @@ Value wrapIndex(OpBuilder &b, Location loc, Value value, int64_t size) {
   Value index = toIndex(b, loc, value);
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value extent = b.create<arith::ConstantIndexOp>(loc, size);
-  Value last = b.create<arith::ConstantIndexOp>(loc, std::max<int64_t>(size - 1, 0));
+  Value last =
+      b.create<arith::ConstantIndexOp>(loc, std::max<int64_t>(size - 1, 0));
   Value isNegative =
       b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, index, zero);
   Value wrapped = b.create<arith::SelectOp>(

@@ -56,14 +56,14 @@ enum class Combiner { Sum, Product, Max, Min };
 mlir::Value combine(mlir::OpBuilder &b, mlir::Location loc, Combiner combiner,
                     mlir::Type type, mlir::Value lhs, mlir::Value rhs);
 /// The identity element of `combiner` in `type`.
-mlir::Value identity(mlir::OpBuilder &b, mlir::Location loc,
-                     Combiner combiner, mlir::Type type);
+mlir::Value identity(mlir::OpBuilder &b, mlir::Location loc, Combiner combiner,
+                     mlir::Type type);
 
 /// An index into a dimension of `size` from a (possibly negative) integer:
 /// negative values count from the end, and anything still out of range is
 /// clamped, so a bad index never reads or writes outside the tensor.
-mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value value, int64_t size);
+mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                      int64_t size);
 
 } // namespace quern::detail::scalar
 

@@ -42,9 +42,9 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
     Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
                                                   type.getElementType());
     rewriter.replaceOp(op, rewriter
-                               .create<linalg::TransposeOp>(
-                                   op.getLoc(), adaptor.getInput(), init,
-                                   op.getPerm())
+                               .create<linalg::TransposeOp>(op.getLoc(),
+                                                            adaptor.getInput(),
+                                                            init, op.getPerm())
                                .getResult());
     return success();
   }
@@ -71,9 +71,10 @@ struct BroadcastLowering : OpConversionPattern<BroadcastOp> {
     }
     auto map = AffineMap::get(resultType.getRank(), 0, exprs, op.getContext());
     rewriter.replaceOp(
-        op, buildParallelGeneric(
-                rewriter, op.getLoc(), resultType, adaptor.getInput(), map,
-                [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+        op,
+        buildParallelGeneric(
+            rewriter, op.getLoc(), resultType, adaptor.getInput(), map,
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
     return success();
   }
 };
@@ -119,8 +120,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       SmallVector<OpFoldResult> offsets(type.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);
-      SmallVector<OpFoldResult> sizes, strides(type.getRank(),
-                                               rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes,
+          strides(type.getRank(), rewriter.getIndexAttr(1));
       for (int64_t size : inputType.getShape())
         sizes.push_back(rewriter.getIndexAttr(size));
       result = rewriter.create<tensor::InsertSliceOp>(loc, input, result,
@@ -152,21 +153,22 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       return success();
     }
     rewriter.replaceOp(
-        op, buildParallelGeneric(
-                rewriter, loc, type, ValueRange{}, {},
-                [&](OpBuilder &b, Location l, ValueRange) {
-                  SmallVector<Value> position;
-                  for (auto [dim, offset, stride] :
-                       llvm::enumerate(op.getOffsets(), op.getStrides())) {
-                    Value i = b.create<linalg::IndexOp>(l, dim);
-                    Value scaled = b.create<arith::MulIOp>(
-                        l, i, b.create<arith::ConstantIndexOp>(l, stride));
-                    position.push_back(b.create<arith::AddIOp>(
-                        l, scaled, b.create<arith::ConstantIndexOp>(l, offset)));
-                  }
-                  return b.create<tensor::ExtractOp>(l, input, position)
-                      .getResult();
-                }));
+        op,
+        buildParallelGeneric(
+            rewriter, loc, type, ValueRange{}, {},
+            [&](OpBuilder &b, Location l, ValueRange) {
+              SmallVector<Value> position;
+              for (auto [dim, offset, stride] :
+                   llvm::enumerate(op.getOffsets(), op.getStrides())) {
+                Value i = b.create<linalg::IndexOp>(l, dim);
+                Value scaled = b.create<arith::MulIOp>(
+                    l, i, b.create<arith::ConstantIndexOp>(l, stride));
+                position.push_back(b.create<arith::AddIOp>(
+                    l, scaled, b.create<arith::ConstantIndexOp>(l, offset)));
+              }
+              return b.create<tensor::ExtractOp>(l, input, position)
+                  .getResult();
+            }));
     return success();
   }
 };
@@ -179,9 +181,8 @@ struct InsertSliceLowering : OpConversionPattern<InsertSliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto sourceType = cast<RankedTensorType>(adaptor.getSource().getType());
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, adaptor.getSource(), adaptor.getDest(), ValueRange{},
-        ValueRange{}, ValueRange{}, op.getOffsets(), sourceType.getShape(),
-        op.getStrides());
+        op, adaptor.getSource(), adaptor.getDest(), ValueRange{}, ValueRange{},
+        ValueRange{}, op.getOffsets(), sourceType.getShape(), op.getStrides());
     return success();
   }
 };
@@ -192,6 +193,5 @@ void quern::detail::populateShapePatterns(TypeConverter &converter,
                                           RewritePatternSet &patterns) {
   patterns.add<BroadcastLowering, ConcatLowering, ConstantLowering,
                InsertSliceLowering, ReshapeLowering, SliceLowering,
-               TransposeLowering>(
-      converter, patterns.getContext());
+               TransposeLowering>(converter, patterns.getContext());
 }

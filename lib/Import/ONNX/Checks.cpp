@@ -14,8 +14,8 @@
 #include <onnx/version_converter/convert.h>
 
 #include <cerrno>
-#include <deque>
 #include <csignal>
+#include <deque>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,8 +125,8 @@ LogicalResult quern::onnx_import::convertOpset(onnx::ModelProto &model,
 
 FailureOr<std::vector<onnx::TypeProto>>
 quern::onnx_import::inferNodeOutputTypes(const onnx::NodeProto &node,
-                                         ArrayRef<KnownInput> inputs,
-                                         int opset, Location loc) {
+                                         ArrayRef<KnownInput> inputs, int opset,
+                                         Location loc) {
   onnx::ModelProto model;
   model.set_ir_version(8);
   onnx::OperatorSetIdProto *import = model.add_opset_import();
@@ -166,7 +166,8 @@ bool quern::onnx_import::isDefaultDomain(const std::string &domain) {
   return domain.empty() || domain == "ai.onnx";
 }
 
-FailureOr<int> quern::onnx_import::declaredOpset(const onnx::ModelProto &model, Location loc) {
+FailureOr<int> quern::onnx_import::declaredOpset(const onnx::ModelProto &model,
+                                                 Location loc) {
   for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
     if (!isDefaultDomain(opset.domain()))
       continue;
@@ -181,9 +182,10 @@ FailureOr<int> quern::onnx_import::declaredOpset(const onnx::ModelProto &model, 
   return kMaxOpset;
 }
 
-LogicalResult quern::onnx_import::checkOpsSupported(const onnx::GraphProto &graph,
-                                const llvm::StringMap<int> &opsets,
-                                Location fileLoc) {
+LogicalResult
+quern::onnx_import::checkOpsSupported(const onnx::GraphProto &graph,
+                                      const llvm::StringMap<int> &opsets,
+                                      Location fileLoc) {
   struct Unsupported {
     int count = 0;
     int firstIndex = 0;
@@ -203,22 +205,21 @@ LogicalResult quern::onnx_import::checkOpsSupported(const onnx::GraphProto &grap
   int first = unsupported.front().second.firstIndex;
   InFlightDiagnostic diag =
       emitError(nodeLocation(graph.node(first), first, fileLoc))
-      << "unsupported ONNX op" << (unsupported.size() > 1 ? "s" : "")
-      << ": ";
+      << "unsupported ONNX op" << (unsupported.size() > 1 ? "s" : "") << ": ";
   llvm::interleaveComma(unsupported, diag, [&](const auto &entry) {
     const onnx::NodeProto &node = graph.node(entry.second.firstIndex);
     diag << entry.first << " (" << entry.second.count << " node"
          << (entry.second.count > 1 ? "s" : "") << ", first '"
-         << (node.name().empty()
-                 ? "#" + std::to_string(entry.second.firstIndex)
-                 : node.name())
+         << (node.name().empty() ? "#" + std::to_string(entry.second.firstIndex)
+                                 : node.name())
          << "')";
   });
   return diag;
 }
 
-LogicalResult quern::onnx_import::checkOutputsProduced(const onnx::GraphProto &graph,
-                                   Location loc) {
+LogicalResult
+quern::onnx_import::checkOutputsProduced(const onnx::GraphProto &graph,
+                                         Location loc) {
   llvm::StringSet<> produced;
   for (const onnx::ValueInfoProto &input : graph.input())
     produced.insert(input.name());
@@ -235,8 +236,9 @@ LogicalResult quern::onnx_import::checkOutputsProduced(const onnx::GraphProto &g
   return success();
 }
 
-LogicalResult quern::onnx_import::checkAxisAttributes(const onnx::GraphProto &graph,
-                                  Location fileLoc) {
+LogicalResult
+quern::onnx_import::checkAxisAttributes(const onnx::GraphProto &graph,
+                                        Location fileLoc) {
   constexpr int64_t kMaxRank = 64;
   for (const auto &[index, node] : llvm::enumerate(graph.node()))
     for (const onnx::AttributeProto &attribute : node.attribute()) {
@@ -254,4 +256,3 @@ LogicalResult quern::onnx_import::checkAxisAttributes(const onnx::GraphProto &gr
     }
   return success();
 }
-

@@ -66,9 +66,9 @@ static LogicalResult importGemm(NodeImporter &node) {
     // A bias over columns stays a vector; any other shape is broadcast.
     int64_t columns = type->getDimSize(1);
     ArrayRef<int64_t> shape = node.inputType(2).getShape();
-    bool overColumns = (shape.size() == 1 && shape[0] == columns) ||
-                       (shape.size() == 2 && shape[0] == 1 &&
-                        shape[1] == columns);
+    bool overColumns =
+        (shape.size() == 1 && shape[0] == columns) ||
+        (shape.size() == 2 && shape[0] == 1 && shape[1] == columns);
     if (overColumns)
       bias = node.reshapeTo(
           bias, RankedTensorType::get({columns}, type->getElementType()));
@@ -123,8 +123,9 @@ static LogicalResult importMatMul(NodeImporter &node) {
         node.input(0),
         RankedTensorType::get({rows, lhsType.getShape().back()}, elementType));
     Value product = node.builder.create<MatMulOp>(
-        node.loc, RankedTensorType::get({rows, rhsType.getDimSize(1)}, elementType),
-        lhs, rhs, Value(), false, transposeRhs);
+        node.loc,
+        RankedTensorType::get({rows, rhsType.getDimSize(1)}, elementType), lhs,
+        rhs, Value(), false, transposeRhs);
     node.setResult(0, node.reshapeTo(product, *type));
     return success();
   }
@@ -170,9 +171,9 @@ static LogicalResult importMatMul(NodeImporter &node) {
   bool transposeLhs = false, transposeRhs = false;
   Value lhs = operand(0, lhsShape, operandType(m, k), transposeLhs);
   Value rhs = operand(1, rhsShape, operandType(k, n), transposeRhs);
-  Value product = node.builder.create<MatMulOp>(
-      node.loc, operandType(m, n), lhs, rhs, Value(), transposeLhs,
-      transposeRhs);
+  Value product =
+      node.builder.create<MatMulOp>(node.loc, operandType(m, n), lhs, rhs,
+                                    Value(), transposeLhs, transposeRhs);
   node.setResult(0, node.reshapeTo(product, *type));
   return success();
 }
@@ -193,9 +194,9 @@ static FailureOr<std::string> explicitEquation(NodeImporter &node,
   SmallVector<StringRef> operands;
   inputText.split(operands, ',');
   if (operands.size() != ranks.size())
-    return node.emitError() << "equation '" << equation << "' names "
-                            << operands.size() << " operands, the node has "
-                            << ranks.size();
+    return node.emitError()
+           << "equation '" << equation << "' names " << operands.size()
+           << " operands, the node has " << ranks.size();
   std::string fresh;
   for (char c = 'a'; c <= 'z'; ++c)
     if (!text.contains(c))
@@ -213,8 +214,8 @@ static FailureOr<std::string> explicitEquation(NodeImporter &node,
     }
     size_t named = operand.size() - 3;
     if (static_cast<size_t>(rank) < named)
-      return node.emitError() << "operand '" << operand << "' has rank "
-                              << rank;
+      return node.emitError()
+             << "operand '" << operand << "' has rank " << rank;
     size_t count = rank - named;
     ellipsisRank = std::max(ellipsisRank, count);
     expanded.push_back((operand.take_front(dots) +
@@ -271,16 +272,16 @@ static LogicalResult importEinsum(NodeImporter &node) {
     ArrayRef<int64_t> shape =
         cast<RankedTensorType>(operand.getType()).getShape();
     if (term.size() != shape.size())
-      return node.emitError() << "operand '" << term << "' has rank "
-                              << shape.size();
+      return node.emitError()
+             << "operand '" << term << "' has rank " << shape.size();
     for (auto [letter, extent] : llvm::zip_equal(term, shape)) {
       int64_t &known = extents.try_emplace(letter, extent).first->second;
       if (known == 1)
         known = extent;
       else if (extent != 1 && extent != known)
-        return node.emitError() << "dimension '" << letter << "' of '"
-                                << *equation << "' has extents " << known
-                                << " and " << extent;
+        return node.emitError()
+               << "dimension '" << letter << "' of '" << *equation
+               << "' has extents " << known << " and " << extent;
     }
   }
   for (auto [term, operand] : llvm::zip_equal(terms, operands)) {
@@ -297,14 +298,13 @@ static LogicalResult importEinsum(NodeImporter &node) {
                               << *equation << "' names no operand dimension";
     resultShape.push_back(found->second);
   }
-  auto type = RankedTensorType::get(
-      resultShape, node.inputType(0).getElementType());
+  auto type =
+      RankedTensorType::get(resultShape, node.inputType(0).getElementType());
   if (failed(node.requireElementType(
           type, [](Type t) { return !t.isInteger(1); }, "numeric")))
     return failure();
   node.setResult(0, node.build<EinsumOp>(
-                        type, node.builder.getStringAttr(*equation),
-                        operands));
+                        type, node.builder.getStringAttr(*equation), operands));
   return success();
 }
 

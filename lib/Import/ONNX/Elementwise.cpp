@@ -19,8 +19,7 @@ using namespace quern::onnx_import;
 
 static bool isFloat(Type type) { return isa<FloatType>(type); }
 static bool isNumeric(Type type) {
-  return isa<FloatType>(type) ||
-         (isa<IntegerType>(type) && !type.isInteger(1));
+  return isa<FloatType>(type) || (isa<IntegerType>(type) && !type.isInteger(1));
 }
 static bool isBool(Type type) { return type.isInteger(1); }
 
@@ -53,9 +52,8 @@ static LogicalResult importUnary(NodeImporter &node) {
 
 /// Broadcasts `operands` to their common shape; `type` gets the broadcast
 /// type with the first operand's element type.
-static FailureOr<SmallVector<Value>> broadcastAll(NodeImporter &node,
-                                                  ValueRange operands,
-                                                  RankedTensorType &type) {
+static FailureOr<SmallVector<Value>>
+broadcastAll(NodeImporter &node, ValueRange operands, RankedTensorType &type) {
   FailureOr<SmallVector<int64_t>> shape = broadcastShape(node, operands);
   if (failed(shape))
     return failure();
@@ -82,8 +80,7 @@ static LogicalResult importBinary(NodeImporter &node) {
 }
 
 /// Max and Min take any number of operands.
-template <typename Op>
-static LogicalResult importVariadic(NodeImporter &node) {
+template <typename Op> static LogicalResult importVariadic(NodeImporter &node) {
   SmallVector<Value> inputs;
   for (int i = 0; i < node.node.input_size(); ++i)
     if (node.hasInput(i))
@@ -109,11 +106,11 @@ static LogicalResult importPow(NodeImporter &node) {
     return failure();
   Type computeType = isFloat(baseType) ? baseType : node.builder.getF64Type();
   RankedTensorType type;
-  FailureOr<SmallVector<Value>> operands = broadcastAll(
-      node,
-      {node.castTo(node.input(0), computeType),
-       node.castTo(node.input(1), computeType)},
-      type);
+  FailureOr<SmallVector<Value>> operands =
+      broadcastAll(node,
+                   {node.castTo(node.input(0), computeType),
+                    node.castTo(node.input(1), computeType)},
+                   type);
   if (failed(operands))
     return failure();
   Value power = node.build<PowOp>(type, (*operands)[0], (*operands)[1]);
@@ -143,13 +140,13 @@ static LogicalResult importCompare(NodeImporter &node) {
 
 static LogicalResult importWhere(NodeImporter &node) {
   RankedTensorType type;
-  FailureOr<SmallVector<Value>> operands = broadcastAll(
-      node, {node.input(0), node.input(1), node.input(2)}, type);
+  FailureOr<SmallVector<Value>> operands =
+      broadcastAll(node, {node.input(0), node.input(1), node.input(2)}, type);
   if (failed(operands))
     return failure();
-  node.setResult(0, node.build<SelectOp>(
-                        type.clone(node.inputType(1).getElementType()),
-                        (*operands)[0], (*operands)[1], (*operands)[2]));
+  node.setResult(
+      0, node.build<SelectOp>(type.clone(node.inputType(1).getElementType()),
+                              (*operands)[0], (*operands)[1], (*operands)[2]));
   return success();
 }
 
@@ -157,10 +154,10 @@ static LogicalResult importLeakyRelu(NodeImporter &node) {
   RankedTensorType type = node.inputType(0);
   if (failed(node.requireFloat(type)))
     return failure();
-  node.setResult(0, node.build<LeakyReluOp>(
-                        type, node.input(0),
-                        node.builder.getF64FloatAttr(
-                            node.floatAttribute("alpha", 0.01f))));
+  node.setResult(
+      0, node.build<LeakyReluOp>(type, node.input(0),
+                                 node.builder.getF64FloatAttr(
+                                     node.floatAttribute("alpha", 0.01f))));
   return success();
 }
 
@@ -171,11 +168,11 @@ static LogicalResult importClip(NodeImporter &node) {
     return failure();
   Value result = node.input(0);
   if (node.hasInput(1))
-    result = node.build<MaxOp>(type, result,
-                               node.broadcastTo(node.input(1), type));
+    result =
+        node.build<MaxOp>(type, result, node.broadcastTo(node.input(1), type));
   if (node.hasInput(2))
-    result = node.build<MinOp>(type, result,
-                               node.broadcastTo(node.input(2), type));
+    result =
+        node.build<MinOp>(type, result, node.broadcastTo(node.input(2), type));
   node.setResult(0, result);
   return success();
 }

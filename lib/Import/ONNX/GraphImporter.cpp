@@ -21,11 +21,10 @@ LogicalResult GraphImporter::buildSignature() {
       return failure();
     // Values bound with --input-value are constants, like non-float data
     // and the algorithm graph's initializers that are not updated.
-    bool isParameter =
-        (roles && roles->isUpdated(tensor.name())) ||
-        (isFloat(type->getElementType()) &&
-         !options.inputValues.count(tensor.name()) &&
-         (!roles || roles->parameters.contains(tensor.name())));
+    bool isParameter = (roles && roles->isUpdated(tensor.name())) ||
+                       (isFloat(type->getElementType()) &&
+                        !options.inputValues.count(tensor.name()) &&
+                        (!roles || roles->parameters.contains(tensor.name())));
     (isParameter ? parameters : constants).push_back(&tensor);
   }
   for (const onnx::ValueInfoProto &input : graph.input()) {
@@ -154,10 +153,8 @@ GraphImporter::buildUpdates(func::FuncOp func) {
   }
   // Quern's step counter, which dropout draws its masks from.
   BlockArgument counter = appendStepCounter(builder, func);
-  func.walk([&](DropoutOp dropout) {
-    dropout.getStepMutable().assign(counter);
-  });
+  func.walk(
+      [&](DropoutOp dropout) { dropout.getStepMutable().assign(counter); });
   updates.push_back(incrementStepCounter(builder, fileLoc, counter));
   return updates;
 }
-

@@ -13,10 +13,10 @@
 
 #include "NodeImporter.h"
 #include "Tensor.h"
-#include "quern/Import/ONNX.h"
-#include "passes/TrainStep/TrainStep.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "passes/TrainStep/TrainStep.h"
+#include "quern/Import/ONNX.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <deque>
@@ -47,8 +47,8 @@ struct TrainingRoles {
   llvm::StringSet<> parameters;
 
   bool isUpdated(llvm::StringRef name) const {
-    return llvm::any_of(updates,
-                        [&](const auto &update) { return update.first == name; });
+    return llvm::any_of(
+        updates, [&](const auto &update) { return update.first == name; });
   }
 };
 
@@ -69,7 +69,7 @@ public:
   /// Adds the function to `module`; the parameters' initial values are
   /// appended to `initial`.
   mlir::FailureOr<mlir::func::FuncOp> run(mlir::ModuleOp module,
-                              std::vector<ParameterValue> &initial);
+                                          std::vector<ParameterValue> &initial);
 
 private:
   mlir::LogicalResult buildSignature();
@@ -77,7 +77,8 @@ private:
 
   /// The results of the step that write the update bindings, and the
   /// step counter's.
-  mlir::FailureOr<llvm::SmallVector<StateUpdate>> buildUpdates(mlir::func::FuncOp func);
+  mlir::FailureOr<llvm::SmallVector<StateUpdate>>
+  buildUpdates(mlir::func::FuncOp func);
 
   ImportStorage &storage;
   const onnx::GraphProto &graph;

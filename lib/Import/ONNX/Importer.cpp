@@ -1,4 +1,5 @@
-//===- Importer.cpp - ONNX model to quern ------------------------*- C++ -*-===//
+//===- Importer.cpp - ONNX model to quern ------------------------*- C++
+//-*-===//
 //
 // Parses the protobuf, checks it with ONNX's own checker and shape inference,
 // then builds `@forward` node by node through the op table. A model with a
@@ -57,8 +58,7 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
       opsets[import.domain()] = import.version();
   opsets[""] = std::max(*declared, kMinOpset);
   if (model.training_info_size() > 1)
-    return emitError(fileLoc) << "the model has "
-                              << model.training_info_size()
+    return emitError(fileLoc) << "the model has " << model.training_info_size()
                               << " TrainingInfoProtos; Quern compiles one";
   SmallVector<const onnx::GraphProto *> graphs = {&model.graph()};
   for (const onnx::TrainingInfoProto &training : model.training_info())
@@ -90,7 +90,8 @@ quern::importOnnxModel(llvm::MemoryBufferRef buffer, MLIRContext &context,
   std::optional<TrainingRoles> roles;
   if (model.training_info_size()) {
     FailureOr<TrainingRoles> prepared = prepareTraining(*storage, fileLoc);
-    if (failed(prepared) || failed(inferShapes(storage->trainingModel, fileLoc)))
+    if (failed(prepared) ||
+        failed(inferShapes(storage->trainingModel, fileLoc)))
       return failure();
     roles = std::move(*prepared);
   }

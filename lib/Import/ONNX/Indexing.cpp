@@ -14,8 +14,8 @@ static LogicalResult importGather(NodeImporter &node) {
                                                node.inputType(0).getRank());
   if (failed(type) || failed(axis))
     return failure();
-  node.setResult(0, node.build<GatherOp>(*type, node.input(0), node.input(1),
-                                         *axis));
+  node.setResult(
+      0, node.build<GatherOp>(*type, node.input(0), node.input(1), *axis));
   return success();
 }
 
@@ -67,8 +67,8 @@ static LogicalResult importScatterND(NodeImporter &node) {
 static LogicalResult importTopK(NodeImporter &node) {
   RankedTensorType inputType = node.inputType(0);
   FailureOr<SmallVector<int64_t>> k = node.constantIntsInput(1);
-  FailureOr<int64_t> axis = node.normalizeAxis(node.intAttribute("axis", -1),
-                                               inputType.getRank());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", -1), inputType.getRank());
   if (failed(k) || failed(axis))
     return failure();
   if (k->size() != 1)
@@ -78,9 +78,9 @@ static LogicalResult importTopK(NodeImporter &node) {
     return failure();
   SmallVector<int64_t> shape(inputType.getShape());
   if ((*k)[0] < 0 || (*k)[0] > shape[*axis])
-    return node.emitError() << "K = " << (*k)[0]
-                            << " is out of range for an axis of size "
-                            << shape[*axis];
+    return node.emitError()
+           << "K = " << (*k)[0] << " is out of range for an axis of size "
+           << shape[*axis];
   shape[*axis] = (*k)[0];
   bool smallest = node.intAttribute("largest", 1) == 0;
   auto topK = node.builder.create<TopKOp>(
@@ -95,8 +95,8 @@ static LogicalResult importTopK(NodeImporter &node) {
 static LogicalResult importTrilu(NodeImporter &node) {
   int64_t k = 0;
   if (node.hasInput(1)) {
-    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(
-        1, "quern.trilu takes k as an attribute");
+    FailureOr<SmallVector<int64_t>> given =
+        node.constantIntsInput(1, "quern.trilu takes k as an attribute");
     if (failed(given))
       return failure();
     k = given->front();

@@ -53,9 +53,8 @@ bool quern::parseInputValue(llvm::StringRef spec, OnnxImportOptions &options,
   return true;
 }
 
-LogicalResult quern::onnx_import::applyInputShapes(onnx::GraphProto &graph,
-                               const OnnxImportOptions &options,
-                               Location loc) {
+LogicalResult quern::onnx_import::applyInputShapes(
+    onnx::GraphProto &graph, const OnnxImportOptions &options, Location loc) {
   for (const auto &entry : options.inputShapes) {
     auto input = llvm::find_if(*graph.mutable_input(), [&](const auto &value) {
       return value.name() == entry.getKey();
@@ -70,10 +69,10 @@ LogicalResult quern::onnx_import::applyInputShapes(onnx::GraphProto &graph,
     size_t rank = entry.getValue().size();
     if (tensor->has_shape() &&
         tensor->shape().dim_size() != static_cast<int>(rank))
-      return emitError(loc) << "--input-shape gives " << rank << " dimension"
-                            << (rank == 1 ? "" : "s") << " for '"
-                            << entry.getKey() << "', which has rank "
-                            << tensor->shape().dim_size();
+      return emitError(loc)
+             << "--input-shape gives " << rank << " dimension"
+             << (rank == 1 ? "" : "s") << " for '" << entry.getKey()
+             << "', which has rank " << tensor->shape().dim_size();
     onnx::TensorShapeProto *shape = tensor->mutable_shape();
     shape->clear_dim();
     for (int64_t size : entry.getValue())
@@ -82,9 +81,8 @@ LogicalResult quern::onnx_import::applyInputShapes(onnx::GraphProto &graph,
   return success();
 }
 
-LogicalResult quern::onnx_import::applyInputValues(onnx::GraphProto &graph,
-                               const OnnxImportOptions &options,
-                               Location loc) {
+LogicalResult quern::onnx_import::applyInputValues(
+    onnx::GraphProto &graph, const OnnxImportOptions &options, Location loc) {
   for (const auto &entry : options.inputValues) {
     StringRef name = entry.getKey();
     auto input = llvm::find_if(*graph.mutable_input(), [&](const auto &value) {
@@ -103,11 +101,10 @@ LogicalResult quern::onnx_import::applyInputValues(onnx::GraphProto &graph,
                             << "' is not a readable ONNX TensorProto file";
     const onnx::TypeProto::Tensor &declared = input->type().tensor_type();
     if (tensor.data_type() != declared.elem_type())
-      return emitError(loc) << "--input-value: the value of '" << name
-                            << "' has element type "
-                            << dataTypeName(tensor.data_type())
-                            << ", the input "
-                            << dataTypeName(declared.elem_type());
+      return emitError(loc)
+             << "--input-value: the value of '" << name << "' has element type "
+             << dataTypeName(tensor.data_type()) << ", the input "
+             << dataTypeName(declared.elem_type());
     if (declared.has_shape()) {
       const onnx::TensorShapeProto &shape = declared.shape();
       bool matches = shape.dim_size() == tensor.dims_size();
@@ -137,13 +134,13 @@ LogicalResult quern::onnx_import::applyInputValues(onnx::GraphProto &graph,
 }
 
 LogicalResult quern::onnx_import::loadExternalConstants(onnx::GraphProto &graph,
-                                    TensorReader &reader, Location fileLoc) {
+                                                        TensorReader &reader,
+                                                        Location fileLoc) {
   for (onnx::TensorProto &tensor : *graph.mutable_initializer()) {
     if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
       continue;
-    Location loc =
-        NameLoc::get(StringAttr::get(fileLoc.getContext(), tensor.name()),
-                     fileLoc);
+    Location loc = NameLoc::get(
+        StringAttr::get(fileLoc.getContext(), tensor.name()), fileLoc);
     FailureOr<RankedTensorType> type = tensorType(tensor, loc);
     if (failed(type))
       return failure();
@@ -158,4 +155,3 @@ LogicalResult quern::onnx_import::loadExternalConstants(onnx::GraphProto &graph,
   }
   return success();
 }
-

@@ -1,4 +1,5 @@
-//===- InputBindings.h - what the user fixes of a graph's inputs -*- C++ -*-===//
+//===- InputBindings.h - what the user fixes of a graph's inputs -*- C++
+//-*-===//
 //
 // --input-shape fixes the shape of a graph input, --input-value its value
 // (the input becomes an initializer); and integer initializers stored as

@@ -78,8 +78,8 @@ FailureOr<RankedTensorType> NodeImporter::inferAlone(int index) {
     if (!hasInput(i))
       continue;
     Value value = input(i);
-    KnownInput known{node.input(i), cast<RankedTensorType>(value.getType()),
-                     {}};
+    KnownInput known{
+        node.input(i), cast<RankedTensorType>(value.getType()), {}};
     if (auto constant = value.getDefiningOp<ConstantOp>())
       known.value = dyn_cast<DenseElementsAttr>(constant.getValue());
     inputs.push_back(known);
@@ -180,9 +180,9 @@ Value NodeImporter::splatConstant(RankedTensorType type, double value) {
   return builder.create<ConstantOp>(loc, type, value);
 }
 
-LogicalResult
-NodeImporter::requireElementType(Type type, function_ref<bool(Type)> accepts,
-                                 StringRef what) {
+LogicalResult NodeImporter::requireElementType(Type type,
+                                               function_ref<bool(Type)> accepts,
+                                               StringRef what) {
   Type elementType = getElementTypeOrSelf(type);
   if (accepts(elementType))
     return success();
@@ -190,8 +190,8 @@ NodeImporter::requireElementType(Type type, function_ref<bool(Type)> accepts,
                      << elementType;
 }
 
-Location quern::onnx_import::nodeLocation(const onnx::NodeProto &node, int index,
-                      Location fileLoc) {
+Location quern::onnx_import::nodeLocation(const onnx::NodeProto &node,
+                                          int index, Location fileLoc) {
   MLIRContext *context = fileLoc.getContext();
   std::string name =
       node.name().empty() ? "#" + std::to_string(index) : node.name();

@@ -35,10 +35,10 @@ struct GraphValues {
 class NodeImporter {
 public:
   NodeImporter(const onnx::NodeProto &node, int version, int opset,
-               mlir::Location loc, mlir::OpBuilder &builder,
-               GraphValues &graph, TensorReader &reader)
-      : node(node), version(version), opset(opset), loc(loc),
-        builder(builder), reader(reader), graph(graph) {}
+               mlir::Location loc, mlir::OpBuilder &builder, GraphValues &graph,
+               TensorReader &reader)
+      : node(node), version(version), opset(opset), loc(loc), builder(builder),
+        reader(reader), graph(graph) {}
 
   const onnx::NodeProto &node;
   /// The version of the op's schema the model uses (from the opset table).
@@ -113,10 +113,10 @@ public:
 
   /// Fails with "supports X tensors only" unless `type`'s element type is
   /// accepted by `accepts`.
-  mlir::LogicalResult requireElementType(mlir::Type type,
-                                         llvm::function_ref<bool(mlir::Type)>
-                                             accepts,
-                                         llvm::StringRef what);
+  mlir::LogicalResult
+  requireElementType(mlir::Type type,
+                     llvm::function_ref<bool(mlir::Type)> accepts,
+                     llvm::StringRef what);
   mlir::LogicalResult requireFloat(mlir::Type type) {
     return requireElementType(
         type, [](mlir::Type t) { return mlir::isa<mlir::FloatType>(t); },

@@ -12,9 +12,8 @@ using namespace quern::onnx_import;
 /// The axes a Reduce* node reduces over: from its `axes` input (ReduceSum
 /// since 13) or attribute (the others until 18). No axes means all of them,
 /// or none with noop_with_empty_axes.
-static FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &node,
-                                                     bool axesAreInput,
-                                                     int64_t rank) {
+static FailureOr<SmallVector<int64_t>>
+reductionAxes(NodeImporter &node, bool axesAreInput, int64_t rank) {
   SmallVector<int64_t> axes;
   if (axesAreInput && node.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> constant = node.constantIntsInput(1);
@@ -37,8 +36,7 @@ template <typename Op, bool AxesAreInput, bool (*Accepts)(Type) = isNumeric>
 static LogicalResult importReduction(NodeImporter &node) {
   RankedTensorType inputType = node.inputType(0);
   if (failed(node.requireElementType(inputType, Accepts,
-                                     Accepts == isFloat ? "float"
-                                                        : "numeric")))
+                                     Accepts == isFloat ? "float" : "numeric")))
     return failure();
   // Axes first: when they are not constant, shape inference cannot type the
   // result either, and the axes are the cause to report.
@@ -58,8 +56,7 @@ static LogicalResult importReduction(NodeImporter &node) {
   return success();
 }
 
-template <typename Op>
-static LogicalResult importSoftmax(NodeImporter &node) {
+template <typename Op> static LogicalResult importSoftmax(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
@@ -114,8 +111,8 @@ static LogicalResult importLayerNorm(NodeImporter &node) {
   int64_t stashCode = node.intAttribute("stash_type", onnx::TensorProto::FLOAT);
   Type stashType = convertElementType(stashCode, node.builder.getContext());
   if (!isa_and_nonnull<FloatType>(stashType))
-    return node.emitError() << "stash_type " << stashCode
-                            << " is not a float type";
+    return node.emitError()
+           << "stash_type " << stashCode << " is not a float type";
   ArrayRef<int64_t> normalized = type.getShape().drop_front(*axis);
   FailureOr<Value> scale = normalizedParameter(node, 1, normalized);
   if (failed(scale))
@@ -168,9 +165,9 @@ static LogicalResult importNllLossOf(NodeImporter &node,
     ignoreIndex =
         node.builder.getI64IntegerAttr(node.intAttribute("ignore_index", 0));
   Value weight = node.hasInput(2) ? node.input(2) : Value();
-  node.setResult(0, node.build<NllLossOp>(*type, logProbabilities,
-                                          node.input(1), weight, *reduction,
-                                          ignoreIndex));
+  node.setResult(0,
+                 node.build<NllLossOp>(*type, logProbabilities, node.input(1),
+                                       weight, *reduction, ignoreIndex));
   return success();
 }
 
@@ -197,8 +194,7 @@ static LogicalResult importSoftmaxCrossEntropy(NodeImporter &node) {
 
 void quern::onnx_import::registerReductionOps(OpTable &table) {
   table.add("ReduceSum", {13}, importReduction<ReduceSumOp, true>);
-  table.add("ReduceMean", {13},
-            importReduction<ReduceMeanOp, false, isFloat>);
+  table.add("ReduceMean", {13}, importReduction<ReduceMeanOp, false, isFloat>);
   table.add("ReduceMax", {13}, importReduction<ReduceMaxOp, false>);
   table.add("ReduceMin", {13}, importReduction<ReduceMinOp, false>);
   table.add("LayerNormalization", {17}, importLayerNorm);

@@ -57,8 +57,8 @@ static LogicalResult importTranspose(NodeImporter &node) {
 
 /// A float or int attribute as a rank-0 or rank-1 dense constant.
 template <typename T>
-static DenseElementsAttr scalarsAttribute(Type elementType,
-                                          ArrayRef<T> values, bool isList) {
+static DenseElementsAttr scalarsAttribute(Type elementType, ArrayRef<T> values,
+                                          bool isList) {
   SmallVector<int64_t> shape;
   if (isList)
     shape.push_back(values.size());
@@ -91,8 +91,8 @@ static LogicalResult importConstant(NodeImporter &node) {
                                 attribute.ints().end());
     value = scalarsAttribute<int64_t>(b.getI64Type(), values, true);
   } else {
-    return node.emitError() << "attribute '" << attribute.name()
-                            << "' is not supported";
+    return node.emitError()
+           << "attribute '" << attribute.name() << "' is not supported";
   }
   node.setResult(0, node.builder.create<ConstantOp>(node.loc, value));
   return success();
@@ -180,8 +180,8 @@ static LogicalResult importSlice(NodeImporter &node) {
       return failure();
     if (steps[index] == 0)
       return node.emitError() << "step of axis " << axis << " is 0";
-    Window window = sliceWindow((*starts)[index], (*ends)[index],
-                                steps[index], shape[*dim]);
+    Window window = sliceWindow((*starts)[index], (*ends)[index], steps[index],
+                                shape[*dim]);
     offsets[*dim] = window.offset;
     strides[*dim] = window.stride;
     shape[*dim] = window.size;
@@ -213,8 +213,8 @@ static LogicalResult importSplit(NodeImporter &node) {
       sizes.push_back(std::min(each, extent - part * each));
   }
   if (static_cast<int64_t>(sizes.size()) != parts)
-    return node.emitError() << "split gives " << sizes.size()
-                            << " sizes for " << parts << " outputs";
+    return node.emitError() << "split gives " << sizes.size() << " sizes for "
+                            << parts << " outputs";
   SmallVector<int64_t> offsets(inputType.getRank(), 0),
       strides(inputType.getRank(), 1);
   for (auto [part, size] : llvm::enumerate(sizes)) {
@@ -256,8 +256,8 @@ static LogicalResult importConstantOfShape(NodeImporter &node) {
       return failure();
     element = *given;
   }
-  Type elementType = element ? element.getElementType()
-                             : Type(node.builder.getF32Type());
+  Type elementType =
+      element ? element.getElementType() : Type(node.builder.getF32Type());
   auto type = RankedTensorType::get(*shape, elementType);
   Attribute splat = element ? element.getValues<Attribute>()[0]
                             : node.builder.getF32FloatAttr(0.0f);
@@ -279,9 +279,9 @@ static LogicalResult importShape(NodeImporter &node) {
                             shape.begin() + std::max(start, end));
   auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())},
                                     node.builder.getI64Type());
-  node.setResult(0, node.builder.create<ConstantOp>(
-                        node.loc, DenseElementsAttr::get(type,
-                                                         ArrayRef(dims))));
+  node.setResult(0,
+                 node.builder.create<ConstantOp>(
+                     node.loc, DenseElementsAttr::get(type, ArrayRef(dims))));
   return success();
 }
 
@@ -310,8 +310,8 @@ static LogicalResult importRange(NodeImporter &node) {
     return node.emitError() << "delta is 0";
   double difference;
   if (elementType.isF32())
-    difference = static_cast<float>(asDouble(*limit)) -
-                 static_cast<float>(first);
+    difference =
+        static_cast<float>(asDouble(*limit)) - static_cast<float>(first);
   else if (isFloat)
     difference = asDouble(*limit) - first;
   else
@@ -323,7 +323,8 @@ static LogicalResult importRange(NodeImporter &node) {
     // Integer ranges are exact; float ones are start + i * delta, as
     // ONNX's reference (numpy.arange) computes them.
     if (isFloat)
-      values.push_back(node.builder.getFloatAttr(elementType, first + i * step));
+      values.push_back(
+          node.builder.getFloatAttr(elementType, first + i * step));
     else
       values.push_back(node.builder.getIntegerAttr(
           elementType, asInt(*start) + i * asInt(*delta)));

@@ -129,9 +129,9 @@ static void packField(const Field &field, std::vector<char> &out) {
   }
 }
 
-FailureOr<ArrayRef<char>>
-TensorReader::bytes(const onnx::TensorProto &tensor, RankedTensorType type,
-                    Location loc) {
+FailureOr<ArrayRef<char>> TensorReader::bytes(const onnx::TensorProto &tensor,
+                                              RankedTensorType type,
+                                              Location loc) {
   Type elementType = type.getElementType();
   // Booleans are one byte per element in ONNX and in the state file.
   size_t elementBytes =
@@ -177,9 +177,9 @@ TensorReader::bytes(const onnx::TensorProto &tensor, RankedTensorType type,
       packField<uint8_t>(tensor.int32_data(), packed);
       break;
     default:
-      return emitError(loc) << "tensor '" << tensor.name()
-                            << "' has unsupported element type "
-                            << dataTypeName(tensor.data_type());
+      return emitError(loc)
+             << "tensor '" << tensor.name() << "' has unsupported element type "
+             << dataTypeName(tensor.data_type());
     }
     bytes = packed;
   }
@@ -218,9 +218,9 @@ TensorReader::externalBytes(const onnx::TensorProto &tensor, size_t expected,
               llvm::StringRef(entry.value()).getAsInteger(10, offset)) ||
              (entry.key() == "length" &&
               llvm::StringRef(entry.value()).getAsInteger(10, length)))
-      return emitError(loc) << "tensor '" << tensor.name() << "' has "
-                            << entry.key() << " '" << entry.value()
-                            << "', which is not a number";
+      return emitError(loc)
+             << "tensor '" << tensor.name() << "' has " << entry.key() << " '"
+             << entry.value() << "', which is not a number";
   }
   if (location.empty())
     return emitError(loc) << "tensor '" << tensor.name()
@@ -235,10 +235,9 @@ TensorReader::externalBytes(const onnx::TensorProto &tensor, size_t expected,
                                     /*RequiresNullTerminator=*/false);
     if (!opened) {
       files.erase(path.str().str());
-      return emitError(loc) << "tensor '" << tensor.name()
-                            << "' has its data in '" << path
-                            << "', which cannot be read: "
-                            << opened.getError().message();
+      return emitError(loc)
+             << "tensor '" << tensor.name() << "' has its data in '" << path
+             << "', which cannot be read: " << opened.getError().message();
     }
     file = std::move(*opened);
   }
@@ -246,8 +245,7 @@ TensorReader::externalBytes(const onnx::TensorProto &tensor, size_t expected,
     return emitError(loc) << "tensor '" << tensor.name() << "' has length "
                           << length << ", its shape needs " << expected
                           << " bytes";
-  if (offset > file->getBufferSize() ||
-      file->getBufferSize() - offset < length)
+  if (offset > file->getBufferSize() || file->getBufferSize() - offset < length)
     return emitError(loc) << "tensor '" << tensor.name() << "' needs bytes ["
                           << offset << ", " << offset + length << ") of '"
                           << path << "', which holds only "

@@ -43,8 +43,8 @@ struct Formula {
   Value whenStep(ComparePredicate predicate, Value step, Value a, Value b) {
     auto stepType = cast<RankedTensorType>(step.getType());
     Value zero = node.splatConstant(stepType, 0);
-    Value test = node.build<CompareOp>(
-        stepType.clone(node.builder.getI1Type()), predicate, step, zero);
+    Value test = node.build<CompareOp>(stepType.clone(node.builder.getI1Type()),
+                                       predicate, step, zero);
     return node.build<SelectOp>(type, node.broadcastTo(test, type), a, b);
   }
   /// norm_coefficient * x + g.
@@ -57,8 +57,8 @@ struct Formula {
 FailureOr<int> tensorCount(NodeImporter &node, int groups) {
   int tensors = node.node.input_size() - 2;
   if (tensors <= 0 || tensors % groups != 0)
-    return node.emitError() << "expects R, T and " << groups
-                            << " inputs per optimized tensor";
+    return node.emitError()
+           << "expects R, T and " << groups << " inputs per optimized tensor";
   return tensors / groups;
 }
 
@@ -74,7 +74,8 @@ LogicalResult importAdam(NodeImporter &node) {
   Value rate = node.input(0), step = node.input(1);
   for (int i = 0; i < *count; ++i) {
     Value x = node.input(2 + i), g = node.input(2 + *count + i);
-    Value v = node.input(2 + 2 * *count + i), h = node.input(2 + 3 * *count + i);
+    Value v = node.input(2 + 2 * *count + i),
+          h = node.input(2 + 3 * *count + i);
     Formula f{node, cast<RankedTensorType>(x.getType())};
     Value gr = f.regularized(x, g, decay);
     Value vNew = f.add(f.mul(f.splat(alpha), v), f.mul(f.splat(1 - alpha), gr));
@@ -111,9 +112,9 @@ LogicalResult importAdagrad(NodeImporter &node) {
     Value h = node.input(2 + 2 * *count + i);
     Formula f{node, cast<RankedTensorType>(x.getType())};
     // r = R / (1 + T * decay_factor).
-    Value r = f.div(f.spread(rate),
-                    f.add(f.splat(1.0),
-                          f.mul(f.spread(step), f.splat(decayFactor))));
+    Value r =
+        f.div(f.spread(rate),
+              f.add(f.splat(1.0), f.mul(f.spread(step), f.splat(decayFactor))));
     Value gr = f.regularized(x, g, decay);
     Value hNew = f.add(h, f.mul(gr, gr));
     Value hSqrt = f.add(f.sqrt(hNew), f.splat(epsilon));
@@ -176,9 +177,9 @@ LogicalResult importGradient(NodeImporter &node) {
               "tensors named in xs and zs: its inputs must be those tensors, "
               "in that order";
   if (node.node.output_size() > xs->strings_size())
-    return node.emitError() << "has " << node.node.output_size()
-                            << " outputs but xs names "
-                            << xs->strings_size() << " tensors";
+    return node.emitError()
+           << "has " << node.node.output_size() << " outputs but xs names "
+           << xs->strings_size() << " tensors";
   Value target = node.valueNamed(y->s());
   if (!target)
     return node.emitError() << "y names '" << y->s()
@@ -189,9 +190,9 @@ LogicalResult importGradient(NodeImporter &node) {
   for (int index = 0; index < xs->strings_size(); ++index) {
     wrt.push_back(node.input(index));
     if (!isa<FloatType>(node.inputType(index).getElementType()))
-      return node.emitError() << "cannot differentiate with respect to '"
-                              << xs->strings(index)
-                              << "', which is not a float tensor";
+      return node.emitError()
+             << "cannot differentiate with respect to '" << xs->strings(index)
+             << "', which is not a float tensor";
   }
   FailureOr<SmallVector<Value>> gradients =
       buildGradients(node.builder, target, wrt);
@@ -201,9 +202,9 @@ LogicalResult importGradient(NodeImporter &node) {
     if (node.node.output(index).empty())
       continue;
     Value gradient = (*gradients)[index];
-    node.setResult(index, gradient ? gradient
-                                   : node.splatConstant(
-                                         node.inputType(index), 0.0));
+    node.setResult(index, gradient
+                              ? gradient
+                              : node.splatConstant(node.inputType(index), 0.0));
   }
   return success();
 }

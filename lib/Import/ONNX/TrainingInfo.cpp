@@ -9,8 +9,8 @@ using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
 
-FailureOr<TrainingRoles> quern::onnx_import::prepareTraining(ImportStorage &storage,
-                                         Location fileLoc) {
+FailureOr<TrainingRoles>
+quern::onnx_import::prepareTraining(ImportStorage &storage, Location fileLoc) {
   const onnx::ModelProto &model = storage.model;
   const onnx::TrainingInfoProto &training = model.training_info(0);
   TrainingRoles roles;
@@ -22,8 +22,7 @@ FailureOr<TrainingRoles> quern::onnx_import::prepareTraining(ImportStorage &stor
   llvm::StringSet<> algorithmOutputs, initializationOutputs;
   for (const onnx::ValueInfoProto &output : training.algorithm().output())
     algorithmOutputs.insert(output.name());
-  for (const onnx::ValueInfoProto &output :
-       training.initialization().output())
+  for (const onnx::ValueInfoProto &output : training.initialization().output())
     initializationOutputs.insert(output.name());
   for (const onnx::StringStringEntryProto &binding :
        training.update_binding()) {
@@ -32,9 +31,8 @@ FailureOr<TrainingRoles> quern::onnx_import::prepareTraining(ImportStorage &stor
              << "update_binding: '" << binding.key()
              << "' is not an initializer of the model or its algorithm";
     if (!algorithmOutputs.contains(binding.value()))
-      return emitError(fileLoc)
-             << "update_binding: '" << binding.value()
-             << "' is not an output of the algorithm graph";
+      return emitError(fileLoc) << "update_binding: '" << binding.value()
+                                << "' is not an output of the algorithm graph";
     roles.updates.emplace_back(binding.key(), binding.value());
   }
   for (const onnx::StringStringEntryProto &binding :
@@ -65,10 +63,11 @@ FailureOr<TrainingRoles> quern::onnx_import::prepareTraining(ImportStorage &stor
   return roles;
 }
 
-LogicalResult quern::onnx_import::initialize(ImportStorage &storage, Location fileLoc,
-                         const llvm::StringMap<int> &opsets,
-                         const OnnxImportOptions &options,
-                         std::vector<ParameterValue> &initial) {
+LogicalResult
+quern::onnx_import::initialize(ImportStorage &storage, Location fileLoc,
+                               const llvm::StringMap<int> &opsets,
+                               const OnnxImportOptions &options,
+                               std::vector<ParameterValue> &initial) {
   const onnx::TrainingInfoProto &training = storage.model.training_info(0);
   if (training.initialization_binding_size() == 0)
     return success();
@@ -91,8 +90,7 @@ LogicalResult quern::onnx_import::initialize(ImportStorage &storage, Location fi
     auto position = llvm::find_if(model.graph().output(), [&](const auto &o) {
       return o.name() == binding.value();
     });
-    Value value =
-        ret.getOperand(position - model.graph().output().begin());
+    Value value = ret.getOperand(position - model.graph().output().begin());
     auto constant = value.getDefiningOp<ConstantOp>();
     if (!constant)
       return emitError(value.getLoc())
@@ -110,8 +108,7 @@ LogicalResult quern::onnx_import::initialize(ImportStorage &storage, Location fi
       bytes.insert(bytes.end(), elements.getRawData().begin() + offset,
                    elements.getRawData().begin() + offset + elementBytes);
     }
-    if (parameter == initial.end() ||
-        parameter->bytes.size() != bytes.size())
+    if (parameter == initial.end() || parameter->bytes.size() != bytes.size())
       return emitError(value.getLoc())
              << "initialization_binding: '" << binding.value()
              << "' does not fit the initializer '" << binding.key() << "'";
@@ -119,4 +116,3 @@ LogicalResult quern::onnx_import::initialize(ImportStorage &storage, Location fi
   }
   return success();
 }
-

@@ -28,9 +28,6 @@ inline llvm::cl::ValuesClass bf16DotOptionValues() {
 #define GEN_PASS_REGISTRATION
 #include "quern/Codegen/CPU/Passes.h.inc"
 
-
-
-
 struct CPUCodegenOptions {
   /// Lower memrefs to bare pointers at function boundaries: the entry-point
   /// wrappers pass plain pointers into the state, inputs and outputs.
