@@ -217,6 +217,12 @@ private:
         strategy.cacheTiles[dims->k[1]] = 2;
         strategy.registerTiles[dims->k[1]] = 2;
       }
+      // Tile loops: the batch loops, then n, m and k: a column panel of the
+      // right operand stays in L1 while m's tiles sweep it.
+      for (unsigned dim = 0; dim < ranges.size(); ++dim)
+        if (dim != m && dim != n && dim != k)
+          strategy.loopOrder.push_back(dim);
+      strategy.loopOrder.append({n, m, k});
       strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
       if (strategy.parallel)
         splitForThreads(strategy, ranges, {n, m});
@@ -302,6 +308,15 @@ private:
         minParallelWork > 0 &&
         work * kMultiplyAddsPerElement >= minParallelWork &&
         op.getIteratorTypesArray().front() == utils::IteratorType::parallel;
+    // The threads share the first loop by whole register tiles; a 1-D op in
+    // about 64 tiles of several vectors each.
+    if (strategy.parallel)
+      strategy.parallelTile =
+          ranges.size() == 1
+              ? std::max<int64_t>(strategy.registerTiles[0],
+                                  ranges[0] / 64 / strategy.registerTiles[0] *
+                                      strategy.registerTiles[0])
+              : strategy.registerTiles[0];
     return strategy;
   }
 };

@@ -60,6 +60,11 @@ void Strategy::attach(Operation *op) const {
     entries.push_back(b.getNamedAttr("dims", b.getDenseI64ArrayAttr(dims)));
     entries.push_back(
         b.getNamedAttr("cache_tiles", b.getDenseI64ArrayAttr(cacheTiles)));
+    entries.push_back(
+        b.getNamedAttr("loop_order", b.getDenseI64ArrayAttr(loopOrder)));
+  } else if (parallel) {
+    entries.push_back(
+        b.getNamedAttr("parallel_tile", b.getI64IntegerAttr(parallelTile)));
   }
   if (isSplit()) {
     entries.push_back(b.getNamedAttr(
@@ -123,6 +128,20 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
         }))
       return malformed("dims must be the m, n and k loops");
     strategy.dims.assign(dims.asArrayRef().begin(), dims.asArrayRef().end());
+    auto order = dict.getAs<DenseI64ArrayAttr>("loop_order");
+    SmallVector<int64_t> sorted = order
+                                      ? SmallVector<int64_t>(order.asArrayRef())
+                                      : SmallVector<int64_t>();
+    llvm::sort(sorted);
+    if (sorted != llvm::to_vector(llvm::seq<int64_t>(0, loops)))
+      return malformed("loop_order must be a permutation of the loops");
+    strategy.loopOrder.assign(order.asArrayRef().begin(),
+                              order.asArrayRef().end());
+  } else if (strategy.parallel) {
+    auto tile = dict.getAs<IntegerAttr>("parallel_tile");
+    if (!tile || tile.getInt() < 1)
+      return malformed("parallel_tile must be a positive size");
+    strategy.parallelTile = tile.getInt();
   }
   if (Attribute split = dict.get("split")) {
     auto lists = dyn_cast<ArrayAttr>(split);

@@ -36,6 +36,11 @@ struct Strategy {
   llvm::SmallVector<bool> parallelPieces;
   /// The outer tile loop runs on several threads.
   bool parallel = false;
+  /// Contractions: the order of the tile loops, outermost first.
+  llvm::SmallVector<int64_t> loopOrder;
+  /// Other ops with `parallel`: the tile of the first loop that the threads
+  /// share out.
+  int64_t parallelTile = 0;
 
   bool isSplit() const {
     return llvm::any_of(split, [](auto &points) { return !points.empty(); });

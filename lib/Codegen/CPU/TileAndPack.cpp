@@ -158,14 +158,9 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
     return success();
   }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<unsigned> order;
+  SmallVector<unsigned> order(strategy.loopOrder.begin(),
+                              strategy.loopOrder.end());
   if (strategy.kind == Strategy::Contraction) {
-    // Outer loops: batch dimensions, then n, m and k.
-    unsigned m = strategy.dims[0], n = strategy.dims[1], k = strategy.dims[2];
-    for (unsigned dim = 0; dim < ranges.size(); ++dim)
-      if (dim != m && dim != n && dim != k)
-        order.push_back(dim);
-    order.append({n, m, k});
     SmallVector<int64_t> cache = onlyWhereSmaller(strategy.cacheTiles, ranges);
     if (llvm::any_of(cache, [](int64_t size) { return size != 0; })) {
       // The operand the pack writes, when every loop split into cache tiles
@@ -195,15 +190,9 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
       }
     }
   } else if (strategy.parallel) {
-    // One outer parallel loop over the first dimension, by whole register
-    // tiles.
+    // One outer parallel loop over the first dimension.
     SmallVector<int64_t> outer(ranges.size(), 0);
-    outer[0] =
-        ranges.size() == 1
-            ? std::max<int64_t>(strategy.registerTiles[0],
-                                ranges[0] / 64 / strategy.registerTiles[0] *
-                                    strategy.registerTiles[0])
-            : strategy.registerTiles[0];
+    outer[0] = strategy.parallelTile;
     FailureOr<linalg::TiledLinalgOp> tiled =
         tile(rewriter, op, outer, {}, /*parallel=*/true);
     if (failed(tiled))

@@ -1,6 +1,7 @@
 // RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=1000000" | FileCheck %s --check-prefix=AVX512
 // RUN: quern-opt %s --quern-select-strategy="vector-bits=128 vector-registers=32 min-parallel-work=0" | FileCheck %s --check-prefix=NEON
 
+// (The first case is the example of quern-select-strategy's description.)
 // Tile sizes come from the CPU's description. With AVX-512 (16 f32 lanes,
 // 32 registers) a GEMM's register tile is 8 rows by two vectors (16
 // accumulators); k steps by 1; the 16 KiB half of L1 holds a kc x 32 panel
@@ -8,9 +9,9 @@
 // halved until there are 8 tiles. With NEON (4 lanes) the tile is 8 x 8
 // and the L2 quarter holds 256 columns of the 128 rows.
 // AVX512-LABEL: func.func @matmul
-// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 64, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 64, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", loop_order = array<i64: 1, 0, 2>, parallel = true, register_tiles = array<i64: 8, 32, 1>}
 // NEON-LABEL: func.func @matmul
-// NEON: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = false, register_tiles = array<i64: 8, 8, 1>}
+// NEON: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", loop_order = array<i64: 1, 0, 2>, parallel = false, register_tiles = array<i64: 8, 8, 1>}
 func.func @matmul(%a: memref<256x128xf32>, %b: memref<128x512xf32>, %c: memref<256x512xf32>) {
   linalg.matmul ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>) outs(%c : memref<256x512xf32>)
   return
@@ -33,7 +34,7 @@ func.func @matmul_transpose_b(%a: memref<10x16xf32>, %b: memref<10x16xf32>, %c: 
 // register tile): 384 rows take tiles of 192, not 256 and a partial one of
 // 128; k = 1000 takes tiles of 125.
 // AVX512-LABEL: func.func @matmul_384
-// AVX512: quern.strategy = {cache_tiles = array<i64: 192, 32, 125>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, register_tiles = array<i64: 8, 32, 1>}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 192, 32, 125>, dims = array<i64: 0, 1, 2>, kind = "contraction", loop_order = array<i64: 1, 0, 2>, parallel = true, register_tiles = array<i64: 8, 32, 1>}
 func.func @matmul_384(%a: memref<384x1000xf32>, %b: memref<1000x128xf32>, %c: memref<384x128xf32>) {
   linalg.matmul ins(%a, %b : memref<384x1000xf32>, memref<1000x128xf32>) outs(%c : memref<384x128xf32>)
   return
@@ -46,7 +47,7 @@ func.func @matmul_384(%a: memref<384x1000xf32>, %b: memref<1000x128xf32>, %c: me
 // register tile of 8 columns divides 240). Of the 12 pieces (rows by
 // columns), those of min-parallel-work multiply-adds or more are threaded.
 // AVX512-LABEL: func.func @matmul_prime
-// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = true, parallel_pieces = array<i1: true, true, true, false, true, true, false, false, false, false, false, false>, register_tiles = array<i64: 8, 32, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 992, 1008>, array<i64>]}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 256, 256, 128>, dims = array<i64: 0, 1, 2>, kind = "contraction", loop_order = array<i64: 1, 0, 2>, parallel = true, parallel_pieces = array<i1: true, true, true, false, true, true, false, false, false, false, false, false>, register_tiles = array<i64: 8, 32, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 992, 1008>, array<i64>]}
 // NEON-LABEL: func.func @matmul_prime
 // NEON: register_tiles = array<i64: 8, 8, 1>, split = [array<i64: 768, 1008>, array<i64: 768, 1008>, array<i64>]
 func.func @matmul_prime(%a: memref<1009x128xf32>, %b: memref<128x1009xf32>, %c: memref<1009x1009xf32>) {
@@ -79,7 +80,7 @@ func.func @transpose(%a: memref<64x32xf32>, %b: memref<32x64xf32>) {
 // bf16 operands summed in pairs along k (k = 2p + t): p is the k loop and
 // each tile takes the whole pair.
 // AVX512-LABEL: func.func @bf16_pairs
-// AVX512: quern.strategy = {cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, kind = "contraction", parallel = false, register_tiles = array<i64: 8, 32, 1, 2>}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, kind = "contraction", loop_order = array<i64: 3, 1, 0, 2>, parallel = false, register_tiles = array<i64: 8, 32, 1, 2>}
 func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>) {
@@ -99,9 +100,9 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
 // (The pipeline packs panels as wide as the register tile: 8 columns on
 // NEON.)
 // AVX512-LABEL: func.func @bf16_panels
-// AVX512: quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}
+// AVX512: quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}
 // NEON-LABEL: func.func @bf16_panels
-// NEON: dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 8, 1, 2>}
+// NEON: dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = false, register_tiles = array<i64: 1, 8, 8, 1, 2>}
 func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
   linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (m, p, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>) {
@@ -209,6 +210,22 @@ func.func @row_dot(%a: memref<4x64x256xf32>, %b: memref<4x64x256xf32>, %s: memre
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %r = arith.addf %p, %acc : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// An elementwise op with work enough to be threaded: the threads share its
+// rows, a register tile's worth (one row) at a time.
+// AVX512-LABEL: func.func @relu_rows
+// AVX512: quern.strategy = {kind = "elementwise", parallel = true, parallel_tile = 1 : i64, register_tiles = array<i64: 1, 16>}
+// NEON-LABEL: func.func @relu_rows
+// NEON: quern.strategy = {kind = "elementwise", parallel = false, register_tiles = array<i64: 1, 4>}
+func.func @relu_rows(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<512x512xf32>) outs(%y : memref<512x512xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
     linalg.yield %r : f32
   }
   return

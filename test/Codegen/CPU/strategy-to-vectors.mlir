@@ -17,7 +17,7 @@
 // CHECK: scf.yield
 // CHECK-COUNT-8: vector.store %{{.+}} : memref<64x64xf32>, vector<32xf32>
 func.func @gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = false}}
       ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
@@ -31,7 +31,7 @@ func.func @gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf
 // CHECK: scf.for
 // CHECK: vector.fma
 func.func @parallel_gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 32, 32, 64>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = true}}
       ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
@@ -65,7 +65,7 @@ func.func @add(%a: memref<4x100xf32>, %b: memref<4x100xf32>, %c: memref<4x100xf3
 // CHECK-COUNT-16: vector.store {{.+}} : memref<64x32xf32>, vector<16xf32>
 // CHECK-NOT: vector.gather
 func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
-  linalg.transpose {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 16, 16>, parallel = true}}
+  linalg.transpose {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 16, 16>, parallel = true, parallel_tile = 16}}
       ins(%a : memref<32x64xf32>) outs(%b : memref<64x32xf32>) permutation = [1, 0]
   return
 }
@@ -97,7 +97,7 @@ func.func @transpose(%a: memref<32x64xf32>, %b: memref<64x32xf32>) {
 func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: memref<64x96xf32>) {
   linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (m, p, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<64x96x2xbf16>) outs(%c : memref<64x96xf32>)
-      attrs = {quern.strategy = {kind = "contraction", cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, register_tiles = array<i64: 8, 32, 1, 2>, parallel = false}} {
+      attrs = {quern.strategy = {kind = "contraction", loop_order = array<i64: 3, 1, 0, 2>, cache_tiles = array<i64: 64, 96, 64, 2>, dims = array<i64: 0, 1, 2>, register_tiles = array<i64: 8, 32, 1, 2>, parallel = false}} {
   ^bb0(%x: bf16, %y: bf16, %acc: f32):
     %xf = arith.extf %x : bf16 to f32
     %yf = arith.extf %y : bf16 to f32
@@ -121,7 +121,7 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
 func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
   linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (m, p, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>)
-      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
   ^bb0(%x: bf16, %y: bf16, %acc: f32):
     %xf = arith.extf %x : bf16 to f32
     %yf = arith.extf %y : bf16 to f32
@@ -145,7 +145,7 @@ func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c:
 func.func @bf16_packed_lhs(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c: memref<64x3x32xf32>) {
   linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (p, m, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (m, j, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<64x64x2xbf16>, memref<3x64x32x2xbf16>) outs(%c : memref<64x3x32xf32>)
-      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 64, 32, 64, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = false, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
   ^bb0(%x: bf16, %y: bf16, %acc: f32):
     %xf = arith.extf %x : bf16 to f32
     %yf = arith.extf %y : bf16 to f32
@@ -234,7 +234,7 @@ func.func @panel_pack(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>
   %zero = arith.constant 0.0 : f32
   linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
-      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, parallel_tile = 1, register_tiles = array<i64: 1, 1, 16, 2>}} {
   ^bb0(%x: f32, %y: bf16):
     %r = arith.truncf %x : f32 to bf16
     linalg.yield %r : bf16
@@ -242,7 +242,7 @@ func.func @panel_pack(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32x2xbf16>
   linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
   linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
-      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
   ^bb0(%a: bf16, %b: bf16, %s: f32):
     %x = arith.extf %a : bf16 to f32
     %y = arith.extf %b : bf16 to f32
@@ -270,7 +270,7 @@ func.func @panel_pack_k_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32
   %zero = arith.constant 0.0 : f32
   linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
-      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, parallel_tile = 1, register_tiles = array<i64: 1, 1, 16, 2>}} {
   ^bb0(%x: f32, %y: bf16):
     %r = arith.truncf %x : f32 to bf16
     linalg.yield %r : bf16
@@ -278,7 +278,7 @@ func.func @panel_pack_k_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32
   linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
   linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
-      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 16, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 16, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
   ^bb0(%a: bf16, %b: bf16, %s: f32):
     %x = arith.extf %a : bf16 to f32
     %y = arith.extf %b : bf16 to f32
@@ -302,7 +302,7 @@ func.func @panel_pack_m_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32
   %zero = arith.constant 0.0 : f32
   linalg.generic {indexing_maps = [#panel_in, #panel_out], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%w : memref<32x2x2x32xf32>) outs(%packed : memref<2x32x32x2xbf16>)
-      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, register_tiles = array<i64: 1, 1, 16, 2>}} {
+      attrs = {quern.panel_pack, quern.strategy = {kind = "elementwise", parallel = true, parallel_tile = 1, register_tiles = array<i64: 1, 1, 16, 2>}} {
   ^bb0(%x: f32, %y: bf16):
     %r = arith.truncf %x : f32 to bf16
     linalg.yield %r : bf16
@@ -310,7 +310,7 @@ func.func @panel_pack_m_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32
   linalg.fill ins(%zero : f32) outs(%acc : memref<16x2x32xf32>)
   linalg.generic {indexing_maps = [#panel_lhs, #panel_rhs, #panel_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%lhs, %packed : memref<16x32x2xbf16>, memref<2x32x32x2xbf16>) outs(%acc : memref<16x2x32xf32>)
-      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 8, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 8, 32, 32, 2>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 4, 2, 1, 3>, parallel = true, register_tiles = array<i64: 1, 8, 32, 1, 2>}} {
   ^bb0(%a: bf16, %b: bf16, %s: f32):
     %x = arith.extf %a : bf16 to f32
     %y = arith.extf %b : bf16 to f32
@@ -364,7 +364,7 @@ func.func @filled_gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<
   %zero = arith.constant 0.0 : f32
   linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
       ins(%zero : f32) outs(%c : memref<64x64xf32>)
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = false}}
       ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
@@ -382,7 +382,7 @@ func.func @filled_k_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memr
   %zero = arith.constant 0.0 : f32
   linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
       ins(%zero : f32) outs(%c : memref<64x64xf32>)
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 64, 64, 32>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = false}}
       ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
@@ -435,7 +435,7 @@ func.func @filled_and_read(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: mem
   %zero = arith.constant 0.0 : f32
   linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}
       ins(%zero : f32) outs(%c : memref<64x64xf32>)
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 64, 64, 64>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = false}}
       ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
@@ -457,7 +457,7 @@ func.func @filled_and_read(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: mem
 // CHECK-NOT: scf.parallel
 // CHECK: return
 func.func @split_pieces(%a: memref<64x64xf32>, %b: memref<64x100xf32>, %c: memref<64x100xf32>) {
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>,
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>,
                  cache_tiles = array<i64: 32, 32, 64>, register_tiles = array<i64: 8, 32, 1>,
                  parallel = true, split = [array<i64>, array<i64: 96>, array<i64>],
                  parallel_pieces = array<i1: true, false>}}

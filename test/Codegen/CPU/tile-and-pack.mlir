@@ -15,7 +15,7 @@
 func.func @gemm(%a: memref<16x64xf32>, %b: memref<64x32xf32>, %c: memref<16x32xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<16x32xf32>)
-  linalg.matmul {quern.strategy = {kind = "contraction", dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<16x64xf32>, memref<64x32xf32>) outs(%c : memref<16x32xf32>)
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<16x64xf32>, memref<64x32xf32>) outs(%c : memref<16x32xf32>)
   return
 }
 
@@ -31,7 +31,7 @@ func.func @gemm(%a: memref<16x64xf32>, %b: memref<64x32xf32>, %c: memref<16x32xf
 // CHECK: linalg.generic {{.*}} ins(%{{.+}} : memref<1x4xf32, {{.+}}>) {{.*}} attrs = {quern.vector_sizes = array<i64: 1, 16>}
 func.func @relu(%x: memref<20x20xf32>, %y: memref<20x20xf32>) {
   %zero = arith.constant 0.0 : f32
-  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"], quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = true}} ins(%x : memref<20x20xf32>) outs(%y : memref<20x20xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"], quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = true, parallel_tile = 1}} ins(%x : memref<20x20xf32>) outs(%y : memref<20x20xf32>) {
   ^bb0(%in: f32, %out: f32):
     %r = arith.maximumf %in, %zero : f32
     linalg.yield %r : f32

@@ -330,12 +330,23 @@ def SelectStrategyPass
       with tiles of 32: `[992, 1008]`, pieces of 992, 16 and 1). Each piece
       is the same op on a slice whose tiles divide it;
     - `parallel_pieces` (with `parallel`) says which pieces have the work to
-      be threaded; the last rows or columns are not worth a fork and join.
+      be threaded; the last rows or columns are not worth a fork and join;
+    - `loop_order` (contractions): the tile loops outermost first, the batch
+      loops, then n, m and k, so that a column panel of the right operand
+      stays in L1 while m's tiles sweep it;
+    - `parallel_tile` (other ops with `parallel`): the tile of the first loop
+      that the threads share out, whole register tiles (a 1-D op in about 64
+      tiles).
+
+    Every schedule decision is here: the passes that carry the strategy out
+    (`quern-tile-and-pack`, `quern-vectorize`, `quern-lower-vectors`) only
+    apply it.
 
     ```mlir
     linalg.matmul {quern.strategy = {kind = "contraction",
                    dims = array<i64: 0, 1, 2>,
                    cache_tiles = array<i64: 256, 64, 128>,
+                   loop_order = array<i64: 1, 0, 2>,
                    register_tiles = array<i64: 8, 32, 1>, parallel = true}}
         ins(%a, %b : memref<256x128xf32>, memref<128x512xf32>)
         outs(%c : memref<256x512xf32>)
