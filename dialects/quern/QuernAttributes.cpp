@@ -152,6 +152,16 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
     return isa<DictionaryAttr>(value)
                ? success()
                : LogicalResult(error() << "must be a dictionary");
+  if (name == kKeptForBackwardAttrName) {
+    auto values = dyn_cast<ArrayAttr>(value);
+    if (!values || !llvm::all_of(values, [](Attribute entry) {
+          auto dict = dyn_cast<DictionaryAttr>(entry);
+          return dict && dict.getAs<IntegerAttr>("bytes") &&
+                 dict.getAs<StringAttr>("name") && dict.getAs<StringAttr>("op");
+        }))
+      return error() << "must be an array of {bytes, name, op}";
+    return success();
+  }
   if (name == kWorkspaceBytesAttrName)
     return isa<IntegerAttr>(value)
                ? success()

@@ -33,6 +33,12 @@ inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
 /// Argument (CPU code generation): the one workspace buffer.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
+/// Function (a training step): the values of its forward part that its
+/// backward part reads, the activations kept for backward, largest first:
+/// `[{bytes, name = "<ONNX node>", op = "<op type>"}, ...]`.
+inline constexpr llvm::StringLiteral kKeptForBackwardAttrName =
+    "quern.kept_for_backward";
+
 //===-- Ops and functions: CPU code generation ----------------------------===//
 
 /// Function: the planned workspace size in bytes.

@@ -14,11 +14,12 @@ namespace quern {
 
 /// NAME.json: the manifest (format quern-manifest, version 1).
 /// `optimizer` is null or an object naming the optimizer and its
-/// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson).
+/// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson),
+/// `memory` is memoryJson's.
 std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
                           const TargetSpec &target, uint64_t workspaceBytes,
                           const llvm::json::Value &optimizer,
-                          llvm::json::Array kernels);
+                          llvm::json::Array kernels, llvm::json::Object memory);
 
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.

@@ -4,6 +4,7 @@
 
 #include "Artifacts.h"
 #include "Kernels.h"
+#include "Memory.h"
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
@@ -66,6 +67,7 @@ private:
   std::string name;
   Location flagLoc;
   ModelLayout layout;
+  MemoryReport memory;
   TargetSpec target;
   std::string manifest;
   /// --mlir-timing: every phase, with the MLIR passes nested under theirs.
@@ -142,8 +144,12 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   std::vector<KernelInfo> kernels = collectKernels(module, layout, codegen.cpu);
   if (options.printKernelReport)
     printKernelReport(llvm::outs(), kernels);
-  manifest = buildManifest(name, layout, target, workspaceBytes,
-                           optimizerJson(), kernelsJson(kernels));
+  memory.workspaceBytes = workspaceBytes;
+  if (options.printMemoryReport)
+    printMemoryReport(llvm::outs(), memory);
+  manifest =
+      buildManifest(name, layout, target, workspaceBytes, optimizerJson(),
+                    kernelsJson(kernels), memoryJson(memory));
   llvm::Triple triple(target.triple);
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
   addKernelProfile(*llvmModule, name, kernels, triple);
@@ -222,6 +228,7 @@ LogicalResult Compilation::run() {
   } else if (options.train && failed(buildTrainStep(*model->module))) {
     return failure();
   }
+  memory.kept = readKeptValues(*model->module);
   FailureOr<ModelLayout> computed = computeLayout(*model->module);
   if (failed(computed))
     return failure();

@@ -24,7 +24,7 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  const TargetSpec &target,
                                  uint64_t workspaceBytes,
                                  const json::Value &optimizer,
-                                 json::Array kernels) {
+                                 json::Array kernels, json::Object memory) {
   json::Array state;
   for (const StateTensor &tensor : layout.state)
     state.push_back(json::Object{{"name", tensor.name},
@@ -39,20 +39,19 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
         json::Object{{"symbol", (name + "_" + entry.name).str()},
                      {"inputs", tensorsJson(entry.inputs)},
                      {"outputs", tensorsJson(entry.outputs)}};
-  json::Object manifest{
-      {"format", "quern-manifest"},
-      {"version", 1},
-      {"name", name},
-      {"target", json::Object{{"triple", target.triple},
-                              {"cpu", target.cpu},
-                              {"features", target.features}}},
-      {"entry_points", std::move(entryPoints)},
-      {"state", json::Object{{"bytes", layout.stateBytes},
-                             {"tensors", std::move(state)}}},
-      {"workspace_bytes", workspaceBytes},
-      {"optimizer", optimizer},
-      {"kernels", std::move(kernels)},
-      {"memory", json::Object{{"peak_activation_bytes", workspaceBytes}}}};
+  json::Object manifest{{"format", "quern-manifest"},
+                        {"version", 1},
+                        {"name", name},
+                        {"target", json::Object{{"triple", target.triple},
+                                                {"cpu", target.cpu},
+                                                {"features", target.features}}},
+                        {"entry_points", std::move(entryPoints)},
+                        {"state", json::Object{{"bytes", layout.stateBytes},
+                                               {"tensors", std::move(state)}}},
+                        {"workspace_bytes", workspaceBytes},
+                        {"optimizer", optimizer},
+                        {"kernels", std::move(kernels)},
+                        {"memory", std::move(memory)}};
   std::string text;
   raw_string_ostream os(text);
   os << formatv("{0:2}", json::Value(std::move(manifest))) << "\n";

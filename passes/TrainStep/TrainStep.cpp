@@ -184,6 +184,11 @@ private:
                ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
                scf::ForOp microBatches);
 
+  /// Marks `step` with the values of `forwardOps` that the backward ops
+  /// built since read (kKeptForBackwardAttrName), largest first.
+  void recordKeptValues(func::FuncOp step,
+                        const llvm::DenseSet<Operation *> &forwardOps);
+
   StringRef paramName(func::FuncOp func, unsigned index) const {
     return getParam(func, index)->name;
   }
@@ -417,6 +422,56 @@ MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
   return updates;
 }
 
+/// The ONNX node a location names, and its op type ("" where it names
+/// none).
+static std::pair<StringRef, StringRef> nodeOf(Location loc) {
+  StringRef name, opType;
+  loc->walk([&](Location inner) {
+    if (auto fused = dyn_cast<FusedLoc>(inner))
+      if (auto type = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
+        if (opType.empty())
+          opType = type.getValue();
+    if (auto named = dyn_cast<NameLoc>(inner))
+      if (name.empty())
+        name = named.getName().getValue();
+    return WalkResult::advance();
+  });
+  return {name, opType};
+}
+
+void MakeTrainStepPass::recordKeptValues(
+    func::FuncOp step, const llvm::DenseSet<Operation *> &forwardOps) {
+  struct Kept {
+    int64_t bytes;
+    StringRef name, opType;
+  };
+  SmallVector<Kept> kept;
+  Block &body = step.getBody().front();
+  for (Operation &op : body) {
+    if (!forwardOps.contains(&op))
+      continue;
+    for (Value result : op.getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            return !forwardOps.contains(body.findAncestorOpInBlock(*user)) &&
+                   !isa<func::ReturnOp>(user);
+          })) {
+        auto [name, opType] = nodeOf(op.getLoc());
+        kept.push_back({tensorBytes(result.getType()), name, opType});
+      }
+  }
+  llvm::stable_sort(kept, [](const Kept &a, const Kept &b) {
+    return std::tie(b.bytes, a.name) < std::tie(a.bytes, b.name);
+  });
+  Builder b(step.getContext());
+  SmallVector<Attribute> values;
+  for (const Kept &value : kept)
+    values.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("bytes", b.getI64IntegerAttr(value.bytes)),
+         b.getNamedAttr("name", b.getStringAttr(value.name)),
+         b.getNamedAttr("op", b.getStringAttr(value.opType))}));
+  step->setAttr(kKeptForBackwardAttrName, b.getArrayAttr(values));
+}
+
 void MakeTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto forward = module.lookupSymbol<func::FuncOp>("forward");
@@ -461,10 +516,15 @@ void MakeTrainStepPass::runOnOperation() {
   auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
   if (cast<RankedTensorType>(lossValue.getType()).getRank() != 0)
     lossValue = builder.create<ReshapeOp>(loc, scalarF32, lossValue);
+  llvm::DenseSet<Operation *> forwardOps;
+  for (Operation &op : step.func.getBody().front().without_terminator())
+    forwardOps.insert(&op);
   FailureOr<SmallVector<Value>> gradients =
       buildGradientsOf(builder, step, lossValue, *trainable, givenGradients);
   if (failed(gradients))
     return signalPassFailure();
+  if (gradientSuffix.empty())
+    recordKeptValues(step.func, forwardOps);
   scf::ForOp microBatches;
   if (microBatchCount > 1)
     microBatches =

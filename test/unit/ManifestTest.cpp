@@ -37,7 +37,8 @@ const char kMlpManifest[] = R"json({
      "shape": [0], "offset": 803328, "bytes": 0}]},
   "workspace_bytes": 4096,
   "optimizer": {"kind": "adamw", "beta1": 0.9},
-  "memory": {"peak_activation_bytes": 4096},
+  "memory": {"workspace_bytes": 4096, "kept_for_backward_bytes": 2048,
+             "kept_for_backward_values": 3},
   "kernels": [
     {"symbol": "train_step_contraction_0", "kind": "contraction",
      "loops": [32, 256, 784], "strategy": "cache 32x32x112, registers 8x32x1",

@@ -152,6 +152,11 @@ static cl::opt<bool> printKernelReport(
              "FLOPs, calls and estimated share of a step (measure them with "
              "QUERN_PROFILE=1)"),
     cl::cat(category));
+static cl::opt<bool> printMemoryReport(
+    "print-memory-report",
+    cl::desc("Print the workspace size and, with --train, the activations "
+             "kept for backward, with the largest by ONNX node"),
+    cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -221,9 +226,11 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.precision = precision;
   options.printKernelReport = printKernelReport;
-  if (printKernelReport && emit == quern::EmitKind::MLIR)
-    return usageError("--print-kernel-report: --emit=mlir stops before the "
-                      "kernels are made");
+  options.printMemoryReport = printMemoryReport;
+  for (const cl::opt<bool> *report : {&printKernelReport, &printMemoryReport})
+    if (*report && emit == quern::EmitKind::MLIR)
+      return usageError("--" + report->ArgStr +
+                        ": --emit=mlir stops before code generation");
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (!quern::parseInputShape(spec, options.import, error))

@@ -43,6 +43,9 @@ struct CompileOptions {
   std::optional<TrainOptions> train;
   /// Print the outlined kernels to stdout (lib/Driver/Kernels.h).
   bool printKernelReport = false;
+  /// Print the workspace and the activations kept for backward to stdout
+  /// (lib/Driver/Memory.h).
+  bool printMemoryReport = false;
 };
 
 /// Compiles as `options` say. User errors are emitted as diagnostics on
