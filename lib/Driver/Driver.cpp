@@ -235,7 +235,13 @@ LogicalResult Compilation::run() {
   layout = std::move(*computed);
   target = resolveTarget(options.target);
 
+  // Before anything is written: LLVM aborts on an unknown CPU. The host's
+  // own features are LLVM's; only the user's are checked.
   std::string error;
+  TargetSpec given = target;
+  given.features = options.target.features;
+  if (!checkTarget(given, error))
+    return fail(error);
   if (!outputs.prepare(error))
     return fail(error);
   if (options.emit == EmitKind::MLIR) {

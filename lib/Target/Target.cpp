@@ -46,6 +46,64 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
   return resolved;
 }
 
+/// The subtarget of `spec`'s triple for the generic CPU: what it knows of
+/// CPUs and features (asked without a CPU, so LLVM prints no warning).
+static std::unique_ptr<MCSubtargetInfo>
+genericSubtarget(const quern::TargetSpec &spec, std::string &error) {
+  initializeTargets();
+  const Target *target = TargetRegistry::lookupTarget(spec.triple, error);
+  if (!target) {
+    error = "--target: " + error;
+    return nullptr;
+  }
+  return std::unique_ptr<MCSubtargetInfo>(
+      target->createMCSubtargetInfo(spec.triple, "", ""));
+}
+
+bool quern::checkTarget(const TargetSpec &spec, std::string &error) {
+  std::unique_ptr<MCSubtargetInfo> subtarget = genericSubtarget(spec, error);
+  if (!subtarget)
+    return false;
+  if (!subtarget->isCPUStringValid(spec.cpu)) {
+    error = "-mcpu: '" + spec.cpu + "' is not a CPU of " + spec.triple +
+            " (-mcpu=help lists them)";
+    return false;
+  }
+  SmallVector<StringRef> features;
+  StringRef(spec.features).split(features, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef feature : features) {
+    StringRef name = feature.drop_front(feature.starts_with("+") ||
+                                        feature.starts_with("-"));
+    bool known = llvm::any_of(
+        subtarget->getAllProcessorFeatures(),
+        [&](const SubtargetFeatureKV &kv) { return name == kv.Key; });
+    if (!known || (feature.front() != '+' && feature.front() != '-')) {
+      error = "-mattr: '" + feature.str() + "' is not a feature of " +
+              spec.triple +
+              " (a list of +name or -name; -mattr=help lists the names)";
+      return false;
+    }
+  }
+  return true;
+}
+
+void quern::printTargetHelp(const TargetSpec &spec, bool features,
+                            raw_ostream &os) {
+  std::string error;
+  std::unique_ptr<MCSubtargetInfo> subtarget = genericSubtarget(spec, error);
+  if (!subtarget) {
+    os << error << "\n";
+    return;
+  }
+  if (features) {
+    for (const SubtargetFeatureKV &kv : subtarget->getAllProcessorFeatures())
+      os << kv.Key << "  " << kv.Desc << "\n";
+    return;
+  }
+  for (const SubtargetSubTypeKV &kv : subtarget->getAllProcessorDescriptions())
+    os << kv.Key << "\n";
+}
+
 std::unique_ptr<TargetMachine>
 quern::createTargetMachine(const TargetSpec &spec, unsigned optLevel,
                            std::string &error) {

@@ -15,9 +15,12 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <limits>
 
 namespace cl = llvm::cl;
 
@@ -211,6 +214,11 @@ int main(int argc, char **argv) {
     quern::printTargets(llvm::outs());
     return 0;
   }
+  if (cpu == "help" || features == "help") {
+    quern::printTargetHelp(quern::resolveTarget({triple, "", ""}),
+                           features == "help", llvm::outs());
+    return 0;
+  }
   if (inputPath.empty())
     return usageError("no input model (see --help)");
   if (outputStem.empty())
@@ -250,12 +258,35 @@ int main(int argc, char **argv) {
     if (!quern::findOptimizer(optimizerName))
       return usageError("--optimizer: '" + optimizerName + "' is not one of " +
                         quern::optimizerNames());
-    for (const cl::opt<double> *hyper :
-         {&momentum, &beta1, &beta2, &epsilon, &weightDecay})
-      if (hyper->getNumOccurrences() && *hyper < 0)
-        return usageError("--" + hyper->ArgStr + ": " +
-                          llvm::formatv("{0}", hyper->getValue()).str() +
-                          " is negative");
+    // The ranges PyTorch's optimizers accept; NaN is in none. A
+    // clip-grad-norm of 0 is no clipping.
+    struct Range {
+      const cl::opt<double> *flag;
+      double low, high;
+      bool lowOpen, highOpen;
+    };
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (const Range &range :
+         std::initializer_list<Range>{{&momentum, 0, 1, false, true},
+                                      {&beta1, 0, 1, false, true},
+                                      {&beta2, 0, 1, false, true},
+                                      {&epsilon, 0, inf, true, true},
+                                      {&weightDecay, 0, inf, false, true},
+                                      {&clipGradNorm, 0, inf, false, true}}) {
+      double value = *range.flag;
+      bool inside = (range.lowOpen ? value > range.low : value >= range.low) &&
+                    (range.highOpen ? value < range.high : value <= range.high);
+      auto text = [](double number) {
+        std::string out;
+        llvm::raw_string_ostream(out) << llvm::format("%g", number);
+        return out;
+      };
+      if (range.flag->getNumOccurrences() && !inside)
+        return usageError("--" + range.flag->ArgStr + ": " + text(value) +
+                          " is outside " + (range.lowOpen ? "(" : "[") +
+                          text(range.low) + ", " + text(range.high) +
+                          (range.highOpen ? ")" : "]"));
+    }
     quern::TrainOptions &trainOptions = options.train.emplace();
     quern::TrainStepOptions &passes = trainOptions.passes;
     passes.trainable.assign(trainable.begin(), trainable.end());

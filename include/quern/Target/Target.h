@@ -32,6 +32,16 @@ struct TargetSpec {
 /// Fills the empty fields of `spec` (see TargetSpec).
 TargetSpec resolveTarget(const TargetSpec &spec);
 
+/// Checks a resolved `spec` before anything is compiled: the triple has a
+/// target, its CPU and every feature are ones LLVM knows for it. Returns
+/// false with a one-line reason in `error` that names the flag.
+bool checkTarget(const TargetSpec &spec, std::string &error);
+
+/// `-mcpu=help` / `-mattr=help`: the CPUs or the features LLVM knows for
+/// `spec`'s triple, one per line with its description.
+void printTargetHelp(const TargetSpec &spec, bool features,
+                     llvm::raw_ostream &os);
+
 /// A target machine for `spec` (resolved) at `optLevel` (0-3), or null with
 /// the reason in `error`.
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetSpec &spec,

@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <cstring>
@@ -227,6 +228,20 @@ TensorReader::externalBytes(const onnx::TensorProto &tensor, size_t expected,
                           << "' is external but names no location";
   llvm::SmallString<256> path(modelDirectory);
   llvm::sys::path::append(path, location);
+  // A model is untrusted input: its external data must lie inside its
+  // folder (after symlinks and `..`), as the ONNX specification intends,
+  // never a file elsewhere that the bytes of would end up in the state.
+  llvm::SmallString<256> folder, resolved;
+  if (!llvm::sys::fs::real_path(modelDirectory.empty() ? "." : modelDirectory,
+                                folder) &&
+      !llvm::sys::fs::real_path(path, resolved) &&
+      (llvm::sys::path::is_absolute(location) ||
+       !llvm::StringRef(resolved).starts_with(
+           (folder + llvm::sys::path::get_separator()).str())))
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' has its data in '" << location
+                          << "', outside the model's folder '" << folder
+                          << "': external data must be inside it";
   std::unique_ptr<llvm::MemoryBuffer> &file = files[path.str().str()];
   if (!file) {
     // Mapped, not read: the weights are paged in once, when written out.

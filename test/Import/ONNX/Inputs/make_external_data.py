@@ -3,6 +3,7 @@
 
     make_external_data.py OUT.onnx [--weights-only]
                           [--break missing|truncated|length|offset]
+                          [--location PATH]
 
 All initializers go to one file, weights.bin, next to OUT.onnx, in this
 order: an int64 constant `shape` (bytes 0 to 16), a uint8 constant `bytes`
@@ -12,7 +13,9 @@ result for the importer's error tests: `missing` deletes weights.bin,
 `w` that its shape does not need, `offset` records an offset for `w` past the
 end of weights.bin. --weights-only keeps the constants in the model, as
 onnx.save's default size threshold does for small tensors: weights.bin then
-holds `w` alone (bytes 0 to 24).
+holds `w` alone (bytes 0 to 24). --location records PATH as the location
+of `w` instead (a path outside the model's folder, for the importer's
+refusal of it).
 """
 import argparse
 import os
@@ -37,6 +40,7 @@ def main():
     parser.add_argument("--break", dest="spoil",
                         choices=["missing", "truncated", "length", "offset"])
     parser.add_argument("--weights-only", action="store_true")
+    parser.add_argument("--location")
     args = parser.parse_args()
 
     w = numpy_helper.from_array(
@@ -84,6 +88,11 @@ def main():
             set_entry(tensor, "length", "20")
         else:
             set_entry(tensor, "offset", str(os.path.getsize(weights) + 8))
+        onnx.save(model, args.output)
+    if args.location:
+        model = onnx.load(args.output, load_external_data=False)
+        tensor = next(t for t in model.graph.initializer if t.name == "w")
+        set_entry(tensor, "location", args.location)
         onnx.save(model, args.output)
 
 
