@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Npy.h"
+#include "Files.h"
 
 #include <cctype>
 #include <cerrno>
@@ -157,11 +158,9 @@ static bool mapDescr(const std::string &descr, HostArray &array,
 
 bool quern::train::readNpy(const std::string &path, HostArray &array,
                            std::string &error) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
+  std::FILE *file = openRegularFile(path, error);
+  if (!file)
     return false;
-  }
   auto fail = [&](const std::string &what) {
     std::fclose(file);
     error = "'" + path + "': " + what;

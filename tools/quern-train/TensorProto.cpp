@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TensorProto.h"
+#include "Files.h"
 
 #include "Session.h"
 
@@ -468,11 +469,9 @@ static bool decodeTensor(const TensorFields &fields, const uint8_t *fileBegin,
 
 bool quern::train::readTensorProto(const std::string &path, HostArray &array,
                                    std::string &error) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
+  std::FILE *file = openRegularFile(path, error);
+  if (!file)
     return false;
-  }
   std::vector<uint8_t> bytes;
   uint8_t chunk[1 << 16];
   size_t got;

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TextData.h"
+#include "Files.h"
 
 #include "Random.h"
 #include "Session.h"
@@ -21,9 +22,9 @@ static constexpr uint64_t kTrainStream = 1;
 
 static bool readFile(const std::string &path, std::vector<uint8_t> &bytes,
                      std::string &error) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
+  std::FILE *file = openRegularFile(path, error);
   if (!file) {
-    error = "--text: cannot open '" + path + "': " + std::strerror(errno);
+    error = "--text: " + error;
     return false;
   }
   uint8_t chunk[1 << 16];

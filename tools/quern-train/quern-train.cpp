@@ -18,6 +18,7 @@
 
 #include "ArrayData.h"
 #include "CsvLog.h"
+#include "Files.h"
 #include "Interrupt.h"
 #include "KernelProfile.h"
 #include "Options.h"
@@ -162,7 +163,14 @@ int main(int argc, char **argv) {
                               : siblingPath(options.modelPath, ".safetensors");
   if (!session->loadState(statePath, error))
     return fail(error);
-  uint64_t firstStep = uint64_t(session->stepCounter().value_or(0));
+  // A state file is data from anywhere: its step counter must be a count
+  // the schedule's arithmetic holds exactly, with room for this run.
+  int64_t counter = session->stepCounter().value_or(0);
+  constexpr int64_t kMaxStep = int64_t(1) << 53;
+  if (counter < 0 || counter > kMaxStep - int64_t(options.steps))
+    return fail("'" + statePath + "': its step counter is " +
+                std::to_string(counter) + ", not a step count (0 to 2^53)");
+  uint64_t firstStep = uint64_t(counter);
 
   TrainerConfig trainer;
   trainer.firstStep = firstStep;
@@ -196,6 +204,9 @@ int main(int argc, char **argv) {
   CsvLog log;
   if (!options.logPath.empty() && !log.open(options.logPath, error))
     return fail(error);
+  // Where the checkpoint goes is checked now, not after the last step.
+  if (!options.savePath.empty() && !checkWritable(options.savePath, error))
+    return fail("--save: " + error);
 
   std::printf("model   %s (%s): %llu parameters\n", session->name(),
               options.modelPath.c_str(),
