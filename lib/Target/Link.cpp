@@ -9,6 +9,8 @@
 #include "quern/Target/Target.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 
 using namespace llvm;
@@ -69,12 +71,35 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                std::string(kOpenMPDir), "-lomp"});
   }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
+  // lld's messages are collected, so that a failure is one line: quernc's,
+  // with lld's first error in it.
+  SmallString<128> log;
+  if (std::error_code code =
+          sys::fs::createTemporaryFile("quern-link", "log", log)) {
+    error = "cannot create a temporary file: " + code.message();
+    return false;
+  }
+  FileRemover removeLog(log);
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                          StringRef(log)};
   std::string message;
-  int status =
-      sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0, &message);
+  int status = sys::ExecuteAndWait(linker, argRefs, std::nullopt, redirects, 0,
+                                   0, &message);
   if (status != 0) {
+    std::string reason = message;
+    if (ErrorOr<std::unique_ptr<MemoryBuffer>> output =
+            MemoryBuffer::getFile(log)) {
+      SmallVector<StringRef> lines;
+      (*output)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+      auto first = llvm::find_if(
+          lines, [](StringRef line) { return line.contains("error:"); });
+      if (first != lines.end())
+        reason = first->trim().str();
+      else if (!lines.empty())
+        reason = lines.front().trim().str();
+    }
     error = "linking " + outputPath.str() + " failed" +
-            (message.empty() ? "" : ": " + message);
+            (reason.empty() ? "" : ": " + reason);
     return false;
   }
   return true;

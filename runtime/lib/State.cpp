@@ -67,7 +67,10 @@ int saveState(const Manifest &manifest, const std::string &path,
   for (const StateTensorSpec &tensor : manifest.stateTensors)
     tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
                        base + tensor.offset, tensor.bytes});
-  if (!writeSafeTensors(path, tensors, {{"format", "quern-state"}}, error))
+  // The same metadata as the initial state file quernc writes.
+  if (!writeSafeTensors(path, tensors,
+                        {{"format", "quern-state"}, {"model", manifest.name}},
+                        error))
     return QUERN_RT_ERROR_FILE;
   return QUERN_RT_OK;
 }

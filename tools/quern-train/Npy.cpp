@@ -156,6 +156,26 @@ static bool mapDescr(const std::string &descr, HostArray &array,
   return false;
 }
 
+/// `text` on one line: a newline (which ends every .npy header) as \n,
+/// other control bytes as \xNN, at most 200 characters.
+static std::string printable(const std::string &text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (out.size() >= 200)
+      return out + "...";
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 bool quern::train::readNpy(const std::string &path, HostArray &array,
                            std::string &error) {
   std::FILE *file = openRegularFile(path, error);
@@ -193,7 +213,7 @@ bool quern::train::readNpy(const std::string &path, HostArray &array,
   std::string descr;
   bool fortranOrder = false;
   if (!HeaderParser(header).parse(descr, fortranOrder, array.shape))
-    return fail("cannot parse the header '" + header + "'");
+    return fail("cannot parse the header '" + printable(header) + "'");
   std::string dtypeError;
   if (!mapDescr(descr, array, dtypeError))
     return fail(dtypeError);

@@ -215,10 +215,17 @@ int main(int argc, char **argv) {
               (unsigned long long)firstStep);
   if (data)
     std::printf("data    %s\n", data->describe().c_str());
-  std::printf("run     %llu steps, %s, seed %llu, OMP_NUM_THREADS=%s\n",
+  // The thread count in effect: QUERN_NUM_THREADS, which the model's library
+  // applies when it loads, wins over OMP_NUM_THREADS.
+  const char *quernThreads = std::getenv("QUERN_NUM_THREADS");
+  std::string threadsText =
+      quernThreads && std::atoi(quernThreads) > 0
+          ? std::string("QUERN_NUM_THREADS=") + quernThreads
+          : std::string("OMP_NUM_THREADS=") + (threads ? threads : "unset");
+  std::printf("run     %llu steps, %s, seed %llu, %s\n",
               (unsigned long long)options.steps,
               describeSchedule(options).c_str(),
-              (unsigned long long)options.seed, threads ? threads : "unset");
+              (unsigned long long)options.seed, threadsText.c_str());
   std::fflush(stdout);
 
   if (data) {

@@ -13,7 +13,7 @@
     check_run.py checkpoint INITIAL.safetensors CHECKPOINT.safetensors
         (--step N | --step-of LOG.csv)
         CHECKPOINT holds the tensors of INITIAL with format quern-state
-        metadata, its `step` is N (or the step of LOG.csv's last row), and
+        and model metadata, its `step` is N (or the step of LOG.csv's last row), and
         at least one other tensor changed.
     check_run.py profile OUTPUT.txt MANIFEST.json --steps N
         The kernel profile quern-train printed (QUERN_PROFILE=1) counts
@@ -111,7 +111,7 @@ def check_same_losses(args):
 def check_checkpoint(args):
     initial, _ = read_safetensors(args.initial)
     saved, metadata = read_safetensors(args.checkpoint)
-    if metadata.get("format") != "quern-state":
+    if metadata.get("format") != "quern-state" or "model" not in metadata:
         fail(f"metadata {metadata}")
     if sorted(initial) != sorted(saved):
         fail(f"tensors {sorted(saved)}, expected {sorted(initial)}")
