@@ -6,12 +6,32 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace llvm;
 using namespace quern;
 
+/// The folders the current compilation created, innermost last, for the
+/// interrupt handler (SIGINT, SIGTERM): LLVM's removes the temporary files
+/// registered with it, then calls removeCreatedFolders.
+static std::vector<std::string> *createdFolders = nullptr;
+
+static void removeCreatedFolders() {
+  if (createdFolders)
+    for (const std::string &folder : llvm::reverse(*createdFolders))
+      ::rmdir(folder.c_str());
+  // As a process killed by the signal would (128 + SIGINT).
+  std::_Exit(130);
+}
+
 OutputSet::~OutputSet() {
+  createdFolders = nullptr;
+  for (const auto &[temporary, final] : files)
+    sys::DontRemoveFileOnSignal(temporary);
   if (committed)
     return;
   for (const auto &[temporary, final] : files)
@@ -36,6 +56,8 @@ bool OutputSet::prepare(std::string &error) {
     return false;
   }
   createdDirectories.assign(missing.rbegin(), missing.rend());
+  createdFolders = &createdDirectories;
+  sys::SetInterruptFunction(removeCreatedFolders);
   return true;
 }
 
@@ -44,6 +66,7 @@ std::string OutputSet::add(StringRef extension) {
   SmallString<256> temporary(final);
   temporary += formatv(".tmp{0}", sys::Process::getProcessId()).str();
   files.emplace_back(temporary.str().str(), final);
+  sys::RemoveFileOnSignal(files.back().first);
   return files.back().first;
 }
 

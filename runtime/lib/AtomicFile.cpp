@@ -8,8 +8,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,6 +34,30 @@ bool AtomicFileWriter::fail(const std::string &what, std::string &error) {
   return false;
 }
 
+/// Removes the temporaries of `path` (named `.BASE.tmp.PID.N`, as open()
+/// names them) whose writer no longer runs: a writer killed mid-write
+/// leaves one behind, and the next writer of the same file cleans up.
+static void removeStaleTemporaries(const std::string &folder,
+                                   const std::string &base) {
+  DIR *listing = ::opendir(folder.c_str());
+  if (!listing)
+    return;
+  std::string prefix = "." + base + ".tmp.";
+  while (const dirent *entry = ::readdir(listing)) {
+    std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    // PID, then "." and the writer's counter.
+    char *end = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (end == name.c_str() + prefix.size() || *end != '.' || pid <= 0)
+      continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      ::unlink((folder + "/" + name).c_str());
+  }
+  ::closedir(listing);
+}
+
 bool AtomicFileWriter::open(const std::string &path, std::string &error) {
   discard();
   destination = path;
@@ -40,6 +67,7 @@ bool AtomicFileWriter::open(const std::string &path, std::string &error) {
   static std::atomic<unsigned> counter{0};
   std::string base = path.substr(path.rfind('/') + 1);
   std::string folder = folderOf(path);
+  removeStaleTemporaries(folder, base);
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string candidate = folder + "/." + base + ".tmp." +
                             std::to_string(::getpid()) + "." +

@@ -9,7 +9,8 @@
 // go to a temporary file in the destination's folder (rename is only atomic
 // within one file system), which is flushed to disk and then renamed over the
 // destination; the folder is synced too so that the rename itself survives a
-// crash.
+// crash. A writer killed mid-write leaves its temporary behind; the next
+// writer of the same file removes the temporaries whose writer is gone.
 //
 //===----------------------------------------------------------------------===//
 
