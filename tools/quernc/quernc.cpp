@@ -76,6 +76,20 @@ static cl::list<std::string>
                 cl::desc("Fix a graph input to the value in an ONNX "
                          "TensorProto file, e.g. shape=shape.pb (repeatable)"),
                 cl::value_desc("NAME=FILE.pb"), cl::cat(category));
+static cl::opt<uint64_t> maxTensorBytes(
+    "max-tensor-bytes",
+    cl::desc("Refuse a model with a tensor larger than this (default 16 GiB)"),
+    cl::init(quern::OnnxImportOptions().maxTensorBytes), cl::cat(category));
+static cl::opt<uint64_t> maxFoldedElements(
+    "max-folded-elements",
+    cl::desc("Refuse a model that makes a constant of more elements at "
+             "import (Range; default 64 Mi)"),
+    cl::init(quern::OnnxImportOptions().maxFoldedElements), cl::cat(category));
+static cl::opt<uint64_t> maxStateBytes(
+    "max-state-bytes",
+    cl::desc("Refuse a model whose parameters take more than this (default "
+             "64 GiB)"),
+    cl::init(quern::OnnxImportOptions().maxStateBytes), cl::cat(category));
 static cl::OptionCategory trainCategory("quernc training options");
 static cl::OptionCategory
     mlirCategory("MLIR instrumentation, on quernc's own pipeline");
@@ -233,6 +247,9 @@ int main(int argc, char **argv) {
   options.target = {triple, cpu, features};
   options.optLevel = optLevel;
   options.precision = precision;
+  options.import.maxTensorBytes = maxTensorBytes;
+  options.import.maxFoldedElements = maxFoldedElements;
+  options.import.maxStateBytes = maxStateBytes;
   options.printKernelReport = printKernelReport;
   options.printMemoryReport = printMemoryReport;
   for (const cl::opt<bool> *report : {&printKernelReport, &printMemoryReport})

@@ -12,6 +12,7 @@
 #define QUERN_IMPORT_ONNX_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -32,7 +33,18 @@ struct OnnxImportOptions {
   /// decide shapes (Reshape's shape, Slice's bounds) must be known when
   /// shapes are static; the input then becomes a constant.
   llvm::StringMap<std::string> inputValues;
+  /// Limits on what a model can make the importer build, so that a model of
+  /// a few hundred bytes cannot exhaust memory: bytes of one tensor,
+  /// elements of a constant computed at import (Range), and bytes of all
+  /// parameters together. Each has a quernc flag that raises it.
+  uint64_t maxTensorBytes = uint64_t(1) << 34;
+  uint64_t maxFoldedElements = uint64_t(1) << 26;
+  uint64_t maxStateBytes = uint64_t(1) << 36;
 };
+
+/// The bytes of a tensor of `type` (saturating: an absurd shape does not
+/// wrap around to a small number).
+uint64_t tensorByteSize(mlir::RankedTensorType type);
 
 /// The initial value of one parameter, in the order of the parameter
 /// arguments of `@forward`.

@@ -6,9 +6,18 @@
 #include "dialects/quern/QuernOps.h"
 #include "mlir/IR/Verifier.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
+
+/// "12544 bytes", or "over 2^64 bytes" for a size tensorByteSize saturated.
+static std::string describeBytes(uint64_t bytes) {
+  return bytes == std::numeric_limits<uint64_t>::max()
+             ? "over 2^64 bytes"
+             : std::to_string(bytes) + " bytes";
+}
 
 static bool isFloat(Type type) { return isa<FloatType>(type); }
 
@@ -35,9 +44,16 @@ LogicalResult GraphImporter::buildSignature() {
         "fix it with --input-shape " + input.name() + "=DIMS (e.g. 4x64)");
     if (failed(type))
       return failure();
+    if (tensorByteSize(*type) > options.maxTensorBytes)
+      return emitError(fileLoc)
+             << "graph input '" << input.name() << "' is " << *type << " ("
+             << describeBytes(tensorByteSize(*type)) << "), above the limit of "
+             << options.maxTensorBytes
+             << " bytes per tensor (--max-tensor-bytes raises it)";
     argumentTypes.push_back(*type);
     inputNames.push_back(input.name());
   }
+  uint64_t stateBytes = 0;
   for (const onnx::TensorProto *tensor : parameters) {
     Location loc = NameLoc::get(builder.getStringAttr(tensor->name()), fileLoc);
     RankedTensorType type = *tensorType(*tensor, loc);
@@ -46,6 +62,13 @@ LogicalResult GraphImporter::buildSignature() {
       return failure();
     argumentTypes.push_back(type);
     parameterValues.push_back({tensor->name(), *bytes});
+    stateBytes += bytes->size();
+    if (stateBytes > options.maxStateBytes)
+      return emitError(fileLoc)
+             << "the parameters take more than " << options.maxStateBytes
+             << " bytes, the limit of the state (--max-state-bytes raises "
+                "it); the limit is passed at '"
+             << tensor->name() << "'";
   }
   return success();
 }
@@ -66,11 +89,22 @@ LogicalResult GraphImporter::importNodes() {
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     OpTable::Entry entry = OpTable::get().lookup(node, opsets);
     assert(entry.importer && "unsupported ops are rejected up front");
-    NodeImporter importer(node, entry.version, opsets.lookup(""),
-                          nodeLocation(node, index, fileLoc), builder, values,
-                          storage.reader);
+    Location loc = nodeLocation(node, index, fileLoc);
+    NodeImporter importer(node, entry.version, opsets.lookup(""), loc, builder,
+                          values, storage.reader, options);
     if (failed(entry.importer(importer)))
       return failure();
+    for (const std::string &output : node.output()) {
+      auto type = output.empty() ? RankedTensorType()
+                                 : dyn_cast<RankedTensorType>(
+                                       values.values.lookup(output).getType());
+      if (type && tensorByteSize(type) > options.maxTensorBytes)
+        return emitError(loc)
+               << "output '" << output << "' is " << type << " ("
+               << describeBytes(tensorByteSize(type))
+               << "), above the limit of " << options.maxTensorBytes
+               << " bytes per tensor (--max-tensor-bytes raises it)";
+    }
     assert(llvm::all_of(node.output(),
                         [&](const std::string &output) {
                           return output.empty() || values.values.count(output);

@@ -14,6 +14,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringMap.h"
 
+#include "quern/Import/ONNX.h"
+
 #include <onnx/onnx_pb.h>
 
 namespace quern::onnx_import {
@@ -36,9 +38,9 @@ class NodeImporter {
 public:
   NodeImporter(const onnx::NodeProto &node, int version, int opset,
                mlir::Location loc, mlir::OpBuilder &builder, GraphValues &graph,
-               TensorReader &reader)
+               TensorReader &reader, const OnnxImportOptions &options)
       : node(node), version(version), opset(opset), loc(loc), builder(builder),
-        reader(reader), graph(graph) {}
+        reader(reader), options(options), graph(graph) {}
 
   const onnx::NodeProto &node;
   /// The version of the op's schema the model uses (from the opset table).
@@ -49,6 +51,8 @@ public:
   mlir::OpBuilder &builder;
   /// Reads tensors held in attributes (Constant's value).
   TensorReader &reader;
+  /// The limits of what import may build (maxFoldedElements, ...).
+  const OnnxImportOptions &options;
 
   /// Builds an op, folding it at once when its operands are constants, so
   /// shape computations become constants during import.

@@ -316,8 +316,26 @@ static LogicalResult importRange(NodeImporter &node) {
     difference = asDouble(*limit) - first;
   else
     difference = static_cast<double>(asInt(*limit) - asInt(*start));
-  auto count =
-      static_cast<int64_t>(std::max(std::ceil(difference / step), 0.0));
+  double exact = std::max(std::ceil(difference / step), 0.0);
+  // Checked before a single element is built.
+  std::string elements = exact < 9e18
+                             ? std::to_string(static_cast<int64_t>(exact))
+                             : std::string("over 9e18");
+  if (!(exact <= static_cast<double>(node.options.maxFoldedElements)))
+    return node.emitError()
+           << "the range has " << elements << " elements, above the limit of "
+           << node.options.maxFoldedElements
+           << " for a constant computed at import (--max-folded-elements "
+              "raises it)";
+  double bytes =
+      exact * llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+  if (!(bytes <= static_cast<double>(node.options.maxTensorBytes)))
+    return node.emitError()
+           << "the range has " << elements << " elements ("
+           << static_cast<uint64_t>(bytes) << " bytes), above the limit of "
+           << node.options.maxTensorBytes
+           << " bytes per tensor (--max-tensor-bytes raises it)";
+  auto count = static_cast<int64_t>(exact);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < count; ++i) {
     // Integer ranges are exact; float ones are start + i * delta, as

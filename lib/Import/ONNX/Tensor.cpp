@@ -2,10 +2,13 @@
 
 #include "Tensor.h"
 
+#include "quern/Import/ONNX.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 
 #include <cstring>
@@ -294,4 +297,13 @@ onnx::TensorProto quern::onnx_import::tensorProto(DenseElementsAttr value,
     bytes.assign(raw.data(), raw.size());
   tensor.set_raw_data(bytes);
   return tensor;
+}
+
+uint64_t quern::tensorByteSize(RankedTensorType type) {
+  uint64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  bool overflow = false;
+  for (int64_t size : type.getShape())
+    bytes = llvm::SaturatingMultiply(
+        bytes, static_cast<uint64_t>(std::max<int64_t>(size, 0)), &overflow);
+  return bytes;
 }
