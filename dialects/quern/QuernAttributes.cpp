@@ -3,9 +3,36 @@
 #include "dialects/quern/QuernAttributes.h"
 
 #include "dialects/quern/QuernDialect.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace quern;
+
+static void describeInto(Location loc, OnnxNodeLocation &out) {
+  llvm::TypeSwitch<Location>(loc)
+      .Case([&](FusedLoc fused) {
+        if (auto opType = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
+          out.opType = opType.str();
+        for (Location inner : fused.getLocations())
+          describeInto(inner, out);
+      })
+      .Case([&](NameLoc name) {
+        if (out.name.empty())
+          out.name = name.getName().str();
+        describeInto(name.getChildLoc(), out);
+      })
+      .Case([&](FileLineColLoc file) {
+        if (out.file.empty())
+          out.file = file.getFilename().str();
+      })
+      .Case([&](CallSiteLoc call) { describeInto(call.getCallee(), out); });
+}
+
+OnnxNodeLocation quern::describeLocation(Location loc) {
+  OnnxNodeLocation described;
+  describeInto(loc, described);
+  return described;
+}
 
 std::optional<ParamInfo> quern::getParam(FunctionOpInterface func,
                                          unsigned index) {

@@ -61,6 +61,16 @@ inline constexpr llvm::StringLiteral kForwardFillAttrName =
 inline constexpr llvm::StringLiteral kVectorSizesAttrName =
     "quern.vector_sizes";
 
+//===-- Locations ---------------------------------------------------------===//
+
+/// What an op's location says of the ONNX node it was imported from: the
+/// importer gives each op `fused<"OpType">[NameLoc(node), FileLineColLoc(
+/// file)]` (the parts missing stay "").
+struct OnnxNodeLocation {
+  std::string file, name, opType;
+};
+OnnxNodeLocation describeLocation(mlir::Location loc);
+
 //===-- Typed accessors ---------------------------------------------------===//
 
 struct ParamInfo {

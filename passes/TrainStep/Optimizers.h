@@ -16,8 +16,8 @@
 
 namespace quern {
 
-/// The hyper-parameters a user can set; a negative value is "not set": the
-/// optimizer's default applies.
+/// The hyper-parameters a user can set, in the order of the pass options; a
+/// negative value is "not set": the optimizer's default applies.
 struct OptimizerSettings {
   double momentum = -1, beta1 = -1, beta2 = -1, eps = -1, weightDecay = -1;
 };

@@ -395,13 +395,8 @@ MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
   BlockArgument counter = appendStepCounter(builder, step.func);
   advanceDropout(builder, step.func, counter, microBatches);
 
-  OptimizerSettings settings;
-  settings.momentum = momentum;
-  settings.beta1 = beta1;
-  settings.beta2 = beta2;
-  settings.eps = eps;
-  settings.weightDecay = weightDecay;
-  SmallVector<double> hyperparameters = chosen.resolve(settings);
+  SmallVector<double> hyperparameters =
+      chosen.resolve({momentum, beta1, beta2, eps, weightDecay});
   SmallVector<StateUpdate> updates;
   for (auto [position, index] : llvm::enumerate(trainable)) {
     ArrayRef<Value> state = states[position];
@@ -422,28 +417,11 @@ MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
   return updates;
 }
 
-/// The ONNX node a location names, and its op type ("" where it names
-/// none).
-static std::pair<StringRef, StringRef> nodeOf(Location loc) {
-  StringRef name, opType;
-  loc->walk([&](Location inner) {
-    if (auto fused = dyn_cast<FusedLoc>(inner))
-      if (auto type = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
-        if (opType.empty())
-          opType = type.getValue();
-    if (auto named = dyn_cast<NameLoc>(inner))
-      if (name.empty())
-        name = named.getName().getValue();
-    return WalkResult::advance();
-  });
-  return {name, opType};
-}
-
 void MakeTrainStepPass::recordKeptValues(
     func::FuncOp step, const llvm::DenseSet<Operation *> &forwardOps) {
   struct Kept {
     int64_t bytes;
-    StringRef name, opType;
+    OnnxNodeLocation node;
   };
   SmallVector<Kept> kept;
   Block &body = step.getBody().front();
@@ -455,20 +433,20 @@ void MakeTrainStepPass::recordKeptValues(
             return !forwardOps.contains(body.findAncestorOpInBlock(*user)) &&
                    !isa<func::ReturnOp>(user);
           })) {
-        auto [name, opType] = nodeOf(op.getLoc());
-        kept.push_back({tensorBytes(result.getType()), name, opType});
+        kept.push_back(
+            {tensorBytes(result.getType()), describeLocation(op.getLoc())});
       }
   }
   llvm::stable_sort(kept, [](const Kept &a, const Kept &b) {
-    return std::tie(b.bytes, a.name) < std::tie(a.bytes, b.name);
+    return std::tie(b.bytes, a.node.name) < std::tie(a.bytes, b.node.name);
   });
   Builder b(step.getContext());
   SmallVector<Attribute> values;
   for (const Kept &value : kept)
     values.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("bytes", b.getI64IntegerAttr(value.bytes)),
-         b.getNamedAttr("name", b.getStringAttr(value.name)),
-         b.getNamedAttr("op", b.getStringAttr(value.opType))}));
+         b.getNamedAttr("name", b.getStringAttr(value.node.name)),
+         b.getNamedAttr("op", b.getStringAttr(value.node.opType))}));
   step->setAttr(kKeptForBackwardAttrName, b.getArrayAttr(values));
 }
 

@@ -1,59 +1,32 @@
 //===- Diagnostics.cpp - one-line messages about ONNX models ----*- C++ -*-===//
 //
 // Node locations are `fused<"OpType">[NameLoc(node), FileLineColLoc(file)]`
-// (see Importer.cpp); users read them as `FILE: node 'NAME' (OP): MESSAGE`.
+// (see NodeImporter.cpp, read by describeLocation); users read them as `FILE:
+// node 'NAME' (OP): MESSAGE`.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quern/Import/ONNX.h"
 
-#include "llvm/ADT/TypeSwitch.h"
+#include "dialects/quern/QuernAttributes.h"
 
 using namespace mlir;
-
-namespace {
-struct Described {
-  std::string file, nodeName, opType;
-};
-
-void describe(Location loc, Described &out) {
-  llvm::TypeSwitch<Location>(loc)
-      .Case([&](FusedLoc fused) {
-        if (auto opType = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
-          out.opType = opType.str();
-        for (Location inner : fused.getLocations())
-          describe(inner, out);
-      })
-      .Case([&](NameLoc name) {
-        if (out.nodeName.empty())
-          out.nodeName = name.getName().str();
-        describe(name.getChildLoc(), out);
-      })
-      .Case([&](FileLineColLoc file) {
-        if (out.file.empty())
-          out.file = file.getFilename().str();
-      })
-      .Case([&](CallSiteLoc call) { describe(call.getCallee(), out); });
-}
-} // namespace
+using namespace quern;
 
 /// `node 'NAME' (OP)`, or "" for a location without an op type: a graph
 /// input or initializer, which the messages about them already name.
-static std::string nodeText(const Described &where) {
+static std::string nodeText(const OnnxNodeLocation &where) {
   if (where.opType.empty())
     return "";
-  return "node '" + where.nodeName + "' (" + where.opType + ")";
+  return "node '" + where.name + "' (" + where.opType + ")";
 }
 
 std::string quern::describeOnnxNode(Location loc) {
-  Described where;
-  describe(loc, where);
-  return nodeText(where);
+  return nodeText(describeLocation(loc));
 }
 
 std::string quern::formatOnnxDiagnostic(const Diagnostic &diagnostic) {
-  Described where;
-  describe(diagnostic.getLocation(), where);
+  OnnxNodeLocation where = describeLocation(diagnostic.getLocation());
   std::string text;
   llvm::raw_string_ostream os(text);
   switch (diagnostic.getSeverity()) {

@@ -12,14 +12,22 @@ using namespace mlir;
 using namespace quern;
 using namespace quern::onnx_import;
 
-/// "12544 bytes", or "over 2^64 bytes" for a size tensorByteSize saturated.
-static std::string describeBytes(uint64_t bytes) {
-  return bytes == std::numeric_limits<uint64_t>::max()
-             ? "over 2^64 bytes"
-             : std::to_string(bytes) + " bytes";
-}
-
 static bool isFloat(Type type) { return isa<FloatType>(type); }
+
+LogicalResult GraphImporter::checkTensorSize(RankedTensorType type,
+                                             const Twine &what,
+                                             Location loc) const {
+  uint64_t bytes = tensorByteSize(type);
+  if (bytes <= options.maxTensorBytes)
+    return success();
+  return emitError(loc) << what << " is " << type << " ("
+                        << (bytes == std::numeric_limits<uint64_t>::max()
+                                ? std::string("over 2^64")
+                                : std::to_string(bytes))
+                        << " bytes), above the limit of "
+                        << options.maxTensorBytes
+                        << " bytes per tensor (--max-tensor-bytes raises it)";
+}
 
 LogicalResult GraphImporter::buildSignature() {
   llvm::StringSet<> initializerNames;
@@ -44,12 +52,9 @@ LogicalResult GraphImporter::buildSignature() {
         "fix it with --input-shape " + input.name() + "=DIMS (e.g. 4x64)");
     if (failed(type))
       return failure();
-    if (tensorByteSize(*type) > options.maxTensorBytes)
-      return emitError(fileLoc)
-             << "graph input '" << input.name() << "' is " << *type << " ("
-             << describeBytes(tensorByteSize(*type)) << "), above the limit of "
-             << options.maxTensorBytes
-             << " bytes per tensor (--max-tensor-bytes raises it)";
+    if (failed(checkTensorSize(*type, "graph input '" + input.name() + "'",
+                               fileLoc)))
+      return failure();
     argumentTypes.push_back(*type);
     inputNames.push_back(input.name());
   }
@@ -98,12 +103,8 @@ LogicalResult GraphImporter::importNodes() {
       auto type = output.empty() ? RankedTensorType()
                                  : dyn_cast<RankedTensorType>(
                                        values.values.lookup(output).getType());
-      if (type && tensorByteSize(type) > options.maxTensorBytes)
-        return emitError(loc)
-               << "output '" << output << "' is " << type << " ("
-               << describeBytes(tensorByteSize(type))
-               << "), above the limit of " << options.maxTensorBytes
-               << " bytes per tensor (--max-tensor-bytes raises it)";
+      if (type && failed(checkTensorSize(type, "output '" + output + "'", loc)))
+        return failure();
     }
     assert(llvm::all_of(node.output(),
                         [&](const std::string &output) {

@@ -73,6 +73,11 @@ public:
 
 private:
   mlir::LogicalResult buildSignature();
+  /// Fails, at `loc`, when `type` is over options.maxTensorBytes; `what`
+  /// names the value ("output 'y'").
+  mlir::LogicalResult checkTensorSize(mlir::RankedTensorType type,
+                                      const llvm::Twine &what,
+                                      mlir::Location loc) const;
   mlir::LogicalResult importNodes();
 
   /// The results of the step that write the update bindings, and the
