@@ -287,12 +287,8 @@ llvm::json::Value Compilation::optimizerJson() const {
   const MakeTrainStepPassOptions &step = options.train->passes.step;
   const Optimizer *optimizer = findOptimizer(step.optimizer);
   assert(optimizer && "quernc accepts only the optimizers of the table");
-  OptimizerSettings settings;
-  settings.momentum = step.momentum;
-  settings.beta1 = step.beta1;
-  settings.beta2 = step.beta2;
-  settings.eps = step.eps;
-  settings.weightDecay = step.weightDecay;
+  OptimizerSettings settings{step.momentum, step.beta1, step.beta2, step.eps,
+                             step.weightDecay};
   llvm::json::Object hyper;
   for (auto [name, value] : resolvedHyperparameters(*optimizer, settings))
     hyper[name] = value;

@@ -74,11 +74,12 @@ std::vector<KernelInfo> quern::collectKernels(ModuleOp module,
       layout.entryPoint("train_step") ? "train_step" : "forward";
   double flopsPerCycle = kFmaPipes * 2 * cpu.vectorBits / 32;
   std::vector<double> cycles;
-  for (const KernelInfo &kernel : kernels)
+  for (const KernelInfo &kernel : kernels) {
+    auto calls = kernel.calls.find(reported.str());
     cycles.push_back(
         std::max(kernel.flops / flopsPerCycle, kernel.bytes / kBytesPerCycle) *
-        (kernel.calls.count(reported.str()) ? kernel.calls.at(reported.str())
-                                            : 0));
+        (calls == kernel.calls.end() ? 0 : calls->second));
+  }
   double total = 0;
   for (double each : cycles)
     total += each;

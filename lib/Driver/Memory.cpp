@@ -12,8 +12,9 @@ using namespace quern;
 
 int64_t MemoryReport::keptBytes() const {
   int64_t total = 0;
-  for (const KeptValue &value : kept.value_or(std::vector<KeptValue>{}))
-    total += value.bytes;
+  if (kept)
+    for (const KeptValue &value : *kept)
+      total += value.bytes;
   return total;
 }
 
