@@ -48,16 +48,21 @@ bench: build
 	@scripts/install-deps.sh bench
 	@/usr/bin/python3 bench/run.py --build $(BUILD) $(BENCH_FLAGS)
 
-# Fuzzes the ONNX importer (libFuzzer + ASan + UBSan, a build of its own in
-# build-fuzz) for FUZZ_SECONDS from a seed corpus of the repository's models.
+# Fuzzes every reader of untrusted bytes (the ONNX importer, state files,
+# the manifest, quern-train's .npy and .pb readers) with libFuzzer + ASan +
+# UBSan, in a build of its own (build-fuzz), all at once for FUZZ_SECONDS
+# each, from seed corpora of the repository's files. FUZZ_TARGETS chooses
+# among them, e.g. FUZZ_TARGETS="npy manifest".
 FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= onnx safetensors manifest npy tensorproto
 fuzz: deps
+	@scripts/install-deps.sh fuzz
 	@test -f build-fuzz/build.ninja || cmake -G Ninja -S . -B build-fuzz \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUERN_FUZZ=ON \
 	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
 	  -DLLVM_USE_LINKER=lld
-	ninja -C build-fuzz quern-onnx-fuzzer
-	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+	ninja -C build-fuzz $(patsubst %,quern-%-fuzzer,$(FUZZ_TARGETS))
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Regenerates the dialect and pass reference in docs/ from the TableGen
 # sources.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Quern needs that are missing.
 #
-#   scripts/install-deps.sh [build|bench]
+#   scripts/install-deps.sh [build|bench|fuzz]
 #
 # build (default): compiler, ONNX and test dependencies (the ONNX backend
 #                  tests' data; the tests also run AArch64 code under
 #                  qemu-user, built with the cross gcc).
 # bench:           those plus the baselines (PyTorch, OpenBLAS).
+# fuzz:            the build packages plus libFuzzer and the sanitizer
+#                  runtimes (make fuzz).
 # As root, missing packages are installed (after apt-get update); otherwise
 # the exact command is printed and the script fails.
 set -euo pipefail
@@ -21,11 +23,18 @@ build_packages=(
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 bench_packages=(python3-torch libopenblas-dev)
+fuzz_packages=(libclang-rt-19-dev)
 
 packages=("${build_packages[@]}")
-if [[ "${1:-build}" == bench ]]; then
-  packages+=("${bench_packages[@]}")
-fi
+case "${1:-build}" in
+build) ;;
+bench) packages+=("${bench_packages[@]}") ;;
+fuzz) packages+=("${fuzz_packages[@]}") ;;
+*)
+  echo "usage: $0 [build|bench|fuzz]" >&2
+  exit 1
+  ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,5 +1,8 @@
-//===- quern-onnx-fuzzer.cpp - libFuzzer target for the importer -*- C++
-//-*-===//
+//===- onnx.cpp - libFuzzer target for the ONNX importer ------------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
 //
 // Feeds arbitrary bytes to the ONNX importer as a model file. Any input may
 // be rejected with diagnostics; none may crash, hang, or trip ASan/UBSan. An
