@@ -4,6 +4,7 @@
 
 #include "dialects/quern/QuernOps.h"
 #include "passes/Passes.h"
+#include "quern/Import/ONNX.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -42,6 +43,93 @@ static FailureOr<TensorInfo> describe(Type type, StringRef name, Location loc) {
       dtype == "bool" ? 1 : tensor.getElementTypeBitWidth() / 8;
   info.bytes = tensor.getNumElements() * elementBytes;
   return info;
+}
+
+/// What `op` allows the values of its operand `use` to be, if it reads them
+/// as indices or labels.
+static std::optional<ValueBounds> boundsOfUse(OpOperand &use) {
+  Operation *op = use.getOwner();
+  auto reader = [&](const Twine &what, const Twine &extent) {
+    std::string node = describeOnnxNode(op->getLoc());
+    if (node.empty())
+      node = op->getName().getStringRef().str();
+    return (what + " of " + node + " " + extent).str();
+  };
+  auto indices = [&](Value data, int64_t axis) {
+    int64_t n = cast<RankedTensorType>(data.getType()).getDimSize(axis);
+    return ValueBounds{-n, n - 1, std::nullopt,
+                       reader("indices", "into an axis of " + Twine(n))};
+  };
+  if (auto gather = dyn_cast<GatherOp>(op);
+      gather && use.get() == gather.getIndices())
+    return indices(gather.getData(), gather.getAxis());
+  if (auto gather = dyn_cast<GatherElementsOp>(op);
+      gather && use.get() == gather.getIndices())
+    return indices(gather.getData(), gather.getAxis());
+  if (auto loss = dyn_cast<NllLossOp>(op);
+      loss && use.get() == loss.getTarget()) {
+    int64_t classes =
+        cast<RankedTensorType>(loss.getInput().getType()).getDimSize(1);
+    return ValueBounds{
+        0, classes - 1, loss.getIgnoreIndex(),
+        reader("class labels", "over " + Twine(classes) + " classes")};
+  }
+  return std::nullopt;
+}
+
+static bool allows(const ValueBounds &bounds, int64_t value) {
+  return (value >= bounds.min && value <= bounds.max) || bounds.ignore == value;
+}
+
+/// Values both `a` and `b` allow.
+static ValueBounds intersect(const ValueBounds &a, const ValueBounds &b) {
+  ValueBounds both = b.max - b.min < a.max - a.min ? b : a;
+  both.min = std::max(a.min, b.min);
+  both.max = std::min(a.max, b.max);
+  both.ignore = std::nullopt;
+  for (std::optional<int64_t> ignore : {a.ignore, b.ignore})
+    if (ignore && allows(a, *ignore) && allows(b, *ignore) &&
+        !allows(both, *ignore))
+      both.ignore = ignore;
+  return both;
+}
+
+/// Whether `op` passes on every value of its operand unchanged: reshapes,
+/// transposes, broadcasts, concatenations, and casts to an integer type that
+/// holds every value of the source (u8 to i64, not i64 to i32).
+static bool keepsValues(Operation *op) {
+  if (isa<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp>(op))
+    return true;
+  auto convert = dyn_cast<CastOp>(op);
+  if (!convert)
+    return false;
+  auto from = dyn_cast<IntegerType>(getElementTypeOrSelf(convert.getInput()));
+  auto to = dyn_cast<IntegerType>(getElementTypeOrSelf(convert.getType()));
+  if (!from || !to || from.getWidth() == 1)
+    return false;
+  if (from.isUnsigned() == to.isUnsigned())
+    return to.getWidth() >= from.getWidth();
+  return from.isUnsigned() && to.getWidth() > from.getWidth();
+}
+
+/// The bounds every op that reads `input`'s values (through ops that keep
+/// every value) puts on them, if any does.
+static std::optional<ValueBounds> boundsOf(BlockArgument input) {
+  std::optional<ValueBounds> result;
+  SmallVector<Value> worklist = {input};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *op = use.getOwner();
+      if (keepsValues(op)) {
+        worklist.push_back(op->getResult(0));
+        continue;
+      }
+      if (std::optional<ValueBounds> bounds = boundsOfUse(use))
+        result = result ? intersect(*result, *bounds) : *bounds;
+    }
+  }
+  return result;
 }
 
 /// The state tensor an argument names, if any: (name, role).
@@ -86,6 +174,8 @@ FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
           describe(type, inputName ? inputName.getValue() : "input", loc);
       if (failed(info))
         return failure();
+      if (isa<IntegerType>(cast<RankedTensorType>(type).getElementType()))
+        info->values = boundsOf(func.getArgument(index));
       entry.arguments.push_back(-1 - static_cast<int64_t>(entry.inputs.size()));
       entry.inputs.push_back(*info);
     }

@@ -8,9 +8,17 @@ using namespace llvm;
 using namespace quern;
 
 static json::Value tensorJson(const TensorInfo &tensor) {
-  return json::Object{{"name", tensor.name},
+  json::Object object{{"name", tensor.name},
                       {"dtype", tensor.dtype},
                       {"shape", json::Array(tensor.shape)}};
+  if (const std::optional<ValueBounds> &values = tensor.values) {
+    json::Object bounds{
+        {"min", values->min}, {"max", values->max}, {"reader", values->reader}};
+    if (values->ignore)
+      bounds["ignore"] = *values->ignore;
+    object["values"] = std::move(bounds);
+  }
+  return object;
 }
 
 static json::Array tensorsJson(const std::vector<TensorInfo> &tensors) {

@@ -11,11 +11,13 @@
 namespace quern::rt {
 
 static const DTypeInfo kDTypes[] = {
-    {"f32", "F32", 4},   {"f64", "F64", 8}, {"f16", "F16", 2},
-    {"bf16", "BF16", 2}, {"i64", "I64", 8}, {"i32", "I32", 4},
-    {"i16", "I16", 2},   {"i8", "I8", 1},   {"u64", "U64", 8},
-    {"u32", "U32", 4},   {"u16", "U16", 2}, {"u8", "U8", 1},
-    {"bool", "BOOL", 1},
+    {"f32", "F32", 4, false},   {"f64", "F64", 8, false},
+    {"f16", "F16", 2, false},   {"bf16", "BF16", 2, false},
+    {"i64", "I64", 8, true},    {"i32", "I32", 4, true},
+    {"i16", "I16", 2, true},    {"i8", "I8", 1, true},
+    {"u64", "U64", 8, true},    {"u32", "U32", 4, true},
+    {"u16", "U16", 2, true},    {"u8", "U8", 1, true},
+    {"bool", "BOOL", 1, false},
 };
 
 const DTypeInfo *lookupDType(std::string_view name) {

@@ -26,6 +26,7 @@ struct DTypeInfo {
   const char *name;            // manifest spelling, e.g. "f32"
   const char *safeTensorsName; // safetensors spelling, e.g. "F32"
   size_t elementBytes;
+  bool isInteger; // i8..i64, u8..u64 (not bool)
 };
 
 /// Returns null when `name` is not a manifest dtype.

@@ -116,6 +116,39 @@ public:
     }
     if (!computeTensorBytes(*dtype, out.shape, out.bytes))
       return fail(join(path, "shape"), "is too large");
+    if (const JsonValue *values = value.get("values"))
+      return readValueBounds(*values, join(path, "values"), *dtype, out);
+    return true;
+  }
+
+  bool getInt64(const JsonValue &object, const std::string &path,
+                const char *key, int64_t &out) {
+    const JsonValue *value = member(object, path, key);
+    if (!value)
+      return false;
+    if (!value->getInt64(out))
+      return fail(join(path, key), "is not an integer");
+    return true;
+  }
+
+  bool readValueBounds(const JsonValue &value, const std::string &path,
+                       const DTypeInfo &dtype, TensorSpec &out) {
+    if (!value.isObject())
+      return fail(path, "is not an object");
+    if (!dtype.isInteger)
+      return fail(path, "bounds the values of a " + out.dtype + " tensor");
+    ValueBoundsSpec bounds;
+    if (!getInt64(value, path, "min", bounds.min) ||
+        !getInt64(value, path, "max", bounds.max) ||
+        !getString(value, path, "reader", bounds.reader))
+      return false;
+    if (value.get("ignore")) {
+      int64_t ignore;
+      if (!getInt64(value, path, "ignore", ignore))
+        return false;
+      bounds.ignore = ignore;
+    }
+    out.values = std::move(bounds);
     return true;
   }
 

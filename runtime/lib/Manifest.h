@@ -29,12 +29,22 @@
 
 namespace quern::rt {
 
+/// The values an integer input may hold because the model reads it as
+/// indices or class labels: min..max, or `ignore`.
+struct ValueBoundsSpec {
+  int64_t min = 0, max = 0;
+  std::optional<int64_t> ignore;
+  std::string
+      reader; // e.g. "indices of node 'wte' (Gather) into an axis of 256"
+};
+
 /// An input, output or state tensor: a dense row-major buffer.
 struct TensorSpec {
   std::string name;
   std::string dtype; // manifest spelling, e.g. "f32"
   std::vector<int64_t> shape;
-  size_t bytes = 0; // product(shape) * element size
+  size_t bytes = 0;                      // product(shape) * element size
+  std::optional<ValueBoundsSpec> values; // inputs of an integer dtype
 };
 
 struct StateTensorSpec : TensorSpec {

@@ -203,14 +203,15 @@ static void describeTensor(const TensorSpec &tensor,
   out->offset = 0;
 }
 
-static int describeEntryTensor(const quern_rt_model *model,
-                               quern_rt_entry entry, size_t index,
-                               quern_rt_tensor_info *out, bool isInput) {
+/// Finds input or output `index` of `entry`, or fails naming `function`.
+static int findEntryTensor(const quern_rt_model *model, quern_rt_entry entry,
+                           size_t index, bool isInput, const void *out,
+                           const char *function, const TensorSpec *&tensor) {
   const char *what = isInput ? "input" : "output";
   const EntryPointSpec *spec = findEntry(model, entry);
   if (!spec || !out)
     return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
-                        std::string("quern_rt_entry_") + what +
+                        std::string(function) +
                             ": no such entry point, or out is NULL");
   const std::vector<TensorSpec> &list = isInput ? spec->inputs : spec->outputs;
   if (index >= list.size())
@@ -218,18 +219,47 @@ static int describeEntryTensor(const quern_rt_model *model,
                         std::string(what) + " index " + std::to_string(index) +
                             " out of range (" + std::to_string(list.size()) +
                             " " + what + "s)");
-  describeTensor(list[index], out);
+  tensor = &list[index];
   return QUERN_RT_OK;
 }
 
 int quern_rt_entry_input(const quern_rt_model *model, quern_rt_entry entry,
                          size_t index, quern_rt_tensor_info *out) {
-  return describeEntryTensor(model, entry, index, out, /*isInput=*/true);
+  const TensorSpec *tensor;
+  if (int status = findEntryTensor(model, entry, index, /*isInput=*/true, out,
+                                   "quern_rt_entry_input", tensor))
+    return status;
+  describeTensor(*tensor, out);
+  return QUERN_RT_OK;
 }
 
 int quern_rt_entry_output(const quern_rt_model *model, quern_rt_entry entry,
                           size_t index, quern_rt_tensor_info *out) {
-  return describeEntryTensor(model, entry, index, out, /*isInput=*/false);
+  const TensorSpec *tensor;
+  if (int status = findEntryTensor(model, entry, index, /*isInput=*/false, out,
+                                   "quern_rt_entry_output", tensor))
+    return status;
+  describeTensor(*tensor, out);
+  return QUERN_RT_OK;
+}
+
+int quern_rt_entry_input_bounds(const quern_rt_model *model,
+                                quern_rt_entry entry, size_t index,
+                                quern_rt_value_bounds *out) {
+  const TensorSpec *tensor;
+  if (int status = findEntryTensor(model, entry, index, /*isInput=*/true, out,
+                                   "quern_rt_entry_input_bounds", tensor))
+    return status;
+  *out = quern_rt_value_bounds{};
+  if (const std::optional<ValueBoundsSpec> &values = tensor->values) {
+    out->bounded = 1;
+    out->min = values->min;
+    out->max = values->max;
+    out->has_ignore = values->ignore.has_value();
+    out->ignore = values->ignore.value_or(0);
+    out->reader = values->reader.c_str();
+  }
+  return QUERN_RT_OK;
 }
 
 size_t quern_rt_state_num_tensors(const quern_rt_model *model) {

@@ -112,6 +112,21 @@ TEST(ApiTest, DescribesTheModel) {
             QUERN_RT_ERROR_INVALID_ARGUMENT);
   EXPECT_TRUE(lastErrorContains("input index 1 out of range (1 inputs)"));
 
+  // A float input has no value bounds (test/quern-train/values.test has
+  // integer inputs that do).
+  quern_rt_value_bounds bounds;
+  bounds.bounded = 7;
+  ASSERT_EQ(
+      quern_rt_entry_input_bounds(m.model, QUERN_RT_TRAIN_STEP, 1, &bounds),
+      QUERN_RT_OK);
+  EXPECT_EQ(bounds.bounded, 0);
+  EXPECT_EQ(quern_rt_entry_input_bounds(m.model, QUERN_RT_FORWARD, 1, &bounds),
+            QUERN_RT_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(lastErrorContains("input index 1 out of range (1 inputs)"));
+  EXPECT_EQ(quern_rt_entry_input_bounds(m.model, QUERN_RT_FORWARD, 0, nullptr),
+            QUERN_RT_ERROR_INVALID_ARGUMENT);
+  EXPECT_TRUE(lastErrorContains("quern_rt_entry_input_bounds: no such entry"));
+
   ASSERT_EQ(quern_rt_state_num_tensors(m.model), 3u);
   ASSERT_EQ(quern_rt_state_tensor(m.model, 2, &info), QUERN_RT_OK);
   EXPECT_STREQ(info.name, "step");

@@ -23,7 +23,9 @@ const char kMlpManifest[] = R"json({
       "outputs": [{"name": "y", "dtype": "f32", "shape": [1, 10]}]},
     "train_step": {"symbol": "mlp_train_step",
       "inputs":  [{"name": "x", "dtype": "f32", "shape": [32, 784]},
-                  {"name": "label", "dtype": "i64", "shape": [32]},
+                  {"name": "label", "dtype": "i64", "shape": [32],
+                   "values": {"min": 0, "max": 9, "ignore": -100,
+                              "reader": "class labels of node 'ce'"}},
                   {"name": "lr", "dtype": "f32", "shape": []}],
       "outputs": [{"name": "loss", "dtype": "f32", "shape": []}]}},
   "state": {"bytes": 805120, "tensors": [
@@ -88,6 +90,12 @@ TEST(ManifestTest, ParsesTheReferenceManifest) {
   EXPECT_EQ(step->inputs[1].bytes, 256u);
   EXPECT_TRUE(step->inputs[2].shape.empty());
   EXPECT_EQ(step->inputs[2].bytes, 4u) << "a scalar is one element";
+  ASSERT_TRUE(step->inputs[1].values.has_value());
+  EXPECT_EQ(step->inputs[1].values->min, 0);
+  EXPECT_EQ(step->inputs[1].values->max, 9);
+  EXPECT_EQ(step->inputs[1].values->ignore, -100);
+  EXPECT_EQ(step->inputs[1].values->reader, "class labels of node 'ce'");
+  EXPECT_FALSE(step->inputs[0].values.has_value());
 
   ASSERT_EQ(manifest.stateTensors.size(), 4u);
   EXPECT_EQ(manifest.stateTensors[1].name, "fc1.bias");
@@ -186,6 +194,22 @@ INSTANTIATE_TEST_SUITE_P(
                            R"("name": "label", "dtype": "int64")"),
                     "'entry_points.train_step.inputs[1].dtype' is unknown: "
                     "\"int64\""},
+        BadManifest{"valuesOfFloats",
+                    edited(R"("shape": [32],)",
+                           R"("shape": [32], "dtype": "f32",)",
+                           edited(R"("name": "label", "dtype": "i64",)",
+                                  R"("name": "label",)")),
+                    "'entry_points.train_step.inputs[1].values' bounds the "
+                    "values of a f32 tensor"},
+        BadManifest{"valuesMinNotInteger",
+                    edited(R"("min": 0,)", R"("min": 0.5,)"),
+                    "'entry_points.train_step.inputs[1].values.min' is not "
+                    "an integer"},
+        BadManifest{
+            "valuesNoReader",
+            edited(R"("reader": "class labels of node 'ce'")", R"("by": "")"),
+            "'entry_points.train_step.inputs[1].values.reader' is "
+            "missing"},
         BadManifest{"negativeDim", edited("[1, 10]", "[1, -10]"),
                     "'entry_points.forward.outputs[0].shape[1]' is not a "
                     "non-negative integer"},

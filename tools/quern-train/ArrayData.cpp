@@ -46,6 +46,45 @@ static bool readInputArray(const std::string &dir, const std::string &input,
   return false;
 }
 
+/// Checks every value of `array` (read for `input`) against the values the
+/// model reads it as: out-of-range token ids or labels would be clamped by
+/// the generated code and train on the wrong rows without any error.
+static bool checkBounds(const HostArray &array, const TensorSpec &input,
+                        const std::string &path, std::string &error) {
+  const quern_rt_value_bounds &bounds = *input.bounds;
+  const bool isSigned = array.dtype[0] == 'i';
+  const size_t width = array.elementBytes;
+  const size_t count = array.data.size() / width;
+  const size_t perRow =
+      array.shape.empty() || array.shape[0] == 0 ? 1 : count / array.shape[0];
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, array.data.data() + i * width, width); // little-endian
+    int64_t value;
+    bool fits = true;
+    if (isSigned && width < 8) {
+      uint64_t sign = uint64_t(1) << (8 * width - 1);
+      value = static_cast<int64_t>((raw ^ sign) - sign);
+    } else {
+      value = static_cast<int64_t>(raw);
+      fits = isSigned || value >= 0;
+    }
+    if (fits && ((value >= bounds.min && value <= bounds.max) ||
+                 (bounds.has_ignore && value == bounds.ignore)))
+      continue;
+    std::string shown = fits ? std::to_string(value) : std::to_string(raw);
+    std::string allowed =
+        std::to_string(bounds.min) + ".." + std::to_string(bounds.max);
+    if (bounds.has_ignore)
+      allowed += " or " + std::to_string(bounds.ignore);
+    error = "--data: '" + path + "' row " + std::to_string(i / perRow) +
+            " holds " + shown + ", but input '" + input.name + "' takes " +
+            allowed + " (" + bounds.reader + ")";
+    return false;
+  }
+  return true;
+}
+
 std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
                                            const Session &session,
                                            std::string &error) {
@@ -83,6 +122,8 @@ std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
               input.dtype + wanted + "])";
       return nullptr;
     }
+    if (input.bounds && !checkBounds(array, input, path, error))
+      return nullptr;
     if (input.dims.empty()) {
       // Used whole at every step; takes no part in the batch count.
     } else if (firstPath.empty()) {

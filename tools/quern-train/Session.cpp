@@ -51,8 +51,14 @@ static std::vector<TensorSpec> describe(const quern_rt_model *model,
     quern_rt_tensor_info info;
     int status = outputs ? quern_rt_entry_output(model, entry, i, &info)
                          : quern_rt_entry_input(model, entry, i, &info);
-    if (status == QUERN_RT_OK)
-      specs.push_back(toSpec(info));
+    if (status != QUERN_RT_OK)
+      continue;
+    specs.push_back(toSpec(info));
+    quern_rt_value_bounds bounds;
+    if (!outputs &&
+        quern_rt_entry_input_bounds(model, entry, i, &bounds) == QUERN_RT_OK &&
+        bounds.bounded)
+      specs.back().bounds = bounds;
   }
   return specs;
 }

@@ -35,6 +35,8 @@ struct TensorSpec {
   std::string dtype;
   std::vector<int64_t> dims;
   size_t bytes = 0;
+  /// Inputs the model reads as indices or class labels.
+  std::optional<quern_rt_value_bounds> bounds;
 
   int64_t numElements() const;
 };

@@ -12,10 +12,25 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace quern {
+
+/// The values an integer input may hold because the model reads it as
+/// indices or class labels: indices into an axis of n (ONNX Gather and
+/// GatherElements) lie in -n..n-1, the labels of a loss over C classes in
+/// 0..C-1 or are its ignore_index. Where several ops read the input, every
+/// one's rule holds. Runtimes check data against it before a step, since the
+/// generated code clamps what lies outside rather than fail.
+struct ValueBounds {
+  int64_t min = 0, max = 0;
+  std::optional<int64_t> ignore;
+  /// The op whose rule is the tightest, for messages: "indices of node
+  /// 'wte' (Gather), an axis of 256".
+  std::string reader;
+};
 
 struct TensorInfo {
   std::string name;
@@ -23,6 +38,8 @@ struct TensorInfo {
   std::string dtype;
   std::vector<int64_t> shape;
   uint64_t bytes = 0;
+  /// Inputs only; none when no op bounds the values.
+  std::optional<ValueBounds> values;
 };
 
 struct StateTensor : TensorInfo {
@@ -64,6 +81,7 @@ constexpr uint64_t kStateAlignment = 64;
 /// `quern.param` (parameters) or `quern.state` (optimizer state) are state
 /// tensors, shared by all entry points by name, parameters first; results
 /// are outputs, except @train_step's in-place updates (`quern.updates`).
+/// Integer inputs get the ValueBounds of the ops that read them.
 /// Fails with a diagnostic on element types the ABI lacks.
 mlir::FailureOr<ModelLayout> computeLayout(mlir::ModuleOp module);
 

@@ -115,6 +115,23 @@ int quern_rt_entry_input(const quern_rt_model *model, quern_rt_entry entry,
 int quern_rt_entry_output(const quern_rt_model *model, quern_rt_entry entry,
                           size_t index, quern_rt_tensor_info *out);
 
+/* The values an integer input may hold because the model reads it as
+   indices (ONNX Gather: -n..n-1 for an axis of n) or as class labels (a loss
+   over C classes: 0..C-1, or the loss's ignore_index). Generated code clamps
+   values outside them rather than fail, so a caller with untrusted data
+   checks the data against these before a call. */
+typedef struct quern_rt_value_bounds {
+  int bounded; /* 0: no op bounds this input's values (the rest is unset) */
+  int64_t min, max;
+  int has_ignore;
+  int64_t ignore;
+  const char *reader; /* the op that reads them, e.g. "indices of node 'wte'
+                         (Gather) into an axis of 256" */
+} quern_rt_value_bounds;
+int quern_rt_entry_input_bounds(const quern_rt_model *model,
+                                quern_rt_entry entry, size_t index,
+                                quern_rt_value_bounds *out);
+
 /* State tensors, in manifest order. */
 size_t quern_rt_state_num_tensors(const quern_rt_model *model);
 int quern_rt_state_tensor(const quern_rt_model *model, size_t index,

@@ -4,7 +4,8 @@ labels i64[8]) into DIR, as .npy or ONNX TensorProto .pb files, with one
 deliberate fault.
 
     make_npy.py DIR [--fault none|shape|dtype|batches|fortran|big-endian|
-                             both|truncated|huge]
+                             both|truncated|huge|label-high|label-low|
+                             label-ignore]
         [--batches K] [--format npy|pb] [--typed] [--narrow]
 
 none:       DIR/x.npy f32[8K, 16], DIR/labels.npy i64[8K] (a learnable rule:
@@ -17,6 +18,9 @@ big-endian: x.npy is saved as >f4
 both:       x is written both as x.npy and as x.pb
 truncated:  x.npy (or x.pb) stops halfway through
 huge:       x.npy's header claims 2^40 rows (the data is as for none)
+label-high: labels[19] is 10^12 (the model has 10 classes)
+label-low:  labels[3] is -10^12
+label-ignore: labels[5] is -100, the loss's ignore_index (not a fault)
 
 --format pb writes DIR/x.pb and DIR/labels.pb as
 numpy_helper.from_array(arr).SerializeToString() does, the values in
@@ -65,7 +69,8 @@ def main():
     parser.add_argument("--fault", default="none",
                         choices=["none", "shape", "dtype", "batches",
                                  "fortran", "big-endian", "both",
-                                 "truncated", "huge"])
+                                 "truncated", "huge", "label-high",
+                                 "label-low", "label-ignore"])
     parser.add_argument("--batches", type=int, default=4)
     parser.add_argument("--format", default="npy", choices=["npy", "pb"])
     parser.add_argument("--typed", action="store_true")
@@ -86,6 +91,12 @@ def main():
         x = np.asfortranarray(x)
     elif args.fault == "big-endian":
         x = x.astype(">f4")
+    elif args.fault == "label-high":
+        labels[19] = 10**12 if labels.dtype == np.int64 else 200
+    elif args.fault == "label-low":
+        labels[3] = -10**12
+    elif args.fault == "label-ignore":
+        labels[5] = -100
     os.makedirs(args.dir, exist_ok=True)
     base = os.path.join(args.dir, "")
     save(base + "x", x, args.format, args.typed)
