@@ -109,11 +109,16 @@ def manifest(out):
     tensor = lambda name, dtype, shape: {"name": name, "dtype": dtype,
                                          "shape": shape}
     forward = {"symbol": "m_forward",
-               "inputs": [tensor("tokens", "i64", [8, 64])],
+               "inputs": [dict(tensor("tokens", "i64", [8, 64]),
+                               values={"min": -256, "max": 255,
+                                       "reader": "indices of node 'wte'"})],
                "outputs": [tensor("logits", "f32", [8, 64, 256])]}
     step = {"symbol": "m_train_step",
-            "inputs": forward["inputs"] + [tensor("targets", "i64", [8, 64]),
-                                           tensor("lr", "f32", [])],
+            "inputs": forward["inputs"] + [
+                dict(tensor("targets", "i64", [8, 64]),
+                     values={"min": 0, "max": 255, "ignore": -100,
+                             "reader": "class labels of node 'ce'"}),
+                tensor("lr", "f32", [])],
             "outputs": [tensor("loss", "f32", [])] + forward["outputs"]}
     state = {"bytes": 320, "tensors": [
         {"name": "w", "dtype": "f32", "shape": [4, 4], "role": "param",
