@@ -94,7 +94,7 @@ Optimizer::resolve(const OptimizerSettings &settings) const {
   SmallVector<double> values;
   for (const Hyperparameter &hyper : hyperparameters) {
     double given = settings.*hyper.field;
-    values.push_back(given >= 0 ? given : hyper.defaultValue);
+    values.push_back(given != kUnset ? given : hyper.defaultValue);
   }
   return values;
 }
@@ -142,6 +142,33 @@ std::string quern::describeDefaults(StringRef name) {
         os << llvm::format("%g", group.first) << " for " << group.second;
       },
       "; ");
+  return text;
+}
+
+std::string quern::checkSetting(StringRef name, double value) {
+  struct Range {
+    llvm::StringLiteral name;
+    double low, high;
+    bool lowOpen, highOpen;
+  };
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  static const Range ranges[] = {{"momentum", 0, 1, false, true},
+                                 {"beta1", 0, 1, false, true},
+                                 {"beta2", 0, 1, false, true},
+                                 {"eps", 0, inf, true, true},
+                                 {"weight_decay", 0, inf, false, true},
+                                 {"clip_grad_norm", 0, inf, false, true}};
+  const Range *range = llvm::find_if(
+      ranges, [&](const Range &candidate) { return candidate.name == name; });
+  assert(range != std::end(ranges) && "every setting has a range");
+  if ((range->lowOpen ? value > range->low : value >= range->low) &&
+      (range->highOpen ? value < range->high : value <= range->high))
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%g", value) << " is outside "
+     << (range->lowOpen ? "(" : "[") << llvm::format("%g", range->low) << ", "
+     << llvm::format("%g", range->high) << (range->highOpen ? ")" : "]");
   return text;
 }
 

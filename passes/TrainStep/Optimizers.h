@@ -16,10 +16,14 @@
 
 namespace quern {
 
-/// The hyper-parameters a user can set, in the order of the pass options; a
-/// negative value is "not set": the optimizer's default applies.
+/// A hyper-parameter that is not set (in OptimizerSettings, the pass
+/// options and quernc's flags): the optimizer's default applies.
+inline constexpr double kUnset = -1;
+
+/// The hyper-parameters a user can set, in the order of the pass options.
 struct OptimizerSettings {
-  double momentum = -1, beta1 = -1, beta2 = -1, eps = -1, weightDecay = -1;
+  double momentum = kUnset, beta1 = kUnset, beta2 = kUnset, eps = kUnset,
+         weightDecay = kUnset;
 };
 
 /// One hyper-parameter of an optimizer: its name in the manifest, its field
@@ -67,6 +71,13 @@ std::string optimizerNames();
 /// The defaults of hyper-parameter `name` for help texts: "0.9 (adam,
 /// adamw)", "0.01 for adamw, 0 for sgd, momentum, ...".
 std::string describeDefaults(llvm::StringRef name);
+
+/// Checks a setting against the values PyTorch's optimizers accept (NaN is
+/// in none): momentum, beta1 and beta2 in [0, 1), eps in (0, inf),
+/// weight_decay and clip_grad_norm in [0, inf) (a clip-grad-norm of 0 is no
+/// clipping). `name` is the manifest's spelling. Returns "" for an allowed
+/// value, else what is wrong: "2 is outside [0, 1)".
+std::string checkSetting(llvm::StringRef name, double value);
 
 /// The hyper-parameters of `optimizer` with their values from `settings`
 /// (or the defaults), as the manifest lists them.

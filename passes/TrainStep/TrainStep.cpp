@@ -463,6 +463,23 @@ void MakeTrainStepPass::runOnOperation() {
         << optimizer << "': the optimizers are " << optimizerNames();
     return signalPassFailure();
   }
+  for (auto [option, setting] :
+       std::initializer_list<std::pair<Option<double> *, StringRef>>{
+           {&momentum, "momentum"},
+           {&beta1, "beta1"},
+           {&beta2, "beta2"},
+           {&eps, "eps"},
+           {&weightDecay, "weight_decay"},
+           {&clipGradNorm, "clip_grad_norm"}}) {
+    // An unset hyper-parameter takes the optimizer's default.
+    if (*option == kUnset && option != &clipGradNorm)
+      continue;
+    if (std::string problem = checkSetting(setting, *option);
+        !problem.empty()) {
+      module.emitError("option ") << option->ArgStr << ": " << problem;
+      return signalPassFailure();
+    }
+  }
   // The option converts to int only implicitly, and a Diagnostic would take
   // that int as a char: read it out first.
   int microBatchCount = accumulate;

@@ -275,35 +275,18 @@ int main(int argc, char **argv) {
     if (!quern::findOptimizer(optimizerName))
       return usageError("--optimizer: '" + optimizerName + "' is not one of " +
                         quern::optimizerNames());
-    // The ranges PyTorch's optimizers accept; NaN is in none. A
-    // clip-grad-norm of 0 is no clipping.
-    struct Range {
-      const cl::opt<double> *flag;
-      double low, high;
-      bool lowOpen, highOpen;
-    };
-    constexpr double inf = std::numeric_limits<double>::infinity();
-    for (const Range &range :
-         std::initializer_list<Range>{{&momentum, 0, 1, false, true},
-                                      {&beta1, 0, 1, false, true},
-                                      {&beta2, 0, 1, false, true},
-                                      {&epsilon, 0, inf, true, true},
-                                      {&weightDecay, 0, inf, false, true},
-                                      {&clipGradNorm, 0, inf, false, true}}) {
-      double value = *range.flag;
-      bool inside = (range.lowOpen ? value > range.low : value >= range.low) &&
-                    (range.highOpen ? value < range.high : value <= range.high);
-      auto text = [](double number) {
-        std::string out;
-        llvm::raw_string_ostream(out) << llvm::format("%g", number);
-        return out;
-      };
-      if (range.flag->getNumOccurrences() && !inside)
-        return usageError("--" + range.flag->ArgStr + ": " + text(value) +
-                          " is outside " + (range.lowOpen ? "(" : "[") +
-                          text(range.low) + ", " + text(range.high) +
-                          (range.highOpen ? ")" : "]"));
-    }
+    for (auto [flag, setting] : std::initializer_list<
+             std::pair<const cl::opt<double> *, llvm::StringRef>>{
+             {&momentum, "momentum"},
+             {&beta1, "beta1"},
+             {&beta2, "beta2"},
+             {&epsilon, "eps"},
+             {&weightDecay, "weight_decay"},
+             {&clipGradNorm, "clip_grad_norm"}})
+      if (flag->getNumOccurrences())
+        if (std::string problem = quern::checkSetting(setting, *flag);
+            !problem.empty())
+          return usageError("--" + flag->ArgStr + ": " + problem);
     quern::TrainOptions &trainOptions = options.train.emplace();
     quern::TrainStepOptions &passes = trainOptions.passes;
     passes.trainable.assign(trainable.begin(), trainable.end());
