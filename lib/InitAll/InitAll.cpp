@@ -23,6 +23,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "passes/Passes.h"
+#include "quern/Codegen/CPU/Cost.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/Passes.h"
 
@@ -49,6 +50,8 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   // Code generation splits linalg ops into pieces through it.
   linalg::registerTilingInterfaceExternalModels(registry);
+  // Fusion and the kernel report weigh linalg ops through it.
+  registerLinalgCostModel(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);

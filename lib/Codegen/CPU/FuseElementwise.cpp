@@ -26,6 +26,8 @@
 
 #include "quern/Codegen/CPU/Passes.h"
 
+#include "dialects/quern/QuernOps.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -192,24 +194,23 @@ struct RecomputeInConsumer : OpRewritePattern<linalg::GenericOp> {
   }
 
 private:
-  /// The most work repeated per element: an op counts 1, a division or a
-  /// math function (exp, erf, sqrt) kMathCost.
-  static constexpr int64_t kMaxCost = 16;
-  static constexpr int64_t kMathCost = 4;
+  /// The most work repeated per element, in FLOPs (CostOpInterface).
+  static constexpr int64_t kMaxFlopsPerElement = 16;
 
   /// Float arithmetic that is cheap enough to run twice; index computations
   /// and gathers (a one-hot from labels) stay as they are.
   static bool isCheap(linalg::GenericOp producer) {
-    int64_t cost = 0;
-    for (Operation &op : producer.getBody()->without_terminator()) {
-      if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
-        return false;
-      cost += isa<math::MathDialect>(op.getDialect()) ||
-                      isa<arith::DivFOp, arith::RemFOp>(op)
-                  ? kMathCost
-                  : 1;
-    }
-    return cost <= kMaxCost &&
+    bool arithmetic = llvm::all_of(
+        producer.getBody()->without_terminator(), [](Operation &op) {
+          return isa<arith::ArithDialect, math::MathDialect>(op.getDialect());
+        });
+    int64_t iterations = 1;
+    for (int64_t range : producer.getStaticLoopRanges())
+      iterations *= range;
+    int64_t flops =
+        cast<quern::CostOpInterface>(producer.getOperation()).getFlops();
+    return arithmetic && iterations > 0 &&
+           flops <= kMaxFlopsPerElement * iterations &&
            llvm::all_of(producer->getOperandTypes(), [](Type type) {
              return isa<FloatType>(getElementTypeOrSelf(type));
            });

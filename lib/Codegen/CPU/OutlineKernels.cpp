@@ -13,11 +13,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Cost.h"
 #include "Strategy.h"
 #include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
+
+#include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -68,15 +69,18 @@ StringRef kernelKind(linalg::LinalgOp op) {
 DictionaryAttr describeKernel(ArrayRef<linalg::LinalgOp> ops) {
   linalg::LinalgOp last = ops.back();
   Builder b(last->getContext());
-  quern::Cost cost;
-  for (linalg::LinalgOp op : ops)
-    cost += quern::costOf(op);
+  int64_t flops = 0, bytes = 0;
+  for (linalg::LinalgOp op : ops) {
+    auto cost = cast<quern::CostOpInterface>(op.getOperation());
+    flops += cost.getFlops();
+    bytes += cost.getBytesRead() + cost.getBytesWritten();
+  }
   SmallVector<NamedAttribute> entries = {
       b.getNamedAttr("kind", b.getStringAttr(kernelKind(last))),
       b.getNamedAttr("loops",
                      b.getDenseI64ArrayAttr(last.getStaticLoopRanges())),
-      b.getNamedAttr("flops", b.getI64IntegerAttr(cost.flops)),
-      b.getNamedAttr("bytes", b.getI64IntegerAttr(cost.bytes))};
+      b.getNamedAttr("flops", b.getI64IntegerAttr(flops)),
+      b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))};
   if (Attribute strategy = last->getAttr(quern::kStrategyAttrName))
     entries.push_back(b.getNamedAttr("strategy", strategy));
   return b.getDictionaryAttr(entries);

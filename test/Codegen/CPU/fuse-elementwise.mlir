@@ -292,13 +292,14 @@ func.func @recompute_no_cheaper(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: t
 }
 
 // Reading %h instead of two results of the same size saves bytes: a
-// producer of 16 ops is recomputed, one of 17 is not run twice.
-// CHECK-LABEL: func.func @recompute_sixteen_ops(
+// producer of 16 FLOPs per element (CostOpInterface) is recomputed, one of
+// 17 is not run twice.
+// CHECK-LABEL: func.func @recompute_sixteen_flops(
 // CHECK-SAME: %[[H:[^:]+]]: tensor<4x64xf32>
 // CHECK: linalg.generic
 // CHECK: %[[G:.+]] = linalg.matmul
 // CHECK: linalg.generic {{.+}} ins(%[[G]], %[[H]] : tensor<4x64xf32>, tensor<4x64xf32>) outs(
-func.func @recompute_sixteen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+func.func @recompute_sixteen_flops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
   %e = tensor.empty() : tensor<4x64xf32>
   %zero = arith.constant 0.0 : f32
   %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
@@ -334,11 +335,11 @@ func.func @recompute_sixteen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: 
   return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
 }
 
-// CHECK-LABEL: func.func @recompute_seventeen_ops
+// CHECK-LABEL: func.func @recompute_seventeen_flops
 // CHECK: %[[P:.+]]:2 = linalg.generic
 // CHECK: linalg.matmul
 // CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
-func.func @recompute_seventeen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+func.func @recompute_seventeen_flops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
   %e = tensor.empty() : tensor<4x64xf32>
   %zero = arith.constant 0.0 : f32
   %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
@@ -375,8 +376,8 @@ func.func @recompute_seventeen_ops(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v
   return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
 }
 
-// A division or a math function counts as 4 ops: five exponentials are
-// not run twice.
+// FLOPs as CostOpInterface counts them: a multiply-add counts two, so nine
+// of them (18 FLOPs) are not run twice.
 // CHECK-LABEL: func.func @recompute_costly
 // CHECK: %[[P:.+]]:2 = linalg.generic
 // CHECK: linalg.matmul
@@ -387,12 +388,16 @@ func.func @recompute_costly(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tenso
   %p:2 = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
       ins(%h : tensor<4x64xf32>) outs(%e, %e : tensor<4x64xf32>, tensor<4x64xf32>) {
   ^bb0(%in: f32, %o0: f32, %o1: f32):
-    %c0 = math.exp %in : f32
-    %c1 = math.exp %c0 : f32
-    %c2 = math.exp %c1 : f32
-    %c3 = math.exp %c2 : f32
-    %c4 = math.exp %c3 : f32
-    linalg.yield %c0, %c4 : f32, f32
+    %c0 = math.fma %in, %in, %in : f32
+    %c1 = math.fma %c0, %in, %in : f32
+    %c2 = math.fma %c1, %in, %in : f32
+    %c3 = math.fma %c2, %in, %in : f32
+    %c4 = math.fma %c3, %in, %in : f32
+    %c5 = math.fma %c4, %in, %in : f32
+    %c6 = math.fma %c5, %in, %in : f32
+    %c7 = math.fma %c6, %in, %in : f32
+    %c8 = math.fma %c7, %in, %in : f32
+    linalg.yield %c0, %c8 : f32, f32
   } -> (tensor<4x64xf32>, tensor<4x64xf32>)
   %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
   %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>

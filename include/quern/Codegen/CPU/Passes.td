@@ -115,8 +115,8 @@ def FuseElementwisePass
     the loop that computes it.
 
     Then an elementwise consumer in the producer's block recomputes the
-    results it reads of a cheap elementwise producer (float arithmetic, at
-    most 16 ops, a division or a math function counting 4) when the
+    results it reads of a cheap elementwise producer (float arithmetic of
+    at most 16 FLOPs per element, as CostOpInterface counts them) when the
     producer's operands, less those it reads already in the same order,
     are fewer bytes than those results: it gets a copy of the producer,
     which fuses into it. Such a consumer is one that could not move up to
