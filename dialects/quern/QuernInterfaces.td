@@ -35,11 +35,10 @@ def Quern_CostOpInterface : OpInterface<"CostOpInterface"> {
     memory weigh it (recomputation, expert fusion, elementwise fusion): its
     floating-point operations, and the bytes of the tensors it reads and
     writes, each operand and result once (the least traffic it can have).
-    Every quern op
-    has it (Quern_Op adds it); the counts are in QuernCost.cpp, one rule
-    per op family. linalg's structured ops have it too, by an external model
-    (lib/Codegen/CPU/Cost.cpp) that elementwise fusion and the kernel report
-    read.
+    Every quern op has it (Quern_Op adds it); the counts are in
+    QuernCost.cpp, one rule per op family. linalg's structured ops have it
+    too, by an external model (lib/Codegen/CPU/Cost.cpp) that elementwise
+    fusion and the kernel report read.
   }];
   let methods = [
     InterfaceMethod<"Floating-point operations (a multiply-add counts two)",
