@@ -189,7 +189,7 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
       return error() << "must be an array of {bytes, name, op}";
     return success();
   }
-  if (name == kWorkspaceBytesAttrName)
+  if (name == kWorkspaceBytesAttrName || name == kKeptBytesAttrName)
     return isa<IntegerAttr>(value)
                ? success()
                : LogicalResult(error() << "must be an integer");

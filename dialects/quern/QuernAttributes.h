@@ -44,6 +44,11 @@ inline constexpr llvm::StringLiteral kKeptForBackwardAttrName =
 /// Function: the planned workspace size in bytes.
 inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
     "quern.workspace_bytes";
+/// Function (a training step): the bytes of the workspace buffers written
+/// before its quern.backward_begins and read after it, in the plan (the
+/// most of any micro-batch loop's body).
+inline constexpr llvm::StringLiteral kKeptBytesAttrName =
+    "quern.kept_for_backward_bytes";
 /// Linalg op: how it is tiled (lib/Codegen/CPU/Strategy.h reads and checks
 /// it).
 inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";

@@ -1,9 +1,9 @@
-//===- QuernOptimizerOps.td - fused optimizer updates ------*- tablegen -*-===//
+//===- QuernOptimizerOps.td - the training step's own ops --*- tablegen -*-===//
 //
 // One op per optimizer: the whole update of a parameter and its state is a
 // single fused loop after lowering, written in destination-passing style
 // into the parameter's and the state's own buffers, so a training step
-// updates them in place.
+// updates them in place. And the marker of where the backward pass begins.
 //
 //===----------------------------------------------------------------------===//
 
@@ -105,6 +105,25 @@ def Quern_AdagradUpdateOp : Quern_Op<"adagrad_update", [Pure,
     $weight_decay attr-dict `:` type($param) `,` type($lr)
   }];
   let hasVerifier = 1;
+}
+
+def Quern_BackwardBeginsOp : Quern_Op<"backward_begins",
+    [MemoryEffects<[MemWrite]>]> {
+  let summary = "where a training step's backward pass begins";
+  let description = [{
+    quern-make-train-step places it between the forward ops and the
+    backward ops it builds (in the micro-batch loop when there is one): the
+    values live across it are the activations the backward pass keeps. It
+    computes nothing. Its write effect keeps it in place through conversion
+    and bufferization until quern-plan-workspace records the bytes of the
+    workspace buffers written before it and read after it
+    (`quern.kept_for_backward_bytes`) and erases it.
+
+    ```mlir
+    quern.backward_begins
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
 }
 
 #endif // QUERN_OPTIMIZER_OPS_TD

@@ -145,6 +145,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   if (options.printKernelReport)
     printKernelReport(llvm::outs(), kernels);
   memory.workspaceBytes = workspaceBytes;
+  memory.keptBytes = readKeptBytes(module);
   if (options.printMemoryReport)
     printMemoryReport(llvm::outs(), memory);
   manifest =
@@ -228,7 +229,7 @@ LogicalResult Compilation::run() {
   } else if (options.train && failed(buildTrainStep(*model->module))) {
     return failure();
   }
-  memory.kept = readKeptValues(*model->module);
+  memory.keptValues = readKeptValues(*model->module);
   FailureOr<ModelLayout> computed = computeLayout(*model->module);
   if (failed(computed))
     return failure();

@@ -10,14 +10,6 @@
 using namespace mlir;
 using namespace quern;
 
-int64_t MemoryReport::keptBytes() const {
-  int64_t total = 0;
-  if (kept)
-    for (const KeptValue &value : *kept)
-      total += value.bytes;
-  return total;
-}
-
 std::optional<std::vector<KeptValue>> quern::readKeptValues(ModuleOp module) {
   auto step = module.lookupSymbol<func::FuncOp>("train_step");
   auto values = step ? step->getAttrOfType<ArrayAttr>(kKeptForBackwardAttrName)
@@ -32,13 +24,22 @@ std::optional<std::vector<KeptValue>> quern::readKeptValues(ModuleOp module) {
   return kept;
 }
 
+std::optional<int64_t> quern::readKeptBytes(ModuleOp module) {
+  Operation *step = module.lookupSymbol("train_step");
+  auto bytes =
+      step ? step->getAttrOfType<IntegerAttr>(kKeptBytesAttrName) : nullptr;
+  if (!bytes)
+    return std::nullopt;
+  return bytes.getInt();
+}
+
 llvm::json::Object quern::memoryJson(const MemoryReport &report) {
   llvm::json::Object memory{{"workspace_bytes", report.workspaceBytes}};
-  if (report.kept) {
-    memory["kept_for_backward_bytes"] = report.keptBytes();
+  if (report.keptBytes)
+    memory["kept_for_backward_bytes"] = *report.keptBytes;
+  if (report.keptValues)
     memory["kept_for_backward_values"] =
-        static_cast<int64_t>(report.kept->size());
-  }
+        static_cast<int64_t>(report.keptValues->size());
   return memory;
 }
 
@@ -57,20 +58,21 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
                               size_t top) {
   os << "workspace          " << formatBytes(report.workspaceBytes)
      << " (every scratch buffer of a call, planned at compile time)\n";
-  if (!report.kept) {
+  if (!report.keptBytes || !report.keptValues) {
     os << "kept for backward  unknown (no training step built from a "
           "forward graph)\n";
     return;
   }
-  os << "kept for backward  " << formatBytes(report.keptBytes()) << " in "
-     << report.kept->size()
-     << " values (the forward's values the backward reads, counted before "
-        "fusion, which recomputes some: an upper bound)\n";
-  size_t shown = std::min(top, report.kept->size());
+  os << "kept for backward  " << formatBytes(*report.keptBytes)
+     << " (workspace buffers the forward pass writes and the backward pass "
+        "reads, in the plan)\n";
+  const std::vector<KeptValue> &values = *report.keptValues;
+  size_t shown = std::min(top, values.size());
   if (shown == 0)
     return;
-  os << "largest kept values:\n";
-  for (const KeptValue &value : llvm::ArrayRef(*report.kept).take_front(shown))
+  os << "largest of the " << values.size()
+     << " forward values the backward reads (in the graph, before fusion):\n";
+  for (const KeptValue &value : llvm::ArrayRef(values).take_front(shown))
     os << llvm::format("%12s", formatBytes(value.bytes).c_str()) << "  "
        << (value.name.empty() ? "(unnamed)" : value.name)
        << (value.opType.empty() ? "" : " (" + value.opType + ")") << "\n";

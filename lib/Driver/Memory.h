@@ -2,11 +2,12 @@
 //
 // The manifest's `memory` and `quernc --print-memory-report`: the workspace
 // (every scratch buffer of a call, planned at compile time) and, for a
-// training step built by Quern, the activations it keeps for backward (the
-// forward's values its backward reads, quern.kept_for_backward). Those are
-// counted in the graph as the training step is built, before fusion, which
-// recomputes some cheap ones (and views share memory): an upper bound on
-// what the workspace holds across the forward/backward boundary.
+// training step built by Quern, the activations it keeps for backward. Their
+// bytes come from the workspace plan: the buffers written before the
+// backward pass begins and read after it (quern.kept_for_backward_bytes,
+// after fusion, which recomputes some cheap values, and with views sharing
+// memory). Which values they are, by ONNX node, comes from the graph as the
+// step was built (quern.kept_for_backward), the only place that still knows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,16 +29,21 @@ struct KeptValue {
 
 struct MemoryReport {
   uint64_t workspaceBytes = 0;
-  /// Largest first; none when the step was not built from a forward graph
+  /// From the plan; none when the step was not built from a forward graph
   /// (a TrainingInfoProto's, or one with its own backward) or there is no
   /// step.
-  std::optional<std::vector<KeptValue>> kept;
-
-  int64_t keptBytes() const;
+  std::optional<int64_t> keptBytes;
+  /// The forward's values the backward reads, largest first, as the graph
+  /// has them (before fusion); none as for keptBytes.
+  std::optional<std::vector<KeptValue>> keptValues;
 };
 
 /// The kept values recorded on @train_step of `module` (quern IR), if any.
 std::optional<std::vector<KeptValue>> readKeptValues(mlir::ModuleOp module);
+
+/// The planned kept bytes recorded on the lowered train_step of `module`,
+/// if any.
+std::optional<int64_t> readKeptBytes(mlir::ModuleOp module);
 
 /// The manifest's `memory` object.
 llvm::json::Object memoryJson(const MemoryReport &report);

@@ -514,6 +514,9 @@ void MakeTrainStepPass::runOnOperation() {
   llvm::DenseSet<Operation *> forwardOps;
   for (Operation &op : step.func.getBody().front().without_terminator())
     forwardOps.insert(&op);
+  // The boundary the workspace plan measures the kept activations at.
+  if (gradientSuffix.empty())
+    builder.create<BackwardBeginsOp>(loc);
   FailureOr<SmallVector<Value>> gradients =
       buildGradientsOf(builder, step, lossValue, *trainable, givenGradients);
   if (failed(gradients))

@@ -8,12 +8,19 @@
 // nested in an op (the body of a micro-batch loop) is planned the same way
 // on its own, and the bytes it needs become one buffer live at that op.
 //
+// A training step's quern.backward_begins marks where its backward pass
+// begins: the buffers first used before it and last used after it are the
+// activations kept for backward, and their bytes are recorded
+// (quern.kept_for_backward_bytes) before the marker is erased.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Strategy.h"
 #include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
+
+#include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -41,37 +48,55 @@ using Placement = std::pair<memref::AllocOp, int64_t>;
 
 /// One buffer to place: its live range [first, last] in op positions of its
 /// block and its size. It is an alloc, or the bytes of the blocks nested in
-/// one op, whose own allocs are `nested`.
+/// one op, whose own allocs are `nested`. `firstUse` is the first op that
+/// uses it (the alloc itself for a buffer nothing uses).
 struct Buffer {
   memref::AllocOp alloc;
   int64_t first, last, bytes;
   SmallVector<Placement> nested = {};
+  int64_t firstUse = first;
   int64_t offset = -1;
 };
 
-/// The position of the last op of `block` that uses `root` or a view of it;
-/// fails if the buffer leaves the block through its terminator.
-FailureOr<int64_t>
-lastUse(Value root, Block &block,
-        const llvm::DenseMap<Operation *, int64_t> &position) {
-  int64_t last = position.lookup(root.getDefiningOp());
+/// The positions of the first and the last op of `block` that use `root` or
+/// a view of it; fails if the buffer leaves the block through its
+/// terminator.
+FailureOr<std::pair<int64_t, int64_t>>
+useRange(Value root, Block &block,
+         const llvm::DenseMap<Operation *, int64_t> &position) {
+  int64_t defined = position.lookup(root.getDefiningOp());
+  int64_t first = std::numeric_limits<int64_t>::max(), last = defined;
   bool stays = forEachUserThroughViews(root, [&](Operation *user, bool) {
     if (user == block.getTerminator())
       return false;
-    if (Operation *ancestor = block.findAncestorOpInBlock(*user))
+    if (Operation *ancestor = block.findAncestorOpInBlock(*user)) {
+      first = std::min(first, position.lookup(ancestor));
       last = std::max(last, position.lookup(ancestor));
+    }
     return true;
   });
   if (!stays)
     return failure();
-  return last;
+  return std::make_pair(std::min(first, last), last);
+}
+
+/// The bytes of `buffers` first used before position `boundary` and last
+/// used after it.
+int64_t bytesLiveAcross(ArrayRef<Buffer> buffers, int64_t boundary) {
+  int64_t bytes = 0;
+  for (const Buffer &buffer : buffers)
+    if (buffer.firstUse < boundary && buffer.last > boundary)
+      bytes += buffer.bytes;
+  return bytes;
 }
 
 /// Places the allocs of `block` and of the blocks nested in its ops at
 /// offsets from the block's start, appending them to `placements`. Returns
-/// the bytes the block needs.
+/// the bytes the block needs. `keptBytes` becomes at least the bytes live
+/// across a quern.backward_begins in the blocks planned.
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
-                             SmallVector<Placement> &placements);
+                             SmallVector<Placement> &placements,
+                             std::optional<int64_t> &keptBytes);
 
 /// First fit by decreasing size: each buffer goes to the lowest offset that
 /// no already placed, simultaneously live buffer occupies.
@@ -108,7 +133,8 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
 }
 
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
-                             SmallVector<Placement> &placements) {
+                             SmallVector<Placement> &placements,
+                             std::optional<int64_t> &keptBytes) {
   llvm::DenseMap<Operation *, int64_t> position;
   for (auto [index, op] : llvm::enumerate(block))
     position[&op] = index;
@@ -122,33 +148,42 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
       }
 
   SmallVector<Buffer> buffers;
+  std::optional<int64_t> boundary;
   for (Operation &op : block) {
     int64_t here = position[&op];
+    if (isa<BackwardBeginsOp>(op))
+      boundary = here;
     if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         return alloc.emitOpError("cannot be placed in the workspace: only "
                                  "statically shaped buffers can");
-      FailureOr<int64_t> last = lastUse(alloc, block, position);
-      if (failed(last))
+      FailureOr<std::pair<int64_t, int64_t>> uses =
+          useRange(alloc, block, position);
+      if (failed(uses))
         return alloc.emitOpError("cannot be placed in the workspace: it "
                                  "outlives its block");
-      buffers.push_back(
-          {alloc, here, *last,
-           type.getNumElements() * static_cast<int64_t>(dataLayout.getTypeSize(
-                                       type.getElementType()))});
+      Buffer &buffer = buffers.emplace_back(Buffer{
+          alloc, here, uses->second,
+          type.getNumElements() * static_cast<int64_t>(dataLayout.getTypeSize(
+                                      type.getElementType()))});
+      buffer.firstUse = uses->first;
       continue;
     }
     for (Region &region : op.getRegions())
       for (Block &nested : region) {
         SmallVector<Placement> inner;
-        FailureOr<int64_t> bytes = planBlock(nested, dataLayout, inner);
+        FailureOr<int64_t> bytes =
+            planBlock(nested, dataLayout, inner, keptBytes);
         if (failed(bytes))
           return failure();
         if (*bytes > 0)
           buffers.push_back({nullptr, here, here, *bytes, std::move(inner)});
       }
   }
+  if (boundary)
+    keptBytes =
+        std::max(keptBytes.value_or(0), bytesLiveAcross(buffers, *boundary));
 
   int64_t total = assignOffsets(buffers);
   for (Buffer &buffer : buffers) {
@@ -167,12 +202,17 @@ struct PlanWorkspacePass
     if (func.isExternal())
       return;
     SmallVector<Placement> placements;
-    FailureOr<int64_t> planned = planBlock(
-        func.getBody().front(), DataLayout::closest(func), placements);
+    std::optional<int64_t> keptBytes;
+    FailureOr<int64_t> planned =
+        planBlock(func.getBody().front(), DataLayout::closest(func), placements,
+                  keptBytes);
     if (failed(planned))
       return signalPassFailure();
     int64_t total = *planned;
     OpBuilder builder(func.getContext());
+    if (keptBytes)
+      func->setAttr(kKeptBytesAttrName, builder.getI64IntegerAttr(*keptBytes));
+    func.walk([](BackwardBeginsOp marker) { marker.erase(); });
     auto workspaceType = MemRefType::get({total}, builder.getI8Type());
     unsigned index = func.getNumArguments();
     func.insertArgument(index, workspaceType,

@@ -361,3 +361,59 @@ func.func @pack_read_by_both(%w: memref<4x4xf32>, %out: memref<2x4xf32>) {
   memref.copy %acc, %out : memref<2x4xf32> to memref<2x4xf32>
   return
 }
+
+// -----
+
+// A training step's quern.backward_begins: the buffers used before it and
+// after it are kept for backward (a and b, 64 bytes each; c is used only
+// after it, d only before), recorded and the marker erased.
+// CHECK-LABEL: func.func @kept_for_backward
+// CHECK-SAME: quern.kept_for_backward_bytes = 128 : i64
+// CHECK-NOT: quern.backward_begins
+func.func @kept_for_backward(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  %d = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  linalg.copy ins(%a : memref<16xf32>) outs(%b : memref<16xf32>)
+  linalg.copy ins(%b : memref<16xf32>) outs(%d : memref<16xf32>)
+  linalg.copy ins(%d : memref<16xf32>) outs(%out : memref<16xf32>)
+  quern.backward_begins
+  linalg.copy ins(%a : memref<16xf32>) outs(%c : memref<16xf32>)
+  linalg.copy ins(%b : memref<16xf32>) outs(%c : memref<16xf32>)
+  linalg.copy ins(%c : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}
+
+// -----
+
+// In a micro-batch loop the marker is in the loop's body, planned on its
+// own: what is live across it there.
+// CHECK-LABEL: func.func @kept_in_loop
+// CHECK-SAME: quern.kept_for_backward_bytes = 64 : i64
+// CHECK-NOT: quern.backward_begins
+func.func @kept_in_loop(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+    quern.backward_begins
+    linalg.copy ins(%a : memref<16xf32>) outs(%out : memref<16xf32>)
+  }
+  return
+}
+
+// -----
+
+// Without the marker (a forward function) nothing is recorded.
+// CHECK-LABEL: func.func @no_marker
+// CHECK-NOT: quern.kept_for_backward_bytes
+func.func @no_marker(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  linalg.copy ins(%a : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}

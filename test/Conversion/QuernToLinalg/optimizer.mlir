@@ -103,3 +103,13 @@ func.func @adam_l2(%w: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>
   %0:3 = quern.adam_update %w, %g, %m, %v, %lr, %step beta1 = 0.9 beta2 = 0.999 eps = 1.0e-8 weight_decay = 0.01 : tensor<4x8xf32>, tensor<f32>, tensor<i64>
   return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// The training step's marker is kept for the workspace plan.
+// CHECK-LABEL: func.func @backward_begins
+// CHECK-NEXT: quern.backward_begins
+func.func @backward_begins() {
+  quern.backward_begins
+  return
+}

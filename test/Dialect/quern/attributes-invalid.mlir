@@ -115,6 +115,13 @@ func.func @workspace_bytes_not_integer() attributes {quern.workspace_bytes = "64
 
 // -----
 
+// expected-error @+1 {{'func.func' op 'quern.kept_for_backward_bytes' must be an integer}}
+func.func @kept_bytes_not_integer() attributes {quern.kept_for_backward_bytes = [64]} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{'func.func' op 'quern.kernel' must be a dictionary}}
 func.func private @kernel_not_dictionary() attributes {quern.kernel = [1, 2]}
 

@@ -593,3 +593,11 @@ func.func @dropout_no_ratio(%x: tensor<3xbf16>) -> (tensor<3xbf16>, tensor<3xi1>
   %y, %mask = quern.dropout %x ratio = 0.0 seed = -3 : tensor<3xbf16> -> tensor<3xi1>
   return %y, %mask : tensor<3xbf16>, tensor<3xi1>
 }
+
+// The training step's marker of where its backward pass begins.
+// CHECK-LABEL: func.func @backward_begins
+func.func @backward_begins() {
+  // CHECK: quern.backward_begins
+  quern.backward_begins
+  return
+}

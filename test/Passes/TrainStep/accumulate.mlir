@@ -29,6 +29,8 @@
 // CHECK: quern.matmul %[[SLICE]], %[[W]]
 // CHECK: quern.dropout %{{.+}} step(%[[COUNTER]] : tensor<i64>)
 // CHECK: %[[LOSS:.+]] = quern.reduce_mean
+// The backward pass begins in the loop, once per micro-batch.
+// CHECK: quern.backward_begins
 // CHECK: %[[GRAD:.+]] = quern.matmul %[[SLICE]], %{{.+}} transpose_lhs
 // CHECK: %[[NEXT_LOSS:.+]] = linalg.generic {{.+}} ins(%[[LOSS]] : tensor<f32>) outs(%[[LOSS_SUM]] : tensor<f32>)
 // CHECK: arith.addf

@@ -5,8 +5,15 @@
 // gradient reads. The input x, which w's gradient reads, is an argument the
 // caller keeps anyway; the product and the loss are read by nothing
 // backward.
+// quern.backward_begins separates the forward ops from the backward ones,
+// for the workspace plan to measure what is live across it.
 // CHECK-LABEL: func.func @train_step
 // CHECK-SAME: quern.kept_for_backward = [{bytes = 32 : i64, name = "act", op = "Tanh"}]
+// CHECK: quern.tanh
+// CHECK: quern.reduce_sum
+// CHECK-NEXT: quern.backward_begins
+// CHECK-NOT: quern.backward_begins
+// CHECK: quern.sgd_update
 func.func @forward(%x: tensor<4x2xf32> {quern.name = "x"},
                    %w: tensor<2x2xf32> {quern.param = {name = "w", trainable = true}})
     -> (tensor<f32> {quern.name = "loss"}) {
