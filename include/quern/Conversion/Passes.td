@@ -43,23 +43,16 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
     A transposed left operand is packed like a right one, `[..., K/2, M,
     2]` (its rows interleaved in pairs), and read over (p, m, t).
-    With `bf16-panel=W` as well and N wider than W, the right operand is
-    packed in panels of W columns, `[..., N/W, K/2, W, 2]`, so that a
-    register tile of W columns reads contiguous memory; the contraction
-    runs over (batch..., j, m, c, p, t) with n = W j + c, into the result
-    viewed as `[..., M, N/W, W]`. When W does not divide N, the right
-    operand and the bias are padded with zero columns to a multiple of W,
-    and the result is the slice of the first N columns.
+    The panels of a register tile's columns that a CPU reads the right
+    operand in are CPU code generation's (`quern-pack-panels`); the
+    conversion knows no target.
   }];
   let options = [
     Option<"bf16Matmuls", "bf16-matmuls", "bool", "false",
            "Round f32 matmul operands to bf16; products and sums stay f32">,
     Option<"bf16Pairs", "bf16-pairs", "bool", "false",
            "With bf16-matmuls: sum products in pairs along k, operands laid "
-           "out for a bf16 dot-product instruction (an odd K padded)">,
-    Option<"bf16Panel", "bf16-panel", "int64_t", "0",
-           "With bf16-pairs: pack the right operand in panels of this many "
-           "columns (0: whole)">
+           "out for a bf16 dot-product instruction (an odd K padded)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

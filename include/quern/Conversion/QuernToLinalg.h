@@ -27,10 +27,6 @@ struct MatmulPrecision {
   /// (operands laid out [.., M, K/2, 2] and [.., K/2, N, 2]), the form of a
   /// bf16 dot-product instruction.
   bool bf16Pairs = false;
-  /// With bf16 pairs: the right operand packed in panels of this many
-  /// columns (a product's register tile), when N is a multiple of it and
-  /// wider; 0 packs it whole.
-  int64_t bf16Panel = 0;
 };
 
 /// Adds the patterns that rewrite every quern op into linalg, tensor, arith

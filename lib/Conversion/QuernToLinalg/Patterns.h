@@ -30,6 +30,37 @@ void populateIndexingPatterns(mlir::TypeConverter &converter,
 void populateOptimizerPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 
+//===-- Contractions (Contraction.cpp) ------------------------------------===//
+
+/// The map from `dims` loops, the first `batchRank` of them batch loops, to
+/// the batch loops followed by `rest`.
+mlir::AffineMap batchMap(mlir::MLIRContext *context, int64_t batchRank,
+                         int64_t dims, llvm::ArrayRef<mlir::AffineExpr> rest);
+
+/// The body of a contraction: acc + a * b. The sum over k may be
+/// reassociated and fused into FMAs, which is what lets it be vectorized;
+/// the generated code stays deterministic, only the order of the additions
+/// is the compiler's. bf16 operands are widened exactly; the arithmetic is
+/// f32.
+void buildMultiplyAdd(mlir::OpBuilder &b, mlir::Location l,
+                      mlir::ValueRange args);
+
+/// The body of a generic that rounds its one input to bf16.
+mlir::Value roundedToBF16(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::ValueRange args);
+
+/// `value` rounded to bf16, element by element.
+mlir::Value roundToBF16(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value);
+
+/// Zeros, or the bias (of the result's shape, or of its innermost
+/// dimensions) broadcast to the result's shape.
+mlir::Value buildAccumulatorInit(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::RankedTensorType resultType,
+                                 mlir::Value bias);
+
+//===-- Generics ----------------------------------------------------------===//
+
 /// Computes one scalar of a generic's result from its input scalars.
 using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;

@@ -73,7 +73,7 @@ struct ConvertQuernToLinalgPass
 
     RewritePatternSet patterns(context);
     populateQuernToLinalgPatterns(typeConverter, patterns,
-                                  {bf16Matmuls, bf16Pairs, bf16Panel});
+                                  {bf16Matmuls, bf16Pairs});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

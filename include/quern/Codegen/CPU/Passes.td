@@ -78,6 +78,36 @@ def WriteBackUpdatesPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
+  let summary = "Pack bf16 products' right operands in register-tile panels";
+  let description = [{
+    A bf16 product summed in k-pairs (convert-quern-to-linalg with
+    `bf16-pairs`) reads its right operand as `[..., K/2, N, 2]`: a register
+    tile's columns are then rows N pairs apart, whose power-of-two strides
+    fall into a few cache sets. Where N is wider than `panel` (the columns
+    of the target's register tile), the product is rebuilt with the right
+    operand packed in panels, `[..., N/panel, K/2, panel, 2]`, so that a
+    tile reads contiguous memory; the contraction runs over (batch..., j, m,
+    c, p, t) with n = panel j + c, into the result viewed as `[..., M,
+    N/panel, panel]`. When `panel` does not divide N, the right operand and
+    the bias are padded with zero columns to a multiple of it, and the
+    result is the slice of the first N columns. The ops the product was
+    built from and no longer needs are erased.
+
+    ```mlir
+    // panel = 32: a 64x256x128 product's right operand
+    %rhs = linalg.generic ... -> tensor<4x32x32x2xbf16>  // [N/32, K/2, 32, 2]
+    %acc = linalg.generic ... -> tensor<64x4x32xf32>     // [M, N/32, 32]
+    ```
+  }];
+  let options = [
+    Option<"panel", "panel", "int64_t", "0",
+           "Columns of a panel: the register tile's (0: none)">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def FuseElementwisePass
     : Pass<"quern-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, but not into contractions";

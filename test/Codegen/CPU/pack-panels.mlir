@@ -1,0 +1,130 @@
+// quern-pack-panels rebuilds a paired bf16 product the conversion built
+// (bf16-pairs) whose right operand has more than W columns (panel=W):
+// that operand is packed in panels of W columns, [N/W, K/2, W, 2], so
+// that a register tile's columns are contiguous; the contraction runs over
+// (j, m, c, p, t), n = W j + c, into the result viewed as [M, N/W, W], and
+// the panel index j leads like a batch dimension. A transposed operand is
+// read in its packed order; an untransposed one row after row, (p, j, c,
+// t), each row's panels taking turns. A bias is viewed in panels too.
+// RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" --quern-pack-panels=panel=4 | FileCheck %s --check-prefix=PANELS
+// Without a panel width, nothing changes.
+// RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" | FileCheck %s --check-prefix=NONE
+// RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" --quern-pack-panels | FileCheck %s --check-prefix=NONE
+// NONE-NOT: tensor.collapse_shape
+// PANELS-DAG: #[[TPACK_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+// PANELS-DAG: #[[IDENTITY4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// PANELS-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+// PANELS-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2, d4)>
+// PANELS-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d0, d2)>
+// PANELS-DAG: #[[ROWS_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+// PANELS-DAG: #[[ROWS_OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
+// PANELS-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// PANELS-DAG: #[[PANEL_PACKED_LHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d1, d4)>
+// PANELS-DAG: #[[BATCH_RHS:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3, d5)>
+// PANELS-DAG: #[[BATCH_OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d1, d3)>
+// PANELS-LABEL: func.func @linear
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<8x32xf32>)
+// PANELS: %[[XP:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [16, 16, 2] : tensor<16x32xbf16> into tensor<16x16x2xbf16>
+// PANELS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2, 3]] output_shape [2, 4, 16, 2] : tensor<8x32xf32> into tensor<2x4x16x2xf32>
+// PANELS: %[[WP:.+]] = linalg.generic {indexing_maps = [#[[TPACK_IN]], #[[IDENTITY4]]]{{.+}} ins(%[[WS]] : tensor<2x4x16x2xf32>) outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: arith.truncf
+// PANELS: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<16x2x4xf32>
+// PANELS: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XP]], %[[WP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%[[ZERO]] : tensor<16x2x4xf32>)
+// PANELS: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
+// A transposed left operand packed in pairs, times a right one in panels.
+// PANELS-LABEL: func.func @weight_gradient
+// PANELS: %[[GP:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<16x16x2xbf16>)
+// PANELS: %[[XP:.+]] = linalg.generic {indexing_maps = [#[[ROWS_IN]], #[[ROWS_OUT]]]{{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: linalg.generic {indexing_maps = [#[[PANEL_PACKED_LHS]], #[[RHS]], #[[OUT]]], {{.+}} ins(%[[GP]], %[[XP]] : tensor<16x16x2xbf16>, tensor<2x16x4x2xbf16>) outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS-LABEL: func.func @biased
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x8xf32>, %[[B:.+]]: tensor<8xf32>)
+// PANELS: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2, 3]] output_shape [16, 2, 2, 4] : tensor<32x8xf32> into tensor<16x2x2x4xf32>
+// PANELS: linalg.generic {indexing_maps = [#[[ROWS_IN]], #[[ROWS_OUT]]]{{.+}} ins(%[[WS]] : tensor<16x2x2x4xf32>) outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: %[[BS:.+]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [2, 4] : tensor<8xf32> into tensor<2x4xf32>
+// PANELS: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.+}}]{{.+}} ins(%[[BS]] : tensor<2x4xf32>) outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: linalg.generic {{.+}} outs(%[[INIT]] : tensor<16x2x4xf32>)
+// PANELS: tensor.collapse_shape
+// A bias of the result's shape is viewed in panels as well.
+// PANELS-LABEL: func.func @full_bias
+// PANELS: %[[BS:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [16, 2, 4] : tensor<16x8xf32> into tensor<16x2x4xf32>
+// PANELS: %[[INIT:.+]] = linalg.generic {{.+}} ins(%[[BS]] : tensor<16x2x4xf32>) outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: linalg.generic {{.+}} outs(%[[INIT]] : tensor<16x2x4xf32>)
+// Batch dimensions stay first: the panel index follows them.
+// PANELS-LABEL: func.func @batched
+// PANELS: tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2], [3, 4]] output_shape [2, 2, 4, 16, 2] : tensor<2x8x32xf32> into tensor<2x2x4x16x2xf32>
+// PANELS: linalg.generic {indexing_maps = [{{.+}}, #[[BATCH_RHS]], #[[BATCH_OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<2x16x2x4xf32>)
+// PANELS: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : tensor<2x16x2x4xf32> into tensor<2x16x8xf32>
+// A result of W columns or fewer is packed whole.
+// PANELS-LABEL: func.func @narrow
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x4x2xbf16>)
+// PANELS-NOT: tensor.collapse_shape
+// Columns that do not fill the last panel are padded with zeros: the right
+// operand and the bias get two zero columns (6 -> 8), the product runs on
+// whole panels, and the result is the first 6 columns of its 8.
+// PANELS-LABEL: func.func @uneven
+// PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x6xf32>, %[[B:.+]]: tensor<6xf32>)
+// PANELS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<32x8xf32>
+// PANELS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [32, 6] [1, 1]
+// PANELS: %[[BZ:.+]] = linalg.fill {{.+}} -> tensor<8xf32>
+// PANELS: tensor.insert_slice %[[B]] into %[[BZ]][0] [6] [1]
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
+// PANELS: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: %[[C:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
+// PANELS: tensor.extract_slice %[[C]][0, 0] [16, 6] [1, 1] : tensor<16x8xf32> to tensor<16x6xf32>
+// PANELS: return
+
+func.func @linear(%x: tensor<16x32xf32>, %w: tensor<8x32xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %x, %w transpose_rhs : tensor<16x32xf32>, tensor<8x32xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @weight_gradient(%g: tensor<32x16xf32>, %x: tensor<32x8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %g, %x transpose_lhs : tensor<32x16xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @biased(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @full_bias(%x: tensor<16x32xf32>, %w: tensor<32x8xf32>, %b: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<16x8xf32>) : tensor<16x32xf32>, tensor<32x8xf32> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+func.func @batched(%x: tensor<2x16x32xf32>, %w: tensor<2x8x32xf32>) -> tensor<2x16x8xf32> {
+  %y = quern.matmul %x, %w transpose_rhs : tensor<2x16x32xf32>, tensor<2x8x32xf32> -> tensor<2x16x8xf32>
+  return %y : tensor<2x16x8xf32>
+}
+
+func.func @narrow(%x: tensor<16x32xf32>, %w: tensor<32x4xf32>) -> tensor<16x4xf32> {
+  %y = quern.matmul %x, %w : tensor<16x32xf32>, tensor<32x4xf32> -> tensor<16x4xf32>
+  return %y : tensor<16x4xf32>
+}
+
+func.func @uneven(%x: tensor<16x32xf32>, %w: tensor<32x6xf32>, %b: tensor<6xf32>) -> tensor<16x6xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<6xf32>) : tensor<16x32xf32>, tensor<32x6xf32> -> tensor<16x6xf32>
+  return %y : tensor<16x6xf32>
+}
+
+// An odd depth was padded by the conversion; the panels read the padded
+// operand, and the conversion's packs of the unpadded pairs are gone.
+// PANELS-LABEL: func.func @odd_depth_wide
+// PANELS: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [3, 8] [1, 1] : tensor<3x8xf32> into tensor<4x8xf32>
+// PANELS-NOT: tensor<2x8x2xbf16>
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x2x4x2xbf16>)
+// PANELS: tensor.collapse_shape
+func.func @odd_depth_wide(%x: tensor<4x3xf32>, %w: tensor<3x8xf32>) -> tensor<4x8xf32> {
+  %y = quern.matmul %x, %w : tensor<4x3xf32>, tensor<3x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// An f64 product is not rounded to bf16: it stays as it is.
+// PANELS-LABEL: func.func @f64_product
+// PANELS-NOT: tensor.collapse_shape
+// PANELS: return
+func.func @f64_product(%x: tensor<16x32xf64>, %w: tensor<32x8xf64>) -> tensor<16x8xf64> {
+  %y = quern.matmul %x, %w : tensor<16x32xf64>, tensor<32x8xf64> -> tensor<16x8xf64>
+  return %y : tensor<16x8xf64>
+}
