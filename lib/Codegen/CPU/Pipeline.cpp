@@ -42,9 +42,8 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   toLinalg.bf16Matmuls = options.bf16Matmuls;
   toLinalg.bf16Pairs = options.cpu.bf16Dot != BF16Dot::None;
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
-  if (toLinalg.bf16Matmuls && toLinalg.bf16Pairs)
-    pm.addNestedPass<func::FuncOp>(
-        createPackPanelsPass({options.cpu.productTileColumns()}));
+  pm.addNestedPass<func::FuncOp>(
+      createPackPanelsPass({options.cpu.productTileColumns()}));
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

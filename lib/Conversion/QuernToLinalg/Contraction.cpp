@@ -18,7 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
-#include "quern/Conversion/PairedProduct.h"
+#include "quern/Conversion/PackedProduct.h"
 
 using namespace mlir;
 using namespace quern;
@@ -108,10 +108,10 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     bool bf16 = precision.bf16Operands && resultType.getElementType().isF32();
     if (bf16 && precision.bf16Pairs) {
       // Without panels: those are CPU code generation's (quern-pack-panels).
-      rewriter.replaceOp(op,
-                         buildPairedProduct(rewriter, loc, resultType, lhs,
-                                            transposeLhs, rhs, transposeRhs,
-                                            adaptor.getBias(), /*panel=*/0));
+      rewriter.replaceOp(op, buildPackedProduct(rewriter, loc, resultType, lhs,
+                                                transposeLhs, rhs, transposeRhs,
+                                                adaptor.getBias(),
+                                                /*panel=*/0, /*pairs=*/true));
       return success();
     }
     if (transposeLhs && resultType.getDimSize(batchRank + 1) >= kPackRows) {

@@ -128,3 +128,59 @@ func.func @f64_product(%x: tensor<16x32xf64>, %w: tensor<32x8xf64>) -> tensor<16
   %y = quern.matmul %x, %w : tensor<16x32xf64>, tensor<32x8xf64> -> tensor<16x8xf64>
   return %y : tensor<16x8xf64>
 }
+
+
+// f32 products of at least 512 in every size are packed in panels too
+// (panel=32): the right operand as [N/32, K, 32], copied, and the product
+// accumulates panel after panel, [N/32, M, 32], so that a register tile's
+// rows are 32 floats apart rather than N; a copy moves the result to
+// [M, N/32, 32], collapsed to [M, N].
+// RUN: quern-opt %s --convert-quern-to-linalg --quern-pack-panels=panel=32 | FileCheck %s --check-prefix=F32
+// F32-DAG: #[[PACK_IN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// F32-DAG: #[[SWAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d0, d2)>
+// F32-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// F32-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// F32-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// F32-LABEL: func.func @f32_wide
+// F32-SAME: (%[[X:.+]]: tensor<512x512xf32>, %[[W:.+]]: tensor<512x1024xf32>)
+// F32: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0], [1, 2]] output_shape [512, 32, 32]
+// F32: %[[WP:.+]] = linalg.generic {indexing_maps = [#[[PACK_IN]], #[[SWAP]]]{{.+}} ins(%[[WS]] : tensor<512x32x32xf32>) outs(%{{.+}} : tensor<32x512x32xf32>)
+// F32: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<32x512x32xf32>
+// F32: %[[Y:.+]] = linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]], %[[WP]] : tensor<512x512xf32>, tensor<32x512x32xf32>) outs(%[[ZERO]] : tensor<32x512x32xf32>)
+// F32: %[[ROWS:.+]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[PACK_IN]]]{{.+}} ins(%[[Y]] : tensor<32x512x32xf32>) outs(%{{.+}} : tensor<512x32x32xf32>)
+// F32: tensor.collapse_shape %[[ROWS]] {{\[\[}}0], [1, 2]] : tensor<512x32x32xf32> into tensor<512x1024xf32>
+func.func @f32_wide(%x: tensor<512x512xf32>, %w: tensor<512x1024xf32>) -> tensor<512x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<512x512xf32>, tensor<512x1024xf32> -> tensor<512x1024xf32>
+  return %y : tensor<512x1024xf32>
+}
+
+
+// A Linear layer: the weight the conversion transposed (linalg.transpose)
+// is packed from its own layout instead, padded with zero columns (1000 ->
+// 1024) like the bias, which is broadcast and then copied into panels of
+// rows; the result is the first 1000 columns.
+// F32-LABEL: func.func @f32_linear
+// F32-SAME: (%[[X:.+]]: tensor<512x512xf32>, %[[W:.+]]: tensor<1000x512xf32>, %[[B:.+]]: tensor<1000xf32>)
+// F32-NOT: linalg.transpose
+// F32: tensor.insert_slice %[[W]] into %{{.+}}[0, 0] [1000, 512] [1, 1] : tensor<1000x512xf32> into tensor<1024x512xf32>
+// F32: tensor.insert_slice %[[B]] into %{{.+}}[0] [1000] [1] : tensor<1000xf32> into tensor<1024xf32>
+// F32: linalg.generic {{.+}} outs(%{{.+}} : tensor<32x512x32xf32>)
+// F32: %[[BIAS:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<512x32x32xf32>)
+// F32: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[PACK_IN]]]{{.+}} ins(%[[BIAS]] : tensor<512x32x32xf32>) outs(%{{.+}} : tensor<32x512x32xf32>)
+// F32: linalg.generic {{.+}} outs(%[[INIT]] : tensor<32x512x32xf32>)
+// F32: tensor.extract_slice %{{.+}}[0, 0] [512, 1000] [1, 1] : tensor<512x1024xf32> to tensor<512x1000xf32>
+func.func @f32_linear(%x: tensor<512x512xf32>, %w: tensor<1000x512xf32>, %b: tensor<1000xf32>) -> tensor<512x1000xf32> {
+  %y = quern.matmul %x, %w bias(%b : tensor<1000xf32>) transpose_rhs : tensor<512x512xf32>, tensor<1000x512xf32> -> tensor<512x1000xf32>
+  return %y : tensor<512x1000xf32>
+}
+
+
+// Below 512 rows (or columns, or depth) the copies cost more than the
+// panels save: the product stays as the conversion built it.
+// F32-LABEL: func.func @f32_small
+// F32-NOT: tensor.collapse_shape
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<511x512xf32>, tensor<512x1024xf32>)
+func.func @f32_small(%x: tensor<511x512xf32>, %w: tensor<512x1024xf32>) -> tensor<511x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<511x512xf32>, tensor<512x1024xf32> -> tensor<511x1024xf32>
+  return %y : tensor<511x1024xf32>
+}

@@ -79,25 +79,38 @@ def WriteBackUpdatesPass
 }
 
 def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
-  let summary = "Pack bf16 products' right operands in register-tile panels";
+  let summary = "Pack products' right operands in register-tile panels";
   let description = [{
-    A bf16 product summed in k-pairs (convert-quern-to-linalg with
-    `bf16-pairs`) reads its right operand as `[..., K/2, N, 2]`: a register
-    tile's columns are then rows N pairs apart, whose power-of-two strides
-    fall into a few cache sets. Where N is wider than `panel` (the columns
-    of the target's register tile), the product is rebuilt with the right
-    operand packed in panels, `[..., N/panel, K/2, panel, 2]`, so that a
-    tile reads contiguous memory; the contraction runs over (batch..., j, m,
-    c, p, t) with n = panel j + c, into the result viewed as `[..., M,
-    N/panel, panel]`. When `panel` does not divide N, the right operand and
-    the bias are padded with zero columns to a multiple of it, and the
-    result is the slice of the first N columns. The ops the product was
-    built from and no longer needs are erased.
+    A product's register tile reads `panel` columns (the target's) of the
+    right operand per k step. Read from a row-major `[..., K, N]` operand,
+    those are rows N columns apart, whose power-of-two strides fall into a
+    few cache sets. This pass rebuilds products (conversion builds them
+    target-neutral, quern/Conversion/PackedProduct.h reads them back and
+    builds them) with the right operand packed in panels, so that a tile
+    reads contiguous memory:
+
+    - a bf16 product summed in k-pairs (convert-quern-to-linalg with
+      `bf16-pairs`), N wider than `panel`: `[..., N/panel, K/2, panel, 2]`,
+      the contraction over (batch..., j, m, c, p, t) with n = panel j + c,
+      into the result viewed as `[..., M, N/panel, panel]`;
+    - an f32 product of at least 512 in every size: `[..., N/panel, K,
+      panel]`, the contraction over (batch..., j, m, c, k) into an
+      accumulator `[..., N/panel, M, panel]` (a register tile's rows a panel
+      apart, not N columns), copied back to `[..., M, N/panel, panel]`; a
+      right operand the conversion transposed is packed from its own
+      layout. Smaller products lose more to the copies than they gain (on
+      one core: 1.03-1.26x from 512 to 2048, and up to 8% lost at
+      300x256x1000).
+
+    When `panel` does not divide N, the right operand and the bias are
+    padded with zero columns to a multiple of it, and the result is the
+    slice of the first N columns. The ops the product was built from and no
+    longer needs are erased.
 
     ```mlir
-    // panel = 32: a 64x256x128 product's right operand
-    %rhs = linalg.generic ... -> tensor<4x32x32x2xbf16>  // [N/32, K/2, 32, 2]
-    %acc = linalg.generic ... -> tensor<64x4x32xf32>     // [M, N/32, 32]
+    // panel = 32: a 64x256x128 bf16 product's right operand
+    %rhs = linalg.generic ... -> tensor<4x128x32x2xbf16>  // [N/32, K/2, 32, 2]
+    %acc = linalg.generic ... -> tensor<64x4x32xf32>      // [M, N/32, 32]
     ```
   }];
   let options = [

@@ -1,0 +1,447 @@
+//===- PackedProduct.cpp - products on packed operands ----------*- C++ -*-===//
+//
+// The linalg form of a product whose right operand is packed
+// (include/quern/Conversion/PackedProduct.h): in k-pairs for a bf16 dot
+// instruction, built without panels by the conversion, and in the panels of
+// the target's register tile, rebuilt so by CPU code generation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+
+#include "quern/Conversion/PackedProduct.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::detail;
+
+namespace {
+
+/// `front` followed by `back`.
+template <typename T>
+SmallVector<T> joined(ArrayRef<T> front, ArrayRef<T> back) {
+  SmallVector<T> all(front);
+  all.append(back.begin(), back.end());
+  return all;
+}
+
+/// `columns` as (N/panel, panel) in panels, as (N) without (panel 0).
+SmallVector<int64_t> panelShape(int64_t columns, int64_t panel) {
+  if (panel == 0)
+    return {columns};
+  return {columns / panel, panel};
+}
+
+/// Groups of a reshape of a rank-`rank` tensor that splits each
+/// dimension in `split` in two.
+SmallVector<ReassociationIndices> splitting(int64_t rank,
+                                            ArrayRef<int64_t> split) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t dim = 0, next = 0; dim < rank; ++dim) {
+    ReassociationIndices group = {next++};
+    if (llvm::is_contained(split, dim))
+      group.push_back(next++);
+    groups.push_back(group);
+  }
+  return groups;
+}
+
+/// `value` viewed as `shape`, each dimension in `split` split in two.
+Value expanded(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape,
+               ArrayRef<int64_t> split) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return b.create<tensor::ExpandShapeOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), value,
+      splitting(type.getRank(), split));
+}
+
+/// `value` ([..., K, N], or [..., N, K] when `transposed`) laid out for a
+/// product's register tiles, in one pass. With `pairs` (K even) it is
+/// rounded to bf16 with each k pair of a column side by side:
+/// [..., K/2, N, 2], or, in panels of `panel` columns (0: none),
+/// [..., N/panel, K/2, panel, 2]. Without, it is copied in panels (`panel`
+/// > 0): [..., N/panel, K, panel]. Read in the packed order from a
+/// transposed operand; from an untransposed one in panels row after row
+/// ((p, j, c, t): each row's panels taking turns).
+Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
+                  int64_t panel, bool pairs) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank(), batchRank = rank - 2;
+  int64_t kDim = transposed ? rank - 1 : rank - 2,
+          nDim = transposed ? rank - 2 : rank - 1;
+  int64_t depth = type.getDimSize(kDim), columns = type.getDimSize(nDim);
+  bool panels = panel > 0;
+  // The columns as (j, c) in panels, c alone without; the depth as (p, t)
+  // in pairs, p alone without.
+  SmallVector<int64_t> columnShape = panelShape(columns, panel);
+  SmallVector<int64_t> depthShape =
+      pairs ? SmallVector<int64_t>{depth / 2, 2} : SmallVector<int64_t>{depth};
+  SmallVector<int64_t> split;
+  if (pairs)
+    split.push_back(kDim);
+  if (panels)
+    split.push_back(nDim);
+  ArrayRef<int64_t> batch = type.getShape().drop_back(2);
+  Value splitValue = expanded(
+      b, loc, value,
+      joined<int64_t>(batch, transposed
+                                 ? joined<int64_t>(columnShape, depthShape)
+                                 : joined<int64_t>(depthShape, columnShape)),
+      split);
+  // Iteration space: (batch..., (j,) p, c, (t)), or (batch..., p, j, c,
+  // (t)) for an untransposed operand in panels.
+  auto dim = [&](int64_t position) {
+    return getAffineDimExpr(batchRank + position, context);
+  };
+  int64_t first = panels ? 1 : 0;
+  bool rowsInOrder = panels && !transposed;
+  SmallVector<AffineExpr> columnExprs;
+  if (panels)
+    columnExprs.push_back(dim(rowsInOrder ? 1 : 0));
+  AffineExpr p = dim(rowsInOrder ? 0 : first), c = dim(first + 1);
+  columnExprs.push_back(c);
+  SmallVector<AffineExpr> pair;
+  if (pairs)
+    pair.push_back(dim(first + 2));
+  auto batchThen = [&](ArrayRef<AffineExpr> rest) {
+    return batchMap(context, batchRank, batchRank + first + 2 + pair.size(),
+                    rest);
+  };
+  SmallVector<AffineExpr> depthExprs = joined<AffineExpr>({p}, pair);
+  SmallVector<AffineExpr> read =
+      transposed ? joined<AffineExpr>(columnExprs, depthExprs)
+                 : joined<AffineExpr>(depthExprs, columnExprs);
+  SmallVector<AffineExpr> write = joined<AffineExpr>(
+      ArrayRef(columnExprs).drop_back(), joined<AffineExpr>({p, c}, pair));
+  SmallVector<int64_t> packedShape = joined<int64_t>(
+      batch,
+      joined<int64_t>(ArrayRef(columnShape).drop_back(),
+                      joined<int64_t>({depthShape.front(), columnShape.back()},
+                                      ArrayRef(depthShape).drop_front())));
+  Type element = pairs ? b.getBF16Type() : type.getElementType();
+  return buildParallelGeneric(
+      b, loc, RankedTensorType::get(packedShape, element), splitValue,
+      batchThen(read),
+      pairs ? ScalarBody(roundedToBF16)
+            : ScalarBody([](OpBuilder &, Location, ValueRange args) {
+                return args[0];
+              }),
+      batchThen(write));
+}
+
+/// `value` ([..., A, B, C]) copied to [..., B, A, C]: an accumulator in
+/// rows of panels to one in panels of rows, and back.
+Value swappedRowsAndPanels(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> permutation = llvm::to_vector(llvm::seq<int64_t>(rank));
+  std::swap(permutation[rank - 3], permutation[rank - 2]);
+  return buildParallelGeneric(
+      b, loc,
+      RankedTensorType::get(applyPermutation(type.getShape(), permutation),
+                            type.getElementType()),
+      value, AffineMap::getPermutationMap(permutation, b.getContext()),
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// `value` with `count` slices of zeros appended along `dim`.
+Value withZerosAppended(OpBuilder &b, Location loc, Value value, int64_t dim,
+                        int64_t count) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] += count;
+  Value zeros =
+      buildFilled(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                  scalar::constant(b, loc, type.getElementType(), 0.0));
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+      strides(type.getRank(), b.getIndexAttr(1));
+  return b.create<tensor::InsertSliceOp>(
+      loc, value, zeros, offsets,
+      getAsIndexOpFoldResult(b.getContext(), type.getShape()), strides);
+}
+
+} // namespace
+
+Value quern::buildPackedProduct(OpBuilder &b, Location loc,
+                                RankedTensorType resultType, Value lhs,
+                                bool transposeLhs, Value rhs, bool transposeRhs,
+                                Value bias, int64_t panelWidth, bool pairs) {
+  MLIRContext *context = b.getContext();
+  int64_t rank = resultType.getRank(), batchRank = rank - 2;
+  int64_t rows = resultType.getDimSize(rank - 2),
+          columns = resultType.getDimSize(rank - 1);
+  Value lhsOperand = lhs;
+  if (pairs) {
+    // An odd depth takes a zero more (each operand copied once, padded),
+    // so that it too is summed in pairs by the dot instruction: its last
+    // pair sums the last product and zero.
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    int64_t lhsDepthDim = lhsType.getRank() - (transposeLhs ? 2 : 1);
+    if (lhsType.getDimSize(lhsDepthDim) % 2 != 0) {
+      int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+      lhs = withZerosAppended(b, loc, lhs, lhsDepthDim, 1);
+      rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 1 : 2), 1);
+      lhsType = cast<RankedTensorType>(lhs.getType());
+    }
+    lhsOperand =
+        transposeLhs
+            ? packOperand(b, loc, lhs, /*transposed=*/false, /*panel=*/0,
+                          /*pairs=*/true)
+            : expanded(b, loc, roundToBF16(b, loc, lhs),
+                       joined<int64_t>(lhsType.getShape().drop_back(),
+                                       {lhsType.getShape().back() / 2, 2}),
+                       {rank - 1});
+  }
+  // Panels where N is wider than one; 0: none. Columns that do not fill
+  // the last panel are padded with zeros (the packed operand and the bias
+  // get zero columns, the product computes them, the result leaves them
+  // out), so that every register tile is a whole panel.
+  int64_t panel = panelWidth > 0 && columns > panelWidth ? panelWidth : 0;
+  bool panels = panel > 0;
+  assert((pairs || panels) && "an f32 product is packed only in panels");
+  int64_t paddedColumns = panels ? llvm::alignTo(columns, panel) : columns;
+  if (paddedColumns != columns) {
+    int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+    rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 2 : 1),
+                            paddedColumns - columns);
+    if (bias)
+      bias = withZerosAppended(
+          b, loc, bias, cast<RankedTensorType>(bias.getType()).getRank() - 1,
+          paddedColumns - columns);
+  }
+  Value rhsOperand = packOperand(b, loc, rhs, transposeRhs, panel, pairs);
+
+  // Iteration space: (batch..., (j,) m, c, p, (t)); k = 2p + t in pairs.
+  auto dim = [&](int64_t position) {
+    return getAffineDimExpr(batchRank + position, context);
+  };
+  int64_t first = panels ? 1 : 0;
+  int64_t reductions = pairs ? 2 : 1;
+  int64_t dims = batchRank + first + 2 + reductions;
+  SmallVector<AffineExpr> j, t;
+  if (panels)
+    j.push_back(dim(0));
+  AffineExpr m = dim(first), c = dim(first + 1), p = dim(first + 2);
+  if (pairs)
+    t.push_back(dim(first + 3));
+  auto batchThen = [&](ArrayRef<AffineExpr> rest) {
+    return batchMap(context, batchRank, dims, rest);
+  };
+  SmallVector<utils::IteratorType> iterators(dims - reductions,
+                                             utils::IteratorType::parallel);
+  iterators.append(reductions, utils::IteratorType::reduction);
+  // The accumulator is built in its panel shape (a fill of the reshaped
+  // result would not be the product's own). An f32 product accumulates
+  // panel after panel, [..., N/panel, M, panel]: a register tile's rows are
+  // then a panel apart, not N columns, whose power-of-two strides put them
+  // in one cache set. A copy moves the result back to [..., M, N/panel,
+  // panel], and what consumes the result fuses into the copy.
+  bool panelMajor = !pairs && panels;
+  SmallVector<int64_t> columnShape = panelShape(paddedColumns, panel);
+  ArrayRef<int64_t> batch = resultType.getShape().drop_back(2);
+  auto rowMajorType = RankedTensorType::get(
+      joined<int64_t>(batch, joined<int64_t>({rows}, columnShape)),
+      resultType.getElementType());
+  auto accumulatorType =
+      panelMajor
+          ? RankedTensorType::get(
+                joined<int64_t>(batch, {paddedColumns / panel, rows, panel}),
+                resultType.getElementType())
+          : rowMajorType;
+  if (bias && panels) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    bias =
+        expanded(b, loc, bias,
+                 joined<int64_t>(biasType.getShape().drop_back(), columnShape),
+                 {biasType.getRank() - 1});
+  }
+  Value init;
+  if (panelMajor && bias)
+    init = swappedRowsAndPanels(
+        b, loc, buildAccumulatorInit(b, loc, rowMajorType, bias));
+  else
+    init = buildAccumulatorInit(b, loc, accumulatorType, bias);
+  Value product =
+      b.create<linalg::GenericOp>(
+           loc, accumulatorType, ValueRange{lhsOperand, rhsOperand}, init,
+           SmallVector<AffineMap>{
+               batchThen(joined<AffineExpr>(transposeLhs
+                                                ? ArrayRef<AffineExpr>{p, m}
+                                                : ArrayRef<AffineExpr>{m, p},
+                                            t)),
+               batchThen(joined<AffineExpr>(j, joined<AffineExpr>({p, c}, t))),
+               batchThen(panelMajor ? SmallVector<AffineExpr>{j[0], m, c}
+                                    : joined<AffineExpr>(
+                                          {m}, joined<AffineExpr>(j, {c})))},
+           iterators, buildMultiplyAdd)
+          .getResult(0);
+  if (panelMajor)
+    product = swappedRowsAndPanels(b, loc, product);
+  if (!panels)
+    return product;
+  SmallVector<int64_t> paddedShape(resultType.getShape());
+  paddedShape.back() = paddedColumns;
+  Value collapsed = b.create<tensor::CollapseShapeOp>(
+      loc, RankedTensorType::get(paddedShape, resultType.getElementType()),
+      product, splitting(rank, {rank - 1}));
+  if (paddedColumns == columns)
+    return collapsed;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+      strides(rank, b.getIndexAttr(1));
+  return b.create<tensor::ExtractSliceOp>(
+      loc, resultType, collapsed, offsets,
+      getAsIndexOpFoldResult(context, resultType.getShape()), strides);
+}
+
+/// Whether `op` is a generic that rounds its one input to bf16 (the body
+/// roundedToBF16 builds).
+static bool roundsToBF16(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  return op.getNumDpsInputs() == 1 && op.getNumDpsInits() == 1 &&
+         body->getOperations().size() == 2 &&
+         isa<arith::TruncFOp>(body->front()) &&
+         body->front().getResult(0).getType().isBF16();
+}
+
+/// The f32 operand packOperand(value, transposed, /*panel=*/0,
+/// /*pairs=*/true) packed into `pairs`, and whether it was transposed.
+static std::optional<std::pair<Value, bool>> unpackPairs(Value pairs) {
+  auto pack = pairs.getDefiningOp<linalg::GenericOp>();
+  if (!pack || !roundsToBF16(pack))
+    return std::nullopt;
+  auto split = pack.getDpsInputs()[0].getDefiningOp<tensor::ExpandShapeOp>();
+  if (!split)
+    return std::nullopt;
+  // k is split where it is: last in a transposed operand.
+  bool transposed = split.getReassociationIndices().back().size() == 2;
+  return std::make_pair(split.getSrc(), transposed);
+}
+
+/// The bias a product's init broadcasts (null for a fill), or failure when
+/// the init is neither.
+static FailureOr<Value> biasOf(linalg::GenericOp product) {
+  Operation *init = product.getDpsInits()[0].getDefiningOp();
+  if (auto broadcast = dyn_cast_if_present<linalg::GenericOp>(init)) {
+    if (broadcast.getNumDpsInputs() != 1)
+      return failure();
+    return broadcast.getDpsInputs()[0];
+  }
+  if (isa_and_present<linalg::FillOp>(init))
+    return Value();
+  return failure();
+}
+
+/// The operands of a paired product without panels.
+static std::optional<PackedProductOperands>
+matchPairedProduct(linalg::GenericOp product, RankedTensorType resultType) {
+  Value lhsPairs = product.getDpsInputs()[0],
+        rhsPairs = product.getDpsInputs()[1];
+  auto rhsType = cast<ShapedType>(rhsPairs.getType());
+  if (product.getNumReductionLoops() != 2 ||
+      !rhsType.getElementType().isBF16() ||
+      rhsType.getRank() != resultType.getRank() + 1)
+    return std::nullopt;
+  PackedProductOperands operands;
+  operands.pairs = true;
+  std::optional<std::pair<Value, bool>> rhs = unpackPairs(rhsPairs);
+  if (!rhs)
+    return std::nullopt;
+  std::tie(operands.rhs, operands.transposeRhs) = *rhs;
+  // The left operand: rounded and split, or (transposed) packed.
+  if (auto split = lhsPairs.getDefiningOp<tensor::ExpandShapeOp>()) {
+    auto round = split.getSrc().getDefiningOp<linalg::GenericOp>();
+    if (!round || !roundsToBF16(round))
+      return std::nullopt;
+    operands.lhs = round.getDpsInputs()[0];
+    operands.transposeLhs = false;
+  } else if (std::optional<std::pair<Value, bool>> lhs = unpackPairs(lhsPairs);
+             lhs && !lhs->second) {
+    operands.lhs = lhs->first;
+    operands.transposeLhs = true;
+  } else {
+    return std::nullopt;
+  }
+  FailureOr<Value> bias = biasOf(product);
+  if (failed(bias))
+    return std::nullopt;
+  operands.bias = *bias;
+  return operands;
+}
+
+/// The operands of an f32 product as the conversion builds it: one generic
+/// over (batch..., m, n, k) whose maps carry the transposes, its body a
+/// multiply-add. A right operand the conversion transposed
+/// (linalg.transpose) is read back from before the transpose.
+static std::optional<PackedProductOperands>
+matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
+  MLIRContext *context = product.getContext();
+  int64_t rank = resultType.getRank(), batchRank = rank - 2;
+  if (!resultType.getElementType().isF32() ||
+      product.getNumReductionLoops() != 1 ||
+      product.getNumLoops() != rank + 1 ||
+      llvm::any_of(product.getDpsInputs(), [](Value input) {
+        return !getElementTypeOrSelf(input.getType()).isF32();
+      }))
+    return std::nullopt;
+  Block *body = product.getBody();
+  auto multiply = dyn_cast<arith::MulFOp>(body->front());
+  auto add = multiply ? dyn_cast<arith::AddFOp>(multiply->getNextNode())
+                      : arith::AddFOp();
+  if (!add || add->getNextNode() != body->getTerminator() ||
+      multiply.getLhs() != body->getArgument(0) ||
+      multiply.getRhs() != body->getArgument(1) ||
+      add.getLhs() != body->getArgument(2) || add.getRhs() != multiply)
+    return std::nullopt;
+  AffineExpr m = getAffineDimExpr(batchRank, context),
+             n = getAffineDimExpr(batchRank + 1, context),
+             k = getAffineDimExpr(batchRank + 2, context);
+  auto mapOf = [&](AffineExpr row, AffineExpr column) {
+    return batchMap(context, batchRank, rank + 1, {row, column});
+  };
+  SmallVector<AffineMap> maps = product.getIndexingMapsArray();
+  if (maps[2] != mapOf(m, n))
+    return std::nullopt;
+  PackedProductOperands operands;
+  operands.pairs = false;
+  operands.lhs = product.getDpsInputs()[0];
+  operands.rhs = product.getDpsInputs()[1];
+  if (maps[0] == mapOf(m, k) || maps[0] == mapOf(k, m))
+    operands.transposeLhs = maps[0] == mapOf(k, m);
+  else
+    return std::nullopt;
+  if (maps[1] == mapOf(k, n) || maps[1] == mapOf(n, k))
+    operands.transposeRhs = maps[1] == mapOf(n, k);
+  else
+    return std::nullopt;
+  auto transpose = operands.rhs.getDefiningOp<linalg::TransposeOp>();
+  SmallVector<int64_t> lastTwoSwapped = llvm::to_vector(llvm::seq(rank));
+  std::swap(lastTwoSwapped[rank - 1], lastTwoSwapped[rank - 2]);
+  if (transpose && !operands.transposeRhs && transpose->hasOneUse() &&
+      transpose.getPermutation() == ArrayRef(lastTwoSwapped)) {
+    operands.rhs = transpose.getInput();
+    operands.transposeRhs = true;
+  }
+  FailureOr<Value> bias = biasOf(product);
+  if (failed(bias))
+    return std::nullopt;
+  operands.bias = *bias;
+  return operands;
+}
+
+std::optional<PackedProductOperands>
+quern::matchPackableProduct(linalg::GenericOp product) {
+  auto resultType =
+      dyn_cast<RankedTensorType>(product.getResultTypes().front());
+  if (product.getNumDpsInputs() != 2 || product.getNumDpsInits() != 1 ||
+      !resultType || resultType.getRank() < 2 ||
+      !resultType.getElementType().isF32())
+    return std::nullopt;
+  if (auto operands = matchPairedProduct(product, resultType))
+    return operands;
+  return matchFloatProduct(product, resultType);
+}
