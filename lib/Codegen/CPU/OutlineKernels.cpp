@@ -258,13 +258,14 @@ bool quern::roundsOnly(Operation *op, bool permuted) {
 }
 
 /// Whether `op` is a pack: it rounds its one f32 buffer to bf16, or copies
-/// a bf16 one, through permutation maps.
+/// a bf16 or an f32 one, through permutation maps.
 static bool isPack(linalg::LinalgOp op) {
-  return quern::roundsOnly(op, /*permuted=*/true) &&
-         op.hasPureBufferSemantics() &&
-         isa<Float32Type, BFloat16Type>(
-             getElementTypeOrSelf(op.getDpsInputs()[0].getType())) &&
-         getElementTypeOrSelf(op.getDpsInits()[0].getType()).isBF16();
+  if (!quern::roundsOnly(op, /*permuted=*/true) || !op.hasPureBufferSemantics())
+    return false;
+  Type from = getElementTypeOrSelf(op.getDpsInputs()[0].getType()),
+       to = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  return to.isBF16() ? isa<Float32Type, BFloat16Type>(from)
+                     : to.isF32() && from.isF32();
 }
 
 /// The next linalg op after `pack` (after its accumulator's fill, if that

@@ -417,3 +417,26 @@ func.func @no_marker(%x: memref<16xf32>, %out: memref<16xf32>) {
   linalg.copy ins(%a : memref<16xf32>) outs(%out : memref<16xf32>)
   return
 }
+
+// -----
+
+// An f32 panel pack (a permuted copy) feeding its product is marked too.
+// CHECK-LABEL: func.func @f32_panel_pack
+// CHECK: linalg.generic {{.+}}quern.panel_pack
+func.func @f32_panel_pack(%w: memref<8x64xf32>, %x: memref<4x8xf32>, %out: memref<2x4x32xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %in = memref.expand_shape %w [[0], [1, 2]] output_shape [8, 2, 32] : memref<8x64xf32> into memref<8x2x32xf32>
+  %packed = memref.alloc() {alignment = 64 : i64} : memref<2x8x32xf32>
+  linalg.generic {indexing_maps = [affine_map<(k, j, c) -> (k, j, c)>, affine_map<(k, j, c) -> (j, k, c)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%in : memref<8x2x32xf32>) outs(%packed : memref<2x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  linalg.fill ins(%cst : f32) outs(%out : memref<2x4x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, k) -> (m, k)>, affine_map<(j, m, c, k) -> (j, k, c)>, affine_map<(j, m, c, k) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %packed : memref<4x8xf32>, memref<2x8x32xf32>) outs(%out : memref<2x4x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %s: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  return
+}

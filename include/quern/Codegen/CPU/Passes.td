@@ -288,8 +288,8 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     attribute `quern.workspace_bytes`, and the caller provides that buffer, so
     the compiled code never calls malloc.
 
-    A pack (an op that only rounds its one f32 input to bf16 through
-    permutation maps) whose buffer the next product reads as one operand
+    A pack (an op that only rounds its one f32 input to bf16, or copies a
+    bf16 or f32 one, through permutation maps) whose buffer the next product reads as one operand
     without an m loop, and nothing uses in between, is marked
     `quern.panel_pack`: its input stays live until the product, because
     `quern-tile-and-pack` moves the pack into the product's tile loops.
