@@ -6,7 +6,8 @@
 Products of at least 512 in every size have their right operand packed in
 panels and accumulate panel after panel: a plain one, a Linear layer's
 (Gemm with a bias and a transposed weight of 1000 rows, padded to 1024
-columns), and a weight gradient (a transposed left operand, 600 columns).
+columns), a weight gradient (a transposed left operand, 600 columns) and a
+batched product (MatMul).
 Each result must match the float64 product within 1e-5 of the largest
 magnitude.
 """
@@ -20,12 +21,15 @@ from onnx import TensorProto, helper
 # name: (left shape, right shape, transA, transB, bias)
 PRODUCTS = {"plain": ([512, 512], [512, 1024], False, False, False),
             "linear": ([512, 768], [1000, 768], False, True, True),
-            "gradient": ([512, 768], [512, 600], True, False, False)}
+            "gradient": ([512, 768], [512, 600], True, False, False),
+            "batched": ([2, 512, 512], [2, 512, 544], False, False, False)}
 
 
 def result_shape(spec):
     left, right, trans_a, trans_b, _ = spec
-    return [left[1] if trans_a else left[0], right[0] if trans_b else right[1]]
+    rows = left[-1] if trans_a else left[-2]
+    columns = right[-2] if trans_b else right[-1]
+    return left[:-2] + [rows, columns]
 
 
 def make(folder):
@@ -37,9 +41,13 @@ def make(folder):
                    helper.make_tensor_value_info(names[1], TensorProto.FLOAT, right)]
         if bias:
             inputs.append(helper.make_tensor_value_info(
-                names[2], TensorProto.FLOAT, [result_shape(spec)[1]]))
-        nodes.append(helper.make_node("Gemm", names, [name], name=name,
-                                      transA=int(trans_a), transB=int(trans_b)))
+                names[2], TensorProto.FLOAT, [result_shape(spec)[-1]]))
+        if len(left) == 2:
+            nodes.append(helper.make_node("Gemm", names, [name], name=name,
+                                          transA=int(trans_a),
+                                          transB=int(trans_b)))
+        else:
+            nodes.append(helper.make_node("MatMul", names, [name], name=name))
         outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
                                                      result_shape(spec)))
     graph = helper.make_graph(nodes, "products", inputs, outputs)
@@ -61,7 +69,7 @@ def check(stem):
         reference = ((a.T if trans_a else a).astype(np.float64)
                      @ (b.T if trans_b else b).astype(np.float64))
         if bias:
-            c = rng.standard_normal(result_shape(spec)[1]).astype(np.float32)
+            c = rng.standard_normal(result_shape(spec)[-1]).astype(np.float32)
             arrays.append(c)
             reference += c
         references.append(reference)
