@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <deque>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,9 +75,14 @@ static bool inferenceSurvives(const onnx::ModelProto &model) {
   if (child < 0)
     return true; // No process to spare: run it unguarded.
   if (child == 0) {
-    // The child only reports, by its exit status, whether it survived.
+    // The child only reports, by its exit status, whether it survived,
+    // and says nothing: what a crashing libonnx or the C library prints
+    // ("munmap_chunk(): invalid pointer") would come before quernc's one
+    // line.
     for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
       std::signal(signal, [](int) { _exit(1); });
+    if (int null = open("/dev/null", O_WRONLY); null >= 0)
+      dup2(null, STDERR_FILENO);
     onnx::ModelProto copy = model;
     try {
       onnx::shape_inference::InferShapes(
