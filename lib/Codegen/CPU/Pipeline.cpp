@@ -63,6 +63,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   bufferization.memCpyFn = linalgCopy;
   pm.addNestedPass<func::FuncOp>(createReadOnlyArgumentsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  pm.addPass(createOrderConstantsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createWriteBackUpdatesPass());
   pm.addNestedPass<func::FuncOp>(createCopyReturnedArgumentsPass());
