@@ -111,7 +111,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       rewriter.replaceOp(op, buildPackedProduct(rewriter, loc, resultType, lhs,
                                                 transposeLhs, rhs, transposeRhs,
                                                 adaptor.getBias(),
-                                                /*panel=*/0, /*pairs=*/true));
+                                                /*panel=*/0, /*pairs=*/true,
+                                                /*accumulateInPanels=*/false));
       return success();
     }
     if (transposeLhs && resultType.getDimSize(batchRank + 1) >= kPackRows) {

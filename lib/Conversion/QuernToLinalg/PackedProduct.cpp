@@ -170,7 +170,8 @@ Value withZerosAppended(OpBuilder &b, Location loc, Value value, int64_t dim,
 Value quern::buildPackedProduct(OpBuilder &b, Location loc,
                                 RankedTensorType resultType, Value lhs,
                                 bool transposeLhs, Value rhs, bool transposeRhs,
-                                Value bias, int64_t panelWidth, bool pairs) {
+                                Value bias, int64_t panelWidth, bool pairs,
+                                bool accumulateInPanels) {
   MLIRContext *context = b.getContext();
   int64_t rank = resultType.getRank(), batchRank = rank - 2;
   int64_t rows = resultType.getDimSize(rank - 2),
@@ -236,12 +237,12 @@ Value quern::buildPackedProduct(OpBuilder &b, Location loc,
                                              utils::IteratorType::parallel);
   iterators.append(reductions, utils::IteratorType::reduction);
   // The accumulator is built in its panel shape (a fill of the reshaped
-  // result would not be the product's own). An f32 product accumulates
-  // panel after panel, [..., N/panel, M, panel]: a register tile's rows are
-  // then a panel apart, not N columns, whose power-of-two strides put them
-  // in one cache set. A copy moves the result back to [..., M, N/panel,
-  // panel], and what consumes the result fuses into the copy.
-  bool panelMajor = !pairs && panels;
+  // result would not be the product's own). In panels of rows, [...,
+  // N/panel, M, panel], a register tile's rows are a panel apart, not N
+  // columns, whose power-of-two strides put them in one cache set; a copy
+  // moves the result back to [..., M, N/panel, panel], and what consumes
+  // the result fuses into the copy.
+  bool panelMajor = accumulateInPanels && panels;
   SmallVector<int64_t> columnShape = panelShape(paddedColumns, panel);
   ArrayRef<int64_t> batch = resultType.getShape().drop_back(2);
   auto rowMajorType = RankedTensorType::get(

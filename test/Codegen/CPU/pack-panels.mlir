@@ -184,3 +184,17 @@ func.func @f32_small(%x: tensor<511x512xf32>, %w: tensor<512x1024xf32>) -> tenso
   %y = quern.matmul %x, %w : tensor<511x512xf32>, tensor<512x1024xf32> -> tensor<511x1024xf32>
   return %y : tensor<511x1024xf32>
 }
+
+// A large bf16 product (every size at least 512) accumulates in panels of
+// rows as well, [N/32, M, 32], copied back to [M, N/32, 32].
+// RUN: quern-opt %s --convert-quern-to-linalg="bf16-matmuls bf16-pairs" --quern-pack-panels=panel=32 | FileCheck %s --check-prefix=BF16-LARGE
+// BF16-LARGE-LABEL: func.func @bf16_large
+// BF16-LARGE: %[[WP:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<32x256x32x2xbf16>)
+// BF16-LARGE: %[[Y:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[WP]] : tensor<512x256x2xbf16>, tensor<32x256x32x2xbf16>) outs(%{{.+}} : tensor<32x512x32xf32>)
+// BF16-LARGE: linalg.generic {{.+}} ins(%[[Y]] : tensor<32x512x32xf32>) outs(%{{.+}} : tensor<512x32x32xf32>)
+// BF16-LARGE: tensor.collapse_shape
+// (The smaller ones above accumulate in rows of panels: PANELS.)
+func.func @bf16_large(%x: tensor<512x512xf32>, %w: tensor<512x1024xf32>) -> tensor<512x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<512x512xf32>, tensor<512x1024xf32> -> tensor<512x1024xf32>
+  return %y : tensor<512x1024xf32>
+}
