@@ -223,24 +223,29 @@ static int findEntryTensor(const quern_rt_model *model, quern_rt_entry entry,
   return QUERN_RT_OK;
 }
 
-int quern_rt_entry_input(const quern_rt_model *model, quern_rt_entry entry,
-                         size_t index, quern_rt_tensor_info *out) {
+/// quern_rt_entry_input and quern_rt_entry_output.
+static int describeEntryTensor(const quern_rt_model *model,
+                               quern_rt_entry entry, size_t index,
+                               quern_rt_tensor_info *out, bool isInput,
+                               const char *function) {
   const TensorSpec *tensor;
-  if (int status = findEntryTensor(model, entry, index, /*isInput=*/true, out,
-                                   "quern_rt_entry_input", tensor))
+  if (int status =
+          findEntryTensor(model, entry, index, isInput, out, function, tensor))
     return status;
   describeTensor(*tensor, out);
   return QUERN_RT_OK;
 }
 
+int quern_rt_entry_input(const quern_rt_model *model, quern_rt_entry entry,
+                         size_t index, quern_rt_tensor_info *out) {
+  return describeEntryTensor(model, entry, index, out, /*isInput=*/true,
+                             "quern_rt_entry_input");
+}
+
 int quern_rt_entry_output(const quern_rt_model *model, quern_rt_entry entry,
                           size_t index, quern_rt_tensor_info *out) {
-  const TensorSpec *tensor;
-  if (int status = findEntryTensor(model, entry, index, /*isInput=*/false, out,
-                                   "quern_rt_entry_output", tensor))
-    return status;
-  describeTensor(*tensor, out);
-  return QUERN_RT_OK;
+  return describeEntryTensor(model, entry, index, out, /*isInput=*/false,
+                             "quern_rt_entry_output");
 }
 
 int quern_rt_entry_input_bounds(const quern_rt_model *model,

@@ -12,19 +12,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "TensorProto.h"
-#include "FuzzFile.h"
+#include "ArrayReader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  quern::train::HostArray array;
-  std::string error;
-  if (!quern::train::readTensorProto(quern::fuzz::fuzzFile(data, size), array,
-                                     error))
-    return 0;
-  size_t elements = 1;
-  for (int64_t dim : array.shape)
-    elements *= static_cast<size_t>(dim);
-  if (array.elementBytes == 0 ||
-      array.data.size() != elements * array.elementBytes)
-    std::abort();
-  return 0;
+  return quern::fuzz::fuzzArrayReader(quern::train::readTensorProto, data,
+                                      size);
 }

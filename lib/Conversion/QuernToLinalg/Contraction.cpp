@@ -48,6 +48,13 @@ void quern::detail::buildMultiplyAdd(OpBuilder &b, Location l,
       l, b.create<arith::AddFOp>(l, args[2], product, flags).getResult());
 }
 
+SmallVector<int64_t> quern::detail::lastTwoSwapped(int64_t rank) {
+  SmallVector<int64_t> permutation =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(permutation[rank - 1], permutation[rank - 2]);
+  return permutation;
+}
+
 Value quern::detail::roundedToBF16(OpBuilder &b, Location loc,
                                    ValueRange args) {
   return b.create<arith::TruncFOp>(loc, b.getBF16Type(), args[0]);
@@ -147,14 +154,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
 
 private:
   MatmulPrecision precision;
-
-  /// The permutation of `rank` dimensions that swaps the last two.
-  static SmallVector<int64_t> lastTwoSwapped(int64_t rank) {
-    SmallVector<int64_t> permutation =
-        llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    std::swap(permutation[rank - 1], permutation[rank - 2]);
-    return permutation;
-  }
 
   /// Rows (columns) of the result from which a transposed right (left)
   /// operand is packed: the copy's loads are then at most an eighth of the

@@ -420,10 +420,8 @@ matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
   else
     return std::nullopt;
   auto transpose = operands.rhs.getDefiningOp<linalg::TransposeOp>();
-  SmallVector<int64_t> lastTwoSwapped = llvm::to_vector(llvm::seq(rank));
-  std::swap(lastTwoSwapped[rank - 1], lastTwoSwapped[rank - 2]);
   if (transpose && !operands.transposeRhs && transpose->hasOneUse() &&
-      transpose.getPermutation() == ArrayRef(lastTwoSwapped)) {
+      transpose.getPermutation() == ArrayRef(lastTwoSwapped(rank))) {
     operands.rhs = transpose.getInput();
     operands.transposeRhs = true;
   }

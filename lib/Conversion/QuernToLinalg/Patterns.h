@@ -45,6 +45,9 @@ mlir::AffineMap batchMap(mlir::MLIRContext *context, int64_t batchRank,
 void buildMultiplyAdd(mlir::OpBuilder &b, mlir::Location l,
                       mlir::ValueRange args);
 
+/// The permutation of `rank` dimensions that swaps the last two.
+llvm::SmallVector<int64_t> lastTwoSwapped(int64_t rank);
+
 /// The body of a generic that rounds its one input to bf16.
 mlir::Value roundedToBF16(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::ValueRange args);
