@@ -55,16 +55,25 @@ struct LowerVectorsPass : quern::impl::LowerVectorsPassBase<LowerVectorsPass> {
         return failure();
     }
     // Tiles of pairs (packing operands into the pairs of a bf16 dot product)
-    // move in whole vectors. Contractions keep their tiles as the rewrites
-    // above matched them.
-    if (!func.walk(
-                 [](vector::ContractionOp) { return WalkResult::interrupt(); })
-             .wasInterrupted()) {
+    // move in whole vectors. A contraction the rewrites above left (a tile
+    // they do not match, such as a product's last row) keeps its tiles as
+    // they are: the ops of its block are left alone, those of every other
+    // block are rewritten.
+    {
+      SmallVector<Operation *> ops;
+      func.walk([&](Block *block) {
+        if (llvm::any_of(*block, llvm::IsaPred<vector::ContractionOp>))
+          return;
+        for (Operation &op : *block)
+          ops.push_back(&op);
+      });
       RewritePatternSet patterns(context);
       populateNarrowRowPatterns(patterns);
       memref::populateFoldMemRefAliasOpPatterns(patterns);
       populateTransferFolds(patterns);
-      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+      GreedyRewriteConfig config;
+      config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
+      if (failed(applyOpPatternsAndFold(ops, std::move(patterns), config)))
         return failure();
     }
     {

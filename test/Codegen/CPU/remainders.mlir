@@ -1,4 +1,5 @@
 // RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=0" --quern-tile-and-pack --quern-vectorize --quern-lower-vectors --canonicalize --cse | FileCheck %s
+// RUN: quern-opt %s --quern-select-strategy="vector-bits=512 vector-registers=32 min-parallel-work=0" --quern-tile-and-pack --quern-vectorize --quern-lower-vectors=bf16-dot=avx512 --canonicalize --cse | FileCheck %s --check-prefix=BF16
 
 // Shapes whose tiles do not divide them run as whole vector tiles: no mask,
 // no loop of single lanes, in any piece.
@@ -62,5 +63,33 @@ func.func @prime_127(%a: memref<127x127xf32>, %b: memref<127x127xf32>, %c: memre
 // CHECK: return
 func.func @transposed_1000(%a: memref<64x1000xf32>, %b: memref<64x300xf32>, %c: memref<1000x300xf32>) {
   linalg.matmul_transpose_a ins(%a, %b : memref<64x1000xf32>, memref<64x300xf32>) outs(%c : memref<1000x300xf32>)
+  return
+}
+
+// A bf16 product in panels with 1009 rows: pieces of 768 rows (cache
+// tiles), 240 (register tiles) and the last row. The last row's tile is a
+// contraction that the dot rewrite leaves to the generic lowering, its
+// block as it is; that does not keep the other pieces from reading each k
+// pair's row of a panel as one vector of 64 bf16 (not 32 pairs one at a
+// time, shuffled together).
+// BF16-LABEL: func.func @bf16_rows_1009
+// BF16: scf.for %{{.+}} = %c0 to %c768 step %c256
+// BF16: %[[ROWS:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : memref<4x256x32x2xbf16> into memref<4x256x64xbf16>
+// BF16-NEXT: vector.load %[[ROWS]][{{.+}}] : memref<4x256x64xbf16>, vector<64xbf16>
+// BF16: llvm.x86.avx512bf16.dpbf16ps.512
+// BF16: scf.for %{{.+}} = %c0 to %c240 step %c8
+// BF16: %[[ROWS2:.+]] = memref.collapse_shape %{{.+}} {{\[\[}}0], [1], [2, 3]] : memref<4x256x32x2xbf16> into memref<4x256x64xbf16>
+// BF16-NEXT: vector.load %[[ROWS2]][{{.+}}] : memref<4x256x64xbf16>, vector<64xbf16>
+// BF16: llvm.x86.avx512bf16.dpbf16ps.512
+func.func @bf16_rows_1009(%a: memref<1009x256x2xbf16>, %b: memref<4x256x32x2xbf16>, %c: memref<4x1009x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (m, p, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<1009x256x2xbf16>, memref<4x256x32x2xbf16>) outs(%c : memref<4x1009x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
   return
 }
