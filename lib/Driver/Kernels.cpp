@@ -17,7 +17,8 @@ using namespace quern;
 /// the clock does not matter; the measured profile says how right it is.
 static constexpr double kFmaPipes = 2, kBytesPerCycle = 16;
 
-/// "cache 96x128x256, registers 6x32x1, split, parallel".
+/// "cache 96x128x256 in order 1,0,2, registers 6x32x1, split, parallel"
+/// (the order only where the strategy sets one).
 static std::string describeStrategy(DictionaryAttr strategy) {
   if (!strategy)
     return "";
@@ -32,6 +33,10 @@ static std::string describeStrategy(DictionaryAttr strategy) {
     }
   };
   tiles("cache_tiles", "cache");
+  if (auto order = strategy.getAs<DenseI64ArrayAttr>("cache_order")) {
+    os << " in order ";
+    llvm::interleave(order.asArrayRef(), os, ",");
+  }
   tiles("register_tiles", "registers");
   if (strategy.get("split"))
     os << ", split";

@@ -40,6 +40,16 @@ int64_t floorPowerOf2(int64_t value) {
   return value < 1 ? 1 : int64_t(1) << llvm::Log2_64(uint64_t(value));
 }
 
+/// The iterations of loops of extents `ranges`. (mlir::computeProduct
+/// multiplies in an int and wraps above 2^31: a product's piece of 2^34
+/// multiply-adds would seem to have none.)
+int64_t iterations(ArrayRef<int64_t> ranges) {
+  int64_t product = 1;
+  for (int64_t range : ranges)
+    product *= range;
+  return product;
+}
+
 /// A tile of at most `size` for a loop of `extent`: the extent itself when
 /// smaller.
 int64_t clampTile(int64_t size, int64_t extent) {
@@ -57,6 +67,45 @@ int64_t dividingTile(int64_t size, int64_t extent, int64_t granule) {
     if (extent % tile == 0)
       return tile;
   return size;
+}
+
+/// A product's left operand of at least this many L2s, read again for at
+/// least this many columns of cache tiles, is read with m's tiles outermost.
+constexpr int64_t kRowsOuterL2s = 16;
+constexpr int64_t kMinRereadsForRowsOuter = 16;
+
+/// The input of product `op` indexed by its m loop: the left operand.
+OpOperand *leftOperand(linalg::LinalgOp op, unsigned m) {
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (op.getMatchingIndexingMap(input).isFunctionOfDim(m))
+      return input;
+  return nullptr;
+}
+
+/// The bytes of `op`'s left operand (0 if it has none of static shape).
+int64_t leftOperandBytes(linalg::LinalgOp op, unsigned m) {
+  OpOperand *left = leftOperand(op, m);
+  auto type = left ? dyn_cast<MemRefType>(left->get().getType()) : nullptr;
+  if (!type || !type.hasStaticShape())
+    return 0;
+  return type.getNumElements() *
+         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
+
+/// How many times the cache tiles of `op` read its left operand whole: once
+/// per tile of the loops it does not depend on, other than k.
+int64_t leftOperandRereads(linalg::LinalgOp op, unsigned m, unsigned k,
+                           ArrayRef<int64_t> cacheTiles,
+                           ArrayRef<int64_t> ranges) {
+  OpOperand *left = leftOperand(op, m);
+  if (!left)
+    return 0;
+  AffineMap map = op.getMatchingIndexingMap(left);
+  int64_t rereads = 1;
+  for (auto [dim, range] : llvm::enumerate(ranges))
+    if (dim != k && !map.isFunctionOfDim(dim))
+      rereads *= llvm::divideCeil(range, cacheTiles[dim]);
+  return rereads;
 }
 
 struct SelectStrategyPass
@@ -134,9 +183,7 @@ private:
         widest = type;
     }
     int64_t vector = lanes(widest);
-    int64_t work = 1;
-    for (int64_t range : ranges)
-      work *= range;
+    int64_t work = iterations(ranges);
 
     // A sum of products over one m and one n loop is a matrix product;
     // other sums of products (a row's dot product, a column sum of
@@ -223,6 +270,22 @@ private:
         if (dim != m && dim != n && dim != k)
           strategy.loopOrder.push_back(dim);
       strategy.loopOrder.append({n, m, k});
+      // Cache tile loops: in the loops' own order, n's tiles (and the
+      // panels) outside m's, so that the left operand is read once per
+      // column of tiles: from the last-level cache while it is small. A
+      // left operand of many L2s read by many columns of tiles would come
+      // from memory each time: m's tiles go outermost, each block of rows
+      // stays in the caches while the columns sweep it, and the (smaller)
+      // right operand is what is read again.
+      if (leftOperandRereads(op, m, k, strategy.cacheTiles, ranges) >=
+              kMinRereadsForRowsOuter &&
+          leftOperandBytes(op, m) >= kRowsOuterL2s * l2Bytes) {
+        strategy.cacheOrder.push_back(m);
+        for (unsigned dim = 0; dim < ranges.size(); ++dim)
+          if (dim != m && dim != k)
+            strategy.cacheOrder.push_back(dim);
+        strategy.cacheOrder.push_back(k);
+      }
       strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
       if (strategy.parallel)
         splitForThreads(strategy, ranges, {n, m});
@@ -250,7 +313,7 @@ private:
       // fork and a join, more than the last rows or columns are worth.
       if (strategy.parallel)
         for (const Strategy::Piece &piece : strategy.pieces(ranges))
-          strategy.parallelPieces.push_back(computeProduct(piece.sizes) >=
+          strategy.parallelPieces.push_back(iterations(piece.sizes) >=
                                             minParallelWork);
       return strategy;
     }

@@ -62,6 +62,9 @@ void Strategy::attach(Operation *op) const {
         b.getNamedAttr("cache_tiles", b.getDenseI64ArrayAttr(cacheTiles)));
     entries.push_back(
         b.getNamedAttr("loop_order", b.getDenseI64ArrayAttr(loopOrder)));
+    if (!cacheOrder.empty())
+      entries.push_back(
+          b.getNamedAttr("cache_order", b.getDenseI64ArrayAttr(cacheOrder)));
   } else if (parallel) {
     entries.push_back(
         b.getNamedAttr("parallel_tile", b.getI64IntegerAttr(parallelTile)));
@@ -128,15 +131,24 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
         }))
       return malformed("dims must be the m, n and k loops");
     strategy.dims.assign(dims.asArrayRef().begin(), dims.asArrayRef().end());
-    auto order = dict.getAs<DenseI64ArrayAttr>("loop_order");
-    SmallVector<int64_t> sorted = order
-                                      ? SmallVector<int64_t>(order.asArrayRef())
-                                      : SmallVector<int64_t>();
-    llvm::sort(sorted);
-    if (sorted != llvm::to_vector(llvm::seq<int64_t>(0, loops)))
-      return malformed("loop_order must be a permutation of the loops");
-    strategy.loopOrder.assign(order.asArrayRef().begin(),
-                              order.asArrayRef().end());
+    // A permutation of the loops; `optional`: may be absent.
+    auto order = [&](StringRef name, bool optional,
+                     SmallVector<int64_t> &out) -> LogicalResult {
+      auto array = dict.getAs<DenseI64ArrayAttr>(name);
+      if (!array && optional && !dict.get(name))
+        return success();
+      SmallVector<int64_t> sorted =
+          array ? SmallVector<int64_t>(array.asArrayRef())
+                : SmallVector<int64_t>();
+      llvm::sort(sorted);
+      if (sorted != llvm::to_vector(llvm::seq<int64_t>(0, loops)))
+        return malformed(name) << " must be a permutation of the loops";
+      out.assign(array.asArrayRef().begin(), array.asArrayRef().end());
+      return success();
+    };
+    if (failed(order("loop_order", false, strategy.loopOrder)) ||
+        failed(order("cache_order", true, strategy.cacheOrder)))
+      return failure();
   } else if (strategy.parallel) {
     auto tile = dict.getAs<IntegerAttr>("parallel_tile");
     if (!tile || tile.getInt() < 1)

@@ -36,8 +36,12 @@ struct Strategy {
   llvm::SmallVector<bool> parallelPieces;
   /// The outer tile loop runs on several threads.
   bool parallel = false;
-  /// Contractions: the order of the tile loops, outermost first.
+  /// Contractions: the order of the register tile loops inside a cache
+  /// tile, outermost first.
   llvm::SmallVector<int64_t> loopOrder;
+  /// Contractions: the order of the cache tile loops, outermost first;
+  /// empty: the loops' own order. Printed only where set.
+  llvm::SmallVector<int64_t> cacheOrder;
   /// Other ops with `parallel`: the tile of the first loop that the threads
   /// share out.
   int64_t parallelTile = 0;

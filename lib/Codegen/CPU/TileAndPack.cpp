@@ -176,8 +176,10 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
                          }))
           packed = input->getOperandNumber();
       }
+      SmallVector<unsigned> cacheOrder(strategy.cacheOrder.begin(),
+                                       strategy.cacheOrder.end());
       FailureOr<linalg::TiledLinalgOp> tiled =
-          tile(rewriter, op, cache, {}, strategy.parallel);
+          tile(rewriter, op, cache, cacheOrder, strategy.parallel);
       if (failed(tiled))
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;

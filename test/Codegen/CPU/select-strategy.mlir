@@ -116,6 +116,56 @@ func.func @bf16_panels(%a: memref<64x64x2xbf16>, %b: memref<3x64x32x2xbf16>, %c:
   return
 }
 
+// The cache tile loops go in the loops' own order, the panels outside m:
+// the left operand is read again for each panel (as in @bf16_panels, where
+// no cache_order is printed). A left operand of 16 L2s or more (here 8 MiB
+// with the default 512 KiB), read for 16 panels or more, would come from
+// memory each time: m's tiles go outermost (cache_order), each block of
+// rows stays cached while the panels sweep it. With 8 panels the order
+// stays.
+// AVX512-LABEL: func.func @f32_panels_tall
+// AVX512: quern.strategy = {cache_order = array<i64: 1, 0, 2, 3>, cache_tiles = array<i64: 1, 256, 32, 128>
+// AVX512-LABEL: func.func @f32_panels_tall_few
+// AVX512-NOT: cache_order
+func.func @f32_panels_tall(%a: memref<4096x512xf32>, %b: memref<16x512x32xf32>, %c: memref<16x4096x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, k) -> (m, k)>, affine_map<(j, m, c, k) -> (j, k, c)>, affine_map<(j, m, c, k) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4096x512xf32>, memref<16x512x32xf32>) outs(%c : memref<16x4096x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+func.func @f32_panels_tall_few(%a: memref<4096x512xf32>, %b: memref<8x512x32xf32>, %c: memref<8x4096x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, k) -> (m, k)>, affine_map<(j, m, c, k) -> (j, k, c)>, affine_map<(j, m, c, k) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4096x512xf32>, memref<8x512x32xf32>) outs(%c : memref<8x4096x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Work is counted in 64 bits: the first piece of this product (50176 of
+// its 50257 rows, 2^34 multiply-adds) is threaded, the last row is not.
+// AVX512-LABEL: func.func @bf16_vocabulary_gradient
+// AVX512: parallel_pieces = array<i1: true, true, false>
+func.func @bf16_vocabulary_gradient(%a: memref<256x50257x2xbf16>, %b: memref<24x256x32x2xbf16>, %c: memref<24x50257x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, p, t) -> (p, m, t)>, affine_map<(j, m, c, p, t) -> (j, p, c, t)>, affine_map<(j, m, c, p, t) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<256x50257x2xbf16>, memref<24x256x32x2xbf16>) outs(%c : memref<24x50257x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // An n loop after m is not an outer loop of the product's tiles: such a
 // sum of products is a reduction like any other.
 // AVX512-LABEL: func.func @n_loop_after_m

@@ -80,3 +80,11 @@ func.func @parallel_without_tile(%a: memref<8x8xf32>, %b: memref<8x8xf32>) {
   linalg.copy {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 8>, parallel = true}} ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>)
   return
 }
+
+// -----
+
+func.func @cache_order_not_permutation(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) {
+  // expected-error @+1 {{'quern.strategy': cache_order must be a permutation of the loops}}
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, cache_order = array<i64: 0, 1>, register_tiles = array<i64: 4, 8, 1>, cache_tiles = array<i64: 8, 8, 8>, parallel = false, dims = array<i64: 0, 1, 2>}} ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>)
+  return
+}

@@ -38,3 +38,29 @@ func.func @relu(%x: memref<20x20xf32>, %y: memref<20x20xf32>) {
   }
   return
 }
+
+// -----
+
+// Without cache_order, the cache tile loops go in the loops' own order:
+// m's tiles of 16 rows, n's of 32 columns, k's of 64.
+// CHECK-LABEL: func.func @rows_outer
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c16
+// CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
+// CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c64
+func.func @rows_outer(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// -----
+
+// cache_order puts them in its order, outermost first: n's tiles outside
+// m's.
+// CHECK-LABEL: func.func @columns_outer
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
+// CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c16
+// CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c64
+func.func @columns_outer(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, cache_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
