@@ -42,7 +42,10 @@ void eraseWithDeadProducers(Operation *op) {
 struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
   using PackPanelsPassBase::PackPanelsPassBase;
 
-  /// Whether all of `product`'s sizes are at least kLargeSize.
+  /// Whether `product` is large: at least kLargeSize columns and depth, and
+  /// at least kLargeSize rows, or kFewRows with a right operand of
+  /// kLargeRightBytes or more that is transposed or has rows a multiple of
+  /// 4 KiB apart.
   static bool isLarge(linalg::GenericOp product,
                       const PackedProductOperands &operands) {
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
@@ -51,14 +54,31 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
             columns = type.getShape().back(),
             depth = lhsType.getShape()[lhsType.getRank() -
                                        (operands.transposeLhs ? 2 : 1)];
-    return rows >= kLargeSize && columns >= kLargeSize && depth >= kLargeSize;
+    int64_t elementBytes =
+        llvm::divideCeil(type.getElementType().getIntOrFloatBitWidth(), 8);
+    bool awkwardRight =
+        operands.transposeRhs || columns * elementBytes % kAliasingStride == 0;
+    return columns >= kLargeSize && depth >= kLargeSize &&
+           (rows >= kLargeSize ||
+            (rows >= kFewRows && awkwardRight &&
+             columns * depth * elementBytes >= kLargeRightBytes));
   }
-  /// From this size up, the copies that panels take (the operand's pack,
+  /// From these sizes up, the copies that panels take (the operand's pack,
   /// the result's, the padding) are small beside the product: on one core
-  /// f32 products measured gained 1.03-1.26x, smaller ones lost up to 8%;
-  /// bf16 products accumulating in panels gained 1.03-1.09x and smaller
-  /// ones lost 4-5%.
+  /// f32 products of 512 and more measured gained 1.03-1.26x, smaller ones
+  /// lost up to 8%; bf16 products accumulating in panels gained 1.03-1.09x
+  /// and smaller ones lost 4-5%. With fewer rows (two multiply-adds a row
+  /// for each element packed) panels pay only for a large right operand
+  /// that is awkward to read in place: transposed, or with rows a multiple
+  /// of 4 KiB apart (the rows of a tile fall in the same cache sets).
+  /// 128 rows of a 1024 x 65536 operand gained 1.55-1.7x (fp32, one and two
+  /// threads), 256 of 1024 x 4096 1.28-1.48x, 128 of a transposed 50257 x
+  /// 768 1.14x; 128 of 768 x 50257 lost 13-22%, of 768 x 768 15% on two
+  /// threads.
   static constexpr int64_t kLargeSize = 512;
+  static constexpr int64_t kFewRows = 128;
+  static constexpr int64_t kLargeRightBytes = 4 << 20;
+  static constexpr int64_t kAliasingStride = 4096;
 
   /// Whether `product` is worth its panels: every paired one wider than a
   /// panel (its operand is packed anyway), an f32 one when it is large.

@@ -176,13 +176,49 @@ func.func @f32_linear(%x: tensor<512x512xf32>, %w: tensor<1000x512xf32>, %b: ten
 
 
 // Below 512 rows (or columns, or depth) the copies cost more than the
-// panels save: the product stays as the conversion built it.
+// panels save: the product stays as the conversion built it (its right
+// operand, 2 MiB, too small for the rule below).
 // F32-LABEL: func.func @f32_small
 // F32-NOT: tensor.collapse_shape
 // F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<511x512xf32>, tensor<512x1024xf32>)
 func.func @f32_small(%x: tensor<511x512xf32>, %w: tensor<512x1024xf32>) -> tensor<511x1024xf32> {
   %y = quern.matmul %x, %w : tensor<511x512xf32>, tensor<512x1024xf32> -> tensor<511x1024xf32>
   return %y : tensor<511x1024xf32>
+}
+
+// From 128 rows, a right operand of 4 MiB or more is packed where reading
+// it in place is awkward: its rows a multiple of 4 KiB apart (1024 f32),
+// or transposed.
+// F32-LABEL: func.func @f32_few_rows_aliasing
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<128x1024xf32>, tensor<32x1024x32xf32>) outs(%{{.+}} : tensor<32x128x32xf32>)
+func.func @f32_few_rows_aliasing(%x: tensor<128x1024xf32>, %w: tensor<1024x1024xf32>) -> tensor<128x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<128x1024xf32>, tensor<1024x1024xf32> -> tensor<128x1024xf32>
+  return %y : tensor<128x1024xf32>
+}
+
+// F32-LABEL: func.func @f32_few_rows_transposed
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<128x768xf32>, tensor<44x768x32xf32>) outs(%{{.+}} : tensor<44x128x32xf32>)
+func.func @f32_few_rows_transposed(%x: tensor<128x768xf32>, %w: tensor<1400x768xf32>) -> tensor<128x1400xf32> {
+  %y = quern.matmul %x, %w transpose_rhs : tensor<128x768xf32>, tensor<1400x768xf32> -> tensor<128x1400xf32>
+  return %y : tensor<128x1400xf32>
+}
+
+// Rows 5600 bytes apart are read in place; so is any right operand with
+// fewer than 128 rows.
+// F32-LABEL: func.func @f32_few_rows_plain
+// F32-NOT: tensor.collapse_shape
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<128x768xf32>, tensor<768x1400xf32>)
+func.func @f32_few_rows_plain(%x: tensor<128x768xf32>, %w: tensor<768x1400xf32>) -> tensor<128x1400xf32> {
+  %y = quern.matmul %x, %w : tensor<128x768xf32>, tensor<768x1400xf32> -> tensor<128x1400xf32>
+  return %y : tensor<128x1400xf32>
+}
+
+// F32-LABEL: func.func @f32_too_few_rows
+// F32-NOT: tensor.collapse_shape
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<127x1024xf32>, tensor<1024x1024xf32>)
+func.func @f32_too_few_rows(%x: tensor<127x1024xf32>, %w: tensor<1024x1024xf32>) -> tensor<127x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<127x1024xf32>, tensor<1024x1024xf32> -> tensor<127x1024xf32>
+  return %y : tensor<127x1024xf32>
 }
 
 // A large bf16 product (every size at least 512) accumulates in panels of
