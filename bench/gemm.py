@@ -23,6 +23,7 @@ import ctypes
 import ctypes.util
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,9 +88,11 @@ def make_model(m, k, n, trans_a, trans_b):
 
 class Runtimes:
     """libomp (global, before any compiled model is loaded, so the models
-    bind to this copy) and OpenBLAS, with their thread controls."""
+    bind to this copy) and OpenBLAS, with their thread controls, and the
+    probe library (build_probe) that times calls of either in a loop."""
 
-    def __init__(self):
+    def __init__(self, probe):
+        self.probe = probe
         self.omp = ctypes.CDLL(LIBOMP, mode=ctypes.RTLD_GLOBAL)
         self.omp.omp_set_num_threads.argtypes = [ctypes.c_int]
         path = ctypes.util.find_library("openblas") or OPENBLAS_FALLBACK
@@ -124,39 +127,61 @@ class Runtimes:
             raise RuntimeError(f"OpenBLAS runs {got} threads, not {threads}")
         self._switch("openblas", threads)
 
-    def sgemm_call(self, a, b, c, trans_a, trans_b):
-        """cblas_sgemm computing c = op(a) op(b), row-major, as a call."""
+    def sgemm_loop(self, a, b, c, trans_a, trans_b):
+        """loop(calls): seconds per call of `calls` calls of cblas_sgemm
+        computing c = op(a) op(b), row-major."""
         m, n = c.shape
         k = a.shape[0] if trans_a else a.shape[1]
-        args = (CBLAS_ROW_MAJOR, CBLAS_TRANS if trans_a else CBLAS_NO_TRANS,
-                CBLAS_TRANS if trans_b else CBLAS_NO_TRANS, m, n, k, 1.0,
-                a.ctypes.data, a.shape[1], b.ctypes.data, b.shape[1], 0.0,
+        args = (ctypes.cast(self.blas.cblas_sgemm, ctypes.c_void_p),
+                CBLAS_ROW_MAJOR, CBLAS_TRANS if trans_a else CBLAS_NO_TRANS,
+                CBLAS_TRANS if trans_b else CBLAS_NO_TRANS, m, n, k,
+                a.ctypes.data, a.shape[1], b.ctypes.data, b.shape[1],
                 c.ctypes.data, c.shape[1])
-        sgemm = self.blas.cblas_sgemm
-        return lambda: sgemm(*args)
+        return lambda calls: self.probe.sgemm_seconds(*args, calls)
+
+def quern_loop(probe, call):
+    """loop(calls): seconds per call of `calls` calls of a call that
+    CompiledModel.bind made, looped in the probe library."""
+    fn, state, workspace, inputs, outputs = call.entry
+    entry = ctypes.cast(fn, ctypes.c_void_p)
+
+    def loop(calls):
+        seconds = probe.quern_entry_seconds(entry, state, workspace, inputs,
+                                            outputs, calls)
+        if seconds < 0:
+            raise RuntimeError("the compiled product returned an error")
+        return seconds
+    return loop
 
 
-def build_fma_probe(work):
-    """bench/fma_peak.c as a library, or the compiler's error message."""
-    library = os.path.join(work, "fma_peak.so")
+def build_probe(work):
+    """bench/fma_peak.c and bench/call_loop.c as one library."""
+    library = os.path.join(work, "probe.so")
     build = subprocess.run(
         ["clang-19", "-O2", "-march=native", "-shared", "-fPIC", "-pthread",
-         os.path.join(common.BENCH, "fma_peak.c"), "-o", library],
+         os.path.join(common.BENCH, "fma_peak.c"),
+         os.path.join(common.BENCH, "call_loop.c"), "-o", library],
         capture_output=True, text=True)
     if build.returncode != 0:
-        return "clang-19 fma_peak.c: " + common.tail(build.stderr)
+        raise RuntimeError("clang-19 fma_peak.c call_loop.c: "
+                           + common.tail(build.stderr))
     probe = ctypes.CDLL(library)
     probe.fma_peak_gflops.restype = ctypes.c_double
     probe.fma_peak_gflops.argtypes = [ctypes.c_int, ctypes.c_long]
     probe.fma_peak_isa.restype = ctypes.c_char_p
+    pointer, integer = ctypes.c_void_p, ctypes.c_int
+    probe.quern_entry_seconds.restype = ctypes.c_double
+    probe.quern_entry_seconds.argtypes = [pointer] * 5 + [ctypes.c_long]
+    probe.sgemm_seconds.restype = ctypes.c_double
+    probe.sgemm_seconds.argtypes = (
+        [pointer] + [integer] * 6
+        + [pointer, integer, pointer, integer, pointer, integer, ctypes.c_long])
     return probe
 
 
 def measure_fma_peak(probe, quick):
     """{"isa", "1": GFLOP/s, "2": GFLOP/s}, or an "error". Best of several
     trials: a peak is what the cores reach when nothing interrupts them."""
-    if isinstance(probe, str):
-        return {"error": probe}
     peak = {"isa": probe.fma_peak_isa().decode()}
     iterations = 10_000_000  # about 0.02 s per thread at 200 GFLOP/s
     for threads in THREADS:
@@ -171,22 +196,29 @@ def measure_fma_peak(probe, quick):
 WARMUP_SECONDS = 0.1
 
 
-def timed(call, quick, fill_seconds=0.3):
-    """Median seconds of one call: calls for WARMUP_SECONDS (at least two;
-    after the pause of a switch, a core of this VM takes milliseconds to
-    run at full speed again, which 30 calls of a small product would
-    measure), then enough calls to fill about `fill_seconds` (at least 5,
-    at most 30; 3 with --quick)."""
+# A timed sample of a short product is a loop of calls at least this long.
+SAMPLE_SECONDS = 1e-3
+
+
+def timed(loop, quick, fill_seconds=0.3):
+    """Median seconds of one call, of samples that each run `loop(calls)`
+    (seconds per call of `calls` calls, timed in C): calls for
+    WARMUP_SECONDS (at least two; after the pause of a switch, a core of
+    this VM takes milliseconds to run at full speed again, which 30 calls
+    of a small product would measure), then samples of enough calls to
+    last SAMPLE_SECONDS (one call for a longer product), as many as fill
+    about `fill_seconds` (at least 5, at most 30; 3 with --quick)."""
     start = time.perf_counter()
     calls = 0
     while calls < 2 or (not quick and
                         time.perf_counter() - start < WARMUP_SECONDS):
-        call()
+        loop(1)
         calls += 1
     once = (time.perf_counter() - start) / calls
+    batch = max(1, math.ceil(SAMPLE_SECONDS / max(once, 1e-9)))
     repeat = 3 if quick else max(
-        5, min(30, math.ceil(fill_seconds / max(once, 1e-9))))
-    return common.median_seconds(call, warmup=0, repeat=repeat)
+        5, min(30, math.ceil(fill_seconds / max(once * batch, 1e-9))))
+    return statistics.median(loop(batch) for _ in range(repeat))
 
 
 def relative_error(got, reference):
@@ -238,7 +270,7 @@ def time_openblas(runtimes, a, b, reference, trans_a, trans_b, threads, quick,
     k = a.shape[0] if trans_a else a.shape[1]
     out = np.zeros((m, n), np.float32)
     runtimes.use_openblas(threads)
-    seconds = timed(runtimes.sgemm_call(a, b, out, trans_a, trans_b), quick,
+    seconds = timed(runtimes.sgemm_loop(a, b, out, trans_a, trans_b), quick,
                     fill_seconds)
     return {"openblas_seconds": seconds,
             "openblas_gflops": 2.0 * m * n * k / seconds / 1e9,
@@ -252,7 +284,7 @@ def time_quern(runtimes, stem, a, b, reference, trans_a, threads, quick,
     k = a.shape[0] if trans_a else a.shape[1]
     call, outputs = CompiledModel(stem).bind("forward", [a, b])
     runtimes.use_quern(threads)
-    seconds = timed(call, quick, fill_seconds)
+    seconds = timed(quern_loop(runtimes.probe, call), quick, fill_seconds)
     error = relative_error(outputs[0], reference)
     return {"quern_seconds": seconds,
             "quern_gflops": 2.0 * m * n * k / seconds / 1e9,
@@ -296,16 +328,17 @@ def main():
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     sizes = QUICK_SIZES if args.quick else SIZES
-    runtimes = Runtimes()
-    result = {"benchmark": "gemm", "precision": "fp32", "quick": args.quick,
-              "machine": common.machine(), "numpy_version": np.__version__,
-              "openblas": runtimes.openblas_config,
-              "openblas_library": runtimes.openblas_path,
-              "switch_pause_seconds": SWITCH_PAUSE_SECONDS,
-              "tolerance": TOLERANCE, "rows": []}
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as work:
-        probe = build_fma_probe(work)
+        probe = build_probe(work)
+        runtimes = Runtimes(probe)
+        result = {"benchmark": "gemm", "precision": "fp32",
+                  "quick": args.quick, "machine": common.machine(),
+                  "numpy_version": np.__version__,
+                  "openblas": runtimes.openblas_config,
+                  "openblas_library": runtimes.openblas_path,
+                  "switch_pause_seconds": SWITCH_PAUSE_SECONDS,
+                  "tolerance": TOLERANCE, "rows": []}
         peak = measure_fma_peak(probe, args.quick)
         compiled = compile_models(build, work, sizes)
         result["quern_target"] = next(

@@ -82,15 +82,15 @@ def main():
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     shapes = swept_shapes(args.quick)
-    runtimes = gemm.Runtimes()
-    result = {"benchmark": "gemm_shapes", "quick": args.quick,
-              "machine": common.machine(), "numpy_version": np.__version__,
-              "openblas": runtimes.openblas_config,
-              "switch_pause_seconds": gemm.SWITCH_PAUSE_SECONDS,
-              "tolerances": TOLERANCES, "rows": []}
     rng = np.random.default_rng(11)
     with tempfile.TemporaryDirectory() as work:
-        probe = gemm.build_fma_probe(work)
+        probe = gemm.build_probe(work)
+        runtimes = gemm.Runtimes(probe)
+        result = {"benchmark": "gemm_shapes", "quick": args.quick,
+                  "machine": common.machine(), "numpy_version": np.__version__,
+                  "openblas": runtimes.openblas_config,
+                  "switch_pause_seconds": gemm.SWITCH_PAUSE_SECONDS,
+                  "tolerances": TOLERANCES, "rows": []}
         peak = gemm.measure_fma_peak(probe, args.quick)
         for m, k, n in shapes:
             for variant, product, trans_a, trans_b in gemm.VARIANTS:

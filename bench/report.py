@@ -225,10 +225,13 @@ def gemm_section(gemm):
     threaded = {r.get("quern_uses_openmp") for r in gemm["rows"]} - {None}
     lines += [
         "",
-        "Each number is the median of several calls (enough to fill about "
+        "Each number is the median of several samples (enough to fill about "
         "0.3 s, at least 5) after 0.1 s of warm-up calls (after the pause "
         "of a switch, a core of this VM needs milliseconds to run at full "
-        "speed again), in one process. Threads are "
+        "speed again), in one process. A sample is one call, or for a "
+        "product shorter than 1 ms as many calls as last 1 ms, looped and "
+        "timed in C for both libraries (bench/call_loop.c): a call from "
+        "Python costs some 0.3 µs, as much as a 17×17×17 product. Threads are "
         "set in the process: `openblas_set_num_threads(n)` for OpenBLAS, "
         "`omp_set_num_threads(n)` for Quern's generated code (LLVM's OpenMP "
         f"runtime). After each switch between the libraries the process sleeps "

@@ -101,6 +101,8 @@ class CompiledModel:
         # whatever the caller keeps of what bind() returns.
         call.buffers = (self.state, self.workspace, arrays)
         call.outputs = outputs
+        # For a caller that loops over calls in C (bench/call_loop.c).
+        call.entry = (fn, state, workspace, input_ptrs, output_ptrs)
         return call, outputs
 
     def _call(self, entry, inputs):
