@@ -335,7 +335,7 @@ def main():
     # that imports it, and the children set theirs.
     import gemm
     with tempfile.TemporaryDirectory() as work:
-        peak = gemm.measure_fma_peak(gemm.build_fma_probe(work), args.quick)
+        peak = gemm.measure_fma_peak(gemm.build_probe(work), args.quick)
         result["fma_peak_gflops"] = peak
         for name, spec in MODELS.items():
             steps, warmup = ((QUICK_STEPS, QUICK_WARMUP) if args.quick
