@@ -42,7 +42,7 @@ from compiled_model import CompiledModel  # noqa: E402
 
 LIBOMP = "/usr/lib/llvm-19/lib/libomp.so.5"
 OPENBLAS_FALLBACK = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0"
-SIZES = (256, 512, 1024, 2048)
+SIZES = (256, 512, 1024, 2048, 4096)
 QUICK_SIZES = (256, 512, 1024)
 THREADS = (1, 2)
 SWITCH_PAUSE_SECONDS = 0.3

@@ -14,6 +14,10 @@ SWEEP_RATIO_TARGET = 1.0   # every swept shape against OpenBLAS
 SWEEP_PEAK_TARGET = 60     # % of the FMA peak, fp32, M, K and N all >= 256
 SWEEP_CLIFF = 0.5          # of the power-of-two neighbour's GFLOP/s
 MFU_TARGETS = {1: 0.60, 2: 0.55}  # GPT-2 small's step, by thread count
+SQUARE_TARGETS = {1: 80, 2: 75}   # % of peak, square products from 1024
+SMALL_TRAIN_TARGET = 3.0   # PyTorch eager step time over Quern's, GPT-2 small
+SMALL_BF16_TARGET = 1.7    # bf16 step speed over fp32, GPT-2 small
+COMPILE_TARGETS = {"gpt2_8x256": 6.0, "gpt2_small": 15.0}  # seconds
 
 
 def load_results(folder):
@@ -155,12 +159,80 @@ def bf16_target(train):
                       worst["threads"])
 
 
+def square_target(gemm):
+    rows = [r for r in (gemm or {}).get("rows", []) if r["size"] >= 1024]
+    if not rows:
+        return "not run", "not measured"
+    if any("quern_percent_of_peak" not in r for r in rows):
+        return "no Quern time or no peak for some product", status(False)
+    cells, met = [], True
+    for threads, target in SQUARE_TARGETS.items():
+        mine = [r for r in rows if r["threads"] == threads]
+        if not mine:
+            continue
+        worst = min(mine, key=lambda r: r["quern_percent_of_peak"])
+        met = met and worst["quern_percent_of_peak"] >= target
+        cells.append(f"worst {worst['quern_percent_of_peak']:.1f}% at "
+                     f"{threads} thread{'s' * (threads > 1)} "
+                     f"({worst['size']} {worst['label']})")
+    sizes = sorted({r["size"] for r in rows})
+    return (", ".join(cells) + f"; sizes {', '.join(map(str, sizes))}",
+            status(met))
+
+
+def small_model_rows(rows):
+    """GPT-2 small's rows among `rows` of the training benchmark."""
+    return [r for r in rows if r["model"] == "gpt2_small"]
+
+
+def small_train_target(train):
+    rows = small_model_rows((train or {}).get("rows", []))
+    if not rows:
+        return "not run", "not measured"
+    if any("speedup" not in r for r in rows):
+        return "no Quern time for GPT-2 small", status(False)
+    worst = min(rows, key=lambda r: r["speedup"])
+    return worst_cell(worst["speedup"], SMALL_TRAIN_TARGET, "",
+                      worst["threads"])
+
+
+def small_bf16_target(train):
+    rows = small_model_rows((train or {}).get("bf16", {}).get("rows", []))
+    if not rows:
+        return "not run", "not measured"
+    if any("speedup_over_fp32" not in r for r in rows):
+        return "no bf16 time for GPT-2 small", status(False)
+    worst = min(rows, key=lambda r: r["speedup_over_fp32"])
+    return worst_cell(worst["speedup_over_fp32"], SMALL_BF16_TARGET, "",
+                      worst["threads"])
+
+
+def compile_target(train):
+    seconds = {r["model"]: r["compile_seconds"]
+               for r in (train or {}).get("rows", [])
+               if r["model"] in COMPILE_TARGETS and "compile_seconds" in r}
+    if not seconds:
+        return "not run", "not measured"
+    cells = [f"{model} {seconds[model]:.1f} s" if model in seconds
+             else f"{model} not compiled" for model in COMPILE_TARGETS]
+    met = all(model in seconds and seconds[model] <= limit
+              for model, limit in COMPILE_TARGETS.items())
+    return ", ".join(cells), status(met)
+
+
 def targets_section(results):
     gemm_measured, gemm_status = gemm_target(results.get("gemm"))
     sweep_measured, sweep_status = sweep_target(results.get("gemm_shapes"))
     train_measured, train_status = train_target(results.get("train_step"))
     bf16_measured, bf16_status = bf16_target(results.get("train_step"))
     mfu_measured, mfu_status = mfu_target(results.get("train_step"))
+    square_measured, square_status = square_target(results.get("gemm"))
+    small_measured, small_status = small_train_target(
+        results.get("train_step"))
+    small_bf16_measured, small_bf16_status = small_bf16_target(
+        results.get("train_step"))
+    compile_measured, compile_status = compile_target(
+        results.get("train_step"))
     return [
         "## Targets", "",
         "| target | measured | status |",
@@ -178,6 +250,17 @@ def targets_section(results):
         f"| {mfu_measured} | {mfu_status} |",
         f"| bf16 training step ≥ {BF16_TARGET}× fp32 on the 8-layer GPT-2 "
         f"| {bf16_measured} | {bf16_status} |",
+        f"| Square products from 1024 (fp32): ≥ {SQUARE_TARGETS[1]}% of peak "
+        f"at 1 thread, ≥ {SQUARE_TARGETS[2]}% at 2 | {square_measured} "
+        f"| {square_status} |",
+        f"| GPT-2 small's step ≥ {SMALL_TRAIN_TARGET:.0f}× PyTorch eager, 1 "
+        f"and 2 threads | {small_measured} | {small_status} |",
+        f"| GPT-2 small's bf16 step ≥ {SMALL_BF16_TARGET}× fp32 "
+        f"| {small_bf16_measured} | {small_bf16_status} |",
+        "| Compile time of the training step: "
+        + ", ".join(f"{model} ≤ {limit:.0f} s"
+                    for model, limit in COMPILE_TARGETS.items())
+        + f" | {compile_measured} | {compile_status} |",
         "",
     ]
 
