@@ -14,6 +14,7 @@ the larger power-of-two product next to it.
 
     /usr/bin/python3 bench/gemm_shapes.py --out DIR [--build BUILD] [--quick]
 """
+import ctypes
 import glob
 import os
 import sys
@@ -23,6 +24,7 @@ import numpy as np
 
 import common
 import gemm
+from compiled_model import CompiledModel
 
 # (M, K, N), C[M, N] = A[M, K] · B[K, N].
 SHAPES = (
@@ -74,6 +76,66 @@ def swept_shapes(quick):
 
 def label(shape):
     return "×".join(map(str, shape))
+
+
+# The products furthest below OpenBLAS are profiled kernel by kernel.
+WORST_PROFILED = 8
+PROFILE_CALLS_SECONDS = 0.2
+
+
+def profile_worst(sweep, runtimes, build, work, rng):
+    """[{shape, variant, label, precision, threads, ratio, kernels}] of the
+    WORST_PROFILED products furthest below OpenBLAS, each compiled again
+    and run with QUERN_PROFILE=1: per kernel its time per call and share,
+    GFLOP/s, loops and strategy, so that the table says where a slow shape
+    loses."""
+    worst = sorted((r for r in sweep["rows"] if "ratio" in r),
+                   key=lambda r: r["ratio"])[:WORST_PROFILED]
+    # Read as each library loads (docs/ABI.md, "Kernel profile").
+    os.environ["QUERN_PROFILE"] = "1"
+    profiles = []
+    for index, r in enumerate(worst):
+        m, k, n = r["shape"]
+        trans_a, trans_b = {v: (ta, tb) for v, _, ta, tb in gemm.VARIANTS}[
+            r["variant"]]
+        flags = dict(PRECISIONS)[r["precision"]]
+        stem, _, error = gemm.compile_model(
+            build, work, f"worst{index}", m, k, n, trans_a, trans_b, flags)
+        if error:
+            continue
+        model = CompiledModel(stem)
+        a, b, _ = gemm.operands(m, k, n, trans_a, trans_b, rng)
+        call, _ = model.bind("forward", [a, b])
+        loop = gemm.quern_loop(runtimes.probe, call)
+        runtimes.use_quern(r["threads"])
+        calls = max(1, int(PROFILE_CALLS_SECONDS / max(loop(1), 1e-9)))
+        kernels = model.manifest["kernels"]
+        profile = getattr(model.lib, f"{model.name}_kernel_profile")
+        profile.restype = ctypes.c_uint64
+        counters = [(ctypes.c_uint64 * len(kernels))() for _ in range(4)]
+        profile(counters[0], counters[1], len(kernels))
+        seconds = loop(calls)
+        profile(counters[2], counters[3], len(kernels))
+        total = sum(counters[2][i] - counters[0][i]
+                    for i in range(len(kernels))) or 1
+        rows = []
+        for i, kernel in enumerate(kernels):
+            nanoseconds = counters[2][i] - counters[0][i]
+            rows.append({
+                "symbol": kernel["symbol"], "kind": kernel["kind"],
+                "loops": kernel["loops"], "strategy": kernel["strategy"],
+                "seconds_per_call": nanoseconds / 1e9 / calls,
+                "share": nanoseconds / total,
+                "gflops": (kernel["flops"] * calls / nanoseconds
+                           if nanoseconds and kernel["flops"] else None)})
+        profiles.append({key: r[key] for key in (
+            "shape", "variant", "label", "precision", "threads", "ratio",
+            "quern_gflops", "openblas_gflops")} | {
+                "profiled_seconds_per_call": seconds,
+                "profiled_gflops": 2 * m * k * n / seconds / 1e9,
+                "kernels": rows})
+    del os.environ["QUERN_PROFILE"]
+    return profiles
 
 
 def main():
@@ -130,6 +192,8 @@ def main():
                 # would fill the temporary folder.
                 for path in glob.glob(os.path.join(work, f"{variant}_{m}_{k}_{n}_*")):
                     os.remove(path)
+        result["worst_profiles"] = profile_worst(result, runtimes, build,
+                                                 work, rng)
         peak = gemm.best_peak(probe, args.quick, peak)
     result["fma_peak_gflops"] = peak
     gemm.percent_of_peak(result["rows"], peak)

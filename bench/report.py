@@ -401,7 +401,39 @@ def gemm_shapes_section(sweep):
     lines += ["", f"Below target: {len(misses)} of {len(sweep['rows'])}."]
     if notes:
         lines += [""] + notes
-    return lines + [""]
+    return lines + [""] + worst_profiles_section(sweep)
+
+
+def worst_profiles_section(sweep):
+    """The kernel profiles of the products furthest below OpenBLAS."""
+    profiles = sweep.get("worst_profiles", [])
+    if not profiles:
+        return []
+    lines = [
+        "### Where the slowest shapes lose", "",
+        f"The {len(profiles)} products furthest below OpenBLAS, compiled "
+        "again and run with `QUERN_PROFILE=1` for about 0.2 s: the call's "
+        "speed in that run (a sweep measurement much below it was the "
+        "machine's, not the code's), then each kernel's time per call, its "
+        "share of the kernels' time and its GFLOP/s (products only).", ""]
+    for p in profiles:
+        lines += [
+            f"**{'×'.join(map(str, p['shape']))} {p['label']} {p['precision']} "
+            f"{p['threads']}T**: {p['quern_gflops']:.0f} GFLOP/s, OpenBLAS "
+            f"{p['openblas_gflops']:.0f} ({p['ratio']:.2f}×); profiled "
+            f"{p['profiled_gflops']:.0f} GFLOP/s, "
+            f"{duration(p['profiled_seconds_per_call'])} per call", "",
+            "| kernel | loops | strategy | time per call | share | GFLOP/s |",
+            "|---|---|---|---|---|---|"]
+        for k in sorted(p["kernels"], key=lambda k: -k["share"]):
+            gflops = f"{k['gflops']:.0f}" if k["gflops"] else "–"
+            lines.append(
+                f"| {k['symbol']} ({k['kind']}) | "
+                f"{'×'.join(map(str, k['loops']))} | {k['strategy']} | "
+                f"{duration(k['seconds_per_call'])} | {k['share']:.0%} | "
+                f"{gflops} |")
+        lines.append("")
+    return lines
 
 
 # ------------------------------------------------------------ training ----
