@@ -37,12 +37,11 @@ typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n,
                          int ldc);
 
 // Seconds per call of `calls` calls of cblas_sgemm with these arguments.
-double sgemm_seconds(sgemm_fn sgemm, int order, int trans_a, int trans_b,
-                     int m, int n, int k, const float *a, int lda,
-                     const float *b, int ldb, float *c, int ldc, long calls) {
+double sgemm_seconds(sgemm_fn sgemm, int order, int trans_a, int trans_b, int m,
+                     int n, int k, const float *a, int lda, const float *b,
+                     int ldb, float *c, int ldc, long calls) {
   double start = now();
   for (long i = 0; i < calls; ++i)
-    sgemm(order, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c,
-          ldc);
+    sgemm(order, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   return (now() - start) / (double)calls;
 }

@@ -43,12 +43,7 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     auto accType = dyn_cast<VectorType>(op.getAccType());
     if (!accType || accType.getRank() != 2 ||
         !accType.getElementType().isF32() ||
-        op.getKind() != vector::CombiningKind::ADD ||
-        op.getIteratorTypesArray() !=
-            SmallVector<vector::IteratorType>{vector::IteratorType::parallel,
-                                              vector::IteratorType::parallel,
-                                              vector::IteratorType::reduction,
-                                              vector::IteratorType::reduction})
+        op.getKind() != vector::CombiningKind::ADD || !isPaired(op))
       return failure();
     int64_t rows = accType.getDimSize(0), columns = accType.getDimSize(1);
     if (columns % lanes != 0)
@@ -115,6 +110,28 @@ struct PairedBF16ContractToDot : OpRewritePattern<vector::ContractionOp> {
     }
     rewriter.replaceOp(op, result);
     return success();
+  }
+
+  /// Whether `op` is the contraction of a paired product's register tile:
+  /// over (m, n, p, t), or over (m, n, t) where the tile's p, a single k
+  /// pair, was dropped (a transposed left operand read as [rows, 2]).
+  static bool isPaired(vector::ContractionOp op) {
+    using vector::IteratorType;
+    SmallVector<IteratorType> iterators = op.getIteratorTypesArray();
+    if (iterators == SmallVector<IteratorType>{
+                         IteratorType::parallel, IteratorType::parallel,
+                         IteratorType::reduction, IteratorType::reduction})
+      return true;
+    MLIRContext *context = op.getContext();
+    AffineExpr m, n, t;
+    bindDims(context, m, n, t);
+    return iterators == SmallVector<IteratorType>{IteratorType::parallel,
+                                                  IteratorType::parallel,
+                                                  IteratorType::reduction} &&
+           op.getIndexingMapsArray() ==
+               AffineMap::inferFromExprList(
+                   ArrayRef<ArrayRef<AffineExpr>>{{m, t}, {n, t}, {m, n}},
+                   context);
   }
 
   /// `operand` before widening, broadcasting, transposing and adding or

@@ -108,6 +108,28 @@ func.func @bf16_pairs(%a: memref<64x64x2xbf16>, %b: memref<64x96x2xbf16>, %c: me
   return
 }
 
+// A transposed left operand packed in pairs, [K/2, M, 2]: the tile's
+// single k pair is dropped from the contraction (over m, n, t), which is
+// the same 16 vdpbf16ps, not widened f32 FMAs.
+// CHECK-LABEL: func.func @bf16_pairs_transposed_lhs
+// CHECK-NOT: vector.fma
+// CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"
+// CHECK-NOT: vector.fma
+// CHECK: return
+func.func @bf16_pairs_transposed_lhs(%a: memref<16x32x2xbf16>, %b: memref<16x32x2xbf16>, %c: memref<32x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, p, t) -> (p, m, t)>, affine_map<(m, n, p, t) -> (p, n, t)>, affine_map<(m, n, p, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<16x32x2xbf16>, memref<16x32x2xbf16>) outs(%c : memref<32x32xf32>)
+      attrs = {quern.strategy = {kind = "contraction", loop_order = array<i64: 3, 1, 0, 2>, cache_tiles = array<i64: 32, 32, 16, 2>, dims = array<i64: 0, 1, 2>, register_tiles = array<i64: 8, 32, 1, 2>, parallel = false}} {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf fastmath<reassoc,contract> : f32
+    %s = arith.addf %acc, %p fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // A register tile of a product whose right operand is packed in panels
 // (the panel index j leading, one panel per tile): the same 16 vdpbf16ps
 // per k step, the panel's 32 columns of pairs one flat, contiguous vector.
