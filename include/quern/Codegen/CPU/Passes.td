@@ -394,9 +394,16 @@ def SelectStrategyPass
       is the same op on a slice whose tiles divide it;
     - `parallel_pieces` (with `parallel`) says which pieces have the work to
       be threaded; the last rows or columns are not worth a fork and join;
-    - `loop_order` (contractions): the tile loops outermost first, the batch
-      loops, then n, m and k, so that a column panel of the right operand
-      stays in L1 while m's tiles sweep it;
+    - `loop_order` (contractions): the register tile loops inside a cache
+      tile, outermost first: the batch loops, then n, m and k, so that a
+      column panel of the right operand stays in L1 while m's tiles sweep
+      it;
+    - `cache_order` (contractions, only where set): the cache tile loops,
+      outermost first. Without it they go in the loops' own order, the
+      panels outside m, and the left operand is read once per column of
+      tiles. A left operand of at least 16 L2s read by 16 or more columns
+      of tiles would come from memory each time: m's tiles go outermost,
+      `[m, others..., k]`, and the smaller right operand is read again;
     - `parallel_tile` (other ops with `parallel`): the tile of the first loop
       that the threads share out, whole register tiles (a 1-D op in about 64
       tiles).
