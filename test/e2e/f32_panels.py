@@ -7,7 +7,9 @@ Products of at least 512 in every size have their right operand packed in
 panels and accumulate panel after panel: a plain one, a Linear layer's
 (Gemm with a bias and a transposed weight of 1000 rows, padded to 1024
 columns), a weight gradient (a transposed left operand, 600 columns) and a
-batched product (MatMul).
+batched product (MatMul). From 128 rows, so are products whose right
+operand is 4 MiB or more and has rows 4 KiB apart (1024 f32) or is
+transposed (1400 rows, padded to 1408 columns).
 Each result must match the float64 product within 1e-5 of the largest
 magnitude.
 """
@@ -22,7 +24,10 @@ from onnx import TensorProto, helper
 PRODUCTS = {"plain": ([512, 512], [512, 1024], False, False, False),
             "linear": ([512, 768], [1000, 768], False, True, True),
             "gradient": ([512, 768], [512, 600], True, False, False),
-            "batched": ([2, 512, 512], [2, 512, 544], False, False, False)}
+            "batched": ([2, 512, 512], [2, 512, 544], False, False, False),
+            "few_rows": ([128, 1024], [1024, 1024], False, False, False),
+            "few_rows_transposed": ([160, 768], [1400, 768], False, True,
+                                    False)}
 
 
 def result_shape(spec):
