@@ -1,8 +1,9 @@
-//===- PackPanels.cpp - bf16 products in register-tile panels ---*- C++ -*-===//
+//===- PackPanels.cpp - products in register-tile panels --------*- C++ -*-===//
 //
-// Rebuilds each paired bf16 product the conversion built without panels
-// (quern/Conversion/PairedProduct.h reads it back and builds it) with the
-// panels of the target's register tile.
+// Rebuilds the products the conversion built without panels (paired bf16
+// ones, and f32 ones large enough for the copies; quern/Conversion/
+// PackedProduct.h reads them back and builds them) with the panels of the
+// target's register tile.
 //
 //===----------------------------------------------------------------------===//
 

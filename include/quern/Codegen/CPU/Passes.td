@@ -113,14 +113,17 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
       into the result viewed as `[..., M, N/panel, panel]`, or, when every
       size is at least 512, into an accumulator in panels of rows as below
       (1.07-1.09x on one core from 512x768x3072 to 2048^3);
-    - an f32 product of at least 512 in every size: `[..., N/panel, K,
-      panel]`, the contraction over (batch..., j, m, c, k) into an
-      accumulator `[..., N/panel, M, panel]` (a register tile's rows a panel
-      apart, not N columns), copied back to `[..., M, N/panel, panel]`; a
-      right operand the conversion transposed is packed from its own
-      layout. Smaller products lose more to the copies than they gain (on
-      one core: 1.03-1.26x from 512 to 2048, and up to 8% lost at
-      300x256x1000).
+    - an f32 product of at least 512 in every size, or of at least 128 rows
+      and 512 columns and depth whose right operand is 4 MiB or more and
+      awkward to read in place (transposed, or its rows a multiple of 4 KiB
+      apart, which share cache sets): `[..., N/panel, K, panel]`, the
+      contraction over (batch..., j, m, c, k) into an accumulator `[...,
+      N/panel, M, panel]` (a register tile's rows a panel apart, not N
+      columns), copied back to `[..., M, N/panel, panel]`; a right operand
+      the conversion transposed is packed from its own layout. Smaller
+      products lose more to the copies than they gain (on one core:
+      1.03-1.26x from 512 to 2048, 1.55-1.7x at 128x1024x65536, and up to 8%
+      lost at 300x256x1000, 13-22% at 128x768x50257).
 
     When `panel` does not divide N, the right operand and the bias are
     padded with zero columns to a multiple of it, and the result is the
