@@ -141,6 +141,7 @@ func.func @f64_product(%x: tensor<16x32xf64>, %w: tensor<32x8xf64>) -> tensor<16
 // F32-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // F32-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // F32-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// F32-DAG: #[[IN_PLACE:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // F32-LABEL: func.func @f32_wide
 // F32-SAME: (%[[X:.+]]: tensor<512x512xf32>, %[[W:.+]]: tensor<512x1024xf32>)
 // F32: %[[WS:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0], [1, 2]] output_shape [512, 32, 32]
@@ -219,6 +220,26 @@ func.func @f32_few_rows_plain(%x: tensor<128x768xf32>, %w: tensor<768x1400xf32>)
 func.func @f32_too_few_rows(%x: tensor<127x1024xf32>, %w: tensor<1024x1024xf32>) -> tensor<127x1024xf32> {
   %y = quern.matmul %x, %w : tensor<127x1024xf32>, tensor<1024x1024xf32> -> tensor<127x1024xf32>
   return %y : tensor<127x1024xf32>
+}
+
+// A product too small for panels reads a left operand the conversion
+// transposed from before the transpose when it is at most 512 KiB (here
+// 100 x 96 f32): its map becomes (k, m). A larger one (384 x 384, 576 KiB)
+// keeps the copy. (IN_PLACE is matched with the maps above.)
+// F32-LABEL: func.func @f32_small_transposed_left
+// F32-NOT: linalg.transpose
+// F32: linalg.generic {indexing_maps = [#[[IN_PLACE]], {{.+}} ins(%{{.+}}, %{{.+}} : tensor<100x96xf32>, tensor<100x80xf32>)
+func.func @f32_small_transposed_left(%x: tensor<100x96xf32>, %w: tensor<100x80xf32>) -> tensor<96x80xf32> {
+  %y = quern.matmul %x, %w transpose_lhs : tensor<100x96xf32>, tensor<100x80xf32> -> tensor<96x80xf32>
+  return %y : tensor<96x80xf32>
+}
+
+// F32-LABEL: func.func @f32_transposed_left_kept
+// F32: %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<384x384xf32>)
+// F32: linalg.generic {{.+}} ins(%[[T]], %{{.+}} : tensor<384x384xf32>, tensor<384x80xf32>)
+func.func @f32_transposed_left_kept(%x: tensor<384x384xf32>, %w: tensor<384x80xf32>) -> tensor<384x80xf32> {
+  %y = quern.matmul %x, %w transpose_lhs : tensor<384x384xf32>, tensor<384x80xf32> -> tensor<384x80xf32>
+  return %y : tensor<384x80xf32>
 }
 
 // A large bf16 product (every size at least 512) accumulates in panels of

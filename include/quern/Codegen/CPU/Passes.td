@@ -125,6 +125,12 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
       1.03-1.26x from 512 to 2048, 1.55-1.7x at 128x1024x65536, and up to 8%
       lost at 300x256x1000, 13-22% at 128x768x50257).
 
+    An f32 product left without panels reads a left operand of at most
+    512 KiB that the conversion transposed (linalg.transpose) from before
+    the transpose, its map `(k, m)`: a register tile broadcasts the left
+    operand element by element, and the copy costs more than it saves
+    (1.03-1.06x on one core for Aᵀ·B from 32³ to 384³).
+
     When `panel` does not divide N, the right operand and the bias are
     padded with zero columns to a multiple of it, and the result is the
     slice of the first N columns. The ops the product was built from and no
