@@ -275,8 +275,9 @@ private:
       // column of tiles: from the last-level cache while it is small. A
       // left operand of many L2s read by many columns of tiles would come
       // from memory each time: m's tiles go outermost, each block of rows
-      // stays in the caches while the columns sweep it, and the (smaller)
-      // right operand is what is read again.
+      // stays in the caches while the columns sweep it, and the right
+      // operand is what is read again, once per block of rows (a block is
+      // several times as tall as a panel is wide).
       if (leftOperandRereads(op, m, k, strategy.cacheTiles, ranges) >=
               kMinRereadsForRowsOuter &&
           leftOperandBytes(op, m) >= kRowsOuterL2s * l2Bytes) {
