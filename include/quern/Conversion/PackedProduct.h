@@ -58,6 +58,11 @@ mlir::Value buildPackedProduct(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value bias, int64_t panel, bool pairs,
                                bool accumulateInPanels);
 
+/// The value that `value` copies with its last two dimensions swapped, when
+/// `value` is a linalg.transpose that only one op reads (how the conversion
+/// packs a transposed operand); null otherwise.
+mlir::Value transposedSource(mlir::Value value);
+
 /// The operands a product was built from (after an odd K's padding).
 struct PackedProductOperands {
   mlir::Value lhs, rhs, bias;

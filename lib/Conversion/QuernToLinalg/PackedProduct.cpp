@@ -419,10 +419,9 @@ matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
     operands.transposeRhs = maps[1] == mapOf(n, k);
   else
     return std::nullopt;
-  auto transpose = operands.rhs.getDefiningOp<linalg::TransposeOp>();
-  if (transpose && !operands.transposeRhs && transpose->hasOneUse() &&
-      transpose.getPermutation() == ArrayRef(lastTwoSwapped(rank))) {
-    operands.rhs = transpose.getInput();
+  if (Value source = transposedSource(operands.rhs);
+      source && !operands.transposeRhs) {
+    operands.rhs = source;
     operands.transposeRhs = true;
   }
   FailureOr<Value> bias = biasOf(product);
@@ -430,6 +429,15 @@ matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
     return std::nullopt;
   operands.bias = *bias;
   return operands;
+}
+
+Value quern::transposedSource(Value value) {
+  auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || !transpose->hasOneUse() ||
+      transpose.getPermutation() !=
+          ArrayRef(lastTwoSwapped(cast<ShapedType>(value.getType()).getRank())))
+    return Value();
+  return transpose.getInput();
 }
 
 std::optional<PackedProductOperands>
