@@ -82,30 +82,25 @@ OpOperand *leftOperand(linalg::LinalgOp op, unsigned m) {
   return nullptr;
 }
 
-/// The bytes of `op`'s left operand (0 if it has none of static shape).
-int64_t leftOperandBytes(linalg::LinalgOp op, unsigned m) {
-  OpOperand *left = leftOperand(op, m);
-  auto type = left ? dyn_cast<MemRefType>(left->get().getType()) : nullptr;
+/// The bytes of `operand` (0 if its shape is not static).
+int64_t bytesOf(OpOperand &operand) {
+  auto type = dyn_cast<MemRefType>(operand.get().getType());
   if (!type || !type.hasStaticShape())
     return 0;
   return type.getNumElements() *
          llvm::divideCeil(type.getElementTypeBitWidth(), 8);
 }
 
-/// How many times the cache tiles of `op` read its left operand whole: once
-/// per tile of the loops it does not depend on, other than k.
-int64_t leftOperandRereads(linalg::LinalgOp op, unsigned m, unsigned k,
-                           ArrayRef<int64_t> cacheTiles,
-                           ArrayRef<int64_t> ranges) {
-  OpOperand *left = leftOperand(op, m);
-  if (!left)
-    return 0;
-  AffineMap map = op.getMatchingIndexingMap(left);
-  int64_t rereads = 1;
+/// How many times the cache tiles of `op` read its input `operand` whole:
+/// once per tile of the loops it does not depend on, other than k.
+int64_t rereads(linalg::LinalgOp op, OpOperand &operand, unsigned k,
+                ArrayRef<int64_t> cacheTiles, ArrayRef<int64_t> ranges) {
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  int64_t count = 1;
   for (auto [dim, range] : llvm::enumerate(ranges))
     if (dim != k && !map.isFunctionOfDim(dim))
-      rereads *= llvm::divideCeil(range, cacheTiles[dim]);
-  return rereads;
+      count *= llvm::divideCeil(range, cacheTiles[dim]);
+  return count;
 }
 
 struct SelectStrategyPass
@@ -278,9 +273,11 @@ private:
       // stays in the caches while the columns sweep it, and the right
       // operand is what is read again, once per block of rows (a block is
       // several times as tall as a panel is wide).
-      if (leftOperandRereads(op, m, k, strategy.cacheTiles, ranges) >=
+      OpOperand *left = leftOperand(op, m);
+      if (left &&
+          rereads(op, *left, k, strategy.cacheTiles, ranges) >=
               kMinRereadsForRowsOuter &&
-          leftOperandBytes(op, m) >= kRowsOuterL2s * l2Bytes) {
+          bytesOf(*left) >= kRowsOuterL2s * l2Bytes) {
         strategy.cacheOrder.push_back(m);
         for (unsigned dim = 0; dim < ranges.size(); ++dim)
           if (dim != m && dim != k)
