@@ -93,11 +93,11 @@ def profile_worst(sweep, runtimes, build, work, rng):
                    key=lambda r: r["ratio"])[:WORST_PROFILED]
     # Read as each library loads (docs/ABI.md, "Kernel profile").
     os.environ["QUERN_PROFILE"] = "1"
+    transposes = {v: (ta, tb) for v, _, ta, tb in gemm.VARIANTS}
     profiles = []
     for index, r in enumerate(worst):
         m, k, n = r["shape"]
-        trans_a, trans_b = {v: (ta, tb) for v, _, ta, tb in gemm.VARIANTS}[
-            r["variant"]]
+        trans_a, trans_b = transposes[r["variant"]]
         flags = dict(PRECISIONS)[r["precision"]]
         stem, _, error = gemm.compile_model(
             build, work, f"worst{index}", m, k, n, trans_a, trans_b, flags)

@@ -132,9 +132,25 @@ def train_target(train):
                       worst["threads"])
 
 
+def model_rows(rows, model):
+    """The rows of `model` among `rows` of the training benchmark."""
+    return [r for r in rows if r["model"] == model]
+
+
+def worst_model_target(rows, model, key, target, missing):
+    """The (measured, status) cells of a target on `model`'s worst value of
+    `key` among `rows` (`missing`: the text when a row lacks it)."""
+    rows = model_rows(rows, model)
+    if not rows:
+        return "not run", "not measured"
+    if any(key not in r for r in rows):
+        return missing, status(False)
+    worst = min(rows, key=lambda r: r[key])
+    return worst_cell(worst[key], target, "", worst["threads"])
+
+
 def mfu_target(train):
-    rows = [r for r in (train or {}).get("rows", [])
-            if r["model"] == "gpt2_small"]
+    rows = model_rows((train or {}).get("rows", []), "gpt2_small")
     if not rows:
         return "not run", "not measured"
     if any("model_flops_utilization" not in r for r in rows):
@@ -148,15 +164,9 @@ def mfu_target(train):
 
 
 def bf16_target(train):
-    rows = [r for r in (train or {}).get("bf16", {}).get("rows", [])
-            if r["model"] == "gpt2_8x256"]
-    if not rows:
-        return "not run", "not measured"
-    if any("speedup_over_fp32" not in r for r in rows):
-        return "no bf16 time for the 8-layer model", status(False)
-    worst = min(rows, key=lambda r: r["speedup_over_fp32"])
-    return worst_cell(worst["speedup_over_fp32"], BF16_TARGET, "",
-                      worst["threads"])
+    return worst_model_target((train or {}).get("bf16", {}).get("rows", []),
+                              "gpt2_8x256", "speedup_over_fp32", BF16_TARGET,
+                              "no bf16 time for the 8-layer model")
 
 
 def square_target(gemm):
@@ -180,31 +190,16 @@ def square_target(gemm):
             status(met))
 
 
-def small_model_rows(rows):
-    """GPT-2 small's rows among `rows` of the training benchmark."""
-    return [r for r in rows if r["model"] == "gpt2_small"]
-
-
 def small_train_target(train):
-    rows = small_model_rows((train or {}).get("rows", []))
-    if not rows:
-        return "not run", "not measured"
-    if any("speedup" not in r for r in rows):
-        return "no Quern time for GPT-2 small", status(False)
-    worst = min(rows, key=lambda r: r["speedup"])
-    return worst_cell(worst["speedup"], SMALL_TRAIN_TARGET, "",
-                      worst["threads"])
+    return worst_model_target((train or {}).get("rows", []), "gpt2_small",
+                              "speedup", SMALL_TRAIN_TARGET,
+                              "no Quern time for GPT-2 small")
 
 
 def small_bf16_target(train):
-    rows = small_model_rows((train or {}).get("bf16", {}).get("rows", []))
-    if not rows:
-        return "not run", "not measured"
-    if any("speedup_over_fp32" not in r for r in rows):
-        return "no bf16 time for GPT-2 small", status(False)
-    worst = min(rows, key=lambda r: r["speedup_over_fp32"])
-    return worst_cell(worst["speedup_over_fp32"], SMALL_BF16_TARGET, "",
-                      worst["threads"])
+    return worst_model_target((train or {}).get("bf16", {}).get("rows", []),
+                              "gpt2_small", "speedup_over_fp32",
+                              SMALL_BF16_TARGET, "no bf16 time for GPT-2 small")
 
 
 def compile_target(train):
