@@ -21,14 +21,25 @@ namespace quern {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// The graph passes that rewrite @forward before anything else runs: expert
+/// fusion (when `fuseExperts`).
+struct GraphOptions {
+  bool fuseExperts = true;
+  FuseExpertsPassOptions experts;
+};
+
+/// The passes of `options` on @forward, for forward and training compiles.
+void buildGraphPipeline(mlir::OpPassManager &pm, const GraphOptions &options);
+
 /// The graph passes that turn @forward into @forward and @train_step.
 struct TrainStepOptions {
+  GraphOptions graph;
   /// quern-mark-trainable's globs (its options struct only refers to them).
   std::vector<std::string> trainable, freeze;
   MakeTrainStepPassOptions step;
 };
 
-/// quern-mark-trainable, then quern-make-train-step.
+/// The graph pipeline, then quern-mark-trainable and quern-make-train-step.
 void buildTrainStepPipeline(mlir::OpPassManager &pm,
                             const TrainStepOptions &options);
 

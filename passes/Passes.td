@@ -25,6 +25,50 @@ def PrintCostPass : Pass<"quern-print-cost", "mlir::func::FuncOp"> {
   }];
 }
 
+def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
+  let summary = "Run each mixture-of-experts expert only on its routed tokens";
+  let description = [{
+    Finds dense mixture-of-experts blocks, as exporters write them: router
+    gates scattered into zeros at the top-k experts of each token
+    (`scatter_elements` of a `topk`'s values or of values computed from
+    them, at its indices), and a sum of one term per expert, `broadcast(
+    gates[:, e]) * expert_e(x)`. Each expert is either `x` itself (an
+    identity expert, as in LongCat-Flash) or the same chain for every
+    expert: one or more products of `x` (matmul with optional bias), an
+    elementwise function of them (ReLU, GELU, SiLU, SwiGLU's
+    `silu(a) * b`, ...) and a last product.
+
+    A fused block dispatches the tokens to row tiles expert by expert
+    (`quern.moe_dispatch`), runs each projection as one
+    `quern.grouped_matmul` over those rows with the experts' weights
+    stacked, applies the function once, and sums each token's outputs
+    weighed by its gates; identity experts add their gates times `x` and
+    run no product. The parameters stay as they are (the stacking is a copy
+    inside the step), so a fused and a dense compile share their state.
+    The result is the dense block's up to float rounding. Gradients follow
+    the ops' own (the grouped products' weight gradients sum over each
+    expert's rows only).
+
+    A block that almost matches (an expert reading another's values, a
+    chain that differs between experts, a gate that is not a scatter of a
+    top-k) is left dense; with `report`, a remark at each block says what
+    was fused, with the dense and the fused product FLOPs, or why not.
+
+    ```mlir
+    // quern-opt --quern-fuse-experts=report
+    %g = quern.scatter_elements %zeros, %idx, %vals axis = 1 reduction = none ...
+    // remark: fused mixture-of-experts block: 4 experts (4 with products,
+    //         0 identity), top-2; expert product FLOPs 65536 dense, ...
+    ```
+  }];
+  let options = [
+    Option<"report", "report", "bool", "false",
+           "Emit a remark at every block: what was fused, or why not">,
+    Option<"tileRows", "tile-rows", "int64_t", "16",
+           "Rows of a dispatch tile (each tile is one expert's)">
+  ];
+}
+
 def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
   let summary = "Build @train_step: loss, gradients, optimizer update";
   let description = [{

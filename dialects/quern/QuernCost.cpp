@@ -43,6 +43,15 @@ int64_t quern::countFlops(Operation *op) {
             lhs.getDimSize(lhs.getRank() - (matmul.getTransposeLhs() ? 2 : 1));
         return perResultElement(matmul, 2 * k + (matmul.getBias() ? 1 : 0));
       })
+      // A multiply-add per row (padding included), column and depth.
+      .Case<GroupedMatMulOp, GroupedWeightGradientOp>([](Operation *op) {
+        auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
+        auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
+        return 2 * lhs.getNumElements() *
+               (isa<GroupedMatMulOp>(op)
+                    ? elements(op->getResult(0)) / lhs.getDimSize(0)
+                    : rhs.getDimSize(1));
+      })
       .Case([](EinsumOp einsum) {
         // A multiply-add per point of the space of all its letters.
         std::optional<EinsumEquation> equation =
@@ -62,8 +71,8 @@ int64_t quern::countFlops(Operation *op) {
       // Moves and logic.
       .Case<NotOp, AndOp, OrOp, SelectOp, CastOp, GatherOp, GatherElementsOp,
             ScatterNDOp, TopKOp, TriluOp, ReshapeOp, TransposeOp, BroadcastOp,
-            ConcatOp, SliceOp, InsertSliceOp, ConstantOp, BackwardBeginsOp>(
-          [](Operation *) { return int64_t(0); })
+            ConcatOp, SliceOp, InsertSliceOp, ConstantOp, BackwardBeginsOp,
+            MoeDispatchOp>([](Operation *) { return int64_t(0); })
       // Compare (and pick) per element.
       .Case<ReluOp, AbsOp, NegOp, MaxOp, MinOp, CompareOp>(
           [](Operation *op) { return perResultElement(op, 1); })

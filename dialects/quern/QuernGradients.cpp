@@ -705,3 +705,43 @@ LogicalResult DropoutOp::buildGradients(OpBuilder &builder,
     gradients.push_back(Value());
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Mixture-of-experts ops
+//===----------------------------------------------------------------------===//
+
+// A grouped product and its weight gradient are each other's adjoints, tile
+// by tile as a matmul and its transposes are: both gradients go through the
+// same tile layout, never through a dense form.
+
+LogicalResult
+GroupedMatMulOp::buildGradients(OpBuilder &builder,
+                                ArrayRef<Value> resultGradients,
+                                SmallVectorImpl<Value> &gradients) {
+  Location loc = getLoc();
+  Value g = resultGradients[0];
+  gradients.push_back(
+      builder.create<GroupedMatMulOp>(loc, getLhs().getType(), g, getRhs(),
+                                      getTileGroups(), !getTransposeRhs()));
+  gradients.push_back(builder.create<GroupedWeightGradientOp>(
+      loc, getRhs().getType(), getLhs(), g, getTileGroups(),
+      getTransposeRhs()));
+  gradients.push_back(Value());
+  return success();
+}
+
+LogicalResult
+GroupedWeightGradientOp::buildGradients(OpBuilder &builder,
+                                        ArrayRef<Value> resultGradients,
+                                        SmallVectorImpl<Value> &gradients) {
+  Location loc = getLoc();
+  Value g = resultGradients[0];
+  gradients.push_back(
+      builder.create<GroupedMatMulOp>(loc, getLhs().getType(), getRhs(), g,
+                                      getTileGroups(), !getTransposeResult()));
+  gradients.push_back(
+      builder.create<GroupedMatMulOp>(loc, getRhs().getType(), getLhs(), g,
+                                      getTileGroups(), getTransposeResult()));
+  gradients.push_back(Value());
+  return success();
+}

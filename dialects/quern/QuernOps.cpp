@@ -577,6 +577,113 @@ LogicalResult AdagradUpdateOp::verify() {
   return verifyLearningRate(*this, getParam(), getLr());
 }
 
+//===----------------------------------------------------------------------===//
+// Mixture-of-experts ops
+//===----------------------------------------------------------------------===//
+
+int64_t MoeDispatchOp::getNumGroups() {
+  int64_t largest = -1;
+  for (int64_t group : getGroups())
+    largest = std::max(largest, group);
+  return largest + 1;
+}
+
+int64_t MoeDispatchOp::getTileRows() {
+  return getRows().getType().getDimSize(0) /
+         getTileGroups().getType().getDimSize(0);
+}
+
+LogicalResult MoeDispatchOp::verify() {
+  if (getExperts().getType().getRank() != 2)
+    return emitOpError("expects experts of rank 2 (tokens x slots)");
+  if (getRows().getType().getRank() != 1 ||
+      getTileGroups().getType().getRank() != 1)
+    return emitOpError("expects rows and tile_groups of rank 1");
+  if (getGroups().empty())
+    return emitOpError("expects at least one expert in groups");
+  for (int64_t group : getGroups())
+    if (group < -1)
+      return emitOpError("expects groups of -1 or more, got ") << group;
+  int64_t rows = getRows().getType().getDimSize(0),
+          tiles = getTileGroups().getType().getDimSize(0);
+  if (tiles == 0 || rows % tiles != 0)
+    return emitOpError("expects rows (")
+           << rows << ") to be a multiple of the tiles (" << tiles << ")";
+  int64_t tileRows = rows / tiles;
+  int64_t bound =
+      getExperts().getType().getNumElements() + getNumGroups() * (tileRows - 1);
+  if (rows < bound)
+    return emitOpError("expects at least ")
+           << bound << " rows (slots plus a partial tile per group), got "
+           << rows;
+  return success();
+}
+
+/// The checks grouped_matmul and grouped_weight_gradient share: rows in
+/// whole tiles of `tiles`, operands and result of one float type, and a
+/// rank of 2 for `rowOperands`.
+static LogicalResult verifyGroupedRows(Operation *op, ValueRange rowOperands,
+                                       Value tiles) {
+  auto tileType = cast<RankedTensorType>(tiles.getType());
+  Type element = getElementTypeOrSelf(rowOperands[0].getType());
+  for (Value operand : rowOperands) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    if (type.getRank() != 2)
+      return op->emitOpError("expects row operands of rank 2");
+    if (type.getElementType() != element)
+      return op->emitOpError("expects operands of one element type");
+  }
+  if (getElementTypeOrSelf(op->getResult(0).getType()) != element)
+    return op->emitOpError("expects the result of the operands' element type");
+  int64_t rows = cast<RankedTensorType>(rowOperands[0].getType()).getDimSize(0);
+  if (tileType.getRank() != 1 || tileType.getDimSize(0) == 0 ||
+      rows % tileType.getDimSize(0) != 0)
+    return op->emitOpError("expects tile_groups of rank 1 whose size divides "
+                           "the rows (")
+           << rows << ")";
+  return success();
+}
+
+LogicalResult GroupedMatMulOp::verify() {
+  if (failed(
+          verifyGroupedRows(*this, {getLhs(), getResult()}, getTileGroups())))
+    return failure();
+  ArrayRef<int64_t> lhs = getLhs().getType().getShape(),
+                    rhs = getRhs().getType().getShape();
+  if (rhs.size() != 3 || getRhs().getType().getElementType() !=
+                             getLhs().getType().getElementType())
+    return emitOpError("expects weights of rank 3 (groups x K x N) of the "
+                       "operands' element type");
+  int64_t k = getTransposeRhs() ? rhs[2] : rhs[1],
+          n = getTransposeRhs() ? rhs[1] : rhs[2];
+  SmallVector<int64_t> expected = {lhs[0], n};
+  if (lhs[1] != k)
+    return emitOpError("contraction dimensions differ: ")
+           << lhs[1] << " vs " << k;
+  if (getResult().getType().getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("expects result shape ") << formatShape(expected);
+  return success();
+}
+
+LogicalResult GroupedWeightGradientOp::verify() {
+  if (failed(verifyGroupedRows(*this, {getLhs(), getRhs()}, getTileGroups())))
+    return failure();
+  ArrayRef<int64_t> lhs = getLhs().getType().getShape(),
+                    rhs = getRhs().getType().getShape(),
+                    result = getResult().getType().getShape();
+  if (lhs[0] != rhs[0])
+    return emitOpError("expects operands of the same rows, got ")
+           << lhs[0] << " and " << rhs[0];
+  if (result.size() != 3)
+    return emitOpError("expects a result of rank 3 (groups x K x N)");
+  SmallVector<int64_t> expected = {result[0], lhs[1], rhs[1]};
+  if (getTransposeResult())
+    std::swap(expected[1], expected[2]);
+  if (result != ArrayRef<int64_t>(expected))
+    return emitOpError("expects result shape ") << formatShape(expected);
+  return success();
+}
+
 #include "dialects/quern/QuernEnums.cpp.inc"
 #include "dialects/quern/QuernInterfaces.cpp.inc"
 

@@ -14,5 +14,6 @@ include "dialects/quern/QuernReductionOps.td"
 include "dialects/quern/QuernShapeOps.td"
 include "dialects/quern/QuernIndexingOps.td"
 include "dialects/quern/QuernOptimizerOps.td"
+include "dialects/quern/QuernExpertOps.td"
 
 #endif // QUERN_OPS_TD

@@ -57,6 +57,8 @@ private:
   LogicalResult writeState(const ImportedModel &model);
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
+  /// Runs the graph passes on a forward-only model.
+  LogicalResult runGraphPasses(ModuleOp module);
   /// The model's TrainingInfoProto defined @train_step.
   bool fromTrainingInfo = false;
   llvm::json::Value optimizerJson() const;
@@ -226,7 +228,8 @@ LogicalResult Compilation::run() {
                   ": the model's TrainingInfoProto defines its training "
                   "step (loss, gradients, optimizer); Quern's training "
                   "flags do not apply to it");
-  } else if (options.train && failed(buildTrainStep(*model->module))) {
+  } else if (options.train ? failed(buildTrainStep(*model->module))
+                           : failed(runGraphPasses(*model->module))) {
     return failure();
   }
   memory.keptValues = readKeptValues(*model->module);
@@ -275,7 +278,17 @@ LogicalResult Compilation::buildTrainStep(ModuleOp module) {
   PassManager pm(&context);
   TimingScope timer = rootTimer.nest("Build the training step");
   pm.enableTiming(timer);
-  buildTrainStepPipeline(pm, options.train->passes);
+  TrainStepOptions passes = options.train->passes;
+  passes.graph = options.graph;
+  buildTrainStepPipeline(pm, passes);
+  return pm.run(module);
+}
+
+LogicalResult Compilation::runGraphPasses(ModuleOp module) {
+  PassManager pm(&context);
+  TimingScope timer = rootTimer.nest("Graph passes");
+  pm.enableTiming(timer);
+  buildGraphPipeline(pm, options.graph);
   return pm.run(module);
 }
 

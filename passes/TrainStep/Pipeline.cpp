@@ -15,8 +15,14 @@
 
 using namespace mlir;
 
+void quern::buildGraphPipeline(OpPassManager &pm, const GraphOptions &options) {
+  if (options.fuseExperts)
+    pm.addPass(createFuseExpertsPass(options.experts));
+}
+
 void quern::buildTrainStepPipeline(OpPassManager &pm,
                                    const TrainStepOptions &options) {
+  buildGraphPipeline(pm, options.graph);
   MarkTrainablePassOptions mark;
   mark.trainable = options.trainable;
   mark.freeze = options.freeze;
@@ -65,14 +71,19 @@ struct TrainPipelineOptions : PassPipelineOptions<TrainPipelineOptions> {
   Option<int> accumulate{*this, "accumulate",
                          llvm::cl::desc("Micro-batches per step"),
                          llvm::cl::init(1)};
+  Option<bool> fuseExperts{
+      *this, "fuse-experts",
+      llvm::cl::desc("Fuse mixture-of-experts blocks (quern-fuse-experts)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
 void quern::registerTrainStepPipeline() {
   PassPipelineRegistration<TrainPipelineOptions>(
       "quern-train-pipeline",
-      "Build @train_step from @forward as quernc --train does: mark the "
-      "trainable parameters, then add loss, gradients and optimizer",
+      "Build @train_step from @forward as quernc --train does: fuse "
+      "mixture-of-experts blocks, mark the trainable parameters, then add "
+      "loss, gradients and optimizer",
       [](OpPassManager &pm, const TrainPipelineOptions &pipeline) {
         TrainStepOptions options;
         options.trainable.assign(pipeline.trainable.begin(),
@@ -88,6 +99,7 @@ void quern::registerTrainStepPipeline() {
         options.step.clipGradNorm = pipeline.clipGradNorm;
         options.step.gradientSuffix = pipeline.gradientSuffix;
         options.step.accumulate = pipeline.accumulate;
+        options.graph.fuseExperts = pipeline.fuseExperts;
         buildTrainStepPipeline(pm, options);
       });
 }

@@ -174,6 +174,16 @@ static cl::opt<bool> printMemoryReport(
     cl::desc("Print the workspace size and, with --train, the activations "
              "kept for backward, with the largest by ONNX node"),
     cl::cat(category));
+static cl::opt<bool> noExpertFusion(
+    "no-expert-fusion",
+    cl::desc("Leave mixture-of-experts blocks dense: every expert on every "
+             "token"),
+    cl::cat(category));
+static cl::opt<bool> printExpertFusion(
+    "print-expert-fusion",
+    cl::desc("Say which mixture-of-experts blocks were fused (with their "
+             "dense and fused product FLOPs) and why others were not"),
+    cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -252,6 +262,11 @@ int main(int argc, char **argv) {
   options.import.maxStateBytes = maxStateBytes;
   options.printKernelReport = printKernelReport;
   options.printMemoryReport = printMemoryReport;
+  options.graph.fuseExperts = !noExpertFusion;
+  options.graph.experts.report = printExpertFusion;
+  if (noExpertFusion && printExpertFusion)
+    return usageError("--print-expert-fusion: expert fusion is off "
+                      "(--no-expert-fusion)");
   for (const cl::opt<bool> *report : {&printKernelReport, &printMemoryReport})
     if (*report && emit == quern::EmitKind::MLIR)
       return usageError("--" + report->ArgStr +

@@ -40,6 +40,8 @@ struct CompileOptions {
   unsigned optLevel = 3;
   Precision precision = Precision::FP32;
   OnnxImportOptions import;
+  /// The graph passes (expert fusion), for forward and training compiles.
+  GraphOptions graph;
   std::optional<TrainOptions> train;
   /// Print the outlined kernels to stdout (lib/Driver/Kernels.h).
   bool printKernelReport = false;

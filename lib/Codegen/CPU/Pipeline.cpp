@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -91,8 +92,10 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLowerVectorsPass(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // The parallel tile loops run on OpenMP threads.
+  // The parallel tile loops, and the tile loops of grouped products, run on
+  // OpenMP threads.
   if (options.minParallelWork > 0) {
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
     pm.addPass(createConvertSCFToOpenMPPass());
     pm.addPass(createJoinOncePass());
     pm.addPass(createCanonicalizerPass());

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -126,6 +127,13 @@ struct SelectStrategyPass
   }
 
 private:
+  /// Whether `op` may run on threads of its own: threading is on and no
+  /// loop around it runs on threads already (a grouped product's tiles).
+  bool mayThread(linalg::LinalgOp op) const {
+    return minParallelWork > 0 && !op->getParentOfType<scf::ForallOp>() &&
+           !op->getParentOfType<scf::ParallelOp>();
+  }
+
   int64_t lanes(Type element) const {
     unsigned bits = element.getIntOrFloatBitWidth();
     return std::max<int64_t>(1, vectorBits / std::max(8u, bits));
@@ -284,7 +292,7 @@ private:
             strategy.cacheOrder.push_back(dim);
         strategy.cacheOrder.push_back(k);
       }
-      strategy.parallel = minParallelWork > 0 && work >= minParallelWork;
+      strategy.parallel = mayThread(op) && work >= minParallelWork;
       if (strategy.parallel)
         splitForThreads(strategy, ranges, {n, m});
       // Where m's or n's tiles do not divide the loop, the op is split:
@@ -366,8 +374,7 @@ private:
       }
     }
     strategy.parallel =
-        minParallelWork > 0 &&
-        work * kMultiplyAddsPerElement >= minParallelWork &&
+        mayThread(op) && work * kMultiplyAddsPerElement >= minParallelWork &&
         op.getIteratorTypesArray().front() == utils::IteratorType::parallel;
     // The threads share the first loop by whole register tiles; a 1-D op in
     // about 64 tiles of several vectors each.

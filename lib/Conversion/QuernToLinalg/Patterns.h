@@ -29,6 +29,8 @@ void populateIndexingPatterns(mlir::TypeConverter &converter,
                               mlir::RewritePatternSet &patterns);
 void populateOptimizerPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
+void populateExpertPatterns(mlir::TypeConverter &converter,
+                            mlir::RewritePatternSet &patterns);
 
 //===-- Contractions (Contraction.cpp) ------------------------------------===//
 

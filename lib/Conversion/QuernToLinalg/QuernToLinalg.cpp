@@ -45,6 +45,7 @@ void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
   detail::populateShapePatterns(typeConverter, patterns);
   detail::populateIndexingPatterns(typeConverter, patterns);
   detail::populateOptimizerPatterns(typeConverter, patterns);
+  detail::populateExpertPatterns(typeConverter, patterns);
 }
 
 namespace {

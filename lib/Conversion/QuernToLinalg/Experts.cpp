@@ -1,0 +1,396 @@
+//===- Experts.cpp - mixture-of-experts ops to linalg and scf ---*- C++ -*-===//
+//
+// The dispatch is a counting sort in scalar loops (a few operations per
+// token and slot). A grouped product is a parallel loop over its row tiles:
+// each tile reads its group from `tile_groups` and runs one static-shape
+// contraction of its rows with that group's weights, which code generation
+// tiles and vectorizes as any other product; only the weights' offset is
+// known at run time. The weight gradient is a parallel loop over the
+// groups, each summing its tiles' products in tile order, so the result is
+// the same for every thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+
+#include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+
+using namespace mlir;
+using namespace quern;
+using namespace quern::detail;
+
+namespace {
+
+/// Scalar index arithmetic at one location.
+struct Index {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(int64_t value) {
+    return b.create<arith::ConstantIndexOp>(loc, value);
+  }
+  Value add(Value x, Value y) { return b.create<arith::AddIOp>(loc, x, y); }
+  Value mul(Value x, int64_t factor) {
+    return b.create<arith::MulIOp>(loc, x, constant(factor));
+  }
+  Value compare(arith::CmpIPredicate predicate, Value x, Value y) {
+    return b.create<arith::CmpIOp>(loc, predicate, x, y);
+  }
+  /// `tensor[position]`, an i64, as an index.
+  Value load(Value tensor, ValueRange position) {
+    return scalar::toIndex(b, loc,
+                           b.create<tensor::ExtractOp>(loc, tensor, position));
+  }
+  /// `tensor` with `value` (an index) stored at `position` as an i64.
+  Value store(Value value, Value tensor, ValueRange position) {
+    Value stored =
+        b.create<arith::IndexCastOp>(loc, b.getI64Type(), value).getResult();
+    return b.create<tensor::InsertOp>(loc, stored, tensor, position);
+  }
+};
+
+/// A loop from 0 to `upper` (an index) threading `inits` through `body`.
+ValueRange buildLoop(
+    OpBuilder &b, Location loc, Value lower, Value upper, ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>
+        body) {
+  Value step = b.create<arith::ConstantIndexOp>(loc, 1);
+  return b
+      .create<scf::ForOp>(
+          loc, lower, upper, step, inits,
+          [&](OpBuilder &nb, Location l, Value iv, ValueRange args) {
+            nb.create<scf::YieldOp>(l, body(nb, l, iv, args));
+          })
+      .getResults();
+}
+
+/// `then(values)` where `condition` holds, else `values` unchanged.
+ValueRange
+buildIf(OpBuilder &b, Location loc, Value condition, ValueRange values,
+        function_ref<SmallVector<Value>(OpBuilder &, Location)> then) {
+  return b
+      .create<scf::IfOp>(
+          loc, condition,
+          [&](OpBuilder &nb, Location l) {
+            nb.create<scf::YieldOp>(l, then(nb, l));
+          },
+          [&](OpBuilder &nb, Location l) {
+            nb.create<scf::YieldOp>(l, values);
+          })
+      .getResults();
+}
+
+struct MoeDispatchLowering : OpConversionPattern<MoeDispatchOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MoeDispatchOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Index x{rewriter, loc};
+    Value experts = adaptor.getExperts();
+    ArrayRef<int64_t> shape = op.getExperts().getType().getShape();
+    int64_t groupCount = op.getNumGroups(), tileRows = op.getTileRows();
+    Type i64 = rewriter.getI64Type();
+    auto filled = [&](ArrayRef<int64_t> extents, int64_t value) {
+      return buildFilled(rewriter, loc, RankedTensorType::get(extents, i64),
+                         scalar::constant(rewriter, loc, i64, value));
+    };
+    // The group of each expert, with the experts that have none in an extra
+    // group `groupCount` that takes no rows.
+    SmallVector<int64_t> table;
+    for (int64_t group : op.getGroups())
+      table.push_back(group < 0 ? groupCount : group);
+    auto tableType = RankedTensorType::get({static_cast<int64_t>(table.size())},
+                                           rewriter.getIndexType());
+    Value groups = rewriter.create<arith::ConstantOp>(
+        loc, tableType, DenseElementsAttr::get(tableType, ArrayRef(table)));
+    // Calls `body(group, n, s, values)` for every slot in token order.
+    auto forEachSlot =
+        [&](ValueRange inits,
+            function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
+                                            Value, ValueRange)>
+                body) {
+          return buildLoop(
+              rewriter, loc, x.constant(0), x.constant(shape[0]), inits,
+              [&](OpBuilder &b, Location l, Value n, ValueRange outer) {
+                return llvm::to_vector(buildLoop(
+                    b, l, x.constant(0), x.constant(shape[1]), outer,
+                    [&](OpBuilder &nb, Location nl, Value s, ValueRange inner) {
+                      Value expert =
+                          scalar::wrapIndex(nb, nl,
+                                            nb.create<tensor::ExtractOp>(
+                                                nl, experts, ValueRange{n, s}),
+                                            table.size());
+                      Value group =
+                          nb.create<tensor::ExtractOp>(nl, groups, expert);
+                      return body(nb, nl, group, n, s, inner);
+                    }));
+              });
+        };
+
+    // Tokens per group.
+    Value counts = forEachSlot(
+        filled({groupCount + 1}, 0),
+        [&](OpBuilder &b, Location l, Value group, Value, Value,
+            ValueRange values) -> SmallVector<Value> {
+          Index at{b, l};
+          Value count = at.load(values[0], group);
+          return {at.store(at.add(count, at.constant(1)), values[0], group)};
+        })[0];
+    // Each group's first row, its tiles marked with it.
+    ValueRange laidOut = buildLoop(
+        rewriter, loc, x.constant(0), x.constant(groupCount),
+        {filled({groupCount}, 0),
+         filled(op.getTileGroups().getType().getShape(), -1), x.constant(0)},
+        [&](OpBuilder &b, Location l, Value group, ValueRange values) {
+          Index at{b, l};
+          Value first = values[2];
+          Value starts = at.store(first, values[0], group);
+          Value count = at.load(counts, group);
+          Value tiles = b.create<arith::DivUIOp>(
+              l, at.add(count, at.constant(tileRows - 1)),
+              at.constant(tileRows));
+          Value firstTile =
+              b.create<arith::DivUIOp>(l, first, at.constant(tileRows));
+          Value tileGroups =
+              buildLoop(b, l, firstTile, at.add(firstTile, tiles), values[1],
+                        [&](OpBuilder &nb, Location nl, Value tile,
+                            ValueRange inner) -> SmallVector<Value> {
+                          return {Index{nb, nl}.store(group, inner[0], tile)};
+                        })[0];
+          return SmallVector<Value>{starts, tileGroups,
+                                    at.add(first, at.mul(tiles, tileRows))};
+        });
+    // Each slot takes the next row of its group.
+    ValueRange placed = forEachSlot(
+        {laidOut[0], filled(op.getRows().getType().getShape(), 0),
+         filled(shape, 0)},
+        [&](OpBuilder &b, Location l, Value group, Value n, Value s,
+            ValueRange values) {
+          Index at{b, l};
+          Value routed = at.compare(arith::CmpIPredicate::ult, group,
+                                    at.constant(groupCount));
+          return llvm::to_vector(buildIf(
+              b, l, routed, values,
+              [&](OpBuilder &nb, Location nl) -> SmallVector<Value> {
+                Index in{nb, nl};
+                Value row = in.load(values[0], group);
+                return {in.store(in.add(row, in.constant(1)), values[0], group),
+                        in.store(n, values[1], row),
+                        in.store(row, values[2], ValueRange{n, s})};
+              }));
+        });
+    rewriter.replaceOp(op, {placed[1], laidOut[1], placed[2]});
+    return success();
+  }
+};
+
+/// A contraction of `lhs` and `rhs` (row-major [M, K] and [K, N]) into
+/// `init`: init[m, n] += sum_k lhs[m, k] * rhs[k, n], with `lhs` read as
+/// [K, M] instead when `transposeLhs`.
+Value buildProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+                   bool transposeLhs) {
+  MLIRContext *context = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, context), n = getAffineDimExpr(1, context),
+             k = getAffineDimExpr(2, context);
+  auto map = [&](AffineExpr row, AffineExpr column) {
+    return AffineMap::get(3, 0, {row, column}, context);
+  };
+  return b
+      .create<linalg::GenericOp>(
+          loc, init.getType(), ValueRange{lhs, rhs}, init,
+          SmallVector<AffineMap>{transposeLhs ? map(k, m) : map(m, k),
+                                 map(k, n), map(m, n)},
+          SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+          buildMultiplyAdd)
+      .getResult(0);
+}
+
+/// `count` rows of the 2-D `tensor` from `row`.
+tensor::ExtractSliceOp rowsOf(OpBuilder &b, Location loc, Value tensor,
+                              Value row, int64_t count) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<OpFoldResult> offsets = {row, b.getIndexAttr(0)},
+                            sizes = {b.getIndexAttr(count),
+                                     b.getIndexAttr(type.getDimSize(1))},
+                            strides(2, b.getIndexAttr(1));
+  return b.create<tensor::ExtractSliceOp>(
+      loc,
+      RankedTensorType::get({count, type.getDimSize(1)}, type.getElementType()),
+      tensor, offsets, sizes, strides);
+}
+
+/// The slice `index` of the 3-D `tensor` along its first dimension, as a
+/// 2-D tensor.
+tensor::ExtractSliceOp groupOf(OpBuilder &b, Location loc, Value tensor,
+                               Value index) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<OpFoldResult> offsets = {index, b.getIndexAttr(0),
+                                       b.getIndexAttr(0)},
+                            sizes = {b.getIndexAttr(1),
+                                     b.getIndexAttr(type.getDimSize(1)),
+                                     b.getIndexAttr(type.getDimSize(2))},
+                            strides(3, b.getIndexAttr(1));
+  return b.create<tensor::ExtractSliceOp>(
+      loc,
+      RankedTensorType::get(type.getShape().drop_front(),
+                            type.getElementType()),
+      tensor, offsets, sizes, strides);
+}
+
+/// A parallel loop over `count` items that fills a fresh tensor of `type`:
+/// item `i` overwrites the slice `place(result, i)` with what `body`
+/// computes from it.
+Value buildParallelSlices(
+    OpBuilder &b, Location loc, RankedTensorType type, int64_t count,
+    function_ref<tensor::ExtractSliceOp(OpBuilder &, Location, Value, Value)>
+        place,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+  Value empty =
+      b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  auto forall = b.create<scf::ForallOp>(
+      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(count)}, empty,
+      /*mapping=*/std::nullopt);
+  OpBuilder inside = OpBuilder::atBlockBegin(forall.getBody());
+  Value item = forall.getInductionVar(0);
+  Value result = forall.getRegionIterArgs()[0];
+  tensor::ExtractSliceOp slice = place(inside, loc, result, item);
+  Value written = body(inside, loc, item, slice);
+  inside.setInsertionPointToStart(forall.getTerminator().getBody());
+  inside.create<tensor::ParallelInsertSliceOp>(
+      loc, written, result, slice.getMixedOffsets(), slice.getMixedSizes(),
+      slice.getMixedStrides());
+  return forall.getResult(0);
+}
+
+/// Zeros of `slice`'s type, written over it.
+Value zeroed(OpBuilder &b, Location loc, Value slice) {
+  Type element = getElementTypeOrSelf(slice.getType());
+  return b
+      .create<linalg::FillOp>(loc, scalar::constant(b, loc, element, 0.0),
+                              slice)
+      .getResult(0);
+}
+
+/// Whether `group` (an index) names one of `count` groups.
+Value isGroup(OpBuilder &b, Location loc, Value group, int64_t count) {
+  return Index{b, loc}.compare(arith::CmpIPredicate::ult, group,
+                               Index{b, loc}.constant(count));
+}
+
+/// The weights `rhs` as [G, K, N]: transposed once, for all tiles, when
+/// they are stored [G, N, K] (a register tile reads the rows of its
+/// operand).
+Value weightsAsGKN(OpBuilder &b, Location loc, Value rhs, bool transposed) {
+  if (!transposed)
+    return rhs;
+  auto type = cast<RankedTensorType>(rhs.getType());
+  SmallVector<int64_t> permutation = lastTwoSwapped(3);
+  Value init = b.create<tensor::EmptyOp>(
+      loc, applyPermutation(type.getShape(), permutation),
+      type.getElementType());
+  return b.create<linalg::TransposeOp>(loc, rhs, init, permutation)
+      .getResult()[0];
+}
+
+struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GroupedMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs(), tileGroups = adaptor.getTileGroups();
+    Value rhs =
+        weightsAsGKN(rewriter, loc, adaptor.getRhs(), op.getTransposeRhs());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t tiles = op.getTileGroups().getType().getDimSize(0);
+    int64_t tileRows = resultType.getDimSize(0) / tiles;
+    int64_t groupCount = cast<RankedTensorType>(rhs.getType()).getDimSize(0);
+    rewriter.replaceOp(
+        op, buildParallelSlices(
+                rewriter, loc, resultType, tiles,
+                [&](OpBuilder &b, Location l, Value result, Value tile) {
+                  return rowsOf(b, l, result, Index{b, l}.mul(tile, tileRows),
+                                tileRows);
+                },
+                [&](OpBuilder &b, Location l, Value tile, Value slice) {
+                  Index at{b, l};
+                  Value group = at.load(tileGroups, tile);
+                  Value zeros = zeroed(b, l, slice);
+                  return buildIf(
+                      b, l, isGroup(b, l, group, groupCount), zeros,
+                      [&](OpBuilder &nb, Location nl) -> SmallVector<Value> {
+                        Value rows =
+                            rowsOf(nb, nl, lhs,
+                                   Index{nb, nl}.mul(tile, tileRows), tileRows);
+                        return {buildProduct(nb, nl, rows,
+                                             groupOf(nb, nl, rhs, group), zeros,
+                                             /*transposeLhs=*/false)};
+                      })[0];
+                }));
+    return success();
+  }
+};
+
+struct GroupedWeightGradientLowering
+    : OpConversionPattern<GroupedWeightGradientOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GroupedWeightGradientOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    // [G, N, K] is the same sum with the operands' roles swapped.
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    if (op.getTransposeResult())
+      std::swap(lhs, rhs);
+    Value tileGroups = adaptor.getTileGroups();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t tiles = op.getTileGroups().getType().getDimSize(0);
+    int64_t tileRows =
+        cast<RankedTensorType>(lhs.getType()).getDimSize(0) / tiles;
+    rewriter.replaceOp(
+        op,
+        buildParallelSlices(
+            rewriter, loc, resultType, resultType.getDimSize(0),
+            [&](OpBuilder &b, Location l, Value result, Value group) {
+              return groupOf(b, l, result, group);
+            },
+            [&](OpBuilder &b, Location l, Value group, Value slice) {
+              Index at{b, l};
+              return buildLoop(
+                  b, l, at.constant(0), at.constant(tiles), zeroed(b, l, slice),
+                  [&](OpBuilder &nb, Location nl, Value tile, ValueRange sum) {
+                    Index in{nb, nl};
+                    Value mine = in.compare(arith::CmpIPredicate::eq,
+                                            in.load(tileGroups, tile), group);
+                    return llvm::to_vector(buildIf(
+                        nb, nl, mine, sum,
+                        [&](OpBuilder &ib, Location il) -> SmallVector<Value> {
+                          Value row = Index{ib, il}.mul(tile, tileRows);
+                          return {buildProduct(
+                              ib, il, rowsOf(ib, il, lhs, row, tileRows),
+                              rowsOf(ib, il, rhs, row, tileRows), sum[0],
+                              /*transposeLhs=*/true)};
+                        }));
+                  })[0];
+            }));
+    return success();
+  }
+};
+
+} // namespace
+
+void quern::detail::populateExpertPatterns(TypeConverter &converter,
+                                           RewritePatternSet &patterns) {
+  patterns.add<MoeDispatchLowering, GroupedMatMulLowering,
+               GroupedWeightGradientLowering>(converter, patterns.getContext());
+}

@@ -1,0 +1,593 @@
+//===- ExpertFusion.cpp - quern-fuse-experts ---------------------*- C++
+//-*-===//
+//
+// An exported mixture-of-experts block runs every expert on every token and
+// weighs each expert's output by a gate that is zero outside the token's
+// top-k experts. This pass finds such blocks and rebuilds them so that each
+// expert runs only on the tokens routed to it: the tokens are dispatched to
+// row tiles expert by expert (quern.moe_dispatch), each projection of the
+// experts is one grouped product over those rows (quern.grouped_matmul,
+// the experts' weights stacked), the activation runs once over all rows,
+// and the outputs are weighed by their gates and summed back per token.
+// Identity experts (an expert that returns its input) run no product: their
+// gates times the input are added densely. Gradients then flow through the
+// same layout (the ops' GradientOpInterface), never through the dense form.
+//
+// A block is recognised from its gates: a scatter of top-k values into
+// zeros at the top-k positions, gates[n, e] nonzero only for the token's k
+// experts. Its experts are the terms `broadcast(gates[:, e]) * expert_e(x)`
+// of one sum, each expert either x itself or the same chain for every
+// expert: one or more first products of x (matmul, optional bias), an
+// elementwise function of them, and a last product. Anything else is left
+// as it is, with a remark saying why when reports are asked for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/quern/QuernOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace quern {
+#define GEN_PASS_DEF_FUSEEXPERTSPASS
+#include "passes/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+using namespace quern;
+
+namespace {
+
+/// The routing of a block: `gates = scatter_elements(zeros, experts,
+/// weights)` along the last axis, `experts` the indices of a top-k.
+struct Routing {
+  ScatterElementsOp gates;
+  Value experts, weights;
+  int64_t tokens, slots, expertCount;
+};
+
+/// Whether `axis` names the last of two dimensions.
+bool isLastOfTwo(int64_t axis) { return axis == 1 || axis == -1; }
+
+std::optional<Routing> matchRouting(ScatterElementsOp scatter) {
+  auto type = scatter.getType();
+  if (type.getRank() != 2 || scatter.getReduction() != ScatterReduction::none ||
+      !isLastOfTwo(scatter.getAxis()) || !isa<FloatType>(type.getElementType()))
+    return std::nullopt;
+  auto topk = scatter.getIndices().getDefiningOp<TopKOp>();
+  if (!topk || topk.getIndices() != scatter.getIndices() ||
+      !isLastOfTwo(topk.getAxis()))
+    return std::nullopt;
+  auto zeros = scatter.getData().getDefiningOp<ConstantOp>();
+  auto splat = zeros ? dyn_cast<SplatElementsAttr>(zeros.getValue())
+                     : SplatElementsAttr();
+  if (!splat || !splat.getSplatValue<APFloat>().isZero())
+    return std::nullopt;
+  auto indices = cast<RankedTensorType>(scatter.getIndices().getType());
+  return Routing{scatter,
+                 scatter.getIndices(),
+                 scatter.getUpdates(),
+                 type.getDimSize(0),
+                 indices.getDimSize(1),
+                 type.getDimSize(1)};
+}
+
+/// A product of the expert chain: matmul(input, weight [+ bias]).
+struct Product {
+  Value weight, bias;
+  bool transposeRhs;
+};
+
+/// One expert: its gate column, its term in the sum, and (unless it is an
+/// identity expert) its chain.
+struct Expert {
+  int64_t index;
+  Value gate;
+  MulOp term;
+  bool identity = false;
+  /// The first products (reading x), in the order the function reads them.
+  SmallVector<Product> first;
+  /// The elementwise function of the first products, in program order.
+  SmallVector<Operation *> function;
+  /// Its result, the last product's left operand.
+  Value hidden;
+  Product last;
+  /// Every op of the chain, last product included.
+  SmallVector<Operation *> ops;
+};
+
+/// Why a block was not fused.
+struct Refusal {
+  std::string reason;
+};
+
+/// The column `e` of `gates` that `slice` takes, if it takes one whole column.
+std::optional<int64_t> gateColumn(SliceOp slice, int64_t tokens) {
+  ArrayRef<int64_t> offsets = slice.getOffsets(), strides = slice.getStrides();
+  auto type = cast<RankedTensorType>(slice.getType());
+  if (type.getShape() != ArrayRef<int64_t>{tokens, 1} || offsets[0] != 0 ||
+      strides[0] != 1)
+    return std::nullopt;
+  return offsets[1];
+}
+
+/// The term `broadcast(gate) * y` (either order) that `gate` weighs, and y.
+std::optional<std::pair<MulOp, Value>> weighedTerm(SliceOp gate) {
+  if (!gate->hasOneUse())
+    return std::nullopt;
+  auto broadcast = dyn_cast<BroadcastOp>(*gate->getUsers().begin());
+  if (!broadcast || !broadcast->hasOneUse())
+    return std::nullopt;
+  auto mul = dyn_cast<MulOp>(*broadcast->getUsers().begin());
+  if (!mul)
+    return std::nullopt;
+  Value other =
+      mul.getLhs() == broadcast.getResult() ? mul.getRhs() : mul.getLhs();
+  return std::make_pair(mul, other);
+}
+
+/// Whether `op` is a splat constant.
+bool isSplatConstant(Operation *op) {
+  auto constant = dyn_cast_or_null<ConstantOp>(op);
+  return constant && isa<SplatElementsAttr>(constant.getValue());
+}
+
+/// Matches `y` as an expert chain of `x`; `x` is null until the first
+/// expert gives it. Fails with the reason.
+FailureOr<Expert> matchChain(Value y, Value &x, Refusal &refusal) {
+  Expert expert;
+  auto fail = [&](const Twine &reason) {
+    refusal.reason = reason.str();
+    return failure();
+  };
+  auto last = y.getDefiningOp<MatMulOp>();
+  if (!last || last.getTransposeLhs() ||
+      cast<RankedTensorType>(last.getType()).getRank() != 2)
+    return fail("an expert's output is not a 2-D product");
+  expert.last = {last.getRhs(), last.getBias(), last.getTransposeRhs()};
+  expert.hidden = last.getLhs();
+  // The elementwise function: from the hidden value back to products of x.
+  llvm::SetVector<Operation *> function;
+  SmallVector<Value> worklist = {expert.hidden};
+  SmallVector<MatMulOp> firsts;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *op = value.getDefiningOp();
+    if (!op)
+      return fail("an expert's hidden value is not computed from its input");
+    if (auto matmul = dyn_cast<MatMulOp>(op)) {
+      if (matmul.getTransposeLhs())
+        return fail("an expert's first product transposes its input");
+      if (!x)
+        x = matmul.getLhs();
+      if (matmul.getLhs() != x)
+        return fail("the experts do not all read the same input");
+      if (!llvm::is_contained(firsts, matmul))
+        firsts.push_back(matmul);
+      continue;
+    }
+    if (isSplatConstant(op) || function.contains(op))
+      continue;
+    if (!op->hasTrait<OpTrait::Elementwise>() || op->getNumResults() != 1 ||
+        op->getResult(0).getType() != expert.hidden.getType())
+      return fail("an expert's activation has a '" +
+                  op->getName().getStringRef() +
+                  "' that is not elementwise on the hidden values");
+    function.insert(op);
+    for (Value operand : op->getOperands())
+      worklist.push_back(operand);
+  }
+  if (firsts.empty())
+    return fail("an expert has no product of its input");
+  // Program order, so that the function can be rebuilt op by op.
+  SmallVector<Operation *> ordered(function.begin(), function.end());
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::sort(firsts,
+             [](MatMulOp a, MatMulOp b) { return a->isBeforeInBlock(b); });
+  for (MatMulOp first : firsts)
+    expert.first.push_back(
+        {first.getRhs(), first.getBias(), first.getTransposeRhs()});
+  expert.function = ordered;
+  expert.ops.append(firsts.begin(), firsts.end());
+  expert.ops.append(ordered.begin(), ordered.end());
+  expert.ops.push_back(last);
+  // Nothing outside the chain reads inside it; the sum reads its output.
+  for (Operation *op : ArrayRef(expert.ops).drop_back())
+    for (Operation *user : op->getUsers())
+      if (!llvm::is_contained(expert.ops, user))
+        return fail("a value inside an expert is used outside it");
+  if (!last->hasOneUse())
+    return fail("an expert's output is used outside the sum");
+  return expert;
+}
+
+/// Whether two experts have the same chain: products of the same shapes,
+/// transposes and biases, and the same elementwise function.
+bool sameChain(const Expert &a, const Expert &b) {
+  auto sameProduct = [](const Product &p, const Product &q) {
+    return p.weight.getType() == q.weight.getType() &&
+           p.transposeRhs == q.transposeRhs &&
+           static_cast<bool>(p.bias) == static_cast<bool>(q.bias) &&
+           (!p.bias || p.bias.getType() == q.bias.getType());
+  };
+  if (a.first.size() != b.first.size() ||
+      a.function.size() != b.function.size() || !sameProduct(a.last, b.last))
+    return false;
+  for (auto [p, q] : llvm::zip_equal(a.first, b.first))
+    if (!sameProduct(p, q))
+      return false;
+  // The same ops on corresponding operands: positions in the chain, or
+  // equal splat constants.
+  auto position = [](const Expert &expert, Value value) -> int64_t {
+    Operation *op = value.getDefiningOp();
+    auto it = llvm::find(expert.ops, op);
+    return it == expert.ops.end() ? -1 : it - expert.ops.begin();
+  };
+  for (auto [p, q] : llvm::zip_equal(a.function, b.function)) {
+    if (p->getName() != q->getName() || p->getAttrs() != q->getAttrs() ||
+        p->getNumOperands() != q->getNumOperands())
+      return false;
+    for (auto [u, v] : llvm::zip_equal(p->getOperands(), q->getOperands())) {
+      int64_t pu = position(a, u), qv = position(b, v);
+      if (pu != qv)
+        return false;
+      if (pu < 0 && !OperationEquivalence::isEquivalentTo(
+                        u.getDefiningOp(), v.getDefiningOp(),
+                        OperationEquivalence::IgnoreLocations))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// The terms of the sum that `root` is: adds of terms, each add used once
+/// (by the next add of the sum).
+bool collectSum(Value value, ArrayRef<MulOp> terms, bool isRoot,
+                SmallVectorImpl<MulOp> &found, SmallVectorImpl<AddOp> &adds) {
+  if (auto mul = value.getDefiningOp<MulOp>();
+      mul && llvm::is_contained(terms, mul)) {
+    found.push_back(mul);
+    return true;
+  }
+  auto add = value.getDefiningOp<AddOp>();
+  if (!add || (!isRoot && !add->hasOneUse()))
+    return false;
+  adds.push_back(add);
+  return collectSum(add.getLhs(), terms, false, found, adds) &&
+         collectSum(add.getRhs(), terms, false, found, adds);
+}
+
+/// The rows a dispatch of `slots` slots into `groups` groups needs at most,
+/// in tiles of `tileRows`: every slot, and a partial tile per group.
+int64_t boundRows(int64_t slots, int64_t groups, int64_t tileRows) {
+  int64_t rows = slots + groups * (tileRows - 1);
+  return llvm::divideCeil(rows, tileRows) * tileRows;
+}
+
+struct Builder {
+  OpBuilder &b;
+  Location loc;
+
+  static RankedTensorType typeOf(Value value) {
+    return cast<RankedTensorType>(value.getType());
+  }
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    return b.create<ReshapeOp>(loc, typeOf(x).clone(shape), x);
+  }
+  Value broadcast(Value x, ArrayRef<int64_t> shape) {
+    return b.create<BroadcastOp>(loc, typeOf(x).clone(shape), x);
+  }
+  Value gather(Value data, Value indices) {
+    SmallVector<int64_t> shape(typeOf(indices).getShape());
+    llvm::append_range(shape, typeOf(data).getShape().drop_front());
+    return b.create<GatherOp>(loc, typeOf(data).clone(shape), data, indices, 0);
+  }
+  /// `values` (of one shape) stacked along a new first dimension.
+  Value stack(ArrayRef<Value> values) {
+    SmallVector<Value> rows;
+    SmallVector<int64_t> one = {1};
+    llvm::append_range(one, typeOf(values[0]).getShape());
+    for (Value value : values)
+      rows.push_back(reshape(value, one));
+    if (rows.size() == 1)
+      return rows[0];
+    SmallVector<int64_t> shape(one);
+    shape[0] = values.size();
+    return b.create<ConcatOp>(loc, typeOf(rows[0]).clone(shape), rows, 0);
+  }
+};
+
+struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
+  using FuseExpertsPassBase::FuseExpertsPassBase;
+
+  void runOnOperation() override {
+    if (tileRows < 1) {
+      getOperation().emitError("quern-fuse-experts: tile-rows must be "
+                               "positive, got ")
+          << tileRows.getValue();
+      return signalPassFailure();
+    }
+    SmallVector<ScatterElementsOp> candidates;
+    getOperation().walk([&](ScatterElementsOp scatter) {
+      if (matchRouting(scatter))
+        candidates.push_back(scatter);
+    });
+    for (ScatterElementsOp scatter : candidates) {
+      Refusal refusal;
+      Routing routing = *matchRouting(scatter);
+      if (failed(fuse(routing, refusal)) && report)
+        scatter.emitRemark("mixture-of-experts block left dense: ")
+            << refusal.reason;
+    }
+  }
+
+  LogicalResult fuse(Routing &routing, Refusal &refusal) {
+    auto fail = [&](const Twine &reason) {
+      refusal.reason = reason.str();
+      return failure();
+    };
+    // The experts: one term per gate column.
+    SmallVector<Expert> experts;
+    SmallVector<MulOp> terms;
+    Value x;
+    for (Operation *user : routing.gates->getUsers()) {
+      auto slice = dyn_cast<SliceOp>(user);
+      std::optional<int64_t> column =
+          slice ? gateColumn(slice, routing.tokens) : std::nullopt;
+      if (!column)
+        continue;
+      auto term = weighedTerm(slice);
+      if (!term)
+        return fail("expert " + Twine(*column) +
+                    "'s gate is not a factor of one term");
+      if (llvm::any_of(experts,
+                       [&](const Expert &e) { return e.index == *column; }))
+        return fail("expert " + Twine(*column) + " has two terms");
+      Expert expert;
+      expert.index = *column;
+      expert.gate = slice.getResult();
+      expert.term = term->first;
+      expert.hidden = term->second;
+      experts.push_back(expert);
+      terms.push_back(term->first);
+    }
+    if (experts.empty())
+      return fail("no expert's output is weighed by a gate column");
+    // Chains first, so that x is known before identity experts are told
+    // from the others.
+    for (Expert &expert : experts) {
+      Value y = expert.hidden;
+      if (y.getDefiningOp<MatMulOp>()) {
+        FailureOr<Expert> chain = matchChain(y, x, refusal);
+        if (failed(chain))
+          return failure();
+        chain->index = expert.index;
+        chain->gate = expert.gate;
+        chain->term = expert.term;
+        expert = *chain;
+      }
+    }
+    for (Expert &expert : experts) {
+      if (!expert.ops.empty())
+        continue;
+      if (!x || expert.hidden != x)
+        return fail("expert " + Twine(expert.index) +
+                    " is neither its input nor a chain of products");
+      expert.identity = true;
+    }
+    auto computed = llvm::make_filter_range(
+        experts, [](const Expert &e) { return !e.identity; });
+    if (computed.empty())
+      return fail("every expert is an identity");
+    const Expert &model = *computed.begin();
+    for (const Expert &expert : computed)
+      if (!sameChain(model, expert))
+        return fail("expert " + Twine(expert.index) +
+                    "'s chain differs from expert " + Twine(model.index) +
+                    "'s");
+    if (Builder::typeOf(x).getRank() != 2 ||
+        Builder::typeOf(x).getDimSize(0) != routing.tokens)
+      return fail("the experts' input is not one row per token");
+
+    // The sum of the terms, and nothing else.
+    MulOp anyTerm = terms.front();
+    Value root = anyTerm.getResult();
+    while (root.hasOneUse()) {
+      auto add = dyn_cast<AddOp>(*root.getUsers().begin());
+      SmallVector<MulOp> found;
+      SmallVector<AddOp> adds;
+      if (!add || !collectSum(add.getResult(), terms, true, found, adds))
+        break;
+      root = add.getResult();
+    }
+    SmallVector<MulOp> found;
+    SmallVector<AddOp> adds;
+    collectSum(root, terms, true, found, adds);
+    if (found.size() != terms.size())
+      return fail("the experts' weighed outputs are not one sum");
+
+    // The widest tile, from `tile-rows` down, whose rows are fewer than the
+    // dense block's: each of its experts runs on every token.
+    int64_t groupCount =
+        llvm::count_if(experts, [](const Expert &e) { return !e.identity; });
+    int64_t slots = routing.tokens * routing.slots;
+    int64_t rows = tileRows;
+    while (rows > 1 &&
+           boundRows(slots, groupCount, rows) >= routing.tokens * groupCount)
+      rows /= 2;
+    if (boundRows(slots, groupCount, rows) >= routing.tokens * groupCount)
+      return fail("routing " + Twine(routing.slots) + " of " +
+                  Twine(routing.expertCount) +
+                  " experts per token saves no "
+                  "rows over running them densely");
+    build(routing, experts, x, root, rows);
+    return success();
+  }
+
+  void build(const Routing &routing, ArrayRef<Expert> experts, Value x,
+             Value root, int64_t rowsPerTile) {
+    Operation *rootOp = root.getDefiningOp();
+    OpBuilder b(rootOp);
+    Location loc = rootOp->getLoc();
+    Builder d{b, loc};
+    SmallVector<const Expert *> computed, identities;
+    for (const Expert &expert : experts)
+      (expert.identity ? identities : computed).push_back(&expert);
+    llvm::sort(computed, [](const Expert *a, const Expert *b) {
+      return a->index < b->index;
+    });
+    int64_t groupCount = computed.size();
+    SmallVector<int64_t> groups(routing.expertCount, -1);
+    for (auto [group, expert] : llvm::enumerate(computed))
+      groups[expert->index] = group;
+    int64_t slots = routing.tokens * routing.slots;
+    int64_t rows = boundRows(slots, groupCount, rowsPerTile);
+    int64_t tiles = rows / rowsPerTile;
+    auto i64 = [&](ArrayRef<int64_t> shape) {
+      return RankedTensorType::get(shape, b.getI64Type());
+    };
+    auto dispatch = b.create<MoeDispatchOp>(
+        loc,
+        TypeRange{i64({rows}), i64({tiles}), Builder::typeOf(routing.experts)},
+        routing.experts, groups);
+    Value tokenRows = d.gather(x, dispatch.getRows());
+    // Each row's group, for the biases: -1 (unused tiles) reads the last
+    // group's, on rows that nothing reads.
+    Value rowGroups;
+    auto product = [&](Value input, ArrayRef<const Product *> products) {
+      SmallVector<Value> weights, biases;
+      for (const Product *p : products) {
+        weights.push_back(p->weight);
+        biases.push_back(p->bias);
+      }
+      const Product &first = *products.front();
+      Value stacked = d.stack(weights);
+      ArrayRef<int64_t> w = Builder::typeOf(first.weight).getShape();
+      int64_t columns = first.transposeRhs ? w[0] : w[1];
+      auto type = Builder::typeOf(input).clone(
+          {Builder::typeOf(input).getDimSize(0), columns});
+      Value result = b.create<GroupedMatMulOp>(loc, type, input, stacked,
+                                               dispatch.getTileGroups(),
+                                               first.transposeRhs);
+      if (!first.bias)
+        return result;
+      if (!rowGroups)
+        rowGroups = d.reshape(
+            d.broadcast(d.reshape(dispatch.getTileGroups(), {tiles, 1}),
+                        {tiles, rowsPerTile}),
+            {rows});
+      return Value(
+          b.create<AddOp>(loc, result, d.gather(d.stack(biases), rowGroups)));
+    };
+    // The first products, then the function over all rows.
+    const Expert &model = *computed.front();
+    IRMapping mapping;
+    for (size_t i = 0; i < model.first.size(); ++i) {
+      SmallVector<const Product *> products;
+      for (const Expert *expert : computed)
+        products.push_back(&expert->first[i]);
+      mapping.map(model.ops[i]->getResult(0), product(tokenRows, products));
+    }
+    auto hiddenType =
+        Builder::typeOf(model.hidden)
+            .clone({rows, Builder::typeOf(model.hidden).getDimSize(1)});
+    for (Operation *op : model.function) {
+      SmallVector<Value> operands;
+      for (Value operand : op->getOperands()) {
+        if (Value mapped = mapping.lookupOrNull(operand)) {
+          operands.push_back(mapped);
+          continue;
+        }
+        // A splat constant of the hidden values' shape.
+        auto constant = operand.getDefiningOp<ConstantOp>();
+        auto splat = cast<SplatElementsAttr>(constant.getValue());
+        operands.push_back(b.create<ConstantOp>(
+            loc, splat.resizeSplat(hiddenType.clone(splat.getElementType()))));
+      }
+      OperationState state(loc, op->getName());
+      state.addOperands(operands);
+      state.addAttributes(op->getAttrs());
+      state.addTypes(
+          hiddenType.clone(getElementTypeOrSelf(op->getResult(0).getType())));
+      mapping.map(op->getResult(0), b.create(state)->getResult(0));
+    }
+    SmallVector<const Product *> lasts;
+    for (const Expert *expert : computed)
+      lasts.push_back(&expert->last);
+    Value outputs = product(mapping.lookup(model.hidden), lasts);
+
+    // Each token's slots, weighed by their gates and summed. Slots whose
+    // expert runs no product read some row, weighed by zero.
+    Value weights = routing.weights;
+    if (groupCount < routing.expertCount) {
+      SmallVector<float> computes;
+      for (int64_t group : groups)
+        computes.push_back(group >= 0 ? 1.0f : 0.0f);
+      auto type = RankedTensorType::get(
+          {routing.expertCount}, getElementTypeOrSelf(weights.getType()));
+      Value table = b.create<ConstantOp>(
+          loc, DenseElementsAttr::get(type, ArrayRef(computes)));
+      weights = b.create<MulOp>(loc, weights, d.gather(table, routing.experts));
+    }
+    int64_t width = Builder::typeOf(outputs).getDimSize(1);
+    SmallVector<int64_t> picked = {routing.tokens, routing.slots, width};
+    Value weighed = b.create<MulOp>(
+        loc, d.gather(outputs, dispatch.getSlots()),
+        d.broadcast(d.reshape(weights, {routing.tokens, routing.slots, 1}),
+                    picked));
+    Value result = b.create<ReduceSumOp>(loc, Builder::typeOf(root), weighed,
+                                         ArrayRef<int64_t>{1}, false);
+    // Identity experts: their gates times the input.
+    if (!identities.empty()) {
+      Value gate = identities.front()->gate;
+      for (const Expert *expert : ArrayRef(identities).drop_front())
+        gate = b.create<AddOp>(loc, gate, expert->gate);
+      result = b.create<AddOp>(
+          loc, result,
+          b.create<MulOp>(loc, d.broadcast(gate, Builder::typeOf(x).getShape()),
+                          x));
+    }
+    if (report) {
+      int64_t dense = 0;
+      for (const Expert *expert : computed)
+        for (Operation *op : expert->ops)
+          if (isa<MatMulOp>(op))
+            dense += cast<CostOpInterface>(op).getFlops();
+      int64_t perRow = dense / (groupCount * routing.tokens);
+      result.getDefiningOp()->emitRemark()
+          << "fused mixture-of-experts block: " << routing.expertCount
+          << " experts (" << groupCount << " with products, "
+          << identities.size() << " identity), top-" << routing.slots
+          << "; expert product FLOPs " << dense << " dense, at most "
+          << perRow * rows << " fused (" << rows << " rows in tiles of "
+          << rowsPerTile << ")";
+    }
+    root.replaceAllUsesWith(result);
+    eraseDead(rootOp);
+  }
+
+  /// Erases `op` and every op that only it (transitively) kept alive.
+  static void eraseDead(Operation *op) {
+    SmallVector<Operation *> worklist = {op};
+    while (!worklist.empty()) {
+      Operation *dead = worklist.pop_back_val();
+      if (!dead->use_empty() || !isPure(dead))
+        continue;
+      SmallVector<Operation *> producers;
+      for (Value operand : dead->getOperands())
+        if (Operation *producer = operand.getDefiningOp())
+          producers.push_back(producer);
+      dead->erase();
+      for (Operation *producer : producers)
+        if (producer->use_empty() && !llvm::is_contained(worklist, producer))
+          worklist.push_back(producer);
+    }
+  }
+};
+
+} // namespace
