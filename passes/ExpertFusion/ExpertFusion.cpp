@@ -105,6 +105,24 @@ struct Refusal {
   std::string reason;
 };
 
+/// A block matched: its routing, its input, the sum it replaces and its
+/// experts (one per gate column that has a term, in column order; or one
+/// chain for `stackedCount` stacked experts from its index on).
+struct Block {
+  Routing routing;
+  Value x, root;
+  SmallVector<Expert> experts;
+  int64_t stackedCount = 0;
+
+  /// The experts that run products, each a group of the dispatch.
+  int64_t groupCount() const {
+    return stackedCount ? stackedCount
+                        : llvm::count_if(experts, [](const Expert &e) {
+                            return !e.identity;
+                          });
+  }
+};
+
 /// The column `e` of `gates` that `slice` takes, if it takes one whole column.
 std::optional<int64_t> gateColumn(SliceOp slice, int64_t tokens) {
   ArrayRef<int64_t> offsets = slice.getOffsets(), strides = slice.getStrides();
@@ -136,18 +154,37 @@ bool isSplatConstant(Operation *op) {
   return constant && isa<SplatElementsAttr>(constant.getValue());
 }
 
+/// Whether `a` and `b` are one value, or computed by equal ops (an importer
+/// reshapes the input again for each product that reads it).
+bool sameValue(Value a, Value b) {
+  Operation *p = a.getDefiningOp(), *q = b.getDefiningOp();
+  return a == b || (p && q && isPure(p) &&
+                    OperationEquivalence::isEquivalentTo(
+                        p, q, OperationEquivalence::IgnoreLocations) &&
+                    cast<OpResult>(a).getResultNumber() ==
+                        cast<OpResult>(b).getResultNumber());
+}
+
 /// Matches `y` as an expert chain of `x`; `x` is null until the first
-/// expert gives it. Fails with the reason.
-FailureOr<Expert> matchChain(Value y, Value &x, Refusal &refusal) {
+/// expert gives it. `stacked`: the chain of all experts at once, products
+/// over a leading expert dimension of `x` broadcast. Fails with the reason.
+FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
+                             Refusal &refusal) {
   Expert expert;
   auto fail = [&](const Twine &reason) {
     refusal.reason = reason.str();
     return failure();
   };
+  int64_t rank = stacked ? 3 : 2;
+  auto isProduct = [&](MatMulOp matmul) {
+    return !matmul.getTransposeLhs() && !(stacked && matmul.getBias()) &&
+           cast<RankedTensorType>(matmul.getType()).getRank() == rank;
+  };
   auto last = y.getDefiningOp<MatMulOp>();
-  if (!last || last.getTransposeLhs() ||
-      cast<RankedTensorType>(last.getType()).getRank() != 2)
-    return fail("an expert's output is not a 2-D product");
+  if (!last || !isProduct(last))
+    return fail(stacked ? "the stacked experts' output is not a product "
+                          "over the expert dimension without bias"
+                        : "an expert's output is not a 2-D product");
   expert.last = {last.getRhs(), last.getBias(), last.getTransposeRhs()};
   expert.hidden = last.getLhs();
   // The elementwise function: from the hidden value back to products of x.
@@ -160,11 +197,23 @@ FailureOr<Expert> matchChain(Value y, Value &x, Refusal &refusal) {
     if (!op)
       return fail("an expert's hidden value is not computed from its input");
     if (auto matmul = dyn_cast<MatMulOp>(op)) {
-      if (matmul.getTransposeLhs())
-        return fail("an expert's first product transposes its input");
+      if (!isProduct(matmul))
+        return fail("an expert's first product is not one like its last");
+      Value input = matmul.getLhs();
+      if (stacked) {
+        auto broadcast = input.getDefiningOp<BroadcastOp>();
+        if (!broadcast)
+          return fail("the stacked experts' input is not broadcast over "
+                      "the expert dimension");
+        input = broadcast.getInput();
+        if (!llvm::all_of(broadcast->getUsers(), [&](Operation *user) {
+              return isa<MatMulOp>(user) && isProduct(cast<MatMulOp>(user));
+            }))
+          return fail("the stacked experts' broadcast input has other uses");
+      }
       if (!x)
-        x = matmul.getLhs();
-      if (matmul.getLhs() != x)
+        x = input;
+      if (!sameValue(input, x))
         return fail("the experts do not all read the same input");
       if (!llvm::is_contained(firsts, matmul))
         firsts.push_back(matmul);
@@ -248,7 +297,7 @@ bool sameChain(const Expert &a, const Expert &b) {
 /// The terms of the sum that `root` is: adds of terms, each add used once
 /// (by the next add of the sum).
 bool collectSum(Value value, ArrayRef<MulOp> terms, bool isRoot,
-                SmallVectorImpl<MulOp> &found, SmallVectorImpl<AddOp> &adds) {
+                SmallVectorImpl<MulOp> &found) {
   if (auto mul = value.getDefiningOp<MulOp>();
       mul && llvm::is_contained(terms, mul)) {
     found.push_back(mul);
@@ -257,9 +306,8 @@ bool collectSum(Value value, ArrayRef<MulOp> terms, bool isRoot,
   auto add = value.getDefiningOp<AddOp>();
   if (!add || (!isRoot && !add->hasOneUse()))
     return false;
-  adds.push_back(add);
-  return collectSum(add.getLhs(), terms, false, found, adds) &&
-         collectSum(add.getRhs(), terms, false, found, adds);
+  return collectSum(add.getLhs(), terms, false, found) &&
+         collectSum(add.getRhs(), terms, false, found);
 }
 
 /// The rows a dispatch of `slots` slots into `groups` groups needs at most,
@@ -319,132 +367,206 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     });
     for (ScatterElementsOp scatter : candidates) {
       Refusal refusal;
-      Routing routing = *matchRouting(scatter);
-      if (failed(fuse(routing, refusal)) && report)
+      if (failed(fuse(*matchRouting(scatter), refusal)) && report)
         scatter.emitRemark("mixture-of-experts block left dense: ")
             << refusal.reason;
     }
   }
 
-  LogicalResult fuse(Routing &routing, Refusal &refusal) {
-    auto fail = [&](const Twine &reason) {
-      refusal.reason = reason.str();
+  LogicalResult fuse(const Routing &routing, Refusal &refusal) {
+    Block block;
+    block.routing = routing;
+    bool columns = false;
+    if (failed(matchUnrolled(block, columns, refusal)) &&
+        (columns || failed(matchStacked(block, refusal))))
       return failure();
-    };
-    // The experts: one term per gate column.
-    SmallVector<Expert> experts;
-    SmallVector<MulOp> terms;
-    Value x;
-    for (Operation *user : routing.gates->getUsers()) {
-      auto slice = dyn_cast<SliceOp>(user);
-      std::optional<int64_t> column =
-          slice ? gateColumn(slice, routing.tokens) : std::nullopt;
-      if (!column)
-        continue;
-      auto term = weighedTerm(slice);
-      if (!term)
-        return fail("expert " + Twine(*column) +
-                    "'s gate is not a factor of one term");
-      if (llvm::any_of(experts,
-                       [&](const Expert &e) { return e.index == *column; }))
-        return fail("expert " + Twine(*column) + " has two terms");
-      Expert expert;
-      expert.index = *column;
-      expert.gate = slice.getResult();
-      expert.term = term->first;
-      expert.hidden = term->second;
-      experts.push_back(expert);
-      terms.push_back(term->first);
-    }
-    if (experts.empty())
-      return fail("no expert's output is weighed by a gate column");
-    // Chains first, so that x is known before identity experts are told
-    // from the others.
-    for (Expert &expert : experts) {
-      Value y = expert.hidden;
-      if (y.getDefiningOp<MatMulOp>()) {
-        FailureOr<Expert> chain = matchChain(y, x, refusal);
-        if (failed(chain))
-          return failure();
-        chain->index = expert.index;
-        chain->gate = expert.gate;
-        chain->term = expert.term;
-        expert = *chain;
-      }
-    }
-    for (Expert &expert : experts) {
-      if (!expert.ops.empty())
-        continue;
-      if (!x || expert.hidden != x)
-        return fail("expert " + Twine(expert.index) +
-                    " is neither its input nor a chain of products");
-      expert.identity = true;
-    }
-    auto computed = llvm::make_filter_range(
-        experts, [](const Expert &e) { return !e.identity; });
-    if (computed.empty())
-      return fail("every expert is an identity");
-    const Expert &model = *computed.begin();
-    for (const Expert &expert : computed)
-      if (!sameChain(model, expert))
-        return fail("expert " + Twine(expert.index) +
-                    "'s chain differs from expert " + Twine(model.index) +
-                    "'s");
-    if (Builder::typeOf(x).getRank() != 2 ||
-        Builder::typeOf(x).getDimSize(0) != routing.tokens)
-      return fail("the experts' input is not one row per token");
-
-    // The sum of the terms, and nothing else.
-    MulOp anyTerm = terms.front();
-    Value root = anyTerm.getResult();
-    while (root.hasOneUse()) {
-      auto add = dyn_cast<AddOp>(*root.getUsers().begin());
-      SmallVector<MulOp> found;
-      SmallVector<AddOp> adds;
-      if (!add || !collectSum(add.getResult(), terms, true, found, adds))
-        break;
-      root = add.getResult();
-    }
-    SmallVector<MulOp> found;
-    SmallVector<AddOp> adds;
-    collectSum(root, terms, true, found, adds);
-    if (found.size() != terms.size())
-      return fail("the experts' weighed outputs are not one sum");
-
+    if (Builder::typeOf(block.x).getRank() != 2 ||
+        Builder::typeOf(block.x).getDimSize(0) != routing.tokens)
+      return refuse(refusal, "the experts' input is not one row per token");
     // The widest tile, from `tile-rows` down, whose rows are fewer than the
     // dense block's: each of its experts runs on every token.
-    int64_t groupCount =
-        llvm::count_if(experts, [](const Expert &e) { return !e.identity; });
+    int64_t groupCount = block.groupCount();
     int64_t slots = routing.tokens * routing.slots;
     int64_t rows = tileRows;
     while (rows > 1 &&
            boundRows(slots, groupCount, rows) >= routing.tokens * groupCount)
       rows /= 2;
     if (boundRows(slots, groupCount, rows) >= routing.tokens * groupCount)
-      return fail("routing " + Twine(routing.slots) + " of " +
-                  Twine(routing.expertCount) +
-                  " experts per token saves no "
-                  "rows over running them densely");
-    build(routing, experts, x, root, rows);
+      return refuse(refusal, "routing " + Twine(routing.slots) + " of " +
+                                 Twine(routing.expertCount) +
+                                 " experts per token saves no rows over "
+                                 "running them densely");
+    build(block, rows);
     return success();
   }
 
-  void build(const Routing &routing, ArrayRef<Expert> experts, Value x,
-             Value root, int64_t rowsPerTile) {
+  static LogicalResult refuse(Refusal &refusal, const Twine &reason) {
+    refusal.reason = reason.str();
+    return failure();
+  }
+
+  /// Experts unrolled, one term per gate column: `columns` says whether
+  /// there were any.
+  LogicalResult matchUnrolled(Block &block, bool &columns, Refusal &refusal) {
+    const Routing &routing = block.routing;
+    SmallVector<MulOp> terms;
+    for (Operation *user : routing.gates->getUsers()) {
+      auto slice = dyn_cast<SliceOp>(user);
+      std::optional<int64_t> column =
+          slice ? gateColumn(slice, routing.tokens) : std::nullopt;
+      if (!column)
+        continue;
+      columns = true;
+      auto term = weighedTerm(slice);
+      if (!term)
+        return refuse(refusal, "expert " + Twine(*column) +
+                                   "'s gate is not a factor of one term");
+      if (llvm::any_of(block.experts,
+                       [&](const Expert &e) { return e.index == *column; }))
+        return refuse(refusal, "expert " + Twine(*column) + " has two terms");
+      Expert expert;
+      expert.index = *column;
+      expert.gate = slice.getResult();
+      expert.term = term->first;
+      expert.hidden = term->second;
+      block.experts.push_back(expert);
+      terms.push_back(term->first);
+    }
+    if (!columns)
+      return refuse(refusal, "no expert's output is weighed by its gate");
+    // Chains first, so that x is known before identity experts are told
+    // from the others.
+    for (Expert &expert : block.experts) {
+      if (!expert.hidden.getDefiningOp<MatMulOp>())
+        continue;
+      FailureOr<Expert> chain =
+          matchChain(expert.hidden, block.x, /*stacked=*/false, refusal);
+      if (failed(chain))
+        return failure();
+      chain->index = expert.index;
+      chain->gate = expert.gate;
+      chain->term = expert.term;
+      expert = *chain;
+    }
+    for (Expert &expert : block.experts) {
+      if (!expert.ops.empty())
+        continue;
+      if (!block.x || expert.hidden != block.x)
+        return refuse(refusal, "expert " + Twine(expert.index) +
+                                   " is neither its input nor a chain of "
+                                   "products");
+      expert.identity = true;
+    }
+    llvm::sort(block.experts, [](const Expert &a, const Expert &b) {
+      return a.index < b.index;
+    });
+    const Expert *model = nullptr;
+    for (const Expert &expert : block.experts) {
+      if (expert.identity)
+        continue;
+      if (!model)
+        model = &expert;
+      else if (!sameChain(*model, expert))
+        return refuse(refusal, "expert " + Twine(expert.index) +
+                                   "'s chain differs from expert " +
+                                   Twine(model->index) + "'s");
+    }
+    if (!model)
+      return refuse(refusal, "every expert is an identity");
+
+    // The sum of the terms, and nothing else.
+    Value root = terms.front().getResult();
+    while (root.hasOneUse()) {
+      auto add = dyn_cast<AddOp>(*root.getUsers().begin());
+      SmallVector<MulOp> found;
+      if (!add || !collectSum(add.getResult(), terms, true, found))
+        break;
+      root = add.getResult();
+    }
+    SmallVector<MulOp> found;
+    collectSum(root, terms, true, found);
+    if (found.size() != terms.size())
+      return refuse(refusal, "the experts' weighed outputs are not one sum");
+    block.root = root;
+    return success();
+  }
+
+  /// Experts stacked: `sum_e(y[e] * gates[:, first + e].T[..., None])` of
+  /// one chain of products over the expert dimension. The gate columns
+  /// outside [first, first + E) are experts without products (identity
+  /// experts the graph adds by itself).
+  LogicalResult matchStacked(Block &block, Refusal &refusal) {
+    const Routing &routing = block.routing;
+    for (Operation *user : routing.gates->getUsers()) {
+      int64_t first = 0;
+      Operation *next = user;
+      if (auto slice = dyn_cast<SliceOp>(user)) {
+        ArrayRef<int64_t> offsets = slice.getOffsets();
+        if (offsets[0] != 0 || !slice->hasOneUse() ||
+            llvm::any_of(slice.getStrides(),
+                         [](int64_t stride) { return stride != 1; }) ||
+            Builder::typeOf(slice).getDimSize(0) != routing.tokens)
+          continue;
+        first = offsets[1];
+        next = *slice->getUsers().begin();
+      }
+      auto transpose = dyn_cast<TransposeOp>(next);
+      auto reshape = transpose && transpose->hasOneUse()
+                         ? dyn_cast<ReshapeOp>(*transpose->getUsers().begin())
+                         : ReshapeOp();
+      auto broadcast = reshape && reshape->hasOneUse()
+                           ? dyn_cast<BroadcastOp>(*reshape->getUsers().begin())
+                           : BroadcastOp();
+      auto mul = broadcast && broadcast->hasOneUse()
+                     ? dyn_cast<MulOp>(*broadcast->getUsers().begin())
+                     : MulOp();
+      auto sum = mul && mul->hasOneUse()
+                     ? dyn_cast<ReduceSumOp>(*mul->getUsers().begin())
+                     : ReduceSumOp();
+      if (!sum || transpose.getPerm() != ArrayRef<int64_t>{1, 0} ||
+          sum.getAxes() != ArrayRef<int64_t>{0} || sum.getKeepDims())
+        continue;
+      int64_t count = Builder::typeOf(transpose).getDimSize(0);
+      if (Builder::typeOf(reshape).getShape() !=
+          ArrayRef<int64_t>{count, routing.tokens, 1})
+        continue;
+      Value y =
+          mul.getLhs() == broadcast.getResult() ? mul.getRhs() : mul.getLhs();
+      FailureOr<Expert> chain =
+          matchChain(y, block.x, /*stacked=*/true, refusal);
+      if (failed(chain))
+        return failure();
+      if (Builder::typeOf(chain->last.weight).getDimSize(0) != count)
+        return refuse(refusal, "the stacked experts are not the gates' " +
+                                   Twine(count) + " columns");
+      chain->index = first;
+      block.experts = {*chain};
+      block.stackedCount = count;
+      block.root = sum.getResult();
+      return success();
+    }
+    return refuse(refusal, "no expert's output is weighed by its gate");
+  }
+
+  void build(const Block &block, int64_t rowsPerTile) {
+    const Routing &routing = block.routing;
+    Value x = block.x, root = block.root;
     Operation *rootOp = root.getDefiningOp();
     OpBuilder b(rootOp);
     Location loc = rootOp->getLoc();
     Builder d{b, loc};
-    SmallVector<const Expert *> computed, identities;
-    for (const Expert &expert : experts)
-      (expert.identity ? identities : computed).push_back(&expert);
-    llvm::sort(computed, [](const Expert *a, const Expert *b) {
-      return a->index < b->index;
-    });
-    int64_t groupCount = computed.size();
+    SmallVector<const Expert *> computed;
+    SmallVector<Value> identityGates;
+    for (const Expert &expert : block.experts)
+      if (expert.identity)
+        identityGates.push_back(expert.gate);
+      else
+        computed.push_back(&expert);
+    int64_t groupCount = block.groupCount();
     SmallVector<int64_t> groups(routing.expertCount, -1);
-    for (auto [group, expert] : llvm::enumerate(computed))
-      groups[expert->index] = group;
+    for (int64_t group = 0; group < groupCount; ++group)
+      groups[block.stackedCount ? computed[0]->index + group
+                                : computed[group]->index] = group;
     int64_t slots = routing.tokens * routing.slots;
     int64_t rows = boundRows(slots, groupCount, rowsPerTile);
     int64_t tiles = rows / rowsPerTile;
@@ -459,6 +581,8 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     // Each row's group, for the biases: -1 (unused tiles) reads the last
     // group's, on rows that nothing reads.
     Value rowGroups;
+    // One grouped product: the experts' weights stacked (or already so),
+    // their biases added row by row.
     auto product = [&](Value input, ArrayRef<const Product *> products) {
       SmallVector<Value> weights, biases;
       for (const Product *p : products) {
@@ -466,9 +590,9 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
         biases.push_back(p->bias);
       }
       const Product &first = *products.front();
-      Value stacked = d.stack(weights);
-      ArrayRef<int64_t> w = Builder::typeOf(first.weight).getShape();
-      int64_t columns = first.transposeRhs ? w[0] : w[1];
+      Value stacked = block.stackedCount ? first.weight : d.stack(weights);
+      ArrayRef<int64_t> w = Builder::typeOf(stacked).getShape();
+      int64_t columns = first.transposeRhs ? w[1] : w[2];
       auto type = Builder::typeOf(input).clone(
           {Builder::typeOf(input).getDimSize(0), columns});
       Value result = b.create<GroupedMatMulOp>(loc, type, input, stacked,
@@ -495,7 +619,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     }
     auto hiddenType =
         Builder::typeOf(model.hidden)
-            .clone({rows, Builder::typeOf(model.hidden).getDimSize(1)});
+            .clone({rows, Builder::typeOf(model.hidden).getShape().back()});
     for (Operation *op : model.function) {
       SmallVector<Value> operands;
       for (Value operand : op->getOperands()) {
@@ -543,10 +667,10 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     Value result = b.create<ReduceSumOp>(loc, Builder::typeOf(root), weighed,
                                          ArrayRef<int64_t>{1}, false);
     // Identity experts: their gates times the input.
-    if (!identities.empty()) {
-      Value gate = identities.front()->gate;
-      for (const Expert *expert : ArrayRef(identities).drop_front())
-        gate = b.create<AddOp>(loc, gate, expert->gate);
+    if (!identityGates.empty()) {
+      Value gate = identityGates.front();
+      for (Value other : ArrayRef(identityGates).drop_front())
+        gate = b.create<AddOp>(loc, gate, other);
       result = b.create<AddOp>(
           loc, result,
           b.create<MulOp>(loc, d.broadcast(gate, Builder::typeOf(x).getShape()),
@@ -562,10 +686,10 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
       result.getDefiningOp()->emitRemark()
           << "fused mixture-of-experts block: " << routing.expertCount
           << " experts (" << groupCount << " with products, "
-          << identities.size() << " identity), top-" << routing.slots
-          << "; expert product FLOPs " << dense << " dense, at most "
-          << perRow * rows << " fused (" << rows << " rows in tiles of "
-          << rowsPerTile << ")";
+          << routing.expertCount - groupCount << " without), top-"
+          << routing.slots << "; expert product FLOPs " << dense
+          << " dense, at most " << perRow * rows << " fused (" << rows
+          << " rows in tiles of " << rowsPerTile << ")";
     }
     root.replaceAllUsesWith(result);
     eraseDead(rootOp);

@@ -157,6 +157,51 @@ class MoE(nn.Module):
         return torch.mean((out - target) ** 2)
 
 
+class SwiGLUMoEBlock(nn.Module):
+    """A pre-LayerNorm decoder block whose MLP is a mixture of experts:
+    causal self-attention (Block's), then a router over 8 SwiGLU experts
+    with stacked weights and 2 identity ("zero-computation") experts, top-2
+    with the two picked scores softmaxed; MSE loss on the block's output."""
+
+    heads = Block.heads
+    attention = Block.attention
+
+    def __init__(self, batch=2, seq=16, d_model=16, n_head=2, ff=32, routed=8,
+                 identity=2, k=2):
+        super().__init__()
+        self.B, self.T, self.C, self.H = batch, seq, d_model, n_head
+        self.D = d_model // n_head
+        self.top, self.routed = k, routed
+        self.ln1 = nn.LayerNorm(d_model)
+        self.q = nn.Linear(d_model, d_model)
+        self.k = nn.Linear(d_model, d_model)
+        self.v = nn.Linear(d_model, d_model)
+        self.proj = nn.Linear(d_model, d_model)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.router = nn.Linear(d_model, routed + identity, bias=False)
+        self.w1 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
+        self.w3 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
+        self.w2 = nn.Parameter(torch.randn(routed, ff, d_model) * ff ** -0.5)
+        mask = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+        self.register_buffer("causal_mask", mask, persistent=False)
+
+    def experts(self, h):
+        scores = self.router(h)
+        top_values, top_indices = torch.topk(scores, self.top, dim=-1)
+        gates = torch.zeros_like(scores).scatter(
+            1, top_indices, F.softmax(top_values, dim=-1))
+        y = torch.matmul(F.silu(torch.matmul(h, self.w1)) * torch.matmul(h, self.w3),
+                         self.w2)
+        routed = (y * gates[:, :self.routed].T[..., None]).sum(0)
+        return routed + gates[:, self.routed:].sum(-1, keepdim=True) * h
+
+    def forward(self, x, target):
+        x = x + self.attention(self.ln1(x), self.causal_mask)
+        h = self.ln2(x).reshape(self.B * self.T, self.C)
+        out = x + self.experts(h).reshape(self.B, self.T, self.C)
+        return torch.mean((out - target) ** 2)
+
+
 class LoraLinear(nn.Module):
     """A frozen Linear plus a rank-r adapter: base(x) + scale * B(A(x)).
     B starts non-zero so that the adapters change the loss from the start
@@ -217,8 +262,18 @@ def make_moe():
     return model, (x, target), ["x", "target"]
 
 
+def make_moe_swiglu():
+    torch.manual_seed(4)
+    model = SwiGLUMoEBlock()
+    g = torch.Generator().manual_seed(104)
+    x = torch.randn(2, 16, 16, generator=g)
+    target = torch.randn(2, 16, 16, generator=g)
+    return model, (x, target), ["x", "target"]
+
+
 MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2,
-          "gpt2_lora": make_gpt2_lora, "moe": make_moe}
+          "gpt2_lora": make_gpt2_lora, "moe": make_moe,
+          "moe_swiglu": make_moe_swiglu}
 
 
 # ------------------------------------------ numpy evaluation of the graph ----
@@ -249,6 +304,13 @@ def _run_node(node, ins):
         return [np.maximum(ins[0], 0)]
     if op == "Erf":
         return [_erf(ins[0])]
+    if op == "Sigmoid":
+        return [1.0 / (1.0 + np.exp(-ins[0]))]
+    if op == "Unsqueeze":
+        return [np.expand_dims(ins[0], tuple(int(i) for i in ins[1]))]
+    if op == "ReduceSum":
+        axes = None if len(ins) < 2 or ins[1] is None else tuple(int(i) for i in ins[1])
+        return [np.sum(ins[0], axis=axes, keepdims=bool(a.get("keepdims", 1)))]
     if op == "Gemm":
         A, B = ins[0], ins[1]
         A = A.T if a.get("transA", 0) else A

@@ -46,6 +46,8 @@ def main():
     parser.add_argument("--param-atol", type=float, required=True)
     parser.add_argument("--loss-rtol", type=float, required=True)
     parser.add_argument("--trainable", help="passed to quernc --trainable")
+    parser.add_argument("--quernc-flag", action="append", default=[],
+                        help="another flag for quernc (repeatable)")
     args = parser.parse_args()
 
     flags, lr = SETTINGS[args.optimizer]
@@ -54,7 +56,8 @@ def main():
     subprocess.run([os.path.join(args.build, "bin", "quernc"),
                     os.path.join(args.model_dir, "model.onnx"), "--train",
                     *flags, "-o", stem]
-                   + ([f"--trainable={args.trainable}"] if args.trainable else []),
+                   + ([f"--trainable={args.trainable}"] if args.trainable else [])
+                   + args.quernc_flag,
                    check=True)
     model = CompiledModel(stem)
     data = os.path.join(args.model_dir, "test_data_set_0")
