@@ -645,8 +645,7 @@ static LogicalResult verifyGroupedRows(Operation *op, ValueRange rowOperands,
 }
 
 LogicalResult GroupedMatMulOp::verify() {
-  if (failed(
-          verifyGroupedRows(*this, {getLhs(), getResult()}, getTileGroups())))
+  if (failed(verifyGroupedRows(*this, getLhs(), getTileGroups())))
     return failure();
   ArrayRef<int64_t> lhs = getLhs().getType().getShape(),
                     rhs = getRhs().getType().getShape();

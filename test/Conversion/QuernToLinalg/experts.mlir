@@ -1,0 +1,72 @@
+// RUN: quern-opt %s --convert-quern-to-linalg --canonicalize -split-input-file | FileCheck %s
+
+// The dispatch is a counting sort in scalar loops: tokens per group (the
+// experts without a group count in an extra one), each group's first row
+// and its tiles, then each slot takes the next row of its group (none where
+// its expert has no group).
+// CHECK-LABEL: func.func @dispatch
+// CHECK: %[[GROUPS:.+]] = arith.constant dense<[0, 1, 2, 3]> : tensor<4xindex>
+// CHECK: %[[COUNTS:.+]] = scf.for {{.+}} -> (tensor<4xi64>)
+// CHECK:   scf.for {{.+}} -> (tensor<4xi64>)
+// CHECK:     tensor.extract %[[GROUPS]]
+// CHECK: %[[LAYOUT:.+]]:3 = scf.for {{.+}} -> (tensor<3xi64>, tensor<7xi64>, index)
+// CHECK:   tensor.extract %[[COUNTS]]
+// CHECK:   scf.for {{.+}} -> (tensor<7xi64>)
+// CHECK: %[[PLACED:.+]]:3 = scf.for {{.+}} iter_args({{.+}} = %[[LAYOUT]]#0, {{.+}}) -> (tensor<3xi64>, tensor<28xi64>, tensor<8x2xi64>)
+// CHECK:   scf.if {{.+}} -> (tensor<3xi64>, tensor<28xi64>, tensor<8x2xi64>)
+// CHECK: return %[[PLACED]]#1, %[[LAYOUT]]#1, %[[PLACED]]#2
+func.func @dispatch(%ids: tensor<8x2xi64>) -> (tensor<28xi64>, tensor<7xi64>, tensor<8x2xi64>) {
+  %rows, %tiles, %slots = quern.moe_dispatch %ids groups = [0, 1, 2, -1]
+      : tensor<8x2xi64> -> (tensor<28xi64>, tensor<7xi64>, tensor<8x2xi64>)
+  return %rows, %tiles, %slots : tensor<28xi64>, tensor<7xi64>, tensor<8x2xi64>
+}
+
+// -----
+
+// A grouped product is a parallel loop over its 7 tiles of 4 rows: each
+// reads its group, zeroes its rows, and where the group is one of the 3
+// multiplies them by that group's weights (transposed once, for all tiles,
+// from the [G, N, K] layout) in a static 4x16 by 16x32 contraction.
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @grouped
+// CHECK-SAME: (%[[X:.+]]: tensor<28x16xf32>, %[[W:.+]]: tensor<3x32x16xf32>, %[[TILES:.+]]: tensor<7xi64>)
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%[[W]] : tensor<3x32x16xf32>) {{.+}} permutation = [0, 2, 1]
+// CHECK: scf.forall (%[[T:.+]]) in (7) shared_outs(%[[OUT:.+]] = {{.+}}) -> (tensor<28x32xf32>)
+// CHECK:   %[[ROW:.+]] = arith.muli %[[T]], %c4
+// CHECK:   %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][%[[ROW]], 0] [4, 32] [1, 1]
+// CHECK:   %[[GROUP:.+]] = tensor.extract %[[TILES]][%[[T]]]
+// CHECK:   %[[ZEROS:.+]] = linalg.fill {{.+}} outs(%[[SLICE]] : tensor<4x32xf32>)
+// CHECK:   scf.if {{.+}} -> (tensor<4x32xf32>)
+// CHECK:     %[[ROWS:.+]] = tensor.extract_slice %[[X]][{{.+}}, 0] [4, 16] [1, 1]
+// CHECK:     %[[WEIGHTS:.+]] = tensor.extract_slice %[[WT]][{{.+}}, 0, 0] [1, 16, 32] [1, 1, 1] : tensor<3x16x32xf32> to tensor<16x32xf32>
+// CHECK:     linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[ROWS]], %[[WEIGHTS]] : {{.+}}) outs(%[[ZEROS]] : tensor<4x32xf32>)
+// CHECK:   } else {
+// CHECK:     scf.yield %[[ZEROS]]
+// CHECK:   tensor.parallel_insert_slice {{.+}} into %[[OUT]][%[[ROW]], 0] [4, 32] [1, 1]
+func.func @grouped(%x: tensor<28x16xf32>, %w: tensor<3x32x16xf32>, %t: tensor<7xi64>) -> tensor<28x32xf32> {
+  %h = quern.grouped_matmul %x, %w, %t transpose_rhs
+      : tensor<28x16xf32>, tensor<3x32x16xf32>, tensor<7xi64> -> tensor<28x32xf32>
+  return %h : tensor<28x32xf32>
+}
+
+// -----
+
+// The weight gradient is a parallel loop over the 3 groups; each sums, in
+// tile order, the products of its tiles' rows (lhs read transposed) into
+// its zeroed slice.
+// CHECK-DAG: #[[LHST:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-LABEL: func.func @gradient
+// CHECK: scf.forall (%[[G:.+]]) in (3) shared_outs(%[[OUT:.+]] = {{.+}}) -> (tensor<3x16x32xf32>)
+// CHECK:   %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][%[[G]], 0, 0] [1, 16, 32] [1, 1, 1]
+// CHECK:   %[[ZEROS:.+]] = linalg.fill {{.+}} outs(%[[SLICE]] : tensor<16x32xf32>)
+// CHECK:   scf.for {{.+}} = %c0 to %c7 step %c1 iter_args(%[[SUM:.+]] = %[[ZEROS]])
+// CHECK:     arith.cmpi eq, {{.+}}, %[[G]]
+// CHECK:     scf.if
+// CHECK:       linalg.generic {indexing_maps = [#[[LHST]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins({{.+}} : tensor<4x16xf32>, tensor<4x32xf32>) outs(%[[SUM]] : tensor<16x32xf32>)
+// CHECK:   tensor.parallel_insert_slice {{.+}} into %[[OUT]][%[[G]], 0, 0] [1, 16, 32] [1, 1, 1]
+func.func @gradient(%x: tensor<28x16xf32>, %g: tensor<28x32xf32>, %t: tensor<7xi64>) -> tensor<3x16x32xf32> {
+  %dw = quern.grouped_weight_gradient %x, %g, %t
+      : tensor<28x16xf32>, tensor<28x32xf32>, tensor<7xi64> -> tensor<3x16x32xf32>
+  return %dw : tensor<3x16x32xf32>
+}

@@ -1,0 +1,139 @@
+// RUN: quern-opt %s -split-input-file -verify-diagnostics
+
+// One case per verifier message of the mixture-of-experts ops
+// (QuernOps.cpp).
+
+func.func @dispatch_rank(%ids: tensor<16xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects experts of rank 2 (tokens x slots)}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, 1] : tensor<16xi64> -> (tensor<32xi64>, tensor<8xi64>, tensor<16xi64>)
+  return
+}
+
+// -----
+
+func.func @dispatch_rows_rank(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects rows and tile_groups of rank 1}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, 1] : tensor<8x2xi64> -> (tensor<4x8xi64>, tensor<8xi64>, tensor<8x2xi64>)
+  return
+}
+
+// -----
+
+func.func @dispatch_no_experts(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects at least one expert in groups}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [] : tensor<8x2xi64> -> (tensor<32xi64>, tensor<8xi64>, tensor<8x2xi64>)
+  return
+}
+
+// -----
+
+func.func @dispatch_group_below(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects groups of -1 or more, got -2}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, -2] : tensor<8x2xi64> -> (tensor<32xi64>, tensor<8xi64>, tensor<8x2xi64>)
+  return
+}
+
+// -----
+
+func.func @dispatch_partial_tile(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects rows (30) to be a multiple of the tiles (8)}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, 1] : tensor<8x2xi64> -> (tensor<30xi64>, tensor<8xi64>, tensor<8x2xi64>)
+  return
+}
+
+// -----
+
+// 16 slots and two groups in tiles of 4 rows need 16 + 2 * 3 = 22 rows.
+func.func @dispatch_too_few_rows(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op expects at least 22 rows (slots plus a partial tile per group), got 20}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, 1] : tensor<8x2xi64> -> (tensor<20xi64>, tensor<5xi64>, tensor<8x2xi64>)
+  return
+}
+
+// -----
+
+func.func @dispatch_slots_shape(%ids: tensor<8x2xi64>) {
+  // expected-error @+1 {{'quern.moe_dispatch' op failed to verify that all of {experts, slots} have same shape}}
+  %r, %t, %s = quern.moe_dispatch %ids groups = [0, 1] : tensor<8x2xi64> -> (tensor<24xi64>, tensor<6xi64>, tensor<16xi64>)
+  return
+}
+
+// -----
+
+func.func @grouped_rank(%x: tensor<2x14x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op expects row operands of rank 2}}
+  %0 = quern.grouped_matmul %x, %w, %t : tensor<2x14x16xf32>, tensor<3x16x32xf32>, tensor<7xi64> -> tensor<28x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_types(%x: tensor<28x16xf32>, %w: tensor<3x16x32xbf16>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op expects weights of rank 3 (groups x K x N) of the operands' element type}}
+  %0 = quern.grouped_matmul %x, %w, %t : tensor<28x16xf32>, tensor<3x16x32xbf16>, tensor<7xi64> -> tensor<28x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_result_type(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op expects the result of the operands' element type}}
+  %0 = quern.grouped_matmul %x, %w, %t : tensor<28x16xf32>, tensor<3x16x32xf32>, tensor<7xi64> -> tensor<28x32xbf16>
+  return
+}
+
+// -----
+
+func.func @grouped_tiles(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op expects tile_groups of rank 1 whose size divides the rows (28)}}
+  %0 = quern.grouped_matmul %x, %w, %t : tensor<28x16xf32>, tensor<3x16x32xf32>, tensor<8xi64> -> tensor<28x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_depth(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op contraction dimensions differ: 16 vs 32}}
+  %0 = quern.grouped_matmul %x, %w, %t transpose_rhs : tensor<28x16xf32>, tensor<3x16x32xf32>, tensor<7xi64> -> tensor<28x16xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_result(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul' op expects result shape [28, 32]}}
+  %0 = quern.grouped_matmul %x, %w, %t : tensor<28x16xf32>, tensor<3x16x32xf32>, tensor<7xi64> -> tensor<28x16xf32>
+  return
+}
+
+// -----
+
+func.func @gradient_rows(%x: tensor<28x16xf32>, %g: tensor<24x32xf32>, %t: tensor<4xi64>) {
+  // expected-error @+1 {{'quern.grouped_weight_gradient' op expects operands of the same rows, got 28 and 24}}
+  %0 = quern.grouped_weight_gradient %x, %g, %t : tensor<28x16xf32>, tensor<24x32xf32>, tensor<4xi64> -> tensor<3x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @gradient_rank(%x: tensor<28x16xf32>, %g: tensor<28x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_weight_gradient' op expects a result of rank 3 (groups x K x N)}}
+  %0 = quern.grouped_weight_gradient %x, %g, %t : tensor<28x16xf32>, tensor<28x32xf32>, tensor<7xi64> -> tensor<16x32xf32>
+  return
+}
+
+// -----
+
+func.func @gradient_shape(%x: tensor<28x16xf32>, %g: tensor<28x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_weight_gradient' op expects result shape [3, 32, 16]}}
+  %0 = quern.grouped_weight_gradient %x, %g, %t transpose_result : tensor<28x16xf32>, tensor<28x32xf32>, tensor<7xi64> -> tensor<3x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @gradient_types(%x: tensor<28x16xf32>, %g: tensor<28x32xbf16>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_weight_gradient' op expects operands of one element type}}
+  %0 = quern.grouped_weight_gradient %x, %g, %t : tensor<28x16xf32>, tensor<28x32xbf16>, tensor<7xi64> -> tensor<3x16x32xf32>
+  return
+}
