@@ -157,11 +157,54 @@ class MoE(nn.Module):
         return torch.mean((out - target) ** 2)
 
 
+class SwiGLUMoE(nn.Module):
+    """A mixture of `routed` SwiGLU experts with stacked weights and
+    `identity` identity ("zero-computation") experts: a router Linear, top-k
+    with the k picked scores softmaxed (Mixtral's order), gates scattered
+    into zeros. forward() runs every expert on every token, as exporters
+    write it; sparse() runs each expert on its own tokens only, as Hugging
+    Face's Mixtral does (for the benchmarks)."""
+
+    def __init__(self, d_model, ff, routed, identity, k):
+        super().__init__()
+        self.top, self.routed = k, routed
+        self.router = nn.Linear(d_model, routed + identity, bias=False)
+        self.w1 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
+        self.w3 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
+        self.w2 = nn.Parameter(torch.randn(routed, ff, d_model) * ff ** -0.5)
+
+    def route(self, h):
+        top_values, top_indices = torch.topk(self.router(h), self.top, dim=-1)
+        return F.softmax(top_values, dim=-1), top_indices
+
+    def forward(self, h):
+        weights, indices = self.route(h)
+        gates = torch.zeros(h.shape[0], self.w1.shape[0] + self.router.out_features
+                            - self.routed, dtype=h.dtype).scatter(1, indices, weights)
+        y = torch.matmul(F.silu(torch.matmul(h, self.w1)) * torch.matmul(h, self.w3),
+                         self.w2)
+        routed = (y * gates[:, :self.routed].T[..., None]).sum(0)
+        return routed + gates[:, self.routed:].sum(-1, keepdim=True) * h
+
+    def sparse(self, h):
+        weights, indices = self.route(h)
+        out = torch.zeros_like(h)
+        for e in range(self.router.out_features):
+            token, slot = torch.where(indices == e)
+            if token.numel() == 0:
+                continue
+            x = h[token]
+            if e < self.routed:
+                x = (F.silu(x @ self.w1[e]) * (x @ self.w3[e])) @ self.w2[e]
+            out.index_add_(0, token, x * weights[token, slot, None])
+        return out
+
+
 class SwiGLUMoEBlock(nn.Module):
     """A pre-LayerNorm decoder block whose MLP is a mixture of experts:
-    causal self-attention (Block's), then a router over 8 SwiGLU experts
-    with stacked weights and 2 identity ("zero-computation") experts, top-2
-    with the two picked scores softmaxed; MSE loss on the block's output."""
+    causal self-attention (Block's), then SwiGLUMoE over its tokens (8
+    SwiGLU experts and 2 identity experts, top-2); MSE loss on the block's
+    output."""
 
     heads = Block.heads
     attention = Block.attention
@@ -171,34 +214,20 @@ class SwiGLUMoEBlock(nn.Module):
         super().__init__()
         self.B, self.T, self.C, self.H = batch, seq, d_model, n_head
         self.D = d_model // n_head
-        self.top, self.routed = k, routed
         self.ln1 = nn.LayerNorm(d_model)
         self.q = nn.Linear(d_model, d_model)
         self.k = nn.Linear(d_model, d_model)
         self.v = nn.Linear(d_model, d_model)
         self.proj = nn.Linear(d_model, d_model)
         self.ln2 = nn.LayerNorm(d_model)
-        self.router = nn.Linear(d_model, routed + identity, bias=False)
-        self.w1 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
-        self.w3 = nn.Parameter(torch.randn(routed, d_model, ff) * d_model ** -0.5)
-        self.w2 = nn.Parameter(torch.randn(routed, ff, d_model) * ff ** -0.5)
+        self.moe = SwiGLUMoE(d_model, ff, routed, identity, k)
         mask = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
         self.register_buffer("causal_mask", mask, persistent=False)
-
-    def experts(self, h):
-        scores = self.router(h)
-        top_values, top_indices = torch.topk(scores, self.top, dim=-1)
-        gates = torch.zeros_like(scores).scatter(
-            1, top_indices, F.softmax(top_values, dim=-1))
-        y = torch.matmul(F.silu(torch.matmul(h, self.w1)) * torch.matmul(h, self.w3),
-                         self.w2)
-        routed = (y * gates[:, :self.routed].T[..., None]).sum(0)
-        return routed + gates[:, self.routed:].sum(-1, keepdim=True) * h
 
     def forward(self, x, target):
         x = x + self.attention(self.ln1(x), self.causal_mask)
         h = self.ln2(x).reshape(self.B * self.T, self.C)
-        out = x + self.experts(h).reshape(self.B, self.T, self.C)
+        out = x + self.moe(h).reshape(self.B, self.T, self.C)
         return torch.mean((out - target) ** 2)
 
 
