@@ -88,9 +88,11 @@ DictionaryAttr describeKernel(ArrayRef<linalg::LinalgOp> ops) {
 
 /// Moves `ops` (linalg ops of one block, in order) into a new private
 /// function after `after`, named after the last, and calls it where the last
-/// was. Constants they use are cloned into the function; every other value
-/// they use becomes an argument. Returns the call, or null, leaving the ops
-/// alone, when some value cannot be passed.
+/// was. Constants they use are cloned into the function; so are views at
+/// offsets known only at run time (a grouped product's tile of rows, its
+/// expert's weights), whose buffer and offsets are passed instead; every
+/// other value they use becomes an argument. Returns the call, or null,
+/// leaving the ops alone, when some value cannot be passed.
 func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
                      Operation *&after, SymbolTable &symbols, unsigned index) {
   llvm::SetVector<Value> used;
@@ -99,14 +101,23 @@ func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
     getUsedValuesDefinedAbove(op->getRegions(), used);
   }
   SmallVector<Value> arguments;
-  SmallVector<Operation *> constants;
-  for (Value value : used) {
-    if (matchPattern(value, m_Constant()))
+  // Cloned in this order: constants, then views (whose offsets may be
+  // constants too).
+  SmallVector<Operation *> constants, views;
+  for (size_t i = 0; i < used.size(); ++i) {
+    Value value = used[i];
+    auto view = value.getDefiningOp<memref::SubViewOp>();
+    if (matchPattern(value, m_Constant())) {
       constants.push_back(value.getDefiningOp());
-    else if (isPassableBuffer(value.getType()))
+    } else if (isPassableBuffer(value.getType())) {
       arguments.push_back(value);
-    else
+    } else if (view && view.getType().hasStaticShape() &&
+               isPassableBuffer(view.getSource().getType())) {
+      views.insert(views.begin(), view);
+      used.insert(view->getOperands().begin(), view->getOperands().end());
+    } else {
       return {};
+    }
   }
 
   linalg::LinalgOp last = ops.back();
@@ -135,6 +146,8 @@ func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
   OpBuilder inside = OpBuilder::atBlockBegin(body);
   for (Operation *constant : constants)
     inside.clone(*constant, mapping);
+  for (Operation *view : views)
+    inside.clone(*view, mapping);
   for (linalg::LinalgOp op : ops)
     inside.clone(*op, mapping);
   inside.create<func::ReturnOp>(loc);
@@ -143,6 +156,9 @@ func::CallOp outline(ArrayRef<linalg::LinalgOp> ops, func::FuncOp parent,
   auto call = builder.create<func::CallOp>(loc, kernel, arguments);
   for (linalg::LinalgOp op : ops)
     op->erase();
+  for (Operation *view : llvm::reverse(views))
+    if (view->use_empty())
+      view->erase();
   return call;
 }
 

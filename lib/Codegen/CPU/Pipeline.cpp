@@ -65,6 +65,10 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createReadOnlyArgumentsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createOrderConstantsPass());
+  // A parallel loop's insert of a tile it computed in place becomes a copy
+  // of the tile onto itself, between two equal views: CSE makes them one,
+  // and the canonicalizer drops the copy.
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createWriteBackUpdatesPass());
   pm.addNestedPass<func::FuncOp>(createCopyReturnedArgumentsPass());
@@ -97,6 +101,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   if (options.minParallelWork > 0) {
     pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
     pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createInlineLoopScopesPass());
     pm.addPass(createJoinOncePass());
     pm.addPass(createCanonicalizerPass());
   }

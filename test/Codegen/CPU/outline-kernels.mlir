@@ -38,15 +38,16 @@ func.func @step(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>,
 
 // -----
 
-// Buffers the bare-pointer convention cannot pass (a dynamic offset, here a
-// slice chosen by a loop) leave their op in place; ops nested in a loop
-// with passable buffers are outlined.
+// A view at an offset known only at run time (here a row chosen by a loop)
+// cannot be passed by bare pointer: its buffer and offset are, and the view
+// is made again inside the kernel. Ops nested in a loop are outlined too.
 // CHECK-LABEL: func.func @loop(
-// CHECK: scf.for
-// CHECK: memref.subview
-// CHECK-NEXT: linalg.copy
-// CHECK: call @loop_fill_0(
-// CHECK-NOT: func.func private @loop_copy
+// CHECK: scf.for %[[I:.+]] = %{{.+}} to
+// CHECK-NEXT: call @loop_copy_0(%{{.+}}, %[[IN:.+]], %[[I]]) : (memref<1x16xf32>, memref<4x16xf32>, index) -> ()
+// CHECK-NEXT: call @loop_fill_1(
+// CHECK: func.func private @loop_copy_0(%[[OUT:.+]]: memref<1x16xf32>, %[[BUF:.+]]: memref<4x16xf32>, %[[ROW:.+]]: index)
+// CHECK-NEXT: %[[VIEW:.+]] = memref.subview %[[BUF]][%[[ROW]], 0] [1, 16] [1, 1]
+// CHECK-NEXT: linalg.copy ins(%[[VIEW]] : {{.+}}) outs(%[[OUT]] : memref<1x16xf32>)
 func.func @loop(%in: memref<4x16xf32>, %out: memref<1x16xf32>, %acc: memref<8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -57,6 +58,21 @@ func.func @loop(%in: memref<4x16xf32>, %out: memref<1x16xf32>, %acc: memref<8xf3
     linalg.copy ins(%row : memref<1x16xf32, strided<[16, 1], offset: ?>>) outs(%out : memref<1x16xf32>)
     linalg.fill ins(%zero : f32) outs(%acc : memref<8xf32>)
   }
+  return
+}
+
+// -----
+
+// A buffer of a size known only at run time cannot be passed: its op stays
+// in place.
+// CHECK-LABEL: func.func @dynamic_size(
+// CHECK: memref.subview
+// CHECK-NEXT: linalg.fill
+// CHECK-NOT: func.func private
+func.func @dynamic_size(%in: memref<16xf32>, %n: index) {
+  %zero = arith.constant 0.0 : f32
+  %head = memref.subview %in[0] [%n] [1] : memref<16xf32> to memref<?xf32, strided<[1]>>
+  linalg.fill ins(%zero : f32) outs(%head : memref<?xf32, strided<[1]>>)
   return
 }
 

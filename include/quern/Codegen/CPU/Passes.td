@@ -271,6 +271,38 @@ def FlattenEmptyArgumentsPass
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def InlineLoopScopesPass : Pass<"quern-inline-loop-scopes"> {
+  let summary = "Inline the stack scopes of parallel loop bodies that "
+                "allocate nothing on the stack";
+  let description = [{
+    SCF-to-OpenMP wraps the body of every parallel loop in a
+    `memref.alloca_scope`, so that stack allocations made in an iteration
+    are freed at its end. A body that allocates nothing itself (the
+    kernels it calls free their frames when they return) needs no scope,
+    and a scope must be one block: the branches of a body such as a
+    grouped product's tile (`scf.if` its tile has a group) could not
+    become control flow inside it. Such scopes are inlined into the loop.
+
+    Before:
+    ```mlir
+    omp.loop_nest (%t) : index = (%c0) to (%c40) step (%c1) {
+      memref.alloca_scope {
+        scf.if %used { func.call @tile(%t) : (index) -> () }
+      }
+      omp.yield
+    }
+    ```
+    After:
+    ```mlir
+    omp.loop_nest (%t) : index = (%c0) to (%c40) step (%c1) {
+      scf.if %used { func.call @tile(%t) : (index) -> () }
+      omp.yield
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def JoinOncePass : Pass<"quern-join-once"> {
   let summary = "Drop the barrier of a worksharing loop that ends its "
                 "parallel region";
