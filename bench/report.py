@@ -18,12 +18,18 @@ SQUARE_TARGETS = {1: 80, 2: 75}   # % of peak, square products from 1024
 SMALL_TRAIN_TARGET = 3.0   # PyTorch eager step time over Quern's, GPT-2 small
 SMALL_BF16_TARGET = 1.7    # bf16 step speed over fp32, GPT-2 small
 COMPILE_TARGETS = {"gpt2_8x256": 6.0, "gpt2_small": 15.0}  # seconds
+# The fused MoE step at 1 thread against PyTorch eager: model -> {baseline:
+# step time over Quern's}.
+MOE_TARGETS = {"moe_8x2_top2": {"torch": 5.0, "torch_sparse": 2.0},
+               "moe_64_top8": {"torch_sparse": 3.0}}
+MOE_BASELINES = {"quern_dense": "Quern dense", "torch": "PyTorch dense",
+                 "torch_sparse": "PyTorch sparse"}
 
 
 def load_results(folder):
     results = {}
-    for name in ("gemm", "gemm_shapes", "train_step", "mlp_forward",
-                 "import_memory"):
+    for name in ("gemm", "gemm_shapes", "train_step", "moe_step",
+                 "mlp_forward", "import_memory"):
         path = os.path.join(folder, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -215,6 +221,25 @@ def compile_target(train):
     return ", ".join(cells), status(met)
 
 
+def moe_targets(moe):
+    """Target rows (text, measured, status) of the MoE step, at 1 thread."""
+    rows = []
+    for model, baselines in MOE_TARGETS.items():
+        for baseline, target in baselines.items():
+            text = (f"MoE step {model} ≥ {target:.0f}× "
+                    f"{MOE_BASELINES[baseline]} eager at 1 thread")
+            row = next((r for r in (moe or {}).get("rows", [])
+                        if r["model"] == model and r["threads"] == 1), None)
+            value = row and row.get(f"speedup_over_{baseline}")
+            if value is None:
+                rows.append((text, "not measured" if moe else "not run",
+                             "not measured"))
+            else:
+                rows.append((text, ratio_against(value, target),
+                             status(value >= target)))
+    return rows
+
+
 def targets_section(results):
     gemm_measured, gemm_status = gemm_target(results.get("gemm"))
     sweep_measured, sweep_status = sweep_target(results.get("gemm_shapes"))
@@ -256,6 +281,8 @@ def targets_section(results):
         + ", ".join(f"{model} ≤ {limit:.0f} s"
                     for model, limit in COMPILE_TARGETS.items())
         + f" | {compile_measured} | {compile_status} |",
+    ] + [f"| {text} | {measured} | {state} |"
+         for text, measured, state in moe_targets(results.get("moe_step"))] + [
         "",
     ]
 
@@ -608,6 +635,52 @@ def train_section(train):
 # ------------------------------------------------- forward and import ----
 
 
+def moe_section(moe):
+    lines = [
+        "## Mixture-of-experts training step", "",
+        "bench/moe.py: a residual SwiGLU mixture-of-experts layer (router, "
+        "top-k, the k scores softmaxed, stacked expert weights, identity "
+        "experts) with an MSE loss, AdamW, median of "
+        f"{moe['steps']} steps after {moe['warmup']} warm-up ones, each in a "
+        "process of its own. Quern fuses the block (quern-fuse-experts: "
+        "each expert runs on its routed tokens); Quern dense is "
+        "`--no-expert-fusion`; PyTorch dense runs the exported module (every "
+        "expert on every token), PyTorch sparse each expert on its own "
+        "tokens (index, products, index_add), as Hugging Face's Mixtral "
+        "does. GFLOP/s counts the executed expert products (the routed "
+        "slots' three products, forward and backward) over Quern's step. "
+        "The large layer has no dense runs: 64 experts on every token would "
+        "take seconds a step.", "",
+        "| layer | threads | Quern | Quern dense | PyTorch dense | PyTorch "
+        "sparse | over Quern dense | over PyTorch dense | over PyTorch "
+        "sparse | Quern GFLOP/s | Quern peak RSS | PyTorch sparse peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in moe["rows"]:
+        def cell(framework):
+            run = row.get(framework)
+            if run is None:
+                return "–"
+            return (duration(run["median_step_seconds"])
+                    if "median_step_seconds" in run else run["error"])
+
+        def speedup(framework):
+            value = row.get(f"speedup_over_{framework}")
+            return "–" if value is None else ratio(value)
+
+        def rss(framework):
+            run = row.get(framework, {})
+            return mib(run["peak_rss_bytes"]) if "peak_rss_bytes" in run else "–"
+        gflops = row.get("executed_gflops")
+        lines.append(
+            f"| {row['label']} | {row['threads']} | {cell('quern')} | "
+            f"{cell('quern_dense')} | {cell('torch')} | {cell('torch_sparse')} "
+            f"| {speedup('quern_dense')} | {speedup('torch')} | "
+            f"{speedup('torch_sparse')} | "
+            f"{'–' if gflops is None else f'{gflops:.0f}'} | {rss('quern')} | "
+            f"{rss('torch_sparse')} |")
+    return lines + [""]
+
+
 def mlp_forward_section(r):
     t = r["median_seconds"]
     return [
@@ -698,6 +771,8 @@ def write_markdown(results, path):
         lines += gemm_shapes_section(results["gemm_shapes"])
     if "train_step" in results:
         lines += train_section(results["train_step"])
+    if "moe_step" in results:
+        lines += moe_section(results["moe_step"])
     if "mlp_forward" in results:
         lines += mlp_forward_section(results["mlp_forward"])
     if "import_memory" in results:

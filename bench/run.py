@@ -16,6 +16,9 @@ Benchmarks (each runs in a process of its own):
                  GPT-2 models (up to GPT-2 small's shapes, vocabulary
                  50257), quernc --train --optimizer=adamw against PyTorch
                  eager, 1 and 2 threads, fp32 and bf16.
+  moe            bench/moe.py: a mixture-of-experts layer's training step,
+                 fused, dense, and PyTorch eager dense and sparse (each
+                 expert on its own tokens), 1 and 2 threads.
   mlp_forward    bench/mlp_forward.py: the example MLP's forward pass against
                  torch and numpy, 1 thread.
   import_memory  bench/import_memory.py: quernc's peak RSS compiling 1 GiB of
@@ -35,7 +38,7 @@ import common
 import report
 
 SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
-           "train": "train.py",
+           "train": "train.py", "moe": "moe.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py"}
 
 

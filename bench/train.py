@@ -99,6 +99,16 @@ def build_module(spec):
     import export_models
     if spec["kind"] == "mlp_ce":
         return export_models.make_mlp_ce()
+    if spec["kind"] == "moe":
+        c = spec["config"]
+        torch.manual_seed(spec["seed"])
+        model = export_models.MoELayer(c["d_model"], c["ff"], c["routed"],
+                                       c["identity"], c["k"])
+        generator = torch.Generator().manual_seed(spec["seed"] + 100)
+        shape = (c["tokens"], c["d_model"])
+        x = torch.randn(shape, generator=generator)
+        target = torch.randn(shape, generator=generator)
+        return model, (x, target), ["x", "target"]
     config = spec["config"]
     torch.manual_seed(spec["seed"])
     model = export_models.GPT2(**config)
@@ -128,14 +138,14 @@ def compile_phases(report):
     return phases
 
 
-def compile_step(build, folder, stem, precision):
-    """quernc --train of folder/model.onnx into folder/stem: (seconds, error,
-    {phase: seconds})."""
+def compile_step(build, folder, stem, precision, flags=()):
+    """quernc --train of folder/model.onnx into folder/stem (with `flags`
+    more): (seconds, error, {phase: seconds})."""
     start = time.perf_counter()
     run = subprocess.run(
         [os.path.join(build, "bin", "quernc"), os.path.join(folder, "model.onnx"),
          "--train", "--optimizer=adamw", f"--precision={precision}",
-         "--mlir-timing", "-o", os.path.join(folder, stem)],
+         "--mlir-timing", "-o", os.path.join(folder, stem), *flags],
         capture_output=True, text=True)
     error = (f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
              if run.returncode != 0 else None)
@@ -215,7 +225,7 @@ def worker_quern(folder, spec, stem):
     return baseline, step
 
 
-def worker_torch(folder, spec, threads):
+def worker_torch(folder, spec, threads, sparse=False):
     import torch
     import export_models  # noqa: F401 (build_module's; imported before the baseline)
     torch.set_num_threads(threads)
@@ -227,8 +237,10 @@ def worker_torch(folder, spec, threads):
              for n in spec["inputs"]]
     optimizer = torch.optim.AdamW(model.parameters(), lr=LR)
 
+    forward = model.sparse if sparse else model
+
     def step():
-        loss = model(*batch)
+        loss = forward(*batch)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
@@ -242,7 +254,8 @@ def worker(args):
     if args.worker == "quern":
         baseline, step = worker_quern(args.model_dir, spec, args.stem)
     else:
-        baseline, step = worker_torch(args.model_dir, spec, args.threads)
+        baseline, step = worker_torch(args.model_dir, spec, args.threads,
+                                      sparse=args.worker == "torch_sparse")
     losses, times = [], []
     for _ in range(args.warmup + args.steps):
         start = time.perf_counter()
@@ -300,7 +313,7 @@ def main():
         __doc__, "train_step",
         f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps",
         out_required=False)
-    parser.add_argument("--worker", choices=("quern", "torch"),
+    parser.add_argument("--worker", choices=("quern", "torch", "torch_sparse"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)

@@ -65,7 +65,7 @@ def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
     Option<"report", "report", "bool", "false",
            "Emit a remark at every block: what was fused, or why not">,
     Option<"tileRows", "tile-rows", "int64_t", "16",
-           "Rows of a dispatch tile (each tile is one expert's)">
+           "The most rows of a dispatch tile (each tile is one expert's)">
   ];
 }
 

@@ -184,6 +184,12 @@ static cl::opt<bool> printExpertFusion(
     cl::desc("Say which mixture-of-experts blocks were fused (with their "
              "dense and fused product FLOPs) and why others were not"),
     cl::cat(category));
+static cl::opt<int64_t> expertTileRows(
+    "expert-tile-rows",
+    cl::desc("The most rows of a fused expert product's tile (each tile is "
+             "one expert's tokens; fewer rows waste less on padding, more "
+             "read the weights less often)"),
+    cl::init(quern::FuseExpertsPassOptions().tileRows), cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the supported targets"),
                                   cl::cat(category));
@@ -264,6 +270,10 @@ int main(int argc, char **argv) {
   options.printMemoryReport = printMemoryReport;
   options.graph.fuseExperts = !noExpertFusion;
   options.graph.experts.report = printExpertFusion;
+  options.graph.experts.tileRows = expertTileRows;
+  if (expertTileRows < 1)
+    return usageError("--expert-tile-rows: " + llvm::Twine(expertTileRows) +
+                      " rows; it must be at least 1");
   if (noExpertFusion && printExpertFusion)
     return usageError("--print-expert-fusion: expert fusion is off "
                       "(--no-expert-fusion)");

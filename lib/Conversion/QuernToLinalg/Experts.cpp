@@ -6,8 +6,9 @@
 // contraction of its rows with that group's weights, which code generation
 // tiles and vectorizes as any other product; only the weights' offset is
 // known at run time. The weight gradient is a parallel loop over the
-// groups, each summing its tiles' products in tile order, so the result is
-// the same for every thread count.
+// groups, each summing the products of its rows (consecutive tiles) in
+// chunks of up to 128 rows and then tile by tile, always in the same order,
+// so the result is the same for every thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -344,6 +345,8 @@ struct GroupedWeightGradientLowering
     : OpConversionPattern<GroupedWeightGradientOp> {
   using OpConversionPattern::OpConversionPattern;
 
+  static constexpr int64_t kChunkRows = 128;
+
   LogicalResult
   matchAndRewrite(GroupedWeightGradientOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -357,6 +360,10 @@ struct GroupedWeightGradientLowering
     int64_t tiles = op.getTileGroups().getType().getDimSize(0);
     int64_t tileRows =
         cast<RankedTensorType>(lhs.getType()).getDimSize(0) / tiles;
+    // Rows summed by one product where a group has that many: the sum's
+    // tile is read and written once per product, so short products would
+    // spend their time on it.
+    int64_t chunkTiles = std::clamp<int64_t>(kChunkRows / tileRows, 1, tiles);
     rewriter.replaceOp(
         op,
         buildParallelSlices(
@@ -366,22 +373,53 @@ struct GroupedWeightGradientLowering
             },
             [&](OpBuilder &b, Location l, Value group, Value slice) {
               Index at{b, l};
-              return buildLoop(
-                  b, l, at.constant(0), at.constant(tiles), zeroed(b, l, slice),
-                  [&](OpBuilder &nb, Location nl, Value tile, ValueRange sum) {
+              // The group's tiles are consecutive: the first and how many.
+              ValueRange span = buildLoop(
+                  b, l, at.constant(0), at.constant(tiles),
+                  {at.constant(tiles), at.constant(0)},
+                  [&](OpBuilder &nb, Location nl, Value tile,
+                      ValueRange found) -> SmallVector<Value> {
                     Index in{nb, nl};
                     Value mine = in.compare(arith::CmpIPredicate::eq,
                                             in.load(tileGroups, tile), group);
-                    return llvm::to_vector(buildIf(
-                        nb, nl, mine, sum,
-                        [&](OpBuilder &ib, Location il) -> SmallVector<Value> {
-                          Value row = Index{ib, il}.mul(tile, tileRows);
-                          return {buildProduct(
-                              ib, il, rowsOf(ib, il, lhs, row, tileRows),
-                              rowsOf(ib, il, rhs, row, tileRows), sum[0],
-                              /*transposeLhs=*/true)};
-                        }));
+                    return {
+                        nb.create<arith::SelectOp>(
+                            nl, mine,
+                            nb.create<arith::MinUIOp>(nl, found[0], tile),
+                            found[0]),
+                        in.add(found[1], nb.create<arith::IndexCastOp>(
+                                             nl, nb.getIndexType(),
+                                             nb.create<arith::ExtUIOp>(
+                                                 nl, nb.getI64Type(), mine)))};
+                  });
+              Value first = span[0], count = span[1];
+              // Sums `rows` rows from tile `tile` into `sum`.
+              auto addRows = [&](OpBuilder &nb, Location nl, Value tile,
+                                 int64_t rows, Value sum) {
+                Value row = Index{nb, nl}.mul(tile, tileRows);
+                return buildProduct(nb, nl, rowsOf(nb, nl, lhs, row, rows),
+                                    rowsOf(nb, nl, rhs, row, rows), sum,
+                                    /*transposeLhs=*/true);
+              };
+              // Whole chunks of tiles, then the tiles left, in order.
+              Value chunks =
+                  b.create<arith::DivUIOp>(l, count, at.constant(chunkTiles));
+              Value sum = buildLoop(
+                  b, l, at.constant(0), chunks, zeroed(b, l, slice),
+                  [&](OpBuilder &nb, Location nl, Value chunk,
+                      ValueRange sums) -> SmallVector<Value> {
+                    Index in{nb, nl};
+                    return {addRows(nb, nl,
+                                    in.add(first, in.mul(chunk, chunkTiles)),
+                                    chunkTiles * tileRows, sums[0])};
                   })[0];
+              return buildLoop(b, l, at.add(first, at.mul(chunks, chunkTiles)),
+                               at.add(first, count), sum,
+                               [&](OpBuilder &nb, Location nl, Value tile,
+                                   ValueRange sums) -> SmallVector<Value> {
+                                 return {
+                                     addRows(nb, nl, tile, tileRows, sums[0])};
+                               })[0];
             }));
     return success();
   }

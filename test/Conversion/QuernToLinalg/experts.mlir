@@ -52,18 +52,24 @@ func.func @grouped(%x: tensor<28x16xf32>, %w: tensor<3x32x16xf32>, %t: tensor<7x
 
 // -----
 
-// The weight gradient is a parallel loop over the 3 groups; each sums, in
-// tile order, the products of its tiles' rows (lhs read transposed) into
-// its zeroed slice.
+// The weight gradient is a parallel loop over the 3 groups. A group's tiles
+// are consecutive: a scan finds the first and how many; the products of
+// whole chunks of them (up to 128 rows; here all 7 tiles, 28 rows) are
+// summed first, then those of the tiles left, one by one, into the group's
+// zeroed slice (lhs read transposed).
 // CHECK-DAG: #[[LHST:.+]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // CHECK-LABEL: func.func @gradient
 // CHECK: scf.forall (%[[G:.+]]) in (3) shared_outs(%[[OUT:.+]] = {{.+}}) -> (tensor<3x16x32xf32>)
 // CHECK:   %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][%[[G]], 0, 0] [1, 16, 32] [1, 1, 1]
-// CHECK:   %[[ZEROS:.+]] = linalg.fill {{.+}} outs(%[[SLICE]] : tensor<16x32xf32>)
-// CHECK:   scf.for {{.+}} = %c0 to %c7 step %c1 iter_args(%[[SUM:.+]] = %[[ZEROS]])
+// CHECK:   %[[SPAN:.+]]:2 = scf.for {{.+}} = %c0 to %c7 step %c1 iter_args({{.+}} = %c7, {{.+}} = %c0) -> (index, index)
 // CHECK:     arith.cmpi eq, {{.+}}, %[[G]]
-// CHECK:     scf.if
-// CHECK:       linalg.generic {indexing_maps = [#[[LHST]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins({{.+}} : tensor<4x16xf32>, tensor<4x32xf32>) outs(%[[SUM]] : tensor<16x32xf32>)
+// CHECK:   %[[CHUNKS:.+]] = arith.divui %[[SPAN]]#1, %c7
+// CHECK:   %[[ZEROS:.+]] = linalg.fill {{.+}} outs(%[[SLICE]] : tensor<16x32xf32>)
+// CHECK:   %[[WHOLE:.+]] = scf.for {{.+}} = %c0 to %[[CHUNKS]] step %c1 iter_args(%[[SUM:.+]] = %[[ZEROS]])
+// CHECK:     linalg.generic {indexing_maps = [#[[LHST]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins({{.+}} : tensor<28x16xf32>, tensor<28x32xf32>) outs(%[[SUM]] : tensor<16x32xf32>)
+// CHECK:   %[[LAST:.+]] = arith.addi %[[SPAN]]#0, %[[SPAN]]#1
+// CHECK:   scf.for {{.+}} to %[[LAST]] step %c1 iter_args(%[[REST:.+]] = %[[WHOLE]])
+// CHECK:     linalg.generic {indexing_maps = [#[[LHST]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]} ins({{.+}} : tensor<4x16xf32>, tensor<4x32xf32>) outs(%[[REST]] : tensor<16x32xf32>)
 // CHECK:   tensor.parallel_insert_slice {{.+}} into %[[OUT]][%[[G]], 0, 0] [1, 16, 32] [1, 1, 1]
 func.func @gradient(%x: tensor<28x16xf32>, %g: tensor<28x32xf32>, %t: tensor<7xi64>) -> tensor<3x16x32xf32> {
   %dw = quern.grouped_weight_gradient %x, %g, %t

@@ -189,15 +189,35 @@ class SwiGLUMoE(nn.Module):
     def sparse(self, h):
         weights, indices = self.route(h)
         out = torch.zeros_like(h)
+        # One view per expert, as Hugging Face's experts are modules of their
+        # own: indexing the stacked weight per expert would make autograd
+        # build a gradient of the whole stack for every expert.
+        w1, w3, w2 = self.w1.unbind(0), self.w3.unbind(0), self.w2.unbind(0)
         for e in range(self.router.out_features):
             token, slot = torch.where(indices == e)
             if token.numel() == 0:
                 continue
             x = h[token]
             if e < self.routed:
-                x = (F.silu(x @ self.w1[e]) * (x @ self.w3[e])) @ self.w2[e]
+                x = (F.silu(x @ w1[e]) * (x @ w3[e])) @ w2[e]
             out.index_add_(0, token, x * weights[token, slot, None])
         return out
+
+
+class MoELayer(nn.Module):
+    """SwiGLUMoE as a residual layer with an MSE loss: the benchmarks'
+    mixture-of-experts step. sparse() is the same loss through
+    SwiGLUMoE.sparse()."""
+
+    def __init__(self, d_model, ff, routed, identity, k):
+        super().__init__()
+        self.moe = SwiGLUMoE(d_model, ff, routed, identity, k)
+
+    def forward(self, x, target):
+        return torch.mean((x + self.moe(x) - target) ** 2)
+
+    def sparse(self, x, target):
+        return torch.mean((x + self.moe.sparse(x) - target) ** 2)
 
 
 class SwiGLUMoEBlock(nn.Module):

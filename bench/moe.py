@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Mixture-of-experts training steps: a residual SwiGLU mixture-of-experts
+layer (test/e2e/torch/export_models.py's MoELayer: router, top-k, the k
+scores softmaxed, stacked expert weights, identity experts) with an MSE
+loss, AdamW, at 1 and 2 threads. Writes moe_step.json.
+
+Four ways to run the same step on the same weights and batch, each timed in
+a child process of its own as bench/train.py times its models:
+
+  quern         quernc --train: the block fused (quern-fuse-experts), each
+                expert running on its routed tokens only;
+  quern_dense   quernc --train --no-expert-fusion: every expert on every
+                token, as the exported graph says;
+  torch         PyTorch eager on the exported module (dense, likewise);
+  torch_sparse  PyTorch eager running each expert on its own tokens
+                (index the tokens, the expert's products, index_add back),
+                as Hugging Face's Mixtral does.
+
+The dense runs of the large layer are left out: 64 experts on every token
+would take seconds a step and gigabytes for nothing the comparison needs.
+The executed expert FLOPs (the routed rows' three products, forward and
+backward) give each fused step's GFLOP/s.
+
+    /usr/bin/python3 bench/moe.py --out DIR [--build BUILD] [--quick]
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+import common
+import train
+
+THREADS = (1, 2)
+STEPS, WARMUP = 30, 5
+QUICK_STEPS, QUICK_WARMUP = 3, 1
+
+MODELS = {
+    "moe_8x2_top2": {
+        "label": "8 SwiGLU experts + 2 identity experts, top-2, d_model 128, "
+                 "ff 256, 256 tokens",
+        "kind": "moe", "seed": 21, "dense": True,
+        "config": {"d_model": 128, "ff": 256, "routed": 8, "identity": 2,
+                   "k": 2, "tokens": 256}},
+    "moe_64_top8": {
+        "label": "64 SwiGLU experts, top-8, d_model 512, ff 1024, 1024 tokens",
+        "kind": "moe", "seed": 22, "dense": False,
+        "config": {"d_model": 512, "ff": 1024, "routed": 64, "identity": 0,
+                   "k": 8, "tokens": 1024}},
+}
+
+
+def routed_slots(folder, spec):
+    """How many of the batch's token slots go to experts with products, as
+    the exported module routes them."""
+    import torch
+    model, _, _ = train.build_module(spec)
+    model.load_state_dict(torch.load(os.path.join(folder, "weights.pt")))
+    x = torch.from_numpy(np.load(os.path.join(folder, "x.npy")))
+    with torch.no_grad():
+        _, indices = model.moe.route(x)
+    return int((indices < spec["config"]["routed"]).sum())
+
+
+def main():
+    parser = common.arguments(
+        __doc__, "moe_step", f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed "
+        "steps")
+    args = parser.parse_args()
+    import torch
+    torch.set_num_threads(1)
+    build = os.path.abspath(args.build)
+    steps, warmup = (QUICK_STEPS, QUICK_WARMUP) if args.quick else (STEPS, WARMUP)
+    result = {"benchmark": "moe_step", "quick": args.quick,
+              "machine": common.machine(), "torch_version": torch.__version__,
+              "optimizer": {"name": "adamw", "lr": train.LR},
+              "steps": steps, "warmup": warmup, "rows": []}
+    with tempfile.TemporaryDirectory() as work:
+        for name, spec in MODELS.items():
+            record = train.prepare(name, spec, work, build)
+            folder = os.path.join(work, name)
+            frameworks = ["quern", "torch_sparse"]
+            if spec["dense"]:
+                seconds, error, _ = train.compile_step(
+                    build, folder, "dense", "fp32", ["--no-expert-fusion"])
+                record["dense_compile_seconds"] = seconds
+                if error:
+                    record["dense_compile_error"] = error
+                frameworks += ["quern_dense", "torch"]
+            c = spec["config"]
+            # Forward and backward of the three products of a routed slot.
+            record["executed_flops"] = (3 * 3 * 2 * c["d_model"] * c["ff"]
+                                        * routed_slots(folder, spec))
+            print(f"{name}: {record['parameters']} parameters, compiled in "
+                  f"{record['compile_seconds']:.1f} s", flush=True)
+            for threads in THREADS:
+                row = dict(record, model=name, label=spec["label"],
+                           threads=threads)
+                for framework in frameworks:
+                    if framework.startswith("quern") and "compile_error" in record:
+                        continue
+                    child, stem = {"quern_dense": ("quern", "dense")}.get(
+                        framework, (framework, "step"))
+                    row[framework] = train.run_child(child, folder, threads,
+                                                     steps, warmup, stem=stem)
+                fused = row.get("quern", {}).get("median_step_seconds")
+                for other in frameworks[1:]:
+                    seconds = row[other].get("median_step_seconds")
+                    if fused and seconds:
+                        row[f"speedup_over_{other}"] = seconds / fused
+                if fused:
+                    row["executed_gflops"] = record["executed_flops"] / fused / 1e9
+                result["rows"].append(row)
+                print(f"  {threads}T: " + ", ".join(
+                    f"{fw} " + (common.duration(row[fw]["median_step_seconds"])
+                                if "median_step_seconds" in row[fw]
+                                else row[fw]["error"])
+                    for fw in frameworks if fw in row), flush=True)
+    common.write_result(args.out, result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
