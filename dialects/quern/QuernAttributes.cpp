@@ -3,6 +3,7 @@
 #include "dialects/quern/QuernAttributes.h"
 
 #include "dialects/quern/QuernDialect.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -187,6 +188,24 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
                  dict.getAs<StringAttr>("name") && dict.getAs<StringAttr>("op");
         }))
       return error() << "must be an array of {bytes, name, op}";
+    return success();
+  }
+  if (name == kExpertBlocksAttrName) {
+    auto values = dyn_cast<ArrayAttr>(value);
+    if (!isa<ModuleOp>(op) || !values ||
+        !llvm::all_of(values, [](Attribute entry) {
+          auto dict = dyn_cast<DictionaryAttr>(entry);
+          return dict && dict.getAs<LocationAttr>("loc") &&
+                 llvm::all_of(
+                     ArrayRef<StringRef>{"experts", "groups", "k", "tile_rows",
+                                         "rows", "dense_flops", "fused_flops"},
+                     [&](StringRef key) {
+                       return static_cast<bool>(dict.getAs<IntegerAttr>(key));
+                     });
+        }))
+      return error()
+             << "must be an array of {loc, experts, groups, k, "
+                "tile_rows, rows, dense_flops, fused_flops} on a module";
     return success();
   }
   if (name == kWorkspaceBytesAttrName || name == kKeptBytesAttrName)

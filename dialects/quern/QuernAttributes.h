@@ -39,6 +39,13 @@ inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 inline constexpr llvm::StringLiteral kKeptForBackwardAttrName =
     "quern.kept_for_backward";
 
+/// Module: the mixture-of-experts blocks quern-fuse-experts fused, in
+/// program order: `[{loc, experts, groups, k, tile_rows, rows, dense_flops,
+/// fused_flops}, ...]` (`loc` the block's sum; `groups` its experts with
+/// products; `fused_flops` a bound, every row of `rows` computed).
+inline constexpr llvm::StringLiteral kExpertBlocksAttrName =
+    "quern.expert_blocks";
+
 //===-- Ops and functions: CPU code generation ----------------------------===//
 
 /// Function: the planned workspace size in bytes.

@@ -10,16 +10,25 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/JSON.h"
 
+#include "mlir/IR/BuiltinOps.h"
+
 namespace quern {
 
 /// NAME.json: the manifest (format quern-manifest, version 1).
 /// `optimizer` is null or an object naming the optimizer and its
 /// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson),
-/// `memory` is memoryJson's.
+/// `memory` is memoryJson's, `experts` expertBlocksJson's.
 std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
                           const TargetSpec &target, uint64_t workspaceBytes,
                           const llvm::json::Value &optimizer,
-                          llvm::json::Array kernels, llvm::json::Object memory);
+                          llvm::json::Array kernels, llvm::json::Object memory,
+                          llvm::json::Array experts);
+
+/// The manifest's `experts`: per mixture-of-experts block quern-fuse-experts
+/// fused (the module's quern.expert_blocks), its ONNX node, its experts
+/// (and how many run products), k, its tiles and the expert products'
+/// FLOPs per forward pass, dense and fused (a bound).
+llvm::json::Array expertBlocksJson(mlir::ModuleOp module);
 
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.

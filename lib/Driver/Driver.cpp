@@ -150,9 +150,9 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   memory.keptBytes = readKeptBytes(module);
   if (options.printMemoryReport)
     printMemoryReport(llvm::outs(), memory);
-  manifest =
-      buildManifest(name, layout, target, workspaceBytes, optimizerJson(),
-                    kernelsJson(kernels), memoryJson(memory));
+  manifest = buildManifest(name, layout, target, workspaceBytes,
+                           optimizerJson(), kernelsJson(kernels),
+                           memoryJson(memory), expertBlocksJson(module));
   llvm::Triple triple(target.triple);
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
   addKernelProfile(*llvmModule, name, kernels, triple);

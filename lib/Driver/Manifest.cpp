@@ -2,6 +2,8 @@
 
 #include "Artifacts.h"
 
+#include "dialects/quern/QuernAttributes.h"
+#include "quern/Import/ONNX.h"
 #include "llvm/Support/JSON.h"
 
 using namespace llvm;
@@ -32,7 +34,8 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  const TargetSpec &target,
                                  uint64_t workspaceBytes,
                                  const json::Value &optimizer,
-                                 json::Array kernels, json::Object memory) {
+                                 json::Array kernels, json::Object memory,
+                                 json::Array experts) {
   json::Array state;
   for (const StateTensor &tensor : layout.state)
     state.push_back(json::Object{{"name", tensor.name},
@@ -59,9 +62,35 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                         {"workspace_bytes", workspaceBytes},
                         {"optimizer", optimizer},
                         {"kernels", std::move(kernels)},
-                        {"memory", std::move(memory)}};
+                        {"memory", std::move(memory)},
+                        {"experts", std::move(experts)}};
   std::string text;
   raw_string_ostream os(text);
   os << formatv("{0:2}", json::Value(std::move(manifest))) << "\n";
   return text;
+}
+
+json::Array quern::expertBlocksJson(mlir::ModuleOp module) {
+  json::Array blocks;
+  auto recorded = module->getAttrOfType<mlir::ArrayAttr>(kExpertBlocksAttrName);
+  if (!recorded)
+    return blocks;
+  for (auto block : recorded.getAsRange<mlir::DictionaryAttr>()) {
+    auto number = [&](StringRef key) {
+      return block.getAs<mlir::IntegerAttr>(key).getInt();
+    };
+    mlir::Location loc = block.getAs<mlir::LocationAttr>("loc");
+    int64_t experts = number("experts"), groups = number("groups");
+    blocks.push_back(
+        json::Object{{"source", describeOnnxNode(loc)},
+                     {"experts", experts},
+                     {"experts_with_products", groups},
+                     {"experts_without_products", experts - groups},
+                     {"k", number("k")},
+                     {"tile_rows", number("tile_rows")},
+                     {"rows", number("rows")},
+                     {"dense_forward_flops", number("dense_flops")},
+                     {"fused_forward_flops_bound", number("fused_flops")}});
+  }
+  return blocks;
 }

@@ -25,6 +25,7 @@
 
 #include "passes/Passes.h"
 
+#include "dialects/quern/QuernAttributes.h"
 #include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -679,21 +680,36 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           b.create<MulOp>(loc, d.broadcast(gate, Builder::typeOf(x).getShape()),
                           x));
     }
-    if (report) {
-      int64_t dense = 0;
-      for (const Expert *expert : computed)
-        for (Operation *op : expert->ops)
-          if (isa<MatMulOp>(op))
-            dense += cast<CostOpInterface>(op).getFlops();
-      int64_t perRow = dense / (groupCount * routing.tokens);
+    // What the block costs, dense and fused, in the remark and the module's
+    // record (the manifest's).
+    int64_t dense = 0;
+    for (const Expert *expert : computed)
+      for (Operation *op : expert->ops)
+        if (isa<MatMulOp>(op))
+          dense += cast<CostOpInterface>(op).getFlops();
+    int64_t fused = dense / (groupCount * routing.tokens) * rows;
+    auto entry = [&](StringRef name, int64_t value) {
+      return b.getNamedAttr(name, b.getI64IntegerAttr(value));
+    };
+    ModuleOp module = rootOp->getParentOfType<ModuleOp>();
+    SmallVector<Attribute> blocks;
+    if (auto recorded = module->getAttrOfType<ArrayAttr>(kExpertBlocksAttrName))
+      blocks.assign(recorded.begin(), recorded.end());
+    blocks.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("loc", LocationAttr(loc)),
+         entry("experts", routing.expertCount), entry("groups", groupCount),
+         entry("k", routing.slots), entry("tile_rows", rowsPerTile),
+         entry("rows", rows), entry("dense_flops", dense),
+         entry("fused_flops", fused)}));
+    module->setAttr(kExpertBlocksAttrName, b.getArrayAttr(blocks));
+    if (report)
       result.getDefiningOp()->emitRemark()
           << "fused mixture-of-experts block: " << routing.expertCount
           << " experts (" << groupCount << " with products, "
           << routing.expertCount - groupCount << " without), top-"
           << routing.slots << "; expert product FLOPs " << dense
-          << " dense, at most " << perRow * rows << " fused (" << rows
+          << " dense, at most " << fused << " fused (" << rows
           << " rows in tiles of " << rowsPerTile << ")";
-    }
     root.replaceAllUsesWith(result);
     eraseDead(rootOp);
   }

@@ -148,3 +148,9 @@ func.func @unknown_op_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quern.neg %x {quern.fused} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{'builtin.module' op 'quern.expert_blocks' must be an array of {loc, experts, groups, k, tile_rows, rows, dense_flops, fused_flops} on a module}}
+module attributes {quern.expert_blocks = [{experts = 4}]} {
+}
