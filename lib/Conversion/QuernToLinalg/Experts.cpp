@@ -271,6 +271,15 @@ Value buildParallelSlices(
   return forall.getResult(0);
 }
 
+/// `value` rounded to bf16 once, for all the products that read it, when
+/// products take bf16 operands (the sums stay f32).
+Value roundedIfBF16(OpBuilder &b, Location loc, Value value,
+                    const MatmulPrecision &precision) {
+  if (!precision.bf16Operands || !getElementTypeOrSelf(value.getType()).isF32())
+    return value;
+  return roundToBF16(b, loc, value);
+}
+
 /// Zeros of `slice`'s type, written over it.
 Value zeroed(OpBuilder &b, Location loc, Value slice) {
   Type element = getElementTypeOrSelf(slice.getType());
@@ -302,7 +311,9 @@ Value weightsAsGKN(OpBuilder &b, Location loc, Value rhs, bool transposed) {
 }
 
 struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GroupedMatMulLowering(TypeConverter &converter, MLIRContext *context,
+                        const MatmulPrecision &precision)
+      : OpConversionPattern(converter, context), precision(precision) {}
 
   LogicalResult
   matchAndRewrite(GroupedMatMulOp op, OpAdaptor adaptor,
@@ -339,11 +350,15 @@ struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
                 }));
     return success();
   }
+
+  MatmulPrecision precision;
 };
 
 struct GroupedWeightGradientLowering
     : OpConversionPattern<GroupedWeightGradientOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GroupedWeightGradientLowering(TypeConverter &converter, MLIRContext *context,
+                                const MatmulPrecision &precision)
+      : OpConversionPattern(converter, context), precision(precision) {}
 
   static constexpr int64_t kChunkRows = 128;
 
@@ -352,7 +367,8 @@ struct GroupedWeightGradientLowering
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     // [G, N, K] is the same sum with the operands' roles swapped.
-    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    Value lhs = roundedIfBF16(rewriter, loc, adaptor.getLhs(), precision);
+    Value rhs = roundedIfBF16(rewriter, loc, adaptor.getRhs(), precision);
     if (op.getTransposeResult())
       std::swap(lhs, rhs);
     Value tileGroups = adaptor.getTileGroups();
@@ -423,12 +439,16 @@ struct GroupedWeightGradientLowering
             }));
     return success();
   }
+
+  MatmulPrecision precision;
 };
 
 } // namespace
 
 void quern::detail::populateExpertPatterns(TypeConverter &converter,
-                                           RewritePatternSet &patterns) {
-  patterns.add<MoeDispatchLowering, GroupedMatMulLowering,
-               GroupedWeightGradientLowering>(converter, patterns.getContext());
+                                           RewritePatternSet &patterns,
+                                           const MatmulPrecision &precision) {
+  patterns.add<MoeDispatchLowering>(converter, patterns.getContext());
+  patterns.add<GroupedMatMulLowering, GroupedWeightGradientLowering>(
+      converter, patterns.getContext(), precision);
 }

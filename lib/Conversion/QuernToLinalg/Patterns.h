@@ -30,7 +30,8 @@ void populateIndexingPatterns(mlir::TypeConverter &converter,
 void populateOptimizerPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateExpertPatterns(mlir::TypeConverter &converter,
-                            mlir::RewritePatternSet &patterns);
+                            mlir::RewritePatternSet &patterns,
+                            const MatmulPrecision &precision);
 
 //===-- Contractions (Contraction.cpp) ------------------------------------===//
 

@@ -45,7 +45,7 @@ void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
   detail::populateShapePatterns(typeConverter, patterns);
   detail::populateIndexingPatterns(typeConverter, patterns);
   detail::populateOptimizerPatterns(typeConverter, patterns);
-  detail::populateExpertPatterns(typeConverter, patterns);
+  detail::populateExpertPatterns(typeConverter, patterns, precision);
 }
 
 namespace {
