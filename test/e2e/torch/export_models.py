@@ -244,11 +244,14 @@ class SwiGLUMoEBlock(nn.Module):
         mask = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
         self.register_buffer("causal_mask", mask, persistent=False)
 
-    def forward(self, x, target):
+    def mix(self, x):
+        """The block's output for x [B, T, C]."""
         x = x + self.attention(self.ln1(x), self.causal_mask)
         h = self.ln2(x).reshape(self.B * self.T, self.C)
-        out = x + self.moe(h).reshape(self.B, self.T, self.C)
-        return torch.mean((out - target) ** 2)
+        return x + self.moe(h).reshape(self.B, self.T, self.C)
+
+    def forward(self, x, target):
+        return torch.mean((self.mix(x) - target) ** 2)
 
 
 class LoraLinear(nn.Module):
