@@ -65,7 +65,10 @@ def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
     Option<"report", "report", "bool", "false",
            "Emit a remark at every block: what was fused, or why not">,
     Option<"tileRows", "tile-rows", "int64_t", "16",
-           "The most rows of a dispatch tile (each tile is one expert's)">
+           "The most rows of a dispatch tile (each tile is one expert's)">,
+    Option<"exposeLoad", "expose-load", "bool", "false",
+           "Add a result per fused block, expert_load.N: the slots routed "
+           "to each of its experts">
   ];
 }
 

@@ -710,8 +710,42 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           << routing.slots << "; expert product FLOPs " << dense
           << " dense, at most " << fused << " fused (" << rows
           << " rows in tiles of " << rowsPerTile << ")";
+    if (exposeLoad)
+      exposeExpertLoad(b, loc, routing, rootOp->getParentOfType<func::FuncOp>(),
+                       blocks.size() - 1);
     root.replaceAllUsesWith(result);
     eraseDead(rootOp);
+  }
+
+  /// Adds a result to `func`, `expert_load.INDEX`: how many of the tokens'
+  /// slots each expert of the block was routed (i64 [experts]).
+  static void exposeExpertLoad(OpBuilder &b, Location loc,
+                               const Routing &routing, func::FuncOp func,
+                               size_t index) {
+    Builder d{b, loc};
+    int64_t slots = routing.tokens * routing.slots;
+    SmallVector<int64_t> table = {slots, routing.expertCount};
+    auto i64 = [&](ArrayRef<int64_t> shape) {
+      return RankedTensorType::get(shape, b.getI64Type());
+    };
+    auto experts = b.create<ConstantOp>(
+        loc, DenseElementsAttr::get(i64({1, routing.expertCount}),
+                                    ArrayRef(llvm::to_vector(llvm::seq<int64_t>(
+                                        0, routing.expertCount)))));
+    Value routed = b.create<CompareOp>(
+        loc, RankedTensorType::get(table, b.getI1Type()), ComparePredicate::eq,
+        d.broadcast(d.reshape(routing.experts, {slots, 1}), table),
+        d.broadcast(experts, table));
+    Value load = b.create<ReduceSumOp>(
+        loc, i64({routing.expertCount}),
+        b.create<CastOp>(loc, i64(table), routed), ArrayRef<int64_t>{0}, false);
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    ret->insertOperands(ret->getNumOperands(), load);
+    unsigned result = func.getNumResults();
+    func.insertResult(
+        result, load.getType(),
+        b.getDictionaryAttr(b.getNamedAttr(
+            kNameAttrName, b.getStringAttr("expert_load." + Twine(index)))));
   }
 
   /// Erases `op` and every op that only it (transitively) kept alive.

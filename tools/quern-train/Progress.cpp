@@ -29,7 +29,8 @@ std::string quern::train::formatDuration(double seconds) {
 }
 
 std::string Progress::format(uint64_t step, float loss, double lr,
-                             double trainSeconds) const {
+                             double trainSeconds,
+                             const std::string &detail) const {
   uint64_t done = step - config.firstStep;
   double perStep = done ? trainSeconds / double(done) : 0.0;
   double rate = perStep > 0 ? double(config.itemsPerBatch) / perStep : 0.0;
@@ -40,15 +41,15 @@ std::string Progress::format(uint64_t step, float loss, double lr,
       (unsigned long long)step, (unsigned long long)config.lastStep, loss, lr,
       rate < 100 ? 1 : 0, rate, config.itemUnit,
       formatDuration(perStep * double(config.lastStep - step)).c_str());
-  return text;
+  return detail.empty() ? std::string(text) : text + ("  " + detail);
 }
 
-void Progress::update(uint64_t step, float loss, double lr,
-                      double trainSeconds) {
+void Progress::update(uint64_t step, float loss, double lr, double trainSeconds,
+                      const std::string &detail) {
   bool last = step == config.lastStep;
   if (!terminal) {
     if (step % config.logEvery == 0 || last) {
-      std::printf("%s\n", format(step, loss, lr, trainSeconds).c_str());
+      std::printf("%s\n", format(step, loss, lr, trainSeconds, detail).c_str());
       std::fflush(stdout);
     }
     return;
@@ -58,7 +59,8 @@ void Progress::update(uint64_t step, float loss, double lr,
     return;
   lastDraw = now;
   // \x1b[K clears what a longer previous line left behind.
-  std::printf("\r%s\x1b[K", format(step, loss, lr, trainSeconds).c_str());
+  std::printf("\r%s\x1b[K",
+              format(step, loss, lr, trainSeconds, detail).c_str());
   std::fflush(stdout);
   lineShown = true;
 }

@@ -34,8 +34,10 @@ public:
   explicit Progress(const ProgressConfig &config);
 
   /// After step `step` finished; `trainSeconds` is the time spent in
-  /// train steps so far (without evaluation or saving), for the rate.
-  void update(uint64_t step, float loss, double lr, double trainSeconds);
+  /// train steps so far (without evaluation or saving), for the rate;
+  /// `detail` (when not empty) ends the line.
+  void update(uint64_t step, float loss, double lr, double trainSeconds,
+              const std::string &detail = "");
 
   /// Prints a line that stays (an evaluation, a save) above the live line.
   void message(const std::string &line);
@@ -44,8 +46,8 @@ public:
   void finish();
 
 private:
-  std::string format(uint64_t step, float loss, double lr,
-                     double trainSeconds) const;
+  std::string format(uint64_t step, float loss, double lr, double trainSeconds,
+                     const std::string &detail) const;
 
   ProgressConfig config;
   bool terminal;

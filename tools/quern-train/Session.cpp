@@ -6,6 +6,9 @@
 
 #include "Session.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstdio>
 #include <cstring>
 
 using namespace quern::train;
@@ -232,4 +235,29 @@ bool Session::forward(std::string &error) {
     return false;
   }
   return true;
+}
+
+std::string quern::train::expertLoad(const Session &session) {
+  int64_t least = INT64_MAX, most = 0, total = 0, experts = 0;
+  for (size_t index = 0; index < session.trainOutputs().size(); ++index) {
+    const TensorSpec &spec = session.trainOutputs()[index];
+    if (spec.name.rfind("expert_load.", 0) != 0 || spec.dtype != "i64" ||
+        spec.dims.size() != 1)
+      continue;
+    std::vector<int64_t> load(spec.dims[0]);
+    std::memcpy(load.data(), session.trainOutput(index), spec.bytes);
+    for (int64_t slots : load) {
+      least = std::min(least, slots);
+      most = std::max(most, slots);
+      total += slots;
+    }
+    experts += spec.dims[0];
+  }
+  if (!experts)
+    return "";
+  char text[96];
+  std::snprintf(text, sizeof text, "expert load min %lld max %lld (mean %.0f)",
+                (long long)least, (long long)most,
+                double(total) / double(experts));
+  return text;
 }

@@ -75,6 +75,13 @@ public:
   /// Runs train_step on the current inputs; `loss` is its first output.
   bool trainStep(float lr, float &loss, std::string &error);
   const std::string &lossName() const { return trainOutputSpecs[0].name; }
+  /// train_step's outputs, as the last step left them.
+  const std::vector<TensorSpec> &trainOutputs() const {
+    return trainOutputSpecs;
+  }
+  const void *trainOutput(size_t index) const {
+    return trainOutputBuffers[index];
+  }
 
   /// Empty if forward can run on the graph inputs, else why not.
   const std::string &forwardProblem() const { return noForwardReason; }
@@ -109,6 +116,11 @@ private:
   std::vector<void *> forwardOutputBuffers;
   float *lrBuffer = nullptr;
 };
+
+/// "expert load min 12 max 97 (mean 64)": the slots the last train step
+/// routed to each expert, over the i64 outputs `expert_load.N` (one per
+/// fused mixture-of-experts block, quernc --expert-load); "" without them.
+std::string expertLoad(const Session &session);
 
 } // namespace quern::train
 

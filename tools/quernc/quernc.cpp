@@ -184,6 +184,13 @@ static cl::opt<bool> printExpertFusion(
     cl::desc("Say which mixture-of-experts blocks were fused (with their "
              "dense and fused product FLOPs) and why others were not"),
     cl::cat(category));
+static cl::opt<bool> expertLoad(
+    "expert-load",
+    cl::desc(
+        "Add an output per fused mixture-of-experts block, "
+        "expert_load.N: the token slots routed to each expert (quern-train "
+        "shows their spread)"),
+    cl::cat(category));
 static cl::opt<int64_t> expertTileRows(
     "expert-tile-rows",
     cl::desc("The most rows of a fused expert product's tile (each tile is "
@@ -271,12 +278,14 @@ int main(int argc, char **argv) {
   options.graph.fuseExperts = !noExpertFusion;
   options.graph.experts.report = printExpertFusion;
   options.graph.experts.tileRows = expertTileRows;
+  options.graph.experts.exposeLoad = expertLoad;
   if (expertTileRows < 1)
     return usageError("--expert-tile-rows: " + llvm::Twine(expertTileRows) +
                       " rows; it must be at least 1");
-  if (noExpertFusion && printExpertFusion)
-    return usageError("--print-expert-fusion: expert fusion is off "
-                      "(--no-expert-fusion)");
+  for (const cl::opt<bool> *flag : {&printExpertFusion, &expertLoad})
+    if (noExpertFusion && *flag)
+      return usageError("--" + flag->ArgStr +
+                        ": expert fusion is off (--no-expert-fusion)");
   for (const cl::opt<bool> *report : {&printKernelReport, &printMemoryReport})
     if (*report && emit == quern::EmitKind::MLIR)
       return usageError("--" + report->ArgStr +
