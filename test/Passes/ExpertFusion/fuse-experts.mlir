@@ -1,5 +1,6 @@
 // RUN: quern-opt %s -split-input-file --quern-fuse-experts | FileCheck %s
 // RUN: quern-opt %s -split-input-file --quern-fuse-experts=report -verify-diagnostics -o /dev/null
+// RUN: quern-opt %s -split-input-file --quern-fuse-experts=expose-load | FileCheck %s --check-prefix=LOAD
 
 // Unrolled experts (an exporter's loop over separate modules): three ReLU
 // experts with biases and one identity expert (column 2) weighed by gates
@@ -76,6 +77,17 @@ func.func @unrolled(%x: tensor<16x8xf32>, %scores: tensor<16x4xf32>,
 // 4 of 5 columns transposed to weigh them; the fifth column (an identity
 // expert the graph adds by itself) gets no group. 64 tokens' 128 slots in
 // tiles of 16 need 128 + 4 * 15 = 188 rows, 192, fewer than the dense 256.
+// With expose-load, the function also returns how many of the 128 slots
+// each of the 5 experts got: each slot's expert compared with every
+// expert's index, counted.
+// LOAD-LABEL: func.func @stacked
+// LOAD-SAME: -> (tensor<64x8xf32>, tensor<5xi64> {quern.name = "expert_load.0"})
+// LOAD: %[[IDS:.+]] = quern.broadcast {{.+}} : tensor<128x1xi64> -> tensor<128x5xi64>
+// LOAD: %[[EXPERTS:.+]] = quern.broadcast {{.+}} : tensor<1x5xi64> -> tensor<128x5xi64>
+// LOAD: %[[MATCH:.+]] = quern.compare eq, %[[IDS]], %[[EXPERTS]]
+// LOAD: %[[ONES:.+]] = quern.cast %[[MATCH]] : tensor<128x5xi1> to tensor<128x5xi64>
+// LOAD: %[[LOAD:.+]] = quern.reduce_sum %[[ONES]] axes = [0] : tensor<128x5xi64> -> tensor<5xi64>
+// LOAD: return %{{.+}}, %[[LOAD]] : tensor<64x8xf32>, tensor<5xi64>
 // CHECK-LABEL: func.func @stacked
 // CHECK-SAME: (%[[X:[^:]+]]: tensor<64x8xf32>, %{{[^:]+}}: tensor<64x5xf32>, %[[W1:[^:]+]]: tensor<4x8x16xf32>, %[[W3:[^:]+]]: tensor<4x8x16xf32>, %[[W2:[^:]+]]: tensor<4x16x8xf32>)
 // CHECK: %[[ROWS:.+]], %[[TILES:.+]], %[[SLOTS:.+]] = quern.moe_dispatch %{{.+}} groups = [0, 1, 2, 3, -1] : tensor<64x2xi64> -> (tensor<192xi64>, tensor<12xi64>, tensor<64x2xi64>)
