@@ -177,16 +177,35 @@ FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
     return failure();
   };
   int64_t rank = stacked ? 3 : 2;
+  // A product's bias: as given, or for stacked experts each expert's
+  // [out] bias, which the product broadcasts over the tokens.
+  auto biasOf = [&](MatMulOp matmul) -> Value {
+    Value bias = matmul.getBias();
+    if (!stacked || !bias)
+      return bias;
+    auto broadcast = bias.getDefiningOp<BroadcastOp>();
+    auto reshape =
+        broadcast ? broadcast.getInput().getDefiningOp<ReshapeOp>() : nullptr;
+    auto type = cast<RankedTensorType>(matmul.getType());
+    if (!reshape ||
+        cast<RankedTensorType>(reshape.getType()).getShape() !=
+            ArrayRef<int64_t>{type.getDimSize(0), 1, type.getDimSize(2)})
+      return {};
+    return reshape.getInput();
+  };
   auto isProduct = [&](MatMulOp matmul) {
-    return !matmul.getTransposeLhs() && !(stacked && matmul.getBias()) &&
+    return !matmul.getTransposeLhs() &&
+           static_cast<bool>(matmul.getBias()) ==
+               static_cast<bool>(biasOf(matmul)) &&
            cast<RankedTensorType>(matmul.getType()).getRank() == rank;
   };
   auto last = y.getDefiningOp<MatMulOp>();
   if (!last || !isProduct(last))
     return fail(stacked ? "the stacked experts' output is not a product "
-                          "over the expert dimension without bias"
+                          "over the expert dimension (with a bias per expert "
+                          "or none)"
                         : "an expert's output is not a 2-D product");
-  expert.last = {last.getRhs(), last.getBias(), last.getTransposeRhs()};
+  expert.last = {last.getRhs(), biasOf(last), last.getTransposeRhs()};
   expert.hidden = last.getLhs();
   // The elementwise function: from the hidden value back to products of x.
   llvm::SetVector<Operation *> function;
@@ -241,7 +260,7 @@ FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
              [](MatMulOp a, MatMulOp b) { return a->isBeforeInBlock(b); });
   for (MatMulOp first : firsts)
     expert.first.push_back(
-        {first.getRhs(), first.getBias(), first.getTransposeRhs()});
+        {first.getRhs(), biasOf(first), first.getTransposeRhs()});
   expert.function = ordered;
   expert.ops.append(firsts.begin(), firsts.end());
   expert.ops.append(ordered.begin(), ordered.end());
@@ -609,8 +628,10 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
             d.broadcast(d.reshape(dispatch.getTileGroups(), {tiles, 1}),
                         {tiles, rowsPerTile}),
             {rows});
-      return Value(
-          b.create<AddOp>(loc, result, d.gather(d.stack(biases), rowGroups)));
+      return Value(b.create<AddOp>(
+          loc, result,
+          d.gather(block.stackedCount ? first.bias : d.stack(biases),
+                   rowGroups)));
     };
     // The first products, then the function over all rows.
     const Expert &model = *computed.front();

@@ -67,6 +67,7 @@ const OpTable &OpTable::get() {
     registerIndexingOps(table);
     registerReductionOps(table);
     registerShapeOps(table);
+    registerExpertOps(table);
     registerTrainingOps(table);
     return table;
   }();

@@ -54,6 +54,7 @@ private:
 
 void registerContractionOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
+void registerExpertOps(OpTable &table);
 void registerIndexingOps(OpTable &table);
 void registerReductionOps(OpTable &table);
 void registerShapeOps(OpTable &table);
