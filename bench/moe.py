@@ -21,9 +21,20 @@ would take seconds a step and gigabytes for nothing the comparison needs.
 The executed expert FLOPs (the routed rows' three products, forward and
 backward) give each fused step's GFLOP/s.
 
+The grouped products alone, at 1 thread: a child runs the fused step with
+QUERN_PROFILE=1 and sums the time of the block's product kernels (its tile
+products and weight-gradient chunks, from NAME_kernel_profile); the
+executed FLOPs over that time are set beside one dense GEMM of the same
+total size (the routed slots times d_model by ff, quernc's MatMul timed in
+a C loop as bench/gemm.py times it).
+
     /usr/bin/python3 bench/moe.py --out DIR [--build BUILD] [--quick]
 """
+import argparse
+import ctypes
+import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -63,11 +74,72 @@ def routed_slots(folder, spec):
     return int((indices < spec["config"]["routed"]).sum())
 
 
+def profile_worker(folder, steps):
+    """Child, with QUERN_PROFILE=1: the seconds per step spent in the fused
+    block's product kernels (the manifest's kernels of kind contraction
+    whose source is a fused block's)."""
+    from compiled_model import CompiledModel
+    model = CompiledModel(os.path.join(folder, "step"))
+    batch = [np.load(os.path.join(folder, name + ".npy"))
+             for name in ("x", "target")]
+    call, _ = model.bind("train_step", batch + [np.float32(train.LR)])
+    for _ in range(steps):
+        call()
+    kernels = model.manifest["kernels"]
+    nanoseconds = (ctypes.c_uint64 * len(kernels))()
+    calls = (ctypes.c_uint64 * len(kernels))()
+    profile = getattr(model.lib, model.name + "_kernel_profile")
+    profile.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64]
+    profile(nanoseconds, calls, len(kernels))
+    blocks = {block["source"] for block in model.manifest["experts"]}
+    seconds = sum(nanoseconds[i] for i, kernel in enumerate(kernels)
+                  if kernel["kind"] == "contraction"
+                  and kernel["source"] in blocks) / 1e9
+    print(json.dumps({"grouped_seconds_per_step": seconds / steps}))
+
+
+def grouped_against_dense(folder, record, spec, work, build, steps, quick):
+    """{grouped_gflops, dense_gflops, ratio} at 1 thread, or an error."""
+    env = dict(os.environ, QUERN_PROFILE="1", OMP_NUM_THREADS="1",
+               QUERN_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    run = subprocess.run(
+        [common.PYTHON, os.path.abspath(__file__), "--profile-worker", folder,
+         "--steps", str(steps)], env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        return {"error": common.tail(run.stderr)}
+    grouped = json.loads(run.stdout.strip().splitlines()[-1])
+    import gemm
+    from compiled_model import CompiledModel
+    c = spec["config"]
+    rows = record["routed_slots"]
+    stem, _, error = gemm.compile_model(build, work, f"dense_{rows}",
+                                        rows, c["d_model"], c["ff"], False, False)
+    if error:
+        return {"error": error}
+    runtimes = gemm.Runtimes(gemm.build_probe(work))
+    runtimes.use_quern(1)
+    model = CompiledModel(stem)
+    rng = np.random.default_rng(0)
+    a, b, _ = gemm.operands(rows, c["d_model"], c["ff"], False, False, rng)
+    call, _ = model.bind("forward", [a, b])
+    seconds = gemm.timed(gemm.quern_loop(runtimes.probe, call), quick)
+    result = {"grouped_gflops": record["executed_flops"] / 1e9
+              / grouped["grouped_seconds_per_step"],
+              "dense_gflops": 2 * rows * c["d_model"] * c["ff"] / seconds / 1e9,
+              "dense_shape": [rows, c["d_model"], c["ff"]]}
+    result["ratio"] = result["grouped_gflops"] / result["dense_gflops"]
+    return result
+
+
 def main():
     parser = common.arguments(
         __doc__, "moe_step", f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed "
         "steps")
+    parser.add_argument("--profile-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile_worker:
+        return profile_worker(args.profile_worker, args.steps)
     import torch
     torch.set_num_threads(1)
     build = os.path.abspath(args.build)
@@ -90,8 +162,9 @@ def main():
                 frameworks += ["quern_dense", "torch"]
             c = spec["config"]
             # Forward and backward of the three products of a routed slot.
+            record["routed_slots"] = routed_slots(folder, spec)
             record["executed_flops"] = (3 * 3 * 2 * c["d_model"] * c["ff"]
-                                        * routed_slots(folder, spec))
+                                        * record["routed_slots"])
             print(f"{name}: {record['parameters']} parameters, compiled in "
                   f"{record['compile_seconds']:.1f} s", flush=True)
             for threads in THREADS:
@@ -111,6 +184,10 @@ def main():
                         row[f"speedup_over_{other}"] = seconds / fused
                 if fused:
                     row["executed_gflops"] = record["executed_flops"] / fused / 1e9
+                if threads == 1 and "compile_error" not in record:
+                    row["grouped_products"] = grouped_against_dense(
+                        folder, record, spec, work, build, steps + warmup,
+                        args.quick)
                 result["rows"].append(row)
                 print(f"  {threads}T: " + ", ".join(
                     f"{fw} " + (common.duration(row[fw]["median_step_seconds"])

@@ -212,3 +212,32 @@ func.func @not_zeros(%x: tensor<16x8xf32>, %scores: tensor<16x4xf32>, %w: tensor
   %t0 = quern.mul %gb0, %y : tensor<16x8xf32>
   return %t0 : tensor<16x8xf32>
 }
+
+// -----
+
+// A load-balancing loss reads the router's probabilities and the gates too:
+// the block is fused all the same, and those reads stay as they are.
+// CHECK-LABEL: func.func @auxiliary_loss
+// CHECK: %[[PROBS:.+]] = quern.softmax
+// CHECK: %[[GATES:.+]] = quern.scatter_elements
+// CHECK: quern.moe_dispatch
+// CHECK: %[[AUX:.+]] = quern.mul %[[PROBS]], %[[GATES]] : tensor<64x4xf32>
+// CHECK: return %{{.+}}, %[[AUX]]
+func.func @auxiliary_loss(%x: tensor<64x8xf32>, %scores: tensor<64x4xf32>, %w: tensor<4x8x8xf32>) -> (tensor<64x8xf32>, tensor<64x4xf32>) {
+  %probs = quern.softmax %scores axis = 1 : tensor<64x4xf32>
+  %values, %indices = quern.topk %probs k = 1 axis = 1 : tensor<64x4xf32> -> (tensor<64x1xf32>, tensor<64x1xi64>)
+  %zeros = quern.constant dense<0.0> : tensor<64x4xf32>
+  %gates = quern.scatter_elements %zeros, %indices, %values axis = 1 reduction = none : (tensor<64x4xf32>, tensor<64x1xi64>, tensor<64x1xf32>) -> tensor<64x4xf32>
+  %xb = quern.broadcast %x : tensor<64x8xf32> -> tensor<4x64x8xf32>
+  %h = quern.matmul %xb, %w : tensor<4x64x8xf32>, tensor<4x8x8xf32> -> tensor<4x64x8xf32>
+  %a = quern.relu %h : tensor<4x64x8xf32>
+  %y = quern.matmul %a, %w : tensor<4x64x8xf32>, tensor<4x8x8xf32> -> tensor<4x64x8xf32>
+  %t = quern.transpose %gates perm = [1, 0] : tensor<64x4xf32> -> tensor<4x64xf32>
+  %r = quern.reshape %t : tensor<4x64xf32> -> tensor<4x64x1xf32>
+  %rb = quern.broadcast %r : tensor<4x64x1xf32> -> tensor<4x64x8xf32>
+  %weighed = quern.mul %y, %rb : tensor<4x64x8xf32>
+  // expected-remark @+1 {{fused mixture-of-experts block}}
+  %sum = quern.reduce_sum %weighed axes = [0] : tensor<4x64x8xf32> -> tensor<64x8xf32>
+  %aux = quern.mul %probs, %gates : tensor<64x4xf32>
+  return %sum, %aux : tensor<64x8xf32>, tensor<64x4xf32>
+}
