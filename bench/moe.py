@@ -134,12 +134,14 @@ def grouped_against_dense(folder, record, spec, work, build, steps, quick):
 def main():
     parser = common.arguments(
         __doc__, "moe_step", f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed "
-        "steps")
+        "steps", out_required=False)
     parser.add_argument("--profile-worker", help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.profile_worker:
         return profile_worker(args.profile_worker, args.steps)
+    if not args.out:
+        parser.error("--out is required")
     import torch
     torch.set_num_threads(1)
     build = os.path.abspath(args.build)

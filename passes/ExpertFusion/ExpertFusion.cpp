@@ -59,9 +59,13 @@ std::optional<Routing> matchRouting(ScatterElementsOp scatter) {
   if (type.getRank() != 2 || scatter.getReduction() != ScatterReduction::none ||
       !isLastOfTwo(scatter.getAxis()) || !isa<FloatType>(type.getElementType()))
     return std::nullopt;
+  // The indices of a top-k over the experts: distinct in each row, and
+  // each in range.
   auto topk = scatter.getIndices().getDefiningOp<TopKOp>();
   if (!topk || topk.getIndices() != scatter.getIndices() ||
-      !isLastOfTwo(topk.getAxis()))
+      !isLastOfTwo(topk.getAxis()) ||
+      cast<RankedTensorType>(topk.getInput().getType()).getShape() !=
+          type.getShape())
     return std::nullopt;
   auto zeros = scatter.getData().getDefiningOp<ConstantOp>();
   auto splat = zeros ? dyn_cast<SplatElementsAttr>(zeros.getValue())
