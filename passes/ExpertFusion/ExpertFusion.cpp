@@ -43,42 +43,170 @@ using namespace quern;
 
 namespace {
 
-/// The routing of a block: `gates = scatter_elements(zeros, experts,
-/// weights)` along the last axis, `experts` the indices of a top-k.
+/// The routing of a block: gates [tokens, experts], zero outside each
+/// token's top-k experts `experts` (the indices of a top-k over them), and
+/// the gate of each (token, slot): `weights`, or where that is null, the
+/// `scores` the gates take at the experts.
 struct Routing {
-  ScatterElementsOp gates;
-  Value experts, weights;
+  Value gates;
+  TopKOp topk;
+  Value experts, weights, scores;
   int64_t tokens, slots, expertCount;
 };
 
 /// Whether `axis` names the last of two dimensions.
 bool isLastOfTwo(int64_t axis) { return axis == 1 || axis == -1; }
 
-std::optional<Routing> matchRouting(ScatterElementsOp scatter) {
-  auto type = scatter.getType();
-  if (type.getRank() != 2 || scatter.getReduction() != ScatterReduction::none ||
-      !isLastOfTwo(scatter.getAxis()) || !isa<FloatType>(type.getElementType()))
-    return std::nullopt;
-  // The indices of a top-k over the experts: distinct in each row, and
-  // each in range.
-  auto topk = scatter.getIndices().getDefiningOp<TopKOp>();
-  if (!topk || topk.getIndices() != scatter.getIndices() ||
-      !isLastOfTwo(topk.getAxis()) ||
+/// The routing whose experts are `indices`, if they are those of a top-k
+/// over gates of type `type` (distinct in each row, each in range).
+std::optional<Routing> routingOf(Value gates, Value indices) {
+  auto type = cast<RankedTensorType>(gates.getType());
+  auto topk = indices ? indices.getDefiningOp<TopKOp>() : TopKOp();
+  if (type.getRank() != 2 || !isa<FloatType>(type.getElementType()) || !topk ||
+      topk.getIndices() != indices || !isLastOfTwo(topk.getAxis()) ||
       cast<RankedTensorType>(topk.getInput().getType()).getShape() !=
           type.getShape())
     return std::nullopt;
-  auto zeros = scatter.getData().getDefiningOp<ConstantOp>();
-  auto splat = zeros ? dyn_cast<SplatElementsAttr>(zeros.getValue())
-                     : SplatElementsAttr();
-  if (!splat || !splat.getSplatValue<APFloat>().isZero())
-    return std::nullopt;
-  auto indices = cast<RankedTensorType>(scatter.getIndices().getType());
-  return Routing{scatter,
-                 scatter.getIndices(),
-                 scatter.getUpdates(),
+  return Routing{gates,
+                 topk,
+                 indices,
+                 Value(),
+                 Value(),
                  type.getDimSize(0),
-                 indices.getDimSize(1),
+                 cast<RankedTensorType>(indices.getType()).getDimSize(1),
                  type.getDimSize(1)};
+}
+
+/// Whether `value` is a splat constant equal to `number`.
+bool isSplatOf(Value value, double number) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  auto splat = constant ? dyn_cast<SplatElementsAttr>(constant.getValue())
+                        : SplatElementsAttr();
+  if (!splat)
+    return false;
+  if (isa<FloatType>(splat.getElementType()))
+    return splat.getSplatValue<APFloat>().convertToDouble() == number;
+  return splat.getSplatValue<APInt>().getSExtValue() == int64_t(number);
+}
+
+/// `gates = scatter_elements(zeros, indices, weights)` along the experts.
+std::optional<Routing> matchScatteredGates(ScatterElementsOp scatter) {
+  if (scatter.getReduction() != ScatterReduction::none ||
+      !isLastOfTwo(scatter.getAxis()) || !isSplatOf(scatter.getData(), 0.0))
+    return std::nullopt;
+  std::optional<Routing> routing =
+      routingOf(scatter.getResult(), scatter.getIndices());
+  if (routing)
+    routing->weights = scatter.getUpdates();
+  return routing;
+}
+
+/// The value a chain of casts starts from.
+Value beforeCasts(Value value) {
+  while (auto cast = value.getDefiningOp<CastOp>())
+    value = cast.getInput();
+  return value;
+}
+
+/// The indices `i` [tokens, k] that `hot` [tokens, k, experts] compares
+/// with the experts' positions: compare(eq, broadcast(i [tokens, k, 1]),
+/// 0, 1, ..., experts - 1 along the experts), either order; `i` may be wrapped
+/// for negative values first (OneHot's), which indices of a top-k are not.
+Value comparedIndices(Value hot) {
+  auto compare = beforeCasts(hot).getDefiningOp<CompareOp>();
+  if (!compare || compare.getPredicate() != ComparePredicate::eq)
+    return {};
+  auto type = cast<RankedTensorType>(compare.getType());
+  if (type.getRank() != 3)
+    return {};
+  int64_t experts = type.getDimSize(2);
+  auto isPositions = [&](Value value) {
+    auto broadcast = value.getDefiningOp<BroadcastOp>();
+    Value source = broadcast ? broadcast.getInput() : value;
+    auto constant = source.getDefiningOp<ConstantOp>();
+    auto dense = constant ? dyn_cast<DenseIntElementsAttr>(constant.getValue())
+                          : DenseIntElementsAttr();
+    if (!dense ||
+        cast<RankedTensorType>(source.getType()).getShape().back() != experts)
+      return false;
+    // 0, 1, ..., experts - 1 along the last dimension, in every row (an
+    // importer may have folded the broadcast into the constant).
+    int64_t position = 0;
+    for (const APInt &element : dense.getValues<APInt>())
+      if (element.getSExtValue() != position++ % experts)
+        return false;
+    return true;
+  };
+  auto indicesOf = [&](Value value) -> Value {
+    auto broadcast = value.getDefiningOp<BroadcastOp>();
+    auto reshape = broadcast ? broadcast.getInput().getDefiningOp<ReshapeOp>()
+                             : ReshapeOp();
+    if (!reshape)
+      return {};
+    Value indices = reshape.getInput();
+    // select(indices < 0, indices + experts, indices)
+    if (auto wrap = indices.getDefiningOp<SelectOp>())
+      indices = wrap.getOnFalse();
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    if (indicesType.getRank() != 2 ||
+        indicesType.getShape() != type.getShape().drop_back())
+      return {};
+    return indices;
+  };
+  if (isPositions(compare.getRhs()))
+    return indicesOf(compare.getLhs());
+  if (isPositions(compare.getLhs()))
+    return indicesOf(compare.getRhs());
+  return {};
+}
+
+/// The indices [tokens, k] whose indicator `mask` [tokens, experts] is (1
+/// where the expert is among a token's indices, else 0), as exporters
+/// write it: a one-hot of each slot summed over the slots, or compared and
+/// counted and tested for more than zero; casts anywhere between.
+Value indicatorIndices(Value mask) {
+  Value value = beforeCasts(mask);
+  if (auto positive = value.getDefiningOp<CompareOp>()) {
+    if (positive.getPredicate() != ComparePredicate::gt ||
+        !isSplatOf(positive.getRhs(), 0.0))
+      return {};
+    value = beforeCasts(positive.getLhs());
+  }
+  auto sum = value.getDefiningOp<ReduceSumOp>();
+  if (!sum || sum.getAxes() != ArrayRef<int64_t>{1} || sum.getKeepDims())
+    return {};
+  Value hot = beforeCasts(sum.getInput());
+  if (auto pick = hot.getDefiningOp<SelectOp>()) {
+    if (!isSplatOf(pick.getOnTrue(), 1.0) || !isSplatOf(pick.getOnFalse(), 0.0))
+      return {};
+    hot = pick.getCondition();
+  }
+  return comparedIndices(hot);
+}
+
+/// `gates = scores * mask`, `mask` the indicator of a top-k's indices.
+std::optional<Routing> matchMaskedGates(MulOp mul) {
+  for (auto [scores, mask] : {std::pair(mul.getLhs(), mul.getRhs()),
+                              std::pair(mul.getRhs(), mul.getLhs())}) {
+    std::optional<Routing> routing =
+        routingOf(mul.getResult(), indicatorIndices(mask));
+    if (!routing)
+      continue;
+    routing->scores = scores;
+    if (scores == routing->topk.getInput())
+      routing->weights = routing->topk.getValues();
+    return routing;
+  }
+  return std::nullopt;
+}
+
+/// The routing whose gates `op` computes, if any.
+std::optional<Routing> matchRouting(Operation *op) {
+  if (auto scatter = dyn_cast<ScatterElementsOp>(op))
+    return matchScatteredGates(scatter);
+  if (auto mul = dyn_cast<MulOp>(op))
+    return matchMaskedGates(mul);
+  return std::nullopt;
 }
 
 /// A product of the expert chain: matmul(input, weight [+ bias]).
@@ -384,15 +512,15 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           << tileRows.getValue();
       return signalPassFailure();
     }
-    SmallVector<ScatterElementsOp> candidates;
-    getOperation().walk([&](ScatterElementsOp scatter) {
-      if (matchRouting(scatter))
-        candidates.push_back(scatter);
+    SmallVector<Operation *> candidates;
+    getOperation().walk([&](Operation *op) {
+      if (matchRouting(op))
+        candidates.push_back(op);
     });
-    for (ScatterElementsOp scatter : candidates) {
+    for (Operation *gates : candidates) {
       Refusal refusal;
-      if (failed(fuse(*matchRouting(scatter), refusal)) && report)
-        scatter.emitRemark("mixture-of-experts block left dense: ")
+      if (failed(fuse(*matchRouting(gates), refusal)) && report)
+        gates->emitRemark("mixture-of-experts block left dense: ")
             << refusal.reason;
     }
   }
@@ -437,7 +565,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
   LogicalResult matchUnrolled(Block &block, bool &columns, Refusal &refusal) {
     const Routing &routing = block.routing;
     SmallVector<MulOp> terms;
-    for (Operation *user : routing.gates->getUsers()) {
+    for (Operation *user : routing.gates.getUsers()) {
       auto slice = dyn_cast<SliceOp>(user);
       std::optional<int64_t> column =
           slice ? gateColumn(slice, routing.tokens) : std::nullopt;
@@ -524,7 +652,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
   /// experts the graph adds by itself).
   LogicalResult matchStacked(Block &block, Refusal &refusal) {
     const Routing &routing = block.routing;
-    for (Operation *user : routing.gates->getUsers()) {
+    for (Operation *user : routing.gates.getUsers()) {
       int64_t first = 0;
       Operation *next = user;
       if (auto slice = dyn_cast<SliceOp>(user)) {
@@ -677,6 +805,12 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     // Each token's slots, weighed by their gates and summed. Slots whose
     // expert runs no product read some row, weighed by zero.
     Value weights = routing.weights;
+    if (!weights)
+      weights = b.create<GatherElementsOp>(
+          loc,
+          Builder::typeOf(routing.experts)
+              .clone(getElementTypeOrSelf(routing.scores.getType())),
+          routing.scores, routing.experts, 1);
     if (groupCount < routing.expertCount) {
       SmallVector<float> computes;
       for (int64_t group : groups)

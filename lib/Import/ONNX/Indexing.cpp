@@ -108,7 +108,80 @@ static LogicalResult importTrilu(NodeImporter &node) {
   return success();
 }
 
+/// OneHot: `values[1]` where an index (negative ones counted from `depth`)
+/// equals the position along the new axis, else `values[0]`. An index out
+/// of range gives a row of `values[0]`, as ONNX says.
+static LogicalResult importOneHot(NodeImporter &node) {
+  RankedTensorType indicesType = node.inputType(0);
+  if (failed(node.requireElementType(
+          indicesType, [](Type t) { return !t.isInteger(1); }, "numeric")))
+    return failure();
+  // depth: one number, cast to int64 (truncated) when it is a float.
+  FailureOr<DenseElementsAttr> given = node.constantInput(1);
+  if (failed(given))
+    return failure();
+  if (given->getNumElements() != 1)
+    return node.emitError() << "depth must be one positive value";
+  int64_t depthValue =
+      isa<FloatType>(given->getElementType())
+          ? static_cast<int64_t>(
+                (*given->getValues<APFloat>().begin()).convertToDouble())
+          : (*given->getValues<APInt>().begin()).getSExtValue();
+  if (depthValue < 1)
+    return node.emitError() << "depth must be one positive value";
+  // ONNX's shape inference has checked that values holds two elements.
+  RankedTensorType valuesType = node.inputType(2);
+  int64_t rank = indicesType.getRank() + 1;
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  int64_t size = depthValue;
+  OpBuilder &b = node.builder;
+  Type i64 = b.getI64Type();
+  SmallVector<int64_t> shape(indicesType.getShape());
+  shape.insert(shape.begin() + *axis, size);
+  auto resultType = RankedTensorType::get(shape, valuesType.getElementType());
+  // The indices, counted from the end when negative, along the new axis.
+  Value indices = node.castTo(node.input(0), i64);
+  auto indices64 = cast<RankedTensorType>(indices.getType());
+  Value negative = node.build<CompareOp>(indices64.clone(b.getI1Type()),
+                                         ComparePredicate::lt, indices,
+                                         node.splatConstant(indices64, 0));
+  indices = node.build<SelectOp>(
+      indices64, negative,
+      node.build<AddOp>(indices64, indices,
+                        node.splatConstant(indices64, size)),
+      indices);
+  SmallVector<int64_t> unitShape(indicesType.getShape());
+  unitShape.insert(unitShape.begin() + *axis, 1);
+  indices = node.broadcastTo(
+      node.reshapeTo(indices, RankedTensorType::get(unitShape, i64)), shape);
+  // The positions along it.
+  SmallVector<int64_t> positionShape(rank, 1);
+  positionShape[*axis] = size;
+  auto positionType = RankedTensorType::get(positionShape, i64);
+  Value positions = node.broadcastTo(
+      b.create<ConstantOp>(
+          node.loc, DenseElementsAttr::get(positionType,
+                                           ArrayRef(llvm::to_vector(
+                                               llvm::seq<int64_t>(0, size))))),
+      shape);
+  Value hot = node.build<CompareOp>(resultType.clone(b.getI1Type()),
+                                    ComparePredicate::eq, indices, positions);
+  auto pick = [&](int64_t which) {
+    Value flat = node.reshapeTo(node.input(2), valuesType.clone({2}));
+    return node.broadcastTo(node.build<SliceOp>(valuesType.clone({1}), flat,
+                                                ArrayRef<int64_t>{which},
+                                                ArrayRef<int64_t>{1}),
+                            shape);
+  };
+  node.setResult(0, node.build<SelectOp>(resultType, hot, pick(1), pick(0)));
+  return success();
+}
+
 void quern::onnx_import::registerIndexingOps(OpTable &table) {
+  table.add("OneHot", {11}, importOneHot);
   table.add("Gather", {13}, importGather);
   table.add("GatherElements", {13}, importGatherElements);
   table.add("ScatterElements", {13, 16}, importScatterElements);

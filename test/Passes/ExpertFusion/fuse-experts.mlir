@@ -241,3 +241,42 @@ func.func @auxiliary_loss(%x: tensor<64x8xf32>, %scores: tensor<64x4xf32>, %w: t
   %aux = quern.mul %probs, %gates : tensor<64x4xf32>
   return %sum, %aux : tensor<64x8xf32>, tensor<64x4xf32>
 }
+
+// -----
+
+// Gates as a mask of the top-k experts times scores: the slots compared
+// with every expert's index, counted, tested for more than zero. The top-k
+// ranks the probabilities but the gates weigh other scores, so each slot's
+// gate is gathered from those scores at its expert.
+// CHECK-LABEL: func.func @masked_gates
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<64x8xf32>, %[[PROBS:[^:]+]]: tensor<64x4xf32>, %[[SCORES:[^:]+]]: tensor<64x4xf32>
+// CHECK: %{{.+}}, %[[I:.+]] = quern.topk %[[PROBS]]
+// CHECK: quern.moe_dispatch %[[I]] groups = [0, 1, 2, 3]
+// CHECK: %[[W:.+]] = quern.gather_elements %[[SCORES]], %[[I]] axis = 1 : (tensor<64x4xf32>, tensor<64x2xi64>) -> tensor<64x2xf32>
+// CHECK: quern.reshape %[[W]] : tensor<64x2xf32> -> tensor<64x2x1xf32>
+// CHECK-NOT: quern.matmul
+func.func @masked_gates(%x: tensor<64x8xf32>, %probs: tensor<64x4xf32>, %scores: tensor<64x4xf32>, %w: tensor<4x8x8xf32>) -> tensor<64x8xf32> {
+  %values, %indices = quern.topk %probs k = 2 axis = 1 : tensor<64x4xf32> -> (tensor<64x2xf32>, tensor<64x2xi64>)
+  %column = quern.reshape %indices : tensor<64x2xi64> -> tensor<64x2x1xi64>
+  %slots = quern.broadcast %column : tensor<64x2x1xi64> -> tensor<64x2x4xi64>
+  %positions = quern.constant dense<[[[0, 1, 2, 3]]]> : tensor<1x1x4xi64>
+  %every = quern.broadcast %positions : tensor<1x1x4xi64> -> tensor<64x2x4xi64>
+  %equal = quern.compare eq, %slots, %every : tensor<64x2x4xi64> -> tensor<64x2x4xi1>
+  %ones = quern.cast %equal : tensor<64x2x4xi1> to tensor<64x2x4xi64>
+  %count = quern.reduce_sum %ones axes = [1] : tensor<64x2x4xi64> -> tensor<64x4xi64>
+  %zero = quern.constant dense<0> : tensor<64x4xi64>
+  %any = quern.compare gt, %count, %zero : tensor<64x4xi64> -> tensor<64x4xi1>
+  %mask = quern.cast %any : tensor<64x4xi1> to tensor<64x4xf32>
+  %gates = quern.mul %scores, %mask : tensor<64x4xf32>
+  %xb = quern.broadcast %x : tensor<64x8xf32> -> tensor<4x64x8xf32>
+  %h = quern.matmul %xb, %w : tensor<4x64x8xf32>, tensor<4x8x8xf32> -> tensor<4x64x8xf32>
+  %a = quern.relu %h : tensor<4x64x8xf32>
+  %y = quern.matmul %a, %w : tensor<4x64x8xf32>, tensor<4x8x8xf32> -> tensor<4x64x8xf32>
+  %t = quern.transpose %gates perm = [1, 0] : tensor<64x4xf32> -> tensor<4x64xf32>
+  %r = quern.reshape %t : tensor<4x64xf32> -> tensor<4x64x1xf32>
+  %rb = quern.broadcast %r : tensor<4x64x1xf32> -> tensor<4x64x8xf32>
+  %weighed = quern.mul %y, %rb : tensor<4x64x8xf32>
+  // expected-remark @+1 {{fused mixture-of-experts block: 4 experts (4 with products, 0 without), top-2}}
+  %sum = quern.reduce_sum %weighed axes = [0] : tensor<4x64x8xf32> -> tensor<64x8xf32>
+  return %sum : tensor<64x8xf32>
+}

@@ -212,6 +212,30 @@ def gather_cases(out):
                [("y", np.take_along_axis(data, elements % 3, axis=1))])
 
 
+def one_hot_cases(out):
+    """OneHot with negative indices (counted from depth), an index out of
+    range (a row of `off`), float indices, and the new axis first."""
+    indices = np.array([[0, -1, 2], [5, -4, 1]], dtype=np.int64)
+    values = np.array([-2.0, 3.0], dtype=np.float32)
+
+    def one_hot(indices, depth, axis):
+        wrapped = np.where(indices < 0, indices + depth, indices)
+        hot = np.expand_dims(wrapped, axis) == np.arange(depth).reshape(
+            [depth if d == axis % (indices.ndim + 1) else 1
+             for d in range(indices.ndim + 1)])
+        return np.where(hot, values[1], values[0]).astype(np.float32)
+    for name, axis, given in (("one_hot_last", -1, indices),
+                              ("one_hot_axis0", 0, indices),
+                              ("one_hot_float_indices", -1,
+                               indices.astype(np.float32))):
+        write_case(out, name,
+                   [constant("depth", np.array(4, dtype=np.int64)),
+                    helper.make_node("OneHot", ["indices", "depth", "values"],
+                                     ["y"], axis=axis)],
+                   [("indices", given), ("values", values)],
+                   [("y", one_hot(indices, 4, axis))])
+
+
 #===----------------------------------------------------------------------===#
 # Slice, Einsum
 #===----------------------------------------------------------------------===#
@@ -436,7 +460,8 @@ def dropout_cases(out):
     dropout_case(out, "dropout_ratio09", 0.9, 7)
 
 
-CASES = [topk_cases, scatter_cases, gather_cases, slice_cases, einsum_cases,
+CASES = [topk_cases, scatter_cases, gather_cases, one_hot_cases, slice_cases,
+         einsum_cases,
          layer_norm_cases, nll_loss_cases, uint8_cases, cast_cases,
          dropout_cases]
 

@@ -136,18 +136,28 @@ class Expert(nn.Module):
 
 
 class MoE(nn.Module):
-    """Top-2 of 4 experts, dense compute, gates scattered from TopK; MSE loss."""
+    """Top-2 of 4 experts, dense compute; MSE loss. The gates are the top-k
+    probabilities scattered into zeros (`gating="scatter"`), or all
+    probabilities times a mask of the top-k: a one-hot of each slot summed
+    (`"one_hot"`), or the slots compared with every expert's index
+    (`"equal"`)."""
 
-    def __init__(self, n_expert=4, k=2):
+    def __init__(self, n_expert=4, k=2, gating="scatter"):
         super().__init__()
-        self.k = k
+        self.k, self.gating = k, gating
         self.router = nn.Linear(16, n_expert)
         self.experts = nn.ModuleList([Expert() for _ in range(n_expert)])
 
     def forward(self, x, target):
         probs = F.softmax(self.router(x), dim=-1)
         top_values, top_indices = torch.topk(probs, k=self.k, dim=-1)
-        gates = torch.zeros_like(probs).scatter(1, top_indices, top_values)
+        if self.gating == "one_hot":
+            gates = probs * F.one_hot(top_indices, probs.shape[-1]).sum(1)
+        elif self.gating == "equal":
+            experts = torch.arange(probs.shape[-1])
+            gates = probs * (top_indices[..., None] == experts).any(1)
+        else:
+            gates = torch.zeros_like(probs).scatter(1, top_indices, top_values)
         out = None
         for e, expert in enumerate(self.experts):
             term = gates[:, e : e + 1] * expert(x)
@@ -314,6 +324,16 @@ def make_moe():
     return model, (x, target), ["x", "target"]
 
 
+def make_moe_gated(gating):
+    """`moe` with the gates a mask of the top-k times the probabilities."""
+    torch.manual_seed(2)
+    model = MoE(gating=gating)
+    g = torch.Generator().manual_seed(102)
+    x = torch.randn(8, 16, generator=g)
+    target = torch.randn(8, 16, generator=g)
+    return model, (x, target), ["x", "target"]
+
+
 def make_moe_skewed():
     """`moe` routing top-1 with a router bias that sends every token to
     expert 0: experts 1 to 3 get no token (a gradient of exactly zero;
@@ -357,6 +377,8 @@ ONNX_REFERENCE = {"moe_ties"}
 
 MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2,
           "gpt2_lora": make_gpt2_lora, "moe": make_moe,
+          "moe_one_hot": lambda: make_moe_gated("one_hot"),
+          "moe_equal": lambda: make_moe_gated("equal"),
           "moe_skewed": make_moe_skewed, "moe_ties": make_moe_ties,
           "moe_swiglu": make_moe_swiglu}
 
@@ -462,6 +484,16 @@ def _run_node(node, ins):
         for s, e, ax, st in zip(starts, ends, axes, steps):
             idx[int(ax)] = slice(int(s), int(e), int(st))
         return [data[tuple(idx)]]
+    if op in ("Equal", "Greater"):
+        return [(np.equal if op == "Equal" else np.greater)(ins[0], ins[1])]
+    if op == "OneHot":
+        depth = int(np.asarray(ins[1]).reshape(-1)[0])
+        off, on = np.asarray(ins[2]).reshape(-1)
+        indices = np.where(ins[0] < 0, ins[0] + depth, ins[0])
+        axis = a.get("axis", -1) % (indices.ndim + 1)
+        hot = np.expand_dims(indices, axis) == np.arange(depth).reshape(
+            [depth if d == axis else 1 for d in range(indices.ndim + 1)])
+        return [np.where(hot, on, off)]
     if op == "Cast":
         return [ins[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[a["to"]])]
     raise NotImplementedError(f"numpy evaluation of {op}")
