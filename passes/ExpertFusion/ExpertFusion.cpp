@@ -238,6 +238,12 @@ struct Refusal {
   std::string reason;
 };
 
+/// Fails, saying why in `refusal`.
+LogicalResult refuse(Refusal &refusal, const Twine &reason) {
+  refusal.reason = reason.str();
+  return failure();
+}
+
 /// A block matched: its routing, its input, the sum it replaces and its
 /// experts (one per gate column that has a term, in column order; or one
 /// chain for `stackedCount` stacked experts from its index on).
@@ -304,10 +310,7 @@ bool sameValue(Value a, Value b) {
 FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
                              Refusal &refusal) {
   Expert expert;
-  auto fail = [&](const Twine &reason) {
-    refusal.reason = reason.str();
-    return failure();
-  };
+  auto fail = [&](const Twine &reason) { return refuse(refusal, reason); };
   int64_t rank = stacked ? 3 : 2;
   // A product's bias: as given, or for stacked experts each expert's
   // [out] bias, which the product broadcasts over the tokens.
@@ -553,11 +556,6 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
                                  "running them densely");
     build(block, rows);
     return success();
-  }
-
-  static LogicalResult refuse(Refusal &refusal, const Twine &reason) {
-    refusal.reason = reason.str();
-    return failure();
   }
 
   /// Experts unrolled, one term per gate column: `columns` says whether
