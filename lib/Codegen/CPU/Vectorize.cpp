@@ -82,10 +82,15 @@ bool readsOnce(vector::TransferReadOp read) {
 /// fill stays as it is.
 void forwardFill(linalg::FillOp fill) {
   Attribute value;
-  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+  // The reads of a view may have been folded into reads of the buffer it
+  // views (a tile of rows at a run-time offset), out of reach of the walk
+  // below: such a fill stays.
+  Value buffer = fill.getOutputs()[0];
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)) ||
+      buffer.getDefiningOp<ViewLikeOpInterface>())
     return;
   SmallVector<vector::TransferReadOp> reads;
-  bool onlyOnce = allUsers(fill.getOutputs()[0], [&](Operation *user) {
+  bool onlyOnce = allUsers(buffer, [&](Operation *user) {
     if (user == fill || isa<vector::TransferWriteOp>(user))
       return true;
     auto read = dyn_cast<vector::TransferReadOp>(user);
@@ -96,7 +101,7 @@ void forwardFill(linalg::FillOp fill) {
     reads.push_back(read);
     return true;
   });
-  if (!onlyOnce)
+  if (!onlyOnce || reads.empty())
     return;
   IRRewriter rewriter(fill.getContext());
   for (vector::TransferReadOp read : reads) {

@@ -33,3 +33,29 @@ func.func @gemm(%arg0: memref<16x64xf32>, %arg1: memref<64x32xf32>, %arg2: memre
   }
   return
 }
+
+// -----
+
+// A fill of a view (a grouped product's tile of rows, at an offset known
+// only at run time) stays: the tile's reads are folded into reads of the
+// whole buffer, where no walk from the view sees them, so the zeros are
+// written and read back as before.
+// CHECK-LABEL: func.func @view_fill
+// CHECK: %[[ROWS:.+]] = memref.subview %[[OUT:[^[]+]][%[[ROW:[^,]+]], 0] [8, 32]
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[ROWS]] : memref<8x32xf32, strided<[32, 1], offset: ?>>)
+// CHECK: %[[ACC:.+]] = vector.transfer_read %[[OUT]][%[[ROW]], %{{.+}}]
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ACC]])
+func.func @view_fill(%arg0: memref<8x64xf32>, %arg1: memref<64x32xf32>, %arg2: memref<64x32xf32>, %row: index) {
+  %c64 = arith.constant 64 : index
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cst = arith.constant 0.000000e+00 : f32
+  %rows = memref.subview %arg2[%row, 0] [8, 32] [1, 1] : memref<64x32xf32> to memref<8x32xf32, strided<[32, 1], offset: ?>>
+  linalg.fill {quern.forward_fill} ins(%cst : f32) outs(%rows : memref<8x32xf32, strided<[32, 1], offset: ?>>)
+  scf.for %k = %c0 to %c64 step %c1 {
+    %a = memref.subview %arg0[0, %k] [8, 1] [1, 1] : memref<8x64xf32> to memref<8x1xf32, strided<[64, 1], offset: ?>>
+    %b = memref.subview %arg1[%k, 0] [1, 32] [1, 1] : memref<64x32xf32> to memref<1x32xf32, strided<[32, 1], offset: ?>>
+    linalg.matmul {quern.vector_sizes = array<i64: 8, 32, 1>} ins(%a, %b : memref<8x1xf32, strided<[64, 1], offset: ?>>, memref<1x32xf32, strided<[32, 1], offset: ?>>) outs(%rows : memref<8x32xf32, strided<[32, 1], offset: ?>>)
+  }
+  return
+}
