@@ -41,7 +41,7 @@ func.func @gemm(%arg0: memref<16x64xf32>, %arg1: memref<64x32xf32>, %arg2: memre
 // whole buffer, where no walk from the view sees them, so the zeros are
 // written and read back as before.
 // CHECK-LABEL: func.func @view_fill
-// CHECK: %[[ROWS:.+]] = memref.subview %[[OUT:[^[]+]][%[[ROW:[^,]+]], 0] [8, 32]
+// CHECK: %[[ROWS:.+]] = memref.subview %[[OUT:arg[0-9]+]][%[[ROW:arg[0-9]+]], 0] [8, 32]
 // CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[ROWS]] : memref<8x32xf32, strided<[32, 1], offset: ?>>)
 // CHECK: %[[ACC:.+]] = vector.transfer_read %[[OUT]][%[[ROW]], %{{.+}}]
 // CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ACC]])
