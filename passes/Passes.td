@@ -29,10 +29,12 @@ def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
   let summary = "Run each mixture-of-experts expert only on its routed tokens";
   let description = [{
     Finds dense mixture-of-experts blocks, as exporters write them: router
-    gates scattered into zeros at the top-k experts of each token
-    (`scatter_elements` of a `topk`'s values or of values computed from
-    them, at its indices), and a sum of one term per expert, `broadcast(
-    gates[:, e]) * expert_e(x)`. Each expert is either `x` itself (an
+    gates zero outside the top-k experts of each token (`scatter_elements`
+    of a `topk`'s values, or of values computed from them, into zeros at
+    its indices; or scores times a mask of those indices: a one-hot of each
+    slot summed, or the slots compared with every expert's index), and a
+    sum of one term per expert, `broadcast(gates[:, e]) * expert_e(x)`, or
+    stacked experts weighed by the transposed gates and summed. Each expert is either `x` itself (an
     identity expert, as in LongCat-Flash) or the same chain for every
     expert: one or more products of `x` (matmul with optional bias), an
     elementwise function of them (ReLU, GELU, SiLU, SwiGLU's
@@ -58,7 +60,7 @@ def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
     // quern-opt --quern-fuse-experts=report
     %g = quern.scatter_elements %zeros, %idx, %vals axis = 1 reduction = none ...
     // remark: fused mixture-of-experts block: 4 experts (4 with products,
-    //         0 identity), top-2; expert product FLOPs 65536 dense, ...
+    //         0 without), top-2; expert product FLOPs 65536 dense, ...
     ```
   }];
   let options = [

@@ -97,7 +97,9 @@ def Quern_GroupedWeightGradientOp : Quern_Op<"grouped_weight_gradient", [Pure, D
     `result[g, k, n] = sum over tiles t with tile_groups[t] = g, rows r of
     lhs[t*R + r, k] * rhs[t*R + r, n]`, the weight gradient of a
     `grouped_matmul`; with `transpose_result` the result is `[G, N, K]`.
-    A group that no tile has gets zeros. The tiles of a group are summed in
+    A group that no tile has gets zeros. Each group's tiles must be
+    consecutive, as `quern.moe_dispatch` lays them out (the lowering sums a
+    group's rows from its first tile on); the tiles of a group are summed in
     their order, so the result does not depend on the thread count.
 
     ```mlir

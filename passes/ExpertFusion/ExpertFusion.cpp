@@ -13,13 +13,15 @@
 // gates times the input are added densely. Gradients then flow through the
 // same layout (the ops' GradientOpInterface), never through the dense form.
 //
-// A block is recognised from its gates: a scatter of top-k values into
-// zeros at the top-k positions, gates[n, e] nonzero only for the token's k
-// experts. Its experts are the terms `broadcast(gates[:, e]) * expert_e(x)`
-// of one sum, each expert either x itself or the same chain for every
-// expert: one or more first products of x (matmul, optional bias), an
-// elementwise function of them, and a last product. Anything else is left
-// as it is, with a remark saying why when reports are asked for.
+// A block is recognised from its gates, gates[n, e] nonzero only for the
+// token's k experts: a scatter of top-k values into zeros at the top-k
+// positions, or scores times a mask of the top-k positions (a one-hot of
+// each slot summed, or the slots compared with every expert's index). Its
+// experts are the terms `broadcast(gates[:, e]) * expert_e(x)` of one sum, each
+// expert either x itself or the same chain for every expert: one or more first
+// products of x (matmul, optional bias), an elementwise function of them, and a
+// last product. Anything else is left as it is, with a remark saying why when
+// reports are asked for.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +31,9 @@
 #include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace quern {
 #define GEN_PASS_DEF_FUSEEXPERTSPASS
@@ -54,11 +56,12 @@ struct Routing {
   int64_t tokens, slots, expertCount;
 };
 
-/// Whether `axis` names the last of two dimensions.
-bool isLastOfTwo(int64_t axis) { return axis == 1 || axis == -1; }
+/// Whether `axis` (normalized: verifiers refuse negative axes) names the
+/// last of two dimensions.
+bool isLastOfTwo(int64_t axis) { return axis == 1; }
 
 /// The routing whose experts are `indices`, if they are those of a top-k
-/// over gates of type `type` (distinct in each row, each in range).
+/// over tensors of the gates' shape (distinct in each row, each in range).
 std::optional<Routing> routingOf(Value gates, Value indices) {
   auto type = cast<RankedTensorType>(gates.getType());
   auto topk = indices ? indices.getDefiningOp<TopKOp>() : TopKOp();
@@ -141,12 +144,21 @@ Value comparedIndices(Value hot) {
     auto broadcast = value.getDefiningOp<BroadcastOp>();
     auto reshape = broadcast ? broadcast.getInput().getDefiningOp<ReshapeOp>()
                              : ReshapeOp();
-    if (!reshape)
+    if (!reshape ||
+        cast<RankedTensorType>(reshape.getType()).getShape() !=
+            ArrayRef<int64_t>{type.getDimSize(0), type.getDimSize(1), 1})
       return {};
     Value indices = reshape.getInput();
-    // select(indices < 0, indices + experts, indices)
-    if (auto wrap = indices.getDefiningOp<SelectOp>())
+    // select(indices < 0, ..., indices): the same for indices that are
+    // never negative.
+    if (auto wrap = indices.getDefiningOp<SelectOp>()) {
+      auto negative = wrap.getCondition().getDefiningOp<CompareOp>();
+      if (!negative || negative.getPredicate() != ComparePredicate::lt ||
+          negative.getLhs() != wrap.getOnFalse() ||
+          !isSplatOf(negative.getRhs(), 0.0))
+        return {};
       indices = wrap.getOnFalse();
+    }
     auto indicesType = cast<RankedTensorType>(indices.getType());
     if (indicesType.getRank() != 2 ||
         indicesType.getShape() != type.getShape().drop_back())
@@ -316,15 +328,22 @@ FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
   // [out] bias, which the product broadcasts over the tokens.
   auto biasOf = [&](MatMulOp matmul) -> Value {
     Value bias = matmul.getBias();
-    if (!stacked || !bias)
-      return bias;
+    if (!bias)
+      return {};
+    // Unrolled: a vector over the outputs (not one of the result's shape).
+    if (!stacked)
+      return cast<RankedTensorType>(bias.getType()).getRank() == 1 ? bias
+                                                                   : Value();
     auto broadcast = bias.getDefiningOp<BroadcastOp>();
     auto reshape =
         broadcast ? broadcast.getInput().getDefiningOp<ReshapeOp>() : nullptr;
     auto type = cast<RankedTensorType>(matmul.getType());
+    int64_t experts = type.getDimSize(0), out = type.getDimSize(2);
     if (!reshape ||
         cast<RankedTensorType>(reshape.getType()).getShape() !=
-            ArrayRef<int64_t>{type.getDimSize(0), 1, type.getDimSize(2)})
+            ArrayRef<int64_t>{experts, 1, out} ||
+        cast<RankedTensorType>(reshape.getInput().getType()).getShape() !=
+            ArrayRef<int64_t>{experts, out})
       return {};
     return reshape.getInput();
   };
@@ -357,7 +376,11 @@ FailureOr<Expert> matchChain(Value y, Value &x, bool stacked,
       Value input = matmul.getLhs();
       if (stacked) {
         auto broadcast = input.getDefiningOp<BroadcastOp>();
-        if (!broadcast)
+        ArrayRef<int64_t> shape =
+            cast<RankedTensorType>(input.getType()).getShape();
+        if (!broadcast ||
+            cast<RankedTensorType>(broadcast.getInput().getType()).getShape() !=
+                shape.drop_front())
           return fail("the stacked experts' input is not broadcast over "
                       "the expert dimension");
         input = broadcast.getInput();
@@ -515,14 +538,17 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           << tileRows.getValue();
       return signalPassFailure();
     }
-    SmallVector<Operation *> candidates;
+    SmallVector<std::pair<Operation *, Routing>> candidates;
     getOperation().walk([&](Operation *op) {
-      if (matchRouting(op))
-        candidates.push_back(op);
+      if (std::optional<Routing> routing = matchRouting(op))
+        candidates.push_back({op, *routing});
     });
-    for (Operation *gates : candidates) {
+    for (auto &[gates, routing] : candidates) {
+      // Fusing an earlier block may have erased this one's gates.
+      if (erased.contains(gates))
+        continue;
       Refusal refusal;
-      if (failed(fuse(*matchRouting(gates), refusal)) && report)
+      if (failed(fuse(routing, refusal)) && report)
         gates->emitRemark("mixture-of-experts block left dense: ")
             << refusal.reason;
     }
@@ -638,7 +664,11 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     }
     SmallVector<MulOp> found;
     collectSum(root, terms, true, found);
-    if (found.size() != terms.size())
+    llvm::SmallPtrSet<Operation *, 8> distinct;
+    for (MulOp term : found)
+      distinct.insert(term);
+    if (found.size() != terms.size() || distinct.size() != terms.size() ||
+        !llvm::all_of(terms, [](MulOp term) { return term->hasOneUse(); }))
       return refuse(refusal, "the experts' weighed outputs are not one sum");
     block.root = root;
     return success();
@@ -809,22 +839,31 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           Builder::typeOf(routing.experts)
               .clone(getElementTypeOrSelf(routing.scores.getType())),
           routing.scores, routing.experts, 1);
-    if (groupCount < routing.expertCount) {
-      SmallVector<float> computes;
-      for (int64_t group : groups)
-        computes.push_back(group >= 0 ? 1.0f : 0.0f);
-      auto type = RankedTensorType::get(
-          {routing.expertCount}, getElementTypeOrSelf(weights.getType()));
-      Value table = b.create<ConstantOp>(
-          loc, DenseElementsAttr::get(type, ArrayRef(computes)));
-      weights = b.create<MulOp>(loc, weights, d.gather(table, routing.experts));
-    }
     int64_t width = Builder::typeOf(outputs).getDimSize(1);
     SmallVector<int64_t> picked = {routing.tokens, routing.slots, width};
+    Value rowsPicked = d.gather(outputs, dispatch.getSlots());
     Value weighed = b.create<MulOp>(
-        loc, d.gather(outputs, dispatch.getSlots()),
+        loc, rowsPicked,
         d.broadcast(d.reshape(weights, {routing.tokens, routing.slots, 1}),
                     picked));
+    if (groupCount < routing.expertCount) {
+      // Slots whose expert runs no product read some row: they count zero
+      // (a select, not a product with zero, which an infinity in that row
+      // would make NaN).
+      SmallVector<bool> computes;
+      for (int64_t group : groups)
+        computes.push_back(group >= 0);
+      auto type = RankedTensorType::get({routing.expertCount}, b.getI1Type());
+      Value table = b.create<ConstantOp>(
+          loc, DenseElementsAttr::get(type, ArrayRef(computes)));
+      Value routed = d.broadcast(d.reshape(d.gather(table, routing.experts),
+                                           {routing.tokens, routing.slots, 1}),
+                                 picked);
+      auto weighedType = Builder::typeOf(weighed);
+      weighed = b.create<SelectOp>(
+          loc, routed, weighed,
+          b.create<ConstantOp>(loc, weighedType, 0.0).getResult());
+    }
     Value result = b.create<ReduceSumOp>(loc, Builder::typeOf(root), weighed,
                                          ArrayRef<int64_t>{1}, false);
     // Identity experts: their gates times the input.
@@ -905,8 +944,11 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
             kNameAttrName, b.getStringAttr("expert_load." + Twine(index)))));
   }
 
+  /// The ops eraseDead erased, which later candidates must not touch.
+  llvm::DenseSet<Operation *> erased;
+
   /// Erases `op` and every op that only it (transitively) kept alive.
-  static void eraseDead(Operation *op) {
+  void eraseDead(Operation *op) {
     SmallVector<Operation *> worklist = {op};
     while (!worklist.empty()) {
       Operation *dead = worklist.pop_back_val();
@@ -916,6 +958,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
       for (Value operand : dead->getOperands())
         if (Operation *producer = operand.getDefiningOp())
           producers.push_back(producer);
+      erased.insert(dead);
       dead->erase();
       for (Operation *producer : producers)
         if (producer->use_empty() && !llvm::is_contained(worklist, producer))

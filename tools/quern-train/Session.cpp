@@ -245,7 +245,8 @@ std::string quern::train::expertLoad(const Session &session) {
         spec.dims.size() != 1)
       continue;
     std::vector<int64_t> load(spec.dims[0]);
-    std::memcpy(load.data(), session.trainOutput(index), spec.bytes);
+    std::memcpy(load.data(), session.trainOutput(index),
+                load.size() * sizeof(int64_t));
     for (int64_t slots : load) {
       least = std::min(least, slots);
       most = std::max(most, slots);

@@ -282,8 +282,9 @@ int main(int argc, char **argv) {
   if (expertTileRows < 1)
     return usageError("--expert-tile-rows: " + llvm::Twine(expertTileRows) +
                       " rows; it must be at least 1");
-  for (const cl::opt<bool> *flag : {&printExpertFusion, &expertLoad})
-    if (noExpertFusion && *flag)
+  for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
+           &printExpertFusion, &expertLoad, &expertTileRows})
+    if (noExpertFusion && flag->getNumOccurrences())
       return usageError("--" + flag->ArgStr +
                         ": expert fusion is off (--no-expert-fusion)");
   for (const cl::opt<bool> *report : {&printKernelReport, &printMemoryReport})

@@ -319,9 +319,12 @@ struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
   matchAndRewrite(GroupedMatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value lhs = adaptor.getLhs(), tileGroups = adaptor.getTileGroups();
-    Value rhs =
-        weightsAsGKN(rewriter, loc, adaptor.getRhs(), op.getTransposeRhs());
+    Value tileGroups = adaptor.getTileGroups();
+    Value lhs = roundedIfBF16(rewriter, loc, adaptor.getLhs(), precision);
+    Value rhs = roundedIfBF16(
+        rewriter, loc,
+        weightsAsGKN(rewriter, loc, adaptor.getRhs(), op.getTransposeRhs()),
+        precision);
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t tiles = op.getTileGroups().getType().getDimSize(0);
     int64_t tileRows = resultType.getDimSize(0) / tiles;

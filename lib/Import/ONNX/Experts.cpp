@@ -4,7 +4,8 @@
 // com.microsoft.MoE becomes the dense block an exporter would write for
 // stacked expert weights: router softmax, top-k (renormalized on request),
 // the weights scattered into a gate matrix, every expert's products over an
-// expert dimension, the gate-weighed sum. quern-fuse-experts then runs each
+// expert dimension (act(fc1) * fc3 when fc3 is given, as Mixtral's experts;
+// SwiGLU's own forms), the gate-weighed sum. quern-fuse-experts then runs each
 // expert on its routed tokens, as for any other such block, and
 // --no-expert-fusion leaves it as written; training differentiates it like
 // any graph. The semantics are those of ONNX Runtime's kernels (what
@@ -69,9 +70,13 @@ struct Experts {
 LogicalResult importMoE(NodeImporter &node) {
   RankedTensorType inputType = node.inputType(0);
   RankedTensorType routerType = node.inputType(1);
-  if (failed(node.requireFloat(inputType)) ||
-      failed(node.requireFloat(routerType)))
+  if (failed(node.requireFloat(inputType)))
     return failure();
+  for (int index = 1; index < node.node.input_size(); ++index)
+    if (node.hasInput(index) &&
+        node.inputType(index).getElementType() != inputType.getElementType())
+      return node.emitError() << "expects input " << index << " of the "
+                              << "input's element type";
   if (inputType.getRank() != 2 && inputType.getRank() != 3)
     return node.emitError() << "expects an input of rank 2 or 3, got rank "
                             << inputType.getRank();
@@ -176,6 +181,10 @@ LogicalResult importMoE(NodeImporter &node) {
                   experts.binary<MulOp>(h, experts.splat(h, M_SQRT1_2)))));
     else
       hiddenValues = h;
+    // With fc3 (Mixtral's experts): act(fc1) * fc3.
+    if (node.hasInput(6))
+      hiddenValues = experts.binary<MulOp>(
+          hiddenValues, experts.product(x, node.input(6), optional(7)));
   } else {
     // g and l: fc1 and fc3, or fc1's rows interleaved or in two halves.
     Value g, l;

@@ -126,6 +126,9 @@ static LogicalResult importOneHot(NodeImporter &node) {
       isa<FloatType>(given->getElementType())
           ? static_cast<int64_t>(
                 (*given->getValues<APFloat>().begin()).convertToDouble())
+      : given->getElementType().isUnsignedInteger()
+          ? static_cast<int64_t>(
+                (*given->getValues<APInt>().begin()).getZExtValue())
           : (*given->getValues<APInt>().begin()).getSExtValue();
   if (depthValue < 1)
     return node.emitError() << "depth must be one positive value";
@@ -142,17 +145,20 @@ static LogicalResult importOneHot(NodeImporter &node) {
   SmallVector<int64_t> shape(indicesType.getShape());
   shape.insert(shape.begin() + *axis, size);
   auto resultType = RankedTensorType::get(shape, valuesType.getElementType());
-  // The indices, counted from the end when negative, along the new axis.
+  // The indices, counted from the end when negative (unsigned ones never
+  // are: 2^63 and above stay out of range), along the new axis.
   Value indices = node.castTo(node.input(0), i64);
   auto indices64 = cast<RankedTensorType>(indices.getType());
-  Value negative = node.build<CompareOp>(indices64.clone(b.getI1Type()),
-                                         ComparePredicate::lt, indices,
-                                         node.splatConstant(indices64, 0));
-  indices = node.build<SelectOp>(
-      indices64, negative,
-      node.build<AddOp>(indices64, indices,
-                        node.splatConstant(indices64, size)),
-      indices);
+  if (!indicesType.getElementType().isUnsignedInteger()) {
+    Value negative = node.build<CompareOp>(indices64.clone(b.getI1Type()),
+                                           ComparePredicate::lt, indices,
+                                           node.splatConstant(indices64, 0));
+    indices = node.build<SelectOp>(
+        indices64, negative,
+        node.build<AddOp>(indices64, indices,
+                          node.splatConstant(indices64, size)),
+        indices);
+  }
   SmallVector<int64_t> unitShape(indicesType.getShape());
   unitShape.insert(unitShape.begin() + *axis, 1);
   indices = node.broadcastTo(

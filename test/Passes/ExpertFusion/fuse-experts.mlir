@@ -23,14 +23,20 @@
 // CHECK: %[[A:.+]] = quern.relu %[[HB]] : tensor<44x16xf32>
 // CHECK: %[[VS:.+]] = quern.concat {{.+}} -> tensor<3x8x16xf32>
 // CHECK: %[[Y:.+]] = quern.grouped_matmul %[[A]], %[[VS]], %[[TILES]] transpose_rhs : tensor<44x16xf32>, tensor<3x8x16xf32>, tensor<11xi64> -> tensor<44x8xf32>
-// CHECK: %[[MASK:.+]] = quern.constant dense<[1.000000e+00, 1.000000e+00, 0.000000e+00, 1.000000e+00]> : tensor<4xf32>
-// CHECK: %[[PICKED:.+]] = quern.gather %[[MASK]], %[[INDICES]] axis = 0
-// CHECK: %[[WEIGHTS:.+]] = quern.mul %[[VALUES]], %[[PICKED]] : tensor<16x2xf32>
 // CHECK: %[[OUTS:.+]] = quern.gather %[[Y]], %[[SLOTS]] axis = 0 : (tensor<44x8xf32>, tensor<16x2xi64>) -> tensor<16x2x8xf32>
-// CHECK: %[[W3D:.+]] = quern.reshape %[[WEIGHTS]] : tensor<16x2xf32> -> tensor<16x2x1xf32>
+// CHECK: %[[W3D:.+]] = quern.reshape %[[VALUES]] : tensor<16x2xf32> -> tensor<16x2x1xf32>
 // CHECK: %[[WB:.+]] = quern.broadcast %[[W3D]] : tensor<16x2x1xf32> -> tensor<16x2x8xf32>
 // CHECK: %[[WEIGHED:.+]] = quern.mul %[[OUTS]], %[[WB]] : tensor<16x2x8xf32>
-// CHECK: %[[SUM:.+]] = quern.reduce_sum %[[WEIGHED]] axes = [1] : tensor<16x2x8xf32> -> tensor<16x8xf32>
+// Slots routed to the identity expert (column 2) read row 0 of the
+// products and count zero: a select, so that no value of that row can
+// turn the sum into NaN.
+// CHECK: %[[ROUTED:.+]] = quern.constant dense<[true, true, false, true]> : tensor<4xi1>
+// CHECK: %[[PICKED:.+]] = quern.gather %[[ROUTED]], %[[INDICES]] axis = 0
+// CHECK: %[[P3D:.+]] = quern.reshape %[[PICKED]] : tensor<16x2xi1> -> tensor<16x2x1xi1>
+// CHECK: %[[PB:.+]] = quern.broadcast %[[P3D]] : tensor<16x2x1xi1> -> tensor<16x2x8xi1>
+// CHECK: %[[ZEROS:.+]] = quern.constant dense<0.000000e+00> : tensor<16x2x8xf32>
+// CHECK: %[[KEPT:.+]] = quern.select %[[PB]], %[[WEIGHED]], %[[ZEROS]]
+// CHECK: %[[SUM:.+]] = quern.reduce_sum %[[KEPT]] axes = [1] : tensor<16x2x8xf32> -> tensor<16x8xf32>
 // CHECK: %[[IB:.+]] = quern.broadcast %[[IG]] : tensor<16x1xf32> -> tensor<16x8xf32>
 // CHECK: %[[IX:.+]] = quern.mul %[[IB]], %[[X]] : tensor<16x8xf32>
 // CHECK: %[[OUT:.+]] = quern.add %[[SUM]], %[[IX]] : tensor<16x8xf32>
@@ -98,7 +104,7 @@ func.func @unrolled(%x: tensor<16x8xf32>, %scores: tensor<16x4xf32>,
 // CHECK: %[[SILU:.+]] = quern.mul %[[A]], %[[S]] : tensor<192x16xf32>
 // CHECK: %[[H:.+]] = quern.mul %[[SILU]], %[[B]] : tensor<192x16xf32>
 // CHECK: quern.grouped_matmul %[[H]], %[[W2]], %[[TILES]] : tensor<192x16xf32>, tensor<4x16x8xf32>, tensor<12xi64> -> tensor<192x8xf32>
-// CHECK: quern.constant dense<[1.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00, 0.000000e+00]>
+// CHECK: quern.constant dense<[true, true, true, true, false]>
 // CHECK: quern.reduce_sum {{.+}} axes = [1] : tensor<64x2x8xf32> -> tensor<64x8xf32>
 // CHECK-NOT: quern.matmul
 func.func @stacked(%x: tensor<64x8xf32>, %scores: tensor<64x5xf32>,
@@ -279,4 +285,35 @@ func.func @masked_gates(%x: tensor<64x8xf32>, %probs: tensor<64x4xf32>, %scores:
   // expected-remark @+1 {{fused mixture-of-experts block: 4 experts (4 with products, 0 without), top-2}}
   %sum = quern.reduce_sum %weighed axes = [0] : tensor<4x64x8xf32> -> tensor<64x8xf32>
   return %sum : tensor<64x8xf32>
+}
+
+// -----
+
+// A sum with as many terms as experts but one of them twice (and another
+// expert's term used elsewhere) is not the block's sum: left dense.
+// CHECK-LABEL: func.func @term_twice
+// CHECK-NOT: quern.moe_dispatch
+func.func @term_twice(%x: tensor<32x8xf32>, %scores: tensor<32x3xf32>, %w: tensor<8x8xf32>) -> (tensor<32x8xf32>, tensor<32x8xf32>) {
+  %values, %indices = quern.topk %scores k = 1 axis = 1 : tensor<32x3xf32> -> (tensor<32x1xf32>, tensor<32x1xi64>)
+  %zeros = quern.constant dense<0.0> : tensor<32x3xf32>
+  // expected-remark @+1 {{mixture-of-experts block left dense: the experts' weighed outputs are not one sum}}
+  %gates = quern.scatter_elements %zeros, %indices, %values axis = 1 reduction = none : (tensor<32x3xf32>, tensor<32x1xi64>, tensor<32x1xf32>) -> tensor<32x3xf32>
+  %g0 = quern.slice %gates offsets = [0, 0] strides = [1, 1] : tensor<32x3xf32> -> tensor<32x1xf32>
+  %g1 = quern.slice %gates offsets = [0, 1] strides = [1, 1] : tensor<32x3xf32> -> tensor<32x1xf32>
+  %g2 = quern.slice %gates offsets = [0, 2] strides = [1, 1] : tensor<32x3xf32> -> tensor<32x1xf32>
+  %h0 = quern.matmul %x, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %y0 = quern.matmul %h0, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %h1 = quern.matmul %x, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %y1 = quern.matmul %h1, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %h2 = quern.matmul %x, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %y2 = quern.matmul %h2, %w : tensor<32x8xf32>, tensor<8x8xf32> -> tensor<32x8xf32>
+  %b0 = quern.broadcast %g0 : tensor<32x1xf32> -> tensor<32x8xf32>
+  %b1 = quern.broadcast %g1 : tensor<32x1xf32> -> tensor<32x8xf32>
+  %b2 = quern.broadcast %g2 : tensor<32x1xf32> -> tensor<32x8xf32>
+  %t0 = quern.mul %b0, %y0 : tensor<32x8xf32>
+  %t1 = quern.mul %b1, %y1 : tensor<32x8xf32>
+  %t2 = quern.mul %b2, %y2 : tensor<32x8xf32>
+  %s = quern.add %t0, %t1 : tensor<32x8xf32>
+  %out = quern.add %s, %t1 : tensor<32x8xf32>
+  return %out, %t2 : tensor<32x8xf32>, tensor<32x8xf32>
 }

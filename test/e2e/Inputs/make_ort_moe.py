@@ -14,7 +14,8 @@ definition, as ONNX Runtime's kernels compute it:
       divided by their sum with normalize_routing_weights = 1
     output[n] = sum over the k experts e of weight * fc2_e(act(fc1_e(x[n])))
       fc_e(v) = v @ W[e]^T + b[e]  (weights [experts, out, in], as Linear)
-      act: relu, gelu (erf), silu, identity, or swiglu on g and l:
+      act: relu, gelu (erf), silu, identity (times fc3 when it is given,
+        as Mixtral's experts), or swiglu on g and l:
         g = min(g, limit), l = clip(l, -limit, limit) when swiglu_limit is
         given; swiglu = g * sigmoid(alpha * g) * (l + beta) (activation_alpha
         1, activation_beta 0 by default); g and l are fc1 and fc3
@@ -43,6 +44,9 @@ def softmax(x):
 
 
 def activation(kind, h, fc3, fusion, limit, alpha, beta):
+    if kind != "swiglu" and fc3 is not None:
+        # Mixtral's experts: act(fc1) * fc3.
+        return activation(kind, h, None, fusion, limit, alpha, beta) * fc3
     if kind == "relu":
         return np.maximum(h, 0)
     if kind == "gelu":
@@ -154,6 +158,9 @@ def main():
          {"k": 3, "activation_type": "silu"}, seed=3)
     case(out, "moe_identity_top1", (32, 8), 4, 8,
          {"k": 1, "activation_type": "identity"}, seed=4)
+    case(out, "moe_silu_fc3", (32, 8), 4, 16,
+         {"k": 2, "activation_type": "silu", "normalize_routing_weights": 1},
+         fc3=True, seed=8)
     case(out, "moe_swiglu_fc3", (32, 8), 4, 16,
          {"k": 2, "activation_type": "swiglu", "normalize_routing_weights": 1,
           "swiglu_limit": 1.5, "activation_alpha": 1.702,
