@@ -7,7 +7,8 @@ config.name = "Quern"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".onnxtxt", ".test"]
 config.excludes = ["Inputs", "tools", "unit", "lit.cfg.py", "lit.site.cfg.py",
-                   "mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_skewed", "moe_ties",
+                   "mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_balanced", "moe_skewed",
+                   "moe_ties",
                    "moe_swiglu"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quern_obj_root, "test")

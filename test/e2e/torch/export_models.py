@@ -140,11 +140,13 @@ class MoE(nn.Module):
     probabilities scattered into zeros (`gating="scatter"`), or all
     probabilities times a mask of the top-k: a one-hot of each slot summed
     (`"one_hot"`), or the slots compared with every expert's index
-    (`"equal"`)."""
+    (`"equal"`). With `balance`, the loss adds that times Switch
+    Transformer's load-balancing loss: experts * sum over experts of (the
+    fraction of slots routed to it) * (its mean probability)."""
 
-    def __init__(self, n_expert=4, k=2, gating="scatter"):
+    def __init__(self, n_expert=4, k=2, gating="scatter", balance=0.0):
         super().__init__()
-        self.k, self.gating = k, gating
+        self.k, self.gating, self.balance = k, gating, balance
         self.router = nn.Linear(16, n_expert)
         self.experts = nn.ModuleList([Expert() for _ in range(n_expert)])
 
@@ -164,7 +166,13 @@ class MoE(nn.Module):
             out = term if out is None else out + term
         # F.mse_loss(out, target), written out: torch 1.13 has no ONNX export
         # for aten::mse_loss ("not supported" at every opset).
-        return torch.mean((out - target) ** 2)
+        loss = torch.mean((out - target) ** 2)
+        if self.balance:
+            n_expert = probs.shape[-1]
+            routed = F.one_hot(top_indices, n_expert).sum(1).float().mean(0)
+            loss = loss + self.balance * n_expert * torch.sum(
+                routed / self.k * probs.mean(0))
+        return loss
 
 
 class SwiGLUMoE(nn.Module):
@@ -334,6 +342,18 @@ def make_moe_gated(gating):
     return model, (x, target), ["x", "target"]
 
 
+def make_moe_balanced():
+    """`moe` with Switch Transformer's load-balancing loss (weight 0.1),
+    which reads the router's probabilities and the routing beside the
+    experts."""
+    torch.manual_seed(2)
+    model = MoE(balance=0.1)
+    g = torch.Generator().manual_seed(102)
+    x = torch.randn(8, 16, generator=g)
+    target = torch.randn(8, 16, generator=g)
+    return model, (x, target), ["x", "target"]
+
+
 def make_moe_skewed():
     """`moe` routing top-1 with a router bias that sends every token to
     expert 0: experts 1 to 3 get no token (a gradient of exactly zero;
@@ -379,6 +399,7 @@ MODELS = {"mlp_ce": make_mlp_ce, "gpt2": make_gpt2,
           "gpt2_lora": make_gpt2_lora, "moe": make_moe,
           "moe_one_hot": lambda: make_moe_gated("one_hot"),
           "moe_equal": lambda: make_moe_gated("equal"),
+          "moe_balanced": make_moe_balanced,
           "moe_skewed": make_moe_skewed, "moe_ties": make_moe_ties,
           "moe_swiglu": make_moe_swiglu}
 

@@ -30,7 +30,8 @@ OPTIMIZERS = {
     "adamw": lambda params: torch.optim.AdamW(
         params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
 }
-MODELS = ("mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_skewed",
+MODELS = ("mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_balanced",
+          "moe_skewed",
           "moe_swiglu")
 
 
