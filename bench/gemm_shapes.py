@@ -14,7 +14,6 @@ the larger power-of-two product next to it.
 
     /usr/bin/python3 bench/gemm_shapes.py --out DIR [--build BUILD] [--quick]
 """
-import ctypes
 import glob
 import os
 import sys
@@ -110,17 +109,13 @@ def profile_worst(sweep, runtimes, build, work, rng):
         runtimes.use_quern(r["threads"])
         calls = max(1, int(PROFILE_CALLS_SECONDS / max(loop(1), 1e-9)))
         kernels = model.manifest["kernels"]
-        profile = getattr(model.lib, f"{model.name}_kernel_profile")
-        profile.restype = ctypes.c_uint64
-        counters = [(ctypes.c_uint64 * len(kernels))() for _ in range(4)]
-        profile(counters[0], counters[1], len(kernels))
+        before, _ = model.kernel_profile()
         seconds = loop(calls)
-        profile(counters[2], counters[3], len(kernels))
-        total = sum(counters[2][i] - counters[0][i]
-                    for i in range(len(kernels))) or 1
+        after, _ = model.kernel_profile()
+        total = sum(a - b for a, b in zip(after, before)) or 1
         rows = []
         for i, kernel in enumerate(kernels):
-            nanoseconds = counters[2][i] - counters[0][i]
+            nanoseconds = after[i] - before[i]
             rows.append({
                 "symbol": kernel["symbol"], "kind": kernel["kind"],
                 "loops": kernel["loops"], "strategy": kernel["strategy"],

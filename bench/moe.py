@@ -31,7 +31,6 @@ a C loop as bench/gemm.py times it).
     /usr/bin/python3 bench/moe.py --out DIR [--build BUILD] [--quick]
 """
 import argparse
-import ctypes
 import json
 import os
 import subprocess
@@ -85,14 +84,10 @@ def profile_worker(folder, steps):
     call, _ = model.bind("train_step", batch + [np.float32(train.LR)])
     for _ in range(steps):
         call()
-    kernels = model.manifest["kernels"]
-    nanoseconds = (ctypes.c_uint64 * len(kernels))()
-    calls = (ctypes.c_uint64 * len(kernels))()
-    profile = getattr(model.lib, model.name + "_kernel_profile")
-    profile.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64]
-    profile(nanoseconds, calls, len(kernels))
+    nanoseconds, _ = model.kernel_profile()
     blocks = {block["source"] for block in model.manifest["experts"]}
-    seconds = sum(nanoseconds[i] for i, kernel in enumerate(kernels)
+    seconds = sum(spent for spent, kernel in zip(nanoseconds,
+                                                 model.manifest["kernels"])
                   if kernel["kind"] == "contraction"
                   and kernel["source"] in blocks) / 1e9
     print(json.dumps({"grouped_seconds_per_step": seconds / steps}))

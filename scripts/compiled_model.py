@@ -76,6 +76,17 @@ class CompiledModel:
         """A view of one state tensor."""
         return state_view(self.state, self.manifest, name)
 
+    def kernel_profile(self):
+        """(nanoseconds, calls) of each of the manifest's kernels since the
+        library loaded, measured when QUERN_PROFILE was set then."""
+        count = len(self.manifest["kernels"])
+        nanoseconds = (ctypes.c_uint64 * count)()
+        calls = (ctypes.c_uint64 * count)()
+        profile = getattr(self.lib, f"{self.name}_kernel_profile")
+        profile.restype = ctypes.c_uint64
+        profile(nanoseconds, calls, ctypes.c_uint64(count))
+        return list(nanoseconds), list(calls)
+
     def bind(self, entry, inputs):
         """(call, outputs): call() runs `entry` on these inputs and writes
         `outputs` again, with the argument arrays built once, so that
@@ -115,3 +126,17 @@ class CompiledModel:
 
     def train_step(self, inputs, lr):
         return self._call("train_step", list(inputs) + [np.float32(lr)])
+
+
+def data_set_inputs(folder):
+    """The inputs of an ONNX backend-test style data set (FOLDER/input_N.pb,
+    in order) as arrays."""
+    import onnx
+    from onnx import numpy_helper
+    inputs = []
+    while os.path.exists(os.path.join(folder, f"input_{len(inputs)}.pb")):
+        proto = onnx.TensorProto()
+        with open(os.path.join(folder, f"input_{len(inputs)}.pb"), "rb") as f:
+            proto.ParseFromString(f.read())
+        inputs.append(numpy_helper.to_array(proto))
+    return inputs

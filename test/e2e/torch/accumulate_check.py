@@ -20,12 +20,10 @@ import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
-from compiled_model import CompiledModel  # noqa: E402
+from compiled_model import CompiledModel, data_set_inputs  # noqa: E402
 
 LR = 0.1
 
@@ -51,12 +49,7 @@ def main():
                     "-o", accumulated], check=True)
 
     data = os.path.join(args.model_dir, "test_data_set_0")
-    inputs = []
-    while os.path.exists(os.path.join(data, f"input_{len(inputs)}.pb")):
-        proto = onnx.TensorProto()
-        with open(os.path.join(data, f"input_{len(inputs)}.pb"), "rb") as f:
-            proto.ParseFromString(f.read())
-        inputs.append(numpy_helper.to_array(proto))
+    inputs = data_set_inputs(data)
     micro = [inputs[:-1] + [np.roll(inputs[-1], j, axis=0)] for j in range(args.n)]
 
     losses, states = [], []

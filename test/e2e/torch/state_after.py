@@ -10,23 +10,16 @@ MODEL_DIR/test_data_set_0 holds the batch; STEM.so the step (learning rate
 import os
 import sys
 
-import onnx
-from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
-from compiled_model import CompiledModel  # noqa: E402
+from compiled_model import CompiledModel, data_set_inputs  # noqa: E402
 
 
 def main():
     model_dir, stem, steps, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     data = os.path.join(model_dir, "test_data_set_0")
-    inputs = []
-    while os.path.exists(os.path.join(data, f"input_{len(inputs)}.pb")):
-        proto = onnx.TensorProto()
-        with open(os.path.join(data, f"input_{len(inputs)}.pb"), "rb") as f:
-            proto.ParseFromString(f.read())
-        inputs.append(numpy_helper.to_array(proto))
+    inputs = data_set_inputs(data)
     model = CompiledModel(stem)
     for _ in range(steps):
         model.train_step(inputs, 0.1)
