@@ -30,7 +30,7 @@ std::string quern::train::formatDuration(double seconds) {
 
 std::string Progress::format(uint64_t step, float loss, double lr,
                              double trainSeconds,
-                             const std::string &detail) const {
+                             const std::function<std::string()> &detail) const {
   uint64_t done = step - config.firstStep;
   double perStep = done ? trainSeconds / double(done) : 0.0;
   double rate = perStep > 0 ? double(config.itemsPerBatch) / perStep : 0.0;
@@ -41,11 +41,12 @@ std::string Progress::format(uint64_t step, float loss, double lr,
       (unsigned long long)step, (unsigned long long)config.lastStep, loss, lr,
       rate < 100 ? 1 : 0, rate, config.itemUnit,
       formatDuration(perStep * double(config.lastStep - step)).c_str());
-  return detail.empty() ? std::string(text) : text + ("  " + detail);
+  std::string more = detail ? detail() : "";
+  return more.empty() ? std::string(text) : text + ("  " + more);
 }
 
 void Progress::update(uint64_t step, float loss, double lr, double trainSeconds,
-                      const std::string &detail) {
+                      const std::function<std::string()> &detail) {
   bool last = step == config.lastStep;
   if (!terminal) {
     if (step % config.logEvery == 0 || last) {

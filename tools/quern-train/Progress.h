@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace quern::train {
@@ -35,9 +36,10 @@ public:
 
   /// After step `step` finished; `trainSeconds` is the time spent in
   /// train steps so far (without evaluation or saving), for the rate;
-  /// `detail` (when not empty) ends the line.
+  /// `detail()` (when not empty) ends the line, asked for only when a
+  /// line is printed.
   void update(uint64_t step, float loss, double lr, double trainSeconds,
-              const std::string &detail = "");
+              const std::function<std::string()> &detail = {});
 
   /// Prints a line that stays (an evaluation, a save) above the live line.
   void message(const std::string &line);
@@ -47,7 +49,7 @@ public:
 
 private:
   std::string format(uint64_t step, float loss, double lr, double trainSeconds,
-                     const std::string &detail) const;
+                     const std::function<std::string()> &detail) const;
 
   ProgressConfig config;
   bool terminal;

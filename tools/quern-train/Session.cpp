@@ -106,6 +106,12 @@ bool Session::describeEntries(std::string &error) {
             "': train_step's first output is not an f32 scalar loss";
     return false;
   }
+  for (size_t index = 0; index < trainOutputSpecs.size(); ++index) {
+    const TensorSpec &spec = trainOutputSpecs[index];
+    if (spec.name.rfind("expert_load.", 0) == 0 && spec.dtype == "i64" &&
+        spec.dims.size() == 1)
+      expertLoadOutputs.push_back(index);
+  }
 
   if (!quern_rt_model_has_entry(model, QUERN_RT_FORWARD)) {
     noForwardReason = "model '" + modelName + "' has no forward entry point";
@@ -237,22 +243,17 @@ bool Session::forward(std::string &error) {
   return true;
 }
 
-std::string quern::train::expertLoad(const Session &session) {
+std::string Session::expertLoad() const {
   int64_t least = INT64_MAX, most = 0, total = 0, experts = 0;
-  for (size_t index = 0; index < session.trainOutputs().size(); ++index) {
-    const TensorSpec &spec = session.trainOutputs()[index];
-    if (spec.name.rfind("expert_load.", 0) != 0 || spec.dtype != "i64" ||
-        spec.dims.size() != 1)
-      continue;
-    std::vector<int64_t> load(spec.dims[0]);
-    std::memcpy(load.data(), session.trainOutput(index),
-                load.size() * sizeof(int64_t));
-    for (int64_t slots : load) {
-      least = std::min(least, slots);
-      most = std::max(most, slots);
-      total += slots;
+  for (size_t index : expertLoadOutputs) {
+    const auto *load = static_cast<const int64_t *>(trainOutputBuffers[index]);
+    int64_t count = trainOutputSpecs[index].dims[0];
+    for (const int64_t *slots = load; slots != load + count; ++slots) {
+      least = std::min(least, *slots);
+      most = std::max(most, *slots);
+      total += *slots;
     }
-    experts += spec.dims[0];
+    experts += count;
   }
   if (!experts)
     return "";

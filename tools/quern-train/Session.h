@@ -75,13 +75,10 @@ public:
   /// Runs train_step on the current inputs; `loss` is its first output.
   bool trainStep(float lr, float &loss, std::string &error);
   const std::string &lossName() const { return trainOutputSpecs[0].name; }
-  /// train_step's outputs, as the last step left them.
-  const std::vector<TensorSpec> &trainOutputs() const {
-    return trainOutputSpecs;
-  }
-  const void *trainOutput(size_t index) const {
-    return trainOutputBuffers[index];
-  }
+  /// "expert load min 12 max 97 (mean 64)": the slots the last step routed
+  /// to each expert, over train_step's i64 outputs `expert_load.N` (one per
+  /// fused mixture-of-experts block, quernc --expert-load); "" without them.
+  std::string expertLoad() const;
 
   /// Empty if forward can run on the graph inputs, else why not.
   const std::string &forwardProblem() const { return noForwardReason; }
@@ -106,6 +103,8 @@ private:
 
   std::vector<TensorSpec> inputSpecs;
   std::vector<TensorSpec> trainOutputSpecs;
+  /// The indices of train_step's outputs `expert_load.N`.
+  std::vector<size_t> expertLoadOutputs;
   std::vector<TensorSpec> forwardOutputSpecs;
   std::string noForwardReason;
 
@@ -116,11 +115,6 @@ private:
   std::vector<void *> forwardOutputBuffers;
   float *lrBuffer = nullptr;
 };
-
-/// "expert load min 12 max 97 (mean 64)": the slots the last train step
-/// routed to each expert, over the i64 outputs `expert_load.N` (one per
-/// fused mixture-of-experts block, quernc --expert-load); "" without them.
-std::string expertLoad(const Session &session);
 
 } // namespace quern::train
 

@@ -78,7 +78,8 @@ TrainOutcome Trainer::run(std::string &error) {
     }
     if (log.isOpen())
       log.addRow(step, loss, lr, evalLoss, secondsSince(start));
-    progress.update(step, loss, lr, trainSeconds, expertLoad(session));
+    progress.update(step, loss, lr, trainSeconds,
+                    [&] { return session.expertLoad(); });
 
     if (config.saveEvery && step % config.saveEvery == 0 && step < lastStep) {
       if (!session.saveState(config.savePath, error)) {
