@@ -26,28 +26,39 @@ VOCAB, D_MODEL, HEADS, CONTEXT, BATCH, LAYERS = 256, 64, 4, 64, 8, 2
 
 
 class TinyGPT(GPT2):
+    def run_block(self, block, x):
+        return block(x, self.causal_mask)
+
     def forward(self, tokens, targets):
         x = self.tok_emb(tokens) + self.pos_emb.weight
         for block in self.blocks:
-            x = block(x, self.causal_mask)
+            x = self.run_block(block, x)
         logits = self.lm_head(self.ln_f(x))
         loss = F.cross_entropy(logits.reshape(-1, self.vocab), targets.reshape(-1))
         return loss, logits
 
 
-def main():
+def export_decoder(make_model, path):
+    """Builds a byte-level decoder with make_model() from a fixed seed and
+    exports it to `path` as the examples are: tokens and targets [BATCH,
+    CONTEXT] in, loss and logits out."""
     torch.manual_seed(2026)
-    model = TinyGPT(VOCAB, D_MODEL, HEADS, CONTEXT, BATCH, LAYERS)
+    model = make_model()
     # Small initial embeddings keep the first loss near ln(256).
     with torch.no_grad():
         model.tok_emb.weight.normal_(0.0, 0.02)
         model.pos_emb.weight.normal_(0.0, 0.02)
     tokens = torch.zeros(BATCH, CONTEXT, dtype=torch.int64)
     torch.onnx.export(
-        model, (tokens, tokens), os.path.join(HERE, "tinygpt.onnx"),
+        model, (tokens, tokens), path,
         opset_version=17, training=torch.onnx.TrainingMode.TRAINING,
         do_constant_folding=False, input_names=["tokens", "targets"],
         output_names=["loss", "logits"])
+
+
+def main():
+    export_decoder(lambda: TinyGPT(VOCAB, D_MODEL, HEADS, CONTEXT, BATCH, LAYERS),
+                   os.path.join(HERE, "tinygpt.onnx"))
 
 
 if __name__ == "__main__":
