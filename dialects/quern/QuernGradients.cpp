@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/quern/QuernBuild.h"
 #include "dialects/quern/QuernOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -21,85 +22,8 @@ using namespace quern;
 
 namespace {
 
-/// Builds quern ops at one location; the vocabulary the gradients are
-/// written in.
-struct Grad {
-  OpBuilder &b;
-  Location loc;
-
-  static RankedTensorType typeOf(Value value) {
-    return cast<RankedTensorType>(value.getType());
-  }
-  Value splat(RankedTensorType type, double value) {
-    return b.create<ConstantOp>(loc, type, value);
-  }
-  Value splatLike(Value value, double scalar) {
-    return splat(typeOf(value), scalar);
-  }
-  Value zerosLike(Value value) { return splatLike(value, 0.0); }
-  Value add(Value x, Value y) { return b.create<AddOp>(loc, x, y); }
-  Value sub(Value x, Value y) { return b.create<SubOp>(loc, x, y); }
-  Value mul(Value x, Value y) { return b.create<MulOp>(loc, x, y); }
-  Value div(Value x, Value y) { return b.create<DivOp>(loc, x, y); }
-  Value neg(Value x) { return b.create<NegOp>(loc, x); }
-  Value scale(Value x, double factor) { return mul(x, splatLike(x, factor)); }
-  Value compare(ComparePredicate predicate, Value x, Value y) {
-    return b.create<CompareOp>(loc, typeOf(x).clone(b.getI1Type()), predicate,
-                               x, y);
-  }
-  Value select(Value condition, Value x, Value y) {
-    return b.create<SelectOp>(loc, condition, x, y);
-  }
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    if (typeOf(x).getShape() == shape)
-      return x;
-    return b.create<ReshapeOp>(loc, typeOf(x).clone(shape), x);
-  }
-  Value broadcast(Value x, ArrayRef<int64_t> shape) {
-    if (typeOf(x).getShape() == shape)
-      return x;
-    return b.create<BroadcastOp>(loc, typeOf(x).clone(shape), x);
-  }
-  /// Sums over `axes`, keeping them as extent 1 when `keepDims`.
-  Value reduceSum(Value x, ArrayRef<int64_t> axes, bool keepDims) {
-    if (axes.empty())
-      return x;
-    SmallVector<int64_t> shape;
-    for (auto [dim, size] : llvm::enumerate(typeOf(x).getShape())) {
-      if (!llvm::is_contained(axes, static_cast<int64_t>(dim)))
-        shape.push_back(size);
-      else if (keepDims)
-        shape.push_back(1);
-    }
-    return b.create<ReduceSumOp>(loc, typeOf(x).clone(shape), x, axes,
-                                 keepDims);
-  }
-  /// The adjoint of a numpy broadcast: sums `grad` down to `shape`.
-  Value sumToShape(Value grad, ArrayRef<int64_t> shape) {
-    ArrayRef<int64_t> from = typeOf(grad).getShape();
-    if (from == shape)
-      return grad;
-    size_t offset = from.size() - shape.size();
-    SmallVector<int64_t> axes;
-    for (size_t dim = 0; dim < from.size(); ++dim)
-      if (dim < offset || (shape[dim - offset] == 1 && from[dim] != 1))
-        axes.push_back(dim);
-    return reshape(reduceSum(grad, axes, /*keepDims=*/true), shape);
-  }
-  /// A reduced tensor (axes dropped or kept as 1) broadcast back to `shape`.
-  Value expandReduced(Value reduced, ArrayRef<int64_t> shape,
-                      ArrayRef<int64_t> axes) {
-    SmallVector<int64_t> kept(shape);
-    for (int64_t axis : axes)
-      kept[axis] = 1;
-    return broadcast(reshape(reduced, kept), shape);
-  }
-  Value matmul(Value x, Value y, bool transposeX, bool transposeY,
-               ArrayRef<int64_t> shape) {
-    return b.create<MatMulOp>(loc, typeOf(x).clone(shape), x, y, Value(),
-                              transposeX, transposeY);
-  }
-};
+/// The vocabulary the gradients are written in.
+using Grad = QuernOps;
 
 bool isFloatValue(Value value) {
   return isa<FloatType>(

@@ -28,6 +28,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/quern/QuernAttributes.h"
+#include "dialects/quern/QuernBuild.h"
 #include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -495,38 +496,20 @@ int64_t boundRows(int64_t slots, int64_t groups, int64_t tileRows) {
   return llvm::divideCeil(rows, tileRows) * tileRows;
 }
 
-struct Builder {
-  OpBuilder &b;
-  Location loc;
-
-  static RankedTensorType typeOf(Value value) {
-    return cast<RankedTensorType>(value.getType());
-  }
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    return b.create<ReshapeOp>(loc, typeOf(x).clone(shape), x);
-  }
-  Value broadcast(Value x, ArrayRef<int64_t> shape) {
-    return b.create<BroadcastOp>(loc, typeOf(x).clone(shape), x);
-  }
-  Value gather(Value data, Value indices) {
-    SmallVector<int64_t> shape(typeOf(indices).getShape());
-    llvm::append_range(shape, typeOf(data).getShape().drop_front());
-    return b.create<GatherOp>(loc, typeOf(data).clone(shape), data, indices, 0);
-  }
-  /// `values` (of one shape) stacked along a new first dimension.
-  Value stack(ArrayRef<Value> values) {
-    SmallVector<Value> rows;
-    SmallVector<int64_t> one = {1};
-    llvm::append_range(one, typeOf(values[0]).getShape());
-    for (Value value : values)
-      rows.push_back(reshape(value, one));
-    if (rows.size() == 1)
-      return rows[0];
-    SmallVector<int64_t> shape(one);
-    shape[0] = values.size();
-    return b.create<ConcatOp>(loc, typeOf(rows[0]).clone(shape), rows, 0);
-  }
-};
+/// `values` (of one shape) stacked along a new first dimension.
+Value stack(QuernOps &d, ArrayRef<Value> values) {
+  SmallVector<int64_t> one = {1};
+  llvm::append_range(one, QuernOps::typeOf(values[0]).getShape());
+  SmallVector<Value> rows;
+  for (Value value : values)
+    rows.push_back(d.reshape(value, one));
+  if (rows.size() == 1)
+    return rows[0];
+  SmallVector<int64_t> shape(one);
+  shape[0] = values.size();
+  return d.b.create<ConcatOp>(d.loc, QuernOps::typeOf(rows[0]).clone(shape),
+                              rows, 0);
+}
 
 struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
   using FuseExpertsPassBase::FuseExpertsPassBase;
@@ -561,8 +544,8 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     if (failed(matchUnrolled(block, columns, refusal)) &&
         (columns || failed(matchStacked(block, refusal))))
       return failure();
-    if (Builder::typeOf(block.x).getRank() != 2 ||
-        Builder::typeOf(block.x).getDimSize(0) != routing.tokens)
+    if (QuernOps::typeOf(block.x).getRank() != 2 ||
+        QuernOps::typeOf(block.x).getDimSize(0) != routing.tokens)
       return refuse(refusal, "the experts' input is not one row per token");
     // The widest tile, from `tile-rows` down, whose rows are fewer than the
     // dense block's (each expert on every token). Wider tiles read each
@@ -688,7 +671,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
         if (offsets[0] != 0 || !slice->hasOneUse() ||
             llvm::any_of(slice.getStrides(),
                          [](int64_t stride) { return stride != 1; }) ||
-            Builder::typeOf(slice).getDimSize(0) != routing.tokens)
+            QuernOps::typeOf(slice).getDimSize(0) != routing.tokens)
           continue;
         first = offsets[1];
         next = *slice->getUsers().begin();
@@ -709,8 +692,8 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
       if (!sum || transpose.getPerm() != ArrayRef<int64_t>{1, 0} ||
           sum.getAxes() != ArrayRef<int64_t>{0} || sum.getKeepDims())
         continue;
-      int64_t count = Builder::typeOf(transpose).getDimSize(0);
-      if (Builder::typeOf(reshape).getShape() !=
+      int64_t count = QuernOps::typeOf(transpose).getDimSize(0);
+      if (QuernOps::typeOf(reshape).getShape() !=
           ArrayRef<int64_t>{count, routing.tokens, 1})
         continue;
       Value y =
@@ -719,7 +702,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
           matchChain(y, block.x, /*stacked=*/true, refusal);
       if (failed(chain))
         return failure();
-      if (Builder::typeOf(chain->last.weight).getDimSize(0) != count)
+      if (QuernOps::typeOf(chain->last.weight).getDimSize(0) != count)
         return refuse(refusal, "the stacked experts are not the gates' " +
                                    Twine(count) + " columns");
       chain->index = first;
@@ -737,7 +720,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     Operation *rootOp = root.getDefiningOp();
     OpBuilder b(rootOp);
     Location loc = rootOp->getLoc();
-    Builder d{b, loc};
+    QuernOps d{b, loc};
     SmallVector<const Expert *> computed;
     SmallVector<Value> identityGates;
     for (const Expert &expert : block.experts)
@@ -758,7 +741,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     };
     auto dispatch = b.create<MoeDispatchOp>(
         loc,
-        TypeRange{i64({rows}), i64({tiles}), Builder::typeOf(routing.experts)},
+        TypeRange{i64({rows}), i64({tiles}), QuernOps::typeOf(routing.experts)},
         routing.experts, groups);
     Value tokenRows = d.gather(x, dispatch.getRows());
     // Each row's group, for the biases: -1 (unused tiles) reads the last
@@ -773,11 +756,11 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
         biases.push_back(p->bias);
       }
       const Product &first = *products.front();
-      Value stacked = block.stackedCount ? first.weight : d.stack(weights);
-      ArrayRef<int64_t> w = Builder::typeOf(stacked).getShape();
+      Value stacked = block.stackedCount ? first.weight : stack(d, weights);
+      ArrayRef<int64_t> w = QuernOps::typeOf(stacked).getShape();
       int64_t columns = first.transposeRhs ? w[1] : w[2];
-      auto type = Builder::typeOf(input).clone(
-          {Builder::typeOf(input).getDimSize(0), columns});
+      auto type = QuernOps::typeOf(input).clone(
+          {QuernOps::typeOf(input).getDimSize(0), columns});
       Value result = b.create<GroupedMatMulOp>(loc, type, input, stacked,
                                                dispatch.getTileGroups(),
                                                first.transposeRhs);
@@ -788,10 +771,9 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
             d.broadcast(d.reshape(dispatch.getTileGroups(), {tiles, 1}),
                         {tiles, rowsPerTile}),
             {rows});
-      return Value(b.create<AddOp>(
-          loc, result,
-          d.gather(block.stackedCount ? first.bias : d.stack(biases),
-                   rowGroups)));
+      return d.add(result,
+                   d.gather(block.stackedCount ? first.bias : stack(d, biases),
+                            rowGroups));
     };
     // The first products, then the function over all rows.
     const Expert &model = *computed.front();
@@ -803,8 +785,8 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
       mapping.map(model.ops[i]->getResult(0), product(tokenRows, products));
     }
     auto hiddenType =
-        Builder::typeOf(model.hidden)
-            .clone({rows, Builder::typeOf(model.hidden).getShape().back()});
+        QuernOps::typeOf(model.hidden)
+            .clone({rows, QuernOps::typeOf(model.hidden).getShape().back()});
     for (Operation *op : model.function) {
       SmallVector<Value> operands;
       for (Value operand : op->getOperands()) {
@@ -836,14 +818,14 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
     if (!weights)
       weights = b.create<GatherElementsOp>(
           loc,
-          Builder::typeOf(routing.experts)
+          QuernOps::typeOf(routing.experts)
               .clone(getElementTypeOrSelf(routing.scores.getType())),
           routing.scores, routing.experts, 1);
-    int64_t width = Builder::typeOf(outputs).getDimSize(1);
+    int64_t width = QuernOps::typeOf(outputs).getDimSize(1);
     SmallVector<int64_t> picked = {routing.tokens, routing.slots, width};
     Value rowsPicked = d.gather(outputs, dispatch.getSlots());
-    Value weighed = b.create<MulOp>(
-        loc, rowsPicked,
+    Value weighed = d.mul(
+        rowsPicked,
         d.broadcast(d.reshape(weights, {routing.tokens, routing.slots, 1}),
                     picked));
     if (groupCount < routing.expertCount) {
@@ -859,22 +841,16 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
       Value routed = d.broadcast(d.reshape(d.gather(table, routing.experts),
                                            {routing.tokens, routing.slots, 1}),
                                  picked);
-      auto weighedType = Builder::typeOf(weighed);
-      weighed = b.create<SelectOp>(
-          loc, routed, weighed,
-          b.create<ConstantOp>(loc, weighedType, 0.0).getResult());
+      weighed = d.select(routed, weighed, d.zerosLike(weighed));
     }
-    Value result = b.create<ReduceSumOp>(loc, Builder::typeOf(root), weighed,
-                                         ArrayRef<int64_t>{1}, false);
+    Value result = d.reduceSum(weighed, {1}, /*keepDims=*/false);
     // Identity experts: their gates times the input.
     if (!identityGates.empty()) {
       Value gate = identityGates.front();
       for (Value other : ArrayRef(identityGates).drop_front())
-        gate = b.create<AddOp>(loc, gate, other);
-      result = b.create<AddOp>(
-          loc, result,
-          b.create<MulOp>(loc, d.broadcast(gate, Builder::typeOf(x).getShape()),
-                          x));
+        gate = d.add(gate, other);
+      result = d.add(
+          result, d.mul(d.broadcast(gate, QuernOps::typeOf(x).getShape()), x));
     }
     // What the block costs, dense and fused, in the remark and the module's
     // record (the manifest's).
@@ -918,7 +894,7 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
   static void exposeExpertLoad(OpBuilder &b, Location loc,
                                const Routing &routing, func::FuncOp func,
                                size_t index) {
-    Builder d{b, loc};
+    QuernOps d{b, loc};
     int64_t slots = routing.tokens * routing.slots;
     SmallVector<int64_t> table = {slots, routing.expertCount};
     auto i64 = [&](ArrayRef<int64_t> shape) {
@@ -928,13 +904,12 @@ struct FuseExpertsPass : quern::impl::FuseExpertsPassBase<FuseExpertsPass> {
         loc, DenseElementsAttr::get(i64({1, routing.expertCount}),
                                     ArrayRef(llvm::to_vector(llvm::seq<int64_t>(
                                         0, routing.expertCount)))));
-    Value routed = b.create<CompareOp>(
-        loc, RankedTensorType::get(table, b.getI1Type()), ComparePredicate::eq,
-        d.broadcast(d.reshape(routing.experts, {slots, 1}), table),
-        d.broadcast(experts, table));
-    Value load = b.create<ReduceSumOp>(
-        loc, i64({routing.expertCount}),
-        b.create<CastOp>(loc, i64(table), routed), ArrayRef<int64_t>{0}, false);
+    Value routed =
+        d.compare(ComparePredicate::eq,
+                  d.broadcast(d.reshape(routing.experts, {slots, 1}), table),
+                  d.broadcast(experts, table));
+    Value load = d.reduceSum(b.create<CastOp>(loc, i64(table), routed), {0},
+                             /*keepDims=*/false);
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     ret->insertOperands(ret->getNumOperands(), load);
     unsigned result = func.getNumResults();
