@@ -36,10 +36,15 @@ struct TrainStepOptions {
   GraphOptions graph;
   /// quern-mark-trainable's globs (its options struct only refers to them).
   std::vector<std::string> trainable, freeze;
+  /// quern-quantize, when frozen weights are to be quantized, and its
+  /// `only` globs.
+  std::optional<QuantizePassOptions> quantize;
+  std::vector<std::string> quantizeOnly;
   MakeTrainStepPassOptions step;
 };
 
-/// The graph pipeline, then quern-mark-trainable and quern-make-train-step.
+/// The graph pipeline, then quern-mark-trainable, quern-quantize (when
+/// asked) and quern-make-train-step.
 void buildTrainStepPipeline(mlir::OpPassManager &pm,
                             const TrainStepOptions &options);
 

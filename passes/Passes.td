@@ -186,4 +186,58 @@ def MarkTrainablePass : Pass<"quern-mark-trainable", "mlir::ModuleOp"> {
   ];
 }
 
+def QuantizePass : Pass<"quern-quantize", "mlir::ModuleOp"> {
+  let summary = "Store frozen weights that only products read in 4 or 8 bits";
+  let description = [{
+    Every frozen parameter of `@forward` (`trainable = false`) that is an
+    f32 tensor of rank 2 or more, that only matrix products read (directly
+    or through transposes and reshapes), and whose elements the block
+    divides is replaced by its quantized parts (passes/Quantize/
+    Quantization.h): codes and scales, or with `double-quant` codes, scale
+    codes, their scales and an offset. Each part is a frozen parameter named
+    after the weight, with a `quern.quantized` record from which quernc
+    computes its value; the graph reads the weight as `quern.dequantize`,
+    which code generation decodes as the products pack it.
+
+    `only` narrows the weights to those its globs match; each glob must
+    match one, and a weight it names that cannot be quantized (trained,
+    read by something other than a product, a block that does not divide
+    it) is an error naming the weight. Without `only`, such weights stay as
+    they are, and finding no weight at all is an error.
+
+    ```mlir
+    // quern-opt --quern-quantize="scheme=nf4 block=64"
+    func.func @forward(%x: tensor<8x32xf32>,
+        %w: tensor<32x32xf32> {quern.param = {name = "w", trainable = false}})
+        -> tensor<8x32xf32> {
+      %y = quern.matmul %x, %w : tensor<8x32xf32>, tensor<32x32xf32> -> tensor<8x32xf32>
+      return %y : tensor<8x32xf32>
+    }
+    // becomes
+    func.func @forward(%x: tensor<8x32xf32>,
+        %codes: tensor<512xi8> {quern.param = {name = "w", trainable = false},
+                                quern.quantized = {of = "w", part = "codes", ...}},
+        %scales: tensor<16xf32> {quern.param = {name = "w.scales", trainable = false},
+                                 quern.quantized = {of = "w", part = "scales", ...}})
+        -> tensor<8x32xf32> {
+      %w = quern.dequantize nf4 %codes, %scales block = 64
+          : tensor<512xi8>, tensor<16xf32> -> tensor<32x32xf32>
+      %y = quern.matmul %x, %w : tensor<8x32xf32>, tensor<32x32xf32> -> tensor<8x32xf32>
+      return %y : tensor<8x32xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", "\"nf4\"",
+           "The codes: nf4, int4 or int8">,
+    Option<"block", "block", "int64_t", "64",
+           "Consecutive elements that share a scale">,
+    Option<"doubleQuant", "double-quant", "bool", "false",
+           "Store the scales as int8 codes too (blocks of 256)">,
+    ListOption<"only", "only", "std::string",
+               "Globs of the weights to quantize (none: every one that can be)">
+  ];
+  let dependentDialects = ["quern::QuernDialect"];
+}
+
 #endif // QUERN_PASSES_TD

@@ -76,6 +76,19 @@ class CompiledModel:
         """A view of one state tensor."""
         return state_view(self.state, self.manifest, name)
 
+    def weight(self, name):
+        """The float value of parameter `name`: its state tensor, or, for a
+        weight stored quantized, its parts decoded (block_quantization)."""
+        parts = {t["quantization"]["part"]: t for t in self.manifest["state"]["tensors"]
+                 if t.get("quantization", {}).get("of") == name}
+        if not parts:
+            return self.tensor(name)
+        import block_quantization
+        spec = next(iter(parts.values()))["quantization"]
+        return block_quantization.dequantize(
+            {part: self.tensor(t["name"]) for part, t in parts.items()},
+            spec["scheme"], spec["shape"], spec["block"])
+
     def kernel_profile(self):
         """(nanoseconds, calls) of each of the manifest's kernels since the
         library loaded, measured when QUERN_PROFILE was set then."""

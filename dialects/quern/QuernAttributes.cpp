@@ -3,6 +3,7 @@
 #include "dialects/quern/QuernAttributes.h"
 
 #include "dialects/quern/QuernDialect.h"
+#include "dialects/quern/QuernOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -71,6 +72,33 @@ void quern::setState(FunctionOpInterface func, unsigned index, StringRef name,
                            b.getNamedAttr("role", b.getStringAttr(role))}));
 }
 
+std::optional<QuantizedInfo> quern::getQuantized(FunctionOpInterface func,
+                                                 unsigned index) {
+  auto info = func.getArgAttrOfType<DictionaryAttr>(index, kQuantizedAttrName);
+  if (!info)
+    return std::nullopt;
+  return QuantizedInfo{info.getAs<StringAttr>("of").getValue(),
+                       info.getAs<StringAttr>("part").getValue(),
+                       info.getAs<StringAttr>("scheme").getValue(),
+                       info.getAs<IntegerAttr>("block").getInt(),
+                       info.getAs<BoolAttr>("double_quant").getValue(),
+                       info.getAs<DenseI64ArrayAttr>("shape").asArrayRef()};
+}
+
+void quern::setQuantized(FunctionOpInterface func, unsigned index,
+                         const QuantizedInfo &info) {
+  Builder b(func.getContext());
+  func.setArgAttr(
+      index, kQuantizedAttrName,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("of", b.getStringAttr(info.of)),
+           b.getNamedAttr("part", b.getStringAttr(info.part)),
+           b.getNamedAttr("scheme", b.getStringAttr(info.scheme)),
+           b.getNamedAttr("block", b.getI64IntegerAttr(info.block)),
+           b.getNamedAttr("double_quant", b.getBoolAttr(info.doubleQuant)),
+           b.getNamedAttr("shape", b.getDenseI64ArrayAttr(info.shape))}));
+}
+
 std::optional<unsigned> quern::getUpdatedArgument(FunctionOpInterface func,
                                                   unsigned index) {
   if (auto target =
@@ -121,6 +149,29 @@ static LogicalResult verifyName(function_ref<InFlightDiagnostic()> error,
   return success();
 }
 
+static LogicalResult verifyQuantized(function_ref<InFlightDiagnostic()> error,
+                                     NamedAttribute attr) {
+  auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+  auto text = [&](StringRef key) {
+    auto value = dict.getAs<StringAttr>(key);
+    return value && !value.empty();
+  };
+  auto block = dict ? dict.getAs<IntegerAttr>("block") : IntegerAttr();
+  auto shape =
+      dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
+  if (dict && dict.size() == 6 && text("of") && text("part") &&
+      text("scheme") &&
+      symbolizeQuantScheme(dict.getAs<StringAttr>("scheme")) && block &&
+      block.getInt() > 0 && dict.getAs<BoolAttr>("double_quant") && shape &&
+      llvm::all_of(shape.asArrayRef(), [](int64_t size) { return size > 0; }))
+    return success();
+  return error() << "'" << kQuantizedAttrName
+                 << "' must be {of = <non-empty string>, part = <non-empty "
+                    "string>, scheme = \"nf4\" | \"int4\" | \"int8\", block = "
+                    "<positive integer>, double_quant = <bool>, shape = "
+                    "<array of positive i64>}";
+}
+
 LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
                                                      unsigned regionIndex,
                                                      unsigned argIndex,
@@ -135,6 +186,8 @@ LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
     return verifyRecord(error, attr, {{"name", false}, {"role", false}});
   if (name == kNameAttrName)
     return verifyName(error, attr);
+  if (name == kQuantizedAttrName)
+    return verifyQuantized(error, attr);
   if (name == kWorkspaceAttrName) {
     if (!isa<UnitAttr>(attr.getValue()))
       return error() << "'" << name << "' must be a unit attribute";

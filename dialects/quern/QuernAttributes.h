@@ -30,6 +30,12 @@ inline constexpr llvm::StringLiteral kStateAttrName = "quern.state";
 /// Result of a training step: the index of the argument whose buffer the
 /// result is written into (an update in place).
 inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
+/// Argument: one part of a frozen weight that quern-quantize stores in
+/// blocks, `{of = "<weight>", part = "codes" | "scales" | "scale_codes" |
+/// "scale_scales" | "scale_offset", scheme = "nf4" | "int4" | "int8",
+/// block, double_quant, shape = array<i64: ...>}` (`shape` the weight's):
+/// quernc computes its value from the weight's (passes/Quantize).
+inline constexpr llvm::StringLiteral kQuantizedAttrName = "quern.quantized";
 /// Argument (CPU code generation): the one workspace buffer.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
@@ -103,6 +109,18 @@ std::optional<StateInfo> getState(mlir::FunctionOpInterface func,
                                   unsigned index);
 void setState(mlir::FunctionOpInterface func, unsigned index,
               llvm::StringRef name, llvm::StringRef role);
+
+struct QuantizedInfo {
+  llvm::StringRef of, part, scheme;
+  int64_t block;
+  bool doubleQuant;
+  llvm::ArrayRef<int64_t> shape;
+};
+/// The quern.quantized of argument `index`, if it has one.
+std::optional<QuantizedInfo> getQuantized(mlir::FunctionOpInterface func,
+                                          unsigned index);
+void setQuantized(mlir::FunctionOpInterface func, unsigned index,
+                  const QuantizedInfo &info);
 
 /// The argument result `index` updates in place, if it is an update.
 std::optional<unsigned> getUpdatedArgument(mlir::FunctionOpInterface func,

@@ -42,4 +42,11 @@ def Quern_LossReduction : I32EnumAttr<"LossReduction",
   let cppNamespace = "::quern";
 }
 
+def Quern_QuantScheme : I32EnumAttr<"QuantScheme",
+    "how block-quantized codes encode a weight", [
+      I32EnumAttrCase<"nf4", 0>, I32EnumAttrCase<"int4", 1>,
+      I32EnumAttrCase<"int8", 2>]> {
+  let cppNamespace = "::quern";
+}
+
 #endif // QUERN_BASE_TD

@@ -83,6 +83,10 @@ int64_t quern::countFlops(Operation *op) {
       .Case([](SigmoidOp op) { return perResultElement(op, 3); })
       .Case([](LeakyReluOp op) { return perResultElement(op, 2); })
       .Case([](DropoutOp op) { return perResultElement(op, 2); })
+      // A code's level times its scale (plus the offset).
+      .Case([](DequantizeOp op) {
+        return perResultElement(op, op.getOffset() ? 2 : 1);
+      })
       // Combining an update with what it lands on.
       .Case([](ScatterElementsOp op) { return elements(op.getUpdates()); })
       // One combination per input element.

@@ -683,6 +683,52 @@ LogicalResult GroupedWeightGradientOp::verify() {
   return success();
 }
 
+int64_t DequantizeOp::codeBits(QuantScheme scheme) {
+  return scheme == QuantScheme::int8 ? 8 : 4;
+}
+
+ArrayRef<float> DequantizeOp::nf4Levels() {
+  static const float levels[16] = {-1.0f,
+                                   -0.6961928009986877f,
+                                   -0.5250730514526367f,
+                                   -0.39491748809814453f,
+                                   -0.28444138169288635f,
+                                   -0.18477343022823334f,
+                                   -0.09105003625154495f,
+                                   0.0f,
+                                   0.07958029955625534f,
+                                   0.16093020141124725f,
+                                   0.24611230194568634f,
+                                   0.33791524171829224f,
+                                   0.44070982933044434f,
+                                   0.5626170039176941f,
+                                   0.7229568362236023f,
+                                   1.0f};
+  return levels;
+}
+
+LogicalResult DequantizeOp::verify() {
+  int64_t elements = getResult().getType().getNumElements();
+  int64_t block = getBlock(), bits = codeBits(getScheme());
+  if (bits == 4 && elements % 2 != 0)
+    return emitOpError("expects an even number of elements: 4-bit codes "
+                       "pack two a byte");
+  int64_t codes = elements * bits / 8;
+  if (getCodes().getType().getRank() != 1 ||
+      getCodes().getType().getNumElements() != codes)
+    return emitOpError("expects ")
+           << codes << " bytes of codes in one dimension, got "
+           << getCodes().getType();
+  int64_t blocks = llvm::divideCeil(elements, block);
+  if (getScales().getType().getRank() != 1 ||
+      getScales().getType().getNumElements() != blocks)
+    return emitOpError("expects ") << blocks << " scales in one dimension, got "
+                                   << getScales().getType();
+  if (getOffset() && getOffset().getType().getNumElements() != 1)
+    return emitOpError("expects one offset, got ") << getOffset().getType();
+  return success();
+}
+
 #include "dialects/quern/QuernEnums.cpp.inc"
 #include "dialects/quern/QuernInterfaces.cpp.inc"
 

@@ -15,5 +15,6 @@ include "dialects/quern/QuernShapeOps.td"
 include "dialects/quern/QuernIndexingOps.td"
 include "dialects/quern/QuernOptimizerOps.td"
 include "dialects/quern/QuernExpertOps.td"
+include "dialects/quern/QuernQuantOps.td"
 
 #endif // QUERN_OPS_TD

@@ -14,6 +14,10 @@
 
 namespace quern {
 
+/// The manifest's record of a quantized part (a state tensor's
+/// "quantization"), also the state file's metadata for it.
+llvm::json::Object quantizationJson(const QuantizedPartInfo &part);
+
 /// NAME.json: the manifest (format quern-manifest, version 1).
 /// `optimizer` is null or an object naming the optimizer and its
 /// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson),

@@ -12,6 +12,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/Quantization.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/SafeTensors.h"
@@ -23,6 +24,8 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+
+#include <numeric>
 
 using namespace mlir;
 using namespace quern;
@@ -55,6 +58,12 @@ private:
     return failure();
   }
   LogicalResult writeState(const ImportedModel &model);
+  /// The bytes of a quantized weight's `part`, quantizing the weight (of
+  /// `weightBytes`) into `quantized` the first time one of its parts is
+  /// asked for.
+  FailureOr<ArrayRef<char>>
+  quantizedPart(const QuantizedPartInfo &part, ArrayRef<char> weightBytes,
+                llvm::StringMap<QuantizedWeight> &quantized);
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
   /// Runs the graph passes on a forward-only model.
@@ -88,19 +97,56 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
   for (const StateTensor &tensor : layout.state)
     largest = std::max(largest, tensor.bytes);
   std::vector<char> zeros(largest, 0);
+  // Quantized weights' parts, each weight quantized once.
+  llvm::StringMap<QuantizedWeight> quantized;
+  std::map<std::string, std::string> metadata = {{"format", "quern-state"},
+                                                 {"model", name}};
   std::vector<rt::TensorRef> tensors;
   for (const StateTensor &tensor : layout.state) {
     ArrayRef<char> bytes = initial.lookup(tensor.name);
+    if (const std::optional<QuantizedPartInfo> &part = tensor.quantized) {
+      FailureOr<ArrayRef<char>> partBytes =
+          quantizedPart(*part, initial.lookup(part->of), quantized);
+      if (failed(partBytes))
+        return failure();
+      bytes = *partBytes;
+      std::string record;
+      llvm::raw_string_ostream os(record);
+      os << llvm::json::Value(quantizationJson(*part));
+      metadata["quantization." + tensor.name] = record;
+    }
     const void *data = bytes.empty() ? zeros.data() : bytes.data();
     tensors.push_back(
         {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
   }
   std::string error;
-  if (!rt::writeSafeTensors(outputs.add("safetensors"), tensors,
-                            {{"format", "quern-state"}, {"model", name}},
+  if (!rt::writeSafeTensors(outputs.add("safetensors"), tensors, metadata,
                             error))
     return fail(error);
   return success();
+}
+
+FailureOr<ArrayRef<char>>
+Compilation::quantizedPart(const QuantizedPartInfo &part,
+                           ArrayRef<char> weightBytes,
+                           llvm::StringMap<QuantizedWeight> &quantized) {
+  auto found = quantized.find(part.of);
+  if (found == quantized.end()) {
+    QuantSpec spec{*parseQuantScheme(part.scheme), part.block,
+                   part.doubleQuant};
+    ArrayRef<float> values(reinterpret_cast<const float *>(weightBytes.data()),
+                           weightBytes.size() / sizeof(float));
+    assert(static_cast<int64_t>(values.size()) ==
+               std::accumulate(part.shape.begin(), part.shape.end(), int64_t(1),
+                               std::multiplies<int64_t>()) &&
+           "quern-quantize quantizes parameters the model gives");
+    std::string error;
+    std::optional<QuantizedWeight> weight = quantizeWeight(spec, values, error);
+    if (!weight)
+      return fail("--quantize-frozen: '" + part.of + "': " + error);
+    found = quantized.try_emplace(part.of, std::move(*weight)).first;
+  }
+  return found->second.bytes(*parseQuantPart(part.part));
 }
 
 LogicalResult Compilation::generateCode(ModuleOp module) {

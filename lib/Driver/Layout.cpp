@@ -164,6 +164,10 @@ FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
           StateTensor tensor;
           static_cast<TensorInfo &>(tensor) = *info;
           tensor.role = state->second;
+          if (std::optional<QuantizedInfo> part = getQuantized(func, index))
+            tensor.quantized = QuantizedPartInfo{
+                part->of.str(), part->part.str(),  part->scheme.str(),
+                part->block,    part->doubleQuant, part->shape.vec()};
           layout.state.push_back(tensor);
         }
         entry.arguments.push_back(found->second);

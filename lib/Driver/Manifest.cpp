@@ -30,6 +30,16 @@ static json::Array tensorsJson(const std::vector<TensorInfo> &tensors) {
   return array;
 }
 
+json::Object quern::quantizationJson(const QuantizedPartInfo &part) {
+  return json::Object{{"of", part.of},
+                      {"part", part.part},
+                      {"scheme", part.scheme},
+                      {"block", part.block},
+                      {"double_quant", part.doubleQuant},
+                      {"shape", json::Array(part.shape)},
+                      {"dtype", "f32"}};
+}
+
 std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  const TargetSpec &target,
                                  uint64_t workspaceBytes,
@@ -37,13 +47,15 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                                  json::Array kernels, json::Object memory,
                                  json::Array experts) {
   json::Array state;
-  for (const StateTensor &tensor : layout.state)
-    state.push_back(json::Object{{"name", tensor.name},
-                                 {"role", tensor.role},
-                                 {"dtype", tensor.dtype},
-                                 {"shape", json::Array(tensor.shape)},
-                                 {"offset", tensor.offset},
-                                 {"bytes", tensor.bytes}});
+  for (const StateTensor &tensor : layout.state) {
+    json::Object entry{
+        {"name", tensor.name},     {"role", tensor.role},
+        {"dtype", tensor.dtype},   {"shape", json::Array(tensor.shape)},
+        {"offset", tensor.offset}, {"bytes", tensor.bytes}};
+    if (tensor.quantized)
+      entry["quantization"] = quantizationJson(*tensor.quantized);
+    state.push_back(std::move(entry));
+  }
   json::Object entryPoints;
   for (const EntryPointLayout &entry : layout.entryPoints)
     entryPoints[entry.name] =

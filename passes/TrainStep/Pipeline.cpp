@@ -27,6 +27,11 @@ void quern::buildTrainStepPipeline(OpPassManager &pm,
   mark.trainable = options.trainable;
   mark.freeze = options.freeze;
   pm.addPass(createMarkTrainablePass(mark));
+  if (options.quantize) {
+    QuantizePassOptions quantize = *options.quantize;
+    quantize.only = options.quantizeOnly;
+    pm.addPass(createQuantizePass(quantize));
+  }
   pm.addPass(createMakeTrainStepPass(options.step));
 }
 

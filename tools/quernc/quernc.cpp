@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Quantize/Quantization.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "quern/Driver/Driver.h"
 #include "quern/InitAll.h"
@@ -157,6 +158,30 @@ static cl::list<std::string>
     freeze("freeze", cl::desc("Parameters not to train, as globs"),
            cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated,
            cl::cat(trainCategory));
+
+static cl::opt<std::string> quantizeFrozen(
+    "quantize-frozen",
+    cl::desc("Store the frozen weights that only matrix products read in "
+             "nf4 (QLoRA's NormalFloat), int4 or int8 blocks, decoded "
+             "inside the products"),
+    cl::value_desc("nf4|int4|int8"), cl::cat(trainCategory));
+static cl::opt<int64_t>
+    quantBlock("quant-block",
+               cl::desc("Elements that share a quantization scale "
+                        "(default 64)"),
+               cl::value_desc("N"),
+               cl::init(quern::QuantizePassOptions().block),
+               cl::cat(trainCategory));
+static cl::opt<bool> doubleQuant(
+    "double-quant",
+    cl::desc("Store the quantization scales as int8 codes too, in blocks of "
+             "256 (QLoRA's double quantization)"),
+    cl::cat(trainCategory));
+static cl::list<std::string> quantizeOnly(
+    "quantize-only",
+    cl::desc("Quantize only the frozen weights these globs match; each must "
+             "match one that can be"),
+    cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
 
 static cl::opt<bool>
     printOnnxOps("print-onnx-ops",
@@ -326,6 +351,24 @@ int main(int argc, char **argv) {
     quern::TrainStepOptions &passes = trainOptions.passes;
     passes.trainable.assign(trainable.begin(), trainable.end());
     passes.freeze.assign(freeze.begin(), freeze.end());
+    if (!quantizeFrozen.empty()) {
+      if (!quern::parseQuantScheme(quantizeFrozen))
+        return usageError("--quantize-frozen: '" + quantizeFrozen +
+                          "' is not nf4, int4 or int8");
+      if (quantBlock < 1 || (quantizeFrozen != "int8" && quantBlock % 2 != 0))
+        return usageError("--quant-block: " + llvm::Twine(quantBlock) +
+                          "; it must be positive, and even for 4-bit codes");
+      quern::QuantizePassOptions &quantize = passes.quantize.emplace();
+      quantize.scheme = quantizeFrozen;
+      quantize.block = quantBlock;
+      quantize.doubleQuant = doubleQuant;
+      passes.quantizeOnly.assign(quantizeOnly.begin(), quantizeOnly.end());
+    } else {
+      for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
+               &quantBlock, &doubleQuant, std::addressof(quantizeOnly)})
+        if (flag->getNumOccurrences())
+          return usageError("--" + flag->ArgStr + " needs --quantize-frozen");
+    }
     passes.step.loss = lossName;
     passes.step.optimizer = optimizerName;
     passes.step.momentum = momentum;
@@ -342,11 +385,13 @@ int main(int argc, char **argv) {
              std::addressof(trainable), std::addressof(freeze)})
       if (flag->getNumOccurrences())
         trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
-  } else if (!lossName.empty() || !trainable.empty() || !freeze.empty() ||
-             accumulate.getNumOccurrences() ||
-             gradientSuffix.getNumOccurrences()) {
-    return usageError("--loss, --accumulate, --gradient-suffix, --trainable "
-                      "and --freeze need --train");
+  } else {
+    for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
+             &lossName, &accumulate, &gradientSuffix, std::addressof(trainable),
+             std::addressof(freeze), &quantizeFrozen, &quantBlock, &doubleQuant,
+             std::addressof(quantizeOnly)})
+      if (flag->getNumOccurrences())
+        return usageError("--" + flag->ArgStr + " needs --train");
   }
 
   mlir::DialectRegistry registry;

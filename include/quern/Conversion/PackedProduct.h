@@ -58,6 +58,19 @@ mlir::Value buildPackedProduct(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value bias, int64_t panel, bool pairs,
                                bool accumulateInPanels);
 
+/// The linalg.generic that computes `value` element by element from the
+/// element's position alone (no inputs; its body reads linalg.index and
+/// values defined above it, as a quantized weight's decoding does), when
+/// `value` is one; null otherwise. buildPackedProduct computes such a right
+/// operand as it packs it in panels, so the operand is never stored whole.
+mlir::linalg::GenericOp computedFromPosition(mlir::Value value);
+
+/// The element of `producer` (computedFromPosition) at `position` (one index
+/// per dimension), its body cloned at `b`.
+mlir::Value buildComputedAt(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::linalg::GenericOp producer,
+                            mlir::ValueRange position);
+
 /// The value that `value` copies with its last two dimensions swapped, when
 /// `value` is a linalg.transpose that only one op reads (how the conversion
 /// packs a transposed operand); null otherwise.

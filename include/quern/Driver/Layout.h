@@ -42,9 +42,20 @@ struct TensorInfo {
   std::optional<ValueBounds> values;
 };
 
+/// A state tensor that is a part of a weight quern-quantize stored in
+/// blocks (the argument's quern.quantized): quernc computes it from the
+/// weight `of`, of `shape` and f32 elements.
+struct QuantizedPartInfo {
+  std::string of, part, scheme;
+  int64_t block = 0;
+  bool doubleQuant = false;
+  std::vector<int64_t> shape;
+};
+
 struct StateTensor : TensorInfo {
   /// param | frozen | optimizer.
   std::string role;
+  std::optional<QuantizedPartInfo> quantized;
   /// Byte offset in the state buffer, a multiple of kStateAlignment.
   uint64_t offset = 0;
 };

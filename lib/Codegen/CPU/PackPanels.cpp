@@ -82,12 +82,15 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
   static constexpr int64_t kAliasingStride = 4096;
 
   /// Whether `product` is worth its panels: every paired one wider than a
-  /// panel (its operand is packed anyway), an f32 one when it is large.
+  /// panel (its operand is packed anyway), every one whose right operand is
+  /// computed from position (a quantized weight, decoded into the panels
+  /// rather than into a buffer of its own), an f32 one when it is large.
   bool worthPanels(linalg::GenericOp product,
                    const PackedProductOperands &operands) const {
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
     return type.getShape().back() > panel &&
-           (operands.pairs || isLarge(product, operands));
+           (operands.pairs || computedFromPosition(operands.rhs) ||
+            isLarge(product, operands));
   }
 
   void runOnOperation() override {

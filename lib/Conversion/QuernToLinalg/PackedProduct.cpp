@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace quern;
@@ -124,9 +125,42 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
                       joined<int64_t>({depthShape.front(), columnShape.back()},
                                       ArrayRef(depthShape).drop_front())));
   Type element = pairs ? b.getBF16Type() : type.getElementType();
+  auto packedType = RankedTensorType::get(packedShape, element);
+  // An operand computed from its position (a quantized weight's decoding)
+  // is computed as it is packed: its element at the position `read` names
+  // in the split value, merged back to the value's own dimensions.
+  if (linalg::GenericOp producer = computedFromPosition(value);
+      producer && panels) {
+    auto splitType = cast<RankedTensorType>(splitValue.getType());
+    AffineMap readMap = batchThen(read);
+    return buildParallelGeneric(
+        b, loc, packedType, ValueRange{}, {},
+        [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+          SmallVector<Value> position;
+          for (const ReassociationIndices &group : splitting(rank, split)) {
+            Value merged;
+            for (int64_t splitDim : group) {
+              Value index = nb.create<linalg::IndexOp>(
+                  nl, readMap.getDimPosition(splitDim));
+              merged = merged
+                           ? nb.create<arith::AddIOp>(
+                                 nl,
+                                 nb.create<arith::MulIOp>(
+                                     nl, merged,
+                                     nb.create<arith::ConstantIndexOp>(
+                                         nl, splitType.getDimSize(splitDim))),
+                                 index)
+                           : index;
+            }
+            position.push_back(merged);
+          }
+          Value computed = buildComputedAt(nb, nl, producer, position);
+          return pairs ? roundedToBF16(nb, nl, computed) : computed;
+        },
+        batchThen(write));
+  }
   return buildParallelGeneric(
-      b, loc, RankedTensorType::get(packedShape, element), splitValue,
-      batchThen(read),
+      b, loc, packedType, splitValue, batchThen(read),
       pairs ? ScalarBody(roundedToBF16)
             : ScalarBody([](OpBuilder &, Location, ValueRange args) {
                 return args[0];
@@ -429,6 +463,31 @@ matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
     return std::nullopt;
   operands.bias = *bias;
   return operands;
+}
+
+linalg::GenericOp quern::computedFromPosition(Value value) {
+  auto generic = value.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 0 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getIndexingMapsArray().front().isIdentity() ||
+      !generic.getBody()->getArgument(0).use_empty())
+    return linalg::GenericOp();
+  return generic;
+}
+
+Value quern::buildComputedAt(OpBuilder &b, Location loc,
+                             linalg::GenericOp producer, ValueRange position) {
+  IRMapping mapping;
+  Block *body = producer.getBody();
+  for (Operation &op : body->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+      mapping.map(index.getResult(), position[index.getDim()]);
+      continue;
+    }
+    b.clone(op, mapping);
+  }
+  return mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
 }
 
 Value quern::transposedSource(Value value) {

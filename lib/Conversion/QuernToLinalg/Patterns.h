@@ -32,6 +32,8 @@ void populateOptimizerPatterns(mlir::TypeConverter &converter,
 void populateExpertPatterns(mlir::TypeConverter &converter,
                             mlir::RewritePatternSet &patterns,
                             const MatmulPrecision &precision);
+void populateQuantizedPatterns(mlir::TypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 
 //===-- Contractions (Contraction.cpp) ------------------------------------===//
 

@@ -46,6 +46,7 @@ void quern::populateQuernToLinalgPatterns(TypeConverter &typeConverter,
   detail::populateIndexingPatterns(typeConverter, patterns);
   detail::populateOptimizerPatterns(typeConverter, patterns);
   detail::populateExpertPatterns(typeConverter, patterns, precision);
+  detail::populateQuantizedPatterns(typeConverter, patterns);
 }
 
 namespace {

@@ -75,6 +75,9 @@ def main():
     parser.add_argument("--trainable", help="passed to quernc --trainable")
     parser.add_argument("--quernc-flag", action="append", default=[],
                         help="another flag for quernc (repeatable)")
+    parser.add_argument("--quantize-frozen", metavar="SCHEME",
+                        help="compile with --quantize-frozen=SCHEME; the "
+                             "reference is train_OPTIMIZER_SCHEME.npz")
     parser.add_argument("--against-dense", action="store_true",
                         help="compare with the model compiled with "
                              "--no-expert-fusion instead of PyTorch")
@@ -89,7 +92,9 @@ def main():
                         os.path.join(args.model_dir, "model.onnx"), "--train",
                         *flags, "-o", stem]
                        + ([f"--trainable={args.trainable}"] if args.trainable else [])
-                       + args.quernc_flag + extra,
+                       + args.quernc_flag + extra
+                       + ([f"--quantize-frozen={args.quantize_frozen}"]
+                          if args.quantize_frozen else []),
                        check=True)
         return CompiledModel(stem)
 
@@ -105,8 +110,9 @@ def main():
         reference = dense_reference(compile_model("dense", ["--no-expert-fusion"]),
                                     inputs, lr)
     else:
+        suffix = f"_{args.quantize_frozen}" if args.quantize_frozen else ""
         reference = np.load(os.path.join(args.model_dir,
-                                         f"train_{args.optimizer}.npz"))
+                                         f"train_{args.optimizer}{suffix}.npz"))
 
     failures = 0
     worst_loss = 0.0
@@ -125,7 +131,7 @@ def main():
                 if not key.startswith(f"step{step}/"):
                     continue
                 name = key.split("/", 1)[1]
-                actual = model.tensor(name)
+                actual = model.weight(name)
                 diff = float(np.abs(actual - reference[key]).max())
                 gradient = f"grad1/{name}"
                 # An exactly zero gradient (an expert no token reached) is

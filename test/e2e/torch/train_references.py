@@ -25,18 +25,42 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_models  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+import block_quantization  # noqa: E402
+
 OPTIMIZERS = {
     "sgd": lambda params: torch.optim.SGD(params, lr=0.1),
     "adamw": lambda params: torch.optim.AdamW(
         params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
 }
+# QLoRA: the model with its frozen Linear weights quantized.
+QUANTIZED = (("gpt2_lora", "nf4"),)
 MODELS = ("mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_balanced",
           "moe_skewed",
           "moe_swiglu")
 
 
-def references(name, optimizer):
+def quantize_frozen_linears(model, scheme):
+    """Replaces the weight of every frozen Linear (but an embedding's) by
+    its `scheme` blocks decoded (block_quantization, numpy): the weights quernc
+    --quantize-frozen stores quantized (frozen, read only by products)."""
+    # A Linear tied to an embedding (an LM head) is read by a Gather too.
+    embeddings = {id(module.weight) for module in model.modules()
+                  if isinstance(module, torch.nn.Embedding)}
+    for module in model.modules():
+        if (isinstance(module, torch.nn.Linear) and not module.weight.requires_grad
+                and id(module.weight) not in embeddings):
+            weight = module.weight.detach().numpy()
+            decoded = block_quantization.dequantize(
+                block_quantization.quantize(weight, scheme), scheme, weight.shape)
+            with torch.no_grad():
+                module.weight.copy_(torch.from_numpy(decoded))
+
+
+def references(name, optimizer, quantized=None):
     model, inputs, _ = export_models.MODELS[name]()
+    if quantized:
+        quantize_frozen_linears(model, quantized)
     model.train()
     # Frozen parameters (the LoRA base) are not given to the optimizer.
     opt = OPTIMIZERS[optimizer](
@@ -65,6 +89,11 @@ def main():
         for optimizer in OPTIMIZERS:
             path = os.path.join(HERE, name, f"train_{optimizer}.npz")
             np.savez(path, **references(name, optimizer))
+            print(path)
+    for name, scheme in QUANTIZED:
+        for optimizer in OPTIMIZERS:
+            path = os.path.join(HERE, name, f"train_{optimizer}_{scheme}.npz")
+            np.savez(path, **references(name, optimizer, scheme))
             print(path)
 
 
