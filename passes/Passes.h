@@ -36,6 +36,9 @@ struct TrainStepOptions {
   GraphOptions graph;
   /// quern-mark-trainable's globs (its options struct only refers to them).
   std::vector<std::string> trainable, freeze;
+  /// quern-lora, when adapters are to be added, and its `targets` globs.
+  std::optional<LoraPassOptions> lora;
+  std::vector<std::string> loraTargets;
   /// quern-quantize, when frozen weights are to be quantized, and its
   /// `only` globs.
   std::optional<QuantizePassOptions> quantize;
@@ -43,8 +46,8 @@ struct TrainStepOptions {
   MakeTrainStepPassOptions step;
 };
 
-/// The graph pipeline, then quern-mark-trainable, quern-quantize (when
-/// asked) and quern-make-train-step.
+/// The graph pipeline, then quern-mark-trainable, quern-lora and
+/// quern-quantize (when asked) and quern-make-train-step.
 void buildTrainStepPipeline(mlir::OpPassManager &pm,
                             const TrainStepOptions &options);
 

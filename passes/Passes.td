@@ -74,6 +74,44 @@ def FuseExpertsPass : Pass<"quern-fuse-experts", "mlir::ModuleOp"> {
   ];
 }
 
+def LoraPass : Pass<"quern-lora", "mlir::ModuleOp"> {
+  let summary = "Add trainable low-rank adapters to matrix products; freeze the rest";
+  let description = [{
+    Every matrix product of `@forward` whose weight (its right operand, a
+    rank-2 parameter, directly or transposed) `targets` matches gets a
+    LoRA adapter, `y = x W + (x Aᵀ) Bᵀ · alpha / rank`, with `A [rank, K]`
+    and `B [N, rank]` laid out as PEFT's `lora_A` / `lora_B` Linear weights
+    and named after the weight (`blocks.0.q.weight` →
+    `blocks.0.q.lora_A.weight`, `blocks.0.q.lora_B.weight`). The adapters
+    are the only trainable parameters: every parameter of the model is
+    frozen. A starts Kaiming-uniform as PEFT's (`quern.initial`, drawn by
+    quernc), B at zeros, so training starts from the base model.
+
+    Without `targets`, every weight that only products read is adapted. A
+    target glob that matches nothing, or a weight it names that is read
+    other than as a product's weight, is an error.
+
+    ```mlir
+    // quern-opt --quern-lora="rank=4 targets=w"
+    %y = quern.matmul %x, %w : tensor<8x32xf32>, tensor<32x16xf32> -> tensor<8x16xf32>
+    // becomes, with %a: tensor<4x32xf32> and %b: tensor<16x4xf32> new
+    // trainable parameters w.lora_A and w.lora_B:
+    %y = quern.matmul %x, %w : tensor<8x32xf32>, tensor<32x16xf32> -> tensor<8x16xf32>
+    %0 = quern.matmul %x, %a transpose_rhs : tensor<8x32xf32>, tensor<4x32xf32> -> tensor<8x4xf32>
+    %1 = quern.matmul %0, %b transpose_rhs : tensor<8x4xf32>, tensor<16x4xf32> -> tensor<8x16xf32>
+    %2 = quern.add %y, %1 : tensor<8x16xf32>
+    ```
+  }];
+  let options = [
+    Option<"rank", "rank", "int64_t", "8", "The adapters' rank">,
+    Option<"alpha", "alpha", "double", "0",
+           "The adapters' scale is alpha / rank (0: alpha = rank)">,
+    ListOption<"targets", "targets", "std::string",
+               "Globs of the weights to adapt (none: every product's)">
+  ];
+  let dependentDialects = ["quern::QuernDialect"];
+}
+
 def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
   let summary = "Build @train_step: loss, gradients, optimizer update";
   let description = [{

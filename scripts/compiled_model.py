@@ -76,6 +76,11 @@ class CompiledModel:
         """A view of one state tensor."""
         return state_view(self.state, self.manifest, name)
 
+    def has_weight(self, name):
+        """Whether parameter `name` is in the state, whole or quantized."""
+        return any(t["name"] == name or t.get("quantization", {}).get("of") == name
+                   for t in self.manifest["state"]["tensors"])
+
     def weight(self, name):
         """The float value of parameter `name`: its state tensor, or, for a
         weight stored quantized, its parts decoded (block_quantization)."""

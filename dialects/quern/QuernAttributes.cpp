@@ -99,6 +99,22 @@ void quern::setQuantized(FunctionOpInterface func, unsigned index,
            b.getNamedAttr("shape", b.getDenseI64ArrayAttr(info.shape))}));
 }
 
+std::optional<double> quern::getUniformInitial(FunctionOpInterface func,
+                                               unsigned index) {
+  auto initial = func.getArgAttrOfType<DictionaryAttr>(index, kInitialAttrName);
+  if (!initial)
+    return std::nullopt;
+  return initial.getAs<FloatAttr>("uniform_bound").getValueAsDouble();
+}
+
+void quern::setUniformInitial(FunctionOpInterface func, unsigned index,
+                              double bound) {
+  Builder b(func.getContext());
+  func.setArgAttr(index, kInitialAttrName,
+                  b.getDictionaryAttr({b.getNamedAttr(
+                      "uniform_bound", b.getF64FloatAttr(bound))}));
+}
+
 std::optional<unsigned> quern::getUpdatedArgument(FunctionOpInterface func,
                                                   unsigned index) {
   if (auto target =
@@ -188,6 +204,14 @@ LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
     return verifyName(error, attr);
   if (name == kQuantizedAttrName)
     return verifyQuantized(error, attr);
+  if (name == kInitialAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto bound = dict ? dict.getAs<FloatAttr>("uniform_bound") : FloatAttr();
+    if (!bound || dict.size() != 1 || !(bound.getValueAsDouble() > 0))
+      return error() << "'" << name
+                     << "' must be {uniform_bound = <positive float>}";
+    return success();
+  }
   if (name == kWorkspaceAttrName) {
     if (!isa<UnitAttr>(attr.getValue()))
       return error() << "'" << name << "' must be a unit attribute";

@@ -36,6 +36,10 @@ inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
 /// block, double_quant, shape = array<i64: ...>}` (`shape` the weight's):
 /// quernc computes its value from the weight's (passes/Quantize).
 inline constexpr llvm::StringLiteral kQuantizedAttrName = "quern.quantized";
+/// Argument: a parameter the model does not give a value (a LoRA adapter's
+/// A), drawn by quernc from --seed: `{uniform_bound = <f64>}`, uniform in
+/// [-bound, bound). Parameters without a value and without it start at 0.
+inline constexpr llvm::StringLiteral kInitialAttrName = "quern.initial";
 /// Argument (CPU code generation): the one workspace buffer.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
@@ -121,6 +125,12 @@ std::optional<QuantizedInfo> getQuantized(mlir::FunctionOpInterface func,
                                           unsigned index);
 void setQuantized(mlir::FunctionOpInterface func, unsigned index,
                   const QuantizedInfo &info);
+
+/// The uniform_bound of argument `index`'s quern.initial, if it has one.
+std::optional<double> getUniformInitial(mlir::FunctionOpInterface func,
+                                        unsigned index);
+void setUniformInitial(mlir::FunctionOpInterface func, unsigned index,
+                       double bound);
 
 /// The argument result `index` updates in place, if it is an update.
 std::optional<unsigned> getUpdatedArgument(mlir::FunctionOpInterface func,

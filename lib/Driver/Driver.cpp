@@ -15,6 +15,7 @@
 #include "passes/Quantize/Quantization.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "quern/Codegen/CPU/Passes.h"
+#include "quern/Random.h"
 #include "quern/SafeTensors.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
@@ -22,6 +23,7 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -58,6 +60,8 @@ private:
     return failure();
   }
   LogicalResult writeState(const ImportedModel &model);
+  /// The values of `tensor`, uniform in [-bound, bound) from --seed.
+  std::vector<float> drawUniform(const StateTensor &tensor, double bound) const;
   /// The bytes of a quantized weight's `part`, quantizing the weight (of
   /// `weightBytes`) into `quantized` the first time one of its parts is
   /// asked for.
@@ -115,6 +119,12 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
       os << llvm::json::Value(quantizationJson(*part));
       metadata["quantization." + tensor.name] = record;
     }
+    std::vector<float> drawn;
+    if (tensor.uniformBound) {
+      drawn = drawUniform(tensor, *tensor.uniformBound);
+      bytes = ArrayRef<char>(reinterpret_cast<const char *>(drawn.data()),
+                             tensor.bytes);
+    }
     const void *data = bytes.empty() ? zeros.data() : bytes.data();
     tensors.push_back(
         {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
@@ -147,6 +157,18 @@ Compilation::quantizedPart(const QuantizedPartInfo &part,
     found = quantized.try_emplace(part.of, std::move(*weight)).first;
   }
   return found->second.bytes(*parseQuantPart(part.part));
+}
+
+std::vector<float> Compilation::drawUniform(const StateTensor &tensor,
+                                            double bound) const {
+  // One stream per tensor, from its name: adding an adapter elsewhere does
+  // not change this one's values.
+  rt::Random random =
+      rt::Random::derive(options.seed, llvm::xxh3_64bits(tensor.name), 0);
+  std::vector<float> values(tensor.bytes / sizeof(float));
+  for (float &value : values)
+    value = static_cast<float>((2 * random.unit() - 1) * bound);
+  return values;
 }
 
 LogicalResult Compilation::generateCode(ModuleOp module) {

@@ -168,6 +168,7 @@ FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
             tensor.quantized = QuantizedPartInfo{
                 part->of.str(), part->part.str(),  part->scheme.str(),
                 part->block,    part->doubleQuant, part->shape.vec()};
+          tensor.uniformBound = getUniformInitial(func, index);
           layout.state.push_back(tensor);
         }
         entry.arguments.push_back(found->second);

@@ -27,6 +27,11 @@ void quern::buildTrainStepPipeline(OpPassManager &pm,
   mark.trainable = options.trainable;
   mark.freeze = options.freeze;
   pm.addPass(createMarkTrainablePass(mark));
+  if (options.lora) {
+    LoraPassOptions lora = *options.lora;
+    lora.targets = options.loraTargets;
+    pm.addPass(createLoraPass(lora));
+  }
   if (options.quantize) {
     QuantizePassOptions quantize = *options.quantize;
     quantize.only = options.quantizeOnly;

@@ -6,8 +6,8 @@
 
 #include "Sampler.h"
 
-#include "Random.h"
 #include "Session.h"
+#include "quern/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +21,7 @@ static constexpr uint64_t kSampleStream = 2;
 
 /// Picks a token from one position's logits.
 static size_t pickToken(const float *logits, size_t vocab, double temperature,
-                        Random &random) {
+                        quern::rt::Random &random) {
   size_t best = size_t(std::max_element(logits, logits + vocab) - logits);
   if (temperature == 0)
     return best;
@@ -48,7 +48,8 @@ bool quern::train::generateText(Session &session, const TextModelShape &shape,
   int64_t *tokens = static_cast<int64_t *>(session.inputBuffer(0));
   int64_t *targets = static_cast<int64_t *>(session.inputBuffer(1));
   size_t elements = size_t(shape.batch) * length;
-  Random random = Random::derive(config.seed, kSampleStream, 0);
+  quern::rt::Random random =
+      quern::rt::Random::derive(config.seed, kSampleStream, 0);
 
   for (uint64_t n = 0; n < config.count; ++n) {
     size_t used = std::min(context.size(), length);

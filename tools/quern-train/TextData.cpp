@@ -7,8 +7,8 @@
 #include "TextData.h"
 #include "Files.h"
 
-#include "Random.h"
 #include "Session.h"
+#include "quern/Random.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -102,7 +102,8 @@ void TextData::fillRow(Session &session, int64_t row, size_t start) const {
 }
 
 void TextData::fillTrainBatch(uint64_t step, Session &session) {
-  Random random = Random::derive(seed, kTrainStream, step);
+  quern::rt::Random random =
+      quern::rt::Random::derive(seed, kTrainStream, step);
   uint64_t starts = trainBytes - size_t(shape.length);
   for (int64_t row = 0; row < shape.batch; ++row)
     fillRow(session, row, size_t(random.below(starts)));

@@ -159,6 +159,22 @@ static cl::list<std::string>
            cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated,
            cl::cat(trainCategory));
 
+static cl::opt<std::string> lora(
+    "lora",
+    cl::desc("Add rank-RANK adapters (scaled by ALPHA/RANK, ALPHA default "
+             "RANK) to the matrix products --lora-targets names, and train "
+             "only them"),
+    cl::value_desc("RANK[:ALPHA]"), cl::cat(trainCategory));
+static cl::list<std::string> loraTargets(
+    "lora-targets",
+    cl::desc("The weights whose products get adapters, as globs over "
+             "initializer names (default: every matrix product's weight)"),
+    cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
+static cl::opt<uint64_t>
+    seed("seed",
+         cl::desc("Seed of the initial values quernc draws (LoRA adapters' "
+                  "A; default 0)"),
+         cl::value_desc("N"), cl::init(0), cl::cat(trainCategory));
 static cl::opt<std::string> quantizeFrozen(
     "quantize-frozen",
     cl::desc("Store the frozen weights that only matrix products read in "
@@ -298,6 +314,7 @@ int main(int argc, char **argv) {
   options.import.maxTensorBytes = maxTensorBytes;
   options.import.maxFoldedElements = maxFoldedElements;
   options.import.maxStateBytes = maxStateBytes;
+  options.seed = seed;
   options.printKernelReport = printKernelReport;
   options.printMemoryReport = printMemoryReport;
   options.graph.fuseExperts = !noExpertFusion;
@@ -351,6 +368,25 @@ int main(int argc, char **argv) {
     quern::TrainStepOptions &passes = trainOptions.passes;
     passes.trainable.assign(trainable.begin(), trainable.end());
     passes.freeze.assign(freeze.begin(), freeze.end());
+    if (!lora.empty()) {
+      llvm::StringRef rankText, alphaText;
+      std::tie(rankText, alphaText) = llvm::StringRef(lora).split(':');
+      quern::LoraPassOptions &adapters = passes.lora.emplace();
+      double alpha = 0;
+      if (rankText.getAsInteger(10, adapters.rank) || adapters.rank < 1 ||
+          (!alphaText.empty() &&
+           (alphaText.getAsDouble(alpha) || !(alpha > 0))))
+        return usageError("--lora: '" + lora +
+                          "' is not RANK[:ALPHA] with a rank of at least 1 "
+                          "and a positive alpha");
+      adapters.alpha = alpha;
+      if (trainable.getNumOccurrences() || freeze.getNumOccurrences())
+        return usageError("--lora trains only the adapters; --trainable and "
+                          "--freeze do not apply");
+      passes.loraTargets.assign(loraTargets.begin(), loraTargets.end());
+    } else if (loraTargets.getNumOccurrences()) {
+      return usageError("--lora-targets needs --lora");
+    }
     if (!quantizeFrozen.empty()) {
       if (!quern::parseQuantScheme(quantizeFrozen))
         return usageError("--quantize-frozen: '" + quantizeFrozen +
@@ -388,7 +424,8 @@ int main(int argc, char **argv) {
   } else {
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &lossName, &accumulate, &gradientSuffix, std::addressof(trainable),
-             std::addressof(freeze), &quantizeFrozen, &quantBlock, &doubleQuant,
+             std::addressof(freeze), &lora, std::addressof(loraTargets), &seed,
+             &quantizeFrozen, &quantBlock, &doubleQuant,
              std::addressof(quantizeOnly)})
       if (flag->getNumOccurrences())
         return usageError("--" + flag->ArgStr + " needs --train");

@@ -43,6 +43,9 @@ struct CompileOptions {
   /// The graph passes (expert fusion), for forward and training compiles.
   GraphOptions graph;
   std::optional<TrainOptions> train;
+  /// Seeds the values quernc draws: parameters the model does not give
+  /// (LoRA adapters' A).
+  uint64_t seed = 0;
   /// Print the outlined kernels to stdout (lib/Driver/Kernels.h).
   bool printKernelReport = false;
   /// Print the workspace and the activations kept for backward to stdout

@@ -56,6 +56,9 @@ struct StateTensor : TensorInfo {
   /// param | frozen | optimizer.
   std::string role;
   std::optional<QuantizedPartInfo> quantized;
+  /// A parameter the model gives no value, drawn uniform in [-bound,
+  /// bound) from the compile's seed (quern.initial).
+  std::optional<double> uniformBound;
   /// Byte offset in the state buffer, a multiple of kStateAlignment.
   uint64_t offset = 0;
 };

@@ -78,6 +78,15 @@ def main():
     parser.add_argument("--quantize-frozen", metavar="SCHEME",
                         help="compile with --quantize-frozen=SCHEME; the "
                              "reference is train_OPTIMIZER_SCHEME.npz")
+    parser.add_argument("--reference-dir", metavar="DIR",
+                        help="read train_OPTIMIZER.npz from DIR, not MODEL_DIR")
+    parser.add_argument("--initial-from", metavar="MODEL_ONNX",
+                        help="start the trained parameters named like an "
+                             "initializer of MODEL_ONNX from its value (the "
+                             "adapters quernc --lora added, from a model that "
+                             "has them); the reference's parameters the "
+                             "compiled model lacks are not compared, but every "
+                             "trained one must be")
     parser.add_argument("--against-dense", action="store_true",
                         help="compare with the model compiled with "
                              "--no-expert-fusion instead of PyTorch")
@@ -99,6 +108,14 @@ def main():
         return CompiledModel(stem)
 
     model = compile_model("model", [])
+    if args.initial_from:
+        import onnx
+        from onnx import numpy_helper
+        names = {t["name"] for t in model.manifest["state"]["tensors"]
+                 if t["role"] == "param"}
+        for initializer in onnx.load(args.initial_from).graph.initializer:
+            if initializer.name in names:
+                model.tensor(initializer.name)[...] = numpy_helper.to_array(initializer)
     data = os.path.join(args.model_dir, "test_data_set_0")
     inputs = data_set_inputs(data)
     if args.against_dense:
@@ -111,10 +128,11 @@ def main():
                                     inputs, lr)
     else:
         suffix = f"_{args.quantize_frozen}" if args.quantize_frozen else ""
-        reference = np.load(os.path.join(args.model_dir,
+        reference = np.load(os.path.join(args.reference_dir or args.model_dir,
                                          f"train_{args.optimizer}{suffix}.npz"))
 
     failures = 0
+    compared = set()
     worst_loss = 0.0
     worst_param = {1: 0.0, 5: 0.0}
     for step in range(1, 6):
@@ -131,6 +149,9 @@ def main():
                 if not key.startswith(f"step{step}/"):
                     continue
                 name = key.split("/", 1)[1]
+                if args.initial_from and not model.has_weight(name):
+                    continue
+                compared.add(name)
                 actual = model.weight(name)
                 diff = float(np.abs(actual - reference[key]).max())
                 gradient = f"grad1/{name}"
@@ -148,6 +169,11 @@ def main():
                 if diff > args.param_atol:
                     print(f"step {step}: parameter {name} differs by {diff:.3g}")
                     failures += 1
+    untested = [t["name"] for t in model.manifest["state"]["tensors"]
+                if t["role"] == "param" and t["name"] not in compared]
+    if untested:
+        print(f"FAIL: trained parameters the reference lacks: {untested}")
+        failures += 1
     print(f"{args.optimizer}: worst loss error {worst_loss:.3g} relative "
           f"(tolerance {args.loss_rtol}); worst parameter error "
           f"{worst_param[1]:.3g} after step 1, {worst_param[5]:.3g} after step 5 "

@@ -1,11 +1,12 @@
-//===- Random.h - Reproducible random numbers for quern-train ---*- C++ -*-===//
+//===- Random.h - reproducible random numbers -------------------*- C++ -*-===//
 //
 // This file is part of Quern.
 //
 //===----------------------------------------------------------------------===//
 //
 // The standard library's distributions are implementation-defined, so the
-// same --seed would pick different text windows with libstdc++ and libc++.
+// same --seed would pick different text windows (quern-train) or initial
+// adapter weights (quernc --lora) with libstdc++ and libc++.
 // SplitMix64 with an unbiased bounded draw is fully specified here, and a
 // generator can be derived from (seed, step) so that the batch of a step
 // does not depend on how many steps ran before it in this process: a run
@@ -13,12 +14,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUERN_TRAIN_RANDOM_H
-#define QUERN_TRAIN_RANDOM_H
+#ifndef QUERN_RANDOM_H
+#define QUERN_RANDOM_H
 
 #include <cstdint>
 
-namespace quern::train {
+namespace quern::rt {
 
 class Random {
 public:
@@ -55,6 +56,6 @@ private:
   uint64_t state;
 };
 
-} // namespace quern::train
+} // namespace quern::rt
 
-#endif // QUERN_TRAIN_RANDOM_H
+#endif // QUERN_RANDOM_H
