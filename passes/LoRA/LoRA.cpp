@@ -75,7 +75,7 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
       return signalPassFailure();
     }
     if (rank < 1) {
-      module.emitError() << "lora: the rank (" << rank
+      module.emitError() << "lora: the rank (" << int64_t(rank)
                          << ") must be at least 1";
       return signalPassFailure();
     }

@@ -63,7 +63,7 @@ struct QuantizePass : quern::impl::QuantizePassBase<QuantizePass> {
     QuantSpec spec{*parsed, block, doubleQuant};
     if (block <= 0 ||
         (DequantizeOp::codeBits(spec.scheme) == 4 && block % 2 != 0)) {
-      module.emitError() << "quantize: the block (" << block
+      module.emitError() << "quantize: the block (" << spec.block
                          << ") must be positive, and even for 4-bit codes";
       return signalPassFailure();
     }

@@ -154,3 +154,24 @@ func.func @unknown_op_attribute(%x: tensor<4xf32>) -> tensor<4xf32> {
 // expected-error @+1 {{'builtin.module' op 'quern.expert_blocks' must be an array of {loc, experts, groups, k, tile_rows, rows, dense_flops, fused_flops} on a module}}
 module attributes {quern.expert_blocks = [{experts = 4}]} {
 }
+
+// -----
+
+// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = <non-empty string>, scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
+func.func @quantized_scheme(%c: tensor<512xi8> {quern.quantized = {of = "w", part = "codes", scheme = "nf5", block = 64, double_quant = false, shape = array<i64: 32, 32>}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = <non-empty string>, scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
+func.func @quantized_fields(%c: tensor<512xi8> {quern.quantized = {of = "w", part = "codes", scheme = "nf4", block = 64}}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0: 'quern.initial' must be {uniform_bound = <positive float>}}}
+func.func @initial(%a: tensor<4x32xf32> {quern.initial = {uniform_bound = -1.0 : f64}}) {
+  return
+}
