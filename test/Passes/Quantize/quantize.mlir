@@ -11,12 +11,12 @@
 // products read in its place.
 
 // NF4-LABEL: func.func @forward
-// NF4-SAME: %[[C1:.+]]: tensor<512xi8> {quern.param = {name = "fc1.weight", trainable = false}, quern.quantized = {block = 64 : i64, double_quant = false, of = "fc1.weight", part = "codes", scheme = "nf4", shape = array<i64: 32, 32>}}
-// NF4-SAME: %[[S1:.+]]: tensor<16xf32> {quern.param = {name = "fc1.weight.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scales"
+// NF4-SAME: %[[C1:[^:]+]]: tensor<512xi8> {quern.param = {name = "fc1.weight", trainable = false}, quern.quantized = {block = 64 : i64, double_quant = false, of = "fc1.weight", part = "codes", scheme = "nf4", shape = array<i64: 32, 32>}}
+// NF4-SAME: %[[S1:[^:]+]]: tensor<16xf32> {quern.param = {name = "fc1.weight.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scales"
 // NF4-SAME: {quern.param = {name = "fc1.bias", trainable = false}}
-// NF4-SAME: %[[C2:.+]]: tensor<1024xi8> {quern.param = {name = "fc2.weight", trainable = false}
+// NF4-SAME: %[[C2:[^:]+]]: tensor<1024xi8> {quern.param = {name = "fc2.weight", trainable = false}
 // NF4-SAME: shape = array<i64: 64, 32>
-// NF4-SAME: %[[S2:.+]]: tensor<32xf32> {quern.param = {name = "fc2.weight.scales", trainable = false}
+// NF4-SAME: %[[S2:[^:]+]]: tensor<32xf32> {quern.param = {name = "fc2.weight.scales", trainable = false}
 // NF4-SAME: tensor<64x64xf32> {quern.param = {name = "head", trainable = true}}
 // NF4-SAME: tensor<10x32xf32> {quern.param = {name = "emb", trainable = false}}
 // NF4-DAG: %[[W2:.+]] = quern.dequantize nf4 %[[C2]], %[[S2]] block = 64 : tensor<1024xi8>, tensor<32xf32> -> tensor<64x32xf32>
@@ -30,10 +30,10 @@
 
 // Double quantization: the 16 scales are int8 codes around their mean, in
 // one block of 256, decoded by a dequantize of their own.
-// DOUBLE: %[[C:.+]]: tensor<512xi8> {quern.param = {name = "fc1.weight", trainable = false}, quern.quantized = {block = 64 : i64, double_quant = true, of = "fc1.weight", part = "codes", scheme = "int4"
-// DOUBLE-SAME: %[[SC:.+]]: tensor<16xi8> {quern.param = {name = "fc1.weight.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_codes"
-// DOUBLE-SAME: %[[SS:.+]]: tensor<1xf32> {quern.param = {name = "fc1.weight.scales.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_scales"
-// DOUBLE-SAME: %[[OFF:.+]]: tensor<1xf32> {quern.param = {name = "fc1.weight.scales.offset", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_offset"
+// DOUBLE: %[[C:[^:]+]]: tensor<512xi8> {quern.param = {name = "fc1.weight", trainable = false}, quern.quantized = {block = 64 : i64, double_quant = true, of = "fc1.weight", part = "codes", scheme = "int4"
+// DOUBLE-SAME: %[[SC:[^:]+]]: tensor<16xi8> {quern.param = {name = "fc1.weight.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_codes"
+// DOUBLE-SAME: %[[SS:[^:]+]]: tensor<1xf32> {quern.param = {name = "fc1.weight.scales.scales", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_scales"
+// DOUBLE-SAME: %[[OFF:[^:]+]]: tensor<1xf32> {quern.param = {name = "fc1.weight.scales.offset", trainable = false}, quern.quantized = {{{[^}]*}}part = "scale_offset"
 // DOUBLE: %[[SCALES:.+]] = quern.dequantize int8 %[[SC]], %[[SS]] block = 256 offset(%[[OFF]] : tensor<1xf32>) : tensor<16xi8>, tensor<1xf32> -> tensor<16xf32>
 // DOUBLE: quern.dequantize int4 %[[C]], %[[SCALES]] block = 64 : tensor<512xi8>, tensor<16xf32> -> tensor<32x32xf32>
 
