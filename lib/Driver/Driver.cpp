@@ -27,6 +27,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <deque>
 #include <numeric>
 
 using namespace mlir;
@@ -105,6 +106,8 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
   llvm::StringMap<QuantizedWeight> quantized;
   std::map<std::string, std::string> metadata = {{"format", "quern-state"},
                                                  {"model", name}};
+  // Drawn values, alive until the file is written.
+  std::deque<std::vector<float>> drawn;
   std::vector<rt::TensorRef> tensors;
   for (const StateTensor &tensor : layout.state) {
     ArrayRef<char> bytes = initial.lookup(tensor.name);
@@ -119,10 +122,10 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
       os << llvm::json::Value(quantizationJson(*part));
       metadata["quantization." + tensor.name] = record;
     }
-    std::vector<float> drawn;
     if (tensor.uniformBound) {
-      drawn = drawUniform(tensor, *tensor.uniformBound);
-      bytes = ArrayRef<char>(reinterpret_cast<const char *>(drawn.data()),
+      const std::vector<float> &values =
+          drawn.emplace_back(drawUniform(tensor, *tensor.uniformBound));
+      bytes = ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
                              tensor.bytes);
     }
     const void *data = bytes.empty() ? zeros.data() : bytes.data();

@@ -92,6 +92,28 @@ int quern_rt_state_load(const quern_rt_model *model,
   return status == QUERN_RT_OK ? status : setLastError(status, error);
 }
 
+int quern_rt_adapters_load(const quern_rt_model *model,
+                           const char *safetensorsPath, void *state) {
+  if (!model || !safetensorsPath || (!state && model->manifest.stateBytes))
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_adapters_load: model, path or state is NULL");
+  std::string error;
+  int status = loadState(model->manifest, safetensorsPath, state, error,
+                         StatePart::Trainable);
+  return status == QUERN_RT_OK ? status : setLastError(status, error);
+}
+
+int quern_rt_adapters_save(const quern_rt_model *model, const char *path,
+                           const void *state) {
+  if (!model || !path || (!state && model->manifest.stateBytes))
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_adapters_save: model, path or state is NULL");
+  std::string error;
+  int status =
+      saveState(model->manifest, path, state, error, StatePart::Trainable);
+  return status == QUERN_RT_OK ? status : setLastError(status, error);
+}
+
 int quern_rt_state_save(const quern_rt_model *model, const char *path,
                         const void *state) {
   if (!model || !path || (!state && model->manifest.stateBytes))

@@ -19,8 +19,17 @@ static std::string describe(const std::string &dtype,
   return dtype + " " + formatShape(shape);
 }
 
+/// Whether `tensor` is in a file of `part`.
+static bool inPart(const StateTensorSpec &tensor, StatePart part) {
+  return part == StatePart::All || tensor.role == "param";
+}
+
+static const char *formatOf(StatePart part) {
+  return part == StatePart::All ? "quern-state" : "quern-adapters";
+}
+
 int loadState(const Manifest &manifest, const std::string &path, void *state,
-              std::string &error) {
+              std::string &error, StatePart part) {
   SafeTensorsFile file;
   if (!file.open(path, error))
     return QUERN_RT_ERROR_FILE;
@@ -29,6 +38,8 @@ int loadState(const Manifest &manifest, const std::string &path, void *state,
   // tells a "wrong model" checkpoint from a single renamed tensor.
   std::vector<std::string> problems;
   for (const StateTensorSpec &tensor : manifest.stateTensors) {
+    if (!inPart(tensor, part))
+      continue;
     const TensorView *view = file.find(tensor.name);
     if (!view)
       problems.push_back("it has no tensor '" + tensor.name + "'");
@@ -38,13 +49,19 @@ int loadState(const Manifest &manifest, const std::string &path, void *state,
                          " but the model expects " +
                          describe(tensor.dtype, tensor.shape));
   }
-  for (const auto &entry : file.tensors())
-    if (!manifest.findStateTensor(entry.first))
+  for (const auto &entry : file.tensors()) {
+    const StateTensorSpec *tensor = manifest.findStateTensor(entry.first);
+    if (!tensor)
       problems.push_back("it has tensor '" + entry.first +
                          "', which is not part of the model's state");
+    else if (!inPart(*tensor, part))
+      problems.push_back("it has tensor '" + entry.first +
+                         "', which the model does not train");
+  }
   if (!problems.empty()) {
-    error = "'" + path + "' does not match the state of model '" +
-            manifest.name + "': " + problems.front();
+    error = "'" + path + "' does not match the " +
+            (part == StatePart::All ? "state" : "trained parameters") +
+            " of model '" + manifest.name + "': " + problems.front();
     if (problems.size() > 1)
       error +=
           " (and " + std::to_string(problems.size() - 1) + " more differences)";
@@ -53,23 +70,24 @@ int loadState(const Manifest &manifest, const std::string &path, void *state,
 
   char *base = static_cast<char *>(state);
   for (const StateTensorSpec &tensor : manifest.stateTensors)
-    if (tensor.bytes > 0)
+    if (tensor.bytes > 0 && inPart(tensor, part))
       std::memcpy(base + tensor.offset, file.find(tensor.name)->data,
                   tensor.bytes);
   return QUERN_RT_OK;
 }
 
 int saveState(const Manifest &manifest, const std::string &path,
-              const void *state, std::string &error) {
+              const void *state, std::string &error, StatePart part) {
   const char *base = static_cast<const char *>(state);
   std::vector<TensorRef> tensors;
   tensors.reserve(manifest.stateTensors.size());
   for (const StateTensorSpec &tensor : manifest.stateTensors)
-    tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
-                       base + tensor.offset, tensor.bytes});
+    if (inPart(tensor, part))
+      tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
+                         base + tensor.offset, tensor.bytes});
   // The same metadata as the initial state file quernc writes.
   if (!writeSafeTensors(path, tensors,
-                        {{"format", "quern-state"}, {"model", manifest.name}},
+                        {{"format", formatOf(part)}, {"model", manifest.name}},
                         error))
     return QUERN_RT_ERROR_FILE;
   return QUERN_RT_OK;

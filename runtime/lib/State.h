@@ -23,17 +23,24 @@
 
 namespace quern::rt {
 
-/// Copies every state tensor from the safetensors file at `path` into
-/// `state` at its manifest offset. Checks everything before writing any
-/// byte, so `state` is untouched on failure. Returns a quern_rt_status.
-int loadState(const Manifest &manifest, const std::string &path, void *state,
-              std::string &error);
+/// Which state tensors a file holds: all of them (a checkpoint), or the
+/// trained parameters alone (LoRA adapters: role "param", a few MB beside
+/// a frozen base that the model's own state file holds).
+enum class StatePart { All, Trainable };
 
-/// Writes the state tensors found in `state` to `path` atomically, in
-/// manifest order, with metadata {"format": "quern-state"}. Returns a
-/// quern_rt_status.
+/// Copies every state tensor of `part` from the safetensors file at `path`
+/// into `state` at its manifest offset. The file must hold exactly those
+/// tensors. Checks everything before writing any byte, so `state` is
+/// untouched on failure. Returns a quern_rt_status.
+int loadState(const Manifest &manifest, const std::string &path, void *state,
+              std::string &error, StatePart part = StatePart::All);
+
+/// Writes the state tensors of `part` found in `state` to `path`
+/// atomically, in manifest order, with metadata {"format": "quern-state"}
+/// (or "quern-adapters"). Returns a quern_rt_status.
 int saveState(const Manifest &manifest, const std::string &path,
-              const void *state, std::string &error);
+              const void *state, std::string &error,
+              StatePart part = StatePart::All);
 
 } // namespace quern::rt
 

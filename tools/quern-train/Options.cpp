@@ -30,6 +30,8 @@ State:
                        counter inside it continues, and so do the schedule
                        and the batch order. A checkpoint of another model is
                        refused
+  --adapters FILE      then load the trained parameters (LoRA adapters) from
+                       a file written by --save-adapters
 
 Data (one of):
   --text FILE          byte-level language modelling: the model's inputs must
@@ -71,6 +73,8 @@ Output:
                        (default 10); on a terminal one line is updated
   --save FILE          write the state here at the end (atomically)
   --save-every N       ... and every N steps
+  --save-adapters FILE write only the trained parameters (a model's LoRA
+                       adapters, a few MB) here at the end (atomically)
   Ctrl-C finishes the current step, saves to --save (or to
   MODEL.interrupted.safetensors) and exits with status 130.
 
@@ -207,6 +211,7 @@ bool quern::train::parseOptions(int argc, const char *const *argv,
   std::vector<FlagSpec> flags = {
       {"--init", string("--init", options.initPath)},
       {"--resume", string("--resume", options.resumePath)},
+      {"--adapters", string("--adapters", options.adaptersPath)},
       {"--text", string("--text", options.textPath)},
       {"--data", string("--data", options.dataDir)},
       {"--eval-split", real("--eval-split", options.evalSplit)},
@@ -233,6 +238,7 @@ bool quern::train::parseOptions(int argc, const char *const *argv,
       {"--log", string("--log", options.logPath)},
       {"--log-every", count("--log-every", 1, options.logEvery)},
       {"--save", string("--save", options.savePath)},
+      {"--save-adapters", string("--save-adapters", options.saveAdaptersPath)},
       {"--save-every", count("--save-every", 1, options.saveEvery)},
       {"--sample", count("--sample", 0, options.sampleBytes)},
       {"--prompt", string("--prompt", options.prompt)},

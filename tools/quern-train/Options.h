@@ -25,8 +25,9 @@ namespace quern::train {
 
 struct Options {
   std::string modelPath;
-  std::string initPath;   // --init: starting state instead of the default
-  std::string resumePath; // --resume: a checkpoint to continue from
+  std::string initPath;     // --init: starting state instead of the default
+  std::string resumePath;   // --resume: a checkpoint to continue from
+  std::string adaptersPath; // --adapters: trained parameters over the state
 
   // Data: at most one of textPath and dataDir.
   std::string textPath;
@@ -47,7 +48,8 @@ struct Options {
   uint64_t logEvery = 10;
   std::string logPath; // --log FILE.csv
   std::string savePath;
-  uint64_t saveEvery = 0; // 0: only at the end
+  uint64_t saveEvery = 0;       // 0: only at the end
+  std::string saveAdaptersPath; // --save-adapters: the trained parameters
 
   uint64_t sampleBytes = 0; // 0: do not sample
   std::string prompt;

@@ -164,15 +164,19 @@ Session::~Session() {
   quern_rt_model_close(model);
 }
 
-bool Session::loadState(const std::string &path, std::string &error) {
-  if (quern_rt_state_load(model, path.c_str(), state) == QUERN_RT_OK)
+bool Session::loadState(const std::string &path, std::string &error,
+                        bool trainedOnly) {
+  if ((trainedOnly ? quern_rt_adapters_load : quern_rt_state_load)(
+          model, path.c_str(), state) == QUERN_RT_OK)
     return true;
   error = quern_rt_last_error();
   return false;
 }
 
-bool Session::saveState(const std::string &path, std::string &error) const {
-  if (quern_rt_state_save(model, path.c_str(), state) == QUERN_RT_OK)
+bool Session::saveState(const std::string &path, std::string &error,
+                        bool trainedOnly) const {
+  if ((trainedOnly ? quern_rt_adapters_save : quern_rt_state_save)(
+          model, path.c_str(), state) == QUERN_RT_OK)
     return true;
   error = quern_rt_last_error();
   return false;

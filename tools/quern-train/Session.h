@@ -59,8 +59,12 @@ public:
   const char *name() const { return quern_rt_model_name(model); }
   const quern_rt_model *rtModel() const { return model; }
 
-  bool loadState(const std::string &path, std::string &error);
-  bool saveState(const std::string &path, std::string &error) const;
+  /// The whole state, or (`trainedOnly`) the trained parameters alone: a
+  /// model's LoRA adapters (quern_rt_adapters_load/save).
+  bool loadState(const std::string &path, std::string &error,
+                 bool trainedOnly = false);
+  bool saveState(const std::string &path, std::string &error,
+                 bool trainedOnly = false) const;
 
   /// The state's step counter (the i64 scalar state tensor `step`), or
   /// nullopt when the model keeps none.

@@ -163,6 +163,9 @@ int main(int argc, char **argv) {
                               : siblingPath(options.modelPath, ".safetensors");
   if (!session->loadState(statePath, error))
     return fail(error);
+  if (!options.adaptersPath.empty() &&
+      !session->loadState(options.adaptersPath, error, /*trainedOnly=*/true))
+    return fail("--adapters: " + error);
   // A state file is data from anywhere: its step counter must be a count
   // the schedule's arithmetic holds exactly, with room for this run.
   int64_t counter = session->stepCounter().value_or(0);
@@ -207,6 +210,9 @@ int main(int argc, char **argv) {
   // Where the checkpoint goes is checked now, not after the last step.
   if (!options.savePath.empty() && !checkWritable(options.savePath, error))
     return fail("--save: " + error);
+  if (!options.saveAdaptersPath.empty() &&
+      !checkWritable(options.saveAdaptersPath, error))
+    return fail("--save-adapters: " + error);
 
   std::printf("model   %s (%s): %llu parameters\n", session->name(),
               options.modelPath.c_str(),
@@ -228,6 +234,15 @@ int main(int argc, char **argv) {
               (unsigned long long)options.seed, threadsText.c_str());
   std::fflush(stdout);
 
+  auto saveAdapters = [&](std::string &error) {
+    if (options.saveAdaptersPath.empty())
+      return true;
+    if (!session->saveState(options.saveAdaptersPath, error,
+                            /*trainedOnly=*/true))
+      return false;
+    std::printf("saved adapters %s\n", options.saveAdaptersPath.c_str());
+    return true;
+  };
   if (data) {
     installInterruptHandler();
     Trainer loop(*session, *data, log, trainer);
@@ -241,7 +256,7 @@ int main(int argc, char **argv) {
           !options.savePath.empty()
               ? options.savePath
               : siblingPath(options.modelPath, ".interrupted.safetensors");
-      if (!session->saveState(path, error))
+      if (!session->saveState(path, error) || !saveAdapters(error))
         return fail(error);
       std::printf("interrupted after step %llu: state saved to %s\n",
                   (unsigned long long)loop.lastStep(), path.c_str());
@@ -259,6 +274,8 @@ int main(int argc, char **argv) {
     std::printf("saved %s (step %llu)\n", options.savePath.c_str(),
                 (unsigned long long)(firstStep + options.steps));
   }
+  if (!saveAdapters(error))
+    return fail(error);
 
   if (samplePlan.enabled) {
     SampleConfig config;

@@ -162,6 +162,16 @@ int quern_rt_state_load(const quern_rt_model *model,
 int quern_rt_state_save(const quern_rt_model *model, const char *path,
                         const void *state);
 
+/* The trained parameters alone (role "param": a model's LoRA adapters),
+   with metadata {"format": "quern-adapters"}: a few MB beside a frozen base
+   that the model's own state file holds. Loading needs a file of exactly
+   those tensors (QUERN_RT_ERROR_MISMATCH otherwise, `state` untouched) and
+   leaves every other state tensor as it was. */
+int quern_rt_adapters_save(const quern_rt_model *model, const char *path,
+                           const void *state);
+int quern_rt_adapters_load(const quern_rt_model *model,
+                           const char *safetensors_path, void *state);
+
 /*===-- Running -----------------------------------------------------------===*/
 
 /* Call the compiled entry points. `inputs` and `outputs` hold one dense
