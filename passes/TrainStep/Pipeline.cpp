@@ -3,8 +3,7 @@
 // What quernc runs between import and code generation for --train, and
 // quern-opt as --quern-train-pipeline: the same function builds both, so
 // `quern-opt model.mlir --quern-train-pipeline='...'` reproduces quernc.
-// New graph passes (expert fusion, quantization, recomputation) take their
-// place here, in DESIGN.md's order.
+// Graph passes take their place here, in DESIGN.md's order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +80,32 @@ struct TrainPipelineOptions : PassPipelineOptions<TrainPipelineOptions> {
   Option<int> accumulate{*this, "accumulate",
                          llvm::cl::desc("Micro-batches per step"),
                          llvm::cl::init(1)};
+  Option<int64_t> loraRank{
+      *this, "lora-rank",
+      llvm::cl::desc("Add LoRA adapters of this rank (quern-lora; 0: none)"),
+      llvm::cl::init(0)};
+  Option<double> loraAlpha{*this, "lora-alpha",
+                           llvm::cl::desc("The adapters' alpha (0: the rank)"),
+                           llvm::cl::init(0)};
+  ListOption<std::string> loraTargets{
+      *this, "lora-targets",
+      llvm::cl::desc("Globs of the weights to adapt (none: every product's)")};
+  Option<std::string> quantizeFrozen{
+      *this, "quantize-frozen",
+      llvm::cl::desc("Quantize the frozen weights that only products read: "
+                     "nf4, int4 or int8 (quern-quantize; empty: none)")};
+  Option<int64_t> quantBlock{
+      *this, "quant-block",
+      llvm::cl::desc("Elements that share a quantization scale"),
+      llvm::cl::init(quern::QuantizePassOptions().block)};
+  Option<bool> doubleQuant{
+      *this, "double-quant",
+      llvm::cl::desc("Store the quantization scales as int8 codes too"),
+      llvm::cl::init(false)};
+  ListOption<std::string> quantizeOnly{
+      *this, "quantize-only",
+      llvm::cl::desc("Globs of the weights to quantize (none: every one that "
+                     "can be)")};
   Option<bool> fuseExperts{
       *this, "fuse-experts",
       llvm::cl::desc("Fuse mixture-of-experts blocks (quern-fuse-experts)"),
@@ -92,8 +117,9 @@ void quern::registerTrainStepPipeline() {
   PassPipelineRegistration<TrainPipelineOptions>(
       "quern-train-pipeline",
       "Build @train_step from @forward as quernc --train does: fuse "
-      "mixture-of-experts blocks, mark the trainable parameters, then add "
-      "loss, gradients and optimizer",
+      "mixture-of-experts blocks, mark the trainable parameters, add LoRA "
+      "adapters and quantize frozen weights when asked, then add loss, "
+      "gradients and optimizer",
       [](OpPassManager &pm, const TrainPipelineOptions &pipeline) {
         TrainStepOptions options;
         options.trainable.assign(pipeline.trainable.begin(),
@@ -110,6 +136,21 @@ void quern::registerTrainStepPipeline() {
         options.step.gradientSuffix = pipeline.gradientSuffix;
         options.step.accumulate = pipeline.accumulate;
         options.graph.fuseExperts = pipeline.fuseExperts;
+        if (pipeline.loraRank > 0) {
+          LoraPassOptions &lora = options.lora.emplace();
+          lora.rank = pipeline.loraRank;
+          lora.alpha = pipeline.loraAlpha;
+          options.loraTargets.assign(pipeline.loraTargets.begin(),
+                                     pipeline.loraTargets.end());
+        }
+        if (!pipeline.quantizeFrozen.empty()) {
+          QuantizePassOptions &quantize = options.quantize.emplace();
+          quantize.scheme = pipeline.quantizeFrozen;
+          quantize.block = pipeline.quantBlock;
+          quantize.doubleQuant = pipeline.doubleQuant;
+          options.quantizeOnly.assign(pipeline.quantizeOnly.begin(),
+                                      pipeline.quantizeOnly.end());
+        }
         buildTrainStepPipeline(pm, options);
       });
 }

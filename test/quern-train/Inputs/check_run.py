@@ -20,6 +20,12 @@
         N times the kernel calls of one train_step the manifest lists, and
         its rows (the ten longest kernels, or all if fewer) are kernels of
         the manifest in order of decreasing time.
+    check_run.py adapters MANIFEST.json ADAPTERS.safetensors CHECKPOINT
+        ADAPTERS (quern-train --save-adapters) holds exactly the model's
+        trained parameters (role param), with format quern-adapters, equal
+        to CHECKPOINT's.
+    check_run.py same-params MANIFEST.json A.safetensors B.safetensors
+        A and B hold the same trained parameters, bit for bit.
 
 Prints what it saw and OK, or the problem and exits 1.
 """
@@ -129,6 +135,36 @@ def check_checkpoint(args):
           f"tensors changed: OK")
 
 
+def trained(manifest_path):
+    with open(manifest_path) as f:
+        return [t["name"] for t in json.load(f)["state"]["tensors"]
+                if t["role"] == "param"]
+
+
+def check_adapters(args):
+    names = trained(args.manifest)
+    adapters, metadata = read_safetensors(args.adapters)
+    checkpoint, _ = read_safetensors(args.checkpoint)
+    if metadata.get("format") != "quern-adapters":
+        fail(f"metadata {metadata}")
+    if sorted(adapters) != sorted(names):
+        fail(f"tensors {sorted(adapters)}, expected {sorted(names)}")
+    different = [n for n in names if not np.array_equal(adapters[n], checkpoint[n])]
+    if different:
+        fail(f"{different} differ from the checkpoint's")
+    print(f"{len(names)} adapters (every trained parameter, none other): "
+          f"{', '.join(names[:2])}, ...: OK")
+
+
+def check_same_params(args):
+    a, _ = read_safetensors(args.a)
+    b, _ = read_safetensors(args.b)
+    different = [n for n in trained(args.manifest) if not np.array_equal(a[n], b[n])]
+    if different:
+        fail(f"{different} differ")
+    print("same trained parameters: OK")
+
+
 def check_profile(args):
     with open(args.output) as f:
         lines = f.read().splitlines()
@@ -176,8 +212,17 @@ def main():
     command.add_argument("output")
     command.add_argument("manifest")
     command.add_argument("--steps", type=int, required=True)
+    command = commands.add_parser("adapters")
+    command.add_argument("manifest")
+    command.add_argument("adapters")
+    command.add_argument("checkpoint")
+    command = commands.add_parser("same-params")
+    command.add_argument("manifest")
+    command.add_argument("a")
+    command.add_argument("b")
     args = parser.parse_args()
-    {"profile": check_profile, "csv": check_csv, "loss-decreased": check_loss_decreased,
+    {"adapters": check_adapters, "same-params": check_same_params,
+     "profile": check_profile, "csv": check_csv, "loss-decreased": check_loss_decreased,
      "same-losses": check_same_losses,
      "checkpoint": check_checkpoint}[args.command](args)
 
