@@ -23,6 +23,14 @@ COMPILE_TARGETS = {"gpt2_8x256": 6.0, "gpt2_small": 15.0}  # seconds
 MOE_TARGETS = {"moe_8x2_top2": {"torch": 5.0, "torch_sparse": 2.0},
                "moe_64_top8": {"torch_sparse": 3.0}}
 GROUPED_TARGET = 0.75  # grouped products' GFLOP/s over a dense GEMM's
+# QLoRA (bench/qlora.py): bits a quantized parameter takes; the 12-layer
+# step's peak RSS over the f32-base LoRA step's; the NF4 step's time over
+# the f32-base LoRA step's at 1 thread; baselines' step time over the NF4
+# step's, 1 and 2 threads.
+QLORA_BITS, QLORA_DOUBLE_BITS = 4.5, 4.13
+QLORA_RSS = 0.4
+QLORA_TIME = 1.10
+QLORA_OVER = {"torch_dequant": 3.0, "torch_lora": 1.5}
 MOE_BASELINES = {"quern_dense": "Quern dense", "torch": "PyTorch dense",
                  "torch_sparse": "PyTorch sparse"}
 
@@ -30,7 +38,7 @@ MOE_BASELINES = {"quern_dense": "Quern dense", "torch": "PyTorch dense",
 def load_results(folder):
     results = {}
     for name in ("gemm", "gemm_shapes", "train_step", "moe_step",
-                 "mlp_forward", "import_memory"):
+                 "qlora_step", "mlp_forward", "import_memory"):
         path = os.path.join(folder, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -253,6 +261,53 @@ def moe_targets(moe):
     return rows
 
 
+def qlora_targets(qlora):
+    """Target rows (text, measured, status) of the QLoRA steps."""
+    rows_ = (qlora or {}).get("rows", [])
+    missing = "not measured" if qlora else "not run"
+
+    def worst(values, text, target, higher_is_better=True):
+        values = [v for v in values if v[1] is not None]
+        if not values:
+            return (text, missing, "not measured")
+        pick = min if higher_is_better else max
+        where, value = pick(values, key=lambda item: item[1])
+        ok = value >= target if higher_is_better else value <= target
+        return (text, f"worst {value:.3g}{'' if 'bits' in text else '×'} "
+                f"({where})", status(ok))
+    bits = [(r["model"], r.get("quern_qlora", {}).get("quantized_bits_per_parameter"))
+            for r in rows_ if r["threads"] == 1]
+    double = [(r["model"], r.get("double_quant_bits_per_parameter"))
+              for r in rows_ if r["threads"] == 1]
+    result = [
+        worst(bits, f"QLoRA: NF4 weights ≤ {QLORA_BITS} bits a parameter",
+              QLORA_BITS, higher_is_better=False),
+        worst(double, f"QLoRA: with --double-quant ≤ {QLORA_DOUBLE_BITS} bits "
+              "a parameter", QLORA_DOUBLE_BITS, higher_is_better=False),
+        worst([(f"{r['threads']}T", r.get("qlora_rss_over_lora")) for r in rows_
+               if r["model"] == "gpt2_small"],
+              f"QLoRA: peak RSS of the 12-layer step ≤ {QLORA_RSS}× the f32-base "
+              "LoRA step's", QLORA_RSS, higher_is_better=False),
+        worst([(r["model"], r.get("qlora_over_lora")) for r in rows_
+               if r["threads"] == 1],
+              f"QLoRA: NF4 step ≤ {QLORA_TIME}× Quern's f32-base LoRA step, 1 "
+              "thread", QLORA_TIME, higher_is_better=False),
+        worst([(r["model"], r.get("qlora_bf16_over_lora")) for r in rows_
+               if r["threads"] == 1],
+              "QLoRA: NF4 step with --precision=bf16 faster than Quern's "
+              "f32-base LoRA step, 1 thread", 1.0, higher_is_better=False),
+    ]
+    for baseline, target in QLORA_OVER.items():
+        label = {"torch_dequant": "PyTorch's dequantize-then-matmul step",
+                 "torch_lora": "PyTorch's f32 LoRA step"}[baseline]
+        result.append(worst(
+            [(f"{r['model']} {r['threads']}T", r.get(f"{baseline}_over_qlora"))
+             for r in rows_],
+            f"QLoRA: NF4 step (fp32 compute) ≥ {target}× {label}, 1 and 2 "
+            "threads", target))
+    return result
+
+
 def targets_section(results):
     gemm_measured, gemm_status = gemm_target(results.get("gemm"))
     sweep_measured, sweep_status = sweep_target(results.get("gemm_shapes"))
@@ -296,6 +351,8 @@ def targets_section(results):
         + f" | {compile_measured} | {compile_status} |",
     ] + [f"| {text} | {measured} | {state} |"
          for text, measured, state in moe_targets(results.get("moe_step"))] + [
+        f"| {text} | {measured} | {state} |"
+        for text, measured, state in qlora_targets(results.get("qlora_step"))] + [
         "",
     ]
 
@@ -711,6 +768,66 @@ def moe_section(moe):
     return lines + [""]
 
 
+QLORA_VARIANTS = {"quern_lora": "Quern f32 base", "quern_qlora": "Quern NF4",
+                  "quern_qlora_bf16": "Quern NF4 bf16",
+                  "torch_lora": "PyTorch f32 base",
+                  "torch_dequant": "PyTorch dequantize + matmul"}
+
+
+def qlora_section(qlora):
+    lines = [
+        "## QLoRA training step", "",
+        f"bench/qlora.py: rank-{qlora['rank']} LoRA adapters (alpha "
+        f"{qlora['alpha']}) on {', '.join(qlora['targets'])} of every block of "
+        "a GPT-2 decoder whose base is frozen, AdamW, median of "
+        f"{qlora['steps']} steps after {qlora['warmup']} warm-up ones (GPT-2 "
+        "small's shapes: 5 after 1), each in a process of its own. Quern "
+        "inserts the adapters itself (`--lora`); NF4 is `--quantize-frozen=nf4` "
+        "(blocks of 64), decoded inside the products. PyTorch f32 base adds "
+        "PEFT-style adapters to the frozen module; PyTorch dequantize + matmul "
+        "keeps the base's weights as NF4 codes and decodes each whole weight "
+        "for every product, forward and backward, as bitsandbytes' training "
+        "path does.", "",
+        "| model | threads | " + " | ".join(QLORA_VARIANTS.values())
+        + " | NF4 over f32 base | PyTorch f32 over NF4 | PyTorch dequantize "
+        "over NF4 | bf16 over PyTorch f32 |",
+        "|---|---|" + "---|" * (len(QLORA_VARIANTS) + 4)]
+
+    def cell(run):
+        if "median_step_seconds" not in run:
+            return run.get("error", run.get("compile_error", "–"))
+        return duration(run["median_step_seconds"])
+
+    def r(row, key):
+        return ratio(row[key]) if key in row else "–"
+    for row in qlora["rows"]:
+        lines.append(
+            f"| {row['label']} | {row['threads']} | "
+            + " | ".join(cell(row.get(v, {})) for v in QLORA_VARIANTS)
+            + f" | {r(row, 'qlora_over_lora')} | {r(row, 'torch_lora_over_qlora')} "
+            f"| {r(row, 'torch_dequant_over_qlora')} "
+            f"| {r(row, 'torch_lora_over_qlora_bf16')} |")
+    lines += ["", "Memory: the state (Quern: parameters, adapters, optimizer "
+              "state as the manifest lays them out; PyTorch: parameters, "
+              "buffers and optimizer state) and each process's peak RSS.", "",
+              "| model | threads | " + " | ".join(
+                  f"{label} state / peak RSS" for label in QLORA_VARIANTS.values())
+              + " | NF4 bits a parameter (double-quant) |",
+              "|---|---|" + "---|" * (len(QLORA_VARIANTS) + 1)]
+    for row in qlora["rows"]:
+        def memory(run):
+            if "peak_rss_bytes" not in run:
+                return "–"
+            return f"{mib(run['state_bytes'])} / {mib(run['peak_rss_bytes'])}"
+        bits = row.get("quern_qlora", {}).get("quantized_bits_per_parameter")
+        double = row.get("double_quant_bits_per_parameter")
+        lines.append(
+            f"| {row['label']} | {row['threads']} | "
+            + " | ".join(memory(row.get(v, {})) for v in QLORA_VARIANTS)
+            + f" | {bits or 0:.3f} ({double or 0:.3f}) |")
+    return lines + [""]
+
+
 def mlp_forward_section(r):
     t = r["median_seconds"]
     return [
@@ -803,6 +920,8 @@ def write_markdown(results, path):
         lines += train_section(results["train_step"])
     if "moe_step" in results:
         lines += moe_section(results["moe_step"])
+    if "qlora_step" in results:
+        lines += qlora_section(results["qlora_step"])
     if "mlp_forward" in results:
         lines += mlp_forward_section(results["mlp_forward"])
     if "import_memory" in results:

@@ -38,7 +38,7 @@ import common
 import report
 
 SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
-           "train": "train.py", "moe": "moe.py",
+           "train": "train.py", "moe": "moe.py", "qlora": "qlora.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py"}
 
 

@@ -152,10 +152,11 @@ def compile_step(build, folder, stem, precision, flags=()):
     return time.perf_counter() - start, error, compile_phases(run.stderr)
 
 
-def prepare(name, spec, work, build):
-    """Exports and compiles one model into work/name/: model.onnx, the
-    module's weights (weights.pt), the batch (one .npy per input) and
-    spec.json for the children. Returns the compile record."""
+def prepare(name, spec, work, build, compile_fp32=True):
+    """Exports and (unless not `compile_fp32`) compiles one model into
+    work/name/: model.onnx, the module's weights (weights.pt), the batch
+    (one .npy per input) and spec.json for the children. Returns the
+    compile record."""
     import torch
     import export_models
     folder = os.path.join(work, name)
@@ -171,12 +172,13 @@ def prepare(name, spec, work, build):
         json.dump(dict(spec, inputs=input_names), f)
     parameters = sum(p.numel() for p in model.parameters())
 
-    seconds, error, phases = compile_step(build, folder, "step", "fp32")
-    record = {"parameters": parameters, "compile_seconds": seconds,
-              "compile_phases": phases,
+    record = {"parameters": parameters,
               "model_flops": model_flops(spec, parameters)}
-    if error:
-        record["compile_error"] = error
+    if compile_fp32:
+        seconds, error, phases = compile_step(build, folder, "step", "fp32")
+        record.update(compile_seconds=seconds, compile_phases=phases)
+        if error:
+            record["compile_error"] = error
     return record
 
 
@@ -186,16 +188,21 @@ def describe_exit(returncode):
     return f"exit {returncode}"
 
 
-def run_child(framework, folder, threads, steps, warmup, stem="step"):
+def run_child(framework, folder, threads, steps, warmup, stem="step",
+              script=__file__):
+    """Runs `script --worker framework` on the model in `folder`: its
+    result, or {"error": ...}. Quern's workers (`framework` starting with
+    quern) get the thread count in QUERN_NUM_THREADS, PyTorch's in its
+    BLAS variables."""
     env = dict(os.environ)
-    if framework == "quern":
+    if framework.startswith("quern"):
         env.update(QUERN_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                    # numpy only reads the batch here: no BLAS pool.
                    OPENBLAS_NUM_THREADS="1")
     else:
         env.update(OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads))
-    command = [common.PYTHON, os.path.abspath(__file__), "--worker", framework,
+    command = [common.PYTHON, os.path.abspath(script), "--worker", framework,
                "--model-dir", folder, "--threads", str(threads),
                "--steps", str(steps), "--warmup", str(warmup), "--stem", stem]
     try:
@@ -256,20 +263,24 @@ def worker(args):
     else:
         baseline, step = worker_torch(args.model_dir, spec, args.threads,
                                       sparse=args.worker == "torch_sparse")
+    print(json.dumps(dict(time_steps(step, args.steps, args.warmup),
+                          peak_rss_bytes=common.peak_rss_bytes(),
+                          rss_after_imports_bytes=baseline)))
+
+
+def time_steps(step, steps, warmup):
+    """`warmup` then `steps` timed calls of `step` (which returns the loss):
+    the median and fastest step and the first and last loss."""
     losses, times = [], []
-    for _ in range(args.warmup + args.steps):
+    for _ in range(warmup + steps):
         start = time.perf_counter()
         loss = step()
         times.append(time.perf_counter() - start)
         losses.append(float(loss))
-    timed = times[args.warmup:]
-    print(json.dumps({
-        "median_step_seconds": statistics.median(timed),
-        "min_step_seconds": min(timed),
-        "first_loss": losses[0], "last_loss": losses[-1],
-        "peak_rss_bytes": common.peak_rss_bytes(),
-        "rss_after_imports_bytes": baseline,
-    }))
+    timed = times[warmup:]
+    return {"median_step_seconds": statistics.median(timed),
+            "min_step_seconds": min(timed),
+            "first_loss": losses[0], "last_loss": losses[-1]}
 
 
 def bf16_row(name, folder, threads, steps, warmup, compiled, rounds):
