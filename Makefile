@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check conformance demo bench docs fuzz format clean
+.PHONY: all deps configure build test check conformance demo qlora bench docs fuzz format clean
 
 all: build
 
@@ -38,6 +38,10 @@ conformance: build
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# QLoRA fine-tuning of a small pretrained GPT: examples/qlora/README.md.
+qlora: build
+	@examples/qlora/run.sh $(BUILD)
 
 # GEMM against OpenBLAS, training steps against PyTorch eager, the MLP
 # forward pass and import memory: bench/results/*.json and

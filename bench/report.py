@@ -273,8 +273,8 @@ def qlora_targets(qlora):
         pick = min if higher_is_better else max
         where, value = pick(values, key=lambda item: item[1])
         ok = value >= target if higher_is_better else value <= target
-        return (text, f"worst {value:.3g}{'' if 'bits' in text else '×'} "
-                f"({where})", status(ok))
+        shown = f"{value:.4g}" if "bits" in text else ratio_against(value, target)
+        return (text, f"worst {shown} ({where})", status(ok))
     bits = [(r["model"], r.get("quern_qlora", {}).get("quantized_bits_per_parameter"))
             for r in rows_ if r["threads"] == 1]
     double = [(r["model"], r.get("double_quant_bits_per_parameter"))

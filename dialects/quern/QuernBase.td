@@ -45,7 +45,8 @@ def Quern_LossReduction : I32EnumAttr<"LossReduction",
 def Quern_QuantScheme : I32EnumAttr<"QuantScheme",
     "how block-quantized codes encode a weight", [
       I32EnumAttrCase<"nf4", 0>, I32EnumAttrCase<"int4", 1>,
-      I32EnumAttrCase<"int8", 2>]> {
+      I32EnumAttrCase<"int8", 2>, I32EnumAttrCase<"uint4", 3>,
+      I32EnumAttrCase<"uint8", 4>]> {
   let cppNamespace = "::quern";
 }
 

@@ -684,7 +684,7 @@ LogicalResult GroupedWeightGradientOp::verify() {
 }
 
 int64_t DequantizeOp::codeBits(QuantScheme scheme) {
-  return scheme == QuantScheme::int8 ? 8 : 4;
+  return scheme == QuantScheme::int8 || scheme == QuantScheme::uint8 ? 8 : 4;
 }
 
 ArrayRef<float> DequantizeOp::nf4Levels() {

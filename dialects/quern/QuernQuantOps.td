@@ -20,13 +20,16 @@ def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure]> {
     Element `e` of the result, in row-major order, is `level(code(e)) *
     scales[e / block]`, plus `offset` when one is given: one scale per block
     of `block` consecutive elements, the last block possibly shorter. Codes
-    are bytes (`i8`):
+    are bytes (`i8` or `ui8`):
     - `nf4`: 4-bit indices into QLoRA's 16 NormalFloat levels (bitsandbytes'
       table, -1 to 1), two per byte: element `2i` in bits 0-3 of byte `i`,
       element `2i + 1` in bits 4-7;
     - `int4`: 4-bit two's-complement integers (-7 to 7 as quern-quantize
       writes them), packed as nf4's;
-    - `int8`: one signed byte per element (-127 to 127).
+    - `int8`: one signed byte per element (-127 to 127);
+    - `uint4` / `uint8`: unsigned codes with a zero point of 8 / 128 (the
+      level is the code minus it), 4-bit ones packed as nf4's: ONNX
+      Runtime's `MatMulNBits` without zero points.
 
     `offset` (one f32) serves the second level of double quantization, where
     the scales of a 4-bit weight are themselves int8 codes around their
@@ -41,7 +44,7 @@ def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure]> {
     ```
   }];
   let arguments = (ins Quern_QuantScheme:$scheme,
-                       StaticShapeTensorOf<[I8]>:$codes,
+                       StaticShapeTensorOf<[AnyI8]>:$codes,
                        StaticShapeTensorOf<[F32]>:$scales,
                        Optional<StaticShapeTensorOf<[F32]>>:$offset,
                        ConfinedAttr<I64Attr, [IntPositive]>:$block);

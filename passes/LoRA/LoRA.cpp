@@ -30,7 +30,8 @@ using namespace quern;
 namespace {
 
 /// The products that read `weight` as their right operand (directly or
-/// transposed), or the first op that reads it otherwise.
+/// transposed; or, for a quantized weight's codes, through their reshape and
+/// decoding), or the first op that reads it otherwise.
 FailureOr<SmallVector<MatMulOp>> productsOf(Value weight,
                                             Operation *&otherReader) {
   SmallVector<MatMulOp> products;
@@ -39,7 +40,9 @@ FailureOr<SmallVector<MatMulOp>> productsOf(Value weight,
     Value value = worklist.pop_back_val();
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
-      if (isa<TransposeOp>(user)) {
+      auto decode = dyn_cast<DequantizeOp>(user);
+      if (isa<TransposeOp, ReshapeOp>(user) ||
+          (decode && use.get() == decode.getCodes())) {
         worklist.push_back(user->getResult(0));
         continue;
       }

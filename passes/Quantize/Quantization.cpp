@@ -14,7 +14,10 @@ StringRef quern::quantSchemeName(QuantScheme scheme) {
 }
 
 std::optional<QuantScheme> quern::parseQuantScheme(StringRef name) {
-  return symbolizeQuantScheme(name);
+  std::optional<QuantScheme> scheme = symbolizeQuantScheme(name);
+  if (scheme == QuantScheme::uint4 || scheme == QuantScheme::uint8)
+    return std::nullopt;
+  return scheme;
 }
 
 /// The parts by kind: name, suffix, whether they are codes.
@@ -153,6 +156,9 @@ std::optional<QuantizedWeight> quern::quantizeWeight(const QuantSpec &spec,
   case QuantScheme::int8:
     quantizeSymmetric(values, spec.block, 127, codes, weight.scales);
     break;
+  case QuantScheme::uint4:
+  case QuantScheme::uint8:
+    llvm_unreachable("quern-quantize writes nf4, int4 and int8 codes");
   }
   if (DequantizeOp::codeBits(spec.scheme) == 8) {
     weight.codes = std::move(codes);

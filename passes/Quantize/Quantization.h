@@ -38,7 +38,8 @@ struct QuantSpec {
 /// Elements per block of the second level of double quantization.
 inline constexpr int64_t kScaleBlock = 256;
 
-/// The name of `scheme` (`nf4`, ...), and back (none for another name).
+/// The name of `scheme` (`nf4`, ...), and back (none for another name, and
+/// for the unsigned schemes, which only imported models use).
 llvm::StringRef quantSchemeName(QuantScheme scheme);
 std::optional<QuantScheme> parseQuantScheme(llvm::StringRef name);
 

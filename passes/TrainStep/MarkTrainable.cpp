@@ -38,6 +38,10 @@ struct MarkTrainablePass
       bool isTrainable = train.empty() || train.matches(param->name);
       if (frozen.matches(param->name))
         isTrainable = false;
+      // Integers (a quantized weight's codes) are not trained.
+      if (!isa<FloatType>(
+              getElementTypeOrSelf(forward.getArgument(index).getType())))
+        isTrainable = false;
       setParam(forward, index, param->name, isTrainable);
     }
     if (failed(train.checkAllUsed(module, "parameter")) ||

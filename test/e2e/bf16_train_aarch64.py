@@ -1,10 +1,11 @@
-"""A bf16 training step built for AArch64 with BF16 (BFDOT), run under
-qemu-aarch64, against the same step built for the host.
+"""A training step built for AArch64 (bf16 with BFDOT, or a QLoRA step),
+run under qemu-aarch64, against the same step built for the host.
 
     bf16_train_aarch64.py A64_STEM HOST_STEM HARNESS
 
 Both libraries come from the same model and flags (quernc --train
---precision=bf16), and start from their own state files. Each runs STEPS
+--precision=bf16, or --lora --quantize-frozen), and start from their own
+state files. Each runs STEPS
 training steps on one fixed batch (each step takes seconds under qemu);
 the losses must agree within 0.1% at every step (the two instruction sets
 round and sum the products differently: measured 1e-4 after ten steps),

@@ -24,14 +24,16 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return b.create<arith::ConstantIndexOp>(loc, value);
 }
 
-/// The code of element `position` (an index) as an i32: a byte, or the
-/// nibble a 4-bit code takes in it.
+/// The code of element `position` (an index) as an i32: a byte (signed
+/// unless `isUnsigned`), or the nibble a 4-bit code takes in it.
 Value codeAt(OpBuilder &b, Location loc, Value codes, Value position,
-             int64_t bits) {
+             int64_t bits, bool isUnsigned) {
   Type i32 = b.getI32Type();
-  if (bits == 8)
-    return b.create<arith::ExtSIOp>(
-        loc, i32, b.create<tensor::ExtractOp>(loc, codes, position));
+  if (bits == 8) {
+    Value byte = b.create<tensor::ExtractOp>(loc, codes, position);
+    return isUnsigned ? b.create<arith::ExtUIOp>(loc, i32, byte).getResult()
+                      : b.create<arith::ExtSIOp>(loc, i32, byte).getResult();
+  }
   Value byte = b.create<tensor::ExtractOp>(
       loc, codes,
       ValueRange{
@@ -72,7 +74,9 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
         rewriter, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           Value position = buildLinearIndex(b, l, resultType.getShape());
-          Value code = codeAt(b, l, codes, position, bits);
+          bool isUnsigned =
+              scheme == QuantScheme::uint4 || scheme == QuantScheme::uint8;
+          Value code = codeAt(b, l, codes, position, bits, isUnsigned);
           Type f32 = b.getF32Type();
           Value level;
           switch (scheme) {
@@ -93,6 +97,16 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
           }
           case QuantScheme::int8:
             level = b.create<arith::SIToFPOp>(l, f32, code);
+            break;
+          case QuantScheme::uint4:
+          case QuantScheme::uint8:
+            // The code minus its zero point, the middle of its range.
+            level = b.create<arith::SIToFPOp>(
+                l, f32,
+                b.create<arith::SubIOp>(
+                    l, code,
+                    b.create<arith::ConstantIntOp>(l, int64_t(1) << (bits - 1),
+                                                   b.getI32Type())));
             break;
           }
           Value scale = b.create<tensor::ExtractOp>(

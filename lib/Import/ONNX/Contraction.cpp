@@ -308,7 +308,79 @@ static LogicalResult importEinsum(NodeImporter &node) {
   return success();
 }
 
+/// com.microsoft.MatMulNBits (ONNX Runtime's contrib op, as its quantizers
+/// write it): Y = A · Bᵀ with B [N, K] stored as unsigned `bits`-bit codes in
+/// blocks of `block_size` along K, one scale each, and the zero point of
+/// the codes' middle (8 or 128) when none is given. B (an initializer
+/// quernc keeps as a frozen state tensor) is read through quern.dequantize,
+/// which the product decodes as it packs it.
+static LogicalResult importMatMulNBits(NodeImporter &node) {
+  if (failed(node.requireFloat(node.inputType(0))))
+    return failure();
+  for (auto [index, what] :
+       {std::pair<int, const char *>{3, "zero_points"}, {4, "g_idx"}})
+    if (node.hasInput(index))
+      return node.emitError()
+             << "supports no " << what
+             << " input (symmetric blocks with the default zero point, as "
+                "ONNX Runtime's quantizer writes them by default)";
+  int64_t k = node.intAttribute("K", 0), n = node.intAttribute("N", 0);
+  int64_t bits = node.intAttribute("bits", 4),
+          block = node.intAttribute("block_size", 0);
+  if (bits != 4 && bits != 8)
+    return node.emitError() << "supports 4 or 8 bits, not " << bits;
+  if (k <= 0 || n <= 0 || block < 16 || !llvm::isPowerOf2_64(block))
+    return node.emitError()
+           << "expects positive K and N and a block_size that is a power of "
+              "two from 16, got K "
+           << k << ", N " << n << ", block_size " << block;
+  if (k % block != 0)
+    return node.emitError()
+           << "supports a K that block_size divides (K " << k << ", block_size "
+           << block << "): the codes of a padded block are not read";
+  RankedTensorType aType = node.inputType(0);
+  if (aType.getRank() < 1 || aType.getShape().back() != k)
+    return node.emitError()
+           << "expects A's last dimension to be K (" << k << "), got " << aType;
+  int64_t blocks = k / block;
+  RankedTensorType codesType = node.inputType(1);
+  if (!codesType.getElementType().isUnsignedInteger(8) ||
+      codesType.getShape() != ArrayRef<int64_t>{n, blocks, block * bits / 8})
+    return node.emitError()
+           << "expects B of type tensor<" << n << "x" << blocks << "x"
+           << block * bits / 8 << "xui8>, got " << codesType;
+  RankedTensorType scalesType = node.inputType(2);
+  if (scalesType.getElementType() != aType.getElementType() ||
+      scalesType.getNumElements() != n * blocks)
+    return node.emitError() << "expects " << n * blocks
+                            << " scales of A's type, got " << scalesType;
+  if (node.hasInput(5) && node.inputType(5).getShape() != ArrayRef<int64_t>{n})
+    return node.emitError() << "expects a bias of shape [" << n << "], got "
+                            << node.inputType(5);
+  if (!aType.getElementType().isF32())
+    return node.emitError() << "supports f32 A and scales, got " << aType;
+
+  OpBuilder &b = node.builder;
+  Value codes = node.reshapeTo(node.input(1),
+                               codesType.clone({codesType.getNumElements()}));
+  Value scales = node.reshapeTo(node.input(2), scalesType.clone({n * blocks}));
+  Value weight = b.create<DequantizeOp>(
+      node.loc, RankedTensorType::get({n, k}, b.getF32Type()),
+      bits == 4 ? QuantScheme::uint4 : QuantScheme::uint8, codes, scales,
+      Value(), block);
+  int64_t rows = aType.getNumElements() / k;
+  Value a = node.reshapeTo(node.input(0), aType.clone({rows, k}));
+  Value product = b.create<MatMulOp>(
+      node.loc, aType.clone({rows, n}), a, weight,
+      node.hasInput(5) ? node.input(5) : Value(), false, true);
+  SmallVector<int64_t> shape(aType.getShape());
+  shape.back() = n;
+  node.setResult(0, node.reshapeTo(product, aType.clone(shape)));
+  return success();
+}
+
 void quern::onnx_import::registerContractionOps(OpTable &table) {
+  table.add("com.microsoft.MatMulNBits", {1}, importMatMulNBits);
   table.add("Einsum", {12}, importEinsum);
   table.add("Gemm", {13}, importGemm);
   table.add("MatMul", {13}, importMatMul);

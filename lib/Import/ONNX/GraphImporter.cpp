@@ -30,6 +30,13 @@ LogicalResult GraphImporter::checkTensorSize(RankedTensorType type,
 }
 
 LogicalResult GraphImporter::buildSignature() {
+  // The codes of ONNX Runtime's quantized products (MatMulNBits' B) are
+  // state, like float weights, not constants compiled into the code.
+  llvm::StringSet<> quantizedWeights;
+  for (const onnx::NodeProto &node : graph.node())
+    if (node.domain() == "com.microsoft" && node.op_type() == "MatMulNBits" &&
+        node.input_size() > 1)
+      quantizedWeights.insert(node.input(1));
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorProto &tensor : graph.initializer()) {
     initializerNames.insert(tensor.name());
@@ -39,7 +46,8 @@ LogicalResult GraphImporter::buildSignature() {
     // Values bound with --input-value are constants, like non-float data
     // and the algorithm graph's initializers that are not updated.
     bool isParameter = (roles && roles->isUpdated(tensor.name())) ||
-                       (isFloat(type->getElementType()) &&
+                       ((isFloat(type->getElementType()) ||
+                         quantizedWeights.contains(tensor.name())) &&
                         !options.inputValues.count(tensor.name()) &&
                         (!roles || roles->parameters.contains(tensor.name())));
     (isParameter ? parameters : constants).push_back(&tensor);
