@@ -5,8 +5,9 @@
 # adapters added by quernc and its frozen weights in NF4, fine-tune only the
 # adapters on lines of sums, save them, and sample with and without them.
 set -euo pipefail
-build=${1:-build}
-work=$build/qlora
+build=$(realpath "${1:-build}")
+work=$(realpath -m "${2:-$build/qlora}")
+cd "$(dirname "$0")/../.."
 rm -rf "$work" && mkdir -p "$work"
 
 echo "== 1. A pretrained model: tinygpt trained on the sonnets (fp32, 600 steps)"
@@ -50,11 +51,18 @@ print(f"   {len(trained)} adapter tensors trained "
 PY
 
 echo
-echo "== 4. Train the adapters (300 steps) and save them alone"
+echo "== 4. Train the adapters (1000 steps) and save them alone"
 "$build/bin/quern-train" "$work/qlora.so" --text "$work/sums.txt" \
-  --steps 300 --lr 3e-3 --seed 1 --log-every 100 --log "$work/qlora.csv" \
+  --steps 1000 --lr 3e-3 --seed 1 --log-every 250 --log "$work/qlora.csv" \
   --save-adapters "$work/adapters.safetensors"
 ls -l "$work/adapters.safetensors"
+/usr/bin/python3 - "$work/qlora.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+first = sum(float(r["loss"]) for r in rows[:20]) / 20
+last = sum(float(r["loss"]) for r in rows[-20:]) / 20
+print(f"   mean loss over the first 20 steps {first:.3f}, over the last 20 {last:.3f}")
+PY
 
 echo
 echo "== 5. Sample: the base model, then the base with the adapters"
