@@ -43,8 +43,9 @@ demo: build
 qlora: build
 	@examples/qlora/run.sh $(BUILD)
 
-# GEMM against OpenBLAS, training steps against PyTorch eager, the MLP
-# forward pass and import memory: bench/results/*.json and
+# GEMM against OpenBLAS, training, MoE and QLoRA steps against PyTorch
+# eager, the NF4 product against Halide, the MLP forward pass and import
+# memory: bench/results/*.json and
 # docs/Performance.md. BENCH_FLAGS is passed on to bench/run.py, e.g.
 # BENCH_FLAGS="--only gemm,train" or "--quick" (a smoke run, results in $TMPDIR).
 BENCH_FLAGS ?=

@@ -38,7 +38,7 @@ MOE_BASELINES = {"quern_dense": "Quern dense", "torch": "PyTorch dense",
 def load_results(folder):
     results = {}
     for name in ("gemm", "gemm_shapes", "train_step", "moe_step",
-                 "qlora_step", "mlp_forward", "import_memory"):
+                 "qlora_step", "halide_nf4", "mlp_forward", "import_memory"):
         path = os.path.join(folder, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -828,6 +828,31 @@ def qlora_section(qlora):
     return lines + [""]
 
 
+def halide_nf4_section(study):
+    lines = [
+        "## NF4 dequantize-matmul: MLIR against Halide", "",
+        "bench/halide_nf4.py: `y = x · W` with W frozen in NF4 (blocks of 64), "
+        "Quern's forward entry point (the decoding into the product's panels, "
+        "the product, a bias and a mean) against a Halide 14 generator "
+        "(bench/halide/nf4_matmul_generator.cpp: a 128-column panel of W "
+        "decoded once for all rows, register tiles of 2 vectors × 8 rows) "
+        f"given Quern's own codes and scales; median of {study['calls']} "
+        "calls, each in a process of its own; both give the same y.", "",
+        "| M × K × N | W stored | threads | Quern GFLOP/s | Halide GFLOP/s "
+        "| Halide over Quern |",
+        "|---|---|---|---|---|---|"]
+    for row in study["rows"]:
+        m, k, n = row["shape"]
+        for threads in ("1", "2"):
+            cell = row.get(threads)
+            if cell:
+                lines.append(
+                    f"| {m} × {k} × {n} | {row['weight']} | {threads} | "
+                    f"{cell['quern_gflops']:.0f} | {cell['halide_gflops']:.0f} | "
+                    f"{ratio(cell['halide_over_quern'])} |")
+    return lines + [""]
+
+
 def mlp_forward_section(r):
     t = r["median_seconds"]
     return [
@@ -922,6 +947,8 @@ def write_markdown(results, path):
         lines += moe_section(results["moe_step"])
     if "qlora_step" in results:
         lines += qlora_section(results["qlora_step"])
+    if "halide_nf4" in results:
+        lines += halide_nf4_section(results["halide_nf4"])
     if "mlp_forward" in results:
         lines += mlp_forward_section(results["mlp_forward"])
     if "import_memory" in results:

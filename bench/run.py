@@ -19,6 +19,12 @@ Benchmarks (each runs in a process of its own):
   moe            bench/moe.py: a mixture-of-experts layer's training step,
                  fused, dense, and PyTorch eager dense and sparse (each
                  expert on its own tokens), 1 and 2 threads.
+  qlora          bench/qlora.py: QLoRA steps (adapters on every product, the
+                 base in f32, NF4, NF4 with bf16) against PyTorch eager LoRA
+                 and dequantize-then-matmul, 1 and 2 threads.
+  halide_nf4     bench/halide_nf4.py: the NF4 dequantize-matmul of Quern's
+                 MLIR path against a Halide 14 generator, the QLoRA models'
+                 products, 1 and 2 threads.
   mlp_forward    bench/mlp_forward.py: the example MLP's forward pass against
                  torch and numpy, 1 thread.
   import_memory  bench/import_memory.py: quernc's peak RSS compiling 1 GiB of
@@ -39,6 +45,7 @@ import report
 
 SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
            "train": "train.py", "moe": "moe.py", "qlora": "qlora.py",
+           "halide_nf4": "halide_nf4.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py"}
 
 

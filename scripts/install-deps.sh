@@ -6,7 +6,9 @@
 # build (default): compiler, ONNX and test dependencies (the ONNX backend
 #                  tests' data; the tests also run AArch64 code under
 #                  qemu-user, built with the cross gcc).
-# bench:           those plus the baselines (PyTorch, OpenBLAS).
+# bench:           those plus the baselines (PyTorch, OpenBLAS) and Halide 14
+#                  (bench/halide_nf4.py; it pulls LLVM 14, which only that
+#                  separate g++ build uses).
 # fuzz:            the build packages plus libFuzzer and the sanitizer
 #                  runtimes (make fuzz).
 # As root, missing packages are installed (after apt-get update); otherwise
@@ -22,7 +24,7 @@ build_packages=(
   python3 python3-numpy python3-onnx libgtest-dev libonnx-testdata
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
-bench_packages=(python3-torch libopenblas-dev)
+bench_packages=(python3-torch libopenblas-dev libhalide14-0-dev)
 fuzz_packages=(libclang-rt-19-dev)
 
 packages=("${build_packages[@]}")
