@@ -81,21 +81,59 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
   static constexpr int64_t kLargeRightBytes = 4 << 20;
   static constexpr int64_t kAliasingStride = 4096;
 
-  /// Whether `product` is worth its panels: every paired one wider than a
-  /// panel (its operand is packed anyway), every one whose right operand is
+  /// Whether `product` is worth its panels: every one whose right operand is
   /// computed from position (a quantized weight, decoded into the panels
-  /// rather than into a buffer of its own), an f32 one when it is large.
+  /// rather than into a buffer of its own, in one panel when it is narrower
+  /// than a panel), every paired one wider than a panel (its operand is
+  /// packed anyway), an f32 one when it is large.
   bool worthPanels(linalg::GenericOp product,
                    const PackedProductOperands &operands) const {
+    if (computedFromPosition(operands.rhs))
+      return true;
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
     return type.getShape().back() > panel &&
-           (operands.pairs || computedFromPosition(operands.rhs) ||
-            isLarge(product, operands));
+           (operands.pairs || isLarge(product, operands));
+  }
+
+  /// Replaces each transpose of an operand computed from position by one
+  /// computed from position itself, so that every product reading it
+  /// decodes it into its own panels (a transposed copy of a decoded weight
+  /// would live from the forward product to the backward one).
+  static void computeTransposesFromPosition(func::FuncOp func) {
+    SmallVector<linalg::TransposeOp> transposes;
+    func.walk([&](linalg::TransposeOp transpose) {
+      if (computedFromPosition(transpose.getInput()))
+        transposes.push_back(transpose);
+    });
+    for (linalg::TransposeOp transpose : transposes) {
+      linalg::GenericOp producer = computedFromPosition(transpose.getInput());
+      OpBuilder builder(transpose);
+      ArrayRef<int64_t> permutation = transpose.getPermutation();
+      auto type = cast<RankedTensorType>(transpose.getResult()[0].getType());
+      Value empty = builder.create<tensor::EmptyOp>(
+          transpose.getLoc(), type.getShape(), type.getElementType());
+      auto computed = builder.create<linalg::GenericOp>(
+          transpose.getLoc(), type, ValueRange{}, empty,
+          builder.getMultiDimIdentityMap(type.getRank()),
+          SmallVector<utils::IteratorType>(type.getRank(),
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location loc, ValueRange) {
+            // Result dimension d is the input's permutation[d].
+            SmallVector<Value> position(type.getRank());
+            for (auto [dim, from] : llvm::enumerate(permutation))
+              position[from] = b.create<linalg::IndexOp>(loc, dim);
+            b.create<linalg::YieldOp>(
+                loc, buildComputedAt(b, loc, producer, position));
+          });
+      transpose.getResult()[0].replaceAllUsesWith(computed.getResult(0));
+      eraseWithDeadProducers(transpose);
+    }
   }
 
   void runOnOperation() override {
     if (panel <= 0)
       return;
+    computeTransposesFromPosition(getOperation());
     SmallVector<std::pair<linalg::GenericOp, PackedProductOperands>> products;
     getOperation().walk([&](linalg::GenericOp op) {
       std::optional<PackedProductOperands> operands = matchPackableProduct(op);

@@ -69,13 +69,22 @@ Value expanded(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape,
 /// transposed operand; from an untransposed one in panels row after row
 /// ((p, j, c, t): each row's panels taking turns).
 Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
-                  int64_t panel, bool pairs) {
+                  int64_t panel, bool pairs, int64_t paddedColumns = 0) {
   MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rank = type.getRank(), batchRank = rank - 2;
   int64_t kDim = transposed ? rank - 1 : rank - 2,
           nDim = transposed ? rank - 2 : rank - 1;
   int64_t depth = type.getDimSize(kDim), columns = type.getDimSize(nDim);
+  // An operand computed from position is padded as it is packed: zeros in
+  // the columns past its own.
+  int64_t validColumns = columns;
+  linalg::GenericOp producer = computedFromPosition(value);
+  if (producer && paddedColumns > columns) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[nDim] = columns = paddedColumns;
+    type = type.clone(shape);
+  }
   bool panels = panel > 0;
   // The columns as (j, c) in panels, c alone without; the depth as (p, t)
   // in pairs, p alone without.
@@ -88,12 +97,9 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
   if (panels)
     split.push_back(nDim);
   ArrayRef<int64_t> batch = type.getShape().drop_back(2);
-  Value splitValue = expanded(
-      b, loc, value,
-      joined<int64_t>(batch, transposed
-                                 ? joined<int64_t>(columnShape, depthShape)
-                                 : joined<int64_t>(depthShape, columnShape)),
-      split);
+  SmallVector<int64_t> splitShape = joined<int64_t>(
+      batch, transposed ? joined<int64_t>(columnShape, depthShape)
+                        : joined<int64_t>(depthShape, columnShape));
   // Iteration space: (batch..., (j,) p, c, (t)), or (batch..., p, j, c,
   // (t)) for an untransposed operand in panels.
   auto dim = [&](int64_t position) {
@@ -129,9 +135,7 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
   // An operand computed from its position (a quantized weight's decoding)
   // is computed as it is packed: its element at the position `read` names
   // in the split value, merged back to the value's own dimensions.
-  if (linalg::GenericOp producer = computedFromPosition(value);
-      producer && panels) {
-    auto splitType = cast<RankedTensorType>(splitValue.getType());
+  if (producer && panels) {
     AffineMap readMap = batchThen(read);
     return buildParallelGeneric(
         b, loc, packedType, ValueRange{}, {},
@@ -148,19 +152,32 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
                                  nb.create<arith::MulIOp>(
                                      nl, merged,
                                      nb.create<arith::ConstantIndexOp>(
-                                         nl, splitType.getDimSize(splitDim))),
+                                         nl, splitShape[splitDim])),
                                  index)
                            : index;
             }
             position.push_back(merged);
           }
+          if (validColumns == columns) {
+            Value computed = buildComputedAt(nb, nl, producer, position);
+            return pairs ? roundedToBF16(nb, nl, computed) : computed;
+          }
+          // A padding column reads the last real one, and is zero.
+          Value last = nb.create<arith::ConstantIndexOp>(nl, validColumns - 1);
+          Value padding = nb.create<arith::CmpIOp>(
+              nl, arith::CmpIPredicate::ugt, position[nDim], last);
+          position[nDim] = nb.create<arith::MinUIOp>(nl, position[nDim], last);
           Value computed = buildComputedAt(nb, nl, producer, position);
+          computed = nb.create<arith::SelectOp>(
+              nl, padding, scalar::constant(nb, nl, computed.getType(), 0.0),
+              computed);
           return pairs ? roundedToBF16(nb, nl, computed) : computed;
         },
         batchThen(write));
   }
   return buildParallelGeneric(
-      b, loc, packedType, splitValue, batchThen(read),
+      b, loc, packedType, expanded(b, loc, value, splitShape, split),
+      batchThen(read),
       pairs ? ScalarBody(roundedToBF16)
             : ScalarBody([](OpBuilder &, Location, ValueRange args) {
                 return args[0];
@@ -236,20 +253,28 @@ Value quern::buildPackedProduct(OpBuilder &b, Location loc,
   // the last panel are padded with zeros (the packed operand and the bias
   // get zero columns, the product computes them, the result leaves them
   // out), so that every register tile is a whole panel.
-  int64_t panel = panelWidth > 0 && columns > panelWidth ? panelWidth : 0;
+  // An operand computed from position (a quantized weight) is packed
+  // whatever its width, in one panel when it is narrower than one: packing
+  // is where it is decoded, so that no buffer holds it whole.
+  bool positional = static_cast<bool>(computedFromPosition(rhs));
+  int64_t panel = panelWidth > 0 && columns > panelWidth ? panelWidth
+                  : panelWidth > 0 && positional         ? columns
+                                                         : 0;
   bool panels = panel > 0;
   assert((pairs || panels) && "an f32 product is packed only in panels");
   int64_t paddedColumns = panels ? llvm::alignTo(columns, panel) : columns;
   if (paddedColumns != columns) {
     int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
-    rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 2 : 1),
-                            paddedColumns - columns);
+    if (!positional)
+      rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 2 : 1),
+                              paddedColumns - columns);
     if (bias)
       bias = withZerosAppended(
           b, loc, bias, cast<RankedTensorType>(bias.getType()).getRank() - 1,
           paddedColumns - columns);
   }
-  Value rhsOperand = packOperand(b, loc, rhs, transposeRhs, panel, pairs);
+  Value rhsOperand =
+      packOperand(b, loc, rhs, transposeRhs, panel, pairs, paddedColumns);
 
   // Iteration space: (batch..., (j,) m, c, p, (t)); k = 2p + t in pairs.
   auto dim = [&](int64_t position) {

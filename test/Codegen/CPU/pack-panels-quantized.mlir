@@ -48,3 +48,51 @@ func.func @transposed(%x: tensor<64x256xf32>, %codes: tensor<65536xi8>, %scales:
   %y = quern.matmul %x, %w transpose_rhs : tensor<64x256xf32>, tensor<512x256xf32> -> tensor<64x512xf32>
   return %y : tensor<64x512xf32>
 }
+
+// -----
+
+// A weight narrower than a panel is packed in one panel of its own width
+// (24 columns); one whose width is not a multiple of the panel (48: one
+// panel and a half) is padded as it is decoded: the padding columns read
+// the last real column and are zero. Neither is copied whole first.
+
+// F32-LABEL: func.func @narrow
+// F32: linalg.generic {{{.*}}} outs(%{{.*}} : tensor<1x64x24xf32>)
+// F32-NOT: tensor<64x24xf32>
+// F32-LABEL: func.func @padded
+// F32: linalg.generic {{{.*}}} outs(%{{.*}} : tensor<2x64x32xf32>)
+// F32: arith.minui
+// F32: tensor.extract %arg1
+// F32: arith.select
+// F32-NOT: tensor<64x48xf32>
+// F32-NOT: tensor.insert_slice
+func.func @narrow(%x: tensor<16x64xf32>, %codes: tensor<768xi8>, %scales: tensor<24xf32>) -> tensor<16x24xf32> {
+  %w = quern.dequantize nf4 %codes, %scales block = 64 : tensor<768xi8>, tensor<24xf32> -> tensor<64x24xf32>
+  %y = quern.matmul %x, %w : tensor<16x64xf32>, tensor<64x24xf32> -> tensor<16x24xf32>
+  return %y : tensor<16x24xf32>
+}
+func.func @padded(%x: tensor<16x64xf32>, %codes: tensor<1536xi8>, %scales: tensor<48xf32>) -> tensor<16x48xf32> {
+  %w = quern.dequantize nf4 %codes, %scales block = 64 : tensor<1536xi8>, tensor<48xf32> -> tensor<64x48xf32>
+  %y = quern.matmul %x, %w : tensor<16x64xf32>, tensor<64x48xf32> -> tensor<16x48xf32>
+  return %y : tensor<16x48xf32>
+}
+
+// -----
+
+// A transposed weight read by two products (a forward product and the
+// input gradient read it so when the model transposes it itself): the
+// transpose is computed from position too, and each product decodes the
+// weight into its own panels; no transposed copy is made.
+
+// F32-LABEL: func.func @shared_transpose
+// F32-NOT: linalg.transpose
+// F32: linalg.generic {{{.*}}} outs(%{{.*}} : tensor<2x64x32xf32>)
+// F32: linalg.generic {{{.*}}} outs(%{{.*}} : tensor<2x64x32xf32>)
+// F32-NOT: linalg.transpose
+func.func @shared_transpose(%x: tensor<16x64xf32>, %z: tensor<8x64xf32>, %codes: tensor<2048xi8>, %scales: tensor<64xf32>) -> (tensor<16x64xf32>, tensor<8x64xf32>) {
+  %w = quern.dequantize nf4 %codes, %scales block = 64 : tensor<2048xi8>, tensor<64xf32> -> tensor<64x64xf32>
+  %t = quern.transpose %w perm = [1, 0] : tensor<64x64xf32> -> tensor<64x64xf32>
+  %y = quern.matmul %x, %t : tensor<16x64xf32>, tensor<64x64xf32> -> tensor<16x64xf32>
+  %v = quern.matmul %z, %t : tensor<8x64xf32>, tensor<64x64xf32> -> tensor<8x64xf32>
+  return %y, %v : tensor<16x64xf32>, tensor<8x64xf32>
+}
