@@ -790,7 +790,7 @@ def qlora_section(qlora):
         "path does.", "",
         "| model | threads | " + " | ".join(QLORA_VARIANTS.values())
         + " | NF4 over f32 base | PyTorch f32 over NF4 | PyTorch dequantize "
-        "over NF4 | bf16 over PyTorch f32 |",
+        "over NF4 | PyTorch f32 over NF4 bf16 |",
         "|---|---|" + "---|" * (len(QLORA_VARIANTS) + 4)]
 
     def cell(run):

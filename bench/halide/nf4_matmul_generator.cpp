@@ -81,10 +81,8 @@ public:
         .reorder(ni, mi, mo, no)
         .parallel(no)
         .vectorize(ni, vec);
-    Var wn = weight.args()[0], wk = weight.args()[1];
+    Var wn = weight.args()[0];
     weight.compute_at(y, no).vectorize(wn, vec);
-    if (transposed)
-      weight.reorder(wn, wk);
     product.compute_at(y, mo).vectorize(product.args()[0], vec);
     product.update()
         .split(RVar(product.update().get_schedule().dims()[0].var), ro, ri, KC)

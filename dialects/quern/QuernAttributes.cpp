@@ -175,17 +175,25 @@ static LogicalResult verifyQuantized(function_ref<InFlightDiagnostic()> error,
   auto block = dict ? dict.getAs<IntegerAttr>("block") : IntegerAttr();
   auto shape =
       dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
-  if (dict && dict.size() == 6 && text("of") && text("part") &&
-      text("scheme") &&
-      symbolizeQuantScheme(dict.getAs<StringAttr>("scheme")) && block &&
-      block.getInt() > 0 && dict.getAs<BoolAttr>("double_quant") && shape &&
+  // The parts and schemes quern-quantize writes.
+  auto part = dict ? dict.getAs<StringAttr>("part") : StringAttr();
+  auto schemeName = dict ? dict.getAs<StringAttr>("scheme") : StringAttr();
+  std::optional<QuantScheme> scheme =
+      schemeName ? symbolizeQuantScheme(schemeName) : std::nullopt;
+  if (dict && dict.size() == 6 && text("of") && part &&
+      llvm::is_contained(kQuantPartNames, part.getValue()) &&
+      (scheme == QuantScheme::nf4 || scheme == QuantScheme::int4 ||
+       scheme == QuantScheme::int8) &&
+      block && block.getInt() > 0 && dict.getAs<BoolAttr>("double_quant") &&
+      shape &&
       llvm::all_of(shape.asArrayRef(), [](int64_t size) { return size > 0; }))
     return success();
   return error() << "'" << kQuantizedAttrName
-                 << "' must be {of = <non-empty string>, part = <non-empty "
-                    "string>, scheme = \"nf4\" | \"int4\" | \"int8\", block = "
-                    "<positive integer>, double_quant = <bool>, shape = "
-                    "<array of positive i64>}";
+                 << "' must be {of = <non-empty string>, part = \"codes\" | "
+                    "\"scales\" | \"scale_codes\" | \"scale_scales\" | "
+                    "\"scale_offset\", scheme = \"nf4\" | \"int4\" | "
+                    "\"int8\", block = <positive integer>, double_quant = "
+                    "<bool>, shape = <array of positive i64>}";
 }
 
 LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,

@@ -36,6 +36,10 @@ inline constexpr llvm::StringLiteral kUpdatesAttrName = "quern.updates";
 /// block, double_quant, shape = array<i64: ...>}` (`shape` the weight's):
 /// quernc computes its value from the weight's (passes/Quantize).
 inline constexpr llvm::StringLiteral kQuantizedAttrName = "quern.quantized";
+/// The `part`s of a quern.quantized record, in the order quern-quantize
+/// declares them (passes/Quantize/Quantization.h: QuantPart::Kind).
+inline constexpr llvm::StringLiteral kQuantPartNames[] = {
+    "codes", "scales", "scale_codes", "scale_scales", "scale_offset"};
 /// Argument: a parameter the model does not give a value (a LoRA adapter's
 /// A), drawn by quernc from --seed: `{uniform_bound = <f64>}`, uniform in
 /// [-bound, bound). Parameters without a value and without it start at 0.

@@ -4,7 +4,7 @@
 // int4 and int8): codes, in blocks of consecutive elements that share one
 // f32 scale. quern-quantize stores a weight so; `quern.dequantize` is the
 // value the graph reads, which code generation decodes where a product
-// packs its operand, so no f32 copy of the weight is ever built.
+// packs its operand, so that products do not build an f32 copy of it.
 //
 //===----------------------------------------------------------------------===//
 

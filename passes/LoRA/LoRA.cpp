@@ -14,8 +14,10 @@
 #include "dialects/quern/QuernBuild.h"
 #include "dialects/quern/QuernOps.h"
 #include "passes/GlobList.h"
+#include "passes/WeightUses.h"
 
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
 
 #include <cmath>
 
@@ -28,36 +30,6 @@ using namespace mlir;
 using namespace quern;
 
 namespace {
-
-/// The products that read `weight` as their right operand (directly or
-/// transposed; or, for a quantized weight's codes, through their reshape and
-/// decoding), or the first op that reads it otherwise.
-FailureOr<SmallVector<MatMulOp>> productsOf(Value weight,
-                                            Operation *&otherReader) {
-  SmallVector<MatMulOp> products;
-  SmallVector<Value> worklist = {weight};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      auto decode = dyn_cast<DequantizeOp>(user);
-      if (isa<TransposeOp, ReshapeOp>(user) ||
-          (decode && use.get() == decode.getCodes())) {
-        worklist.push_back(user->getResult(0));
-        continue;
-      }
-      auto product = dyn_cast<MatMulOp>(user);
-      if (!product || use.getOperandNumber() != 1 ||
-          product.getTransposeLhs() ||
-          product.getRhs().getType().getRank() != 2) {
-        otherReader = user;
-        return failure();
-      }
-      products.push_back(product);
-    }
-  }
-  return products;
-}
 
 /// The adapters' names: "blocks.0.q.weight" → "blocks.0.q.lora_A.weight";
 /// another name takes ".lora_A" after it.
@@ -82,7 +54,15 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
                          << ") must be at least 1";
       return signalPassFailure();
     }
+    if (alpha < 0) {
+      std::string value;
+      llvm::raw_string_ostream(value) << llvm::format("%g", double(alpha));
+      module.emitError() << "lora: alpha (" << value
+                         << ") must be positive (0: the rank)";
+      return signalPassFailure();
+    }
     GlobList globs("lora-targets");
+    names.clear();
     if (failed(globs.compile(module, targets)))
       return signalPassFailure();
     for (unsigned index = 0; index < forward.getNumArguments(); ++index)
@@ -101,17 +81,29 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
       bool named = globs.matches(name);
       if (!globs.empty() && !named)
         continue;
-      Operation *otherReader = nullptr;
+      OpOperand *other = nullptr;
       FailureOr<SmallVector<MatMulOp>> products =
-          productsOf(forward.getArgument(index), otherReader);
-      if (failed(products) || products->empty()) {
+          productsReadingWeight(forward.getArgument(index), other);
+      // The adapter's product reads the product's left operand untransposed
+      // and its weight as a matrix.
+      MatMulOp unsuited;
+      if (succeeded(products))
+        for (MatMulOp product : *products)
+          if (product.getTransposeLhs() ||
+              product.getRhs().getType().getRank() != 2)
+            unsuited = product;
+      if (failed(products) || products->empty() || unsuited) {
         if (!named)
           continue;
-        if (otherReader)
-          emitError(otherReader->getLoc())
-              << "lora: '" << name << "' is read here by '"
-              << otherReader->getName()
-              << "', not as a matrix product's weight";
+        if (other)
+          emitError(other->getOwner()->getLoc())
+              << "lora: '" << name << "' is read here " << describeRead(*other)
+              << ", not as a matrix product's weight";
+        else if (unsuited)
+          emitError(unsuited.getLoc())
+              << "lora: '" << name
+              << "' is read here by a batched product or one whose left "
+                 "operand is transposed, which adapters do not support";
         else
           emitError(forward.getArgument(index).getLoc())
               << "lora: '" << name << "' is not read by a matrix product";

@@ -20,21 +20,24 @@ std::optional<QuantScheme> quern::parseQuantScheme(StringRef name) {
   return scheme;
 }
 
-/// The parts by kind: name, suffix, whether they are codes.
+/// The parts by kind (their names are kQuantPartNames'): suffix, whether
+/// they are codes.
 static constexpr struct {
-  QuantPart::Kind kind;
-  const char *name, *suffix;
+  const char *suffix;
   bool isCodes;
 } kParts[] = {
-    {QuantPart::Codes, "codes", "", true},
-    {QuantPart::Scales, "scales", ".scales", false},
-    {QuantPart::ScaleCodes, "scale_codes", ".scales", true},
-    {QuantPart::ScaleScales, "scale_scales", ".scales.scales", false},
-    {QuantPart::ScaleOffset, "scale_offset", ".scales.offset", false},
+    {"", true},                // codes
+    {".scales", false},        // scales
+    {".scales", true},         // scale_codes
+    {".scales.scales", false}, // scale_scales
+    {".scales.offset", false}, // scale_offset
 };
+static_assert(std::size(kParts) == std::size(kQuantPartNames),
+              "one entry per part");
 
 std::vector<QuantPart> quern::quantParts(const QuantSpec &spec,
                                          int64_t elements) {
+  assert(elements % spec.block == 0 && "quern-quantize takes whole blocks");
   int64_t blocks = elements / spec.block;
   auto part = [](QuantPart::Kind kind, int64_t count) {
     return QuantPart{kind, kParts[kind].suffix, kParts[kind].isCodes, count};
@@ -53,14 +56,14 @@ std::vector<QuantPart> quern::quantParts(const QuantSpec &spec,
 }
 
 std::optional<QuantPart::Kind> quern::parseQuantPart(StringRef name) {
-  for (const auto &part : kParts)
-    if (name == part.name)
-      return part.kind;
-  return std::nullopt;
+  const auto *found = llvm::find(kQuantPartNames, name);
+  if (found == std::end(kQuantPartNames))
+    return std::nullopt;
+  return QuantPart::Kind(found - std::begin(kQuantPartNames));
 }
 
 StringRef quern::quantPartName(QuantPart::Kind kind) {
-  return kParts[kind].name;
+  return kQuantPartNames[kind];
 }
 
 ArrayRef<char> QuantizedWeight::bytes(QuantPart::Kind kind) const {

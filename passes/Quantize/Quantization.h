@@ -52,8 +52,8 @@ struct QuantPart {
   int64_t elements;
 };
 
-/// The state tensors of a weight of `elements` elements quantized by
-/// `spec`, in the order quern-quantize declares them.
+/// The state tensors of a weight of `elements` elements (whole blocks)
+/// quantized by `spec`, in the order quern-quantize declares them.
 std::vector<QuantPart> quantParts(const QuantSpec &spec, int64_t elements);
 
 /// The part named `kind` ("codes", "scales", ...), and a part's name.

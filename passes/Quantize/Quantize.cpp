@@ -12,6 +12,7 @@
 #include "dialects/quern/QuernOps.h"
 #include "passes/GlobList.h"
 #include "passes/Quantize/Quantization.h"
+#include "passes/WeightUses.h"
 
 namespace quern {
 #define GEN_PASS_DEF_QUANTIZEPASS
@@ -22,27 +23,6 @@ using namespace mlir;
 using namespace quern;
 
 namespace {
-
-/// The first op that reads `weight`'s values other than as a matrix
-/// product's operand (through reshapes and transposes), or null when only
-/// products read it.
-Operation *readerOtherThanProducts(Value weight) {
-  SmallVector<Value> worklist = {weight};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (isa<ReshapeOp, TransposeOp>(user)) {
-        worklist.push_back(user->getResult(0));
-        continue;
-      }
-      auto product = dyn_cast<MatMulOp>(user);
-      if (!product || use.getOperandNumber() > 1)
-        return user;
-    }
-  }
-  return nullptr;
-}
 
 struct QuantizePass : quern::impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;
@@ -112,12 +92,15 @@ struct QuantizePass : quern::impl::QuantizePassBase<QuantizePass> {
                                      "quantized");
     if (!type || !type.getElementType().isF32() || type.getRank() < 2)
       return refuse(weight.getLoc(), "is not an f32 tensor of rank 2 or more");
-    if (Operation *reader = readerOtherThanProducts(weight))
-      return refuse(reader->getLoc(), "is read here by '" +
-                                          reader->getName().getStringRef() +
-                                          "', not only by matrix products");
-    if (weight.use_empty())
-      return refuse(weight.getLoc(), "is not read");
+    OpOperand *other = nullptr;
+    FailureOr<SmallVector<MatMulOp>> products =
+        productsReadingWeight(weight, other);
+    if (failed(products))
+      return refuse(other->getOwner()->getLoc(),
+                    "is read here " + describeRead(*other) +
+                        ", not only as matrix products' weight");
+    if (products->empty())
+      return refuse(weight.getLoc(), "is not read by a matrix product");
     int64_t elements = type.getNumElements();
     if (elements % spec.block != 0)
       return refuse(weight.getLoc(),

@@ -15,6 +15,27 @@ using namespace quern;
 
 namespace {
 
+/// Whether every reader of `param` (through reshapes) is a decoding of
+/// quantized codes that reads it as its scales or offset.
+bool onlyDecoded(Value param) {
+  SmallVector<Value> worklist = {param};
+  bool read = false;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      if (isa<ReshapeOp>(use.getOwner())) {
+        worklist.push_back(use.getOwner()->getResult(0));
+        continue;
+      }
+      auto decode = dyn_cast<DequantizeOp>(use.getOwner());
+      if (!decode || use.get() == decode.getCodes())
+        return false;
+      read = true;
+    }
+  }
+  return read;
+}
+
 struct MarkTrainablePass
     : quern::impl::MarkTrainablePassBase<MarkTrainablePass> {
   using quern::impl::MarkTrainablePassBase<
@@ -38,9 +59,11 @@ struct MarkTrainablePass
       bool isTrainable = train.empty() || train.matches(param->name);
       if (frozen.matches(param->name))
         isTrainable = false;
-      // Integers (a quantized weight's codes) are not trained.
+      // The parts of an imported quantized weight (MatMulNBits' codes and
+      // scales) are not trained: integers, and what only decoding reads.
       if (!isa<FloatType>(
-              getElementTypeOrSelf(forward.getArgument(index).getType())))
+              getElementTypeOrSelf(forward.getArgument(index).getType())) ||
+          onlyDecoded(forward.getArgument(index)))
         isTrainable = false;
       setParam(forward, index, param->name, isTrainable);
     }

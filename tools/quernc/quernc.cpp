@@ -391,7 +391,10 @@ int main(int argc, char **argv) {
       if (!quern::parseQuantScheme(quantizeFrozen))
         return usageError("--quantize-frozen: '" + quantizeFrozen +
                           "' is not nf4, int4 or int8");
-      if (quantBlock < 1 || (quantizeFrozen != "int8" && quantBlock % 2 != 0))
+      if (quantBlock < 1 ||
+          (quern::DequantizeOp::codeBits(
+               *quern::parseQuantScheme(quantizeFrozen)) == 4 &&
+           quantBlock % 2 != 0))
         return usageError("--quant-block: " + llvm::Twine(quantBlock) +
                           "; it must be positive, and even for 4-bit codes");
       quern::QuantizePassOptions &quantize = passes.quantize.emplace();
@@ -418,7 +421,9 @@ int main(int argc, char **argv) {
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
              &weightDecay, &clipGradNorm, &accumulate, &gradientSuffix,
-             std::addressof(trainable), std::addressof(freeze)})
+             std::addressof(trainable), std::addressof(freeze), &lora,
+             std::addressof(loraTargets), &seed, &quantizeFrozen, &quantBlock,
+             &doubleQuant, std::addressof(quantizeOnly)})
       if (flag->getNumOccurrences())
         trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
   } else {

@@ -146,15 +146,14 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
             for (int64_t splitDim : group) {
               Value index = nb.create<linalg::IndexOp>(
                   nl, readMap.getDimPosition(splitDim));
-              merged = merged
-                           ? nb.create<arith::AddIOp>(
-                                 nl,
-                                 nb.create<arith::MulIOp>(
-                                     nl, merged,
-                                     nb.create<arith::ConstantIndexOp>(
-                                         nl, splitShape[splitDim])),
-                                 index)
-                           : index;
+              merged = merged ? nb.create<arith::AddIOp>(
+                                    nl,
+                                    nb.create<arith::MulIOp>(
+                                        nl, merged,
+                                        nb.create<arith::ConstantIndexOp>(
+                                            nl, splitShape[splitDim])),
+                                    index)
+                              : index;
             }
             position.push_back(merged);
           }

@@ -4,7 +4,7 @@
 // position alone: it reads its code byte and its block's scale with
 // tensor.extract, and has no inputs. A product that packs such an operand
 // (quern/Conversion/PackedProduct.h) computes the elements as it packs them,
-// so the decoded weight is never stored whole.
+// so the decoded weight is not stored whole.
 //
 //===----------------------------------------------------------------------===//
 

@@ -309,11 +309,12 @@ static LogicalResult importEinsum(NodeImporter &node) {
 }
 
 /// com.microsoft.MatMulNBits (ONNX Runtime's contrib op, as its quantizers
-/// write it): Y = A · Bᵀ with B [N, K] stored as unsigned `bits`-bit codes in
-/// blocks of `block_size` along K, one scale each, and the zero point of
-/// the codes' middle (8 or 128) when none is given. B (an initializer
-/// quernc keeps as a frozen state tensor) is read through quern.dequantize,
-/// which the product decodes as it packs it.
+/// write it with is_symmetric): Y = A · Bᵀ with B [N, K] stored as unsigned
+/// `bits`-bit codes in
+/// blocks of `block_size` along K, one scale each, and the zero point of the
+/// codes' middle (8 or 128), which is theirs when none is given. B (an
+/// initializer quernc keeps as a frozen state tensor) is read through
+/// quern.dequantize, which the product decodes as it packs it.
 static LogicalResult importMatMulNBits(NodeImporter &node) {
   if (failed(node.requireFloat(node.inputType(0))))
     return failure();
@@ -322,8 +323,8 @@ static LogicalResult importMatMulNBits(NodeImporter &node) {
     if (node.hasInput(index))
       return node.emitError()
              << "supports no " << what
-             << " input (symmetric blocks with the default zero point, as "
-                "ONNX Runtime's quantizer writes them by default)";
+             << " input (only symmetric blocks with the default zero point, "
+                "as ONNX Runtime's quantizer writes them with is_symmetric)";
   int64_t k = node.intAttribute("K", 0), n = node.intAttribute("N", 0);
   int64_t bits = node.intAttribute("bits", 4),
           block = node.intAttribute("block_size", 0);

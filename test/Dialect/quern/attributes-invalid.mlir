@@ -157,14 +157,14 @@ module attributes {quern.expert_blocks = [{experts = 4}]} {
 
 // -----
 
-// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = <non-empty string>, scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
+// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = "codes" | "scales" | "scale_codes" | "scale_scales" | "scale_offset", scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
 func.func @quantized_scheme(%c: tensor<512xi8> {quern.quantized = {of = "w", part = "codes", scheme = "nf5", block = 64, double_quant = false, shape = array<i64: 32, 32>}}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = <non-empty string>, scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
+// expected-error @+1 {{argument 0: 'quern.quantized' must be {of = <non-empty string>, part = "codes" | "scales" | "scale_codes" | "scale_scales" | "scale_offset", scheme = "nf4" | "int4" | "int8", block = <positive integer>, double_quant = <bool>, shape = <array of positive i64>}}}
 func.func @quantized_fields(%c: tensor<512xi8> {quern.quantized = {of = "w", part = "codes", scheme = "nf4", block = 64}}) {
   return
 }

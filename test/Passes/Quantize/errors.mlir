@@ -1,5 +1,7 @@
 // RUN: not quern-opt %s --quern-quantize="only=w.trained" 2>&1 | FileCheck %s --check-prefix=TRAINED
 // RUN: not quern-opt %s --quern-quantize="only=emb" 2>&1 | FileCheck %s --check-prefix=GATHER
+// RUN: not quern-opt %s --quern-quantize="only=w.left" 2>&1 | FileCheck %s --check-prefix=LEFT
+// RUN: not quern-opt %s --quern-quantize="only=w.unread" 2>&1 | FileCheck %s --check-prefix=UNREAD
 // RUN: not quern-opt %s --quern-quantize="only=w.odd block=64" 2>&1 | FileCheck %s --check-prefix=BLOCK
 // RUN: not quern-opt %s --quern-quantize="only=bias" 2>&1 | FileCheck %s --check-prefix=RANK
 // RUN: not quern-opt %s --quern-quantize="only=nothing*" 2>&1 | FileCheck %s --check-prefix=UNUSED
@@ -14,7 +16,9 @@
 // are errors.
 
 // TRAINED: error: quantize: 'w.trained' is trained; only frozen weights are quantized
-// GATHER: error: quantize: 'emb' is read here by 'quern.gather', not only by matrix products
+// GATHER: error: quantize: 'emb' is read here by 'quern.gather', not only as matrix products' weight
+// LEFT: error: quantize: 'w.left' is read here by 'quern.matmul' as its left operand, not only as matrix products' weight
+// UNREAD: error: quantize: 'w.unread' is not read by a matrix product
 // BLOCK: error: quantize: 'w.odd' has 96 elements, which the block (64) does not divide
 // RANK: error: quantize: 'bias' is not an f32 tensor of rank 2 or more
 // UNUSED: error: quantize-only: 'nothing*' matches no parameter
@@ -30,8 +34,11 @@ func.func @forward(%x: tensor<8x32xf32> {quern.name = "x"},
                    %odd: tensor<32x3xf32> {quern.param = {name = "w.odd", trainable = false}},
                    %bias: tensor<3xf32> {quern.param = {name = "bias", trainable = false}},
                    %emb: tensor<10x32xf32> {quern.param = {name = "emb", trainable = false}},
-                   %ids: tensor<8xi64> {quern.name = "ids"})
+                   %ids: tensor<8xi64> {quern.name = "ids"},
+                   %left: tensor<8x32xf32> {quern.param = {name = "w.left", trainable = false}},
+                   %unread: tensor<8x32xf32> {quern.param = {name = "w.unread", trainable = false}})
     -> (tensor<8x3xf32> {quern.name = "y"}, tensor<8x32xf32> {quern.name = "e"}) {
+  %l = quern.matmul %left, %x transpose_rhs : tensor<8x32xf32>, tensor<8x32xf32> -> tensor<8x8xf32>
   %h = quern.matmul %x, %w : tensor<8x32xf32>, tensor<32x32xf32> -> tensor<8x32xf32>
   %y = quern.matmul %h, %odd bias(%bias : tensor<3xf32>) : tensor<8x32xf32>, tensor<32x3xf32> -> tensor<8x3xf32>
   %g = quern.gather %emb, %ids axis = 0 : (tensor<10x32xf32>, tensor<8xi64>) -> tensor<8x32xf32>
