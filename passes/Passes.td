@@ -85,7 +85,9 @@ def LoraPass : Pass<"quern-lora", "mlir::ModuleOp"> {
     `blocks.0.q.lora_A.weight`, `blocks.0.q.lora_B.weight`). The adapters
     are the only trainable parameters: every parameter of the model is
     frozen. A starts Kaiming-uniform as PEFT's (`quern.initial`, drawn by
-    quernc), B at zeros, so training starts from the base model.
+    quernc), B at zeros, so training starts from the base model. With
+    `dropout`, the adapter reads its input through a `training_only`
+    dropout (PEFT's lora_dropout), a mask per adapter from `seed`.
 
     Without `targets`, every weight that only products read is adapted. A
     target glob that matches nothing, or a weight it names that is read
@@ -106,6 +108,10 @@ def LoraPass : Pass<"quern-lora", "mlir::ModuleOp"> {
     Option<"rank", "rank", "int64_t", "8", "The adapters' rank">,
     Option<"alpha", "alpha", "double", "0",
            "The adapters' scale is alpha / rank (0: alpha = rank)">,
+    Option<"dropout", "dropout", "double", "0",
+           "Dropout on the adapters' input in training (0: none)">,
+    Option<"seed", "seed", "int64_t", "0",
+           "Seeds the adapters' dropout masks">,
     ListOption<"targets", "targets", "std::string",
                "Globs of the weights to adapt (none: every product's)">
   ];

@@ -162,6 +162,11 @@ def Quern_DropoutOp : Quern_Op<"dropout", [Pure, DeclareOpInterfaceMethods<Quern
     new mask) and of the element's position, so a compiled step is
     reproducible and independent of how its loops are tiled or threaded.
 
+    With `training_only` (LoRA's dropout, which quern-lora adds), it drops
+    only in the training step: quern-make-train-step leaves it in the step
+    and removes it from the forward function, which then passes its input
+    through.
+
     ```mlir
     %y, %mask = quern.dropout %x step(%step) ratio = 5.000000e-01 seed = 7
         : tensor<4x8xf32> -> tensor<4x8xi1>
@@ -169,11 +174,13 @@ def Quern_DropoutOp : Quern_Op<"dropout", [Pure, DeclareOpInterfaceMethods<Quern
   }];
   let arguments = (ins Quern_FloatTensor:$input,
                        Optional<StaticShapeTensorOf<[I64]>>:$step,
-                       F64Attr:$ratio, I64Attr:$seed);
+                       F64Attr:$ratio, I64Attr:$seed,
+                       UnitAttr:$training_only);
   let results = (outs Quern_FloatTensor:$result, Quern_BoolTensor:$mask);
   let assemblyFormat = [{
     $input (`step` `(` $step^ `:` type($step) `)`)? `ratio` `=` $ratio
-    `seed` `=` $seed attr-dict `:` type($input) `->` type($mask)
+    `seed` `=` $seed (`training_only` $training_only^)? attr-dict `:`
+    type($input) `->` type($mask)
   }];
   let hasVerifier = 1;
 }

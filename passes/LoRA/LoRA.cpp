@@ -18,6 +18,7 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cmath>
 
@@ -52,6 +53,13 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
     if (rank < 1) {
       module.emitError() << "lora: the rank (" << int64_t(rank)
                          << ") must be at least 1";
+      return signalPassFailure();
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      std::string value;
+      llvm::raw_string_ostream(value) << llvm::format("%g", double(dropout));
+      module.emitError() << "lora: the dropout (" << value
+                         << ") must be in [0, 1)";
       return signalPassFailure();
     }
     if (alpha < 0) {
@@ -164,6 +172,17 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
       ArrayRef<int64_t> shape = product.getType().getShape();
       int64_t rows = product.getType().getNumElements() / columns;
       Value rowsIn = ops.reshape(product.getLhs(), {rows, depth});
+      if (dropout > 0)
+        rowsIn =
+            b.create<DropoutOp>(
+                 product.getLoc(), rowsIn.getType(),
+                 cast<RankedTensorType>(rowsIn.getType()).clone(b.getI1Type()),
+                 rowsIn, Value(), b.getF64FloatAttr(dropout),
+                 b.getI64IntegerAttr(
+                     int64_t(llvm::xxh3_64bits(adapterName(weight, "A")) ^
+                             uint64_t(int64_t(seed)))),
+                 b.getUnitAttr())
+                .getResult();
       Value low = ops.matmul(rowsIn, *down, false, true, {rows, rank});
       Value delta = ops.matmul(low, *up, false, true, {rows, columns});
       if (scaling != 1.0)

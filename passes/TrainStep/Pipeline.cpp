@@ -87,6 +87,13 @@ struct TrainPipelineOptions : PassPipelineOptions<TrainPipelineOptions> {
   Option<double> loraAlpha{*this, "lora-alpha",
                            llvm::cl::desc("The adapters' alpha (0: the rank)"),
                            llvm::cl::init(0)};
+  Option<double> loraDropout{
+      *this, "lora-dropout",
+      llvm::cl::desc("Dropout on the adapters' input in training (0: none)"),
+      llvm::cl::init(0)};
+  Option<int64_t> seed{*this, "seed",
+                       llvm::cl::desc("Seeds the adapters' dropout masks"),
+                       llvm::cl::init(0)};
   ListOption<std::string> loraTargets{
       *this, "lora-targets",
       llvm::cl::desc("Globs of the weights to adapt (none: every product's)")};
@@ -140,6 +147,8 @@ void quern::registerTrainStepPipeline() {
           LoraPassOptions &lora = options.lora.emplace();
           lora.rank = pipeline.loraRank;
           lora.alpha = pipeline.loraAlpha;
+          lora.dropout = pipeline.loraDropout;
+          lora.seed = pipeline.seed;
           options.loraTargets.assign(pipeline.loraTargets.begin(),
                                      pipeline.loraTargets.end());
         }

@@ -175,6 +175,9 @@ private:
   /// Gives dropout a new mask every step (and every micro-batch of one):
   /// its hash takes the step counter times the micro-batches, plus this
   /// one.
+  /// Removes from `forward` (after it was cloned into the step) the
+  /// dropout that only training applies (quern.dropout training_only).
+  static void dropTrainingOnlyDropout(func::FuncOp forward);
   void advanceDropout(OpBuilder &builder, func::FuncOp step, Value counter,
                       scf::ForOp microBatches);
   /// Appends each trainable parameter's optimizer state and the step
@@ -356,6 +359,18 @@ void MakeTrainStepPass::clipGlobalNorm(OpBuilder &builder, Location loc,
   }
 }
 
+void MakeTrainStepPass::dropTrainingOnlyDropout(func::FuncOp forward) {
+  forward.walk([](DropoutOp dropout) {
+    if (!dropout.getTrainingOnly())
+      return;
+    OpBuilder builder(dropout);
+    dropout.getResult().replaceAllUsesWith(dropout.getInput());
+    dropout.getMask().replaceAllUsesWith(builder.create<ConstantOp>(
+        dropout.getLoc(), dropout.getMask().getType(), 1.0));
+    dropout.erase();
+  });
+}
+
 void MakeTrainStepPass::advanceDropout(OpBuilder &builder, func::FuncOp step,
                                        Value counter, scf::ForOp microBatches) {
   Value dropoutCounter = counter;
@@ -500,6 +515,7 @@ void MakeTrainStepPass::runOnOperation() {
 
   OpBuilder builder(module.getContext());
   StepFunction step = cloneForward(builder, forward);
+  dropTrainingOnlyDropout(forward);
   FailureOr<SmallVector<unsigned>> trainable = findTrainable(forward, step);
   if (failed(trainable)) {
     step.func.erase();

@@ -170,10 +170,15 @@ static cl::list<std::string> loraTargets(
     cl::desc("The weights whose products get adapters, as globs over "
              "initializer names (default: every matrix product's weight)"),
     cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
+static cl::opt<double> loraDropout(
+    "lora-dropout",
+    cl::desc("Dropout on the adapters' input in training steps (PEFT's "
+             "lora_dropout; default 0)"),
+    cl::value_desc("P"), cl::init(0), cl::cat(trainCategory));
 static cl::opt<uint64_t>
     seed("seed",
          cl::desc("Seed of the initial values quernc draws (LoRA adapters' "
-                  "A; default 0)"),
+                  "A) and of the adapters' dropout masks (default 0)"),
          cl::value_desc("N"), cl::init(0), cl::cat(trainCategory));
 static cl::opt<std::string> quantizeFrozen(
     "quantize-frozen",
@@ -345,6 +350,22 @@ int main(int argc, char **argv) {
       return usageError("--input-value: " + error);
   }
 
+  // The flags that shape the training step Quern builds: they need --train
+  // and do not apply to a model's own step.
+  const std::initializer_list<const cl::Option *> stepFlags = {
+      &lossName,
+      &accumulate,
+      &gradientSuffix,
+      std::addressof(trainable),
+      std::addressof(freeze),
+      &lora,
+      std::addressof(loraTargets),
+      &loraDropout,
+      &seed,
+      &quantizeFrozen,
+      &quantBlock,
+      &doubleQuant,
+      std::addressof(quantizeOnly)};
   if (accumulate < 1)
     return usageError("--accumulate: " + llvm::Twine(accumulate.getValue()) +
                       " micro-batches; it must be at least 1");
@@ -380,12 +401,22 @@ int main(int argc, char **argv) {
                           "' is not RANK[:ALPHA] with a rank of at least 1 "
                           "and a positive alpha");
       adapters.alpha = alpha;
+      if (!(loraDropout >= 0 && loraDropout < 1))
+        return usageError(
+            llvm::formatv("--lora-dropout: {0}; it must be in [0, 1)",
+                          double(loraDropout))
+                .str());
+      adapters.dropout = loraDropout;
+      adapters.seed = seed;
       if (trainable.getNumOccurrences() || freeze.getNumOccurrences())
         return usageError("--lora trains only the adapters; --trainable and "
                           "--freeze do not apply");
       passes.loraTargets.assign(loraTargets.begin(), loraTargets.end());
-    } else if (loraTargets.getNumOccurrences()) {
-      return usageError("--lora-targets needs --lora");
+    } else {
+      for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
+               std::addressof(loraTargets), &loraDropout})
+        if (flag->getNumOccurrences())
+          return usageError("--" + flag->ArgStr + " needs --lora");
     }
     if (!quantizeFrozen.empty()) {
       if (!quern::parseQuantScheme(quantizeFrozen))
@@ -419,19 +450,15 @@ int main(int argc, char **argv) {
     passes.step.accumulate = accumulate;
     passes.step.gradientSuffix = gradientSuffix;
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
-             &lossName, &optimizerName, &momentum, &beta1, &beta2, &epsilon,
-             &weightDecay, &clipGradNorm, &accumulate, &gradientSuffix,
-             std::addressof(trainable), std::addressof(freeze), &lora,
-             std::addressof(loraTargets), &seed, &quantizeFrozen, &quantBlock,
-             &doubleQuant, std::addressof(quantizeOnly)})
+             &optimizerName, &momentum, &beta1, &beta2, &epsilon, &weightDecay,
+             &clipGradNorm})
+      if (flag->getNumOccurrences())
+        trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
+    for (const cl::Option *flag : stepFlags)
       if (flag->getNumOccurrences())
         trainOptions.givenFlags.push_back(("--" + flag->ArgStr).str());
   } else {
-    for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
-             &lossName, &accumulate, &gradientSuffix, std::addressof(trainable),
-             std::addressof(freeze), &lora, std::addressof(loraTargets), &seed,
-             &quantizeFrozen, &quantBlock, &doubleQuant,
-             std::addressof(quantizeOnly)})
+    for (const cl::Option *flag : stepFlags)
       if (flag->getNumOccurrences())
         return usageError("--" + flag->ArgStr + " needs --train");
   }

@@ -229,7 +229,8 @@ static LogicalResult importDropout(NodeImporter &node) {
   auto dropout = node.builder.create<DropoutOp>(
       node.loc, type, maskType, node.input(0), Value(),
       node.builder.getF64FloatAttr(ratio),
-      node.builder.getI64IntegerAttr(node.intAttribute("seed", 0)));
+      node.builder.getI64IntegerAttr(node.intAttribute("seed", 0)),
+      /*training_only=*/nullptr);
   node.setResult(0, dropout.getResult());
   if (wantsMask)
     node.setResult(1, dropout.getMask());
