@@ -54,10 +54,23 @@ def state_view(state, manifest, name):
 
 def initial_state(manifest, path):
     """The state buffer of a model whose manifest is `manifest`, filled from
-    its state file (NAME.safetensors)."""
+    its state file (NAME.safetensors) tensor by tensor, straight into the
+    buffer (the file is not held in memory beside it)."""
     state = aligned(manifest["state"]["bytes"])
-    for name, array in read_safetensors(path).items():
-        state_view(state, manifest, name)[...] = array
+    offsets = {t["name"]: (t["offset"], t["bytes"]) for t in manifest["state"]["tensors"]}
+    with open(path, "rb") as f:
+        header_len = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(header_len))
+        for name, info in header.items():
+            if name == "__metadata__":
+                continue
+            begin, end = info["data_offsets"]
+            offset, size = offsets[name]
+            if end - begin != size:
+                raise ValueError(f"{path}: {name} has {end - begin} bytes, "
+                                 f"the manifest {size}")
+            f.seek(8 + header_len + begin)
+            f.readinto(memoryview(state[offset:offset + size]))
     return state
 
 
