@@ -119,9 +119,15 @@ struct SelectStrategyPass
       std::optional<Strategy> strategy = select(op, ranges);
       if (!strategy)
         return;
-      // Only what the vectorizer accepts gets a strategy.
-      if (failed(linalg::vectorizeOpPrecondition(op)))
-        return;
+      // What the vectorizer does not accept stays scalar code: an
+      // elementwise op is still shared out over threads.
+      if (failed(linalg::vectorizeOpPrecondition(op))) {
+        if (strategy->kind != Strategy::Elementwise || !strategy->parallel)
+          return;
+        strategy->kind = Strategy::Scalar;
+        strategy->registerTiles.assign(ranges.size(), 1);
+        strategy->parallelTile = 1;
+      }
       strategy->attach(op);
     });
   }

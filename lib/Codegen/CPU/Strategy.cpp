@@ -16,6 +16,8 @@ static StringRef kindName(Strategy::Kind kind) {
     return "elementwise";
   case Strategy::Reduction:
     return "reduction";
+  case Strategy::Scalar:
+    return "scalar";
   }
   llvm_unreachable("every kind has a name");
 }
@@ -91,12 +93,13 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
   };
   Strategy strategy;
   auto kind = dict.getAs<StringAttr>("kind");
-  if (!kind || !llvm::is_contained({kindName(Contraction),
-                                    kindName(Elementwise), kindName(Reduction)},
-                                   kind.getValue()))
-    return malformed("kind must be \"contraction\", \"elementwise\" or "
-                     "\"reduction\"");
-  for (Kind candidate : {Contraction, Elementwise, Reduction})
+  if (!kind ||
+      !llvm::is_contained({kindName(Contraction), kindName(Elementwise),
+                           kindName(Reduction), kindName(Scalar)},
+                          kind.getValue()))
+    return malformed("kind must be \"contraction\", \"elementwise\", "
+                     "\"reduction\" or \"scalar\"");
+  for (Kind candidate : {Contraction, Elementwise, Reduction, Scalar})
     if (kind.getValue() == kindName(candidate))
       strategy.kind = candidate;
 

@@ -18,7 +18,10 @@
 namespace quern {
 
 struct Strategy {
-  enum Kind { Contraction, Elementwise, Reduction };
+  /// Scalar: an elementwise op the vectorizer cannot take (its body loads
+  /// from memory at computed positions: a gather, a quantized weight's
+  /// decoding), shared out over threads and left to scalar code.
+  enum Kind { Contraction, Elementwise, Reduction, Scalar };
   Kind kind = Elementwise;
   /// Contractions: the m, n and k loops.
   llvm::SmallVector<int64_t> dims;

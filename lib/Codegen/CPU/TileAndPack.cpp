@@ -203,6 +203,9 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
     strategy.parallel = false;
   }
 
+  // Scalar code: the threads' tiles are the op's pieces, left as they are.
+  if (strategy.kind == Strategy::Scalar)
+    return pack ? tileOp(rewriter, pack) : success();
   SmallVector<int64_t> registers =
       onlyWhereSmaller(strategy.registerTiles, op.getStaticLoopRanges());
   // A dynamic extent (a partial cache tile) is always tiled.

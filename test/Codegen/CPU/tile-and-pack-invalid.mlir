@@ -4,7 +4,7 @@
 // op, before anything is tiled.
 
 func.func @unknown_kind(%a: memref<8x8xf32>, %b: memref<8x8xf32>) {
-  // expected-error @+1 {{'linalg.copy' op 'quern.strategy': kind must be "contraction", "elementwise" or "reduction"}}
+  // expected-error @+1 {{'linalg.copy' op 'quern.strategy': kind must be "contraction", "elementwise", "reduction" or "scalar"}}
   linalg.copy {quern.strategy = {kind = "blocked", register_tiles = array<i64: 1, 8>, parallel = false}} ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>)
   return
 }

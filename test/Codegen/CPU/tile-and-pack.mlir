@@ -64,3 +64,27 @@ func.func @columns_outer(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: mem
   linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, cache_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
   return
 }
+
+// -----
+
+// A scalar strategy (an op the vectorizer does not take) is only shared out
+// over threads: a parallel loop over the first dimension, each piece left
+// whole and unmarked for the vectorizer.
+// CHECK-LABEL: func.func @scalar
+// CHECK: scf.parallel (%[[ROW:.+]]) =
+// CHECK: %[[PIECE:.+]] = memref.subview %{{.*}}[%[[ROW]], 0] [1, 1024] [1, 1]
+// CHECK: linalg.generic {{{.*}}} outs(%[[PIECE]]
+// CHECK-NOT: quern.vector_sizes
+func.func @scalar(%table: memref<1024xf32>, %out: memref<512x1024xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"], quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1 : i64, register_tiles = array<i64: 1, 1>}} outs(%out : memref<512x1024xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %k = arith.addi %i, %j : index
+    %c = arith.constant 1023 : index
+    %w = arith.minui %k, %c : index
+    %v = memref.load %table[%w] : memref<1024xf32>
+    linalg.yield %v : f32
+  }
+  return
+}
