@@ -411,9 +411,14 @@ def SelectStrategyPass
     - bf16 contractions summed in pairs along k (`k = 2p + t`, from
       `convert-quern-to-linalg{bf16-pairs}`): a contraction strategy over
       (m, n, p) whose tiles take the whole pair.
+    - `kind = "scalar"`: an elementwise op the vectorizer cannot handle (its
+      body loads at a computed position: a gather, a quantized weight's
+      decoding into a product's panels) that is worth threads: register
+      tiles of 1, and its first loop shared out over threads, each piece
+      left to scalar loops.
     - Ops that read or write booleans (a vector of i1 is packed bits in
-      memory, a boolean tensor a byte per element) and ops the vectorizer
-      cannot handle (gathers) get no strategy and stay scalar loops.
+      memory, a boolean tensor a byte per element), and other ops the
+      vectorizer cannot handle, get no strategy and stay scalar loops.
 
     `parallel = true` marks ops whose outer tile loop is worth running on
     several threads (at least `min-parallel-work` multiply-adds or
