@@ -188,3 +188,52 @@ TEST_F(StateTest, SaveIntoMissingFolderFails) {
 }
 
 } // namespace
+
+// The trained parameters alone (LoRA adapters): the file holds the role
+// "param" tensors only, with format quern-adapters; loading it writes those
+// and leaves every other tensor of the state as it was.
+TEST_F(StateTest, TrainedParametersRoundTrip) {
+  std::vector<unsigned char> saved = filledState();
+  std::string path = dir.path("adapters.safetensors"), error;
+  ASSERT_EQ(
+      saveState(manifest, path, saved.data(), error, StatePart::Trainable),
+      QUERN_RT_OK)
+      << error;
+  SafeTensorsFile file;
+  ASSERT_TRUE(file.open(path, error)) << error;
+  EXPECT_EQ(file.metadata().at("format"), "quern-adapters");
+  EXPECT_EQ(file.tensors().size(), 2u);
+  EXPECT_EQ(file.find("step"), nullptr);
+
+  std::vector<unsigned char> loaded(manifest.stateBytes, 0xEE);
+  const int64_t step = 42;
+  std::memcpy(loaded.data() + 128, &step, sizeof(step));
+  ASSERT_EQ(
+      loadState(manifest, path, loaded.data(), error, StatePart::Trainable),
+      QUERN_RT_OK)
+      << error;
+  EXPECT_EQ(std::memcmp(loaded.data(), saved.data(), 24), 0);
+  EXPECT_EQ(std::memcmp(loaded.data() + 64, saved.data() + 64, 8), 0);
+  int64_t kept;
+  std::memcpy(&kept, loaded.data() + 128, sizeof(kept));
+  EXPECT_EQ(kept, 42) << "the optimizer state is not the adapters'";
+}
+
+// A whole checkpoint is not an adapters file: it has tensors the model does
+// not train, and the state is left untouched.
+TEST_F(StateTest, TrainedParametersRefuseACheckpoint) {
+  std::vector<unsigned char> saved = filledState();
+  std::string path = dir.path("ckpt.safetensors"), error;
+  ASSERT_EQ(saveState(manifest, path, saved.data(), error), QUERN_RT_OK);
+  std::vector<unsigned char> state(manifest.stateBytes, 0xAB);
+  EXPECT_EQ(
+      loadState(manifest, path, state.data(), error, StatePart::Trainable),
+      QUERN_RT_ERROR_MISMATCH);
+  EXPECT_NE(error.find("does not match the trained parameters of model 'lin'"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("it has tensor 'step', which the model does not train"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(state, std::vector<unsigned char>(manifest.stateBytes, 0xAB));
+}
