@@ -106,7 +106,10 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
     return getAffineDimExpr(batchRank + position, context);
   };
   int64_t first = panels ? 1 : 0;
-  bool rowsInOrder = panels && !transposed;
+  // An operand computed from position is written panel after panel: its
+  // codes are an eighth of the panels' bytes, so the writes are what must
+  // stay sequential.
+  bool rowsInOrder = panels && !transposed && !producer;
   SmallVector<AffineExpr> columnExprs;
   if (panels)
     columnExprs.push_back(dim(rowsInOrder ? 1 : 0));
