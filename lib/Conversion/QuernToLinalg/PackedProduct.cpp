@@ -67,7 +67,9 @@ Value expanded(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape,
 /// [..., N/panel, K/2, panel, 2]. Without, it is copied in panels (`panel`
 /// > 0): [..., N/panel, K, panel]. Read in the packed order from a
 /// transposed operand; from an untransposed one in panels row after row
-/// ((p, j, c, t): each row's panels taking turns).
+/// ((p, j, c, t): each row's panels taking turns). An operand computed
+/// from position (computedFromPosition) is computed as it is packed, in the
+/// packed order, and padded to `paddedColumns` with zeros.
 Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
                   int64_t panel, bool pairs, int64_t paddedColumns = 0) {
   MLIRContext *context = b.getContext();
