@@ -10,6 +10,7 @@
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/PackedProduct.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -95,45 +96,82 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
            (operands.pairs || isLarge(product, operands));
   }
 
-  /// Replaces each transpose of an operand computed from position by one
-  /// computed from position itself, so that every product reading it
-  /// decodes it into its own panels (a transposed copy of a decoded weight
-  /// would live from the forward product to the backward one).
-  static void computeTransposesFromPosition(func::FuncOp func) {
-    SmallVector<linalg::TransposeOp> transposes;
-    func.walk([&](linalg::TransposeOp transpose) {
-      if (computedFromPosition(transpose.getInput()))
-        transposes.push_back(transpose);
-    });
-    for (linalg::TransposeOp transpose : transposes) {
-      linalg::GenericOp producer = computedFromPosition(transpose.getInput());
-      OpBuilder builder(transpose);
-      ArrayRef<int64_t> permutation = transpose.getPermutation();
-      auto type = cast<RankedTensorType>(transpose.getResult()[0].getType());
-      Value empty = builder.create<tensor::EmptyOp>(
-          transpose.getLoc(), type.getShape(), type.getElementType());
-      auto computed = builder.create<linalg::GenericOp>(
-          transpose.getLoc(), type, ValueRange{}, empty,
-          builder.getMultiDimIdentityMap(type.getRank()),
-          SmallVector<utils::IteratorType>(type.getRank(),
-                                           utils::IteratorType::parallel),
-          [&](OpBuilder &b, Location loc, ValueRange) {
-            // Result dimension d is the input's permutation[d].
-            SmallVector<Value> position(type.getRank());
-            for (auto [dim, from] : llvm::enumerate(permutation))
-              position[from] = b.create<linalg::IndexOp>(loc, dim);
-            b.create<linalg::YieldOp>(
-                loc, buildComputedAt(b, loc, producer, position));
-          });
-      transpose.getResult()[0].replaceAllUsesWith(computed.getResult(0));
-      eraseWithDeadProducers(transpose);
+  /// Replaces each view of an operand computed from position (a transpose,
+  /// a reshape) by an operand computed from position itself, until none is
+  /// left, so that every product reading it decodes it into its own panels
+  /// (a transposed or reshaped copy of a decoded weight would live from the
+  /// forward product to the backward one). Only views that products (or
+  /// views of them) read: the k pairs a paired product's conversion split
+  /// its operand into stay, so that the product is still recognized.
+  static void computeViewsFromPosition(func::FuncOp func) {
+    auto isView = [](Operation *op) {
+      return isa<linalg::TransposeOp, tensor::ExpandShapeOp,
+                 tensor::CollapseShapeOp>(op);
+    };
+    for (bool changed = true; changed;) {
+      SmallVector<Operation *> views;
+      func.walk([&](Operation *op) {
+        if (isView(op) && computedFromPosition(op->getOperand(0)) &&
+            llvm::all_of(op->getUsers(), [&](Operation *user) {
+              auto generic = dyn_cast<linalg::GenericOp>(user);
+              return isView(user) || (generic && matchPackableProduct(generic));
+            }))
+          views.push_back(op);
+      });
+      changed = !views.empty();
+      for (Operation *view : views)
+        computeViewFromPosition(view);
     }
+  }
+
+  /// `view` (of an operand computed from position) computed from position.
+  static void computeViewFromPosition(Operation *view) {
+    linalg::GenericOp producer = computedFromPosition(view->getOperand(0));
+    auto sourceType = cast<RankedTensorType>(view->getOperand(0).getType());
+    auto type = cast<RankedTensorType>(view->getResult(0).getType());
+    OpBuilder builder(view);
+    Location loc = view->getLoc();
+    Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
+                                                  type.getElementType());
+    auto computed = builder.create<linalg::GenericOp>(
+        loc, type, ValueRange{}, empty,
+        builder.getMultiDimIdentityMap(type.getRank()),
+        SmallVector<utils::IteratorType>(type.getRank(),
+                                         utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> position(sourceType.getRank());
+          if (auto transpose = dyn_cast<linalg::TransposeOp>(view)) {
+            // Result dimension d is the source's permutation[d].
+            for (auto [dim, from] : llvm::enumerate(transpose.getPermutation()))
+              position[from] = b.create<linalg::IndexOp>(l, dim);
+          } else {
+            // A reshape keeps the row-major order: the result's linear
+            // position, split by the source's shape.
+            auto constant = [&](int64_t value) {
+              return b.create<arith::ConstantIndexOp>(l, value);
+            };
+            Value linear = constant(0);
+            for (auto [dim, size] : llvm::enumerate(type.getShape()))
+              linear = b.create<arith::AddIOp>(
+                  l, b.create<arith::MulIOp>(l, linear, constant(size)),
+                  b.create<linalg::IndexOp>(l, dim));
+            for (int64_t dim = sourceType.getRank() - 1; dim >= 0; --dim) {
+              Value size = constant(sourceType.getDimSize(dim));
+              position[dim] = b.create<arith::RemUIOp>(l, linear, size);
+              linear = b.create<arith::DivUIOp>(l, linear, size);
+            }
+          }
+          b.create<linalg::YieldOp>(l,
+                                    buildComputedAt(b, l, producer, position));
+        });
+    view->getResult(0).replaceAllUsesWith(computed.getResult(0));
+    eraseWithDeadProducers(view);
   }
 
   void runOnOperation() override {
     if (panel <= 0)
       return;
-    computeTransposesFromPosition(getOperation());
+    computeViewsFromPosition(getOperation());
     SmallVector<std::pair<linalg::GenericOp, PackedProductOperands>> products;
     getOperation().walk([&](linalg::GenericOp op) {
       std::optional<PackedProductOperands> operands = matchPackableProduct(op);

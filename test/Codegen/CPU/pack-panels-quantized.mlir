@@ -96,3 +96,22 @@ func.func @shared_transpose(%x: tensor<16x64xf32>, %z: tensor<8x64xf32>, %codes:
   %v = quern.matmul %z, %t : tensor<8x64xf32>, tensor<64x64xf32> -> tensor<8x64xf32>
   return %y, %v : tensor<16x64xf32>, tensor<8x64xf32>
 }
+
+// -----
+
+// A weight read through a reshape (stored [32, 128], read as [64, 64]) is
+// decoded as it is packed too: the reshape is computed from position, its
+// linear order the stored one.
+
+// F32-LABEL: func.func @reshaped
+// F32-NOT: tensor.expand_shape
+// F32-NOT: tensor.collapse_shape
+// F32: linalg.generic {{{.*}}} outs(%{{.*}} : tensor<2x64x32xf32>)
+// F32: arith.remui
+// F32: tensor.extract %arg1
+func.func @reshaped(%x: tensor<16x64xf32>, %codes: tensor<2048xi8>, %scales: tensor<64xf32>) -> tensor<16x64xf32> {
+  %w = quern.dequantize nf4 %codes, %scales block = 64 : tensor<2048xi8>, tensor<64xf32> -> tensor<32x128xf32>
+  %s = quern.reshape %w : tensor<32x128xf32> -> tensor<64x64xf32>
+  %y = quern.matmul %x, %s : tensor<16x64xf32>, tensor<64x64xf32> -> tensor<16x64xf32>
+  return %y : tensor<16x64xf32>
+}
