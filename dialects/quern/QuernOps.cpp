@@ -726,6 +726,22 @@ LogicalResult DequantizeOp::verify() {
                                    << getScales().getType();
   if (getOffset() && getOffset().getType().getNumElements() != 1)
     return emitOpError("expects one offset, got ") << getOffset().getType();
+  if (Value zeroPoints = getZeroPoints()) {
+    if (getScheme() != QuantScheme::uint4 && getScheme() != QuantScheme::uint8)
+      return emitOpError("expects zero points only with unsigned codes");
+    ArrayRef<int64_t> shape = getResult().getType().getShape();
+    int64_t last = shape.empty() ? 1 : shape.back();
+    if (last % block != 0)
+      return emitOpError("expects the block (")
+             << block << ") to divide the last dimension (" << last
+             << ") with zero points, which come a row at a time";
+    int64_t rows = elements / last,
+            bytes = rows * llvm::divideCeil(last / block * bits, 8);
+    auto type = cast<RankedTensorType>(zeroPoints.getType());
+    if (type.getRank() != 1 || type.getNumElements() != bytes)
+      return emitOpError("expects ")
+             << bytes << " bytes of zero points in one dimension, got " << type;
+  }
   return success();
 }
 

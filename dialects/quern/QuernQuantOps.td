@@ -14,7 +14,7 @@
 include "dialects/quern/QuernBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure]> {
+def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure, AttrSizedOperandSegments]> {
   let summary = "the f32 value of block-quantized codes";
   let description = [{
     Element `e` of the result, in row-major order, is `level(code(e)) *
@@ -27,9 +27,12 @@ def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure]> {
     - `int4`: 4-bit two's-complement integers (-7 to 7 as quern-quantize
       writes them), packed as nf4's;
     - `int8`: one signed byte per element (-127 to 127);
-    - `uint4` / `uint8`: unsigned codes with a zero point of 8 / 128 (the
-      level is the code minus it), 4-bit ones packed as nf4's: ONNX
-      Runtime's `MatMulNBits` without zero points.
+    - `uint4` / `uint8`: unsigned codes, the level the code minus the
+      block's zero point: 8 / 128, or with `zero_points` the block's own,
+      as ONNX Runtime's `MatMulNBits` stores them (4-bit ones packed as
+      nf4's). Zero points are per row of the result's last dimension, R =
+      its size / `block` blocks a row, each row's in `ceil(R * bits / 8)`
+      bytes (4-bit ones two a byte, the first in the low nibble).
 
     `offset` (one f32) serves the second level of double quantization, where
     the scales of a 4-bit weight are themselves int8 codes around their
@@ -47,11 +50,13 @@ def Quern_DequantizeOp : Quern_Op<"dequantize", [Pure]> {
                        StaticShapeTensorOf<[AnyI8]>:$codes,
                        StaticShapeTensorOf<[F32]>:$scales,
                        Optional<StaticShapeTensorOf<[F32]>>:$offset,
+                       Optional<StaticShapeTensorOf<[AnyI8]>>:$zero_points,
                        ConfinedAttr<I64Attr, [IntPositive]>:$block);
   let results = (outs StaticShapeTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $scheme $codes `,` $scales `block` `=` $block
     (`offset` `(` $offset^ `:` type($offset) `)`)?
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
     attr-dict `:` type($codes) `,` type($scales) `->` type($result)
   }];
   let hasVerifier = 1;

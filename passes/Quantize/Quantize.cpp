@@ -133,9 +133,10 @@ struct QuantizePass : quern::impl::QuantizePassBase<QuantizePass> {
     if (spec.doubleQuant)
       scales = b.create<DequantizeOp>(
           loc, RankedTensorType::get({elements / spec.block}, b.getF32Type()),
-          QuantScheme::int8, parts[1], parts[2], parts[3], kScaleBlock);
-    Value decoded = b.create<DequantizeOp>(loc, type, spec.scheme, parts[0],
-                                           scales, Value(), spec.block);
+          QuantScheme::int8, parts[1], parts[2], parts[3], Value(),
+          kScaleBlock);
+    Value decoded = b.create<DequantizeOp>(
+        loc, type, spec.scheme, parts[0], scales, Value(), Value(), spec.block);
     weight.replaceAllUsesWith(decoded);
     forward.eraseArgument(index);
     return true;

@@ -69,7 +69,9 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
           DenseElementsAttr::get(tableType, DequantizeOp::nf4Levels()));
     }
     Value codes = adaptor.getCodes(), scales = adaptor.getScales(),
-          offset = adaptor.getOffset();
+          offset = adaptor.getOffset(), zeroPoints = adaptor.getZeroPoints();
+    ArrayRef<int64_t> shape = resultType.getShape();
+    int64_t rowBlocks = shape.empty() ? 1 : shape.back() / block;
     Value result = buildParallelGeneric(
         rewriter, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
@@ -99,15 +101,31 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
             level = b.create<arith::SIToFPOp>(l, f32, code);
             break;
           case QuantScheme::uint4:
-          case QuantScheme::uint8:
-            // The code minus its zero point, the middle of its range.
+          case QuantScheme::uint8: {
+            // The code minus its zero point: the block's own, else the
+            // middle of its range.
+            Value zeroPoint = b.create<arith::ConstantIntOp>(
+                l, int64_t(1) << (bits - 1), b.getI32Type());
+            if (zeroPoints) {
+              // Block (row, r) of a row of rowBlocks, rows of whole bytes.
+              Value blockIndex = b.create<arith::DivUIOp>(
+                  l, position, indexConstant(b, l, block));
+              Value row = b.create<arith::DivUIOp>(
+                  l, blockIndex, indexConstant(b, l, rowBlocks));
+              Value inRow = b.create<arith::RemUIOp>(
+                  l, blockIndex, indexConstant(b, l, rowBlocks));
+              int64_t rowBytes = llvm::divideCeil(rowBlocks * bits, 8);
+              Value at = b.create<arith::AddIOp>(
+                  l,
+                  b.create<arith::MulIOp>(
+                      l, row, indexConstant(b, l, rowBytes * 8 / bits)),
+                  inRow);
+              zeroPoint = codeAt(b, l, zeroPoints, at, bits, true);
+            }
             level = b.create<arith::SIToFPOp>(
-                l, f32,
-                b.create<arith::SubIOp>(
-                    l, code,
-                    b.create<arith::ConstantIntOp>(l, int64_t(1) << (bits - 1),
-                                                   b.getI32Type())));
+                l, f32, b.create<arith::SubIOp>(l, code, zeroPoint));
             break;
+          }
           }
           Value scale = b.create<tensor::ExtractOp>(
               l, scales,

@@ -309,22 +309,17 @@ static LogicalResult importEinsum(NodeImporter &node) {
 }
 
 /// com.microsoft.MatMulNBits (ONNX Runtime's contrib op, as its quantizers
-/// write it with is_symmetric): Y = A · Bᵀ with B [N, K] stored as unsigned
-/// `bits`-bit codes in
-/// blocks of `block_size` along K, one scale each, and the zero point of the
-/// codes' middle (8 or 128), which is theirs when none is given. B (an
-/// initializer quernc keeps as a frozen state tensor) is read through
+/// write it): Y = A · Bᵀ with B [N, K] stored as unsigned `bits`-bit codes
+/// in blocks of `block_size` along K, each with a scale and a zero point
+/// (uint8 zero_points, or the codes' middle, 8 or 128, without). B and the
+/// zero points (initializers quernc keeps as frozen state) are read through
 /// quern.dequantize, which the product decodes as it packs it.
 static LogicalResult importMatMulNBits(NodeImporter &node) {
   if (failed(node.requireFloat(node.inputType(0))))
     return failure();
-  for (auto [index, what] :
-       {std::pair<int, const char *>{3, "zero_points"}, {4, "g_idx"}})
-    if (node.hasInput(index))
-      return node.emitError()
-             << "supports no " << what
-             << " input (only symmetric blocks with the default zero point, "
-                "as ONNX Runtime's quantizer writes them with is_symmetric)";
+  if (node.hasInput(4))
+    return node.emitError() << "supports no g_idx input (blocks of "
+                               "consecutive rows of K, not act-order groups)";
   int64_t k = node.intAttribute("K", 0), n = node.intAttribute("N", 0);
   int64_t bits = node.intAttribute("bits", 4),
           block = node.intAttribute("block_size", 0);
@@ -360,6 +355,20 @@ static LogicalResult importMatMulNBits(NodeImporter &node) {
                             << node.inputType(5);
   if (!aType.getElementType().isF32())
     return node.emitError() << "supports f32 A and scales, got " << aType;
+  Value zeroPoints;
+  if (node.hasInput(3)) {
+    // One per block, a row of N's blocks at a time, in whole bytes.
+    RankedTensorType type = node.inputType(3);
+    int64_t bytes = n * llvm::divideCeil(blocks * bits, 8);
+    if (!type.getElementType().isUnsignedInteger(8) ||
+        type.getNumElements() != bytes)
+      return node.emitError()
+             << "expects " << bytes
+             << " bytes of uint8 zero_points (zero points of A's type are "
+                "not supported), got "
+             << type;
+    zeroPoints = node.reshapeTo(node.input(3), type.clone({bytes}));
+  }
 
   OpBuilder &b = node.builder;
   Value codes = node.reshapeTo(node.input(1),
@@ -368,7 +377,7 @@ static LogicalResult importMatMulNBits(NodeImporter &node) {
   Value weight = b.create<DequantizeOp>(
       node.loc, RankedTensorType::get({n, k}, b.getF32Type()),
       bits == 4 ? QuantScheme::uint4 : QuantScheme::uint8, codes, scales,
-      Value(), block);
+      Value(), zeroPoints, block);
   int64_t rows = aType.getNumElements() / k;
   Value a = node.reshapeTo(node.input(0), aType.clone({rows, k}));
   Value product = b.create<MatMulOp>(

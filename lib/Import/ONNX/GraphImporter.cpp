@@ -34,9 +34,10 @@ LogicalResult GraphImporter::buildSignature() {
   // state, like float weights, not constants compiled into the code.
   llvm::StringSet<> quantizedWeights;
   for (const onnx::NodeProto &node : graph.node())
-    if (node.domain() == "com.microsoft" && node.op_type() == "MatMulNBits" &&
-        node.input_size() > 1)
-      quantizedWeights.insert(node.input(1));
+    if (node.domain() == "com.microsoft" && node.op_type() == "MatMulNBits")
+      for (int index : {1, 3})
+        if (index < node.input_size() && !node.input(index).empty())
+          quantizedWeights.insert(node.input(index));
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorProto &tensor : graph.initializer()) {
     initializerNames.insert(tensor.name());

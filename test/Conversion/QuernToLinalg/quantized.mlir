@@ -58,3 +58,24 @@ func.func @int8_offset(%codes: tensor<16xi8>, %scales: tensor<1xf32>, %offset: t
   %s = quern.dequantize int8 %codes, %scales block = 256 offset(%offset : tensor<1xf32>) : tensor<16xi8>, tensor<1xf32> -> tensor<16xf32>
   return %s : tensor<16xf32>
 }
+
+// -----
+
+// ONNX Runtime's unsigned codes with zero points: the level is the code
+// minus its block's zero point, a nibble of the zero points' bytes found
+// from the block's row (bytes a row: ceil(3 blocks * 4 bits / 8) = 2, so
+// 4 nibbles, the last padding) and its place in the row.
+// CHECK-LABEL: func.func @uint4_zero_points
+// CHECK-SAME: %[[ZERO:[^:]+]]: tensor<4xi8>
+// CHECK: %[[BLOCK:.+]] = arith.divui %{{.*}}, %c32
+// CHECK: %[[ROW:.+]] = arith.divui %[[BLOCK]], %c3
+// CHECK: %[[IN_ROW:.+]] = arith.remui %[[BLOCK]], %c3
+// CHECK: %[[ROW_START:.+]] = arith.muli %[[ROW]], %c4
+// CHECK: %[[AT:.+]] = arith.addi %[[ROW_START]], %[[IN_ROW]]
+// CHECK: tensor.extract %[[ZERO]]
+// CHECK: %[[LEVEL:.+]] = arith.subi %{{.*}}, %{{.*}} : i32
+// CHECK: arith.sitofp %[[LEVEL]]
+func.func @uint4_zero_points(%codes: tensor<96xui8>, %scales: tensor<6xf32>, %zero: tensor<4xui8>) -> tensor<2x96xf32> {
+  %w = quern.dequantize uint4 %codes, %scales block = 32 zero_points(%zero : tensor<4xui8>) : tensor<96xui8>, tensor<6xf32> -> tensor<2x96xf32>
+  return %w : tensor<2x96xf32>
+}
