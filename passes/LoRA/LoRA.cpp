@@ -13,6 +13,7 @@
 
 #include "dialects/quern/QuernBuild.h"
 #include "dialects/quern/QuernOps.h"
+#include "passes/ForwardFunction.h"
 #include "passes/GlobList.h"
 #include "passes/WeightUses.h"
 
@@ -45,11 +46,9 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
-    if (!forward) {
-      module.emitError("no @forward function to adapt");
+    func::FuncOp forward = lookupForward(module, "adapt");
+    if (!forward)
       return signalPassFailure();
-    }
     if (rank < 1) {
       module.emitError() << "lora: the rank (" << int64_t(rank)
                          << ") must be at least 1";

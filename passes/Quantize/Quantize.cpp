@@ -10,6 +10,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "passes/ForwardFunction.h"
 #include "passes/GlobList.h"
 #include "passes/Quantize/Quantization.h"
 #include "passes/WeightUses.h"
@@ -29,11 +30,9 @@ struct QuantizePass : quern::impl::QuantizePassBase<QuantizePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
-    if (!forward) {
-      module.emitError("no @forward function to quantize");
+    func::FuncOp forward = lookupForward(module, "quantize");
+    if (!forward)
       return signalPassFailure();
-    }
     std::optional<QuantScheme> parsed = parseQuantScheme(scheme);
     if (!parsed) {
       module.emitError() << "quantize: unknown scheme '" << scheme

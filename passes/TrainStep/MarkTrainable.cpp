@@ -3,6 +3,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/quern/QuernOps.h"
+#include "passes/ForwardFunction.h"
 #include "passes/GlobList.h"
 
 namespace quern {
@@ -43,11 +44,9 @@ struct MarkTrainablePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
-    if (!forward) {
-      module.emitError("no @forward function to train");
+    func::FuncOp forward = lookupForward(module, "train");
+    if (!forward)
       return signalPassFailure();
-    }
     GlobList train{"trainable"}, frozen{"freeze"};
     if (failed(train.compile(module, trainable)) ||
         failed(frozen.compile(module, freeze)))

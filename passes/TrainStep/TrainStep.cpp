@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
 #include "passes/Autodiff/Autodiff.h"
+#include "passes/ForwardFunction.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "passes/TrainStep/TrainStep.h"
 #include "llvm/ADT/DenseSet.h"
@@ -467,11 +468,9 @@ void MakeTrainStepPass::recordKeptValues(
 
 void MakeTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
-  auto forward = module.lookupSymbol<func::FuncOp>("forward");
-  if (!forward) {
-    module.emitError("no @forward function to train");
+  func::FuncOp forward = lookupForward(module, "train");
+  if (!forward)
     return signalPassFailure();
-  }
   const Optimizer *chosen = findOptimizer(optimizer);
   if (!chosen) {
     module.emitError("unknown optimizer '")
