@@ -82,44 +82,55 @@ void *quern_rt_alloc(size_t bytes) {
 
 void quern_rt_free(void *ptr) { std::free(ptr); }
 
+/// Whether the C API's state file functions got their arguments; an
+/// error naming `function` if not.
+static bool checkStateArguments(const char *function,
+                                const quern_rt_model *model, const char *path,
+                                const void *state) {
+  if (model && path && (state || !model->manifest.stateBytes))
+    return true;
+  setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+               std::string(function) + ": model, path or state is NULL");
+  return false;
+}
+
+static int loadPart(const char *function, const quern_rt_model *model,
+                    const char *path, void *state, StatePart part) {
+  if (!checkStateArguments(function, model, path, state))
+    return QUERN_RT_ERROR_INVALID_ARGUMENT;
+  std::string error;
+  int status = loadState(model->manifest, path, state, error, part);
+  return status == QUERN_RT_OK ? status : setLastError(status, error);
+}
+
+static int savePart(const char *function, const quern_rt_model *model,
+                    const char *path, const void *state, StatePart part) {
+  if (!checkStateArguments(function, model, path, state))
+    return QUERN_RT_ERROR_INVALID_ARGUMENT;
+  std::string error;
+  int status = saveState(model->manifest, path, state, error, part);
+  return status == QUERN_RT_OK ? status : setLastError(status, error);
+}
+
 int quern_rt_state_load(const quern_rt_model *model,
                         const char *safetensorsPath, void *state) {
-  if (!model || !safetensorsPath || (!state && model->manifest.stateBytes))
-    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
-                        "quern_rt_state_load: model, path or state is NULL");
-  std::string error;
-  int status = loadState(model->manifest, safetensorsPath, state, error);
-  return status == QUERN_RT_OK ? status : setLastError(status, error);
+  return loadPart("quern_rt_state_load", model, safetensorsPath, state,
+                  StatePart::All);
 }
 
 int quern_rt_adapters_load(const quern_rt_model *model,
                            const char *safetensorsPath, void *state) {
-  if (!model || !safetensorsPath || (!state && model->manifest.stateBytes))
-    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
-                        "quern_rt_adapters_load: model, path or state is NULL");
-  std::string error;
-  int status = loadState(model->manifest, safetensorsPath, state, error,
-                         StatePart::Trainable);
-  return status == QUERN_RT_OK ? status : setLastError(status, error);
+  return loadPart("quern_rt_adapters_load", model, safetensorsPath, state,
+                  StatePart::Trainable);
 }
 
 int quern_rt_adapters_save(const quern_rt_model *model, const char *path,
                            const void *state) {
-  if (!model || !path || (!state && model->manifest.stateBytes))
-    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
-                        "quern_rt_adapters_save: model, path or state is NULL");
-  std::string error;
-  int status =
-      saveState(model->manifest, path, state, error, StatePart::Trainable);
-  return status == QUERN_RT_OK ? status : setLastError(status, error);
+  return savePart("quern_rt_adapters_save", model, path, state,
+                  StatePart::Trainable);
 }
 
 int quern_rt_state_save(const quern_rt_model *model, const char *path,
                         const void *state) {
-  if (!model || !path || (!state && model->manifest.stateBytes))
-    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
-                        "quern_rt_state_save: model, path or state is NULL");
-  std::string error;
-  int status = saveState(model->manifest, path, state, error);
-  return status == QUERN_RT_OK ? status : setLastError(status, error);
+  return savePart("quern_rt_state_save", model, path, state, StatePart::All);
 }
