@@ -71,6 +71,12 @@ mlir::Value buildComputedAt(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::linalg::GenericOp producer,
                             mlir::ValueRange position);
 
+/// `view` (a linalg.transpose, tensor.expand_shape or tensor.collapse_shape
+/// of an operand computed from position) computed from position itself, at
+/// `b`.
+mlir::Value buildViewComputedFromPosition(mlir::OpBuilder &b,
+                                          mlir::Operation *view);
+
 /// The value that `value` copies with its last two dimensions swapped, when
 /// `value` is a linalg.transpose that only one op reads (how the conversion
 /// packs a transposed operand); null otherwise.

@@ -10,7 +10,6 @@
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/PackedProduct.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -119,53 +118,13 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
           views.push_back(op);
       });
       changed = !views.empty();
-      for (Operation *view : views)
-        computeViewFromPosition(view);
+      for (Operation *view : views) {
+        OpBuilder builder(view);
+        view->getResult(0).replaceAllUsesWith(
+            buildViewComputedFromPosition(builder, view));
+        eraseWithDeadProducers(view);
+      }
     }
-  }
-
-  /// `view` (of an operand computed from position) computed from position.
-  static void computeViewFromPosition(Operation *view) {
-    linalg::GenericOp producer = computedFromPosition(view->getOperand(0));
-    auto sourceType = cast<RankedTensorType>(view->getOperand(0).getType());
-    auto type = cast<RankedTensorType>(view->getResult(0).getType());
-    OpBuilder builder(view);
-    Location loc = view->getLoc();
-    Value empty = builder.create<tensor::EmptyOp>(loc, type.getShape(),
-                                                  type.getElementType());
-    auto computed = builder.create<linalg::GenericOp>(
-        loc, type, ValueRange{}, empty,
-        builder.getMultiDimIdentityMap(type.getRank()),
-        SmallVector<utils::IteratorType>(type.getRank(),
-                                         utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
-          SmallVector<Value> position(sourceType.getRank());
-          if (auto transpose = dyn_cast<linalg::TransposeOp>(view)) {
-            // Result dimension d is the source's permutation[d].
-            for (auto [dim, from] : llvm::enumerate(transpose.getPermutation()))
-              position[from] = b.create<linalg::IndexOp>(l, dim);
-          } else {
-            // A reshape keeps the row-major order: the result's linear
-            // position, split by the source's shape.
-            auto constant = [&](int64_t value) {
-              return b.create<arith::ConstantIndexOp>(l, value);
-            };
-            Value linear = constant(0);
-            for (auto [dim, size] : llvm::enumerate(type.getShape()))
-              linear = b.create<arith::AddIOp>(
-                  l, b.create<arith::MulIOp>(l, linear, constant(size)),
-                  b.create<linalg::IndexOp>(l, dim));
-            for (int64_t dim = sourceType.getRank() - 1; dim >= 0; --dim) {
-              Value size = constant(sourceType.getDimSize(dim));
-              position[dim] = b.create<arith::RemUIOp>(l, linear, size);
-              linear = b.create<arith::DivUIOp>(l, linear, size);
-            }
-          }
-          b.create<linalg::YieldOp>(l,
-                                    buildComputedAt(b, l, producer, position));
-        });
-    view->getResult(0).replaceAllUsesWith(computed.getResult(0));
-    eraseWithDeadProducers(view);
   }
 
   void runOnOperation() override {

@@ -519,6 +519,34 @@ Value quern::buildComputedAt(OpBuilder &b, Location loc,
   return mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
 }
 
+Value quern::buildViewComputedFromPosition(OpBuilder &b, Operation *view) {
+  linalg::GenericOp producer = computedFromPosition(view->getOperand(0));
+  assert(producer && "a view of an operand computed from position");
+  auto sourceType = cast<RankedTensorType>(view->getOperand(0).getType());
+  auto type = cast<RankedTensorType>(view->getResult(0).getType());
+  return buildParallelGeneric(
+      b, view->getLoc(), type, ValueRange{}, {},
+      [&](OpBuilder &nb, Location loc, ValueRange) {
+        SmallVector<Value> position(sourceType.getRank());
+        if (auto transpose = dyn_cast<linalg::TransposeOp>(view)) {
+          // Result dimension d is the source's permutation[d].
+          for (auto [dim, from] : llvm::enumerate(transpose.getPermutation()))
+            position[from] = nb.create<linalg::IndexOp>(loc, dim);
+        } else {
+          // A reshape keeps the row-major order: the result's linear
+          // position, split by the source's shape.
+          Value linear = buildLinearIndex(nb, loc, type.getShape());
+          for (int64_t dim = sourceType.getRank() - 1; dim >= 0; --dim) {
+            Value size = nb.create<arith::ConstantIndexOp>(
+                loc, sourceType.getDimSize(dim));
+            position[dim] = nb.create<arith::RemUIOp>(loc, linear, size);
+            linear = nb.create<arith::DivUIOp>(loc, linear, size);
+          }
+        }
+        return buildComputedAt(nb, loc, producer, position);
+      });
+}
+
 Value quern::transposedSource(Value value) {
   auto transpose = value.getDefiningOp<linalg::TransposeOp>();
   if (!transpose || !transpose->hasOneUse() ||
