@@ -99,6 +99,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         generator = os.path.join(work, "generator")
         subprocess.run(["g++", "-std=c++17", "-O1", "-fno-rtti", f"-I{HALIDE_INCLUDE}",
+                        f"-I{common.ROOT}",
                         os.path.join(HERE, "nf4_matmul_generator.cpp"), GENGEN,
                         "-lHalide14", "-lpthread", "-ldl", "-o", generator], check=True)
         for m, k, n, transposed in SHAPES[:3] if args.quick else SHAPES:

@@ -11,26 +11,11 @@
 // panels.
 #include "Halide.h"
 
+#include "dialects/quern/NF4Levels.h"
+
 using namespace Halide;
 
 namespace {
-
-const float kLevels[16] = {-1.0f,
-                           -0.6961928009986877f,
-                           -0.5250730514526367f,
-                           -0.39491748809814453f,
-                           -0.28444138169288635f,
-                           -0.18477343022823334f,
-                           -0.09105003625154495f,
-                           0.0f,
-                           0.07958029955625534f,
-                           0.16093020141124725f,
-                           0.24611230194568634f,
-                           0.33791524171829224f,
-                           0.44070982933044434f,
-                           0.5626170039176941f,
-                           0.7229568362236023f,
-                           1.0f};
 
 class Nf4MatMul : public Generator<Nf4MatMul> {
 public:
@@ -50,7 +35,7 @@ public:
     const int M = rows, K = depth, N = columns;
     Buffer<float> table(16, "nf4_levels");
     for (int i = 0; i < 16; ++i)
-      table(i) = kLevels[i];
+      table(i) = quern::kNF4Levels[i];
     Var n("n"), m("m"), k("k");
     Expr e = transposed ? n * K + k : k * N + n;
     Expr byte = cast<int32_t>(codes(e / 2));

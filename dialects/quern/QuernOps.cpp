@@ -8,6 +8,8 @@
 
 #include "dialects/quern/QuernOps.h"
 
+#include "dialects/quern/NF4Levels.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/DenseMap.h"
@@ -687,25 +689,7 @@ int64_t DequantizeOp::codeBits(QuantScheme scheme) {
   return scheme == QuantScheme::int8 || scheme == QuantScheme::uint8 ? 8 : 4;
 }
 
-ArrayRef<float> DequantizeOp::nf4Levels() {
-  static const float levels[16] = {-1.0f,
-                                   -0.6961928009986877f,
-                                   -0.5250730514526367f,
-                                   -0.39491748809814453f,
-                                   -0.28444138169288635f,
-                                   -0.18477343022823334f,
-                                   -0.09105003625154495f,
-                                   0.0f,
-                                   0.07958029955625534f,
-                                   0.16093020141124725f,
-                                   0.24611230194568634f,
-                                   0.33791524171829224f,
-                                   0.44070982933044434f,
-                                   0.5626170039176941f,
-                                   0.7229568362236023f,
-                                   1.0f};
-  return levels;
-}
+ArrayRef<float> DequantizeOp::nf4Levels() { return kNF4Levels; }
 
 LogicalResult DequantizeOp::verify() {
   int64_t elements = getResult().getType().getNumElements();
