@@ -140,15 +140,8 @@ def worker_torch(folder, spec, threads, dequantize):
     model.train()
     batch = [torch.from_numpy(np.load(os.path.join(folder, n + ".npy")))
              for n in spec["inputs"]]
-    trained = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trained, lr=train.LR)
-
-    def step():
-        loss = model(*batch)
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        return loss
+    step, optimizer = train.adamw_step(
+        model, batch, [p for p in model.parameters() if p.requires_grad])
     step()  # the optimizer state exists after the first step
     state = sum(t.numel() * t.element_size()
                 for t in list(model.parameters()) + list(model.buffers()))

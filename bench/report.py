@@ -37,8 +37,7 @@ MOE_BASELINES = {"quern_dense": "Quern dense", "torch": "PyTorch dense",
 
 def load_results(folder):
     results = {}
-    for name in ("gemm", "gemm_shapes", "train_step", "moe_step",
-                 "qlora_step", "halide_nf4", "mlp_forward", "import_memory"):
+    for name, _ in SECTIONS:
         path = os.path.join(folder, name + ".json")
         if os.path.exists(path):
             with open(path) as f:
@@ -916,6 +915,14 @@ def machine_lines(results):
     return lines
 
 
+# The page's sections, in order, by the result each is made from.
+SECTIONS = [("gemm", gemm_section), ("gemm_shapes", gemm_shapes_section),
+            ("train_step", train_section), ("moe_step", moe_section),
+            ("qlora_step", qlora_section), ("halide_nf4", halide_nf4_section),
+            ("mlp_forward", mlp_forward_section),
+            ("import_memory", import_memory_section)]
+
+
 def write_markdown(results, path):
     lines = [
         "# Performance", "",
@@ -937,21 +944,8 @@ def write_markdown(results, path):
     if results:
         lines += machine_lines(results) + [""]
     lines += targets_section(results)
-    if "gemm" in results:
-        lines += gemm_section(results["gemm"])
-    if "gemm_shapes" in results:
-        lines += gemm_shapes_section(results["gemm_shapes"])
-    if "train_step" in results:
-        lines += train_section(results["train_step"])
-    if "moe_step" in results:
-        lines += moe_section(results["moe_step"])
-    if "qlora_step" in results:
-        lines += qlora_section(results["qlora_step"])
-    if "halide_nf4" in results:
-        lines += halide_nf4_section(results["halide_nf4"])
-    if "mlp_forward" in results:
-        lines += mlp_forward_section(results["mlp_forward"])
-    if "import_memory" in results:
-        lines += import_memory_section(results["import_memory"])
+    for name, section in SECTIONS:
+        if name in results:
+            lines += section(results[name])
     with open(path, "w") as f:
         f.write("\n".join(lines))

@@ -242,9 +242,17 @@ def worker_torch(folder, spec, threads, sparse=False):
     model.train()
     batch = [torch.from_numpy(np.load(os.path.join(folder, n + ".npy")))
              for n in spec["inputs"]]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=LR)
+    step, _ = adamw_step(model.sparse if sparse else model, batch,
+                         model.parameters())
+    return baseline, step
 
-    forward = model.sparse if sparse else model
+
+def adamw_step(forward, batch, parameters):
+    """(step, optimizer): step() runs one PyTorch eager training step of
+    `forward` on `batch` with AdamW (lr LR) over `parameters`, and returns
+    the loss."""
+    import torch
+    optimizer = torch.optim.AdamW(parameters, lr=LR)
 
     def step():
         loss = forward(*batch)
@@ -252,7 +260,7 @@ def worker_torch(folder, spec, threads, sparse=False):
         optimizer.step()
         optimizer.zero_grad()
         return loss
-    return baseline, step
+    return step, optimizer
 
 
 def worker(args):
