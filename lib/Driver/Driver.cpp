@@ -60,15 +60,19 @@ private:
     emitError(flagLoc) << message;
     return failure();
   }
-  LogicalResult writeState(const ImportedModel &model);
+  /// The initial state's tensors (into `state`): the model's values,
+  /// quantized weights' parts, drawn adapters, zeros for the rest. Before
+  /// code generation, so that a weight that cannot be quantized fails the
+  /// compile at once.
+  LogicalResult computeState(const ImportedModel &model);
+  LogicalResult writeState();
   /// The values of `tensor`, uniform in [-bound, bound) from --seed.
   std::vector<float> drawUniform(const StateTensor &tensor, double bound) const;
   /// The bytes of a quantized weight's `part`, quantizing the weight (of
   /// `weightBytes`) into `quantized` the first time one of its parts is
   /// asked for.
-  FailureOr<ArrayRef<char>>
-  quantizedPart(const QuantizedPartInfo &part, ArrayRef<char> weightBytes,
-                llvm::StringMap<QuantizedWeight> &quantized);
+  FailureOr<ArrayRef<char>> quantizedPart(const QuantizedPartInfo &part,
+                                          ArrayRef<char> weightBytes);
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
   /// Runs the graph passes on a forward-only model.
@@ -86,12 +90,21 @@ private:
   MemoryReport memory;
   TargetSpec target;
   std::string manifest;
+  /// The state file's tensors and metadata (computeState), and the values
+  /// computed for it, alive until it is written.
+  struct {
+    std::vector<rt::TensorRef> tensors;
+    std::map<std::string, std::string> metadata;
+    std::vector<char> zeros;
+    llvm::StringMap<QuantizedWeight> quantized;
+    std::deque<std::vector<float>> drawn;
+  } state;
   /// --mlir-timing: every phase, with the MLIR passes nested under theirs.
   DefaultTimingManager timing;
   TimingScope rootTimer;
 };
 
-LogicalResult Compilation::writeState(const ImportedModel &model) {
+LogicalResult Compilation::computeState(const ImportedModel &model) {
   // State starts from the model's values (initializers, or what its
   // initialization graph computed); Quern's optimizer state and the step
   // counter, which the model does not give, from zeros.
@@ -101,50 +114,47 @@ LogicalResult Compilation::writeState(const ImportedModel &model) {
   uint64_t largest = 0;
   for (const StateTensor &tensor : layout.state)
     largest = std::max(largest, tensor.bytes);
-  std::vector<char> zeros(largest, 0);
-  // Quantized weights' parts, each weight quantized once.
-  llvm::StringMap<QuantizedWeight> quantized;
-  std::map<std::string, std::string> metadata = {{"format", "quern-state"},
-                                                 {"model", name}};
-  // Drawn values, alive until the file is written.
-  std::deque<std::vector<float>> drawn;
-  std::vector<rt::TensorRef> tensors;
+  state.zeros.assign(largest, 0);
+  state.metadata = {{"format", "quern-state"}, {"model", name}};
   for (const StateTensor &tensor : layout.state) {
     ArrayRef<char> bytes = initial.lookup(tensor.name);
     if (const std::optional<QuantizedPartInfo> &part = tensor.quantized) {
       FailureOr<ArrayRef<char>> partBytes =
-          quantizedPart(*part, initial.lookup(part->of), quantized);
+          quantizedPart(*part, initial.lookup(part->of));
       if (failed(partBytes))
         return failure();
       bytes = *partBytes;
       std::string record;
       llvm::raw_string_ostream os(record);
       os << llvm::json::Value(quantizationJson(*part));
-      metadata["quantization." + tensor.name] = record;
+      state.metadata["quantization." + tensor.name] = record;
     }
     if (tensor.uniformBound) {
       const std::vector<float> &values =
-          drawn.emplace_back(drawUniform(tensor, *tensor.uniformBound));
+          state.drawn.emplace_back(drawUniform(tensor, *tensor.uniformBound));
       bytes = ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
                              tensor.bytes);
     }
-    const void *data = bytes.empty() ? zeros.data() : bytes.data();
-    tensors.push_back(
+    const void *data = bytes.empty() ? state.zeros.data() : bytes.data();
+    state.tensors.push_back(
         {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
   }
+  return success();
+}
+
+LogicalResult Compilation::writeState() {
   std::string error;
-  if (!rt::writeSafeTensors(outputs.add("safetensors"), tensors, metadata,
-                            error))
+  if (!rt::writeSafeTensors(outputs.add("safetensors"), state.tensors,
+                            state.metadata, error))
     return fail(error);
   return success();
 }
 
 FailureOr<ArrayRef<char>>
 Compilation::quantizedPart(const QuantizedPartInfo &part,
-                           ArrayRef<char> weightBytes,
-                           llvm::StringMap<QuantizedWeight> &quantized) {
-  auto found = quantized.find(part.of);
-  if (found == quantized.end()) {
+                           ArrayRef<char> weightBytes) {
+  auto found = state.quantized.find(part.of);
+  if (found == state.quantized.end()) {
     QuantSpec spec{*parseQuantScheme(part.scheme), part.block,
                    part.doubleQuant};
     ArrayRef<float> values(reinterpret_cast<const float *>(weightBytes.data()),
@@ -157,7 +167,7 @@ Compilation::quantizedPart(const QuantizedPartInfo &part,
     std::optional<QuantizedWeight> weight = quantizeWeight(spec, values, error);
     if (!weight)
       return fail("--quantize-frozen: '" + part.of + "': " + error);
-    found = quantized.try_emplace(part.of, std::move(*weight)).first;
+    found = state.quantized.try_emplace(part.of, std::move(*weight)).first;
   }
   return found->second.bytes(*parseQuantPart(part.part));
 }
@@ -317,6 +327,10 @@ LogicalResult Compilation::run() {
   given.features = options.target.features;
   if (!checkTarget(given, error))
     return fail(error);
+  bool linkable =
+      options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
+  if (linkable && failed(computeState(*model)))
+    return failure();
   if (!outputs.prepare(error))
     return fail(error);
   if (options.emit == EmitKind::MLIR) {
@@ -329,14 +343,12 @@ LogicalResult Compilation::run() {
   } else if (failed(generateCode(*model->module))) {
     return failure();
   }
-  bool linkable =
-      options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
   if (linkable) {
     std::string sourceName = llvm::sys::path::filename(options.inputPath).str();
     if (!outputs.write("h", buildHeader(name, layout, sourceName), error) ||
         !outputs.write("json", manifest, error))
       return fail(error);
-    if (failed(writeState(*model)))
+    if (failed(writeState()))
       return failure();
   }
   if (!outputs.commit(error))
