@@ -49,25 +49,19 @@ struct LoraPass : quern::impl::LoraPassBase<LoraPass> {
     func::FuncOp forward = lookupForward(module, "adapt");
     if (!forward)
       return signalPassFailure();
-    if (rank < 1) {
-      module.emitError() << "lora: the rank (" << int64_t(rank)
-                         << ") must be at least 1";
-      return signalPassFailure();
-    }
-    if (!(dropout >= 0 && dropout < 1)) {
-      std::string value;
-      llvm::raw_string_ostream(value) << llvm::format("%g", double(dropout));
-      module.emitError() << "lora: the dropout (" << value
-                         << ") must be in [0, 1)";
-      return signalPassFailure();
-    }
-    if (alpha < 0) {
-      std::string value;
-      llvm::raw_string_ostream(value) << llvm::format("%g", double(alpha));
-      module.emitError() << "lora: alpha (" << value
-                         << ") must be positive (0: the rank)";
-      return signalPassFailure();
-    }
+    // An option out of range: "lora: <what> (<value>) must ...".
+    auto badOption = [&](StringRef what, double value, StringRef rule) {
+      std::string text;
+      llvm::raw_string_ostream(text) << llvm::format("%g", value);
+      module.emitError() << "lora: " << what << " (" << text << ") " << rule;
+      signalPassFailure();
+    };
+    if (rank < 1)
+      return badOption("the rank", rank, "must be at least 1");
+    if (!(dropout >= 0 && dropout < 1))
+      return badOption("the dropout", dropout, "must be in [0, 1)");
+    if (alpha < 0)
+      return badOption("alpha", alpha, "must be positive (0: the rank)");
     GlobList globs("lora-targets");
     names.clear();
     if (failed(globs.compile(module, targets)))
