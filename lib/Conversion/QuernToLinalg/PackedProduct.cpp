@@ -60,6 +60,33 @@ Value expanded(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape,
       splitting(type.getRank(), split));
 }
 
+/// In a generic reading a value split as `groups` (of dimensions of the
+/// split shape `splitShape`) through `read`, the position in the value
+/// itself: each group's indices merged, row-major.
+SmallVector<Value> positionBeforeSplit(OpBuilder &b, Location loc,
+                                       AffineMap read,
+                                       ArrayRef<int64_t> splitShape,
+                                       ArrayRef<ReassociationIndices> groups) {
+  SmallVector<Value> position;
+  for (const ReassociationIndices &group : groups) {
+    Value merged;
+    for (int64_t splitDim : group) {
+      Value index =
+          b.create<linalg::IndexOp>(loc, read.getDimPosition(splitDim));
+      if (merged)
+        index = b.create<arith::AddIOp>(
+            loc,
+            b.create<arith::MulIOp>(
+                loc, merged,
+                b.create<arith::ConstantIndexOp>(loc, splitShape[splitDim])),
+            index);
+      merged = index;
+    }
+    position.push_back(merged);
+  }
+  return position;
+}
+
 /// `value` ([..., K, N], or [..., N, K] when `transposed`) laid out for a
 /// product's register tiles, in one pass. With `pairs` (K even) it is
 /// rounded to bf16 with each k pair of a column side by side:
@@ -145,36 +172,23 @@ Value packOperand(OpBuilder &b, Location loc, Value value, bool transposed,
     return buildParallelGeneric(
         b, loc, packedType, ValueRange{}, {},
         [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
-          SmallVector<Value> position;
-          for (const ReassociationIndices &group : splitting(rank, split)) {
-            Value merged;
-            for (int64_t splitDim : group) {
-              Value index = nb.create<linalg::IndexOp>(
-                  nl, readMap.getDimPosition(splitDim));
-              merged = merged ? nb.create<arith::AddIOp>(
-                                    nl,
-                                    nb.create<arith::MulIOp>(
-                                        nl, merged,
-                                        nb.create<arith::ConstantIndexOp>(
-                                            nl, splitShape[splitDim])),
-                                    index)
-                              : index;
-            }
-            position.push_back(merged);
-          }
-          if (validColumns == columns) {
-            Value computed = buildComputedAt(nb, nl, producer, position);
-            return pairs ? roundedToBF16(nb, nl, computed) : computed;
-          }
+          SmallVector<Value> position = positionBeforeSplit(
+              nb, nl, readMap, splitShape, splitting(rank, split));
           // A padding column reads the last real one, and is zero.
-          Value last = nb.create<arith::ConstantIndexOp>(nl, validColumns - 1);
-          Value padding = nb.create<arith::CmpIOp>(
-              nl, arith::CmpIPredicate::ugt, position[nDim], last);
-          position[nDim] = nb.create<arith::MinUIOp>(nl, position[nDim], last);
+          Value padding;
+          if (validColumns != columns) {
+            Value last =
+                nb.create<arith::ConstantIndexOp>(nl, validColumns - 1);
+            padding = nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::ugt,
+                                               position[nDim], last);
+            position[nDim] =
+                nb.create<arith::MinUIOp>(nl, position[nDim], last);
+          }
           Value computed = buildComputedAt(nb, nl, producer, position);
-          computed = nb.create<arith::SelectOp>(
-              nl, padding, scalar::constant(nb, nl, computed.getType(), 0.0),
-              computed);
+          if (padding)
+            computed = nb.create<arith::SelectOp>(
+                nl, padding, scalar::constant(nb, nl, computed.getType(), 0.0),
+                computed);
           return pairs ? roundedToBF16(nb, nl, computed) : computed;
         },
         batchThen(write));
