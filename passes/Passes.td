@@ -284,4 +284,52 @@ def QuantizePass : Pass<"quern-quantize", "mlir::ModuleOp"> {
   let dependentDialects = ["quern::QuernDialect"];
 }
 
+def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
+  let summary = "Keep or recompute a training step's activations under a "
+                "memory budget";
+  let description = [{
+    In `@train_step` as quern-make-train-step builds it, every forward op
+    whose results the backward pass reads (an activation) is either kept,
+    its results living from the forward pass until their last backward use,
+    or recomputed: cloned into the backward pass just before the first op
+    there that needs it, from operands kept or recomputed in turn, and freed
+    after its last use. The choice is the one with the least recomputation
+    cost (each op's FLOPs plus two per byte it reads and writes,
+    CostOpInterface) whose estimated memory is at most `budget` bytes at
+    every moment of the backward pass: a mixed-integer program in the manner
+    of Checkmate with the schedule fixed, solved by COIN-OR CBC. The memory
+    at a moment counts the kept values still to be read, the recomputed
+    values that may be live then, and the backward pass's own live values;
+    a reshape is a view of its operand. With `budget=0` the choice is the
+    one with the least estimated peak. The estimate over-counts what
+    bufferization and fusion share; quernc checks the choice against the
+    workspace plan and tightens the budget until the plan fits.
+
+    A clone is the same op on the same values, so recomputed values are the
+    kept ones bit for bit (a dropout mask depends only on seed, step and
+    position). Forward ops that only the backward pass read are removed.
+    `@train_step` gets `quern.recompute`: the FLOPs recomputed per step,
+    the solver's optimality gap and time, the estimated peaks with and
+    without recomputation, and the recomputed values by ONNX node;
+    `quern.kept_for_backward` is recorded anew. The solver is limited by
+    `max-nodes` branch-and-bound nodes (not by time, so that the choice is
+    the same on every run).
+
+    ```mlir
+    // quern-opt --quern-recompute=budget=0
+    %h = quern.matmul %x, %w ...        // forward; not kept any more
+    quern.backward_begins
+    %h_again = quern.matmul %x, %w ...  // recomputed before its first use
+    %dx = quern.matmul %dh, %h_again ...
+    ```
+  }];
+  let options = [
+    Option<"budget", "budget", "int64_t", "0",
+           "Estimated peak bytes of the step's memory to stay under (0: as "
+           "few as possible)">,
+    Option<"maxNodes", "max-nodes", "int", "20000",
+           "Most branch-and-bound nodes the solver explores">,
+  ];
+}
+
 #endif // QUERN_PASSES_TD

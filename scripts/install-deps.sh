@@ -19,7 +19,8 @@ build_packages=(
   clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   clang-format-19
   libomp-19-dev
-  cmake ninja-build ccache
+  cmake ninja-build ccache pkg-config
+  coinor-libcbc-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-numpy python3-onnx libgtest-dev libonnx-testdata
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross

@@ -265,15 +265,38 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
     return isa<DictionaryAttr>(value)
                ? success()
                : LogicalResult(error() << "must be a dictionary");
-  if (name == kKeptForBackwardAttrName) {
-    auto values = dyn_cast<ArrayAttr>(value);
-    if (!values || !llvm::all_of(values, [](Attribute entry) {
-          auto dict = dyn_cast<DictionaryAttr>(entry);
-          return dict && dict.getAs<IntegerAttr>("bytes") &&
-                 dict.getAs<StringAttr>("name") && dict.getAs<StringAttr>("op");
-        }))
-      return error() << "must be an array of {bytes, name, op}";
-    return success();
+  // [{bytes, name, op, <extra integers>}, ...]
+  auto isNodeArray = [](Attribute value, ArrayRef<StringRef> extra) {
+    auto values = dyn_cast_or_null<ArrayAttr>(value);
+    return values && llvm::all_of(values, [&](Attribute entry) {
+             auto dict = dyn_cast<DictionaryAttr>(entry);
+             return dict && dict.getAs<IntegerAttr>("bytes") &&
+                    dict.getAs<StringAttr>("name") &&
+                    dict.getAs<StringAttr>("op") &&
+                    llvm::all_of(extra, [&](StringRef key) {
+                      return static_cast<bool>(dict.getAs<IntegerAttr>(key));
+                    });
+           });
+  };
+  if (name == kKeptForBackwardAttrName)
+    return isNodeArray(value, {})
+               ? success()
+               : LogicalResult(error() << "must be an array of {bytes, name, op}");
+  if (name == kRecomputeAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(value);
+    bool valid =
+        dict && isNodeArray(dict.get("values"), {"flops"}) &&
+        llvm::all_of(ArrayRef<StringRef>{"flops", "estimated_peak",
+                                         "estimated_peak_keeping_all"},
+                     [&](StringRef key) {
+                       return static_cast<bool>(dict.getAs<IntegerAttr>(key));
+                     }) &&
+        dict.getAs<FloatAttr>("gap") && dict.getAs<FloatAttr>("solve_seconds");
+    return valid ? success()
+                 : LogicalResult(
+                       error() << "must be {flops, gap, solve_seconds, "
+                                  "estimated_peak, estimated_peak_keeping_all, "
+                                  "values = [{bytes, name, op, flops}, ...]}");
   }
   if (name == kExpertBlocksAttrName) {
     auto values = dyn_cast<ArrayAttr>(value);

@@ -53,6 +53,13 @@ inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 inline constexpr llvm::StringLiteral kKeptForBackwardAttrName =
     "quern.kept_for_backward";
 
+/// Function (a training step quern-recompute chose for): `{flops, gap,
+/// solve_seconds, estimated_peak, estimated_peak_keeping_all, values}`, the
+/// FLOPs recomputed per step, the solver's optimality gap and time, the
+/// peak bytes its model estimates with and without recomputation, and the
+/// values recomputed, `[{bytes, name, op, flops}, ...]` largest first.
+inline constexpr llvm::StringLiteral kRecomputeAttrName = "quern.recompute";
+
 /// Module: the mixture-of-experts blocks quern-fuse-experts fused, in
 /// program order: `[{loc, experts, groups, k, tile_rows, rows, dense_flops,
 /// fused_flops}, ...]` (`loc` the block's sum; `groups` its experts with

@@ -126,4 +126,25 @@ def Quern_BackwardBeginsOp : Quern_Op<"backward_begins",
   let assemblyFormat = "attr-dict";
 }
 
+def Quern_RecomputeInputOp : Quern_Op<"recompute_input",
+    [MemoryEffects<[MemWrite]>, AllTypesMatch<["input", "result"]>]> {
+  let summary = "a value that a recomputation in the backward pass reads";
+  let description = [{
+    quern-recompute reads every value its recomputed ops take from outside
+    the recomputation (kept activations, parameters) through one of these:
+    the result is the input, the same buffer. Its write effect keeps common
+    subexpression elimination from folding a recomputed op back into the
+    forward op it copies (they would read the same values otherwise), which
+    would keep the forward's result alive after all. Bufferization makes
+    the result the input's buffer and removes it.
+
+    ```mlir
+    %x_again = quern.recompute_input %x : tensor<64x256xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 #endif // QUERN_OPTIMIZER_OPS_TD

@@ -4,6 +4,7 @@
 
 #include "Artifacts.h"
 #include "Kernels.h"
+#include "ActivationBudget.h"
 #include "Memory.h"
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -73,6 +74,12 @@ private:
   /// asked for.
   FailureOr<ArrayRef<char>> quantizedPart(const QuantizedPartInfo &part,
                                           ArrayRef<char> weightBytes);
+  /// The target's machine; null after a diagnostic.
+  std::unique_ptr<llvm::TargetMachine> createMachine();
+  CPUCodegenOptions codegenOptions(const llvm::TargetMachine &machine) const;
+  /// --activation-budget: quern-recompute on @train_step until its planned
+  /// workspace fits.
+  LogicalResult fitBudget(ModuleOp module);
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
   /// Runs the graph passes on a forward-only model.
@@ -184,24 +191,54 @@ std::vector<float> Compilation::drawUniform(const StateTensor &tensor,
   return values;
 }
 
-LogicalResult Compilation::generateCode(ModuleOp module) {
+std::unique_ptr<llvm::TargetMachine> Compilation::createMachine() {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(target, options.optLevel, error);
   if (!machine)
-    return fail("--target: " + error);
+    (void)fail("--target: " + error);
+  return machine;
+}
 
-  PassManager pm(&context);
-  (void)applyPassManagerCLOptions(pm);
-  TimingScope codegenTimer = rootTimer.nest("MLIR code generation");
-  pm.enableTiming(codegenTimer);
+CPUCodegenOptions
+Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
   CPUCodegenOptions codegen;
-  codegen.cpu = describeCPU(*machine);
+  codegen.cpu = describeCPU(machine);
   codegen.bf16Matmuls = options.precision == Precision::BF16;
   // Threads where an OpenMP runtime for the target is at hand: the host.
   if (llvm::Triple(target.triple).getArch() !=
       llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
     codegen.minParallelWork = 0;
+  codegen.recomputeCheap =
+      !options.train ||
+      options.train->recompute.mode != RecomputeOptions::Mode::None;
+  return codegen;
+}
+
+LogicalResult Compilation::fitBudget(ModuleOp module) {
+  std::unique_ptr<llvm::TargetMachine> machine = createMachine();
+  if (!machine)
+    return failure();
+  TimingScope timer = rootTimer.nest("Fit the activation budget");
+  FailureOr<BudgetFit> fit =
+      fitActivationBudget(module, options.train->recompute,
+                          codegenOptions(*machine), flagLoc);
+  if (failed(fit))
+    return failure();
+  memory.budget = *fit;
+  return success();
+}
+
+LogicalResult Compilation::generateCode(ModuleOp module) {
+  std::unique_ptr<llvm::TargetMachine> machine = createMachine();
+  if (!machine)
+    return failure();
+
+  PassManager pm(&context);
+  (void)applyPassManagerCLOptions(pm);
+  TimingScope codegenTimer = rootTimer.nest("MLIR code generation");
+  pm.enableTiming(codegenTimer);
+  CPUCodegenOptions codegen = codegenOptions(*machine);
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();
@@ -250,6 +287,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   TimingScope emitTimer = rootTimer.nest("Emit (LLVM code generation, link)");
 
   bool written = false;
+  std::string error;
   switch (options.emit) {
   case EmitKind::LLVM: {
     std::string text;
@@ -313,7 +351,6 @@ LogicalResult Compilation::run() {
                            : failed(runGraphPasses(*model->module))) {
     return failure();
   }
-  memory.keptValues = readKeptValues(*model->module);
   FailureOr<ModelLayout> computed = computeLayout(*model->module);
   if (failed(computed))
     return failure();
@@ -327,6 +364,12 @@ LogicalResult Compilation::run() {
   given.features = options.target.features;
   if (!checkTarget(given, error))
     return fail(error);
+  if (options.train &&
+      options.train->recompute.mode == RecomputeOptions::Mode::Budget &&
+      failed(fitBudget(*model->module)))
+    return failure();
+  memory.keptValues = readKeptValues(*model->module);
+  memory.recompute = readRecompute(*model->module);
   bool linkable =
       options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
   if (linkable && failed(computeState(*model)))

@@ -10,18 +10,46 @@
 using namespace mlir;
 using namespace quern;
 
+/// The values of a `[{bytes, name, op[, flops]}, ...]` record.
+static std::vector<KeptValue> readValues(ArrayAttr values) {
+  std::vector<KeptValue> read;
+  for (auto value : values.getAsRange<DictionaryAttr>()) {
+    auto flops = value.getAs<IntegerAttr>("flops");
+    read.push_back({value.getAs<IntegerAttr>("bytes").getInt(),
+                    value.getAs<StringAttr>("name").str(),
+                    value.getAs<StringAttr>("op").str(),
+                    flops ? flops.getInt() : 0});
+  }
+  return read;
+}
+
 std::optional<std::vector<KeptValue>> quern::readKeptValues(ModuleOp module) {
   auto step = module.lookupSymbol<func::FuncOp>("train_step");
   auto values = step ? step->getAttrOfType<ArrayAttr>(kKeptForBackwardAttrName)
                      : ArrayAttr();
   if (!values)
     return std::nullopt;
-  std::vector<KeptValue> kept;
-  for (auto value : values.getAsRange<DictionaryAttr>())
-    kept.push_back({value.getAs<IntegerAttr>("bytes").getInt(),
-                    value.getAs<StringAttr>("name").str(),
-                    value.getAs<StringAttr>("op").str()});
-  return kept;
+  return readValues(values);
+}
+
+std::optional<RecomputeReport> quern::readRecompute(ModuleOp module) {
+  auto step = module.lookupSymbol<func::FuncOp>("train_step");
+  auto record = step ? step->getAttrOfType<DictionaryAttr>(kRecomputeAttrName)
+                     : DictionaryAttr();
+  if (!record)
+    return std::nullopt;
+  auto integer = [&](StringRef key) {
+    return record.getAs<IntegerAttr>(key).getInt();
+  };
+  auto real = [&](StringRef key) {
+    return record.getAs<FloatAttr>(key).getValueAsDouble();
+  };
+  return RecomputeReport{integer("flops"),
+                         real("gap"),
+                         real("solve_seconds"),
+                         integer("estimated_peak"),
+                         integer("estimated_peak_keeping_all"),
+                         readValues(record.getAs<ArrayAttr>("values"))};
 }
 
 std::optional<int64_t> quern::readKeptBytes(ModuleOp module) {
@@ -40,11 +68,23 @@ llvm::json::Object quern::memoryJson(const MemoryReport &report) {
   if (report.keptValues)
     memory["kept_for_backward_values"] =
         static_cast<int64_t>(report.keptValues->size());
+  if (report.budget) {
+    memory["activation_budget_bytes"] = report.budget->budget;
+    memory["workspace_without_recompute_bytes"] =
+        report.budget->workspaceWithout;
+  }
+  if (const std::optional<RecomputeReport> &chosen = report.recompute)
+    memory["recompute"] = llvm::json::Object{
+        {"flops", chosen->flops},
+        {"values", static_cast<int64_t>(chosen->values.size())},
+        {"optimality_gap", chosen->gap},
+        {"solve_seconds", chosen->solveSeconds},
+        {"estimated_peak_bytes", chosen->estimatedPeak},
+        {"estimated_peak_without_bytes", chosen->estimatedPeakKeepingAll}};
   return memory;
 }
 
-/// 1536 -> "1.5 KiB".
-static std::string formatBytes(double bytes) {
+std::string quern::formatBytes(double bytes) {
   const char *units[] = {"B", "KiB", "MiB", "GiB"};
   int unit = 0;
   while (bytes >= 1024 && unit < 3) {
@@ -52,6 +92,23 @@ static std::string formatBytes(double bytes) {
     ++unit;
   }
   return llvm::formatv("{0:f1} {1}", bytes, units[unit]).str();
+}
+
+/// The `top` largest of `values`, under "largest of the N <what>:".
+static void printValues(llvm::raw_ostream &os, ArrayRef<KeptValue> values,
+                        size_t top, StringRef what) {
+  size_t shown = std::min(top, values.size());
+  if (shown == 0)
+    return;
+  os << "largest of the " << values.size() << " " << what << ":\n";
+  for (const KeptValue &value : values.take_front(shown)) {
+    os << llvm::format("%12s", formatBytes(value.bytes).c_str()) << "  "
+       << (value.name.empty() ? "(unnamed)" : value.name)
+       << (value.opType.empty() ? "" : " (" + value.opType + ")");
+    if (value.flops)
+      os << llvm::formatv(", {0:f1} MFLOP", value.flops / 1e6);
+    os << "\n";
+  }
 }
 
 void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
@@ -66,14 +123,23 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
   os << "kept for backward  " << formatBytes(*report.keptBytes)
      << " (workspace buffers the forward pass writes and the backward pass "
         "reads, in the plan)\n";
-  const std::vector<KeptValue> &values = *report.keptValues;
-  size_t shown = std::min(top, values.size());
-  if (shown == 0)
-    return;
-  os << "largest of the " << values.size()
-     << " forward values the backward reads (in the graph, before fusion):\n";
-  for (const KeptValue &value : llvm::ArrayRef(values).take_front(shown))
-    os << llvm::format("%12s", formatBytes(value.bytes).c_str()) << "  "
-       << (value.name.empty() ? "(unnamed)" : value.name)
-       << (value.opType.empty() ? "" : " (" + value.opType + ")") << "\n";
+  if (const std::optional<BudgetFit> &budget = report.budget)
+    os << "activation budget  " << formatBytes(budget->budget)
+       << " of workspace (" << formatBytes(budget->workspaceWithout)
+       << " without recomputation)\n";
+  if (const std::optional<RecomputeReport> &chosen = report.recompute)
+    os << "recomputed         " << chosen->values.size() << " values, "
+       << llvm::formatv("{0:f3}", chosen->flops / 1e9)
+       << " GFLOP a step (solver: "
+       << (chosen->gap == 0
+               ? std::string("optimal")
+               : llvm::formatv("within {0:f1}% of optimal", chosen->gap * 100)
+                     .str())
+       << llvm::formatv(", {0:f2} s)\n", chosen->solveSeconds);
+  printValues(os, *report.keptValues, top,
+              "forward values the backward reads (in the graph, before "
+              "fusion)");
+  if (report.recompute)
+    printValues(os, report.recompute->values, top,
+                "values the backward recomputes");
 }

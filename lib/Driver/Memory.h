@@ -14,6 +14,8 @@
 #ifndef QUERN_LIB_DRIVER_MEMORY_H
 #define QUERN_LIB_DRIVER_MEMORY_H
 
+#include "ActivationBudget.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/JSON.h"
 
@@ -25,6 +27,18 @@ struct KeptValue {
   int64_t bytes;
   /// The ONNX node that computes it, and its op type.
   std::string name, opType;
+  /// For a recomputed value, the FLOPs of recomputing it.
+  int64_t flops = 0;
+};
+
+/// What quern-recompute chose (quern.recompute on @train_step).
+struct RecomputeReport {
+  int64_t flops = 0;
+  double gap = 0, solveSeconds = 0;
+  /// Its model's estimates of the peak, with and without recomputation.
+  int64_t estimatedPeak = 0, estimatedPeakKeepingAll = 0;
+  /// The values recomputed, largest first.
+  std::vector<KeptValue> values;
 };
 
 struct MemoryReport {
@@ -36,10 +50,20 @@ struct MemoryReport {
   /// The forward's values the backward reads, largest first, as the graph
   /// has them (before fusion); none as for keptBytes.
   std::optional<std::vector<KeptValue>> keptValues;
+  /// With --activation-budget: the budget and the planned workspaces, and
+  /// what was recomputed (none when the budget needed no recomputation).
+  std::optional<BudgetFit> budget;
+  std::optional<RecomputeReport> recompute;
 };
+
+/// 1536 -> "1.5 KiB".
+std::string formatBytes(double bytes);
 
 /// The kept values recorded on @train_step of `module` (quern IR), if any.
 std::optional<std::vector<KeptValue>> readKeptValues(mlir::ModuleOp module);
+
+/// What quern-recompute recorded on @train_step of `module`, if it ran.
+std::optional<RecomputeReport> readRecompute(mlir::ModuleOp module);
 
 /// The planned kept bytes recorded on the lowered train_step of `module`,
 /// if any.

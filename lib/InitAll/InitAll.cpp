@@ -52,6 +52,7 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
   linalg::registerTilingInterfaceExternalModels(registry);
   // Fusion and the kernel report weigh linalg ops through it.
   registerLinalgCostModel(registry);
+  registerRecomputeInputBufferization(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);

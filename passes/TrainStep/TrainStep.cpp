@@ -18,6 +18,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "passes/Autodiff/Autodiff.h"
 #include "passes/ForwardFunction.h"
+#include "passes/KeptValues.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "passes/TrainStep/TrainStep.h"
 #include "llvm/ADT/DenseSet.h"
@@ -187,11 +188,6 @@ private:
   buildUpdates(OpBuilder &builder, const Optimizer &chosen, StepFunction step,
                ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
                scf::ForOp microBatches);
-
-  /// Marks `step` with the values of `forwardOps` that the backward ops
-  /// built since read (kKeptForBackwardAttrName), largest first.
-  void recordKeptValues(func::FuncOp step,
-                        const llvm::DenseSet<Operation *> &forwardOps);
 
   StringRef paramName(func::FuncOp func, unsigned index) const {
     return getParam(func, index)->name;
@@ -433,39 +429,6 @@ MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
   return updates;
 }
 
-void MakeTrainStepPass::recordKeptValues(
-    func::FuncOp step, const llvm::DenseSet<Operation *> &forwardOps) {
-  struct Kept {
-    int64_t bytes;
-    OnnxNodeLocation node;
-  };
-  SmallVector<Kept> kept;
-  Block &body = step.getBody().front();
-  for (Operation &op : body) {
-    if (!forwardOps.contains(&op))
-      continue;
-    for (Value result : op.getResults())
-      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
-            return !forwardOps.contains(body.findAncestorOpInBlock(*user)) &&
-                   !isa<func::ReturnOp>(user);
-          })) {
-        kept.push_back(
-            {tensorBytes(result.getType()), describeLocation(op.getLoc())});
-      }
-  }
-  llvm::stable_sort(kept, [](const Kept &a, const Kept &b) {
-    return std::tie(b.bytes, a.node.name) < std::tie(a.bytes, b.node.name);
-  });
-  Builder b(step.getContext());
-  SmallVector<Attribute> values;
-  for (const Kept &value : kept)
-    values.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("bytes", b.getI64IntegerAttr(value.bytes)),
-         b.getNamedAttr("name", b.getStringAttr(value.node.name)),
-         b.getNamedAttr("op", b.getStringAttr(value.node.opType))}));
-  step->setAttr(kKeptForBackwardAttrName, b.getArrayAttr(values));
-}
-
 void MakeTrainStepPass::runOnOperation() {
   ModuleOp module = getOperation();
   func::FuncOp forward = lookupForward(module, "train");
@@ -526,18 +489,16 @@ void MakeTrainStepPass::runOnOperation() {
   auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
   if (cast<RankedTensorType>(lossValue.getType()).getRank() != 0)
     lossValue = builder.create<ReshapeOp>(loc, scalarF32, lossValue);
-  llvm::DenseSet<Operation *> forwardOps;
-  for (Operation &op : step.func.getBody().front().without_terminator())
-    forwardOps.insert(&op);
   // The boundary the workspace plan measures the kept activations at.
+  BackwardBeginsOp marker;
   if (gradientSuffix.empty())
-    builder.create<BackwardBeginsOp>(loc);
+    marker = builder.create<BackwardBeginsOp>(loc);
   FailureOr<SmallVector<Value>> gradients =
       buildGradientsOf(builder, step, lossValue, *trainable, givenGradients);
   if (failed(gradients))
     return signalPassFailure();
-  if (gradientSuffix.empty())
-    recordKeptValues(step.func, forwardOps);
+  if (marker)
+    recordKeptValues(step.func, marker);
   scf::ForOp microBatches;
   if (microBatchCount > 1)
     microBatches =

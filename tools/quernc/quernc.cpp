@@ -204,6 +204,26 @@ static cl::list<std::string> quantizeOnly(
              "match one that can be"),
     cl::value_desc("GLOB[,GLOB]"), cl::CommaSeparated, cl::cat(trainCategory));
 
+static cl::opt<quern::RecomputeOptions::Mode> recomputeMode(
+    "recompute",
+    cl::desc("Which activations the backward pass recomputes instead of "
+             "keeping (default auto)"),
+    cl::values(clEnumValN(quern::RecomputeOptions::Mode::Auto, "auto",
+                          "Cheap elementwise values whose inputs are kept "
+                          "anyway"),
+               clEnumValN(quern::RecomputeOptions::Mode::None, "none",
+                          "None: every activation is kept"),
+               clEnumValN(quern::RecomputeOptions::Mode::Budget, "budget",
+                          "The fewest FLOPs that fit the step's workspace in "
+                          "--activation-budget")),
+    cl::init(quern::RecomputeOptions::Mode::Auto), cl::cat(trainCategory));
+static cl::opt<std::string> activationBudget(
+    "activation-budget",
+    cl::desc("The most bytes of workspace (activations and scratch) the "
+             "step may use, e.g. 512MiB, or N% of what it uses without "
+             "recomputation; implies --recompute=budget"),
+    cl::value_desc("BYTES|N%"), cl::cat(trainCategory));
+
 static cl::opt<bool>
     printOnnxOps("print-onnx-ops",
                  cl::desc("List the ONNX ops quernc imports, with the schema "
@@ -365,7 +385,9 @@ int main(int argc, char **argv) {
       &quantizeFrozen,
       &quantBlock,
       &doubleQuant,
-      std::addressof(quantizeOnly)};
+      std::addressof(quantizeOnly),
+      &recomputeMode,
+      &activationBudget};
   if (accumulate < 1)
     return usageError("--accumulate: " + llvm::Twine(accumulate.getValue()) +
                       " micro-batches; it must be at least 1");
@@ -439,6 +461,25 @@ int main(int argc, char **argv) {
         if (flag->getNumOccurrences())
           return usageError("--" + flag->ArgStr + " needs --quantize-frozen");
     }
+    quern::RecomputeOptions &recompute = trainOptions.recompute;
+    recompute.mode = recomputeMode;
+    if (activationBudget.getNumOccurrences()) {
+      if (recomputeMode.getNumOccurrences() &&
+          recomputeMode != quern::RecomputeOptions::Mode::Budget)
+        return usageError("--activation-budget means --recompute=budget; "
+                          "it does not go with another --recompute");
+      std::string error;
+      if (!quern::parseActivationBudget(activationBudget, recompute, error))
+        return usageError("--activation-budget: " + error);
+      recompute.mode = quern::RecomputeOptions::Mode::Budget;
+    } else if (recomputeMode == quern::RecomputeOptions::Mode::Budget) {
+      return usageError("--recompute=budget needs --activation-budget");
+    }
+    if (recompute.mode == quern::RecomputeOptions::Mode::Budget &&
+        !gradientSuffix.empty())
+      return usageError("--activation-budget: the graph brings its own "
+                        "backward pass (--gradient-suffix), which Quern "
+                        "cannot recompute in");
     passes.step.loss = lossName;
     passes.step.optimizer = optimizerName;
     passes.step.momentum = momentum;

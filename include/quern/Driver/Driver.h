@@ -22,10 +22,35 @@ enum class EmitKind { Shared, Object, Assembly, LLVM, MLIR };
 enum class Precision { FP32, BF16 };
 
 /// What `--train` asks for: a training step beside the forward function.
+/// --recompute and --activation-budget: which activations the step keeps.
+struct RecomputeOptions {
+  enum class Mode {
+    /// Elementwise fusion recomputes cheap elementwise values whose inputs
+    /// are kept anyway; nothing else.
+    Auto,
+    /// Every activation the backward pass reads is kept.
+    None,
+    /// quern-recompute fits the step's workspace in the budget.
+    Budget
+  };
+  Mode mode = Mode::Auto;
+  /// The budget, on the step's planned workspace: bytes, or (when
+  /// `percent` is set) a percentage of the workspace with Mode::Auto.
+  uint64_t bytes = 0;
+  std::optional<double> percent;
+};
+
+/// Parses --activation-budget's BYTES (a number, optionally with KiB, MiB
+/// or GiB) or N% (0 < N <= 100) into `options`; false with `error` set if it
+/// is neither.
+bool parseActivationBudget(llvm::StringRef text, RecomputeOptions &options,
+                           std::string &error);
+
 struct TrainOptions {
   /// What to train, the loss, the optimizer and its hyper-parameters,
   /// clipping, accumulation: the options of the training-step passes.
   TrainStepOptions passes;
+  RecomputeOptions recompute;
   /// The flags above that the user gave (e.g. "--optimizer"): a model whose
   /// TrainingInfoProto defines the step takes none of them.
   std::vector<std::string> givenFlags;

@@ -357,6 +357,8 @@ struct PackFromRounded : OpRewritePattern<linalg::GenericOp> {
 
 struct FuseElementwisePass
     : quern::impl::FuseElementwisePassBase<FuseElementwisePass> {
+  using FuseElementwisePassBase::FuseElementwisePassBase;
+
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     // Packs read the rounded copies before fusion makes them part of other
@@ -394,10 +396,12 @@ struct FuseElementwisePass
       return signalPassFailure();
     // Once the forward's loops are whole, the backward's recompute from
     // their operands what they would otherwise keep.
-    RewritePatternSet recompute(context);
-    recompute.add<RecomputeInConsumer>(context);
+    if (!recompute)
+      return;
+    RewritePatternSet recomputing(context);
+    recomputing.add<RecomputeInConsumer>(context);
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(recompute))) ||
+                                            std::move(recomputing))) ||
         failed(applyPatternsAndFoldGreedily(getOperation(), fusion)))
       return signalPassFailure();
   }

@@ -45,7 +45,8 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(
       createPackPanelsPass({options.cpu.productTileColumns()}));
-  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
+  pm.addNestedPass<func::FuncOp>(
+      createFuseElementwisePass({options.recomputeCheap}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createByteBooleansPass());
@@ -78,6 +79,8 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createPlanWorkspacePass());
+  if (options.stopAfterPlanning)
+    return;
   pm.addNestedPass<func::FuncOp>(createFlattenEmptyArgumentsPass());
 
   // Tiling and vectorization, with tile sizes from the target.
@@ -162,6 +165,11 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       *this, "bf16-matmuls",
       llvm::cl::desc("Matmul operands rounded to bf16, sums in f32"),
       llvm::cl::init(false)};
+  Option<bool> recomputeCheap{
+      *this, "recompute-cheap",
+      llvm::cl::desc("Let elementwise fusion recompute cheap producers in "
+                     "the backward pass"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -179,6 +187,7 @@ void quern::registerCPUCodegenPipeline() {
         options.cpu.bf16Dot = pipeline.bf16Dot;
         options.minParallelWork = pipeline.minParallelWork;
         options.bf16Matmuls = pipeline.bf16Matmuls;
+        options.recomputeCheap = pipeline.recomputeCheap;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

@@ -62,7 +62,7 @@ struct ConvertQuernToLinalgPass
     ConversionTarget target(*context);
     target.addIllegalDialect<QuernDialect>();
     // Kept for quern-plan-workspace, which reads and erases it.
-    target.addLegalOp<BackwardBeginsOp>();
+    target.addLegalOp<BackwardBeginsOp, RecomputeInputOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();

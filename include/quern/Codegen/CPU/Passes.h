@@ -40,6 +40,12 @@ struct CPUCodegenOptions {
   int64_t minParallelWork = kDefaultMinParallelWork;
   /// Matmuls read their operands rounded to bf16 and sum in f32.
   bool bf16Matmuls = false;
+  /// Elementwise fusion may recompute cheap producers in the backward pass
+  /// instead of keeping their results (quern-fuse-elementwise's recompute).
+  bool recomputeCheap = true;
+  /// Stop once the workspace is planned (quern.workspace_bytes on each
+  /// function): what quernc checks a recomputation budget against.
+  bool stopAfterPlanning = false;
 };
 
 /// quern (tensors) → linalg → buffers with a planned workspace → LLVM
@@ -50,6 +56,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
 
 /// Registers `quern-cpu-codegen` so quern-opt runs what quernc runs.
 void registerCPUCodegenPipeline();
+
+/// Attaches BufferizableOpInterface to quern.recompute_input: its result is
+/// its input's buffer.
+void registerRecomputeInputBufferization(mlir::DialectRegistry &registry);
 
 } // namespace quern
 

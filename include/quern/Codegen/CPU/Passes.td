@@ -203,7 +203,14 @@ def FuseElementwisePass
       uncollapsed tensor, its result collapsed instead;
     - transposes are generics, so a transpose (merging attention heads)
       fuses with the rounding of its result.
+
+    With `recompute=false` (quernc --recompute=none) no consumer recomputes
+    a producer: every intermediate the backward pass reads is kept.
   }];
+  let options = [
+    Option<"recompute", "recompute", "bool", "true",
+           "Let elementwise consumers recompute cheap producers' results">,
+  ];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::linalg::LinalgDialect"];
 }

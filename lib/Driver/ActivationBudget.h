@@ -1,0 +1,43 @@
+//===- ActivationBudget.h - a training step under a memory budget -*- C++ -*-//
+//
+// quernc --activation-budget: quern-recompute chooses what to recompute
+// against its own estimate of the step's memory; the budget is on the real
+// peak, the workspace the CPU pipeline plans. So each choice is planned (the
+// code generation pipeline up to the workspace plan, on a copy of the
+// module), and the estimated budget is tightened by the plan's excess until
+// the plan fits.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUERN_LIB_DRIVER_ACTIVATIONBUDGET_H
+#define QUERN_LIB_DRIVER_ACTIVATIONBUDGET_H
+
+#include "quern/Codegen/CPU/Passes.h"
+#include "quern/Driver/Driver.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace quern {
+
+struct BudgetFit {
+  /// The planned workspace without quern-recompute, and with it (the same
+  /// when the budget needs no recomputation).
+  uint64_t workspaceWithout = 0, workspaceWith = 0;
+  /// The budget in bytes the percentage (if any) came to.
+  uint64_t budget = 0;
+  /// Choices planned until one fit.
+  int attempts = 0;
+};
+
+/// Runs quern-recompute on the training step of `module` (quern IR) so that
+/// its planned workspace, with `codegen`, is at most the budget of
+/// `options`. Fails with a diagnostic at `loc` naming the smallest
+/// workspace it can reach when the budget is below it.
+mlir::FailureOr<BudgetFit> fitActivationBudget(mlir::ModuleOp module,
+                                               const RecomputeOptions &options,
+                                               const CPUCodegenOptions &codegen,
+                                               mlir::Location loc);
+
+} // namespace quern
+
+#endif // QUERN_LIB_DRIVER_ACTIVATIONBUDGET_H
