@@ -166,7 +166,6 @@ StepGraph buildGraph(Operation *marker) {
   moments.erase(std::unique(moments.begin(), moments.end()), moments.end());
   for (int64_t at : moments)
     graph.problem.moments.push_back({at, own[at]});
-  if (getenv("QDEBUG")) { for (auto [a,o] : graph.problem.moments) llvm::errs() << a << ":" << o << " "; llvm::errs() << " last=" << last << "\n"; }
   return graph;
 }
 
