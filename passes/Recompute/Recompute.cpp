@@ -64,11 +64,14 @@ StepGraph buildGraph(Operation *marker) {
   Block &block = *marker->getBlock();
   llvm::DenseMap<Operation *, int64_t> moment = backwardMoments(marker);
   int64_t last = static_cast<int64_t>(moment.size());
-  // The moment each use of `value` after the boundary is at.
+  // The moment each use of `value` after the boundary is at; what the
+  // function returns goes to the caller's buffers and is no use.
+  bool returns = isa<func::ReturnOp>(block.getTerminator());
   auto backwardUses = [&](Value value, auto &&visit) {
     for (Operation *user : value.getUsers())
       if (Operation *ancestor = block.findAncestorOpInBlock(*user))
-        if (int64_t at = moment.lookup(ancestor))
+        if (int64_t at = moment.lookup(ancestor);
+            at && !(returns && ancestor == block.getTerminator()))
           visit(at);
   };
 
@@ -141,7 +144,6 @@ StepGraph buildGraph(Operation *marker) {
   // reader. What the function returns is written to the caller's buffers
   // (outputs, updated state), not to the workspace; what a loop body
   // yields lives to its end.
-  bool returns = isa<func::ReturnOp>(block.getTerminator());
   SmallVector<int64_t> delta(last + 2, 0);
   for (Operation *op = marker->getNextNode(); op; op = op->getNextNode())
     for (Value result : op->getResults()) {
@@ -195,8 +197,11 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
     builder.clone(*op, clones);
   };
   Block &block = *graph.marker->getBlock();
+  bool returns = isa<func::ReturnOp>(block.getTerminator());
   for (Operation *op = graph.marker->getNextNode(); op; op = op->getNextNode())
     op->walk([&](Operation *nested) {
+      if (returns && nested == block.getTerminator())
+        return;
       for (OpOperand &use : nested->getOpOperands()) {
         Operation *producer = use.get().getDefiningOp();
         if (!producer || producer->getBlock() != &block)
@@ -219,6 +224,12 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (budget < 0) {
+      module.emitError("recompute: the budget (")
+          << static_cast<int64_t>(budget)
+          << " bytes) must be positive, or 0 for the least memory";
+      return signalPassFailure();
+    }
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
     BackwardBeginsOp marker;
     if (step)
@@ -227,12 +238,6 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
       module.emitError("recompute: no training step whose backward pass "
                        "quern-make-train-step built (@train_step with a "
                        "quern.backward_begins)");
-      return signalPassFailure();
-    }
-    if (budget < 0) {
-      module.emitError("recompute: the budget (")
-          << static_cast<int64_t>(budget)
-          << " bytes) must be positive, or 0 for the least memory";
       return signalPassFailure();
     }
     StepGraph graph = buildGraph(marker);
