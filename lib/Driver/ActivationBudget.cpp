@@ -130,12 +130,16 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
     return failure();
   double estimate = static_cast<double>(*keepingAll) * fit.budget / *without;
   std::optional<int64_t> fitting;
+  // The smallest workspace any choice was planned to: the estimate is not
+  // the plan, so the least estimated peak need not be the least planned.
+  uint64_t smallest = *without;
   for (int attempt = 0; attempt < kMaxAttempts && estimate >= 1; ++attempt) {
     ++fit.attempts;
     FailureOr<uint64_t> planned = plannedWithRecompute(
         module, static_cast<int64_t>(estimate), codegen);
     if (failed(planned))
       break;
+    smallest = std::min(smallest, *planned);
     if (*planned <= fit.budget) {
       fitting = static_cast<int64_t>(estimate);
       break;
@@ -148,13 +152,14 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
     FailureOr<uint64_t> least = plannedWithRecompute(module, 0, codegen);
     if (failed(least))
       return failure();
+    smallest = std::min(smallest, *least);
     if (*least > fit.budget)
       return emitError(loc) << llvm::formatv(
                  "--activation-budget: the step's workspace cannot be made "
                  "{0} ({1} bytes); the smallest budget recomputation can "
                  "meet is {2} bytes ({3}; {4} without recomputation)",
-                 formatBytes(fit.budget), fit.budget, *least,
-                 formatBytes(*least), formatBytes(*without));
+                 formatBytes(fit.budget), fit.budget, smallest,
+                 formatBytes(smallest), formatBytes(*without));
     fitting = 0;
   }
   if (failed(recompute(module, *fitting, /*quiet=*/false)))

@@ -129,8 +129,10 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
        << " without recomputation)\n";
   if (const std::optional<RecomputeReport> &chosen = report.recompute)
     os << "recomputed         " << chosen->values.size() << " values, "
-       << llvm::formatv("{0:f3}", chosen->flops / 1e9)
-       << " GFLOP a step (solver: "
+       << (chosen->flops >= 1e9
+               ? llvm::formatv("{0:f2} GFLOP", chosen->flops / 1e9)
+               : llvm::formatv("{0:f2} MFLOP", chosen->flops / 1e6))
+       << " a step (solver: "
        << (chosen->gap == 0
                ? std::string("optimal")
                : llvm::formatv("within {0:f1}% of optimal", chosen->gap * 100)
