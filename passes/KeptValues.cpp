@@ -1,4 +1,5 @@
-//===- KeptValues.cpp - what a training step keeps for its backward -*- C++ -*-//
+//===- KeptValues.cpp - what a training step keeps for its backward -*- C++
+//-*-//
 
 #include "passes/KeptValues.h"
 

@@ -281,7 +281,8 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
   if (name == kKeptForBackwardAttrName)
     return isNodeArray(value, {})
                ? success()
-               : LogicalResult(error() << "must be an array of {bytes, name, op}");
+               : LogicalResult(error()
+                               << "must be an array of {bytes, name, op}");
   if (name == kRecomputeAttrName) {
     auto dict = dyn_cast<DictionaryAttr>(value);
     bool valid =
@@ -292,9 +293,10 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
                        return static_cast<bool>(dict.getAs<IntegerAttr>(key));
                      }) &&
         dict.getAs<FloatAttr>("gap") && dict.getAs<FloatAttr>("solve_seconds");
-    return valid ? success()
-                 : LogicalResult(
-                       error() << "must be {flops, gap, solve_seconds, "
+    return valid
+               ? success()
+               : LogicalResult(error()
+                               << "must be {flops, gap, solve_seconds, "
                                   "estimated_peak, estimated_peak_keeping_all, "
                                   "values = [{bytes, name, op, flops}, ...]}");
   }

@@ -72,8 +72,8 @@ int64_t quern::countFlops(Operation *op) {
       .Case<NotOp, AndOp, OrOp, SelectOp, CastOp, GatherOp, GatherElementsOp,
             ScatterNDOp, TopKOp, TriluOp, ReshapeOp, TransposeOp, BroadcastOp,
             ConcatOp, SliceOp, InsertSliceOp, ConstantOp, BackwardBeginsOp,
-            RecomputeInputOp,
-            MoeDispatchOp>([](Operation *) { return int64_t(0); })
+            RecomputeInputOp, MoeDispatchOp>(
+          [](Operation *) { return int64_t(0); })
       // Compare (and pick) per element.
       .Case<ReluOp, AbsOp, NegOp, MaxOp, MinOp, CompareOp>(
           [](Operation *op) { return perResultElement(op, 1); })

@@ -1,4 +1,5 @@
-//===- ActivationBudget.cpp - a training step under a memory budget -*- C++ -*-//
+//===- ActivationBudget.cpp - a training step under a memory budget -*- C++
+//-*-//
 
 #include "ActivationBudget.h"
 
@@ -116,9 +117,10 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   if (failed(without))
     return failure();
   fit.workspaceWithout = fit.workspaceWith = *without;
-  fit.budget = options.percent ? static_cast<uint64_t>(std::floor(
-                                     *without * *options.percent / 100))
-                               : options.bytes;
+  fit.budget =
+      options.percent
+          ? static_cast<uint64_t>(std::floor(*without * *options.percent / 100))
+          : options.bytes;
   if (fit.budget >= *without)
     return fit;
 
@@ -135,8 +137,8 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   uint64_t smallest = *without;
   for (int attempt = 0; attempt < kMaxAttempts && estimate >= 1; ++attempt) {
     ++fit.attempts;
-    FailureOr<uint64_t> planned = plannedWithRecompute(
-        module, static_cast<int64_t>(estimate), codegen);
+    FailureOr<uint64_t> planned =
+        plannedWithRecompute(module, static_cast<int64_t>(estimate), codegen);
     if (failed(planned))
       break;
     smallest = std::min(smallest, *planned);

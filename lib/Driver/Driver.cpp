@@ -2,9 +2,9 @@
 
 #include "quern/Driver/Driver.h"
 
+#include "ActivationBudget.h"
 #include "Artifacts.h"
 #include "Kernels.h"
-#include "ActivationBudget.h"
 #include "Memory.h"
 #include "dialects/quern/QuernOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -209,9 +209,8 @@ Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
   if (llvm::Triple(target.triple).getArch() !=
       llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
     codegen.minParallelWork = 0;
-  codegen.recomputeCheap =
-      !options.train ||
-      options.train->recompute.mode != RecomputeOptions::Mode::None;
+  codegen.recomputeCheap = !options.train || options.train->recompute.mode !=
+                                                 RecomputeOptions::Mode::None;
   return codegen;
 }
 
@@ -220,9 +219,8 @@ LogicalResult Compilation::fitBudget(ModuleOp module) {
   if (!machine)
     return failure();
   TimingScope timer = rootTimer.nest("Fit the activation budget");
-  FailureOr<BudgetFit> fit =
-      fitActivationBudget(module, options.train->recompute,
-                          codegenOptions(*machine), flagLoc);
+  FailureOr<BudgetFit> fit = fitActivationBudget(
+      module, options.train->recompute, codegenOptions(*machine), flagLoc);
   if (failed(fit))
     return failure();
   memory.budget = *fit;

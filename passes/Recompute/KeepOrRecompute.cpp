@@ -47,8 +47,8 @@ bool recomputedAt(const RecomputeNode &node, int64_t moment) {
 }
 
 /// The estimated bytes at every moment of `choice`, the most of them.
-int64_t estimatePeak(const RecomputeProblem &problem,
-                     llvm::ArrayRef<bool> keep, llvm::ArrayRef<bool> recompute) {
+int64_t estimatePeak(const RecomputeProblem &problem, llvm::ArrayRef<bool> keep,
+                     llvm::ArrayRef<bool> recompute) {
   int64_t peak = 0;
   for (auto [moment, own] : problem.moments) {
     int64_t bytes = own;
@@ -112,8 +112,7 @@ std::optional<Solved> solveOnce(const RecomputeProblem &problem,
   }
   int peakColumn = 2 * static_cast<int>(problem.nodes.size());
   if (!budget)
-    Cbc_addCol(model.get(), "peak", 0, kUnbounded, 1, 0, 0, nullptr,
-               nullptr);
+    Cbc_addCol(model.get(), "peak", 0, kUnbounded, 1, 0, 0, nullptr, nullptr);
 
   auto addRow = [&](llvm::ArrayRef<int> columns, llvm::ArrayRef<double> coefs,
                     char sense, double rhs) {
@@ -127,8 +126,9 @@ std::optional<Solved> solveOnce(const RecomputeProblem &problem,
       addRow(both, {1.0, 1.0}, 'G', 1);
     addRow(both, {1.0, 1.0}, 'L', 1);
     for (int operand : node.operands)
-      addRow({keepColumn(operand), recomputeColumn(operand), recomputeColumn(i)},
-             {1.0, 1.0, -1.0}, 'G', 0);
+      addRow(
+          {keepColumn(operand), recomputeColumn(operand), recomputeColumn(i)},
+          {1.0, 1.0, -1.0}, 'G', 0);
     if (node.viewOf)
       addRow({keepColumn(*node.viewOf), keepColumn(i)}, {1.0, -1.0}, 'G', 0);
   }
@@ -194,12 +194,13 @@ int64_t quern::peakKeepingAll(const RecomputeProblem &problem) {
 
 std::optional<RecomputeChoice>
 quern::solveRecompute(const RecomputeProblem &problem,
-                      std::optional<int64_t> budget,
-                      const SolverLimits &limits, std::string &error) {
+                      std::optional<int64_t> budget, const SolverLimits &limits,
+                      std::string &error) {
   auto start = std::chrono::steady_clock::now();
   // Without a budget: the least peak first, then the least cost within it.
   if (!budget) {
-    std::optional<Solved> least = solveOnce(problem, std::nullopt, limits, error);
+    std::optional<Solved> least =
+        solveOnce(problem, std::nullopt, limits, error);
     if (!least)
       return std::nullopt;
     budget = std::ceil(least->objective * kMiB) + 1;
@@ -223,8 +224,8 @@ quern::solveRecompute(const RecomputeProblem &problem,
   if (choice.gap < 1e-9)
     choice.gap = 0;
   choice.peak = estimatePeak(problem, choice.keep, choice.recompute);
-  choice.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  choice.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return choice;
 }

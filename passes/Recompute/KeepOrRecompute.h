@@ -1,4 +1,5 @@
-//===- KeepOrRecompute.h - the recomputation problem and its solver -*- C++ -*-//
+//===- KeepOrRecompute.h - the recomputation problem and its solver -*- C++
+//-*-//
 //
 // quern-recompute's choice, apart from the IR: for each forward op of a
 // training step, keep its results for the backward pass or recompute them

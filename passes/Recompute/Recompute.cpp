@@ -1,4 +1,5 @@
-//===- Recompute.cpp - keep or recompute activations under a budget -*- C++ -*-//
+//===- Recompute.cpp - keep or recompute activations under a budget -*- C++
+//-*-//
 //
 // quern-recompute: in a training step built by quern-make-train-step, the
 // forward ops before quern.backward_begins and the backward ops after it,
@@ -147,7 +148,8 @@ StepGraph buildGraph(Operation *marker) {
   SmallVector<int64_t> delta(last + 2, 0);
   for (Operation *op = marker->getNextNode(); op; op = op->getNextNode())
     for (Value result : op->getResults()) {
-      if (returns && llvm::is_contained(result.getUsers(), block.getTerminator()))
+      if (returns &&
+          llvm::is_contained(result.getUsers(), block.getTerminator()))
         continue;
       int64_t from = moment[op], to = from;
       for (Operation *user : result.getUsers())
@@ -192,8 +194,8 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
     // quern.recompute_input, so that CSE cannot fold it into `op`.
     for (Value operand : op->getOperands())
       if (!clones.contains(operand) && isa<RankedTensorType>(operand.getType()))
-        clones.map(operand, builder.create<RecomputeInputOp>(op->getLoc(),
-                                                             operand));
+        clones.map(operand,
+                   builder.create<RecomputeInputOp>(op->getLoc(), operand));
     builder.clone(*op, clones);
   };
   Block &block = *graph.marker->getBlock();

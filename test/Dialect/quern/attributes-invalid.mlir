@@ -122,6 +122,20 @@ func.func @kept_bytes_not_integer() attributes {quern.kept_for_backward_bytes = 
 
 // -----
 
+// expected-error @+1 {{'func.func' op 'quern.recompute' must be {flops, gap, solve_seconds, estimated_peak, estimated_peak_keeping_all, values = [{bytes, name, op, flops}, ...]}}}
+func.func @recompute_value_without_flops() attributes {quern.recompute = {flops = 1 : i64, gap = 0.0 : f64, solve_seconds = 0.0 : f64, estimated_peak = 8 : i64, estimated_peak_keeping_all = 16 : i64, values = [{bytes = 8 : i64, name = "n", op = "Tanh"}]}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'quern.kept_for_backward' must be an array of {bytes, name, op}}}
+func.func @kept_without_op() attributes {quern.kept_for_backward = [{bytes = 8 : i64, name = "n"}]} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{'func.func' op 'quern.kernel' must be a dictionary}}
 func.func private @kernel_not_dictionary() attributes {quern.kernel = [1, 2]}
 

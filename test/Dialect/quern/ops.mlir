@@ -594,6 +594,14 @@ func.func @dropout_no_ratio(%x: tensor<3xbf16>) -> (tensor<3xbf16>, tensor<3xi1>
   return %y, %mask : tensor<3xbf16>, tensor<3xi1>
 }
 
+// A value a recomputation reads: its input, kept apart from CSE.
+// CHECK-LABEL: func.func @recompute_input
+func.func @recompute_input(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // CHECK: quern.recompute_input %{{.*}} : tensor<4x8xf32>
+  %0 = quern.recompute_input %x : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
 // The training step's marker of where its backward pass begins.
 // CHECK-LABEL: func.func @backward_begins
 func.func @backward_begins() {
