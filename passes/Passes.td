@@ -230,6 +230,32 @@ def MarkTrainablePass : Pass<"quern-mark-trainable", "mlir::ModuleOp"> {
   ];
 }
 
+def PlaceUpdatesPass : Pass<"quern-place-updates", "mlir::ModuleOp"> {
+  let summary = "Update each parameter as soon as its gradient is final";
+  let description = [{
+    quern-make-train-step builds the optimizer's updates after every
+    gradient, so every parameter's gradient lives until the end of the step.
+    This pass moves each op of `@train_step` that computes a state update
+    (a result with `quern.updates`) to just after the last op it must
+    follow: the ops defining its operands, and every other reader of the
+    argument it overwrites (those must see the old value). A parameter is
+    then updated as soon as its gradient is final and its last reader has
+    run, and the gradient's buffer is free for the rest of the backward
+    pass. An update of a clipped gradient stays after the global norm, an
+    update after a micro-batch loop after the loop, and the step counter's
+    increment after the last update that reads the counter. The updates
+    compute exactly what they did.
+
+    ```mlir
+    // quern-opt --quern-make-train-step --quern-place-updates
+    %d1 = quern.matmul %d2, %w2 transpose_rhs ...   // w2's last reader
+    %dw2 = quern.matmul %a1, %d2 transpose_lhs ...  // w2's gradient
+    %w2_new = quern.sgd_update %w2, %dw2, %lr ...   // moved up from the end
+    ...                                             // the rest of backward
+    ```
+  }];
+}
+
 def QuantizePass : Pass<"quern-quantize", "mlir::ModuleOp"> {
   let summary = "Store frozen weights that only products read in 4 or 8 bits";
   let description = [{

@@ -19,7 +19,7 @@ using namespace quern;
 
 namespace {
 
-/// Choices planned before the least-memory one is tried.
+/// Choices planned in the search, beyond the least and the most memory.
 constexpr int kMaxAttempts = 8;
 
 /// The workspace the CPU pipeline plans for a copy of `module`.
@@ -54,25 +54,26 @@ LogicalResult recompute(ModuleOp module, int64_t estimate, bool quiet) {
   return pm.run(module);
 }
 
-/// The workspace of a copy of `module` after quern-recompute with
-/// `estimate`; failure when the estimate cannot be met.
-FailureOr<uint64_t> plannedWithRecompute(ModuleOp module, int64_t estimate,
-                                         const CPUCodegenOptions &codegen) {
+/// What one quern-recompute choice comes to: its estimated peak and the
+/// workspace its plan needs.
+struct Probe {
+  int64_t estimatedPeak;
+  uint64_t planned;
+};
+
+/// quern-recompute with `estimate` (0: the least) on a copy of `module`,
+/// planned; failure when the estimate cannot be met.
+FailureOr<Probe> probe(ModuleOp module, int64_t estimate,
+                       const CPUCodegenOptions &codegen) {
   OwningOpRef<ModuleOp> copy = module.clone();
   if (failed(recompute(*copy, estimate, /*quiet=*/true)))
     return failure();
-  return plannedWorkspace(*copy, codegen);
-}
-
-/// The estimated peak of keeping everything, as quern-recompute records it.
-FailureOr<int64_t> estimateKeepingAll(ModuleOp module) {
-  OwningOpRef<ModuleOp> copy = module.clone();
-  if (failed(recompute(*copy, std::numeric_limits<int64_t>::max(),
-                       /*quiet=*/false)))
-    return failure();
   auto step = copy->lookupSymbol<func::FuncOp>("train_step");
   auto record = step->getAttrOfType<DictionaryAttr>(kRecomputeAttrName);
-  return record.getAs<IntegerAttr>("estimated_peak_keeping_all").getInt();
+  FailureOr<uint64_t> planned = plannedWorkspace(*copy, codegen);
+  if (failed(planned))
+    return failure();
+  return Probe{record.getAs<IntegerAttr>("estimated_peak").getInt(), *planned};
 }
 
 } // namespace
@@ -124,47 +125,47 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   if (fit.budget >= *without)
     return fit;
 
-  // The estimate scales with the plan: start from the estimate of keeping
-  // everything, scaled as the budget is to the plan, and shrink it by each
-  // plan's excess.
-  FailureOr<int64_t> keepingAll = estimateKeepingAll(module);
-  if (failed(keepingAll))
+  // The estimate is not the plan, but grows with it: search the estimated
+  // budgets between the least the estimate reaches and keeping everything
+  // for the largest whose plan fits (the fewest FLOPs recomputed), starting
+  // from the estimate scaled as the budget is to the plan.
+  FailureOr<Probe> least = probe(module, 0, codegen);
+  FailureOr<Probe> keepingAll =
+      probe(module, std::numeric_limits<int64_t>::max(), codegen);
+  if (failed(least) || failed(keepingAll))
     return failure();
-  double estimate = static_cast<double>(*keepingAll) * fit.budget / *without;
-  std::optional<int64_t> fitting;
-  // The smallest workspace any choice was planned to: the estimate is not
-  // the plan, so the least estimated peak need not be the least planned.
-  uint64_t smallest = *without;
-  for (int attempt = 0; attempt < kMaxAttempts && estimate >= 1; ++attempt) {
+  fit.attempts = 2;
+  uint64_t smallest = std::min(*without, least->planned);
+  double low = static_cast<double>(least->estimatedPeak),
+         high = static_cast<double>(keepingAll->estimatedPeak);
+  std::optional<double> fitting;
+  if (least->planned <= fit.budget)
+    fitting = low;
+  double next = std::clamp(high * fit.budget / *without, low, high);
+  for (int attempt = 0; attempt < kMaxAttempts && high - low > 0.01 * high;
+       ++attempt) {
     ++fit.attempts;
-    FailureOr<uint64_t> planned =
-        plannedWithRecompute(module, static_cast<int64_t>(estimate), codegen);
-    if (failed(planned))
-      break;
-    smallest = std::min(smallest, *planned);
-    if (*planned <= fit.budget) {
-      fitting = static_cast<int64_t>(estimate);
-      break;
+    FailureOr<Probe> tried = probe(module, static_cast<int64_t>(next), codegen);
+    bool fits = succeeded(tried) && tried->planned <= fit.budget;
+    if (succeeded(tried))
+      smallest = std::min(smallest, tried->planned);
+    if (fits) {
+      fitting = next;
+      low = next;
+    } else {
+      high = next;
     }
-    estimate = std::min(estimate - 1, estimate * fit.budget / *planned);
+    next = (low + high) / 2;
   }
-  if (!fitting) {
-    // The least memory quern-recompute can reach: it may still fit.
-    ++fit.attempts;
-    FailureOr<uint64_t> least = plannedWithRecompute(module, 0, codegen);
-    if (failed(least))
-      return failure();
-    smallest = std::min(smallest, *least);
-    if (*least > fit.budget)
-      return emitError(loc) << llvm::formatv(
-                 "--activation-budget: the step's workspace cannot be made "
-                 "{0} ({1} bytes); the smallest budget recomputation can "
-                 "meet is {2} bytes ({3}; {4} without recomputation)",
-                 formatBytes(fit.budget), fit.budget, smallest,
-                 formatBytes(smallest), formatBytes(*without));
-    fitting = 0;
-  }
-  if (failed(recompute(module, *fitting, /*quiet=*/false)))
+  if (!fitting)
+    return emitError(loc) << llvm::formatv(
+               "--activation-budget: the step's workspace cannot be made "
+               "{0} ({1} bytes); the smallest budget recomputation can "
+               "meet is {2} bytes ({3}; {4} without recomputation)",
+               formatBytes(fit.budget), fit.budget, smallest,
+               formatBytes(smallest), formatBytes(*without));
+  if (failed(recompute(module, static_cast<int64_t>(*fitting),
+                       /*quiet=*/false)))
     return failure();
   FailureOr<uint64_t> with = plannedWorkspace(module, codegen);
   if (failed(with))

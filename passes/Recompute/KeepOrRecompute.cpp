@@ -97,6 +97,7 @@ std::optional<Solved> solveOnce(const RecomputeProblem &problem,
   Cbc_setLogLevel(model.get(), 0);
   Cbc_setMaximumNodes(model.get(), limits.maxNodes);
   Cbc_setMaximumSeconds(model.get(), limits.maxSeconds);
+  Cbc_setAllowableFractionGap(model.get(), limits.gap);
   // One thread: the search, and so the answer, is the same on every run.
   Cbc_setParameter(model.get(), "threads", "0");
 

@@ -72,10 +72,12 @@ struct RecomputeChoice {
 };
 
 /// The limits of one solve. The node limit keeps the answer deterministic;
-/// the time limit is a safety net.
+/// the time limit is a safety net; the gap is "provably close".
 struct SolverLimits {
   int maxNodes = 20000;
   double maxSeconds = 60;
+  /// The search stops at a solution within this fraction of the bound.
+  double gap = 1e-3;
 };
 
 /// The choice with the least recomputation cost whose estimated memory is at

@@ -37,6 +37,7 @@ void quern::buildTrainStepPipeline(OpPassManager &pm,
     pm.addPass(createQuantizePass(quantize));
   }
   pm.addPass(createMakeTrainStepPass(options.step));
+  pm.addPass(createPlaceUpdatesPass());
 }
 
 namespace {
