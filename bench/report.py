@@ -307,6 +307,68 @@ def qlora_targets(qlora):
     return result
 
 
+# Recomputation (bench/recompute.py): step time at a budget over the step
+# keeping everything, and Quern at PyTorch's checkpointing memory against
+# PyTorch's checkpointed step.
+RECOMPUTE_TIME = {"33%": 1.10, "20%": 1.25}
+RECOMPUTE_OVER_CHECKPOINT = 2.0
+RECOMPUTE_SOLVE_SECONDS = 2.0
+
+
+def recompute_targets(study):
+    """Target rows (text, measured, status) of the recomputation curve."""
+    rows_ = (study or {}).get("rows", [])
+    missing = "not measured" if study else "not run"
+    result = []
+    for budget, target in RECOMPUTE_TIME.items():
+        values, unmet = [], []
+        for row in rows_:
+            for entry in row["quern"]:
+                if entry.get("budget") != budget:
+                    continue
+                where = f"{row['model']} {row['threads']}T"
+                if "time_over_keep" in entry:
+                    values.append((where, entry["time_over_keep"]))
+                else:
+                    unmet.append(where)
+        text = (f"Recomputation: step at a {budget} budget ≤ {target}× the "
+                "step keeping everything")
+        if unmet:
+            result.append((text, "budget not met: " + ", ".join(unmet),
+                           "**missed**"))
+        elif not values:
+            result.append((text, missing, "not measured"))
+        else:
+            where, value = max(values, key=lambda item: item[1])
+            result.append((text, f"worst {ratio_against(value, target)} ({where})",
+                           status(value <= target)))
+    speedups = []
+    for row in rows_:
+        matched = [e for e in row["quern"] if e.get("matches")]
+        checkpointed = row.get("torch_checkpoint", {}).get("median_step_seconds")
+        if matched and checkpointed and matched[0].get("median_step_seconds"):
+            speedups.append((f"{row['model']} {row['threads']}T",
+                             checkpointed / matched[0]["median_step_seconds"]))
+    text = (f"Recomputation: at PyTorch's per-block checkpointing memory, ≥ "
+            f"{RECOMPUTE_OVER_CHECKPOINT:.0f}× PyTorch's checkpointed step")
+    if speedups:
+        where, value = min(speedups, key=lambda item: item[1])
+        result.append((text, f"worst {ratio_against(value, RECOMPUTE_OVER_CHECKPOINT)}"
+                       f" ({where})", status(value >= RECOMPUTE_OVER_CHECKPOINT)))
+    else:
+        result.append((text, missing, "not measured"))
+    solves = [(row["model"], max((e.get("solve_seconds") or 0) for e in row["quern"]))
+              for row in rows_ if row["model"] == "gpt2_12x768"]
+    text = (f"Recomputation: solve time ≤ {RECOMPUTE_SOLVE_SECONDS:.0f} s for the "
+            "12-layer model")
+    if solves:
+        where, value = max(solves, key=lambda item: item[1])
+        result.append((text, f"worst {value:.2f} s", status(value <= RECOMPUTE_SOLVE_SECONDS)))
+    else:
+        result.append((text, missing, "not measured"))
+    return result
+
+
 def targets_section(results):
     gemm_measured, gemm_status = gemm_target(results.get("gemm"))
     sweep_measured, sweep_status = sweep_target(results.get("gemm_shapes"))
@@ -352,6 +414,9 @@ def targets_section(results):
          for text, measured, state in moe_targets(results.get("moe_step"))] + [
         f"| {text} | {measured} | {state} |"
         for text, measured, state in qlora_targets(results.get("qlora_step"))] + [
+        f"| {text} | {measured} | {state} |"
+        for text, measured, state in recompute_targets(
+            results.get("recompute_step"))] + [
         "",
     ]
 
@@ -827,6 +892,63 @@ def qlora_section(qlora):
     return lines + [""]
 
 
+def recompute_section(study):
+    lines = [
+        "## Recomputation under a memory budget", "",
+        "bench/recompute.py: GPT training steps (AdamW) compiled with "
+        "`--activation-budget` at 50%, 33% and 20% of the step's workspace "
+        "without recomputation, at the least workspace recomputation reaches, "
+        "and at the activation memory PyTorch's per-block checkpointing "
+        "takes; against PyTorch eager with and without "
+        "`torch.utils.checkpoint` on every block. Workspace: the planned "
+        "bytes of every scratch buffer of Quern's step (activations "
+        "included); PyTorch's activation memory: its peak RSS over its RSS "
+        "once the model and optimizer state exist. Median step times, each "
+        "run in a process of its own.", "",
+        "| model | threads | budget | workspace | recomputed GFLOP a step "
+        "| solve | compile | step | over keeping all | peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in study["rows"]:
+        for entry in row["quern"]:
+            budget = entry.get("budget") or "none"
+            if entry.get("least"):
+                budget = f"least ({mib(int(entry['budget']))})"
+            if entry.get("matches"):
+                budget = f"PyTorch checkpointing's ({mib(int(entry['budget']))})"
+            if "compile_error" in entry:
+                lines.append(f"| {row['label']} | {row['threads']} | {budget} "
+                             f"| cannot: {entry['compile_error']} | | | | | | |")
+                continue
+            flops = entry.get("recomputed_flops")
+            cells = [
+                mib(entry["workspace_bytes"]),
+                "–" if flops is None else f"{flops / 1e9:.2f}",
+                (f"{entry['solve_seconds']:.2f} s" if "solve_seconds" in entry
+                 else "–"),
+                f"{entry['compile_seconds']:.1f} s",
+                (duration(entry["median_step_seconds"])
+                 if "median_step_seconds" in entry else entry.get("error", "–")),
+                (ratio(entry["time_over_keep"]) if "time_over_keep" in entry
+                 else "–"),
+                (mib(entry["peak_rss_bytes"]) if "peak_rss_bytes" in entry
+                 else "–")]
+            lines.append(f"| {row['label']} | {row['threads']} | {budget} | "
+                         + " | ".join(cells) + " |")
+        for variant, label in (("torch", "PyTorch eager"),
+                               ("torch_checkpoint", "PyTorch checkpointed")):
+            run = row.get(variant, {})
+            if "median_step_seconds" not in run:
+                lines.append(f"| {row['label']} | {row['threads']} | {label} "
+                             f"| {run.get('error', '–')} | | | | | | |")
+                continue
+            activations = run["peak_rss_bytes"] - run["rss_ready_bytes"]
+            lines.append(f"| {row['label']} | {row['threads']} | {label} "
+                         f"| {mib(activations)} (RSS growth) | | | "
+                         f"| {duration(run['median_step_seconds'])} | "
+                         f"| {mib(run['peak_rss_bytes'])} |")
+    return lines + [""]
+
+
 def halide_nf4_section(study):
     lines = [
         "## NF4 dequantize-matmul: MLIR against Halide", "",
@@ -918,7 +1040,8 @@ def machine_lines(results):
 # The page's sections, in order, by the result each is made from.
 SECTIONS = [("gemm", gemm_section), ("gemm_shapes", gemm_shapes_section),
             ("train_step", train_section), ("moe_step", moe_section),
-            ("qlora_step", qlora_section), ("halide_nf4", halide_nf4_section),
+            ("qlora_step", qlora_section), ("recompute_step", recompute_section),
+            ("halide_nf4", halide_nf4_section),
             ("mlp_forward", mlp_forward_section),
             ("import_memory", import_memory_section)]
 

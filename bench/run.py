@@ -22,6 +22,9 @@ Benchmarks (each runs in a process of its own):
   qlora          bench/qlora.py: QLoRA steps (adapters on every product, the
                  base in f32, NF4, NF4 with bf16) against PyTorch eager LoRA
                  and dequantize-then-matmul, 1 and 2 threads.
+  recompute      bench/recompute.py: training steps under activation budgets
+                 (50%, 33%, 20%, the least, PyTorch's checkpointing memory)
+                 against PyTorch eager with and without checkpointing.
   halide_nf4     bench/halide_nf4.py: the NF4 dequantize-matmul of Quern's
                  MLIR path against a Halide 14 generator, the QLoRA models'
                  products, 1 and 2 threads.
@@ -45,7 +48,7 @@ import report
 
 SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
            "train": "train.py", "moe": "moe.py", "qlora": "qlora.py",
-           "halide_nf4": "halide_nf4.py",
+           "recompute": "recompute.py", "halide_nf4": "halide_nf4.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py"}
 
 

@@ -3,7 +3,7 @@
 
 #include "ActivationBudget.h"
 
-#include "Memory.h"
+#include "quern/Bytes.h"
 
 #include "dialects/quern/QuernAttributes.h"
 #include "passes/Passes.h"

@@ -2,6 +2,8 @@
 
 #include "Memory.h"
 
+#include "quern/Bytes.h"
+
 #include "dialects/quern/QuernAttributes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
@@ -82,16 +84,6 @@ llvm::json::Object quern::memoryJson(const MemoryReport &report) {
         {"estimated_peak_bytes", chosen->estimatedPeak},
         {"estimated_peak_without_bytes", chosen->estimatedPeakKeepingAll}};
   return memory;
-}
-
-std::string quern::formatBytes(double bytes) {
-  const char *units[] = {"B", "KiB", "MiB", "GiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 3) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return llvm::formatv("{0:f1} {1}", bytes, units[unit]).str();
 }
 
 /// The `top` largest of `values`, under "largest of the N <what>:".

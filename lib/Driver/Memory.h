@@ -56,9 +56,6 @@ struct MemoryReport {
   std::optional<RecomputeReport> recompute;
 };
 
-/// 1536 -> "1.5 KiB".
-std::string formatBytes(double bytes);
-
 /// The kept values recorded on @train_step of `module` (quern IR), if any.
 std::optional<std::vector<KeptValue>> readKeptValues(mlir::ModuleOp module);
 

@@ -1,5 +1,5 @@
 //===- PlaceUpdates.cpp - update each parameter once its gradient is final -*-
-//C++ -*-//
+// C++ -*-//
 //
 // quern-place-updates: quern-make-train-step builds the optimizer's updates
 // after every gradient, so every parameter's gradient lives until the end

@@ -26,6 +26,7 @@
 #include "Session.h"
 #include "TextData.h"
 #include "Trainer.h"
+#include "quern/Bytes.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -219,6 +220,12 @@ int main(int argc, char **argv) {
               (unsigned long long)session->numParameters());
   std::printf("state   %s, step %llu\n", statePath.c_str(),
               (unsigned long long)firstStep);
+  std::printf(
+      "memory  %s of state, %s of workspace (activations and scratch)\n",
+      quern::formatBytes(quern_rt_model_state_bytes(session->rtModel()))
+          .c_str(),
+      quern::formatBytes(quern_rt_model_workspace_bytes(session->rtModel()))
+          .c_str());
   if (data)
     std::printf("data    %s\n", data->describe().c_str());
   // The thread count in effect: QUERN_NUM_THREADS, which the model's library
