@@ -353,7 +353,7 @@ def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
     Option<"budget", "budget", "int64_t", "0",
            "Estimated peak bytes of the step's memory to stay under (0: as "
            "few as possible)">,
-    Option<"maxNodes", "max-nodes", "int", "20000",
+    Option<"maxNodes", "max-nodes", "int", "500",
            "Most branch-and-bound nodes the solver explores">,
   ];
 }

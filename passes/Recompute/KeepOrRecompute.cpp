@@ -37,24 +37,25 @@ double costScale(const RecomputeProblem &problem) {
   return largest > 0 ? 1000 / largest : 0;
 }
 
-/// Whether node `node` occupies memory at moment `moment` when kept or
-/// when recomputed.
-bool keptAt(const RecomputeNode &node, int64_t moment) {
-  return node.keptUntil >= moment;
+/// Whether node `node` occupies memory in `span` when kept or when
+/// recomputed.
+bool keptIn(const RecomputeNode &node, const RecomputeProblem::Span &span) {
+  return node.keptUntil >= span.first;
 }
-bool recomputedAt(const RecomputeNode &node, int64_t moment) {
-  return node.windowBegin <= moment && moment <= node.windowEnd;
+bool recomputedIn(const RecomputeNode &node,
+                  const RecomputeProblem::Span &span) {
+  return node.windowBegin <= span.last && span.first <= node.windowEnd;
 }
 
 /// The estimated bytes at every moment of `choice`, the most of them.
 int64_t estimatePeak(const RecomputeProblem &problem, llvm::ArrayRef<bool> keep,
                      llvm::ArrayRef<bool> recompute) {
   int64_t peak = 0;
-  for (auto [moment, own] : problem.moments) {
-    int64_t bytes = own;
+  for (const RecomputeProblem::Span &span : problem.spans) {
+    int64_t bytes = span.own;
     for (auto [index, node] : llvm::enumerate(problem.nodes))
-      if ((keep[index] && keptAt(node, moment)) ||
-          (recompute[index] && recomputedAt(node, moment)))
+      if ((keep[index] && keptIn(node, span)) ||
+          (recompute[index] && recomputedIn(node, span)))
         bytes += node.bytes;
     peak = std::max(peak, bytes);
   }
@@ -133,28 +134,28 @@ std::optional<Solved> solveOnce(const RecomputeProblem &problem,
     if (node.viewOf)
       addRow({keepColumn(*node.viewOf), keepColumn(i)}, {1.0, -1.0}, 'G', 0);
   }
-  for (auto [moment, own] : problem.moments) {
+  for (const RecomputeProblem::Span &span : problem.spans) {
     llvm::SmallVector<int> columns;
     llvm::SmallVector<double> coefs;
     for (auto [index, node] : llvm::enumerate(problem.nodes)) {
       if (node.bytes == 0)
         continue;
       int i = static_cast<int>(index);
-      if (keptAt(node, moment)) {
+      if (keptIn(node, span)) {
         columns.push_back(keepColumn(i));
         coefs.push_back(node.bytes / kMiB);
       }
-      if (recomputedAt(node, moment)) {
+      if (recomputedIn(node, span)) {
         columns.push_back(recomputeColumn(i));
         coefs.push_back(node.bytes / kMiB);
       }
     }
     if (budget) {
-      addRow(columns, coefs, 'L', (*budget - own) / kMiB);
+      addRow(columns, coefs, 'L', (*budget - span.own) / kMiB);
     } else {
       columns.push_back(peakColumn);
       coefs.push_back(-1);
-      addRow(columns, coefs, 'L', -own / kMiB);
+      addRow(columns, coefs, 'L', -span.own / kMiB);
     }
   }
 

@@ -55,9 +55,14 @@ struct RecomputeNode {
 
 struct RecomputeProblem {
   llvm::SmallVector<RecomputeNode> nodes;
-  /// The moments the memory is checked at, each with the bytes of the
-  /// backward pass's own values live then. The boundary (0) is one.
-  llvm::SmallVector<std::pair<int64_t, int64_t>> moments;
+  /// Where the memory is checked: spans of moments [first, last], each
+  /// with the most bytes of the backward pass's own values live in it. A
+  /// value counts in a span if it is live at any of its moments, so a span
+  /// is a safe stand-in for the moments in it. The boundary (0) is one.
+  struct Span {
+    int64_t first, last, own;
+  };
+  llvm::SmallVector<Span> spans;
 };
 
 struct RecomputeChoice {
@@ -74,7 +79,7 @@ struct RecomputeChoice {
 /// The limits of one solve. The node limit keeps the answer deterministic;
 /// the time limit is a safety net; the gap is "provably close".
 struct SolverLimits {
-  int maxNodes = 20000;
+  int maxNodes = 500;
   double maxSeconds = 60;
   /// The search stops at a solution within this fraction of the bound.
   double gap = 1e-3;

@@ -42,6 +42,10 @@ namespace {
 /// streams a byte from memory).
 constexpr double kFlopsPerByte = 2;
 
+/// The most rows the memory is checked in, beyond the boundary's: more
+/// moments are grouped into spans (the solver's time grows with the rows).
+constexpr size_t kMaxSpans = 64;
+
 /// The training step's forward ops as the recomputation problem's nodes.
 struct StepGraph {
   Operation *marker;
@@ -168,36 +172,78 @@ StepGraph buildGraph(Operation *marker) {
       moments.push_back(node.windowBegin);
   llvm::sort(moments);
   moments.erase(std::unique(moments.begin(), moments.end()), moments.end());
-  for (int64_t at : moments)
-    graph.problem.moments.push_back({at, own[at]});
+  // The boundary alone, then the other moments in at most kMaxSpans spans
+  // of about as many moments each.
+  graph.problem.spans.push_back({0, 0, 0});
+  ArrayRef<int64_t> rest = ArrayRef<int64_t>(moments).drop_front();
+  size_t perSpan = llvm::divideCeil(rest.size(), kMaxSpans);
+  for (size_t begin = 0; begin < rest.size(); begin += perSpan) {
+    ArrayRef<int64_t> span =
+        rest.slice(begin, std::min(perSpan, rest.size() - begin));
+    // Up to the next span's first moment: the values live in between
+    // count too.
+    int64_t through =
+        begin + perSpan < rest.size() ? rest[begin + perSpan] - 1 : last;
+    int64_t most = 0;
+    for (int64_t at = span.front(); at <= through; ++at)
+      most = std::max(most, own[at]);
+    graph.problem.spans.push_back({span.front(), through, most});
+  }
   return graph;
 }
 
 /// Clones the recomputed ops of `graph` into the backward pass, each just
 /// before the first op there that reads it or a clone of something
 /// recomputed from it, and redirects the backward pass's reads to the
-/// clones.
-void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
-  IRMapping clones;
+/// clones. Returns the FLOPs of the clones.
+///
+/// A clone lives where the problem counts it: from the moment its window
+/// begins it is shared by every later reader; one needed before that, by
+/// the chain recomputing something else, is private to that chain and dies
+/// with it (and the op is cloned again for its own readers), so that a
+/// chain does not keep the clones it passes through alive until their own
+/// uses.
+int64_t recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
+  // Clones shared by every reader, and one quern.recompute_input for each
+  // value the recomputations read from outside: CSE cannot fold a clone
+  // into the op it copies when the two read different values.
+  IRMapping shared;
+  llvm::DenseMap<Operation *, int64_t> moment = backwardMoments(graph.marker);
   OpBuilder builder(graph.marker->getContext());
-  // Clones op `index` (after what it reads) before `before`.
-  std::function<void(int, Operation *)> materialize = [&](int index,
-                                                          Operation *before) {
-    Operation *op = graph.ops[index];
-    if (clones.contains(op->getResult(0)))
-      return;
-    for (int operand : graph.problem.nodes[index].operands)
-      if (recompute[operand])
-        materialize(operand, before);
-    builder.setInsertionPoint(before);
-    // What the clone reads from outside the recomputation, it reads through
-    // quern.recompute_input, so that CSE cannot fold it into `op`.
-    for (Value operand : op->getOperands())
-      if (!clones.contains(operand) && isa<RankedTensorType>(operand.getType()))
-        clones.map(operand,
-                   builder.create<RecomputeInputOp>(op->getLoc(), operand));
-    builder.clone(*op, clones);
+  int64_t flops = 0;
+  auto available = [&](Value value, const IRMapping &local) {
+    Value clone = local.lookupOrNull(value);
+    return clone ? clone : shared.lookupOrNull(value);
   };
+  // Clones op `index` (after what it reads) before `before`, at moment `at`,
+  // into `local` when it is needed before its window.
+  std::function<void(int, Operation *, int64_t, IRMapping &)> materialize =
+      [&](int index, Operation *before, int64_t at, IRMapping &local) {
+        Operation *op = graph.ops[index];
+        if (available(op->getResult(0), local))
+          return;
+        const RecomputeNode &node = graph.problem.nodes[index];
+        for (int operand : node.operands)
+          if (recompute[operand])
+            materialize(operand, before, at, local);
+        builder.setInsertionPoint(before);
+        IRMapping operands;
+        for (Value operand : op->getOperands()) {
+          Value clone = available(operand, local);
+          if (!clone && isa<RankedTensorType>(operand.getType())) {
+            clone = builder.create<RecomputeInputOp>(op->getLoc(), operand);
+            shared.map(operand, clone);
+          }
+          if (clone)
+            operands.map(operand, clone);
+        }
+        Operation *clone = builder.clone(*op, operands);
+        IRMapping &into = at >= node.windowBegin ? shared : local;
+        for (auto [result, copy] :
+             llvm::zip_equal(op->getResults(), clone->getResults()))
+          into.map(result, copy);
+        flops += node.flops;
+      };
   Block &block = *graph.marker->getBlock();
   bool returns = isa<func::ReturnOp>(block.getTerminator());
   for (Operation *op = graph.marker->getNextNode(); op; op = op->getNextNode())
@@ -211,14 +257,16 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
         auto found = graph.node.find(producer);
         if (found == graph.node.end() || !recompute[found->second])
           continue;
-        materialize(found->second, op);
-        use.set(clones.lookup(use.get()));
+        IRMapping chain;
+        materialize(found->second, op, moment.lookup(op), chain);
+        use.set(available(use.get(), chain));
       }
     });
   // Forward ops whose results only the backward read are gone.
   for (Operation *op : llvm::reverse(graph.ops))
     if (op->use_empty() && isMemoryEffectFree(op))
       op->erase();
+  return flops;
 }
 
 struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
@@ -263,7 +311,8 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
       if (choice->recompute[index] && graph.problem.nodes[index].needed)
         recomputed.push_back({tensorBytes(op->getResultTypes()), op->getLoc(),
                               graph.problem.nodes[index].flops});
-    recomputeOps(graph, choice->recompute);
+    // What the clones cost, counting ops recomputed more than once.
+    choice->flops = recomputeOps(graph, choice->recompute);
     recordKeptValues(step, marker);
     Builder b(module.getContext());
     step->setAttr(
