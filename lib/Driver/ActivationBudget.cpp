@@ -141,7 +141,10 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   std::optional<double> fitting;
   if (least->planned <= fit.budget)
     fitting = low;
-  double next = std::clamp(high * fit.budget / *without, low, high);
+  // Not below an eighth of the way up: the least estimate's own plan is
+  // measured already, and choices just above it can plan to less.
+  double next =
+      std::clamp(high * fit.budget / *without, low + (high - low) / 8, high);
   for (int attempt = 0; attempt < kMaxAttempts && high - low > 0.01 * high;
        ++attempt) {
     ++fit.attempts;
