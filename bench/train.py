@@ -147,7 +147,10 @@ def compile_step(build, folder, stem, precision, flags=()):
          "--train", "--optimizer=adamw", f"--precision={precision}",
          "--mlir-timing", "-o", os.path.join(folder, stem), *flags],
         capture_output=True, text=True)
-    error = (f"quernc exit {run.returncode}: {common.tail(run.stderr)}"
+    # The diagnostics, not the timing report --mlir-timing prints after them.
+    diagnostics = [line for line in run.stderr.splitlines() if "error:" in line]
+    error = (f"quernc exit {run.returncode}: "
+             + ("\n".join(diagnostics) or common.tail(run.stderr))
              if run.returncode != 0 else None)
     return time.perf_counter() - start, error, compile_phases(run.stderr)
 

@@ -24,8 +24,11 @@
 #include "passes/KeptValues.h"
 #include "passes/Recompute/KeepOrRecompute.h"
 
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
 
 namespace quern {
 #define GEN_PASS_DEF_RECOMPUTEPASS
@@ -195,7 +198,7 @@ StepGraph buildGraph(Operation *marker) {
 /// Clones the recomputed ops of `graph` into the backward pass, each just
 /// before the first op there that reads it or a clone of something
 /// recomputed from it, and redirects the backward pass's reads to the
-/// clones. Returns the FLOPs of the clones.
+/// clones.
 ///
 /// A clone lives where the problem counts it: from the moment its window
 /// begins it is shared by every later reader; one needed before that, by
@@ -203,14 +206,13 @@ StepGraph buildGraph(Operation *marker) {
 /// with it (and the op is cloned again for its own readers), so that a
 /// chain does not keep the clones it passes through alive until their own
 /// uses.
-int64_t recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
+void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
   // Clones shared by every reader, and one quern.recompute_input for each
   // value the recomputations read from outside: CSE cannot fold a clone
   // into the op it copies when the two read different values.
   IRMapping shared;
   llvm::DenseMap<Operation *, int64_t> moment = backwardMoments(graph.marker);
   OpBuilder builder(graph.marker->getContext());
-  int64_t flops = 0;
   auto available = [&](Value value, const IRMapping &local) {
     Value clone = local.lookupOrNull(value);
     return clone ? clone : shared.lookupOrNull(value);
@@ -242,7 +244,6 @@ int64_t recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
         for (auto [result, copy] :
              llvm::zip_equal(op->getResults(), clone->getResults()))
           into.map(result, copy);
-        flops += node.flops;
       };
   Block &block = *graph.marker->getBlock();
   bool returns = isa<func::ReturnOp>(block.getTerminator());
@@ -266,6 +267,13 @@ int64_t recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
   for (Operation *op : llvm::reverse(graph.ops))
     if (op->use_empty() && isMemoryEffectFree(op))
       op->erase();
+}
+
+/// The FLOPs of the ops after `marker` in its block.
+int64_t backwardFlops(Operation *marker) {
+  int64_t flops = 0;
+  for (Operation *op = marker->getNextNode(); op; op = op->getNextNode())
+    op->walk([&](CostOpInterface cost) { flops += cost.getFlops(); });
   return flops;
 }
 
@@ -290,6 +298,16 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
                        "quern.backward_begins)");
       return signalPassFailure();
     }
+    // What the clones cost is the backward pass's FLOPs after less before,
+    // both with common subexpressions merged: two chains' copies of an op
+    // at the same place are one.
+    IRRewriter rewriter(module.getContext());
+    auto merged = [&] {
+      DominanceInfo dominance(step);
+      eliminateCommonSubExpressions(rewriter, dominance, step);
+      return backwardFlops(marker);
+    };
+    int64_t before = merged();
     StepGraph graph = buildGraph(marker);
     std::string error;
     SolverLimits limits;
@@ -311,8 +329,8 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
       if (choice->recompute[index] && graph.problem.nodes[index].needed)
         recomputed.push_back({tensorBytes(op->getResultTypes()), op->getLoc(),
                               graph.problem.nodes[index].flops});
-    // What the clones cost, counting ops recomputed more than once.
-    choice->flops = recomputeOps(graph, choice->recompute);
+    recomputeOps(graph, choice->recompute);
+    choice->flops = merged() - before;
     recordKeptValues(step, marker);
     Builder b(module.getContext());
     step->setAttr(
