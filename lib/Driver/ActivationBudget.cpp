@@ -19,8 +19,10 @@ using namespace quern;
 
 namespace {
 
-/// Choices planned in the search, beyond the least and the most memory.
-constexpr int kMaxAttempts = 8;
+/// The grid of estimated budgets planned between the least and the most
+/// memory (points 1 to kGridPoints - 1), and the refinements of the best.
+constexpr int kGridPoints = 10;
+constexpr int kRefinements = 2;
 
 /// The workspace the CPU pipeline plans for a copy of `module`.
 FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
@@ -125,10 +127,13 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   if (fit.budget >= *without)
     return fit;
 
-  // The estimate is not the plan, but grows with it: search the estimated
-  // budgets between the least the estimate reaches and keeping everything
-  // for the largest whose plan fits (the fewest FLOPs recomputed), starting
-  // from the estimate scaled as the budget is to the plan.
+  // The estimate is not the plan, and the plan does not even grow with it
+  // everywhere. So the estimated budgets between the least the estimate
+  // reaches and keeping everything are planned on a fixed grid, denser
+  // towards the least, the same whatever the budget: the smallest plan
+  // quernc reports for a budget it cannot meet is one a compile with that
+  // budget finds again. The largest grid point whose plan fits (the fewest
+  // FLOPs recomputed) is then refined towards the next one.
   FailureOr<Probe> least = probe(module, 0, codegen);
   FailureOr<Probe> keepingAll =
       probe(module, std::numeric_limits<int64_t>::max(), codegen);
@@ -141,24 +146,30 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   std::optional<double> fitting;
   if (least->planned <= fit.budget)
     fitting = low;
-  // Not below an eighth of the way up: the least estimate's own plan is
-  // measured already, and choices just above it can plan to less.
-  double next =
-      std::clamp(high * fit.budget / *without, low + (high - low) / 8, high);
-  for (int attempt = 0; attempt < kMaxAttempts && high - low > 0.01 * high;
-       ++attempt) {
+  double above = high;
+  auto tryEstimate = [&](double estimate) {
     ++fit.attempts;
-    FailureOr<Probe> tried = probe(module, static_cast<int64_t>(next), codegen);
-    bool fits = succeeded(tried) && tried->planned <= fit.budget;
-    if (succeeded(tried))
-      smallest = std::min(smallest, tried->planned);
-    if (fits) {
-      fitting = next;
-      low = next;
-    } else {
-      high = next;
-    }
-    next = (low + high) / 2;
+    FailureOr<Probe> tried =
+        probe(module, static_cast<int64_t>(estimate), codegen);
+    if (failed(tried))
+      return false;
+    smallest = std::min(smallest, tried->planned);
+    return tried->planned <= fit.budget;
+  };
+  for (int point = 1; point < kGridPoints; ++point) {
+    double step = static_cast<double>(point) / kGridPoints;
+    double estimate = low + (high - low) * step * step;
+    if (tryEstimate(estimate))
+      fitting = estimate;
+    else if (fitting && estimate > *fitting)
+      above = std::min(above, estimate);
+  }
+  for (int refine = 0; fitting && refine < kRefinements; ++refine) {
+    double estimate = (*fitting + above) / 2;
+    if (tryEstimate(estimate))
+      fitting = estimate;
+    else
+      above = estimate;
   }
   if (!fitting)
     return emitError(loc) << llvm::formatv(
