@@ -26,7 +26,6 @@ for Quern's quantized steps, the bits a quantized parameter takes.
 
     /usr/bin/python3 bench/qlora.py --out DIR [--build BUILD] [--quick]
 """
-import argparse
 import json
 import os
 import sys
@@ -208,13 +207,7 @@ def main():
     parser = common.arguments(__doc__, "qlora_step",
                               f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps",
                               out_required=False)
-    parser.add_argument("--worker", choices=tuple(QUERN_VARIANTS) + TORCH_VARIANTS,
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--model-dir", help=argparse.SUPPRESS)
-    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--stem", help=argparse.SUPPRESS)
+    train.child_arguments(parser, tuple(QUERN_VARIANTS) + TORCH_VARIANTS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)

@@ -19,7 +19,6 @@ less the RSS after building the model and optimizer state.
 
     /usr/bin/python3 bench/recompute.py --out DIR [--build BUILD] [--quick]
 """
-import argparse
 import json
 import os
 import re
@@ -130,13 +129,7 @@ def main():
     parser = common.arguments(__doc__, "recompute_step",
                               f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps",
                               out_required=False)
-    parser.add_argument("--worker", choices=("quern",) + TORCH_VARIANTS,
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--model-dir", help=argparse.SUPPRESS)
-    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--stem", help=argparse.SUPPRESS)
+    train.child_arguments(parser, ("quern",) + TORCH_VARIANTS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)

@@ -191,6 +191,18 @@ def describe_exit(returncode):
     return f"exit {returncode}"
 
 
+def child_arguments(parser, workers):
+    """The options run_child gives a benchmark's child process (hidden from
+    --help): which of `workers`, the model's folder, threads, steps and the
+    compiled model's stem."""
+    parser.add_argument("--worker", choices=workers, help=argparse.SUPPRESS)
+    parser.add_argument("--model-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--stem", default="step", help=argparse.SUPPRESS)
+
+
 def run_child(framework, folder, threads, steps, warmup, stem="step",
               script=__file__):
     """Runs `script --worker framework` on the model in `folder`: its
@@ -335,13 +347,7 @@ def main():
         __doc__, "train_step",
         f"{QUICK_WARMUP} warm-up and {QUICK_STEPS} timed steps",
         out_required=False)
-    parser.add_argument("--worker", choices=("quern", "torch", "torch_sparse"),
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--model-dir", help=argparse.SUPPRESS)
-    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--stem", default="step", help=argparse.SUPPRESS)
+    child_arguments(parser, ("quern", "torch", "torch_sparse"))
     args = parser.parse_args()
     if args.worker:
         return worker(args)
