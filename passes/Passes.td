@@ -328,8 +328,8 @@ def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
     values that may be live then, and the backward pass's own live values;
     a reshape is a view of its operand. With `budget=0` the choice is the
     one with the least estimated peak. The estimate over-counts what
-    bufferization and fusion share; quernc checks the choice against the
-    workspace plan and tightens the budget until the plan fits.
+    bufferization and fusion share; quernc plans the choices for several
+    budgets and takes one whose workspace plan fits its own budget.
 
     A clone is the same op on the same values, so recomputed values are the
     kept ones bit for bit (a dropout mask depends only on seed, step and
@@ -345,7 +345,9 @@ def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
     // quern-opt --quern-recompute=budget=0
     %h = quern.matmul %x, %w ...        // forward; not kept any more
     quern.backward_begins
-    %h_again = quern.matmul %x, %w ...  // recomputed before its first use
+    %x_in = quern.recompute_input %x ...
+    %w_in = quern.recompute_input %w ...
+    %h_again = quern.matmul %x_in, %w_in ...  // recomputed before its use
     %dx = quern.matmul %dh, %h_again ...
     ```
   }];

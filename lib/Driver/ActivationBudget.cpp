@@ -143,9 +143,11 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   uint64_t smallest = std::min(*without, least->planned);
   double low = static_cast<double>(least->estimatedPeak),
          high = static_cast<double>(keepingAll->estimatedPeak);
+  // The estimate that fits with the fewest FLOPs (0: the least choice),
+  // and the smallest estimate above it known not to fit.
   std::optional<double> fitting;
   if (least->planned <= fit.budget)
-    fitting = low;
+    fitting = 0;
   double above = high;
   auto tryEstimate = [&](double estimate) {
     ++fit.attempts;
@@ -159,13 +161,15 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   for (int point = 1; point < kGridPoints; ++point) {
     double step = static_cast<double>(point) / kGridPoints;
     double estimate = low + (high - low) * step * step;
-    if (tryEstimate(estimate))
+    if (tryEstimate(estimate)) {
       fitting = estimate;
-    else if (fitting && estimate > *fitting)
+      above = high;
+    } else if (fitting) {
       above = std::min(above, estimate);
+    }
   }
   for (int refine = 0; fitting && refine < kRefinements; ++refine) {
-    double estimate = (*fitting + above) / 2;
+    double estimate = (std::max(*fitting, low) + above) / 2;
     if (tryEstimate(estimate))
       fitting = estimate;
     else
@@ -184,6 +188,11 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   FailureOr<uint64_t> with = plannedWorkspace(module, codegen);
   if (failed(with))
     return failure();
+  if (*with > fit.budget)
+    return emitError(loc) << llvm::formatv(
+               "--activation-budget: internal error: the choice planned to "
+               "{0} bytes fits in {1} no longer",
+               *with, fit.budget);
   fit.workspaceWith = *with;
   return fit;
 }

@@ -2,10 +2,10 @@
 //
 // quernc --activation-budget: quern-recompute chooses what to recompute
 // against its own estimate of the step's memory; the budget is on the real
-// peak, the workspace the CPU pipeline plans. So each choice is planned (the
-// code generation pipeline up to the workspace plan, on a copy of the
-// module), and the estimated budget is tightened by the plan's excess until
-// the plan fits.
+// peak, the workspace the CPU pipeline plans. So choices for a fixed grid of
+// estimated budgets are planned (the code generation pipeline up to the
+// workspace plan, on a copy of the module), and the one with the largest
+// estimated budget whose plan fits is taken, refined towards the next.
 //
 //===----------------------------------------------------------------------===//
 

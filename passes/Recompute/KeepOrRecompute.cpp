@@ -215,10 +215,8 @@ quern::solveRecompute(const RecomputeProblem &problem,
   choice.recompute = std::move(solved->recompute);
   dropUnread(problem, choice.keep, choice.recompute);
   for (auto [index, node] : llvm::enumerate(problem.nodes))
-    if (choice.recompute[index]) {
+    if (choice.recompute[index])
       choice.cost += node.cost;
-      choice.flops += node.flops;
-    }
   double scale = costScale(problem);
   choice.bound = scale > 0 ? solved->bound / scale : 0;
   // Rounding leaves a gap of about 1e-16 on proven optima.

@@ -72,7 +72,6 @@ struct RecomputeChoice {
   double cost = 0, bound = 0, gap = 0;
   /// The most bytes at any moment, as the problem estimates them.
   int64_t peak = 0;
-  int64_t flops = 0;
   double seconds = 0;
 };
 
@@ -80,7 +79,8 @@ struct RecomputeChoice {
 /// the time limit is a safety net; the gap is "provably close".
 struct SolverLimits {
   int maxNodes = 500;
-  double maxSeconds = 60;
+  /// Only a safety net, far above what the node limit takes.
+  double maxSeconds = 600;
   /// The search stops at a solution within this fraction of the bound.
   double gap = 1e-3;
 };

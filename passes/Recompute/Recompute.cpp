@@ -24,6 +24,7 @@
 #include "passes/KeptValues.h"
 #include "passes/Recompute/KeepOrRecompute.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -169,7 +170,11 @@ StepGraph buildGraph(Operation *marker) {
   SmallVector<int64_t> own(last + 2, 0);
   for (int64_t at = 1; at <= last; ++at)
     own[at] = own[at - 1] + delta[at];
+  // The boundary, the first backward moment (the backward pass's own
+  // values count from there), and every moment a window begins at.
   SmallVector<int64_t> moments = {0};
+  if (last >= 1)
+    moments.push_back(1);
   for (const RecomputeNode &node : graph.problem.nodes)
     if (node.recomputable && node.windowBegin <= last)
       moments.push_back(node.windowBegin);
@@ -229,18 +234,25 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
           if (recompute[operand])
             materialize(operand, before, at, local);
         builder.setInsertionPoint(before);
+        // A private clone reads outside values through its chain's own
+        // quern.recompute_input, so that CSE does not fold the op's shared
+        // clone, made later from the same values, into it.
+        IRMapping &into = at >= node.windowBegin ? shared : local;
         IRMapping operands;
         for (Value operand : op->getOperands()) {
-          Value clone = available(operand, local);
+          auto producer = graph.node.find(operand.getDefiningOp());
+          bool recomputed =
+              producer != graph.node.end() && recompute[producer->second];
+          Value clone = recomputed ? available(operand, local)
+                                   : into.lookupOrNull(operand);
           if (!clone && isa<RankedTensorType>(operand.getType())) {
             clone = builder.create<RecomputeInputOp>(op->getLoc(), operand);
-            shared.map(operand, clone);
+            into.map(operand, clone);
           }
           if (clone)
             operands.map(operand, clone);
         }
         Operation *clone = builder.clone(*op, operands);
-        IRMapping &into = at >= node.windowBegin ? shared : local;
         for (auto [result, copy] :
              llvm::zip_equal(op->getResults(), clone->getResults()))
           into.map(result, copy);
@@ -269,11 +281,16 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
       op->erase();
 }
 
-/// The FLOPs of the ops after `marker` in its block.
-int64_t backwardFlops(Operation *marker) {
+/// The FLOPs of one step in the block of `marker` (forward and backward):
+/// times the micro-batches when the block is a micro-batch loop's body.
+int64_t stepFlops(Operation *marker) {
   int64_t flops = 0;
-  for (Operation *op = marker->getNextNode(); op; op = op->getNextNode())
-    op->walk([&](CostOpInterface cost) { flops += cost.getFlops(); });
+  for (Operation &op : *marker->getBlock())
+    op.walk([&](CostOpInterface cost) { flops += cost.getFlops(); });
+  if (auto loop = dyn_cast<scf::ForOp>(marker->getParentOp()))
+    if (std::optional<int64_t> trips = constantTripCount(
+            loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+      flops *= *trips;
   return flops;
 }
 
@@ -298,14 +315,14 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
                        "quern.backward_begins)");
       return signalPassFailure();
     }
-    // What the clones cost is the backward pass's FLOPs after less before,
-    // both with common subexpressions merged: two chains' copies of an op
-    // at the same place are one.
+    // What recomputation costs is the step's FLOPs after less before, both
+    // with common subexpressions merged (two chains' copies of an op at the
+    // same place are one); a forward op that only moved costs nothing.
     IRRewriter rewriter(module.getContext());
     auto merged = [&] {
       DominanceInfo dominance(step);
       eliminateCommonSubExpressions(rewriter, dominance, step);
-      return backwardFlops(marker);
+      return stepFlops(marker);
     };
     int64_t before = merged();
     StepGraph graph = buildGraph(marker);
@@ -316,11 +333,15 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
         graph.problem,
         budget > 0 ? std::optional<int64_t>(budget) : std::nullopt, limits,
         error);
+    if (!choice && budget == 0) {
+      module.emitError("recompute: ") << error << " for the least memory";
+      return signalPassFailure();
+    }
     if (!choice) {
       module.emitError("recompute: ")
           << error << " in " << static_cast<int64_t>(budget)
           << " bytes; the least the step can estimate is "
-          << leastPeak(graph.problem);
+          << leastPeak(graph.problem, limits);
       return signalPassFailure();
     }
 
@@ -330,13 +351,13 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
         recomputed.push_back({tensorBytes(op->getResultTypes()), op->getLoc(),
                               graph.problem.nodes[index].flops});
     recomputeOps(graph, choice->recompute);
-    choice->flops = merged() - before;
+    int64_t flops = merged() - before;
     recordKeptValues(step, marker);
     Builder b(module.getContext());
     step->setAttr(
         kRecomputeAttrName,
         b.getDictionaryAttr(
-            {b.getNamedAttr("flops", b.getI64IntegerAttr(choice->flops)),
+            {b.getNamedAttr("flops", b.getI64IntegerAttr(flops)),
              b.getNamedAttr("gap", b.getF64FloatAttr(choice->gap)),
              b.getNamedAttr("solve_seconds",
                             b.getF64FloatAttr(choice->seconds)),
@@ -349,10 +370,11 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
   }
 
   /// The least peak the problem estimates, in words (for an error).
-  static std::string leastPeak(const RecomputeProblem &problem) {
+  static std::string leastPeak(const RecomputeProblem &problem,
+                               const SolverLimits &limits) {
     std::string error;
     std::optional<RecomputeChoice> least =
-        solveRecompute(problem, std::nullopt, SolverLimits(), error);
+        solveRecompute(problem, std::nullopt, limits, error);
     return least ? std::to_string(least->peak) + " bytes" : "unknown";
   }
 };

@@ -21,7 +21,6 @@ enum class EmitKind { Shared, Object, Assembly, LLVM, MLIR };
 /// products and sums (mixed precision).
 enum class Precision { FP32, BF16 };
 
-/// What `--train` asks for: a training step beside the forward function.
 /// --recompute and --activation-budget: which activations the step keeps.
 struct RecomputeOptions {
   enum class Mode {
@@ -46,6 +45,7 @@ struct RecomputeOptions {
 bool parseActivationBudget(llvm::StringRef text, RecomputeOptions &options,
                            std::string &error);
 
+/// What `--train` asks for: a training step beside the forward function.
 struct TrainOptions {
   /// What to train, the loss, the optimizer and its hyper-parameters,
   /// clipping, accumulation: the options of the training-step passes.
