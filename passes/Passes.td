@@ -339,7 +339,7 @@ def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
     without recomputation, and the recomputed values by ONNX node;
     `quern.kept_for_backward` is recorded anew. The solver is limited by
     `max-nodes` branch-and-bound nodes (not by time, so that the choice is
-    the same on every run).
+    the same on every run; a 30-second limit is only a safety net).
 
     ```mlir
     // quern-opt --quern-recompute=budget=0

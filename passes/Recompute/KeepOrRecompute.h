@@ -79,8 +79,9 @@ struct RecomputeChoice {
 /// the time limit is a safety net; the gap is "provably close".
 struct SolverLimits {
   int maxNodes = 500;
-  /// Only a safety net, far above what the node limit takes.
-  double maxSeconds = 600;
+  /// A safety net: the node limit normally stops the search first. A
+  /// search the time stops may choose differently from run to run.
+  double maxSeconds = 30;
   /// The search stops at a solution within this fraction of the bound.
   double gap = 1e-3;
 };
