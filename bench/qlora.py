@@ -159,10 +159,7 @@ def worker(args):
     else:
         baseline, step, state = worker_torch(
             args.model_dir, spec, args.threads, args.worker == "torch_dequant")
-    result = train.time_steps(step, args.steps, args.warmup)
-    result.update(peak_rss_bytes=common.peak_rss_bytes(),
-                  rss_after_imports_bytes=baseline, state_bytes=state)
-    print(json.dumps(result))
+    train.report_child(step, args, baseline, state_bytes=state)
 
 
 # ----------------------------------------------------------- parent side ----

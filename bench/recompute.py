@@ -84,10 +84,7 @@ def worker(args):
     else:
         baseline, step, ready = worker_torch(
             args.model_dir, spec, args.threads, args.worker == "torch_checkpoint")
-    result = train.time_steps(step, args.steps, args.warmup)
-    result.update(peak_rss_bytes=common.peak_rss_bytes(),
-                  rss_after_imports_bytes=baseline, rss_ready_bytes=ready)
-    print(json.dumps(result))
+    train.report_child(step, args, baseline, rss_ready_bytes=ready)
 
 
 # ----------------------------------------------------------- parent side ----

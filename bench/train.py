@@ -286,9 +286,16 @@ def worker(args):
     else:
         baseline, step = worker_torch(args.model_dir, spec, args.threads,
                                       sparse=args.worker == "torch_sparse")
-    print(json.dumps(dict(time_steps(step, args.steps, args.warmup),
-                          peak_rss_bytes=common.peak_rss_bytes(),
-                          rss_after_imports_bytes=baseline)))
+    report_child(step, args, baseline)
+
+
+def report_child(step, args, baseline, **extra):
+    """A child's result line for run_child: `step` timed as `args` ask, the
+    process's peak RSS, its RSS after imports (`baseline`) and `extra`."""
+    result = time_steps(step, args.steps, args.warmup)
+    result.update(peak_rss_bytes=common.peak_rss_bytes(),
+                  rss_after_imports_bytes=baseline, **extra)
+    print(json.dumps(result))
 
 
 def time_steps(step, steps, warmup):
