@@ -119,7 +119,7 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   FailureOr<uint64_t> without = plannedWorkspace(module, codegen);
   if (failed(without))
     return failure();
-  fit.workspaceWithout = fit.workspaceWith = *without;
+  fit.workspaceWithout = *without;
   fit.budget =
       options.percent
           ? static_cast<uint64_t>(std::floor(*without * *options.percent / 100))
@@ -139,7 +139,6 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
       probe(module, std::numeric_limits<int64_t>::max(), codegen);
   if (failed(least) || failed(keepingAll))
     return failure();
-  fit.attempts = 2;
   uint64_t smallest = std::min(*without, least->planned);
   double low = static_cast<double>(least->estimatedPeak),
          high = static_cast<double>(keepingAll->estimatedPeak);
@@ -150,7 +149,6 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
     fitting = 0;
   double above = high;
   auto tryEstimate = [&](double estimate) {
-    ++fit.attempts;
     FailureOr<Probe> tried =
         probe(module, static_cast<int64_t>(estimate), codegen);
     if (failed(tried))
@@ -193,6 +191,5 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
                "--activation-budget: internal error: the choice planned to "
                "{0} bytes fits in {1} no longer",
                *with, fit.budget);
-  fit.workspaceWith = *with;
   return fit;
 }

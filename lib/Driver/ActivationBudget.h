@@ -20,13 +20,10 @@
 namespace quern {
 
 struct BudgetFit {
-  /// The planned workspace without quern-recompute, and with it (the same
-  /// when the budget needs no recomputation).
-  uint64_t workspaceWithout = 0, workspaceWith = 0;
+  /// The planned workspace without quern-recompute.
+  uint64_t workspaceWithout = 0;
   /// The budget in bytes the percentage (if any) came to.
   uint64_t budget = 0;
-  /// Choices planned until one fit.
-  int attempts = 0;
 };
 
 /// Runs quern-recompute on the training step of `module` (quern IR) so that
