@@ -75,12 +75,11 @@ StepGraph buildGraph(Operation *marker) {
   int64_t last = static_cast<int64_t>(moment.size());
   // The moment each use of `value` after the boundary is at; what the
   // function returns goes to the caller's buffers and is no use.
-  bool returns = isa<func::ReturnOp>(block.getTerminator());
   auto backwardUses = [&](Value value, auto &&visit) {
     for (Operation *user : value.getUsers())
       if (Operation *ancestor = block.findAncestorOpInBlock(*user))
         if (int64_t at = moment.lookup(ancestor);
-            at && !(returns && ancestor == block.getTerminator()))
+            at && !isa<func::ReturnOp>(ancestor))
           visit(at);
   };
 
@@ -156,8 +155,7 @@ StepGraph buildGraph(Operation *marker) {
   SmallVector<int64_t> delta(last + 2, 0);
   for (Operation *op = marker->getNextNode(); op; op = op->getNextNode())
     for (Value result : op->getResults()) {
-      if (returns &&
-          llvm::is_contained(result.getUsers(), block.getTerminator()))
+      if (llvm::any_of(result.getUsers(), llvm::IsaPred<func::ReturnOp>))
         continue;
       int64_t from = moment[op], to = from;
       for (Operation *user : result.getUsers())
@@ -258,10 +256,9 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
           into.map(result, copy);
       };
   Block &block = *graph.marker->getBlock();
-  bool returns = isa<func::ReturnOp>(block.getTerminator());
   for (Operation *op = graph.marker->getNextNode(); op; op = op->getNextNode())
     op->walk([&](Operation *nested) {
-      if (returns && nested == block.getTerminator())
+      if (isa<func::ReturnOp>(nested))
         return;
       for (OpOperand &use : nested->getOpOperands()) {
         Operation *producer = use.get().getDefiningOp();
