@@ -12,6 +12,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -19,10 +20,10 @@ using namespace quern;
 
 namespace {
 
-/// The grid of estimated budgets planned between the least and the most
-/// memory (points 1 to kGridPoints - 1), and the refinements of the best.
-constexpr int kGridPoints = 10;
-constexpr int kRefinements = 2;
+/// The most choices planned after the least one; the search stops earlier
+/// once a plan uses all but kCloseEnough of the budget.
+constexpr int kMaxProbes = 4;
+constexpr double kCloseEnough = 0.01;
 
 /// The workspace the CPU pipeline plans for a copy of `module`.
 FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
@@ -42,40 +43,37 @@ FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
   return bytes;
 }
 
-/// Runs quern-recompute with `estimate` (0: the least) on `module`;
-/// `quiet` keeps a budget it cannot meet from being reported.
-LogicalResult recompute(ModuleOp module, int64_t estimate, bool quiet) {
-  std::optional<ScopedDiagnosticHandler> silence;
-  if (quiet)
-    silence.emplace(module.getContext(),
-                    [](Diagnostic &) { return success(); });
-  RecomputePassOptions options;
-  options.budget = estimate;
-  PassManager pm(module.getContext());
-  pm.addPass(createRecomputePass(options));
-  return pm.run(module);
-}
-
-/// What one quern-recompute choice comes to: its estimated peak and the
-/// workspace its plan needs.
+/// One quern-recompute choice: the estimated budget it was made for, the
+/// workspace its plan needs, and the module it made (none for the module
+/// without recomputation).
 struct Probe {
-  int64_t estimatedPeak;
+  double estimate;
   uint64_t planned;
+  OwningOpRef<ModuleOp> module;
 };
 
-/// quern-recompute with `estimate` (0: the least) on a copy of `module`,
-/// planned; failure when the estimate cannot be met.
-FailureOr<Probe> probe(ModuleOp module, int64_t estimate,
+/// quern-recompute with `estimate` (0: the least; otherwise at least the
+/// least choice's estimate, which it meets) on a copy of `module`, planned.
+FailureOr<Probe> probe(ModuleOp module, double estimate,
                        const CPUCodegenOptions &codegen) {
   OwningOpRef<ModuleOp> copy = module.clone();
-  if (failed(recompute(*copy, estimate, /*quiet=*/true)))
+  RecomputePassOptions options;
+  options.budget = static_cast<int64_t>(estimate);
+  PassManager pm(module.getContext());
+  pm.addPass(createRecomputePass(options));
+  if (failed(pm.run(*copy)))
     return failure();
-  auto step = copy->lookupSymbol<func::FuncOp>("train_step");
-  auto record = step->getAttrOfType<DictionaryAttr>(kRecomputeAttrName);
   FailureOr<uint64_t> planned = plannedWorkspace(*copy, codegen);
   if (failed(planned))
     return failure();
-  return Probe{record.getAs<IntegerAttr>("estimated_peak").getInt(), *planned};
+  return Probe{estimate, *planned, std::move(copy)};
+}
+
+/// A figure quern-recompute recorded on the training step of `recomputed`.
+double recorded(ModuleOp recomputed, StringRef key) {
+  auto step = recomputed.lookupSymbol<func::FuncOp>("train_step");
+  auto record = step->getAttrOfType<DictionaryAttr>(kRecomputeAttrName);
+  return static_cast<double>(record.getAs<IntegerAttr>(key).getInt());
 }
 
 } // namespace
@@ -127,69 +125,50 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   if (fit.budget >= *without)
     return fit;
 
-  // The estimate is not the plan, and the plan does not even grow with it
-  // everywhere. So the estimated budgets between the least the estimate
-  // reaches and keeping everything are planned on a fixed grid, denser
-  // towards the least, the same whatever the budget: the smallest plan
-  // quernc reports for a budget it cannot meet is one a compile with that
-  // budget finds again. The largest grid point whose plan fits (the fewest
-  // FLOPs recomputed) is then refined towards the next one.
+  // The estimate is not the plan, though the plan follows it closely (a
+  // near-constant offset). So the least choice is planned first: if even it
+  // does not fit, quernc names its plan, which a compile with exactly that
+  // budget then finds again. Otherwise the largest estimate whose plan
+  // fits (the fewest FLOPs) is searched for between the least choice, which
+  // fits, and keeping everything, which does not: each probe interpolates
+  // the estimate at which the plan meets the budget between the nearest
+  // estimates known to fit and not to fit (halving where the plans do not
+  // grow with the estimate).
   FailureOr<Probe> least = probe(module, 0, codegen);
-  FailureOr<Probe> keepingAll =
-      probe(module, std::numeric_limits<int64_t>::max(), codegen);
-  if (failed(least) || failed(keepingAll))
+  if (failed(least))
     return failure();
-  uint64_t smallest = std::min(*without, least->planned);
-  double low = static_cast<double>(least->estimatedPeak),
-         high = static_cast<double>(keepingAll->estimatedPeak);
-  // The estimate that fits with the fewest FLOPs (0: the least choice),
-  // and the smallest estimate above it known not to fit.
-  std::optional<double> fitting;
-  if (least->planned <= fit.budget)
-    fitting = 0;
-  double above = high;
-  auto tryEstimate = [&](double estimate) {
-    FailureOr<Probe> tried =
-        probe(module, static_cast<int64_t>(estimate), codegen);
-    if (failed(tried))
-      return false;
-    smallest = std::min(smallest, tried->planned);
-    return tried->planned <= fit.budget;
-  };
-  for (int point = 1; point < kGridPoints; ++point) {
-    double step = static_cast<double>(point) / kGridPoints;
-    double estimate = low + (high - low) * step * step;
-    if (tryEstimate(estimate)) {
-      fitting = estimate;
-      above = high;
-    } else if (fitting) {
-      above = std::min(above, estimate);
-    }
-  }
-  for (int refine = 0; fitting && refine < kRefinements; ++refine) {
-    double estimate = (std::max(*fitting, low) + above) / 2;
-    if (tryEstimate(estimate))
-      fitting = estimate;
-    else
-      above = estimate;
-  }
-  if (!fitting)
+  if (least->planned > fit.budget)
     return emitError(loc) << llvm::formatv(
                "--activation-budget: the step's workspace cannot be made "
                "{0} ({1} bytes); the smallest budget recomputation can "
                "meet is {2} bytes ({3}; {4} without recomputation)",
-               formatBytes(fit.budget), fit.budget, smallest,
-               formatBytes(smallest), formatBytes(*without));
-  if (failed(recompute(module, static_cast<int64_t>(*fitting),
-                       /*quiet=*/false)))
-    return failure();
-  FailureOr<uint64_t> with = plannedWorkspace(module, codegen);
-  if (failed(with))
-    return failure();
-  if (*with > fit.budget)
-    return emitError(loc) << llvm::formatv(
-               "--activation-budget: internal error: the choice planned to "
-               "{0} bytes fits in {1} no longer",
-               *with, fit.budget);
+               formatBytes(fit.budget), fit.budget, least->planned,
+               formatBytes(least->planned), formatBytes(*without));
+  // The least choice's estimate is the one it recorded, not 0.
+  least->estimate = recorded(*least->module, "estimated_peak");
+  Probe above{recorded(*least->module, "estimated_peak_keeping_all"), *without,
+              nullptr};
+  Probe fitting = std::move(*least);
+  for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
+    if (fit.budget - fitting.planned <= kCloseEnough * fit.budget)
+      break;
+    double span = above.estimate - fitting.estimate;
+    double share =
+        above.planned > fitting.planned
+            ? static_cast<double>(fit.budget - fitting.planned) /
+                  static_cast<double>(above.planned - fitting.planned)
+            : 0.5;
+    // Never at either end: every probe narrows the interval.
+    share = std::clamp(share, 0.02, 0.98);
+    FailureOr<Probe> tried =
+        probe(module, fitting.estimate + share * span, codegen);
+    if (failed(tried))
+      return failure();
+    if (tried->planned <= fit.budget)
+      fitting = std::move(*tried);
+    else
+      above = std::move(*tried);
+  }
+  module.getBodyRegion().takeBody(fitting.module->getBodyRegion());
   return fit;
 }

@@ -2,10 +2,11 @@
 //
 // quernc --activation-budget: quern-recompute chooses what to recompute
 // against its own estimate of the step's memory; the budget is on the real
-// peak, the workspace the CPU pipeline plans. So choices for a fixed grid of
-// estimated budgets are planned (the code generation pipeline up to the
-// workspace plan, on a copy of the module), and the one with the largest
-// estimated budget whose plan fits is taken, refined towards the next.
+// peak, the workspace the CPU pipeline plans. So choices for a few estimated
+// budgets are planned (the code generation pipeline up to the workspace
+// plan, on a copy of the module): the least, then estimates interpolated
+// between the nearest that fit and do not; the one with the largest
+// estimated budget whose plan fits is taken.
 //
 //===----------------------------------------------------------------------===//
 
