@@ -50,7 +50,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createByteBooleansPass());
-  pm.addNestedPass<func::FuncOp>(createUnshareFillsPass());
+  pm.addNestedPass<func::FuncOp>(createUnshareInitsPass());
 
   // Copies are linalg.copy, which becomes loops like every other linalg op,
   // rather than memref.copy, which needs MLIR's C runner library.

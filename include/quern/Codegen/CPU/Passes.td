@@ -215,17 +215,23 @@ def FuseElementwisePass
                            "mlir::linalg::LinalgDialect"];
 }
 
-def UnshareFillsPass : Pass<"quern-unshare-fills", "mlir::func::FuncOp"> {
-  let summary = "Give every op that writes into a fill a fill of its own";
+def UnshareInitsPass : Pass<"quern-unshare-inits", "mlir::func::FuncOp"> {
+  let summary = "Give every op that writes into a fill or an empty tensor "
+                "one of its own";
   let description = [{
-    CSE merges identical `linalg.fill`s: every matrix product of a training
-    step accumulates into zeros, and after CSE they all start from one zero
-    tensor. Bufferization must then keep that tensor in a buffer and copy
-    it into the output of each product. This pass, run after CSE and before
-    bufferization, gives every op that uses a fill (of a `tensor.empty`) as
-    its init a clone of the fill placed just before it, so that its output
-    is filled in place: a write instead of a read and a write, and no zero
-    buffer in the workspace. Fills read as inputs keep sharing.
+    CSE merges identical `linalg.fill`s and `tensor.empty`s: every matrix
+    product of a training step accumulates into zeros, every elementwise op
+    of a shape writes into an empty tensor of that shape, and after CSE they
+    all share one. Bufferization must then keep the zero tensor in a buffer
+    and copy it into the output of each product; and the ops writing into
+    one empty tensor are aliases of one value, whose in-place analysis
+    compares every read of them with every write (quadratic: minutes for a
+    training step with recomputation). This pass, run after CSE and before
+    bufferization, gives every op that uses a fill (of a `tensor.empty`) or
+    an empty tensor as its init a clone of it placed just before it, so
+    that its output is filled in place (a write instead of a read and a
+    write, and no zero buffer in the workspace) and each output is an alias
+    set of its own. Fills read as inputs keep sharing.
   }];
 }
 

@@ -1,4 +1,4 @@
-// RUN: quern-opt %s --quern-unshare-fills | FileCheck %s
+// RUN: quern-opt %s --quern-unshare-inits | FileCheck %s
 
 // Two products accumulate into one zero tensor (as after CSE): each gets a
 // fill of its own, just before it, so that its output is filled in place
@@ -42,4 +42,28 @@ func.func @only_products(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>)
   %p = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
   %q = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
   return %p, %q : tensor<8x16xf32>, tensor<8x16xf32>
+}
+
+// Elementwise ops writing into one empty tensor (as after CSE) each get one
+// of their own, just before them, so that their outputs are not aliases of
+// one value; an op reading the empty tensor keeps the original, and an empty
+// tensor with one use stays where it is.
+// CHECK-LABEL: func.func @empties
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<8xf32>
+// CHECK: %[[F:.+]] = tensor.empty() : tensor<4xf32>
+// CHECK: %[[E0:.+]] = tensor.empty() : tensor<8xf32>
+// CHECK: %[[X:.+]] = linalg.exp ins(%{{.+}} : tensor<8xf32>) outs(%[[E0]] : tensor<8xf32>)
+// CHECK: %[[E1:.+]] = tensor.empty() : tensor<8xf32>
+// CHECK: %[[Y:.+]] = linalg.log ins(%[[X]] : tensor<8xf32>) outs(%[[E1]] : tensor<8xf32>)
+// CHECK: linalg.add ins(%[[Y]], %[[E]] : tensor<8xf32>, tensor<8xf32>) outs(%[[Y]] : tensor<8xf32>)
+// CHECK: linalg.negf ins(%{{.+}} : tensor<4xf32>) outs(%[[F]] : tensor<4xf32>)
+func.func @empties(%a: tensor<8xf32>, %b: tensor<4xf32>)
+    -> (tensor<8xf32>, tensor<4xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %f = tensor.empty() : tensor<4xf32>
+  %x = linalg.exp ins(%a : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %y = linalg.log ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %s = linalg.add ins(%y, %e : tensor<8xf32>, tensor<8xf32>) outs(%y : tensor<8xf32>) -> tensor<8xf32>
+  %n = linalg.negf ins(%b : tensor<4xf32>) outs(%f : tensor<4xf32>) -> tensor<4xf32>
+  return %s, %n : tensor<8xf32>, tensor<4xf32>
 }
