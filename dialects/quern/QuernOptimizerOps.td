@@ -131,7 +131,8 @@ def Quern_RecomputeInputOp : Quern_Op<"recompute_input",
   let summary = "a value that a recomputation in the backward pass reads";
   let description = [{
     quern-recompute reads every value its recomputed ops take from outside
-    the recomputation (kept activations, parameters) through one of these:
+    the recomputation (kept activations, parameters; not constants, which
+    must stay foldable into their readers) through one of these:
     the result is the input, the same buffer. Its write effect keeps common
     subexpression elimination from folding a recomputed op back into the
     forward op it copies (they would read the same values otherwise), which

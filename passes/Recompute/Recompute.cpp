@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/CSE.h"
@@ -211,8 +212,9 @@ StepGraph buildGraph(Operation *marker) {
 /// uses.
 void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
   // Clones shared by every reader, and one quern.recompute_input for each
-  // value the recomputations read from outside: CSE cannot fold a clone
-  // into the op it copies when the two read different values.
+  // value other than a constant the recomputations read from outside: CSE
+  // cannot fold a clone into the op it copies when the two read different
+  // values.
   IRMapping shared;
   llvm::DenseMap<Operation *, int64_t> moment = backwardMoments(graph.marker);
   OpBuilder builder(graph.marker->getContext());
@@ -243,7 +245,10 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
               producer != graph.node.end() && recompute[producer->second];
           Value clone = recomputed ? available(operand, local)
                                    : into.lookupOrNull(operand);
-          if (!clone && isa<RankedTensorType>(operand.getType())) {
+          // Constants are read as they are: wrapped, a splat could no
+          // longer be folded into its readers and would be materialized.
+          if (!clone && isa<RankedTensorType>(operand.getType()) &&
+              !matchPattern(operand, m_Constant())) {
             clone = builder.create<RecomputeInputOp>(op->getLoc(), operand);
             into.map(operand, clone);
           }
