@@ -21,9 +21,11 @@ using namespace quern;
 namespace {
 
 /// The most choices planned after the least one; the search stops earlier
-/// once a plan uses all but kCloseEnough of the budget.
+/// once a plan uses all but kCloseEnough of the budget. Probes aim at a plan
+/// kAim below the budget, so that the first usually fits.
 constexpr int kMaxProbes = 4;
-constexpr double kCloseEnough = 0.01;
+constexpr double kCloseEnough = 0.02;
+constexpr double kAim = 0.01;
 
 /// The workspace the CPU pipeline plans for a copy of `module`.
 FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
@@ -125,15 +127,14 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   if (fit.budget >= *without)
     return fit;
 
-  // The estimate is not the plan, though the plan follows it closely (a
-  // near-constant offset). So the least choice is planned first: if even it
-  // does not fit, quernc names its plan, which a compile with exactly that
-  // budget then finds again. Otherwise the largest estimate whose plan
-  // fits (the fewest FLOPs) is searched for between the least choice, which
-  // fits, and keeping everything, which does not: each probe interpolates
-  // the estimate at which the plan meets the budget between the nearest
-  // estimates known to fit and not to fit (halving where the plans do not
-  // grow with the estimate).
+  // The estimate is not the plan, though the plan follows it closely. So
+  // the least choice is planned first: if even it does not fit, quernc
+  // names its plan, which a compile with exactly that budget then finds
+  // again. Otherwise the largest estimate whose plan fits (the fewest
+  // FLOPs) is searched for between the least choice, which fits, and
+  // keeping everything, which does not: each probe aims at a plan just
+  // below the budget, between the nearest estimates known to fit and not to
+  // fit (halving where the plans do not grow with the estimate).
   FailureOr<Probe> least = probe(module, 0, codegen);
   if (failed(least))
     return failure();
@@ -149,19 +150,25 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   Probe above{recorded(*least->module, "estimated_peak_keeping_all"), *without,
               nullptr};
   Probe fitting = std::move(*least);
+  double aim = (1 - kAim) * static_cast<double>(fit.budget);
   for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
+    double planned = static_cast<double>(fitting.planned);
     if (fit.budget - fitting.planned <= kCloseEnough * fit.budget)
       break;
-    double span = above.estimate - fitting.estimate;
-    double share =
-        above.planned > fitting.planned
-            ? static_cast<double>(fit.budget - fitting.planned) /
-                  static_cast<double>(above.planned - fitting.planned)
-            : 0.5;
+    // Near the least choice the plan grows byte for byte with the
+    // estimate: the first probe follows that; later ones interpolate.
+    double estimate =
+        attempt == 0 ? fitting.estimate + (aim - planned)
+        : above.planned > fitting.planned
+            ? fitting.estimate +
+                  (above.estimate - fitting.estimate) * (aim - planned) /
+                      (static_cast<double>(above.planned) - planned)
+            : (fitting.estimate + above.estimate) / 2;
     // Never at either end: every probe narrows the interval.
-    share = std::clamp(share, 0.02, 0.98);
-    FailureOr<Probe> tried =
-        probe(module, fitting.estimate + share * span, codegen);
+    double margin = 0.02 * (above.estimate - fitting.estimate);
+    estimate = std::clamp(estimate, fitting.estimate + margin,
+                          above.estimate - margin);
+    FailureOr<Probe> tried = probe(module, estimate, codegen);
     if (failed(tried))
       return failure();
     if (tried->planned <= fit.budget)
