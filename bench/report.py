@@ -369,9 +369,9 @@ def recompute_targets(study):
         result.append((text, missing, "not measured"))
     # "Compile time otherwise unchanged": within noise of the compile
     # without a budget.
-    compiles = [(e["budget"], e["compile_seconds"] / row["quern"][0]["compile_seconds"])
+    compiles = [(budget_label(e), e["compile_seconds"] / row["quern"][0]["compile_seconds"])
                 for row in rows_ if row["model"] == "gpt2_12x768"
-                for e in row["quern"][1:] if "compile_seconds" in e]
+                for e in row["quern"][1:] if "compile_error" not in e]
     text = (f"Recomputation: compile with a budget ≤ {RECOMPUTE_COMPILE:.2f}× "
             "the compile without (12-layer model)")
     if compiles:
@@ -906,6 +906,15 @@ def qlora_section(qlora):
     return lines + [""]
 
 
+def budget_label(entry):
+    """How the recomputation table names the budget of `entry`."""
+    if entry.get("least"):
+        return f"least ({mib(int(entry['budget']))})"
+    if entry.get("matches"):
+        return f"PyTorch checkpointing's ({mib(int(entry['budget']))})"
+    return entry.get("budget") or "none"
+
+
 def recompute_section(study):
     lines = [
         "## Recomputation under a memory budget", "",
@@ -926,11 +935,7 @@ def recompute_section(study):
     for row in study["rows"]:
         keep = row["quern"][0]
         for entry in row["quern"]:
-            budget = entry.get("budget") or "none"
-            if entry.get("least"):
-                budget = f"least ({mib(int(entry['budget']))})"
-            if entry.get("matches"):
-                budget = f"PyTorch checkpointing's ({mib(int(entry['budget']))})"
+            budget = budget_label(entry)
             if "compile_error" in entry:
                 lines.append(f"| {row['label']} | {row['threads']} | {budget} "
                              f"| cannot: {entry['compile_error']} | | | | | | | |")
@@ -982,7 +987,9 @@ def too_big_lines(record):
         "| budget | workspace | state | recomputed GFLOP a step | compile "
         "| step | tokens/s | peak RSS |", "|---|---|---|---|---|---|---|---|"]
     for stem in ("keep", "budget"):
-        entry = record.get(stem, {})
+        entry = record.get(stem)
+        if not entry:
+            continue
         budget = entry.get("budget") or "none"
         if "compile_error" in entry:
             lines.append(f"| {budget} | cannot: {entry['compile_error']} "

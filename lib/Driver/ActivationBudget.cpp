@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace quern;
@@ -54,17 +55,23 @@ struct Probe {
   OwningOpRef<ModuleOp> module;
 };
 
-/// quern-recompute with `estimate` (0: the least; otherwise at least the
-/// least choice's estimate, which it meets) on a copy of `module`, planned.
+/// quern-recompute with `estimate` (0: the least) on a copy of `module`,
+/// planned. `quiet` keeps a failure (the solver finding no choice within its
+/// limits) from being reported.
 FailureOr<Probe> probe(ModuleOp module, double estimate,
-                       const CPUCodegenOptions &codegen) {
+                       const CPUCodegenOptions &codegen, bool quiet) {
   OwningOpRef<ModuleOp> copy = module.clone();
+  std::optional<ScopedDiagnosticHandler> silence;
+  if (quiet)
+    silence.emplace(module.getContext(),
+                    [](Diagnostic &) { return success(); });
   RecomputePassOptions options;
   options.budget = static_cast<int64_t>(estimate);
   PassManager pm(module.getContext());
   pm.addPass(createRecomputePass(options));
   if (failed(pm.run(*copy)))
     return failure();
+  silence.reset();
   FailureOr<uint64_t> planned = plannedWorkspace(*copy, codegen);
   if (failed(planned))
     return failure();
@@ -134,8 +141,8 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   // FLOPs) is searched for between the least choice, which fits, and
   // keeping everything, which does not: each probe aims at a plan just
   // below the budget, between the nearest estimates known to fit and not to
-  // fit (halving where the plans do not grow with the estimate).
-  FailureOr<Probe> least = probe(module, 0, codegen);
+  // fit. A probe the solver finds no choice for ends the search.
+  FailureOr<Probe> least = probe(module, 0, codegen, /*quiet=*/false);
   if (failed(least))
     return failure();
   if (least->planned > fit.budget)
@@ -153,24 +160,23 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   double aim = (1 - kAim) * static_cast<double>(fit.budget);
   for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
     double planned = static_cast<double>(fitting.planned);
-    if (fit.budget - fitting.planned <= kCloseEnough * fit.budget)
+    double span = above.estimate - fitting.estimate;
+    if (fit.budget - fitting.planned <= kCloseEnough * fit.budget || span < 1)
       break;
     // Near the least choice the plan grows byte for byte with the
-    // estimate: the first probe follows that; later ones interpolate.
+    // estimate: the first probe follows that; later ones interpolate
+    // (above.planned > budget >= fitting.planned throughout).
     double estimate =
         attempt == 0 ? fitting.estimate + (aim - planned)
-        : above.planned > fitting.planned
-            ? fitting.estimate +
-                  (above.estimate - fitting.estimate) * (aim - planned) /
-                      (static_cast<double>(above.planned) - planned)
-            : (fitting.estimate + above.estimate) / 2;
+                     : fitting.estimate +
+                           span * (aim - planned) /
+                               (static_cast<double>(above.planned) - planned);
     // Never at either end: every probe narrows the interval.
-    double margin = 0.02 * (above.estimate - fitting.estimate);
-    estimate = std::clamp(estimate, fitting.estimate + margin,
-                          above.estimate - margin);
-    FailureOr<Probe> tried = probe(module, estimate, codegen);
+    estimate = std::clamp(estimate, fitting.estimate + 0.02 * span,
+                          above.estimate - 0.02 * span);
+    FailureOr<Probe> tried = probe(module, estimate, codegen, /*quiet=*/true);
     if (failed(tried))
-      return failure();
+      break;
     if (tried->planned <= fit.budget)
       fitting = std::move(*tried);
     else

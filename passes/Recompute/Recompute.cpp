@@ -238,6 +238,16 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
         // quern.recompute_input, so that CSE does not fold the op's shared
         // clone, made later from the same values, into it.
         IRMapping &into = at >= node.windowBegin ? shared : local;
+        // Constants are read as they are: wrapped, a splat could no longer
+        // be folded into its readers and would be materialized. Unless
+        // the op reads nothing else, when CSE would fold the clone back.
+        auto isTensorConstant = [](Value value) {
+          return isa<RankedTensorType>(value.getType()) &&
+                 matchPattern(value, m_Constant());
+        };
+        bool wrapConstants = llvm::all_of(op->getOperands(), [&](Value v) {
+          return !isa<RankedTensorType>(v.getType()) || isTensorConstant(v);
+        });
         IRMapping operands;
         for (Value operand : op->getOperands()) {
           auto producer = graph.node.find(operand.getDefiningOp());
@@ -245,10 +255,8 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
               producer != graph.node.end() && recompute[producer->second];
           Value clone = recomputed ? available(operand, local)
                                    : into.lookupOrNull(operand);
-          // Constants are read as they are: wrapped, a splat could no
-          // longer be folded into its readers and would be materialized.
           if (!clone && isa<RankedTensorType>(operand.getType()) &&
-              !matchPattern(operand, m_Constant())) {
+              (wrapConstants || !isTensorConstant(operand))) {
             clone = builder.create<RecomputeInputOp>(op->getLoc(), operand);
             into.map(operand, clone);
           }

@@ -1,5 +1,4 @@
-//===- UnshareInits.cpp - an init of its own for every written output -*- C++
-//-*-//
+//===- UnshareInits.cpp - an init of its own for every output --*- C++ -*-===//
 //
 // CSE merges identical fills (every product of a training step starts from
 // zeros) and identical empty tensors (every elementwise op of a shape writes

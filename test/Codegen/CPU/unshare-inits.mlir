@@ -67,3 +67,25 @@ func.func @empties(%a: tensor<8xf32>, %b: tensor<4xf32>)
   %n = linalg.negf ins(%b : tensor<4xf32>) outs(%f : tensor<4xf32>) -> tensor<4xf32>
   return %s, %n : tensor<8xf32>, tensor<4xf32>
 }
+
+// An empty tensor of a dynamic size is cloned with its size, and an op
+// writing it into two outputs gets one for each.
+// CHECK-LABEL: func.func @dynamic
+// CHECK-SAME: (%[[A:.+]]: tensor<?xf32>, %[[N:.+]]: index)
+// CHECK: %[[E0:.+]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK-NEXT: %[[X:.+]] = linalg.exp ins(%[[A]] : tensor<?xf32>) outs(%[[E0]] : tensor<?xf32>)
+// CHECK-NEXT: %[[E1:.+]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK-NEXT: %[[E2:.+]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK-NEXT: linalg.generic
+// CHECK-SAME: ins(%[[X]] : tensor<?xf32>) outs(%[[E2]], %[[E1]] : tensor<?xf32>, tensor<?xf32>)
+func.func @dynamic(%a: tensor<?xf32>, %n: index) -> (tensor<?xf32>, tensor<?xf32>) {
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %x = linalg.exp ins(%a : tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %y:2 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%e, %e : tensor<?xf32>, tensor<?xf32>) {
+  ^bb0(%in: f32, %o0: f32, %o1: f32):
+    %neg = arith.negf %in : f32
+    linalg.yield %in, %neg : f32, f32
+  } -> (tensor<?xf32>, tensor<?xf32>)
+  return %y#0, %y#1 : tensor<?xf32>, tensor<?xf32>
+}
