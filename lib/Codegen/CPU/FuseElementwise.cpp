@@ -84,6 +84,10 @@ bool readsInOrder(linalg::GenericOp consumer, OpOperand *input) {
          consumer.getMatchingIndexingMap(input).isIdentity();
 }
 
+/// The most ops between a producer and its consumer for which FuseIntoConsumer
+/// decides what is ready by a scan.
+constexpr size_t kNearby = 256;
+
 /// A producer used elsewhere too fuses into an elementwise consumer whose
 /// other operands are ready before the producer: the fused op, where the
 /// producer was, computes the producer's results for its other users and
@@ -117,10 +121,25 @@ private:
     // Every other operand, and every value the consumer's body uses from
     // outside, is ready where the producer is, and is none of its results:
     // an output whose value the consumer does not read is made anew there.
+    // When few ops separate the two, a value the consumer reads (defined
+    // before it) is ready unless one of them, or the producer, defines it:
+    // a scan, where the block's op order would be renumbered after almost
+    // every fusion (quadratic on a training step with recomputation).
+    std::optional<llvm::SmallPtrSet<Operation *, 32>> between;
+    between.emplace();
+    for (Operation *op = producer->getNextNode(); op != consumer;
+         op = op->getNextNode())
+      if (between->insert(op), between->size() > kNearby) {
+        between.reset();
+        break;
+      }
     auto readyBefore = [&](Value value) {
       Operation *definer = value.getDefiningOp();
-      return !definer || definer->getBlock() != producer->getBlock() ||
-             definer->isBeforeInBlock(producer);
+      if (!definer || definer->getBlock() != producer->getBlock())
+        return true;
+      if (between)
+        return definer != producer && !between->contains(definer);
+      return definer->isBeforeInBlock(producer);
     };
     llvm::SetVector<Value> captured;
     getUsedValuesDefinedAbove(consumer.getRegion(), captured);
