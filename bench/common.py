@@ -61,24 +61,30 @@ def machine():
             "load_average_1min": os.getloadavg()[0]}
 
 
-def _status_bytes(field):
-    with open("/proc/self/status") as f:
+def _proc_kib_bytes(path, field):
+    """A "field: N kB" line of a /proc file, in bytes."""
+    with open(path) as f:
         for line in f:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
+    raise RuntimeError(f"no {field} in {path}")
 
 
 def rss_bytes():
     """Current resident set size of this process."""
-    return _status_bytes("VmRSS")
+    return _proc_kib_bytes("/proc/self/status", "VmRSS")
 
 
 def peak_rss_bytes():
     """Peak resident set size of this process. Not getrusage's ru_maxrss:
     Linux carries that over execve from the process that started this one,
     so a child of a big parent would report at least the parent's peak."""
-    return _status_bytes("VmHWM")
+    return _proc_kib_bytes("/proc/self/status", "VmHWM")
+
+
+def memory_bytes():
+    """The machine's memory."""
+    return _proc_kib_bytes("/proc/meminfo", "MemTotal")
 
 
 def write_result(out_dir, result):

@@ -133,14 +133,6 @@ def least_budget(build, folder):
     return int(match.group(1)) if match else None
 
 
-def machine_memory_bytes():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no MemTotal in /proc/meminfo")
-
-
 def too_big(build, work):
     """TOO_BIG's record: its step compiled without a budget (run only if
     its workspace and state fit in the machine's memory) and with one."""
@@ -150,7 +142,7 @@ def too_big(build, work):
     record = dict(train.prepare(name, spec, work, build, compile_fp32=False),
                   model=name, label=spec["label"], threads=spec["threads"],
                   tokens=spec["config"]["batch"] * spec["config"]["seq"],
-                  machine_memory_bytes=machine_memory_bytes())
+                  machine_memory_bytes=common.memory_bytes())
     for stem, budget in (("keep", None), ("budget", spec["budget"])):
         compiled = compile_budget(build, folder, stem, budget)
         if "compile_error" not in compiled:
