@@ -125,21 +125,17 @@ private:
     // before it) is ready unless one of them, or the producer, defines it:
     // a scan, where the block's op order would be renumbered after almost
     // every fusion (quadratic on a training step with recomputation).
-    std::optional<llvm::SmallPtrSet<Operation *, 32>> between;
-    between.emplace();
-    for (Operation *op = producer->getNextNode(); op != consumer;
-         op = op->getNextNode())
-      if (between->insert(op), between->size() > kNearby) {
-        between.reset();
-        break;
-      }
+    llvm::SmallPtrSet<Operation *, 32> between;
+    Operation *op = producer->getNextNode();
+    for (; op != consumer && between.size() < kNearby; op = op->getNextNode())
+      between.insert(op);
+    bool nearby = op == consumer;
     auto readyBefore = [&](Value value) {
       Operation *definer = value.getDefiningOp();
       if (!definer || definer->getBlock() != producer->getBlock())
         return true;
-      if (between)
-        return definer != producer && !between->contains(definer);
-      return definer->isBeforeInBlock(producer);
+      return nearby ? definer != producer && !between.contains(definer)
+                    : definer->isBeforeInBlock(producer);
     };
     llvm::SetVector<Value> captured;
     getUsedValuesDefinedAbove(consumer.getRegion(), captured);
