@@ -241,12 +241,9 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
         // Constants are read as they are: wrapped, a splat could no longer
         // be folded into its readers and would be materialized. Unless
         // the op reads nothing else, when CSE would fold the clone back.
-        auto isTensorConstant = [](Value value) {
-          return isa<RankedTensorType>(value.getType()) &&
-                 matchPattern(value, m_Constant());
-        };
+        auto isConstant = [](Value v) { return matchPattern(v, m_Constant()); };
         bool wrapConstants = llvm::all_of(op->getOperands(), [&](Value v) {
-          return !isa<RankedTensorType>(v.getType()) || isTensorConstant(v);
+          return !isa<RankedTensorType>(v.getType()) || isConstant(v);
         });
         IRMapping operands;
         for (Value operand : op->getOperands()) {
@@ -256,7 +253,7 @@ void recomputeOps(StepGraph &graph, ArrayRef<bool> recompute) {
           Value clone = recomputed ? available(operand, local)
                                    : into.lookupOrNull(operand);
           if (!clone && isa<RankedTensorType>(operand.getType()) &&
-              (wrapConstants || !isTensorConstant(operand))) {
+              (wrapConstants || !isConstant(operand))) {
             clone = builder.create<RecomputeInputOp>(op->getLoc(), operand);
             into.map(operand, clone);
           }
