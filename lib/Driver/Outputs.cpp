@@ -51,13 +51,16 @@ bool OutputSet::prepare(std::string &error) {
        !path.empty() && !sys::fs::exists(path);
        sys::path::remove_filename(path))
     missing.push_back(path.str().str());
+  // The handler knows the folders before they exist: an interrupt right
+  // after they are made removes them too (removing one not yet made fails
+  // harmlessly).
+  createdDirectories.assign(missing.rbegin(), missing.rend());
+  createdFolders = &createdDirectories;
+  sys::SetInterruptFunction(removeCreatedFolders);
   if (std::error_code code = sys::fs::create_directories(directory)) {
     error = "cannot create " + directory.str().str() + ": " + code.message();
     return false;
   }
-  createdDirectories.assign(missing.rbegin(), missing.rend());
-  createdFolders = &createdDirectories;
-  sys::SetInterruptFunction(removeCreatedFolders);
   return true;
 }
 

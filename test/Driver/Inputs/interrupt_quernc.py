@@ -19,9 +19,13 @@ def main():
     flags = sys.argv[5:]
     if os.path.exists(out_dir):
         sys.exit(f"{out_dir} exists")
+    # quernc keeps a SIGINT its parent ignores ignored, as a background job
+    # of a shell gets it: the test restores the default first.
     process = subprocess.Popen([quernc, model, "-o", out_dir + "/model"] + flags,
                                stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(
+                                   signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not os.path.isdir(out_dir):
         if process.poll() is not None or time.monotonic() > deadline:
