@@ -9,7 +9,9 @@ panels and accumulate panel after panel: a plain one, a Linear layer's
 columns), a weight gradient (a transposed left operand, 600 columns) and a
 batched product (MatMul). From 128 rows, so are products whose right
 operand is 4 MiB or more and has rows 4 KiB apart (1024 f32) or is
-transposed (1400 rows, padded to 1408 columns).
+transposed (1400 rows, padded to 1408 columns). So is the right operand of
+a product 256 deep whose result's rows are 4 KiB apart (1024 f32), which
+accumulates in rows.
 Each result must match the float64 product within 1e-5 of the largest
 magnitude.
 """
@@ -27,7 +29,8 @@ PRODUCTS = {"plain": ([512, 512], [512, 1024], False, False, False),
             "batched": ([2, 512, 512], [2, 512, 544], False, False, False),
             "few_rows": ([128, 1024], [1024, 1024], False, False, False),
             "few_rows_transposed": ([160, 768], [1400, 768], False, True,
-                                    False)}
+                                    False),
+            "aliased": ([256, 256], [256, 1024], False, False, False)}
 
 
 def result_shape(spec):

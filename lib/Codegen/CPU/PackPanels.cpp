@@ -43,56 +43,77 @@ void eraseWithDeadProducers(Operation *op) {
 struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
   using PackPanelsPassBase::PackPanelsPassBase;
 
-  /// Whether `product` is large: at least kLargeSize columns and depth, and
-  /// at least kLargeSize rows, or kFewRows with a right operand of
-  /// kLargeRightBytes or more that is transposed or has rows a multiple of
-  /// 4 KiB apart.
-  static bool isLarge(linalg::GenericOp product,
-                      const PackedProductOperands &operands) {
+  /// A product's sizes: its result's rows and columns, its depth, the bytes
+  /// of an element.
+  struct Sizes {
+    int64_t rows, columns, depth, elementBytes;
+    /// Whether the result's rows (and an untransposed right operand's) are
+    /// a multiple of kAliasingStride apart: the rows of a tile fall in the
+    /// same cache sets.
+    bool aliasedRows() const {
+      return columns * elementBytes % kAliasingStride == 0;
+    }
+  };
+  static Sizes sizesOf(linalg::GenericOp product,
+                       const PackedProductOperands &operands) {
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
     auto lhsType = cast<RankedTensorType>(operands.lhs.getType());
-    int64_t rows = type.getShape().drop_back().back(),
-            columns = type.getShape().back(),
-            depth = lhsType.getShape()[lhsType.getRank() -
-                                       (operands.transposeLhs ? 2 : 1)];
-    int64_t elementBytes =
-        llvm::divideCeil(type.getElementType().getIntOrFloatBitWidth(), 8);
-    bool awkwardRight =
-        operands.transposeRhs || columns * elementBytes % kAliasingStride == 0;
-    return columns >= kLargeSize && depth >= kLargeSize &&
-           (rows >= kLargeSize ||
-            (rows >= kFewRows && awkwardRight &&
-             columns * depth * elementBytes >= kLargeRightBytes));
+    return {
+        type.getShape().drop_back().back(), type.getShape().back(),
+        lhsType.getShape()[lhsType.getRank() - (operands.transposeLhs ? 2 : 1)],
+        llvm::divideCeil(type.getElementType().getIntOrFloatBitWidth(), 8)};
   }
-  /// From these sizes up, the copies that panels take (the operand's pack,
-  /// the result's, the padding) are small beside the product: on one core
-  /// f32 products of 512 and more measured gained 1.03-1.26x, smaller ones
-  /// lost up to 8%; bf16 products accumulating in panels gained 1.03-1.09x
-  /// and smaller ones lost 4-5%. With fewer rows (two multiply-adds a row
-  /// for each element packed) panels pay only for a large right operand
-  /// that is awkward to read in place: transposed, or with rows a multiple
-  /// of 4 KiB apart (the rows of a tile fall in the same cache sets).
-  /// 128 rows of a 1024 x 65536 operand gained 1.55-1.7x (fp32, one and two
-  /// threads), 256 of 1024 x 4096 1.28-1.48x, 128 of a transposed 50257 x
-  /// 768 1.14x; 128 of 768 x 50257 lost 13-22%, of 768 x 768 15% on two
-  /// threads.
+
+  /// Whether `product` is large: at least kLargeSize columns and depth, and
+  /// at least kLargeSize rows, or kFewRows with a right operand of
+  /// kLargeRightBytes or more that is transposed or has aliased rows. A
+  /// large product accumulates in panels too.
+  static bool isLarge(linalg::GenericOp product,
+                      const PackedProductOperands &operands) {
+    Sizes sizes = sizesOf(product, operands);
+    bool awkwardRight = operands.transposeRhs || sizes.aliasedRows();
+    return sizes.columns >= kLargeSize && sizes.depth >= kLargeSize &&
+           (sizes.rows >= kLargeSize ||
+            (sizes.rows >= kFewRows && awkwardRight &&
+             sizes.columns * sizes.depth * sizes.elementBytes >=
+                 kLargeRightBytes));
+  }
   static constexpr int64_t kLargeSize = 512;
   static constexpr int64_t kFewRows = 128;
   static constexpr int64_t kLargeRightBytes = 4 << 20;
   static constexpr int64_t kAliasingStride = 4096;
 
+  /// Whether `product`'s right operand is worth its panels though the
+  /// product is not large: its rows are aliased, and it is at least
+  /// kAliasedDepth deep and kAliasedRows tall. A tile's kc rows of the
+  /// operand, read in place, would fight over a few sets of L1. Measured
+  /// on one Zen 5 core (48 KiB 12-way L1), panels of the right operand
+  /// alone: 256x256x1024 131 -> 181 GFLOP/s, 1024x256x1024 121 -> 177,
+  /// 384x256x2048 133 -> 182, 64x256x1024 137 -> 163, and on two cores
+  /// 1.08-1.35x; the transposed forms likewise. Products 128 deep gained on
+  /// one core but lost 4-40% on two.
+  static bool isAliased(linalg::GenericOp product,
+                        const PackedProductOperands &operands) {
+    Sizes sizes = sizesOf(product, operands);
+    return sizes.aliasedRows() && sizes.depth >= kAliasedDepth &&
+           sizes.rows >= kAliasedRows;
+  }
+  static constexpr int64_t kAliasedDepth = 256;
+  static constexpr int64_t kAliasedRows = 64;
+
   /// Whether `product` is worth its panels: every one whose right operand is
   /// computed from position (a quantized weight, decoded into the panels
   /// rather than into a buffer of its own, in one panel when it is narrower
   /// than a panel), every paired one wider than a panel (its operand is
-  /// packed anyway), an f32 one when it is large.
+  /// packed anyway), an f32 one when it is large or aliased.
   bool worthPanels(linalg::GenericOp product,
                    const PackedProductOperands &operands) const {
     if (computedFromPosition(operands.rhs))
       return true;
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
     return type.getShape().back() > panel &&
-           (operands.pairs || isLarge(product, operands));
+           (operands.pairs || isLarge(product, operands) ||
+            isAliased(product, operands));
   }
 
   /// Replaces each view of an operand computed from position (a transpose,

@@ -178,13 +178,13 @@ func.func @f32_linear(%x: tensor<512x512xf32>, %w: tensor<1000x512xf32>, %b: ten
 
 // Below 512 rows (or columns, or depth) the copies cost more than the
 // panels save: the product stays as the conversion built it (its right
-// operand, 2 MiB, too small for the rule below).
+// operand, 2 MiB, too small for the rule below, its rows 4000 bytes apart).
 // F32-LABEL: func.func @f32_small
 // F32-NOT: tensor.collapse_shape
-// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<511x512xf32>, tensor<512x1024xf32>)
-func.func @f32_small(%x: tensor<511x512xf32>, %w: tensor<512x1024xf32>) -> tensor<511x1024xf32> {
-  %y = quern.matmul %x, %w : tensor<511x512xf32>, tensor<512x1024xf32> -> tensor<511x1024xf32>
-  return %y : tensor<511x1024xf32>
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<511x512xf32>, tensor<512x1000xf32>)
+func.func @f32_small(%x: tensor<511x512xf32>, %w: tensor<512x1000xf32>) -> tensor<511x1000xf32> {
+  %y = quern.matmul %x, %w : tensor<511x512xf32>, tensor<512x1000xf32> -> tensor<511x1000xf32>
+  return %y : tensor<511x1000xf32>
 }
 
 // From 128 rows, a right operand of 4 MiB or more is packed where reading
@@ -204,8 +204,7 @@ func.func @f32_few_rows_transposed(%x: tensor<128x768xf32>, %w: tensor<1400x768x
   return %y : tensor<128x1400xf32>
 }
 
-// Rows 5600 bytes apart are read in place; so is any right operand with
-// fewer than 128 rows.
+// Rows 5600 bytes apart are read in place.
 // F32-LABEL: func.func @f32_few_rows_plain
 // F32-NOT: tensor.collapse_shape
 // F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<128x768xf32>, tensor<768x1400xf32>)
@@ -214,12 +213,34 @@ func.func @f32_few_rows_plain(%x: tensor<128x768xf32>, %w: tensor<768x1400xf32>)
   return %y : tensor<128x1400xf32>
 }
 
+// With fewer than 128 rows the product does not accumulate in panels; its
+// aliased right operand is still packed (the rule below).
 // F32-LABEL: func.func @f32_too_few_rows
-// F32-NOT: tensor.collapse_shape
-// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<127x1024xf32>, tensor<1024x1024xf32>)
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<127x1024xf32>, tensor<32x1024x32xf32>) outs(%{{.+}} : tensor<127x32x32xf32>)
 func.func @f32_too_few_rows(%x: tensor<127x1024xf32>, %w: tensor<1024x1024xf32>) -> tensor<127x1024xf32> {
   %y = quern.matmul %x, %w : tensor<127x1024xf32>, tensor<1024x1024xf32> -> tensor<127x1024xf32>
   return %y : tensor<127x1024xf32>
+}
+
+// A product at least 256 deep and 64 tall whose result's rows are a
+// multiple of 4 KiB apart (1024 f32) has its right operand packed in
+// panels though it is not large; it accumulates in rows, [M, N/32, 32],
+// as the bf16 products above. 1000 columns, not aliased, stay as they are.
+// F32-LABEL: func.func @f32_aliased
+// F32: %[[WP:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<32x256x32xf32>)
+// F32: %[[Y:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[WP]] : tensor<256x256xf32>, tensor<32x256x32xf32>) outs(%{{.+}} : tensor<256x32x32xf32>)
+// F32: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<256x32x32xf32> into tensor<256x1024xf32>
+func.func @f32_aliased(%x: tensor<256x256xf32>, %w: tensor<256x1024xf32>) -> tensor<256x1024xf32> {
+  %y = quern.matmul %x, %w : tensor<256x256xf32>, tensor<256x1024xf32> -> tensor<256x1024xf32>
+  return %y : tensor<256x1024xf32>
+}
+
+// F32-LABEL: func.func @f32_not_aliased
+// F32-NOT: tensor.expand_shape
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<256x256xf32>, tensor<256x1000xf32>) outs(%{{.+}} : tensor<256x1000xf32>)
+func.func @f32_not_aliased(%x: tensor<256x256xf32>, %w: tensor<256x1000xf32>) -> tensor<256x1000xf32> {
+  %y = quern.matmul %x, %w : tensor<256x256xf32>, tensor<256x1000xf32> -> tensor<256x1000xf32>
+  return %y : tensor<256x1000xf32>
 }
 
 // A product too small for panels reads a left operand the conversion
