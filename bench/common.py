@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -54,11 +55,22 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
+def host_cpu():
+    """The host CPU as LLVM names it (what quernc compiles for by default):
+    the microarchitecture, which a virtual machine's model name hides."""
+    run = subprocess.run(["/usr/lib/llvm-19/bin/llc", "--version"],
+                         capture_output=True, text=True, check=True)
+    for line in run.stdout.splitlines():
+        if "Host CPU:" in line:
+            return line.split(":", 1)[1].strip()
+    raise RuntimeError("llc --version names no host CPU")
+
+
 def machine():
     """The machine and the load on it when a benchmark starts: the other
     processes running then (a build, say) take cores from the measurement."""
-    return {"cpu": cpu_model(), "cores": os.cpu_count(),
-            "load_average_1min": os.getloadavg()[0]}
+    return {"cpu": cpu_model(), "host_cpu": host_cpu(),
+            "cores": os.cpu_count(), "load_average_1min": os.getloadavg()[0]}
 
 
 def _proc_kib_bytes(path, field):

@@ -1068,6 +1068,20 @@ def machine_lines(results):
     machine = any_result.get("machine")
     if isinstance(machine, dict):
         lines.append(f"Machine: {machine['cpu']}, {machine['cores']} cores.")
+    # Results of earlier runs may come from another machine of the same
+    # name: the microarchitecture says which ran where.
+    by_cpu = {}
+    for name, result in results.items():
+        if isinstance(result.get("machine"), dict):
+            by_cpu.setdefault(result["machine"].get("host_cpu", "not recorded"),
+                              []).append(name)
+    if len(by_cpu) > 1:
+        lines.append("Host CPU (as LLVM names it; the benchmarks ran on "
+                     "different machines): " + "; ".join(
+                         f"{cpu}: {', '.join(names)}"
+                         for cpu, names in by_cpu.items()) + ".")
+    elif by_cpu:
+        lines.append(f"Host CPU (as LLVM names it): {next(iter(by_cpu))}.")
     versions = []
     if "train_step" in results:
         versions.append(f"PyTorch {results['train_step']['torch_version']}")
