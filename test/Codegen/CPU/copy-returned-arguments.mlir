@@ -73,3 +73,37 @@ func.func @argument_twice_and_scalar(%x: memref<2x3xi64>, %s: f32) -> (memref<2x
 func.func @empty_and_scalar_buffers(%e: memref<0x4xf32>, %s: memref<i1>) -> (memref<0x4xf32>, memref<i1>) {
   return %e, %s : memref<0x4xf32>, memref<i1>
 }
+
+// -----
+
+// A collapsed view of an allocation (a product computed in panels of rows)
+// is returned as an allocation of its own shape: the original allocation
+// becomes the expanded view of it, so that buffer-results-to-out-params
+// writes into the caller's buffer and nothing is copied.
+// CHECK-LABEL: func.func @collapsed_view
+// CHECK-SAME: (%[[X:.+]]: memref<4x2x8xf32>)
+// CHECK: %[[WHOLE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x16xf32>
+// CHECK: %[[PANELS:.+]] = memref.expand_shape %[[WHOLE]] {{\[\[}}0], [1, 2]] output_shape [4, 2, 8] : memref<4x16xf32> into memref<4x2x8xf32>
+// CHECK: linalg.copy ins(%[[X]] : memref<4x2x8xf32>) outs(%[[PANELS]] : memref<4x2x8xf32>)
+// CHECK-NOT: linalg.copy
+// CHECK: return %[[WHOLE]] : memref<4x16xf32>
+func.func @collapsed_view(%x: memref<4x2x8xf32>) -> memref<4x16xf32> {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<4x2x8xf32>
+  linalg.copy ins(%x : memref<4x2x8xf32>) outs(%a : memref<4x2x8xf32>)
+  %c = memref.collapse_shape %a [[0], [1, 2]] : memref<4x2x8xf32> into memref<4x16xf32>
+  return %c : memref<4x16xf32>
+}
+
+// -----
+
+// A collapsed view of an argument is left as it is: not being an
+// allocation, buffer-results-to-out-params copies it into the caller's
+// buffer.
+// CHECK-LABEL: func.func @collapsed_argument
+// CHECK: %[[C:.+]] = memref.collapse_shape
+// CHECK-NOT: memref.alloc
+// CHECK: return %[[C]] : memref<4x16xf32>
+func.func @collapsed_argument(%x: memref<4x2x8xf32>) -> memref<4x16xf32> {
+  %c = memref.collapse_shape %x [[0], [1, 2]] : memref<4x2x8xf32> into memref<4x16xf32>
+  return %c : memref<4x16xf32>
+}

@@ -31,7 +31,13 @@ def CopyReturnedArgumentsPass
     that is a function argument, or that is returned twice, is copied into a
     new buffer, so that every result can be computed straight into the
     caller's output buffer (ONNX graphs may pass an input through unchanged:
-    Identity, a one-input Max, inference-mode Dropout).
+    Identity, a one-input Max, inference-mode Dropout). A result that is a
+    collapsed view of a static allocation (a product accumulated in panels
+    of rows, `[M, N/32, 32]`, returned as `[M, N]`) is returned as an
+    allocation of its own shape instead, the original allocation becoming
+    the expanded view of it: the result is then computed in the caller's
+    buffer rather than copied there (256x256x1024 on two Zen 5 cores: 270
+    -> 320 GFLOP/s).
 
     Before:
     ```mlir
