@@ -35,8 +35,7 @@ Value allocateCollapsed(Value value) {
       collapse ? collapse.getSrc().getDefiningOp<memref::AllocOp>() : nullptr;
   if (!alloc || !alloc.getType().hasStaticShape() ||
       !alloc.getType().getLayout().isIdentity() ||
-      !collapse.getType().getLayout().isIdentity() ||
-      !alloc.getDynamicSizes().empty() || !alloc.getSymbolOperands().empty())
+      !collapse.getType().getLayout().isIdentity())
     return value;
   OpBuilder builder(alloc);
   auto whole = builder.create<memref::AllocOp>(
