@@ -55,21 +55,23 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
-def host_cpu():
-    """The host CPU as LLVM names it (what quernc compiles for by default):
-    the microarchitecture, which a virtual machine's model name hides."""
-    run = subprocess.run(["/usr/lib/llvm-19/bin/llc", "--version"],
+def host_cpu(build):
+    """The host CPU as LLVM names it, which quernc in `build` compiles for by
+    default (`quernc --print-targets`): the microarchitecture, which a
+    virtual machine's model name hides."""
+    run = subprocess.run([os.path.join(build, "bin", "quernc"),
+                          "--print-targets"],
                          capture_output=True, text=True, check=True)
     for line in run.stdout.splitlines():
         if "Host CPU:" in line:
             return line.split(":", 1)[1].strip()
-    raise RuntimeError("llc --version names no host CPU")
+    raise RuntimeError("quernc --print-targets names no host CPU")
 
 
-def machine():
+def machine(build):
     """The machine and the load on it when a benchmark starts: the other
     processes running then (a build, say) take cores from the measurement."""
-    return {"cpu": cpu_model(), "host_cpu": host_cpu(),
+    return {"cpu": cpu_model(), "host_cpu": host_cpu(build),
             "cores": os.cpu_count(), "load_average_1min": os.getloadavg()[0]}
 
 

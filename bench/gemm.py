@@ -333,7 +333,7 @@ def main():
         probe = build_probe(work)
         runtimes = Runtimes(probe)
         result = {"benchmark": "gemm", "precision": "fp32",
-                  "quick": args.quick, "machine": common.machine(),
+                  "quick": args.quick, "machine": common.machine(build),
                   "numpy_version": np.__version__,
                   "openblas": runtimes.openblas_config,
                   "openblas_library": runtimes.openblas_path,

@@ -144,7 +144,7 @@ def main():
         probe = gemm.build_probe(work)
         runtimes = gemm.Runtimes(probe)
         result = {"benchmark": "gemm_shapes", "quick": args.quick,
-                  "machine": common.machine(), "numpy_version": np.__version__,
+                  "machine": common.machine(build), "numpy_version": np.__version__,
                   "openblas": runtimes.openblas_config,
                   "switch_pause_seconds": gemm.SWITCH_PAUSE_SECONDS,
                   "tolerances": TOLERANCES, "rows": []}

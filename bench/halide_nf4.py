@@ -155,7 +155,7 @@ def main():
                       f"(difference {error:.1e})", flush=True)
             rows.append(row)
     common.write_result(args.out, {"benchmark": "halide_nf4", "quick": args.quick,
-                                   "machine": common.machine(), "calls": calls,
+                                   "machine": common.machine(build), "calls": calls,
                                    "target": TARGET, "rows": rows})
 
 

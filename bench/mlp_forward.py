@@ -94,7 +94,7 @@ def bench_mlp_forward(build, work, quick, batch=64):
         "max_abs_diff_vs_torch": max_diff,
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
-        "machine": common.machine(),
+        "machine": common.machine(build),
     }
 
 

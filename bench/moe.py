@@ -142,7 +142,7 @@ def main():
     build = os.path.abspath(args.build)
     steps, warmup = (QUICK_STEPS, QUICK_WARMUP) if args.quick else (STEPS, WARMUP)
     result = {"benchmark": "moe_step", "quick": args.quick,
-              "machine": common.machine(), "torch_version": torch.__version__,
+              "machine": common.machine(build), "torch_version": torch.__version__,
               "optimizer": {"name": "adamw", "lr": train.LR},
               "steps": steps, "warmup": warmup, "rows": []}
     with tempfile.TemporaryDirectory() as work:

@@ -215,7 +215,7 @@ def main():
     torch.set_num_threads(1)
     build = os.path.abspath(args.build)
     result = {"benchmark": "qlora_step", "quick": args.quick,
-              "machine": common.machine(), "torch_version": torch.__version__,
+              "machine": common.machine(build), "torch_version": torch.__version__,
               "rank": RANK, "alpha": ALPHA, "targets": list(TARGETS),
               "optimizer": {"name": "adamw", "lr": train.LR},
               "steps": QUICK_STEPS if args.quick else STEPS,

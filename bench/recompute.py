@@ -178,7 +178,7 @@ def main():
     import torch
     build = os.path.abspath(args.build)
     result = {"benchmark": "recompute_step", "quick": args.quick,
-              "machine": common.machine(), "torch_version": torch.__version__,
+              "machine": common.machine(build), "torch_version": torch.__version__,
               "optimizer": {"name": "adamw", "lr": train.LR}, "rows": []}
     with tempfile.TemporaryDirectory() as work:
         for name, spec in MODELS.items():

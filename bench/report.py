@@ -990,7 +990,7 @@ def too_big_lines(record):
         entry = record.get(stem)
         if not entry:
             continue
-        budget = entry.get("budget") or "none"
+        budget = budget_label(entry)
         if "compile_error" in entry:
             lines.append(f"| {budget} | cannot: {entry['compile_error']} "
                          "| | | | | | |")

@@ -370,7 +370,7 @@ def main():
     build = os.path.abspath(args.build)
     result = {
         "benchmark": "train_step", "quick": args.quick,
-        "machine": common.machine(), "torch_version": torch.__version__,
+        "machine": common.machine(build), "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "optimizer": {"name": "adamw", "lr": LR, "betas": [0.9, 0.999],
                       "eps": 1e-8, "weight_decay": 0.01},
