@@ -205,9 +205,8 @@ Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(machine);
   codegen.bf16Matmuls = options.precision == Precision::BF16;
-  // Threads where an OpenMP runtime for the target is at hand: the host.
-  if (llvm::Triple(target.triple).getArch() !=
-      llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+  // Threads where an OpenMP runtime for the target is at hand.
+  if (openMPRuntime(target).empty())
     codegen.minParallelWork = 0;
   codegen.recomputeCheap = !options.train || options.train->recompute.mode !=
                                                  RecomputeOptions::Mode::None;
@@ -314,7 +313,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
                        object, error) &&
               linkSharedLibrary(
                   object, outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
-                  triple, usesOpenMP, error);
+                  target, usesOpenMP, error);
     break;
   }
   case EmitKind::MLIR:

@@ -8,6 +8,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -31,9 +32,29 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
   if (resolved.triple.empty())
     resolved.triple = host;
   resolved.triple = Triple::normalize(resolved.triple);
-  bool isHost = Triple(resolved.triple) == Triple(Triple::normalize(host));
+  Triple triple(resolved.triple);
+  bool isHost = triple == Triple(Triple::normalize(host));
+  // macOS: the deployment version is the triple's (13.0 if it has none),
+  // on Apple silicon from the first, the M1.
+  if (triple.isMacOSX() && triple.getOSVersion().empty()) {
+    triple.setOSName("macosx13.0");
+    resolved.triple = triple.str();
+  }
   if (resolved.cpu.empty() || resolved.cpu == "native")
-    resolved.cpu = isHost ? sys::getHostCPUName().str() : "generic";
+    resolved.cpu = isHost                                   ? sys::getHostCPUName().str()
+                   : triple.isMacOSX() && triple.isAArch64() ? "apple-m1"
+                                                            : "generic";
+  if (resolved.sysroot.empty() && triple.isOSLinux() &&
+      triple.getArch() != Triple(host).getArch())
+    resolved.sysroot = ("/usr/" + triple.getArchName() + "-linux-" +
+                        triple.getEnvironmentName())
+                           .str();
+  // LLVM's generic RISC-V CPU has none of the extensions that Linux
+  // requires (a multiply would be a libgcc call, a float one soft-float).
+  if (triple.isRISCV() && triple.isOSLinux())
+    resolved.features =
+        "+m,+a,+f,+d,+c" +
+        (resolved.features.empty() ? std::string() : "," + resolved.features);
   if (resolved.features.empty() && isHost && spec.cpu.empty()) {
     // The host CPU's own features, which its name alone may not imply
     // (virtual machines mask some).
@@ -142,6 +163,14 @@ quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
     cpu.vectorRegisters = 32;
     if (subtarget.checkFeatures("+bf16"))
       cpu.bf16Dot = quern::BF16Dot::NEON;
+  } else if (triple.isRISCV() && subtarget.checkFeatures("+zve32f")) {
+    // The vector extension: 32 registers of at least the minimum length
+    // the CPU guarantees (Zvl*b; +v implies 128 bits). Fixed-length vectors
+    // of that width are what LLVM lowers to them.
+    cpu.vectorRegisters = 32;
+    for (int64_t bits = 128; bits <= 65536; bits *= 2)
+      if (subtarget.checkFeatures("+zvl" + std::to_string(bits) + "b"))
+        cpu.vectorBits = bits;
   }
   return cpu;
 }
@@ -198,8 +227,75 @@ bool quern::emitCode(Module &module, TargetMachine &machine,
   return true;
 }
 
+namespace {
+/// A target Quern is tested for or tuned on: --print-targets lists each
+/// with what its description turns on.
+struct Preset {
+  StringRef triple, cpu, features;
+};
+} // namespace
+
+static constexpr Preset kPresets[] = {
+    {"x86_64-linux-gnu", "x86-64-v3", ""},
+    {"x86_64-linux-gnu", "skylake-avx512", ""},
+    {"x86_64-linux-gnu", "sapphirerapids", ""},
+    {"x86_64-linux-gnu", "znver4", ""},
+    {"x86_64-linux-gnu", "znver5", ""},
+    {"aarch64-linux-gnu", "neoverse-n1", ""},
+    {"aarch64-linux-gnu", "neoverse-v1", ""},
+    {"aarch64-linux-gnu", "neoverse-v2", ""},
+    {"arm64-apple-macosx13.0", "apple-m1", ""},
+    {"arm64-apple-macosx13.0", "apple-m2", ""},
+    {"arm64-apple-macosx13.0", "apple-m3", ""},
+    {"arm64-apple-macosx13.0", "apple-m4", ""},
+    {"riscv64-linux-gnu", "generic", "+v"},
+    {"riscv64-linux-gnu", "generic", "+v,+zvl256b"},
+};
+
+/// What code generation makes of `spec`: vectors, registers, the bf16
+/// dot product and threads.
+static std::string describePreset(const quern::TargetSpec &spec) {
+  std::string error;
+  std::unique_ptr<TargetMachine> machine =
+      quern::createTargetMachine(spec, 3, error);
+  if (!machine)
+    return error;
+  quern::CPUDescription cpu = quern::describeCPU(*machine);
+  std::string text = std::to_string(cpu.vectorBits) + "-bit vectors x " +
+                     std::to_string(cpu.vectorRegisters);
+  switch (cpu.bf16Dot) {
+  case quern::BF16Dot::AVX512:
+    text += ", bf16 dot (vdpbf16ps)";
+    break;
+  case quern::BF16Dot::NEON:
+    text += ", bf16 dot (bfdot)";
+    break;
+  case quern::BF16Dot::None:
+    break;
+  }
+  std::string runtime = quern::openMPRuntime(spec);
+  if (!runtime.empty())
+    return text + ", OpenMP threads (" + runtime + "/libomp.so.5)";
+  if (Triple(spec.triple).isOSLinux())
+    return text + ", one thread (no libomp.so.5 in " + spec.sysroot + "/lib)";
+  return text + ", one thread";
+}
+
 void quern::printTargets(raw_ostream &os) {
   initializeTargets();
+  os << "Presets (--target=TRIPLE -mcpu=CPU -mattr=FEATURES; any other CPU "
+        "LLVM knows works the same way):\n";
+  for (const Preset &preset : kPresets) {
+    TargetSpec spec = resolveTarget({preset.triple.str(), preset.cpu.str(),
+                                     preset.features.str(), /*sysroot=*/""});
+    std::string flags = "--target=" + preset.triple.str();
+    if (preset.cpu != "generic")
+      flags += " -mcpu=" + preset.cpu.str();
+    if (!preset.features.empty())
+      flags += " -mattr=" + preset.features.str();
+    os << "  " << left_justify(flags, 58) << describePreset(spec) << "\n";
+  }
+  os << "\n";
   TargetRegistry::printRegisteredTargetsForVersion(os);
   os << "  Host triple: " << sys::getProcessTriple() << "\n"
      << "  Host CPU:    " << sys::getHostCPUName() << "\n";

@@ -3,9 +3,10 @@
     bf16_matmul.py make DIR      writes DIR/products.onnx
     bf16_matmul.py check STEM    runs the compiled STEM (quernc
                                  --precision=bf16) and compares
-    bf16_matmul.py check STEM --qemu-aarch64 HARNESS
-                                 runs an AArch64 STEM under qemu-aarch64
-                                 through HARNESS (Inputs/entry_raw.c)
+    bf16_matmul.py check STEM --qemu HARNESS
+                                 runs a STEM built for another CPU under
+                                 qemu (qemu.py) through HARNESS
+                                 (Inputs/entry_raw.c)
 
 The model has a plain product, one whose right operand is a Transpose (a
 Linear layer), a batched one (attention), and two of shapes that tile
@@ -72,11 +73,11 @@ def run_native(stem, inputs):
     return outputs
 
 
-def run_qemu_aarch64(stem, inputs, harness):
+def run_qemu(stem, inputs, harness):
     sys.path.insert(0, os.path.dirname(__file__))
-    import qemu_aarch64
-    outputs, _ = qemu_aarch64.run(harness, stem, "forward", inputs,
-                                  [(shape, np.float32) for shape in OUTPUT_SHAPES])
+    import qemu
+    outputs, _ = qemu.run(harness, stem, "forward", inputs,
+                          [(shape, np.float32) for shape in OUTPUT_SHAPES])
     return outputs
 
 
@@ -85,8 +86,8 @@ def check(stem, *runner):
     values = {name: rng.standard_normal(shape).astype(np.float32)
               for name, shape in SHAPES.items()}
     inputs = list(values.values())
-    outputs = (run_qemu_aarch64(stem, inputs, runner[1])
-               if runner[:1] == ("--qemu-aarch64",) else run_native(stem, inputs))
+    outputs = (run_qemu(stem, inputs, runner[1])
+               if runner[:1] == ("--qemu",) else run_native(stem, inputs))
     wide = {name: value.astype(np.float64) for name, value in values.items()}
     rounded = {name: to_bf16(value).astype(np.float64)
                for name, value in values.items()}

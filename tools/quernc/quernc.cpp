@@ -56,6 +56,12 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     features("mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
              cl::value_desc("+a,-b"), cl::cat(category));
+static cl::opt<std::string> sysroot(
+    "sysroot",
+    cl::desc("Root of the target's C library and OpenMP runtime (libomp.so.5 "
+             "in DIR/lib: threads) for a Linux target other than the host "
+             "(default: Debian's cross root, /usr/ARCH-linux-gnu)"),
+    cl::value_desc("DIR"), cl::cat(category));
 static cl::opt<quern::Precision> precision(
     "precision", cl::desc("Arithmetic of the matrix products"),
     cl::values(clEnumValN(quern::Precision::FP32, "fp32",
@@ -318,7 +324,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (cpu == "help" || features == "help") {
-    quern::printTargetHelp(quern::resolveTarget({triple, "", ""}),
+    quern::printTargetHelp(quern::resolveTarget({triple, "", "", ""}),
                            features == "help", llvm::outs());
     return 0;
   }
@@ -333,7 +339,7 @@ int main(int argc, char **argv) {
   options.inputPath = inputPath;
   options.outputStem = outputStem;
   options.emit = emit;
-  options.target = {triple, cpu, features};
+  options.target = {triple, cpu, features, sysroot};
   options.optLevel = optLevel;
   options.precision = precision;
   options.import.maxTensorBytes = maxTensorBytes;

@@ -27,10 +27,24 @@ struct TargetSpec {
   std::string cpu;
   /// Comma-separated `+feature,-feature` list, as in `-mattr`.
   std::string features;
+  /// Where the target's C library (and OpenMP runtime) are, for a Linux
+  /// triple other than the host's: empty means Debian's cross sysroot,
+  /// /usr/ARCH-linux-GNUENV (/usr/aarch64-linux-gnu).
+  std::string sysroot;
 };
 
-/// Fills the empty fields of `spec` (see TargetSpec).
+/// Fills the empty fields of `spec` (see TargetSpec). A RISC-V Linux
+/// triple's features start with the Linux ABI's baseline, rv64gc
+/// (+m,+a,+f,+d,+c), as a C compiler's do.
 TargetSpec resolveTarget(const TargetSpec &spec);
+
+/// The directory of the OpenMP runtime (LLVM's libomp.so.5) that code for
+/// `spec` (resolved) is linked with, or empty when there is none: then the
+/// code runs on one thread. For the host's architecture, Debian's
+/// libomp-19-dev; for another Linux one, the sysroot's lib folder if
+/// libomp.so.5 is there (scripts/install-deps.sh puts Debian's arm64 one
+/// into /usr/aarch64-linux-gnu/lib); Apple targets have none.
+std::string openMPRuntime(const TargetSpec &spec);
 
 /// Checks a resolved `spec` before anything is compiled: the triple has a
 /// target, its CPU and every feature are ones LLVM knows for it. Returns
@@ -62,14 +76,15 @@ bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
               llvm::CodeGenFileType type, llvm::StringRef path,
               std::string &error);
 
-/// Links `objectPath` into the shared library `outputPath` with lld (ELF
-/// .so, or a Mach-O .dylib for Apple triples), with LLVM's OpenMP runtime
-/// if `openmp`.
+/// Links `objectPath` into the shared library `outputPath` for `spec`
+/// (resolved) with lld (ELF .so, or a Mach-O .dylib for Apple triples),
+/// with the target's OpenMP runtime (openMPRuntime) if `openmp`.
 bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                       const llvm::Triple &triple, bool openmp,
-                       std::string &error);
+                       const TargetSpec &spec, bool openmp, std::string &error);
 
-/// Lists the registered LLVM targets (for `--print-targets`).
+/// `--print-targets`: the presets (the CPUs Quern is tested for, each with
+/// what its description turns on: vector width, registers, bf16 dot
+/// product, threads), the registered LLVM targets and the host.
 void printTargets(llvm::raw_ostream &os);
 
 } // namespace quern
