@@ -313,7 +313,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
                        object, error) &&
               linkSharedLibrary(
                   object, outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
-                  target, usesOpenMP, error);
+                  name, target, usesOpenMP, error);
     break;
   }
   case EmitKind::MLIR:

@@ -10,9 +10,9 @@
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -66,8 +66,8 @@ std::string quern::openMPRuntime(const TargetSpec &spec) {
 }
 
 bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                              const TargetSpec &spec, bool openmp,
-                              std::string &error) {
+                              StringRef name, const TargetSpec &spec,
+                              bool openmp, std::string &error) {
   Triple triple(spec.triple);
   std::vector<std::string> args;
   std::string linker;
@@ -98,7 +98,6 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
     }
     VersionTuple version = triple.getOSVersion();
     std::string minimum = version.getAsString();
-    StringRef name = sys::path::stem(outputPath);
     args = {linker,
             "-dylib",
             "-arch",
@@ -108,14 +107,15 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
             minimum,
             minimum,
             "-install_name",
-            ("@rpath/" + sys::path::filename(outputPath)).str(),
+            ("@rpath/" + name + ".dylib").str(),
             "-exported_symbol",
             ("_" + name + "_*").str(),
             "-L" + stubDir.str().str(),
             "-lSystem"};
   } else {
     linker = findProgram({"ld.lld-19", "ld.lld"});
-    args = {linker, "-shared", "-z", "now", "--build-id=sha1"};
+    args = {linker, "-shared", "-soname",        (name + ".so").str(),
+            "-z",   "now",     "--build-id=sha1"};
   }
   if (linker.empty()) {
     error = "cannot find the lld linker (install lld-19)";

@@ -41,9 +41,9 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
     resolved.triple = triple.str();
   }
   if (resolved.cpu.empty() || resolved.cpu == "native")
-    resolved.cpu = isHost                                   ? sys::getHostCPUName().str()
+    resolved.cpu = isHost ? sys::getHostCPUName().str()
                    : triple.isMacOSX() && triple.isAArch64() ? "apple-m1"
-                                                            : "generic";
+                                                             : "generic";
   if (resolved.sysroot.empty() && triple.isOSLinux() &&
       triple.getArch() != Triple(host).getArch())
     resolved.sysroot = ("/usr/" + triple.getArchName() + "-linux-" +

@@ -77,10 +77,14 @@ bool emitCode(llvm::Module &module, llvm::TargetMachine &machine,
               std::string &error);
 
 /// Links `objectPath` into the shared library `outputPath` for `spec`
-/// (resolved) with lld (ELF .so, or a Mach-O .dylib for Apple triples),
-/// with the target's OpenMP runtime (openMPRuntime) if `openmp`.
+/// (resolved) with lld, with the target's OpenMP runtime (openMPRuntime)
+/// if `openmp`: an ELF NAME.so (soname NAME.so), or for Apple triples a
+/// Mach-O NAME.dylib (install name @rpath/NAME.dylib, exporting only
+/// `_NAME_*`, linked with libSystem for the triple's macOS version).
+/// `name` is the model's: the prefix of its entry points.
 bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath,
-                       const TargetSpec &spec, bool openmp, std::string &error);
+                       llvm::StringRef name, const TargetSpec &spec,
+                       bool openmp, std::string &error);
 
 /// `--print-targets`: the presets (the CPUs Quern is tested for, each with
 /// what its description turns on: vector width, registers, bf16 dot
