@@ -51,6 +51,13 @@ void addEnvironmentConstructor(
 /// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
 void addThreadControl(llvm::Module &module);
 
+/// Runs the parallel loops of `module` (OpenMP runtime calls, as MLIR lowers
+/// scf.parallel) on libdispatch's dispatch_apply_f instead, with the static
+/// schedule computed in the library (Dispatch.cpp). False, with the reason
+/// in `error`, for OpenMP code it does not know.
+bool lowerOpenMPToDispatch(llvm::Module &module, const llvm::Triple &triple,
+                           std::string &error);
+
 /// Times every kernel call when the environment variable QUERN_PROFILE is a
 /// positive number as the library loads, and adds
 /// `uint64_t NAME_kernel_profile(uint64_t *nanoseconds, uint64_t *calls,

@@ -205,8 +205,7 @@ Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(machine);
   codegen.bf16Matmuls = options.precision == Precision::BF16;
-  // Threads where an OpenMP runtime for the target is at hand.
-  if (openMPRuntime(target).empty())
+  if (target.threads == ThreadRuntime::None)
     codegen.minParallelWork = 0;
   codegen.recomputeCheap = !options.train || options.train->recompute.mode !=
                                                  RecomputeOptions::Mode::None;
@@ -274,6 +273,12 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
   if (usesOpenMP)
     addThreadControl(*llvmModule);
+  if (usesOpenMP && target.threads == ThreadRuntime::Dispatch) {
+    std::string error;
+    if (!lowerOpenMPToDispatch(*llvmModule, triple, error))
+      return fail("--thread-runtime=dispatch: " + error);
+    usesOpenMP = false;
+  }
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());

@@ -62,20 +62,23 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
         json::Object{{"symbol", (name + "_" + entry.name).str()},
                      {"inputs", tensorsJson(entry.inputs)},
                      {"outputs", tensorsJson(entry.outputs)}};
-  json::Object manifest{{"format", "quern-manifest"},
-                        {"version", 1},
-                        {"name", name},
-                        {"target", json::Object{{"triple", target.triple},
-                                                {"cpu", target.cpu},
-                                                {"features", target.features}}},
-                        {"entry_points", std::move(entryPoints)},
-                        {"state", json::Object{{"bytes", layout.stateBytes},
-                                               {"tensors", std::move(state)}}},
-                        {"workspace_bytes", workspaceBytes},
-                        {"optimizer", optimizer},
-                        {"kernels", std::move(kernels)},
-                        {"memory", std::move(memory)},
-                        {"experts", std::move(experts)}};
+  json::Object manifest{
+      {"format", "quern-manifest"},
+      {"version", 1},
+      {"name", name},
+      {"target",
+       json::Object{{"triple", target.triple},
+                    {"cpu", target.cpu},
+                    {"features", target.features},
+                    {"thread_runtime", threadRuntimeName(target.threads)}}},
+      {"entry_points", std::move(entryPoints)},
+      {"state", json::Object{{"bytes", layout.stateBytes},
+                             {"tensors", std::move(state)}}},
+      {"workspace_bytes", workspaceBytes},
+      {"optimizer", optimizer},
+      {"kernels", std::move(kernels)},
+      {"memory", std::move(memory)},
+      {"experts", std::move(experts)}};
   std::string text;
   raw_string_ostream os(text);
   os << formatv("{0:2}", json::Value(std::move(manifest))) << "\n";

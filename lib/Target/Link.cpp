@@ -22,8 +22,8 @@ using namespace llvm;
 static constexpr StringLiteral kOpenMPDir = "/usr/lib/llvm-19/lib";
 
 /// libSystem's functions that generated code calls (the C library's and
-/// libm's that LLVM emits calls to, and the few the entry points use), as a
-/// text-based stub for ld64.lld.
+/// libm's that LLVM emits calls to, the few the entry points use, and
+/// libdispatch's for threads), as a text-based stub for ld64.lld.
 static constexpr StringLiteral kLibSystemStub = R"(--- !tapi-tbd
 tbd-version:     4
 targets:         [ arm64-macos, x86_64-macos ]
@@ -32,8 +32,9 @@ current-version: 1319
 exports:
   - targets:         [ arm64-macos, x86_64-macos ]
     symbols:         [ ___bzero, ___chkstk_darwin, _atoi, _bzero,
-                       _clock_gettime, _getenv, _memcpy, _memmove,
-                       _memset, _memset_pattern16,
+                       _clock_gettime, _dispatch_apply_f, _getenv,
+                       _memcpy, _memmove, _memset, _memset_pattern16,
+                       _sysconf,
                        _acosf, _asinf, _atan2f, _atanf, _cbrtf, _ceilf,
                        _copysignf, _cosf, _coshf, _erff, _exp2f, _expf,
                        _expm1f, _fabsf, _floorf, _fmaf, _fmaxf, _fminf,

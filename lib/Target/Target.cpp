@@ -64,7 +64,26 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
     llvm::sort(list);
     resolved.features = llvm::join(list, ",");
   }
+  if (resolved.threads == ThreadRuntime::Default)
+    resolved.threads = triple.isOSDarwin() ? ThreadRuntime::Dispatch
+                       : openMPRuntime(resolved).empty()
+                           ? ThreadRuntime::None
+                           : ThreadRuntime::OpenMP;
   return resolved;
+}
+
+StringRef quern::threadRuntimeName(ThreadRuntime runtime) {
+  switch (runtime) {
+  case ThreadRuntime::Default:
+    return "default";
+  case ThreadRuntime::OpenMP:
+    return "openmp";
+  case ThreadRuntime::Dispatch:
+    return "dispatch";
+  case ThreadRuntime::None:
+    return "none";
+  }
+  llvm_unreachable("a thread runtime");
 }
 
 /// The subtarget of `spec`'s triple for the generic CPU: what it knows of
@@ -104,6 +123,14 @@ bool quern::checkTarget(const TargetSpec &spec, std::string &error) {
               " (a list of +name or -name; -mattr=help lists the names)";
       return false;
     }
+  }
+  if (spec.threads == ThreadRuntime::OpenMP && openMPRuntime(spec).empty()) {
+    error = "--thread-runtime=openmp: there is no OpenMP runtime for " +
+            spec.triple +
+            (Triple(spec.triple).isOSLinux()
+                 ? " here (no libomp.so.5 in " + spec.sysroot + "/lib)"
+                 : std::string());
+    return false;
   }
   return true;
 }
@@ -273,9 +300,16 @@ static std::string describePreset(const quern::TargetSpec &spec) {
   case quern::BF16Dot::None:
     break;
   }
-  std::string runtime = quern::openMPRuntime(spec);
-  if (!runtime.empty())
-    return text + ", OpenMP threads (" + runtime + "/libomp.so.5)";
+  switch (spec.threads) {
+  case quern::ThreadRuntime::OpenMP:
+    return text + ", OpenMP threads (" + quern::openMPRuntime(spec) +
+           "/libomp.so.5)";
+  case quern::ThreadRuntime::Dispatch:
+    return text + ", libdispatch threads";
+  case quern::ThreadRuntime::None:
+  case quern::ThreadRuntime::Default:
+    break;
+  }
   if (Triple(spec.triple).isOSLinux())
     return text + ", one thread (no libomp.so.5 in " + spec.sysroot + "/lib)";
   return text + ", one thread";

@@ -62,6 +62,20 @@ static cl::opt<std::string> sysroot(
              "in DIR/lib: threads) for a Linux target other than the host "
              "(default: Debian's cross root, /usr/ARCH-linux-gnu)"),
     cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<quern::ThreadRuntime> threadRuntime(
+    "thread-runtime", cl::desc("What runs the parallel loops"),
+    cl::values(
+        clEnumValN(quern::ThreadRuntime::Default, "default",
+                   "OpenMP where the target's runtime is at hand, "
+                   "libdispatch on Apple, else none (default)"),
+        clEnumValN(quern::ThreadRuntime::OpenMP, "openmp",
+                   "LLVM's OpenMP runtime, libomp.so.5"),
+        clEnumValN(quern::ThreadRuntime::Dispatch, "dispatch",
+                   "libdispatch's dispatch_apply_f (macOS's; on Linux the "
+                   "process provides it)"),
+        clEnumValN(quern::ThreadRuntime::None, "none",
+                   "one thread, no runtime")),
+    cl::init(quern::ThreadRuntime::Default), cl::cat(category));
 static cl::opt<quern::Precision> precision(
     "precision", cl::desc("Arithmetic of the matrix products"),
     cl::values(clEnumValN(quern::Precision::FP32, "fp32",
@@ -324,8 +338,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (cpu == "help" || features == "help") {
-    quern::printTargetHelp(quern::resolveTarget({triple, "", "", ""}),
-                           features == "help", llvm::outs());
+    quern::printTargetHelp(
+        quern::resolveTarget({triple, "", "", "", threadRuntime}),
+        features == "help", llvm::outs());
     return 0;
   }
   if (inputPath.empty())
@@ -339,7 +354,7 @@ int main(int argc, char **argv) {
   options.inputPath = inputPath;
   options.outputStem = outputStem;
   options.emit = emit;
-  options.target = {triple, cpu, features, sysroot};
+  options.target = {triple, cpu, features, sysroot, threadRuntime};
   options.optLevel = optLevel;
   options.precision = precision;
   options.import.maxTensorBytes = maxTensorBytes;

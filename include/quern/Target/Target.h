@@ -20,6 +20,22 @@
 
 namespace quern {
 
+/// What runs a library's parallel loops.
+enum class ThreadRuntime {
+  /// The target's own: OpenMP where its runtime is at hand, libdispatch on
+  /// Apple, else none.
+  Default,
+  /// LLVM's OpenMP runtime, libomp.so.5.
+  OpenMP,
+  /// libdispatch's dispatch_apply_f (in macOS's libSystem).
+  Dispatch,
+  /// None: the code runs on the calling thread.
+  None,
+};
+
+/// "openmp", "dispatch", "none" (and "default").
+llvm::StringRef threadRuntimeName(ThreadRuntime runtime);
+
 /// What code is generated for. Empty fields mean "the host's" when the
 /// triple is the host's, and "generic" otherwise.
 struct TargetSpec {
@@ -31,11 +47,12 @@ struct TargetSpec {
   /// triple other than the host's: empty means Debian's cross sysroot,
   /// /usr/ARCH-linux-GNUENV (/usr/aarch64-linux-gnu).
   std::string sysroot;
+  ThreadRuntime threads = ThreadRuntime::Default;
 };
 
-/// Fills the empty fields of `spec` (see TargetSpec). A RISC-V Linux
-/// triple's features start with the Linux ABI's baseline, rv64gc
-/// (+m,+a,+f,+d,+c), as a C compiler's do.
+/// Fills the empty fields of `spec` (see TargetSpec) and chooses its
+/// default thread runtime. A RISC-V Linux triple's features start with the
+/// Linux ABI's baseline, rv64gc (+m,+a,+f,+d,+c), as a C compiler's do.
 TargetSpec resolveTarget(const TargetSpec &spec);
 
 /// The directory of the OpenMP runtime (LLVM's libomp.so.5) that code for
@@ -47,7 +64,8 @@ TargetSpec resolveTarget(const TargetSpec &spec);
 std::string openMPRuntime(const TargetSpec &spec);
 
 /// Checks a resolved `spec` before anything is compiled: the triple has a
-/// target, its CPU and every feature are ones LLVM knows for it. Returns
+/// target, its CPU and every feature are ones LLVM knows for it, and an
+/// OpenMP runtime asked for is at hand. Returns
 /// false with a one-line reason in `error` that names the flag.
 bool checkTarget(const TargetSpec &spec, std::string &error);
 
