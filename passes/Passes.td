@@ -147,6 +147,16 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     that of one micro-batch, and for a mean-reduced loss the step equals one
     over the whole `[N*B]` batch. The train step then returns only the loss.
 
+    With `data-parallel`, the gradients (after accumulation, before clipping
+    and the updates) are averaged over the processes of a data-parallel
+    job: they are packed, in the order the backward pass finishes them, into
+    buckets of at most `bucket-bytes` (one gradient larger than that is a
+    bucket of its own), each a 1-D f32 tensor; a quern.all_reduce_start
+    right after a bucket's last gradient hands it to the host's
+    communicator, so that its reduction overlaps the rest of the backward
+    pass, and a quern.all_reduce_wait per bucket after the backward pass
+    gives the means, from which the gradients are sliced again.
+
     Before:
     ```mlir
     func.func @forward(%x: tensor<4x3xf32> {quern.name = "x"},
@@ -196,7 +206,14 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     Option<"accumulate", "accumulate", "int", "1",
            "Micro-batches per step: every input of rank >= 1 holds this many "
            "along its first dimension, and the step averages their gradients "
-           "before one update">
+           "before one update">,
+    Option<"dataParallel", "data-parallel", "bool", "false",
+           "Average the gradients over the processes of a data-parallel job "
+           "(quern.all_reduce_start/wait on buckets of them) before clipping "
+           "and the updates">,
+    Option<"bucketBytes", "bucket-bytes", "int64_t", "25 << 20",
+           "With data-parallel: the most bytes of gradients in one bucket "
+           "(a larger gradient is a bucket of its own)">
   ];
   let dependentDialects = ["quern::QuernDialect",
                            "mlir::arith::ArithDialect",

@@ -579,6 +579,19 @@ LogicalResult AdagradUpdateOp::verify() {
   return verifyLearningRate(*this, getParam(), getLr());
 }
 
+LogicalResult AllReduceWaitOp::verify() {
+  auto start = getPending().getDefiningOp<AllReduceStartOp>();
+  if (!start)
+    return emitOpError("expects the result of a quern.all_reduce_start");
+  if (start.getBucket() != getBucket())
+    return emitOpError("waits for bucket ")
+           << getBucket() << " but its operand is bucket " << start.getBucket();
+  if (!start.getPending().hasOneUse())
+    return emitOpError("expects the only use of its bucket's pending values "
+                       "(nothing else may read them before the mean is in)");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Mixture-of-experts ops
 //===----------------------------------------------------------------------===//

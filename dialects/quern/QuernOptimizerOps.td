@@ -148,4 +148,47 @@ def Quern_RecomputeInputOp : Quern_Op<"recompute_input",
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Quern_AllReduceStartOp : Quern_Op<"all_reduce_start",
+    [MemoryEffects<[MemWrite]>, AllTypesMatch<["values", "pending"]>]> {
+  let summary = "starts averaging a gradient bucket over data-parallel processes";
+  let description = [{
+    `quernc --train --data-parallel` (quern-make-train-step with
+    `data-parallel`) packs the gradients into buckets, each a 1-D f32 tensor
+    in the order the backward pass finishes them, and places this op right
+    after the bucket's last gradient is computed: it hands the bucket to
+    the host's communicator (docs/ABI.md, `NAME_set_communicator`), which
+    replaces it, asynchronously, by its mean over the processes. The result
+    is the same buffer, pending: only its quern.all_reduce_wait may read
+    it. Bufferization makes both ops calls of the communicator on the
+    bucket's buffer. The write effect keeps them in place.
+
+    ```mlir
+    %pending = quern.all_reduce_start %bucket bucket = 0 : tensor<4160xf32>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[F32]>:$values, I64Attr:$bucket);
+  let results = (outs 1DTensorOf<[F32]>:$pending);
+  let assemblyFormat = "$values `bucket` `=` $bucket attr-dict `:` type($values)";
+}
+
+def Quern_AllReduceWaitOp : Quern_Op<"all_reduce_wait",
+    [MemoryEffects<[MemWrite]>, AllTypesMatch<["pending", "mean"]>]> {
+  let summary = "waits for a gradient bucket's mean over the processes";
+  let description = [{
+    Returns the mean over the data-parallel processes of the bucket that
+    `pending`'s quern.all_reduce_start started, in the same buffer, once
+    the communicator has it. quern-make-train-step places the waits after
+    the whole backward pass, before clipping and the updates read the
+    gradients.
+
+    ```mlir
+    %mean = quern.all_reduce_wait %pending bucket = 0 : tensor<4160xf32>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[F32]>:$pending, I64Attr:$bucket);
+  let results = (outs 1DTensorOf<[F32]>:$mean);
+  let assemblyFormat = "$pending `bucket` `=` $bucket attr-dict `:` type($pending)";
+  let hasVerifier = 1;
+}
+
 #endif // QUERN_OPTIMIZER_OPS_TD

@@ -37,7 +37,7 @@ llvm::json::Array expertBlocksJson(mlir::ModuleOp module);
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.
 std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
-                        llvm::StringRef sourceName);
+                        llvm::StringRef sourceName, bool communicator);
 
 /// Adds a constructor NAME, run as the library loads, that reads the
 /// environment variable VARIABLE as a number (0 when unset) and then does
@@ -57,6 +57,14 @@ void addThreadControl(llvm::Module &module);
 /// in `error`, for OpenMP code it does not know.
 bool lowerOpenMPToDispatch(llvm::Module &module, const llvm::Triple &triple,
                            std::string &error);
+
+/// For a data-parallel step (its code calls quern_all_reduce_start and
+/// quern_all_reduce_wait, lib/Codegen/CPU/AllReduce.cpp): defines those
+/// two around the functions the host gives
+/// `void NAME_set_communicator(void *context, start, wait)`, each called as
+/// `fn(context, bucket, values, count)`; until it is called they do
+/// nothing, as for one process. Returns whether the module needed them.
+bool addCommunicator(llvm::Module &module, llvm::StringRef name);
 
 /// Times every kernel call when the environment variable QUERN_PROFILE is a
 /// positive number as the library loads, and adds

@@ -97,6 +97,9 @@ private:
   MemoryReport memory;
   TargetSpec target;
   std::string manifest;
+  /// The step averages its gradients over processes (--data-parallel): the
+  /// library and its header have NAME_set_communicator.
+  bool hasCommunicator = false;
   /// The state file's tensors and metadata (computeState), and the values
   /// computed for it, alive until it is written.
   struct {
@@ -270,6 +273,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   llvm::Triple triple(target.triple);
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
   addKernelProfile(*llvmModule, name, kernels, triple);
+  hasCommunicator = addCommunicator(*llvmModule, name);
   bool usesOpenMP = llvmModule->getFunction("__kmpc_fork_call") != nullptr;
   if (usesOpenMP)
     addThreadControl(*llvmModule);
@@ -390,7 +394,9 @@ LogicalResult Compilation::run() {
   }
   if (linkable) {
     std::string sourceName = llvm::sys::path::filename(options.inputPath).str();
-    if (!outputs.write("h", buildHeader(name, layout, sourceName), error) ||
+    if (!outputs.write("h",
+                       buildHeader(name, layout, sourceName, hasCommunicator),
+                       error) ||
         !outputs.write("json", manifest, error))
       return fail(error);
     if (failed(writeState()))
@@ -438,6 +444,8 @@ llvm::json::Value Compilation::optimizerJson() const {
     hyper["clip_grad_norm"] = step.clipGradNorm;
   if (step.accumulate > 1)
     hyper["accumulate"] = step.accumulate;
+  if (step.dataParallel)
+    hyper["data_parallel_bucket_bytes"] = step.bucketBytes;
   if (!step.gradientSuffix.empty())
     hyper["gradient_suffix"] = step.gradientSuffix;
   return llvm::json::Object{{"name", step.optimizer},

@@ -84,6 +84,58 @@ void quern::addThreadControl(Module &module) {
       });
 }
 
+bool quern::addCommunicator(Module &module, StringRef name) {
+  Function *start = module.getFunction("quern_all_reduce_start");
+  Function *wait = module.getFunction("quern_all_reduce_wait");
+  if (!start && !wait)
+    return false;
+  LLVMContext &context = module.getContext();
+  Type *ptr = PointerType::getUnqual(context);
+  Type *i64 = Type::getInt64Ty(context);
+  Type *voidType = Type::getVoidTy(context);
+  auto makeGlobal = [&](StringRef global) {
+    return new GlobalVariable(module, ptr, false, GlobalValue::InternalLinkage,
+                              ConstantPointerNull::get(cast<PointerType>(ptr)),
+                              global);
+  };
+  GlobalVariable *slots[] = {makeGlobal("quern.communicator.context"),
+                             makeGlobal("quern.communicator.start"),
+                             makeGlobal("quern.communicator.wait")};
+
+  // void NAME_set_communicator(void *context, fn start, fn wait)
+  Function *set = Function::Create(
+      FunctionType::get(voidType, {ptr, ptr, ptr}, false),
+      GlobalValue::ExternalLinkage, name + "_set_communicator", module);
+  IRBuilder<> builder(BasicBlock::Create(context, "", set));
+  for (auto [slot, argument] : llvm::zip_equal(slots, set->args()))
+    builder.CreateStore(&argument, slot);
+  builder.CreateRetVoid();
+
+  // quern_all_reduce_X(bucket, values, count):
+  //   if (X) X(context, bucket, values, count);
+  auto *bucketFn = FunctionType::get(voidType, {ptr, i64, ptr, i64}, false);
+  for (auto [function, slot] :
+       {std::pair(start, slots[1]), std::pair(wait, slots[2])}) {
+    if (!function)
+      continue;
+    function->setLinkage(GlobalValue::InternalLinkage);
+    BasicBlock *entry = BasicBlock::Create(context, "", function);
+    BasicBlock *call = BasicBlock::Create(context, "call", function);
+    BasicBlock *done = BasicBlock::Create(context, "done", function);
+    builder.SetInsertPoint(entry);
+    Value *callee = builder.CreateLoad(ptr, slot);
+    builder.CreateCondBr(builder.CreateIsNull(callee), done, call);
+    builder.SetInsertPoint(call);
+    builder.CreateCall(bucketFn, callee,
+                       {builder.CreateLoad(ptr, slots[0]), function->getArg(0),
+                        function->getArg(1), function->getArg(2)});
+    builder.CreateBr(done);
+    builder.SetInsertPoint(done);
+    builder.CreateRetVoid();
+  }
+  return true;
+}
+
 void quern::addEntryPoints(Module &module, StringRef name,
                            const ModelLayout &layout, uint64_t workspaceBytes,
                            StringRef manifest) {

@@ -25,7 +25,7 @@ static void listTensors(raw_ostream &os, StringRef title,
 }
 
 std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
-                               StringRef sourceName) {
+                               StringRef sourceName, bool communicator) {
   std::string upper = name.upper();
   std::string text;
   raw_string_ostream os(text);
@@ -49,7 +49,8 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
   os << " */\n"
      << "#ifndef QUERN_MODEL_" << upper << "_H\n"
      << "#define QUERN_MODEL_" << upper << "_H\n\n"
-     << "#include <stddef.h>\n\n"
+     << "#include <stddef.h>\n"
+     << (communicator ? "#include <stdint.h>\n" : "") << "\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "enum {\n";
   for (const EntryPointLayout &entry : layout.entryPoints) {
@@ -66,6 +67,17 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
        << (entry.name == "forward" ? "const " : "")
        << "void *state, void *workspace,\n"
        << "    const void *const *inputs, void *const *outputs);\n";
+  if (communicator)
+    os << "\n/* --data-parallel: the step hands each bucket of gradients to\n"
+       << " * start() as soon as the backward pass has finished it and calls\n"
+       << " * wait() for it before the update, which must find the values\n"
+       << " * replaced by their mean over the processes (docs/ABI.md). */\n"
+       << "typedef void (*" << name
+       << "_bucket_fn)(void *context, int64_t bucket,\n"
+       << "    float *values, int64_t count);\n"
+       << "void " << name << "_set_communicator(void *context, " << name
+       << "_bucket_fn start,\n"
+       << "    " << name << "_bucket_fn wait);\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n"
      << "#endif /* QUERN_MODEL_" << upper << "_H */\n";
   return text;

@@ -53,6 +53,7 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
   // Fusion and the kernel report weigh linalg ops through it.
   registerLinalgCostModel(registry);
   registerRecomputeInputBufferization(registry);
+  registerAllReduceBufferization(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);

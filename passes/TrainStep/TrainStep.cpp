@@ -24,6 +24,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <numeric>
+
 namespace quern {
 #define GEN_PASS_DEF_MAKETRAINSTEPPASS
 #include "passes/Passes.h.inc"
@@ -37,6 +39,107 @@ namespace {
 /// A constant tensor of `type` whose elements are all `value`.
 Value splat(OpBuilder &builder, Location loc, Type type, double value) {
   return builder.create<ConstantOp>(loc, cast<RankedTensorType>(type), value);
+}
+
+/// Averages `gradients` over the processes of a data-parallel job, in
+/// buckets of at most `bucketBytes` (see the pass's `data-parallel`): each
+/// bucket's gradients are packed into a 1-D tensor and handed to the host
+/// right after the op of `body` that finishes the last of them
+/// (quern.all_reduce_start); at the builder's insertion point, after the
+/// backward pass, the means are waited for and the gradients sliced from
+/// them again. Fails, with an error at `loc`, on a gradient that is not
+/// f32.
+LogicalResult averageOverProcesses(OpBuilder &builder, Location loc,
+                                   Block &body, int64_t bucketBytes,
+                                   MutableArrayRef<Value> gradients) {
+  // Where each gradient is final: the op of `body` that computes it (or the
+  // loop that does), null for one that is an argument.
+  auto finishedBy = [&](Value gradient) -> Operation * {
+    Operation *op = gradient.getDefiningOp();
+    return op ? body.findAncestorOpInBlock(*op) : nullptr;
+  };
+  SmallVector<unsigned> order(gradients.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
+    Operation *first = finishedBy(gradients[a]),
+              *second = finishedBy(gradients[b]);
+    return second && (!first || first->isBeforeInBlock(second));
+  });
+  struct Bucket {
+    SmallVector<unsigned> members;
+    int64_t elements = 0;
+    Value pending;
+  };
+  SmallVector<Bucket> buckets;
+  for (unsigned index : order) {
+    auto type = cast<RankedTensorType>(gradients[index].getType());
+    if (!type.getElementType().isF32())
+      return emitError(loc, "data-parallel: the gradients are averaged in "
+                            "f32, but one is ")
+             << type;
+    int64_t elements = type.getNumElements();
+    if (buckets.empty() ||
+        (buckets.back().elements + elements) * 4 > bucketBytes)
+      buckets.emplace_back();
+    buckets.back().members.push_back(index);
+    buckets.back().elements += elements;
+  }
+
+  auto flatType = [&](int64_t elements) {
+    return RankedTensorType::get({elements}, builder.getF32Type());
+  };
+  auto slice = [&](int64_t offset, int64_t size) {
+    return std::make_tuple(
+        SmallVector<OpFoldResult>{builder.getIndexAttr(offset)},
+        SmallVector<OpFoldResult>{builder.getIndexAttr(size)},
+        SmallVector<OpFoldResult>{builder.getIndexAttr(1)});
+  };
+  OpBuilder::InsertPoint afterBackward = builder.saveInsertionPoint();
+  for (auto [number, bucket] : llvm::enumerate(buckets)) {
+    Operation *last = nullptr;
+    for (unsigned index : bucket.members)
+      if (Operation *op = finishedBy(gradients[index]))
+        last = op;
+    if (last)
+      builder.setInsertionPointAfter(last);
+    else
+      builder.setInsertionPointToStart(&body);
+    Value packed = builder.create<tensor::EmptyOp>(
+        loc, ArrayRef<int64_t>{bucket.elements}, builder.getF32Type());
+    int64_t offset = 0;
+    for (unsigned index : bucket.members) {
+      int64_t size =
+          cast<RankedTensorType>(gradients[index].getType()).getNumElements();
+      Value flat = gradients[index];
+      if (flat.getType() != flatType(size))
+        flat = builder.create<ReshapeOp>(loc, flatType(size), flat);
+      auto [offsets, sizes, strides] = slice(offset, size);
+      packed = builder.create<tensor::InsertSliceOp>(loc, flat, packed, offsets,
+                                                     sizes, strides);
+      offset += size;
+    }
+    bucket.pending = builder.create<AllReduceStartOp>(
+        loc, packed, builder.getI64IntegerAttr(number));
+  }
+
+  builder.restoreInsertionPoint(afterBackward);
+  for (auto [number, bucket] : llvm::enumerate(buckets)) {
+    Value mean = builder.create<AllReduceWaitOp>(
+        loc, bucket.pending, builder.getI64IntegerAttr(number));
+    int64_t offset = 0;
+    for (unsigned index : bucket.members) {
+      auto type = cast<RankedTensorType>(gradients[index].getType());
+      int64_t size = type.getNumElements();
+      auto [offsets, sizes, strides] = slice(offset, size);
+      Value flat = builder.create<tensor::ExtractSliceOp>(
+          loc, flatType(size), mean, offsets, sizes, strides);
+      gradients[index] = type == flatType(size)
+                             ? flat
+                             : builder.create<ReshapeOp>(loc, type, flat);
+      offset += size;
+    }
+  }
+  return success();
 }
 
 /// Moves every op of `step` before its terminator, which computes `loss`
@@ -504,6 +607,12 @@ void MakeTrainStepPass::runOnOperation() {
     microBatches =
         accumulateMicroBatches(builder, step.func, step.firstParam - 1,
                                microBatchCount, lossValue, *gradients);
+  if (dataParallel &&
+      failed(averageOverProcesses(builder, loc, step.func.getBody().front(),
+                                  bucketBytes, *gradients))) {
+    step.func.erase();
+    return signalPassFailure();
+  }
   if (clipGradNorm > 0)
     clipGlobalNorm(builder, loc, *gradients);
   SmallVector<StateUpdate> updates = buildUpdates(

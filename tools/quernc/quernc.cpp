@@ -161,6 +161,21 @@ static cl::opt<int> accumulate(
              "gradients are averaged over N forward/backward passes before "
              "one update (default 1)"),
     cl::value_desc("N"), cl::init(1), cl::cat(trainCategory));
+static cl::opt<bool> dataParallel(
+    "data-parallel",
+    cl::desc("Average the gradients over the processes of a data-parallel "
+             "job (mpirun ... quern-train) before clipping and the update: "
+             "each bucket of gradients is handed to the host's communicator "
+             "as soon as the backward pass has finished it"),
+    cl::cat(trainCategory));
+static cl::opt<int64_t> bucketBytes(
+    "bucket-bytes",
+    cl::desc("With --data-parallel: the most bytes of gradients in one "
+             "bucket (default 25 MiB, as PyTorch DDP; a larger gradient is a "
+             "bucket of its own)"),
+    cl::value_desc("BYTES"),
+    cl::init(quern::MakeTrainStepPassOptions().bucketBytes),
+    cl::cat(trainCategory));
 static cl::opt<std::string> gradientSuffix(
     "gradient-suffix",
     cl::desc("The graph already contains its backward: output "
@@ -396,6 +411,8 @@ int main(int argc, char **argv) {
   const std::initializer_list<const cl::Option *> stepFlags = {
       &lossName,
       &accumulate,
+      &dataParallel,
+      &bucketBytes,
       &gradientSuffix,
       std::addressof(trainable),
       std::addressof(freeze),
@@ -412,6 +429,11 @@ int main(int argc, char **argv) {
   if (accumulate < 1)
     return usageError("--accumulate: " + llvm::Twine(accumulate.getValue()) +
                       " micro-batches; it must be at least 1");
+  if (bucketBytes.getNumOccurrences() && !dataParallel)
+    return usageError("--bucket-bytes needs --data-parallel");
+  if (bucketBytes < 4)
+    return usageError("--bucket-bytes: " + llvm::Twine(bucketBytes.getValue()) +
+                      " bytes; a bucket holds at least one f32 (4 bytes)");
   if (train) {
     if (!quern::findOptimizer(optimizerName))
       return usageError("--optimizer: '" + optimizerName + "' is not one of " +
@@ -510,6 +532,8 @@ int main(int argc, char **argv) {
     passes.step.weightDecay = weightDecay;
     passes.step.clipGradNorm = clipGradNorm;
     passes.step.accumulate = accumulate;
+    passes.step.dataParallel = dataParallel;
+    passes.step.bucketBytes = bucketBytes;
     passes.step.gradientSuffix = gradientSuffix;
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &optimizerName, &momentum, &beta1, &beta2, &epsilon, &weightDecay,

@@ -61,8 +61,10 @@ struct ConvertQuernToLinalgPass
 
     ConversionTarget target(*context);
     target.addIllegalDialect<QuernDialect>();
-    // Kept for quern-plan-workspace, which reads and erases it.
-    target.addLegalOp<BackwardBeginsOp, RecomputeInputOp>();
+    // Kept for quern-plan-workspace, which reads and erases the marker, and
+    // for bufferization, which makes the others their buffers (and calls).
+    target.addLegalOp<BackwardBeginsOp, RecomputeInputOp, AllReduceStartOp,
+                      AllReduceWaitOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();

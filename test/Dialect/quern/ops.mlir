@@ -594,6 +594,17 @@ func.func @dropout_no_ratio(%x: tensor<3xbf16>) -> (tensor<3xbf16>, tensor<3xi1>
   return %y, %mask : tensor<3xbf16>, tensor<3xi1>
 }
 
+// A gradient bucket's mean over data-parallel processes, started and
+// waited for.
+// CHECK-LABEL: func.func @all_reduce
+func.func @all_reduce(%x: tensor<16xf32>) -> tensor<16xf32> {
+  // CHECK: %[[PENDING:.+]] = quern.all_reduce_start %{{.*}} bucket = 3 : tensor<16xf32>
+  // CHECK: quern.all_reduce_wait %[[PENDING]] bucket = 3 : tensor<16xf32>
+  %0 = quern.all_reduce_start %x bucket = 3 : tensor<16xf32>
+  %1 = quern.all_reduce_wait %0 bucket = 3 : tensor<16xf32>
+  return %1 : tensor<16xf32>
+}
+
 // A value a recomputation reads: its input, kept apart from CSE.
 // CHECK-LABEL: func.func @recompute_input
 func.func @recompute_input(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {

@@ -61,6 +61,11 @@ void registerCPUCodegenPipeline();
 /// its input's buffer.
 void registerRecomputeInputBufferization(mlir::DialectRegistry &registry);
 
+/// Attaches BufferizableOpInterface to quern.all_reduce_start and
+/// quern.all_reduce_wait: calls of the host's communicator on their
+/// bucket's buffer, in place (AllReduce.cpp).
+void registerAllReduceBufferization(mlir::DialectRegistry &registry);
+
 } // namespace quern
 
 #endif // QUERN_CODEGEN_CPU_PASSES_H

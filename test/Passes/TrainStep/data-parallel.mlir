@@ -1,0 +1,65 @@
+// RUN: quern-opt %s --quern-make-train-step="optimizer=sgd data-parallel=true bucket-bytes=48" | FileCheck %s
+// RUN: quern-opt %s --quern-make-train-step="optimizer=sgd data-parallel=true" | FileCheck %s --check-prefix=ONE-BUCKET
+// RUN: quern-opt %s --pass-pipeline='builtin.module(quern-make-train-step{optimizer=sgd data-parallel=true bucket-bytes=48},convert-quern-to-linalg,canonicalize,cse,func.func(quern-read-only-arguments),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse)' | FileCheck %s --check-prefix=CALLS
+
+// Data parallel: the gradients are packed into buckets of at most 48 bytes
+// in the order the backward pass finishes them (w's 12 floats first, then
+// b's 4): each bucket's reduction starts right after its last gradient is
+// computed, before the rest of the backward pass (b's gradient comes after
+// w's start), and the means are waited for after the backward pass, before
+// the updates read them.
+
+// CHECK-LABEL: func.func @train_step
+// CHECK: %[[DW:.+]] = quern.matmul %{{.+}} transpose_lhs : tensor<2x3xf32>, tensor<2x4xf32> -> tensor<3x4xf32>
+// CHECK-NEXT: %[[EMPTY0:.+]] = tensor.empty() : tensor<12xf32>
+// CHECK-NEXT: %[[FLAT_DW:.+]] = quern.reshape %[[DW]] : tensor<3x4xf32> -> tensor<12xf32>
+// CHECK-NEXT: %[[PACKED0:.+]] = tensor.insert_slice %[[FLAT_DW]] into %[[EMPTY0]][0] [12] [1]
+// CHECK-NEXT: %[[PENDING0:.+]] = quern.all_reduce_start %[[PACKED0]] bucket = 0 : tensor<12xf32>
+// CHECK-NEXT: %[[DB_ROW:.+]] = quern.reduce_sum
+// CHECK-NEXT: %[[DB:.+]] = quern.reshape %[[DB_ROW]] : tensor<1x4xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[EMPTY1:.+]] = tensor.empty() : tensor<4xf32>
+// CHECK-NEXT: %[[PACKED1:.+]] = tensor.insert_slice %[[DB]] into %[[EMPTY1]][0] [4] [1]
+// CHECK-NEXT: %[[PENDING1:.+]] = quern.all_reduce_start %[[PACKED1]] bucket = 1 : tensor<4xf32>
+// CHECK-NEXT: %[[MEAN0:.+]] = quern.all_reduce_wait %[[PENDING0]] bucket = 0 : tensor<12xf32>
+// CHECK-NEXT: %[[SLICE_DW:.+]] = tensor.extract_slice %[[MEAN0]][0] [12] [1]
+// CHECK-NEXT: %[[MEAN_DW:.+]] = quern.reshape %[[SLICE_DW]] : tensor<12xf32> -> tensor<3x4xf32>
+// CHECK-NEXT: %[[MEAN1:.+]] = quern.all_reduce_wait %[[PENDING1]] bucket = 1 : tensor<4xf32>
+// CHECK-NEXT: %[[MEAN_DB:.+]] = tensor.extract_slice %[[MEAN1]][0] [4] [1]
+// CHECK-NEXT: quern.sgd_update %{{.+}}, %[[MEAN_DW]], %{{.+}}
+// CHECK-NEXT: quern.sgd_update %{{.+}}, %[[MEAN_DB]], %{{.+}}
+
+// With the default 25 MiB, both are one bucket, started after the last.
+// ONE-BUCKET: %[[EMPTY:.+]] = tensor.empty() : tensor<16xf32>
+// ONE-BUCKET: tensor.insert_slice %{{.+}} into %[[EMPTY]][0] [12] [1]
+// ONE-BUCKET: %[[PACKED:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[12] [4] [1]
+// ONE-BUCKET-NEXT: %[[PENDING:.+]] = quern.all_reduce_start %[[PACKED]] bucket = 0 : tensor<16xf32>
+// ONE-BUCKET-NEXT: quern.all_reduce_wait %[[PENDING]] bucket = 0 : tensor<16xf32>
+// ONE-BUCKET-NOT: all_reduce_start
+
+// Bufferized, start and wait are calls of the communicator on a view of
+// the bucket's buffer (its first element), which both name. A bucket of one
+// gradient is that gradient's own buffer: nothing is copied.
+// CALLS-DAG: func.func private @quern_all_reduce_start(i64, memref<1xf32>, i64)
+// CALLS-DAG: func.func private @quern_all_reduce_wait(i64, memref<1xf32>, i64)
+// CALLS-LABEL: func.func @train_step
+// CALLS: %[[DW:.+]] = memref.alloc() {{.*}}: memref<3x4xf32>
+// CALLS: %[[BUCKET0:.+]] = memref.collapse_shape %[[DW]] {{\[}}[0, 1]] : memref<3x4xf32> into memref<12xf32>
+// CALLS-NEXT: %[[FIRST0:.+]] = memref.reinterpret_cast %[[BUCKET0]] to offset: [0], sizes: [1], strides: [1] : memref<12xf32> to memref<1xf32>
+// CALLS-NEXT: call @quern_all_reduce_start(%{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, memref<1xf32>, i64) -> ()
+// CALLS: %[[FIRST1:.+]] = memref.reinterpret_cast %{{.+}} : memref<4xf32> to memref<1xf32>
+// CALLS-NEXT: call @quern_all_reduce_start(%{{.+}}, %[[FIRST1]], %{{.+}})
+// CALLS-NEXT: call @quern_all_reduce_wait(%{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, memref<1xf32>, i64) -> ()
+// CALLS-NEXT: call @quern_all_reduce_wait(%{{.+}}, %[[FIRST1]], %{{.+}})
+
+func.func @forward(%x: tensor<2x3xf32> {quern.name = "x"},
+                   %w: tensor<3x4xf32> {quern.param = {name = "w", trainable = true}},
+                   %b: tensor<4xf32> {quern.param = {name = "b", trainable = true}},
+                   %f: tensor<4xf32> {quern.param = {name = "f", trainable = false}})
+    -> (tensor<f32> {quern.name = "loss"}) {
+  %0 = quern.matmul %x, %w bias(%b : tensor<4xf32>) : tensor<2x3xf32>, tensor<3x4xf32> -> tensor<2x4xf32>
+  %1 = quern.tanh %0 : tensor<2x4xf32>
+  %2 = quern.broadcast %f : tensor<4xf32> -> tensor<2x4xf32>
+  %3 = quern.mul %1, %2 : tensor<2x4xf32>
+  %4 = quern.reduce_sum %3 axes = [0, 1] : tensor<2x4xf32> -> tensor<f32>
+  return %4 : tensor<f32>
+}
