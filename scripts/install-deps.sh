@@ -7,7 +7,8 @@
 #                  tests' data; the tests also run AArch64 and RISC-V 64
 #                  code under qemu-user, built with the cross gccs, and
 #                  threaded AArch64 code with Debian's arm64 OpenMP
-#                  runtime, unpacked into the cross root).
+#                  runtime, unpacked into the cross root; and Open MPI, for
+#                  data-parallel training and its tests).
 # bench:           those plus the baselines (PyTorch, OpenBLAS) and Halide 14
 #                  (bench/halide_nf4.py; it pulls LLVM 14, which only that
 #                  separate g++ build uses).
@@ -27,6 +28,7 @@ build_packages=(
   python3 python3-numpy python3-onnx libgtest-dev libonnx-testdata
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  libopenmpi-dev openmpi-bin
 )
 bench_packages=(python3-torch libopenblas-dev libhalide14-0-dev)
 fuzz_packages=(libclang-rt-19-dev)

@@ -31,5 +31,9 @@ config.substitutions.extend(
         ("%quern_build", config.quern_obj_root),
         ("%rt_include", os.path.join(runtime, "include")),
         ("%cc", f"{config.c_compiler} -std=c11 -Wall -Werror -ffp-contract=off"),
+        # Open MPI's launcher, for data-parallel runs on this one machine:
+        # more processes than cores, as root too (CI runs as root), each on
+        # one OpenMP thread.
+        ("%mpirun", "mpirun --allow-run-as-root --oversubscribe -x OMP_NUM_THREADS=1"),
     ]
 )

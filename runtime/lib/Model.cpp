@@ -136,7 +136,24 @@ int quern_rt_model_open(const char *soPath, quern_rt_model **out) {
           " kernels but the manifest lists " +
           std::to_string(manifest.kernels.size()));
   }
+  model->setCommunicator = reinterpret_cast<quern_rt_model::SetCommunicatorFn>(
+      dlsym(model->handle, (name + "_set_communicator").c_str()));
   *out = model.release();
+  return QUERN_RT_OK;
+}
+
+int quern_rt_model_is_data_parallel(const quern_rt_model *model) {
+  return model && model->setCommunicator;
+}
+
+int quern_rt_model_set_communicator(quern_rt_model *model, void *context,
+                                    quern_rt_bucket_fn start,
+                                    quern_rt_bucket_fn wait) {
+  if (!model || !model->setCommunicator)
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_model_set_communicator: the model was not "
+                        "compiled with --data-parallel");
+  model->setCommunicator(context, start, wait);
   return QUERN_RT_OK;
 }
 

@@ -13,6 +13,7 @@
 #define QUERN_RUNTIME_MODEL_H
 
 #include "Manifest.h"
+#include "quern/runtime.h"
 
 #include <cstdint>
 #include <string>
@@ -37,6 +38,10 @@ struct quern_rt_model {
   /// NAME_kernel_profile, when the manifest lists kernels.
   using KernelProfileFn = uint64_t (*)(uint64_t *, uint64_t *, uint64_t);
   KernelProfileFn kernelProfile = nullptr;
+  /// NAME_set_communicator, in a model compiled with --data-parallel.
+  using SetCommunicatorFn = void (*)(void *, quern_rt_bucket_fn,
+                                     quern_rt_bucket_fn);
+  SetCommunicatorFn setCommunicator = nullptr;
 };
 
 namespace quern::rt {

@@ -58,6 +58,9 @@ public:
 
   const char *name() const { return quern_rt_model_name(model); }
   const quern_rt_model *rtModel() const { return model; }
+  quern_rt_model *rtModel() { return model; }
+  /// The state buffer, quern_rt_model_state_bytes() bytes.
+  void *stateBuffer() { return state; }
 
   /// The whole state, or (`trainedOnly`) the trained parameters alone: a
   /// model's LoRA adapters (quern_rt_adapters_load/save).

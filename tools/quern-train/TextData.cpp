@@ -45,6 +45,8 @@ std::unique_ptr<TextData> TextData::load(const TextDataConfig &config,
   data->path = config.path;
   data->shape = shape;
   data->seed = config.seed;
+  data->rank = config.rank;
+  data->ranks = config.ranks;
   if (!readFile(config.path, data->bytes, error))
     return nullptr;
 
@@ -105,8 +107,11 @@ void TextData::fillTrainBatch(uint64_t step, Session &session) {
   quern::rt::Random random =
       quern::rt::Random::derive(seed, kTrainStream, step);
   uint64_t starts = trainBytes - size_t(shape.length);
-  for (int64_t row = 0; row < shape.batch; ++row)
-    fillRow(session, row, size_t(random.below(starts)));
+  for (int64_t row = 0; row < shape.batch * ranks; ++row) {
+    size_t start = size_t(random.below(starts));
+    if (row / shape.batch == rank)
+      fillRow(session, row % shape.batch, start);
+  }
 }
 
 void TextData::fillEvalBatch(size_t index, Session &session) {
@@ -120,6 +125,10 @@ std::string TextData::describe() const {
   return "text '" + path + "': " + std::to_string(trainBytes) +
          " training bytes, " + std::to_string(bytes.size() - trainBytes) +
          " held out; batches of " + std::to_string(shape.batch) + " x " +
-         std::to_string(shape.length) + " tokens; byte values " +
-         std::to_string(minByte) + ".." + std::to_string(maxByte);
+         std::to_string(shape.length) + " tokens" +
+         (ranks > 1 ? " (rank " + std::to_string(rank) + "'s shard of " +
+                          std::to_string(ranks) + ")"
+                    : std::string()) +
+         "; byte values " + std::to_string(minByte) + ".." +
+         std::to_string(maxByte);
 }

@@ -12,6 +12,8 @@
 #include "Progress.h"
 #include "Session.h"
 
+#include "quern/mpi.h"
+
 #include <chrono>
 #include <cstring>
 
@@ -44,7 +46,7 @@ TrainOutcome Trainer::run(std::string &error) {
   Progress progress({config.firstStep, lastStep, config.logEvery,
                      data.itemsPerBatch(), data.itemUnit()});
   Clock::time_point start = Clock::now();
-  double trainSeconds = 0;
+  double &trainSeconds = stepSeconds;
 
   while (step < lastStep) {
     // The rate and the batch are functions of the global step, so resuming
@@ -60,6 +62,15 @@ TrainOutcome Trainer::run(std::string &error) {
     }
     trainSeconds += secondsSince(stepStart);
     ++step;
+    if (config.dataParallel) {
+      double mean;
+      if (quern_rt_mpi_mean(loss, &mean) != QUERN_RT_OK) {
+        progress.finish();
+        error = "step " + std::to_string(step) + ": " + quern_rt_last_error();
+        return TrainOutcome::Failed;
+      }
+      loss = float(mean);
+    }
 
     std::optional<double> evalLoss;
     if (config.evalEvery && step % config.evalEvery == 0) {
@@ -81,7 +92,8 @@ TrainOutcome Trainer::run(std::string &error) {
     progress.update(step, loss, lr, trainSeconds,
                     [&] { return session.expertLoad(); });
 
-    if (config.saveEvery && step % config.saveEvery == 0 && step < lastStep) {
+    if (config.writes && config.saveEvery && step % config.saveEvery == 0 &&
+        step < lastStep) {
       if (!session.saveState(config.savePath, error)) {
         progress.finish();
         return TrainOutcome::Failed;

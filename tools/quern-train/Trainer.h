@@ -36,6 +36,10 @@ struct TrainerConfig {
   std::optional<size_t> forwardLoss; // forward output index; set if evaluating
   uint64_t saveEvery = 0;            // 0: never
   std::string savePath;
+  /// Data parallel: this process is one of several (quern/mpi.h). The
+  /// logged loss is the mean over them, and only rank 0 (`writes`) saves.
+  bool dataParallel = false;
+  bool writes = true;
 };
 
 enum class TrainOutcome { Finished, Interrupted, Failed };
@@ -51,6 +55,8 @@ public:
 
   /// The global step number after the last completed step.
   uint64_t lastStep() const { return step; }
+  /// Seconds spent in the steps themselves.
+  double trainSeconds() const { return stepSeconds; }
 
 private:
   bool evaluate(double &meanLoss, std::string &error);
@@ -58,6 +64,7 @@ private:
   Session &session;
   BatchSource &data;
   CsvLog &log;
+  double stepSeconds = 0;
   TrainerConfig config;
   uint64_t step = 0;
 };

@@ -27,7 +27,9 @@
 #include "TextData.h"
 #include "Trainer.h"
 #include "quern/Bytes.h"
+#include "quern/mpi.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -36,9 +38,21 @@ using namespace quern::train;
 
 static constexpr int kExitInterrupted = 130; // 128 + SIGINT, as shells use
 
+/// Data parallel (mpirun): this process's rank and the number of them.
+static int mpiRank = 0, mpiSize = 1;
+static bool mpiStarted = false;
+
 static int fail(const std::string &message) {
   std::fflush(stdout);
-  std::fprintf(stderr, "quern-train: error: %s\n", message.c_str());
+  std::fprintf(stderr, "quern-train: error: %s%s\n",
+               mpiSize > 1 ? ("rank " + std::to_string(mpiRank) + ": ").c_str()
+                           : "",
+               message.c_str());
+  // The other processes would wait for this one forever.
+  if (mpiSize > 1)
+    quern_rt_mpi_abort(1);
+  if (mpiStarted)
+    quern_rt_mpi_finalize();
   return 1;
 }
 
@@ -133,6 +147,8 @@ loadData(const Options &options, const Session &session, std::string &error) {
   config.evalSplit = options.evalSplit;
   config.evalBatches = options.evalEvery ? options.evalBatches : 0;
   config.seed = options.seed;
+  config.rank = mpiRank;
+  config.ranks = mpiSize;
   if (!resolveVocabulary(session, shape, options.vocab, config.vocabSize,
                          error))
     return nullptr;
@@ -155,9 +171,35 @@ int main(int argc, char **argv) {
     setenv("OMP_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
   const char *threads = std::getenv("OMP_NUM_THREADS");
 
+  // Started by mpirun: one process of a data-parallel job. Only rank 0
+  // prints and writes files; the others' stdout goes nowhere.
+  if (quern_rt_mpi_launched()) {
+    if (!quern_rt_mpi_available())
+      return fail("started by mpirun, but this quern-train was built "
+                  "without MPI (QUERN_ENABLE_MPI=OFF)");
+    if (quern_rt_mpi_init(&argc, &argv, &mpiRank, &mpiSize) != QUERN_RT_OK)
+      return fail(quern_rt_last_error());
+    mpiStarted = true;
+    if (mpiRank != 0 && !std::freopen("/dev/null", "w", stdout))
+      return fail("cannot silence rank " + std::to_string(mpiRank));
+  }
+
   std::unique_ptr<Session> session = Session::open(options.modelPath, error);
   if (!session)
     return fail(error);
+  bool dataParallel = mpiSize > 1;
+  if (dataParallel) {
+    if (!quern_rt_model_is_data_parallel(session->rtModel()))
+      return fail("model '" + std::string(session->name()) +
+                  "' was not compiled with --data-parallel: " +
+                  std::to_string(mpiSize) +
+                  " processes would train separate models");
+    if (!options.dataDir.empty())
+      return fail("--data: data-parallel runs shard --text windows; array "
+                  "data sets are not sharded across processes");
+    if (quern_rt_mpi_attach(session->rtModel()) != QUERN_RT_OK)
+      return fail(quern_rt_last_error());
+  }
   std::string statePath = !options.resumePath.empty() ? options.resumePath
                           : !options.initPath.empty()
                               ? options.initPath
@@ -175,6 +217,13 @@ int main(int argc, char **argv) {
     return fail("'" + statePath + "': its step counter is " +
                 std::to_string(counter) + ", not a step count (0 to 2^53)");
   uint64_t firstStep = uint64_t(counter);
+  // Every process starts from rank 0's state (its initial values, or the
+  // checkpoint it resumes).
+  if (dataParallel &&
+      quern_rt_mpi_broadcast(session->stateBuffer(),
+                             quern_rt_model_state_bytes(session->rtModel()),
+                             0) != QUERN_RT_OK)
+    return fail(quern_rt_last_error());
 
   TrainerConfig trainer;
   trainer.firstStep = firstStep;
@@ -183,6 +232,8 @@ int main(int argc, char **argv) {
   trainer.evalEvery = options.evalEvery;
   trainer.saveEvery = options.saveEvery;
   trainer.savePath = options.savePath;
+  trainer.dataParallel = dataParallel;
+  trainer.writes = mpiRank == 0;
   trainer.schedule.kind = options.schedule;
   trainer.schedule.peakLr = options.lr;
   trainer.schedule.minLr = options.minLr;
@@ -239,10 +290,14 @@ int main(int argc, char **argv) {
               (unsigned long long)options.steps,
               describeSchedule(options).c_str(),
               (unsigned long long)options.seed, threadsText.c_str());
+  if (dataParallel)
+    std::printf("mpi     %d processes, gradients averaged over MPI; rank 0 "
+                "prints and saves\n",
+                mpiSize);
   std::fflush(stdout);
 
   auto saveAdapters = [&](std::string &error) {
-    if (options.saveAdaptersPath.empty())
+    if (options.saveAdaptersPath.empty() || mpiRank != 0)
       return true;
     if (!session->saveState(options.saveAdaptersPath, error,
                             /*trainedOnly=*/true))
@@ -263,19 +318,30 @@ int main(int argc, char **argv) {
           !options.savePath.empty()
               ? options.savePath
               : siblingPath(options.modelPath, ".interrupted.safetensors");
-      if (!session->saveState(path, error) || !saveAdapters(error))
+      if (mpiRank == 0 &&
+          (!session->saveState(path, error) || !saveAdapters(error)))
         return fail(error);
       std::printf("interrupted after step %llu: state saved to %s\n",
                   (unsigned long long)loop.lastStep(), path.c_str());
       std::fflush(stdout);
+      if (mpiStarted)
+        quern_rt_mpi_finalize();
       return kExitInterrupted;
+    }
+    // Communication the backward pass did not hide.
+    if (dataParallel) {
+      double waited = quern_rt_mpi_wait_seconds();
+      std::printf("mpi     waited %.3f s for gradient means in %.3f s of "
+                  "steps (%.1f%%)\n",
+                  waited, loop.trainSeconds(),
+                  100 * waited / std::max(loop.trainSeconds(), 1e-9));
     }
   }
 
   if (data && kernelProfileRequested())
     printKernelProfile(session->rtModel(), stdout);
 
-  if (!options.savePath.empty()) {
+  if (!options.savePath.empty() && mpiRank == 0) {
     if (!session->saveState(options.savePath, error))
       return fail(error);
     std::printf("saved %s (step %llu)\n", options.savePath.c_str(),
@@ -284,7 +350,7 @@ int main(int argc, char **argv) {
   if (!saveAdapters(error))
     return fail(error);
 
-  if (samplePlan.enabled) {
+  if (samplePlan.enabled && mpiRank == 0) {
     SampleConfig config;
     config.logitsOutput = samplePlan.logitsOutput;
     config.prompt = options.prompt;
@@ -304,5 +370,7 @@ int main(int argc, char **argv) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::printf("\n");
   }
+  if (mpiStarted)
+    quern_rt_mpi_finalize();
   return 0;
 }

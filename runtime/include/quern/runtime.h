@@ -203,6 +203,27 @@ typedef struct quern_rt_kernel_info {
   uint64_t nanoseconds;   /* measured, summed over the calls */
 } quern_rt_kernel_info;
 
+/*===-- Data-parallel steps
+ * ------------------------------------------------===*/
+
+/* A communicator function of a model compiled with --data-parallel
+   (docs/ABI.md, "Data-parallel steps"): start(context, bucket, values,
+   count) begins averaging a bucket of gradients over the processes;
+   wait(...) returns once `values` hold the mean. */
+typedef void (*quern_rt_bucket_fn)(void *context, int64_t bucket, float *values,
+                                   int64_t count);
+
+/* Whether the model averages its gradients over processes (it was compiled
+   with --data-parallel: it has NAME_set_communicator). */
+int quern_rt_model_is_data_parallel(const quern_rt_model *model);
+
+/* Gives a data-parallel model its communicator (quern/mpi.h has one over
+   MPI); null functions make it train as one process again.
+   QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not data-parallel. */
+int quern_rt_model_set_communicator(quern_rt_model *model, void *context,
+                                    quern_rt_bucket_fn start,
+                                    quern_rt_bucket_fn wait);
+
 /* The number of kernels the model lists (0 for a model compiled before
    kernels were listed). */
 size_t quern_rt_model_num_kernels(const quern_rt_model *model);

@@ -1,0 +1,61 @@
+/*===- quern/mpi.h - data-parallel training over MPI ------------*- C -*-===*|
+|*                                                                            *|
+|* A model compiled with `quernc --train --data-parallel` hands its gradient  *|
+|* buckets to a communicator (docs/ABI.md). These functions are one over MPI  *|
+|* (Open MPI): each bucket is summed over the processes of MPI_COMM_WORLD     *|
+|* with a non-blocking MPI_Iallreduce started as the backward pass finishes   *|
+|* it, then scaled by 1/N. libquern_rt has them when it is built with MPI     *|
+|* (CMake option QUERN_ENABLE_MPI, on by default); without MPI,               *|
+|* quern_rt_mpi_available() is 0 and the others fail.                         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QUERN_MPI_H
+#define QUERN_MPI_H
+
+#include "quern/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Whether libquern_rt was built with MPI. */
+int quern_rt_mpi_available(void);
+
+/* Whether this process was started by mpirun (Open MPI's or PMIx's
+   environment), so that quern_rt_mpi_init should be called. */
+int quern_rt_mpi_launched(void);
+
+/* MPI_Init_thread (funneled) and this process's rank and the number of
+   processes. Errors make MPI return an error code rather than abort, so a
+   failure is reported (quern_rt_last_error) and the caller exits. */
+int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size);
+
+/* Makes `model` (compiled with --data-parallel) average its gradients over
+   the processes; QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not
+   data-parallel. */
+int quern_rt_mpi_attach(quern_rt_model *model);
+
+/* Copies `bytes` of `data` from rank `root` to every process. */
+int quern_rt_mpi_broadcast(void *data, size_t bytes, int root);
+
+/* The mean of `value` over the processes. */
+int quern_rt_mpi_mean(double value, double *mean);
+
+/* Seconds this process spent in the step's waits for its buckets' means
+   since quern_rt_mpi_init: the communication the backward pass did not
+   hide. */
+double quern_rt_mpi_wait_seconds(void);
+
+/* Ends every process of the job with `code` (after one process's error,
+   so that the others do not wait for it forever). */
+void quern_rt_mpi_abort(int code);
+
+/* MPI_Finalize. */
+void quern_rt_mpi_finalize(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* QUERN_MPI_H */

@@ -1,0 +1,171 @@
+//===- Mpi.cpp - Data-parallel communication over MPI ---------------------===//
+//
+// This file is part of Quern.
+//
+//===----------------------------------------------------------------------===//
+//
+// quern/mpi.h. Each gradient bucket is summed in place over MPI_COMM_WORLD
+// with MPI_Iallreduce when the step starts it; every later start, and the
+// waits, test the requests still open, which is what makes Open MPI progress
+// them while the backward pass goes on (it has no progress thread). The
+// wait scales the sum by 1/N in f32, as gradient accumulation scales its sum
+// of micro-batches, so that two processes give exactly the step of one with
+// --accumulate=2 (with more, MPI's summation order may differ).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Model.h"
+
+#include "quern/mpi.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#ifdef QUERN_HAVE_MPI
+#include <mpi.h>
+#endif
+
+using namespace quern::rt;
+
+int quern_rt_mpi_launched(void) {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK");
+}
+
+#ifdef QUERN_HAVE_MPI
+
+namespace {
+
+/// The open reductions, by bucket.
+struct Communicator {
+  std::vector<MPI_Request> requests;
+  int size = 1;
+  double waitSeconds = 0;
+
+  /// Lets MPI move the open reductions along.
+  void progress() {
+    for (MPI_Request &request : requests) {
+      if (request == MPI_REQUEST_NULL)
+        continue;
+      int done = 0;
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    }
+  }
+};
+
+Communicator communicator;
+
+void startBucket(void *, int64_t bucket, float *values, int64_t count) {
+  Communicator &self = communicator;
+  self.progress();
+  if (size_t(bucket) >= self.requests.size())
+    self.requests.resize(size_t(bucket) + 1, MPI_REQUEST_NULL);
+  // Counts beyond INT_MAX would need a derived type; buckets are 25 MiB.
+  if (MPI_Iallreduce(MPI_IN_PLACE, values, int(count), MPI_FLOAT, MPI_SUM,
+                     MPI_COMM_WORLD,
+                     &self.requests[size_t(bucket)]) != MPI_SUCCESS)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
+void waitBucket(void *, int64_t bucket, float *values, int64_t count) {
+  Communicator &self = communicator;
+  auto start = std::chrono::steady_clock::now();
+  if (MPI_Wait(&self.requests[size_t(bucket)], MPI_STATUS_IGNORE) !=
+      MPI_SUCCESS)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  self.waitSeconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  float scale = float(1.0 / self.size);
+  for (int64_t i = 0; i < count; ++i)
+    values[i] *= scale;
+}
+
+int mpiFailure(const char *function, int code) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  return setLastError(QUERN_RT_ERROR_LIBRARY,
+                      std::string(function) + ": " + std::string(text, length));
+}
+
+} // namespace
+
+int quern_rt_mpi_available(void) { return 1; }
+
+int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size) {
+  int provided = 0;
+  int code = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  if (code != MPI_SUCCESS)
+    return mpiFailure("MPI_Init_thread", code);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(MPI_COMM_WORLD, rank);
+  MPI_Comm_size(MPI_COMM_WORLD, size);
+  communicator.size = *size;
+  return QUERN_RT_OK;
+}
+
+int quern_rt_mpi_attach(quern_rt_model *model) {
+  return quern_rt_model_set_communicator(model, &communicator, startBucket,
+                                         waitBucket);
+}
+
+int quern_rt_mpi_broadcast(void *data, size_t bytes, int root) {
+  // In pieces of at most 1 GiB: MPI counts are ints.
+  constexpr size_t kPiece = size_t(1) << 30;
+  char *bytesData = static_cast<char *>(data);
+  for (size_t done = 0; done < bytes; done += kPiece) {
+    size_t piece = std::min(kPiece, bytes - done);
+    int code =
+        MPI_Bcast(bytesData + done, int(piece), MPI_BYTE, root, MPI_COMM_WORLD);
+    if (code != MPI_SUCCESS)
+      return mpiFailure("MPI_Bcast", code);
+  }
+  return QUERN_RT_OK;
+}
+
+int quern_rt_mpi_mean(double value, double *mean) {
+  double sum = 0;
+  int code =
+      MPI_Allreduce(&value, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  if (code != MPI_SUCCESS)
+    return mpiFailure("MPI_Allreduce", code);
+  *mean = sum / communicator.size;
+  return QUERN_RT_OK;
+}
+
+double quern_rt_mpi_wait_seconds(void) { return communicator.waitSeconds; }
+
+void quern_rt_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+void quern_rt_mpi_finalize(void) { MPI_Finalize(); }
+
+#else // !QUERN_HAVE_MPI
+
+static int unavailable(const char *function) {
+  return setLastError(QUERN_RT_ERROR_LIBRARY,
+                      std::string(function) +
+                          ": libquern_rt was built without MPI "
+                          "(QUERN_ENABLE_MPI=OFF or no MPI found)");
+}
+
+int quern_rt_mpi_available(void) { return 0; }
+int quern_rt_mpi_init(int *, char ***, int *, int *) {
+  return unavailable("quern_rt_mpi_init");
+}
+int quern_rt_mpi_attach(quern_rt_model *) {
+  return unavailable("quern_rt_mpi_attach");
+}
+int quern_rt_mpi_broadcast(void *, size_t, int) {
+  return unavailable("quern_rt_mpi_broadcast");
+}
+int quern_rt_mpi_mean(double, double *) {
+  return unavailable("quern_rt_mpi_mean");
+}
+double quern_rt_mpi_wait_seconds(void) { return 0; }
+void quern_rt_mpi_abort(int code) { std::exit(code); }
+void quern_rt_mpi_finalize(void) {}
+
+#endif // QUERN_HAVE_MPI
