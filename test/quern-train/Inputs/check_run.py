@@ -25,7 +25,9 @@
         trained parameters (role param), with format quern-adapters, equal
         to CHECKPOINT's.
     check_run.py same-params MANIFEST.json A.safetensors B.safetensors
-        A and B hold the same trained parameters, bit for bit.
+                 [--tolerance T]
+        A and B hold the same trained parameters, bit for bit, or (with
+        --tolerance) within T times the largest magnitude of B's.
 
 Prints what it saw and OK, or the problem and exits 1.
 """
@@ -159,10 +161,20 @@ def check_adapters(args):
 def check_same_params(args):
     a, _ = read_safetensors(args.a)
     b, _ = read_safetensors(args.b)
-    different = [n for n in trained(args.manifest) if not np.array_equal(a[n], b[n])]
-    if different:
-        fail(f"{different} differ")
-    print("same trained parameters: OK")
+    names = trained(args.manifest)
+    if args.tolerance is None:
+        different = [n for n in names if not np.array_equal(a[n], b[n])]
+        if different:
+            fail(f"{different} differ")
+        print("same trained parameters: OK")
+        return
+    scale = max(float(np.abs(b[n]).max()) for n in names)
+    worst = max(float(np.abs(a[n].astype(np.float64) - b[n]).max())
+                for n in names) / scale
+    if worst > args.tolerance:
+        fail(f"trained parameters differ by {worst:.1e} of the largest, "
+             f"more than {args.tolerance:g}")
+    print(f"trained parameters within {args.tolerance:g}: OK")
 
 
 def check_profile(args):
@@ -220,6 +232,7 @@ def main():
     command.add_argument("manifest")
     command.add_argument("a")
     command.add_argument("b")
+    command.add_argument("--tolerance", type=float)
     args = parser.parse_args()
     {"adapters": check_adapters, "same-params": check_same_params,
      "profile": check_profile, "csv": check_csv, "loss-decreased": check_loss_decreased,
