@@ -86,8 +86,8 @@ static bool checkBounds(const HostArray &array, const TensorSpec &input,
 }
 
 std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
-                                           const Session &session,
-                                           std::string &error) {
+                                           const Session &session, int rank,
+                                           int ranks, std::string &error) {
   std::unique_ptr<ArrayData> data(new ArrayData());
   data->dir = dir;
   bool readNpyFile = false, readPbFile = false;
@@ -139,6 +139,17 @@ std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
     data->batchBytes.push_back(input.bytes);
     data->arrays.push_back(std::move(array));
   }
+  data->rank = rank;
+  data->ranks = ranks;
+  if (ranks > 1) {
+    if (data->numBatches < uint64_t(ranks)) {
+      error = "--data: '" + firstPath + "' holds " +
+              std::to_string(data->numBatches) + " batches, fewer than the " +
+              std::to_string(ranks) + " processes that each take one per step";
+      return nullptr;
+    }
+    data->numBatches /= uint64_t(ranks);
+  }
   data->formats = readNpyFile && readPbFile ? "npy+pb"
                   : readPbFile              ? "pb"
                                             : "npy";
@@ -146,7 +157,7 @@ std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
 }
 
 void ArrayData::fillTrainBatch(uint64_t step, Session &session) {
-  uint64_t batch = step % numBatches;
+  uint64_t batch = (step % numBatches) * uint64_t(ranks) + uint64_t(rank);
   for (size_t i = 0; i < arrays.size(); ++i) {
     size_t offset = arrays[i].shape.empty() ? 0 : batch * batchBytes[i];
     std::memcpy(session.inputBuffer(i), arrays[i].data.data() + offset,
@@ -156,5 +167,8 @@ void ArrayData::fillTrainBatch(uint64_t step, Session &session) {
 
 std::string ArrayData::describe() const {
   return formats + " '" + dir + "': " + std::to_string(numBatches) +
-         " batches of " + std::to_string(batchSize) + " samples";
+         " batches of " + std::to_string(batchSize) + " samples" +
+         (ranks > 1 ? " per process (rank " + std::to_string(rank) +
+                          "'s shard of " + std::to_string(ranks) + ")"
+                    : std::string());
 }

@@ -138,7 +138,7 @@ static bool planSampling(const Options &options, const Session &session,
 static std::unique_ptr<BatchSource>
 loadData(const Options &options, const Session &session, std::string &error) {
   if (!options.dataDir.empty())
-    return ArrayData::load(options.dataDir, session, error);
+    return ArrayData::load(options.dataDir, session, mpiRank, mpiSize, error);
   TextModelShape shape;
   if (!checkTextModel(session, "--text", shape, error))
     return nullptr;
@@ -194,9 +194,6 @@ int main(int argc, char **argv) {
                   "' was not compiled with --data-parallel: " +
                   std::to_string(mpiSize) +
                   " processes would train separate models");
-    if (!options.dataDir.empty())
-      return fail("--data: data-parallel runs shard --text windows; array "
-                  "data sets are not sharded across processes");
     if (quern_rt_mpi_attach(session->rtModel()) != QUERN_RT_OK)
       return fail(quern_rt_last_error());
   }
