@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -47,8 +48,9 @@ namespace {
 /// The open reductions, by bucket.
 struct Communicator {
   std::vector<MPI_Request> requests;
-  int size = 1;
+  int size = 1, rank = 0;
   double waitSeconds = 0;
+  double timeoutSeconds = 600;
 
   /// Lets MPI move the open reductions along.
   void progress() {
@@ -78,12 +80,27 @@ void startBucket(void *, int64_t bucket, float *values, int64_t count) {
 void waitBucket(void *, int64_t bucket, float *values, int64_t count) {
   Communicator &self = communicator;
   auto start = std::chrono::steady_clock::now();
-  if (MPI_Wait(&self.requests[size_t(bucket)], MPI_STATUS_IGNORE) !=
-      MPI_SUCCESS)
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  self.waitSeconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  auto waited = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  // MPI_Wait, with a limit: a process that stopped (stuck, or stopped by a
+  // signal) would otherwise keep the others waiting forever.
+  for (int done = 0; !done;) {
+    if (MPI_Test(&self.requests[size_t(bucket)], &done, MPI_STATUS_IGNORE) !=
+        MPI_SUCCESS)
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    if (!done && waited() > self.timeoutSeconds) {
+      std::fprintf(stderr,
+                   "quern-train: error: rank %d: no mean of gradient bucket "
+                   "%lld after %.0f s: another process is stuck or gone; "
+                   "ending the job\n",
+                   self.rank, (long long)bucket, self.timeoutSeconds);
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+  }
+  self.waitSeconds += waited();
   float scale = float(1.0 / self.size);
   for (int64_t i = 0; i < count; ++i)
     values[i] *= scale;
@@ -111,7 +128,12 @@ int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size) {
   MPI_Comm_rank(MPI_COMM_WORLD, rank);
   MPI_Comm_size(MPI_COMM_WORLD, size);
   communicator.size = *size;
+  communicator.rank = *rank;
   return QUERN_RT_OK;
+}
+
+void quern_rt_mpi_set_timeout(double seconds) {
+  communicator.timeoutSeconds = seconds;
 }
 
 int quern_rt_mpi_attach(quern_rt_model *model) {
@@ -172,6 +194,7 @@ int quern_rt_mpi_mean(double, double *) {
   return unavailable("quern_rt_mpi_mean");
 }
 double quern_rt_mpi_wait_seconds(void) { return 0; }
+void quern_rt_mpi_set_timeout(double) {}
 void quern_rt_mpi_abort(int code) { std::exit(code); }
 void quern_rt_mpi_finalize(void) {}
 

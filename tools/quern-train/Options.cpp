@@ -66,6 +66,8 @@ Schedule:
   --min-lr F           cosine: the rate at the last step (default 0)
   --seed N             seed of batch selection and sampling (default 0)
   --threads N          set OMP_NUM_THREADS=N before the model is loaded
+  --mpi-timeout S      under mpirun: end the job when a step has waited S
+                       seconds for its gradients' mean (default 600)
 
 Output:
   --log FILE.csv       write `step,loss,lr,eval_loss,seconds`, one row per step
@@ -235,6 +237,7 @@ bool quern::train::parseOptions(int argc, const char *const *argv,
       {"--min-lr", real("--min-lr", options.minLr)},
       {"--seed", count("--seed", 0, options.seed)},
       {"--threads", count("--threads", 1, threads)},
+      {"--mpi-timeout", real("--mpi-timeout", options.mpiTimeout)},
       {"--log", string("--log", options.logPath)},
       {"--log-every", count("--log-every", 1, options.logEvery)},
       {"--save", string("--save", options.savePath)},
@@ -292,5 +295,9 @@ bool quern::train::parseOptions(int argc, const char *const *argv,
     return false;
   }
   options.threads = unsigned(threads);
+  if (!(options.mpiTimeout > 0)) {
+    error = "--mpi-timeout: a positive number of seconds";
+    return false;
+  }
   return checkCombination(options, flags, error);
 }

@@ -44,6 +44,9 @@ struct Options {
   double minLr = 0.0;
   uint64_t seed = 0;
   unsigned threads = 0; // 0: leave OMP_NUM_THREADS alone
+  /// Under mpirun: the longest a step waits for a bucket's mean before it
+  /// ends the job (another process is stuck).
+  double mpiTimeout = 600;
 
   uint64_t logEvery = 10;
   std::string logPath; // --log FILE.csv

@@ -180,6 +180,7 @@ int main(int argc, char **argv) {
     if (quern_rt_mpi_init(&argc, &argv, &mpiRank, &mpiSize) != QUERN_RT_OK)
       return fail(quern_rt_last_error());
     mpiStarted = true;
+    quern_rt_mpi_set_timeout(options.mpiTimeout);
     if (mpiRank != 0 && !std::freopen("/dev/null", "w", stdout))
       return fail("cannot silence rank " + std::to_string(mpiRank));
   }

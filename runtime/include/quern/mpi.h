@@ -36,6 +36,11 @@ int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size);
    data-parallel. */
 int quern_rt_mpi_attach(quern_rt_model *model);
 
+/* The longest a step waits for a bucket's mean (default 600 s): past it,
+   the process reports that another is stuck or gone and ends the job
+   (MPI_Abort), rather than wait forever. */
+void quern_rt_mpi_set_timeout(double seconds);
+
 /* Copies `bytes` of `data` from rank `root` to every process. */
 int quern_rt_mpi_broadcast(void *data, size_t bytes, int root);
 
