@@ -61,7 +61,7 @@ arm64_openmp=/usr/aarch64-linux-gnu/lib/libomp.so.5
 
 command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
 [[ -e $arm64_openmp ]] ||
-  command="dpkg --add-architecture arm64 && $command && apt-get download libomp5-19:arm64 (unpacked into $arm64_openmp)"
+  command="dpkg --add-architecture arm64 && $command && $0"
 if [[ $(id -u) -ne 0 ]]; then
   echo "Quern needs these Debian packages: ${missing[*]}" >&2
   [[ -e $arm64_openmp ]] || echo "and Debian's arm64 OpenMP runtime at $arm64_openmp" >&2

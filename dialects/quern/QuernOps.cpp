@@ -579,6 +579,16 @@ LogicalResult AdagradUpdateOp::verify() {
   return verifyLearningRate(*this, getParam(), getLr());
 }
 
+LogicalResult AllReduceStartOp::verify() {
+  // A bucket started and never waited for would still be in the host's
+  // hands when the step returns.
+  if (!getPending().hasOneUse() ||
+      !isa<AllReduceWaitOp>(*getPending().getUsers().begin()))
+    return emitOpError("expects one quern.all_reduce_wait of its pending "
+                       "values, and no other use");
+  return success();
+}
+
 LogicalResult AllReduceWaitOp::verify() {
   auto start = getPending().getDefiningOp<AllReduceStartOp>();
   if (!start)
@@ -586,9 +596,6 @@ LogicalResult AllReduceWaitOp::verify() {
   if (start.getBucket() != getBucket())
     return emitOpError("waits for bucket ")
            << getBucket() << " but its operand is bucket " << start.getBucket();
-  if (!start.getPending().hasOneUse())
-    return emitOpError("expects the only use of its bucket's pending values "
-                       "(nothing else may read them before the mean is in)");
   return success();
 }
 

@@ -169,6 +169,7 @@ def Quern_AllReduceStartOp : Quern_Op<"all_reduce_start",
   let arguments = (ins 1DTensorOf<[F32]>:$values, I64Attr:$bucket);
   let results = (outs 1DTensorOf<[F32]>:$pending);
   let assemblyFormat = "$values `bucket` `=` $bucket attr-dict `:` type($values)";
+  let hasVerifier = 1;
 }
 
 def Quern_AllReduceWaitOp : Quern_Op<"all_reduce_wait",

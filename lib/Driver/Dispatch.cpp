@@ -55,14 +55,13 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
   auto *zero32 = ConstantInt::get(i32, 0);
 
   // Threads per parallel loop: omp_set_num_threads's (QUERN_NUM_THREADS),
-  // else OMP_NUM_THREADS, else one per processor online; the team of the
-  // loop running now.
+  // else OMP_NUM_THREADS, else one per processor online. Only the
+  // library's constructors set it, so every loop's team is this many.
   auto makeGlobal = [&](StringRef name) {
     return new GlobalVariable(module, i32, false, GlobalValue::InternalLinkage,
                               zero32, name);
   };
   GlobalVariable *threads = makeGlobal("quern.dispatch.threads");
-  GlobalVariable *team = makeGlobal("quern.dispatch.team");
   defineInternal(module, "omp_set_num_threads",
                  [&](IRBuilder<> &builder, Function *function) {
                    builder.CreateStore(function->getArg(0), threads);
@@ -110,7 +109,7 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
     builder.CreateRetVoid();
   }
 
-  // Each fork becomes: team = threads; dispatch_apply_f(team, auto queue,
+  // Each fork becomes: dispatch_apply_f(threads, auto queue,
   // {task, captures}, worker).
   FunctionCallee apply = module.getOrInsertFunction(
       "dispatch_apply_f",
@@ -139,7 +138,6 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
       builder.CreateStore(call->getArgOperand(3),
                           builder.CreateStructGEP(closure, context, 1));
       Value *count = builder.CreateLoad(i32, threads);
-      builder.CreateStore(count, team);
       builder.CreateCall(apply,
                          {builder.CreateZExt(count, i64),
                           ConstantPointerNull::get(cast<PointerType>(ptr)),
@@ -191,7 +189,7 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
         Value *upper = builder.CreateLoad(i64, upperPtr);
         Value *one = ConstantInt::get(i64, 1);
         Value *trip = builder.CreateAdd(builder.CreateSub(upper, lower), one);
-        Value *size = builder.CreateZExt(builder.CreateLoad(i32, team), i64);
+        Value *size = builder.CreateZExt(builder.CreateLoad(i32, threads), i64);
         Value *thread = builder.CreateZExt(function->getArg(1), i64);
         Value *share = builder.CreateUDiv(trip, size);
         Value *extra = builder.CreateURem(trip, size);
@@ -206,10 +204,13 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
         builder.CreateStore(
             builder.CreateSub(builder.CreateAdd(begin, count), one), upperPtr);
         builder.CreateStore(trip, stridePtr);
+        // The thread with the loop's last iteration: the last of the team,
+        // or of the first `trip` threads when there are fewer iterations.
+        Value *lastThread = builder.CreateSub(
+            builder.CreateSelect(builder.CreateICmpULT(trip, size), trip, size),
+            one);
         builder.CreateStore(
-            builder.CreateZExt(
-                builder.CreateICmpEQ(thread, builder.CreateSub(size, one)),
-                i32),
+            builder.CreateZExt(builder.CreateICmpEQ(thread, lastThread), i32),
             last);
         builder.CreateRetVoid();
       });

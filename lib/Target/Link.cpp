@@ -97,7 +97,9 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
       error = "cannot write " + (stubDir + "/libSystem.tbd").str();
       return false;
     }
-    VersionTuple version = triple.getOSVersion();
+    // The macOS version (darwin23 is macOS 14).
+    VersionTuple version;
+    triple.getMacOSXVersion(version);
     std::string minimum = version.getAsString();
     args = {linker,
             "-dylib",

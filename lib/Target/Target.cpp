@@ -124,10 +124,16 @@ bool quern::checkTarget(const TargetSpec &spec, std::string &error) {
       return false;
     }
   }
+  Triple triple(spec.triple);
+  if (triple.isOSDarwin() && !triple.isMacOSX()) {
+    error = "--target: " + spec.triple +
+            ": of Apple's systems only macOS is supported";
+    return false;
+  }
   if (spec.threads == ThreadRuntime::OpenMP && openMPRuntime(spec).empty()) {
     error = "--thread-runtime=openmp: there is no OpenMP runtime for " +
             spec.triple +
-            (Triple(spec.triple).isOSLinux()
+            (triple.isOSLinux()
                  ? " here (no libomp.so.5 in " + spec.sysroot + "/lib)"
                  : std::string());
     return false;

@@ -95,11 +95,15 @@ LogicalResult averageOverProcesses(OpBuilder &builder, Location loc,
         SmallVector<OpFoldResult>{builder.getIndexAttr(1)});
   };
   OpBuilder::InsertPoint afterBackward = builder.saveInsertionPoint();
+  // Each bucket starts after its last gradient and after the bucket before
+  // it: buckets that one op finishes (a micro-batch loop) start in order.
+  Operation *previousStart = nullptr;
   for (auto [number, bucket] : llvm::enumerate(buckets)) {
-    Operation *last = nullptr;
+    Operation *last = previousStart;
     for (unsigned index : bucket.members)
       if (Operation *op = finishedBy(gradients[index]))
-        last = op;
+        if (!last || last->isBeforeInBlock(op))
+          last = op;
     if (last)
       builder.setInsertionPointAfter(last);
     else
@@ -120,6 +124,7 @@ LogicalResult averageOverProcesses(OpBuilder &builder, Location loc,
     }
     bucket.pending = builder.create<AllReduceStartOp>(
         loc, packed, builder.getI64IntegerAttr(number));
+    previousStart = bucket.pending.getDefiningOp();
   }
 
   builder.restoreInsertionPoint(afterBackward);

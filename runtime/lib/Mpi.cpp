@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,7 @@ int quern_rt_mpi_launched(void) {
 
 namespace {
 
-/// The open reductions, by bucket.
+/// The open reductions, by bucket, and what the waits for them measured.
 struct Communicator {
   std::vector<MPI_Request> requests;
   int size = 1, rank = 0;
@@ -61,46 +62,61 @@ struct Communicator {
       MPI_Test(&request, &done, MPI_STATUS_IGNORE);
     }
   }
+
+  /// MPI_Wait for `request` (of `what`), for at most the timeout: a process
+  /// that stopped (stuck, or stopped by a signal) would otherwise keep the
+  /// others waiting forever. The step cannot return an error from inside a
+  /// communicator call, so past the timeout this says why and ends the
+  /// job. Returns the seconds waited.
+  double finish(MPI_Request &request, const std::string &what) {
+    auto start = std::chrono::steady_clock::now();
+    auto waited = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                           start)
+          .count();
+    };
+    for (int done = 0; !done;) {
+      if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      if (!done && waited() > timeoutSeconds) {
+        std::fprintf(stderr,
+                     "quern_rt_mpi: rank %d: no %s after %.0f s: another "
+                     "process is stuck or gone; ending the job\n",
+                     rank, what.c_str(), timeoutSeconds);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+    }
+    return waited();
+  }
 };
 
 Communicator communicator;
 
-void startBucket(void *, int64_t bucket, float *values, int64_t count) {
-  Communicator &self = communicator;
+void startBucket(void *context, int64_t bucket, float *values, int64_t count) {
+  auto &self = *static_cast<Communicator *>(context);
   self.progress();
   if (size_t(bucket) >= self.requests.size())
     self.requests.resize(size_t(bucket) + 1, MPI_REQUEST_NULL);
-  // Counts beyond INT_MAX would need a derived type; buckets are 25 MiB.
+  // MPI counts are ints: a larger gradient (a bucket of its own) would need
+  // a derived datatype.
+  if (count > std::numeric_limits<int>::max()) {
+    std::fprintf(stderr,
+                 "quern_rt_mpi: rank %d: gradient bucket %lld holds %lld "
+                 "floats, more than MPI counts; ending the job\n",
+                 self.rank, (long long)bucket, (long long)count);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   if (MPI_Iallreduce(MPI_IN_PLACE, values, int(count), MPI_FLOAT, MPI_SUM,
                      MPI_COMM_WORLD,
                      &self.requests[size_t(bucket)]) != MPI_SUCCESS)
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
-void waitBucket(void *, int64_t bucket, float *values, int64_t count) {
-  Communicator &self = communicator;
-  auto start = std::chrono::steady_clock::now();
-  auto waited = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start)
-        .count();
-  };
-  // MPI_Wait, with a limit: a process that stopped (stuck, or stopped by a
-  // signal) would otherwise keep the others waiting forever.
-  for (int done = 0; !done;) {
-    if (MPI_Test(&self.requests[size_t(bucket)], &done, MPI_STATUS_IGNORE) !=
-        MPI_SUCCESS)
-      MPI_Abort(MPI_COMM_WORLD, 1);
-    if (!done && waited() > self.timeoutSeconds) {
-      std::fprintf(stderr,
-                   "quern-train: error: rank %d: no mean of gradient bucket "
-                   "%lld after %.0f s: another process is stuck or gone; "
-                   "ending the job\n",
-                   self.rank, (long long)bucket, self.timeoutSeconds);
-      MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-  }
-  self.waitSeconds += waited();
+void waitBucket(void *context, int64_t bucket, float *values, int64_t count) {
+  auto &self = *static_cast<Communicator *>(context);
+  self.waitSeconds +=
+      self.finish(self.requests[size_t(bucket)],
+                  "mean of gradient bucket " + std::to_string(bucket));
   float scale = float(1.0 / self.size);
   for (int64_t i = 0; i < count; ++i)
     values[i] *= scale;
@@ -147,21 +163,23 @@ int quern_rt_mpi_broadcast(void *data, size_t bytes, int root) {
   char *bytesData = static_cast<char *>(data);
   for (size_t done = 0; done < bytes; done += kPiece) {
     size_t piece = std::min(kPiece, bytes - done);
-    int code =
-        MPI_Bcast(bytesData + done, int(piece), MPI_BYTE, root, MPI_COMM_WORLD);
+    MPI_Request request;
+    int code = MPI_Ibcast(bytesData + done, int(piece), MPI_BYTE, root,
+                          MPI_COMM_WORLD, &request);
     if (code != MPI_SUCCESS)
-      return mpiFailure("MPI_Bcast", code);
+      return mpiFailure("MPI_Ibcast", code);
+    communicator.finish(request, "state from rank " + std::to_string(root));
   }
   return QUERN_RT_OK;
 }
 
-int quern_rt_mpi_mean(double value, double *mean) {
-  double sum = 0;
-  int code =
-      MPI_Allreduce(&value, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+int quern_rt_mpi_sum(double *values, size_t count) {
+  MPI_Request request;
+  int code = MPI_Iallreduce(MPI_IN_PLACE, values, int(count), MPI_DOUBLE,
+                            MPI_SUM, MPI_COMM_WORLD, &request);
   if (code != MPI_SUCCESS)
-    return mpiFailure("MPI_Allreduce", code);
-  *mean = sum / communicator.size;
+    return mpiFailure("MPI_Iallreduce", code);
+  communicator.finish(request, "sum of the step's loss");
   return QUERN_RT_OK;
 }
 
@@ -177,7 +195,7 @@ static int unavailable(const char *function) {
   return setLastError(QUERN_RT_ERROR_LIBRARY,
                       std::string(function) +
                           ": libquern_rt was built without MPI "
-                          "(QUERN_ENABLE_MPI=OFF or no MPI found)");
+                          "(QUERN_ENABLE_MPI=OFF)");
 }
 
 int quern_rt_mpi_available(void) { return 0; }
@@ -190,8 +208,8 @@ int quern_rt_mpi_attach(quern_rt_model *) {
 int quern_rt_mpi_broadcast(void *, size_t, int) {
   return unavailable("quern_rt_mpi_broadcast");
 }
-int quern_rt_mpi_mean(double, double *) {
-  return unavailable("quern_rt_mpi_mean");
+int quern_rt_mpi_sum(double *, size_t) {
+  return unavailable("quern_rt_mpi_sum");
 }
 double quern_rt_mpi_wait_seconds(void) { return 0; }
 void quern_rt_mpi_set_timeout(double) {}

@@ -10,12 +10,13 @@ one) run their steps at once, each on its own micro-batch in a thread of
 its own. Their communicator (the library's NAME_set_communicator) plays an
 all-reduce: start() marks a rank's bucket as ready; wait() blocks until
 every rank has started that bucket, then the first to get there writes the
-mean (summed in rank order in f32, then divided) into every rank's bucket.
-The accumulating step runs on the RANKS micro-batches stacked. After STEPS
-steps the ranks' parameters must be equal to each other, bitwise, and to
-the accumulating step's within TOLERANCE (relative to the largest
-parameter): gradient accumulation sums its micro-batches in another order.
-The ranks' mean loss must match the accumulating step's likewise.
+mean into every rank's bucket: summed in rank order in f32 and multiplied
+by 1/RANKS, as gradient accumulation sums its micro-batches and scales the
+sum. The accumulating step runs on the RANKS micro-batches stacked. After
+STEPS steps the ranks' parameters must be bitwise equal to each other and
+to the accumulating step's; the ranks' mean loss must match the
+accumulating step's within LOSS_TOLERANCE (numpy's mean sums in another
+order).
 """
 import ctypes
 import os

@@ -62,14 +62,16 @@ TrainOutcome Trainer::run(std::string &error) {
     }
     trainSeconds += secondsSince(stepStart);
     ++step;
-    if (config.dataParallel) {
-      double mean;
-      if (quern_rt_mpi_mean(loss, &mean) != QUERN_RT_OK) {
+    bool interrupted = interruptRequested();
+    if (config.processes > 1) {
+      double sums[] = {loss, interrupted ? 1.0 : 0.0};
+      if (quern_rt_mpi_sum(sums, 2) != QUERN_RT_OK) {
         progress.finish();
         error = "step " + std::to_string(step) + ": " + quern_rt_last_error();
         return TrainOutcome::Failed;
       }
-      loss = float(mean);
+      loss = float(sums[0] / config.processes);
+      interrupted = sums[1] > 0;
     }
 
     std::optional<double> evalLoss;
@@ -87,7 +89,7 @@ TrainOutcome Trainer::run(std::string &error) {
                     (unsigned long long)step, mean, data.numEvalBatches());
       progress.message(line);
     }
-    if (log.isOpen())
+    if (config.writes && log.isOpen())
       log.addRow(step, loss, lr, evalLoss, secondsSince(start));
     progress.update(step, loss, lr, trainSeconds,
                     [&] { return session.expertLoad(); });
@@ -101,7 +103,7 @@ TrainOutcome Trainer::run(std::string &error) {
       progress.message("saved " + config.savePath + " (step " +
                        std::to_string(step) + ")");
     }
-    if (interruptRequested()) {
+    if (interrupted) {
       progress.finish();
       return TrainOutcome::Interrupted;
     }

@@ -36,9 +36,10 @@ struct TrainerConfig {
   std::optional<size_t> forwardLoss; // forward output index; set if evaluating
   uint64_t saveEvery = 0;            // 0: never
   std::string savePath;
-  /// Data parallel: this process is one of several (quern/mpi.h). The
-  /// logged loss is the mean over them, and only rank 0 (`writes`) saves.
-  bool dataParallel = false;
+  /// Data parallel: this process is one of `processes` (quern/mpi.h). The
+  /// logged loss is the mean over them, an interrupt of any stops all after
+  /// the same step, and only rank 0 (`writes`) logs and saves.
+  int processes = 1;
   bool writes = true;
 };
 

@@ -189,6 +189,9 @@ int main(int argc, char **argv) {
   if (!session)
     return fail(error);
   bool dataParallel = mpiSize > 1;
+  // Only rank 0 of a data-parallel job writes files (the log, checkpoints,
+  // adapters) and samples.
+  bool writes = mpiRank == 0;
   if (dataParallel) {
     if (!quern_rt_model_is_data_parallel(session->rtModel()))
       return fail("model '" + std::string(session->name()) +
@@ -207,6 +210,13 @@ int main(int argc, char **argv) {
   if (!options.adaptersPath.empty() &&
       !session->loadState(options.adaptersPath, error, /*trainedOnly=*/true))
     return fail("--adapters: " + error);
+  // Every process starts from rank 0's state (its initial values, or the
+  // checkpoint it resumes).
+  if (dataParallel &&
+      quern_rt_mpi_broadcast(session->stateBuffer(),
+                             quern_rt_model_state_bytes(session->rtModel()),
+                             0) != QUERN_RT_OK)
+    return fail(quern_rt_last_error());
   // A state file is data from anywhere: its step counter must be a count
   // the schedule's arithmetic holds exactly, with room for this run.
   int64_t counter = session->stepCounter().value_or(0);
@@ -215,13 +225,6 @@ int main(int argc, char **argv) {
     return fail("'" + statePath + "': its step counter is " +
                 std::to_string(counter) + ", not a step count (0 to 2^53)");
   uint64_t firstStep = uint64_t(counter);
-  // Every process starts from rank 0's state (its initial values, or the
-  // checkpoint it resumes).
-  if (dataParallel &&
-      quern_rt_mpi_broadcast(session->stateBuffer(),
-                             quern_rt_model_state_bytes(session->rtModel()),
-                             0) != QUERN_RT_OK)
-    return fail(quern_rt_last_error());
 
   TrainerConfig trainer;
   trainer.firstStep = firstStep;
@@ -230,8 +233,8 @@ int main(int argc, char **argv) {
   trainer.evalEvery = options.evalEvery;
   trainer.saveEvery = options.saveEvery;
   trainer.savePath = options.savePath;
-  trainer.dataParallel = dataParallel;
-  trainer.writes = mpiRank == 0;
+  trainer.processes = mpiSize;
+  trainer.writes = writes;
   trainer.schedule.kind = options.schedule;
   trainer.schedule.peakLr = options.lr;
   trainer.schedule.minLr = options.minLr;
@@ -255,12 +258,13 @@ int main(int argc, char **argv) {
   if (options.steps > 0 && !(data = loadData(options, *session, error)))
     return fail(error);
   CsvLog log;
-  if (!options.logPath.empty() && !log.open(options.logPath, error))
+  if (writes && !options.logPath.empty() && !log.open(options.logPath, error))
     return fail(error);
   // Where the checkpoint goes is checked now, not after the last step.
-  if (!options.savePath.empty() && !checkWritable(options.savePath, error))
+  if (writes && !options.savePath.empty() &&
+      !checkWritable(options.savePath, error))
     return fail("--save: " + error);
-  if (!options.saveAdaptersPath.empty() &&
+  if (writes && !options.saveAdaptersPath.empty() &&
       !checkWritable(options.saveAdaptersPath, error))
     return fail("--save-adapters: " + error);
 
@@ -295,7 +299,7 @@ int main(int argc, char **argv) {
   std::fflush(stdout);
 
   auto saveAdapters = [&](std::string &error) {
-    if (options.saveAdaptersPath.empty() || mpiRank != 0)
+    if (options.saveAdaptersPath.empty() || !writes)
       return true;
     if (!session->saveState(options.saveAdaptersPath, error,
                             /*trainedOnly=*/true))
@@ -316,8 +320,7 @@ int main(int argc, char **argv) {
           !options.savePath.empty()
               ? options.savePath
               : siblingPath(options.modelPath, ".interrupted.safetensors");
-      if (mpiRank == 0 &&
-          (!session->saveState(path, error) || !saveAdapters(error)))
+      if (writes && (!session->saveState(path, error) || !saveAdapters(error)))
         return fail(error);
       std::printf("interrupted after step %llu: state saved to %s\n",
                   (unsigned long long)loop.lastStep(), path.c_str());
@@ -339,7 +342,7 @@ int main(int argc, char **argv) {
   if (data && kernelProfileRequested())
     printKernelProfile(session->rtModel(), stdout);
 
-  if (!options.savePath.empty() && mpiRank == 0) {
+  if (!options.savePath.empty() && writes) {
     if (!session->saveState(options.savePath, error))
       return fail(error);
     std::printf("saved %s (step %llu)\n", options.savePath.c_str(),
@@ -348,7 +351,7 @@ int main(int argc, char **argv) {
   if (!saveAdapters(error))
     return fail(error);
 
-  if (samplePlan.enabled && mpiRank == 0) {
+  if (samplePlan.enabled && writes) {
     SampleConfig config;
     config.logitsOutput = samplePlan.logitsOutput;
     config.prompt = options.prompt;

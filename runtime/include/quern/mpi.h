@@ -36,16 +36,19 @@ int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size);
    data-parallel. */
 int quern_rt_mpi_attach(quern_rt_model *model);
 
-/* The longest a step waits for a bucket's mean (default 600 s): past it,
-   the process reports that another is stuck or gone and ends the job
-   (MPI_Abort), rather than wait forever. */
+/* The longest a process waits for another (a bucket's mean, the loss's
+   sum, the broadcast state; default 600 s): past it, the process reports
+   on stderr that another is stuck or gone and ends the job (MPI_Abort),
+   rather than wait forever. The communicator cannot return an error from
+   inside the compiled step, which is why it ends the job itself. */
 void quern_rt_mpi_set_timeout(double seconds);
 
 /* Copies `bytes` of `data` from rank `root` to every process. */
 int quern_rt_mpi_broadcast(void *data, size_t bytes, int root);
 
-/* The mean of `value` over the processes. */
-int quern_rt_mpi_mean(double value, double *mean);
+/* Replaces `values` (`count` doubles) by their sums over the processes:
+   the loss's sum, and whether any process was interrupted. */
+int quern_rt_mpi_sum(double *values, size_t count);
 
 /* Seconds this process spent in the step's waits for its buckets' means
    since quern_rt_mpi_init: the communication the backward pass did not

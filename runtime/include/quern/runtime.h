@@ -217,8 +217,9 @@ typedef void (*quern_rt_bucket_fn)(void *context, int64_t bucket, float *values,
    with --data-parallel: it has NAME_set_communicator). */
 int quern_rt_model_is_data_parallel(const quern_rt_model *model);
 
-/* Gives a data-parallel model its communicator (quern/mpi.h has one over
-   MPI); null functions make it train as one process again.
+/* Sets the communicator of a data-parallel model's library (quern/mpi.h
+   has one over MPI): one setting per loaded library, shared by every model
+   opened from it. Null functions make it train as one process again.
    QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not data-parallel. */
 int quern_rt_model_set_communicator(quern_rt_model *model, void *context,
                                     quern_rt_bucket_fn start,

@@ -1026,11 +1026,19 @@ func.func @all_reduce_wait_bucket(%x: tensor<8xf32>) -> tensor<8xf32> {
 // -----
 
 func.func @all_reduce_pending_read(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  // expected-error @+1 {{'quern.all_reduce_start' op expects one quern.all_reduce_wait of its pending values, and no other use}}
   %0 = quern.all_reduce_start %x bucket = 0 : tensor<8xf32>
-  // expected-error @+1 {{'quern.all_reduce_wait' op expects the only use of its bucket's pending values (nothing else may read them before the mean is in)}}
   %1 = quern.all_reduce_wait %0 bucket = 0 : tensor<8xf32>
   %2 = quern.neg %0 : tensor<8xf32>
   return %1, %2 : tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+func.func @all_reduce_never_waited(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.all_reduce_start' op expects one quern.all_reduce_wait of its pending values, and no other use}}
+  %0 = quern.all_reduce_start %x bucket = 0 : tensor<8xf32>
+  return %0 : tensor<8xf32>
 }
 
 // -----

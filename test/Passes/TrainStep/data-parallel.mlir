@@ -1,5 +1,6 @@
 // RUN: quern-opt %s --quern-make-train-step="optimizer=sgd data-parallel=true bucket-bytes=48" | FileCheck %s
 // RUN: quern-opt %s --quern-make-train-step="optimizer=sgd data-parallel=true" | FileCheck %s --check-prefix=ONE-BUCKET
+// RUN: quern-opt %s --quern-make-train-step="optimizer=sgd data-parallel=true bucket-bytes=48 accumulate=2" | FileCheck %s --check-prefix=LOOP
 // RUN: quern-opt %s --pass-pipeline='builtin.module(quern-make-train-step{optimizer=sgd data-parallel=true bucket-bytes=48},convert-quern-to-linalg,canonicalize,cse,func.func(quern-read-only-arguments),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse)' | FileCheck %s --check-prefix=CALLS
 
 // Data parallel: the gradients are packed into buckets of at most 48 bytes
@@ -35,6 +36,14 @@
 // ONE-BUCKET-NEXT: %[[PENDING:.+]] = quern.all_reduce_start %[[PACKED]] bucket = 0 : tensor<16xf32>
 // ONE-BUCKET-NEXT: quern.all_reduce_wait %[[PENDING]] bucket = 0 : tensor<16xf32>
 // ONE-BUCKET-NOT: all_reduce_start
+
+// With micro-batches, the loop finishes every gradient: the buckets start
+// after it, in order.
+// LOOP: scf.yield
+// LOOP: quern.all_reduce_start %{{.+}} bucket = 0
+// LOOP: quern.all_reduce_start %{{.+}} bucket = 1
+// LOOP: quern.all_reduce_wait %{{.+}} bucket = 0
+// LOOP: quern.all_reduce_wait %{{.+}} bucket = 1
 
 // Bufferized, start and wait are calls of the communicator on a view of
 // the bucket's buffer (its first element), which both name. A bucket of one
