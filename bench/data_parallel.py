@@ -17,7 +17,10 @@ bundled text:
 
 Tokens per second count every rank's tokens, from the CSV log's elapsed
 time between the first logged step and the last; weak-scaling efficiency is
-the 2-rank rate over twice the 1-rank rate. The communication not hidden by
+the 2-rank rate over twice the 1-rank rate. This machine's speed drifts by
+a fifth over minutes, so each 2-rank run is paired with a 1-rank run just
+before it, ROUNDS times per bucket size, and the median of the pairs'
+ratios is reported (with the medians of the rates and of the waits). The communication not hidden by
 the backward pass is what quern-train reports the steps waited for the
 gradients' means (quern_rt_mpi_wait_seconds), as a share of the steps' time.
 
@@ -34,6 +37,7 @@ beside it.
 """
 import csv
 import os
+import statistics
 import subprocess
 import tempfile
 
@@ -44,6 +48,7 @@ MODEL = "gpt2_8x256"
 STEPS, QUICK_STEPS = 40, 6
 BUCKETS = (25 << 20, 4 << 20, 1 << 20)
 STUDY_BUCKET = 4 << 20
+ROUNDS, QUICK_ROUNDS = 3, 1
 NODES = (8, 64, 512)
 NETWORKS_GBIT = (25, 100)
 LATENCY_SECONDS = 5e-6
@@ -114,34 +119,40 @@ def main():
     result = {"benchmark": "data_parallel", "quick": args.quick,
               "machine": common.machine(args.build), "model": MODEL,
               "label": spec["label"], "steps": steps}
+    config = spec["config"]
+    tokens = config["batch"] * config["seq"]
     with tempfile.TemporaryDirectory() as work:
         record = train.prepare(MODEL, spec, work, args.build,
                                compile_fp32=False)
         folder = os.path.join(work, MODEL)
-        runs = []
+        two_rank = []
+        one_rates = []
         for bucket in BUCKETS:
-            stem = f"step{bucket}"
-            seconds, error, _ = train.compile_step(
-                args.build, folder, stem, "fp32",
+            stem = os.path.join(folder, f"step{bucket}")
+            _, error, _ = train.compile_step(
+                args.build, folder, os.path.basename(stem), "fp32",
                 ["--data-parallel", f"--bucket-bytes={bucket}"])
             if error:
                 raise RuntimeError(error)
-            rate, waited, stepped = run_quern_train(
-                args.build, os.path.join(folder, stem), 2, steps, folder)
-            runs.append({"bucket_bytes": bucket, "rate": rate,
-                         "waited": waited, "stepped": stepped})
-            if bucket == BUCKETS[0]:
-                one_rate, _, _ = run_quern_train(
-                    args.build, os.path.join(folder, stem), 1, steps, folder)
-    config = spec["config"]
-    tokens = config["batch"] * config["seq"]
+            pairs = []
+            for _ in range(QUICK_ROUNDS if args.quick else ROUNDS):
+                one, _, _ = run_quern_train(args.build, stem, 1, steps, folder)
+                two, waited, stepped = run_quern_train(args.build, stem, 2,
+                                                       steps, folder)
+                pairs.append((one, two, waited / stepped))
+            one_rates += [one for one, _, _ in pairs]
+            two_rank.append({
+                "bucket_bytes": bucket,
+                "tokens_per_second":
+                    statistics.median(two for _, two, _ in pairs) * 2 * tokens,
+                "weak_scaling_efficiency":
+                    statistics.median(two / one for one, two, _ in pairs),
+                "wait_share": statistics.median(w for _, _, w in pairs),
+                "rounds": [{"one_rank_steps_per_second": one,
+                            "two_rank_steps_per_second": two,
+                            "wait_share": w} for one, two, w in pairs]})
+        one_rate = statistics.median(one_rates)
     gradient_bytes = 4 * record["parameters"]
-    two_rank = [{
-        "bucket_bytes": run["bucket_bytes"],
-        "tokens_per_second": run["rate"] * 2 * tokens,
-        "weak_scaling_efficiency": run["rate"] / one_rate,
-        "wait_seconds": run["waited"], "step_seconds": run["stepped"],
-        "wait_share": run["waited"] / run["stepped"]} for run in runs]
     default = two_rank[0]
     result.update({
         "parameters": record["parameters"], "gradient_bytes": gradient_bytes,

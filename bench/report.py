@@ -1066,7 +1066,10 @@ def data_parallel_section(r):
         f"({r['parameters']:,} parameters, {r['gradient_bytes'] / 2**20:.1f} "
         "MiB of gradients), trained by quern-train on the bundled text for "
         f"{r['steps']} steps; every rank on one thread "
-        "(bench/data_parallel.py).", "",
+        "(bench/data_parallel.py). Each 2-rank run is paired with a 1-rank "
+        f"run just before it, {len(r['two_rank'][0]['rounds'])} times per "
+        "bucket size: medians of the rates, of the pairs' ratios and of the "
+        "waits.", "",
         "| run | buckets | tokens/s (all ranks) | weak-scaling efficiency "
         "| waited for gradient means |",
         "|---|---|---|---|---|",
@@ -1075,8 +1078,7 @@ def data_parallel_section(r):
         f"| `mpirun -np 2`, 1 thread each | {mib(run['bucket_bytes'])}"
         f"{' (default)' if i == 0 else ''} | {run['tokens_per_second']:,.0f} "
         f"| {run['weak_scaling_efficiency']:.1%} "
-        f"| {run['wait_seconds']:.3f} s of {run['step_seconds']:.2f} s "
-        f"({run['wait_share']:.1%}) |"
+        f"| {run['wait_share']:.1%} of the steps' time |"
         for i, run in enumerate(r["two_rank"])] + [
         "",
         "Both ranks share this machine's two cores, its caches and its "
