@@ -76,8 +76,8 @@ def run_native(stem, inputs):
 def run_qemu(stem, inputs, harness):
     sys.path.insert(0, os.path.dirname(__file__))
     import qemu
-    outputs, _ = qemu.run(harness, stem, "forward", inputs,
-                          [(shape, np.float32) for shape in OUTPUT_SHAPES])
+    outputs, _, _ = qemu.run(harness, stem, "forward", inputs,
+                             [(shape, np.float32) for shape in OUTPUT_SHAPES])
     return outputs
 
 

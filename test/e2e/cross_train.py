@@ -36,9 +36,9 @@ def main(target_stem, host_stem, harness, threads=None):
     inputs = [tokens, targets, np.float32(LR)]
 
     name = qemu.emulator(target_stem + ".so")[0]
-    runs = {}
+    runs, teams = {}, {}
     for count in (threads.split(",") if threads else [None]):
-        _, runs[count] = qemu.run(
+        _, runs[count], teams[count] = qemu.run(
             harness, target_stem, "train_step", inputs,
             [(o["shape"], DTYPES[o["dtype"]]) for o in spec["outputs"]],
             state=initial_state(manifest, target_stem + ".safetensors"),
@@ -61,7 +61,10 @@ def main(target_stem, host_stem, harness, threads=None):
     if threads:
         same = all(losses == target_losses for losses in runs.values())
         print(f"threads {threads}: "
-              f"{'bitwise the same losses' if same else 'DIFFERENT losses'}")
+              f"{'bitwise the same losses' if same else 'DIFFERENT losses'}, "
+              "teams of "
+              + ",".join("none" if team is None else str(team)
+                         for team in teams.values()))
 
 
 if __name__ == "__main__":

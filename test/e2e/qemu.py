@@ -34,7 +34,9 @@ def run(harness, stem, entry, inputs, outputs, state=None, repeat=1,
     with `state` (a byte buffer, or zeros), on `threads` threads
     (QUERN_NUM_THREADS; the library's default if None); `outputs` are
     (shape, dtype) pairs. Returns (the outputs of the last call, the first
-    f32 of output 0 after each call)."""
+    f32 of output 0 after each call, the team size the harness saw (the
+    library's OpenMP one, or the widest on its dispatch_apply_f stand-in),
+    or None for a library on one thread)."""
     ins = []
     for i, value in enumerate(inputs):
         ins.append(f"{stem}.{entry}.in{i}.bin")
@@ -53,7 +55,10 @@ def run(harness, stem, entry, inputs, outputs, state=None, repeat=1,
          *(f"{out}:{np.dtype(dtype).itemsize * int(np.prod(shape))}"
            for out, (shape, dtype) in zip(outs, outputs))],
         check=True, capture_output=True, text=True, env=environment)
-    firsts = [float(line.split(":")[1]) for line in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    firsts = [float(line.split(":")[1]) for line in lines
               if line.startswith("call ")]
+    team = next((int(line.split()[1]) for line in lines
+                 if line.startswith("threads ")), None)
     return ([np.fromfile(out, dtype).reshape(shape)
-             for out, (shape, dtype) in zip(outs, outputs)], firsts)
+             for out, (shape, dtype) in zip(outs, outputs)], firsts, team)

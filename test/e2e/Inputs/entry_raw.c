@@ -8,8 +8,11 @@
  *
  * calls NAME_ENTRY (NAME_forward, NAME_train_step) N times (default 1) on
  * the inputs, each read as raw bytes, with the state read from FILE (the
- * state buffer's bytes; zeros without it) and a zeroed workspace. After
- * each call it prints the first f32 of output 0 (a training step's loss);
+ * state buffer's bytes; zeros without it) and a zeroed workspace. For a
+ * library threaded with OpenMP it prints its team size ("threads N"), and
+ * so it does for the widest team of the dispatch_apply_f stand-in when
+ * linked with it. After each call it prints the first f32 of output 0 (a
+ * training step's loss);
  * after the last it writes each output (BYTES bytes) to its file. Unlike
  * examples/mlp/run_model.c it needs only the C library, not libquern_rt
  * (C++), so Debian's cross gcc builds it without a cross libstdc++.
@@ -78,6 +81,13 @@ int main(int argc, char **argv) {
   size_t state_bytes = ((size_fn)symbol(library, name, "state_bytes"))();
   size_t workspace_bytes = ((size_fn)symbol(library, name, "workspace_bytes"))();
   entry_fn entry = (entry_fn)symbol(library, name, argv[3]);
+  /* A threaded library's OpenMP team size (its libomp's, found among the
+     library's dependencies), so that a test sees how many threads ran. */
+  typedef int (*max_threads_fn)(void);
+  max_threads_fn max_threads =
+      (max_threads_fn)dlsym(library, "omp_get_max_threads");
+  if (max_threads)
+    printf("threads %d\n", max_threads());
 
   void *state = NULL;
   long repeat = 1;
@@ -132,6 +142,12 @@ int main(int argc, char **argv) {
     if (num_outputs > 0 && sizes[0] >= sizeof(float))
       printf("call %ld: %.6g\n", call, *(const float *)outputs[0]);
   }
+  /* Linked with the pthreads stand-in for dispatch_apply_f
+     (dispatch_standin.c), the widest team it ran. */
+  typedef long (*widest_fn)(void);
+  widest_fn widest = (widest_fn)dlsym(RTLD_DEFAULT, "standin_widest");
+  if (widest)
+    printf("threads %ld\n", widest());
   for (int i = 0; i < num_outputs; ++i) {
     FILE *file = fopen(paths[i], "wb");
     if (!file || fwrite(outputs[i], 1, sizes[i], file) != sizes[i]) {
