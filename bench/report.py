@@ -3,6 +3,7 @@ performance targets with met/missed computed from the numbers, then one
 section per benchmark."""
 import json
 import os
+import statistics
 import time
 
 from common import duration
@@ -1059,6 +1060,13 @@ def halide_nf4_section(study):
     return lines + [""]
 
 
+def waited_per_step(run):
+    """Median seconds a step of `run` (one bucket size's rounds) waited for
+    its gradients' means."""
+    return statistics.median(
+        p["wait_share"] / p["two_rank_steps_per_second"] for p in run["rounds"])
+
+
 def data_parallel_section(r):
     lines = [
         "## Data-parallel training (MPI)", "",
@@ -1090,8 +1098,9 @@ def data_parallel_section(r):
         "into MPI, at the next bucket's start). The wait also holds the "
         "time one rank waits for the other to finish its backward pass: "
         "alone, a 24 MiB all-reduce of two processes took 6.0 ms here (Open "
-        "MPI's ring, which libquern_rt selects), against 11 ms per step "
-        "waited. The targets are read at the default bucket size.",
+        "MPI's ring, which libquern_rt selects), against "
+        f"{waited_per_step(r['two_rank'][0]) * 1e3:.1f} ms per step waited "
+        "at the default bucket size. The targets are read at that size.",
         "",
         "Paper study: N nodes, each computing the measured 1-rank step, "
         "with a ring all-reduce of the gradients (2 (N−1)/N × bytes / "
