@@ -205,9 +205,12 @@ int main(int argc, char **argv) {
                           : !options.initPath.empty()
                               ? options.initPath
                               : siblingPath(options.modelPath, ".safetensors");
-  if (!session->loadState(statePath, error))
+  // Only rank 0 of a data-parallel job reads the state (and adapters); the
+  // others start from its state, broadcast below, so the files need be on
+  // its machine alone.
+  if (writes && !session->loadState(statePath, error))
     return fail(error);
-  if (!options.adaptersPath.empty() &&
+  if (writes && !options.adaptersPath.empty() &&
       !session->loadState(options.adaptersPath, error, /*trainedOnly=*/true))
     return fail("--adapters: " + error);
   // Every process starts from rank 0's state (its initial values, or the
