@@ -86,8 +86,8 @@ static bool checkBounds(const HostArray &array, const TensorSpec &input,
 }
 
 std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
-                                           const Session &session, int rank,
-                                           int ranks, std::string &error) {
+                                           const Session &session, Shard shard,
+                                           std::string &error) {
   std::unique_ptr<ArrayData> data(new ArrayData());
   data->dir = dir;
   bool readNpyFile = false, readPbFile = false;
@@ -139,17 +139,15 @@ std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
     data->batchBytes.push_back(input.bytes);
     data->arrays.push_back(std::move(array));
   }
-  data->rank = rank;
-  data->ranks = ranks;
-  if (ranks > 1) {
-    if (data->numBatches < uint64_t(ranks)) {
-      error = "--data: '" + firstPath + "' holds " +
-              std::to_string(data->numBatches) + " batches, fewer than the " +
-              std::to_string(ranks) + " processes that each take one per step";
-      return nullptr;
-    }
-    data->numBatches /= uint64_t(ranks);
+  data->shard = shard;
+  if (data->numBatches < uint64_t(shard.ranks)) {
+    error = "--data: '" + firstPath + "' holds " +
+            std::to_string(data->numBatches) + " batches, fewer than the " +
+            std::to_string(shard.ranks) +
+            " processes that each take one per step";
+    return nullptr;
   }
+  data->numBatches /= uint64_t(shard.ranks);
   data->formats = readNpyFile && readPbFile ? "npy+pb"
                   : readPbFile              ? "pb"
                                             : "npy";
@@ -157,7 +155,8 @@ std::unique_ptr<ArrayData> ArrayData::load(const std::string &dir,
 }
 
 void ArrayData::fillTrainBatch(uint64_t step, Session &session) {
-  uint64_t batch = (step % numBatches) * uint64_t(ranks) + uint64_t(rank);
+  uint64_t batch =
+      (step % numBatches) * uint64_t(shard.ranks) + uint64_t(shard.rank);
   for (size_t i = 0; i < arrays.size(); ++i) {
     size_t offset = arrays[i].shape.empty() ? 0 : batch * batchBytes[i];
     std::memcpy(session.inputBuffer(i), arrays[i].data.data() + offset,
@@ -168,7 +167,5 @@ void ArrayData::fillTrainBatch(uint64_t step, Session &session) {
 std::string ArrayData::describe() const {
   return formats + " '" + dir + "': " + std::to_string(numBatches) +
          " batches of " + std::to_string(batchSize) + " samples" +
-         (ranks > 1 ? " per process (rank " + std::to_string(rank) +
-                          "'s shard of " + std::to_string(ranks) + ")"
-                    : std::string());
+         (shard.ranks > 1 ? " per process" : "") + shard.describe();
 }

@@ -28,14 +28,12 @@ namespace quern::train {
 
 class ArrayData : public BatchSource {
 public:
-  /// Data parallel: this process is `rank` of `ranks`. Step s takes the
-  /// rows of global batch s mod (rows / (ranks x batch)), batches `ranks`
-  /// times as large as the model's, and each rank its own consecutive
-  /// batch of them: disjoint shards, what one process with
-  /// --accumulate=ranks would see.
+  /// Step s takes global batch s mod (batches / shard.ranks), of
+  /// `shard.ranks` of the model's batches, and this process the
+  /// `shard.rank`-th of those.
   static std::unique_ptr<ArrayData> load(const std::string &dir,
-                                         const Session &session, int rank,
-                                         int ranks, std::string &error);
+                                         const Session &session, Shard shard,
+                                         std::string &error);
 
   void fillTrainBatch(uint64_t step, Session &session) override;
   uint64_t itemsPerBatch() const override { return batchSize; }
@@ -49,9 +47,9 @@ private:
   std::string formats;           // "npy", "pb" or "npy+pb", for describe()
   std::vector<HostArray> arrays; // one per graph input, in input order
   std::vector<size_t> batchBytes;
-  uint64_t numBatches = 1; // global batches, of `ranks` model batches each
+  uint64_t numBatches = 1; // global batches, of `shard.ranks` model batches
   uint64_t batchSize = 1;
-  int rank = 0, ranks = 1;
+  Shard shard;
 };
 
 } // namespace quern::train

@@ -22,6 +22,21 @@ namespace quern::train {
 
 class Session;
 
+/// Data parallel: this process is rank `rank` of `ranks`. Each step's
+/// batch is one of `ranks` times the model's, and each rank takes its own
+/// consecutive part of it: disjoint shards, the batch one process with
+/// --accumulate=ranks would see.
+struct Shard {
+  int rank = 0, ranks = 1;
+
+  /// " (rank R's shard of N)", or "" for one process.
+  std::string describe() const {
+    return ranks > 1 ? " (rank " + std::to_string(rank) + "'s shard of " +
+                           std::to_string(ranks) + ")"
+                     : "";
+  }
+};
+
 class BatchSource {
 public:
   virtual ~BatchSource() = default;

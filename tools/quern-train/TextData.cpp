@@ -45,8 +45,7 @@ std::unique_ptr<TextData> TextData::load(const TextDataConfig &config,
   data->path = config.path;
   data->shape = shape;
   data->seed = config.seed;
-  data->rank = config.rank;
-  data->ranks = config.ranks;
+  data->shard = config.shard;
   if (!readFile(config.path, data->bytes, error))
     return nullptr;
 
@@ -107,9 +106,9 @@ void TextData::fillTrainBatch(uint64_t step, Session &session) {
   quern::rt::Random random =
       quern::rt::Random::derive(seed, kTrainStream, step);
   uint64_t starts = trainBytes - size_t(shape.length);
-  for (int64_t row = 0; row < shape.batch * ranks; ++row) {
+  for (int64_t row = 0; row < shape.batch * shard.ranks; ++row) {
     size_t start = size_t(random.below(starts));
-    if (row / shape.batch == rank)
+    if (row / shape.batch == shard.rank)
       fillRow(session, row % shape.batch, start);
   }
 }
@@ -125,10 +124,7 @@ std::string TextData::describe() const {
   return "text '" + path + "': " + std::to_string(trainBytes) +
          " training bytes, " + std::to_string(bytes.size() - trainBytes) +
          " held out; batches of " + std::to_string(shape.batch) + " x " +
-         std::to_string(shape.length) + " tokens" +
-         (ranks > 1 ? " (rank " + std::to_string(rank) + "'s shard of " +
-                          std::to_string(ranks) + ")"
-                    : std::string()) +
+         std::to_string(shape.length) + " tokens" + shard.describe() +
          "; byte values " + std::to_string(minByte) + ".." +
          std::to_string(maxByte);
 }

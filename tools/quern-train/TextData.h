@@ -36,11 +36,9 @@ struct TextDataConfig {
   /// When known (a logits output or --vocab), bytes at or above it are an
   /// error: an embedding lookup out of range would read past its table.
   std::optional<int64_t> vocabSize;
-  /// Data parallel: this process's rank among `ranks`. Each step draws the
-  /// windows of a batch `ranks` times as large, and each rank takes its own
-  /// consecutive rows of it: disjoint shards, the batch one process with
-  /// --accumulate=ranks would see.
-  int rank = 0, ranks = 1;
+  /// Each step draws the windows of a batch `shard.ranks` times as large,
+  /// of which this process takes its rows.
+  Shard shard;
 };
 
 class TextData : public BatchSource {
@@ -70,7 +68,7 @@ private:
   size_t evalBatches = 0;
   uint8_t minByte = 0, maxByte = 0;
   uint64_t seed = 0;
-  int rank = 0, ranks = 1;
+  Shard shard;
   TextModelShape shape;
 };
 

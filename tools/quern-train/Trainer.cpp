@@ -46,7 +46,6 @@ TrainOutcome Trainer::run(std::string &error) {
   Progress progress({config.firstStep, lastStep, config.logEvery,
                      data.itemsPerBatch(), data.itemUnit()});
   Clock::time_point start = Clock::now();
-  double &trainSeconds = stepSeconds;
 
   while (step < lastStep) {
     // The rate and the batch are functions of the global step, so resuming
@@ -60,7 +59,7 @@ TrainOutcome Trainer::run(std::string &error) {
       error = "step " + std::to_string(step + 1) + ": " + error;
       return TrainOutcome::Failed;
     }
-    trainSeconds += secondsSince(stepStart);
+    stepSeconds += secondsSince(stepStart);
     ++step;
     bool interrupted = interruptRequested();
     if (config.processes > 1) {
@@ -91,7 +90,7 @@ TrainOutcome Trainer::run(std::string &error) {
     }
     if (config.writes && log.isOpen())
       log.addRow(step, loss, lr, evalLoss, secondsSince(start));
-    progress.update(step, loss, lr, trainSeconds,
+    progress.update(step, loss, lr, stepSeconds,
                     [&] { return session.expertLoad(); });
 
     if (config.writes && config.saveEvery && step % config.saveEvery == 0 &&

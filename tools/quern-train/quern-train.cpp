@@ -138,7 +138,7 @@ static bool planSampling(const Options &options, const Session &session,
 static std::unique_ptr<BatchSource>
 loadData(const Options &options, const Session &session, std::string &error) {
   if (!options.dataDir.empty())
-    return ArrayData::load(options.dataDir, session, mpiRank, mpiSize, error);
+    return ArrayData::load(options.dataDir, session, {mpiRank, mpiSize}, error);
   TextModelShape shape;
   if (!checkTextModel(session, "--text", shape, error))
     return nullptr;
@@ -147,8 +147,7 @@ loadData(const Options &options, const Session &session, std::string &error) {
   config.evalSplit = options.evalSplit;
   config.evalBatches = options.evalEvery ? options.evalBatches : 0;
   config.seed = options.seed;
-  config.rank = mpiRank;
-  config.ranks = mpiSize;
+  config.shard = {mpiRank, mpiSize};
   if (!resolveVocabulary(session, shape, options.vocab, config.vocabSize,
                          error))
     return nullptr;
