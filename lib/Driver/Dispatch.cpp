@@ -30,19 +30,17 @@ static int processorsOnline(const Triple &triple) {
   return triple.isOSDarwin() ? 58 : 84;
 }
 
-/// Gives the declaration `name` (if the module has it) a body that `build`
-/// makes, internal to the library. Returns it, or null if the module does
-/// not use it.
-static Function *
+/// Gives the declaration `name`, if the module has it, a body that `build`
+/// makes, internal to the library.
+static void
 defineInternal(Module &module, StringRef name,
                function_ref<void(IRBuilder<> &, Function *)> build) {
   Function *function = module.getFunction(name);
   if (!function || !function->isDeclaration())
-    return nullptr;
+    return;
   function->setLinkage(GlobalValue::InternalLinkage);
   IRBuilder<> builder(BasicBlock::Create(module.getContext(), "", function));
   build(builder, function);
-  return function;
 }
 
 bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
@@ -57,11 +55,9 @@ bool quern::lowerOpenMPToDispatch(Module &module, const Triple &triple,
   // Threads per parallel loop: omp_set_num_threads's (QUERN_NUM_THREADS),
   // else OMP_NUM_THREADS, else one per processor online. Only the
   // library's constructors set it, so every loop's team is this many.
-  auto makeGlobal = [&](StringRef name) {
-    return new GlobalVariable(module, i32, false, GlobalValue::InternalLinkage,
-                              zero32, name);
-  };
-  GlobalVariable *threads = makeGlobal("quern.dispatch.threads");
+  auto *threads =
+      new GlobalVariable(module, i32, false, GlobalValue::InternalLinkage,
+                         zero32, "quern.dispatch.threads");
   defineInternal(module, "omp_set_num_threads",
                  [&](IRBuilder<> &builder, Function *function) {
                    builder.CreateStore(function->getArg(0), threads);

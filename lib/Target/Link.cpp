@@ -128,8 +128,7 @@ bool quern::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   if (!triple.isOSDarwin()) {
     // Math functions the code calls (expf, tanhf) come from the target's
     // libm: the host's, in Debian's multiarch folders, or the sysroot's.
-    std::string multiarch =
-        (triple.getArchName() + "-linux-" + triple.getEnvironmentName()).str();
+    std::string multiarch = multiarchName(triple);
     std::vector<std::string> dirs =
         spec.sysroot.empty()
             ? std::vector<std::string>{"/usr/lib/" + multiarch,

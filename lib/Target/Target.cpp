@@ -26,6 +26,10 @@ static void initializeTargets() {
   (void)initialized;
 }
 
+std::string quern::multiarchName(const Triple &triple) {
+  return (triple.getArchName() + "-linux-" + triple.getEnvironmentName()).str();
+}
+
 quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
   TargetSpec resolved = spec;
   std::string host = sys::getProcessTriple();
@@ -46,9 +50,7 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
                                                              : "generic";
   if (resolved.sysroot.empty() && triple.isOSLinux() &&
       triple.getArch() != Triple(host).getArch())
-    resolved.sysroot = ("/usr/" + triple.getArchName() + "-linux-" +
-                        triple.getEnvironmentName())
-                           .str();
+    resolved.sysroot = "/usr/" + multiarchName(triple);
   // LLVM's generic RISC-V CPU has none of the extensions that Linux
   // requires (a multiply would be a libgcc call, a float one soft-float).
   if (triple.isRISCV() && triple.isOSLinux())
@@ -313,8 +315,9 @@ static std::string describePreset(const quern::TargetSpec &spec) {
   case quern::ThreadRuntime::Dispatch:
     return text + ", libdispatch threads";
   case quern::ThreadRuntime::None:
-  case quern::ThreadRuntime::Default:
     break;
+  case quern::ThreadRuntime::Default:
+    llvm_unreachable("resolveTarget chooses the thread runtime");
   }
   if (Triple(spec.triple).isOSLinux())
     return text + ", one thread (no libomp.so.5 in " + spec.sysroot + "/lib)";

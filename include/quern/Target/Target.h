@@ -50,6 +50,10 @@ struct TargetSpec {
   ThreadRuntime threads = ThreadRuntime::Default;
 };
 
+/// Debian's name of a Linux triple's folders (its multiarch tuple and cross
+/// root): "aarch64-linux-gnu" for aarch64-unknown-linux-gnu.
+std::string multiarchName(const llvm::Triple &triple);
+
 /// Fills the empty fields of `spec` (see TargetSpec) and chooses its
 /// default thread runtime. A RISC-V Linux triple's features start with the
 /// Linux ABI's baseline, rv64gc (+m,+a,+f,+d,+c), as a C compiler's do.
