@@ -77,8 +77,8 @@ int64_t quern::countFlops(Operation *op) {
       // Compare (and pick) per element.
       .Case<ReluOp, AbsOp, NegOp, MaxOp, MinOp, CompareOp>(
           [](Operation *op) { return perResultElement(op, 1); })
-      .Case<ExpOp, LogOp, TanhOp, SqrtOp, ReciprocalOp, ErfOp, AddOp, SubOp,
-            MulOp, DivOp, PowOp>(
+      .Case<ExpOp, LogOp, TanhOp, SqrtOp, ReciprocalOp, ErfOp, SinOp, CosOp,
+            AddOp, SubOp, MulOp, DivOp, PowOp>(
           [](Operation *op) { return perResultElement(op, 1); })
       // 1 / (1 + exp(-x)); x or slope * x; x * mask * scale.
       .Case([](SigmoidOp op) { return perResultElement(op, 3); })

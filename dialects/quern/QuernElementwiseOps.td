@@ -36,6 +36,8 @@ def Quern_SqrtOp : Quern_UnaryOp<"sqrt", "sqrt(x)", Quern_FloatTensor, [DeclareO
 def Quern_ReciprocalOp
     : Quern_UnaryOp<"reciprocal", "1 / x", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_ErfOp : Quern_UnaryOp<"erf", "erf(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_SinOp : Quern_UnaryOp<"sin", "sin(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
+def Quern_CosOp : Quern_UnaryOp<"cos", "cos(x)", Quern_FloatTensor, [DeclareOpInterfaceMethods<Quern_GradientOpInterface>]>;
 def Quern_NotOp : Quern_UnaryOp<"not", "logical not", Quern_BoolTensor>;
 
 def Quern_LeakyReluOp : Quern_Op<"leaky_relu", [Pure, Elementwise,

@@ -90,6 +90,12 @@ ELEMENTWISE_GRADIENT(ErfOp, {
   Value gauss = d.b.create<ExpOp>(d.loc, d.neg(d.mul(x, x)));
   return {d.mul(g, d.scale(gauss, 2.0 / std::sqrt(M_PI)))};
 })
+ELEMENTWISE_GRADIENT(SinOp, {
+  return {d.mul(g, d.b.create<CosOp>(d.loc, op.getInput()))};
+})
+ELEMENTWISE_GRADIENT(CosOp, {
+  return {d.neg(d.mul(g, d.b.create<SinOp>(d.loc, op.getInput())))};
+})
 ELEMENTWISE_GRADIENT(AbsOp, {
   Value x = op.getInput();
   Value zero = d.zerosLike(x);

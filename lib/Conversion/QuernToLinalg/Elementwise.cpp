@@ -81,6 +81,14 @@ Value buildScalar(ErfOp, Type, OpBuilder &b, Location loc, ValueRange args) {
   return b.create<math::ErfOp>(loc, args[0]);
 }
 template <>
+Value buildScalar(SinOp, Type, OpBuilder &b, Location loc, ValueRange args) {
+  return b.create<math::SinOp>(loc, args[0]);
+}
+template <>
+Value buildScalar(CosOp, Type, OpBuilder &b, Location loc, ValueRange args) {
+  return b.create<math::CosOp>(loc, args[0]);
+}
+template <>
 Value buildScalar(NotOp, Type, OpBuilder &b, Location loc, ValueRange args) {
   Value one = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
   return b.create<arith::XOrIOp>(loc, args[0], one);
@@ -186,6 +194,7 @@ void quern::detail::populateElementwisePatterns(TypeConverter &converter,
                ElementwiseLowering<LogOp>, ElementwiseLowering<TanhOp>,
                ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SqrtOp>,
                ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<ErfOp>,
+               ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
                ElementwiseLowering<NotOp>, ElementwiseLowering<LeakyReluOp>,
                ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
                ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,

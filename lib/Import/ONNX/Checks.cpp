@@ -4,6 +4,7 @@
 
 #include "NodeImporter.h"
 #include "OpTable.h"
+#include "Opsets.h"
 #include "Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/MapVector.h"
@@ -31,8 +32,9 @@ static llvm::StringRef firstLine(const char *message) {
 
 /// check_model(ModelProto) resolves external data against the working
 /// folder; this is its body with the model's own folder instead.
-static void checkWithDirectory(const onnx::ModelProto &model,
+static void checkWithDirectory(onnx::ModelProto &model,
                                const std::string &directory) {
+  NewerSchemaScope newerSchemas(model);
   if (!model.ir_version())
     throw std::runtime_error("the model has no ir_version");
   onnx::checker::CheckerContext context;
@@ -59,7 +61,7 @@ static onnx::ShapeInferenceOptions inferenceOptions() {
                                      /*enable_data_propagation=*/true);
 }
 
-LogicalResult quern::onnx_import::checkModel(const onnx::ModelProto &model,
+LogicalResult quern::onnx_import::checkModel(onnx::ModelProto &model,
                                              StringRef modelDirectory,
                                              Location loc) {
   try {
@@ -107,6 +109,7 @@ static bool inferenceSurvives(const onnx::ModelProto &model) {
 
 /// Shape inference, guarded (see inferenceSurvives).
 static LogicalResult runInference(onnx::ModelProto &model, Location loc) {
+  NewerSchemaScope newerSchemas(model);
   if (!inferenceSurvives(model))
     return emitError(loc) << "invalid ONNX model: ONNX's shape inference "
                              "crashed on it";

@@ -21,8 +21,8 @@
 namespace quern::onnx_import {
 
 /// Runs ONNX's checker (external data is looked up relative to
-/// `modelDirectory`).
-mlir::LogicalResult checkModel(const onnx::ModelProto &model,
+/// `modelDirectory`); `model` is as it was when it returns.
+mlir::LogicalResult checkModel(onnx::ModelProto &model,
                                llvm::StringRef modelDirectory,
                                mlir::Location loc);
 

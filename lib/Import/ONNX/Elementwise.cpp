@@ -11,7 +11,6 @@
 #include "Tensor.h"
 
 #include "dialects/quern/QuernOps.h"
-#include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace quern;
@@ -22,21 +21,6 @@ static bool isNumeric(Type type) {
   return isa<FloatType>(type) || (isa<IntegerType>(type) && !type.isInteger(1));
 }
 static bool isBool(Type type) { return type.isInteger(1); }
-
-/// The numpy broadcast of the shapes of `values`.
-static FailureOr<SmallVector<int64_t>> broadcastShape(NodeImporter &node,
-                                                      ValueRange values) {
-  SmallVector<int64_t> shape;
-  for (Value value : values) {
-    SmallVector<int64_t> combined;
-    if (!OpTrait::util::getBroadcastedShape(
-            shape, cast<RankedTensorType>(value.getType()).getShape(),
-            combined))
-      return node.emitError() << "operand shapes do not broadcast";
-    shape = combined;
-  }
-  return shape;
-}
 
 template <typename Op, bool (*Accepts)(Type)>
 static LogicalResult importUnary(NodeImporter &node) {
@@ -50,21 +34,6 @@ static LogicalResult importUnary(NodeImporter &node) {
   return success();
 }
 
-/// Broadcasts `operands` to their common shape; `type` gets the broadcast
-/// type with the first operand's element type.
-static FailureOr<SmallVector<Value>>
-broadcastAll(NodeImporter &node, ValueRange operands, RankedTensorType &type) {
-  FailureOr<SmallVector<int64_t>> shape = broadcastShape(node, operands);
-  if (failed(shape))
-    return failure();
-  SmallVector<Value> broadcast;
-  for (Value operand : operands)
-    broadcast.push_back(node.broadcastTo(operand, *shape));
-  type = RankedTensorType::get(
-      *shape, cast<RankedTensorType>(operands[0].getType()).getElementType());
-  return broadcast;
-}
-
 template <typename Op, bool (*Accepts)(Type)>
 static LogicalResult importBinary(NodeImporter &node) {
   if (failed(node.requireElementType(node.inputType(0), Accepts,
@@ -72,7 +41,7 @@ static LogicalResult importBinary(NodeImporter &node) {
     return failure();
   RankedTensorType type;
   FailureOr<SmallVector<Value>> operands =
-      broadcastAll(node, {node.input(0), node.input(1)}, type);
+      node.broadcastAll({node.input(0), node.input(1)}, type);
   if (failed(operands))
     return failure();
   node.setResult(0, node.build<Op>(type, (*operands)[0], (*operands)[1]));
@@ -88,7 +57,7 @@ template <typename Op> static LogicalResult importVariadic(NodeImporter &node) {
   if (failed(node.requireElementType(node.inputType(0), isNumeric, "numeric")))
     return failure();
   RankedTensorType type;
-  FailureOr<SmallVector<Value>> operands = broadcastAll(node, inputs, type);
+  FailureOr<SmallVector<Value>> operands = node.broadcastAll(inputs, type);
   if (failed(operands))
     return failure();
   Value result = operands->front();
@@ -107,10 +76,9 @@ static LogicalResult importPow(NodeImporter &node) {
   Type computeType = isFloat(baseType) ? baseType : node.builder.getF64Type();
   RankedTensorType type;
   FailureOr<SmallVector<Value>> operands =
-      broadcastAll(node,
-                   {node.castTo(node.input(0), computeType),
-                    node.castTo(node.input(1), computeType)},
-                   type);
+      node.broadcastAll({node.castTo(node.input(0), computeType),
+                         node.castTo(node.input(1), computeType)},
+                        type);
   if (failed(operands))
     return failure();
   Value power = node.build<PowOp>(type, (*operands)[0], (*operands)[1]);
@@ -129,7 +97,7 @@ static LogicalResult importCompare(NodeImporter &node) {
     return failure();
   RankedTensorType type;
   FailureOr<SmallVector<Value>> operands =
-      broadcastAll(node, {node.input(0), node.input(1)}, type);
+      node.broadcastAll({node.input(0), node.input(1)}, type);
   if (failed(operands))
     return failure();
   node.setResult(0, node.build<CompareOp>(type.clone(node.builder.getI1Type()),
@@ -141,7 +109,7 @@ static LogicalResult importCompare(NodeImporter &node) {
 static LogicalResult importWhere(NodeImporter &node) {
   RankedTensorType type;
   FailureOr<SmallVector<Value>> operands =
-      broadcastAll(node, {node.input(0), node.input(1), node.input(2)}, type);
+      node.broadcastAll({node.input(0), node.input(1), node.input(2)}, type);
   if (failed(operands))
     return failure();
   node.setResult(
@@ -191,6 +159,126 @@ static LogicalResult importCast(NodeImporter &node) {
 
 static LogicalResult importCastLike(NodeImporter &node) {
   return importCastTo(node, node.inputType(1).getElementType());
+}
+
+/// Gelu (20): 0.5 x (1 + erf(x / sqrt 2)), or with approximate = "tanh"
+/// 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+static LogicalResult importGelu(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)))
+    return failure();
+  const onnx::AttributeProto *attribute = node.attribute("approximate");
+  std::string approximate = attribute ? attribute->s() : "none";
+  if (approximate != "none" && approximate != "tanh")
+    return node.emitError() << "approximate '" << approximate
+                            << "' is neither 'none' nor 'tanh'";
+  Type elementType = type.getElementType();
+  Value x = node.input(0), inner;
+  if (approximate == "none") {
+    inner = node.build<ErfOp>(
+        type, node.combine<MulOp>(x, node.scalar(elementType, M_SQRT1_2)));
+  } else {
+    Value cube = node.build<MulOp>(type, node.build<MulOp>(type, x, x), x);
+    Value sum = node.build<AddOp>(
+        type, x, node.combine<MulOp>(cube, node.scalar(elementType, 0.044715)));
+    inner = node.build<TanhOp>(
+        type, node.combine<MulOp>(
+                  sum, node.scalar(elementType, std::sqrt(2.0 / M_PI))));
+  }
+  Value half = node.combine<MulOp>(x, node.scalar(elementType, 0.5));
+  node.setResult(0, node.build<MulOp>(type, half,
+                                      node.combine<AddOp>(
+                                          inner, node.scalar(elementType, 1))));
+  return success();
+}
+
+/// `parameter` (a scale or zero point of DequantizeLinear) in the shape of
+/// x, `type`: a scalar as it is, a vector along `axis`, or blocks of
+/// `blockSize` along `axis` (21), the last block possibly partial.
+static FailureOr<Value> quantizationParameter(NodeImporter &node, int index,
+                                              RankedTensorType type,
+                                              int64_t axis, int64_t blockSize) {
+  Value value = node.input(index);
+  RankedTensorType given = node.inputType(index);
+  int64_t extent = type.getDimSize(axis);
+  if (given.getNumElements() == 1 && blockSize == 0)
+    return node.reshapeTo(value, given.clone(ArrayRef<int64_t>{}));
+  SmallVector<int64_t> expected(type.getShape());
+  int64_t blocks = blockSize ? (extent + blockSize - 1) / blockSize : extent;
+  expected[axis] = blocks;
+  if (blockSize == 0 && given.getShape() == ArrayRef<int64_t>{extent}) {
+    SmallVector<int64_t> shape(type.getRank(), 1);
+    shape[axis] = extent;
+    return node.reshapeTo(value, given.clone(shape));
+  }
+  if (blockSize == 0 || given.getShape() != ArrayRef<int64_t>(expected))
+    return node.emitError()
+           << "input " << index << " ('" << node.node.input(index)
+           << "') has type " << given << "; for x of type " << type
+           << (blockSize ? " and block_size " + std::to_string(blockSize)
+                         : std::string())
+           << " it must be a scalar, of shape [" << extent << "]"
+           << " or of x's shape with " << blocks << " blocks along axis "
+           << axis << " (block_size)";
+  // [.., blocks, ..] -> [.., blocks, 1, ..] -> [.., blocks, B, ..] ->
+  // [.., blocks * B, ..], then the first `extent` along the axis.
+  SmallVector<int64_t> withBlock(expected);
+  withBlock.insert(withBlock.begin() + axis + 1, 1);
+  value = node.reshapeTo(value, given.clone(withBlock));
+  withBlock[axis + 1] = blockSize;
+  value = node.broadcastTo(value, withBlock);
+  SmallVector<int64_t> repeated(expected);
+  repeated[axis] = blocks * blockSize;
+  value = node.reshapeTo(value, given.clone(repeated));
+  if (blocks * blockSize != extent)
+    value = node.build<SliceOp>(given.clone(type.getShape()), value,
+                                SmallVector<int64_t>(type.getRank(), 0),
+                                SmallVector<int64_t>(type.getRank(), 1));
+  return value;
+}
+
+/// DequantizeLinear: (x - zero_point) * scale in the scale's type (or
+/// output_dtype's, 23), per tensor, per axis, or per block (21).
+static LogicalResult importDequantizeLinear(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireElementType(
+          type, [](Type t) { return isa<IntegerType>(t) && !t.isInteger(1); },
+          "integer")))
+    return failure();
+  if (failed(node.requireFloat(node.inputType(1))))
+    return failure();
+  int64_t blockSize =
+      node.version >= 21 ? node.intAttribute("block_size", 0) : 0;
+  if (blockSize < 0)
+    return node.emitError() << "block_size " << blockSize << " is negative";
+  FailureOr<int64_t> axis = node.normalizeAxis(
+      node.intAttribute("axis", 1), std::max<int64_t>(type.getRank(), 1));
+  if (failed(axis))
+    return failure();
+  Type outputType = node.inputType(1).getElementType();
+  if (int64_t dtype = node.intAttribute("output_dtype", 0)) {
+    outputType = convertElementType(dtype, node.builder.getContext());
+    if (!isa_and_nonnull<FloatType>(outputType))
+      return node.emitError()
+             << "output_dtype " << dtype << " is not a float type";
+  }
+  if (type.getRank() == 0)
+    type = type.clone({1});
+  FailureOr<Value> scale =
+      quantizationParameter(node, 1, type, *axis, blockSize);
+  if (failed(scale))
+    return failure();
+  Value x = node.castTo(node.reshapeTo(node.input(0), type), outputType);
+  if (node.hasInput(2)) {
+    FailureOr<Value> zeroPoint =
+        quantizationParameter(node, 2, type, *axis, blockSize);
+    if (failed(zeroPoint))
+      return failure();
+    x = node.combine<SubOp>(x, node.castTo(*zeroPoint, outputType));
+  }
+  Value y = node.combine<MulOp>(x, node.castTo(*scale, outputType));
+  node.setResult(0, node.reshapeTo(y, node.inputType(0).clone(outputType)));
+  return success();
 }
 
 /// Dropout is the identity unless training_mode is a true constant; then a
@@ -248,7 +336,7 @@ void quern::onnx_import::registerElementwiseOps(OpTable &table) {
   table.add("And", {7}, importBinary<AndOp, isBool>);
   table.add("Or", {7}, importBinary<OrOp, isBool>);
   table.add("Not", {1}, importUnary<NotOp, isBool>);
-  table.add("Equal", {13}, importCompare<ComparePredicate::eq>);
+  table.add("Equal", {13, 19}, importCompare<ComparePredicate::eq>);
   table.add("Less", {13}, importCompare<ComparePredicate::lt>);
   table.add("LessOrEqual", {12, 16}, importCompare<ComparePredicate::le>);
   table.add("Greater", {13}, importCompare<ComparePredicate::gt>);
@@ -265,8 +353,13 @@ void quern::onnx_import::registerElementwiseOps(OpTable &table) {
   table.add("Sqrt", {13}, importUnary<SqrtOp, isFloat>);
   table.add("Reciprocal", {13}, importUnary<ReciprocalOp, isFloat>);
   table.add("Erf", {13}, importUnary<ErfOp, isFloat>);
+  table.add("Sin", {7, 22}, importUnary<SinOp, isFloat>);
+  table.add("Cos", {7, 22}, importUnary<CosOp, isFloat>);
+  table.add("Gelu", {20}, importGelu);
   table.add("Clip", {13}, importClip);
-  table.add("Cast", {13}, importCast);
-  table.add("CastLike", {15}, importCastLike);
-  table.add("Dropout", {13}, importDropout);
+  // Cast's saturate (19) is about float8 targets, which Quern refuses.
+  table.add("Cast", {13, 19, 21, 23}, importCast);
+  table.add("CastLike", {15, 19, 21, 23}, importCastLike);
+  table.add("DequantizeLinear", {13, 19, 21, 23}, importDequantizeLinear);
+  table.add("Dropout", {13, 22}, importDropout);
 }

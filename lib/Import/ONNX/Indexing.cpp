@@ -190,8 +190,8 @@ void quern::onnx_import::registerIndexingOps(OpTable &table) {
   table.add("OneHot", {11}, importOneHot);
   table.add("Gather", {13}, importGather);
   table.add("GatherElements", {13}, importGatherElements);
-  table.add("ScatterElements", {13, 16}, importScatterElements);
-  table.add("ScatterND", {13, 16}, importScatterND);
+  table.add("ScatterElements", {13, 16, 18}, importScatterElements);
+  table.add("ScatterND", {13, 16, 18}, importScatterND);
   table.add("TopK", {11}, importTopK);
   table.add("Trilu", {14}, importTrilu);
 }

@@ -5,6 +5,7 @@
 #include "Checks.h"
 #include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Traits.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -157,6 +158,25 @@ Value NodeImporter::broadcastTo(Value value, ArrayRef<int64_t> shape) {
     return value;
   return build<BroadcastOp>(
       RankedTensorType::get(shape, valueType.getElementType()), value);
+}
+
+FailureOr<SmallVector<Value>>
+NodeImporter::broadcastAll(ValueRange operands, RankedTensorType &type) {
+  SmallVector<int64_t> shape;
+  for (Value operand : operands) {
+    SmallVector<int64_t> combined;
+    if (!OpTrait::util::getBroadcastedShape(
+            shape, cast<RankedTensorType>(operand.getType()).getShape(),
+            combined))
+      return emitError() << "operand shapes do not broadcast";
+    shape = combined;
+  }
+  SmallVector<Value> broadcast;
+  for (Value operand : operands)
+    broadcast.push_back(broadcastTo(operand, shape));
+  type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(operands[0].getType()).getElementType());
+  return broadcast;
 }
 
 Value NodeImporter::castTo(Value value, Type elementType) {

@@ -108,6 +108,21 @@ public:
   mlir::Value broadcastTo(mlir::Value value, mlir::RankedTensorType type) {
     return broadcastTo(value, type.getShape());
   }
+  /// Broadcasts `operands` to their common shape (numpy rules); `type`
+  /// gets the broadcast type with the first operand's element type.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  broadcastAll(mlir::ValueRange operands, mlir::RankedTensorType &type);
+  /// Elementwise `Op` of `lhs` and `rhs` broadcast against each other; for
+  /// operands the importer made, whose shapes are known to broadcast.
+  template <typename Op> mlir::Value combine(mlir::Value lhs, mlir::Value rhs) {
+    mlir::RankedTensorType type;
+    llvm::SmallVector<mlir::Value> operands = *broadcastAll({lhs, rhs}, type);
+    return build<Op>(type, operands[0], operands[1]);
+  }
+  /// A rank-0 constant of `elementType`, which broadcasts against anything.
+  mlir::Value scalar(mlir::Type elementType, double value) {
+    return splatConstant(mlir::RankedTensorType::get({}, elementType), value);
+  }
   /// `value` converted to element type `elementType` (no op if it has it).
   mlir::Value castTo(mlir::Value value, mlir::Type elementType);
   /// `value` reshaped to `type`; no op if it has that type.

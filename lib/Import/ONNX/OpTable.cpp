@@ -2,6 +2,9 @@
 
 #include "OpTable.h"
 
+#include "Checks.h"
+#include "Opsets.h"
+
 #include "quern/Import/ONNX.h"
 
 using namespace quern::onnx_import;
@@ -21,11 +24,11 @@ OpTable::Entry OpTable::lookup(llvm::StringRef opType, int opset) const {
   if (next == versions.begin())
     return {};
   --next;
+  // A version ONNX defined after the newest one registered: the op's
+  // meaning (or its types) may have changed, and no importer knows how.
+  if (versionAfterLibOnnx(opType, opset) > next->first)
+    return {};
   return {next->second, next->first};
-}
-
-static bool isDefaultDomain(const std::string &domain) {
-  return domain.empty() || domain == "ai.onnx";
 }
 
 std::string OpTable::key(const onnx::NodeProto &node) {
@@ -62,6 +65,7 @@ quern::supportedOnnxOps() {
 const OpTable &OpTable::get() {
   static const OpTable table = [] {
     OpTable table;
+    registerAttentionOps(table);
     registerContractionOps(table);
     registerElementwiseOps(table);
     registerIndexingOps(table);

@@ -18,7 +18,7 @@ namespace quern::onnx_import {
 
 /// The opsets of the default domain that Quern imports.
 constexpr int kMinOpset = 13;
-constexpr int kMaxOpset = 17;
+constexpr int kMaxOpset = 23;
 
 class OpTable {
 public:
@@ -30,7 +30,8 @@ public:
     OpImporter importer = nullptr;
     int version = 0;
   };
-  /// The importer of `opType` for a model at `opset`, or a null importer.
+  /// The importer of `opType` for a model at `opset`, or a null importer
+  /// (also when ONNX changed the op after the newest version registered).
   Entry lookup(llvm::StringRef opType, int opset) const;
 
   /// The importer of `node`: ops of the default domain are registered by
@@ -52,6 +53,7 @@ private:
   llvm::StringMap<std::map<int, OpImporter>> importers;
 };
 
+void registerAttentionOps(OpTable &table);
 void registerContractionOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerExpertOps(OpTable &table);

@@ -10,10 +10,11 @@ using namespace quern;
 using namespace quern::onnx_import;
 
 /// The axes a Reduce* node reduces over: from its `axes` input (ReduceSum
-/// since 13) or attribute (the others until 18). No axes means all of them,
-/// or none with noop_with_empty_axes.
-static FailureOr<SmallVector<int64_t>>
-reductionAxes(NodeImporter &node, bool axesAreInput, int64_t rank) {
+/// since 13, the others since 18) or attribute (the others until 18). No
+/// axes means all of them, or none with noop_with_empty_axes.
+static FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &node,
+                                                     int64_t rank) {
+  bool axesAreInput = node.version >= 18 || node.node.op_type() == "ReduceSum";
   SmallVector<int64_t> axes;
   if (axesAreInput && node.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> constant = node.constantIntsInput(1);
@@ -32,7 +33,7 @@ reductionAxes(NodeImporter &node, bool axesAreInput, int64_t rank) {
 static bool isNumeric(Type type) { return !type.isInteger(1); }
 static bool isFloat(Type type) { return isa<FloatType>(type); }
 
-template <typename Op, bool AxesAreInput, bool (*Accepts)(Type) = isNumeric>
+template <typename Op, bool (*Accepts)(Type) = isNumeric>
 static LogicalResult importReduction(NodeImporter &node) {
   RankedTensorType inputType = node.inputType(0);
   if (failed(node.requireElementType(inputType, Accepts,
@@ -41,7 +42,7 @@ static LogicalResult importReduction(NodeImporter &node) {
   // Axes first: when they are not constant, shape inference cannot type the
   // result either, and the axes are the cause to report.
   FailureOr<SmallVector<int64_t>> axes =
-      reductionAxes(node, AxesAreInput, inputType.getRank());
+      reductionAxes(node, inputType.getRank());
   if (failed(axes))
     return failure();
   if (axes->empty()) {
@@ -53,6 +54,65 @@ static LogicalResult importReduction(NodeImporter &node) {
     return failure();
   bool keepDims = node.intAttribute("keepdims", 1) != 0;
   node.setResult(0, node.build<Op>(*type, node.input(0), *axes, keepDims));
+  return success();
+}
+
+/// `value` reduced by `Op` over `axes`, keeping them as extents of 1.
+template <typename Op>
+static Value reduceKeepingDims(NodeImporter &node, Value value,
+                               ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return node.build<Op>(type.clone(shape), value, axes, /*keepDims=*/true);
+}
+
+/// The reductions ONNX defines in terms of a sum: L1 (of |x|), L2 (the
+/// square root of the sum of squares), LogSum, LogSumExp (shifted by the
+/// maximum, so it does not overflow) and SumSquare.
+enum class SumOf { Abs, L2, LogSum, LogSumExp, Squares };
+
+template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
+  RankedTensorType inputType = node.inputType(0);
+  if (failed(node.requireFloat(inputType)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes =
+      reductionAxes(node, inputType.getRank());
+  if (failed(axes))
+    return failure();
+  if (axes->empty()) {
+    node.setResult(0, node.input(0));
+    return success();
+  }
+  FailureOr<RankedTensorType> type = node.resultType(0);
+  if (failed(type))
+    return failure();
+  Value x = node.input(0), shift;
+  switch (Kind) {
+  case SumOf::Abs:
+    x = node.build<AbsOp>(inputType, x);
+    break;
+  case SumOf::L2:
+  case SumOf::Squares:
+    x = node.build<MulOp>(inputType, x, x);
+    break;
+  case SumOf::LogSum:
+    break;
+  case SumOf::LogSumExp:
+    shift = reduceKeepingDims<ReduceMaxOp>(node, x, *axes);
+    x = node.build<ExpOp>(inputType, node.combine<SubOp>(x, shift));
+    break;
+  }
+  Value sum = reduceKeepingDims<ReduceSumOp>(node, x, *axes);
+  auto sumType = cast<RankedTensorType>(sum.getType());
+  if (Kind == SumOf::L2)
+    sum = node.build<SqrtOp>(sumType, sum);
+  if (Kind == SumOf::LogSum || Kind == SumOf::LogSumExp)
+    sum = node.build<LogOp>(sumType, sum);
+  if (Kind == SumOf::LogSumExp)
+    sum = node.build<AddOp>(sumType, sum, shift);
+  node.setResult(0, node.reshapeTo(sum, *type));
   return success();
 }
 
@@ -97,22 +157,27 @@ static FailureOr<Value> normalizedParameter(NodeImporter &node, int index,
   return node.broadcastTo(value, normalized);
 }
 
-/// ONNX normalizes in the stash type (stash_type, float by default) and
-/// casts Y back to the input's type; Mean and InvStdDev stay in the stash
-/// type.
+/// The type normalizations compute in: stash_type, float by default.
+static FailureOr<Type> stashType(NodeImporter &node) {
+  int64_t code = node.intAttribute("stash_type", onnx::TensorProto::FLOAT);
+  Type type = convertElementType(code, node.builder.getContext());
+  if (!isa_and_nonnull<FloatType>(type))
+    return node.emitError() << "stash_type " << code << " is not a float type";
+  return type;
+}
+
+/// ONNX normalizes in the stash type and casts Y back to the input's type;
+/// Mean and InvStdDev stay in the stash type.
 static LogicalResult importLayerNorm(NodeImporter &node) {
   RankedTensorType type = node.inputType(0);
   if (failed(node.requireFloat(type)))
     return failure();
   FailureOr<int64_t> axis =
       node.normalizeAxis(node.intAttribute("axis", -1), type.getRank());
-  if (failed(axis))
+  FailureOr<Type> stash = stashType(node);
+  if (failed(axis) || failed(stash))
     return failure();
-  int64_t stashCode = node.intAttribute("stash_type", onnx::TensorProto::FLOAT);
-  Type stashType = convertElementType(stashCode, node.builder.getContext());
-  if (!isa_and_nonnull<FloatType>(stashType))
-    return node.emitError()
-           << "stash_type " << stashCode << " is not a float type";
+  Type stashType = *stash;
   ArrayRef<int64_t> normalized = type.getShape().drop_front(*axis);
   FailureOr<Value> scale = normalizedParameter(node, 1, normalized);
   if (failed(scale))
@@ -141,6 +206,104 @@ static LogicalResult importLayerNorm(NodeImporter &node) {
       result = node.castTo(result, type.getElementType());
     node.setResult(output, result);
   }
+  return success();
+}
+
+/// RMSNormalization (23): x / sqrt(mean(x^2) + epsilon) over the dimensions
+/// from `axis` on, in the stash type, then in the scale's type times the
+/// scale.
+static LogicalResult importRmsNorm(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)) ||
+      failed(node.requireFloat(node.inputType(1))))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.intAttribute("axis", -1), type.getRank());
+  FailureOr<Type> stash = stashType(node);
+  if (failed(axis) || failed(stash))
+    return failure();
+  FailureOr<Value> scale =
+      normalizedParameter(node, 1, type.getShape().drop_front(*axis));
+  if (failed(scale))
+    return failure();
+  Value x = node.castTo(node.input(0), *stash);
+  auto computeType = type.clone(*stash);
+  Value square = node.build<MulOp>(computeType, x, x);
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
+  Value meanSquare = reduceKeepingDims<ReduceMeanOp>(node, square, axes);
+  Value rms = node.combine<AddOp>(
+      meanSquare, node.scalar(*stash, node.floatAttribute("epsilon", 1e-5f)));
+  rms = node.build<SqrtOp>(rms.getType(), rms);
+  Type scaleType = node.inputType(1).getElementType();
+  Value normalizedX = node.castTo(node.combine<DivOp>(x, rms), scaleType);
+  node.setResult(0, node.combine<MulOp>(normalizedX, *scale));
+  return success();
+}
+
+/// GroupNormalization: the channels (dimension 1) in num_groups groups, each
+/// normalized over its channels and the spatial dimensions, then scaled and
+/// shifted per group (18) or per channel (21, which also has stash_type).
+static LogicalResult importGroupNorm(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  if (failed(node.requireFloat(type)))
+    return failure();
+  if (type.getRank() < 2)
+    return node.emitError() << "expects X of shape [N, C, ...], got " << type;
+  int64_t groups = node.intAttribute("num_groups", 0);
+  int64_t channels = type.getDimSize(1);
+  if (groups <= 0 || channels % groups)
+    return node.emitError()
+           << "num_groups = " << groups << " does not divide the " << channels
+           << " channels";
+  Type stash = type.getElementType();
+  if (node.version >= 21) {
+    FailureOr<Type> given = stashType(node);
+    if (failed(given))
+      return failure();
+    stash = *given;
+  }
+  int64_t parameterExtent = node.version >= 21 ? channels : groups;
+  for (int index : {1, 2})
+    if (node.inputType(index).getShape() != ArrayRef<int64_t>{parameterExtent})
+      return node.emitError()
+             << "input " << index << " ('" << node.node.input(index)
+             << "') has type " << node.inputType(index)
+             << "; GroupNormalization-" << node.version << " takes ["
+             << parameterExtent << "]";
+
+  int64_t perGroup = type.getNumElements() / type.getDimSize(0) / groups;
+  auto groupedType =
+      RankedTensorType::get({type.getDimSize(0), groups, perGroup}, stash);
+  auto statsType = groupedType.clone({type.getDimSize(0), groups, 1});
+  Value grouped =
+      node.reshapeTo(node.castTo(node.input(0), stash), groupedType);
+  Value ones =
+      node.splatConstant(RankedTensorType::get({perGroup}, stash), 1.0);
+  Value normalized =
+      node.builder
+          .create<LayerNormOp>(
+              node.loc, TypeRange{groupedType, statsType, statsType}, grouped,
+              ones, Value(), node.builder.getI64IntegerAttr(2),
+              node.builder.getF64FloatAttr(
+                  node.floatAttribute("epsilon", 1e-5f)))
+          .getResult();
+  normalized = node.reshapeTo(normalized, type.clone(stash));
+
+  // Scale and bias as [C, 1, ...]: a group's value repeated for each of its
+  // channels at 18.
+  SmallVector<int64_t> channelShape(type.getRank() - 1, 1);
+  channelShape[0] = channels;
+  auto perChannel = [&](int index) {
+    Value value = node.castTo(node.input(index), stash);
+    if (node.version < 21) {
+      value = node.reshapeTo(value, RankedTensorType::get({groups, 1}, stash));
+      value = node.broadcastTo(value, {groups, channels / groups});
+    }
+    return node.reshapeTo(value, RankedTensorType::get(channelShape, stash));
+  };
+  Value y = node.combine<AddOp>(node.combine<MulOp>(normalized, perChannel(1)),
+                                perChannel(2));
+  node.setResult(0, node.castTo(y, type.getElementType()));
   return success();
 }
 
@@ -193,12 +356,19 @@ static LogicalResult importSoftmaxCrossEntropy(NodeImporter &node) {
 }
 
 void quern::onnx_import::registerReductionOps(OpTable &table) {
-  table.add("ReduceSum", {13}, importReduction<ReduceSumOp, true>);
-  table.add("ReduceMean", {13}, importReduction<ReduceMeanOp, false, isFloat>);
-  table.add("ReduceMax", {13}, importReduction<ReduceMaxOp, false>);
-  table.add("ReduceMin", {13}, importReduction<ReduceMinOp, false>);
+  table.add("ReduceSum", {13}, importReduction<ReduceSumOp>);
+  table.add("ReduceMean", {13, 18}, importReduction<ReduceMeanOp, isFloat>);
+  table.add("ReduceMax", {13, 18, 20}, importReduction<ReduceMaxOp>);
+  table.add("ReduceMin", {13, 18, 20}, importReduction<ReduceMinOp>);
+  table.add("ReduceL1", {13, 18}, importSumOf<SumOf::Abs>);
+  table.add("ReduceL2", {13, 18}, importSumOf<SumOf::L2>);
+  table.add("ReduceLogSum", {13, 18}, importSumOf<SumOf::LogSum>);
+  table.add("ReduceLogSumExp", {13, 18}, importSumOf<SumOf::LogSumExp>);
+  table.add("ReduceSumSquare", {13, 18}, importSumOf<SumOf::Squares>);
   table.add("LayerNormalization", {17}, importLayerNorm);
-  table.add("NegativeLogLikelihoodLoss", {13}, importNllLoss);
+  table.add("RMSNormalization", {23}, importRmsNorm);
+  table.add("GroupNormalization", {18, 21}, importGroupNorm);
+  table.add("NegativeLogLikelihoodLoss", {13, 22}, importNllLoss);
   table.add("SoftmaxCrossEntropyLoss", {13}, importSoftmaxCrossEntropy);
   table.add("Softmax", {13}, importSoftmax<SoftmaxOp>);
   table.add("LogSoftmax", {13}, importSoftmax<LogSoftmaxOp>);

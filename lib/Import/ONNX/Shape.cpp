@@ -200,6 +200,11 @@ static LogicalResult importSplit(NodeImporter &node) {
   if (failed(axis))
     return failure();
   int64_t parts = node.node.output_size();
+  if (node.attribute("num_outputs") &&
+      node.intAttribute("num_outputs", 0) != parts)
+    return node.emitError()
+           << "num_outputs = " << node.intAttribute("num_outputs", 0)
+           << " but the node has " << parts << " outputs";
   SmallVector<int64_t> sizes;
   if (node.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(1);
@@ -353,19 +358,137 @@ static LogicalResult importRange(NodeImporter &node) {
   return success();
 }
 
+/// `value` with `extent` elements taken along `axis` from `offset` on, by
+/// `stride`.
+static Value window(NodeImporter &node, Value value, int64_t axis,
+                    int64_t offset, int64_t extent, int64_t stride = 1) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape()), offsets(type.getRank(), 0),
+      strides(type.getRank(), 1);
+  shape[axis] = extent;
+  offsets[axis] = offset;
+  strides[axis] = stride;
+  return node.build<SliceOp>(type.clone(shape), value, offsets, strides);
+}
+
+/// Pad: per padded axis, a crop for negative pads, then the padding
+/// before and after joined to the value. The padding is the constant
+/// (constant_value, 0 by default; it may be a runtime scalar), the edge
+/// element repeated (edge), the mirror image without the edge (reflect)
+/// or the other end (wrap, since 19). Axes are an input since 18.
+static LogicalResult importPad(NodeImporter &node) {
+  RankedTensorType type = node.inputType(0);
+  int64_t rank = type.getRank();
+  FailureOr<SmallVector<int64_t>> pads = node.constantIntsInput(1);
+  if (failed(pads))
+    return failure();
+  SmallVector<int64_t> axes;
+  if (node.version >= 18 && node.hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> given = node.constantIntsInput(3);
+    if (failed(given))
+      return failure();
+    for (int64_t axis : *given) {
+      FailureOr<int64_t> normalized = node.normalizeAxis(axis, rank);
+      if (failed(normalized))
+        return failure();
+      axes.push_back(*normalized);
+    }
+  } else {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  if (pads->size() != 2 * axes.size())
+    return node.emitError() << "pads has " << pads->size() << " values for "
+                            << axes.size() << " axes (2 per axis)";
+  const onnx::AttributeProto *modeAttribute = node.attribute("mode");
+  std::string mode = modeAttribute ? modeAttribute->s() : "constant";
+  if (mode != "constant" && mode != "edge" && mode != "reflect" &&
+      !(mode == "wrap" && node.version >= 19))
+    return node.emitError()
+           << "mode '" << mode << "' is not a Pad-" << node.version << " mode";
+  Value fill;
+  if (mode == "constant")
+    fill = node.hasInput(2) && !node.inputType(2).getShape().empty()
+               ? node.reshapeTo(node.input(2), type.clone({}))
+           : node.hasInput(2) ? node.input(2)
+                              : node.scalar(type.getElementType(), 0);
+
+  Value value = node.input(0);
+  for (size_t index = 0; index < axes.size(); ++index) {
+    int64_t axis = axes[index];
+    int64_t before = (*pads)[index], after = (*pads)[index + axes.size()];
+    int64_t extent = cast<RankedTensorType>(value.getType()).getDimSize(axis);
+    if (before < 0 || after < 0) {
+      int64_t kept =
+          extent - std::max<int64_t>(0, -before) - std::max<int64_t>(0, -after);
+      if (kept < 0)
+        return node.emitError()
+               << "pads crop " << -std::min<int64_t>(before, 0) << " and "
+               << -std::min<int64_t>(after, 0) << " elements from axis " << axis
+               << " of extent " << extent;
+      value = window(node, value, axis, std::max<int64_t>(0, -before), kept);
+      extent = kept;
+      before = std::max<int64_t>(0, before);
+      after = std::max<int64_t>(0, after);
+    }
+    if (before == 0 && after == 0)
+      continue;
+    int64_t limit = mode == "reflect" ? extent - 1 : extent;
+    if (mode != "constant" && std::max(before, after) > limit)
+      return node.emitError()
+             << "mode '" << mode << "' pads axis " << axis << " of extent "
+             << extent << " by " << std::max(before, after) << "; at most "
+             << limit;
+    auto padding = [&](int64_t width, bool atStart) -> Value {
+      if (mode == "constant") {
+        SmallVector<int64_t> shape(
+            cast<RankedTensorType>(value.getType()).getShape());
+        shape[axis] = width;
+        return node.broadcastTo(fill, shape);
+      }
+      if (mode == "edge") {
+        SmallVector<int64_t> shape(
+            cast<RankedTensorType>(value.getType()).getShape());
+        shape[axis] = width;
+        return node.broadcastTo(
+            window(node, value, axis, atStart ? 0 : extent - 1, 1), shape);
+      }
+      if (mode == "reflect")
+        return atStart ? window(node, value, axis, width, width, -1)
+                       : window(node, value, axis, extent - 2, width, -1);
+      return atStart ? window(node, value, axis, extent - width, width)
+                     : window(node, value, axis, 0, width);
+    };
+    SmallVector<Value> pieces;
+    if (before)
+      pieces.push_back(padding(before, true));
+    pieces.push_back(value);
+    if (after)
+      pieces.push_back(padding(after, false));
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(value.getType()).getShape());
+    shape[axis] += before + after;
+    value = node.build<ConcatOp>(type.clone(shape), pieces, axis);
+  }
+  node.setResult(0, value);
+  return success();
+}
+
 void quern::onnx_import::registerShapeOps(OpTable &table) {
+  // Versions 19 to 23 of the shape ops only add element types (float8,
+  // int4, float4) that Quern refuses where it reads them.
   table.add("Concat", {13}, importConcat);
-  table.add("ConstantOfShape", {9}, importConstantOfShape);
+  table.add("ConstantOfShape", {9, 20, 21, 23}, importConstantOfShape);
   table.add("Expand", {13}, importExpand);
+  table.add("Pad", {13, 18, 19, 21, 23}, importPad);
   table.add("Range", {11}, importRange);
-  table.add("Shape", {13, 15}, importShape);
+  table.add("Shape", {13, 15, 19, 21, 23}, importShape);
   table.add("Slice", {13}, importSlice);
-  table.add("Split", {13}, importSplit);
-  table.add("Squeeze", {13}, importAxesReshape);
-  table.add("Unsqueeze", {13}, importAxesReshape);
-  table.add("Constant", {13}, importConstant);
-  table.add("Flatten", {13}, importReshapeLike);
-  table.add("Identity", {13, 14, 16}, importIdentity);
-  table.add("Reshape", {13, 14}, importReshape);
-  table.add("Transpose", {13}, importTranspose);
+  table.add("Split", {13, 18}, importSplit);
+  table.add("Squeeze", {13, 21, 23}, importAxesReshape);
+  table.add("Unsqueeze", {13, 21, 23}, importAxesReshape);
+  table.add("Constant", {13, 19, 21, 23}, importConstant);
+  table.add("Flatten", {13, 21, 23}, importReshapeLike);
+  table.add("Identity", {13, 14, 16, 19, 21, 23}, importIdentity);
+  table.add("Reshape", {13, 14, 19, 21, 23}, importReshape);
+  table.add("Transpose", {13, 21, 23}, importTranspose);
 }
