@@ -392,6 +392,12 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
     return {};
   if (dense.isSplat())
     return DenseElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
+  // Shape computations are small; a large broadcast of a constant (a causal
+  // mask over every batch and head) stays a broadcast, which the code that
+  // reads it fuses, instead of a constant of the full size in the library.
+  constexpr int64_t kMaxFoldedElements = 4096;
+  if (getType().getNumElements() > kMaxFoldedElements)
+    return {};
   ArrayRef<int64_t> inputShape = dense.getType().getShape();
   size_t offset = getType().getRank() - inputShape.size();
   return buildByIndex(getType(), [&](ArrayRef<int64_t> index) {

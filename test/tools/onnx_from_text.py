@@ -3,7 +3,9 @@
 
 Lines starting with '#' (lit's RUN and CHECK lines) are dropped; the rest is
 parsed with onnx.parser and checked with onnx.checker unless --no-check is
-given (tests of the importer's own error paths need invalid models).
+given (tests of the importer's own error paths need invalid models) or the
+model is newer than opset 17, which onnx 1.12's checker does not know
+(quernc checks those itself).
 """
 import argparse
 import sys
@@ -22,7 +24,9 @@ def main():
     with open(args.source) as f:
         text = "".join(line for line in f if not line.lstrip().startswith("#"))
     model = onnx.parser.parse_model(text)
-    if not args.no_check:
+    opset = max((o.version for o in model.opset_import
+                 if o.domain in ("", "ai.onnx")), default=0)
+    if not args.no_check and opset <= 17:
         onnx.checker.check_model(model)
     onnx.save(model, args.output)
 

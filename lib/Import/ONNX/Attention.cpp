@@ -14,6 +14,7 @@
 
 #include "Tensor.h"
 #include "dialects/quern/QuernOps.h"
+#include "mlir/Dialect/Traits.h"
 
 #include <cmath>
 
@@ -269,7 +270,7 @@ static LogicalResult importAttention(NodeImporter &node) {
                      : 1.0 / std::sqrt(static_cast<double>(headSize));
   auto scoresType =
       RankedTensorType::get({batch, qHeads, qLength, totalLength}, elementType);
-  Value scaledQ = node.combine<MulOp>(*q, node.scalar(elementType, scale));
+  Value scaledQ = node.withConstant<MulOp>(*q, scale);
   Value scores = node.builder.create<MatMulOp>(node.loc, scoresType, scaledQ,
                                                key, Value(), false, true);
   int64_t mode = node.intAttribute("qk_matmul_output_mode", 0);
@@ -279,9 +280,8 @@ static LogicalResult importAttention(NodeImporter &node) {
   Value qkOutput = scores;
   if (double softcap = node.floatAttribute("softcap", 0.0f); softcap > 0) {
     Value capped = node.build<TanhOp>(
-        scoresType,
-        node.combine<MulOp>(scores, node.scalar(elementType, 1.0 / softcap)));
-    scores = node.combine<MulOp>(capped, node.scalar(elementType, softcap));
+        scoresType, node.withConstant<MulOp>(scores, 1.0 / softcap));
+    scores = node.withConstant<MulOp>(capped, softcap);
   }
   if (mode == 1)
     qkOutput = scores;
@@ -319,9 +319,10 @@ static LogicalResult importAttention(NodeImporter &node) {
           node.build<ConcatOp>(typeOf(mask).clone(fullShape),
                                ValueRange{mask, rest}, maskType.getRank() - 1);
     }
-    RankedTensorType ignored;
-    if (failed(node.broadcastAll({mask, scores}, ignored)) ||
-        ignored.getShape() != scoresType.getShape())
+    SmallVector<int64_t> combined;
+    if (!OpTrait::util::getBroadcastedShape(typeOf(mask).getShape(),
+                                            scoresType.getShape(), combined) ||
+        ArrayRef<int64_t>(combined) != scoresType.getShape())
       return node.emitError()
              << "attn_mask of type " << maskType
              << " does not broadcast to the scores " << scoresType;
@@ -331,11 +332,9 @@ static LogicalResult importAttention(NodeImporter &node) {
       allowed = allowed ? node.combine<AndOp>(allowed, mask) : mask;
   }
   if (allowed) {
-    RankedTensorType type;
-    SmallVector<Value> operands = *node.broadcastAll(
-        {allowed, scores, node.scalar(elementType, -INFINITY)}, type);
     scores =
-        node.build<SelectOp>(scoresType, operands[0], operands[1], operands[2]);
+        node.build<SelectOp>(scoresType, node.broadcastTo(allowed, scoresType),
+                             scores, node.splatConstant(scoresType, -INFINITY));
   }
   if (mode == 2)
     qkOutput = scores;

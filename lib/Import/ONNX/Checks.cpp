@@ -229,7 +229,12 @@ quern::onnx_import::checkOpsSupported(const onnx::GraphProto &graph,
          << (entry.second.count > 1 ? "s" : "") << ", first '"
          << (node.name().empty() ? "#" + std::to_string(entry.second.firstIndex)
                                  : node.name())
-         << "')";
+         << "'";
+    // An op of a newer opset than the model's.
+    if (isDefaultDomain(node.domain()))
+      if (int oldest = OpTable::get().oldestVersion(entry.first))
+        diag << "; Quern imports it from opset " << oldest << " on";
+    diag << ")";
   });
   return diag;
 }

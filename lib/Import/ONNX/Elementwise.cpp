@@ -172,23 +172,18 @@ static LogicalResult importGelu(NodeImporter &node) {
   if (approximate != "none" && approximate != "tanh")
     return node.emitError() << "approximate '" << approximate
                             << "' is neither 'none' nor 'tanh'";
-  Type elementType = type.getElementType();
   Value x = node.input(0), inner;
   if (approximate == "none") {
-    inner = node.build<ErfOp>(
-        type, node.combine<MulOp>(x, node.scalar(elementType, M_SQRT1_2)));
+    inner = node.build<ErfOp>(type, node.withConstant<MulOp>(x, M_SQRT1_2));
   } else {
     Value cube = node.build<MulOp>(type, node.build<MulOp>(type, x, x), x);
-    Value sum = node.build<AddOp>(
-        type, x, node.combine<MulOp>(cube, node.scalar(elementType, 0.044715)));
+    Value sum =
+        node.build<AddOp>(type, x, node.withConstant<MulOp>(cube, 0.044715));
     inner = node.build<TanhOp>(
-        type, node.combine<MulOp>(
-                  sum, node.scalar(elementType, std::sqrt(2.0 / M_PI))));
+        type, node.withConstant<MulOp>(sum, std::sqrt(2.0 / M_PI)));
   }
-  Value half = node.combine<MulOp>(x, node.scalar(elementType, 0.5));
-  node.setResult(0, node.build<MulOp>(type, half,
-                                      node.combine<AddOp>(
-                                          inner, node.scalar(elementType, 1))));
+  node.setResult(0, node.build<MulOp>(type, node.withConstant<MulOp>(x, 0.5),
+                                      node.withConstant<AddOp>(inner, 1)));
   return success();
 }
 

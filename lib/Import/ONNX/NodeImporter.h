@@ -119,6 +119,12 @@ public:
     llvm::SmallVector<mlir::Value> operands = *broadcastAll({lhs, rhs}, type);
     return build<Op>(type, operands[0], operands[1]);
   }
+  /// Elementwise `Op` of `value` and a constant of its type.
+  template <typename Op>
+  mlir::Value withConstant(mlir::Value value, double constant) {
+    auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
+    return build<Op>(type, value, splatConstant(type, constant));
+  }
   /// A rank-0 constant of `elementType`, which broadcasts against anything.
   mlir::Value scalar(mlir::Type elementType, double value) {
     return splatConstant(mlir::RankedTensorType::get({}, elementType), value);

@@ -31,6 +31,11 @@ OpTable::Entry OpTable::lookup(llvm::StringRef opType, int opset) const {
   return {next->second, next->first};
 }
 
+int OpTable::oldestVersion(llvm::StringRef opType) const {
+  auto found = importers.find(opType);
+  return found == importers.end() ? 0 : found->second.begin()->first;
+}
+
 std::string OpTable::key(const onnx::NodeProto &node) {
   return isDefaultDomain(node.domain()) ? node.op_type()
                                         : node.domain() + "." + node.op_type();

@@ -40,6 +40,9 @@ public:
   Entry lookup(const onnx::NodeProto &node,
                const llvm::StringMap<int> &opsets) const;
 
+  /// The oldest version of `opType` that Quern imports (0 if none).
+  int oldestVersion(llvm::StringRef opType) const;
+
   /// How `node`'s op is named in the table and in diagnostics.
   static std::string key(const onnx::NodeProto &node);
 

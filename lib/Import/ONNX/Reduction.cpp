@@ -231,8 +231,8 @@ static LogicalResult importRmsNorm(NodeImporter &node) {
   Value square = node.build<MulOp>(computeType, x, x);
   auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
   Value meanSquare = reduceKeepingDims<ReduceMeanOp>(node, square, axes);
-  Value rms = node.combine<AddOp>(
-      meanSquare, node.scalar(*stash, node.floatAttribute("epsilon", 1e-5f)));
+  Value rms = node.withConstant<AddOp>(meanSquare,
+                                       node.floatAttribute("epsilon", 1e-5f));
   rms = node.build<SqrtOp>(rms.getType(), rms);
   Type scaleType = node.inputType(1).getElementType();
   Value normalizedX = node.castTo(node.combine<DivOp>(x, rms), scaleType);

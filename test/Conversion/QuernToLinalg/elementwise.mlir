@@ -259,6 +259,17 @@ func.func @erf(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// CHECK-LABEL: func.func @sin_cos
+// CHECK: %[[S:.+]] = math.sin %{{.+}} : f32
+// CHECK: %[[C:.+]] = math.cos %{{.+}} : f32
+func.func @sin_cos(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = quern.sin %x : tensor<4xf32>
+  %1 = quern.cos %0 : tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
 // x >= 0 ? x : alpha * x; a NaN fails the ordered test and stays NaN.
 // CHECK-LABEL: func.func @leaky_relu
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):

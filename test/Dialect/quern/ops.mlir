@@ -68,8 +68,12 @@ func.func @more_unary(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %2 = quern.erf %1 : tensor<4x8xf32>
   // CHECK: %[[LEAKY:.+]] = quern.leaky_relu %[[ERF]] alpha = 1.000000e-02 : tensor<4x8xf32>
   %3 = quern.leaky_relu %2 alpha = 0.01 : tensor<4x8xf32>
-  // CHECK: return %[[LEAKY]]
-  return %3 : tensor<4x8xf32>
+  // CHECK: %[[SIN:.+]] = quern.sin %[[LEAKY]] : tensor<4x8xf32>
+  %4 = quern.sin %3 : tensor<4x8xf32>
+  // CHECK: %[[COS:.+]] = quern.cos %[[SIN]] : tensor<4x8xf32>
+  %5 = quern.cos %4 : tensor<4x8xf32>
+  // CHECK: return %[[COS]]
+  return %5 : tensor<4x8xf32>
 }
 
 // abs, neg and relu take integers too, signed (i32) and unsigned (ui8).

@@ -208,6 +208,28 @@ func.func @forward(%w: tensor<4xf32> {quern.param = {name = "w", trainable = tru
 
 // -----
 
+// d sin(x) = g * cos(x); d cos(x) = -(g * sin(x)).
+// CHECK-LABEL: module @sin_cos
+// CHECK: func.func @train_step(%[[LR:[^:]+]]: tensor<f32> {quern.name = "lr"}, %[[U:[^:]+]]: tensor<4xf32> {{.+}}, %[[V:[^:]+]]: tensor<4xf32>
+// CHECK-DAG: %[[COS:.+]] = quern.cos %[[U]]
+// CHECK-DAG: %[[DU:.+]] = quern.mul %{{.+}}, %[[COS]]
+// CHECK-DAG: %[[SIN:.+]] = quern.sin %[[V]]
+// CHECK-DAG: %[[PRODUCT:.+]] = quern.mul %{{.+}}, %[[SIN]]
+// CHECK-DAG: %[[DV:.+]] = quern.neg %[[PRODUCT]]
+// CHECK-DAG: quern.sgd_update %[[U]], %[[DU]], %[[LR]]
+// CHECK-DAG: quern.sgd_update %[[V]], %[[DV]], %[[LR]]
+module @sin_cos {
+func.func @forward(%u: tensor<4xf32> {quern.param = {name = "u", trainable = true}}, %v: tensor<4xf32> {quern.param = {name = "v", trainable = true}}) -> tensor<f32> {
+  %0 = quern.sin %u : tensor<4xf32>
+  %1 = quern.cos %v : tensor<4xf32>
+  %2 = quern.add %0, %1 : tensor<4xf32>
+  %3 = quern.reduce_sum %2 axes = [0] : tensor<4xf32> -> tensor<f32>
+  return %3 : tensor<f32>
+}
+}
+
+// -----
+
 // Both operands get g as it is.
 // CHECK-LABEL: module @add
 // CHECK: func.func @train_step(%[[LR:[^:]+]]: tensor<f32> {quern.name = "lr"}, %[[U:[^:]+]]: tensor<4xf32> {{.+}}, %[[V:[^:]+]]: tensor<4xf32>
