@@ -10,6 +10,9 @@
     check_run.py same-losses A.csv B.csv
         Both logs hold the same steps with the same losses, bit for bit
         (the log writes them with %.9g, which round-trips an f32).
+    check_run.py reference-losses LOG.csv REFERENCE.npz --rtol R
+        The log's losses, step by step, are the reference's `loss` array
+        (as train_references.py writes it) within relative tolerance R.
     check_run.py checkpoint INITIAL.safetensors CHECKPOINT.safetensors
         (--step N | --step-of LOG.csv)
         CHECKPOINT holds the tensors of INITIAL with format quern-state
@@ -116,6 +119,20 @@ def check_same_losses(args):
     print(f"{len(logs[0])} identical losses: OK")
 
 
+def check_reference_losses(args):
+    with open(args.log, newline="") as f:
+        losses = [float(row["loss"]) for row in csv.DictReader(f)]
+    expected = np.load(args.reference)["loss"]
+    if len(losses) != len(expected):
+        fail(f"{len(losses)} logged losses, {len(expected)} in the reference")
+    worst = max(abs(a - b) / abs(b) for a, b in zip(losses, expected))
+    if not worst <= args.rtol:
+        fail(f"losses {losses}, reference {list(expected)}: worst relative "
+             f"error {worst:.3g} above {args.rtol}")
+    print(f"{len(losses)} losses within {worst:.3g} relative of the "
+          f"reference: OK")
+
+
 def check_checkpoint(args):
     initial, _ = read_safetensors(args.initial)
     saved, metadata = read_safetensors(args.checkpoint)
@@ -214,6 +231,10 @@ def main():
     command = commands.add_parser("same-losses")
     command.add_argument("log")
     command.add_argument("other_log")
+    command = commands.add_parser("reference-losses")
+    command.add_argument("log")
+    command.add_argument("reference")
+    command.add_argument("--rtol", type=float, required=True)
     command = commands.add_parser("checkpoint")
     command.add_argument("initial")
     command.add_argument("checkpoint")
@@ -237,6 +258,7 @@ def main():
     {"adapters": check_adapters, "same-params": check_same_params,
      "profile": check_profile, "csv": check_csv, "loss-decreased": check_loss_decreased,
      "same-losses": check_same_losses,
+     "reference-losses": check_reference_losses,
      "checkpoint": check_checkpoint}[args.command](args)
 
 
