@@ -156,6 +156,9 @@ def _compare(name, actual, expected, rtol, atol):
     return f"{name}: {bad.sum()} of {actual.size} values differ"
 
 
+INTEGER_TYPES = {onnx.TensorProto.INT32, onnx.TensorProto.INT64}
+
+
 def _compile(test_dir, stem, build_dir, data_set):
     """Compiles the model; inputs that must be compile-time constants (they
     decide shapes, e.g. Reshape's shape fed as a graph input) are fixed to
@@ -180,6 +183,16 @@ def _compile(test_dir, stem, build_dir, data_set):
             name = needed.group(1)
             bound[name] = os.path.join(test_dir, data_set,
                                        f"input_{inputs.index(name)}.pb")
+            continue
+        # A value computed from inputs (a window's length from its size
+        # input): fix every integer input not yet fixed, once.
+        integer_inputs = [i.name for i in model.graph.input
+                          if i.name in inputs and i.name not in bound
+                          and i.type.tensor_type.elem_type in INTEGER_TYPES]
+        if result.returncode == 1 and needed and integer_inputs:
+            for name in integer_inputs:
+                bound[name] = os.path.join(test_dir, data_set,
+                                           f"input_{inputs.index(name)}.pb")
             continue
         if result.returncode == 1 and "unsupported" in message:
             return "UNSUPPORTED", message, list(bound)

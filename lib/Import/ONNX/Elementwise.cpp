@@ -246,8 +246,12 @@ static LogicalResult importDequantizeLinear(NodeImporter &node) {
       node.version >= 21 ? node.intAttribute("block_size", 0) : 0;
   if (blockSize < 0)
     return node.emitError() << "block_size " << blockSize << " is negative";
-  FailureOr<int64_t> axis = node.normalizeAxis(
-      node.intAttribute("axis", 1), std::max<int64_t>(type.getRank(), 1));
+  // A single scale is per tensor: the axis is not read.
+  bool perTensor = node.inputType(1).getNumElements() == 1 && blockSize == 0;
+  FailureOr<int64_t> axis =
+      perTensor ? 0
+                : node.normalizeAxis(node.intAttribute("axis", 1),
+                                     std::max<int64_t>(type.getRank(), 1));
   if (failed(axis))
     return failure();
   Type outputType = node.inputType(1).getElementType();
