@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check conformance demo qlora bench docs fuzz format clean
+.PHONY: all deps configure build test check conformance demo qlora bench docs fuzz format clean python
 
 all: build
 
@@ -38,6 +38,13 @@ conformance: build
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# `import quern` in /usr/bin/python3 anywhere: a .pth file in its
+# site-packages folder names this build's package folder (build/python).
+python: build
+	@site=$$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])') && \
+	  mkdir -p "$$site" && echo "$(abspath $(BUILD))/python" > "$$site/quern.pth" && \
+	  echo "quern: $$site/quern.pth -> $(abspath $(BUILD))/python"
 
 # QLoRA fine-tuning of a small pretrained GPT: examples/qlora/README.md.
 qlora: build

@@ -26,11 +26,12 @@ build_packages=(
   coinor-libcbc-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3 python3-numpy python3-onnx libgtest-dev libonnx-testdata
+  python3-matplotlib python3-torch
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   libopenmpi-dev openmpi-bin
 )
-bench_packages=(python3-torch libopenblas-dev libhalide14-0-dev)
+bench_packages=(libopenblas-dev libhalide14-0-dev)
 fuzz_packages=(libclang-rt-19-dev)
 
 packages=("${build_packages[@]}")

@@ -9,13 +9,15 @@ config.suffixes = [".mlir", ".onnxtxt", ".test"]
 config.excludes = ["Inputs", "tools", "unit", "lit.cfg.py", "lit.site.cfg.py",
                    "mlp_ce", "gpt2", "gpt2_lora", "moe", "moe_one_hot", "moe_equal", "moe_balanced", "moe_skewed",
                    "moe_ties",
-                   "moe_swiglu"]
+                   "moe_swiglu", "llama18"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quern_obj_root, "test")
 
 config.environment["PATH"] = os.pathsep.join(
     [config.quern_tools_dir, config.llvm_tools_dir, config.environment["PATH"]]
 )
+# The Python package as the build lays it out (make python installs it).
+config.environment["PYTHONPATH"] = os.path.join(config.quern_obj_root, "python")
 # Models compiled by tests run with one thread so results are reproducible.
 config.environment["OMP_NUM_THREADS"] = "1"
 

@@ -71,6 +71,8 @@ Schedule:
 
 Output:
   --log FILE.csv       write `step,loss,lr,eval_loss,seconds`, one row per step
+  --plot FILE.png      at the end, draw the --log file's loss curve here
+                       (python3-matplotlib, through the quern package)
   --log-every N        without a terminal, print progress every N steps
                        (default 10); on a terminal one line is updated
   --save FILE          write the state here at the end (atomically)
@@ -170,6 +172,8 @@ static bool checkCombination(const Options &options,
             " is above the peak --lr " + formatNumber(options.lr);
   else if (given("--min-lr") && options.schedule != ScheduleKind::Cosine)
     error = "--min-lr: only the cosine schedule decays (--schedule cosine)";
+  else if (!options.plotPath.empty() && options.logPath.empty())
+    error = "--plot: draws the --log file's curve; give --log FILE.csv too";
   else if (given("--save-every") && options.savePath.empty())
     error = "--save-every: needs --save FILE";
   else if (options.sampleBytes > 0 && !given("--prompt"))
@@ -239,6 +243,7 @@ bool quern::train::parseOptions(int argc, const char *const *argv,
       {"--threads", count("--threads", 1, threads)},
       {"--mpi-timeout", real("--mpi-timeout", options.mpiTimeout)},
       {"--log", string("--log", options.logPath)},
+      {"--plot", string("--plot", options.plotPath)},
       {"--log-every", count("--log-every", 1, options.logEvery)},
       {"--save", string("--save", options.savePath)},
       {"--save-adapters", string("--save-adapters", options.saveAdaptersPath)},

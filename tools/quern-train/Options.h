@@ -49,7 +49,8 @@ struct Options {
   double mpiTimeout = 600;
 
   uint64_t logEvery = 10;
-  std::string logPath; // --log FILE.csv
+  std::string logPath;  // --log FILE.csv
+  std::string plotPath; // --plot FILE.png: the --log curve drawn at the end
   std::string savePath;
   uint64_t saveEvery = 0;       // 0: only at the end
   std::string saveAdaptersPath; // --save-adapters: the trained parameters

@@ -22,6 +22,7 @@
 #include "Interrupt.h"
 #include "KernelProfile.h"
 #include "Options.h"
+#include "Plot.h"
 #include "Sampler.h"
 #include "Session.h"
 #include "TextData.h"
@@ -269,6 +270,9 @@ int main(int argc, char **argv) {
   if (writes && !options.saveAdaptersPath.empty() &&
       !checkWritable(options.saveAdaptersPath, error))
     return fail("--save-adapters: " + error);
+  if (writes && !options.plotPath.empty() &&
+      !checkWritable(options.plotPath, error))
+    return fail("--plot: " + error);
 
   std::printf("model   %s (%s): %llu parameters\n", session->name(),
               options.modelPath.c_str(),
@@ -352,6 +356,11 @@ int main(int argc, char **argv) {
   }
   if (!saveAdapters(error))
     return fail(error);
+  if (data && writes && !options.plotPath.empty()) {
+    if (!plotLoss(options.logPath, options.plotPath, error))
+      return fail("--plot: " + error);
+    std::printf("plotted %s\n", options.plotPath.c_str());
+  }
 
   if (samplePlan.enabled && writes) {
     SampleConfig config;
