@@ -234,9 +234,18 @@ class Model:
 
     # -- Running ------------------------------------------------------------
 
-    def input_names(self, train=False):
+    def inputs(self, train=False):
+        """The inputs of the forward (or train_step) entry point, in order:
+        name -> (shape, numpy dtype)."""
         entry = TRAIN_STEP if train else FORWARD
-        return [t.name for t in self._entries.get(entry, [[], []])[0]]
+        return {t.name: (t.shape, t.dtype)
+                for t in self._entries.get(entry, [[], []])[0]}
+
+    def outputs(self, train=False):
+        """The outputs, as inputs() describes the inputs."""
+        entry = TRAIN_STEP if train else FORWARD
+        return {t.name: (t.shape, t.dtype)
+                for t in self._entries.get(entry, [[], []])[1]}
 
     def _call(self, entry, values):
         if entry not in self._entries:
@@ -282,8 +291,7 @@ class Model:
     def train_step(self, lr, **inputs):
         """One training step at learning rate `lr` (forward, gradients,
         update of the state in place); returns the loss as a float."""
-        names = self.input_names(train=True)
-        if "lr" in names and "lr" not in inputs:
+        if "lr" in self.inputs(train=True) and "lr" not in inputs:
             inputs = dict(inputs, lr=np.float32(lr))
         outputs = self._call(TRAIN_STEP, inputs)
         return float(next(iter(outputs.values())))
