@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 
 from . import _config
-from ._runtime import load
+from ._runtime import load as _load
 
 
 class CompileError(Exception):
@@ -45,7 +45,7 @@ def _flag(name, value):
     return [f"{flag}={value}"]
 
 
-def compile(model_path, output=None, *, train=False, **options):
+def compile(model_path, output=None, *, train=False, load=True, **options):
     """Compiles `model_path` with quernc and opens the result.
 
     Every keyword is a quernc option with `_` for `-`: train=True is
@@ -55,11 +55,15 @@ def compile(model_path, output=None, *, train=False, **options):
     quantize_frozen="nf4", activation_budget="50%", target=..., and so on
     (quernc --help lists them). `output` is the path stem of the files
     (default: a temporary folder the model removes when closed).
+    load=False only compiles and returns the path of NAME.so (for another
+    target than this machine; `output` is then required).
 
     Raises CompileError (with the ONNX node's name and op type when quernc
     names one) and TypeError for an option quernc does not have."""
     if not os.path.exists(model_path):
         raise FileNotFoundError(model_path)
+    if not load and output is None:
+        raise TypeError("compile(load=False) needs an output path")
     temporary = None
     if output is None:
         temporary = tempfile.mkdtemp(prefix="quern-")
@@ -82,6 +86,8 @@ def compile(model_path, output=None, *, train=False, **options):
         errors = [line.split("error: ", 1)[1] for line in text.splitlines()
                   if "error: " in line]
         raise CompileError(errors[0] if errors else text)
-    model = load(output + ".so")
+    if not load:
+        return output + ".so"
+    model = _load(output + ".so")
     model._temporary = temporary
     return model

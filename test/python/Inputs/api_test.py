@@ -170,6 +170,24 @@ def main():
             check("train=True" in str(error), f"QuernError: {error}")
     model.close()
 
+    # Other options pass through: bf16 products, an NF4 frozen base with
+    # LoRA adapters, another target (compiled, not loaded).
+    with quern.compile(os.path.join(MLP, "model.onnx"), train=True,
+                       precision="bf16", lora=(4, 8),
+                       quantize_frozen="int8", quant_block=16) as small:
+        trained = sorted(n for n, t in small.state_dict().items() if "lora" in n)
+        loss = small.train_step(lr=1e-2, **batch)
+        check(np.isfinite(loss) and len(trained) == 4,
+              f"bf16 + int8 frozen base + LoRA: loss {loss:.3f}, "
+              f"adapters {trained[:2]}")
+    path = quern.compile(os.path.join(MLP, "model.onnx"),
+                         os.path.join(work, "arm", "mlp"), train=True,
+                         target="aarch64-linux-gnu", load=False)
+    with open(path, "rb") as f:
+        header = f.read(20)
+    check(header[:4] == b"\x7fELF" and header[18] == 183,
+          "target='aarch64-linux-gnu', load=False: an AArch64 library")
+
 
 if __name__ == "__main__":
     main()
