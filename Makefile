@@ -6,7 +6,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check conformance demo qlora bench docs fuzz format clean python
+.PHONY: all deps configure build test check conformance demo qlora llama-qlora bench docs fuzz format clean python
 
 all: build
 
@@ -49,6 +49,11 @@ python: build
 # QLoRA fine-tuning of a small pretrained GPT: examples/qlora/README.md.
 qlora: build
 	@examples/qlora/run.sh $(BUILD)
+
+# QLoRA fine-tuning of a 1.1-billion-parameter Llama-style model on this
+# CPU: docs/Tutorial-QLoRA.md (the export takes about 3 minutes once).
+llama-qlora: build
+	@examples/llama-qlora/run.sh $(BUILD)
 
 # GEMM against OpenBLAS, training, MoE and QLoRA steps against PyTorch
 # eager, the NF4 product against Halide, the MLP forward pass and import

@@ -65,6 +65,16 @@ const TensorView *SafeTensorsFile::find(const std::string &name) const {
   return it == views.end() ? nullptr : &it->second;
 }
 
+void SafeTensorsFile::release(const TensorView &view) const {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin = reinterpret_cast<uintptr_t>(view.data);
+  uintptr_t end = begin + view.bytes;
+  begin = (begin + page - 1) / page * page;
+  end = end / page * page;
+  if (end > begin)
+    ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 bool SafeTensorsFile::open(const std::string &path, std::string &error) {
   close();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -70,9 +70,11 @@ int loadState(const Manifest &manifest, const std::string &path, void *state,
 
   char *base = static_cast<char *>(state);
   for (const StateTensorSpec &tensor : manifest.stateTensors)
-    if (tensor.bytes > 0 && inPart(tensor, part))
-      std::memcpy(base + tensor.offset, file.find(tensor.name)->data,
-                  tensor.bytes);
+    if (tensor.bytes > 0 && inPart(tensor, part)) {
+      const TensorView *view = file.find(tensor.name);
+      std::memcpy(base + tensor.offset, view->data, tensor.bytes);
+      file.release(*view);
+    }
   return QUERN_RT_OK;
 }
 

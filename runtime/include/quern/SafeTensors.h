@@ -86,6 +86,11 @@ public:
   const std::map<std::string, std::string> &metadata() const { return meta; }
   /// Returns null if the file has no tensor called `name`.
   const TensorView *find(const std::string &name) const;
+  /// Drops the pages wholly inside `view` from memory once they have been
+  /// read (they are read from the file again if touched): loading a large
+  /// state then holds one tensor of the file in memory at a time, not all
+  /// of it beside the state buffer.
+  void release(const TensorView &view) const;
 
 private:
   bool parse(std::string &problem);
