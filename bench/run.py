@@ -32,6 +32,9 @@ Benchmarks (each runs in a process of its own):
                  torch and numpy, 1 thread.
   import_memory  bench/import_memory.py: quernc's peak RSS compiling 1 GiB of
                  external-data weights.
+  llama_qlora    bench/llama_qlora.py: QLoRA fine-tuning of the 1.1B Llama-style
+                 model of examples/llama-qlora (compile time, tokens/s, peak
+                 RSS; fp32 and bf16) against PyTorch eager LoRA, 2 threads.
   data_parallel  bench/data_parallel.py: weak scaling of the 8-layer GPT's
                  --data-parallel step, mpirun -np 2 quern-train against one
                  process, and a paper study for 8 to 512 nodes.
@@ -53,7 +56,7 @@ SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
            "train": "train.py", "moe": "moe.py", "qlora": "qlora.py",
            "recompute": "recompute.py", "halide_nf4": "halide_nf4.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py",
-           "data_parallel": "data_parallel.py"}
+           "data_parallel": "data_parallel.py", "llama_qlora": "llama_qlora.py"}
 
 
 def main():
