@@ -3,7 +3,10 @@
 #include "passes/Quantize/Quantization.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Parallel.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -87,19 +90,35 @@ ArrayRef<char> QuantizedWeight::bytes(QuantPart::Kind kind) const {
   llvm_unreachable("every part has bytes");
 }
 
-/// The largest |value| of each block of `block` values (the last may be
-/// shorter).
-static std::vector<float> absmaxPerBlock(ArrayRef<float> values,
-                                         int64_t block) {
-  std::vector<float> absmax;
-  for (size_t start = 0; start < values.size(); start += block) {
-    float largest = 0;
-    for (float value :
-         values.slice(start, std::min<size_t>(block, values.size() - start)))
-      largest = std::max(largest, std::fabs(value));
-    absmax.push_back(largest);
-  }
-  return absmax;
+/// Calls `perBlock(blockIndex, values)` for every block of `block` values
+/// (the last may be shorter), on all cores: a billion-parameter model's
+/// weights quantize in seconds. Blocks are independent, so the result does
+/// not depend on the thread count.
+static void forEachBlock(ArrayRef<float> values, int64_t block,
+                         llvm::function_ref<void(size_t, ArrayRef<float>)>
+                             perBlock) {
+  size_t blocks = (values.size() + block - 1) / block;
+  // Chunks of blocks large enough that scheduling costs nothing.
+  constexpr size_t kBlocksPerTask = 4096;
+  llvm::parallelFor(0, (blocks + kBlocksPerTask - 1) / kBlocksPerTask,
+                    [&](size_t task) {
+                      size_t end = std::min(blocks, (task + 1) * kBlocksPerTask);
+                      for (size_t index = task * kBlocksPerTask; index < end;
+                           ++index) {
+                        size_t start = index * block;
+                        perBlock(index,
+                                 values.slice(start, std::min<size_t>(
+                                                         block, values.size() -
+                                                                    start)));
+                      }
+                    });
+}
+
+static float absmax(ArrayRef<float> values) {
+  float largest = 0;
+  for (float value : values)
+    largest = std::max(largest, std::fabs(value));
+  return largest;
 }
 
 /// Symmetric integer codes in [-limit, limit] of `values` in blocks, and
@@ -107,34 +126,52 @@ static std::vector<float> absmaxPerBlock(ArrayRef<float> values,
 static void quantizeSymmetric(ArrayRef<float> values, int64_t block,
                               float limit, std::vector<int8_t> &codes,
                               std::vector<float> &scales) {
-  scales = absmaxPerBlock(values, block);
-  for (float &scale : scales)
-    scale /= limit;
+  scales.resize((values.size() + block - 1) / block);
   codes.resize(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    float scale = scales[i / block];
-    float code = scale == 0 ? 0 : std::nearbyint(values[i] / scale);
-    codes[i] = static_cast<int8_t>(std::clamp(code, -limit, limit));
-  }
+  forEachBlock(values, block, [&](size_t index, ArrayRef<float> part) {
+    float scale = absmax(part) / limit;
+    scales[index] = scale;
+    int8_t *out = codes.data() + index * block;
+    for (float value : part) {
+      float code = scale == 0 ? 0 : std::nearbyint(value / scale);
+      *out++ = static_cast<int8_t>(std::clamp(code, -limit, limit));
+    }
+  });
 }
 
-/// The nf4 code of each value: the nearest level to value / absmax.
+/// The nf4 code of each value: the nearest level to value / absmax, the
+/// lower code on a tie. The levels ascend, so counting the midpoints
+/// between them below a value finds the nearest; the exact distances then
+/// decide between it and its neighbours, as a search over all 16 would.
 static void quantizeNF4(ArrayRef<float> values, int64_t block,
                         std::vector<int8_t> &codes,
                         std::vector<float> &scales) {
   ArrayRef<float> levels = DequantizeOp::nf4Levels();
-  scales = absmaxPerBlock(values, block);
+  std::array<float, 15> midpoints;
+  for (int code = 0; code < 15; ++code)
+    midpoints[code] = (levels[code] + levels[code + 1]) / 2;
+  scales.resize((values.size() + block - 1) / block);
   codes.resize(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    float absmax = scales[i / block];
-    float normalized = absmax == 0 ? 0 : values[i] / absmax;
-    int8_t nearest = 0;
-    for (int8_t code = 1; code < 16; ++code)
-      if (std::fabs(normalized - levels[code]) <
-          std::fabs(normalized - levels[nearest]))
-        nearest = code;
-    codes[i] = nearest;
-  }
+  forEachBlock(values, block, [&](size_t index, ArrayRef<float> part) {
+    float scale = absmax(part);
+    scales[index] = scale;
+    int8_t *out = codes.data() + index * block;
+    for (float value : part) {
+      float normalized = scale == 0 ? 0 : value / scale;
+      // Counted without branches: random weights defeat a branchy search.
+      int guess = 0;
+      for (float midpoint : midpoints)
+        guess += normalized >= midpoint;
+      int nearest = std::max(guess - 1, 0);
+      float best = std::fabs(normalized - levels[nearest]);
+      for (int code = nearest + 1; code <= std::min(guess + 1, 15); ++code) {
+        float distance = std::fabs(normalized - levels[code]);
+        nearest = distance < best ? code : nearest;
+        best = std::min(distance, best);
+      }
+      *out++ = static_cast<int8_t>(nearest);
+    }
+  });
 }
 
 std::optional<QuantizedWeight> quern::quantizeWeight(const QuantSpec &spec,
