@@ -94,24 +94,22 @@ ArrayRef<char> QuantizedWeight::bytes(QuantPart::Kind kind) const {
 /// (the last may be shorter), on all cores: a billion-parameter model's
 /// weights quantize in seconds. Blocks are independent, so the result does
 /// not depend on the thread count.
-static void forEachBlock(ArrayRef<float> values, int64_t block,
-                         llvm::function_ref<void(size_t, ArrayRef<float>)>
-                             perBlock) {
+static void
+forEachBlock(ArrayRef<float> values, int64_t block,
+             llvm::function_ref<void(size_t, ArrayRef<float>)> perBlock) {
   size_t blocks = (values.size() + block - 1) / block;
   // Chunks of blocks large enough that scheduling costs nothing.
   constexpr size_t kBlocksPerTask = 4096;
-  llvm::parallelFor(0, (blocks + kBlocksPerTask - 1) / kBlocksPerTask,
-                    [&](size_t task) {
-                      size_t end = std::min(blocks, (task + 1) * kBlocksPerTask);
-                      for (size_t index = task * kBlocksPerTask; index < end;
-                           ++index) {
-                        size_t start = index * block;
-                        perBlock(index,
-                                 values.slice(start, std::min<size_t>(
-                                                         block, values.size() -
-                                                                    start)));
-                      }
-                    });
+  llvm::parallelFor(
+      0, (blocks + kBlocksPerTask - 1) / kBlocksPerTask, [&](size_t task) {
+        size_t end = std::min(blocks, (task + 1) * kBlocksPerTask);
+        for (size_t index = task * kBlocksPerTask; index < end; ++index) {
+          size_t start = index * block;
+          perBlock(index,
+                   values.slice(
+                       start, std::min<size_t>(block, values.size() - start)));
+        }
+      });
 }
 
 static float absmax(ArrayRef<float> values) {

@@ -64,6 +64,7 @@ def compile(model_path, output=None, *, train=False, load=True, **options):
         raise FileNotFoundError(model_path)
     if not load and output is None:
         raise TypeError("compile(load=False) needs an output path")
+    output = None if output is None else os.fspath(output)
     temporary = None
     if output is None:
         temporary = tempfile.mkdtemp(prefix="quern-")

@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import shutil
+import weakref
 
 import numpy as np
 
@@ -95,12 +96,24 @@ def _check(status):
         raise QuernError(_rt().quern_rt_last_error().decode())
 
 
-def _buffer(pointer, size):
-    """A uint8 numpy view of `size` bytes at `pointer`."""
-    if size == 0:
-        return np.zeros(0, np.uint8)
-    return np.ctypeslib.as_array(ctypes.cast(pointer, ctypes.POINTER(
-        ctypes.c_uint8)), shape=(size,))
+def _open(model):
+    """The model's handle; a QuernError once it is closed."""
+    if not model._handle:
+        raise QuernError(f"model '{model.name}' is closed")
+    return model._handle
+
+
+def _owned_buffer(size):
+    """`size` zeroed, 64-byte aligned bytes from libquern_rt as a uint8
+    numpy array, and their address. The memory is freed when the last
+    array viewing it is gone (a state_dict() view outlives a closed model
+    safely), not before."""
+    pointer = _rt().quern_rt_alloc(size)
+    if not pointer:
+        raise MemoryError(f"libquern_rt could not allocate {size} bytes")
+    memory = (ctypes.c_uint8 * size).from_address(pointer)
+    weakref.finalize(memory, _rt().quern_rt_free, pointer)
+    return np.frombuffer(memory, dtype=np.uint8), pointer
 
 
 class _Tensor:
@@ -146,13 +159,13 @@ class Model:
         rt = _rt()
         self._state_bytes = rt.quern_rt_model_state_bytes(handle)
         self._workspace_bytes = rt.quern_rt_model_workspace_bytes(handle)
-        self._state_ptr = rt.quern_rt_alloc(self._state_bytes)
-        self._workspace_ptr = rt.quern_rt_alloc(self._workspace_bytes)
-        if not self._state_ptr or not self._workspace_ptr:
+        try:
+            self._state, self._state_ptr = _owned_buffer(self._state_bytes)
+            self._workspace, self._workspace_ptr = _owned_buffer(
+                self._workspace_bytes)
+        except MemoryError:
             self.close()
-            raise MemoryError("libquern_rt could not allocate the state "
-                              "and workspace")
-        self._state = _buffer(self._state_ptr, self._state_bytes)
+            raise
         info = _TensorInfo()
         self._tensors = []
         for index in range(rt.quern_rt_state_num_tensors(handle)):
@@ -180,8 +193,9 @@ class Model:
 
     def state_dict(self, optimizer=False):
         """name -> numpy view of the state buffer (no copy: writing to a view
-        changes the model). Parameters and frozen weights; with
-        optimizer=True also the optimizer's state tensors."""
+        changes the model; a view keeps the buffer alive after close()).
+        Parameters and frozen weights; with optimizer=True also the
+        optimizer's state tensors."""
         return {t.name: self._view(t) for t in self._tensors
                 if optimizer or t.role != "optimizer"}
 
@@ -208,28 +222,28 @@ class Model:
             if tuple(array.shape) != tensor.shape:
                 raise ValueError(f"{name}: shape {tuple(array.shape)}, the "
                                  f"model's is {tensor.shape}")
-            self._view(tensor)[...] = array.astype(tensor.dtype, copy=False)
+            self._view(tensor)[...] = _converted(array, tensor, name)
 
     def save(self, path):
         """Writes the whole state as safetensors (atomically): a checkpoint
         quern-train --resume reads, and quern-train's checkpoints load."""
-        _check(_rt().quern_rt_state_save(self._handle, os.fsencode(path),
+        _check(_rt().quern_rt_state_save(_open(self), os.fsencode(path),
                                          self._state_ptr))
 
     def load(self, path):
         """Fills the state from a safetensors file of this model's tensors:
         NAME.safetensors, a checkpoint of quern-train or of save()."""
-        _check(_rt().quern_rt_state_load(self._handle, os.fsencode(path),
+        _check(_rt().quern_rt_state_load(_open(self), os.fsencode(path),
                                          self._state_ptr))
 
     def save_adapters(self, path):
         """The trained parameters alone (LoRA adapters), as quern-train
         --save-adapters writes them."""
-        _check(_rt().quern_rt_adapters_save(self._handle, os.fsencode(path),
+        _check(_rt().quern_rt_adapters_save(_open(self), os.fsencode(path),
                                             self._state_ptr))
 
     def load_adapters(self, path):
-        _check(_rt().quern_rt_adapters_load(self._handle, os.fsencode(path),
+        _check(_rt().quern_rt_adapters_load(_open(self), os.fsencode(path),
                                             self._state_ptr))
 
     # -- Running ------------------------------------------------------------
@@ -262,13 +276,8 @@ class Model:
                             f"{expected}")
         arrays = []
         for tensor in inputs:
-            array = _as_array(values[tensor.name])
-            if array.dtype != tensor.dtype:
-                if tensor.dtype_name == "f32" and array.dtype.kind == "f":
-                    array = array.astype(np.float32)
-                else:
-                    raise TypeError(f"input '{tensor.name}' is "
-                                    f"{tensor.dtype_name}; got {array.dtype}")
+            array = _converted(_as_array(values[tensor.name]), tensor,
+                               f"input '{tensor.name}'")
             if tuple(array.shape) != tensor.shape:
                 raise ValueError(f"input '{tensor.name}' has shape "
                                  f"{tensor.shape}; got {tuple(array.shape)}")
@@ -280,7 +289,7 @@ class Model:
             *[r.ctypes.data for r in results])
         call = (_rt().quern_rt_train_step if entry == TRAIN_STEP
                 else _rt().quern_rt_forward)
-        _check(call(self._handle, self._state_ptr, self._workspace_ptr,
+        _check(call(_open(self), self._state_ptr, self._workspace_ptr,
                     input_ptrs, output_ptrs))
         return {t.name: r for t, r in zip(outputs, results)}
 
@@ -291,7 +300,7 @@ class Model:
     def train_step(self, lr, **inputs):
         """One training step at learning rate `lr` (forward, gradients,
         update of the state in place); returns the loss as a float."""
-        if "lr" in self.inputs(train=True) and "lr" not in inputs:
+        if "lr" in self.inputs(train=True):
             inputs = dict(inputs, lr=np.float32(lr))
         outputs = self._call(TRAIN_STEP, inputs)
         return float(next(iter(outputs.values())))
@@ -299,14 +308,12 @@ class Model:
     # -- Lifetime -----------------------------------------------------------
 
     def close(self):
-        """Unloads the library and frees the state (its views become
-        invalid)."""
+        """Unloads the library. The state's memory goes with the last
+        view of it."""
         if getattr(self, "_handle", None):
-            rt = _rt()
-            rt.quern_rt_free(self._state_ptr)
-            rt.quern_rt_free(self._workspace_ptr)
-            rt.quern_rt_model_close(self._handle)
+            _rt().quern_rt_model_close(self._handle)
             self._handle = None
+            self._state = self._workspace = None
         if getattr(self, "_temporary", None):
             shutil.rmtree(self._temporary, ignore_errors=True)
             self._temporary = None
@@ -326,6 +333,18 @@ class Model:
                    if entry in self._entries]
         return (f"<quern.Model '{self.name}' {'+'.join(entries)}, "
                 f"{len(self._tensors)} state tensors>")
+
+
+def _converted(array, tensor, what):
+    """`array` in `tensor`'s element type: as it is, or from another float
+    type to a float one; anything else (a float into integer codes, into
+    bfloat16's raw bits) is a TypeError, not a silent truncation."""
+    if array.dtype == tensor.dtype:
+        return array
+    if (array.dtype.kind == "f" and tensor.dtype.kind == "f"
+            and tensor.dtype_name != "bf16"):
+        return array.astype(tensor.dtype)
+    raise TypeError(f"{what} is {tensor.dtype_name}; got {array.dtype}")
 
 
 def load(so_path):

@@ -28,7 +28,7 @@ def train(model, batches, steps=None, lr=1e-3, log=None, progress=None):
         progress = sys.stderr.isatty()
     if steps is None and hasattr(batches, "__len__"):
         steps = len(batches)
-    rows = itertools.islice(batches, steps) if steps else batches
+    rows = batches if steps is None else itertools.islice(batches, steps)
     losses = []
     writer = None
     log_file = open(log, "w", newline="") if log else None

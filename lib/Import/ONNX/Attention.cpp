@@ -26,20 +26,6 @@ static RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-/// `value` with `extent` elements of its last dimension from `offset` on,
-/// every `stride`-th.
-static Value lastDimWindow(NodeImporter &node, Value value, int64_t offset,
-                           int64_t extent, int64_t stride = 1) {
-  RankedTensorType type = typeOf(value);
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> shape(type.getShape()), offsets(rank, 0),
-      strides(rank, 1);
-  shape.back() = extent;
-  offsets.back() = offset;
-  strides.back() = stride;
-  return node.build<SliceOp>(type.clone(shape), value, offsets, strides);
-}
-
 static Value transposed(NodeImporter &node, Value value,
                         ArrayRef<int64_t> perm) {
   RankedTensorType type = typeOf(value);
@@ -120,7 +106,7 @@ static LogicalResult importRotaryEmbedding(NodeImporter &node) {
              << "') has " << typeOf(cache).getShape().back()
              << " angles per position; rotating " << rotated
              << " features takes " << half;
-    cache = lastDimWindow(node, cache, 0, half);
+    cache = node.window(cache, -1, 0, half);
     return node.reshapeTo(cache, rank == 4
                                      ? type.clone({batch, 1, sequence, half})
                                      : type.clone({batch, sequence, 1, half}));
@@ -129,12 +115,12 @@ static LogicalResult importRotaryEmbedding(NodeImporter &node) {
   if (failed(cos) || failed(sin))
     return failure();
 
-  Value toRotate = lastDimWindow(node, x, 0, rotated);
+  Value toRotate = node.window(x, -1, 0, rotated);
   bool interleaved = node.intAttribute("interleaved", 0) != 0;
-  Value x1 = interleaved ? lastDimWindow(node, toRotate, 0, half, 2)
-                         : lastDimWindow(node, toRotate, 0, half);
-  Value x2 = interleaved ? lastDimWindow(node, toRotate, 1, half, 2)
-                         : lastDimWindow(node, toRotate, half, half);
+  Value x1 = interleaved ? node.window(toRotate, -1, 0, half, 2)
+                         : node.window(toRotate, -1, 0, half);
+  Value x2 = interleaved ? node.window(toRotate, -1, 1, half, 2)
+                         : node.window(toRotate, -1, half, half);
   Value real = node.combine<SubOp>(node.combine<MulOp>(*cos, x1),
                                    node.combine<MulOp>(*sin, x2));
   Value imaginary = node.combine<AddOp>(node.combine<MulOp>(*sin, x1),
@@ -160,7 +146,7 @@ static LogicalResult importRotaryEmbedding(NodeImporter &node) {
   if (rotated < headSize)
     result = node.build<ConcatOp>(
         typeOf(x),
-        ValueRange{result, lastDimWindow(node, x, rotated, headSize - rotated)},
+        ValueRange{result, node.window(x, -1, rotated, headSize - rotated)},
         lastAxis);
   node.setResult(0, node.reshapeTo(result, type));
   return success();
@@ -203,7 +189,10 @@ static LogicalResult importAttention(NodeImporter &node) {
     return node.emitError() << "expects Q, K and V all of rank 3 or all of "
                                "rank 4";
   if (node.hasInput(4) != node.hasInput(5))
-    return node.emitError() << "past_key and past_value go together";
+    return node.emitError()
+           << "takes past_key and past_value together; got "
+           << (node.hasInput(4) ? "only past_key ('" : "only past_value ('")
+           << node.node.input(node.hasInput(4) ? 4 : 5) << "')";
   FailureOr<Value> q = headsFirst(node, 0, node.intAttribute("q_num_heads", 0));
   FailureOr<Value> k =
       headsFirst(node, 1, node.intAttribute("kv_num_heads", 0));
@@ -212,31 +201,48 @@ static LogicalResult importAttention(NodeImporter &node) {
   if (failed(q) || failed(k) || failed(v))
     return failure();
   Type elementType = qType.getElementType();
-  Value key = node.castTo(*k, elementType),
-        value = node.castTo(*v, elementType);
-  int64_t batch = typeOf(*q).getDimSize(0), qHeads = typeOf(*q).getDimSize(1),
-          qLength = typeOf(*q).getDimSize(2),
-          headSize = typeOf(*q).getDimSize(3);
-  int64_t kvHeads = typeOf(key).getDimSize(1);
-  if (typeOf(key).getDimSize(3) != headSize)
-    return node.emitError()
-           << "Q's heads have " << headSize << " features and K's "
-           << typeOf(key).getDimSize(3);
-  if (qHeads % kvHeads)
+  ArrayRef<int64_t> qShape = typeOf(*q).getShape(),
+                    kShape = typeOf(*k).getShape(),
+                    vShape = typeOf(*v).getShape();
+  int64_t batch = qShape[0], qHeads = qShape[1], qLength = qShape[2],
+          headSize = qShape[3], kvHeads = kShape[1];
+  if (kShape[0] != batch || vShape[0] != batch || vShape[1] != kvHeads ||
+      vShape[2] != kShape[2])
+    return node.emitError() << "K " << typeOf(*k) << " and V " << typeOf(*v)
+                            << " (as [batch, heads, length, size]) do not "
+                               "agree with each other or with Q "
+                            << typeOf(*q);
+  if (kShape[3] != headSize)
+    return node.emitError() << "Q's heads have " << headSize
+                            << " features and K's " << kShape[3];
+  if (qHeads <= 0 || kvHeads <= 0 || qHeads % kvHeads)
     return node.emitError() << qHeads << " query heads cannot share " << kvHeads
                             << " key/value heads";
 
-  // Past keys and values come first along the sequence.
+  // Past keys and values come first along the sequence; present_key and
+  // present_value keep K's and V's types.
   int64_t pastLength = 0;
+  Value key = *k, value = *v;
   if (node.hasInput(4)) {
-    pastLength = node.inputType(4).getDimSize(2);
+    RankedTensorType pastKey = node.inputType(4), pastValue = node.inputType(5);
+    pastLength = pastKey.getRank() == 4 ? pastKey.getDimSize(2) : -1;
+    if (pastKey.getShape() !=
+            ArrayRef<int64_t>{batch, kvHeads, pastLength, headSize} ||
+        pastValue.getShape() !=
+            ArrayRef<int64_t>{batch, kvHeads, pastLength, vShape[3]})
+      return node.emitError()
+             << "past_key " << pastKey << " and past_value " << pastValue
+             << " must be [batch, key/value heads, past length, size] of K "
+             << typeOf(*k) << " and V " << typeOf(*v);
     auto withPast = [&](Value current, int index) {
       RankedTensorType type = typeOf(current);
       SmallVector<int64_t> shape(type.getShape());
       shape[2] += pastLength;
       return node.build<ConcatOp>(
           type.clone(shape),
-          ValueRange{node.castTo(node.input(index), elementType), current}, 2);
+          ValueRange{node.castTo(node.input(index), type.getElementType()),
+                     current},
+          2);
     };
     key = withPast(key, 4);
     value = withPast(value, 5);
@@ -248,21 +254,8 @@ static LogicalResult importAttention(NodeImporter &node) {
     node.setResult(2, value);
 
   // Each key/value head serves qHeads / kvHeads consecutive query heads.
-  auto repeatHeads = [&](Value tensor) {
-    if (kvHeads == qHeads)
-      return tensor;
-    RankedTensorType type = typeOf(tensor);
-    int64_t repeats = qHeads / kvHeads;
-    Value expanded = node.reshapeTo(
-        tensor,
-        type.clone({batch, kvHeads, 1, totalLength, type.getDimSize(3)}));
-    expanded = node.broadcastTo(
-        expanded, {batch, kvHeads, repeats, totalLength, type.getDimSize(3)});
-    return node.reshapeTo(
-        expanded, type.clone({batch, qHeads, totalLength, type.getDimSize(3)}));
-  };
-  key = repeatHeads(key);
-  value = repeatHeads(value);
+  key = node.repeatEach(node.castTo(key, elementType), 1, qHeads / kvHeads);
+  value = node.repeatEach(node.castTo(value, elementType), 1, qHeads / kvHeads);
 
   const onnx::AttributeProto *scaleAttribute = node.attribute("scale");
   double scale = scaleAttribute

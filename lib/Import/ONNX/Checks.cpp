@@ -232,7 +232,8 @@ quern::onnx_import::checkOpsSupported(const onnx::GraphProto &graph,
          << "'";
     // An op of a newer opset than the model's.
     if (isDefaultDomain(node.domain()))
-      if (int oldest = OpTable::get().oldestVersion(entry.first))
+      if (int oldest = OpTable::get().oldestVersion(entry.first);
+          oldest > opsets.lookup(""))
         diag << "; Quern imports it from opset " << oldest << " on";
     diag << ")";
   });

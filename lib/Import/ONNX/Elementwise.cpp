@@ -172,18 +172,7 @@ static LogicalResult importGelu(NodeImporter &node) {
   if (approximate != "none" && approximate != "tanh")
     return node.emitError() << "approximate '" << approximate
                             << "' is neither 'none' nor 'tanh'";
-  Value x = node.input(0), inner;
-  if (approximate == "none") {
-    inner = node.build<ErfOp>(type, node.withConstant<MulOp>(x, M_SQRT1_2));
-  } else {
-    Value cube = node.build<MulOp>(type, node.build<MulOp>(type, x, x), x);
-    Value sum =
-        node.build<AddOp>(type, x, node.withConstant<MulOp>(cube, 0.044715));
-    inner = node.build<TanhOp>(
-        type, node.withConstant<MulOp>(sum, std::sqrt(2.0 / M_PI)));
-  }
-  node.setResult(0, node.build<MulOp>(type, node.withConstant<MulOp>(x, 0.5),
-                                      node.withConstant<AddOp>(inner, 1)));
+  node.setResult(0, node.gelu(node.input(0), approximate == "tanh"));
   return success();
 }
 
@@ -215,21 +204,10 @@ static FailureOr<Value> quantizationParameter(NodeImporter &node, int index,
            << " it must be a scalar, of shape [" << extent << "]"
            << " or of x's shape with " << blocks << " blocks along axis "
            << axis << " (block_size)";
-  // [.., blocks, ..] -> [.., blocks, 1, ..] -> [.., blocks, B, ..] ->
-  // [.., blocks * B, ..], then the first `extent` along the axis.
-  SmallVector<int64_t> withBlock(expected);
-  withBlock.insert(withBlock.begin() + axis + 1, 1);
-  value = node.reshapeTo(value, given.clone(withBlock));
-  withBlock[axis + 1] = blockSize;
-  value = node.broadcastTo(value, withBlock);
-  SmallVector<int64_t> repeated(expected);
-  repeated[axis] = blocks * blockSize;
-  value = node.reshapeTo(value, given.clone(repeated));
-  if (blocks * blockSize != extent)
-    value = node.build<SliceOp>(given.clone(type.getShape()), value,
-                                SmallVector<int64_t>(type.getRank(), 0),
-                                SmallVector<int64_t>(type.getRank(), 1));
-  return value;
+  value = node.repeatEach(value, axis, blockSize);
+  // The last block may be partial.
+  return blocks * blockSize == extent ? value
+                                      : node.window(value, axis, 0, extent);
 }
 
 /// DequantizeLinear: (x - zero_point) * scale in the scale's type (or
@@ -246,8 +224,10 @@ static LogicalResult importDequantizeLinear(NodeImporter &node) {
       node.version >= 21 ? node.intAttribute("block_size", 0) : 0;
   if (blockSize < 0)
     return node.emitError() << "block_size " << blockSize << " is negative";
-  // A single scale is per tensor: the axis is not read.
-  bool perTensor = node.inputType(1).getNumElements() == 1 && blockSize == 0;
+  // A single scale (and zero point) is per tensor: the axis is not read.
+  bool perTensor =
+      node.inputType(1).getNumElements() == 1 && blockSize == 0 &&
+      (!node.hasInput(2) || node.inputType(2).getNumElements() == 1);
   FailureOr<int64_t> axis =
       perTensor ? 0
                 : node.normalizeAxis(node.intAttribute("axis", 1),
@@ -255,7 +235,8 @@ static LogicalResult importDequantizeLinear(NodeImporter &node) {
   if (failed(axis))
     return failure();
   Type outputType = node.inputType(1).getElementType();
-  if (int64_t dtype = node.intAttribute("output_dtype", 0)) {
+  if (int64_t dtype =
+          node.version >= 23 ? node.intAttribute("output_dtype", 0) : 0) {
     outputType = convertElementType(dtype, node.builder.getContext());
     if (!isa_and_nonnull<FloatType>(outputType))
       return node.emitError()

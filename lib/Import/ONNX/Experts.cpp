@@ -172,13 +172,7 @@ LogicalResult importMoE(NodeImporter &node) {
       hiddenValues =
           experts.binary<MulOp>(h, node.build<SigmoidOp>(h.getType(), h));
     else if (activation == "gelu")
-      hiddenValues = experts.binary<MulOp>(
-          experts.binary<MulOp>(h, experts.splat(h, 0.5)),
-          experts.binary<AddOp>(
-              experts.splat(h, 1.0),
-              node.build<ErfOp>(
-                  h.getType(),
-                  experts.binary<MulOp>(h, experts.splat(h, M_SQRT1_2)))));
+      hiddenValues = node.gelu(h, /*tanh=*/false);
     else
       hiddenValues = h;
     // With fc3 (Mixtral's experts): act(fc1) * fc3.

@@ -179,6 +179,50 @@ NodeImporter::broadcastAll(ValueRange operands, RankedTensorType &type) {
   return broadcast;
 }
 
+Value NodeImporter::window(Value value, int64_t axis, int64_t offset,
+                           int64_t extent, int64_t stride) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> shape(type.getShape()), offsets(rank, 0),
+      strides(rank, 1);
+  shape[axis] = extent;
+  offsets[axis] = offset;
+  strides[axis] = stride;
+  return build<SliceOp>(type.clone(shape), value, offsets, strides);
+}
+
+Value NodeImporter::repeatEach(Value value, int64_t axis, int64_t times) {
+  if (times == 1)
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  // [.., n, ..] -> [.., n, 1, ..] -> [.., n, times, ..] -> [.., n * times, ..]
+  SmallVector<int64_t> expanded(type.getShape());
+  expanded.insert(expanded.begin() + axis + 1, 1);
+  value = reshapeTo(value, type.clone(expanded));
+  expanded[axis + 1] = times;
+  value = broadcastTo(value, expanded);
+  SmallVector<int64_t> repeated(type.getShape());
+  repeated[axis] *= times;
+  return reshapeTo(value, type.clone(repeated));
+}
+
+Value NodeImporter::gelu(Value x, bool tanh) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Value inner;
+  if (!tanh) {
+    inner = build<ErfOp>(type, withConstant<MulOp>(x, M_SQRT1_2));
+  } else {
+    Value cube = build<MulOp>(type, build<MulOp>(type, x, x), x);
+    Value sum = build<AddOp>(type, x, withConstant<MulOp>(cube, 0.044715));
+    inner =
+        build<TanhOp>(type, withConstant<MulOp>(sum, std::sqrt(2.0 / M_PI)));
+  }
+  return build<MulOp>(type, withConstant<MulOp>(x, 0.5),
+                      withConstant<AddOp>(inner, 1));
+}
+
 Value NodeImporter::castTo(Value value, Type elementType) {
   auto valueType = cast<RankedTensorType>(value.getType());
   if (valueType.getElementType() == elementType)

@@ -125,6 +125,16 @@ public:
     auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
     return build<Op>(type, value, splatConstant(type, constant));
   }
+  /// `value` with `extent` elements taken along `axis` (negative: from the
+  /// end) from `offset` on, every `stride`-th (negative: backwards).
+  mlir::Value window(mlir::Value value, int64_t axis, int64_t offset,
+                     int64_t extent, int64_t stride = 1);
+  /// `value` with each element along `axis` repeated `times` times in a row
+  /// (numpy's repeat): [a, b] -> [a, a, b, b].
+  mlir::Value repeatEach(mlir::Value value, int64_t axis, int64_t times);
+  /// GELU of a float tensor: 0.5 x (1 + erf(x / sqrt 2)), or with `tanh`
+  /// 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+  mlir::Value gelu(mlir::Value x, bool tanh);
   /// A rank-0 constant of `elementType`, which broadcasts against anything.
   mlir::Value scalar(mlir::Type elementType, double value) {
     return splatConstant(mlir::RankedTensorType::get({}, elementType), value);

@@ -3,6 +3,7 @@
 #include "Opsets.h"
 
 #include "Checks.h"
+#include "OpTable.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -20,8 +21,6 @@ using onnx::TensorShapeProto;
 
 /// Quern's schemas of the newer op versions; no model names this domain.
 static constexpr const char *kSchemaDomain = "ai.onnx.quern-newer-opsets";
-/// The newest opset of the default domain that Quern imports.
-static constexpr int kNewestOpset = 23;
 
 //===----------------------------------------------------------------------===//
 // The versions ONNX defined after opset 17
@@ -172,10 +171,14 @@ static bool hasInput(InferenceContext &ctx, size_t index) {
   return index < ctx.getNumInputs() && ctx.getInputType(index);
 }
 
-/// `axis` in [0, rank), or a shape inference error.
-static int64_t normalizedAxis(int64_t axis, int64_t rank) {
+// The inference functions leave what they cannot infer from a malformed
+// node untyped rather than fail: the node's importer then reports the
+// problem itself, naming the node.
+
+/// `axis` in [0, rank), or nothing if it is out of range.
+static std::optional<int64_t> normalizedAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
-    fail_shape_inference("axis ", axis, " is out of range for rank ", rank);
+    return std::nullopt;
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -201,8 +204,12 @@ static void inferReduction(InferenceContext &ctx) {
     for (int64_t dim = 0; dim < rank; ++dim)
       axes.push_back(dim);
   }
-  for (int64_t &axis : axes)
-    axis = normalizedAxis(axis, rank);
+  for (int64_t &axis : axes) {
+    std::optional<int64_t> normalized = normalizedAxis(axis, rank);
+    if (!normalized)
+      return;
+    axis = *normalized;
+  }
   bool keepDims = onnx::getAttribute(ctx, "keepdims", 1) != 0;
   TensorShapeProto *output = onnx::getOutputShape(ctx, 0);
   for (int64_t dim = 0; dim < rank; ++dim) {
@@ -220,13 +227,15 @@ static void inferSplit(InferenceContext &ctx) {
     onnx::propagateElemTypeFromInputToOutput(ctx, 0, part);
   if (const onnx::AttributeProto *count = ctx.getAttribute("num_outputs"))
     if (count->i() != static_cast<int64_t>(parts))
-      fail_shape_inference("num_outputs is ", count->i(), " but the node has ",
-                           parts, " outputs");
+      return;
   if (!onnx::hasNInputShapes(ctx, 1))
     return;
   const TensorShapeProto &input = onnx::getInputShape(ctx, 0);
-  int64_t axis =
+  std::optional<int64_t> normalized =
       normalizedAxis(onnx::getAttribute(ctx, "axis", 0), input.dim_size());
+  if (!normalized)
+    return;
+  int64_t axis = *normalized;
   std::vector<int64_t> sizes;
   if (hasInput(ctx, 1)) {
     std::optional<std::vector<int64_t>> given = constantInts(ctx, 1);
@@ -239,13 +248,12 @@ static void inferSplit(InferenceContext &ctx) {
     int64_t extent = input.dim(axis).dim_value();
     int64_t each = (extent + parts - 1) / parts;
     for (size_t part = 0; part < parts; ++part)
-      sizes.push_back(std::max<int64_t>(
-          0,
-          std::min<int64_t>(each, extent - static_cast<int64_t>(part) * each)));
+      sizes.push_back(
+          std::min<int64_t>(each, extent - static_cast<int64_t>(part) * each));
   }
-  if (sizes.size() != parts)
-    fail_shape_inference("split gives ", sizes.size(), " sizes for ", parts,
-                         " outputs");
+  if (sizes.size() != parts ||
+      llvm::any_of(sizes, [](int64_t size) { return size < 0; }))
+    return;
   for (size_t part = 0; part < parts; ++part) {
     TensorShapeProto *output = onnx::getOutputShape(ctx, part);
     *output = input;
@@ -269,15 +277,18 @@ static void inferPad(InferenceContext &ctx) {
     std::optional<std::vector<int64_t>> given = constantInts(ctx, 3);
     if (!given)
       return;
-    for (int64_t axis : *given)
-      axes.push_back(normalizedAxis(axis, rank));
+    for (int64_t axis : *given) {
+      std::optional<int64_t> normalized = normalizedAxis(axis, rank);
+      if (!normalized)
+        return;
+      axes.push_back(*normalized);
+    }
   } else {
     for (int64_t dim = 0; dim < rank; ++dim)
       axes.push_back(dim);
   }
   if (pads->size() != 2 * axes.size())
-    fail_shape_inference("pads has ", pads->size(), " values for ", axes.size(),
-                         " axes (2 per axis)");
+    return;
   TensorShapeProto *output = onnx::getOutputShape(ctx, 0);
   *output = input;
   for (auto [index, axis] : llvm::enumerate(axes)) {
@@ -341,10 +352,8 @@ static void inferAttention(InferenceContext &ctx) {
   const TensorShapeProto &k = onnx::getInputShape(ctx, 1);
   const TensorShapeProto &v = onnx::getInputShape(ctx, 2);
   int rank = q.dim_size();
-  if (rank != 3 && rank != 4)
-    fail_shape_inference("Q has rank ", rank, "; Attention takes rank 3 or 4");
-  if (k.dim_size() != rank || v.dim_size() != rank)
-    fail_shape_inference("Q, K and V must have the same rank");
+  if ((rank != 3 && rank != 4) || k.dim_size() != rank || v.dim_size() != rank)
+    return;
   int64_t batch = dimValue(q, 0), qHeads, kvHeads, qSequence, kvSequence,
           headSize, vHeadSize;
   if (rank == 4) {
@@ -358,7 +367,7 @@ static void inferAttention(InferenceContext &ctx) {
     qHeads = onnx::getAttribute(ctx, "q_num_heads", 0);
     kvHeads = onnx::getAttribute(ctx, "kv_num_heads", 0);
     if (qHeads <= 0 || kvHeads <= 0)
-      fail_shape_inference("3-D Q, K and V need q_num_heads and kv_num_heads");
+      return;
     qSequence = dimValue(q, 1);
     kvSequence = dimValue(k, 1);
     int64_t kHidden = dimValue(k, 2), vHidden = dimValue(v, 2);
@@ -372,12 +381,11 @@ static void inferAttention(InferenceContext &ctx) {
     setDims(y, {batch, qSequence, vHeadSize < 0 ? -1 : qHeads * vHeadSize});
   int64_t total = kvSequence;
   if (hasInput(ctx, 4)) {
-    if (!onnx::hasInputShape(ctx, 4))
-      total = -1;
-    else if (total >= 0)
-      total = dimValue(onnx::getInputShape(ctx, 4), 2) < 0
-                  ? -1
-                  : total + dimValue(onnx::getInputShape(ctx, 4), 2);
+    const TensorShapeProto *past =
+        onnx::hasInputShape(ctx, 4) ? &onnx::getInputShape(ctx, 4) : nullptr;
+    int64_t pastLength =
+        past && past->dim_size() == 4 ? dimValue(*past, 2) : -1;
+    total = total < 0 || pastLength < 0 ? -1 : total + pastLength;
   }
   if (ctx.getNumOutputs() > 1 && ctx.getOutputType(1))
     setDims(onnx::getOutputShape(ctx, 1), {batch, kvHeads, total, headSize});
@@ -431,7 +439,7 @@ static void registerReduction(const char *name, int version) {
 
 static void registerSchemas() {
   onnx::OpSchemaRegistry::DomainToVersionRange::Instance().AddDomainToVersion(
-      kSchemaDomain, kLibOnnxMaxOpset + 1, kNewestOpset);
+      kSchemaDomain, kLibOnnxMaxOpset + 1, kMaxOpset);
   for (const char *name :
        {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceL1", "ReduceL2",
         "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"})
@@ -501,22 +509,25 @@ static void registerSchemas() {
       .TypeAndShapeInferenceFunction(inferSameShape<0>);
   registerSchema(std::move(gelu));
 
-  OpSchema dequantize = newSchema("DequantizeLinear", 21, "block-wise");
-  dequantize.Input(0, "x", "", "T1")
-      .Input(1, "x_scale", "", "T2")
-      .Input(2, "x_zero_point", "", "T1", OpSchema::Optional)
-      .Output(0, "y", "", "T3")
-      .Attr("axis", "", Attribute::INT, static_cast<int64_t>(1))
-      .Attr("block_size", "", Attribute::INT, static_cast<int64_t>(0))
-      .Attr("output_dtype", "", Attribute::INT, static_cast<int64_t>(0))
-      .TypeConstraint("T1",
-                      {"tensor(int8)", "tensor(uint8)", "tensor(int16)",
-                       "tensor(uint16)", "tensor(int32)"},
-                      "")
-      .TypeConstraint("T2", floatTypes(), "")
-      .TypeConstraint("T3", floatTypes(), "")
-      .TypeAndShapeInferenceFunction(inferDequantize);
-  registerSchema(std::move(dequantize));
+  for (int version : {19, 21}) {
+    OpSchema dequantize = newSchema("DequantizeLinear", version,
+                                    "float16/bfloat16 scales, block-wise (21)");
+    dequantize.Input(0, "x", "", "T1")
+        .Input(1, "x_scale", "", "T2")
+        .Input(2, "x_zero_point", "", "T1", OpSchema::Optional)
+        .Output(0, "y", "", "T3")
+        .Attr("axis", "", Attribute::INT, static_cast<int64_t>(1))
+        .Attr("block_size", "", Attribute::INT, static_cast<int64_t>(0))
+        .Attr("output_dtype", "", Attribute::INT, static_cast<int64_t>(0))
+        .TypeConstraint("T1",
+                        {"tensor(int8)", "tensor(uint8)", "tensor(int16)",
+                         "tensor(uint16)", "tensor(int32)"},
+                        "")
+        .TypeConstraint("T2", floatTypes(), "")
+        .TypeConstraint("T3", floatTypes(), "")
+        .TypeAndShapeInferenceFunction(inferDequantize);
+    registerSchema(std::move(dequantize));
+  }
 
   OpSchema rmsNorm = newSchema("RMSNormalization", 23, "RMS norm");
   rmsNorm.Input(0, "X", "", "T")

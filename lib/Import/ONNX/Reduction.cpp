@@ -99,10 +99,20 @@ template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
     break;
   case SumOf::LogSum:
     break;
-  case SumOf::LogSumExp:
+  case SumOf::LogSumExp: {
+    // The maximum where it is finite, else 0 (ONNX's reference): a slice
+    // of -inf (masked logits) gives -inf, not NaN.
     shift = reduceKeepingDims<ReduceMaxOp>(node, x, *axes);
+    auto shiftType = cast<RankedTensorType>(shift.getType());
+    Value finite = node.build<CompareOp>(
+        shiftType.clone(node.builder.getI1Type()), ComparePredicate::lt,
+        node.build<AbsOp>(shiftType, shift),
+        node.splatConstant(shiftType, INFINITY));
+    shift = node.build<SelectOp>(shiftType, finite, shift,
+                                 node.splatConstant(shiftType, 0));
     x = node.build<ExpOp>(inputType, node.combine<SubOp>(x, shift));
     break;
+  }
   }
   Value sum = reduceKeepingDims<ReduceSumOp>(node, x, *axes);
   auto sumType = cast<RankedTensorType>(sum.getType());
@@ -271,7 +281,9 @@ static LogicalResult importGroupNorm(NodeImporter &node) {
              << "; GroupNormalization-" << node.version << " takes ["
              << parameterExtent << "]";
 
-  int64_t perGroup = type.getNumElements() / type.getDimSize(0) / groups;
+  int64_t perGroup = channels / groups;
+  for (int64_t extent : type.getShape().drop_front(2))
+    perGroup *= extent;
   auto groupedType =
       RankedTensorType::get({type.getDimSize(0), groups, perGroup}, stash);
   auto statsType = groupedType.clone({type.getDimSize(0), groups, 1});
@@ -295,10 +307,8 @@ static LogicalResult importGroupNorm(NodeImporter &node) {
   channelShape[0] = channels;
   auto perChannel = [&](int index) {
     Value value = node.castTo(node.input(index), stash);
-    if (node.version < 21) {
-      value = node.reshapeTo(value, RankedTensorType::get({groups, 1}, stash));
-      value = node.broadcastTo(value, {groups, channels / groups});
-    }
+    if (node.version < 21)
+      value = node.repeatEach(value, 0, channels / groups);
     return node.reshapeTo(value, RankedTensorType::get(channelShape, stash));
   };
   Value y = node.combine<AddOp>(node.combine<MulOp>(normalized, perChannel(1)),

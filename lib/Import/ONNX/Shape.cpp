@@ -220,6 +220,19 @@ static LogicalResult importSplit(NodeImporter &node) {
   if (static_cast<int64_t>(sizes.size()) != parts)
     return node.emitError() << "split gives " << sizes.size() << " sizes for "
                             << parts << " outputs";
+  // Equal parts of ceil(extent / parts) can leave nothing for the last ones
+  // (5 in 4 parts); given sizes must tile the axis.
+  int64_t total = 0;
+  for (int64_t size : sizes)
+    total += size;
+  if (llvm::any_of(sizes, [](int64_t size) { return size < 0; }) ||
+      total != inputType.getDimSize(*axis)) {
+    InFlightDiagnostic diag = node.emitError()
+                              << "splits axis " << *axis << " of extent "
+                              << inputType.getDimSize(*axis) << " into sizes [";
+    llvm::interleaveComma(sizes, diag);
+    return diag << "], which do not tile it";
+  }
   SmallVector<int64_t> offsets(inputType.getRank(), 0),
       strides(inputType.getRank(), 1);
   for (auto [part, size] : llvm::enumerate(sizes)) {
@@ -358,19 +371,6 @@ static LogicalResult importRange(NodeImporter &node) {
   return success();
 }
 
-/// `value` with `extent` elements taken along `axis` from `offset` on, by
-/// `stride`.
-static Value window(NodeImporter &node, Value value, int64_t axis,
-                    int64_t offset, int64_t extent, int64_t stride = 1) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape()), offsets(type.getRank(), 0),
-      strides(type.getRank(), 1);
-  shape[axis] = extent;
-  offsets[axis] = offset;
-  strides[axis] = stride;
-  return node.build<SliceOp>(type.clone(shape), value, offsets, strides);
-}
-
 /// Pad: per padded axis, a crop for negative pads, then the padding
 /// before and after joined to the value. The padding is the constant
 /// (constant_value, 0 by default; it may be a runtime scalar), the edge
@@ -425,7 +425,7 @@ static LogicalResult importPad(NodeImporter &node) {
                << "pads crop " << -std::min<int64_t>(before, 0) << " and "
                << -std::min<int64_t>(after, 0) << " elements from axis " << axis
                << " of extent " << extent;
-      value = window(node, value, axis, std::max<int64_t>(0, -before), kept);
+      value = node.window(value, axis, std::max<int64_t>(0, -before), kept);
       extent = kept;
       before = std::max<int64_t>(0, before);
       after = std::max<int64_t>(0, after);
@@ -450,13 +450,13 @@ static LogicalResult importPad(NodeImporter &node) {
             cast<RankedTensorType>(value.getType()).getShape());
         shape[axis] = width;
         return node.broadcastTo(
-            window(node, value, axis, atStart ? 0 : extent - 1, 1), shape);
+            node.window(value, axis, atStart ? 0 : extent - 1, 1), shape);
       }
       if (mode == "reflect")
-        return atStart ? window(node, value, axis, width, width, -1)
-                       : window(node, value, axis, extent - 2, width, -1);
-      return atStart ? window(node, value, axis, extent - width, width)
-                     : window(node, value, axis, 0, width);
+        return atStart ? node.window(value, axis, width, width, -1)
+                       : node.window(value, axis, extent - 2, width, -1);
+      return atStart ? node.window(value, axis, extent - width, width)
+                     : node.window(value, axis, 0, width);
     };
     SmallVector<Value> pieces;
     if (before)

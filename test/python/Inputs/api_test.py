@@ -168,7 +168,29 @@ def main():
             raise AssertionError("a forward-only model trained")
         except quern.QuernError as error:
             check("train=True" in str(error), f"QuernError: {error}")
+    try:
+        model.load_state_dict({weight: saved[weight].astype(np.int32)},
+                              strict=False)
+        raise AssertionError("integers were written into a float tensor")
+    except TypeError as error:
+        check("is f32; got int32" in str(error), f"TypeError: {error}")
+
+    # A view outlives its model: the memory goes with the last view.
+    kept = model.state_dict()[weight]
+    expected = kept.copy()
     model.close()
+    del model
+    import gc
+    gc.collect()
+    check(np.array_equal(kept, expected), "a state view stays valid after "
+          "close()")
+    try:
+        closed = quern.load(stem + ".so")
+        closed.close()
+        closed.forward(**batch)
+        raise AssertionError("a closed model ran")
+    except quern.QuernError as error:
+        check("is closed" in str(error), f"QuernError: {error}")
 
     # Other options pass through: bf16 products, an NF4 frozen base with
     # LoRA adapters, another target (compiled, not loaded).
