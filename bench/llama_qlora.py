@@ -113,7 +113,7 @@ for step in range(steps + 1):
     targets = torch.from_numpy(text[start_at + 1:start_at + 513]).view(1, 512)
     begin = time.perf_counter()
     optimizer.zero_grad()
-    loss = model(tokens, targets)
+    loss, _ = model(tokens, targets)
     loss.backward()
     optimizer.step()
     times.append(time.perf_counter() - begin)

@@ -9,7 +9,8 @@ The shape is TinyLlama-1.1B's: 22 layers, width 2048, 32 query heads
 sharing 4 key/value heads (head size 64), SwiGLU MLP 5632, RMSNorm (eps
 1e-5), rotary embeddings (theta 10000), vocabulary 32000, untied LM head:
 1,100,048,384 parameters. The forward takes `tokens` and `targets`
-([1, S] int64, S = 512) and returns the mean cross-entropy.
+([1, S] int64, S = 512) and returns the mean cross-entropy and the logits
+([1, S, 32000], which quern-train samples through).
 
 Without --weights the weights are drawn from a fixed seed (normal, std
 0.02; RMSNorm weights 1). With --weights, they are read from a safetensors
@@ -113,7 +114,8 @@ class Decoder(torch.nn.Module):
 
 
 class Llama(torch.nn.Module):
-    """Hugging Face's LlamaForCausalLM parameter names; returns the loss."""
+    """Hugging Face's LlamaForCausalLM parameter names; returns the loss
+    and the logits."""
 
     def __init__(self, c):
         super().__init__()
@@ -134,7 +136,9 @@ class Llama(torch.nn.Module):
         for layer in self.model.layers:
             x = layer(x, cos, sin, mask)
         logits = self.lm_head(self.model.norm(x))
-        return F.cross_entropy(logits.view(-1, c["vocab"]), targets.view(-1))
+        loss = F.cross_entropy(logits.view(-1, c["vocab"]), targets.view(-1))
+        # The logits too: quern-train samples through them.
+        return loss, logits
 
 
 DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": np.uint16}
@@ -209,7 +213,7 @@ def export(model, config, path):
                           training=torch.onnx.TrainingMode.TRAINING,
                           do_constant_folding=False, export_params=False,
                           input_names=["tokens", "targets"],
-                          output_names=["loss"])
+                          output_names=["loss", "logits"])
     graph_model = onnx.load(path)
     graph = graph_model.graph
     parameters = dict(model.named_parameters())
