@@ -210,16 +210,17 @@ static FailureOr<Value> quantizationParameter(NodeImporter &node, int index,
                                       : node.window(value, axis, 0, extent);
 }
 
-/// DequantizeLinear: (x - zero_point) * scale in the scale's type (or
-/// output_dtype's, 23), per tensor, per axis, or per block (21).
-static LogicalResult importDequantizeLinear(NodeImporter &node) {
+/// The scale and zero point of a QuantizeLinear or DequantizeLinear node in
+/// the shape of x (`type`, rank 0 made rank 1): per tensor, per axis, or
+/// per block (block_size, 21). The zero point is null when not given.
+struct QuantizationOperands {
+  RankedTensorType type;
+  Value scale, zeroPoint;
+};
+
+static FailureOr<QuantizationOperands>
+quantizationOperands(NodeImporter &node) {
   RankedTensorType type = node.inputType(0);
-  if (failed(node.requireElementType(
-          type, [](Type t) { return isa<IntegerType>(t) && !t.isInteger(1); },
-          "integer")))
-    return failure();
-  if (failed(node.requireFloat(node.inputType(1))))
-    return failure();
   int64_t blockSize =
       node.version >= 21 ? node.intAttribute("block_size", 0) : 0;
   if (blockSize < 0)
@@ -234,6 +235,35 @@ static LogicalResult importDequantizeLinear(NodeImporter &node) {
                                      std::max<int64_t>(type.getRank(), 1));
   if (failed(axis))
     return failure();
+  if (type.getRank() == 0)
+    type = type.clone({1});
+  QuantizationOperands operands{type, Value(), Value()};
+  FailureOr<Value> scale =
+      quantizationParameter(node, 1, type, *axis, blockSize);
+  if (failed(scale))
+    return failure();
+  operands.scale = *scale;
+  if (node.hasInput(2)) {
+    FailureOr<Value> zeroPoint =
+        quantizationParameter(node, 2, type, *axis, blockSize);
+    if (failed(zeroPoint))
+      return failure();
+    operands.zeroPoint = *zeroPoint;
+  }
+  return operands;
+}
+
+static bool isIntegerCode(Type type) {
+  return isa<IntegerType>(type) && !type.isInteger(1);
+}
+
+/// DequantizeLinear: (x - zero_point) * scale in the scale's type (or
+/// output_dtype's, 23), per tensor, per axis, or per block (21).
+static LogicalResult importDequantizeLinear(NodeImporter &node) {
+  if (failed(node.requireElementType(node.inputType(0), isIntegerCode,
+                                     "integer")) ||
+      failed(node.requireFloat(node.inputType(1))))
+    return failure();
   Type outputType = node.inputType(1).getElementType();
   if (int64_t dtype =
           node.version >= 23 ? node.intAttribute("output_dtype", 0) : 0) {
@@ -242,22 +272,97 @@ static LogicalResult importDequantizeLinear(NodeImporter &node) {
       return node.emitError()
              << "output_dtype " << dtype << " is not a float type";
   }
-  if (type.getRank() == 0)
-    type = type.clone({1});
-  FailureOr<Value> scale =
-      quantizationParameter(node, 1, type, *axis, blockSize);
-  if (failed(scale))
+  FailureOr<QuantizationOperands> operands = quantizationOperands(node);
+  if (failed(operands))
     return failure();
-  Value x = node.castTo(node.reshapeTo(node.input(0), type), outputType);
-  if (node.hasInput(2)) {
-    FailureOr<Value> zeroPoint =
-        quantizationParameter(node, 2, type, *axis, blockSize);
-    if (failed(zeroPoint))
-      return failure();
-    x = node.combine<SubOp>(x, node.castTo(*zeroPoint, outputType));
-  }
-  Value y = node.combine<MulOp>(x, node.castTo(*scale, outputType));
+  Value x =
+      node.castTo(node.reshapeTo(node.input(0), operands->type), outputType);
+  if (operands->zeroPoint)
+    x = node.combine<SubOp>(x, node.castTo(operands->zeroPoint, outputType));
+  Value y = node.combine<MulOp>(x, node.castTo(operands->scale, outputType));
   node.setResult(0, node.reshapeTo(y, node.inputType(0).clone(outputType)));
+  return success();
+}
+
+/// `value` (float) rounded to the nearest integer, halves to even, as
+/// QuantizeLinear rounds: the truncation toward zero, then one step away
+/// from zero where the rest is over a half, or a half and the truncation
+/// is odd. `value` must be within int32's range.
+static Value roundHalfToEven(NodeImporter &node, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto boolType = type.clone(node.builder.getI1Type());
+  auto intType = type.clone(node.builder.getI32Type());
+  auto truncated = [&](Value v) {
+    return node.castTo(node.build<CastOp>(intType, v), type.getElementType());
+  };
+  auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
+    return node.build<CompareOp>(boolType, predicate, lhs, rhs);
+  };
+  Value whole = truncated(value);
+  Value rest = node.build<SubOp>(type, value, whole);
+  Value distance = node.build<AbsOp>(type, rest);
+  Value half = node.splatConstant(type, 0.5);
+  Value halfWhole = node.withConstant<MulOp>(whole, 0.5);
+  Value odd = node.build<NotOp>(
+      boolType, compare(ComparePredicate::eq, truncated(halfWhole), halfWhole));
+  Value away = node.build<OrOp>(
+      boolType, compare(ComparePredicate::gt, distance, half),
+      node.build<AndOp>(boolType, compare(ComparePredicate::eq, distance, half),
+                        odd));
+  Value step = node.build<SelectOp>(
+      type, compare(ComparePredicate::gt, rest, node.splatConstant(type, 0)),
+      node.splatConstant(type, 1), node.splatConstant(type, -1));
+  return node.build<AddOp>(
+      type, whole,
+      node.build<SelectOp>(type, away, step, node.splatConstant(type, 0)));
+}
+
+/// QuantizeLinear: saturate(round(x / scale) + zero_point) in the zero
+/// point's type (or output_dtype's, 21; uint8 without either), rounding
+/// halves to even; per tensor, per axis, or per block (21).
+static LogicalResult importQuantizeLinear(NodeImporter &node) {
+  if (failed(node.requireFloat(node.inputType(0))) ||
+      failed(node.requireFloat(node.inputType(1))))
+    return failure();
+  Type codeType = node.builder.getIntegerType(8, /*isSigned=*/false);
+  if (node.hasInput(2))
+    codeType = node.inputType(2).getElementType();
+  else if (int64_t dtype =
+               node.version >= 21 ? node.intAttribute("output_dtype", 0) : 0)
+    codeType = convertElementType(dtype, node.builder.getContext());
+  auto code = dyn_cast_or_null<IntegerType>(codeType);
+  if (!code || code.getWidth() > 16 || code.getWidth() == 1)
+    return node.emitError() << "quantizes to " << codeType
+                            << "; Quern quantizes to 8- and 16-bit integers";
+  FailureOr<QuantizationOperands> operands = quantizationOperands(node);
+  if (failed(operands))
+    return failure();
+  Type floatType = node.builder.getF32Type();
+  Value x =
+      node.castTo(node.reshapeTo(node.input(0), operands->type), floatType);
+  Value scaled =
+      node.combine<DivOp>(x, node.castTo(operands->scale, floatType));
+  // Clamped first, so that the rounding's int32 step cannot overflow; the
+  // bounds are far outside any 16-bit code.
+  auto scaledType = cast<RankedTensorType>(scaled.getType());
+  scaled = node.build<MinOp>(
+      scaledType,
+      node.build<MaxOp>(scaledType, scaled,
+                        node.splatConstant(scaledType, -(1 << 20))),
+      node.splatConstant(scaledType, 1 << 20));
+  Value y = roundHalfToEven(node, scaled);
+  if (operands->zeroPoint)
+    y = node.combine<AddOp>(y, node.castTo(operands->zeroPoint, floatType));
+  bool isSigned = !code.isUnsigned();
+  double low = isSigned ? -std::ldexp(1.0, code.getWidth() - 1) : 0;
+  double high = isSigned ? std::ldexp(1.0, code.getWidth() - 1) - 1
+                         : std::ldexp(1.0, code.getWidth()) - 1;
+  auto yType = cast<RankedTensorType>(y.getType());
+  y = node.build<MinOp>(
+      yType, node.build<MaxOp>(yType, y, node.splatConstant(yType, low)),
+      node.splatConstant(yType, high));
+  node.setResult(0, node.reshapeTo(node.castTo(y, codeType),
+                                   node.inputType(0).clone(codeType)));
   return success();
 }
 
@@ -341,5 +446,6 @@ void quern::onnx_import::registerElementwiseOps(OpTable &table) {
   table.add("Cast", {13, 19, 21, 23}, importCast);
   table.add("CastLike", {15, 19, 21, 23}, importCastLike);
   table.add("DequantizeLinear", {13, 19, 21, 23}, importDequantizeLinear);
+  table.add("QuantizeLinear", {13, 19, 21, 23}, importQuantizeLinear);
   table.add("Dropout", {13, 22}, importDropout);
 }

@@ -325,6 +325,19 @@ static void inferDequantize(InferenceContext &ctx) {
     onnx::propagateShapeFromInputToOutput(ctx, 0, 0);
 }
 
+/// QuantizeLinear-21 and -23: x's shape, the zero point's type (or
+/// output_dtype's; uint8 without either).
+static void inferQuantize(InferenceContext &ctx) {
+  if (hasInput(ctx, 2))
+    onnx::propagateElemTypeFromInputToOutput(ctx, 2, 0);
+  else if (int64_t dtype = onnx::getAttribute(ctx, "output_dtype", 0))
+    onnx::updateOutputElemType(ctx, 0, static_cast<int32_t>(dtype));
+  else
+    onnx::updateOutputElemType(ctx, 0, onnx::TensorProto::UINT8);
+  if (onnx::hasNInputShapes(ctx, 1))
+    onnx::propagateShapeFromInputToOutput(ctx, 0, 0);
+}
+
 static int64_t dimValue(const TensorShapeProto &shape, int index) {
   return shape.dim(index).has_dim_value() ? shape.dim(index).dim_value() : -1;
 }
@@ -528,6 +541,25 @@ static void registerSchemas() {
         .TypeAndShapeInferenceFunction(inferDequantize);
     registerSchema(std::move(dequantize));
   }
+
+  OpSchema quantize = newSchema("QuantizeLinear", 21, "block-wise");
+  quantize.Input(0, "x", "", "T1")
+      .Input(1, "y_scale", "", "T2")
+      .Input(2, "y_zero_point", "", "T3", OpSchema::Optional)
+      .Output(0, "y", "", "T3")
+      .Attr("axis", "", Attribute::INT, static_cast<int64_t>(1))
+      .Attr("block_size", "", Attribute::INT, static_cast<int64_t>(0))
+      .Attr("output_dtype", "", Attribute::INT, static_cast<int64_t>(0))
+      .Attr("saturate", "", Attribute::INT, static_cast<int64_t>(1))
+      .Attr("precision", "", Attribute::INT, static_cast<int64_t>(0))
+      .TypeConstraint("T1", floatTypes(), "")
+      .TypeConstraint("T2", floatTypes(), "")
+      .TypeConstraint(
+          "T3",
+          {"tensor(int8)", "tensor(uint8)", "tensor(int16)", "tensor(uint16)"},
+          "")
+      .TypeAndShapeInferenceFunction(inferQuantize);
+  registerSchema(std::move(quantize));
 
   OpSchema rmsNorm = newSchema("RMSNormalization", 23, "RMS norm");
   rmsNorm.Input(0, "X", "", "T")

@@ -268,6 +268,34 @@ def dequantize_cases(out):
                opset=19)
 
 
+def quantize_cases(out):
+    # Halves round to even (2.5 -> 2, 3.5 -> 4, -2.5 -> -2), values beyond
+    # the code's range saturate; blocks of 2 along axis 1, the last partial.
+    x = f32([[0.5, 1.5, 2.5, 3.5, -2.5], [100.0, -100.0, 0.26, 7.0, -0.74]])
+    scale = f32([[1.0, 1.0, 1.0], [0.5, 0.25, 0.5]])
+    zero = np.array([[10, 10, 10], [128, 128, 0]], np.uint8)
+    repeated = lambda a: np.repeat(a, 2, axis=1)[:, :5]  # noqa: E731
+    y = np.clip(np.rint(x / repeated(scale)) + repeated(zero), 0, 255)
+    write_case(out, "quantize_blocked_21",
+               [helper.make_node("QuantizeLinear", ["x", "scale", "zero"],
+                                 ["y"], axis=1, block_size=2)],
+               [("x", x), ("scale", scale), ("zero", zero)],
+               [("y", y.astype(np.uint8))], opset=21)
+    # Per axis 0, int8 zero points, at 19; and a round trip through
+    # DequantizeLinear.
+    row_scale = f32([0.1, 0.02])
+    row_zero = np.array([-3, 5], np.int8)
+    q = np.clip(np.rint(x / row_scale[:, None]) + row_zero[:, None], -128, 127)
+    back = (q - row_zero[:, None]) * row_scale[:, None].astype(np.float64)
+    write_case(out, "quantize_axis_19",
+               [helper.make_node("QuantizeLinear", ["x", "scale", "zero"],
+                                 ["q"], axis=0),
+                helper.make_node("DequantizeLinear", ["q", "scale", "zero"],
+                                 ["back"], axis=0)],
+               [("x", x), ("scale", row_scale), ("zero", row_zero)],
+               [("q", q.astype(np.int8)), ("back", f32(back))], opset=19)
+
+
 #===----------------------------------------------------------------------===#
 # Opset 23: RMSNormalization, RotaryEmbedding, Attention
 #===----------------------------------------------------------------------===#
@@ -486,6 +514,7 @@ def type_extension_cases(out):
 
 CASES = [reduction_cases, split_cases, pad_cases, scatter_cases, cast_cases,
          group_norm_cases, gelu_cases, trigonometry_cases, dequantize_cases,
+         quantize_cases,
          rms_norm_cases, rotary_cases, attention_cases, type_extension_cases]
 
 
