@@ -33,11 +33,18 @@ static FailureOr<SmallVector<int64_t>> reductionAxes(NodeImporter &node,
 static bool isNumeric(Type type) { return !type.isInteger(1); }
 static bool isFloat(Type type) { return isa<FloatType>(type); }
 
-template <typename Op, bool (*Accepts)(Type) = isNumeric>
-static LogicalResult importReduction(NodeImporter &node) {
+/// A Reduce* node's axes and result type, once its input is checked.
+/// Empty axes: the node reduces nothing, and its result is set already.
+struct Reduction {
+  SmallVector<int64_t> axes;
+  RankedTensorType type;
+};
+
+static FailureOr<Reduction> reduction(NodeImporter &node,
+                                      bool (*accepts)(Type)) {
   RankedTensorType inputType = node.inputType(0);
-  if (failed(node.requireElementType(inputType, Accepts,
-                                     Accepts == isFloat ? "float" : "numeric")))
+  if (failed(node.requireElementType(inputType, accepts,
+                                     accepts == isFloat ? "float" : "numeric")))
     return failure();
   // Axes first: when they are not constant, shape inference cannot type the
   // result either, and the axes are the cause to report.
@@ -47,13 +54,22 @@ static LogicalResult importReduction(NodeImporter &node) {
     return failure();
   if (axes->empty()) {
     node.setResult(0, node.input(0));
-    return success();
+    return Reduction{};
   }
   FailureOr<RankedTensorType> type = node.resultType(0);
   if (failed(type))
     return failure();
+  return Reduction{std::move(*axes), *type};
+}
+
+template <typename Op, bool (*Accepts)(Type) = isNumeric>
+static LogicalResult importReduction(NodeImporter &node) {
+  FailureOr<Reduction> reduced = reduction(node, Accepts);
+  if (failed(reduced) || reduced->axes.empty())
+    return reduced;
   bool keepDims = node.intAttribute("keepdims", 1) != 0;
-  node.setResult(0, node.build<Op>(*type, node.input(0), *axes, keepDims));
+  node.setResult(
+      0, node.build<Op>(reduced->type, node.input(0), reduced->axes, keepDims));
   return success();
 }
 
@@ -74,20 +90,11 @@ static Value reduceKeepingDims(NodeImporter &node, Value value,
 enum class SumOf { Abs, L2, LogSum, LogSumExp, Squares };
 
 template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
+  FailureOr<Reduction> reduced = reduction(node, isFloat);
+  if (failed(reduced) || reduced->axes.empty())
+    return reduced;
   RankedTensorType inputType = node.inputType(0);
-  if (failed(node.requireFloat(inputType)))
-    return failure();
-  FailureOr<SmallVector<int64_t>> axes =
-      reductionAxes(node, inputType.getRank());
-  if (failed(axes))
-    return failure();
-  if (axes->empty()) {
-    node.setResult(0, node.input(0));
-    return success();
-  }
-  FailureOr<RankedTensorType> type = node.resultType(0);
-  if (failed(type))
-    return failure();
+  ArrayRef<int64_t> axes = reduced->axes;
   Value x = node.input(0), shift;
   switch (Kind) {
   case SumOf::Abs:
@@ -102,7 +109,7 @@ template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
   case SumOf::LogSumExp: {
     // The maximum where it is finite, else 0 (ONNX's reference): a slice
     // of -inf (masked logits) gives -inf, not NaN.
-    shift = reduceKeepingDims<ReduceMaxOp>(node, x, *axes);
+    shift = reduceKeepingDims<ReduceMaxOp>(node, x, axes);
     auto shiftType = cast<RankedTensorType>(shift.getType());
     Value finite = node.build<CompareOp>(
         shiftType.clone(node.builder.getI1Type()), ComparePredicate::lt,
@@ -114,7 +121,7 @@ template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
     break;
   }
   }
-  Value sum = reduceKeepingDims<ReduceSumOp>(node, x, *axes);
+  Value sum = reduceKeepingDims<ReduceSumOp>(node, x, axes);
   auto sumType = cast<RankedTensorType>(sum.getType());
   if (Kind == SumOf::L2)
     sum = node.build<SqrtOp>(sumType, sum);
@@ -122,7 +129,7 @@ template <SumOf Kind> static LogicalResult importSumOf(NodeImporter &node) {
     sum = node.build<LogOp>(sumType, sum);
   if (Kind == SumOf::LogSumExp)
     sum = node.build<AddOp>(sumType, sum, shift);
-  node.setResult(0, node.reshapeTo(sum, *type));
+  node.setResult(0, node.reshapeTo(sum, reduced->type));
   return success();
 }
 
