@@ -470,11 +470,12 @@ CASES = [topk_cases, scatter_cases, gather_cases, one_hot_cases, slice_cases,
          dropout_cases]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(cases=CASES, doc=__doc__):
+    """Writes every case of `cases` into the folder the command line names."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("out")
     args = parser.parse_args()
-    for make in CASES:
+    for make in cases:
         make(args.out)
 
 

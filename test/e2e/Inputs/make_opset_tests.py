@@ -14,7 +14,6 @@ aligned to the bottom right, softcap before the mask.
 
     make_opset_tests.py OUT
 """
-import argparse
 import math
 import os
 import sys
@@ -23,7 +22,7 @@ import numpy as np
 from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_op_tests import constant, write_case  # noqa: E402
+from make_op_tests import constant, main, write_case  # noqa: E402
 
 
 def f32(array):
@@ -518,13 +517,5 @@ CASES = [reduction_cases, split_cases, pad_cases, scatter_cases, cast_cases,
          rms_norm_cases, rotary_cases, attention_cases, type_extension_cases]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("out")
-    args = parser.parse_args()
-    for make in CASES:
-        make(args.out)
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES, __doc__)
