@@ -4,11 +4,14 @@ layer (test/e2e/torch/export_models.py's MoELayer: router, top-k, the k
 scores softmaxed, stacked expert weights, identity experts) with an MSE
 loss, AdamW, at 1 and 2 threads. Writes moe_step.json.
 
-Four ways to run the same step on the same weights and batch, each timed in
+Five ways to run the same step on the same weights and batch, each timed in
 a child process of its own as bench/train.py times its models:
 
   quern         quernc --train: the block fused (quern-fuse-experts), each
-                expert running on its routed tokens only;
+                expert running on its routed tokens only, the activation
+                computed tile by tile with the gate and up products;
+  quern_apart   the same with --no-epilogue-fusion: the activation in a loop
+                of its own over all rows;
   quern_dense   quernc --train --no-expert-fusion: every expert on every
                 token, as the exported graph says;
   torch         PyTorch eager on the exported module (dense, likewise);
@@ -149,14 +152,17 @@ def main():
         for name, spec in MODELS.items():
             record = train.prepare(name, spec, work, build)
             folder = os.path.join(work, name)
-            frameworks = ["quern", "torch_sparse"]
+            frameworks = ["quern", "torch_sparse", "quern_apart"]
+            variants = {"quern_apart": ("apart", "--no-epilogue-fusion")}
             if spec["dense"]:
-                seconds, error, _ = train.compile_step(
-                    build, folder, "dense", "fp32", ["--no-expert-fusion"])
-                record["dense_compile_seconds"] = seconds
-                if error:
-                    record["dense_compile_error"] = error
+                variants["quern_dense"] = ("dense", "--no-expert-fusion")
                 frameworks += ["quern_dense", "torch"]
+            for stem, flag in variants.values():
+                seconds, error, _ = train.compile_step(
+                    build, folder, stem, "fp32", [flag])
+                record[f"{stem}_compile_seconds"] = seconds
+                if error:
+                    record[f"{stem}_compile_error"] = error
             c = spec["config"]
             # Forward and backward of the three products of a routed slot.
             record["routed_slots"] = routed_slots(folder, spec)
@@ -170,8 +176,9 @@ def main():
                 for framework in frameworks:
                     if framework.startswith("quern") and "compile_error" in record:
                         continue
-                    child, stem = {"quern_dense": ("quern", "dense")}.get(
-                        framework, (framework, "step"))
+                    child, stem = (("quern", variants[framework][0])
+                                   if framework in variants
+                                   else (framework, "step"))
                     row[framework] = train.run_child(child, folder, threads,
                                                      steps, warmup, stem=stem)
                 fused = row.get("quern", {}).get("median_step_seconds")

@@ -891,17 +891,21 @@ def moe_section(moe):
         f"{moe['steps']} steps after {moe['warmup']} warm-up ones, each in a "
         "process of its own. Quern fuses the block (quern-fuse-experts: "
         "each expert runs on its routed tokens); Quern dense is "
-        "`--no-expert-fusion`; PyTorch dense runs the exported module (every "
+        "`--no-expert-fusion`; Quern apart is `--no-epilogue-fusion` (the "
+        "activation in a loop of its own over all rows instead of tile by "
+        "tile with the gate and up products); PyTorch dense runs the "
+        "exported module (every "
         "expert on every token), PyTorch sparse each expert on its own "
         "tokens (index, products, index_add), as Hugging Face's Mixtral "
         "does. GFLOP/s counts the executed expert products (the routed "
         "slots' three products, forward and backward) over Quern's step. "
         "The large layer has no dense runs: 64 experts on every token would "
         "take seconds a step.", "",
-        "| layer | threads | Quern | Quern dense | PyTorch dense | PyTorch "
-        "sparse | over Quern dense | over PyTorch dense | over PyTorch "
-        "sparse | Quern GFLOP/s | Quern peak RSS | PyTorch sparse peak RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        "| layer | threads | Quern | Quern apart | Quern dense | PyTorch "
+        "dense | PyTorch sparse | over Quern apart | over Quern dense | over "
+        "PyTorch dense | over PyTorch sparse | Quern GFLOP/s | Quern peak RSS "
+        "| PyTorch sparse peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in moe["rows"]:
         def cell(framework):
             run = row.get(framework)
@@ -920,8 +924,9 @@ def moe_section(moe):
         gflops = row.get("executed_gflops")
         lines.append(
             f"| {row['label']} | {row['threads']} | {cell('quern')} | "
-            f"{cell('quern_dense')} | {cell('torch')} | {cell('torch_sparse')} "
-            f"| {speedup('quern_dense')} | {speedup('torch')} | "
+            f"{cell('quern_apart')} | {cell('quern_dense')} | {cell('torch')} "
+            f"| {cell('torch_sparse')} | {speedup('quern_apart')} | "
+            f"{speedup('quern_dense')} | {speedup('torch')} | "
             f"{speedup('torch_sparse')} | "
             f"{'–' if gflops is None else f'{gflops:.0f}'} | {rss('quern')} | "
             f"{rss('torch_sparse')} |")

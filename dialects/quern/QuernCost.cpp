@@ -52,6 +52,15 @@ int64_t quern::countFlops(Operation *op) {
                     ? elements(op->getResult(0)) / lhs.getDimSize(0)
                     : rhs.getDimSize(1));
       })
+      // The products as above, and the epilogue once per tile.
+      .Case([](GroupedMatMulEpilogueOp op) {
+        int64_t flops = 2 * elements(op.getLhs()) *
+                        op.getProductType().getDimSize(1) * op.getRhs().size();
+        int64_t tiles = elements(op.getTileGroups());
+        for (Operation &inner : op.getEpilogue().front().without_terminator())
+          flops += tiles * countFlops(&inner);
+        return flops;
+      })
       .Case([](EinsumOp einsum) {
         // A multiply-add per point of the space of all its letters.
         std::optional<EinsumEquation> equation =

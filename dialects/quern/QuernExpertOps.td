@@ -120,4 +120,71 @@ def Quern_GroupedWeightGradientOp : Quern_Op<"grouped_weight_gradient", [Pure, D
   let hasVerifier = 1;
 }
 
+def Quern_GroupedMatMulEpilogueOp : Quern_Op<"grouped_matmul_epilogue", [
+    Pure, AttrSizedOperandSegments]> {
+  let summary = "grouped products sharing their rows, and elementwise ops on "
+                "their results, tile by tile";
+  let description = [{
+    The grouped products `quern.grouped_matmul %lhs, %rhs_i, %tile_groups`
+    (one per weight stack in `rhs`, all of one shape and layout), and
+    elementwise work on their results done while a tile's results are in
+    cache: the region runs once per row tile, on tensors of that tile's
+    rows. Its arguments are the tile's rows of each product, then of each
+    of `row_inputs` (tensors with the products' rows, read row tile by row
+    tile). The results are the products, then the values the region
+    computes: it yields the tile's rows of each, a result having the rows
+    of the products and the columns of what the region yields for it. The
+    region holds elementwise ops and splat constants.
+
+    CPU code generation builds it (quern-fuse-grouped-epilogues) from a
+    mixture-of-experts block's first products and the activation after
+    them: a SwiGLU's gate and up products and `silu(gate) * up` are one
+    loop over the tiles, the activation computed on each tile right after
+    its products. It has no gradient: it is made after the training step is.
+
+    ```mlir
+    %gate, %up, %h = quern.grouped_matmul_epilogue %x, [%w1, %w3], %tiles
+        transpose_rhs : tensor<576x128xf32>, [tensor<8x256x128xf32>,
+        tensor<8x256x128xf32>], tensor<36xi64>
+        -> (tensor<576x256xf32>, tensor<576x256xf32>, tensor<576x256xf32>) {
+    ^bb0(%a: tensor<16x256xf32>, %b: tensor<16x256xf32>):
+      %s = quern.sigmoid %a : tensor<16x256xf32>
+      %silu = quern.mul %a, %s : tensor<16x256xf32>
+      %m = quern.mul %silu, %b : tensor<16x256xf32>
+      quern.epilogue_yield %m : tensor<16x256xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Quern_FloatTensor:$lhs,
+                       Variadic<Quern_FloatTensor>:$rhs,
+                       StaticShapeTensorOf<[I64]>:$tile_groups,
+                       Variadic<Quern_Tensor>:$row_inputs,
+                       UnitAttr:$transpose_rhs);
+  let results = (outs Variadic<Quern_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$epilogue);
+  let assemblyFormat = [{
+    $lhs `,` `[` $rhs `]` `,` $tile_groups
+    (`rows` `(` $row_inputs^ `:` type($row_inputs) `)`)?
+    (`transpose_rhs` $transpose_rhs^)? attr-dict `:` type($lhs) `,`
+    `[` type($rhs) `]` `,` type($tile_groups) `->` `(` type($results) `)`
+    $epilogue
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The rows of a tile.
+    int64_t getTileRows();
+    /// The type of each product: the rows of `lhs`, the weights' columns.
+    ::mlir::RankedTensorType getProductType();
+  }];
+}
+
+def Quern_GroupedEpilogueYieldOp : Op<Quern_Dialect, "epilogue_yield", [Pure,
+    Terminator, HasParent<"GroupedMatMulEpilogueOp">]> {
+  let summary = "a row tile of each value a grouped_matmul_epilogue's "
+                "epilogue computes";
+  let arguments = (ins Variadic<Quern_Tensor>:$tiles);
+  let assemblyFormat = "attr-dict ($tiles^ `:` type($tiles))?";
+}
+
 #endif // QUERN_EXPERT_OPS_TD

@@ -641,11 +641,11 @@ LogicalResult MoeDispatchOp::verify() {
   return success();
 }
 
-/// The checks grouped_matmul and grouped_weight_gradient share: rows in
-/// whole tiles of `tiles`, operands and result of one float type, and a
-/// rank of 2 for `rowOperands`.
+/// The checks the grouped ops share: rows in whole tiles of `tiles`,
+/// operands (and `result`, unless null) of one float type, and a rank of 2
+/// for `rowOperands`.
 static LogicalResult verifyGroupedRows(Operation *op, ValueRange rowOperands,
-                                       Value tiles) {
+                                       Value tiles, Value result) {
   auto tileType = cast<RankedTensorType>(tiles.getType());
   Type element = getElementTypeOrSelf(rowOperands[0].getType());
   for (Value operand : rowOperands) {
@@ -655,7 +655,7 @@ static LogicalResult verifyGroupedRows(Operation *op, ValueRange rowOperands,
     if (type.getElementType() != element)
       return op->emitOpError("expects operands of one element type");
   }
-  if (getElementTypeOrSelf(op->getResult(0).getType()) != element)
+  if (result && getElementTypeOrSelf(result.getType()) != element)
     return op->emitOpError("expects the result of the operands' element type");
   int64_t rows = cast<RankedTensorType>(rowOperands[0].getType()).getDimSize(0);
   if (tileType.getRank() != 1 || tileType.getDimSize(0) == 0 ||
@@ -666,28 +666,108 @@ static LogicalResult verifyGroupedRows(Operation *op, ValueRange rowOperands,
   return success();
 }
 
-LogicalResult GroupedMatMulOp::verify() {
-  if (failed(verifyGroupedRows(*this, getLhs(), getTileGroups())))
-    return failure();
-  ArrayRef<int64_t> lhs = getLhs().getType().getShape(),
-                    rhs = getRhs().getType().getShape();
-  if (rhs.size() != 3 || getRhs().getType().getElementType() !=
-                             getLhs().getType().getElementType())
-    return emitOpError("expects weights of rank 3 (groups x K x N) of the "
-                       "operands' element type");
-  int64_t k = getTransposeRhs() ? rhs[2] : rhs[1],
-          n = getTransposeRhs() ? rhs[1] : rhs[2];
-  SmallVector<int64_t> expected = {lhs[0], n};
+/// The shape of the product of `lhs` with the weights `rhs` ([G, K, N], or
+/// [G, N, K] when `transposed`), or failure with a diagnostic.
+static FailureOr<SmallVector<int64_t>>
+verifyGroupedWeights(Operation *op, RankedTensorType lhsType,
+                     RankedTensorType rhsType, bool transposed) {
+  ArrayRef<int64_t> lhs = lhsType.getShape(), rhs = rhsType.getShape();
+  if (rhs.size() != 3 || rhsType.getElementType() != lhsType.getElementType())
+    return op->emitOpError("expects weights of rank 3 (groups x K x N) of the "
+                           "operands' element type");
+  int64_t k = transposed ? rhs[2] : rhs[1], n = transposed ? rhs[1] : rhs[2];
   if (lhs[1] != k)
-    return emitOpError("contraction dimensions differ: ")
+    return op->emitOpError("contraction dimensions differ: ")
            << lhs[1] << " vs " << k;
-  if (getResult().getType().getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError("expects result shape ") << formatShape(expected);
+  return SmallVector<int64_t>{lhs[0], n};
+}
+
+LogicalResult GroupedMatMulOp::verify() {
+  if (failed(verifyGroupedRows(*this, getLhs(), getTileGroups(), getResult())))
+    return failure();
+  FailureOr<SmallVector<int64_t>> expected = verifyGroupedWeights(
+      *this, getLhs().getType(), getRhs().getType(), getTransposeRhs());
+  if (failed(expected))
+    return failure();
+  if (getResult().getType().getShape() != ArrayRef<int64_t>(*expected))
+    return emitOpError("expects result shape ") << formatShape(*expected);
+  return success();
+}
+
+int64_t GroupedMatMulEpilogueOp::getTileRows() {
+  return getLhs().getType().getDimSize(0) /
+         getTileGroups().getType().getDimSize(0);
+}
+
+RankedTensorType GroupedMatMulEpilogueOp::getProductType() {
+  auto weights = cast<RankedTensorType>(getRhs()[0].getType());
+  return getLhs().getType().clone(
+      {getLhs().getType().getDimSize(0),
+       weights.getDimSize(getTransposeRhs() ? 1 : 2)});
+}
+
+LogicalResult GroupedMatMulEpilogueOp::verify() {
+  if (failed(verifyGroupedRows(*this, getLhs(), getTileGroups(), nullptr)))
+    return failure();
+  if (getRhs().empty())
+    return emitOpError("expects at least one weight stack");
+  if (getResults().size() < getRhs().size())
+    return emitOpError("expects a result for each product");
+  for (Value product : getResults().take_front(getRhs().size()))
+    if (product.getType() != getProductType())
+      return emitOpError("expects the first results to be the products, of "
+                         "type ")
+             << getProductType();
+  for (Value weights : getRhs()) {
+    if (weights.getType() != getRhs()[0].getType())
+      return emitOpError("expects weight stacks of one type");
+    if (failed(verifyGroupedWeights(*this, getLhs().getType(),
+                                    cast<RankedTensorType>(weights.getType()),
+                                    getTransposeRhs())))
+      return failure();
+  }
+  int64_t rows = getLhs().getType().getDimSize(0);
+  SmallVector<Type> rowTypes(getRowInputs().getTypes());
+  llvm::append_range(rowTypes, getResultTypes());
+  for (Type type : rowTypes) {
+    auto tensor = cast<RankedTensorType>(type);
+    if (tensor.getRank() != 2 || tensor.getDimSize(0) != rows)
+      return emitOpError("expects row inputs and results of rank 2 with the "
+                         "products' ")
+             << rows << " rows";
+  }
+  return success();
+}
+
+LogicalResult GroupedMatMulEpilogueOp::verifyRegions() {
+  Block &body = getEpilogue().front();
+  int64_t tileRows = getTileRows();
+  // What the region sees of a value with the products' rows: a tile of it.
+  auto tileOf = [&](Type type) -> Type {
+    auto tensor = cast<RankedTensorType>(type);
+    return tensor.clone({tileRows, tensor.getDimSize(1)});
+  };
+  SmallVector<Type> expected(getRhs().size(), tileOf(getProductType()));
+  for (Value input : getRowInputs())
+    expected.push_back(tileOf(input.getType()));
+  if (body.getArgumentTypes() != ArrayRef<Type>(expected))
+    return emitOpError("expects the epilogue to take a tile of each product "
+                       "and row input");
+  auto yield =
+      body.empty() ? nullptr : dyn_cast<GroupedEpilogueYieldOp>(body.back());
+  if (!yield)
+    return emitOpError("expects the epilogue to end in quern.epilogue_yield");
+  SmallVector<Type> yielded = llvm::map_to_vector(
+      getResults().drop_front(getRhs().size()).getTypes(), tileOf);
+  if (yield.getTiles().getTypes() != ArrayRef<Type>(yielded))
+    return emitOpError("expects the epilogue to yield a tile of each result "
+                       "after the products");
   return success();
 }
 
 LogicalResult GroupedWeightGradientOp::verify() {
-  if (failed(verifyGroupedRows(*this, {getLhs(), getRhs()}, getTileGroups())))
+  if (failed(verifyGroupedRows(*this, {getLhs(), getRhs()}, getTileGroups(),
+                               getResult())))
     return failure();
   ArrayRef<int64_t> lhs = getLhs().getType().getShape(),
                     rhs = getRhs().getType().getShape(),

@@ -212,6 +212,7 @@ Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
     codegen.minParallelWork = 0;
   codegen.recomputeCheap = !options.train || options.train->recompute.mode !=
                                                  RecomputeOptions::Mode::None;
+  codegen.fuseGroupedEpilogues = options.fuseGroupedEpilogues;
   return codegen;
 }
 

@@ -280,6 +280,11 @@ static cl::opt<bool> noExpertFusion(
     cl::desc("Leave mixture-of-experts blocks dense: every expert on every "
              "token"),
     cl::cat(category));
+static cl::opt<bool> noEpilogueFusion(
+    "no-epilogue-fusion",
+    cl::desc("Compute the activation after fused experts' first products in "
+             "a loop of its own over all rows, not tile by tile with them"),
+    cl::cat(category));
 static cl::opt<bool> printExpertFusion(
     "print-expert-fusion",
     cl::desc("Say which mixture-of-experts blocks were fused (with their "
@@ -379,6 +384,7 @@ int main(int argc, char **argv) {
   options.printKernelReport = printKernelReport;
   options.printMemoryReport = printMemoryReport;
   options.graph.fuseExperts = !noExpertFusion;
+  options.fuseGroupedEpilogues = !noEpilogueFusion;
   options.graph.experts.report = printExpertFusion;
   options.graph.experts.tileRows = expertTileRows;
   options.graph.experts.exposeLoad = expertLoad;
@@ -386,7 +392,7 @@ int main(int argc, char **argv) {
     return usageError("--expert-tile-rows: " + llvm::Twine(expertTileRows) +
                       " rows; it must be at least 1");
   for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
-           &printExpertFusion, &expertLoad, &expertTileRows})
+           &printExpertFusion, &expertLoad, &expertTileRows, &noEpilogueFusion})
     if (noExpertFusion && flag->getNumOccurrences())
       return usageError("--" + flag->ArgStr +
                         ": expert fusion is off (--no-expert-fusion)");

@@ -67,6 +67,9 @@ struct CompileOptions {
   OnnxImportOptions import;
   /// The graph passes (expert fusion), for forward and training compiles.
   GraphOptions graph;
+  /// The activation after fused experts' first products is computed tile
+  /// by tile with them (quern-fuse-grouped-epilogues).
+  bool fuseGroupedEpilogues = true;
   std::optional<TrainOptions> train;
   /// Seeds the values quernc draws: parameters the model does not give
   /// (LoRA adapters' A).

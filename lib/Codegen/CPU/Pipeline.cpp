@@ -42,6 +42,8 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   ConvertQuernToLinalgPassOptions toLinalg;
   toLinalg.bf16Matmuls = options.bf16Matmuls;
   toLinalg.bf16Pairs = options.cpu.bf16Dot != BF16Dot::None;
+  if (options.fuseGroupedEpilogues)
+    pm.addNestedPass<func::FuncOp>(createFuseGroupedEpiloguesPass());
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
   pm.addNestedPass<func::FuncOp>(
       createPackPanelsPass({options.cpu.productTileColumns()}));
@@ -64,6 +66,7 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap);
   bufferization.memCpyFn = linalgCopy;
   pm.addNestedPass<func::FuncOp>(createReadOnlyArgumentsPass());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createOrderConstantsPass());
   // A parallel loop's insert of a tile it computed in place becomes a copy
@@ -170,6 +173,11 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Let elementwise fusion recompute cheap producers in "
                      "the backward pass"),
       llvm::cl::init(true)};
+  Option<bool> fuseGroupedEpilogues{
+      *this, "fuse-grouped-epilogues",
+      llvm::cl::desc("Compute the elementwise ops after grouped products "
+                     "tile by tile with them"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -188,6 +196,7 @@ void quern::registerCPUCodegenPipeline() {
         options.minParallelWork = pipeline.minParallelWork;
         options.bf16Matmuls = pipeline.bf16Matmuls;
         options.recomputeCheap = pipeline.recomputeCheap;
+        options.fuseGroupedEpilogues = pipeline.fuseGroupedEpilogues;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

@@ -6,7 +6,8 @@
 // buffer's block, which is exact before linalg is lowered to loops because
 // every buffer use is then an op of that block (or nested in one). A block
 // nested in an op (the body of a micro-batch loop) is planned the same way
-// on its own, and the bytes it needs become one buffer live at that op.
+// on its own, and the bytes it needs become one buffer live at that op; a
+// parallel loop's body may need none, since its iterations would share it.
 //
 // A training step's quern.backward_begins marks where its backward pass
 // begins: the buffers first used before it and last used after it are the
@@ -24,6 +25,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -177,6 +179,11 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
             planBlock(nested, dataLayout, inner, keptBytes);
         if (failed(bytes))
           return failure();
+        // One placement serves every iteration: parallel ones would share
+        // it.
+        if (*bytes > 0 && isa<scf::ForallOp, scf::ParallelOp>(op))
+          return op.emitOpError("has a buffer in its body, which its "
+                                "parallel iterations would share");
         if (*bytes > 0)
           buffers.push_back({nullptr, here, here, *bytes, std::move(inner)});
       }

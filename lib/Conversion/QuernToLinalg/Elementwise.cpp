@@ -170,37 +170,51 @@ template <typename Op> struct ElementwiseLowering : OpConversionPattern<Op> {
     auto resultType = cast<RankedTensorType>(
         this->getTypeConverter()->convertType(op->getResult(0).getType()));
     ValueRange operands = adaptor.getOperands();
-    // The element type that decides the arithmetic is the last operand's
-    // (select's condition is i1; its values come after it).
-    Type elementType = getElementTypeOrSelf(op->getOperands().back().getType());
     SmallVector<AffineMap> maps(
         operands.size(), rewriter.getMultiDimIdentityMap(resultType.getRank()));
-    rewriter.replaceOp(op,
-                       buildParallelGeneric(
-                           rewriter, op.getLoc(), resultType, operands, maps,
-                           [&](OpBuilder &b, Location loc, ValueRange args) {
-                             return buildScalar(op, elementType, b, loc, args);
-                           }));
+    rewriter.replaceOp(
+        op,
+        buildParallelGeneric(rewriter, op.getLoc(), resultType, operands, maps,
+                             [&](OpBuilder &b, Location loc, ValueRange args) {
+                               return buildElementwiseScalar(op, b, loc, args);
+                             }));
     return success();
   }
 };
 
+/// The elementwise ops, each lowered by its buildScalar.
+template <typename... Ops> struct ElementwiseOps {
+  static void populate(TypeConverter &converter, RewritePatternSet &patterns) {
+    patterns.add<ElementwiseLowering<Ops>...>(converter, patterns.getContext());
+  }
+
+  static Value build(Operation *op, OpBuilder &b, Location loc,
+                     ValueRange args) {
+    // The element type that decides the arithmetic is the last operand's
+    // (select's condition is i1; its values come after it).
+    Type type = getElementTypeOrSelf(op->getOperands().back().getType());
+    Value result;
+    (void)((isa<Ops>(op) &&
+            (result = buildScalar(cast<Ops>(op), type, b, loc, args))) ||
+           ...);
+    return result;
+  }
+};
+
+using AllElementwiseOps =
+    ElementwiseOps<NegOp, AbsOp, ReluOp, ExpOp, LogOp, TanhOp, SigmoidOp,
+                   SqrtOp, ReciprocalOp, ErfOp, SinOp, CosOp, NotOp,
+                   LeakyReluOp, AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp,
+                   AndOp, OrOp, CompareOp, SelectOp, CastOp>;
+
 } // namespace
+
+Value quern::detail::buildElementwiseScalar(Operation *op, OpBuilder &b,
+                                            Location loc, ValueRange args) {
+  return AllElementwiseOps::build(op, b, loc, args);
+}
 
 void quern::detail::populateElementwisePatterns(TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering<NegOp>, ElementwiseLowering<AbsOp>,
-               ElementwiseLowering<ReluOp>, ElementwiseLowering<ExpOp>,
-               ElementwiseLowering<LogOp>, ElementwiseLowering<TanhOp>,
-               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SqrtOp>,
-               ElementwiseLowering<ReciprocalOp>, ElementwiseLowering<ErfOp>,
-               ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
-               ElementwiseLowering<NotOp>, ElementwiseLowering<LeakyReluOp>,
-               ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-               ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
-               ElementwiseLowering<MinOp>, ElementwiseLowering<AndOp>,
-               ElementwiseLowering<OrOp>, ElementwiseLowering<CompareOp>,
-               ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>>(
-      converter, patterns.getContext());
+  AllElementwiseOps::populate(converter, patterns);
 }

@@ -246,29 +246,40 @@ tensor::ExtractSliceOp groupOf(OpBuilder &b, Location loc, Value tensor,
       tensor, offsets, sizes, strides);
 }
 
-/// A parallel loop over `count` items that fills a fresh tensor of `type`:
-/// item `i` overwrites the slice `place(result, i)` with what `body`
-/// computes from it.
-Value buildParallelSlices(
-    OpBuilder &b, Location loc, RankedTensorType type, int64_t count,
+/// A parallel loop over `count` items that fills fresh tensors of `types`:
+/// item `i` overwrites the slice `place(result, i)` of each with what `body`
+/// computes from it and those slices.
+ValueRange buildParallelSlices(
+    OpBuilder &b, Location loc, TypeRange types, int64_t count,
     function_ref<tensor::ExtractSliceOp(OpBuilder &, Location, Value, Value)>
         place,
-    function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-  Value empty =
-      b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>
+        body) {
+  SmallVector<Value> empties;
+  for (Type type : types) {
+    auto tensorType = cast<RankedTensorType>(type);
+    empties.push_back(b.create<tensor::EmptyOp>(loc, tensorType.getShape(),
+                                                tensorType.getElementType()));
+  }
   auto forall = b.create<scf::ForallOp>(
-      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(count)}, empty,
+      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(count)}, empties,
       /*mapping=*/std::nullopt);
   OpBuilder inside = OpBuilder::atBlockBegin(forall.getBody());
   Value item = forall.getInductionVar(0);
-  Value result = forall.getRegionIterArgs()[0];
-  tensor::ExtractSliceOp slice = place(inside, loc, result, item);
-  Value written = body(inside, loc, item, slice);
+  SmallVector<tensor::ExtractSliceOp> slices;
+  SmallVector<Value> sliceValues;
+  for (Value result : forall.getRegionIterArgs()) {
+    slices.push_back(place(inside, loc, result, item));
+    sliceValues.push_back(slices.back());
+  }
+  SmallVector<Value> written = body(inside, loc, item, sliceValues);
   inside.setInsertionPointToStart(forall.getTerminator().getBody());
-  inside.create<tensor::ParallelInsertSliceOp>(
-      loc, written, result, slice.getMixedOffsets(), slice.getMixedSizes(),
-      slice.getMixedStrides());
-  return forall.getResult(0);
+  for (auto [value, result, slice] :
+       llvm::zip_equal(written, forall.getRegionIterArgs(), slices))
+    inside.create<tensor::ParallelInsertSliceOp>(
+        loc, value, result, slice.getMixedOffsets(), slice.getMixedSizes(),
+        slice.getMixedStrides());
+  return forall.getResults();
 }
 
 /// `value` rounded to bf16 once, for all the products that read it, when
@@ -310,6 +321,66 @@ Value weightsAsGKN(OpBuilder &b, Location loc, Value rhs, bool transposed) {
       .getResult()[0];
 }
 
+/// What a tile of grouped products computes after them: from the tile's
+/// index, its rows of each product and its rows of the further results (to
+/// overwrite), those results.
+using TileEpilogue = function_ref<SmallVector<Value>(
+    OpBuilder &, Location, Value, ValueRange, ValueRange)>;
+
+/// The grouped products of `lhs` (f32, or bf16 where products take bf16
+/// operands) with each of `weights` as the op `op` lays them out, as a
+/// parallel loop over the row tiles of `tileGroups`: each tile reads its
+/// group, zeroes its rows of each product and where the group is one of
+/// the weights' multiplies them by that group's weights. The results are
+/// the products, then those of `epilogue` (of the further `types`).
+ValueRange buildGroupedProducts(OpBuilder &b, Location loc, Value lhs,
+                                ValueRange weights, bool transposed,
+                                Value tileGroups, TypeRange types,
+                                const MatmulPrecision &precision,
+                                TileEpilogue epilogue = nullptr) {
+  lhs = roundedIfBF16(b, loc, lhs, precision);
+  SmallVector<Value> stacks;
+  for (Value stack : weights)
+    stacks.push_back(roundedIfBF16(
+        b, loc, weightsAsGKN(b, loc, stack, transposed), precision));
+  int64_t tiles = cast<RankedTensorType>(tileGroups.getType()).getDimSize(0);
+  int64_t tileRows =
+      cast<RankedTensorType>(lhs.getType()).getDimSize(0) / tiles;
+  int64_t groupCount =
+      cast<RankedTensorType>(stacks.front().getType()).getDimSize(0);
+  size_t products = stacks.size();
+  return buildParallelSlices(
+      b, loc, types, tiles,
+      [&](OpBuilder &nb, Location l, Value result, Value tile) {
+        return rowsOf(nb, l, result, Index{nb, l}.mul(tile, tileRows),
+                      tileRows);
+      },
+      [&](OpBuilder &nb, Location l, Value tile,
+          ValueRange slices) -> SmallVector<Value> {
+        Index at{nb, l};
+        Value group = at.load(tileGroups, tile);
+        SmallVector<Value> zeros;
+        for (Value slice : slices.take_front(products))
+          zeros.push_back(zeroed(nb, l, slice));
+        SmallVector<Value> results = llvm::to_vector(buildIf(
+            nb, l, isGroup(nb, l, group, groupCount), zeros,
+            [&](OpBuilder &ib, Location il) {
+              Value rows = rowsOf(ib, il, lhs,
+                                  Index{ib, il}.mul(tile, tileRows), tileRows);
+              SmallVector<Value> computed;
+              for (auto [stack, init] : llvm::zip_equal(stacks, zeros))
+                computed.push_back(buildProduct(ib, il, rows,
+                                                groupOf(ib, il, stack, group),
+                                                init, /*transposeLhs=*/false));
+              return computed;
+            }));
+        if (epilogue)
+          llvm::append_range(results, epilogue(nb, l, tile, results,
+                                               slices.drop_front(products)));
+        return results;
+      });
+}
+
 struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
   GroupedMatMulLowering(TypeConverter &converter, MLIRContext *context,
                         const MatmulPrecision &precision)
@@ -318,39 +389,83 @@ struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
   LogicalResult
   matchAndRewrite(GroupedMatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value tileGroups = adaptor.getTileGroups();
-    Value lhs = roundedIfBF16(rewriter, loc, adaptor.getLhs(), precision);
-    Value rhs = roundedIfBF16(
-        rewriter, loc,
-        weightsAsGKN(rewriter, loc, adaptor.getRhs(), op.getTransposeRhs()),
-        precision);
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t tiles = op.getTileGroups().getType().getDimSize(0);
-    int64_t tileRows = resultType.getDimSize(0) / tiles;
-    int64_t groupCount = cast<RankedTensorType>(rhs.getType()).getDimSize(0);
     rewriter.replaceOp(
-        op, buildParallelSlices(
-                rewriter, loc, resultType, tiles,
-                [&](OpBuilder &b, Location l, Value result, Value tile) {
-                  return rowsOf(b, l, result, Index{b, l}.mul(tile, tileRows),
-                                tileRows);
-                },
-                [&](OpBuilder &b, Location l, Value tile, Value slice) {
-                  Index at{b, l};
-                  Value group = at.load(tileGroups, tile);
-                  Value zeros = zeroed(b, l, slice);
-                  return buildIf(
-                      b, l, isGroup(b, l, group, groupCount), zeros,
-                      [&](OpBuilder &nb, Location nl) -> SmallVector<Value> {
-                        Value rows =
-                            rowsOf(nb, nl, lhs,
-                                   Index{nb, nl}.mul(tile, tileRows), tileRows);
-                        return {buildProduct(nb, nl, rows,
-                                             groupOf(nb, nl, rhs, group), zeros,
-                                             /*transposeLhs=*/false)};
-                      })[0];
-                }));
+        op,
+        buildGroupedProducts(rewriter, op.getLoc(), adaptor.getLhs(),
+                             adaptor.getRhs(), op.getTransposeRhs(),
+                             adaptor.getTileGroups(), op.getType(), precision));
+    return success();
+  }
+
+  MatmulPrecision precision;
+};
+
+/// The products as a grouped_matmul's, and on each tile one all-parallel
+/// generic computing the epilogue's ops element by element, writing the
+/// tile's rows of each further result.
+struct GroupedMatMulEpilogueLowering
+    : OpConversionPattern<GroupedMatMulEpilogueOp> {
+  GroupedMatMulEpilogueLowering(TypeConverter &converter, MLIRContext *context,
+                                const MatmulPrecision &precision)
+      : OpConversionPattern(converter, context), precision(precision) {}
+
+  LogicalResult
+  matchAndRewrite(GroupedMatMulEpilogueOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op.getResultTypes(), types)))
+      return failure();
+    Block &body = op.getEpilogue().front();
+    auto splatOf = [](Operation &inner) {
+      auto constant = dyn_cast<ConstantOp>(inner);
+      return constant ? dyn_cast<SplatElementsAttr>(constant.getValue())
+                      : nullptr;
+    };
+    for (Operation &inner : body.without_terminator())
+      if (!splatOf(inner) && !inner.hasTrait<OpTrait::Elementwise>())
+        return rewriter.notifyMatchFailure(
+            op, "the epilogue has an op that is neither elementwise nor a "
+                "splat constant");
+    int64_t tileRows = op.getTileRows();
+    auto epilogue = [&](OpBuilder &b, Location loc, Value tile,
+                        ValueRange products, ValueRange slices) {
+      SmallVector<Value> inputs(products);
+      for (Value input : adaptor.getRowInputs())
+        inputs.push_back(
+            rowsOf(b, loc, input, Index{b, loc}.mul(tile, tileRows), tileRows));
+      SmallVector<AffineMap> maps(inputs.size() + slices.size(),
+                                  b.getMultiDimIdentityMap(2));
+      SmallVector<utils::IteratorType> iterators(2,
+                                                 utils::IteratorType::parallel);
+      auto generic = b.create<linalg::GenericOp>(
+          loc, TypeRange(slices), inputs, slices, maps, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            IRMapping scalars;
+            scalars.map(body.getArguments(), args.take_front(inputs.size()));
+            for (Operation &inner : body.without_terminator()) {
+              SmallVector<Value> operands =
+                  llvm::map_to_vector(inner.getOperands(), [&](Value operand) {
+                    return scalars.lookup(operand);
+                  });
+              SplatElementsAttr splat = splatOf(inner);
+              scalars.map(
+                  inner.getResult(0),
+                  splat ? nb.create<arith::ConstantOp>(
+                              nl, splat.getSplatValue<TypedAttr>())
+                        : buildElementwiseScalar(&inner, nb, nl, operands));
+            }
+            nb.create<linalg::YieldOp>(
+                nl, llvm::map_to_vector(
+                        body.getTerminator()->getOperands(),
+                        [&](Value tile) { return scalars.lookup(tile); }));
+          });
+      return SmallVector<Value>(generic.getResults());
+    };
+    rewriter.replaceOp(
+        op, buildGroupedProducts(rewriter, op.getLoc(), adaptor.getLhs(),
+                                 adaptor.getRhs(), op.getTransposeRhs(),
+                                 adaptor.getTileGroups(), types, precision,
+                                 epilogue));
     return success();
   }
 
@@ -390,7 +505,9 @@ struct GroupedWeightGradientLowering
             [&](OpBuilder &b, Location l, Value result, Value group) {
               return groupOf(b, l, result, group);
             },
-            [&](OpBuilder &b, Location l, Value group, Value slice) {
+            [&](OpBuilder &b, Location l, Value group,
+                ValueRange slices) -> SmallVector<Value> {
+              Value slice = slices[0];
               Index at{b, l};
               // The group's tiles are consecutive: the first and how many.
               ValueRange span = buildLoop(
@@ -432,13 +549,13 @@ struct GroupedWeightGradientLowering
                                     in.add(first, in.mul(chunk, chunkTiles)),
                                     chunkTiles * tileRows, sums[0])};
                   })[0];
-              return buildLoop(b, l, at.add(first, at.mul(chunks, chunkTiles)),
-                               at.add(first, count), sum,
-                               [&](OpBuilder &nb, Location nl, Value tile,
-                                   ValueRange sums) -> SmallVector<Value> {
-                                 return {
-                                     addRows(nb, nl, tile, tileRows, sums[0])};
-                               })[0];
+              return {buildLoop(b, l, at.add(first, at.mul(chunks, chunkTiles)),
+                                at.add(first, count), sum,
+                                [&](OpBuilder &nb, Location nl, Value tile,
+                                    ValueRange sums) -> SmallVector<Value> {
+                                  return {
+                                      addRows(nb, nl, tile, tileRows, sums[0])};
+                                })[0]};
             }));
     return success();
   }
@@ -452,6 +569,7 @@ void quern::detail::populateExpertPatterns(TypeConverter &converter,
                                            RewritePatternSet &patterns,
                                            const MatmulPrecision &precision) {
   patterns.add<MoeDispatchLowering>(converter, patterns.getContext());
-  patterns.add<GroupedMatMulLowering, GroupedWeightGradientLowering>(
-      converter, patterns.getContext(), precision);
+  patterns.add<GroupedMatMulLowering, GroupedMatMulEpilogueLowering,
+               GroupedWeightGradientLowering>(converter, patterns.getContext(),
+                                              precision);
 }

@@ -35,6 +35,13 @@ void populateExpertPatterns(mlir::TypeConverter &converter,
 void populateQuantizedPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 
+//===-- Elementwise ops (Elementwise.cpp) ---------------------------------===//
+
+/// One element of the elementwise quern op `op` from its operands'
+/// elements `args`, or null when `op` is not an elementwise op.
+mlir::Value buildElementwiseScalar(mlir::Operation *op, mlir::OpBuilder &b,
+                                   mlir::Location loc, mlir::ValueRange args);
+
 //===-- Contractions (Contraction.cpp) ------------------------------------===//
 
 /// The map from `dims` loops, the first `batchRank` of them batch loops, to

@@ -29,3 +29,19 @@ func.func @strided() {
   %a = memref.alloc() : memref<4xf32, strided<[2]>>
   return
 }
+
+// -----
+
+// A buffer in a parallel loop's body would be one placement for every
+// iteration, shared by the threads that run them at once.
+func.func @parallel(%out: memref<8x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{'scf.forall' op has a buffer in its body, which its parallel iterations would share}}
+  scf.forall (%i) in (8) {
+    %a = memref.alloc() : memref<4xf32>
+    linalg.fill ins(%zero : f32) outs(%a : memref<4xf32>)
+    %row = memref.subview %out[%i, 0] [1, 4] [1, 1] : memref<8x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%a : memref<4xf32>) outs(%row : memref<4xf32, strided<[1], offset: ?>>)
+  }
+  return
+}

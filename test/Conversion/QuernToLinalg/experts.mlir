@@ -76,3 +76,62 @@ func.func @gradient(%x: tensor<28x16xf32>, %g: tensor<28x32xf32>, %t: tensor<7xi
       : tensor<28x16xf32>, tensor<28x32xf32>, tensor<7xi64> -> tensor<3x16x32xf32>
   return %dw : tensor<3x16x32xf32>
 }
+
+// -----
+
+// The products of a grouped_matmul_epilogue are a grouped product's, in one
+// loop over the tiles: each tile zeroes its rows of both products and
+// multiplies them where its group is one of the 3. Then one elementwise
+// generic on the tile reads its rows of the products and of the bias and
+// writes the tile's rows of the epilogue's result, the splat constant
+// inlined as a scalar.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @epilogue
+// CHECK: %[[F:.+]]:3 = scf.forall (%[[T:.+]]) in (7) shared_outs(%[[A:.+]] = {{.+}}, %[[B:.+]] = {{.+}}, %[[H:.+]] = {{.+}}) -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>)
+// CHECK:   %[[ROW:.+]] = arith.muli %[[T]], %c4
+// CHECK:   %[[ATILE:.+]] = tensor.extract_slice %[[A]][%[[ROW]], 0] [4, 32] [1, 1]
+// CHECK:   %[[BTILE:.+]] = tensor.extract_slice %[[B]][%[[BROW:.+]], 0] [4, 32] [1, 1]
+// CHECK:   %[[HTILE:.+]] = tensor.extract_slice %[[H]][%[[HROW:.+]], 0] [4, 32] [1, 1]
+// CHECK:   %[[AZERO:.+]] = linalg.fill {{.+}} outs(%[[ATILE]] : tensor<4x32xf32>)
+// CHECK:   %[[BZERO:.+]] = linalg.fill {{.+}} outs(%[[BTILE]] : tensor<4x32xf32>)
+// CHECK:   %[[P:.+]]:2 = scf.if {{.+}} -> (tensor<4x32xf32>, tensor<4x32xf32>) {
+// CHECK:     %[[GATE:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]} {{.+}} outs(%[[AZERO]] : tensor<4x32xf32>)
+// CHECK:     %[[UP:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]} {{.+}} outs(%[[BZERO]] : tensor<4x32xf32>)
+// CHECK:     scf.yield %[[GATE]], %[[UP]]
+// CHECK:   } else {
+// CHECK:     scf.yield %[[AZERO]], %[[BZERO]]
+// CHECK:   %[[BIAS:.+]] = tensor.extract_slice %{{.+}}[%{{.+}}, 0] [4, 32] [1, 1] : tensor<28x32xf32> to tensor<4x32xf32>
+// CHECK:   %[[ACT:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[P]]#0, %[[P]]#1, %[[BIAS]] : {{.+}}) outs(%[[HTILE]] : tensor<4x32xf32>) {
+// CHECK:   ^bb0(%[[G:.+]]: f32, %[[U:.+]]: f32, %[[C:.+]]: f32, %{{.+}}: f32):
+// CHECK:     %[[BIASED:.+]] = arith.addf %[[G]], %[[C]] : f32
+// CHECK:     %[[NEG:.+]] = arith.negf %[[BIASED]] : f32
+// CHECK:     %[[EXP:.+]] = math.exp %[[NEG]] : f32
+// CHECK:     %[[DEN:.+]] = arith.addf %[[EXP]], %[[ONE:.+]] : f32
+// CHECK:     %[[SIG:.+]] = arith.divf %[[ONE]], %[[DEN]] : f32
+// CHECK:     %[[SILU:.+]] = arith.mulf %[[BIASED]], %[[SIG]] : f32
+// CHECK:     %[[SCALED:.+]] = arith.mulf %[[U]], %[[HALF:.+]] : f32
+// CHECK:     %[[PROD:.+]] = arith.mulf %[[SILU]], %[[SCALED]] : f32
+// CHECK:     linalg.yield %[[PROD]] : f32
+// CHECK:   tensor.parallel_insert_slice %[[P]]#0 into %[[A]][%[[ROW]], 0] [4, 32] [1, 1]
+// CHECK:   tensor.parallel_insert_slice %[[P]]#1 into %[[B]][%[[BROW]], 0] [4, 32] [1, 1]
+// CHECK:   tensor.parallel_insert_slice %[[ACT]] into %[[H]][%[[HROW]], 0] [4, 32] [1, 1]
+// CHECK: return %[[F]]#0, %[[F]]#1, %[[F]]#2
+func.func @epilogue(%x: tensor<28x16xf32>, %w1: tensor<3x32x16xf32>,
+                    %w3: tensor<3x32x16xf32>, %t: tensor<7xi64>,
+                    %bias: tensor<28x32xf32>)
+    -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+  %gate, %up, %h = quern.grouped_matmul_epilogue %x, [%w1, %w3], %t
+      rows(%bias : tensor<28x32xf32>) transpose_rhs
+      : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x32x16xf32>],
+        tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>, %c: tensor<4x32xf32>):
+    %biased = quern.add %a, %c : tensor<4x32xf32>
+    %s = quern.sigmoid %biased : tensor<4x32xf32>
+    %silu = quern.mul %biased, %s : tensor<4x32xf32>
+    %half = quern.constant dense<0.5> : tensor<4x32xf32>
+    %scaled = quern.mul %b, %half : tensor<4x32xf32>
+    %m = quern.mul %silu, %scaled : tensor<4x32xf32>
+    quern.epilogue_yield %m : tensor<4x32xf32>
+  }
+  return %gate, %up, %h : tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>
+}

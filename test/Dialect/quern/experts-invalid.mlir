@@ -137,3 +137,120 @@ func.func @gradient_types(%x: tensor<28x16xf32>, %g: tensor<28x32xbf16>, %t: ten
   %0 = quern.grouped_weight_gradient %x, %g, %t : tensor<28x16xf32>, tensor<28x32xbf16>, tensor<7xi64> -> tensor<3x16x32xf32>
   return
 }
+
+// -----
+
+func.func @epilogue_weights(%x: tensor<28x16xf32>, %w1: tensor<3x32x16xf32>, %w3: tensor<3x16x16xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects weight stacks of one type}}
+  %0:2 = quern.grouped_matmul_epilogue %x, [%w1, %w3], %t transpose_rhs : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x16x16xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_none(%x: tensor<28x16xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects at least one weight stack}}
+  %0 = "quern.grouped_matmul_epilogue"(%x, %t) <{operandSegmentSizes = array<i32: 1, 0, 1, 0>}> ({
+  ^bb0:
+    quern.epilogue_yield
+  }) : (tensor<28x16xf32>, tensor<7xi64>) -> tensor<28x32xf32>
+  return
+}
+
+// -----
+
+func.func @epilogue_contraction(%x: tensor<28x16xf32>, %w: tensor<3x32x16xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op contraction dimensions differ: 16 vs 32}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x32x16xf32>], tensor<7xi64> -> (tensor<28x16xf32>) {
+  ^bb0(%a: tensor<4x16xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_tiles(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<8xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects tile_groups of rank 1 whose size divides the rows (28)}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<8xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_missing_product(%x: tensor<28x16xf32>, %w1: tensor<3x16x32xf32>, %w3: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects a result for each product}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w1, %w3], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>, tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_product_type(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects the first results to be the products, of type 'tensor<28x32xf32>'}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x16xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_rows(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>, %bias: tensor<24x32xf32>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects row inputs and results of rank 2 with the products' 28 rows}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t rows(%bias : tensor<24x32xf32>) : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_arguments(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects the epilogue to take a tile of each product and row input}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<28x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_yield(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects the epilogue to yield a tile of each result after the products}}
+  %0:2 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x16xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    quern.epilogue_yield %a : tensor<4x32xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_terminator(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects the epilogue to end in quern.epilogue_yield}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    llvm.unreachable
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_yield_parent(%a: tensor<4x32xf32>) {
+  // expected-error @+1 {{'quern.epilogue_yield' op expects parent op 'quern.grouped_matmul_epilogue'}}
+  quern.epilogue_yield %a : tensor<4x32xf32>
+}

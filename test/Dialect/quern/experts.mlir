@@ -28,3 +28,32 @@ func.func @experts(%ids: tensor<8x2xi64>, %x: tensor<28x16xf32>,
   return %slots, %h, %dx, %dw, %dwt : tensor<8x2xi64>, tensor<28x32xf32>,
       tensor<28x16xf32>, tensor<3x32x16xf32>, tensor<3x16x32xf32>
 }
+
+// A SwiGLU's gate and up products with their activation, the bias of the
+// gate read tile by tile: the products come first among the results, then
+// what the epilogue yields.
+// CHECK-LABEL: func.func @epilogue
+// CHECK: %{{.+}}:3 = quern.grouped_matmul_epilogue %{{.+}}, [%{{.+}}, %{{.+}}], %{{.+}} rows(%{{.+}} : tensor<28x32xf32>) transpose_rhs : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x32x16xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+// CHECK-NEXT: ^bb0(%[[GATE:.+]]: tensor<4x32xf32>, %[[UP:.+]]: tensor<4x32xf32>, %[[BIAS:.+]]: tensor<4x32xf32>):
+// CHECK-NEXT:   %[[BIASED:.+]] = quern.add %[[GATE]], %[[BIAS]] : tensor<4x32xf32>
+// CHECK-NEXT:   %[[SIGMOID:.+]] = quern.sigmoid %[[BIASED]] : tensor<4x32xf32>
+// CHECK-NEXT:   %[[SILU:.+]] = quern.mul %[[BIASED]], %[[SIGMOID]] : tensor<4x32xf32>
+// CHECK-NEXT:   %[[H:.+]] = quern.mul %[[SILU]], %[[UP]] : tensor<4x32xf32>
+// CHECK-NEXT:   quern.epilogue_yield %[[H]] : tensor<4x32xf32>
+// CHECK-NEXT: }
+func.func @epilogue(%x: tensor<28x16xf32>, %w1: tensor<3x32x16xf32>,
+                    %w3: tensor<3x32x16xf32>, %t: tensor<7xi64>,
+                    %bias: tensor<28x32xf32>) -> tensor<28x32xf32> {
+  %gate, %up, %h = quern.grouped_matmul_epilogue %x, [%w1, %w3], %t
+      rows(%bias : tensor<28x32xf32>) transpose_rhs
+      : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x32x16xf32>],
+        tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>, %c: tensor<4x32xf32>):
+    %biased = quern.add %a, %c : tensor<4x32xf32>
+    %s = quern.sigmoid %biased : tensor<4x32xf32>
+    %silu = quern.mul %biased, %s : tensor<4x32xf32>
+    %m = quern.mul %silu, %b : tensor<4x32xf32>
+    quern.epilogue_yield %m : tensor<4x32xf32>
+  }
+  return %h : tensor<28x32xf32>
+}

@@ -15,7 +15,9 @@ reference is not PyTorch but the same model
 compiled with --no-expert-fusion (its mixture-of-experts blocks dense):
 every state tensor (parameters and optimizer state) after steps 1 and 5
 and the loss at each step are compared, for routings PyTorch's top-k does
-not promise to resolve as ONNX does (ties).
+not promise to resolve as ONNX does (ties). --against-flag=FLAG does the
+same against the model compiled with FLAG (--no-epilogue-fusion: with
+tolerances of 0, the two must be bitwise equal).
 
 A parameter whose exact gradient is zero but which PyTorch sees a gradient
 of rounding noise for (its largest gradient element below 1e-6 but not 0:
@@ -50,15 +52,15 @@ class Reference(dict):
         return list(self)
 
 
-def dense_reference(dense, inputs, lr):
-    """The references of train_OPTIMIZER.npz from five steps of `dense`:
-    every state tensor after steps 1 and 5."""
+def compiled_reference(other, inputs, lr):
+    """The references of train_OPTIMIZER.npz from five steps of the
+    compiled model `other`: every state tensor after steps 1 and 5."""
     out = Reference(loss=[])
     for step in range(1, 6):
-        out["loss"].append(float(dense.train_step(inputs, lr)[0]))
+        out["loss"].append(float(other.train_step(inputs, lr)[0]))
         if step in (1, 5):
-            for t in dense.manifest["state"]["tensors"]:
-                out[f"step{step}/{t['name']}"] = dense.tensor(t["name"]).copy()
+            for t in other.manifest["state"]["tensors"]:
+                out[f"step{step}/{t['name']}"] = other.tensor(t["name"]).copy()
     out["loss"] = np.array(out["loss"])
     return out
 
@@ -87,9 +89,14 @@ def main():
                              "has them); the reference's parameters the "
                              "compiled model lacks are not compared, but every "
                              "trained one must be")
-    parser.add_argument("--against-dense", action="store_true",
-                        help="compare with the model compiled with "
-                             "--no-expert-fusion instead of PyTorch")
+    against = parser.add_mutually_exclusive_group()
+    against.add_argument("--against-dense", action="store_const",
+                         dest="against", const="--no-expert-fusion",
+                         help="compare with the model compiled with "
+                              "--no-expert-fusion instead of PyTorch")
+    against.add_argument("--against-flag", metavar="FLAG", dest="against",
+                         help="compare with the model compiled with FLAG "
+                              "added instead of PyTorch")
     args = parser.parse_args()
 
     flags, lr = SETTINGS[args.optimizer]
@@ -118,14 +125,14 @@ def main():
                 model.tensor(initializer.name)[...] = numpy_helper.to_array(initializer)
     data = os.path.join(args.model_dir, "test_data_set_0")
     inputs = data_set_inputs(data)
-    if args.against_dense:
-        # Against its own dense form the check means something only if the
-        # compile fused a block.
+    if args.against:
+        # Against another compile of itself (dense, or fused otherwise) the
+        # check means something only if the compile fused a block.
         if not model.manifest["experts"]:
             print("FAIL: no mixture-of-experts block was fused")
             return 1
-        reference = dense_reference(compile_model("dense", ["--no-expert-fusion"]),
-                                    inputs, lr)
+        reference = compiled_reference(
+            compile_model("against", [args.against]), inputs, lr)
     else:
         suffix = f"_{args.quantize_frozen}" if args.quantize_frozen else ""
         reference = np.load(os.path.join(args.reference_dir or args.model_dir,
@@ -141,7 +148,7 @@ def main():
         error = abs(loss - expected) / abs(expected)
         worst_loss = max(worst_loss, error)
         if error > args.loss_rtol:
-            print(f"step {step}: loss {loss!r}, PyTorch {expected!r} "
+            print(f"step {step}: loss {loss!r}, reference {expected!r} "
                   f"(relative error {error:.3g})")
             failures += 1
         if step in (1, 5):

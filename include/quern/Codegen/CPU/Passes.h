@@ -43,6 +43,9 @@ struct CPUCodegenOptions {
   /// Elementwise fusion may recompute cheap producers in the backward pass
   /// instead of keeping their results (quern-fuse-elementwise's recompute).
   bool recomputeCheap = true;
+  /// The elementwise ops after grouped products are computed tile by tile
+  /// with them (quern-fuse-grouped-epilogues).
+  bool fuseGroupedEpilogues = true;
   /// Stop once the workspace is planned (quern.workspace_bytes on each
   /// function): what quernc checks a recomputation budget against.
   bool stopAfterPlanning = false;

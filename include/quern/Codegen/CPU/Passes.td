@@ -163,6 +163,37 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def FuseGroupedEpiloguesPass
+    : Pass<"quern-fuse-grouped-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Compute the activation after grouped products tile by tile, "
+                "with them";
+  let description = [{
+    Runs on quern ops, before they become linalg. The grouped products
+    (`quern.grouped_matmul`) that multiply the same rows in the same tiles
+    by weights of one shape, and the elementwise ops after them that read
+    their results (a mixture-of-experts block's activation: SwiGLU's
+    `silu(gate) * up`, a bias and ReLU), become one
+    `quern.grouped_matmul_epilogue`: its lowering computes those ops on each
+    tile of rows right after the tile's products, in the same parallel
+    loop, while the tile is in cache, instead of writing each product out
+    whole and reading it back.
+
+    The epilogue is what follows the first product in program order and
+    reads what the products or the epilogue computed, up to the first op
+    that reads them and cannot join (the next product, which reads the
+    activation): a backward pass's uses of the products stay where they
+    are. Ops that join are quern elementwise ops on float tensors with the
+    products' rows; what else they read is read tile by tile (a bias
+    gathered per row), and splat constants are rebuilt at the tile's shape.
+    The products stay results (a training step keeps them for its backward
+    pass), and so does each epilogue value read outside it. Products
+    without such an epilogue are left as they are.
+
+    Each tile computes the same operations in the same order as before, so
+    results are bitwise unchanged.
+  }];
+}
+
 def FuseElementwisePass
     : Pass<"quern-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuse elementwise linalg ops, but not into contractions";
@@ -371,7 +402,9 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     ranges: two buffers share bytes only when no op uses both, counting uses
     through views. A block nested in an op (a loop body) is planned on its
     own, and its buffers, which must not leave it, take one range of bytes
-    live at that op. The size is recorded in the function
+    live at that op. A parallel loop's body (`scf.forall`, `scf.parallel`)
+    must have no buffer: its iterations run at once and would share that
+    range, so the pass fails instead. The size is recorded in the function
     attribute `quern.workspace_bytes`, and the caller provides that buffer, so
     the compiled code never calls malloc.
 
