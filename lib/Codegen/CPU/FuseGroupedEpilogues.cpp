@@ -53,10 +53,14 @@ bool isFloatRows(Type type, int64_t rows) {
          isa<FloatType>(tensor.getElementType());
 }
 
+bool isElementwise(Operation *op) {
+  return isa<QuernDialect>(op->getDialect()) &&
+         op->hasTrait<OpTrait::Elementwise>();
+}
+
 /// Whether `op` can be computed tile by tile in an epilogue over `rows`.
 bool canJoin(Operation *op, int64_t rows) {
-  return isa<QuernDialect>(op->getDialect()) &&
-         op->hasTrait<OpTrait::Elementwise>() && op->getNumResults() == 1 &&
+  return isElementwise(op) && op->getNumResults() == 1 &&
          isMemoryEffectFree(op) &&
          llvm::all_of(op->getOperandTypes(),
                       [&](Type type) { return isFloatRows(type, rows); }) &&
@@ -69,11 +73,19 @@ SplatElementsAttr splatOf(Value value) {
 }
 
 /// The products that share `first`'s rows, the epilogue after them (in
-/// order) and the op before which they can be computed as one.
+/// order) and the op before which they can be computed as one. Of the
+/// epilogue's values read outside it, `outputs` are read by an op that is
+/// not elementwise (the next product): the epilogue writes them. The
+/// `recomputed` ones are read by elementwise ops alone (a backward pass's):
+/// they are computed again after the epilogue, from its results, as they
+/// would be without it, and quern-fuse-elementwise keeps or recomputes them
+/// for those ops as it does elsewhere, instead of the epilogue writing more
+/// for the backward pass to keep.
 struct Group {
   SmallVector<GroupedMatMulOp> products;
   SmallVector<Operation *> epilogue;
   Operation *before = nullptr;
+  SmallVector<Value> outputs = {}, recomputed = {};
 };
 
 Group collect(GroupedMatMulOp first) {
@@ -99,6 +111,20 @@ Group collect(GroupedMatMulOp first) {
     computed.insert(op->getResult(0));
   }
   group.before = op ? op : first->getBlock()->getTerminator();
+  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
+                                                group.epilogue.end());
+  for (Operation *inner : group.epilogue) {
+    bool readOutside = false, writes = false;
+    for (Operation *user : inner->getUsers())
+      if (!inEpilogue.contains(user)) {
+        readOutside = true;
+        writes |= !isElementwise(user);
+      }
+    if (writes)
+      group.outputs.push_back(inner->getResult(0));
+    else if (readOutside)
+      group.recomputed.push_back(inner->getResult(0));
+  }
   return group;
 }
 
@@ -124,20 +150,14 @@ void fuse(Group &group) {
   llvm::SmallPtrSet<Value, 8> productResults;
   for (GroupedMatMulOp product : group.products)
     productResults.insert(product.getResult());
-  // What the epilogue reads from outside, tile by tile, and what it
-  // computes that something outside reads.
+  // What the epilogue reads from outside, tile by tile.
   llvm::SetVector<Value> rowInputs;
-  SmallVector<Value> outputs;
-  for (Operation *op : group.epilogue) {
+  for (Operation *op : group.epilogue)
     for (Value operand : op->getOperands())
       if (!productResults.contains(operand) &&
           !inEpilogue.contains(operand.getDefiningOp()) && !splatOf(operand))
         rowInputs.insert(operand);
-    if (llvm::any_of(op->getUsers(), [&](Operation *user) {
-          return !inEpilogue.contains(user);
-        }))
-      outputs.push_back(op->getResult(0));
-  }
+  SmallVector<Value> outputs = group.outputs;
 
   OpBuilder b(group.before);
   Location loc = b.getFusedLoc(llvm::to_vector(
@@ -188,6 +208,26 @@ void fuse(Group &group) {
   for (auto [output, result] : llvm::zip_equal(
            outputs, fused.getResults().drop_front(group.products.size())))
     output.replaceAllUsesWith(result);
+  // The ops the recomputed values need, again after the fused op: they now
+  // read its results where they read the products or the outputs.
+  llvm::SmallPtrSet<Operation *, 16> needed;
+  for (Value value : group.recomputed)
+    needed.insert(value.getDefiningOp());
+  for (Operation *op : llvm::reverse(group.epilogue))
+    if (needed.contains(op))
+      for (Value operand : op->getOperands())
+        if (Operation *producer = operand.getDefiningOp();
+            producer && inEpilogue.contains(producer))
+          needed.insert(producer);
+  b.setInsertionPointAfter(fused);
+  IRMapping again;
+  for (Operation *op : group.epilogue)
+    if (needed.contains(op))
+      b.clone(*op, again);
+  for (Value value : group.recomputed)
+    value.replaceUsesWithIf(again.lookup(value), [&](OpOperand &use) {
+      return !inEpilogue.contains(use.getOwner());
+    });
   for (Operation *op : llvm::reverse(group.epilogue))
     op->erase();
   for (GroupedMatMulOp product : group.products)
@@ -205,7 +245,7 @@ struct FuseGroupedEpiloguesPass
       if (fused.contains(first))
         continue;
       Group group = collect(first);
-      if (group.epilogue.empty() || !productsReadAfter(group))
+      if (group.outputs.empty() || !productsReadAfter(group))
         continue;
       for (GroupedMatMulOp product : group.products)
         fused.insert(product);

@@ -186,8 +186,16 @@ def FuseGroupedEpiloguesPass
     products' rows; what else they read is read tile by tile (a bias
     gathered per row), and splat constants are rebuilt at the tile's shape.
     The products stay results (a training step keeps them for its backward
-    pass), and so does each epilogue value read outside it. Products
-    without such an epilogue are left as they are.
+    pass), and so does each epilogue value that an op other than an
+    elementwise one reads (the next product). An epilogue value that only
+    elementwise ops read outside (a backward pass's use of the sigmoid) is
+    not written: the ops that compute it are computed again after the
+    epilogue from its results, as they would be without it, so
+    quern-fuse-elementwise keeps or recomputes them for their readers as it
+    does elsewhere, and the backward pass keeps no more than it did.
+    Products without such an epilogue, or read by nothing but the epilogue
+    (a forward-only compile: each tile's products would need a buffer per
+    thread), are left as they are.
 
     Each tile computes the same operations in the same order as before, so
     results are bitwise unchanged.
