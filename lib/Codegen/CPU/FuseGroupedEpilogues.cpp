@@ -73,20 +73,74 @@ SplatElementsAttr splatOf(Value value) {
 }
 
 /// The products that share `first`'s rows, the epilogue after them (in
-/// order) and the op before which they can be computed as one. Of the
-/// epilogue's values read outside it, `outputs` are read by an op that is
-/// not elementwise (the next product): the epilogue writes them. The
-/// `recomputed` ones are read by elementwise ops alone (a backward pass's):
-/// they are computed again after the epilogue, from its results, as they
-/// would be without it, and quern-fuse-elementwise keeps or recomputes them
-/// for those ops as it does elsewhere, instead of the epilogue writing more
-/// for the backward pass to keep.
+/// order) and the op before which they can be computed as one. The
+/// epilogue writes `outputs`: its values that an op other than an
+/// elementwise one reads outside it (the next product), and those that
+/// elementwise ops read outside (a backward pass's) and that cost a
+/// transcendental function to compute again (a sigmoid). The others such
+/// ops read (a product of two values the backward pass reads anyway) are
+/// not written: `recompute` (in order) computes them again after the
+/// epilogue from its results, and quern-fuse-elementwise computes them
+/// inside the loops that read them, so the backward pass keeps what it
+/// would without the fusion.
 struct Group {
   SmallVector<GroupedMatMulOp> products;
   SmallVector<Operation *> epilogue;
   Operation *before = nullptr;
   SmallVector<Value> outputs = {}, recomputed = {};
+  SmallVector<Operation *> recompute = {};
 };
+
+/// Whether computing `op` again costs a call of a transcendental function
+/// per element (LLVM has no vector instruction for them).
+bool isTranscendental(Operation *op) {
+  return isa<ExpOp, LogOp, TanhOp, SigmoidOp, ErfOp, PowOp, SinOp, CosOp>(op);
+}
+
+/// Splits the epilogue's values read outside it into outputs and the
+/// recomputed ones, and lists the ops that compute those again.
+void planOutputs(Group &group) {
+  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
+                                                group.epilogue.end());
+  llvm::SmallPtrSet<Operation *, 16> written;
+  for (Operation *inner : group.epilogue)
+    for (Operation *user : inner->getUsers())
+      if (!inEpilogue.contains(user) &&
+          (!isElementwise(user) || isTranscendental(inner)))
+        written.insert(inner);
+  // What the recomputed values need, up to written values; a
+  // transcendental one among them is written instead.
+  llvm::SmallPtrSet<Operation *, 16> needed;
+  for (Operation *inner : llvm::reverse(group.epilogue)) {
+    bool readOutside = llvm::any_of(inner->getUsers(), [&](Operation *user) {
+      return !inEpilogue.contains(user);
+    });
+    if (written.contains(inner) || (!readOutside && !needed.contains(inner)))
+      continue;
+    if (isTranscendental(inner)) {
+      written.insert(inner);
+      continue;
+    }
+    needed.insert(inner);
+    for (Value operand : inner->getOperands())
+      if (Operation *producer = operand.getDefiningOp();
+          producer && inEpilogue.contains(producer))
+        needed.insert(producer);
+  }
+  for (Operation *inner : group.epilogue) {
+    if (written.contains(inner)) {
+      group.outputs.push_back(inner->getResult(0));
+      continue;
+    }
+    if (!needed.contains(inner))
+      continue;
+    group.recompute.push_back(inner);
+    if (llvm::any_of(inner->getUsers(), [&](Operation *user) {
+          return !inEpilogue.contains(user);
+        }))
+      group.recomputed.push_back(inner->getResult(0));
+  }
+}
 
 Group collect(GroupedMatMulOp first) {
   Group group{{first}, {}, nullptr};
@@ -111,20 +165,7 @@ Group collect(GroupedMatMulOp first) {
     computed.insert(op->getResult(0));
   }
   group.before = op ? op : first->getBlock()->getTerminator();
-  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
-                                                group.epilogue.end());
-  for (Operation *inner : group.epilogue) {
-    bool readOutside = false, writes = false;
-    for (Operation *user : inner->getUsers())
-      if (!inEpilogue.contains(user)) {
-        readOutside = true;
-        writes |= !isElementwise(user);
-      }
-    if (writes)
-      group.outputs.push_back(inner->getResult(0));
-    else if (readOutside)
-      group.recomputed.push_back(inner->getResult(0));
-  }
+  planOutputs(group);
   return group;
 }
 
@@ -208,22 +249,12 @@ void fuse(Group &group) {
   for (auto [output, result] : llvm::zip_equal(
            outputs, fused.getResults().drop_front(group.products.size())))
     output.replaceAllUsesWith(result);
-  // The ops the recomputed values need, again after the fused op: they now
-  // read its results where they read the products or the outputs.
-  llvm::SmallPtrSet<Operation *, 16> needed;
-  for (Value value : group.recomputed)
-    needed.insert(value.getDefiningOp());
-  for (Operation *op : llvm::reverse(group.epilogue))
-    if (needed.contains(op))
-      for (Value operand : op->getOperands())
-        if (Operation *producer = operand.getDefiningOp();
-            producer && inEpilogue.contains(producer))
-          needed.insert(producer);
+  // The recomputed values, again after the fused op: the ops now read its
+  // results where they read the products or the outputs.
   b.setInsertionPointAfter(fused);
   IRMapping again;
-  for (Operation *op : group.epilogue)
-    if (needed.contains(op))
-      b.clone(*op, again);
+  for (Operation *op : group.recompute)
+    b.clone(*op, again);
   for (Value value : group.recomputed)
     value.replaceUsesWithIf(again.lookup(value), [&](OpOperand &use) {
       return !inEpilogue.contains(use.getOwner());

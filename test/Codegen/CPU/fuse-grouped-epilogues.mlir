@@ -2,16 +2,18 @@
 
 // A SwiGLU expert's gate and up products (a bias on the gate, gathered per
 // row) and the activation after them, as a training step has them: the
-// products and the activation's sigmoid are read by the backward pass too.
-// They become one op; the bias is read tile by tile, the splat constant is
-// rebuilt at the tile's shape. The last product reads the activation and
-// cannot join: the epilogue ends there and writes the activation for it.
-// The sigmoid, which only an elementwise op of the backward pass reads, is
-// not written for it: it is computed again after the epilogue, from the
-// gate, as it would be without the fusion (quern-fuse-elementwise then
-// recomputes it in the backward pass's loop).
+// products and some of the activation's values are read by the backward
+// pass too. They become one op; the bias is read tile by tile, the splat
+// constant is rebuilt at the tile's shape. The last product reads the
+// activation and cannot join: the epilogue ends there and writes the
+// activation for it. Of the values only the backward pass's elementwise ops
+// read, the epilogue writes the sigmoid (a transcendental function, not
+// worth computing again), not the biased gate or the SiLU: those are
+// computed again after the epilogue, from its results, as they would be
+// without the fusion, and quern-fuse-elementwise computes them inside the
+// backward pass's loops.
 // CHECK-LABEL: func.func @swiglu
-// CHECK: %[[F:.+]]:3 = quern.grouped_matmul_epilogue %{{.+}}, [%{{.+}}, %{{.+}}], %{{.+}} rows(%[[BIAS:.+]] : tensor<28x32xf32>) transpose_rhs : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x32x16xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+// CHECK: %[[F:.+]]:4 = quern.grouped_matmul_epilogue %{{.+}}, [%{{.+}}, %{{.+}}], %{{.+}} rows(%[[BIAS:.+]] : tensor<28x32xf32>) transpose_rhs : tensor<28x16xf32>, [tensor<3x32x16xf32>, tensor<3x32x16xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
 // CHECK-NEXT: ^bb0(%[[GATE:.+]]: tensor<4x32xf32>, %[[UP:.+]]: tensor<4x32xf32>, %[[B:.+]]: tensor<4x32xf32>):
 // CHECK-NEXT:   %[[BIASED:.+]] = quern.add %[[GATE]], %[[B]] : tensor<4x32xf32>
 // CHECK-NEXT:   %[[SIG:.+]] = quern.sigmoid %[[BIASED]] : tensor<4x32xf32>
@@ -19,13 +21,14 @@
 // CHECK-NEXT:   %[[HALF:.+]] = quern.constant dense<5.000000e-01> : tensor<4x32xf32>
 // CHECK-NEXT:   %[[SCALED:.+]] = quern.mul %[[UP]], %[[HALF]] : tensor<4x32xf32>
 // CHECK-NEXT:   %[[H:.+]] = quern.mul %[[SILU]], %[[SCALED]] : tensor<4x32xf32>
-// CHECK-NEXT:   quern.epilogue_yield %[[H]] : tensor<4x32xf32>
+// CHECK-NEXT:   quern.epilogue_yield %[[SIG]], %[[H]] : tensor<4x32xf32>, tensor<4x32xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[AGAIN:.+]] = quern.add %[[F]]#0, %[[BIAS]] : tensor<28x32xf32>
-// CHECK-NEXT: %[[SIGAGAIN:.+]] = quern.sigmoid %[[AGAIN]] : tensor<28x32xf32>
-// CHECK-NEXT: %[[OUT:.+]] = quern.grouped_matmul %[[F]]#2, %{{.+}}, %{{.+}} : tensor<28x32xf32>, tensor<3x32x16xf32>, tensor<7xi64> -> tensor<28x16xf32>
-// CHECK-NEXT: %[[DGATE:.+]] = quern.mul %[[F]]#0, %[[SIGAGAIN]] : tensor<28x32xf32>
-// CHECK-NEXT: return %[[OUT]], %[[DGATE]], %[[F]]#1
+// CHECK-NEXT: %[[SILUAGAIN:.+]] = quern.mul %[[AGAIN]], %[[F]]#2 : tensor<28x32xf32>
+// CHECK-NEXT: %[[OUT:.+]] = quern.grouped_matmul %[[F]]#3, %{{.+}}, %{{.+}} : tensor<28x32xf32>, tensor<3x32x16xf32>, tensor<7xi64> -> tensor<28x16xf32>
+// CHECK-NEXT: %[[DGATE:.+]] = quern.mul %[[F]]#0, %[[F]]#2 : tensor<28x32xf32>
+// CHECK-NEXT: %[[DSILU:.+]] = quern.mul %[[SILUAGAIN]], %[[F]]#1 : tensor<28x32xf32>
+// CHECK-NEXT: return %[[OUT]], %[[DGATE]], %[[DSILU]]
 func.func @swiglu(%x: tensor<28x16xf32>, %w1: tensor<3x32x16xf32>,
                   %w3: tensor<3x32x16xf32>, %w2: tensor<3x32x16xf32>,
                   %t: tensor<7xi64>, %bias: tensor<28x32xf32>)
@@ -40,7 +43,8 @@ func.func @swiglu(%x: tensor<28x16xf32>, %w1: tensor<3x32x16xf32>,
   %h = quern.mul %silu, %scaled : tensor<28x32xf32>
   %out = quern.grouped_matmul %h, %w2, %t : tensor<28x32xf32>, tensor<3x32x16xf32>, tensor<7xi64> -> tensor<28x16xf32>
   %dgate = quern.mul %gate, %s : tensor<28x32xf32>
-  return %out, %dgate, %up : tensor<28x16xf32>, tensor<28x32xf32>, tensor<28x32xf32>
+  %dsilu = quern.mul %silu, %up : tensor<28x32xf32>
+  return %out, %dgate, %dsilu : tensor<28x16xf32>, tensor<28x32xf32>, tensor<28x32xf32>
 }
 
 // -----

@@ -187,12 +187,14 @@ def FuseGroupedEpiloguesPass
     gathered per row), and splat constants are rebuilt at the tile's shape.
     The products stay results (a training step keeps them for its backward
     pass), and so does each epilogue value that an op other than an
-    elementwise one reads (the next product). An epilogue value that only
-    elementwise ops read outside (a backward pass's use of the sigmoid) is
-    not written: the ops that compute it are computed again after the
-    epilogue from its results, as they would be without it, so
-    quern-fuse-elementwise keeps or recomputes them for their readers as it
-    does elsewhere, and the backward pass keeps no more than it did.
+    elementwise one reads (the next product), or that elementwise ops read
+    outside (a backward pass's) and that costs a transcendental function
+    (exp, log, tanh, sigmoid, erf, pow, sin, cos) to compute again. The
+    other values that elementwise ops read outside (SwiGLU's SiLU, a product
+    of the gate and the sigmoid) are not written: they are computed again
+    after the epilogue from its results, as they would be without it, and
+    quern-fuse-elementwise computes them inside the loops that read them, so
+    the backward pass keeps no more than without the fusion.
     Products without such an epilogue, or read by nothing but the epilogue
     (a forward-only compile: each tile's products would need a buffer per
     thread), are left as they are.
