@@ -3,7 +3,7 @@
 ONNX, with Debian's PyTorch, for QLoRA fine-tuning with Quern.
 
     /usr/bin/python3 export_llama.py OUT_DIR [--weights model.safetensors]
-        [--layers N] [--sequence S]
+        [--layers N] [--sequence S] [--config JSON]
 
 The shape is TinyLlama-1.1B's: 22 layers, width 2048, 32 query heads
 sharing 4 key/value heads (head size 64), SwiGLU MLP 5632, RMSNorm (eps
@@ -16,7 +16,12 @@ Without --weights the weights are drawn from a fixed seed (normal, std
 0.02; RMSNorm weights 1). With --weights, they are read from a safetensors
 file with Hugging Face's Llama names (model.layers.N.self_attn.q_proj.weight,
 ...), such as TinyLlama-1.1B's model.safetensors; the parameters keep those
-names in the ONNX file, which --lora-targets matches.
+names in the ONNX file, which --lora-targets matches. Tensors may be F32,
+F16 or BF16; they are widened to float32 exactly.
+
+--config overrides the shape with a JSON object of CONFIG's keys (vocab,
+width, layers, heads, kv_heads, ffn, eps, theta, sequence), for smaller
+models of the same architecture: the test suite exports one of width 32.
 
 Writes OUT_DIR/llama.onnx and its weights as external data,
 OUT_DIR/llama.onnx.data (float32, 4.4 GB; the model is over ONNX's 2 GB
@@ -170,8 +175,15 @@ def main():
                         "Face Llama names (e.g. TinyLlama-1.1B's)")
     parser.add_argument("--layers", type=int, default=CONFIG["layers"])
     parser.add_argument("--sequence", type=int, default=CONFIG["sequence"])
+    parser.add_argument("--config", type=json.loads, default={},
+                        help="a JSON object overriding the shape's keys")
     args = parser.parse_args()
+    unknown = sorted(set(args.config) - set(CONFIG))
+    if unknown:
+        parser.error(f"--config: unknown key {unknown[0]!r}; the keys are "
+                     f"{', '.join(CONFIG)}")
     config = dict(CONFIG, layers=args.layers, sequence=args.sequence)
+    config.update(args.config)
     torch.manual_seed(0)
     with torch.no_grad():
         model = Llama(config)
