@@ -176,6 +176,9 @@ def main():
                 for framework in frameworks:
                     if framework.startswith("quern") and "compile_error" in record:
                         continue
+                    if (framework in variants and
+                            f"{variants[framework][0]}_compile_error" in record):
+                        continue
                     child, stem = (("quern", variants[framework][0])
                                    if framework in variants
                                    else (framework, "step"))

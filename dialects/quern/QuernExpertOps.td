@@ -121,7 +121,7 @@ def Quern_GroupedWeightGradientOp : Quern_Op<"grouped_weight_gradient", [Pure, D
 }
 
 def Quern_GroupedMatMulEpilogueOp : Quern_Op<"grouped_matmul_epilogue", [
-    Pure, AttrSizedOperandSegments]> {
+    Pure, AttrSizedOperandSegments, IsolatedFromAbove]> {
   let summary = "grouped products sharing their rows, and elementwise ops on "
                 "their results, tile by tile";
   let description = [{

@@ -711,13 +711,6 @@ LogicalResult GroupedMatMulEpilogueOp::verify() {
     return failure();
   if (getRhs().empty())
     return emitOpError("expects at least one weight stack");
-  if (getResults().size() < getRhs().size())
-    return emitOpError("expects a result for each product");
-  for (Value product : getResults().take_front(getRhs().size()))
-    if (product.getType() != getProductType())
-      return emitOpError("expects the first results to be the products, of "
-                         "type ")
-             << getProductType();
   for (Value weights : getRhs()) {
     if (weights.getType() != getRhs()[0].getType())
       return emitOpError("expects weight stacks of one type");
@@ -726,6 +719,13 @@ LogicalResult GroupedMatMulEpilogueOp::verify() {
                                     getTransposeRhs())))
       return failure();
   }
+  if (getResults().size() < getRhs().size())
+    return emitOpError("expects a result for each product");
+  for (Value product : getResults().take_front(getRhs().size()))
+    if (product.getType() != getProductType())
+      return emitOpError("expects the first results to be the products, of "
+                         "type ")
+             << getProductType();
   int64_t rows = getLhs().getType().getDimSize(0);
   SmallVector<Type> rowTypes(getRowInputs().getTypes());
   llvm::append_range(rowTypes, getResultTypes());
@@ -753,6 +753,15 @@ LogicalResult GroupedMatMulEpilogueOp::verifyRegions() {
   if (body.getArgumentTypes() != ArrayRef<Type>(expected))
     return emitOpError("expects the epilogue to take a tile of each product "
                        "and row input");
+  for (Operation &inner : body.without_terminator()) {
+    auto constant = dyn_cast<ConstantOp>(inner);
+    bool splat = constant && isa<SplatElementsAttr>(constant.getValue());
+    if (!splat && !(isa<QuernDialect>(inner.getDialect()) &&
+                    inner.hasTrait<OpTrait::Elementwise>()))
+      return emitOpError("expects the epilogue to hold quern elementwise ops "
+                         "and splat constants, got '")
+             << inner.getName() << "'";
+  }
   auto yield =
       body.empty() ? nullptr : dyn_cast<GroupedEpilogueYieldOp>(body.back());
   if (!yield)

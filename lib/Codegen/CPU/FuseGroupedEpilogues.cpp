@@ -148,8 +148,12 @@ Group collect(GroupedMatMulOp first) {
   llvm::SmallPtrSet<Value, 8> computed = {first.getResult()};
   Operation *op = first->getNextNode();
   for (; op; op = op->getNextNode()) {
-    bool reads = llvm::any_of(op->getOperands(), [&](Value operand) {
-      return computed.contains(operand);
+    // Uses in an op's regions count: the fused op must come before them.
+    bool reads = false;
+    op->walk([&](Operation *inner) {
+      reads |= llvm::any_of(inner->getOperands(), [&](Value operand) {
+        return computed.contains(operand);
+      });
     });
     auto product = dyn_cast<GroupedMatMulOp>(op);
     if (product && !reads && shareRows(first, product)) {
@@ -157,6 +161,10 @@ Group collect(GroupedMatMulOp first) {
       computed.insert(product.getResult());
       continue;
     }
+    // Nothing moves across an op with effects (the backward pass's marker,
+    // a communication op).
+    if (!reads && !isMemoryEffectFree(op))
+      break;
     if (!reads)
       continue;
     if (!canJoin(op, rows))

@@ -254,3 +254,39 @@ func.func @epilogue_yield_parent(%a: tensor<4x32xf32>) {
   // expected-error @+1 {{'quern.epilogue_yield' op expects parent op 'quern.grouped_matmul_epilogue'}}
   quern.epilogue_yield %a : tensor<4x32xf32>
 }
+
+// -----
+
+func.func @epilogue_weight_rank(%x: tensor<28x16xf32>, %w: tensor<16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects weights of rank 3 (groups x K x N) of the operands' element type}}
+  %0 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    quern.epilogue_yield
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_ops(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-error @+1 {{'quern.grouped_matmul_epilogue' op expects the epilogue to hold quern elementwise ops and splat constants, got 'quern.reduce_sum'}}
+  %0:2 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x1xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    %s = quern.reduce_sum %a axes = [1] keep_dims : tensor<4x32xf32> -> tensor<4x1xf32>
+    quern.epilogue_yield %s : tensor<4x1xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @epilogue_captures(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>, %c: tensor<4x32xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0:2 = quern.grouped_matmul_epilogue %x, [%w], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = quern.add %a, %c : tensor<4x32xf32>
+    quern.epilogue_yield %s : tensor<4x32xf32>
+  }
+  return
+}

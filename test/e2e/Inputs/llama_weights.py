@@ -112,7 +112,9 @@ def main():
     for name, value in expected.items():
         if name not in initializers:
             failures.append(f"{name} is not an initializer")
-        elif not np.array_equal(initializers[name], value):
+        elif (initializers[name].dtype != np.float32
+              or not np.array_equal(initializers[name].view(np.uint32),
+                                    value.view(np.uint32))):
             failures.append(f"{name} differs from the file's")
     print(f"{len(expected)} initializers compared (BF16, F16 and F32 in the file)")
 

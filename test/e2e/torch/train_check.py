@@ -147,7 +147,8 @@ def main():
         expected = float(reference["loss"][step - 1])
         error = abs(loss - expected) / abs(expected)
         worst_loss = max(worst_loss, error)
-        if error > args.loss_rtol:
+        # Written so that a NaN fails.
+        if not error <= args.loss_rtol:
             print(f"step {step}: loss {loss!r}, reference {expected!r} "
                   f"(relative error {error:.3g})")
             failures += 1
@@ -160,6 +161,11 @@ def main():
                     continue
                 compared.add(name)
                 actual = model.weight(name)
+                # With a tolerance of 0, the bits must be equal (a NaN
+                # equals nothing, -0 is not +0).
+                same_bits = np.array_equal(
+                    np.ascontiguousarray(actual, np.float32).view(np.uint32),
+                    np.ascontiguousarray(reference[key], np.float32).view(np.uint32))
                 diff = float(np.abs(actual - reference[key]).max())
                 gradient = f"grad1/{name}"
                 # An exactly zero gradient (an expert no token reached) is
@@ -173,7 +179,8 @@ def main():
                     failures += diff > bound
                     continue
                 worst_param[step] = max(worst_param[step], diff)
-                if diff > args.param_atol:
+                if not diff <= args.param_atol or (args.param_atol == 0
+                                                   and not same_bits):
                     print(f"step {step}: parameter {name} differs by {diff:.3g}")
                     failures += 1
     untested = [t["name"] for t in model.manifest["state"]["tensors"]

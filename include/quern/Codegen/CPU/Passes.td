@@ -172,7 +172,7 @@ def FuseGroupedEpiloguesPass
     (`quern.grouped_matmul`) that multiply the same rows in the same tiles
     by weights of one shape, and the elementwise ops after them that read
     their results (a mixture-of-experts block's activation: SwiGLU's
-    `silu(gate) * up`, a bias and ReLU), become one
+    `silu(gate) * up`, GELU, ReLU), become one
     `quern.grouped_matmul_epilogue`: its lowering computes those ops on each
     tile of rows right after the tile's products, in the same parallel
     loop, while the tile is in cache, instead of writing each product out
@@ -182,9 +182,10 @@ def FuseGroupedEpiloguesPass
     reads what the products or the epilogue computed, up to the first op
     that reads them and cannot join (the next product, which reads the
     activation): a backward pass's uses of the products stay where they
-    are. Ops that join are quern elementwise ops on float tensors with the
-    products' rows; what else they read is read tile by tile (a bias
-    gathered per row), and splat constants are rebuilt at the tile's shape.
+    are; so does any op with effects, and nothing moves across one. Ops that
+    join are quern elementwise ops on float tensors with the products' rows;
+    what else they read is read tile by tile, and splat constants are
+    rebuilt at the tile's shape.
     The products stay results (a training step keeps them for its backward
     pass), and so does each epilogue value that an op other than an
     elementwise one reads (the next product), or that elementwise ops read
@@ -193,11 +194,13 @@ def FuseGroupedEpiloguesPass
     other values that elementwise ops read outside (SwiGLU's SiLU, a product
     of the gate and the sigmoid) are not written: they are computed again
     after the epilogue from its results, as they would be without it, and
-    quern-fuse-elementwise computes them inside the loops that read them, so
-    the backward pass keeps no more than without the fusion.
-    Products without such an epilogue, or read by nothing but the epilogue
-    (a forward-only compile: each tile's products would need a buffer per
-    thread), are left as they are.
+    quern-fuse-elementwise computes them inside the loops that read them:
+    the forward pass writes what it writes without the fusion.
+    Products without such an epilogue, or read by nothing but the epilogue,
+    are left as they are: each tile's products would need a buffer per
+    thread. That is a forward-only compile, and experts with biases, whose
+    products only the bias's addition reads (the backward pass reads the
+    biased values).
 
     Each tile computes the same operations in the same order as before, so
     results are bitwise unchanged.
