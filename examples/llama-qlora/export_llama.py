@@ -19,9 +19,10 @@ file with Hugging Face's Llama names (model.layers.N.self_attn.q_proj.weight,
 names in the ONNX file, which --lora-targets matches. Tensors may be F32,
 F16 or BF16; they are widened to float32 exactly.
 
---config overrides the shape with a JSON object of CONFIG's keys (vocab,
-width, layers, heads, kv_heads, ffn, eps, theta, sequence), for smaller
-models of the same architecture: the test suite exports one of width 32.
+--config overrides the shape with a JSON object of CONFIG's other keys
+(vocab, width, heads, kv_heads, ffn, eps, theta; --layers and --sequence
+set the last two), for smaller models of the same architecture: the test
+suite exports one of width 32.
 
 Writes OUT_DIR/llama.onnx and its weights as external data,
 OUT_DIR/llama.onnx.data (float32, 4.4 GB; the model is over ONNX's 2 GB
@@ -178,10 +179,12 @@ def main():
     parser.add_argument("--config", type=json.loads, default={},
                         help="a JSON object overriding the shape's keys")
     args = parser.parse_args()
-    unknown = sorted(set(args.config) - set(CONFIG))
+    keys = [key for key in CONFIG if key not in ("layers", "sequence")]
+    unknown = sorted(set(args.config) - set(keys))
     if unknown:
         parser.error(f"--config: unknown key {unknown[0]!r}; the keys are "
-                     f"{', '.join(CONFIG)}")
+                     f"{', '.join(keys)} (--layers and --sequence set the "
+                     "others)")
     config = dict(CONFIG, layers=args.layers, sequence=args.sequence)
     config.update(args.config)
     torch.manual_seed(0)

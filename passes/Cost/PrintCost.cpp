@@ -18,6 +18,10 @@ struct PrintCostPass : quern::impl::PrintCostPassBase<PrintCostPass> {
   void runOnOperation() override {
     int64_t flops = 0, read = 0, written = 0;
     getOperation().walk([&](CostOpInterface op) {
+      // A grouped_matmul_epilogue's cost counts its region's ops, once per
+      // tile.
+      if (op->getParentOfType<GroupedMatMulEpilogueOp>())
+        return;
       op->emitRemark() << op.getFlops() << " flops, " << op.getBytesRead()
                        << " bytes read, " << op.getBytesWritten()
                        << " bytes written";

@@ -73,3 +73,21 @@ func.func @experts(%ids: tensor<8x2xi64>, %x: tensor<28x16xf32>, %w: tensor<3x16
   %dw = quern.grouped_weight_gradient %x, %g, %tiles : tensor<28x16xf32>, tensor<28x32xf32>, tensor<7xi64> -> tensor<3x16x32xf32>
   return
 }
+
+// -----
+
+// A grouped_matmul_epilogue: its two products (2 * 28 * 16 * 32 each), and
+// its epilogue once per tile of 4 rows (7 tiles of 128 elements: a sigmoid,
+// 3 each, and two multiplies); the ops in its region are not counted again.
+// expected-remark @+1 {{in all: 61824 flops, 14136 bytes read, 10752 bytes written}}
+func.func @epilogue(%x: tensor<28x16xf32>, %w1: tensor<3x16x32xf32>, %w3: tensor<3x16x32xf32>, %t: tensor<7xi64>) {
+  // expected-remark @+1 {{61824 flops, 14136 bytes read, 10752 bytes written}}
+  %gate, %up, %h = quern.grouped_matmul_epilogue %x, [%w1, %w3], %t : tensor<28x16xf32>, [tensor<3x16x32xf32>, tensor<3x16x32xf32>], tensor<7xi64> -> (tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>) {
+  ^bb0(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>):
+    %s = quern.sigmoid %a : tensor<4x32xf32>
+    %silu = quern.mul %a, %s : tensor<4x32xf32>
+    %m = quern.mul %silu, %b : tensor<4x32xf32>
+    quern.epilogue_yield %m : tensor<4x32xf32>
+  }
+  return
+}
