@@ -755,9 +755,9 @@ LogicalResult GroupedMatMulEpilogueOp::verifyRegions() {
                        "and row input");
   for (Operation &inner : body.without_terminator()) {
     auto constant = dyn_cast<ConstantOp>(inner);
-    bool splat = constant && isa<SplatElementsAttr>(constant.getValue());
-    if (!splat && !(isa<QuernDialect>(inner.getDialect()) &&
-                    inner.hasTrait<OpTrait::Elementwise>()))
+    if (!(constant && constant.getSplat()) &&
+        !(isa<QuernDialect>(inner.getDialect()) &&
+          inner.hasTrait<OpTrait::Elementwise>()))
       return emitOpError("expects the epilogue to hold quern elementwise ops "
                          "and splat constants, got '")
              << inner.getName() << "'";

@@ -148,6 +148,18 @@ def Quern_ConstantOp : Quern_Op<"constant", [ConstantLike, Pure,
     // element type: floats round, integers truncate, i1 is value != 0).
     OpBuilder<(ins "mlir::RankedTensorType":$type, "double":$value)>
   ];
+  let extraClassDeclaration = [{
+    /// The value when every element is the same, else null.
+    ::mlir::SplatElementsAttr getSplat() {
+      return ::llvm::dyn_cast<::mlir::SplatElementsAttr>(getValue());
+    }
+    /// The splat value of `value`'s defining constant, or null when it is
+    /// not a splat constant.
+    static ::mlir::SplatElementsAttr splatOf(::mlir::Value value) {
+      auto constant = value.getDefiningOp<ConstantOp>();
+      return constant ? constant.getSplat() : nullptr;
+    }
+  }];
 }
 
 #endif // QUERN_SHAPE_OPS_TD

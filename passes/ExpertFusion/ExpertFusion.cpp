@@ -83,9 +83,7 @@ std::optional<Routing> routingOf(Value gates, Value indices) {
 
 /// Whether `value` is a splat constant equal to `number`.
 bool isSplatOf(Value value, double number) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  auto splat = constant ? dyn_cast<SplatElementsAttr>(constant.getValue())
-                        : SplatElementsAttr();
+  SplatElementsAttr splat = ConstantOp::splatOf(value);
   if (!splat)
     return false;
   if (isa<FloatType>(splat.getElementType()))
@@ -303,7 +301,7 @@ std::optional<std::pair<MulOp, Value>> weighedTerm(SliceOp gate) {
 /// Whether `op` is a splat constant.
 bool isSplatConstant(Operation *op) {
   auto constant = dyn_cast_or_null<ConstantOp>(op);
-  return constant && isa<SplatElementsAttr>(constant.getValue());
+  return constant && constant.getSplat();
 }
 
 /// Whether `a` and `b` are one value, or computed by equal ops (an importer

@@ -67,11 +67,6 @@ bool canJoin(Operation *op, int64_t rows) {
          isFloatRows(op->getResult(0).getType(), rows);
 }
 
-SplatElementsAttr splatOf(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  return constant ? dyn_cast<SplatElementsAttr>(constant.getValue()) : nullptr;
-}
-
 /// The products that share `first`'s rows, the epilogue after them (in
 /// order) and the op before which they can be computed as one. The
 /// epilogue writes `outputs`: its values that an op other than an
@@ -85,10 +80,17 @@ SplatElementsAttr splatOf(Value value) {
 /// would without the fusion.
 struct Group {
   SmallVector<GroupedMatMulOp> products;
-  SmallVector<Operation *> epilogue;
+  llvm::SetVector<Operation *> epilogue;
   Operation *before = nullptr;
   SmallVector<Value> outputs = {}, recomputed = {};
   SmallVector<Operation *> recompute = {};
+
+  /// Whether an op outside the epilogue reads `op`'s results.
+  bool readOutside(Operation *op) const {
+    return llvm::any_of(op->getUsers(), [&](Operation *user) {
+      return !epilogue.contains(user);
+    });
+  }
 };
 
 /// Whether computing `op` again costs a call of a transcendental function
@@ -100,8 +102,7 @@ bool isTranscendental(Operation *op) {
 /// Splits the epilogue's values read outside it into outputs and the
 /// recomputed ones, and lists the ops that compute those again.
 void planOutputs(Group &group) {
-  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
-                                                group.epilogue.end());
+  const llvm::SetVector<Operation *> &inEpilogue = group.epilogue;
   llvm::SmallPtrSet<Operation *, 16> written;
   for (Operation *inner : group.epilogue)
     for (Operation *user : inner->getUsers())
@@ -112,10 +113,8 @@ void planOutputs(Group &group) {
   // transcendental one among them is written instead.
   llvm::SmallPtrSet<Operation *, 16> needed;
   for (Operation *inner : llvm::reverse(group.epilogue)) {
-    bool readOutside = llvm::any_of(inner->getUsers(), [&](Operation *user) {
-      return !inEpilogue.contains(user);
-    });
-    if (written.contains(inner) || (!readOutside && !needed.contains(inner)))
+    if (written.contains(inner) ||
+        (!group.readOutside(inner) && !needed.contains(inner)))
       continue;
     if (isTranscendental(inner)) {
       written.insert(inner);
@@ -135,9 +134,7 @@ void planOutputs(Group &group) {
     if (!needed.contains(inner))
       continue;
     group.recompute.push_back(inner);
-    if (llvm::any_of(inner->getUsers(), [&](Operation *user) {
-          return !inEpilogue.contains(user);
-        }))
+    if (group.readOutside(inner))
       group.recomputed.push_back(inner->getResult(0));
   }
 }
@@ -169,7 +166,7 @@ Group collect(GroupedMatMulOp first) {
       continue;
     if (!canJoin(op, rows))
       break;
-    group.epilogue.push_back(op);
+    group.epilogue.insert(op);
     computed.insert(op->getResult(0));
   }
   group.before = op ? op : first->getBlock()->getTerminator();
@@ -182,20 +179,15 @@ Group collect(GroupedMatMulOp first) {
 /// by the epilogue would need a tile buffer per thread, which the
 /// workspace, planned once for all iterations, does not have.
 bool productsReadAfter(const Group &group) {
-  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
-                                                group.epilogue.end());
   return llvm::all_of(group.products, [&](GroupedMatMulOp product) {
-    return llvm::any_of(product->getUsers(), [&](Operation *user) {
-      return !inEpilogue.contains(user);
-    });
+    return group.readOutside(product);
   });
 }
 
 /// Builds the grouped_matmul_epilogue of `group` and replaces its ops.
 void fuse(Group &group) {
   GroupedMatMulOp first = group.products.front();
-  llvm::SmallPtrSet<Operation *, 16> inEpilogue(group.epilogue.begin(),
-                                                group.epilogue.end());
+  const llvm::SetVector<Operation *> &inEpilogue = group.epilogue;
   llvm::SmallPtrSet<Value, 8> productResults;
   for (GroupedMatMulOp product : group.products)
     productResults.insert(product.getResult());
@@ -204,7 +196,8 @@ void fuse(Group &group) {
   for (Operation *op : group.epilogue)
     for (Value operand : op->getOperands())
       if (!productResults.contains(operand) &&
-          !inEpilogue.contains(operand.getDefiningOp()) && !splatOf(operand))
+          !inEpilogue.contains(operand.getDefiningOp()) &&
+          !ConstantOp::splatOf(operand))
         rowInputs.insert(operand);
   SmallVector<Value> outputs = group.outputs;
 
@@ -239,7 +232,7 @@ void fuse(Group &group) {
     tiles.map(input, body->addArgument(tileOf(input.getType()), loc));
   for (Operation *op : group.epilogue) {
     for (Value operand : op->getOperands())
-      if (SplatElementsAttr splat = splatOf(operand);
+      if (SplatElementsAttr splat = ConstantOp::splatOf(operand);
           splat && !tiles.contains(operand))
         tiles.map(operand, b.create<ConstantOp>(loc, splat.resizeSplat(tileOf(
                                                          splat.getType()))));
