@@ -86,10 +86,8 @@ Value quern::detail::buildAccumulatorInit(OpBuilder &b, Location loc,
 
 namespace {
 
-struct MatMulLowering : OpConversionPattern<MatMulOp> {
-  MatMulLowering(TypeConverter &converter, MLIRContext *context,
-                 const MatmulPrecision &precision)
-      : OpConversionPattern(converter, context), precision(precision) {}
+struct MatMulLowering : ProductPattern<MatMulOp> {
+  using ProductPattern::ProductPattern;
 
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
@@ -153,8 +151,6 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 
 private:
-  MatmulPrecision precision;
-
   /// Rows (columns) of the result from which a transposed right (left)
   /// operand is packed: the copy's loads are then at most an eighth of the
   /// product's multiply-adds.

@@ -381,10 +381,8 @@ ValueRange buildGroupedProducts(OpBuilder &b, Location loc, Value lhs,
       });
 }
 
-struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
-  GroupedMatMulLowering(TypeConverter &converter, MLIRContext *context,
-                        const MatmulPrecision &precision)
-      : OpConversionPattern(converter, context), precision(precision) {}
+struct GroupedMatMulLowering : ProductPattern<GroupedMatMulOp> {
+  using ProductPattern::ProductPattern;
 
   LogicalResult
   matchAndRewrite(GroupedMatMulOp op, OpAdaptor adaptor,
@@ -396,18 +394,13 @@ struct GroupedMatMulLowering : OpConversionPattern<GroupedMatMulOp> {
                              adaptor.getTileGroups(), op.getType(), precision));
     return success();
   }
-
-  MatmulPrecision precision;
 };
 
 /// The products as a grouped_matmul's, and on each tile one all-parallel
 /// generic computing the epilogue's ops element by element, writing the
 /// tile's rows of each further result.
-struct GroupedMatMulEpilogueLowering
-    : OpConversionPattern<GroupedMatMulEpilogueOp> {
-  GroupedMatMulEpilogueLowering(TypeConverter &converter, MLIRContext *context,
-                                const MatmulPrecision &precision)
-      : OpConversionPattern(converter, context), precision(precision) {}
+struct GroupedMatMulEpilogueLowering : ProductPattern<GroupedMatMulEpilogueOp> {
+  using ProductPattern::ProductPattern;
 
   LogicalResult
   matchAndRewrite(GroupedMatMulEpilogueOp op, OpAdaptor adaptor,
@@ -416,11 +409,6 @@ struct GroupedMatMulEpilogueLowering
     if (failed(getTypeConverter()->convertTypes(op.getResultTypes(), types)))
       return failure();
     Block &body = op.getEpilogue().front();
-    auto splatOf = [](Operation &inner) {
-      auto constant = dyn_cast<ConstantOp>(inner);
-      return constant ? dyn_cast<SplatElementsAttr>(constant.getValue())
-                      : nullptr;
-    };
     int64_t tileRows = op.getTileRows();
     auto epilogue = [&](OpBuilder &b, Location loc, Value tile,
                         ValueRange products,
@@ -445,7 +433,7 @@ struct GroupedMatMulEpilogueLowering
                   llvm::map_to_vector(inner.getOperands(), [&](Value operand) {
                     return scalars.lookup(operand);
                   });
-              SplatElementsAttr splat = splatOf(inner);
+              SplatElementsAttr splat = ConstantOp::splatOf(inner.getResult(0));
               scalars.map(
                   inner.getResult(0),
                   splat ? nb.create<arith::ConstantOp>(
@@ -466,15 +454,10 @@ struct GroupedMatMulEpilogueLowering
                                  epilogue));
     return success();
   }
-
-  MatmulPrecision precision;
 };
 
-struct GroupedWeightGradientLowering
-    : OpConversionPattern<GroupedWeightGradientOp> {
-  GroupedWeightGradientLowering(TypeConverter &converter, MLIRContext *context,
-                                const MatmulPrecision &precision)
-      : OpConversionPattern(converter, context), precision(precision) {}
+struct GroupedWeightGradientLowering : ProductPattern<GroupedWeightGradientOp> {
+  using ProductPattern::ProductPattern;
 
   static constexpr int64_t kChunkRows = 128;
 
@@ -557,8 +540,6 @@ struct GroupedWeightGradientLowering
             }));
     return success();
   }
-
-  MatmulPrecision precision;
 };
 
 } // namespace

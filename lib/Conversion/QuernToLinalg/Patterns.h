@@ -35,6 +35,17 @@ void populateExpertPatterns(mlir::TypeConverter &converter,
 void populateQuantizedPatterns(mlir::TypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 
+/// The pattern of an op whose products follow the precision of f32
+/// matmuls.
+template <typename Op> struct ProductPattern : mlir::OpConversionPattern<Op> {
+  ProductPattern(mlir::TypeConverter &converter, mlir::MLIRContext *context,
+                 const MatmulPrecision &precision)
+      : mlir::OpConversionPattern<Op>(converter, context),
+        precision(precision) {}
+
+  MatmulPrecision precision;
+};
+
 //===-- Elementwise ops (Elementwise.cpp) ---------------------------------===//
 
 /// One element of the elementwise quern op `op` from its operands'
