@@ -64,9 +64,9 @@ func.func @forward(%x: tensor<28x16xf32>, %w1: tensor<3x16x32xf32>,
 // -----
 
 // Products of other rows (or other tiles) are other groups, and an op that
-// reads a product but is not elementwise on floats of its rows (a
-// reduction, a comparison to booleans) ends the epilogue: the ReLU after
-// the reduction stays apart, the one before it joins.
+// reads a product but is not elementwise on floats of its rows (here a
+// reduction; a comparison to booleans below) ends the epilogue: the ReLU
+// after the reduction stays apart, the one before it joins.
 // CHECK-LABEL: func.func @groups
 // CHECK-NEXT: quern.grouped_matmul %arg1, %arg2, %arg3 :
 // CHECK-NEXT: quern.grouped_matmul %arg0, %arg2, %arg4 :
@@ -90,4 +90,21 @@ func.func @groups(%x: tensor<28x16xf32>, %y: tensor<28x16xf32>,
   %positive = quern.compare gt, %a, %zero : tensor<28x32xf32> -> tensor<28x32xi1>
   %late = quern.relu %a : tensor<28x32xf32>
   return %a, %b, %c, %r, %sum, %positive, %late : tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>, tensor<28x32xf32>, tensor<28xf32>, tensor<28x32xi1>, tensor<28x32xf32>
+}
+
+// -----
+
+// A comparison to booleans reads the product first: it cannot join, so the
+// epilogue is empty and the ReLU after it stays apart too.
+// CHECK-LABEL: func.func @booleans
+// CHECK-NOT: quern.grouped_matmul_epilogue
+// CHECK: quern.compare gt
+// CHECK-NEXT: quern.relu
+func.func @booleans(%x: tensor<28x16xf32>, %w: tensor<3x16x32xf32>, %t: tensor<7xi64>)
+    -> (tensor<28x32xf32>, tensor<28x32xi1>, tensor<28x32xf32>) {
+  %a = quern.grouped_matmul %x, %w, %t : tensor<28x16xf32>, tensor<3x16x32xf32>, tensor<7xi64> -> tensor<28x32xf32>
+  %zero = quern.constant dense<0.0> : tensor<28x32xf32>
+  %positive = quern.compare gt, %a, %zero : tensor<28x32xf32> -> tensor<28x32xi1>
+  %r = quern.relu %a : tensor<28x32xf32>
+  return %a, %positive, %r : tensor<28x32xf32>, tensor<28x32xi1>, tensor<28x32xf32>
 }
