@@ -151,11 +151,25 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
     and the updates) are averaged over the processes of a data-parallel
     job: they are packed, in the order the backward pass finishes them, into
     buckets of at most `bucket-bytes` (one gradient larger than that is a
-    bucket of its own), each a 1-D f32 tensor; a quern.all_reduce_start
+    bucket of its own), each a 1-D f32 tensor; a quern.collective_start
     right after a bucket's last gradient hands it to the host's
     communicator, so that its reduction overlaps the rest of the backward
-    pass, and a quern.all_reduce_wait per bucket after the backward pass
+    pass, and a quern.collective_wait per bucket after the backward pass
     gives the means, from which the gradients are sliced again.
+
+    With `shard-optimizer = N` as well (ZeRO stage 1), each of the N
+    processes keeps the optimizer state of one piece of every parameter
+    (runtime/include/quern/Shard.h: ceil(E/N) elements of its E, the last
+    pieces moved back to end at E), as a 1-D state argument marked
+    `quern.shard = {processes = N, shape = <the parameter's>}`. The buckets
+    are reduce-scattered instead: packed as N chunks, chunk r the pieces of
+    process r, of which each process receives the mean of its own. It
+    updates its pieces (read from the parameters at an offset computed from
+    quern.process_rank), then all-gathers them bucket by bucket, each
+    gather started as soon as its bucket's pieces are updated, and
+    assembles the whole parameters. Clipping sums the squares of the
+    pieces, counting the elements two pieces share once, over the
+    processes (a one-element all_reduce).
 
     Before:
     ```mlir
@@ -209,11 +223,14 @@ def MakeTrainStepPass : Pass<"quern-make-train-step", "mlir::ModuleOp"> {
            "before one update">,
     Option<"dataParallel", "data-parallel", "bool", "false",
            "Average the gradients over the processes of a data-parallel job "
-           "(quern.all_reduce_start/wait on buckets of them) before clipping "
+           "(quern.collective_start/wait on buckets of them) before clipping "
            "and the updates">,
     Option<"bucketBytes", "bucket-bytes", "int64_t", "25 << 20",
            "With data-parallel: the most bytes of gradients in one bucket "
-           "(a larger gradient is a bucket of its own)">
+           "(a larger gradient is a bucket of its own)">,
+    Option<"shardOptimizer", "shard-optimizer", "int64_t", "0",
+           "With data-parallel: shard the optimizer state over this many "
+           "processes (ZeRO stage 1; 0: every process keeps all of it)">
   ];
   let dependentDialects = ["quern::QuernDialect",
                            "mlir::arith::ArithDialect",

@@ -99,6 +99,25 @@ void quern::setQuantized(FunctionOpInterface func, unsigned index,
            b.getNamedAttr("shape", b.getDenseI64ArrayAttr(info.shape))}));
 }
 
+std::optional<ShardInfo> quern::getShard(FunctionOpInterface func,
+                                         unsigned index) {
+  auto info = func.getArgAttrOfType<DictionaryAttr>(index, kShardAttrName);
+  if (!info)
+    return std::nullopt;
+  return ShardInfo{info.getAs<IntegerAttr>("processes").getInt(),
+                   info.getAs<DenseI64ArrayAttr>("shape").asArrayRef()};
+}
+
+void quern::setShard(FunctionOpInterface func, unsigned index,
+                     const ShardInfo &info) {
+  Builder b(func.getContext());
+  func.setArgAttr(
+      index, kShardAttrName,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("processes", b.getI64IntegerAttr(info.processes)),
+           b.getNamedAttr("shape", b.getDenseI64ArrayAttr(info.shape))}));
+}
+
 std::optional<double> quern::getUniformInitial(FunctionOpInterface func,
                                                unsigned index) {
   auto initial = func.getArgAttrOfType<DictionaryAttr>(index, kInitialAttrName);
@@ -218,6 +237,19 @@ LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
     if (!bound || dict.size() != 1 || !(bound.getValueAsDouble() > 0))
       return error() << "'" << name
                      << "' must be {uniform_bound = <positive float>}";
+    return success();
+  }
+  if (name == kShardAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto processes =
+        dict ? dict.getAs<IntegerAttr>("processes") : IntegerAttr();
+    auto shape =
+        dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
+    if (!processes || !shape || dict.size() != 2 || processes.getInt() < 1 ||
+        llvm::any_of(shape.asArrayRef(), [](int64_t size) { return size < 1; }))
+      return error() << "'" << name
+                     << "' must be {processes = <positive integer>, shape = "
+                        "<array of positive i64>}";
     return success();
   }
   if (name == kWorkspaceAttrName) {

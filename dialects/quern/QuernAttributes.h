@@ -44,6 +44,11 @@ inline constexpr llvm::StringLiteral kQuantPartNames[] = {
 /// A), drawn by quernc from --seed: `{uniform_bound = <f64>}`, uniform in
 /// [-bound, bound). Parameters without a value and without it start at 0.
 inline constexpr llvm::StringLiteral kInitialAttrName = "quern.initial";
+/// Argument: optimizer state sharded over the processes of a data-parallel
+/// job (`--shard-optimizer`), `{processes = N, shape = array<i64: ...>}`:
+/// the argument is this process's 1-D piece (quern/Shard.h) of a tensor of
+/// `shape`, which the manifest and checkpoints show.
+inline constexpr llvm::StringLiteral kShardAttrName = "quern.shard";
 /// Argument (CPU code generation): the one workspace buffer.
 inline constexpr llvm::StringLiteral kWorkspaceAttrName = "quern.workspace";
 
@@ -136,6 +141,16 @@ std::optional<QuantizedInfo> getQuantized(mlir::FunctionOpInterface func,
                                           unsigned index);
 void setQuantized(mlir::FunctionOpInterface func, unsigned index,
                   const QuantizedInfo &info);
+
+struct ShardInfo {
+  int64_t processes;
+  llvm::ArrayRef<int64_t> shape;
+};
+/// The quern.shard of argument `index`, if it has one.
+std::optional<ShardInfo> getShard(mlir::FunctionOpInterface func,
+                                  unsigned index);
+void setShard(mlir::FunctionOpInterface func, unsigned index,
+              const ShardInfo &info);
 
 /// The uniform_bound of argument `index`'s quern.initial, if it has one.
 std::optional<double> getUniformInitial(mlir::FunctionOpInterface func,

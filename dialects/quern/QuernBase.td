@@ -50,4 +50,11 @@ def Quern_QuantScheme : I32EnumAttr<"QuantScheme",
   let cppNamespace = "::quern";
 }
 
+def Quern_CollectiveKind : I32EnumAttr<"CollectiveKind",
+    "what a data-parallel collective computes over the processes", [
+      I32EnumAttrCase<"all_reduce", 0>, I32EnumAttrCase<"reduce_scatter", 1>,
+      I32EnumAttrCase<"all_gather", 2>]> {
+  let cppNamespace = "::quern";
+}
+
 #endif // QUERN_BASE_TD

@@ -579,23 +579,45 @@ LogicalResult AdagradUpdateOp::verify() {
   return verifyLearningRate(*this, getParam(), getLr());
 }
 
-LogicalResult AllReduceStartOp::verify() {
-  // A bucket started and never waited for would still be in the host's
-  // hands when the step returns.
-  if (!getPending().hasOneUse() ||
-      !isa<AllReduceWaitOp>(*getPending().getUsers().begin()))
-    return emitOpError("expects one quern.all_reduce_wait of its pending "
-                       "values, and no other use");
+/// A collective's kind and process count agree, and the count divides the
+/// bucket into its chunks.
+template <typename Op>
+static LogicalResult verifyCollective(Op op, int64_t elements) {
+  std::optional<int64_t> processes = op.getProcesses();
+  if (op.getKind() == CollectiveKind::all_reduce)
+    return processes ? op.emitOpError("takes no process count for an "
+                                      "all_reduce")
+                     : success();
+  if (!processes || *processes < 1)
+    return op.emitOpError("expects the count of processes (over N) of a ")
+           << stringifyCollectiveKind(op.getKind());
+  if (elements % *processes)
+    return op.emitOpError("expects ")
+           << elements << " elements to be " << *processes
+           << " chunks, one per process";
   return success();
 }
 
-LogicalResult AllReduceWaitOp::verify() {
-  auto start = getPending().getDefiningOp<AllReduceStartOp>();
+LogicalResult CollectiveStartOp::verify() {
+  // A bucket started and never waited for would still be in the host's
+  // hands when the step returns.
+  if (!getPending().hasOneUse() ||
+      !isa<CollectiveWaitOp>(*getPending().getUsers().begin()))
+    return emitOpError("expects one quern.collective_wait of its pending "
+                       "values, and no other use");
+  return verifyCollective(*this, getValues().getType().getNumElements());
+}
+
+LogicalResult CollectiveWaitOp::verify() {
+  auto start = getPending().getDefiningOp<CollectiveStartOp>();
   if (!start)
-    return emitOpError("expects the result of a quern.all_reduce_start");
+    return emitOpError("expects the result of a quern.collective_start");
   if (start.getBucket() != getBucket())
     return emitOpError("waits for bucket ")
            << getBucket() << " but its operand is bucket " << start.getBucket();
+  if (start.getKind() != getKind() || start.getProcesses() != getProcesses())
+    return emitOpError("waits for another kind of collective than its "
+                       "operand's start");
   return success();
 }
 

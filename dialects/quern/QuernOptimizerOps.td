@@ -148,48 +148,84 @@ def Quern_RecomputeInputOp : Quern_Op<"recompute_input",
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Quern_AllReduceStartOp : Quern_Op<"all_reduce_start",
+def Quern_CollectiveStartOp : Quern_Op<"collective_start",
     [MemoryEffects<[MemWrite]>, AllTypesMatch<["values", "pending"]>]> {
-  let summary = "starts averaging a gradient bucket over data-parallel processes";
+  let summary = "starts a collective operation on a gradient or parameter bucket";
   let description = [{
     `quernc --train --data-parallel` (quern-make-train-step with
     `data-parallel`) packs the gradients into buckets, each a 1-D f32 tensor
     in the order the backward pass finishes them, and places this op right
     after the bucket's last gradient is computed: it hands the bucket to
     the host's communicator (docs/ABI.md, `NAME_set_communicator`), which
-    replaces it, asynchronously, by its mean over the processes. The result
-    is the same buffer, pending: only its quern.all_reduce_wait may read
-    it. Bufferization makes both ops calls of the communicator on the
-    bucket's buffer. The write effect keeps them in place.
+    replaces it, asynchronously, by what `kind` says, over the processes of
+    the job:
+
+    - `all_reduce`: the mean of the processes' buckets;
+    - `reduce_scatter` (`over N`, with `--shard-optimizer`): the bucket is
+      N chunks, one per process; the first chunk becomes the mean of the
+      processes' chunks of this process's rank (the rest is undefined);
+    - `all_gather` (`over N`): the first chunk of every process's bucket,
+      in rank order.
+
+    The result is the same buffer, pending: only its quern.collective_wait
+    may read it. Bufferization makes both ops calls of the communicator on
+    the bucket's buffer. The write effect keeps them in place.
 
     ```mlir
-    %pending = quern.all_reduce_start %bucket bucket = 0 : tensor<4160xf32>
+    %pending = quern.collective_start all_reduce %bucket bucket = 0 : tensor<4160xf32>
+    %chunks = quern.collective_start reduce_scatter %packed bucket = 1 over 2 : tensor<4160xf32>
     ```
   }];
-  let arguments = (ins 1DTensorOf<[F32]>:$values, I64Attr:$bucket);
+  let arguments = (ins 1DTensorOf<[F32]>:$values, I64Attr:$bucket,
+                       Quern_CollectiveKind:$kind,
+                       OptionalAttr<I64Attr>:$processes);
   let results = (outs 1DTensorOf<[F32]>:$pending);
-  let assemblyFormat = "$values `bucket` `=` $bucket attr-dict `:` type($values)";
+  let assemblyFormat = [{
+    $kind $values `bucket` `=` $bucket (`over` $processes^)? attr-dict `:`
+    type($values)
+  }];
   let hasVerifier = 1;
 }
 
-def Quern_AllReduceWaitOp : Quern_Op<"all_reduce_wait",
-    [MemoryEffects<[MemWrite]>, AllTypesMatch<["pending", "mean"]>]> {
-  let summary = "waits for a gradient bucket's mean over the processes";
+def Quern_CollectiveWaitOp : Quern_Op<"collective_wait",
+    [MemoryEffects<[MemWrite]>, AllTypesMatch<["pending", "result"]>]> {
+  let summary = "waits for a bucket's collective operation";
   let description = [{
-    Returns the mean over the data-parallel processes of the bucket that
-    `pending`'s quern.all_reduce_start started, in the same buffer, once
-    the communicator has it. quern-make-train-step places the waits after
-    the whole backward pass, before clipping and the updates read the
-    gradients.
+    Returns what the quern.collective_start of `pending` (of the same kind
+    and bucket) computes, in the same buffer, once the communicator has it.
+    quern-make-train-step places the gradient buckets' waits after the
+    whole backward pass, before clipping and the updates read the
+    gradients, and a parameter bucket's wait right after its start.
 
     ```mlir
-    %mean = quern.all_reduce_wait %pending bucket = 0 : tensor<4160xf32>
+    %mean = quern.collective_wait all_reduce %pending bucket = 0 : tensor<4160xf32>
     ```
   }];
-  let arguments = (ins 1DTensorOf<[F32]>:$pending, I64Attr:$bucket);
-  let results = (outs 1DTensorOf<[F32]>:$mean);
-  let assemblyFormat = "$pending `bucket` `=` $bucket attr-dict `:` type($pending)";
+  let arguments = (ins 1DTensorOf<[F32]>:$pending, I64Attr:$bucket,
+                       Quern_CollectiveKind:$kind,
+                       OptionalAttr<I64Attr>:$processes);
+  let results = (outs 1DTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $kind $pending `bucket` `=` $bucket (`over` $processes^)? attr-dict `:`
+    type($pending)
+  }];
   let hasVerifier = 1;
+}
+
+def Quern_ProcessRankOp : Quern_Op<"process_rank", [Pure]> {
+  let summary = "this process's rank in a data-parallel job";
+  let description = [{
+    The rank the host gave `NAME_set_communicator` (0 until it does).
+    `--shard-optimizer` reads each parameter's piece at an offset that
+    depends on it. Lowered to a call of the library's
+    `quern_process_rank`.
+
+    ```mlir
+    %rank = quern.process_rank : index
+    ```
+  }];
+  let results = (outs Index:$rank);
+  let assemblyFormat = "attr-dict `:` type($rank)";
 }
 
 #endif // QUERN_OPTIMIZER_OPS_TD

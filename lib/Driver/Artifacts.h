@@ -58,8 +58,8 @@ void addThreadControl(llvm::Module &module);
 bool lowerOpenMPToDispatch(llvm::Module &module, const llvm::Triple &triple,
                            std::string &error);
 
-/// For a data-parallel step (its code calls quern_all_reduce_start and
-/// quern_all_reduce_wait, lib/Codegen/CPU/AllReduce.cpp): defines those
+/// For a data-parallel step (its code calls quern_collective_start and
+/// quern_collective_wait, lib/Codegen/CPU/Collective.cpp): defines those
 /// two around the functions the host gives
 /// `void NAME_set_communicator(void *context, start, wait)`, each called as
 /// `fn(context, bucket, values, count)`; until it is called they do

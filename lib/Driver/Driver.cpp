@@ -123,7 +123,7 @@ LogicalResult Compilation::computeState(const ImportedModel &model) {
     initial[value.name] = value.bytes;
   uint64_t largest = 0;
   for (const StateTensor &tensor : layout.state)
-    largest = std::max(largest, tensor.bytes);
+    largest = std::max(largest, tensor.wholeBytes());
   state.zeros.assign(largest, 0);
   state.metadata = {{"format", "quern-state"}, {"model", name}};
   for (const StateTensor &tensor : layout.state) {
@@ -147,7 +147,7 @@ LogicalResult Compilation::computeState(const ImportedModel &model) {
     }
     const void *data = bytes.empty() ? state.zeros.data() : bytes.data();
     state.tensors.push_back(
-        {tensor.name, tensor.dtype, tensor.shape, data, tensor.bytes});
+        {tensor.name, tensor.dtype, tensor.shape, data, tensor.wholeBytes()});
   }
   return success();
 }
@@ -447,6 +447,8 @@ llvm::json::Value Compilation::optimizerJson() const {
     hyper["accumulate"] = step.accumulate;
   if (step.dataParallel)
     hyper["data_parallel_bucket_bytes"] = step.bucketBytes;
+  if (step.shardOptimizer > 0)
+    hyper["shard_optimizer"] = step.shardOptimizer;
   if (!step.gradientSuffix.empty())
     hyper["gradient_suffix"] = step.gradientSuffix;
   return llvm::json::Object{{"name", step.optimizer},

@@ -85,35 +85,44 @@ void quern::addThreadControl(Module &module) {
 }
 
 bool quern::addCommunicator(Module &module, StringRef name) {
-  Function *start = module.getFunction("quern_all_reduce_start");
-  Function *wait = module.getFunction("quern_all_reduce_wait");
+  Function *start = module.getFunction("quern_collective_start");
+  Function *wait = module.getFunction("quern_collective_wait");
   if (!start && !wait)
     return false;
   LLVMContext &context = module.getContext();
   Type *ptr = PointerType::getUnqual(context);
   Type *i64 = Type::getInt64Ty(context);
   Type *voidType = Type::getVoidTy(context);
-  auto makeGlobal = [&](StringRef global) {
-    return new GlobalVariable(module, ptr, false, GlobalValue::InternalLinkage,
-                              ConstantPointerNull::get(cast<PointerType>(ptr)),
-                              global);
+  auto makeGlobal = [&](StringRef global, Type *type) {
+    return new GlobalVariable(module, type, false, GlobalValue::InternalLinkage,
+                              Constant::getNullValue(type), global);
   };
-  GlobalVariable *slots[] = {makeGlobal("quern.communicator.context"),
-                             makeGlobal("quern.communicator.start"),
-                             makeGlobal("quern.communicator.wait")};
+  GlobalVariable *slots[] = {makeGlobal("quern.communicator.context", ptr),
+                             makeGlobal("quern.communicator.start", ptr),
+                             makeGlobal("quern.communicator.wait", ptr),
+                             makeGlobal("quern.communicator.rank", i64)};
 
-  // void NAME_set_communicator(void *context, fn start, fn wait)
+  // void NAME_set_communicator(void *context, fn start, fn wait,
+  //                            int64_t rank)
   Function *set = Function::Create(
-      FunctionType::get(voidType, {ptr, ptr, ptr}, false),
+      FunctionType::get(voidType, {ptr, ptr, ptr, i64}, false),
       GlobalValue::ExternalLinkage, name + "_set_communicator", module);
   IRBuilder<> builder(BasicBlock::Create(context, "", set));
   for (auto [slot, argument] : llvm::zip_equal(slots, set->args()))
     builder.CreateStore(&argument, slot);
   builder.CreateRetVoid();
 
-  // quern_all_reduce_X(bucket, values, count):
-  //   if (X) X(context, bucket, values, count);
-  auto *bucketFn = FunctionType::get(voidType, {ptr, i64, ptr, i64}, false);
+  // int64_t quern_process_rank(void) { return rank; }
+  if (Function *rank = module.getFunction("quern_process_rank")) {
+    rank->setLinkage(GlobalValue::InternalLinkage);
+    builder.SetInsertPoint(BasicBlock::Create(context, "", rank));
+    builder.CreateRet(builder.CreateLoad(i64, slots[3]));
+  }
+
+  // quern_collective_X(bucket, kind, values, count):
+  //   if (X) X(context, bucket, kind, values, count);
+  auto *bucketFn =
+      FunctionType::get(voidType, {ptr, i64, i64, ptr, i64}, false);
   for (auto [function, slot] :
        {std::pair(start, slots[1]), std::pair(wait, slots[2])}) {
     if (!function)
@@ -128,7 +137,8 @@ bool quern::addCommunicator(Module &module, StringRef name) {
     builder.SetInsertPoint(call);
     builder.CreateCall(bucketFn, callee,
                        {builder.CreateLoad(ptr, slots[0]), function->getArg(0),
-                        function->getArg(1), function->getArg(2)});
+                        function->getArg(1), function->getArg(2),
+                        function->getArg(3)});
     builder.CreateBr(done);
     builder.SetInsertPoint(done);
     builder.CreateRetVoid();

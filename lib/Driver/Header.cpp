@@ -71,13 +71,15 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
     os << "\n/* --data-parallel: the step hands each bucket of gradients to\n"
        << " * start() as soon as the backward pass has finished it and calls\n"
        << " * wait() for it before the update, which must find the values\n"
-       << " * replaced by their mean over the processes (docs/ABI.md). */\n"
+       << " * replaced by what `kind` says over the processes: 0 their mean,\n"
+       << " * 1 (--shard-optimizer) the mean of this rank's chunk in the\n"
+       << " * first, 2 every rank's first chunk (docs/ABI.md). */\n"
        << "typedef void (*" << name
-       << "_bucket_fn)(void *context, int64_t bucket,\n"
+       << "_bucket_fn)(void *context, int64_t bucket, int64_t kind,\n"
        << "    float *values, int64_t count);\n"
        << "void " << name << "_set_communicator(void *context, " << name
        << "_bucket_fn start,\n"
-       << "    " << name << "_bucket_fn wait);\n";
+       << "    " << name << "_bucket_fn wait, int64_t rank);\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n"
      << "#endif /* QUERN_MODEL_" << upper << "_H */\n";
   return text;

@@ -169,6 +169,12 @@ FailureOr<ModelLayout> quern::computeLayout(ModuleOp module) {
                 part->of.str(), part->part.str(),  part->scheme.str(),
                 part->block,    part->doubleQuant, part->shape.vec()};
           tensor.uniformBound = getUniformInitial(func, index);
+          if (std::optional<ShardInfo> shard = getShard(func, index)) {
+            // The manifest and checkpoints show the whole tensor; the
+            // state buffer holds this process's piece.
+            tensor.shard = StateShard{shard->processes, tensor.shape[0]};
+            tensor.shape.assign(shard->shape.begin(), shard->shape.end());
+          }
           layout.state.push_back(tensor);
         }
         entry.arguments.push_back(found->second);

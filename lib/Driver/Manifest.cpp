@@ -54,6 +54,9 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
         {"offset", tensor.offset}, {"bytes", tensor.bytes}};
     if (tensor.quantized)
       entry["quantization"] = quantizationJson(*tensor.quantized);
+    if (tensor.shard)
+      entry["shard"] = json::Object{{"processes", tensor.shard->processes},
+                                    {"elements", tensor.shard->elements}};
     state.push_back(std::move(entry));
   }
   json::Object entryPoints;

@@ -53,7 +53,7 @@ void quern::registerQuernDialects(DialectRegistry &registry) {
   // Fusion and the kernel report weigh linalg ops through it.
   registerLinalgCostModel(registry);
   registerRecomputeInputBufferization(registry);
-  registerAllReduceBufferization(registry);
+  registerCollectiveBufferization(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);

@@ -19,6 +19,7 @@
 #include "passes/Autodiff/Autodiff.h"
 #include "passes/ForwardFunction.h"
 #include "passes/KeptValues.h"
+#include "passes/TrainStep/DataParallel.h"
 #include "passes/TrainStep/Optimizers.h"
 #include "passes/TrainStep/TrainStep.h"
 #include "llvm/ADT/DenseSet.h"
@@ -39,112 +40,6 @@ namespace {
 /// A constant tensor of `type` whose elements are all `value`.
 Value splat(OpBuilder &builder, Location loc, Type type, double value) {
   return builder.create<ConstantOp>(loc, cast<RankedTensorType>(type), value);
-}
-
-/// Averages `gradients` over the processes of a data-parallel job, in
-/// buckets of at most `bucketBytes` (see the pass's `data-parallel`): each
-/// bucket's gradients are packed into a 1-D tensor and handed to the host
-/// right after the op of `body` that finishes the last of them
-/// (quern.all_reduce_start); at the builder's insertion point, after the
-/// backward pass, the means are waited for and the gradients sliced from
-/// them again. Fails, with an error at `loc`, on a gradient that is not
-/// f32.
-LogicalResult averageOverProcesses(OpBuilder &builder, Location loc,
-                                   Block &body, int64_t bucketBytes,
-                                   MutableArrayRef<Value> gradients) {
-  // Where each gradient is final: the op of `body` that computes it (or the
-  // loop that does), null for one that is an argument.
-  auto finishedBy = [&](Value gradient) -> Operation * {
-    Operation *op = gradient.getDefiningOp();
-    return op ? body.findAncestorOpInBlock(*op) : nullptr;
-  };
-  SmallVector<unsigned> order(gradients.size());
-  std::iota(order.begin(), order.end(), 0);
-  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
-    Operation *first = finishedBy(gradients[a]),
-              *second = finishedBy(gradients[b]);
-    return second && (!first || first->isBeforeInBlock(second));
-  });
-  struct Bucket {
-    SmallVector<unsigned> members;
-    int64_t elements = 0;
-    Value pending;
-  };
-  SmallVector<Bucket> buckets;
-  for (unsigned index : order) {
-    auto type = cast<RankedTensorType>(gradients[index].getType());
-    if (!type.getElementType().isF32())
-      return emitError(loc, "data-parallel: the gradients are averaged in "
-                            "f32, but one is ")
-             << type;
-    int64_t elements = type.getNumElements();
-    if (buckets.empty() ||
-        (buckets.back().elements + elements) * 4 > bucketBytes)
-      buckets.emplace_back();
-    buckets.back().members.push_back(index);
-    buckets.back().elements += elements;
-  }
-
-  auto flatType = [&](int64_t elements) {
-    return RankedTensorType::get({elements}, builder.getF32Type());
-  };
-  auto slice = [&](int64_t offset, int64_t size) {
-    return std::make_tuple(
-        SmallVector<OpFoldResult>{builder.getIndexAttr(offset)},
-        SmallVector<OpFoldResult>{builder.getIndexAttr(size)},
-        SmallVector<OpFoldResult>{builder.getIndexAttr(1)});
-  };
-  OpBuilder::InsertPoint afterBackward = builder.saveInsertionPoint();
-  // Each bucket starts after its last gradient and after the bucket before
-  // it: buckets that one op finishes (a micro-batch loop) start in order.
-  Operation *previousStart = nullptr;
-  for (auto [number, bucket] : llvm::enumerate(buckets)) {
-    Operation *last = previousStart;
-    for (unsigned index : bucket.members)
-      if (Operation *op = finishedBy(gradients[index]))
-        if (!last || last->isBeforeInBlock(op))
-          last = op;
-    if (last)
-      builder.setInsertionPointAfter(last);
-    else
-      builder.setInsertionPointToStart(&body);
-    Value packed = builder.create<tensor::EmptyOp>(
-        loc, ArrayRef<int64_t>{bucket.elements}, builder.getF32Type());
-    int64_t offset = 0;
-    for (unsigned index : bucket.members) {
-      int64_t size =
-          cast<RankedTensorType>(gradients[index].getType()).getNumElements();
-      Value flat = gradients[index];
-      if (flat.getType() != flatType(size))
-        flat = builder.create<ReshapeOp>(loc, flatType(size), flat);
-      auto [offsets, sizes, strides] = slice(offset, size);
-      packed = builder.create<tensor::InsertSliceOp>(loc, flat, packed, offsets,
-                                                     sizes, strides);
-      offset += size;
-    }
-    bucket.pending = builder.create<AllReduceStartOp>(
-        loc, packed, builder.getI64IntegerAttr(number));
-    previousStart = bucket.pending.getDefiningOp();
-  }
-
-  builder.restoreInsertionPoint(afterBackward);
-  for (auto [number, bucket] : llvm::enumerate(buckets)) {
-    Value mean = builder.create<AllReduceWaitOp>(
-        loc, bucket.pending, builder.getI64IntegerAttr(number));
-    int64_t offset = 0;
-    for (unsigned index : bucket.members) {
-      auto type = cast<RankedTensorType>(gradients[index].getType());
-      int64_t size = type.getNumElements();
-      auto [offsets, sizes, strides] = slice(offset, size);
-      Value flat = builder.create<tensor::ExtractSliceOp>(
-          loc, flatType(size), mean, offsets, sizes, strides);
-      gradients[index] = type == flatType(size)
-                             ? flat
-                             : builder.create<ReshapeOp>(loc, type, flat);
-      offset += size;
-    }
-  }
-  return success();
 }
 
 /// Moves every op of `step` before its terminator, which computes `loss`
@@ -279,9 +174,10 @@ private:
                    ArrayRef<unsigned> trainable,
                    const llvm::StringMap<unsigned> &givenGradients);
   /// Scales `gradients` so that their global norm is at most clip-grad-norm,
-  /// as PyTorch's clip_grad_norm_.
+  /// as PyTorch's clip_grad_norm_; with `sharded`, they are this process's
+  /// pieces, and the norm is that of every process's.
   void clipGlobalNorm(OpBuilder &builder, Location loc,
-                      MutableArrayRef<Value> gradients);
+                      MutableArrayRef<Value> gradients, ShardedUpdate *sharded);
   /// Gives dropout a new mask every step (and every micro-batch of one):
   /// its hash takes the step counter times the micro-batches, plus this
   /// one.
@@ -291,11 +187,13 @@ private:
   void advanceDropout(OpBuilder &builder, func::FuncOp step, Value counter,
                       scf::ForOp microBatches);
   /// Appends each trainable parameter's optimizer state and the step
-  /// counter as arguments and builds the updates of all of them.
+  /// counter as arguments and builds the updates of all of them. With
+  /// `sharded`, `gradients` are this process's pieces, and so is the
+  /// optimizer state: the pieces are updated, then gathered.
   SmallVector<StateUpdate>
   buildUpdates(OpBuilder &builder, const Optimizer &chosen, StepFunction step,
                ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
-               scf::ForOp microBatches);
+               scf::ForOp microBatches, ShardedUpdate *sharded);
 
   StringRef paramName(func::FuncOp func, unsigned index) const {
     return getParam(func, index)->name;
@@ -435,7 +333,8 @@ FailureOr<SmallVector<Value>> MakeTrainStepPass::buildGradientsOf(
 }
 
 void MakeTrainStepPass::clipGlobalNorm(OpBuilder &builder, Location loc,
-                                       MutableArrayRef<Value> gradients) {
+                                       MutableArrayRef<Value> gradients,
+                                       ShardedUpdate *sharded) {
   // g *= min(1, clip / (|g| + 1e-6)).
   auto scalarF32 = RankedTensorType::get({}, builder.getF32Type());
   Value total;
@@ -450,6 +349,8 @@ void MakeTrainStepPass::clipGlobalNorm(OpBuilder &builder, Location loc,
                                                           squares, all, false);
     total = total ? builder.create<AddOp>(loc, total, sum).getResult() : sum;
   }
+  if (sharded)
+    total = sharded->globalSumOfSquares(builder, loc, total, gradients);
   auto scalar = [&](double value) {
     return splat(builder, loc, scalarF32, value);
   };
@@ -499,18 +400,24 @@ void MakeTrainStepPass::advanceDropout(OpBuilder &builder, func::FuncOp step,
   });
 }
 
-SmallVector<StateUpdate>
-MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
-                                StepFunction step, ArrayRef<unsigned> trainable,
-                                ArrayRef<Value> gradients,
-                                scf::ForOp microBatches) {
+SmallVector<StateUpdate> MakeTrainStepPass::buildUpdates(
+    OpBuilder &builder, const Optimizer &chosen, StepFunction step,
+    ArrayRef<unsigned> trainable, ArrayRef<Value> gradients,
+    scf::ForOp microBatches, ShardedUpdate *sharded) {
   SmallVector<SmallVector<Value>> states;
-  for (unsigned index : trainable) {
+  for (auto [position, index] : llvm::enumerate(trainable)) {
     SmallVector<Value> &state = states.emplace_back();
-    for (StringRef suffix : chosen.stateSuffixes)
-      state.push_back(appendStateArgument(
-          builder, step.func, step.func.getArgument(index).getType(),
-          (paramName(step.func, index) + "." + suffix).str(), "optimizer"));
+    auto type = cast<RankedTensorType>(step.func.getArgument(index).getType());
+    for (StringRef suffix : chosen.stateSuffixes) {
+      BlockArgument argument = appendStateArgument(
+          builder, step.func,
+          sharded ? gradients[position].getType() : Type(type),
+          (paramName(step.func, index) + "." + suffix).str(), "optimizer");
+      if (sharded)
+        setShard(step.func, argument.getArgNumber(),
+                 {sharded->numProcesses(), type.getShape()});
+      state.push_back(argument);
+    }
   }
   BlockArgument counter = appendStepCounter(builder, step.func);
   advanceDropout(builder, step.func, counter, microBatches);
@@ -518,19 +425,39 @@ MakeTrainStepPass::buildUpdates(OpBuilder &builder, const Optimizer &chosen,
   SmallVector<double> hyperparameters =
       chosen.resolve({momentum, beta1, beta2, eps, weightDecay});
   SmallVector<StateUpdate> updates;
-  for (auto [position, index] : llvm::enumerate(trainable)) {
+  Location loc = step.func.getLoc();
+  // Sharded, the pieces are updated bucket by bucket, each bucket's gather
+  // starting while the next is updated.
+  SmallVector<unsigned> order;
+  if (sharded)
+    for (const GradientBucket &bucket : sharded->gradientBuckets())
+      order.append(bucket.members);
+  else
+    order.assign(llvm::to_vector(llvm::seq<unsigned>(0, trainable.size())));
+  SmallVector<Value> params, newParams(trainable.size());
+  SmallVector<SmallVector<Value>> newStates(trainable.size());
+  for (unsigned index : trainable)
+    params.push_back(step.func.getArgument(index));
+  for (unsigned position : order) {
     ArrayRef<Value> state = states[position];
-    UpdateOperands operands{step.func.getArgument(index),
+    Value param = params[position];
+    UpdateOperands operands{sharded ? sharded->pieceOf(builder, loc, param)
+                                    : param,
                             gradients[position],
                             step.lr,
                             counter,
                             state,
                             hyperparameters};
-    SmallVector<Value> updated =
-        chosen.buildUpdate(builder, step.func.getLoc(), operands);
-    updates.push_back({updated[0], index});
+    SmallVector<Value> updated = chosen.buildUpdate(builder, loc, operands);
+    newParams[position] = updated[0];
+    newStates[position].assign(updated.begin() + 1, updated.end());
+  }
+  if (sharded)
+    newParams = sharded->gatherParameters(builder, loc, params, newParams);
+  for (auto [position, index] : llvm::enumerate(trainable)) {
+    updates.push_back({newParams[position], index});
     for (auto [value, old] :
-         llvm::zip_equal(ArrayRef<Value>(updated).drop_front(), state))
+         llvm::zip_equal(newStates[position], states[position]))
       updates.push_back({value, cast<BlockArgument>(old).getArgNumber()});
   }
   updates.push_back(incrementStepCounter(builder, step.func.getLoc(), counter));
@@ -612,16 +539,24 @@ void MakeTrainStepPass::runOnOperation() {
     microBatches =
         accumulateMicroBatches(builder, step.func, step.firstParam - 1,
                                microBatchCount, lossValue, *gradients);
+  std::optional<ShardedUpdate> sharded;
+  if (shardOptimizer > 0)
+    sharded.emplace(shardOptimizer);
+  Block &body = step.func.getBody().front();
   if (dataParallel &&
-      failed(averageOverProcesses(builder, loc, step.func.getBody().front(),
-                                  bucketBytes, *gradients))) {
+      failed(sharded ? sharded->scatterGradients(builder, loc, body,
+                                                 bucketBytes, *gradients)
+                     : averageOverProcesses(builder, loc, body, bucketBytes,
+                                            *gradients))) {
     step.func.erase();
     return signalPassFailure();
   }
+  ShardedUpdate *shardedUpdate = sharded ? &*sharded : nullptr;
   if (clipGradNorm > 0)
-    clipGlobalNorm(builder, loc, *gradients);
-  SmallVector<StateUpdate> updates = buildUpdates(
-      builder, *chosen, step, *trainable, *gradients, microBatches);
+    clipGlobalNorm(builder, loc, *gradients, shardedUpdate);
+  SmallVector<StateUpdate> updates =
+      buildUpdates(builder, *chosen, step, *trainable, *gradients, microBatches,
+                   shardedUpdate);
 
   // Results: the loss first, the other outputs (which are per micro-batch
   // when there are several, and then left out), then the updates.

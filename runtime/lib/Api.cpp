@@ -99,7 +99,8 @@ static int loadPart(const char *function, const quern_rt_model *model,
   if (!checkStateArguments(function, model, path, state))
     return QUERN_RT_ERROR_INVALID_ARGUMENT;
   std::string error;
-  int status = loadState(model->manifest, path, state, error, part);
+  int status =
+      loadState(model->manifest, path, state, error, part, model->rank);
   return status == QUERN_RT_OK ? status : setLastError(status, error);
 }
 

@@ -8,6 +8,7 @@
 
 #include "DType.h"
 #include "Json.h"
+#include "quern/Shard.h"
 
 #include <algorithm>
 #include <limits>
@@ -27,6 +28,13 @@ Manifest::findStateTensor(std::string_view tensorName) const {
     if (tensor.name == tensorName)
       return &tensor;
   return nullptr;
+}
+
+int64_t Manifest::shardProcesses() const {
+  for (const StateTensorSpec &tensor : stateTensors)
+    if (tensor.shardProcesses)
+      return tensor.shardProcesses;
+  return 0;
 }
 
 namespace {
@@ -199,6 +207,9 @@ public:
     if (!getSize(value, path, "offset", out.offset) ||
         !getSize(value, path, "bytes", declaredBytes))
       return false;
+    out.wholeBytes = out.bytes;
+    if (value.get("shard") && !readShard(value, path, out))
+      return false;
     if (declaredBytes != out.bytes)
       return fail(join(path, "bytes"),
                   "is " + std::to_string(declaredBytes) + " but shape " +
@@ -211,6 +222,27 @@ public:
     if (out.offset > stateBytes || out.bytes > stateBytes - out.offset)
       return fail(path,
                   "ends past state.bytes (" + std::to_string(stateBytes) + ")");
+    return true;
+  }
+
+  /// A sharded tensor's "shard": {"processes": N, "elements": C}, C the
+  /// size quern/Shard.h gives its pieces; `bytes` become one piece's.
+  bool readShard(const JsonValue &value, const std::string &path,
+                 StateTensorSpec &out) {
+    const JsonValue *shard;
+    std::string shardPath = join(path, "shard");
+    if (!getObject(value, path, "shard", shard) ||
+        !getInt64(*shard, shardPath, "processes", out.shardProcesses) ||
+        !getInt64(*shard, shardPath, "elements", out.shardElements))
+      return false;
+    int64_t elements = 1;
+    for (int64_t size : out.shape)
+      elements *= size;
+    if (out.shardProcesses < 2 || elements < 1 ||
+        out.shardElements != shardElements(elements, out.shardProcesses))
+      return fail(shardPath, "is not a piece of " + formatShape(out.shape) +
+                                 " over 2 or more processes");
+    out.bytes = out.wholeBytes / size_t(elements) * size_t(out.shardElements);
     return true;
   }
 
@@ -232,6 +264,11 @@ public:
         return false;
       if (!names.insert(tensor.name).second)
         return fail(path, "repeats the name \"" + tensor.name + "\"");
+      if (tensor.shardProcesses && out.shardProcesses() &&
+          tensor.shardProcesses != out.shardProcesses())
+        return fail(join(path, "shard"),
+                    "is over another number of processes than the state's "
+                    "first sharded tensor");
       out.stateTensors.push_back(std::move(tensor));
     }
     // Two tensors sharing bytes would silently corrupt each other on load.

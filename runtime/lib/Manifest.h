@@ -50,6 +50,13 @@ struct TensorSpec {
 struct StateTensorSpec : TensorSpec {
   std::string role;  // "param", "frozen" or "optimizer"
   size_t offset = 0; // into the state buffer, 64-byte aligned
+  /// Optimizer state sharded over processes (--shard-optimizer,
+  /// quern/Shard.h): the state buffer holds this process's piece of
+  /// `shardElements` elements, `bytes` long; `wholeBytes` is the whole
+  /// tensor of `shape`, as state files hold it. Unsharded, processes is 0
+  /// and wholeBytes == bytes.
+  int64_t shardProcesses = 0, shardElements = 0;
+  size_t wholeBytes = 0;
 };
 
 struct EntryPointSpec {
@@ -83,6 +90,8 @@ struct Manifest {
   const EntryPointSpec *entry(EntryKind kind) const;
   /// Returns null if no state tensor is called `name`.
   const StateTensorSpec *findStateTensor(std::string_view name) const;
+  /// The processes the optimizer state is sharded over; 0 if it is not.
+  int64_t shardProcesses() const;
 };
 
 /// Offsets of state tensors are aligned so that generated code may use

@@ -148,13 +148,27 @@ int quern_rt_model_is_data_parallel(const quern_rt_model *model) {
 
 int quern_rt_model_set_communicator(quern_rt_model *model, void *context,
                                     quern_rt_bucket_fn start,
-                                    quern_rt_bucket_fn wait) {
+                                    quern_rt_bucket_fn wait, int64_t rank) {
   if (!model || !model->setCommunicator)
     return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
                         "quern_rt_model_set_communicator: the model was not "
                         "compiled with --data-parallel");
-  model->setCommunicator(context, start, wait);
+  int64_t processes = model->manifest.shardProcesses();
+  if (rank < 0 || (processes && rank >= processes))
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_model_set_communicator: rank " +
+                            std::to_string(rank) + " is not one of the " +
+                            std::to_string(processes) + " processes model '" +
+                            model->manifest.name +
+                            "' shards its optimizer state over");
+  model->setCommunicator(context, start, wait, rank);
+  model->communicating = start && wait;
+  model->rank = rank;
   return QUERN_RT_OK;
+}
+
+int64_t quern_rt_model_shard_processes(const quern_rt_model *model) {
+  return model ? model->manifest.shardProcesses() : 0;
 }
 
 void quern_rt_model_close(quern_rt_model *model) { delete model; }
@@ -399,6 +413,17 @@ int quern_rt_train_step(const quern_rt_model *model, void *state,
   if (int status = checkCall(model, EntryKind::TrainStep, state, workspace,
                              inputs, outputs))
     return status;
+  // Alone, a sharded step would update its own pieces and gather nothing.
+  if (int64_t processes = model->manifest.shardProcesses();
+      processes && !model->communicating)
+    return setLastError(
+        QUERN_RT_ERROR_INVALID_ARGUMENT,
+        "quern_rt_train_step: model '" + model->manifest.name +
+            "' keeps its optimizer state sharded over " +
+            std::to_string(processes) +
+            " processes (--shard-optimizer): it trains only with a "
+            "communicator over them (mpirun -np " +
+            std::to_string(processes) + ")");
   return entryResult(model, EntryKind::TrainStep,
                      model->trainStep(state, workspace, inputs, outputs));
 }

@@ -40,8 +40,11 @@ struct quern_rt_model {
   KernelProfileFn kernelProfile = nullptr;
   /// NAME_set_communicator, in a model compiled with --data-parallel.
   using SetCommunicatorFn = void (*)(void *, quern_rt_bucket_fn,
-                                     quern_rt_bucket_fn);
+                                     quern_rt_bucket_fn, int64_t);
   SetCommunicatorFn setCommunicator = nullptr;
+  /// Whether a communicator is set, and this process's rank.
+  bool communicating = false;
+  int64_t rank = 0;
 };
 
 namespace quern::rt {

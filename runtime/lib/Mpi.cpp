@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // quern/mpi.h. Each gradient bucket is summed in place over MPI_COMM_WORLD
-// with MPI_Iallreduce when the step starts it; every later start, and the
-// waits, test the requests still open, which is what makes Open MPI progress
-// them while the backward pass goes on (it has no progress thread). The
-// wait scales the sum by 1/N in f32, as gradient accumulation scales its sum
-// of micro-batches, so that two processes give exactly the step of one with
-// --accumulate=2 (with more, MPI's summation order differs).
+// with MPI_Iallreduce when the step starts it (with --shard-optimizer,
+// MPI_Ireduce_scatter_block, and the updated pieces MPI_Iallgather); every
+// later start, and the waits, test the requests still open, which is what
+// makes Open MPI progress them while the backward pass goes on (it has no
+// progress thread). The wait scales a sum by 1/N in f32, as gradient
+// accumulation scales its sum of micro-batches, so that two processes give
+// exactly the step of one with --accumulate=2 (with more, MPI's summation
+// order differs).
 //
 // Open MPI's non-blocking all-reduce (libnbc) picks, for large buckets, an
 // algorithm that took twice as long as its blocking MPI_Allreduce here (11
@@ -21,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Model.h"
+#include "State.h"
 
 #include "quern/mpi.h"
 
@@ -28,6 +31,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <limits>
 #include <string>
 #include <vector>
@@ -92,33 +97,66 @@ struct Communicator {
 
 Communicator communicator;
 
-void startBucket(void *context, int64_t bucket, float *values, int64_t count) {
+/// Ends the job when `count` floats are more than MPI counts (ints): a
+/// larger gradient, a bucket of its own, would need a derived datatype.
+void checkCount(const Communicator &self, int64_t bucket, int64_t count) {
+  if (count <= std::numeric_limits<int>::max())
+    return;
+  std::fprintf(stderr,
+               "quern_rt_mpi: rank %d: bucket %lld holds %lld floats, more "
+               "than MPI counts; ending the job\n",
+               self.rank, (long long)bucket, (long long)count);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
+void startBucket(void *context, int64_t bucket, int64_t kind, float *values,
+                 int64_t count) {
   auto &self = *static_cast<Communicator *>(context);
   self.progress();
   if (size_t(bucket) >= self.requests.size())
     self.requests.resize(size_t(bucket) + 1, MPI_REQUEST_NULL);
-  // MPI counts are ints: a larger gradient (a bucket of its own) would need
-  // a derived datatype.
-  if (count > std::numeric_limits<int>::max()) {
-    std::fprintf(stderr,
-                 "quern_rt_mpi: rank %d: gradient bucket %lld holds %lld "
-                 "floats, more than MPI counts; ending the job\n",
-                 self.rank, (long long)bucket, (long long)count);
-    MPI_Abort(MPI_COMM_WORLD, 1);
+  MPI_Request *request = &self.requests[size_t(bucket)];
+  int64_t chunk = count / self.size;
+  int code;
+  switch (kind) {
+  case QUERN_RT_REDUCE_SCATTER:
+    // In place, the result goes to the start of the buffer.
+    checkCount(self, bucket, chunk);
+    code =
+        MPI_Ireduce_scatter_block(MPI_IN_PLACE, values, int(chunk), MPI_FLOAT,
+                                  MPI_SUM, MPI_COMM_WORLD, request);
+    break;
+  case QUERN_RT_ALL_GATHER:
+    // In place, each process's chunk is where rank order puts it.
+    checkCount(self, bucket, count);
+    if (self.rank != 0)
+      std::memcpy(values + self.rank * chunk, values,
+                  size_t(chunk) * sizeof(float));
+    code = MPI_Iallgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values,
+                          int(chunk), MPI_FLOAT, MPI_COMM_WORLD, request);
+    break;
+  default:
+    checkCount(self, bucket, count);
+    code = MPI_Iallreduce(MPI_IN_PLACE, values, int(count), MPI_FLOAT, MPI_SUM,
+                          MPI_COMM_WORLD, request);
   }
-  if (MPI_Iallreduce(MPI_IN_PLACE, values, int(count), MPI_FLOAT, MPI_SUM,
-                     MPI_COMM_WORLD,
-                     &self.requests[size_t(bucket)]) != MPI_SUCCESS)
+  if (code != MPI_SUCCESS)
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
-void waitBucket(void *context, int64_t bucket, float *values, int64_t count) {
+void waitBucket(void *context, int64_t bucket, int64_t kind, float *values,
+                int64_t count) {
   auto &self = *static_cast<Communicator *>(context);
   self.waitSeconds +=
       self.finish(self.requests[size_t(bucket)],
-                  "mean of gradient bucket " + std::to_string(bucket));
+                  (kind == QUERN_RT_ALL_GATHER ? "parameters of bucket "
+                                               : "mean of gradient bucket ") +
+                      std::to_string(bucket));
+  if (kind == QUERN_RT_ALL_GATHER)
+    return;
   float scale = float(1.0 / self.size);
-  for (int64_t i = 0; i < count; ++i)
+  int64_t summed = kind == QUERN_RT_REDUCE_SCATTER ? count / self.size : count;
+  for (int64_t i = 0; i < summed; ++i)
     values[i] *= scale;
 }
 
@@ -153,8 +191,53 @@ void quern_rt_mpi_set_timeout(double seconds) {
 }
 
 int quern_rt_mpi_attach(quern_rt_model *model) {
+  int64_t processes = quern_rt_model_shard_processes(model);
+  if (processes && processes != communicator.size)
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "model '" + std::string(quern_rt_model_name(model)) +
+                            "' keeps its optimizer state sharded over " +
+                            std::to_string(processes) +
+                            " processes (--shard-optimizer), but the job has " +
+                            std::to_string(communicator.size));
   return quern_rt_model_set_communicator(model, &communicator, startBucket,
-                                         waitBucket);
+                                         waitBucket, communicator.rank);
+}
+
+int quern_rt_mpi_state_save(const quern_rt_model *model, const char *path,
+                            const void *state) {
+  if (!model || !path || !state)
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_mpi_state_save: model, path or state is "
+                        "NULL");
+  const Manifest &manifest = model->manifest;
+  // Rank 0 gathers every sharded tensor's pieces and puts them together.
+  std::deque<std::vector<char>> wholes;
+  WholeTensors whole;
+  std::vector<char> pieces;
+  for (const StateTensorSpec &tensor : manifest.stateTensors) {
+    if (!tensor.shardProcesses)
+      continue;
+    if (communicator.rank == 0)
+      pieces.resize(tensor.bytes * size_t(communicator.size));
+    MPI_Request request;
+    const char *mine = static_cast<const char *>(state) + tensor.offset;
+    int code =
+        MPI_Igather(mine, int(tensor.bytes), MPI_BYTE, pieces.data(),
+                    int(tensor.bytes), MPI_BYTE, 0, MPI_COMM_WORLD, &request);
+    if (code != MPI_SUCCESS)
+      return mpiFailure("MPI_Igather", code);
+    communicator.finish(request, "pieces of '" + tensor.name + "'");
+    if (communicator.rank != 0)
+      continue;
+    std::vector<char> &joined = wholes.emplace_back(tensor.wholeBytes);
+    joinPieces(tensor, pieces.data(), joined.data());
+    whole[tensor.name] = joined.data();
+  }
+  if (communicator.rank != 0)
+    return QUERN_RT_OK;
+  std::string error;
+  int status = saveState(manifest, path, state, error, StatePart::All, whole);
+  return status == QUERN_RT_OK ? status : setLastError(status, error);
 }
 
 int quern_rt_mpi_broadcast(void *data, size_t bytes, int root) {
@@ -204,6 +287,10 @@ int quern_rt_mpi_init(int *, char ***, int *, int *) {
 }
 int quern_rt_mpi_attach(quern_rt_model *) {
   return unavailable("quern_rt_mpi_attach");
+}
+int quern_rt_mpi_state_save(const quern_rt_model *, const char *,
+                            const void *) {
+  return unavailable("quern_rt_mpi_state_save");
 }
 int quern_rt_mpi_broadcast(void *, size_t, int) {
   return unavailable("quern_rt_mpi_broadcast");

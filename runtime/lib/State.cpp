@@ -8,6 +8,7 @@
 
 #include "DType.h"
 #include "quern/SafeTensors.h"
+#include "quern/Shard.h"
 #include "quern/runtime.h"
 
 #include <cstring>
@@ -28,8 +29,23 @@ static const char *formatOf(StatePart part) {
   return part == StatePart::All ? "quern-state" : "quern-adapters";
 }
 
+/// Where the piece of `rank` starts in a sharded tensor, in bytes.
+static size_t pieceOffset(const StateTensorSpec &tensor, int64_t rank) {
+  size_t elementBytes = tensor.bytes / size_t(tensor.shardElements);
+  int64_t elements = int64_t(tensor.wholeBytes / elementBytes);
+  return size_t(shardOffset(elements, tensor.shardProcesses, rank)) *
+         elementBytes;
+}
+
+void joinPieces(const StateTensorSpec &tensor, const char *pieces,
+                char *whole) {
+  for (int64_t rank = 0; rank < tensor.shardProcesses; ++rank)
+    std::memcpy(whole + pieceOffset(tensor, rank),
+                pieces + size_t(rank) * tensor.bytes, tensor.bytes);
+}
+
 int loadState(const Manifest &manifest, const std::string &path, void *state,
-              std::string &error, StatePart part) {
+              std::string &error, StatePart part, int64_t rank) {
   SafeTensorsFile file;
   if (!file.open(path, error))
     return QUERN_RT_ERROR_FILE;
@@ -72,21 +88,41 @@ int loadState(const Manifest &manifest, const std::string &path, void *state,
   for (const StateTensorSpec &tensor : manifest.stateTensors)
     if (tensor.bytes > 0 && inPart(tensor, part)) {
       const TensorView *view = file.find(tensor.name);
-      std::memcpy(base + tensor.offset, view->data, tensor.bytes);
+      const char *data = static_cast<const char *>(view->data);
+      if (tensor.shardProcesses)
+        data += pieceOffset(tensor, rank);
+      std::memcpy(base + tensor.offset, data, tensor.bytes);
       file.release(*view);
     }
   return QUERN_RT_OK;
 }
 
 int saveState(const Manifest &manifest, const std::string &path,
-              const void *state, std::string &error, StatePart part) {
+              const void *state, std::string &error, StatePart part,
+              const WholeTensors &whole) {
   const char *base = static_cast<const char *>(state);
   std::vector<TensorRef> tensors;
   tensors.reserve(manifest.stateTensors.size());
-  for (const StateTensorSpec &tensor : manifest.stateTensors)
-    if (inPart(tensor, part))
-      tensors.push_back({tensor.name, tensor.dtype, tensor.shape,
-                         base + tensor.offset, tensor.bytes});
+  for (const StateTensorSpec &tensor : manifest.stateTensors) {
+    if (!inPart(tensor, part))
+      continue;
+    const void *data = base + tensor.offset;
+    if (tensor.shardProcesses) {
+      auto found = whole.find(tensor.name);
+      if (found == whole.end()) {
+        error = "model '" + manifest.name +
+                "' keeps its optimizer state "
+                "sharded over " +
+                std::to_string(tensor.shardProcesses) +
+                " processes (--shard-optimizer): every process's pieces "
+                "are needed to save it (quern_rt_mpi_state_save)";
+        return QUERN_RT_ERROR_INVALID_ARGUMENT;
+      }
+      data = found->second;
+    }
+    tensors.push_back(
+        {tensor.name, tensor.dtype, tensor.shape, data, tensor.wholeBytes});
+  }
   // The same metadata as the initial state file quernc writes.
   if (!writeSafeTensors(path, tensors,
                         {{"format", formatOf(part)}, {"model", manifest.name}},

@@ -19,6 +19,7 @@
 
 #include "Manifest.h"
 
+#include <map>
 #include <string>
 
 namespace quern::rt {
@@ -29,18 +30,30 @@ namespace quern::rt {
 enum class StatePart { All, Trainable };
 
 /// Copies every state tensor of `part` from the safetensors file at `path`
-/// into `state` at its manifest offset. The file must hold exactly those
+/// into `state` at its manifest offset; of a sharded tensor, the piece of
+/// process `rank` (quern/Shard.h). The file must hold exactly those
 /// tensors. Checks everything before writing any byte, so `state` is
 /// untouched on failure. Returns a quern_rt_status.
 int loadState(const Manifest &manifest, const std::string &path, void *state,
-              std::string &error, StatePart part = StatePart::All);
+              std::string &error, StatePart part = StatePart::All,
+              int64_t rank = 0);
 
-/// Writes the state tensors of `part` found in `state` to `path`
-/// atomically, in manifest order, with metadata {"format": "quern-state"}
-/// (or "quern-adapters"). Returns a quern_rt_status.
+/// Sharded tensors put together from every process's pieces, by name.
+using WholeTensors = std::map<std::string, const void *>;
+
+/// Writes the state tensors of `part` found in `state` (sharded ones found
+/// in `whole`) to `path` atomically, in manifest order, with metadata
+/// {"format": "quern-state"} (or "quern-adapters"). A sharded tensor
+/// missing from `whole` is an error. Returns a quern_rt_status.
 int saveState(const Manifest &manifest, const std::string &path,
               const void *state, std::string &error,
-              StatePart part = StatePart::All);
+              StatePart part = StatePart::All, const WholeTensors &whole = {});
+
+/// Puts a sharded tensor together from `pieces`, every process's piece in
+/// rank order (`tensor.bytes` each), into `whole` (`tensor.wholeBytes`):
+/// where two pieces hold an element, the later one's value is kept, as the
+/// training step keeps it in the parameters.
+void joinPieces(const StateTensorSpec &tensor, const char *pieces, char *whole);
 
 } // namespace quern::rt
 

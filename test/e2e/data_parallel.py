@@ -30,7 +30,9 @@ from compiled_model import CompiledModel  # noqa: E402
 
 STEPS, LR, LOSS_TOLERANCE = 3, 3e-3, 1e-6
 BUCKET_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64,
-                             ctypes.POINTER(ctypes.c_float), ctypes.c_int64)
+                             ctypes.c_int64, ctypes.POINTER(ctypes.c_float),
+                             ctypes.c_int64)
+ALL_REDUCE = 0
 
 
 class ThreadCommunicator:
@@ -48,7 +50,8 @@ class ThreadCommunicator:
     def register(self, rank):
         self.rank_of[threading.get_ident()] = rank
 
-    def start(self, _context, bucket, values, count):
+    def start(self, _context, bucket, kind, values, count):
+        assert kind == ALL_REDUCE, kind
         rank = self.rank_of[threading.get_ident()]
         with self.condition:
             generation = self.generation.get((rank, bucket), 0)
@@ -58,7 +61,7 @@ class ThreadCommunicator:
             self.calls += 1
             self.condition.notify_all()
 
-    def wait(self, _context, bucket, _values, _count):
+    def wait(self, _context, bucket, _kind, _values, _count):
         rank = self.rank_of[threading.get_ident()]
         with self.condition:
             key = (bucket, self.generation[(rank, bucket)] - 1)
@@ -80,7 +83,10 @@ def main(dp_stem, accumulate_stem, ranks):
     copies = [CompiledModel(dp_stem) for _ in range(ranks)]
     communicator = ThreadCommunicator(ranks)
     callbacks = (BUCKET_FN(communicator.start), BUCKET_FN(communicator.wait))
-    copies[0].lib[copies[0].name + "_set_communicator"](None, *callbacks)
+    # The rank is the library's, one for all the threads: an unsharded
+    # step does not read it.
+    copies[0].lib[copies[0].name + "_set_communicator"](
+        None, *callbacks, ctypes.c_int64(0))
 
     spec = copies[0].manifest["entry_points"]["train_step"]
     rng = np.random.default_rng(11)

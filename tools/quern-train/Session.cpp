@@ -6,6 +6,8 @@
 
 #include "Session.h"
 
+#include "quern/mpi.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstdio>
@@ -175,8 +177,10 @@ bool Session::loadState(const std::string &path, std::string &error,
 
 bool Session::saveState(const std::string &path, std::string &error,
                         bool trainedOnly) const {
-  if ((trainedOnly ? quern_rt_adapters_save : quern_rt_state_save)(
-          model, path.c_str(), state) == QUERN_RT_OK)
+  auto save = trainedOnly     ? quern_rt_adapters_save
+              : shardsState() ? quern_rt_mpi_state_save
+                              : quern_rt_state_save;
+  if (save(model, path.c_str(), state) == QUERN_RT_OK)
     return true;
   error = quern_rt_last_error();
   return false;

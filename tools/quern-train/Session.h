@@ -68,6 +68,10 @@ public:
                  bool trainedOnly = false);
   bool saveState(const std::string &path, std::string &error,
                  bool trainedOnly = false) const;
+  /// Whether the optimizer state is sharded over the processes of the job
+  /// (--shard-optimizer): each process then reads its own pieces, and
+  /// every one takes part in saving the whole state (rank 0 writes).
+  bool shardsState() const { return quern_rt_model_shard_processes(model) > 0; }
 
   /// The state's step counter (the i64 scalar state tensor `step`), or
   /// nullopt when the model keeps none.

@@ -93,8 +93,8 @@ TrainOutcome Trainer::run(std::string &error) {
     progress.update(step, loss, lr, stepSeconds,
                     [&] { return session.expertLoad(); });
 
-    if (config.writes && config.saveEvery && step % config.saveEvery == 0 &&
-        step < lastStep) {
+    if ((config.writes || session.shardsState()) && config.saveEvery &&
+        step % config.saveEvery == 0 && step < lastStep) {
       if (!session.saveState(config.savePath, error)) {
         progress.finish();
         return TrainOutcome::Failed;

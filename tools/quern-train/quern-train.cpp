@@ -192,6 +192,17 @@ int main(int argc, char **argv) {
   // Only rank 0 of a data-parallel job writes files (the log, checkpoints,
   // adapters) and samples.
   bool writes = mpiRank == 0;
+  // A sharded optimizer state: every process reads its pieces and takes
+  // part in saving.
+  bool sharded = session->shardsState();
+  if (sharded && !dataParallel)
+    return fail(
+        "model '" + std::string(session->name()) +
+        "' keeps its optimizer state sharded over " +
+        std::to_string(quern_rt_model_shard_processes(session->rtModel())) +
+        " processes (--shard-optimizer): train it with mpirun -np " +
+        std::to_string(quern_rt_model_shard_processes(session->rtModel())) +
+        " quern-train");
   if (dataParallel) {
     if (!quern_rt_model_is_data_parallel(session->rtModel()))
       return fail("model '" + std::string(session->name()) +
@@ -207,15 +218,16 @@ int main(int argc, char **argv) {
                               : siblingPath(options.modelPath, ".safetensors");
   // Only rank 0 of a data-parallel job reads the state (and adapters); the
   // others start from its state, broadcast below, so the files need be on
-  // its machine alone.
-  if (writes && !session->loadState(statePath, error))
+  // its machine alone. Sharded, each reads its own pieces.
+  bool reads = writes || sharded;
+  if (reads && !session->loadState(statePath, error))
     return fail(error);
-  if (writes && !options.adaptersPath.empty() &&
+  if (reads && !options.adaptersPath.empty() &&
       !session->loadState(options.adaptersPath, error, /*trainedOnly=*/true))
     return fail("--adapters: " + error);
   // Every process starts from rank 0's state (its initial values, or the
   // checkpoint it resumes).
-  if (dataParallel &&
+  if (dataParallel && !sharded &&
       quern_rt_mpi_broadcast(session->stateBuffer(),
                              quern_rt_model_state_bytes(session->rtModel()),
                              0) != QUERN_RT_OK)
@@ -299,9 +311,9 @@ int main(int argc, char **argv) {
               describeSchedule(options).c_str(),
               (unsigned long long)options.seed, threadsText.c_str());
   if (dataParallel)
-    std::printf("mpi     %d processes, gradients averaged over MPI; rank 0 "
+    std::printf("mpi     %d processes, gradients averaged over MPI%s; rank 0 "
                 "prints and saves\n",
-                mpiSize);
+                mpiSize, sharded ? ", optimizer state sharded over them" : "");
   std::fflush(stdout);
 
   auto saveAdapters = [&](std::string &error) {
@@ -326,7 +338,9 @@ int main(int argc, char **argv) {
           !options.savePath.empty()
               ? options.savePath
               : siblingPath(options.modelPath, ".interrupted.safetensors");
-      if (writes && (!session->saveState(path, error) || !saveAdapters(error)))
+      if ((writes || sharded) && !session->saveState(path, error))
+        return fail(error);
+      if (!saveAdapters(error))
         return fail(error);
       std::printf("interrupted after step %llu: state saved to %s\n",
                   (unsigned long long)loop.lastStep(), path.c_str());
@@ -348,7 +362,7 @@ int main(int argc, char **argv) {
   if (data && kernelProfileRequested())
     printKernelProfile(session->rtModel(), stdout);
 
-  if (!options.savePath.empty() && writes) {
+  if (!options.savePath.empty() && (writes || sharded)) {
     if (!session->saveState(options.savePath, error))
       return fail(error);
     std::printf("saved %s (step %llu)\n", options.savePath.c_str(),

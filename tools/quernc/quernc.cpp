@@ -176,6 +176,13 @@ static cl::opt<int64_t> bucketBytes(
     cl::value_desc("BYTES"),
     cl::init(quern::MakeTrainStepPassOptions().bucketBytes),
     cl::cat(trainCategory));
+static cl::opt<int64_t> shardOptimizer(
+    "shard-optimizer",
+    cl::desc("With --data-parallel: keep the optimizer state sharded over "
+             "the N processes of the job (ZeRO stage 1), each updating "
+             "1/N of every parameter and gathering the rest; the job must "
+             "then have exactly N processes"),
+    cl::value_desc("N"), cl::init(0), cl::cat(trainCategory));
 static cl::opt<std::string> gradientSuffix(
     "gradient-suffix",
     cl::desc("The graph already contains its backward: output "
@@ -419,6 +426,7 @@ int main(int argc, char **argv) {
       &accumulate,
       &dataParallel,
       &bucketBytes,
+      &shardOptimizer,
       &gradientSuffix,
       std::addressof(trainable),
       std::addressof(freeze),
@@ -437,6 +445,12 @@ int main(int argc, char **argv) {
                       " micro-batches; it must be at least 1");
   if (bucketBytes.getNumOccurrences() && !dataParallel)
     return usageError("--bucket-bytes needs --data-parallel");
+  if (shardOptimizer.getNumOccurrences() && !dataParallel)
+    return usageError("--shard-optimizer needs --data-parallel");
+  if (shardOptimizer.getNumOccurrences() && shardOptimizer < 2)
+    return usageError(
+        "--shard-optimizer: " + llvm::Twine(shardOptimizer.getValue()) +
+        " processes; sharding needs at least 2");
   if (bucketBytes < 4)
     return usageError("--bucket-bytes: " + llvm::Twine(bucketBytes.getValue()) +
                       " bytes; a bucket holds at least one f32 (4 bytes)");
@@ -540,6 +554,7 @@ int main(int argc, char **argv) {
     passes.step.accumulate = accumulate;
     passes.step.dataParallel = dataParallel;
     passes.step.bucketBytes = bucketBytes;
+    passes.step.shardOptimizer = shardOptimizer;
     passes.step.gradientSuffix = gradientSuffix;
     for (const cl::Option *flag : std::initializer_list<const cl::Option *>{
              &optimizerName, &momentum, &beta1, &beta2, &epsilon, &weightDecay,

@@ -52,6 +52,11 @@ struct QuantizedPartInfo {
   std::vector<int64_t> shape;
 };
 
+/// How a state tensor is sharded: over `processes`, `elements` a piece.
+struct StateShard {
+  int64_t processes, elements;
+};
+
 struct StateTensor : TensorInfo {
   /// param | frozen | optimizer.
   std::string role;
@@ -59,6 +64,18 @@ struct StateTensor : TensorInfo {
   /// A parameter the model gives no value, drawn uniform in [-bound,
   /// bound) from the compile's seed (quern.initial).
   std::optional<double> uniformBound;
+  /// Optimizer state sharded over processes (--shard-optimizer): `shape`
+  /// is the whole tensor's, `bytes` those of one piece of it.
+  std::optional<StateShard> shard;
+  /// The bytes of the whole tensor, as the state file holds it.
+  uint64_t wholeBytes() const {
+    if (!shard)
+      return bytes;
+    uint64_t elements = 1;
+    for (int64_t size : shape)
+      elements *= uint64_t(size);
+    return elements * (bytes / uint64_t(shard->elements));
+  }
   /// Byte offset in the state buffer, a multiple of kStateAlignment.
   uint64_t offset = 0;
 };

@@ -13,6 +13,7 @@
 #include "Patterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -208,10 +209,39 @@ struct AdagradUpdateLowering : OpConversionPattern<AdagradUpdateOp> {
   }
 };
 
+/// quern.process_rank: a call of the library's `int64_t
+/// quern_process_rank(void)`, which returns the rank the host gave
+/// NAME_set_communicator (lib/Driver/EntryPoints.cpp).
+struct ProcessRankLowering : OpConversionPattern<ProcessRankOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ProcessRankOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    constexpr StringLiteral callee = "quern_process_rank";
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type();
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module.lookupSymbol(callee)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      rewriter
+          .create<func::FuncOp>(loc, callee, rewriter.getFunctionType({}, i64))
+          .setPrivate();
+    }
+    Value rank =
+        rewriter.create<func::CallOp>(loc, callee, TypeRange{i64}, ValueRange{})
+            .getResult(0);
+    rewriter.replaceOpWithNewOp<arith::IndexCastOp>(op, rewriter.getIndexType(),
+                                                    rank);
+    return success();
+  }
+};
+
 } // namespace
 
 void quern::detail::populateOptimizerPatterns(TypeConverter &converter,
                                               RewritePatternSet &patterns) {
-  patterns.add<AdagradUpdateLowering, AdamUpdateLowering, SgdUpdateLowering>(
-      converter, patterns.getContext());
+  patterns.add<AdagradUpdateLowering, AdamUpdateLowering, ProcessRankLowering,
+               SgdUpdateLowering>(converter, patterns.getContext());
 }

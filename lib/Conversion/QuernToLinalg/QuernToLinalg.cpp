@@ -63,8 +63,8 @@ struct ConvertQuernToLinalgPass
     target.addIllegalDialect<QuernDialect>();
     // Kept for quern-plan-workspace, which reads and erases the marker, and
     // for bufferization, which makes the others their buffers (and calls).
-    target.addLegalOp<BackwardBeginsOp, RecomputeInputOp, AllReduceStartOp,
-                      AllReduceWaitOp>();
+    target.addLegalOp<BackwardBeginsOp, RecomputeInputOp, CollectiveStartOp,
+                      CollectiveWaitOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();

@@ -36,6 +36,14 @@ int quern_rt_mpi_init(int *argc, char ***argv, int *rank, int *size);
    data-parallel. */
 int quern_rt_mpi_attach(quern_rt_model *model);
 
+/* Saves the state of a data-parallel job to `path` (as quern_rt_state_save,
+   atomically): every process calls it with its state, rank 0 writes. A
+   model compiled with --shard-optimizer keeps a piece of its optimizer
+   state in each process: rank 0 gathers them into the whole tensors a
+   checkpoint holds (the same file as without sharding). */
+int quern_rt_mpi_state_save(const quern_rt_model *model, const char *path,
+                            const void *state);
+
 /* The longest a process waits for another (a bucket's mean, the loss's
    sum, the broadcast state; default 600 s): past it, the process reports
    on stderr that another is stuck or gone and ends the job (MPI_Abort),

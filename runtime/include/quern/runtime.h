@@ -206,24 +206,47 @@ typedef struct quern_rt_kernel_info {
 /*===-- Data-parallel steps
  * ------------------------------------------------===*/
 
-/* A communicator function of a model compiled with --data-parallel
-   (docs/ABI.md, "Data-parallel steps"): start(context, bucket, values,
-   count) begins averaging a bucket of gradients over the processes;
-   wait(...) returns once `values` hold the mean. */
-typedef void (*quern_rt_bucket_fn)(void *context, int64_t bucket, float *values,
-                                   int64_t count);
+/* What a bucket's collective computes over the processes (docs/ABI.md,
+   "Data-parallel steps"). */
+enum quern_rt_collective {
+  /* `values` become the mean of every process's. */
+  QUERN_RT_ALL_REDUCE = 0,
+  /* --shard-optimizer: `values` are N chunks, one per process; the first
+     becomes the mean of every process's chunk of this rank. */
+  QUERN_RT_REDUCE_SCATTER = 1,
+  /* --shard-optimizer: `values` become every process's first chunk, in
+     rank order. */
+  QUERN_RT_ALL_GATHER = 2
+};
+
+/* A communicator function of a model compiled with --data-parallel:
+   start(context, bucket, kind, values, count) begins the collective `kind`
+   (a quern_rt_collective) on a bucket; wait(...) returns once `values`
+   hold its result. */
+typedef void (*quern_rt_bucket_fn)(void *context, int64_t bucket, int64_t kind,
+                                   float *values, int64_t count);
 
 /* Whether the model averages its gradients over processes (it was compiled
    with --data-parallel: it has NAME_set_communicator). */
 int quern_rt_model_is_data_parallel(const quern_rt_model *model);
 
 /* Sets the communicator of a data-parallel model's library (quern/mpi.h
-   has one over MPI): one setting per loaded library, shared by every model
-   opened from it. Null functions make it train as one process again.
-   QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not data-parallel. */
+   has one over MPI) and this process's rank in the job: one setting per
+   loaded library, shared by every model opened from it. Null functions
+   make it train as one process again. The rank also picks the pieces of a
+   sharded optimizer state that quern_rt_state_load reads.
+   QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not data-parallel,
+   or a rank outside the processes a sharded model was compiled for. */
 int quern_rt_model_set_communicator(quern_rt_model *model, void *context,
                                     quern_rt_bucket_fn start,
-                                    quern_rt_bucket_fn wait);
+                                    quern_rt_bucket_fn wait, int64_t rank);
+
+/* The number of processes a model compiled with --shard-optimizer=N keeps
+   its optimizer state sharded over: N; 0 for a model that is not sharded.
+   A sharded model's train step needs a communicator over exactly N
+   processes (QUERN_RT_ERROR_INVALID_ARGUMENT without one), and its state
+   is saved by every process together (quern_rt_mpi_state_save). */
+int64_t quern_rt_model_shard_processes(const quern_rt_model *model);
 
 /* The number of kernels the model lists (0 for a model compiled before
    kernels were listed). */

@@ -1008,27 +1008,27 @@ func.func @adagrad_lr_rank(%p: tensor<4xf32>, %g: tensor<4xf32>, %s: tensor<4xf3
 
 // -----
 
-func.func @all_reduce_wait_not_started(%x: tensor<8xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'quern.all_reduce_wait' op expects the result of a quern.all_reduce_start}}
-  %0 = quern.all_reduce_wait %x bucket = 0 : tensor<8xf32>
+func.func @collective_wait_not_started(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.collective_wait' op expects the result of a quern.collective_start}}
+  %0 = quern.collective_wait all_reduce %x bucket = 0 : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
 
 // -----
 
-func.func @all_reduce_wait_bucket(%x: tensor<8xf32>) -> tensor<8xf32> {
-  %0 = quern.all_reduce_start %x bucket = 0 : tensor<8xf32>
-  // expected-error @+1 {{'quern.all_reduce_wait' op waits for bucket 1 but its operand is bucket 0}}
-  %1 = quern.all_reduce_wait %0 bucket = 1 : tensor<8xf32>
+func.func @collective_wait_bucket(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
+  // expected-error @+1 {{'quern.collective_wait' op waits for bucket 1 but its operand is bucket 0}}
+  %1 = quern.collective_wait all_reduce %0 bucket = 1 : tensor<8xf32>
   return %1 : tensor<8xf32>
 }
 
 // -----
 
 func.func @all_reduce_pending_read(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
-  // expected-error @+1 {{'quern.all_reduce_start' op expects one quern.all_reduce_wait of its pending values, and no other use}}
-  %0 = quern.all_reduce_start %x bucket = 0 : tensor<8xf32>
-  %1 = quern.all_reduce_wait %0 bucket = 0 : tensor<8xf32>
+  // expected-error @+1 {{'quern.collective_start' op expects one quern.collective_wait of its pending values, and no other use}}
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 0 : tensor<8xf32>
   %2 = quern.neg %0 : tensor<8xf32>
   return %1, %2 : tensor<8xf32>, tensor<8xf32>
 }
@@ -1036,8 +1036,8 @@ func.func @all_reduce_pending_read(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<
 // -----
 
 func.func @all_reduce_never_waited(%x: tensor<8xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'quern.all_reduce_start' op expects one quern.all_reduce_wait of its pending values, and no other use}}
-  %0 = quern.all_reduce_start %x bucket = 0 : tensor<8xf32>
+  // expected-error @+1 {{'quern.collective_start' op expects one quern.collective_wait of its pending values, and no other use}}
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
 

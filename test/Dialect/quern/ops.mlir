@@ -602,10 +602,10 @@ func.func @dropout_no_ratio(%x: tensor<3xbf16>) -> (tensor<3xbf16>, tensor<3xi1>
 // waited for.
 // CHECK-LABEL: func.func @all_reduce
 func.func @all_reduce(%x: tensor<16xf32>) -> tensor<16xf32> {
-  // CHECK: %[[PENDING:.+]] = quern.all_reduce_start %{{.*}} bucket = 3 : tensor<16xf32>
-  // CHECK: quern.all_reduce_wait %[[PENDING]] bucket = 3 : tensor<16xf32>
-  %0 = quern.all_reduce_start %x bucket = 3 : tensor<16xf32>
-  %1 = quern.all_reduce_wait %0 bucket = 3 : tensor<16xf32>
+  // CHECK: %[[PENDING:.+]] = quern.collective_start all_reduce %{{.*}} bucket = 3 : tensor<16xf32>
+  // CHECK: quern.collective_wait all_reduce %[[PENDING]] bucket = 3 : tensor<16xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 3 : tensor<16xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 3 : tensor<16xf32>
   return %1 : tensor<16xf32>
 }
 

@@ -15,16 +15,16 @@
 // CHECK-NEXT: %[[EMPTY0:.+]] = tensor.empty() : tensor<12xf32>
 // CHECK-NEXT: %[[FLAT_DW:.+]] = quern.reshape %[[DW]] : tensor<3x4xf32> -> tensor<12xf32>
 // CHECK-NEXT: %[[PACKED0:.+]] = tensor.insert_slice %[[FLAT_DW]] into %[[EMPTY0]][0] [12] [1]
-// CHECK-NEXT: %[[PENDING0:.+]] = quern.all_reduce_start %[[PACKED0]] bucket = 0 : tensor<12xf32>
+// CHECK-NEXT: %[[PENDING0:.+]] = quern.collective_start all_reduce %[[PACKED0]] bucket = 0 : tensor<12xf32>
 // CHECK-NEXT: %[[DB_ROW:.+]] = quern.reduce_sum
 // CHECK-NEXT: %[[DB:.+]] = quern.reshape %[[DB_ROW]] : tensor<1x4xf32> -> tensor<4xf32>
 // CHECK-NEXT: %[[EMPTY1:.+]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: %[[PACKED1:.+]] = tensor.insert_slice %[[DB]] into %[[EMPTY1]][0] [4] [1]
-// CHECK-NEXT: %[[PENDING1:.+]] = quern.all_reduce_start %[[PACKED1]] bucket = 1 : tensor<4xf32>
-// CHECK-NEXT: %[[MEAN0:.+]] = quern.all_reduce_wait %[[PENDING0]] bucket = 0 : tensor<12xf32>
+// CHECK-NEXT: %[[PENDING1:.+]] = quern.collective_start all_reduce %[[PACKED1]] bucket = 1 : tensor<4xf32>
+// CHECK-NEXT: %[[MEAN0:.+]] = quern.collective_wait all_reduce %[[PENDING0]] bucket = 0 : tensor<12xf32>
 // CHECK-NEXT: %[[SLICE_DW:.+]] = tensor.extract_slice %[[MEAN0]][0] [12] [1]
 // CHECK-NEXT: %[[MEAN_DW:.+]] = quern.reshape %[[SLICE_DW]] : tensor<12xf32> -> tensor<3x4xf32>
-// CHECK-NEXT: %[[MEAN1:.+]] = quern.all_reduce_wait %[[PENDING1]] bucket = 1 : tensor<4xf32>
+// CHECK-NEXT: %[[MEAN1:.+]] = quern.collective_wait all_reduce %[[PENDING1]] bucket = 1 : tensor<4xf32>
 // CHECK-NEXT: %[[MEAN_DB:.+]] = tensor.extract_slice %[[MEAN1]][0] [4] [1]
 // CHECK-NEXT: quern.sgd_update %{{.+}}, %[[MEAN_DW]], %{{.+}}
 // CHECK-NEXT: quern.sgd_update %{{.+}}, %[[MEAN_DB]], %{{.+}}
@@ -33,32 +33,32 @@
 // ONE-BUCKET: %[[EMPTY:.+]] = tensor.empty() : tensor<16xf32>
 // ONE-BUCKET: tensor.insert_slice %{{.+}} into %[[EMPTY]][0] [12] [1]
 // ONE-BUCKET: %[[PACKED:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[12] [4] [1]
-// ONE-BUCKET-NEXT: %[[PENDING:.+]] = quern.all_reduce_start %[[PACKED]] bucket = 0 : tensor<16xf32>
-// ONE-BUCKET-NEXT: quern.all_reduce_wait %[[PENDING]] bucket = 0 : tensor<16xf32>
-// ONE-BUCKET-NOT: all_reduce_start
+// ONE-BUCKET-NEXT: %[[PENDING:.+]] = quern.collective_start all_reduce %[[PACKED]] bucket = 0 : tensor<16xf32>
+// ONE-BUCKET-NEXT: quern.collective_wait all_reduce %[[PENDING]] bucket = 0 : tensor<16xf32>
+// ONE-BUCKET-NOT: collective_start
 
 // With micro-batches, the loop finishes every gradient: the buckets start
 // after it, in order.
 // LOOP: scf.yield
-// LOOP: quern.all_reduce_start %{{.+}} bucket = 0
-// LOOP: quern.all_reduce_start %{{.+}} bucket = 1
-// LOOP: quern.all_reduce_wait %{{.+}} bucket = 0
-// LOOP: quern.all_reduce_wait %{{.+}} bucket = 1
+// LOOP: quern.collective_start all_reduce %{{.+}} bucket = 0
+// LOOP: quern.collective_start all_reduce %{{.+}} bucket = 1
+// LOOP: quern.collective_wait all_reduce %{{.+}} bucket = 0
+// LOOP: quern.collective_wait all_reduce %{{.+}} bucket = 1
 
 // Bufferized, start and wait are calls of the communicator on a view of
 // the bucket's buffer (its first element), which both name. A bucket of one
 // gradient is that gradient's own buffer: nothing is copied.
-// CALLS-DAG: func.func private @quern_all_reduce_start(i64, memref<1xf32>, i64)
-// CALLS-DAG: func.func private @quern_all_reduce_wait(i64, memref<1xf32>, i64)
+// CALLS-DAG: func.func private @quern_collective_start(i64, i64, memref<1xf32>, i64)
+// CALLS-DAG: func.func private @quern_collective_wait(i64, i64, memref<1xf32>, i64)
 // CALLS-LABEL: func.func @train_step
 // CALLS: %[[DW:.+]] = memref.alloc() {{.*}}: memref<3x4xf32>
 // CALLS: %[[BUCKET0:.+]] = memref.collapse_shape %[[DW]] {{\[}}[0, 1]] : memref<3x4xf32> into memref<12xf32>
 // CALLS-NEXT: %[[FIRST0:.+]] = memref.reinterpret_cast %[[BUCKET0]] to offset: [0], sizes: [1], strides: [1] : memref<12xf32> to memref<1xf32>
-// CALLS-NEXT: call @quern_all_reduce_start(%{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, memref<1xf32>, i64) -> ()
+// CALLS-NEXT: call @quern_collective_start(%{{.+}}, %{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, i64, memref<1xf32>, i64) -> ()
 // CALLS: %[[FIRST1:.+]] = memref.reinterpret_cast %{{.+}} : memref<4xf32> to memref<1xf32>
-// CALLS-NEXT: call @quern_all_reduce_start(%{{.+}}, %[[FIRST1]], %{{.+}})
-// CALLS-NEXT: call @quern_all_reduce_wait(%{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, memref<1xf32>, i64) -> ()
-// CALLS-NEXT: call @quern_all_reduce_wait(%{{.+}}, %[[FIRST1]], %{{.+}})
+// CALLS-NEXT: call @quern_collective_start(%{{.+}}, %{{.+}}, %[[FIRST1]], %{{.+}})
+// CALLS-NEXT: call @quern_collective_wait(%{{.+}}, %{{.+}}, %[[FIRST0]], %{{.+}}) : (i64, i64, memref<1xf32>, i64) -> ()
+// CALLS-NEXT: call @quern_collective_wait(%{{.+}}, %{{.+}}, %[[FIRST1]], %{{.+}})
 
 func.func @forward(%x: tensor<2x3xf32> {quern.name = "x"},
                    %w: tensor<3x4xf32> {quern.param = {name = "w", trainable = true}},

@@ -64,10 +64,10 @@ void registerCPUCodegenPipeline();
 /// its input's buffer.
 void registerRecomputeInputBufferization(mlir::DialectRegistry &registry);
 
-/// Attaches BufferizableOpInterface to quern.all_reduce_start and
-/// quern.all_reduce_wait: calls of the host's communicator on their
-/// bucket's buffer, in place (AllReduce.cpp).
-void registerAllReduceBufferization(mlir::DialectRegistry &registry);
+/// Attaches BufferizableOpInterface to quern.collective_start and
+/// quern.collective_wait: calls of the host's communicator on their
+/// bucket's buffer, in place (Collective.cpp).
+void registerCollectiveBufferization(mlir::DialectRegistry &registry);
 
 } // namespace quern
 

@@ -1,15 +1,15 @@
-//===- AllReduce.cpp - bufferizing the gradient buckets' reduction -*- C++
-//-*-=//
+//===- Collective.cpp - bufferizing the buckets' collectives ---*- C++ -*-===//
 //
-// quern.all_reduce_start and quern.all_reduce_wait work in place on their
+// quern.collective_start and quern.collective_wait work in place on their
 // bucket's buffer: bufferization makes each a call of the host's
 // communicator on it,
 //
-//   void quern_all_reduce_start(int64_t bucket, float *values,
+//   void quern_collective_start(int64_t bucket, int64_t kind, float *values,
 //                               int64_t count);
-//   void quern_all_reduce_wait(int64_t bucket, float *values,
+//   void quern_collective_wait(int64_t bucket, int64_t kind, float *values,
 //                              int64_t count);
 //
+// (kind: the quern::CollectiveKind value, as docs/ABI.md numbers them),
 // which the library defines around the functions NAME_set_communicator is
 // given (lib/Driver/EntryPoints.cpp). The wait names the buffer too: the
 // workspace plan keeps it alive, and no other value in it, from the start
@@ -32,8 +32,8 @@ using namespace mlir::bufferization;
 namespace {
 
 template <typename Op>
-struct AllReduceModel
-    : BufferizableOpInterface::ExternalModel<AllReduceModel<Op>, Op> {
+struct CollectiveModel
+    : BufferizableOpInterface::ExternalModel<CollectiveModel<Op>, Op> {
   bool bufferizesToMemoryRead(Operation *, OpOperand &,
                               const AnalysisState &) const {
     return true;
@@ -51,9 +51,9 @@ struct AllReduceModel
     FailureOr<Value> buffer = getBuffer(rewriter, op->getOperand(0), options);
     if (failed(buffer))
       return failure();
-    StringRef callee = std::is_same_v<Op, quern::AllReduceStartOp>
-                           ? "quern_all_reduce_start"
-                           : "quern_all_reduce_wait";
+    StringRef callee = std::is_same_v<Op, quern::CollectiveStartOp>
+                           ? "quern_collective_start"
+                           : "quern_collective_wait";
     auto type = cast<MemRefType>(buffer->getType());
     if (!type.getLayout().isIdentity())
       return op->emitOpError("expects its bucket in a buffer of its own");
@@ -69,16 +69,17 @@ struct AllReduceModel
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(module.getBody());
       auto declaration = rewriter.create<func::FuncOp>(
-          loc, callee, rewriter.getFunctionType({i64, first, i64}, {}));
+          loc, callee, rewriter.getFunctionType({i64, i64, first, i64}, {}));
       declaration.setPrivate();
     }
     Value view = rewriter.create<memref::ReinterpretCastOp>(
         loc, first, *buffer, /*offset=*/0, /*sizes=*/ArrayRef<int64_t>{1},
         /*strides=*/ArrayRef<int64_t>{1});
+    auto kind = static_cast<int64_t>(cast<Op>(op).getKind());
     Value arguments[] = {
         rewriter.create<arith::ConstantIntOp>(
             loc, op->getAttrOfType<IntegerAttr>("bucket").getInt(), 64),
-        view,
+        rewriter.create<arith::ConstantIntOp>(loc, kind, 64), view,
         rewriter.create<arith::ConstantIntOp>(loc, type.getNumElements(), 64)};
     rewriter.create<func::CallOp>(loc, callee, TypeRange{}, arguments);
     replaceOpWithBufferizedValues(rewriter, op, *buffer);
@@ -88,10 +89,11 @@ struct AllReduceModel
 
 } // namespace
 
-void quern::registerAllReduceBufferization(DialectRegistry &registry) {
+void quern::registerCollectiveBufferization(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, QuernDialect *) {
-    AllReduceStartOp::attachInterface<AllReduceModel<AllReduceStartOp>>(
+    CollectiveStartOp::attachInterface<CollectiveModel<CollectiveStartOp>>(
         *context);
-    AllReduceWaitOp::attachInterface<AllReduceModel<AllReduceWaitOp>>(*context);
+    CollectiveWaitOp::attachInterface<CollectiveModel<CollectiveWaitOp>>(
+        *context);
   });
 }
