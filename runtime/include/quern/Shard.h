@@ -11,8 +11,9 @@
 // every process so that the code is the same; the piece of rank r starts
 // at min(r C, E - C): the last pieces are moved back to end at E, and so
 // hold some elements of an earlier piece too (at most N - 1 of them). Those
-// are updated by both, identically but for rounding, and the piece that
-// starts at r C (the first to hold an element) owns it in a checkpoint.
+// are updated by both, identically but for rounding; the parameters and
+// checkpoints keep the later piece's value, and gradient clipping counts
+// them once.
 // The compiler (the training step, the manifest) and the runtime (loading
 // and gathering the pieces) share these functions.
 //
@@ -38,7 +39,7 @@ inline int64_t shardOffset(int64_t elements, int64_t processes, int64_t rank) {
 }
 
 /// How many elements at the start of the piece of `rank` an earlier piece
-/// owns: they are updated twice, and counted once.
+/// holds too: they are updated twice, and counted once in a norm.
 inline int64_t shardOverlap(int64_t elements, int64_t processes, int64_t rank) {
   int64_t piece = shardElements(elements, processes);
   return std::min(piece, rank * piece - shardOffset(elements, processes, rank));

@@ -1043,6 +1043,42 @@ func.func @all_reduce_never_waited(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
+func.func @all_reduce_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.collective_start' op takes no process count for an all_reduce}}
+  %0 = quern.collective_start all_reduce %x bucket = 0 over 2 : tensor<8xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 0 over 2 : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @reduce_scatter_no_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.collective_start' op expects the count of processes (over N) of a reduce_scatter}}
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 : tensor<8xf32>
+  %1 = quern.collective_wait reduce_scatter %0 bucket = 0 : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @all_gather_chunks(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.collective_start' op expects 8 elements to be 3 chunks, one per process}}
+  %0 = quern.collective_start all_gather %x bucket = 0 over 3 : tensor<8xf32>
+  %1 = quern.collective_wait all_gather %0 bucket = 0 over 3 : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @collective_wait_kind(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<8xf32>
+  // expected-error @+1 {{'quern.collective_wait' op waits for another kind of collective than its operand's start}}
+  %1 = quern.collective_wait all_gather %0 bucket = 0 over 2 : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Type and trait constraints
 //===----------------------------------------------------------------------===//

@@ -609,6 +609,24 @@ func.func @all_reduce(%x: tensor<16xf32>) -> tensor<16xf32> {
   return %1 : tensor<16xf32>
 }
 
+// With the optimizer state sharded over 2 processes: a bucket of 2 chunks
+// reduce-scattered, the updated pieces all-gathered, at offsets from the
+// process's rank.
+// CHECK-LABEL: func.func @sharded
+func.func @sharded(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>, index) {
+  // CHECK: %[[RANK:.+]] = quern.process_rank : index
+  // CHECK: %[[SCATTER:.+]] = quern.collective_start reduce_scatter %{{.*}} bucket = 0 over 2 : tensor<16xf32>
+  // CHECK: quern.collective_wait reduce_scatter %[[SCATTER]] bucket = 0 over 2 : tensor<16xf32>
+  // CHECK: %[[GATHER:.+]] = quern.collective_start all_gather %{{.*}} bucket = 1 over 2 : tensor<16xf32>
+  // CHECK: quern.collective_wait all_gather %[[GATHER]] bucket = 1 over 2 : tensor<16xf32>
+  %rank = quern.process_rank : index
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<16xf32>
+  %1 = quern.collective_wait reduce_scatter %0 bucket = 0 over 2 : tensor<16xf32>
+  %2 = quern.collective_start all_gather %x bucket = 1 over 2 : tensor<16xf32>
+  %3 = quern.collective_wait all_gather %2 bucket = 1 over 2 : tensor<16xf32>
+  return %1, %3, %rank : tensor<16xf32>, tensor<16xf32>, index
+}
+
 // A value a recomputation reads: its input, kept apart from CSE.
 // CHECK-LABEL: func.func @recompute_input
 func.func @recompute_input(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
