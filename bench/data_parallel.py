@@ -13,7 +13,12 @@ bundled text:
                          buckets of 25 MiB (the default: the model's 24 MiB
                          of gradients are one bucket, started after the
                          backward pass), 4 MiB and 1 MiB (started during
-                         it).
+                         it);
+  2 ranks x 1 thread,    the same with --shard-optimizer=2 (ZeRO stage 1):
+  sharded                each rank keeps half of AdamW's state, the
+                         buckets reduce-scattered and the updated pieces
+                         all-gathered; its optimizer state per rank is read
+                         from the manifests, against the unsharded step's.
 
 Tokens per second count every rank's tokens, from the CSV log's elapsed
 time between the first logged step and the last; weak-scaling efficiency is
@@ -36,6 +41,7 @@ beside it.
     /usr/bin/python3 bench/data_parallel.py --out DIR [--build BUILD] [--quick]
 """
 import csv
+import json
 import os
 import statistics
 import subprocess
@@ -86,6 +92,41 @@ def run_quern_train(build, stem, ranks, steps, folder):
     return steps_timed / elapsed, waited, stepped
 
 
+def optimizer_bytes(stem):
+    """Bytes of optimizer state a process keeps (the step counter aside)."""
+    with open(stem + ".json") as f:
+        manifest = json.load(f)
+    return sum(t["bytes"] for t in manifest["state"]["tensors"]
+               if t["role"] == "optimizer" and t["name"] != "step")
+
+
+def compare_ranks(build, folder, name, flags, steps, rounds):
+    """Compiles the step with `flags`, then runs it on 1 and 2 ranks,
+    `rounds` pairs; returns (stem, the 2-rank record without its bucket,
+    the 1-rank rates)."""
+    stem = os.path.join(folder, name)
+    _, error, _ = train.compile_step(build, folder, name, "fp32", flags)
+    if error:
+        raise RuntimeError(error)
+    pairs = []
+    for _ in range(rounds):
+        # A sharded step runs on its 2 ranks only: its 1-rank partner is the
+        # unsharded step's, of the same work.
+        one, _, _ = run_quern_train(build, os.path.join(folder, "alone"), 1,
+                                    steps, folder)
+        two, waited, stepped = run_quern_train(build, stem, 2, steps, folder)
+        pairs.append((one, two, waited / stepped))
+    return stem, {
+        "weak_scaling_efficiency":
+            statistics.median(two / one for one, two, _ in pairs),
+        "wait_share": statistics.median(w for _, _, w in pairs),
+        "two_rank_steps_per_second": statistics.median(two for _, two, _ in pairs),
+        "rounds": [{"one_rank_steps_per_second": one,
+                    "two_rank_steps_per_second": two,
+                    "wait_share": w} for one, two, w in pairs]}, \
+        [one for one, _, _ in pairs]
+
+
 def paper_study(step_seconds, gradient_bytes):
     """Predicted scaling efficiency per network and node count."""
     rows = []
@@ -125,33 +166,31 @@ def main():
         record = train.prepare(MODEL, spec, work, args.build,
                                compile_fp32=False)
         folder = os.path.join(work, MODEL)
+        rounds = QUICK_ROUNDS if args.quick else ROUNDS
+        # The 1-rank partner of every pair: the step without communication.
+        _, error, _ = train.compile_step(args.build, folder, "alone", "fp32",
+                                         ["--data-parallel"])
+        if error:
+            raise RuntimeError(error)
         two_rank = []
         one_rates = []
         for bucket in BUCKETS:
-            stem = os.path.join(folder, f"step{bucket}")
-            _, error, _ = train.compile_step(
-                args.build, folder, os.path.basename(stem), "fp32",
-                ["--data-parallel", f"--bucket-bytes={bucket}"])
-            if error:
-                raise RuntimeError(error)
-            pairs = []
-            for _ in range(QUICK_ROUNDS if args.quick else ROUNDS):
-                one, _, _ = run_quern_train(args.build, stem, 1, steps, folder)
-                two, waited, stepped = run_quern_train(args.build, stem, 2,
-                                                       steps, folder)
-                pairs.append((one, two, waited / stepped))
-            one_rates += [one for one, _, _ in pairs]
-            two_rank.append({
-                "bucket_bytes": bucket,
-                "tokens_per_second":
-                    statistics.median(two for _, two, _ in pairs) * 2 * tokens,
-                "weak_scaling_efficiency":
-                    statistics.median(two / one for one, two, _ in pairs),
-                "wait_share": statistics.median(w for _, _, w in pairs),
-                "rounds": [{"one_rank_steps_per_second": one,
-                            "two_rank_steps_per_second": two,
-                            "wait_share": w} for one, two, w in pairs]})
+            stem, run, ones = compare_ranks(
+                args.build, folder, f"step{bucket}",
+                ["--data-parallel", f"--bucket-bytes={bucket}"], steps, rounds)
+            one_rates += ones
+            two_rank.append({"bucket_bytes": bucket, **run})
+        whole = optimizer_bytes(stem)
+        stem, sharded, ones = compare_ranks(
+            args.build, folder, "sharded",
+            ["--data-parallel", "--shard-optimizer=2"], steps, rounds)
+        one_rates += ones
+        sharded.update({"bucket_bytes": BUCKETS[0],
+                        "optimizer_bytes_per_rank": optimizer_bytes(stem),
+                        "optimizer_bytes_whole": whole})
         one_rate = statistics.median(one_rates)
+    for run in two_rank + [sharded]:
+        run["tokens_per_second"] = run["two_rank_steps_per_second"] * 2 * tokens
     gradient_bytes = 4 * record["parameters"]
     default = two_rank[0]
     result.update({
@@ -159,6 +198,7 @@ def main():
         "tokens_per_rank_step": tokens,
         "one_rank_tokens_per_second": one_rate * tokens,
         "two_rank": two_rank,
+        "sharded": sharded,
         # The targets' figures: the default bucket size.
         "weak_scaling_efficiency": default["weak_scaling_efficiency"],
         "two_rank_wait_share": default["wait_share"],

@@ -243,13 +243,22 @@ def data_parallel_targets(study):
              "(8-layer GPT)",
              f"Data parallel: communication wait ≤ "
              f"{DATA_PARALLEL_WAIT:.0%} of the step at 2 ranks"]
+    texts.append("Data parallel: `--shard-optimizer` optimizer state per "
+                 "rank = total / N (± one bucket)")
     if not study:
         return [(text, "not run", "not measured") for text in texts]
     efficiency = study["weak_scaling_efficiency"]
     wait = study["two_rank_wait_share"]
-    return [(texts[0], f"{efficiency:.1%}",
+    rows = [(texts[0], f"{efficiency:.1%}",
              status(efficiency >= DATA_PARALLEL_EFFICIENCY)),
             (texts[1], f"{wait:.1%}", status(wait <= DATA_PARALLEL_WAIT))]
+    sharded = study.get("sharded")
+    if not sharded:
+        return rows + [(texts[2], "not run", "not measured")]
+    mine, whole = (sharded["optimizer_bytes_per_rank"],
+                   sharded["optimizer_bytes_whole"])
+    return rows + [(texts[2], f"{mine / whole:.4f} of {mib(whole)} at N = 2",
+                    status(abs(mine - whole / 2) <= sharded["bucket_bytes"]))]
 
 
 def moe_targets(moe):
@@ -1145,6 +1154,25 @@ def waited_per_step(run):
         p["wait_share"] / p["two_rank_steps_per_second"] for p in run["rounds"])
 
 
+def sharded_row(r):
+    """The table row of the run with the optimizer state sharded, and what
+    a rank keeps, if it was measured."""
+    run = r.get("sharded")
+    if not run:
+        return []
+    return [
+        f"| `mpirun -np 2`, `--shard-optimizer=2` | {mib(run['bucket_bytes'])} "
+        f"| {run['tokens_per_second']:,.0f} "
+        f"| {run['weak_scaling_efficiency']:.1%} "
+        f"| {run['wait_share']:.1%} of the steps' time |", "",
+        f"Sharded (ZeRO stage 1), each rank keeps "
+        f"{mib(run['optimizer_bytes_per_rank'])} of AdamW's "
+        f"{mib(run['optimizer_bytes_whole'])} of state "
+        f"({run['optimizer_bytes_per_rank'] / run['optimizer_bytes_whole']:.4f}"
+        "), and its waits include the gradients' reduce-scatter and the "
+        "updated pieces' all-gather."]
+
+
 def data_parallel_section(r):
     lines = [
         "## Data-parallel training (MPI)", "",
@@ -1165,7 +1193,7 @@ def data_parallel_section(r):
         f"{' (default)' if i == 0 else ''} | {run['tokens_per_second']:,.0f} "
         f"| {run['weak_scaling_efficiency']:.1%} "
         f"| {run['wait_share']:.1%} of the steps' time |"
-        for i, run in enumerate(r["two_rank"])] + [
+        for i, run in enumerate(r["two_rank"])] + sharded_row(r) + [
         "",
         "Both ranks share this machine's two cores, its caches and its "
         "memory bandwidth, and the all-reduce is Open MPI copying through "

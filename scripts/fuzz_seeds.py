@@ -130,7 +130,7 @@ def manifest(out):
         {"name": "step", "dtype": "i64", "shape": [], "role": "optimizer",
          "offset": 256, "bytes": 8}]}
     full = {
-        "format": "quern-manifest", "version": 1, "name": "m",
+        "format": "quern-manifest", "version": 2, "name": "m",
         "target": {"triple": "x86_64-pc-linux-gnu", "cpu": "znver4",
                    "features": "+avx2,+fma"},
         "entry_points": {"forward": forward, "train_step": step},

@@ -245,10 +245,10 @@ LogicalResult QuernDialect::verifyRegionArgAttribute(Operation *op,
         dict ? dict.getAs<IntegerAttr>("processes") : IntegerAttr();
     auto shape =
         dict ? dict.getAs<DenseI64ArrayAttr>("shape") : DenseI64ArrayAttr();
-    if (!processes || !shape || dict.size() != 2 || processes.getInt() < 1 ||
+    if (!processes || !shape || dict.size() != 2 || processes.getInt() < 2 ||
         llvm::any_of(shape.asArrayRef(), [](int64_t size) { return size < 1; }))
       return error() << "'" << name
-                     << "' must be {processes = <positive integer>, shape = "
+                     << "' must be {processes = <integer >= 2>, shape = "
                         "<array of positive i64>}";
     return success();
   }

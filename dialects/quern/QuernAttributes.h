@@ -45,7 +45,8 @@ inline constexpr llvm::StringLiteral kQuantPartNames[] = {
 /// [-bound, bound). Parameters without a value and without it start at 0.
 inline constexpr llvm::StringLiteral kInitialAttrName = "quern.initial";
 /// Argument: optimizer state sharded over the processes of a data-parallel
-/// job (`--shard-optimizer`), `{processes = N, shape = array<i64: ...>}`:
+/// job (`--shard-optimizer`), `{processes = N >= 2, shape = array<i64:
+/// ...>}`:
 /// the argument is this process's 1-D piece (quern/Shard.h) of a tensor of
 /// `shape`, which the manifest and checkpoints show.
 inline constexpr llvm::StringLiteral kShardAttrName = "quern.shard";

@@ -81,7 +81,8 @@ int64_t quern::countFlops(Operation *op) {
       .Case<NotOp, AndOp, OrOp, SelectOp, CastOp, GatherOp, GatherElementsOp,
             ScatterNDOp, TopKOp, TriluOp, ReshapeOp, TransposeOp, BroadcastOp,
             ConcatOp, SliceOp, InsertSliceOp, ConstantOp, BackwardBeginsOp,
-            RecomputeInputOp, MoeDispatchOp>(
+            RecomputeInputOp, MoeDispatchOp, CollectiveStartOp,
+            CollectiveWaitOp, ProcessRankOp>(
           [](Operation *) { return int64_t(0); })
       // Compare (and pick) per element.
       .Case<ReluOp, AbsOp, NegOp, MaxOp, MinOp, CompareOp>(

@@ -605,7 +605,23 @@ LogicalResult CollectiveStartOp::verify() {
       !isa<CollectiveWaitOp>(*getPending().getUsers().begin()))
     return emitOpError("expects one quern.collective_wait of its pending "
                        "values, and no other use");
-  return verifyCollective(*this, getValues().getType().getNumElements());
+  if (getValues().empty())
+    return emitOpError("expects values to pack into the bucket");
+  int64_t packed = 0;
+  for (Value value : getValues())
+    packed += cast<RankedTensorType>(value.getType()).getNumElements();
+  int64_t elements = getPending().getType().getNumElements();
+  // An all-gather's values are this process's chunk; the others' are the
+  // host's to write.
+  int64_t expected = getKind() == CollectiveKind::all_gather && getProcesses()
+                         ? elements / std::max<int64_t>(*getProcesses(), 1)
+                         : elements;
+  if (failed(verifyCollective(*this, elements)))
+    return failure();
+  if (packed != expected)
+    return emitOpError("packs ")
+           << packed << " elements into a bucket that takes " << expected;
+  return success();
 }
 
 LogicalResult CollectiveWaitOp::verify() {

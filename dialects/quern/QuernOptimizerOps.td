@@ -149,40 +149,45 @@ def Quern_RecomputeInputOp : Quern_Op<"recompute_input",
 }
 
 def Quern_CollectiveStartOp : Quern_Op<"collective_start",
-    [MemoryEffects<[MemWrite]>, AllTypesMatch<["values", "pending"]>]> {
+    [MemoryEffects<[MemWrite]>]> {
   let summary = "starts a collective operation on a gradient or parameter bucket";
   let description = [{
     `quernc --train --data-parallel` (quern-make-train-step with
-    `data-parallel`) packs the gradients into buckets, each a 1-D f32 tensor
-    in the order the backward pass finishes them, and places this op right
-    after the bucket's last gradient is computed: it hands the bucket to
-    the host's communicator (docs/ABI.md, `NAME_set_communicator`), which
-    replaces it, asynchronously, by what `kind` says, over the processes of
-    the job:
+    `data-parallel`) packs the gradients into buckets, in the order the
+    backward pass finishes them, and places this op right after the
+    bucket's last gradient is computed. The bucket is `values` (1-D f32
+    tensors) one after the other, then, if the result is longer, elements
+    the host writes. It is handed to the host's communicator (docs/ABI.md,
+    `NAME_set_communicator`), which replaces it, asynchronously, by what
+    `kind` says, over the processes of the job:
 
     - `all_reduce`: the mean of the processes' buckets;
     - `reduce_scatter` (`over N`, with `--shard-optimizer`): the bucket is
       N chunks, one per process; the first chunk becomes the mean of the
       processes' chunks of this process's rank (the rest is undefined);
-    - `all_gather` (`over N`): the first chunk of every process's bucket,
-      in rank order.
+    - `all_gather` (`over N`): `values` are this process's chunk, the
+      first of N; the bucket becomes every process's, in rank order.
 
-    The result is the same buffer, pending: only its quern.collective_wait
-    may read it. Bufferization makes both ops calls of the communicator on
-    the bucket's buffer. The write effect keeps them in place.
+    The result is the bucket, pending: only its quern.collective_wait may
+    read it. Bufferization packs the values into a buffer of the bucket's
+    own (or, for one value that fills it, uses the value's buffer) and
+    makes both ops calls of the communicator on it. Packing is one op,
+    rather than a chain of insertions into one tensor, whose bufferization
+    analysis would grow with the cube of the bucket's values. The write
+    effect keeps the ops in place.
 
     ```mlir
-    %pending = quern.collective_start all_reduce %bucket bucket = 0 : tensor<4160xf32>
-    %chunks = quern.collective_start reduce_scatter %packed bucket = 1 over 2 : tensor<4160xf32>
+    %pending = quern.collective_start all_reduce %dw, %db bucket = 0 : tensor<4096xf32>, tensor<64xf32> -> tensor<4160xf32>
+    %gather = quern.collective_start all_gather %piece bucket = 3 over 2 : tensor<2080xf32> -> tensor<4160xf32>
     ```
   }];
-  let arguments = (ins 1DTensorOf<[F32]>:$values, I64Attr:$bucket,
+  let arguments = (ins Variadic<1DTensorOf<[F32]>>:$values, I64Attr:$bucket,
                        Quern_CollectiveKind:$kind,
                        OptionalAttr<I64Attr>:$processes);
   let results = (outs 1DTensorOf<[F32]>:$pending);
   let assemblyFormat = [{
     $kind $values `bucket` `=` $bucket (`over` $processes^)? attr-dict `:`
-    type($values)
+    type($values) `->` type($pending)
   }];
   let hasVerifier = 1;
 }
@@ -195,7 +200,9 @@ def Quern_CollectiveWaitOp : Quern_Op<"collective_wait",
     and bucket) computes, in the same buffer, once the communicator has it.
     quern-make-train-step places the gradient buckets' waits after the
     whole backward pass, before clipping and the updates read the
-    gradients, and a parameter bucket's wait right after its start.
+    gradients; with `--shard-optimizer`, the parameter buckets' waits after
+    every piece is updated, each bucket's gather started as soon as its
+    pieces are.
 
     ```mlir
     %mean = quern.collective_wait all_reduce %pending bucket = 0 : tensor<4160xf32>

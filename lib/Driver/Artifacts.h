@@ -61,8 +61,9 @@ bool lowerOpenMPToDispatch(llvm::Module &module, const llvm::Triple &triple,
 /// For a data-parallel step (its code calls quern_collective_start and
 /// quern_collective_wait, lib/Codegen/CPU/Collective.cpp): defines those
 /// two around the functions the host gives
-/// `void NAME_set_communicator(void *context, start, wait)`, each called as
-/// `fn(context, bucket, values, count)`; until it is called they do
+/// `void NAME_set_communicator(void *context, start, wait, rank)`, each
+/// called as `fn(context, bucket, kind, values, count)`, and
+/// quern_process_rank, which returns `rank`; until it is called they do
 /// nothing, as for one process. Returns whether the module needed them.
 bool addCommunicator(llvm::Module &module, llvm::StringRef name);
 

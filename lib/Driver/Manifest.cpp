@@ -67,7 +67,7 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                      {"outputs", tensorsJson(entry.outputs)}};
   json::Object manifest{
       {"format", "quern-manifest"},
-      {"version", 1},
+      {"version", 2},
       {"name", name},
       {"target",
        json::Object{{"triple", target.triple},

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <numeric>
 
@@ -19,6 +20,7 @@ using namespace quern;
 using rt::shardElements;
 using rt::shardOffset;
 using rt::shardOverlap;
+using rt::shardUnmoved;
 
 namespace {
 
@@ -92,9 +94,13 @@ Value unflatten(OpBuilder &builder, Location loc, Value flat, Type type) {
                                 : builder.create<ReshapeOp>(loc, type, flat);
 }
 
-/// Elements [offset, offset + size) of the 1-D `flat`.
+/// Elements [offset, offset + size) of the 1-D `flat` (`flat` itself for
+/// all of them).
 Value sliceOf(OpBuilder &builder, Location loc, Value flat, OpFoldResult offset,
               int64_t size) {
+  if (isConstantIntValue(offset, 0) &&
+      cast<RankedTensorType>(flat.getType()).getNumElements() == size)
+    return flat;
   return builder.create<tensor::ExtractSliceOp>(
       loc, flatType(builder, size), flat, ArrayRef<OpFoldResult>{offset},
       ArrayRef<OpFoldResult>{builder.getIndexAttr(size)},
@@ -116,19 +122,67 @@ Value emptyFlat(OpBuilder &builder, Location loc, int64_t elements) {
                                          builder.getF32Type());
 }
 
+/// A sharded bucket seen as [processes, chunk]: row r is process r's chunk,
+/// each member's pieces a block of it at `column`, read in one slice for
+/// the pieces that start at r * C.
+struct ChunkRows {
+  OpBuilder &builder;
+  Location loc;
+  int64_t processes, chunk;
+
+  RankedTensorType type(int64_t rows, int64_t columns) const {
+    return RankedTensorType::get({rows, columns}, builder.getF32Type());
+  }
+  SmallVector<OpFoldResult> at(int64_t row, int64_t column) const {
+    return {builder.getIndexAttr(row), builder.getIndexAttr(column)};
+  }
+  SmallVector<OpFoldResult> sizes(int64_t rows, int64_t columns) const {
+    return {builder.getIndexAttr(rows), builder.getIndexAttr(columns)};
+  }
+  SmallVector<OpFoldResult> unit() const {
+    return {builder.getIndexAttr(1), builder.getIndexAttr(1)};
+  }
+
+  /// Rows [row, row + rows) of the pieces at `column`, flat.
+  Value extract(Value bucket, int64_t row, int64_t rows, int64_t column,
+                int64_t piece) const {
+    Value block = builder.create<tensor::ExtractSliceOp>(
+        loc, type(rows, piece), bucket, at(row, column), sizes(rows, piece),
+        unit());
+    return builder.create<ReshapeOp>(loc, flatType(builder, rows * piece),
+                                     block);
+  }
+
+  /// The tensor of `elements` whose pieces are at `column` of every
+  /// process's chunk; where two pieces hold an element, the later one's
+  /// value (quern/Shard.h).
+  Value gather(Value bucket, int64_t elements, int64_t column) const {
+    int64_t piece = shardElements(elements, processes);
+    int64_t unmoved = shardUnmoved(elements, processes);
+    Value flat = extract(bucket, 0, unmoved, column, piece);
+    if (unmoved == processes)
+      return flat;
+    flat = insertAt(builder, loc, flat, emptyFlat(builder, loc, elements), 0);
+    return insertAt(builder, loc,
+                    extract(bucket, processes - 1, 1, column, piece), flat,
+                    elements - piece);
+  }
+};
+
 /// A started collective: the pending bucket, its number and kind.
 struct Started {
   Value pending;
   int64_t bucket;
 };
 
-Started startCollective(OpBuilder &builder, Location loc, Value values,
-                        int64_t bucket, CollectiveKind kind,
+Started startCollective(OpBuilder &builder, Location loc, ValueRange values,
+                        int64_t elements, int64_t bucket, CollectiveKind kind,
                         std::optional<int64_t> processes) {
   IntegerAttr count =
       processes ? builder.getI64IntegerAttr(*processes) : IntegerAttr();
   Value pending = builder.create<CollectiveStartOp>(
-      loc, values, builder.getI64IntegerAttr(bucket),
+      loc, flatType(builder, elements), values,
+      builder.getI64IntegerAttr(bucket),
       CollectiveKindAttr::get(builder.getContext(), kind), count);
   return {pending, bucket};
 }
@@ -154,15 +208,11 @@ LogicalResult quern::averageOverProcesses(OpBuilder &builder, Location loc,
   Operation *previous = nullptr;
   for (auto [number, bucket] : llvm::enumerate(*buckets)) {
     placeAfterLast(builder, body, bucket, gradients, previous);
-    Value packed = emptyFlat(builder, loc, bucket.elements);
-    int64_t offset = 0;
-    for (unsigned index : bucket.members) {
-      Value flat = flatten(builder, loc, gradients[index]);
-      packed = insertAt(builder, loc, flat, packed, offset);
-      offset += cast<RankedTensorType>(flat.getType()).getNumElements();
-    }
-    started.push_back(startCollective(builder, loc, packed, number,
-                                      CollectiveKind::all_reduce,
+    SmallVector<Value> packed;
+    for (unsigned index : bucket.members)
+      packed.push_back(flatten(builder, loc, gradients[index]));
+    started.push_back(startCollective(builder, loc, packed, bucket.elements,
+                                      number, CollectiveKind::all_reduce,
                                       std::nullopt));
     previous = started.back().pending.getDefiningOp();
   }
@@ -214,21 +264,18 @@ ShardedUpdate::scatterGradients(OpBuilder &builder, Location loc, Block &body,
     }
     placeAfterLast(builder, body, bucket, gradients, previous);
     // Chunk r holds the pieces process r updates.
-    Value packed = emptyFlat(builder, loc, processes * chunk);
-    for (unsigned index : bucket.members) {
-      Value flat = flatten(builder, loc, gradients[index]);
-      int64_t piece = shardElements(elements[index], processes);
-      for (int64_t r = 0; r < processes; ++r)
-        packed = insertAt(builder, loc,
-                          sliceOf(builder, loc, flat,
-                                  builder.getIndexAttr(shardOffset(
-                                      elements[index], processes, r)),
-                                  piece),
-                          packed, r * chunk + chunkOffset[index]);
-    }
-    started.push_back(startCollective(builder, loc, packed, takeBucket(),
-                                      CollectiveKind::reduce_scatter,
-                                      processes));
+    SmallVector<Value> flats, packed;
+    for (unsigned index : bucket.members)
+      flats.push_back(flatten(builder, loc, gradients[index]));
+    for (int64_t r = 0; r < processes; ++r)
+      for (auto [index, flat] : llvm::zip_equal(bucket.members, flats))
+        packed.push_back(sliceOf(
+            builder, loc, flat,
+            builder.getIndexAttr(shardOffset(elements[index], processes, r)),
+            shardElements(elements[index], processes)));
+    started.push_back(
+        startCollective(builder, loc, packed, processes * chunk, takeBucket(),
+                        CollectiveKind::reduce_scatter, processes));
     previous = started.back().pending.getDefiningOp();
   }
 
@@ -280,7 +327,7 @@ Value ShardedUpdate::globalSumOfSquares(OpBuilder &builder, Location loc,
   }
   // The mean over the processes, times their number.
   Value one = builder.create<ReshapeOp>(loc, flatType(builder, 1), total);
-  Started started = startCollective(builder, loc, one, takeBucket(),
+  Started started = startCollective(builder, loc, one, 1, takeBucket(),
                                     CollectiveKind::all_reduce, std::nullopt);
   Value mean = builder.create<ReshapeOp>(loc, scalarF32,
                                          waitCollective(builder, loc, started));
@@ -318,12 +365,12 @@ SmallVector<Value> ShardedUpdate::gatherParameters(OpBuilder &builder,
     chunks.push_back(chunk);
     placeAfterLast(builder, body, bucket, updated, previous);
     // This process's chunk first; the communicator fills in the others.
-    Value packed = emptyFlat(builder, loc, processes * chunk);
+    SmallVector<Value> packed;
     for (unsigned index : bucket.members)
-      packed =
-          insertAt(builder, loc, updated[index], packed, chunkOffset[index]);
-    started.push_back(startCollective(builder, loc, packed, takeBucket(),
-                                      CollectiveKind::all_gather, processes));
+      packed.push_back(updated[index]);
+    started.push_back(startCollective(builder, loc, packed, processes * chunk,
+                                      takeBucket(), CollectiveKind::all_gather,
+                                      processes));
     previous = started.back().pending.getDefiningOp();
   }
 
@@ -331,19 +378,14 @@ SmallVector<Value> ShardedUpdate::gatherParameters(OpBuilder &builder,
   SmallVector<Value> whole(params.size());
   for (auto [bucket, start, chunk] :
        llvm::zip_equal(buckets, started, chunks)) {
-    Value gathered = waitCollective(builder, loc, start);
-    for (unsigned index : bucket.members) {
-      int64_t piece = shardElements(elements[index], processes);
-      Value flat = emptyFlat(builder, loc, elements[index]);
-      for (int64_t r = 0; r < processes; ++r)
-        flat = insertAt(
-            builder, loc,
-            sliceOf(builder, loc, gathered,
-                    builder.getIndexAttr(r * chunk + chunkOffset[index]),
-                    piece),
-            flat, shardOffset(elements[index], processes, r));
-      whole[index] = unflatten(builder, loc, flat, params[index].getType());
-    }
+    ChunkRows rows{builder, loc, processes, chunk};
+    Value gathered = builder.create<ReshapeOp>(
+        loc, rows.type(processes, chunk), waitCollective(builder, loc, start));
+    for (unsigned index : bucket.members)
+      whole[index] =
+          unflatten(builder, loc,
+                    rows.gather(gathered, elements[index], chunkOffset[index]),
+                    params[index].getType());
   }
   return whole;
 }

@@ -540,8 +540,17 @@ void MakeTrainStepPass::runOnOperation() {
         accumulateMicroBatches(builder, step.func, step.firstParam - 1,
                                microBatchCount, lossValue, *gradients);
   std::optional<ShardedUpdate> sharded;
-  if (shardOptimizer > 0)
-    sharded.emplace(shardOptimizer);
+  if (shardOptimizer != 0) {
+    int64_t processes = shardOptimizer;
+    if (!dataParallel || processes < 2) {
+      module.emitError("shard-optimizer needs data-parallel and 2 or more "
+                       "processes, not ")
+          << processes;
+      step.func.erase();
+      return signalPassFailure();
+    }
+    sharded.emplace(processes);
+  }
   Block &body = step.func.getBody().front();
   if (dataParallel &&
       failed(sharded ? sharded->scatterGradients(builder, loc, body,

@@ -235,13 +235,20 @@ public:
         !getInt64(*shard, shardPath, "processes", out.shardProcesses) ||
         !getInt64(*shard, shardPath, "elements", out.shardElements))
       return false;
+    if (out.role != "optimizer")
+      return fail(shardPath, "shards a tensor of role \"" + out.role +
+                                 "\"; only optimizer state is sharded");
+    // computeTensorBytes bounded the shape's product; the processes are a
+    // job's, far fewer than elements of any size.
     int64_t elements = 1;
     for (int64_t size : out.shape)
       elements *= size;
-    if (out.shardProcesses < 2 || elements < 1 ||
+    constexpr int64_t kMostProcesses = int64_t(1) << 24;
+    if (out.shardProcesses < 2 || out.shardProcesses > kMostProcesses ||
+        elements < 1 ||
         out.shardElements != shardElements(elements, out.shardProcesses))
       return fail(shardPath, "is not a piece of " + formatShape(out.shape) +
-                                 " over 2 or more processes");
+                                 " over 2 to 2^24 processes");
     out.bytes = out.wholeBytes / size_t(elements) * size_t(out.shardElements);
     return true;
   }
@@ -331,8 +338,9 @@ public:
     int64_t versionNumber;
     if (!version)
       return false;
-    if (!version->getInt64(versionNumber) || versionNumber != 1)
-      return fail("version", "is not 1, the only version this runtime reads");
+    if (!version->getInt64(versionNumber) || versionNumber != 2)
+      return fail("version", "is not 2, the only version this runtime reads "
+                             "(compile the model again with this quernc)");
 
     const JsonValue *target, *entries;
     if (!getString(root, "", "name", out.name) ||

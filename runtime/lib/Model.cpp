@@ -313,9 +313,15 @@ int quern_rt_state_tensor(const quern_rt_model *model, size_t index,
                         "state tensor index " + std::to_string(index) +
                             " out of range (" + std::to_string(list.size()) +
                             " state tensors)");
-  describeTensor(list[index], out);
-  out->role = list[index].role.c_str();
-  out->offset = list[index].offset;
+  const StateTensorSpec &tensor = list[index];
+  describeTensor(tensor, out);
+  // A sharded tensor is what the buffer holds: this process's piece.
+  if (tensor.shardProcesses) {
+    out->rank = 1;
+    out->dims = &tensor.shardElements;
+  }
+  out->role = tensor.role.c_str();
+  out->offset = tensor.offset;
   return QUERN_RT_OK;
 }
 

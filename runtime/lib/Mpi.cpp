@@ -121,7 +121,7 @@ void startBucket(void *context, int64_t bucket, int64_t kind, float *values,
   switch (kind) {
   case QUERN_RT_REDUCE_SCATTER:
     // In place, the result goes to the start of the buffer.
-    checkCount(self, bucket, chunk);
+    checkCount(self, bucket, count);
     code =
         MPI_Ireduce_scatter_block(MPI_IN_PLACE, values, int(chunk), MPI_FLOAT,
                                   MPI_SUM, MPI_COMM_WORLD, request);
@@ -210,7 +210,15 @@ int quern_rt_mpi_state_save(const quern_rt_model *model, const char *path,
                         "quern_rt_mpi_state_save: model, path or state is "
                         "NULL");
   const Manifest &manifest = model->manifest;
-  // Rank 0 gathers every sharded tensor's pieces and puts them together.
+  if (int64_t processes = manifest.shardProcesses();
+      processes && processes != communicator.size)
+    return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                        "quern_rt_mpi_state_save: model '" + manifest.name +
+                            "' is sharded over " + std::to_string(processes) +
+                            " processes, the job has " +
+                            std::to_string(communicator.size));
+  // Rank 0 gathers every sharded tensor's pieces and puts them together:
+  // for the time of the save, it holds the whole optimizer state.
   std::deque<std::vector<char>> wholes;
   WholeTensors whole;
   std::vector<char> pieces;
@@ -219,11 +227,19 @@ int quern_rt_mpi_state_save(const quern_rt_model *model, const char *path,
       continue;
     if (communicator.rank == 0)
       pieces.resize(tensor.bytes * size_t(communicator.size));
+    // In elements, which MPI counts as ints (the bytes of a large piece
+    // would not fit).
+    size_t elementBytes = tensor.bytes / size_t(tensor.shardElements);
+    if (tensor.shardElements > std::numeric_limits<int>::max() ||
+        elementBytes != sizeof(float))
+      return setLastError(QUERN_RT_ERROR_INVALID_ARGUMENT,
+                          "quern_rt_mpi_state_save: '" + tensor.name +
+                              "' is not pieces of f32 that MPI can count");
     MPI_Request request;
     const char *mine = static_cast<const char *>(state) + tensor.offset;
-    int code =
-        MPI_Igather(mine, int(tensor.bytes), MPI_BYTE, pieces.data(),
-                    int(tensor.bytes), MPI_BYTE, 0, MPI_COMM_WORLD, &request);
+    int code = MPI_Igather(mine, int(tensor.shardElements), MPI_FLOAT,
+                           pieces.data(), int(tensor.shardElements), MPI_FLOAT,
+                           0, MPI_COMM_WORLD, &request);
     if (code != MPI_SUCCESS)
       return mpiFailure("MPI_Igather", code);
     communicator.finish(request, "pieces of '" + tensor.name + "'");

@@ -14,7 +14,7 @@ namespace {
 
 /// A manifest as quernc writes it for a two-layer MLP with a train step.
 const char kMlpManifest[] = R"json({
-  "format": "quern-manifest", "version": 1, "name": "mlp",
+  "format": "quern-manifest", "version": 2, "name": "mlp",
   "target": {"triple": "x86_64-unknown-linux-gnu", "cpu": "znver4",
              "features": "+avx2,+fma"},
   "entry_points": {
@@ -117,7 +117,7 @@ TEST(ManifestTest, OptionalSections) {
   Manifest manifest;
   std::string error;
   // Forward only, no optimizer/memory/kernels sections, optimizer null.
-  std::string text = R"({"format": "quern-manifest", "version": 1,
+  std::string text = R"({"format": "quern-manifest", "version": 2,
     "name": "m", "target": {"triple": "t", "cpu": "", "features": ""},
     "entry_points": {"forward": {"symbol": "m_forward", "inputs": [],
                                  "outputs": []}},
@@ -157,13 +157,13 @@ INSTANTIATE_TEST_SUITE_P(
                     "'format' is missing"},
         BadManifest{"badFormat", edited("quern-manifest", "onnx"),
                     "'format' is \"onnx\", expected \"quern-manifest\""},
-        BadManifest{"noVersion", edited(R"("version": 1,)", ""),
+        BadManifest{"noVersion", edited(R"("version": 2,)", ""),
                     "'version' is missing"},
-        BadManifest{"version2", edited(R"("version": 1)", R"("version": 2)"),
-                    "'version' is not 1"},
+        BadManifest{"version1", edited(R"("version": 2)", R"("version": 1)"),
+                    "'version' is not 2"},
         BadManifest{"versionString",
-                    edited(R"("version": 1)", R"("version": "1")"),
-                    "'version' is not 1"},
+                    edited(R"("version": 2)", R"("version": "2")"),
+                    "'version' is not 2"},
         BadManifest{"noName", edited(R"("name": "mlp",)", ""),
                     "'name' is missing"},
         BadManifest{"emptyName", edited(R"("name": "mlp")", R"("name": "")"),

@@ -25,7 +25,7 @@ using quern::test::TempDir;
 namespace {
 
 const char kManifest[] = R"({
-  "format": "quern-manifest", "version": 1, "name": "lin",
+  "format": "quern-manifest", "version": 2, "name": "lin",
   "target": {"triple": "x86_64-unknown-linux-gnu", "cpu": "", "features": ""},
   "entry_points": {"forward": {"symbol": "lin_forward", "inputs": [],
                                "outputs": []}},

@@ -23,7 +23,7 @@
 // Three state tensors of three dtypes, one of them a scalar, as quernc lays
 // them out (64-byte aligned offsets).
 static const char kManifest[] = R"({
-  "format": "quern-manifest", "version": 1, "name": "fuzz",
+  "format": "quern-manifest", "version": 2, "name": "fuzz",
   "target": {"triple": "x86_64-pc-linux-gnu", "cpu": "", "features": ""},
   "entry_points": {"forward": {"symbol": "fuzz_forward",
     "inputs": [{"name": "x", "dtype": "f32", "shape": [3]}],

@@ -93,8 +93,8 @@ TrainOutcome Trainer::run(std::string &error) {
     progress.update(step, loss, lr, stepSeconds,
                     [&] { return session.expertLoad(); });
 
-    if ((config.writes || session.shardsState()) && config.saveEvery &&
-        step % config.saveEvery == 0 && step < lastStep) {
+    if (config.saves && config.saveEvery && step % config.saveEvery == 0 &&
+        step < lastStep) {
       if (!session.saveState(config.savePath, error)) {
         progress.finish();
         return TrainOutcome::Failed;
@@ -108,7 +108,11 @@ TrainOutcome Trainer::run(std::string &error) {
     }
   }
   progress.finish();
-  // Ctrl-C during the last step still asks for the interrupted exit.
-  return interruptRequested() ? TrainOutcome::Interrupted
-                              : TrainOutcome::Finished;
+  // Ctrl-C during the last step still asks for the interrupted exit. The
+  // processes of a data-parallel job agreed on the last step's flag above:
+  // one that alone saw a later Ctrl-C would save apart from the others
+  // (a sharded state is saved by all of them together).
+  return config.processes == 1 && interruptRequested()
+             ? TrainOutcome::Interrupted
+             : TrainOutcome::Finished;
 }

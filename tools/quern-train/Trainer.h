@@ -41,6 +41,9 @@ struct TrainerConfig {
   /// the same step, and only rank 0 (`writes`) logs and saves.
   int processes = 1;
   bool writes = true;
+  /// Whether this process takes part in saving the state: rank 0, and every
+  /// rank when the optimizer state is sharded (Session::shardsState).
+  bool saves = true;
 };
 
 enum class TrainOutcome { Finished, Interrupted, Failed };

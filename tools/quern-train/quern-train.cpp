@@ -192,9 +192,11 @@ int main(int argc, char **argv) {
   // Only rank 0 of a data-parallel job writes files (the log, checkpoints,
   // adapters) and samples.
   bool writes = mpiRank == 0;
-  // A sharded optimizer state: every process reads its pieces and takes
-  // part in saving.
+  // Rank 0 reads the state files and saves the state; with a sharded
+  // optimizer state, every process reads its pieces and takes part in
+  // saving.
   bool sharded = session->shardsState();
+  bool handlesState = writes || sharded;
   if (sharded && !dataParallel)
     return fail(
         "model '" + std::string(session->name()) +
@@ -219,10 +221,9 @@ int main(int argc, char **argv) {
   // Only rank 0 of a data-parallel job reads the state (and adapters); the
   // others start from its state, broadcast below, so the files need be on
   // its machine alone. Sharded, each reads its own pieces.
-  bool reads = writes || sharded;
-  if (reads && !session->loadState(statePath, error))
+  if (handlesState && !session->loadState(statePath, error))
     return fail(error);
-  if (reads && !options.adaptersPath.empty() &&
+  if (handlesState && !options.adaptersPath.empty() &&
       !session->loadState(options.adaptersPath, error, /*trainedOnly=*/true))
     return fail("--adapters: " + error);
   // Every process starts from rank 0's state (its initial values, or the
@@ -250,6 +251,7 @@ int main(int argc, char **argv) {
   trainer.savePath = options.savePath;
   trainer.processes = mpiSize;
   trainer.writes = writes;
+  trainer.saves = handlesState;
   trainer.schedule.kind = options.schedule;
   trainer.schedule.peakLr = options.lr;
   trainer.schedule.minLr = options.minLr;
@@ -338,7 +340,7 @@ int main(int argc, char **argv) {
           !options.savePath.empty()
               ? options.savePath
               : siblingPath(options.modelPath, ".interrupted.safetensors");
-      if ((writes || sharded) && !session->saveState(path, error))
+      if (handlesState && !session->saveState(path, error))
         return fail(error);
       if (!saveAdapters(error))
         return fail(error);
@@ -362,7 +364,7 @@ int main(int argc, char **argv) {
   if (data && kernelProfileRequested())
     printKernelProfile(session->rtModel(), stdout);
 
-  if (!options.savePath.empty() && (writes || sharded)) {
+  if (!options.savePath.empty() && handlesState) {
     if (!session->saveState(options.savePath, error))
       return fail(error);
     std::printf("saved %s (step %llu)\n", options.savePath.c_str(),

@@ -38,6 +38,13 @@ inline int64_t shardOffset(int64_t elements, int64_t processes, int64_t rank) {
                   elements - shardElements(elements, processes));
 }
 
+/// How many pieces, from the first, start at rank * C: the rest all start at
+/// E - C (and hold the same elements).
+inline int64_t shardUnmoved(int64_t elements, int64_t processes) {
+  int64_t piece = shardElements(elements, processes);
+  return std::min(processes, (elements - piece) / piece + 1);
+}
+
 /// How many elements at the start of the piece of `rank` an earlier piece
 /// holds too: they are updated twice, and counted once in a norm.
 inline int64_t shardOverlap(int64_t elements, int64_t processes, int64_t rank) {

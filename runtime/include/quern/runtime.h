@@ -72,6 +72,9 @@ typedef struct quern_rt_tensor_info {
   size_t offset;       /* state tensors: byte offset in the state buffer
                           (64-byte aligned); 0 for inputs and outputs */
 } quern_rt_tensor_info;
+/* Optimizer state sharded over processes (--shard-optimizer) is described
+   as the buffer holds it, this process's piece: rank 1, dims[0] its
+   elements (the manifest's "shape" is the whole tensor's). */
 
 /* The message of the last failing call on this thread; "" if none failed.
    Successful calls leave it unchanged. Valid until the next failing call on
@@ -234,7 +237,8 @@ int quern_rt_model_is_data_parallel(const quern_rt_model *model);
    has one over MPI) and this process's rank in the job: one setting per
    loaded library, shared by every model opened from it. Null functions
    make it train as one process again. The rank also picks the pieces of a
-   sharded optimizer state that quern_rt_state_load reads.
+   sharded optimizer state that quern_rt_state_load reads for this model
+   (set it on every model opened from the library).
    QUERN_RT_ERROR_INVALID_ARGUMENT for a model that is not data-parallel,
    or a rank outside the processes a sharded model was compiled for. */
 int quern_rt_model_set_communicator(quern_rt_model *model, void *context,

@@ -192,14 +192,14 @@ func.func @initial(%a: tensor<4x32xf32> {quern.initial = {uniform_bound = -1.0 :
 
 // -----
 
-// expected-error @+1 {{argument 0: 'quern.shard' must be {processes = <positive integer>, shape = <array of positive i64>}}}
-func.func @shard_processes(%m: tensor<8xf32> {quern.shard = {processes = 0 : i64, shape = array<i64: 4, 4>}}) {
+// expected-error @+1 {{argument 0: 'quern.shard' must be {processes = <integer >= 2>, shape = <array of positive i64>}}}
+func.func @shard_processes(%m: tensor<8xf32> {quern.shard = {processes = 1 : i64, shape = array<i64: 4, 4>}}) {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument 0: 'quern.shard' must be {processes = <positive integer>, shape = <array of positive i64>}}}
+// expected-error @+1 {{argument 0: 'quern.shard' must be {processes = <integer >= 2>, shape = <array of positive i64>}}}
 func.func @shard_fields(%m: tensor<8xf32> {quern.shard = {processes = 2 : i64}}) {
   return
 }

@@ -1017,7 +1017,7 @@ func.func @collective_wait_not_started(%x: tensor<8xf32>) -> tensor<8xf32> {
 // -----
 
 func.func @collective_wait_bucket(%x: tensor<8xf32>) -> tensor<8xf32> {
-  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32> -> tensor<8xf32>
   // expected-error @+1 {{'quern.collective_wait' op waits for bucket 1 but its operand is bucket 0}}
   %1 = quern.collective_wait all_reduce %0 bucket = 1 : tensor<8xf32>
   return %1 : tensor<8xf32>
@@ -1027,7 +1027,7 @@ func.func @collective_wait_bucket(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 func.func @all_reduce_pending_read(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
   // expected-error @+1 {{'quern.collective_start' op expects one quern.collective_wait of its pending values, and no other use}}
-  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32> -> tensor<8xf32>
   %1 = quern.collective_wait all_reduce %0 bucket = 0 : tensor<8xf32>
   %2 = quern.neg %0 : tensor<8xf32>
   return %1, %2 : tensor<8xf32>, tensor<8xf32>
@@ -1037,7 +1037,7 @@ func.func @all_reduce_pending_read(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<
 
 func.func @all_reduce_never_waited(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'quern.collective_start' op expects one quern.collective_wait of its pending values, and no other use}}
-  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 0 : tensor<8xf32> -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
 
@@ -1045,7 +1045,7 @@ func.func @all_reduce_never_waited(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 func.func @all_reduce_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'quern.collective_start' op takes no process count for an all_reduce}}
-  %0 = quern.collective_start all_reduce %x bucket = 0 over 2 : tensor<8xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 0 over 2 : tensor<8xf32> -> tensor<8xf32>
   %1 = quern.collective_wait all_reduce %0 bucket = 0 over 2 : tensor<8xf32>
   return %1 : tensor<8xf32>
 }
@@ -1054,7 +1054,7 @@ func.func @all_reduce_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 func.func @reduce_scatter_no_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'quern.collective_start' op expects the count of processes (over N) of a reduce_scatter}}
-  %0 = quern.collective_start reduce_scatter %x bucket = 0 : tensor<8xf32>
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 : tensor<8xf32> -> tensor<8xf32>
   %1 = quern.collective_wait reduce_scatter %0 bucket = 0 : tensor<8xf32>
   return %1 : tensor<8xf32>
 }
@@ -1063,15 +1063,42 @@ func.func @reduce_scatter_no_processes(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 func.func @all_gather_chunks(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{'quern.collective_start' op expects 8 elements to be 3 chunks, one per process}}
-  %0 = quern.collective_start all_gather %x bucket = 0 over 3 : tensor<8xf32>
+  %0 = quern.collective_start all_gather %x bucket = 0 over 3 : tensor<8xf32> -> tensor<8xf32>
   %1 = quern.collective_wait all_gather %0 bucket = 0 over 3 : tensor<8xf32>
   return %1 : tensor<8xf32>
 }
 
 // -----
 
+func.func @collective_packs_nothing() -> tensor<8xf32> {
+  // expected-error @+1 {{'quern.collective_start' op expects values to pack into the bucket}}
+  %0 = "quern.collective_start"() {bucket = 0 : i64, kind = 0 : i32} : () -> tensor<8xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 0 : tensor<8xf32>
+  return %1 : tensor<8xf32>
+}
+
+// -----
+
+func.func @collective_packs_too_few(%a: tensor<8xf32>, %b: tensor<4xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{'quern.collective_start' op packs 12 elements into a bucket that takes 16}}
+  %0 = quern.collective_start all_reduce %a, %b bucket = 0 : tensor<8xf32>, tensor<4xf32> -> tensor<16xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 0 : tensor<16xf32>
+  return %1 : tensor<16xf32>
+}
+
+// -----
+
+func.func @all_gather_not_a_chunk(%a: tensor<8xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{'quern.collective_start' op packs 8 elements into a bucket that takes 4}}
+  %0 = quern.collective_start all_gather %a bucket = 0 over 4 : tensor<8xf32> -> tensor<16xf32>
+  %1 = quern.collective_wait all_gather %0 bucket = 0 over 4 : tensor<16xf32>
+  return %1 : tensor<16xf32>
+}
+
+// -----
+
 func.func @collective_wait_kind(%x: tensor<8xf32>) -> tensor<8xf32> {
-  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<8xf32>
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<8xf32> -> tensor<8xf32>
   // expected-error @+1 {{'quern.collective_wait' op waits for another kind of collective than its operand's start}}
   %1 = quern.collective_wait all_gather %0 bucket = 0 over 2 : tensor<8xf32>
   return %1 : tensor<8xf32>

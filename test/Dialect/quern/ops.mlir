@@ -599,13 +599,21 @@ func.func @dropout_no_ratio(%x: tensor<3xbf16>) -> (tensor<3xbf16>, tensor<3xi1>
 }
 
 // A gradient bucket's mean over data-parallel processes, started and
-// waited for.
+// waited for; a bucket of two gradients packed by its start.
 // CHECK-LABEL: func.func @all_reduce
 func.func @all_reduce(%x: tensor<16xf32>) -> tensor<16xf32> {
-  // CHECK: %[[PENDING:.+]] = quern.collective_start all_reduce %{{.*}} bucket = 3 : tensor<16xf32>
+  // CHECK: %[[PENDING:.+]] = quern.collective_start all_reduce %{{.*}} bucket = 3 : tensor<16xf32> -> tensor<16xf32>
   // CHECK: quern.collective_wait all_reduce %[[PENDING]] bucket = 3 : tensor<16xf32>
-  %0 = quern.collective_start all_reduce %x bucket = 3 : tensor<16xf32>
+  %0 = quern.collective_start all_reduce %x bucket = 3 : tensor<16xf32> -> tensor<16xf32>
   %1 = quern.collective_wait all_reduce %0 bucket = 3 : tensor<16xf32>
+  return %1 : tensor<16xf32>
+}
+
+// CHECK-LABEL: func.func @all_reduce_packed
+func.func @all_reduce_packed(%a: tensor<12xf32>, %b: tensor<4xf32>) -> tensor<16xf32> {
+  // CHECK: quern.collective_start all_reduce %{{.*}}, %{{.*}} bucket = 0 : tensor<12xf32>, tensor<4xf32> -> tensor<16xf32>
+  %0 = quern.collective_start all_reduce %a, %b bucket = 0 : tensor<12xf32>, tensor<4xf32> -> tensor<16xf32>
+  %1 = quern.collective_wait all_reduce %0 bucket = 0 : tensor<16xf32>
   return %1 : tensor<16xf32>
 }
 
@@ -613,16 +621,16 @@ func.func @all_reduce(%x: tensor<16xf32>) -> tensor<16xf32> {
 // reduce-scattered, the updated pieces all-gathered, at offsets from the
 // process's rank.
 // CHECK-LABEL: func.func @sharded
-func.func @sharded(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>, index) {
+func.func @sharded(%x: tensor<16xf32>, %a: tensor<3xf32>, %b: tensor<5xf32>) -> (tensor<16xf32>, tensor<16xf32>, index) {
   // CHECK: %[[RANK:.+]] = quern.process_rank : index
-  // CHECK: %[[SCATTER:.+]] = quern.collective_start reduce_scatter %{{.*}} bucket = 0 over 2 : tensor<16xf32>
+  // CHECK: %[[SCATTER:.+]] = quern.collective_start reduce_scatter %{{.*}} bucket = 0 over 2 : tensor<16xf32> -> tensor<16xf32>
   // CHECK: quern.collective_wait reduce_scatter %[[SCATTER]] bucket = 0 over 2 : tensor<16xf32>
-  // CHECK: %[[GATHER:.+]] = quern.collective_start all_gather %{{.*}} bucket = 1 over 2 : tensor<16xf32>
+  // CHECK: %[[GATHER:.+]] = quern.collective_start all_gather %{{.*}}, %{{.*}} bucket = 1 over 2 : tensor<3xf32>, tensor<5xf32> -> tensor<16xf32>
   // CHECK: quern.collective_wait all_gather %[[GATHER]] bucket = 1 over 2 : tensor<16xf32>
   %rank = quern.process_rank : index
-  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<16xf32>
+  %0 = quern.collective_start reduce_scatter %x bucket = 0 over 2 : tensor<16xf32> -> tensor<16xf32>
   %1 = quern.collective_wait reduce_scatter %0 bucket = 0 over 2 : tensor<16xf32>
-  %2 = quern.collective_start all_gather %x bucket = 1 over 2 : tensor<16xf32>
+  %2 = quern.collective_start all_gather %a, %b bucket = 1 over 2 : tensor<3xf32>, tensor<5xf32> -> tensor<16xf32>
   %3 = quern.collective_wait all_gather %2 bucket = 1 over 2 : tensor<16xf32>
   return %1, %3, %rank : tensor<16xf32>, tensor<16xf32>, index
 }

@@ -15,27 +15,19 @@
 // CHECK-SAME: %{{[^:]+}}: tensor<i64> {bufferization.writable = true, quern.state = {name = "step", role = "optimizer"}})
 // CHECK-NEXT: %[[RANK:.+]] = quern.process_rank : index
 
-// Each bucket is packed as one chunk per process, the pieces it updates,
-// and reduce-scattered as soon as its last gradient is computed.
+// Each bucket is one chunk per process, the pieces it updates, packed and
+// reduce-scattered as soon as its last gradient is computed.
 // CHECK: %[[DW:.+]] = quern.matmul %{{.+}} transpose_lhs
-// CHECK-NEXT: %[[EMPTY0:.+]] = tensor.empty() : tensor<12xf32>
 // CHECK-NEXT: %[[FLAT_DW:.+]] = quern.reshape %[[DW]] : tensor<3x4xf32> -> tensor<12xf32>
 // CHECK-NEXT: %[[P0:.+]] = tensor.extract_slice %[[FLAT_DW]][0] [4] [1]
-// CHECK-NEXT: %[[C0:.+]] = tensor.insert_slice %[[P0]] into %[[EMPTY0]][0] [4] [1]
 // CHECK-NEXT: %[[P1:.+]] = tensor.extract_slice %[[FLAT_DW]][4] [4] [1]
-// CHECK-NEXT: %[[C1:.+]] = tensor.insert_slice %[[P1]] into %[[C0]][4] [4] [1]
 // CHECK-NEXT: %[[P2:.+]] = tensor.extract_slice %[[FLAT_DW]][8] [4] [1]
-// CHECK-NEXT: %[[C2:.+]] = tensor.insert_slice %[[P2]] into %[[C1]][8] [4] [1]
-// CHECK-NEXT: %[[SCATTER0:.+]] = quern.collective_start reduce_scatter %[[C2]] bucket = 0 over 3 : tensor<12xf32>
+// CHECK-NEXT: %[[SCATTER0:.+]] = quern.collective_start reduce_scatter %[[P0]], %[[P1]], %[[P2]] bucket = 0 over 3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<12xf32>
 // CHECK: %[[DB:.+]] = quern.reshape %{{.+}} : tensor<1x4xf32> -> tensor<4xf32>
-// CHECK-NEXT: tensor.empty() : tensor<6xf32>
-// CHECK-NEXT: tensor.extract_slice %[[DB]][0] [2] [1]
-// CHECK-NEXT: tensor.insert_slice %{{.+}}[0] [2] [1]
-// CHECK-NEXT: tensor.extract_slice %[[DB]][2] [2] [1]
-// CHECK-NEXT: tensor.insert_slice %{{.+}}[2] [2] [1]
-// CHECK-NEXT: tensor.extract_slice %[[DB]][2] [2] [1]
-// CHECK-NEXT: %[[BC:.+]] = tensor.insert_slice %{{.+}}[4] [2] [1]
-// CHECK-NEXT: %[[SCATTER1:.+]] = quern.collective_start reduce_scatter %[[BC]] bucket = 1 over 3 : tensor<6xf32>
+// CHECK-NEXT: %[[B0:.+]] = tensor.extract_slice %[[DB]][0] [2] [1]
+// CHECK-NEXT: %[[B1:.+]] = tensor.extract_slice %[[DB]][2] [2] [1]
+// CHECK-NEXT: %[[B2:.+]] = tensor.extract_slice %[[DB]][2] [2] [1]
+// CHECK-NEXT: %[[SCATTER1:.+]] = quern.collective_start reduce_scatter %[[B0]], %[[B1]], %[[B2]] bucket = 1 over 3 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32> -> tensor<6xf32>
 // CHECK-NEXT: %[[MINE0:.+]] = quern.collective_wait reduce_scatter %[[SCATTER0]] bucket = 0 over 3 : tensor<12xf32>
 // CHECK-NEXT: %[[GW:.+]] = tensor.extract_slice %[[MINE0]][0] [4] [1]
 // CHECK-NEXT: %[[MINE1:.+]] = quern.collective_wait reduce_scatter %[[SCATTER1]] bucket = 1 over 3 : tensor<6xf32>
@@ -55,41 +47,44 @@
 // CHECK: quern.constant dense<3.000000e+00> : tensor<f32>
 // CHECK: quern.sqrt
 
-// Each process updates its piece, read at min(rank * 4, 8), then packs it
-// first in the bucket's gather, started before the next bucket's update.
+// Each process updates its piece, read at min(rank * 4, 8), and gathers
+// it, started before the next bucket's update.
 // CHECK: %[[AT:.+]] = arith.muli %[[RANK]], %{{.+}} : index
 // CHECK: %[[START:.+]] = arith.minsi %[[AT]], %{{.+}} : index
 // CHECK-NEXT: %[[FLAT_W:.+]] = quern.reshape %[[W]] : tensor<3x4xf32> -> tensor<12xf32>
 // CHECK-NEXT: %[[PIECE:.+]] = tensor.extract_slice %[[FLAT_W]][%[[START]]] [4] [1] : tensor<12xf32> to tensor<4xf32>
 // CHECK-NEXT: %[[NEW_W:.+]], %[[NEW_WBUF:.+]] = quern.sgd_update %[[PIECE]], %{{.+}}, %[[LR]] buffer(%[[WBUF]] : tensor<4xf32>)
-// CHECK-NEXT: %[[GATHER0:.+]] = tensor.empty() : tensor<12xf32>
-// CHECK-NEXT: %[[MINE:.+]] = tensor.insert_slice %[[NEW_W]] into %[[GATHER0]][0] [4] [1]
-// CHECK-NEXT: %[[PENDING0:.+]] = quern.collective_start all_gather %[[MINE]] bucket = 3 over 3 : tensor<12xf32>
+// CHECK-NEXT: %[[PENDING0:.+]] = quern.collective_start all_gather %[[NEW_W]] bucket = 3 over 3 : tensor<4xf32> -> tensor<12xf32>
 // CHECK: quern.sgd_update %{{.+}}, %{{.+}}, %[[LR]] buffer(%[[BBUF]] : tensor<2xf32>)
-// CHECK: %[[PENDING1:.+]] = quern.collective_start all_gather %{{.+}} bucket = 4 over 3 : tensor<6xf32>
+// CHECK-NEXT: %[[PENDING1:.+]] = quern.collective_start all_gather %{{.+}} bucket = 4 over 3 : tensor<2xf32> -> tensor<6xf32>
 
-// The whole parameters from every process's pieces, in rank order.
+// The whole parameters from every process's pieces, in rank order: the
+// pieces that start at rank * C in one slice of the rows, and where a
+// later piece was moved back, its value.
 // CHECK-NEXT: %[[ALL0:.+]] = quern.collective_wait all_gather %[[PENDING0]] bucket = 3 over 3 : tensor<12xf32>
-// CHECK-NEXT: tensor.empty() : tensor<12xf32>
-// CHECK-NEXT: tensor.extract_slice %[[ALL0]][0] [4] [1]
-// CHECK-NEXT: tensor.insert_slice %{{.+}}[0] [4] [1]
-// CHECK-NEXT: tensor.extract_slice %[[ALL0]][4] [4] [1]
-// CHECK-NEXT: tensor.insert_slice %{{.+}}[4] [4] [1]
-// CHECK-NEXT: tensor.extract_slice %[[ALL0]][8] [4] [1]
-// CHECK-NEXT: %[[WHOLE_W:.+]] = tensor.insert_slice %{{.+}}[8] [4] [1]
-// CHECK-NEXT: %[[W2:.+]] = quern.reshape %[[WHOLE_W]] : tensor<12xf32> -> tensor<3x4xf32>
-// CHECK-NEXT: %[[ALL1:.+]] = quern.collective_wait all_gather %[[PENDING1]] bucket = 4 over 3 : tensor<6xf32>
-// CHECK: tensor.extract_slice %[[ALL1]][4] [2] [1]
-// CHECK-NEXT: %[[B2:.+]] = tensor.insert_slice %{{.+}}[2] [2] [1]
-// CHECK: return %{{.+}}, %[[W2]], %[[NEW_WBUF]], %[[B2]],
+// CHECK-NEXT: %[[ROWS0:.+]] = quern.reshape %[[ALL0]] : tensor<12xf32> -> tensor<3x4xf32>
+// CHECK-NEXT: tensor.extract_slice %[[ROWS0]][0, 0] [3, 4] [1, 1]
+// CHECK: %[[ALL1:.+]] = quern.collective_wait all_gather %[[PENDING1]] bucket = 4 over 3 : tensor<6xf32>
+// CHECK-NEXT: %[[ROWS1:.+]] = quern.reshape %[[ALL1]] : tensor<6xf32> -> tensor<3x2xf32>
+// CHECK-NEXT: %[[FIRST2:.+]] = tensor.extract_slice %[[ROWS1]][0, 0] [2, 2] [1, 1]
+// CHECK-NEXT: %[[FLAT2:.+]] = quern.reshape %[[FIRST2]] : tensor<2x2xf32> -> tensor<4xf32>
+// CHECK-NEXT: %[[EMPTY:.+]] = tensor.empty() : tensor<4xf32>
+// CHECK-NEXT: %[[HEAD:.+]] = tensor.insert_slice %[[FLAT2]] into %[[EMPTY]][0] [4] [1]
+// CHECK-NEXT: %[[LAST:.+]] = tensor.extract_slice %[[ROWS1]][2, 0] [1, 2] [1, 1]
+// CHECK-NEXT: %[[LAST_FLAT:.+]] = quern.reshape %[[LAST]] : tensor<1x2xf32> -> tensor<2xf32>
+// CHECK-NEXT: %[[B2:.+]] = tensor.insert_slice %[[LAST_FLAT]] into %[[HEAD]][2] [2] [1]
+// CHECK: return %{{.+}}, %{{.+}}, %[[NEW_WBUF]], %[[B2]],
 
 // Lowered, the rank is a call of the library's quern_process_rank, and the
-// collectives pass their kind (1 reduce_scatter, 2 all_gather).
+// collectives pass their kind (1 reduce_scatter, 2 all_gather); each
+// reduce-scatter packs its pieces into a buffer of its own.
 // CALLS-DAG: func.func private @quern_process_rank() -> i64
 // CALLS-LABEL: func.func @train_step
 // CALLS-DAG: %[[KIND1:.+]] = arith.constant 1 : i64
 // CALLS-DAG: %[[KIND2:.+]] = arith.constant 2 : i64
 // CALLS: call @quern_process_rank() : () -> i64
+// CALLS: %[[BUCKET:.+]] = memref.alloc() {{.*}}: memref<12xf32>
+// CALLS-COUNT-3: memref.copy
 // CALLS: call @quern_collective_start(%{{.+}}, %[[KIND1]], %{{.+}}, %{{.+}})
 // CALLS: call @quern_collective_start(%{{.+}}, %[[KIND2]], %{{.+}}, %{{.+}})
 // CALLS: call @quern_collective_wait(%{{.+}}, %[[KIND2]], %{{.+}}, %{{.+}})
