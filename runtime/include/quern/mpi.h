@@ -4,9 +4,10 @@
 |* buckets to a communicator (docs/ABI.md). These functions are one over MPI  *|
 |* (Open MPI): each bucket is summed over the processes of MPI_COMM_WORLD     *|
 |* with a non-blocking MPI_Iallreduce started as the backward pass finishes   *|
-|* it, then scaled by 1/N. They are libquern_rt's quern_rt_mpi library,       *|
-|* built with MPI unless CMake's QUERN_ENABLE_MPI is OFF; then                *|
-|* quern_rt_mpi_available() is 0 and the others fail.                         *|
+|* it, then scaled by 1/N (with --shard-optimizer, a process keeps its chunk, *|
+|* and the updated pieces are MPI_Iallgather-ed). They are libquern_rt's      *|
+|* quern_rt_mpi library, built with MPI unless CMake's QUERN_ENABLE_MPI is    *|
+|* OFF; then quern_rt_mpi_available() is 0 and the others fail.               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
