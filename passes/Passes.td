@@ -391,6 +391,8 @@ def RecomputePass : Pass<"quern-recompute", "mlir::ModuleOp"> {
            "few as possible)">,
     Option<"maxNodes", "max-nodes", "int", "500",
            "Most branch-and-bound nodes the solver explores">,
+    Option<"gap", "gap", "double", "1e-3",
+           "The solver stops at a choice within this fraction of its bound">,
   ];
 }
 

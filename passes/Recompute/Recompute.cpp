@@ -312,6 +312,11 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
           << " bytes) must be positive, or 0 for the least memory";
       return signalPassFailure();
     }
+    if (!(gap >= 0 && gap < 1)) {
+      module.emitError("recompute: the gap (")
+          << static_cast<double>(gap) << ") must be in [0, 1)";
+      return signalPassFailure();
+    }
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
     BackwardBeginsOp marker;
     if (step)
@@ -336,6 +341,7 @@ struct RecomputePass : quern::impl::RecomputePassBase<RecomputePass> {
     std::string error;
     SolverLimits limits;
     limits.maxNodes = maxNodes;
+    limits.gap = gap;
     std::optional<RecomputeChoice> choice = solveRecompute(
         graph.problem,
         budget > 0 ? std::optional<int64_t>(budget) : std::nullopt, limits,

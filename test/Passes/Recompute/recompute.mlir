@@ -1,5 +1,6 @@
 // RUN: quern-opt %s --quern-make-train-step --quern-place-updates --quern-recompute=budget=0 | FileCheck %s
 // RUN: quern-opt %s --quern-make-train-step --quern-place-updates --quern-recompute=budget=1000000 | FileCheck %s --check-prefix=ROOMY
+// RUN: quern-opt %s --quern-make-train-step --quern-place-updates --quern-recompute="budget=0 gap=0.01" | FileCheck %s
 
 // Four tanh layers. For the least memory (budget=0), the first layer's
 // product and tanh are recomputed in the backward pass, just before w2's
