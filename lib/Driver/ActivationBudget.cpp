@@ -30,6 +30,9 @@ constexpr double kAim = 0.01;
 /// The optimality gap the search's probes accept: a probe solved to 0.1%
 /// (the pass's default) took up to 2.7 s of an 8-layer GPT's 10 s search.
 constexpr double kProbeGap = 0.01;
+/// How far above the least choice's estimate a budget is probed before the
+/// least choice is planned: nearer, the probe would seldom fit.
+constexpr double kAimAboveLeast = 1.25;
 
 /// The workspace the CPU pipeline plans for a copy of `module`.
 FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
@@ -58,11 +61,11 @@ struct Probe {
   OwningOpRef<ModuleOp> module;
 };
 
-/// quern-recompute with `estimate` (0: the least) on a copy of `module`,
-/// planned. `quiet` keeps a failure (the solver finding no choice within its
-/// limits) from being reported.
-FailureOr<Probe> probe(ModuleOp module, double estimate,
-                       const CPUCodegenOptions &codegen, bool quiet) {
+/// quern-recompute with `estimate` (0: the least) on a copy of `module`.
+/// `quiet` keeps a failure (the solver finding no choice within its limits)
+/// from being reported.
+FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
+                                        bool quiet) {
   OwningOpRef<ModuleOp> copy = module.clone();
   std::optional<ScopedDiagnosticHandler> silence;
   if (quiet)
@@ -76,11 +79,25 @@ FailureOr<Probe> probe(ModuleOp module, double estimate,
   pm.addPass(createRecomputePass(options));
   if (failed(pm.run(*copy)))
     return failure();
-  silence.reset();
-  FailureOr<uint64_t> planned = plannedWorkspace(*copy, codegen);
+  return copy;
+}
+
+/// The choice `chosen` made with `estimate`, planned.
+FailureOr<Probe> plan(OwningOpRef<ModuleOp> chosen, double estimate,
+                      const CPUCodegenOptions &codegen) {
+  FailureOr<uint64_t> planned = plannedWorkspace(*chosen, codegen);
   if (failed(planned))
     return failure();
-  return Probe{estimate, *planned, std::move(copy)};
+  return Probe{estimate, *planned, std::move(chosen)};
+}
+
+/// choose, then plan.
+FailureOr<Probe> probe(ModuleOp module, double estimate,
+                       const CPUCodegenOptions &codegen, bool quiet) {
+  FailureOr<OwningOpRef<ModuleOp>> chosen = choose(module, estimate, quiet);
+  if (failed(chosen))
+    return failure();
+  return plan(std::move(*chosen), estimate, codegen);
 }
 
 /// A figure quern-recompute recorded on the training step of `recomputed`.
@@ -143,26 +160,34 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   // largest estimate whose plan fits (the fewest FLOPs) is searched for
   // between a choice that fits and one that does not (at first, keeping
   // everything): each probe aims at a plan just below the budget, between
-  // the nearest estimates known to fit and not to fit. The first aims at
-  // the budget itself, and most budgets fit at once. Only when it does not
-  // is the least choice planned: the costliest plan, as it recomputes the
-  // most (the 1.1B Llama's took 96 s of a 135 s search). If even it does
-  // not fit, quernc names its plan, which a compile with exactly that
-  // budget then finds again. A probe the solver finds no choice for ends
-  // the search.
+  // the nearest estimates known to fit and not to fit. The least choice is
+  // chosen first, but planned only when needed: its plan is the costliest,
+  // as it recomputes the most (the 1.1B Llama's took 96 s of a 135 s
+  // search). A budget well above the least choice's estimate is probed
+  // first, and most fit at once; near it, or when that probe does not fit,
+  // the least choice is planned, and if even it does not fit, quernc names
+  // its plan, which a compile with exactly that budget then finds again. A
+  // probe the solver finds no choice for ends the search.
+  FailureOr<OwningOpRef<ModuleOp>> leastChoice =
+      choose(module, 0, /*quiet=*/false);
+  if (failed(leastChoice))
+    return failure();
+  // The least choice's estimate is the one it recorded, not 0.
+  double leastEstimate = recorded(**leastChoice, "estimated_peak");
   double aim = (1 - kAim) * static_cast<double>(fit.budget);
-  Probe above{0, *without, nullptr};
+  Probe above{recorded(**leastChoice, "estimated_peak_keeping_all"), *without,
+              nullptr};
   std::optional<Probe> fitting;
-  if (FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true);
-      succeeded(first)) {
-    above.estimate = recorded(*first->module, "estimated_peak_keeping_all");
-    if (first->planned <= fit.budget)
+  if (aim > kAimAboveLeast * leastEstimate) {
+    FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true);
+    if (succeeded(first) && first->planned <= fit.budget)
       fitting = std::move(*first);
-    else
+    else if (succeeded(first))
       above = std::move(*first);
   }
   if (!fitting) {
-    FailureOr<Probe> least = probe(module, 0, codegen, /*quiet=*/false);
+    FailureOr<Probe> least =
+        plan(std::move(*leastChoice), leastEstimate, codegen);
     if (failed(least))
       return failure();
     if (least->planned > fit.budget)
@@ -172,10 +197,6 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
                  "meet is {2} bytes ({3}; {4} without recomputation)",
                  formatBytes(fit.budget), fit.budget, least->planned,
                  formatBytes(least->planned), formatBytes(*without));
-    // The least choice's estimate is the one it recorded, not 0.
-    least->estimate = recorded(*least->module, "estimated_peak");
-    if (!above.module)
-      above.estimate = recorded(*least->module, "estimated_peak_keeping_all");
     fitting = std::move(*least);
   }
   for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
