@@ -169,28 +169,23 @@ struct ChunkRows {
   }
 };
 
-/// A started collective: the pending bucket, its number and kind.
-struct Started {
-  Value pending;
-  int64_t bucket;
-};
-
-Started startCollective(OpBuilder &builder, Location loc, ValueRange values,
-                        int64_t elements, int64_t bucket, CollectiveKind kind,
-                        std::optional<int64_t> processes) {
+CollectiveStartOp startCollective(OpBuilder &builder, Location loc,
+                                  ValueRange values, int64_t elements,
+                                  int64_t bucket, CollectiveKind kind,
+                                  std::optional<int64_t> processes) {
   IntegerAttr count =
       processes ? builder.getI64IntegerAttr(*processes) : IntegerAttr();
-  Value pending = builder.create<CollectiveStartOp>(
+  return builder.create<CollectiveStartOp>(
       loc, flatType(builder, elements), values,
       builder.getI64IntegerAttr(bucket),
       CollectiveKindAttr::get(builder.getContext(), kind), count);
-  return {pending, bucket};
 }
 
-Value waitCollective(OpBuilder &builder, Location loc, Started started) {
-  auto start = started.pending.getDefiningOp<CollectiveStartOp>();
+/// The wait for `start`: its bucket, kind and processes.
+Value waitCollective(OpBuilder &builder, Location loc,
+                     CollectiveStartOp start) {
   return builder.create<CollectiveWaitOp>(
-      loc, started.pending, start.getBucketAttr(), start.getKindAttr(),
+      loc, start.getPending(), start.getBucketAttr(), start.getKindAttr(),
       start.getProcessesAttr());
 }
 
@@ -204,7 +199,7 @@ LogicalResult quern::averageOverProcesses(OpBuilder &builder, Location loc,
   if (failed(buckets))
     return failure();
   OpBuilder::InsertPoint afterBackward = builder.saveInsertionPoint();
-  SmallVector<Started> started;
+  SmallVector<CollectiveStartOp> started;
   Operation *previous = nullptr;
   for (auto [number, bucket] : llvm::enumerate(*buckets)) {
     placeAfterLast(builder, body, bucket, gradients, previous);
@@ -214,7 +209,7 @@ LogicalResult quern::averageOverProcesses(OpBuilder &builder, Location loc,
     started.push_back(startCollective(builder, loc, packed, bucket.elements,
                                       number, CollectiveKind::all_reduce,
                                       std::nullopt));
-    previous = started.back().pending.getDefiningOp();
+    previous = started.back();
   }
 
   builder.restoreInsertionPoint(afterBackward);
@@ -252,7 +247,7 @@ ShardedUpdate::scatterGradients(OpBuilder &builder, Location loc, Block &body,
   elements.assign(gradients.size(), 0);
   chunkOffset.assign(gradients.size(), 0);
   OpBuilder::InsertPoint afterBackward = builder.saveInsertionPoint();
-  SmallVector<Started> started;
+  SmallVector<CollectiveStartOp> started;
   Operation *previous = nullptr;
   for (const GradientBucket &bucket : buckets) {
     int64_t chunk = 0;
@@ -276,7 +271,7 @@ ShardedUpdate::scatterGradients(OpBuilder &builder, Location loc, Block &body,
     started.push_back(
         startCollective(builder, loc, packed, processes * chunk, takeBucket(),
                         CollectiveKind::reduce_scatter, processes));
-    previous = started.back().pending.getDefiningOp();
+    previous = started.back();
   }
 
   builder.restoreInsertionPoint(afterBackward);
@@ -327,8 +322,9 @@ Value ShardedUpdate::globalSumOfSquares(OpBuilder &builder, Location loc,
   }
   // The mean over the processes, times their number.
   Value one = builder.create<ReshapeOp>(loc, flatType(builder, 1), total);
-  Started started = startCollective(builder, loc, one, 1, takeBucket(),
-                                    CollectiveKind::all_reduce, std::nullopt);
+  CollectiveStartOp started =
+      startCollective(builder, loc, one, 1, takeBucket(),
+                      CollectiveKind::all_reduce, std::nullopt);
   Value mean = builder.create<ReshapeOp>(loc, scalarF32,
                                          waitCollective(builder, loc, started));
   return builder.create<MulOp>(
@@ -354,7 +350,7 @@ SmallVector<Value> ShardedUpdate::gatherParameters(OpBuilder &builder,
                                                    ArrayRef<Value> updated) {
   Block &body = *builder.getInsertionBlock();
   OpBuilder::InsertPoint afterUpdates = builder.saveInsertionPoint();
-  SmallVector<Started> started;
+  SmallVector<CollectiveStartOp> started;
   SmallVector<int64_t> chunks;
   Operation *previous = nullptr;
   // Each bucket starts as soon as its pieces are updated.
@@ -371,7 +367,7 @@ SmallVector<Value> ShardedUpdate::gatherParameters(OpBuilder &builder,
     started.push_back(startCollective(builder, loc, packed, processes * chunk,
                                       takeBucket(), CollectiveKind::all_gather,
                                       processes));
-    previous = started.back().pending.getDefiningOp();
+    previous = started.back();
   }
 
   builder.restoreInsertionPoint(afterUpdates);
