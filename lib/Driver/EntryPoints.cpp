@@ -265,7 +265,10 @@ void quern::addKernelProfile(llvm::Module &module, StringRef name,
   }
 
   // Each kernel's calls go through KERNEL.timed, which calls it, timed or
-  // not.
+  // not. It is not inlined: a step calls thousands of kernels (more with
+  // recomputation), and the timing code inlined at each call made the step's
+  // function several times longer, and LLVM's work on it several times
+  // slower, for nothing when no profile is asked for.
   for (size_t index = 0; index < kernels.size(); ++index) {
     const KernelInfo &kernel = kernels[index];
     Function *function = module.getFunction(kernel.symbol);
@@ -273,6 +276,7 @@ void quern::addKernelProfile(llvm::Module &module, StringRef name,
     Function *timed = Function::Create(function->getFunctionType(),
                                        GlobalValue::InternalLinkage,
                                        kernel.symbol + ".timed", module);
+    timed->addFnAttr(Attribute::NoInline);
     for (Use &use : llvm::make_early_inc_range(function->uses()))
       if (auto *call = dyn_cast<CallInst>(use.getUser());
           call && call->isCallee(&use))
