@@ -34,31 +34,37 @@ constexpr double kProbeGap = 0.01;
 /// least choice is planned: nearer, the probe would seldom fit.
 constexpr double kAimAboveLeast = 1.25;
 
-/// The workspace the CPU pipeline plans for a copy of `module`.
-FailureOr<uint64_t> plannedWorkspace(ModuleOp module,
-                                     CPUCodegenOptions codegen) {
-  OwningOpRef<ModuleOp> copy = module.clone();
-  codegen.stopAfterPlanning = true;
+/// A copy of a module through the CPU pipeline up to the workspace plan,
+/// and the workspace planned.
+struct Plan {
+  uint64_t bytes;
+  OwningOpRef<ModuleOp> lowered;
+};
+
+/// `module` planned by the CPU pipeline, on a copy.
+FailureOr<Plan> planWorkspace(ModuleOp module, CPUCodegenOptions codegen) {
+  Plan plan{0, module.clone()};
+  codegen.stage = CPUCodegenOptions::Stage::UntilPlanned;
   PassManager pm(module.getContext());
   buildCPUCodegenPipeline(pm, codegen);
-  if (failed(pm.run(*copy)))
+  if (failed(pm.run(*plan.lowered)))
     return failure();
-  uint64_t bytes = 0;
-  copy->walk([&](func::FuncOp func) {
+  plan.lowered->walk([&](func::FuncOp func) {
     if (auto planned =
             func->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttrName))
-      bytes = std::max<uint64_t>(bytes, planned.getInt());
+      plan.bytes = std::max<uint64_t>(plan.bytes, planned.getInt());
   });
-  return bytes;
+  return plan;
 }
 
 /// One quern-recompute choice: the estimated budget it was made for, the
-/// workspace its plan needs, and the module it made (none for the module
-/// without recomputation).
+/// workspace its plan needs, the module it made (none for the module
+/// without recomputation) and that module planned.
 struct Probe {
   double estimate;
   uint64_t planned;
   OwningOpRef<ModuleOp> module;
+  OwningOpRef<ModuleOp> lowered;
 };
 
 /// quern-recompute with `estimate` (0: the least) on a copy of `module`.
@@ -85,10 +91,11 @@ FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
 /// The choice `chosen` made with `estimate`, planned.
 FailureOr<Probe> plan(OwningOpRef<ModuleOp> chosen, double estimate,
                       const CPUCodegenOptions &codegen) {
-  FailureOr<uint64_t> planned = plannedWorkspace(*chosen, codegen);
+  FailureOr<Plan> planned = planWorkspace(*chosen, codegen);
   if (failed(planned))
     return failure();
-  return Probe{estimate, *planned, std::move(chosen)};
+  return Probe{estimate, planned->bytes, std::move(chosen),
+               std::move(planned->lowered)};
 }
 
 /// choose, then plan.
@@ -143,18 +150,23 @@ bool quern::parseActivationBudget(StringRef text, RecomputeOptions &options,
 
 FailureOr<BudgetFit>
 quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
-                           const CPUCodegenOptions &codegen, Location loc) {
+                           const CPUCodegenOptions &codegen, Location loc,
+                           OwningOpRef<ModuleOp> &planned) {
   BudgetFit fit;
-  FailureOr<uint64_t> without = plannedWorkspace(module, codegen);
-  if (failed(without))
+  FailureOr<Plan> keepingAll = planWorkspace(module, codegen);
+  if (failed(keepingAll))
     return failure();
-  fit.workspaceWithout = *without;
+  uint64_t without = keepingAll->bytes;
+  fit.workspaceWithout = without;
   fit.budget =
       options.percent
-          ? static_cast<uint64_t>(std::floor(*without * *options.percent / 100))
+          ? static_cast<uint64_t>(std::floor(without * *options.percent / 100))
           : options.bytes;
-  if (fit.budget >= *without)
+  if (fit.budget >= without) {
+    planned = std::move(keepingAll->lowered);
     return fit;
+  }
+  keepingAll->lowered = nullptr;
 
   // The estimate is not the plan, though the plan follows it closely. The
   // largest estimate whose plan fits (the fewest FLOPs) is searched for
@@ -175,15 +187,17 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   // The least choice's estimate is the one it recorded, not 0.
   double leastEstimate = recorded(**leastChoice, "estimated_peak");
   double aim = (1 - kAim) * static_cast<double>(fit.budget);
-  Probe above{recorded(**leastChoice, "estimated_peak_keeping_all"), *without,
-              nullptr};
+  // The nearest choice known not to fit: its estimate and plan (its
+  // modules are not kept).
+  std::pair<double, uint64_t> above{
+      recorded(**leastChoice, "estimated_peak_keeping_all"), without};
   std::optional<Probe> fitting;
   if (aim > kAimAboveLeast * leastEstimate) {
     FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true);
     if (succeeded(first) && first->planned <= fit.budget)
       fitting = std::move(*first);
     else if (succeeded(first))
-      above = std::move(*first);
+      above = {first->estimate, first->planned};
   }
   if (!fitting) {
     FailureOr<Probe> least =
@@ -196,33 +210,34 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
                  "{0} ({1} bytes); the smallest budget recomputation can "
                  "meet is {2} bytes ({3}; {4} without recomputation)",
                  formatBytes(fit.budget), fit.budget, least->planned,
-                 formatBytes(least->planned), formatBytes(*without));
+                 formatBytes(least->planned), formatBytes(without));
     fitting = std::move(*least);
   }
   for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
     double planned = static_cast<double>(fitting->planned);
-    double span = above.estimate - fitting->estimate;
+    double span = above.first - fitting->estimate;
     if (fit.budget - fitting->planned <= kCloseEnough * fit.budget || span < 1)
       break;
     // Near the least choice the plan grows byte for byte with the
     // estimate: the first probe follows that; later ones interpolate
-    // (above.planned > budget >= fitting.planned throughout).
+    // (above's plan > budget >= fitting's plan throughout).
     double estimate =
         attempt == 0 ? fitting->estimate + (aim - planned)
                      : fitting->estimate +
                            span * (aim - planned) /
-                               (static_cast<double>(above.planned) - planned);
+                               (static_cast<double>(above.second) - planned);
     // Never at either end: every probe narrows the interval.
     estimate = std::clamp(estimate, fitting->estimate + 0.02 * span,
-                          above.estimate - 0.02 * span);
+                          above.first - 0.02 * span);
     FailureOr<Probe> tried = probe(module, estimate, codegen, /*quiet=*/true);
     if (failed(tried))
       break;
     if (tried->planned <= fit.budget)
       fitting = std::move(*tried);
     else
-      above = std::move(*tried);
+      above = {tried->estimate, tried->planned};
   }
   module.getBodyRegion().takeBody(fitting->module->getBodyRegion());
+  planned = std::move(fitting->lowered);
   return fit;
 }

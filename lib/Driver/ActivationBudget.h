@@ -30,11 +30,14 @@ struct BudgetFit {
 /// Runs quern-recompute on the training step of `module` (quern IR) so that
 /// its planned workspace, with `codegen`, is at most the budget of
 /// `options`. Fails with a diagnostic at `loc` naming the smallest
-/// workspace it can reach when the budget is below it.
-mlir::FailureOr<BudgetFit> fitActivationBudget(mlir::ModuleOp module,
-                                               const RecomputeOptions &options,
-                                               const CPUCodegenOptions &codegen,
-                                               mlir::Location loc);
+/// workspace it can reach when the budget is below it. `planned` is then
+/// the result of `module` through the pipeline up to the workspace plan
+/// (CPUCodegenOptions::Stage::UntilPlanned), made while fitting: code
+/// generation goes on from it instead of planning the same module again.
+mlir::FailureOr<BudgetFit>
+fitActivationBudget(mlir::ModuleOp module, const RecomputeOptions &options,
+                    const CPUCodegenOptions &codegen, mlir::Location loc,
+                    mlir::OwningOpRef<mlir::ModuleOp> &planned);
 
 } // namespace quern
 

@@ -80,6 +80,8 @@ private:
   /// --activation-budget: quern-recompute on @train_step until its planned
   /// workspace fits.
   LogicalResult fitBudget(ModuleOp module);
+  /// `module` through the CPU pipeline (from `planned` when fitBudget left
+  /// it), then LLVM.
   LogicalResult generateCode(ModuleOp module);
   LogicalResult buildTrainStep(ModuleOp module);
   /// Runs the graph passes on a forward-only model.
@@ -95,6 +97,8 @@ private:
   Location flagLoc;
   ModelLayout layout;
   MemoryReport memory;
+  /// The module fitBudget chose, planned (CPUCodegenOptions::Stage).
+  OwningOpRef<ModuleOp> planned;
   TargetSpec target;
   std::string manifest;
   /// The step averages its gradients over processes (--data-parallel): the
@@ -221,8 +225,9 @@ LogicalResult Compilation::fitBudget(ModuleOp module) {
   if (!machine)
     return failure();
   TimingScope timer = rootTimer.nest("Fit the activation budget");
-  FailureOr<BudgetFit> fit = fitActivationBudget(
-      module, options.train->recompute, codegenOptions(*machine), flagLoc);
+  FailureOr<BudgetFit> fit =
+      fitActivationBudget(module, options.train->recompute,
+                          codegenOptions(*machine), flagLoc, planned);
   if (failed(fit))
     return failure();
   memory.budget = *fit;
@@ -239,6 +244,10 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   TimingScope codegenTimer = rootTimer.nest("MLIR code generation");
   pm.enableTiming(codegenTimer);
   CPUCodegenOptions codegen = codegenOptions(*machine);
+  if (planned) {
+    codegen.stage = CPUCodegenOptions::Stage::FromPlanned;
+    module = *planned;
+  }
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
     return failure();

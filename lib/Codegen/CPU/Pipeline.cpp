@@ -36,9 +36,11 @@
 #include "quern/Conversion/QuernToLinalg.h"
 
 using namespace mlir;
+using namespace quern;
 
-void quern::buildCPUCodegenPipeline(OpPassManager &pm,
-                                    const CPUCodegenOptions &options) {
+/// quern (tensors) → linalg → buffers with a planned workspace.
+static void buildUntilPlanned(OpPassManager &pm,
+                              const CPUCodegenOptions &options) {
   ConvertQuernToLinalgPassOptions toLinalg;
   toLinalg.bf16Matmuls = options.bf16Matmuls;
   toLinalg.bf16Pairs = options.cpu.bf16Dot != BF16Dot::None;
@@ -82,8 +84,12 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createPlanWorkspacePass());
-  if (options.stopAfterPlanning)
-    return;
+}
+
+/// Buffers with a planned workspace → tiled, vectorized and threaded loops →
+/// LLVM dialect.
+static void buildFromPlanned(OpPassManager &pm,
+                             const CPUCodegenOptions &options) {
   pm.addNestedPass<func::FuncOp>(createFlattenEmptyArgumentsPass());
 
   // Tiling and vectorization, with tile sizes from the target.
@@ -139,6 +145,14 @@ void quern::buildCPUCodegenPipeline(OpPassManager &pm,
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void quern::buildCPUCodegenPipeline(OpPassManager &pm,
+                                    const CPUCodegenOptions &options) {
+  if (options.stage != CPUCodegenOptions::Stage::FromPlanned)
+    buildUntilPlanned(pm, options);
+  if (options.stage != CPUCodegenOptions::Stage::UntilPlanned)
+    buildFromPlanned(pm, options);
 }
 
 namespace {

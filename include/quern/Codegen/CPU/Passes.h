@@ -46,9 +46,11 @@ struct CPUCodegenOptions {
   /// The elementwise ops after grouped products are computed tile by tile
   /// with them (quern-fuse-grouped-epilogues).
   bool fuseGroupedEpilogues = true;
-  /// Stop once the workspace is planned (quern.workspace_bytes on each
-  /// function): what quernc checks a recomputation budget against.
-  bool stopAfterPlanning = false;
+  /// Which part of the pipeline runs: all of it; up to the workspace plan
+  /// (quern.workspace_bytes on each function), what quernc checks a
+  /// recomputation budget against; or the rest, on a module so planned.
+  enum class Stage { All, UntilPlanned, FromPlanned };
+  Stage stage = Stage::All;
 };
 
 /// quern (tensors) → linalg → buffers with a planned workspace → LLVM
