@@ -41,11 +41,14 @@ struct Plan {
   OwningOpRef<ModuleOp> lowered;
 };
 
-/// `module` planned by the CPU pipeline, on a copy.
-FailureOr<Plan> planWorkspace(ModuleOp module, CPUCodegenOptions codegen) {
+/// `module` planned by the CPU pipeline, on a copy, timed under `timer`.
+FailureOr<Plan> planWorkspace(ModuleOp module, CPUCodegenOptions codegen,
+                              TimingScope &timer) {
   Plan plan{0, module.clone()};
   codegen.stage = CPUCodegenOptions::Stage::UntilPlanned;
   PassManager pm(module.getContext());
+  TimingScope planTimer = timer.nest("Plan the workspace");
+  pm.enableTiming(planTimer);
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(*plan.lowered)))
     return failure();
@@ -71,7 +74,7 @@ struct Probe {
 /// `quiet` keeps a failure (the solver finding no choice within its limits)
 /// from being reported.
 FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
-                                        bool quiet) {
+                                        bool quiet, TimingScope &timer) {
   OwningOpRef<ModuleOp> copy = module.clone();
   std::optional<ScopedDiagnosticHandler> silence;
   if (quiet)
@@ -82,6 +85,7 @@ FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
   if (estimate > 0)
     options.gap = kProbeGap;
   PassManager pm(module.getContext());
+  pm.enableTiming(timer);
   pm.addPass(createRecomputePass(options));
   if (failed(pm.run(*copy)))
     return failure();
@@ -90,8 +94,8 @@ FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
 
 /// The choice `chosen` made with `estimate`, planned.
 FailureOr<Probe> plan(OwningOpRef<ModuleOp> chosen, double estimate,
-                      const CPUCodegenOptions &codegen) {
-  FailureOr<Plan> planned = planWorkspace(*chosen, codegen);
+                      const CPUCodegenOptions &codegen, TimingScope &timer) {
+  FailureOr<Plan> planned = planWorkspace(*chosen, codegen, timer);
   if (failed(planned))
     return failure();
   return Probe{estimate, planned->bytes, std::move(chosen),
@@ -100,11 +104,13 @@ FailureOr<Probe> plan(OwningOpRef<ModuleOp> chosen, double estimate,
 
 /// choose, then plan.
 FailureOr<Probe> probe(ModuleOp module, double estimate,
-                       const CPUCodegenOptions &codegen, bool quiet) {
-  FailureOr<OwningOpRef<ModuleOp>> chosen = choose(module, estimate, quiet);
+                       const CPUCodegenOptions &codegen, bool quiet,
+                       TimingScope &timer) {
+  FailureOr<OwningOpRef<ModuleOp>> chosen =
+      choose(module, estimate, quiet, timer);
   if (failed(chosen))
     return failure();
-  return plan(std::move(*chosen), estimate, codegen);
+  return plan(std::move(*chosen), estimate, codegen, timer);
 }
 
 /// A figure quern-recompute recorded on the training step of `recomputed`.
@@ -151,9 +157,9 @@ bool quern::parseActivationBudget(StringRef text, RecomputeOptions &options,
 FailureOr<BudgetFit>
 quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
                            const CPUCodegenOptions &codegen, Location loc,
-                           OwningOpRef<ModuleOp> &planned) {
+                           OwningOpRef<ModuleOp> &planned, TimingScope &timer) {
   BudgetFit fit;
-  FailureOr<Plan> keepingAll = planWorkspace(module, codegen);
+  FailureOr<Plan> keepingAll = planWorkspace(module, codegen, timer);
   if (failed(keepingAll))
     return failure();
   uint64_t without = keepingAll->bytes;
@@ -181,7 +187,7 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   // its plan, which a compile with exactly that budget then finds again. A
   // probe the solver finds no choice for ends the search.
   FailureOr<OwningOpRef<ModuleOp>> leastChoice =
-      choose(module, 0, /*quiet=*/false);
+      choose(module, 0, /*quiet=*/false, timer);
   if (failed(leastChoice))
     return failure();
   // The least choice's estimate is the one it recorded, not 0.
@@ -193,7 +199,7 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
       recorded(**leastChoice, "estimated_peak_keeping_all"), without};
   std::optional<Probe> fitting;
   if (aim > kAimAboveLeast * leastEstimate) {
-    FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true);
+    FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true, timer);
     if (succeeded(first) && first->planned <= fit.budget)
       fitting = std::move(*first);
     else if (succeeded(first))
@@ -201,7 +207,7 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   }
   if (!fitting) {
     FailureOr<Probe> least =
-        plan(std::move(*leastChoice), leastEstimate, codegen);
+        plan(std::move(*leastChoice), leastEstimate, codegen, timer);
     if (failed(least))
       return failure();
     if (least->planned > fit.budget)
@@ -229,7 +235,8 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
     // Never at either end: every probe narrows the interval.
     estimate = std::clamp(estimate, fitting->estimate + 0.02 * span,
                           above.first - 0.02 * span);
-    FailureOr<Probe> tried = probe(module, estimate, codegen, /*quiet=*/true);
+    FailureOr<Probe> tried =
+        probe(module, estimate, codegen, /*quiet=*/true, timer);
     if (failed(tried))
       break;
     if (tried->planned <= fit.budget)

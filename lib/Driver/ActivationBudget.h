@@ -17,6 +17,7 @@
 #include "quern/Driver/Driver.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/Timing.h"
 
 namespace quern {
 
@@ -34,10 +35,12 @@ struct BudgetFit {
 /// the result of `module` through the pipeline up to the workspace plan
 /// (CPUCodegenOptions::Stage::UntilPlanned), made while fitting: code
 /// generation goes on from it instead of planning the same module again.
+/// Each choice and plan is timed under `timer`.
 mlir::FailureOr<BudgetFit>
 fitActivationBudget(mlir::ModuleOp module, const RecomputeOptions &options,
                     const CPUCodegenOptions &codegen, mlir::Location loc,
-                    mlir::OwningOpRef<mlir::ModuleOp> &planned);
+                    mlir::OwningOpRef<mlir::ModuleOp> &planned,
+                    mlir::TimingScope &timer);
 
 } // namespace quern
 

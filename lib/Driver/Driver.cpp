@@ -227,7 +227,7 @@ LogicalResult Compilation::fitBudget(ModuleOp module) {
   TimingScope timer = rootTimer.nest("Fit the activation budget");
   FailureOr<BudgetFit> fit =
       fitActivationBudget(module, options.train->recompute,
-                          codegenOptions(*machine), flagLoc, planned);
+                          codegenOptions(*machine), flagLoc, planned, timer);
   if (failed(fit))
     return failure();
   memory.budget = *fit;
@@ -388,8 +388,12 @@ LogicalResult Compilation::run() {
   memory.recompute = readRecompute(*model->module);
   bool linkable =
       options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
-  if (linkable && failed(computeState(*model)))
-    return failure();
+  if (linkable) {
+    TimingScope stateTimer = rootTimer.nest("Initial state (quantized weights, "
+                                            "adapters)");
+    if (failed(computeState(*model)))
+      return failure();
+  }
   if (!outputs.prepare(error))
     return fail(error);
   if (options.emit == EmitKind::MLIR) {
@@ -409,6 +413,7 @@ LogicalResult Compilation::run() {
                        error) ||
         !outputs.write("json", manifest, error))
       return fail(error);
+    TimingScope writeTimer = rootTimer.nest("Write the state");
     if (failed(writeState()))
       return failure();
   }
