@@ -110,10 +110,18 @@ Value scatterOne(OpBuilder &b, Location loc, ScatterReduction reduction,
 }
 
 /// A loop nest over `shape` (row-major order, so later updates win) that
-/// threads `init` through `body`.
+/// threads `init` through `body`. An init that is a splat constant (the
+/// zeros an embedding's gradient is scattered into) is filled instead:
+/// a constant would be a global in the library as large as the tensor
+/// (154 MB for GPT-2's), copied into the result on every call.
 Value buildScatterLoops(
     OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  SplatElementsAttr splat;
+  if (matchPattern(init, m_Constant(&splat)))
+    init = buildFilled(
+        b, loc, cast<RankedTensorType>(init.getType()),
+        b.create<arith::ConstantOp>(loc, splat.getSplatValue<TypedAttr>()));
   SmallVector<Value> lower, upper, steps;
   for (int64_t size : shape) {
     lower.push_back(b.create<arith::ConstantIndexOp>(loc, 0));
