@@ -13,6 +13,7 @@
 #include "Patterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -113,15 +114,21 @@ Value scatterOne(OpBuilder &b, Location loc, ScatterReduction reduction,
 /// threads `init` through `body`. An init that is a splat constant (the
 /// zeros an embedding's gradient is scattered into) is filled instead:
 /// a constant would be a global in the library as large as the tensor
-/// (154 MB for GPT-2's), copied into the result on every call.
+/// (154 MB for GPT-2's), copied into the result on every call. The filled
+/// tensor is a new allocation, not a tensor.empty that CSE would make one
+/// with an earlier equal fill (a tied output projection's gradient), kept
+/// alive from there.
 Value buildScatterLoops(
     OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
     function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
   SplatElementsAttr splat;
-  if (matchPattern(init, m_Constant(&splat)))
-    init = buildFilled(
-        b, loc, cast<RankedTensorType>(init.getType()),
-        b.create<arith::ConstantOp>(loc, splat.getSplatValue<TypedAttr>()));
+  if (matchPattern(init, m_Constant(&splat))) {
+    Value allocated = b.create<bufferization::AllocTensorOp>(
+        loc, cast<RankedTensorType>(init.getType()), ValueRange());
+    Value value =
+        b.create<arith::ConstantOp>(loc, splat.getSplatValue<TypedAttr>());
+    init = b.create<linalg::FillOp>(loc, value, allocated).getResult(0);
+  }
   SmallVector<Value> lower, upper, steps;
   for (int64_t size : shape) {
     lower.push_back(b.create<arith::ConstantIndexOp>(loc, 0));

@@ -6,6 +6,7 @@
 #include "Scalar.h"
 #include "dialects/quern/QuernDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -68,6 +69,8 @@ struct ConvertQuernToLinalgPass
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect>();
+    // A scatter into zeros starts from a fresh, filled allocation.
+    target.addLegalOp<bufferization::AllocTensorOp>();
     // Functions are legal once their signatures are signless.
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
       return typeConverter.isSignatureLegal(func.getFunctionType());

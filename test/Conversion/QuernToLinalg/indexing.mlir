@@ -157,11 +157,12 @@ func.func @scatter_elements_add(%data: tensor<3x4xf32>, %indices: tensor<3x2xi64
 // -----
 
 // Scattered into a splat constant (an embedding's gradient, into zeros), the
-// loops start from a filled tensor: a constant would be a global as large as
-// the tensor, copied into the result on every call.
+// loops start from a fresh filled tensor: a constant would be a global as
+// large as the tensor, copied into the result on every call, and a
+// tensor.empty would be made one by CSE with an earlier equal fill.
 // CHECK-LABEL: func.func @scatter_into_zeros
-// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<1000x64xf32>
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[EMPTY:.+]] = bufferization.alloc_tensor() : tensor<1000x64xf32>
 // CHECK: %[[FILLED:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<1000x64xf32>)
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[FILLED]]) -> (tensor<1000x64xf32>)
 func.func @scatter_into_zeros(%indices: tensor<8x64xi64>, %updates: tensor<8x64xf32>) -> tensor<1000x64xf32> {
