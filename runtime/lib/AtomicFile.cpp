@@ -102,7 +102,17 @@ bool AtomicFileWriter::write(const void *data, size_t size,
   return true;
 }
 
+bool AtomicFileWriter::writeZeros(size_t size, std::string &error) {
+  if (::lseek(fd, static_cast<off_t>(size), SEEK_CUR) < 0)
+    return fail("cannot seek in '" + tempPath + "'", error);
+  return true;
+}
+
 bool AtomicFileWriter::commit(std::string &error) {
+  // A hole at the end (zeros skipped last) is part of the file too.
+  off_t end = ::lseek(fd, 0, SEEK_CUR);
+  if (end < 0 || ::ftruncate(fd, end) != 0)
+    return fail("cannot size '" + tempPath + "'", error);
   if (::fsync(fd) != 0)
     return fail("cannot sync '" + tempPath + "'", error);
   int closing = fd;

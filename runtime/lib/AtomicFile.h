@@ -33,6 +33,10 @@ public:
   /// Creates the temporary file next to `path`.
   bool open(const std::string &path, std::string &error);
   bool write(const void *data, size_t size, std::string &error);
+  /// Writes `size` zero bytes as a hole where the file system allows: a
+  /// fresh optimizer state is mostly zeros, which need neither writing nor
+  /// flushing to disk, and read back as zeros.
+  bool writeZeros(size_t size, std::string &error);
   /// Flushes, closes and renames the temporary file over the destination.
   bool commit(std::string &error);
   /// Abandons the write, leaving any existing destination untouched.

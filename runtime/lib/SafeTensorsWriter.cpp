@@ -10,6 +10,7 @@
 #include "DType.h"
 #include "Json.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -92,6 +93,17 @@ bool buildHeader(const std::vector<TensorRef> &tensors,
   return true;
 }
 
+/// Whether `tensor` is large and all zeros: written as a hole. Scanning it
+/// costs a fraction of writing it.
+bool isAllZeros(const TensorRef &tensor) {
+  constexpr size_t kMinHoleBytes = size_t(1) << 16;
+  if (tensor.bytes < kMinHoleBytes)
+    return false;
+  const char *bytes = static_cast<const char *>(tensor.data);
+  return std::all_of(bytes, bytes + tensor.bytes,
+                     [](char byte) { return byte == 0; });
+}
+
 } // namespace
 
 bool writeSafeTensors(const std::string &path,
@@ -113,7 +125,8 @@ bool writeSafeTensors(const std::string &path,
       !file.write(header.data(), header.size(), error))
     return false;
   for (const TensorRef &tensor : tensors)
-    if (!file.write(tensor.data, tensor.bytes, error))
+    if (!(isAllZeros(tensor) ? file.writeZeros(tensor.bytes, error)
+                             : file.write(tensor.data, tensor.bytes, error)))
       return false;
   return file.commit(error);
 }

@@ -59,6 +59,36 @@ TEST(SafeTensorsTest, RoundTrip) {
   EXPECT_EQ(file.metadata().at("note"), "caf\xC3\xA9");
 }
 
+// Large all-zero tensors (a fresh optimizer state) are written as holes:
+// between written tensors and at the end of the file, they read back as
+// zeros and the file has its whole size.
+TEST(SafeTensorsTest, ZerosReadBackFromHoles) {
+  TempDir dir;
+  std::vector<float> zeros(1 << 16, 0.0f), moments(1 << 16, 0.0f);
+  std::vector<float> weights(1 << 16);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = static_cast<float>(i) + 1;
+  moments.back() = 3; // Almost all zeros is not all zeros.
+  size_t bytes = zeros.size() * sizeof(float);
+  std::vector<TensorRef> tensors = {
+      {"a", "f32", {1 << 16}, zeros.data(), bytes},
+      {"w", "f32", {1 << 16}, weights.data(), bytes},
+      {"m", "f32", {1 << 16}, moments.data(), bytes},
+      {"z", "f32", {1 << 16}, zeros.data(), bytes},
+  };
+  std::string path = dir.path("zeros.safetensors"), error;
+  ASSERT_TRUE(writeSafeTensors(path, tensors, {}, error)) << error;
+  SafeTensorsFile file;
+  ASSERT_TRUE(file.open(path, error)) << error;
+  for (const TensorRef &expected : tensors) {
+    const TensorView *view = file.find(expected.name);
+    ASSERT_NE(view, nullptr) << expected.name;
+    ASSERT_EQ(view->bytes, bytes);
+    EXPECT_EQ(std::memcmp(view->data, expected.data, bytes), 0)
+        << expected.name;
+  }
+}
+
 TEST(SafeTensorsTest, LayoutFollowsTheSpec) {
   TempDir dir;
   const float a[1] = {1.5f};
