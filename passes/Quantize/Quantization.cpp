@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 
 using namespace mlir;
@@ -90,20 +91,32 @@ ArrayRef<char> QuantizedWeight::bytes(QuantPart::Kind kind) const {
   llvm_unreachable("every part has bytes");
 }
 
+/// Calls `perChunk(begin, end)` for consecutive chunks of `chunk` of
+/// [0, size) on all cores: a billion-parameter model's weights quantize in
+/// seconds. Chunks are independent, so the result does not depend on the
+/// thread count.
+static void
+forEachChunk(size_t size, size_t chunk,
+             llvm::function_ref<void(size_t begin, size_t end)> perChunk) {
+  llvm::parallelFor(0, (size + chunk - 1) / chunk, [&](size_t index) {
+    perChunk(index * chunk, std::min(size, (index + 1) * chunk));
+  });
+}
+
+/// Elements a chunk of a whole-tensor pass takes: enough that scheduling
+/// costs nothing.
+constexpr size_t kElementsPerChunk = size_t(1) << 18;
+
 /// Calls `perBlock(blockIndex, values)` for every block of `block` values
-/// (the last may be shorter), on all cores: a billion-parameter model's
-/// weights quantize in seconds. Blocks are independent, so the result does
-/// not depend on the thread count.
+/// (the last may be shorter), on all cores.
 static void
 forEachBlock(ArrayRef<float> values, int64_t block,
              llvm::function_ref<void(size_t, ArrayRef<float>)> perBlock) {
   size_t blocks = (values.size() + block - 1) / block;
-  // Chunks of blocks large enough that scheduling costs nothing.
-  constexpr size_t kBlocksPerTask = 4096;
-  llvm::parallelFor(
-      0, (blocks + kBlocksPerTask - 1) / kBlocksPerTask, [&](size_t task) {
-        size_t end = std::min(blocks, (task + 1) * kBlocksPerTask);
-        for (size_t index = task * kBlocksPerTask; index < end; ++index) {
+  forEachChunk(
+      blocks, std::max<size_t>(1, kElementsPerChunk / block),
+      [&](size_t begin, size_t end) {
+        for (size_t index = begin; index < end; ++index) {
           size_t start = index * block;
           perBlock(index,
                    values.slice(
@@ -175,13 +188,24 @@ static void quantizeNF4(ArrayRef<float> values, int64_t block,
 std::optional<QuantizedWeight> quern::quantizeWeight(const QuantSpec &spec,
                                                      ArrayRef<float> values,
                                                      std::string &error) {
-  for (auto [position, value] : llvm::enumerate(values))
-    if (!std::isfinite(value)) {
-      error = "element " + std::to_string(position) + " is " +
-              (std::isnan(value) ? "NaN" : "infinite") +
-              ", which no scale can quantize";
-      return std::nullopt;
-    }
+  // The first element no scale can quantize, if any.
+  std::atomic<size_t> firstBad = values.size();
+  forEachChunk(values.size(), kElementsPerChunk, [&](size_t begin, size_t end) {
+    for (size_t position = begin; position < end; ++position)
+      if (!std::isfinite(values[position])) {
+        size_t seen = firstBad.load();
+        while (position < seen &&
+               !firstBad.compare_exchange_weak(seen, position)) {
+        }
+        return;
+      }
+  });
+  if (size_t position = firstBad.load(); position < values.size()) {
+    error = "element " + std::to_string(position) + " is " +
+            (std::isnan(values[position]) ? "NaN" : "infinite") +
+            ", which no scale can quantize";
+    return std::nullopt;
+  }
   QuantizedWeight weight;
   std::vector<int8_t> codes;
   switch (spec.scheme) {
@@ -203,9 +227,12 @@ std::optional<QuantizedWeight> quern::quantizeWeight(const QuantSpec &spec,
   } else {
     // Two codes a byte, the first in the low nibble.
     weight.codes.resize(codes.size() / 2);
-    for (size_t i = 0; i < weight.codes.size(); ++i)
-      weight.codes[i] = static_cast<int8_t>((codes[2 * i] & 0xF) |
-                                            ((codes[2 * i + 1] & 0xF) << 4));
+    forEachChunk(
+        weight.codes.size(), kElementsPerChunk, [&](size_t begin, size_t end) {
+          for (size_t i = begin; i < end; ++i)
+            weight.codes[i] = static_cast<int8_t>(
+                (codes[2 * i] & 0xF) | ((codes[2 * i + 1] & 0xF) << 4));
+        });
   }
   if (spec.doubleQuant) {
     double sum = 0;
