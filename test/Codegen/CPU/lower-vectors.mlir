@@ -19,3 +19,21 @@ func.func @tile(%A: memref<16x64xf32>, %B: memref<64x32xf32>, %m: index, %k: ind
   %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a, %b, %acc : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
   return %r : vector<8x32xf32>
 }
+
+// A square (RMSNorm's Pow(x, 2)) is a product, vector or scalar: a powf
+// would be a libm call per element. Other exponents stay powf.
+// CHECK-LABEL: func.func @squares
+// CHECK-SAME: (%[[V:.+]]: vector<16xf32>, %[[S:.+]]: f32)
+// CHECK: arith.mulf %[[V]], %[[V]] : vector<16xf32>
+// CHECK: arith.mulf %[[S]], %[[S]] : f32
+// CHECK: math.powf %[[V]], %{{.+}} : vector<16xf32>
+// CHECK-NOT: math.powf
+func.func @squares(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32, vector<16xf32>) {
+  %two = arith.constant dense<2.0> : vector<16xf32>
+  %three = arith.constant dense<3.0> : vector<16xf32>
+  %c2 = arith.constant 2.0 : f32
+  %sq = math.powf %v, %two : vector<16xf32>
+  %ss = math.powf %s, %c2 : f32
+  %cube = math.powf %v, %three : vector<16xf32>
+  return %sq, %ss, %cube : vector<16xf32>, f32, vector<16xf32>
+}
