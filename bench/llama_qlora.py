@@ -7,7 +7,9 @@ gate, up and down products, the frozen base in NF4 (double-quantized),
 compiled without a budget and with --activation-budget=1800MiB; each
 trained by quern-train on the sonnets (1 x 512 tokens a step) at 2
 threads, fp32 and bf16. Measured: compile time and peak RSS, the training
-process's peak RSS, tokens/s (the median step of the log after the first).
+process's peak RSS, tokens/s (the median step of the log after the first);
+then, in a run of its own of PROFILE_STEPS steps with QUERN_PROFILE=1,
+where the step's time goes: the ten longest kernels quern-train prints.
 
 PyTorch: the same module (examples/llama-qlora/export_llama.py) with
 rank-16 adapters (alpha 32) on the same products, the base frozen in fp32,
@@ -17,6 +19,7 @@ process's peak RSS. Writes llama_qlora.json.
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -25,6 +28,12 @@ import time
 import common
 
 STEPS, QUICK_STEPS = 4, 2
+PROFILE_STEPS = 2
+# A line of quern-train's kernel profile: time, share, estimated share,
+# calls, GFLOP/s, kernel (kind; strategy; source).
+PROFILE_TOTAL = re.compile(r"^profile ([\d.]+) s in (\d+) kernels")
+PROFILE_LINE = re.compile(r"^\s*([\d.]+) ms\s+([\d.]+)%\s+([\d.]+)%\s+(\d+)"
+                          r"\s+([\d.]+)\s+(\S+) \((\w+); (.*)\)$")
 TARGETS = ("*q_proj.weight,*k_proj.weight,*v_proj.weight,*o_proj.weight,"
            "*gate_proj.weight,*up_proj.weight,*down_proj.weight")
 BUDGET = "1800MiB"
@@ -42,6 +51,38 @@ def timed(command, **kwargs):
         sys.exit(f"{' '.join(command)} failed:\n{common.tail(run.stderr)}")
     peak = int(run.stderr.strip().splitlines()[-1]) * 1024
     return seconds, peak, run.stdout
+
+
+def kernel_profile(build, library):
+    """quern-train's kernel profile of PROFILE_STEPS steps of `library`:
+    the kernels' total seconds and the ten longest kernels."""
+    run = subprocess.run([os.path.join(build, "bin", "quern-train"), library,
+                          "--text", TEXT, "--vocab", "32000",
+                          "--steps", str(PROFILE_STEPS), "--lr", "1e-3",
+                          "--threads", "2"],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, QUERN_PROFILE="1"))
+    if run.returncode:
+        sys.exit(f"quern-train with QUERN_PROFILE=1 failed:\n"
+                 f"{common.tail(run.stderr)}")
+    profile = {"steps": PROFILE_STEPS, "kernels": []}
+    for line in run.stdout.splitlines():
+        if total := PROFILE_TOTAL.match(line):
+            profile["seconds"] = float(total.group(1))
+            profile["kernel_count"] = int(total.group(2))
+        elif kernel := PROFILE_LINE.match(line):
+            profile["kernels"].append({
+                "seconds": float(kernel.group(1)) / 1000,
+                "share": float(kernel.group(2)) / 100,
+                "estimated_share": float(kernel.group(3)) / 100,
+                "calls": int(kernel.group(4)),
+                "gflops": float(kernel.group(5)),
+                "symbol": kernel.group(6), "kind": kernel.group(7),
+                "detail": kernel.group(8)})
+    if "seconds" not in profile or not profile["kernels"]:
+        sys.exit("quern-train printed no kernel profile:\n"
+                 + common.tail(run.stdout))
+    return profile
 
 
 def quern_run(build, work, precision, budget, steps):
@@ -71,7 +112,8 @@ def quern_run(build, work, precision, budget, steps):
             "train_peak_rss_bytes": train_peak,
             "state_bytes": manifest["state"]["bytes"],
             "workspace_bytes": manifest["workspace_bytes"],
-            "step_seconds": step, "tokens_per_second": 512 / step}
+            "step_seconds": step, "tokens_per_second": 512 / step,
+            "profile": kernel_profile(build, stem + ".so")}
 
 
 TORCH_SCRIPT = r"""

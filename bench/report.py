@@ -406,6 +406,48 @@ def llama_qlora_section(study):
         f"{duration(torch['step_seconds'])} | "
         f"{torch['tokens_per_second']:.1f} | "
         f"{torch['peak_rss_bytes'] / 1e9:.2f} GB | 1.00× |")
+    return lines + [""] + llama_profile_lines(study)
+
+
+def llama_profile_lines(study):
+    """Where the 1.1B step's time goes: the ten longest kernels of each run
+    by kind, and those of the last run one by one."""
+    runs = [r for r in study["quern"] if r.get("profile")]
+    if not runs:
+        return []
+    kinds = sorted({k["kind"] for r in runs for k in r["profile"]["kernels"]})
+    lines = [
+        f"Where a step's time goes: each run again for "
+        f"{runs[0]['profile']['steps']} steps with `QUERN_PROFILE=1`, "
+        "quern-train's ten longest kernels, their share of the kernels' time "
+        "by kind. A scalar kernel on a product's node is its NF4 weight "
+        "decoded into panels: element by element, as the decoding reads "
+        "codes, levels and scales at computed positions, which the "
+        "vectorizer does not take.", "",
+        "| run | activation budget | kernels' time a step | "
+        + " | ".join(kinds) + " | rest |",
+        "|---|---|---|" + "---|" * (len(kinds) + 1)]
+    for r in runs:
+        profile = r["profile"]
+        shares = {kind: sum(k["share"] for k in profile["kernels"]
+                            if k["kind"] == kind) for kind in kinds}
+        lines.append(
+            f"| Quern {r['precision']} | {r['budget'] or 'none'} | "
+            f"{duration(profile['seconds'] / profile['steps'])} | "
+            + " | ".join(f"{shares[kind]:.0%}" for kind in kinds)
+            + f" | {1 - sum(shares.values()):.0%} |")
+    last = runs[-1]
+    lines += [
+        "", f"The ten longest kernels of Quern {last['precision']} "
+        f"({last['budget'] or 'no budget'}):", "",
+        "| kernel | kind; strategy; source | time a step | share | "
+        "estimated share | GFLOP/s |", "|---|---|---|---|---|---|"]
+    for k in last["profile"]["kernels"]:
+        lines.append(
+            f"| {k['symbol']} | {k['kind']}; {k['detail']} | "
+            f"{duration(k['seconds'] / last['profile']['steps'])} | "
+            f"{k['share']:.1%} | {k['estimated_share']:.1%} | "
+            f"{k['gflops']:.1f} |")
     return lines + [""]
 
 

@@ -21,7 +21,7 @@ using namespace quern;
 
 namespace {
 
-/// The most choices planned after the least one; the search stops earlier
+/// The most choices planned after the first that fits; the search stops earlier
 /// once a plan uses all but kCloseEnough of the budget. Probes aim at a plan
 /// kAim below the budget, so that the first usually fits.
 constexpr int kMaxProbes = 4;
@@ -47,6 +47,7 @@ FailureOr<Plan> planWorkspace(ModuleOp module, CPUCodegenOptions codegen,
   Plan plan{0, module.clone()};
   codegen.stage = CPUCodegenOptions::Stage::UntilPlanned;
   PassManager pm(module.getContext());
+  (void)applyPassManagerCLOptions(pm);
   TimingScope planTimer = timer.nest("Plan the workspace");
   pm.enableTiming(planTimer);
   buildCPUCodegenPipeline(pm, codegen);
@@ -85,6 +86,7 @@ FailureOr<OwningOpRef<ModuleOp>> choose(ModuleOp module, double estimate,
   if (estimate > 0)
     options.gap = kProbeGap;
   PassManager pm(module.getContext());
+  (void)applyPassManagerCLOptions(pm);
   pm.enableTiming(timer);
   pm.addPass(createRecomputePass(options));
   if (failed(pm.run(*copy)))

@@ -245,8 +245,11 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   pm.enableTiming(codegenTimer);
   CPUCodegenOptions codegen = codegenOptions(*machine);
   if (planned) {
+    // The quern-level module is done with: the planned one replaces it.
     codegen.stage = CPUCodegenOptions::Stage::FromPlanned;
-    module = *planned;
+    module->setAttrs(planned.get()->getAttrDictionary());
+    module.getBodyRegion().takeBody(planned->getBodyRegion());
+    planned = nullptr;
   }
   buildCPUCodegenPipeline(pm, codegen);
   if (failed(pm.run(module)))
@@ -397,6 +400,7 @@ LogicalResult Compilation::run() {
   if (!outputs.prepare(error))
     return fail(error);
   if (options.emit == EmitKind::MLIR) {
+    planned = nullptr;
     std::string text;
     llvm::raw_string_ostream os(text);
     model->module->print(os);

@@ -192,6 +192,18 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
       llvm::cl::desc("Compute the elementwise ops after grouped products "
                      "tile by tile with them"),
       llvm::cl::init(true)};
+  Option<quern::CPUCodegenOptions::Stage> stage{
+      *this, "stage", llvm::cl::desc("Which part of the pipeline runs"),
+      llvm::cl::init(quern::CPUCodegenOptions::Stage::All),
+      llvm::cl::values(
+          clEnumValN(quern::CPUCodegenOptions::Stage::All, "all",
+                     "all of it (default)"),
+          clEnumValN(quern::CPUCodegenOptions::Stage::UntilPlanned,
+                     "until-planned",
+                     "up to the workspace plan, as quernc plans a budget's "
+                     "choices"),
+          clEnumValN(quern::CPUCodegenOptions::Stage::FromPlanned,
+                     "from-planned", "the rest, on a module so planned"))};
 };
 } // namespace
 
@@ -211,6 +223,7 @@ void quern::registerCPUCodegenPipeline() {
         options.bf16Matmuls = pipeline.bf16Matmuls;
         options.recomputeCheap = pipeline.recomputeCheap;
         options.fuseGroupedEpilogues = pipeline.fuseGroupedEpilogues;
+        options.stage = pipeline.stage;
         quern::buildCPUCodegenPipeline(pm, options);
       });
 }

@@ -114,7 +114,7 @@ Value scatterOne(OpBuilder &b, Location loc, ScatterReduction reduction,
 /// threads `init` through `body`. An init that is a splat constant (the
 /// zeros an embedding's gradient is scattered into) is filled instead:
 /// a constant would be a global in the library as large as the tensor
-/// (154 MB for GPT-2's), copied into the result on every call. The filled
+/// (an embedding's gradient), copied into the result on every call. The filled
 /// tensor is a new allocation, not a tensor.empty that CSE would make one
 /// with an earlier equal fill (a tied output projection's gradient), kept
 /// alive from there.

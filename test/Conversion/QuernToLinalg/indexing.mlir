@@ -162,8 +162,8 @@ func.func @scatter_elements_add(%data: tensor<3x4xf32>, %indices: tensor<3x2xi64
 // tensor.empty would be made one by CSE with an earlier equal fill.
 // CHECK-LABEL: func.func @scatter_into_zeros
 // CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK-DAG: %[[EMPTY:.+]] = bufferization.alloc_tensor() : tensor<1000x64xf32>
-// CHECK: %[[FILLED:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<1000x64xf32>)
+// CHECK-DAG: %[[ALLOC:.+]] = bufferization.alloc_tensor() : tensor<1000x64xf32>
+// CHECK: %[[FILLED:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[ALLOC]] : tensor<1000x64xf32>)
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[FILLED]]) -> (tensor<1000x64xf32>)
 func.func @scatter_into_zeros(%indices: tensor<8x64xi64>, %updates: tensor<8x64xf32>) -> tensor<1000x64xf32> {
   %zeros = arith.constant dense<0.0> : tensor<1000x64xf32>
@@ -232,6 +232,21 @@ func.func @scatter_elements_reductions(%f: tensor<4xf32>, %i: tensor<4xi32>, %in
 // CHECK: return %[[R]]
 func.func @scatter_nd_rows(%data: tensor<4x5xf32>, %indices: tensor<2x1xi64>, %updates: tensor<2x5xf32>) -> tensor<4x5xf32> {
   %0 = quern.scatter_nd %data, %indices, %updates reduction = max
+      : (tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+// ScatterND into a splat constant starts from a fresh filled tensor too.
+// CHECK-LABEL: func.func @scatter_nd_into_zeros
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[ALLOC:.+]] = bufferization.alloc_tensor() : tensor<4x5xf32>
+// CHECK: %[[FILLED:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[ALLOC]] : tensor<4x5xf32>)
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[FILLED]]) -> (tensor<4x5xf32>)
+func.func @scatter_nd_into_zeros(%indices: tensor<2x1xi64>, %updates: tensor<2x5xf32>) -> tensor<4x5xf32> {
+  %zeros = arith.constant dense<0.0> : tensor<4x5xf32>
+  %0 = quern.scatter_nd %zeros, %indices, %updates reduction = add
       : (tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>) -> tensor<4x5xf32>
   return %0 : tensor<4x5xf32>
 }
