@@ -4,7 +4,7 @@
 // pairs become the CPU's bf16 dot instruction, tiles of narrow rows move in
 // whole vectors, and the rest of the vector ops become what LLVM maps to
 // instructions: outer products (FMAs), shuffles, 1-D transfers, polynomial
-// approximations of exp, erf, tanh and log, squares as products.
+// approximations of exp, erf, tanh and log, small powers as products.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +27,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <optional>
+
 namespace quern {
 #define GEN_PASS_DEF_LOWERVECTORSPASS
 #include "quern/Codegen/CPU/Passes.h.inc"
@@ -37,25 +39,39 @@ using namespace quern;
 
 namespace {
 
-/// x^2 (RMSNorm's, exported as Pow(x, 2)) is x * x: one multiplication, the
-/// correctly rounded square, where powf is a libm call per element (LLVM
-/// does not rewrite a vector powf, and a Llama step spent 4% of its time in
-/// them).
-struct SquareAsProduct : OpRewritePattern<math::PowFOp> {
+/// x^0, x^1 and x^2 (RMSNorm's Pow(x, 2), and x^1 in its gradient) are 1,
+/// x and x * x, exactly as powf defines them, where powf is a libm call per
+/// element: LLVM does not rewrite a vector powf, and a Llama step spent 5%
+/// of its time in one.
+struct SmallPowers : OpRewritePattern<math::PowFOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(math::PowFOp op,
                                 PatternRewriter &rewriter) const override {
     FloatAttr scalar;
     SplatElementsAttr splat;
-    bool two = matchPattern(op.getRhs(), m_Constant(&scalar))
-                   ? scalar.getValue().isExactlyValue(2.0)
-                   : matchPattern(op.getRhs(), m_Constant(&splat)) &&
-                         splat.getSplatValue<APFloat>().isExactlyValue(2.0);
-    if (!two)
+    std::optional<APFloat> exponent;
+    if (matchPattern(op.getRhs(), m_Constant(&scalar)))
+      exponent = scalar.getValue();
+    else if (matchPattern(op.getRhs(), m_Constant(&splat)))
+      exponent = splat.getSplatValue<APFloat>();
+    if (!exponent)
       return failure();
-    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, op.getLhs(), op.getLhs(),
-                                               op.getFastmathAttr());
+    Value x = op.getLhs();
+    if (exponent->isExactlyValue(0.0)) {
+      TypedAttr one =
+          rewriter.getFloatAttr(getElementTypeOrSelf(op.getType()), 1.0);
+      if (auto shaped = dyn_cast<ShapedType>(op.getType()))
+        one = DenseElementsAttr::get(shaped, one);
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, one);
+    } else if (exponent->isExactlyValue(1.0)) {
+      rewriter.replaceOp(op, x);
+    } else if (exponent->isExactlyValue(2.0)) {
+      rewriter.replaceOpWithNewOp<arith::MulFOp>(op, x, x,
+                                                 op.getFastmathAttr());
+    } else {
+      return failure();
+    }
     return success();
   }
 };
@@ -119,7 +135,7 @@ struct LowerVectorsPass : quern::impl::LowerVectorsPassBase<LowerVectorsPass> {
       // exp, erf, tanh, log as polynomials of FMAs, which vectorize, instead
       // of libm calls element by element.
       populateMathPolynomialApproximationPatterns(patterns);
-      patterns.add<SquareAsProduct>(context, /*benefit=*/2);
+      patterns.add<SmallPowers>(context, /*benefit=*/2);
       // n-D transfers become 1-D ones, unrolled: no temporary buffers.
       populateVectorToSCFConversionPatterns(
           patterns,

@@ -20,20 +20,26 @@ func.func @tile(%A: memref<16x64xf32>, %B: memref<64x32xf32>, %m: index, %k: ind
   return %r : vector<8x32xf32>
 }
 
-// A square (RMSNorm's Pow(x, 2)) is a product, vector or scalar: a powf
-// would be a libm call per element. Other exponents stay powf.
-// CHECK-LABEL: func.func @squares
+// x^2 (RMSNorm's Pow(x, 2)) is a product, x^1 (in its gradient) x and x^0
+// one, vector or scalar: a powf would be a libm call per element. Other
+// exponents stay powf.
+// CHECK-LABEL: func.func @small_powers
 // CHECK-SAME: (%[[V:.+]]: vector<16xf32>, %[[S:.+]]: f32)
-// CHECK: arith.mulf %[[V]], %[[V]] : vector<16xf32>
-// CHECK: arith.mulf %[[S]], %[[S]] : f32
-// CHECK: math.powf %[[V]], %{{.+}} : vector<16xf32>
-// CHECK-NOT: math.powf
-func.func @squares(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32, vector<16xf32>) {
+// CHECK-DAG: %[[ONE:.+]] = arith.constant dense<1.000000e+00> : vector<16xf32>
+// CHECK-DAG: %[[SQ:.+]] = arith.mulf %[[V]], %[[V]] : vector<16xf32>
+// CHECK-DAG: %[[SS:.+]] = arith.mulf %[[S]], %[[S]] : f32
+// CHECK-DAG: %[[CUBE:.+]] = math.powf %[[V]], %{{.+}} : vector<16xf32>
+// CHECK: return %[[SQ]], %[[SS]], %[[V]], %[[ONE]], %[[CUBE]]
+func.func @small_powers(%v: vector<16xf32>, %s: f32) -> (vector<16xf32>, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+  %zero = arith.constant dense<0.0> : vector<16xf32>
+  %one = arith.constant dense<1.0> : vector<16xf32>
   %two = arith.constant dense<2.0> : vector<16xf32>
   %three = arith.constant dense<3.0> : vector<16xf32>
   %c2 = arith.constant 2.0 : f32
   %sq = math.powf %v, %two : vector<16xf32>
   %ss = math.powf %s, %c2 : f32
+  %same = math.powf %v, %one : vector<16xf32>
+  %unit = math.powf %v, %zero : vector<16xf32>
   %cube = math.powf %v, %three : vector<16xf32>
-  return %sq, %ss, %cube : vector<16xf32>, f32, vector<16xf32>
+  return %sq, %ss, %same, %unit, %cube : vector<16xf32>, f32, vector<16xf32>, vector<16xf32>, vector<16xf32>
 }
