@@ -41,8 +41,7 @@ namespace {
 
 /// x^0, x^1 and x^2 (RMSNorm's Pow(x, 2), and x^1 in its gradient) are 1,
 /// x and x * x, exactly as powf defines them, where powf is a libm call per
-/// element: LLVM does not rewrite a vector powf, and a Llama step spent 5%
-/// of its time in one.
+/// element: LLVM does not rewrite a vector powf.
 struct SmallPowers : OpRewritePattern<math::PowFOp> {
   using OpRewritePattern::OpRewritePattern;
 
