@@ -62,13 +62,17 @@ FailureOr<Plan> planWorkspace(ModuleOp module, CPUCodegenOptions codegen,
 }
 
 /// One quern-recompute choice: the estimated budget it was made for, the
-/// workspace its plan needs, the module it made (none for the module
-/// without recomputation) and that module planned.
+/// module it made and that module planned.
 struct Probe {
   double estimate;
-  uint64_t planned;
   OwningOpRef<ModuleOp> module;
-  OwningOpRef<ModuleOp> lowered;
+  Plan plan;
+};
+
+/// A choice known not to fit: its estimate and planned workspace.
+struct Bound {
+  double estimate;
+  uint64_t bytes;
 };
 
 /// quern-recompute with `estimate` (0: the least) on a copy of `module`.
@@ -100,8 +104,7 @@ FailureOr<Probe> plan(OwningOpRef<ModuleOp> chosen, double estimate,
   FailureOr<Plan> planned = planWorkspace(*chosen, codegen, timer);
   if (failed(planned))
     return failure();
-  return Probe{estimate, planned->bytes, std::move(chosen),
-               std::move(planned->lowered)};
+  return Probe{estimate, std::move(chosen), std::move(*planned)};
 }
 
 /// choose, then plan.
@@ -195,36 +198,35 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
   // The least choice's estimate is the one it recorded, not 0.
   double leastEstimate = recorded(**leastChoice, "estimated_peak");
   double aim = (1 - kAim) * static_cast<double>(fit.budget);
-  // The nearest choice known not to fit: its estimate and plan (its
-  // modules are not kept).
-  std::pair<double, uint64_t> above{
-      recorded(**leastChoice, "estimated_peak_keeping_all"), without};
+  // The nearest choice known not to fit (its modules are not kept).
+  Bound above{recorded(**leastChoice, "estimated_peak_keeping_all"), without};
   std::optional<Probe> fitting;
   if (aim > kAimAboveLeast * leastEstimate) {
     FailureOr<Probe> first = probe(module, aim, codegen, /*quiet=*/true, timer);
-    if (succeeded(first) && first->planned <= fit.budget)
+    if (succeeded(first) && first->plan.bytes <= fit.budget)
       fitting = std::move(*first);
     else if (succeeded(first))
-      above = {first->estimate, first->planned};
+      above = {first->estimate, first->plan.bytes};
   }
   if (!fitting) {
     FailureOr<Probe> least =
         plan(std::move(*leastChoice), leastEstimate, codegen, timer);
     if (failed(least))
       return failure();
-    if (least->planned > fit.budget)
+    if (least->plan.bytes > fit.budget)
       return emitError(loc) << llvm::formatv(
                  "--activation-budget: the step's workspace cannot be made "
                  "{0} ({1} bytes); the smallest budget recomputation can "
                  "meet is {2} bytes ({3}; {4} without recomputation)",
-                 formatBytes(fit.budget), fit.budget, least->planned,
-                 formatBytes(least->planned), formatBytes(without));
+                 formatBytes(fit.budget), fit.budget, least->plan.bytes,
+                 formatBytes(least->plan.bytes), formatBytes(without));
     fitting = std::move(*least);
   }
   for (int attempt = 0; attempt < kMaxProbes; ++attempt) {
-    double planned = static_cast<double>(fitting->planned);
-    double span = above.first - fitting->estimate;
-    if (fit.budget - fitting->planned <= kCloseEnough * fit.budget || span < 1)
+    double planned = static_cast<double>(fitting->plan.bytes);
+    double span = above.estimate - fitting->estimate;
+    if (fit.budget - fitting->plan.bytes <= kCloseEnough * fit.budget ||
+        span < 1)
       break;
     // Near the least choice the plan grows byte for byte with the
     // estimate: the first probe follows that; later ones interpolate
@@ -233,20 +235,20 @@ quern::fitActivationBudget(ModuleOp module, const RecomputeOptions &options,
         attempt == 0 ? fitting->estimate + (aim - planned)
                      : fitting->estimate +
                            span * (aim - planned) /
-                               (static_cast<double>(above.second) - planned);
+                               (static_cast<double>(above.bytes) - planned);
     // Never at either end: every probe narrows the interval.
     estimate = std::clamp(estimate, fitting->estimate + 0.02 * span,
-                          above.first - 0.02 * span);
+                          above.estimate - 0.02 * span);
     FailureOr<Probe> tried =
         probe(module, estimate, codegen, /*quiet=*/true, timer);
     if (failed(tried))
       break;
-    if (tried->planned <= fit.budget)
+    if (tried->plan.bytes <= fit.budget)
       fitting = std::move(*tried);
     else
-      above = {tried->estimate, tried->planned};
+      above = {tried->estimate, tried->plan.bytes};
   }
   module.getBodyRegion().takeBody(fitting->module->getBodyRegion());
-  planned = std::move(fitting->lowered);
+  planned = std::move(fitting->plan.lowered);
   return fit;
 }
