@@ -53,13 +53,17 @@ def timed(command, **kwargs):
     return seconds, peak, run.stdout
 
 
+def train_command(build, library, steps):
+    """quern-train on the sonnets, 2 threads, for `steps` steps."""
+    return [os.path.join(build, "bin", "quern-train"), library, "--text", TEXT,
+            "--vocab", "32000", "--steps", str(steps), "--lr", "1e-3",
+            "--threads", "2"]
+
+
 def kernel_profile(build, library):
     """quern-train's kernel profile of PROFILE_STEPS steps of `library`:
     the kernels' total seconds and the ten longest kernels."""
-    run = subprocess.run([os.path.join(build, "bin", "quern-train"), library,
-                          "--text", TEXT, "--vocab", "32000",
-                          "--steps", str(PROFILE_STEPS), "--lr", "1e-3",
-                          "--threads", "2"],
+    run = subprocess.run(train_command(build, library, PROFILE_STEPS),
                          capture_output=True, text=True,
                          env=dict(os.environ, QUERN_PROFILE="1"))
     if run.returncode:
@@ -96,10 +100,8 @@ def quern_run(build, work, precision, budget, steps):
         command.append(f"--activation-budget={budget}")
     compile_seconds, compile_peak, _ = timed(command)
     log = stem + ".csv"
-    _, train_peak, _ = timed([os.path.join(build, "bin", "quern-train"),
-                              stem + ".so", "--text", TEXT, "--vocab", "32000",
-                              "--steps", str(steps), "--lr", "1e-3",
-                              "--threads", "2", "--log", log])
+    _, train_peak, _ = timed(train_command(build, stem + ".so", steps)
+                             + ["--log", log])
     with open(log, newline="") as f:
         seconds = [float(row["seconds"]) for row in csv.DictReader(f)]
     steps_seconds = [b - a for a, b in zip(seconds, seconds[1:])]
