@@ -30,6 +30,7 @@ build_packages=(
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   libopenmpi-dev openmpi-bin
+  rocm-device-libs libamdhip64-5
 )
 bench_packages=(libopenblas-dev libhalide14-0-dev)
 fuzz_packages=(libclang-rt-19-dev)

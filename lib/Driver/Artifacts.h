@@ -18,12 +18,16 @@ namespace quern {
 /// "quantization"), also the state file's metadata for it.
 llvm::json::Object quantizationJson(const QuantizedPartInfo &part);
 
-/// NAME.json: the manifest (format quern-manifest, version 1).
-/// `optimizer` is null or an object naming the optimizer and its
+/// NAME.json: the manifest (format quern-manifest, version 2). `target` is
+/// the machine the library runs on, `device` null or the GPU it launches
+/// kernels on (gpuJson). `optimizer` is null or an object naming the
+/// optimizer and its
 /// hyper-parameters; `kernels` lists the outlined kernels (kernelsJson),
 /// `memory` is memoryJson's, `experts` expertBlocksJson's.
 std::string buildManifest(llvm::StringRef name, const ModelLayout &layout,
-                          const TargetSpec &target, uint64_t workspaceBytes,
+                          const TargetSpec &target,
+                          const llvm::json::Value &device,
+                          uint64_t workspaceBytes,
                           const llvm::json::Value &optimizer,
                           llvm::json::Array kernels, llvm::json::Object memory,
                           llvm::json::Array experts);
@@ -37,7 +41,8 @@ llvm::json::Array expertBlocksJson(mlir::ModuleOp module);
 /// NAME.h: the C declarations of the entry points, with the inputs, outputs
 /// and state tensors listed in comments and as constants.
 std::string buildHeader(llvm::StringRef name, const ModelLayout &layout,
-                        llvm::StringRef sourceName, bool communicator);
+                        llvm::StringRef sourceName, bool communicator,
+                        bool device);
 
 /// Adds a constructor NAME, run as the library loads, that reads the
 /// environment variable VARIABLE as a number (0 when unset) and then does
@@ -50,6 +55,24 @@ void addEnvironmentConstructor(
 /// A constructor, for code that uses OpenMP, that applies the environment
 /// variable QUERN_NUM_THREADS (a positive count) to its thread pool.
 void addThreadControl(llvm::Module &module);
+
+/// The manifest's `device` of a library for the AMD GPU `gpu`: its triple,
+/// chip and wavefront size, and whether the code was lowered for the host
+/// instead (--gpu-on-host).
+llvm::json::Object gpuJson(const TargetSpec &gpu, bool onHost);
+
+/// The code object of the kernels, from `module`'s `gpu.binary` after the
+/// AMD GPU pipeline; empty if there is none.
+llvm::StringRef codeObjectOf(mlir::ModuleOp module);
+
+/// Links the HIP glue (runtime/hip/Glue.c) into `module`, whose launches
+/// call MLIR's GPU runtime interface: its quern_* functions become the
+/// library's NAME_* (NAME_device_error, NAME_device_alloc, ...), the rest
+/// is internal, and the entry points of `layout` (addEntryPoints) return 1
+/// when NAME_device_error has a reason. False, with the reason in `error`,
+/// if the glue does not link.
+bool addHIPGlue(llvm::Module &module, llvm::StringRef name,
+                const ModelLayout &layout, std::string &error);
 
 /// Runs the parallel loops of `module` (OpenMP runtime calls, as MLIR lowers
 /// scf.parallel) on libdispatch's dispatch_apply_f instead, with the static

@@ -15,6 +15,7 @@
 #include "passes/Passes.h"
 #include "passes/Quantize/Quantization.h"
 #include "passes/TrainStep/Optimizers.h"
+#include "quern/Codegen/AMDGPU/Passes.h"
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Random.h"
 #include "quern/SafeTensors.h"
@@ -74,6 +75,9 @@ private:
   /// asked for.
   FailureOr<ArrayRef<char>> quantizedPart(const QuantizedPartInfo &part,
                                           ArrayRef<char> weightBytes);
+  /// --target=amdgcn-amd-amdhsa: checks that --rocm-path has what linking
+  /// a code object needs.
+  LogicalResult checkROCm();
   /// The target's machine; null after a diagnostic.
   std::unique_ptr<llvm::TargetMachine> createMachine();
   CPUCodegenOptions codegenOptions(const llvm::TargetMachine &machine) const;
@@ -99,7 +103,10 @@ private:
   MemoryReport memory;
   /// The module fitBudget chose, planned (CPUCodegenOptions::Stage).
   OwningOpRef<ModuleOp> planned;
+  /// The machine the library runs on: for an AMD GPU, the host.
   TargetSpec target;
+  /// The AMD GPU the library launches kernels on, if any.
+  std::optional<TargetSpec> gpu;
   std::string manifest;
   /// The step averages its gradients over processes (--data-parallel): the
   /// library and its header have NAME_set_communicator.
@@ -198,6 +205,18 @@ std::vector<float> Compilation::drawUniform(const StateTensor &tensor,
   return values;
 }
 
+LogicalResult Compilation::checkROCm() {
+  for (StringRef part : {"amdgcn/bitcode/ocml.bc", "llvm/bin/ld.lld"}) {
+    llvm::SmallString<256> path(options.rocmPath);
+    llvm::sys::path::append(path, part);
+    if (!llvm::sys::fs::exists(path))
+      return fail("--rocm-path: '" + options.rocmPath + "' has no " + part +
+                  " (the default is made of Debian's rocm-device-libs and "
+                  "lld-19)");
+  }
+  return success();
+}
+
 std::unique_ptr<llvm::TargetMachine> Compilation::createMachine() {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine =
@@ -211,6 +230,8 @@ CPUCodegenOptions
 Compilation::codegenOptions(const llvm::TargetMachine &machine) const {
   CPUCodegenOptions codegen;
   codegen.cpu = describeCPU(machine);
+  if (gpu)
+    codegen = gpuHostOptions(codegen);
   codegen.bf16Matmuls = options.precision == Precision::BF16;
   if (target.threads == ThreadRuntime::None)
     codegen.minParallelWork = 0;
@@ -244,6 +265,12 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   TimingScope codegenTimer = rootTimer.nest("MLIR code generation");
   pm.enableTiming(codegenTimer);
   CPUCodegenOptions codegen = codegenOptions(*machine);
+  AMDGPUCodegenOptions gpuCodegen;
+  if (gpu) {
+    gpuCodegen.device = describeGPU(*gpu);
+    gpuCodegen.onHost = options.gpuOnHost;
+    gpuCodegen.rocmPath = options.rocmPath;
+  }
   if (planned) {
     // The quern-level module is done with: the planned one replaces it.
     codegen.stage = CPUCodegenOptions::Stage::FromPlanned;
@@ -251,10 +278,18 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
     module.getBodyRegion().takeBody(planned->getBodyRegion());
     planned = nullptr;
   }
-  buildCPUCodegenPipeline(pm, codegen);
+  if (gpu) {
+    gpuCodegen.host = codegen;
+    buildAMDGPUCodegenPipeline(pm, gpuCodegen);
+  } else {
+    buildCPUCodegenPipeline(pm, codegen);
+  }
   if (failed(pm.run(module)))
     return failure();
   codegenTimer.stop();
+  // The kernels' code object, for inspection beside the library that
+  // embeds it.
+  StringRef codeObject = codeObjectOf(module);
 
   // One workspace serves every entry point.
   uint64_t workspaceBytes = 0;
@@ -280,9 +315,12 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   memory.keptBytes = readKeptBytes(module);
   if (options.printMemoryReport)
     printMemoryReport(llvm::outs(), memory);
-  manifest = buildManifest(name, layout, target, workspaceBytes,
-                           optimizerJson(), kernelsJson(kernels),
-                           memoryJson(memory), expertBlocksJson(module));
+  manifest =
+      buildManifest(name, layout, target,
+                    gpu ? llvm::json::Value(gpuJson(*gpu, options.gpuOnHost))
+                        : llvm::json::Value(nullptr),
+                    workspaceBytes, optimizerJson(), kernelsJson(kernels),
+                    memoryJson(memory), expertBlocksJson(module));
   llvm::Triple triple(target.triple);
   addEntryPoints(*llvmModule, name, layout, workspaceBytes, manifest);
   addKernelProfile(*llvmModule, name, kernels, triple);
@@ -299,6 +337,9 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());
+  std::string error;
+  if (!codeObject.empty() && !addHIPGlue(*llvmModule, name, layout, error))
+    return fail(error);
   {
     TimingScope optimizeTimer = rootTimer.nest("LLVM optimization");
     optimizeModule(*llvmModule, *machine, options.optLevel);
@@ -306,7 +347,6 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   TimingScope emitTimer = rootTimer.nest("Emit (LLVM code generation, link)");
 
   bool written = false;
-  std::string error;
   switch (options.emit) {
   case EmitKind::LLVM: {
     std::string text;
@@ -321,8 +361,10 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
                  outputs.add("s"), error);
     break;
   case EmitKind::Object:
-    written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
-                       outputs.add("o"), error);
+    written =
+        (codeObject.empty() || outputs.write("hsaco", codeObject, error)) &&
+        emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
+                 outputs.add("o"), error);
     break;
   case EmitKind::Shared: {
     // The object is only the linker's input.
@@ -331,11 +373,13 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
             llvm::sys::fs::createTemporaryFile("quern", "o", object))
       return fail("cannot create a temporary file: " + code.message());
     llvm::FileRemover removeObject(object);
-    written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
-                       object, error) &&
-              linkSharedLibrary(
-                  object, outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
-                  name, target, usesOpenMP, error);
+    written =
+        (codeObject.empty() || outputs.write("hsaco", codeObject, error)) &&
+        emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
+                 object, error) &&
+        linkSharedLibrary(object,
+                          outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
+                          name, target, usesOpenMP, error);
     break;
   }
   case EmitKind::MLIR:
@@ -383,6 +427,18 @@ LogicalResult Compilation::run() {
   given.features = options.target.features;
   if (!checkTarget(given, error))
     return fail(error);
+  if (isAMDGPU(target)) {
+    if (target.threads != ThreadRuntime::None)
+      return fail("--thread-runtime: a library for an AMD GPU runs its "
+                  "kernels on the GPU's threads");
+    // The library runs on the host, one thread of it.
+    gpu = target;
+    target = resolveTarget({"", "", "", "", ThreadRuntime::None});
+    if (!options.gpuOnHost && failed(checkROCm()))
+      return failure();
+  } else if (options.gpuOnHost) {
+    return fail("--gpu-on-host: only for --target=amdgcn-amd-amdhsa");
+  }
   if (options.train &&
       options.train->recompute.mode == RecomputeOptions::Mode::Budget &&
       failed(fitBudget(*model->module)))
@@ -413,7 +469,8 @@ LogicalResult Compilation::run() {
   if (linkable) {
     std::string sourceName = llvm::sys::path::filename(options.inputPath).str();
     if (!outputs.write("h",
-                       buildHeader(name, layout, sourceName, hasCommunicator),
+                       buildHeader(name, layout, sourceName, hasCommunicator,
+                                   gpu && !options.gpuOnHost),
                        error) ||
         !outputs.write("json", manifest, error))
       return fail(error);

@@ -25,7 +25,8 @@ static void listTensors(raw_ostream &os, StringRef title,
 }
 
 std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
-                               StringRef sourceName, bool communicator) {
+                               StringRef sourceName, bool communicator,
+                               bool device) {
   std::string upper = name.upper();
   std::string text;
   raw_string_ostream os(text);
@@ -67,6 +68,21 @@ std::string quern::buildHeader(StringRef name, const ModelLayout &layout,
        << (entry.name == "forward" ? "const " : "")
        << "void *state, void *workspace,\n"
        << "    const void *const *inputs, void *const *outputs);\n";
+  if (device)
+    os << "\n/* Built for an AMD GPU: the state, the workspace and the "
+          "buffers\n"
+       << " * the inputs and outputs arrays point to are device memory\n"
+       << " * (device_alloc, filled with copy_to_device); the arrays are the\n"
+       << " * host's. device_error is NULL, or why no kernel runs (no HIP, no\n"
+       << " * GPU) or why one failed; an entry point returns 1 then.\n"
+       << " * copy_to_* return 1 on success (docs/ABI.md). */\n"
+       << "const char *" << name << "_device_error(void);\n"
+       << "void *" << name << "_device_alloc(size_t bytes);\n"
+       << "void " << name << "_device_free(void *memory);\n"
+       << "int " << name
+       << "_copy_to_device(void *device, const void *host, size_t bytes);\n"
+       << "int " << name
+       << "_copy_to_host(void *host, const void *device, size_t bytes);\n";
   if (communicator)
     os << "\n/* --data-parallel: the step hands each bucket of gradients to\n"
        << " * start() as soon as the backward pass has finished it and calls\n"

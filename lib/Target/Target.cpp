@@ -47,7 +47,10 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
   if (resolved.cpu.empty() || resolved.cpu == "native")
     resolved.cpu = isHost ? sys::getHostCPUName().str()
                    : triple.isMacOSX() && triple.isAArch64() ? "apple-m1"
+                   : triple.isAMDGCN()                       ? "gfx90a"
                                                              : "generic";
+  if (triple.isAMDGCN() && resolved.threads == ThreadRuntime::Default)
+    resolved.threads = ThreadRuntime::None;
   if (resolved.sysroot.empty() && triple.isOSLinux() &&
       triple.getArch() != Triple(host).getArch())
     resolved.sysroot = "/usr/" + multiarchName(triple);
@@ -72,6 +75,21 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
                            ? ThreadRuntime::None
                            : ThreadRuntime::OpenMP;
   return resolved;
+}
+
+bool quern::isAMDGPU(const TargetSpec &spec) {
+  return Triple(spec.triple).isAMDGCN();
+}
+
+quern::AMDGPUDescription quern::describeGPU(const TargetSpec &spec) {
+  AMDGPUDescription gpu;
+  gpu.chip = spec.cpu;
+  gpu.features = spec.features;
+  // RDNA (gfx10 and later) runs wavefronts of 32 by default, CDNA and
+  // the GCN chips before it of 64.
+  StringRef version = StringRef(spec.cpu).drop_front(3);
+  gpu.wavefrontSize = version.size() >= 4 && version >= "1000" ? 32 : 64;
+  return gpu;
 }
 
 StringRef quern::threadRuntimeName(ThreadRuntime runtime) {
@@ -285,11 +303,20 @@ static constexpr Preset kPresets[] = {
     {"arm64-apple-macosx13.0", "apple-m4", ""},
     {"riscv64-linux-gnu", "generic", "+v"},
     {"riscv64-linux-gnu", "generic", "+v,+zvl256b"},
+    {"amdgcn-amd-amdhsa", "gfx90a", ""},
+    {"amdgcn-amd-amdhsa", "gfx942", ""},
+    {"amdgcn-amd-amdhsa", "gfx1100", ""},
 };
 
 /// What code generation makes of `spec`: vectors, registers, the bf16
 /// dot product and threads.
 static std::string describePreset(const quern::TargetSpec &spec) {
+  if (quern::isAMDGPU(spec)) {
+    quern::AMDGPUDescription gpu = quern::describeGPU(spec);
+    return "wavefronts of " + std::to_string(gpu.wavefrontSize) +
+           ", workgroups of " + std::to_string(gpu.workgroupSize) +
+           " threads, a host library that loads HIP";
+  }
   std::string error;
   std::unique_ptr<TargetMachine> machine =
       quern::createTargetMachine(spec, 3, error);

@@ -16,9 +16,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
@@ -62,6 +64,20 @@ static cl::opt<std::string> sysroot(
              "in DIR/lib: threads) for a Linux target other than the host "
              "(default: Debian's cross root, /usr/ARCH-linux-gnu)"),
     cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<std::string> rocmPath(
+    "rocm-path",
+    cl::desc("For --target=amdgcn-amd-amdhsa: a ROCm installation, or a "
+             "folder laid out like one (device libraries in "
+             "amdgcn/bitcode, the linker at llvm/bin/ld.lld; default: the "
+             "one beside quernc, lib/quern/rocm, which uses Debian's "
+             "rocm-device-libs and ld.lld-19)"),
+    cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<bool> gpuOnHost(
+    "gpu-on-host",
+    cl::desc("For --target=amdgcn-amd-amdhsa: lower the GPU-mapped code for "
+             "the host CPU instead, each workgroup and thread loop a plain "
+             "loop (tests the mapping without a GPU)"),
+    cl::cat(category));
 static cl::opt<quern::ThreadRuntime> threadRuntime(
     "thread-runtime", cl::desc("What runs the parallel loops"),
     cl::values(
@@ -382,6 +398,16 @@ int main(int argc, char **argv) {
   options.outputStem = outputStem;
   options.emit = emit;
   options.target = {triple, cpu, features, sysroot, threadRuntime};
+  options.rocmPath = rocmPath;
+  if (rocmPath.empty()) {
+    // bin/quernc beside lib/quern/rocm, in the build tree as installed.
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(
+        llvm::sys::path::parent_path(llvm::sys::fs::getMainExecutable(
+            argv[0], reinterpret_cast<void *>(&main)))));
+    llvm::sys::path::append(path, "lib", "quern", "rocm");
+    options.rocmPath = std::string(path);
+  }
+  options.gpuOnHost = gpuOnHost;
   options.optLevel = optLevel;
   options.precision = precision;
   options.import.maxTensorBytes = maxTensorBytes;

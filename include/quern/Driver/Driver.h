@@ -62,6 +62,12 @@ struct CompileOptions {
   std::string outputStem;
   EmitKind emit = EmitKind::Shared;
   TargetSpec target;
+  /// For an AMD GPU target: where the device libraries and the linker are
+  /// (a ROCm installation's layout; empty: the one beside quernc).
+  std::string rocmPath;
+  /// For an AMD GPU target: the GPU-mapped code lowered for the host CPU,
+  /// workgroups and threads as loops, to test the mapping without a GPU.
+  bool gpuOnHost = false;
   unsigned optLevel = 3;
   Precision precision = Precision::FP32;
   OnnxImportOptions import;

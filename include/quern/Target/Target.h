@@ -9,6 +9,7 @@
 #ifndef QUERN_TARGET_TARGET_H
 #define QUERN_TARGET_TARGET_H
 
+#include "quern/Codegen/AMDGPU/TargetDescription.h"
 #include "quern/Codegen/CPU/TargetDescription.h"
 
 #include "llvm/IR/Module.h"
@@ -50,13 +51,23 @@ struct TargetSpec {
   ThreadRuntime threads = ThreadRuntime::Default;
 };
 
+/// Whether `spec` is an AMD GPU (amdgcn-amd-amdhsa): its code is kernels,
+/// launched by a library for the host.
+bool isAMDGPU(const TargetSpec &spec);
+
+/// What code generation needs to know of the AMD GPU `spec` (resolved):
+/// the chip and its wavefront size.
+AMDGPUDescription describeGPU(const TargetSpec &spec);
+
 /// Debian's name of a Linux triple's folders (its multiarch tuple and cross
 /// root): "aarch64-linux-gnu" for aarch64-unknown-linux-gnu.
 std::string multiarchName(const llvm::Triple &triple);
 
 /// Fills the empty fields of `spec` (see TargetSpec) and chooses its
-/// default thread runtime. A RISC-V Linux triple's features start with the
-/// Linux ABI's baseline, rv64gc (+m,+a,+f,+d,+c), as a C compiler's do.
+/// default thread runtime. An AMD GPU's chip is gfx90a by default, and its
+/// thread runtime none (its threads are the GPU's). A RISC-V Linux triple's
+/// features start with the Linux ABI's baseline, rv64gc (+m,+a,+f,+d,+c), as a
+/// C compiler's do.
 TargetSpec resolveTarget(const TargetSpec &spec);
 
 /// The directory of the OpenMP runtime (LLVM's libomp.so.5) that code for

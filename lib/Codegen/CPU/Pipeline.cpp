@@ -47,8 +47,9 @@ static void buildUntilPlanned(OpPassManager &pm,
   if (options.fuseGroupedEpilogues)
     pm.addNestedPass<func::FuncOp>(createFuseGroupedEpiloguesPass());
   pm.addPass(createConvertQuernToLinalgPass(toLinalg));
-  pm.addNestedPass<func::FuncOp>(
-      createPackPanelsPass({options.cpu.productTileColumns()}));
+  if (options.packPanels)
+    pm.addNestedPass<func::FuncOp>(
+        createPackPanelsPass({options.cpu.productTileColumns()}));
   pm.addNestedPass<func::FuncOp>(
       createFuseElementwisePass({options.recomputeCheap}));
   pm.addPass(createCanonicalizerPass());
@@ -86,6 +87,40 @@ static void buildUntilPlanned(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createPlanWorkspacePass());
 }
 
+void quern::buildCPULoweringToLLVM(
+    OpPassManager &pm, const CPUCodegenOptions &options,
+    llvm::function_ref<void(OpPassManager &)> beforeReconcile) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  // What LLVM has no intrinsic for (tanh, erf) becomes a libm call, element
+  // by element for vectors: before the vector ops are lowered.
+  pm.addPass(createConvertMathToLibmPass());
+  // A vector's lanes are summed as a tree (as a product's k loop already
+  // is), not one after another: a row sum of 16 lanes is four dependent adds
+  // instead of sixteen. The order is fixed, so results stay deterministic.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = options.barePointerCalls;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  if (options.minParallelWork > 0)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  if (beforeReconcile)
+    beforeReconcile(pm);
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 /// Buffers with a planned workspace → tiled, vectorized and threaded loops →
 /// LLVM dialect.
 static void buildFromPlanned(OpPassManager &pm,
@@ -118,33 +153,7 @@ static void buildFromPlanned(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertSCFToCFPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  // What LLVM has no intrinsic for (tanh, erf) becomes a libm call, element
-  // by element for vectors: before the vector ops are lowered.
-  pm.addPass(createConvertMathToLibmPass());
-  // A vector's lanes are summed as a tree (as a product's k loop already
-  // is), not one after another: a row sum of 16 lanes is four dependent adds
-  // instead of sixteen. The order is fixed, so results stay deterministic.
-  ConvertVectorToLLVMPassOptions vectorToLLVM;
-  vectorToLLVM.reassociateFPReductions = true;
-  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  ConvertFuncToLLVMPassOptions funcToLLVM;
-  funcToLLVM.useBarePtrCallConv = options.barePointerCalls;
-  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  if (options.minParallelWork > 0)
-    pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildCPULoweringToLLVM(pm, options);
 }
 
 void quern::buildCPUCodegenPipeline(OpPassManager &pm,

@@ -46,6 +46,9 @@ struct CPUCodegenOptions {
   /// The elementwise ops after grouped products are computed tile by tile
   /// with them (quern-fuse-grouped-epilogues).
   bool fuseGroupedEpilogues = true;
+  /// Products' right operands are packed in the register tile's panels
+  /// (quern-pack-panels); a GPU's products read them in place.
+  bool packPanels = true;
   /// Which part of the pipeline runs: all of it; up to the workspace plan
   /// (quern.workspace_bytes on each function), what quernc checks a
   /// recomputation budget against; or the rest, on a module so planned.
@@ -60,6 +63,13 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const CPUCodegenOptions &options);
 
 /// Registers `quern-cpu-codegen` so quern-opt runs what quernc runs.
+/// The pipeline's end: loops, vectors and the planned buffers' views to the
+/// LLVM dialect, with `beforeReconcile` (say, launches of GPU kernels to
+/// runtime calls) just before the last casts are reconciled.
+void buildCPULoweringToLLVM(
+    mlir::OpPassManager &pm, const CPUCodegenOptions &options,
+    llvm::function_ref<void(mlir::OpPassManager &)> beforeReconcile = {});
+
 void registerCPUCodegenPipeline();
 
 /// Attaches BufferizableOpInterface to quern.recompute_input: its result is

@@ -1,0 +1,89 @@
+//===- Passes.td - Quern AMD GPU codegen passes ------------*- tablegen -*-===//
+
+#ifndef QUERN_CODEGEN_AMDGPU_PASSES_TD
+#define QUERN_CODEGEN_AMDGPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Run every loop nest of a planned step as a GPU kernel launch";
+  let description = [{
+    Runs on a function whose buffers are planned and whose linalg ops are
+    parallel loops (`convert-linalg-to-parallel-loops`). Every op of the
+    function's body that touches memory becomes a `gpu.launch`, so that the
+    host only computes views into the state, the workspace and the caller's
+    buffers and launches kernels:
+
+    - A `scf.parallel` is linearized: its iterations, the last dimension
+      fastest (consecutive threads touch consecutive elements of row-major
+      buffers), are numbered, and thread `t` of workgroup `w` runs the
+      iteration `w * workgroup-size + t` if there is one. A reduction
+      dimension stays a loop in the thread.
+    - Any other op that reads or writes memory (a scatter's loop nest,
+      whose iterations may write the same element) runs in order on one
+      thread of one workgroup.
+
+    A `memref.get_global` a kernel reads is cloned into the launch, so
+    that outlining gives the kernel module its own copy of the constant.
+    An allocation left outside the workspace, or a parallel loop with
+    reductions, is an error: neither is made by the pipeline before.
+
+    Before:
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c100) step (%c1, %c1) {
+      %x = memref.load %a[%i, %j] : memref<4x100xf32>
+      memref.store %x, %b[%i, %j] : memref<4x100xf32>
+    }
+    ```
+    After (workgroup size 256; 400 iterations):
+    ```mlir
+    gpu.launch blocks(%w, %wy, %wz) in (%gx = %c2, ...)
+               threads(%t, %ty, %tz) in (%bx = %c256, ...) {
+      %n = (%w * 256 + %t)
+      scf.if (%n < 400) {
+        %i = %n / 100, %j = %n mod 100
+        ... the loop's body ...
+      }
+      gpu.terminator
+    }
+    ```
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", "256",
+           "Threads per workgroup">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def GPULaunchToLoopsPass
+    : Pass<"quern-gpu-launch-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Run GPU launches on the host: workgroups and threads as loops";
+  let description = [{
+    Each `gpu.launch` becomes six nested `scf.for` loops, over the
+    workgroups in z, y and x and then over the threads in z, y and x, whose
+    induction variables replace the workgroup and thread ids; the launch's
+    sizes replace the grid and block dimensions. So the GPU-mapped code is
+    lowered for the host CPU and tested against the host's results without
+    a GPU: threads of a launch that does not synchronise (`gpu.barrier` is
+    an error) are independent, and running them one after another computes
+    what the GPU computes.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MergeGPUModulesPass : Pass<"quern-merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one GPU module";
+  let description = [{
+    `gpu-kernel-outlining` gives each kernel a `gpu.module` of its own; a
+    step has hundreds. This pass moves every kernel, and every global its
+    module holds (the clones of one constant are one), into the first
+    module, renamed `kernels`, and points the launches at it, so that the
+    step is one code object: one device-library link and one load at run
+    time.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+#endif // QUERN_CODEGEN_AMDGPU_PASSES_TD

@@ -1,0 +1,251 @@
+//===- MapToGPU.cpp - loop nests of a planned step as launches --*- C++ -*-===//
+
+#include "quern/Codegen/AMDGPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include <functional>
+
+namespace quern {
+#define GEN_PASS_DEF_MAPTOGPUPASS
+#include "quern/Codegen/AMDGPU/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+
+namespace {
+
+/// A launch of `groups` workgroups of `threads` threads (in x), built at
+/// `builder`'s point; returns the launch with its body's insertion point
+/// at the start.
+gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value groups,
+                           Value threads) {
+  Value one = builder.create<arith::ConstantIndexOp>(loc, 1);
+  auto launch =
+      builder.create<gpu::LaunchOp>(loc, groups, one, one, threads, one, one);
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  builder.create<gpu::TerminatorOp>(loc);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+/// The buffer `value` views: a function argument or a global.
+Value rootOf(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// The buffers (roots) that `op` or an op in it writes.
+llvm::SmallPtrSet<Value, 4> writtenRoots(Operation *op) {
+  llvm::SmallPtrSet<Value, 4> roots;
+  op->walk([&](MemoryEffectOpInterface effects) {
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &instance : instances)
+      if (isa<MemoryEffects::Write>(instance.getEffect()) &&
+          instance.getValue())
+        roots.insert(rootOf(instance.getValue()));
+  });
+  return roots;
+}
+
+/// Whether the host may run `op`: it computes a value (a view, an index)
+/// without touching memory.
+bool runsOnHost(Operation *op) {
+  if (isa<ViewLikeOpInterface, memref::GetGlobalOp>(op))
+    return true;
+  return op->getNumRegions() == 0 && isMemoryEffectFree(op);
+}
+
+struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
+  using MapToGPUPassBase::MapToGPUPassBase;
+
+  /// Scalars the host reads before the kernels that use them: a learning
+  /// rate, a step count, and what is computed from them alone (Adam's bias
+  /// corrections). Each kernel that uses one reads and computes it again,
+  /// from the same memory, which nothing writes in between.
+  llvm::SetVector<Operation *> scalars;
+  /// The buffers written by the kernels launched so far, each with its
+  /// launch.
+  SmallVector<std::pair<Operation *, llvm::SmallPtrSet<Value, 4>>> writes;
+
+  /// Clones into `launch` what it reads from the host: constants' globals
+  /// and the scalars above.
+  LogicalResult cloneHostValuesInto(gpu::LaunchOp launch) {
+    Block &body = launch.getBody().front();
+    OpBuilder builder = OpBuilder::atBlockBegin(&body);
+    IRMapping cloned;
+    std::function<LogicalResult(Value)> clone =
+        [&](Value value) -> LogicalResult {
+      Operation *def = value.getDefiningOp();
+      if (!def || cloned.contains(value) || launch->isAncestor(def) ||
+          !(isa<memref::GetGlobalOp>(def) || scalars.contains(def)))
+        return success();
+      for (Value operand : def->getOperands())
+        if (failed(clone(operand)))
+          return failure();
+      if (auto load = dyn_cast<memref::LoadOp>(def)) {
+        Value root = rootOf(load.getMemRef());
+        for (auto &[point, roots] : writes)
+          if (load->isBeforeInBlock(point) && roots.contains(root))
+            return load.emitOpError("is read by a kernel after another "
+                                    "kernel wrote it");
+      }
+      builder.clone(*def, cloned);
+      return success();
+    };
+    WalkResult result = body.walk([&](Operation *op) {
+      for (Value operand : op->getOperands())
+        if (failed(clone(operand)))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+    body.walk([&](Operation *op) {
+      for (OpOperand &operand : op->getOpOperands())
+        if (Value copy = cloned.lookupOrNull(operand.get()))
+          operand.set(copy);
+    });
+    writes.emplace_back(launch, writtenRoots(launch));
+    return success();
+  }
+
+  /// `loop`'s iterations, numbered with the last dimension fastest, one per
+  /// thread.
+  LogicalResult mapParallel(scf::ParallelOp loop) {
+    if (loop.getNumReductions() != 0)
+      return loop.emitOpError("with reductions is not mapped to the GPU");
+    Location loc = loop.getLoc();
+    OpBuilder builder(loop);
+    SmallVector<Value> trips;
+    Value total = builder.create<arith::ConstantIndexOp>(loc, 1);
+    for (auto [lower, upper, step] : llvm::zip(
+             loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+      Value span = builder.create<arith::SubIOp>(loc, upper, lower);
+      trips.push_back(builder.create<arith::CeilDivUIOp>(loc, span, step));
+      total = builder.create<arith::MulIOp>(loc, total, trips.back());
+    }
+    Value size = builder.create<arith::ConstantIndexOp>(loc, workgroupSize);
+    Value groups = builder.create<arith::CeilDivUIOp>(loc, total, size);
+    gpu::LaunchOp launch = createLaunch(builder, loc, groups, size);
+    Value first = builder.create<arith::MulIOp>(loc, launch.getBlockIds().x,
+                                                launch.getBlockSize().x);
+    Value index =
+        builder.create<arith::AddIOp>(loc, first, launch.getThreadIds().x);
+    Value inRange = builder.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ult, index, total);
+    auto guard = builder.create<scf::IfOp>(loc, inRange);
+    builder.setInsertionPointToStart(&guard.getThenRegion().front());
+    IRMapping mapping;
+    Value rest = index;
+    for (int64_t dim = loop.getNumLoops() - 1; dim >= 0; --dim) {
+      Value position = rest;
+      if (dim > 0) {
+        position = builder.create<arith::RemUIOp>(loc, rest, trips[dim]);
+        rest = builder.create<arith::DivUIOp>(loc, rest, trips[dim]);
+      }
+      Value offset =
+          builder.create<arith::MulIOp>(loc, position, loop.getStep()[dim]);
+      mapping.map(loop.getInductionVars()[dim],
+                  builder.create<arith::AddIOp>(loc, loop.getLowerBound()[dim],
+                                                offset));
+    }
+    for (Operation &op : loop.getBody()->without_terminator())
+      builder.clone(op, mapping);
+    loop.erase();
+    return cloneHostValuesInto(launch);
+  }
+
+  /// `ops`, in order, on one thread, launched at `point` (after them).
+  LogicalResult mapSerial(ArrayRef<Operation *> ops, Operation *point) {
+    llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
+    for (Operation *op : ops)
+      for (Operation *user : op->getUsers())
+        if (!inGroup.contains(user))
+          return user->emitOpError("uses a value the GPU computes on the "
+                                   "host");
+    OpBuilder builder(point);
+    Value one = builder.create<arith::ConstantIndexOp>(point->getLoc(), 1);
+    gpu::LaunchOp launch =
+        createLaunch(builder, ops.front()->getLoc(), one, one);
+    Operation *end = launch.getBody().front().getTerminator();
+    for (Operation *op : ops)
+      op->moveBefore(end);
+    return cloneHostValuesInto(launch);
+  }
+
+  /// Whether `op` is a load of a buffer that `serial` writes.
+  static bool readsPendingWrite(Operation *op, ArrayRef<Operation *> serial) {
+    auto load = dyn_cast<memref::LoadOp>(op);
+    if (!load)
+      return false;
+    Value root = rootOf(load.getMemRef());
+    return llvm::any_of(serial, [&](Operation *pending) {
+      return writtenRoots(pending).contains(root);
+    });
+  }
+
+  LogicalResult mapBlock(Block &block) {
+    // Consecutive ops that touch memory, and what they compute from it: the
+    // scalar code of a linalg op without parallel dimensions (a sum into a
+    // 0-d buffer), which would otherwise read its result back to the host.
+    SmallVector<Operation *> serial;
+    llvm::SmallPtrSet<Operation *, 8> inSerial;
+    auto flush = [&](Operation *point) {
+      LogicalResult mapped =
+          serial.empty() ? success() : mapSerial(serial, point);
+      serial.clear();
+      inSerial.clear();
+      return mapped;
+    };
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      auto reads = [&](auto &&set) {
+        return llvm::any_of(op.getOperands(), [&](Value value) {
+          return set.contains(value.getDefiningOp());
+        });
+      };
+      if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
+        return op.emitOpError("outside the workspace has no place on the GPU");
+      if (op.hasTrait<OpTrait::IsTerminator>())
+        return flush(&op);
+      if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+        if (failed(flush(&op)) || failed(mapParallel(loop)))
+          return failure();
+      } else if (reads(inSerial) || readsPendingWrite(&op, serial)) {
+        serial.push_back(&op);
+        inSerial.insert(&op);
+      } else if (isa<memref::LoadOp>(op) ||
+                 (isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+                  reads(scalars))) {
+        scalars.insert(&op);
+      } else if (!runsOnHost(&op)) {
+        serial.push_back(&op);
+        inSerial.insert(&op);
+      }
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (workgroupSize <= 0)
+      return signalPassFailure();
+    for (Block &block : getOperation().getBody())
+      if (failed(mapBlock(block)))
+        return signalPassFailure();
+    // The host reads no scalar itself.
+    for (Operation *op : llvm::reverse(scalars))
+      if (op->use_empty())
+        op->erase();
+  }
+};
+
+} // namespace

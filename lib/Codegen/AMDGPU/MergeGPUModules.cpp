@@ -1,0 +1,64 @@
+//===- MergeGPUModules.cpp - one code object for a step ---------*- C++ -*-===//
+
+#include "quern/Codegen/AMDGPU/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace quern {
+#define GEN_PASS_DEF_MERGEGPUMODULESPASS
+#include "quern/Codegen/AMDGPU/Passes.h.inc"
+} // namespace quern
+
+using namespace mlir;
+
+namespace {
+
+struct MergeGPUModulesPass
+    : quern::impl::MergeGPUModulesPassBase<MergeGPUModulesPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto modules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
+    if (modules.empty())
+      return;
+    // Each kernel is named after its module (outlining made those unique).
+    llvm::DenseMap<SymbolRefAttr, StringAttr> renamed;
+    for (gpu::GPUModuleOp kernels : modules) {
+      auto functions = llvm::to_vector(kernels.getOps<gpu::GPUFuncOp>());
+      for (gpu::GPUFuncOp function : functions) {
+        StringAttr name =
+            functions.size() == 1
+                ? kernels.getNameAttr()
+                : StringAttr::get(&getContext(),
+                                  kernels.getName() + "_" + function.getName());
+        renamed[SymbolRefAttr::get(
+            kernels.getNameAttr(),
+            {FlatSymbolRefAttr::get(function.getNameAttr())})] = name;
+        function.setName(name);
+      }
+    }
+    gpu::GPUModuleOp merged = modules.front();
+    SymbolTable mergedSymbols(merged);
+    for (gpu::GPUModuleOp other : llvm::drop_begin(modules)) {
+      for (Operation &op :
+           llvm::make_early_inc_range(other.getBody()->without_terminator())) {
+        // The same constant, cloned into each kernel's module, is kept once.
+        if (isa<memref::GlobalOp>(op) &&
+            mergedSymbols.lookup(SymbolTable::getSymbolName(&op)))
+          continue;
+        op.moveBefore(merged.getBody()->getTerminator());
+        mergedSymbols.insert(&op);
+      }
+      other.erase();
+    }
+    StringAttr kernels = StringAttr::get(&getContext(), "kernels");
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      launch.setKernelAttr(SymbolRefAttr::get(
+          kernels, {FlatSymbolRefAttr::get(renamed.at(launch.getKernel()))}));
+    });
+    merged.setName(kernels);
+  }
+};
+
+} // namespace

@@ -1,0 +1,182 @@
+/*===- Glue.c - what a library built for an AMD GPU calls of HIP ----------===*
+ *
+ * quernc links this file (as LLVM bitcode) into every library it builds for
+ * an AMD GPU. The generated host code calls MLIR's GPU runtime interface
+ * (mgpu*: load a code object, get a kernel, launch it on a stream); this
+ * implements it on HIP, which it loads at run time with dlopen, so that the
+ * library builds and loads on any machine. Without HIP or a GPU nothing is
+ * launched, and the library's NAME_device_error says why.
+ *
+ * The functions named quern_* become the library's NAME_* (the ABI, see
+ * docs/ABI.md); everything else is internal to the library.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* HIP's C API, as libamdhip64.so.5 exports it. */
+typedef int hipError_t;
+typedef void *hipModule_t;
+typedef void *hipFunction_t;
+typedef void *hipStream_t;
+enum { hipSuccess = 0, hipMemcpyHostToDevice = 1, hipMemcpyDeviceToHost = 2 };
+
+static struct {
+  int tried;
+  hipError_t (*init)(unsigned);
+  hipError_t (*getDeviceCount)(int *);
+  const char *(*getErrorString)(hipError_t);
+  hipError_t (*moduleLoadData)(hipModule_t *, const void *);
+  hipError_t (*moduleGetFunction)(hipFunction_t *, hipModule_t, const char *);
+  hipError_t (*moduleLaunchKernel)(hipFunction_t, unsigned, unsigned, unsigned,
+                                   unsigned, unsigned, unsigned, unsigned,
+                                   hipStream_t, void **, void **);
+  hipError_t (*streamCreate)(hipStream_t *);
+  hipError_t (*streamSynchronize)(hipStream_t);
+  hipError_t (*malloc)(void **, size_t);
+  hipError_t (*free)(void *);
+  hipError_t (*memcpy)(void *, const void *, size_t, int);
+} hip;
+
+/* The first failure, empty while there is none. */
+static char error[512];
+/* The code object, loaded once, and the stream every kernel runs on. */
+static const void *loadedData;
+static hipModule_t module;
+static hipStream_t stream;
+
+static void fail(const char *what, const char *how, const char *why) {
+  if (!error[0])
+    snprintf(error, sizeof error, "%s%s%s", what, how, why);
+}
+
+/* Whether `result` is success; records the failure of `what` if not. */
+static int check(hipError_t result, const char *what) {
+  if (result == hipSuccess)
+    return 1;
+  fail(what, " returned ", hip.getErrorString(result));
+  return 0;
+}
+
+/* Loads HIP and checks that there is a GPU, once; false after a failure. */
+static int ready(void) {
+  if (!hip.tried) {
+    hip.tried = 1;
+    void *library = dlopen("libamdhip64.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!library)
+      library = dlopen("libamdhip64.so", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      fail("cannot load HIP (Debian's libamdhip64-5)", ": ", dlerror());
+      return 0;
+    }
+#define LOAD(field, symbol)                                                    \
+  if (!(*(void **)&hip.field = dlsym(library, symbol))) {                      \
+    fail("HIP has no " symbol, ": ", dlerror());                               \
+    return 0;                                                                  \
+  }
+    LOAD(init, "hipInit")
+    LOAD(getDeviceCount, "hipGetDeviceCount")
+    LOAD(getErrorString, "hipGetErrorString")
+    LOAD(moduleLoadData, "hipModuleLoadData")
+    LOAD(moduleGetFunction, "hipModuleGetFunction")
+    LOAD(moduleLaunchKernel, "hipModuleLaunchKernel")
+    LOAD(streamCreate, "hipStreamCreate")
+    LOAD(streamSynchronize, "hipStreamSynchronize")
+    LOAD(malloc, "hipMalloc")
+    LOAD(free, "hipFree")
+    LOAD(memcpy, "hipMemcpy")
+#undef LOAD
+    int devices = 0;
+    if (!check(hip.init(0), "no usable AMD GPU: hipInit") ||
+        !check(hip.getDeviceCount(&devices),
+               "no usable AMD GPU: hipGetDeviceCount"))
+      return 0;
+    if (devices == 0) {
+      fail("no usable AMD GPU", ": ", "HIP found no device");
+      return 0;
+    }
+    check(hip.streamCreate(&stream), "hipStreamCreate");
+  }
+  return !error[0];
+}
+
+/* MLIR's GPU runtime interface. The code object is loaded on the first
+ * launch and kept; every kernel runs on one stream. */
+
+void *mgpuModuleLoad(void *data, size_t size) {
+  (void)size;
+  if (!ready())
+    return NULL;
+  if (loadedData != data) {
+    if (!check(hip.moduleLoadData(&module, data), "hipModuleLoadData"))
+      return NULL;
+    loadedData = data;
+  }
+  return module;
+}
+
+void mgpuModuleUnload(void *loaded) { (void)loaded; }
+
+void *mgpuModuleGetFunction(void *loaded, const char *name) {
+  hipFunction_t function = NULL;
+  if (loaded && !check(hip.moduleGetFunction(&function, loaded, name), name))
+    return NULL;
+  return function;
+}
+
+void *mgpuStreamCreate(void) { return stream; }
+
+void mgpuStreamDestroy(void *unused) { (void)unused; }
+
+void mgpuStreamSynchronize(void *unused) {
+  (void)unused;
+  if (ready())
+    check(hip.streamSynchronize(stream), "hipStreamSynchronize");
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t sharedBytes, void *unused,
+                      void **params, void **extra, size_t paramCount) {
+  (void)unused;
+  (void)paramCount;
+  if (function && ready())
+    check(hip.moduleLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                                 blockZ, sharedBytes, stream, params, extra),
+          "hipModuleLaunchKernel");
+}
+
+/* The library's device API (NAME_*, docs/ABI.md). */
+
+const char *quern_device_error(void) {
+  ready();
+  return error[0] ? error : NULL;
+}
+
+void *quern_device_alloc(size_t bytes) {
+  void *memory = NULL;
+  if (ready() && !check(hip.malloc(&memory, bytes ? bytes : 1), "hipMalloc"))
+    return NULL;
+  return memory;
+}
+
+void quern_device_free(void *memory) {
+  if (memory && ready())
+    check(hip.free(memory), "hipFree");
+}
+
+int quern_copy_to_device(void *device, const void *host, size_t bytes) {
+  return ready() &&
+         check(hip.memcpy(device, host, bytes, hipMemcpyHostToDevice),
+               "hipMemcpy to the device");
+}
+
+int quern_copy_to_host(void *host, const void *device, size_t bytes) {
+  return ready() &&
+         check(hip.memcpy(host, device, bytes, hipMemcpyDeviceToHost),
+               "hipMemcpy to the host");
+}
