@@ -159,19 +159,17 @@ def _compare(name, actual, expected, rtol, atol):
 INTEGER_TYPES = {onnx.TensorProto.INT32, onnx.TensorProto.INT64}
 
 
-def _compile(test_dir, stem, build_dir, data_set):
-    """Compiles the model; inputs that must be compile-time constants (they
-    decide shapes, e.g. Reshape's shape fed as a graph input) are fixed to
-    the data set's values with --input-value. Returns (status, message,
-    names of the fixed inputs)."""
-    model = onnx.load(os.path.join(test_dir, "model.onnx"),
-                      load_external_data=False)
-    initializers = {t.name for t in model.graph.initializer}
-    inputs = [i.name for i in model.graph.input if i.name not in initializers]
+def _compile(test_dir, stem, build_dir, data_set, quernc_args=()):
+    """Compiles the model (with `quernc_args` added); inputs that must be
+    compile-time constants (they decide shapes, e.g. Reshape's shape fed as
+    a graph input) are fixed to the data set's values with --input-value.
+    Returns (status, message, names of the fixed inputs)."""
+    model, inputs = load_model(test_dir)
     bound = {}
     while True:
         command = [os.path.join(build_dir, "bin", "quernc"),
                    os.path.join(test_dir, "model.onnx"), "-o", stem]
+        command += list(quernc_args)
         command += [f"--input-value={name}={path}" for name, path in bound.items()]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode == 0:
@@ -200,6 +198,52 @@ def _compile(test_dir, stem, build_dir, data_set):
             list(bound)
 
 
+def run_data_set(test_dir, data_set, work_dir, build_dir, quernc_args=()):
+    """Compiles the model for one data set (quernc with `quernc_args`) and
+    runs it on the data set's inputs with run_model. Returns (status,
+    message, [(output info, array)], names of the inputs fixed at compile
+    time)."""
+    stem = os.path.join(work_dir, "model")
+    status, message, bound = _compile(test_dir, stem, build_dir, data_set,
+                                      quernc_args)
+    if status != "PASS":
+        return status, message, [], bound
+    with open(stem + ".json") as f:
+        entry = json.load(f)["entry_points"]["forward"]
+    folder = os.path.join(test_dir, data_set)
+    inputs = [proto for proto, name in
+              zip(_load_tensors(folder, "input"), load_model(test_dir)[1])
+              if name not in bound]
+    if len(inputs) != len(entry["inputs"]):
+        return "FAIL", (f"{data_set}: {len(inputs)} input files, the model "
+                        f"takes {len(entry['inputs'])}"), [], bound
+    input_paths = []
+    for index, (proto, info) in enumerate(zip(inputs, entry["inputs"])):
+        path = os.path.join(work_dir, f"input_{index}.bin")
+        _write_input(_to_array(proto, info["dtype"]), info["dtype"], path)
+        input_paths.append(path)
+    prefix = os.path.join(work_dir, "output_")
+    result = subprocess.run(
+        [os.path.join(build_dir, "bin", "run_model"), stem + ".so", prefix]
+        + input_paths, capture_output=True, text=True)
+    if result.returncode != 0:
+        return "FAIL", (f"{data_set}: run_model exited with "
+                        f"{result.returncode}: {result.stderr.strip()}"), \
+            [], bound
+    return "PASS", "", [(info, _read_output(f"{prefix}{index}.bin", info))
+                        for index, info in enumerate(entry["outputs"])], bound
+
+
+def load_model(test_dir):
+    """The test's model (without external data) and the names of its
+    inputs that are not initializers."""
+    model = onnx.load(os.path.join(test_dir, "model.onnx"),
+                      load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    return model, [i.name for i in model.graph.input
+                   if i.name not in initializers]
+
+
 def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
     """(status, message) for one backend test folder."""
     name = os.path.basename(os.path.normpath(test_dir))
@@ -207,16 +251,12 @@ def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
         return "UNSUPPORTED", NOT_REPRODUCIBLE[name]
     shutil.rmtree(work_dir, ignore_errors=True)
     os.makedirs(work_dir)
-    model = onnx.load(os.path.join(test_dir, "model.onnx"),
-                      load_external_data=False)
-    initializers = {t.name for t in model.graph.initializer}
-    input_names = [i.name for i in model.graph.input
-                   if i.name not in initializers]
+    model, input_names = load_model(test_dir)
     # Declared shapes of tensor inputs (None: unknown rank or dimension).
     declared = {i.name: [d.dim_value if d.HasField("dim_value") else None
                          for d in i.type.tensor_type.shape.dim]
                 for i in model.graph.input
-                if i.name not in initializers and i.type.HasField("tensor_type")
+                if i.name in input_names and i.type.HasField("tensor_type")
                 and i.type.tensor_type.HasField("shape")}
     data_sets = sorted(d for d in os.listdir(test_dir)
                        if d.startswith("test_data_set_"))
@@ -233,34 +273,12 @@ def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
                 return "UNSUPPORTED", (
                     f"the test data contradicts the model: input '{name}' is "
                     f"{shape} in the model, {dims} in {data_set}")
-        stem = os.path.join(work_dir, data_set, "model")
-        status, message, bound = _compile(test_dir, stem, build_dir, data_set)
+        status, message, outputs, bound = run_data_set(
+            test_dir, data_set, os.path.join(work_dir, data_set), build_dir)
         if status != "PASS":
             return status, message
-        with open(stem + ".json") as f:
-            entry = json.load(f)["entry_points"]["forward"]
-        folder = os.path.join(test_dir, data_set)
-        inputs = [proto for proto, name in
-                  zip(_load_tensors(folder, "input"), input_names)
-                  if name not in bound]
-        expected = _load_tensors(folder, "output")
-        if len(inputs) != len(entry["inputs"]):
-            return "FAIL", (f"{data_set}: {len(inputs)} input files, the "
-                            f"model takes {len(entry['inputs'])}")
-        input_paths = []
-        for index, (proto, info) in enumerate(zip(inputs, entry["inputs"])):
-            path = os.path.join(work_dir, data_set, f"input_{index}.bin")
-            _write_input(_to_array(proto, info["dtype"]), info["dtype"], path)
-            input_paths.append(path)
-        prefix = os.path.join(work_dir, data_set, "output_")
-        run_result = subprocess.run(
-            [os.path.join(build_dir, "bin", "run_model"), stem + ".so", prefix]
-            + input_paths, capture_output=True, text=True)
-        if run_result.returncode != 0:
-            return "FAIL", (f"{data_set}: run_model exited with "
-                            f"{run_result.returncode}: {run_result.stderr.strip()}")
-        for index, (proto, info) in enumerate(zip(expected, entry["outputs"])):
-            actual = _read_output(f"{prefix}{index}.bin", info)
+        expected = _load_tensors(os.path.join(test_dir, data_set), "output")
+        for (info, actual), proto in zip(outputs, expected):
             wanted = _to_array(proto, info["dtype"])
             problem = _compare(info["name"], actual, wanted,
                                max(rtol, BF16_RTOL) if info["dtype"] == "bf16"

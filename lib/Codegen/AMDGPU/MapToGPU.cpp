@@ -22,14 +22,14 @@ using namespace mlir;
 
 namespace {
 
-/// A launch of `groups` workgroups of `threads` threads (in x), built at
-/// `builder`'s point; returns the launch with its body's insertion point
-/// at the start.
+/// A launch of `groups` workgroups of `threads` threads (in x; null: one),
+/// built at `builder`'s point; returns the launch with `builder` at the
+/// start of its body.
 gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value groups,
                            Value threads) {
   Value one = builder.create<arith::ConstantIndexOp>(loc, 1);
-  auto launch =
-      builder.create<gpu::LaunchOp>(loc, groups, one, one, threads, one, one);
+  auto launch = builder.create<gpu::LaunchOp>(
+      loc, groups ? groups : one, one, one, threads ? threads : one, one, one);
   builder.setInsertionPointToEnd(&launch.getBody().front());
   builder.create<gpu::TerminatorOp>(loc);
   builder.setInsertionPointToStart(&launch.getBody().front());
@@ -174,9 +174,8 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
           return user->emitOpError("uses a value the GPU computes on the "
                                    "host");
     OpBuilder builder(point);
-    Value one = builder.create<arith::ConstantIndexOp>(point->getLoc(), 1);
     gpu::LaunchOp launch =
-        createLaunch(builder, ops.front()->getLoc(), one, one);
+        createLaunch(builder, ops.front()->getLoc(), nullptr, nullptr);
     Operation *end = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(end);
