@@ -373,6 +373,25 @@ public:
     if (const JsonValue *kernels = root.get("kernels"))
       if (!readKernels(*kernels, out.kernels))
         return false;
+    return readDevice(root, out);
+  }
+
+  bool readDevice(const JsonValue &root, Manifest &out) {
+    const JsonValue *device = root.get("device");
+    if (!device || device->isNull())
+      return true;
+    if (!device->isObject())
+      return fail("device", "is neither null nor an object");
+    const JsonValue *onHost = member(*device, "device", "on_host");
+    if (!onHost)
+      return false;
+    if (!onHost->isBool())
+      return fail("device.on_host", "is not a boolean");
+    std::string chip;
+    if (!getString(*device, "device", "chip", chip))
+      return false;
+    if (!onHost->boolean)
+      out.gpuChip = chip;
     return true;
   }
 };

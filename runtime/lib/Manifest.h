@@ -79,6 +79,9 @@ enum class EntryKind { Forward, TrainStep };
 struct Manifest {
   std::string name;
   std::string triple, cpu, features;
+  /// The AMD GPU whose kernels the library launches (its chip), if any;
+  /// empty also for GPU-mapped code lowered for the host (--gpu-on-host).
+  std::string gpuChip;
   std::optional<EntryPointSpec> forward;
   std::optional<EntryPointSpec> trainStep;
   size_t stateBytes = 0;

@@ -106,6 +106,21 @@ int quern_rt_model_open(const char *soPath, quern_rt_model **out) {
                         " but the manifest says " +
                         std::to_string(manifest.workspaceBytes));
 
+  if (!manifest.gpuChip.empty()) {
+    // Its entry points take device memory, which this runtime does not
+    // manage: a caller uses the library's device API (docs/ABI.md).
+    auto deviceError = reinterpret_cast<TextFn>(
+        dlsym(model->handle, (name + "_device_error").c_str()));
+    if (!deviceError)
+      return missing(name + "_device_error");
+    const char *why = deviceError();
+    return setLastError(
+        QUERN_RT_ERROR_LIBRARY,
+        "'" + path + "' is built for an AMD GPU (" + manifest.gpuChip +
+            "), whose buffers live in device memory; this runtime runs "
+            "host libraries only" +
+            (why ? std::string(" (and here: ") + why + ")" : std::string()));
+  }
   for (EntryKind kind : {EntryKind::Forward, EntryKind::TrainStep}) {
     const EntryPointSpec *entry = manifest.entry(kind);
     if (!entry)

@@ -127,6 +127,26 @@ TEST(ManifestTest, OptionalSections) {
   EXPECT_EQ(manifest.entry(EntryKind::TrainStep), nullptr);
   EXPECT_NE(manifest.entry(EntryKind::Forward), nullptr);
   EXPECT_TRUE(manifest.kernels.empty());
+  EXPECT_TRUE(manifest.gpuChip.empty());
+}
+
+TEST(ManifestTest, Device) {
+  Manifest manifest;
+  std::string error;
+  const std::string device =
+      R"("device": {"triple": "amdgcn-amd-amdhsa", "chip": "gfx90a",
+                    "features": "", "wavefront_size": 64, "on_host": false},
+         "workspace_bytes")";
+  ASSERT_TRUE(
+      parseManifest(edited(R"("workspace_bytes")", device), manifest, error))
+      << error;
+  EXPECT_EQ(manifest.gpuChip, "gfx90a");
+  // GPU-mapped code lowered for the host is a host library.
+  ASSERT_TRUE(parseManifest(
+      edited("false}", "true}", edited(R"("workspace_bytes")", device)),
+      manifest, error))
+      << error;
+  EXPECT_EQ(manifest.gpuChip, "");
 }
 
 struct BadManifest {
@@ -168,6 +188,20 @@ INSTANTIATE_TEST_SUITE_P(
                     "'name' is missing"},
         BadManifest{"emptyName", edited(R"("name": "mlp")", R"("name": "")"),
                     "'name' is empty"},
+        BadManifest{
+            "deviceNotObject",
+            edited(R"("workspace_bytes")", R"("device": 1, "workspace_bytes")"),
+            "'device' is neither null nor an object"},
+        BadManifest{"deviceOnHostNotBool",
+                    edited(R"("workspace_bytes")",
+                           R"("device": {"chip": "gfx90a", "on_host": 0},
+                              "workspace_bytes")"),
+                    "'device.on_host' is not a boolean"},
+        BadManifest{
+            "deviceNoChip",
+            edited(R"("workspace_bytes")",
+                   R"("device": {"on_host": false}, "workspace_bytes")"),
+            "'device.chip' is missing"},
         BadManifest{"noTarget", edited(R"("target")", R"("targets")"),
                     "'target' is missing"},
         BadManifest{"noTriple", edited(R"("triple")", R"("triples")"),

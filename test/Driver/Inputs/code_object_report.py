@@ -1,0 +1,67 @@
+"""Reports the kernels of an AMD GPU code object and checks them against
+the hardware's limits.
+
+    code_object_report.py LLVM_READELF CODE_OBJECT
+
+Reads the AMDGPU metadata note (llvm-readelf --notes): the target, and per
+kernel its registers (VGPRs, AGPRs, SGPRs), LDS (group segment), scratch
+(private segment) and spills. Prints one summary line; fails if a kernel
+uses more registers than a wavefront may have (512 VGPRs and AGPRs
+together with wavefronts of 64 on CDNA, 256 with wavefronts of 32 on
+RDNA; 102 SGPRs), more than 64 KiB of LDS, or spills.
+"""
+import re
+import subprocess
+import sys
+
+FIELDS = ("name", "vgpr_count", "agpr_count", "sgpr_count",
+          "group_segment_fixed_size", "private_segment_fixed_size",
+          "vgpr_spill_count", "sgpr_spill_count", "wavefront_size")
+
+
+def kernels(notes):
+    found, current = [], None
+    for line in notes.splitlines():
+        item = re.match(r"\s*(- )?\.(\w+):\s*(\S*)", line)
+        if not item:
+            continue
+        if item.group(1) and line.startswith("  - "):
+            current = {}
+            found.append(current)
+        if current is not None and item.group(2) in FIELDS:
+            value = item.group(3)
+            current[item.group(2)] = value if item.group(2) == "name" \
+                else int(value)
+    return found
+
+
+def main(readelf, path):
+    notes = subprocess.run([readelf, "--notes", path], check=True,
+                           capture_output=True, text=True).stdout
+    target = re.search(r"amdhsa\.target:\s*(\S+)", notes).group(1)
+    found = kernels(notes)
+    problems = []
+    for kernel in found:
+        registers = 512 if kernel["wavefront_size"] == 64 else 256
+        used = kernel["vgpr_count"] + kernel.get("agpr_count", 0)
+        if used > registers:
+            problems.append(f"{kernel['name']}: {used} VGPRs and AGPRs")
+        if kernel["sgpr_count"] > 102:
+            problems.append(f"{kernel['name']}: {kernel['sgpr_count']} SGPRs")
+        if kernel["group_segment_fixed_size"] > 65536:
+            problems.append(f"{kernel['name']}: "
+                            f"{kernel['group_segment_fixed_size']} bytes of LDS")
+        if kernel["vgpr_spill_count"] or kernel["sgpr_spill_count"]:
+            problems.append(f"{kernel['name']}: spills")
+    most = lambda field: max(k.get(field, 0) for k in found)  # noqa: E731
+    print(f"{target}: {len(found)} kernels, wavefronts of "
+          f"{found[0]['wavefront_size']}; at most {most('vgpr_count')} VGPRs, "
+          f"{most('agpr_count')} AGPRs, {most('sgpr_count')} SGPRs, "
+          f"{most('group_segment_fixed_size')} bytes of LDS, "
+          f"{most('private_segment_fixed_size')} bytes of scratch; "
+          f"{'within the limits' if not problems else 'OVER: ' + '; '.join(problems)}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1], sys.argv[2]))
