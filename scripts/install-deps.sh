@@ -7,8 +7,10 @@
 #                  tests' data; the tests also run AArch64 and RISC-V 64
 #                  code under qemu-user, built with the cross gccs, and
 #                  threaded AArch64 code with Debian's arm64 OpenMP
-#                  runtime, unpacked into the cross root; and Open MPI, for
-#                  data-parallel training and its tests).
+#                  runtime, unpacked into the cross root; Open MPI, for
+#                  data-parallel training and its tests; the ROCm device
+#                  libraries, which AMD GPU code objects are linked with,
+#                  and HIP, which their libraries load at run time).
 # bench:           those plus the baselines (PyTorch, OpenBLAS) and Halide 14
 #                  (bench/halide_nf4.py; it pulls LLVM 14, which only that
 #                  separate g++ build uses).
