@@ -63,6 +63,7 @@ void quern::buildAMDGPUCodegenPipeline(OpPassManager &pm,
     return;
 
   pm.addNestedPass<func::FuncOp>(createFlattenEmptyArgumentsPass());
+  pm.addNestedPass<func::FuncOp>(createParallelDimsOuterPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(

@@ -5,6 +5,33 @@
 
 include "mlir/Pass/PassBase.td"
 
+def ParallelDimsOuterPass
+    : Pass<"quern-parallel-dims-outer", "mlir::func::FuncOp"> {
+  let summary = "Put a linalg op's parallel dimensions before its reductions";
+  let description = [{
+    A `linalg.generic` whose reduction dimensions come before parallel ones
+    (a bias's gradient, the sum of a `[rows, columns]` buffer over its rows:
+    `(reduction, parallel)`) becomes loops with the reduction outside
+    (`convert-linalg-to-parallel-loops`), which quern-map-to-gpu can only
+    run on one thread. This pass reorders the op's loops, parallel
+    dimensions first and each kind in its order, so that each GPU thread
+    sums one result element; every element is summed in the same order as
+    before.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d1)],
+                    iterator_types = ["reduction", "parallel"]}
+    ```
+    After:
+    ```mlir
+    linalg.generic {indexing_maps = [(d0, d1) -> (d1, d0), (d0, d1) -> (d0)],
+                    iterator_types = ["parallel", "reduction"]}
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
   let summary = "Run every loop nest of a planned step as a GPU kernel launch";
   let description = [{
