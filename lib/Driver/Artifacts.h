@@ -68,9 +68,9 @@ llvm::StringRef codeObjectOf(mlir::ModuleOp module);
 /// Links the HIP glue (runtime/hip/Glue.c) into `module`, whose launches
 /// call MLIR's GPU runtime interface: its quern_* functions become the
 /// library's NAME_* (NAME_device_error, NAME_device_alloc, ...), the rest
-/// is internal, and the entry points of `layout` (addEntryPoints) return 1
-/// when NAME_device_error has a reason. False, with the reason in `error`,
-/// if the glue does not link.
+/// is internal, and the entry points of `layout` (addEntryPoints) wait for
+/// their kernels and return 1 when NAME_device_error has a reason. False, with
+/// the reason in `error`, if the glue does not link.
 bool addHIPGlue(llvm::Module &module, llvm::StringRef name,
                 const ModelLayout &layout, std::string &error);
 

@@ -67,11 +67,13 @@ bool quern::addHIPGlue(Module &module, StringRef name,
     else
       function->setLinkage(GlobalValue::InternalLinkage);
   }
+  Function *finish = module.getFunction("glueFinish");
   Function *deviceError = module.getFunction((name + "_device_error").str());
   for (const EntryPointLayout &entry : layout.entryPoints) {
     Function *wrapper = module.getFunction((name + "_" + entry.name).str());
     auto *ret = cast<ReturnInst>(wrapper->back().getTerminator());
     IRBuilder<> builder(ret);
+    builder.CreateCall(finish);
     Value *failed = builder.CreateIsNotNull(builder.CreateCall(deviceError));
     ret->setOperand(0, builder.CreateZExt(failed, builder.getInt32Ty()));
   }

@@ -132,8 +132,14 @@ void *mgpuStreamCreate(void) { return stream; }
 
 void mgpuStreamDestroy(void *unused) { (void)unused; }
 
-void mgpuStreamSynchronize(void *unused) {
-  (void)unused;
+/* MLIR waits for every launch; the kernels run in order on one stream and
+ * the host code between them reads no device memory, so the library waits
+ * once, when an entry point returns (glueFinish). */
+void mgpuStreamSynchronize(void *unused) { (void)unused; }
+
+/* Waits for the kernels launched; called by every entry point before it
+ * returns (lib/Driver/GPU.cpp). */
+void glueFinish(void) {
   if (ready())
     check(hip.streamSynchronize(stream), "hipStreamSynchronize");
 }
