@@ -6,7 +6,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -43,6 +46,32 @@ Value rootOf(Value value) {
   return value;
 }
 
+/// The bytes of its root that `value` views, when they are known: a planned
+/// workspace's `memref.view` at a constant offset, of a static shape, as it
+/// is or reshaped.
+std::optional<std::pair<int64_t, int64_t>> viewedBytes(Value value) {
+  while (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+      value.getDefiningOp()))
+    value = value.getDefiningOp<ViewLikeOpInterface>().getViewSource();
+  auto view = value.getDefiningOp<memref::ViewOp>();
+  auto type = dyn_cast<MemRefType>(value.getType());
+  std::optional<int64_t> offset =
+      view ? getConstantIntValue(view.getByteShift()) : std::nullopt;
+  if (!offset || !type.hasStaticShape() || !type.getLayout().isIdentity())
+    return std::nullopt;
+  int64_t bytes = type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  return std::make_pair(*offset, *offset + bytes);
+}
+
+/// Whether `a` and `b` may view the same bytes.
+bool mayOverlap(Value a, Value b) {
+  if (rootOf(a) != rootOf(b))
+    return false;
+  auto first = viewedBytes(a), second = viewedBytes(b);
+  return !first || !second ||
+         (first->first < second->second && second->first < first->second);
+}
+
 /// The buffers (roots) that `op` or an op in it writes.
 llvm::SmallPtrSet<Value, 4> writtenRoots(Operation *op) {
   llvm::SmallPtrSet<Value, 4> roots;
@@ -55,6 +84,90 @@ llvm::SmallPtrSet<Value, 4> writtenRoots(Operation *op) {
         roots.insert(rootOf(instance.getValue()));
   });
   return roots;
+}
+
+/// Whether the iterations of `loop`, a loop of the nest `outer`, touch
+/// disjoint elements: every buffer the nest writes is written and read at
+/// `loop`'s variable in one of its dimensions, through one view that no
+/// other view the nest reads or writes may overlap, and only stores write.
+/// A scatter's rows may collide; its columns never do.
+bool hasDisjointIterations(scf::ForOp outer, scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  llvm::MapVector<Value, llvm::BitVector> dims;
+  bool ok = true;
+  auto touch = [&](Value memref, ValueRange indices) {
+    llvm::BitVector at(indices.size());
+    for (auto [dim, index] : llvm::enumerate(indices))
+      at[dim] = index == iv;
+    auto [found, inserted] = dims.try_emplace(memref, at);
+    if (!inserted)
+      found->second &= at;
+  };
+  outer.walk([&](Operation *op) {
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      touch(store.getMemRef(), store.getIndices());
+    } else if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+      // Any other op that writes, or whose effects are unknown.
+      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+      if (!effects || effects.hasEffect<MemoryEffects::Write>())
+        ok = false;
+    }
+  });
+  if (!ok || dims.empty())
+    return false;
+  SmallVector<Value> written = llvm::to_vector(llvm::make_first_range(dims));
+  outer.walk([&](memref::LoadOp load) {
+    Value read = load.getMemRef();
+    if (dims.contains(read))
+      touch(read, load.getIndices());
+    else if (llvm::any_of(written,
+                          [&](Value each) { return mayOverlap(each, read); }))
+      ok = false;
+  });
+  for (auto [index, first] : llvm::enumerate(written))
+    for (Value second : llvm::drop_begin(written, index + 1))
+      ok &= !mayOverlap(first, second);
+  return ok &&
+         llvm::all_of(dims, [](auto &entry) { return entry.second.any(); });
+}
+
+/// The loop nest `outer` as a parallel loop over the iterations of one of
+/// its loops that touch disjoint elements (hasDisjointIterations) and the
+/// rest of the nest, in order, inside; null if no loop of its perfectly
+/// nested chain qualifies.
+scf::ParallelOp parallelizeDisjoint(scf::ForOp outer) {
+  SmallVector<scf::ForOp> chain = {outer};
+  while (true) {
+    Block *body = chain.back().getBody();
+    auto inner = dyn_cast<scf::ForOp>(body->front());
+    if (!inner || body->getOperations().size() != 2)
+      break;
+    chain.push_back(inner);
+  }
+  for (scf::ForOp loop : llvm::reverse(chain)) {
+    if (llvm::any_of(
+            chain,
+            [](scf::ForOp each) { return each.getNumRegionIterArgs() != 0; }) ||
+        !llvm::all_of(
+            ValueRange{loop.getLowerBound(), loop.getUpperBound(),
+                       loop.getStep()},
+            [&](Value bound) { return outer.isDefinedOutsideOfLoop(bound); }) ||
+        !hasDisjointIterations(outer, loop))
+      continue;
+    OpBuilder builder(outer);
+    auto parallel = builder.create<scf::ParallelOp>(
+        outer.getLoc(), ValueRange{loop.getLowerBound()},
+        ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+    outer->moveBefore(parallel.getBody()->getTerminator());
+    loop.getInductionVar().replaceAllUsesWith(
+        parallel.getInductionVars().front());
+    Block *body = loop.getBody();
+    for (Operation &op : llvm::make_early_inc_range(body->without_terminator()))
+      op.moveBefore(loop);
+    loop.erase();
+    return parallel;
+  }
+  return nullptr;
 }
 
 /// Whether the host may run `op`: it computes a value (a view, an index)
@@ -216,7 +329,10 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         return op.emitOpError("outside the workspace has no place on the GPU");
       if (op.hasTrait<OpTrait::IsTerminator>())
         return flush(&op);
-      if (auto loop = dyn_cast<scf::ParallelOp>(op)) {
+      auto loop = dyn_cast<scf::ParallelOp>(op);
+      if (auto nest = dyn_cast<scf::ForOp>(op); nest && serial.empty())
+        loop = parallelizeDisjoint(nest);
+      if (loop) {
         if (failed(flush(&op)) || failed(mapParallel(loop)))
           return failure();
       } else if (reads(inSerial) || readsPendingWrite(&op, serial)) {

@@ -134,3 +134,81 @@ func.func @global(%out: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A scatter-add's loop nest: rows may collide (two tokens of one word), so
+// they stay in order, but every access to the written buffer is at the
+// column loop's variable, so the columns run on threads of their own, each
+// summing its rows in order.
+
+// CHECK-LABEL: func.func @scatter
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c64,
+// CHECK: scf.if
+// CHECK: scf.for %[[ROW:.+]] = %{{.+}} to %c8 step
+// CHECK: %[[WORD:.+]] = memref.load %{{.+}}[%[[ROW]], %[[COLUMN:.+]]] : memref<8x16xindex>
+// CHECK: memref.load %[[OUT:.+]][%[[WORD]], %[[COLUMN]]] : memref<4x16xf32>
+// CHECK: memref.store %{{.+}}, %[[OUT]][%[[WORD]], %[[COLUMN]]] : memref<4x16xf32>
+func.func @scatter(%words: memref<8x16xindex>, %grad: memref<8x16xf32>, %out: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c16 step %c1 {
+      %w = memref.load %words[%i, %j] : memref<8x16xindex>
+      %g = memref.load %grad[%i, %j] : memref<8x16xf32>
+      %o = memref.load %out[%w, %j] : memref<4x16xf32>
+      %s = arith.addf %o, %g : f32
+      memref.store %s, %out[%w, %j] : memref<4x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Views of one workspace: the buffer written and the one read are planned
+// apart (bytes 0-255 and 256-511), so the columns are independent; when
+// they may overlap, the nest runs on one thread.
+
+// CHECK-LABEL: func.func @planned_views
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c64
+// CHECK-LABEL: func.func @overlapping_views
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c1{{(_[0-9]+)?}},
+func.func @planned_views(%workspace: memref<512xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c256 = arith.constant 256 : index
+  %out = memref.view %workspace[%c0][] : memref<512xi8> to memref<4x16xf32>
+  %in = memref.view %workspace[%c256][] : memref<512xi8> to memref<4x16xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c16 step %c1 {
+      %x = memref.load %in[%i, %j] : memref<4x16xf32>
+      %o = memref.load %out[%c0, %j] : memref<4x16xf32>
+      %s = arith.addf %o, %x : f32
+      memref.store %s, %out[%c0, %j] : memref<4x16xf32>
+    }
+  }
+  return
+}
+func.func @overlapping_views(%workspace: memref<512xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c128 = arith.constant 128 : index
+  %out = memref.view %workspace[%c0][] : memref<512xi8> to memref<4x16xf32>
+  %in = memref.view %workspace[%c128][] : memref<512xi8> to memref<4x16xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    scf.for %j = %c0 to %c16 step %c1 {
+      %x = memref.load %in[%i, %j] : memref<4x16xf32>
+      %o = memref.load %out[%c0, %j] : memref<4x16xf32>
+      %s = arith.addf %o, %x : f32
+      memref.store %s, %out[%c0, %j] : memref<4x16xf32>
+    }
+  }
+  return
+}

@@ -46,8 +46,14 @@ def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
       buffers), are numbered, and thread `t` of workgroup `w` runs the
       iteration `w * workgroup-size + t` if there is one. A reduction
       dimension stays a loop in the thread.
-    - Any other op that reads or writes memory (a scatter's loop nest,
-      whose iterations may write the same element) runs in order on one
+    - A loop nest (a scatter's, whose rows may write the same element) is
+      a parallel loop over one of its loops whose iterations touch
+      disjoint elements (every buffer the nest writes is read and written
+      at that loop's variable, through a view no other may overlap), the
+      rest of the nest in order in each thread: a scatter-add runs a
+      thread per column, summing its rows in order.
+    - Any other op that reads or writes memory (such a nest without such
+      a loop, the scalar code of a 0-d result) runs in order on one
       thread of one workgroup.
 
     A `memref.get_global` a kernel reads is cloned into the launch, so
