@@ -12,6 +12,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
+#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include <functional>
@@ -72,19 +73,41 @@ bool mayOverlap(Value a, Value b) {
          (first->first < second->second && second->first < first->second);
 }
 
-/// The buffers (roots) that `op` or an op in it writes.
-llvm::SmallPtrSet<Value, 4> writtenRoots(Operation *op) {
-  llvm::SmallPtrSet<Value, 4> roots;
-  op->walk([&](MemoryEffectOpInterface effects) {
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const MemoryEffects::EffectInstance &instance : instances)
-      if (isa<MemoryEffects::Write>(instance.getEffect()) &&
-          instance.getValue())
-        roots.insert(rootOf(instance.getValue()));
-  });
-  return roots;
-}
+/// What an op and the ops in it write: the views stored to, or anything
+/// (an effect on no value, an op whose effects are unknown).
+struct Writes {
+  SmallVector<Value> views;
+  bool anything = false;
+
+  explicit Writes(Operation *op) {
+    op->walk([&](Operation *nested) {
+      if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        return;
+      auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+      if (!effects) {
+        anything = true;
+        return;
+      }
+      SmallVector<MemoryEffects::EffectInstance> instances;
+      effects.getEffects(instances);
+      for (const MemoryEffects::EffectInstance &instance : instances) {
+        if (!isa<MemoryEffects::Write>(instance.getEffect()))
+          continue;
+        if (instance.getValue())
+          views.push_back(instance.getValue());
+        else
+          anything = true;
+      }
+    });
+  }
+
+  /// Whether they may write bytes that `view` reads.
+  bool mayWrite(Value view) const {
+    return anything || llvm::any_of(views, [&](Value written) {
+             return mayOverlap(written, view);
+           });
+  }
+};
 
 /// Whether the iterations of `loop`, a loop of the nest `outer`, touch
 /// disjoint elements: every buffer the nest writes is written and read at
@@ -105,12 +128,13 @@ bool hasDisjointIterations(scf::ForOp outer, scf::ForOp loop) {
   };
   outer.walk([&](Operation *op) {
     if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      // A view made in the nest may move with the loop's variable.
+      ok &= outer.isDefinedOutsideOfLoop(store.getMemRef());
       touch(store.getMemRef(), store.getIndices());
-    } else if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
-      // Any other op that writes, or whose effects are unknown.
-      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-      if (!effects || effects.hasEffect<MemoryEffects::Write>())
-        ok = false;
+    } else if (!isa<memref::LoadOp>(op) &&
+               !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+      // Any other op that reads or writes, or whose effects are unknown.
+      ok &= isMemoryEffectFree(op);
     }
   });
   if (!ok || dims.empty())
@@ -144,11 +168,12 @@ scf::ParallelOp parallelizeDisjoint(scf::ForOp outer) {
       break;
     chain.push_back(inner);
   }
+  if (llvm::any_of(chain, [](scf::ForOp each) {
+        return each.getNumRegionIterArgs() != 0;
+      }))
+    return nullptr;
   for (scf::ForOp loop : llvm::reverse(chain)) {
-    if (llvm::any_of(
-            chain,
-            [](scf::ForOp each) { return each.getNumRegionIterArgs() != 0; }) ||
-        !llvm::all_of(
+    if (!llvm::all_of(
             ValueRange{loop.getLowerBound(), loop.getUpperBound(),
                        loop.getStep()},
             [&](Value bound) { return outer.isDefinedOutsideOfLoop(bound); }) ||
@@ -181,19 +206,22 @@ bool runsOnHost(Operation *op) {
 struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
   using MapToGPUPassBase::MapToGPUPassBase;
 
-  /// Scalars the host reads before the kernels that use them: a learning
-  /// rate, a step count, and what is computed from them alone (Adam's bias
-  /// corrections). Each kernel that uses one reads and computes it again,
-  /// from the same memory, which nothing writes in between.
+  /// Of the function being mapped: the scalars the host would read before
+  /// the kernels that use them (a learning rate, a step count, a gradient's
+  /// norm, and what is computed from them alone: Adam's bias corrections).
+  /// Each kernel that uses one reads and computes it again, from the same
+  /// memory, which no kernel writes in between.
   llvm::SetVector<Operation *> scalars;
-  /// The buffers written by the kernels launched so far, each with its
-  /// launch.
-  SmallVector<std::pair<Operation *, llvm::SmallPtrSet<Value, 4>>> writes;
+  /// Of the function being mapped: the kernels launched so far, each with
+  /// what it writes.
+  SmallVector<std::pair<Operation *, Writes>> launched;
 
   /// Clones into `launch` what it reads from the host: constants' globals
-  /// and the scalars above.
-  LogicalResult cloneHostValuesInto(gpu::LaunchOp launch) {
+  /// and the scalars above. The threads of a `parallel` launch must not
+  /// write a scalar they read.
+  LogicalResult cloneHostValuesInto(gpu::LaunchOp launch, bool parallel) {
     Block &body = launch.getBody().front();
+    Writes own(launch);
     OpBuilder builder = OpBuilder::atBlockBegin(&body);
     IRMapping cloned;
     std::function<LogicalResult(Value)> clone =
@@ -206,11 +234,14 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         if (failed(clone(operand)))
           return failure();
       if (auto load = dyn_cast<memref::LoadOp>(def)) {
-        Value root = rootOf(load.getMemRef());
-        for (auto &[point, roots] : writes)
-          if (load->isBeforeInBlock(point) && roots.contains(root))
+        for (auto &[kernel, writes] : launched)
+          if (load->isBeforeInBlock(kernel) &&
+              writes.mayWrite(load.getMemRef()))
             return load.emitOpError("is read by a kernel after another "
-                                    "kernel wrote it");
+                                    "kernel may have written it");
+        if (parallel && own.mayWrite(load.getMemRef()))
+          return load.emitOpError("is read by the threads of a kernel that "
+                                  "may write it");
       }
       builder.clone(*def, cloned);
       return success();
@@ -228,7 +259,7 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         if (Value copy = cloned.lookupOrNull(operand.get()))
           operand.set(copy);
     });
-    writes.emplace_back(launch, writtenRoots(launch));
+    launched.emplace_back(launch, std::move(own));
     return success();
   }
 
@@ -275,15 +306,15 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
     for (Operation &op : loop.getBody()->without_terminator())
       builder.clone(op, mapping);
     loop.erase();
-    return cloneHostValuesInto(launch);
+    return cloneHostValuesInto(launch, /*parallel=*/true);
   }
 
   /// `ops`, in order, on one thread, launched at `point` (after them).
   LogicalResult mapSerial(ArrayRef<Operation *> ops, Operation *point) {
-    llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
     for (Operation *op : ops)
       for (Operation *user : op->getUsers())
-        if (!inGroup.contains(user))
+        if (llvm::none_of(
+                ops, [&](Operation *each) { return each->isAncestor(user); }))
           return user->emitOpError("uses a value the GPU computes on the "
                                    "host");
     OpBuilder builder(point);
@@ -292,24 +323,11 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
     Operation *end = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(end);
-    return cloneHostValuesInto(launch);
-  }
-
-  /// Whether `op` is a load of a buffer that `serial` writes.
-  static bool readsPendingWrite(Operation *op, ArrayRef<Operation *> serial) {
-    auto load = dyn_cast<memref::LoadOp>(op);
-    if (!load)
-      return false;
-    Value root = rootOf(load.getMemRef());
-    return llvm::any_of(serial, [&](Operation *pending) {
-      return writtenRoots(pending).contains(root);
-    });
+    return cloneHostValuesInto(launch, /*parallel=*/false);
   }
 
   LogicalResult mapBlock(Block &block) {
-    // Consecutive ops that touch memory, and what they compute from it: the
-    // scalar code of a linalg op without parallel dimensions (a sum into a
-    // 0-d buffer), which would otherwise read its result back to the host.
+    // Consecutive ops that touch memory, run in order on one thread.
     SmallVector<Operation *> serial;
     llvm::SmallPtrSet<Operation *, 8> inSerial;
     auto flush = [&](Operation *point) {
@@ -327,6 +345,8 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
       };
       if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
         return op.emitOpError("outside the workspace has no place on the GPU");
+      if (isa<CallOpInterface>(op))
+        return op.emitOpError("calls the host, which a GPU kernel cannot");
       if (op.hasTrait<OpTrait::IsTerminator>())
         return flush(&op);
       auto loop = dyn_cast<scf::ParallelOp>(op);
@@ -335,12 +355,21 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
       if (loop) {
         if (failed(flush(&op)) || failed(mapParallel(loop)))
           return failure();
-      } else if (reads(inSerial) || readsPendingWrite(&op, serial)) {
+      } else if (reads(inSerial)) {
         serial.push_back(&op);
         inSerial.insert(&op);
-      } else if (isa<memref::LoadOp>(op) ||
-                 (isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
-                  reads(scalars))) {
+      } else if (auto load = dyn_cast<memref::LoadOp>(op)) {
+        // A scalar: read by the kernels that use it, after the ops before
+        // it (the sum whose result it reads) have run.
+        if (llvm::any_of(serial,
+                         [&](Operation *pending) {
+                           return Writes(pending).mayWrite(load.getMemRef());
+                         }) &&
+            failed(flush(&op)))
+          return failure();
+        scalars.insert(&op);
+      } else if (isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+                 reads(scalars)) {
         scalars.insert(&op);
       } else if (!runsOnHost(&op)) {
         serial.push_back(&op);
@@ -351,15 +380,28 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
   }
 
   void runOnOperation() override {
-    if (workgroupSize <= 0)
+    if (workgroupSize <= 0) {
+      getOperation().emitError("quern-map-to-gpu: workgroup-size must be "
+                               "positive");
       return signalPassFailure();
+    }
+    scalars.clear();
+    launched.clear();
     for (Block &block : getOperation().getBody())
       if (failed(mapBlock(block)))
         return signalPassFailure();
     // The host reads no scalar itself.
+    for (Operation *op : scalars)
+      for (Operation *user : op->getUsers())
+        if (!scalars.contains(user) &&
+            !user->getParentOfType<gpu::LaunchOp>()) {
+          user->emitOpError("uses a value the GPU computes on the host");
+          return signalPassFailure();
+        }
     for (Operation *op : llvm::reverse(scalars))
-      if (op->use_empty())
-        op->erase();
+      op->erase();
+    scalars.clear();
+    launched.clear();
   }
 };
 

@@ -46,15 +46,41 @@ func.func @stale(%x: memref<4xf32>, %rate: memref<f32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
-  // expected-error @below {{'memref.load' op is read by a kernel after another kernel wrote it}}
+  %zero = arith.constant 0.0 : f32
+  // expected-error @below {{'memref.load' op is read by a kernel after another kernel may have written it}}
   %r = memref.load %rate[] : memref<f32>
-  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
-    memref.store %r, %rate[] : memref<f32>
-    scf.reduce
-  }
+  memref.store %zero, %rate[] : memref<f32>
   scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
     memref.store %r, %x[%i] : memref<4xf32>
     scf.reduce
   }
+  return
+}
+
+// -----
+
+// Nor by the threads of a kernel that write it: x[i] = x[i] * x[0].
+func.func @racing(%x: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  // expected-error @below {{'memref.load' op is read by the threads of a kernel that may write it}}
+  %first = memref.load %x[%c0] : memref<4xf32>
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %v = memref.load %x[%i] : memref<4xf32>
+    %p = arith.mulf %v, %first : f32
+    memref.store %p, %x[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A host function cannot run in a kernel.
+func.func private @host(memref<4xf32>)
+func.func @call(%x: memref<4xf32>) {
+  // expected-error @below {{'func.call' op calls the host, which a GPU kernel cannot}}
+  func.call @host(%x) : (memref<4xf32>) -> ()
   return
 }

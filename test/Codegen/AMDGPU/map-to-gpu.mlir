@@ -32,9 +32,10 @@ func.func @parallel(%a: memref<4x100xf32>, %b: memref<4x100xf32>) {
 
 // -----
 
-// The scalar code of a sum into a 0-d buffer, and what reads it back (the
-// loss divided by a count), runs in order on one thread: one launch of one
-// workgroup of one thread, after the view the host computes.
+// The scalar code of a sum into a 0-d buffer runs in order on one thread:
+// one launch of one workgroup of one thread, after the view the host
+// computes. What reads the sum back (the loss divided by a count) is a
+// scalar: a second such launch reads it once the first has written it.
 
 // CHECK-LABEL: func.func @serial
 // CHECK: %[[SUM:.+]] = memref.view
@@ -42,7 +43,8 @@ func.func @parallel(%a: memref<4x100xf32>, %b: memref<4x100xf32>) {
 // CHECK: gpu.launch blocks({{.+}}) in ({{.+}} = %[[ONE]], {{.+}} = %[[ONE]], {{.+}} = %[[ONE]]) threads({{.+}}) in ({{.+}} = %[[ONE]], {{.+}} = %[[ONE]], {{.+}} = %[[ONE]])
 // CHECK-NEXT: memref.store %{{.+}}, %[[SUM]][]
 // CHECK-NEXT: scf.for
-// CHECK: }
+// CHECK: gpu.terminator
+// CHECK: gpu.launch
 // CHECK-NEXT: %[[TOTAL:.+]] = memref.load %[[SUM]][]
 // CHECK-NEXT: %[[MEAN:.+]] = arith.divf %[[TOTAL]]
 // CHECK-NEXT: memref.store %[[MEAN]], %{{.+}}[]
