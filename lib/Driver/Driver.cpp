@@ -337,7 +337,6 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
 
   llvmModule->setTargetTriple(target.triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  fixVectorLength(*llvmModule, codegen.cpu);
   std::string error;
   if (!codeObject.empty() && !addHIPGlue(*llvmModule, name, layout, error))
     return fail(error);

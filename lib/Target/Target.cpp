@@ -3,7 +3,6 @@
 #include "quern/Target/Target.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -213,20 +212,8 @@ quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
       cpu.vectorBits = 256;
     }
   } else if (triple.isAArch64()) {
-    // 32 registers: NEON's of 128 bits, or SVE's at the length LLVM tunes
-    // the CPU for, when that is wider (fixed: the code assumes it).
+    // NEON: 32 registers of 128 bits (SVE's length is not known statically).
     cpu.vectorRegisters = 32;
-    if (subtarget.checkFeatures("+sve")) {
-      LLVMContext context;
-      Module module("sve", context);
-      Function *probe =
-          Function::Create(FunctionType::get(Type::getVoidTy(context), false),
-                           GlobalValue::ExternalLinkage, "probe", module);
-      std::optional<unsigned> vscale =
-          machine.getTargetTransformInfo(*probe).getVScaleForTuning();
-      if (vscale && *vscale > 1)
-        cpu.vectorBits = cpu.sveBits = 128 * *vscale;
-    }
     if (subtarget.checkFeatures("+bf16"))
       cpu.bf16Dot = quern::BF16Dot::NEON;
   } else if (triple.isRISCV() && subtarget.checkFeatures("+zve32f")) {
@@ -239,16 +226,6 @@ quern::CPUDescription quern::describeCPU(const TargetMachine &machine) {
         cpu.vectorBits = bits;
   }
   return cpu;
-}
-
-void quern::fixVectorLength(Module &module, const CPUDescription &cpu) {
-  if (cpu.sveBits == 0)
-    return;
-  unsigned vscale = cpu.sveBits / 128;
-  for (Function &function : module)
-    if (!function.isDeclaration())
-      function.addFnAttr(Attribute::getWithVScaleRangeArgs(module.getContext(),
-                                                           vscale, vscale));
 }
 
 void quern::optimizeModule(Module &module, TargetMachine &machine,
@@ -346,8 +323,7 @@ static std::string describePreset(const quern::TargetSpec &spec) {
   if (!machine)
     return error;
   quern::CPUDescription cpu = quern::describeCPU(*machine);
-  std::string text = std::to_string(cpu.vectorBits) + "-bit " +
-                     (cpu.sveBits ? "SVE " : "") + "vectors x " +
+  std::string text = std::to_string(cpu.vectorBits) + "-bit vectors x " +
                      std::to_string(cpu.vectorRegisters);
   switch (cpu.bf16Dot) {
   case quern::BF16Dot::AVX512:

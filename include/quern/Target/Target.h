@@ -99,12 +99,6 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetSpec &spec,
 /// and register count from its subtarget features.
 CPUDescription describeCPU(const llvm::TargetMachine &machine);
 
-/// For a CPU whose vectors are SVE registers of a fixed length
-/// (CPUDescription::sveBits), tells LLVM that length on every function of
-/// `module` (vscale_range), so that it lowers fixed-length vectors wider
-/// than NEON's to SVE; nothing for other CPUs.
-void fixVectorLength(llvm::Module &module, const CPUDescription &cpu);
-
 /// Runs LLVM's default module pipeline at `optLevel` (0-3) in process;
 /// MLIR's LLVM IR is unoptimized.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,

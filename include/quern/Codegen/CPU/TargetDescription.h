@@ -40,10 +40,6 @@ struct CPUDescription {
   int64_t vectorRegisters = 16;
   /// The bf16 dot-product instruction, if the CPU has one.
   BF16Dot bf16Dot = BF16Dot::None;
-  /// AArch64 CPUs whose SVE registers are wider than NEON's (Neoverse V1:
-  /// 256 bits): their length, which vectorBits then is and the code
-  /// assumes (it runs on CPUs of exactly that length); 0 elsewhere.
-  int64_t sveBits = 0;
   /// Per-core data cache sizes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 512 * 1024;
