@@ -431,6 +431,9 @@ LogicalResult Compilation::run() {
     if (target.threads != ThreadRuntime::None)
       return fail("--thread-runtime: a library for an AMD GPU runs its "
                   "kernels on the GPU's threads");
+    if (options.train && options.train->passes.step.dataParallel)
+      return fail("--data-parallel: not for an AMD GPU yet (its "
+                  "communicator is the host's)");
     // The library runs on the host, one thread of it.
     gpu = target;
     target = resolveTarget({"", "", "", "", ThreadRuntime::None});

@@ -47,8 +47,8 @@ quern::TargetSpec quern::resolveTarget(const TargetSpec &spec) {
   if (resolved.cpu.empty() || resolved.cpu == "native")
     resolved.cpu = isHost ? sys::getHostCPUName().str()
                    : triple.isMacOSX() && triple.isAArch64() ? "apple-m1"
-                   : triple.isAMDGCN()                       ? "gfx90a"
-                                                             : "generic";
+                   : triple.isAMDGCN() ? AMDGPUDescription().chip
+                                       : "generic";
   if (triple.isAMDGCN() && resolved.threads == ThreadRuntime::Default)
     resolved.threads = ThreadRuntime::None;
   if (resolved.sysroot.empty() && triple.isOSLinux() &&
@@ -86,9 +86,15 @@ quern::AMDGPUDescription quern::describeGPU(const TargetSpec &spec) {
   gpu.chip = spec.cpu;
   gpu.features = spec.features;
   // RDNA (gfx10 and later) runs wavefronts of 32 by default, CDNA and
-  // the GCN chips before it of 64.
+  // the GCN chips before it of 64; -mattr=+wavefrontsize32 or 64 says
+  // otherwise.
   StringRef version = StringRef(spec.cpu).drop_front(3);
   gpu.wavefrontSize = version.size() >= 4 && version >= "1000" ? 32 : 64;
+  SmallVector<StringRef> features;
+  StringRef(spec.features).split(features, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef feature : features)
+    if (feature == "+wavefrontsize32" || feature == "+wavefrontsize64")
+      gpu.wavefrontSize = feature == "+wavefrontsize32" ? 32 : 64;
   return gpu;
 }
 

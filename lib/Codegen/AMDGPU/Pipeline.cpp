@@ -23,6 +23,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 using namespace quern;
@@ -34,8 +35,16 @@ static void buildDeviceCode(OpPassManager &pm,
   pm.addPass(createMergeGPUModulesPass());
   GpuROCDLAttachTargetOptions target;
   target.chip = options.device.chip;
+  target.features = options.device.features;
   target.optLevel = 3;
   target.wave64Flag = options.device.wavefrontSize == 64;
+  // Code object version 4, what Debian's HIP (ROCm 5.2) loads: the
+  // device libraries' ABI here, the object's from LLVM's AMDGPU option
+  // (MLIR 19 sets no module flag for it).
+  target.abiVersion = "400";
+  if (llvm::cl::Option *version =
+          llvm::cl::getRegisteredOptions().lookup("amdhsa-code-object-version"))
+    (void)version->addOccurrence(0, version->ArgStr, "4");
   pm.addPass(createGpuROCDLAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(memref::createExpandStridedMetadataPass());

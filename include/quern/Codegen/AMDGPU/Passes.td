@@ -82,7 +82,8 @@ def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
     ```
   }];
   let options = [
-    Option<"workgroupSize", "workgroup-size", "int64_t", "256",
+    Option<"workgroupSize", "workgroup-size", "int64_t",
+           "quern::AMDGPUDescription().workgroupSize",
            "Threads per workgroup">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",

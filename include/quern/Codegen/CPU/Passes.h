@@ -62,7 +62,6 @@ struct CPUCodegenOptions {
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const CPUCodegenOptions &options);
 
-/// Registers `quern-cpu-codegen` so quern-opt runs what quernc runs.
 /// The pipeline's end: loops, vectors and the planned buffers' views to the
 /// LLVM dialect, with `beforeReconcile` (say, launches of GPU kernels to
 /// runtime calls) just before the last casts are reconciled.
@@ -70,6 +69,7 @@ void buildCPULoweringToLLVM(
     mlir::OpPassManager &pm, const CPUCodegenOptions &options,
     llvm::function_ref<void(mlir::OpPassManager &)> beforeReconcile = {});
 
+/// Registers `quern-cpu-codegen` so quern-opt runs what quernc runs.
 void registerCPUCodegenPipeline();
 
 /// Attaches BufferizableOpInterface to quern.recompute_input: its result is
