@@ -269,6 +269,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   if (gpu) {
     gpuCodegen.device = describeGPU(*gpu);
     gpuCodegen.onHost = options.gpuOnHost;
+    gpuCodegen.reversed = options.gpuThreadsReversed;
     gpuCodegen.rocmPath = options.rocmPath;
   }
   if (planned) {
@@ -442,6 +443,8 @@ LogicalResult Compilation::run() {
   } else if (options.gpuOnHost) {
     return fail("--gpu-on-host: only for --target=amdgcn-amd-amdhsa");
   }
+  if (options.gpuThreadsReversed && !options.gpuOnHost)
+    return fail("--gpu-threads-reversed: only with --gpu-on-host");
   if (options.train &&
       options.train->recompute.mode == RecomputeOptions::Mode::Budget &&
       failed(fitBudget(*model->module)))

@@ -6,8 +6,8 @@
 `cases`: every backend-test-style folder in CASES_DIR (model.onnx and
 test_data_set_*) is compiled twice, for the host and with
 `--target=amdgcn-amd-amdhsa --gpu-on-host` (the GPU-mapped code, each
-workgroup and thread loop a plain loop, plus QUERNC_ARGs), and both run on
-the data sets' inputs. Integer and boolean outputs must be equal, floats
+workgroup and thread loop a plain loop, plus QUERNC_ARGs such as
+`--gpu-threads-reversed`), and both run on the data sets' inputs. Integer and boolean outputs must be equal, floats
 within a relative 1e-5 (absolute 1e-6): the GPU's threads sum a reduction
 in order where the host's vector code sums it as a tree.
 
@@ -53,7 +53,7 @@ def cases(folder, work, build, extra):
         case = os.path.join(folder, name)
         data_sets = sorted(d for d in os.listdir(case)
                            if d.startswith("test_data_set_"))
-        problem = None
+        problem = None if data_sets else "no test_data_set_* folder"
         for data_set in data_sets:
             runs = []
             for label, args in (("host", []), ("gpu", GPU_ON_HOST + extra)):
@@ -65,6 +65,10 @@ def cases(folder, work, build, extra):
                     break
                 runs.append(outputs)
             if problem:
+                break
+            if len(runs[0]) != len(runs[1]):
+                problem = (f"{data_set}: {len(runs[1])} outputs, the host's "
+                           f"{len(runs[0])}")
                 break
             for (info, host), (_, gpu) in zip(*runs):
                 why = differs(host, gpu)

@@ -78,6 +78,11 @@ static cl::opt<bool> gpuOnHost(
              "the host CPU instead, each workgroup and thread loop a plain "
              "loop (tests the mapping without a GPU)"),
     cl::cat(category));
+static cl::opt<bool> gpuThreadsReversed(
+    "gpu-threads-reversed",
+    cl::desc("With --gpu-on-host: run the last workgroup and thread first "
+             "(a race between threads then shows as a different result)"),
+    cl::cat(category));
 static cl::opt<quern::ThreadRuntime> threadRuntime(
     "thread-runtime", cl::desc("What runs the parallel loops"),
     cl::values(
@@ -408,6 +413,7 @@ int main(int argc, char **argv) {
     options.rocmPath = std::string(path);
   }
   options.gpuOnHost = gpuOnHost;
+  options.gpuThreadsReversed = gpuThreadsReversed;
   options.optLevel = optLevel;
   options.precision = precision;
   options.import.maxTensorBytes = maxTensorBytes;

@@ -68,6 +68,9 @@ struct CompileOptions {
   /// For an AMD GPU target: the GPU-mapped code lowered for the host CPU,
   /// workgroups and threads as loops, to test the mapping without a GPU.
   bool gpuOnHost = false;
+  /// With gpuOnHost: the last workgroup and thread first, which makes a
+  /// race between threads show as a different result.
+  bool gpuThreadsReversed = false;
   unsigned optLevel = 3;
   Precision precision = Precision::FP32;
   OnnxImportOptions import;

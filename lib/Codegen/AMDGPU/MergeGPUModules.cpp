@@ -22,21 +22,21 @@ struct MergeGPUModulesPass
     auto modules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
     if (modules.empty())
       return;
-    // Each kernel is named after its module (outlining made those unique).
+    // Each kernel is named after its module, which outlining made for it
+    // alone and named uniquely.
     llvm::DenseMap<SymbolRefAttr, StringAttr> renamed;
     for (gpu::GPUModuleOp kernels : modules) {
       auto functions = llvm::to_vector(kernels.getOps<gpu::GPUFuncOp>());
-      for (gpu::GPUFuncOp function : functions) {
-        StringAttr name =
-            functions.size() == 1
-                ? kernels.getNameAttr()
-                : StringAttr::get(&getContext(),
-                                  kernels.getName() + "_" + function.getName());
-        renamed[SymbolRefAttr::get(
-            kernels.getNameAttr(),
-            {FlatSymbolRefAttr::get(function.getNameAttr())})] = name;
-        function.setName(name);
+      if (functions.size() != 1) {
+        kernels.emitOpError("holds ")
+            << functions.size() << " kernels; outlining makes one";
+        return signalPassFailure();
       }
+      renamed[SymbolRefAttr::get(
+          kernels.getNameAttr(),
+          {FlatSymbolRefAttr::get(functions.front().getNameAttr())})] =
+          kernels.getNameAttr();
+      functions.front().setName(kernels.getNameAttr());
     }
     gpu::GPUModuleOp merged = modules.front();
     SymbolTable mergedSymbols(merged);
@@ -44,9 +44,12 @@ struct MergeGPUModulesPass
       for (Operation &op :
            llvm::make_early_inc_range(other.getBody()->without_terminator())) {
         // The same constant, cloned into each kernel's module, is kept once.
-        if (isa<memref::GlobalOp>(op) &&
-            mergedSymbols.lookup(SymbolTable::getSymbolName(&op)))
+        if (Operation *known =
+                mergedSymbols.lookup(SymbolTable::getSymbolName(&op))) {
+          assert(isa<memref::GlobalOp>(op) && isa<memref::GlobalOp>(known) &&
+                 "kernels' names are unique; only their constants repeat");
           continue;
+        }
         op.moveBefore(merged.getBody()->getTerminator());
         mergedSymbols.insert(&op);
       }

@@ -72,7 +72,7 @@ void quern::buildAMDGPUCodegenPipeline(OpPassManager &pm,
     return;
 
   pm.addNestedPass<func::FuncOp>(createFlattenEmptyArgumentsPass());
-  pm.addNestedPass<func::FuncOp>(createParallelDimsOuterPass());
+  pm.addNestedPass<func::FuncOp>(createPutParallelDimsFirstPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(
@@ -80,7 +80,8 @@ void quern::buildAMDGPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.onHost) {
-    pm.addNestedPass<func::FuncOp>(createGPULaunchToLoopsPass());
+    pm.addNestedPass<func::FuncOp>(
+        createLowerLaunchesToLoopsPass({options.reversed}));
     buildCPULoweringToLLVM(pm, host);
     return;
   }
@@ -104,6 +105,10 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                       llvm::cl::desc("Lower the GPU-mapped code for the host "
                                      "CPU, workgroups and threads as loops"),
                       llvm::cl::init(false)};
+  Option<bool> reversed{
+      *this, "reversed",
+      llvm::cl::desc("With on-host: the last workgroup and thread first"),
+      llvm::cl::init(false)};
   Option<std::string> rocmPath{
       *this, "rocm-path",
       llvm::cl::desc("ROCm: device libraries and the linker")};
@@ -125,6 +130,7 @@ void quern::registerAMDGPUCodegenPipeline() {
         options.device.wavefrontSize = pipeline.wavefrontSize;
         options.device.workgroupSize = pipeline.workgroupSize;
         options.onHost = pipeline.onHost;
+        options.reversed = pipeline.reversed;
         options.rocmPath = pipeline.rocmPath;
         options.host.bf16Matmuls = pipeline.bf16Matmuls;
         options.host = gpuHostOptions(options.host);

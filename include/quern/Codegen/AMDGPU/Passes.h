@@ -32,8 +32,10 @@ struct AMDGPUCodegenOptions {
   /// `host` also lowers the host code (the entry points, the launches).
   CPUCodegenOptions host;
   AMDGPUDescription device;
-  /// Lower the GPU-mapped code for the host CPU instead of the GPU.
+  /// Lower the GPU-mapped code for the host CPU instead of the GPU...
   bool onHost = false;
+  /// ... running the last workgroup and thread first.
+  bool reversed = false;
   /// A ROCm installation, or a folder that looks like one: the device
   /// libraries in amdgcn/bitcode, the linker at llvm/bin/ld.lld.
   std::string rocmPath;

@@ -5,8 +5,8 @@
 
 include "mlir/Pass/PassBase.td"
 
-def ParallelDimsOuterPass
-    : Pass<"quern-parallel-dims-outer", "mlir::func::FuncOp"> {
+def PutParallelDimsFirstPass
+    : Pass<"quern-put-parallel-dims-first", "mlir::func::FuncOp"> {
   let summary = "Put a linalg op's parallel dimensions before its reductions";
   let description = [{
     A `linalg.generic` whose reduction dimensions come before parallel ones
@@ -54,12 +54,21 @@ def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
       thread per column, summing its rows in order.
     - Any other op that reads or writes memory (such a nest without such
       a loop, the scalar code of a 0-d result) runs in order on one
-      thread of one workgroup.
+      thread of one workgroup, with the ops after it up to the next
+      parallel loop.
+    - A scalar the host would read for the kernels after it (a learning
+      rate, the step count, a sum a serial kernel wrote: a loss, a
+      gradient's norm) and what is computed from scalars alone (Adam's
+      bias corrections) are read and computed again by every kernel that
+      uses them; the host reads no device memory.
 
     A `memref.get_global` a kernel reads is cloned into the launch, so
     that outlining gives the kernel module its own copy of the constant.
-    An allocation left outside the workspace, or a parallel loop with
-    reductions, is an error: neither is made by the pipeline before.
+    Errors: an allocation left outside the workspace, a parallel loop with
+    reductions (neither is made by the pipeline before), a call (of the
+    host's functions), a value the host would use, and a scalar read by a
+    kernel after another kernel may have written it, or by the threads of
+    a kernel that may write it.
 
     Before:
     ```mlir
@@ -90,8 +99,8 @@ def MapToGPUPass : Pass<"quern-map-to-gpu", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
-def GPULaunchToLoopsPass
-    : Pass<"quern-gpu-launch-to-loops", "mlir::func::FuncOp"> {
+def LowerLaunchesToLoopsPass
+    : Pass<"quern-lower-launches-to-loops", "mlir::func::FuncOp"> {
   let summary = "Run GPU launches on the host: workgroups and threads as loops";
   let description = [{
     Each `gpu.launch` becomes six nested `scf.for` loops, over the
@@ -101,8 +110,34 @@ def GPULaunchToLoopsPass
     lowered for the host CPU and tested against the host's results without
     a GPU: threads of a launch that does not synchronise (`gpu.barrier` is
     an error) are independent, and running them one after another computes
-    what the GPU computes.
+    what the GPU computes. With `reversed`, the loops count down, the last
+    workgroup and thread first: two threads that write one element (a race
+    on the GPU) then give another result than in order, which a test
+    running both ways sees.
+
+    Before:
+    ```mlir
+    gpu.launch blocks(%w, %wy, %wz) in (%gx = %groups, %gy = %c1, %gz = %c1)
+               threads(%t, %ty, %tz) in (%bx = %c16, %by = %c1, %bz = %c1) {
+      ... %w, %t, %bx ...
+      gpu.terminator
+    }
+    ```
+    After:
+    ```mlir
+    scf.for %wz = %c0 to %c1 step %c1 {
+      scf.for %wy = %c0 to %c1 step %c1 {
+        scf.for %w = %c0 to %groups step %c1 {
+          scf.for %tz ... { scf.for %ty ... {
+            scf.for %t = %c0 to %c16 step %c1 {
+              ... %w, %t, %c16 ...
+    }}}}}}
+    ```
   }];
+  let options = [
+    Option<"reversed", "reversed", "bool", "false",
+           "Run the last workgroup and thread first">,
+  ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];
 }
@@ -115,7 +150,24 @@ def MergeGPUModulesPass : Pass<"quern-merge-gpu-modules", "mlir::ModuleOp"> {
     module holds (the clones of one constant are one), into the first
     module, renamed `kernels`, and points the launches at it, so that the
     step is one code object: one device-library link and one load at run
-    time.
+    time. A module with more than one kernel (outlining makes one) is an
+    error.
+
+    Before:
+    ```mlir
+    gpu.module @step_kernel { memref.global @table ...
+                              gpu.func @step_kernel() kernel {...} }
+    gpu.module @step_kernel_0 { memref.global @table ...
+                                gpu.func @step_kernel() kernel {...} }
+    gpu.launch_func @step_kernel_0::@step_kernel ...
+    ```
+    After:
+    ```mlir
+    gpu.module @kernels { memref.global @table ...
+                          gpu.func @step_kernel() kernel {...}
+                          gpu.func @step_kernel_0() kernel {...} }
+    gpu.launch_func @kernels::@step_kernel_0 ...
+    ```
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }

@@ -1,4 +1,5 @@
-//===- ParallelDimsOuter.cpp - parallel loops before reductions -*- C++ -*-===//
+//===- PutParallelDimsFirst.cpp - parallel loops before reductions -*- C++
+//-*-===//
 
 #include "quern/Codegen/AMDGPU/Passes.h"
 
@@ -7,7 +8,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 namespace quern {
-#define GEN_PASS_DEF_PARALLELDIMSOUTERPASS
+#define GEN_PASS_DEF_PUTPARALLELDIMSFIRSTPASS
 #include "quern/Codegen/AMDGPU/Passes.h.inc"
 } // namespace quern
 
@@ -15,8 +16,8 @@ using namespace mlir;
 
 namespace {
 
-struct ParallelDimsOuterPass
-    : quern::impl::ParallelDimsOuterPassBase<ParallelDimsOuterPass> {
+struct PutParallelDimsFirstPass
+    : quern::impl::PutParallelDimsFirstPassBase<PutParallelDimsFirstPass> {
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });

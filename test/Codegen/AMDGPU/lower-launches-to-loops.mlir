@@ -1,4 +1,5 @@
-// RUN: quern-opt %s --pass-pipeline='builtin.module(func.func(quern-gpu-launch-to-loops))' -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quern-opt %s --pass-pipeline='builtin.module(func.func(quern-lower-launches-to-loops))' -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quern-opt %s --pass-pipeline='builtin.module(func.func(quern-lower-launches-to-loops{reversed=true}))' -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=REVERSED
 
 // A launch becomes loops over the workgroups (z, y, x) and then over their
 // threads (z, y, x); the ids are the loops' variables, the sizes the
@@ -16,6 +17,12 @@
 // CHECK-NEXT: %[[N:.+]] = arith.addi %[[FIRST]], %[[T]] : index
 // CHECK-NEXT: memref.store %[[GROUPS]], %[[OUT]][%[[N]]]
 // CHECK-NOT: gpu.
+
+// Reversed, each loop counts down: the workgroup is groups - 1 - w.
+// REVERSED-LABEL: func.func @launch
+// REVERSED: scf.for %[[W:.+]] = %{{.+}} to %[[GROUPS:.+]] step
+// REVERSED: %[[LAST:.+]] = arith.subi %[[GROUPS]], %{{.+}} : index
+// REVERSED-NEXT: %{{.+}} = arith.subi %[[LAST]], %[[W]] : index
 func.func @launch(%out: memref<64xindex>, %groups: index) {
   %c1 = arith.constant 1 : index
   %c16 = arith.constant 16 : index
@@ -24,6 +31,21 @@ func.func @launch(%out: memref<64xindex>, %groups: index) {
     %first = arith.muli %w, %bx : index
     %n = arith.addi %first, %t : index
     memref.store %gx, %out[%n] : memref<64xindex>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Workgroup memory is shared by threads that would run one after another.
+func.func @shared() {
+  %c1 = arith.constant 1 : index
+  %bytes = arith.constant 64 : i32
+  // expected-error @below {{'gpu.launch' op with several blocks, an async token or shared memory is not run on the host}}
+  gpu.launch blocks(%w, %wy, %wz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%t, %ty, %tz) in (%bx = %c1, %by = %c1, %bz = %c1)
+             dynamic_shared_memory_size %bytes {
     gpu.terminator
   }
   return

@@ -1,4 +1,5 @@
-//===- GPULaunchToLoops.cpp - GPU launches as host loops --------*- C++ -*-===//
+//===- LowerLaunchesToLoops.cpp - GPU launches as host loops --------*- C++
+//-*-===//
 
 #include "quern/Codegen/AMDGPU/Passes.h"
 
@@ -7,7 +8,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 namespace quern {
-#define GEN_PASS_DEF_GPULAUNCHTOLOOPSPASS
+#define GEN_PASS_DEF_LOWERLAUNCHESTOLOOPSPASS
 #include "quern/Codegen/AMDGPU/Passes.h.inc"
 } // namespace quern
 
@@ -19,8 +20,10 @@ std::array<Value, 3> xyz(gpu::KernelDim3 dims) {
   return {dims.x, dims.y, dims.z};
 }
 
-struct GPULaunchToLoopsPass
-    : quern::impl::GPULaunchToLoopsPassBase<GPULaunchToLoopsPass> {
+struct LowerLaunchesToLoopsPass
+    : quern::impl::LowerLaunchesToLoopsPassBase<LowerLaunchesToLoopsPass> {
+  using LowerLaunchesToLoopsPassBase::LowerLaunchesToLoopsPassBase;
+
   LogicalResult lower(gpu::LaunchOp launch) {
     if (!launch.getBody().hasOneBlock() || launch.getAsyncToken() ||
         launch.getDynamicSharedMemorySize())
@@ -51,8 +54,14 @@ struct GPULaunchToLoopsPass
     Block &body = launch.getBody().front();
     for (auto [id, count] : loops) {
       auto loop = builder.create<scf::ForOp>(loc, zero, count, one);
-      id.replaceAllUsesWith(loop.getInductionVar());
       builder.setInsertionPoint(loop.getBody()->getTerminator());
+      Value index = loop.getInductionVar();
+      if (reversed) {
+        // count - 1 - index
+        Value last = builder.create<arith::SubIOp>(loc, count, one);
+        index = builder.create<arith::SubIOp>(loc, last, index);
+      }
+      id.replaceAllUsesWith(index);
     }
     for (auto [dim, size] : llvm::zip(xyz(launch.getGridSize()), xyz(groups)))
       dim.replaceAllUsesWith(size);

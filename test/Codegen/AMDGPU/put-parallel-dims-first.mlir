@@ -1,4 +1,4 @@
-// RUN: quern-opt %s --quern-parallel-dims-outer -split-input-file | FileCheck %s
+// RUN: quern-opt %s --quern-put-parallel-dims-first -split-input-file | FileCheck %s
 
 // A column sum, rows outside: its loops become (columns, rows), so that
 // each GPU thread sums one column, its rows in their order.
@@ -21,14 +21,11 @@ func.func @column_sum(%x: memref<512x64xf32>, %sum: memref<64xf32>) {
 
 // -----
 
-// Parallel dimensions already outside, and a product's (parallel,
-// parallel, reduction), stay as they are.
+// A product's loops, (parallel, parallel, reduction), stay as they are.
 
 // CHECK-LABEL: func.func @product
 // CHECK: iterator_types = ["parallel", "parallel", "reduction"]
-func.func @product(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
-  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
-  %generic = memref.alloca() : memref<4x16xf32>
+func.func @product(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %generic: memref<4x16xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
                                    affine_map<(d0, d1, d2) -> (d2, d1)>,
                                    affine_map<(d0, d1, d2) -> (d0, d1)>],
