@@ -68,7 +68,12 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
                      {"outputs", tensorsJson(entry.outputs)}};
   json::Object manifest{
       {"format", "quern-manifest"},
-      {"version", 2},
+      // Version 3: the buffers are a GPU's, which a runtime that reads
+      // version 2 must not take for the host's.
+      {"version", device.kind() == json::Value::Object &&
+                          !(*device.getAsObject()->getBoolean("on_host"))
+                      ? 3
+                      : 2},
       {"name", name},
       {"target",
        json::Object{{"triple", target.triple},

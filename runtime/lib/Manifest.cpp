@@ -338,9 +338,11 @@ public:
     int64_t versionNumber;
     if (!version)
       return false;
-    if (!version->getInt64(versionNumber) || versionNumber != 2)
-      return fail("version", "is not 2, the only version this runtime reads "
-                             "(compile the model again with this quernc)");
+    if (!version->getInt64(versionNumber) ||
+        (versionNumber != 2 && versionNumber != 3))
+      return fail("version", "is not 2 or 3, the versions this runtime "
+                             "reads (compile the model again with this "
+                             "quernc)");
 
     const JsonValue *target, *entries;
     if (!getString(root, "", "name", out.name) ||
@@ -373,7 +375,15 @@ public:
     if (const JsonValue *kernels = root.get("kernels"))
       if (!readKernels(*kernels, out.kernels))
         return false;
-    return readDevice(root, out);
+    if (!readDevice(root, out))
+      return false;
+    // Version 3 is a library whose buffers are a GPU's, which a runtime
+    // that reads only version 2 would take for the host's.
+    if ((versionNumber == 3) != !out.gpuChip.empty())
+      return fail("version", versionNumber == 3
+                                 ? "is 3, but the library is not a GPU's"
+                                 : "is 2, but the library is a GPU's");
+    return true;
   }
 
   bool readDevice(const JsonValue &root, Manifest &out) {

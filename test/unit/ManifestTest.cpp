@@ -137,16 +137,28 @@ TEST(ManifestTest, Device) {
       R"("device": {"triple": "amdgcn-amd-amdhsa", "chip": "gfx90a",
                     "features": "", "wavefront_size": 64, "on_host": false},
          "workspace_bytes")";
-  ASSERT_TRUE(
-      parseManifest(edited(R"("workspace_bytes")", device), manifest, error))
-      << error;
+  // A GPU's library is version 3, which a runtime reading only version 2
+  // refuses.
+  const std::string gpu = edited(R"("version": 2)", R"("version": 3)",
+                                 edited(R"("workspace_bytes")", device));
+  ASSERT_TRUE(parseManifest(gpu, manifest, error)) << error;
   EXPECT_EQ(manifest.gpuChip, "gfx90a");
-  // GPU-mapped code lowered for the host is a host library.
+  EXPECT_FALSE(parseManifest(edited(R"("version": 3)", R"("version": 2)", gpu),
+                             manifest, error));
+  EXPECT_NE(error.find("'version' is 2, but the library is a GPU's"),
+            std::string::npos)
+      << error;
+  // GPU-mapped code lowered for the host is a host library, version 2.
   ASSERT_TRUE(parseManifest(
       edited("false}", "true}", edited(R"("workspace_bytes")", device)),
       manifest, error))
       << error;
   EXPECT_EQ(manifest.gpuChip, "");
+  EXPECT_FALSE(parseManifest(edited(R"("version": 2)", R"("version": 3)"),
+                             manifest, error));
+  EXPECT_NE(error.find("'version' is 3, but the library is not a GPU's"),
+            std::string::npos)
+      << error;
 }
 
 struct BadManifest {
