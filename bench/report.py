@@ -1294,6 +1294,45 @@ def import_memory_section(r):
         "never copied.", ""]
 
 
+def amdgpu_section(r):
+    lines = [
+        "## AMD GPU code objects", "",
+        "bench/amdgpu.py: training steps (AdamW) compiled with "
+        "`--target=amdgcn-amd-amdhsa -mcpu=CHIP` and, in the same run, for "
+        "the host. **No AMD GPU was at hand: the kernels were compiled and "
+        "inspected, not run or timed on a GPU.** Their arithmetic is tested on "
+        "the host (`--gpu-on-host`, test/e2e/gpu-on-host.test). Each kernel "
+        "runs one thread per element of its result (no matrix cores, no LDS "
+        "tiling yet); the registers are the most any kernel of the step uses.",
+        "",
+        "| model | chip | precision | compile | code generation | emit | code "
+        "object | kernels | wavefront | VGPRs | SGPRs | LDS | scratch |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in r["rows"]:
+        if "error" in row:
+            lines.append(f"| {row['label']} | {row['chip']} | "
+                         f"{row['precision']} | failed: {row['error']} "
+                         "| | | | | | | | | |")
+            continue
+        timing = (f"{row['compile_seconds']:.1f} s | "
+                  + " | ".join(f"{row[key]:.1f} s" if row.get(key) else ""
+                               for key in ("codegen_seconds", "emit_seconds")))
+        if row["chip"] == "host":
+            lines.append(f"| {row['label']} | host | {row['precision']} | "
+                         f"{timing} | | | | | | | |")
+            continue
+        lines.append(
+            f"| {row['label']} | {row['chip']} | {row['precision']} | {timing} | "
+            f"{row['code_object_bytes'] / 2**20:.1f} MiB | {row['kernels']} | "
+            f"{row['wavefront_size']} | {row['max_vgprs']} | {row['max_sgprs']} | "
+            f"{row['max_lds_bytes']} B | {row['max_scratch_bytes']} B |")
+    over = [f"{row['model']} {row['chip']}: {problem}" for row in r["rows"]
+            for problem in row.get("over_limits", [])]
+    lines += ["", "Over the hardware's limits: " + ("; ".join(over) if over
+                                                     else "none") + ".", ""]
+    return lines
+
+
 # ---------------------------------------------------------------- page ----
 
 
@@ -1354,7 +1393,8 @@ SECTIONS = [("gemm", gemm_section), ("gemm_shapes", gemm_shapes_section),
             ("data_parallel", data_parallel_section),
             ("llama_qlora", llama_qlora_section),
             ("mlp_forward", mlp_forward_section),
-            ("import_memory", import_memory_section)]
+            ("import_memory", import_memory_section),
+            ("amdgpu_compile", amdgpu_section)]
 
 
 def write_markdown(results, path):

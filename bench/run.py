@@ -38,6 +38,9 @@ Benchmarks (each runs in a process of its own):
   data_parallel  bench/data_parallel.py: weak scaling of the 8-layer GPT's
                  --data-parallel step, mpirun -np 2 quern-train against one
                  process, and a paper study for 8 to 512 nodes.
+  amdgpu         bench/amdgpu.py: GPT-2 training steps compiled for AMD GPUs
+                 (gfx90a, gfx942, gfx1100) and the host: compile time, code
+                 objects, registers. Nothing runs on a GPU.
 
 --quick is a smoke test (fewer sizes, calls and steps); unless --out is
 given its results go to a temporary folder, not into the repository.
@@ -56,7 +59,8 @@ SCRIPTS = {"gemm": "gemm.py", "gemm_shapes": "gemm_shapes.py",
            "train": "train.py", "moe": "moe.py", "qlora": "qlora.py",
            "recompute": "recompute.py", "halide_nf4": "halide_nf4.py",
            "mlp_forward": "mlp_forward.py", "import_memory": "import_memory.py",
-           "data_parallel": "data_parallel.py", "llama_qlora": "llama_qlora.py"}
+           "data_parallel": "data_parallel.py", "llama_qlora": "llama_qlora.py",
+           "amdgpu": "amdgpu.py"}
 
 
 def main():

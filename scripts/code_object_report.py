@@ -1,5 +1,6 @@
 """Reports the kernels of an AMD GPU code object and checks them against
-the hardware's limits.
+the hardware's limits (test/e2e/amdgpu.test; bench/amdgpu.py reads its
+`inspect`).
 
     code_object_report.py LLVM_READELF CODE_OBJECT
 
@@ -35,7 +36,9 @@ def kernels(notes):
     return found
 
 
-def main(readelf, path):
+def inspect(readelf, path):
+    """(target, kernels, problems) of the code object at `path`: each kernel
+    a dict of FIELDS, each problem a kernel over a limit."""
     notes = subprocess.run([readelf, "--notes", path], check=True,
                            capture_output=True, text=True).stdout
     target = re.search(r"amdhsa\.target:\s*(\S+)", notes).group(1)
@@ -53,12 +56,22 @@ def main(readelf, path):
                             f"{kernel['group_segment_fixed_size']} bytes of LDS")
         if kernel["vgpr_spill_count"] or kernel["sgpr_spill_count"]:
             problems.append(f"{kernel['name']}: spills")
-    most = lambda field: max(k.get(field, 0) for k in found)  # noqa: E731
+    return target, found, problems
+
+
+def most(found, field):
+    """The largest `field` of the kernels `found`."""
+    return max(kernel.get(field, 0) for kernel in found)
+
+
+def main(readelf, path):
+    target, found, problems = inspect(readelf, path)
     print(f"{target}: {len(found)} kernels, wavefronts of "
-          f"{found[0]['wavefront_size']}; at most {most('vgpr_count')} VGPRs, "
-          f"{most('agpr_count')} AGPRs, {most('sgpr_count')} SGPRs, "
-          f"{most('group_segment_fixed_size')} bytes of LDS, "
-          f"{most('private_segment_fixed_size')} bytes of scratch; "
+          f"{found[0]['wavefront_size']}; at most {most(found, 'vgpr_count')} "
+          f"VGPRs, {most(found, 'agpr_count')} AGPRs, "
+          f"{most(found, 'sgpr_count')} SGPRs, "
+          f"{most(found, 'group_segment_fixed_size')} bytes of LDS, "
+          f"{most(found, 'private_segment_fixed_size')} bytes of scratch; "
           f"{'within the limits' if not problems else 'OVER: ' + '; '.join(problems)}")
     return 1 if problems else 0
 
