@@ -244,8 +244,10 @@ def load_model(test_dir):
                    if i.name not in initializers]
 
 
-def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
-    """(status, message) for one backend test folder."""
+def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL,
+        quernc_args=()):
+    """(status, message) for one backend test folder, compiled with
+    `quernc_args` added."""
     name = os.path.basename(os.path.normpath(test_dir))
     if name in NOT_REPRODUCIBLE:
         return "UNSUPPORTED", NOT_REPRODUCIBLE[name]
@@ -274,7 +276,8 @@ def run(test_dir, work_dir, build_dir, rtol=DEFAULT_RTOL, atol=DEFAULT_ATOL):
                     f"the test data contradicts the model: input '{name}' is "
                     f"{shape} in the model, {dims} in {data_set}")
         status, message, outputs, bound = run_data_set(
-            test_dir, data_set, os.path.join(work_dir, data_set), build_dir)
+            test_dir, data_set, os.path.join(work_dir, data_set), build_dir,
+            quernc_args)
         if status != "PASS":
             return status, message
         expected = _load_tensors(os.path.join(test_dir, data_set), "output")

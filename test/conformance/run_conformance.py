@@ -5,6 +5,11 @@ Prints PASS / FAIL / UNSUPPORTED per test and the totals, writes a JSON
 report (default build/conformance/report.json) and regenerates the
 conformance section of docs/OnnxSupport.md from it. Exits 1 on any FAIL.
 The same tests run as lit tests inside `make test` (litformat.py).
+
+--gpu-on-host compiles every test with `--target=amdgcn-amd-amdhsa
+--gpu-on-host` instead: the AMD GPU back end's mapping, lowered for the
+host, against the same references (report build/conformance/gpu-on-host.json;
+the docs are left alone).
 """
 import argparse
 import collections
@@ -29,10 +34,14 @@ def op_types(folder):
                    + n.op_type for n in model.graph.node})
 
 
+GPU_ON_HOST = ["--target=amdgcn-amd-amdhsa", "--gpu-on-host"]
+
+
 def run_one(args):
-    group, name, folder, build = args
+    group, name, folder, build, quernc_args = args
     status, message = harness.run(
-        folder, os.path.join(build, "conformance", group, name), build)
+        folder, os.path.join(build, "conformance", group, name), build,
+        quernc_args=quernc_args)
     return {"group": group, "test": name, "status": status,
             "message": message, "ops": op_types(folder)}
 
@@ -90,13 +99,18 @@ def main():
     parser.add_argument("--report")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--gpu-on-host", action="store_true",
+                        help="the AMD GPU mapping, lowered for the host")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
-    report_path = args.report or os.path.join(build, "conformance", "report.json")
+    report_path = args.report or os.path.join(
+        build, "conformance",
+        "gpu-on-host.json" if args.gpu_on_host else "report.json")
+    quernc_args = GPU_ON_HOST if args.gpu_on_host else []
     if harness.missing_groups():
         sys.exit(f"{', '.join(harness.missing_groups())}: "
                  f"{harness.MISSING_MESSAGE}")
-    work = [(g, n, f, build) for g, n, f in harness.backend_tests()]
+    work = [(g, n, f, build, quernc_args) for g, n, f in harness.backend_tests()]
     results = []
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
         for result in pool.map(run_one, work):
@@ -111,7 +125,7 @@ def main():
     with open(report_path, "w") as f:
         json.dump(report, f, indent=1)
         f.write("\n")
-    if not args.no_docs:
+    if not args.no_docs and not args.gpu_on_host:
         write_docs(report, build, os.path.join(ROOT, "docs", "OnnxSupport.md"))
     print(f"{totals['PASS']} passed, {totals['FAIL']} failed, "
           f"{totals['UNSUPPORTED']} unsupported; report: {report_path}")
