@@ -7,9 +7,9 @@ the hardware's limits (test/e2e/amdgpu.test; bench/amdgpu.py reads its
 Reads the AMDGPU metadata note (llvm-readelf --notes): the target, and per
 kernel its registers (VGPRs, AGPRs, SGPRs), LDS (group segment), scratch
 (private segment) and spills. Prints one summary line; fails if a kernel
-uses more registers than a wavefront may have (512 VGPRs and AGPRs
-together with wavefronts of 64 on CDNA, 256 with wavefronts of 32 on
-RDNA; 102 SGPRs), more than 64 KiB of LDS, or spills.
+uses more registers than a thread may have (512 VGPRs and AGPRs together
+on CDNA 2 and 3, gfx90a and gfx94x; 256 VGPRs on the others, RDNA
+included; 102 SGPRs), more than 64 KiB of LDS, or spills.
 """
 import re
 import subprocess
@@ -44,8 +44,10 @@ def inspect(readelf, path):
     target = re.search(r"amdhsa\.target:\s*(\S+)", notes).group(1)
     found = kernels(notes)
     problems = []
+    # CDNA 2 and 3 share 512 registers between VGPRs and AGPRs; the other
+    # chips have 256 VGPRs.
+    registers = 512 if re.search(r"--gfx(90a|94[0-2])", target) else 256
     for kernel in found:
-        registers = 512 if kernel["wavefront_size"] == 64 else 256
         used = kernel["vgpr_count"] + kernel.get("agpr_count", 0)
         if used > registers:
             problems.append(f"{kernel['name']}: {used} VGPRs and AGPRs")

@@ -18,7 +18,8 @@ namespace quern {
 /// "quantization"), also the state file's metadata for it.
 llvm::json::Object quantizationJson(const QuantizedPartInfo &part);
 
-/// NAME.json: the manifest (format quern-manifest, version 2). `target` is
+/// NAME.json: the manifest (format quern-manifest, version 2; 3 for a GPU's
+/// library, whose buffers are device memory). `target` is
 /// the machine the library runs on, `device` null or the GPU it launches
 /// kernels on (gpuJson). `optimizer` is null or an object naming the
 /// optimizer and its

@@ -70,10 +70,11 @@ std::string quern::buildManifest(StringRef name, const ModelLayout &layout,
       {"format", "quern-manifest"},
       // Version 3: the buffers are a GPU's, which a runtime that reads
       // version 2 must not take for the host's.
-      {"version", device.kind() == json::Value::Object &&
-                          !(*device.getAsObject()->getBoolean("on_host"))
-                      ? 3
-                      : 2},
+      {"version",
+       device.kind() == json::Value::Object &&
+               !device.getAsObject()->getBoolean("on_host").value_or(true)
+           ? 3
+           : 2},
       {"name", name},
       {"target",
        json::Object{{"triple", target.triple},

@@ -81,7 +81,8 @@ static cl::opt<bool> gpuOnHost(
 static cl::opt<bool> gpuThreadsReversed(
     "gpu-threads-reversed",
     cl::desc("With --gpu-on-host: run the last workgroup and thread first "
-             "(a race between threads then shows as a different result)"),
+             "(a thread reading another's result, or two storing one "
+             "element, then show as a different result)"),
     cl::cat(category));
 static cl::opt<quern::ThreadRuntime> threadRuntime(
     "thread-runtime", cl::desc("What runs the parallel loops"),

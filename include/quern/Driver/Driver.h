@@ -69,7 +69,8 @@ struct CompileOptions {
   /// workgroups and threads as loops, to test the mapping without a GPU.
   bool gpuOnHost = false;
   /// With gpuOnHost: the last workgroup and thread first, which makes a
-  /// race between threads show as a different result.
+  /// thread reading another's result, or two storing one element, show as
+  /// a different result.
   bool gpuThreadsReversed = false;
   unsigned optLevel = 3;
   Precision precision = Precision::FP32;

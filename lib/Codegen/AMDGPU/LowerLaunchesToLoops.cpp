@@ -1,5 +1,4 @@
-//===- LowerLaunchesToLoops.cpp - GPU launches as host loops --------*- C++
-//-*-===//
+//===- LowerLaunchesToLoops.cpp - GPU launches as loops ---------*- C++ -*-===//
 
 #include "quern/Codegen/AMDGPU/Passes.h"
 

@@ -40,11 +40,24 @@ gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value groups,
   return launch;
 }
 
-/// The buffer `value` views: a function argument or a global.
+/// The buffer `value` views: a function argument or a global, or what
+/// else made it.
 Value rootOf(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   return value;
+}
+
+/// Whether `root` is a buffer known apart from every other such buffer: an
+/// argument of the function (the ABI forbids overlapping buffers) or a
+/// global. A memref chosen at run time (a select, a loop's argument) may
+/// be any of them.
+bool isDistinctBuffer(Value root) {
+  if (root.getDefiningOp<memref::GetGlobalOp>())
+    return true;
+  auto argument = dyn_cast<BlockArgument>(root);
+  return argument && argument.getOwner()->isEntryBlock() &&
+         isa<FunctionOpInterface>(argument.getOwner()->getParentOp());
 }
 
 /// The bytes of its root that `value` views, when they are known: a planned
@@ -58,7 +71,9 @@ std::optional<std::pair<int64_t, int64_t>> viewedBytes(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
   std::optional<int64_t> offset =
       view ? getConstantIntValue(view.getByteShift()) : std::nullopt;
-  if (!offset || !type.hasStaticShape() || !type.getLayout().isIdentity())
+  if (!offset || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      !type.getElementType().isIntOrFloat() ||
+      type.getElementTypeBitWidth() % 8 != 0)
     return std::nullopt;
   int64_t bytes = type.getNumElements() * type.getElementTypeBitWidth() / 8;
   return std::make_pair(*offset, *offset + bytes);
@@ -66,8 +81,9 @@ std::optional<std::pair<int64_t, int64_t>> viewedBytes(Value value) {
 
 /// Whether `a` and `b` may view the same bytes.
 bool mayOverlap(Value a, Value b) {
-  if (rootOf(a) != rootOf(b))
-    return false;
+  Value rootA = rootOf(a), rootB = rootOf(b);
+  if (rootA != rootB)
+    return !isDistinctBuffer(rootA) || !isDistinctBuffer(rootB);
   auto first = viewedBytes(a), second = viewedBytes(b);
   return !first || !second ||
          (first->first < second->second && second->first < first->second);
@@ -155,11 +171,10 @@ bool hasDisjointIterations(scf::ForOp outer, scf::ForOp loop) {
          llvm::all_of(dims, [](auto &entry) { return entry.second.any(); });
 }
 
-/// The loop nest `outer` as a parallel loop over the iterations of one of
-/// its loops that touch disjoint elements (hasDisjointIterations) and the
-/// rest of the nest, in order, inside; null if no loop of its perfectly
-/// nested chain qualifies.
-scf::ParallelOp parallelizeDisjoint(scf::ForOp outer) {
+/// The loop of the perfectly nested chain of `outer` whose iterations
+/// touch disjoint elements (hasDisjointIterations), the innermost such;
+/// null if there is none.
+scf::ForOp findDisjointLoop(scf::ForOp outer) {
   SmallVector<scf::ForOp> chain = {outer};
   while (true) {
     Block *body = chain.back().getBody();
@@ -172,27 +187,31 @@ scf::ParallelOp parallelizeDisjoint(scf::ForOp outer) {
         return each.getNumRegionIterArgs() != 0;
       }))
     return nullptr;
-  for (scf::ForOp loop : llvm::reverse(chain)) {
-    if (!llvm::all_of(
+  for (scf::ForOp loop : llvm::reverse(chain))
+    if (llvm::all_of(
             ValueRange{loop.getLowerBound(), loop.getUpperBound(),
                        loop.getStep()},
-            [&](Value bound) { return outer.isDefinedOutsideOfLoop(bound); }) ||
-        !hasDisjointIterations(outer, loop))
-      continue;
-    OpBuilder builder(outer);
-    auto parallel = builder.create<scf::ParallelOp>(
-        outer.getLoc(), ValueRange{loop.getLowerBound()},
-        ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
-    outer->moveBefore(parallel.getBody()->getTerminator());
-    loop.getInductionVar().replaceAllUsesWith(
-        parallel.getInductionVars().front());
-    Block *body = loop.getBody();
-    for (Operation &op : llvm::make_early_inc_range(body->without_terminator()))
-      op.moveBefore(loop);
-    loop.erase();
-    return parallel;
-  }
+            [&](Value bound) { return outer.isDefinedOutsideOfLoop(bound); }) &&
+        hasDisjointIterations(outer, loop))
+      return loop;
   return nullptr;
+}
+
+/// The loop nest `outer` as a parallel loop over the iterations of its
+/// loop `loop`, the rest of the nest, in order, inside.
+scf::ParallelOp parallelize(scf::ForOp outer, scf::ForOp loop) {
+  OpBuilder builder(outer);
+  auto parallel = builder.create<scf::ParallelOp>(
+      outer.getLoc(), ValueRange{loop.getLowerBound()},
+      ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+  outer->moveBefore(parallel.getBody()->getTerminator());
+  loop.getInductionVar().replaceAllUsesWith(
+      parallel.getInductionVars().front());
+  Block *body = loop.getBody();
+  for (Operation &op : llvm::make_early_inc_range(body->without_terminator()))
+    op.moveBefore(loop);
+  loop.erase();
+  return parallel;
 }
 
 /// Whether the host may run `op`: it computes a value (a view, an index)
@@ -345,15 +364,23 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
       };
       if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
         return op.emitOpError("outside the workspace has no place on the GPU");
-      if (isa<CallOpInterface>(op))
-        return op.emitOpError("calls the host, which a GPU kernel cannot");
+      WalkResult call = op.walk([](CallOpInterface call) {
+        call->emitOpError("calls the host, which a GPU kernel cannot");
+        return WalkResult::interrupt();
+      });
+      if (call.wasInterrupted())
+        return failure();
       if (op.hasTrait<OpTrait::IsTerminator>())
         return flush(&op);
       auto loop = dyn_cast<scf::ParallelOp>(op);
-      if (auto nest = dyn_cast<scf::ForOp>(op); nest && serial.empty())
-        loop = parallelizeDisjoint(nest);
-      if (loop) {
-        if (failed(flush(&op)) || failed(mapParallel(loop)))
+      auto nest = dyn_cast<scf::ForOp>(op);
+      scf::ForOp disjoint = nest ? findDisjointLoop(nest) : nullptr;
+      if (loop || disjoint) {
+        if (failed(flush(&op)))
+          return failure();
+        if (disjoint)
+          loop = parallelize(nest, disjoint);
+        if (failed(mapParallel(loop)))
           return failure();
       } else if (reads(inSerial)) {
         serial.push_back(&op);
@@ -385,11 +412,17 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
                                "positive");
       return signalPassFailure();
     }
+    if (getOperation().isExternal())
+      return;
+    if (!getOperation().getBody().hasOneBlock()) {
+      getOperation().emitOpError("with several blocks is not mapped to the "
+                                 "GPU (a planned step has one)");
+      return signalPassFailure();
+    }
     scalars.clear();
     launched.clear();
-    for (Block &block : getOperation().getBody())
-      if (failed(mapBlock(block)))
-        return signalPassFailure();
+    if (failed(mapBlock(getOperation().getBody().front())))
+      return signalPassFailure();
     // The host reads no scalar itself.
     for (Operation *op : scalars)
       for (Operation *user : op->getUsers())

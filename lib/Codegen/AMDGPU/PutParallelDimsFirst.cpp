@@ -1,5 +1,4 @@
-//===- PutParallelDimsFirst.cpp - parallel loops before reductions -*- C++
-//-*-===//
+//===- PutParallelDimsFirst.cpp - parallel loops first ----------*- C++ -*-===//
 
 #include "quern/Codegen/AMDGPU/Passes.h"
 

@@ -18,11 +18,19 @@
 // CHECK-NEXT: memref.store %[[GROUPS]], %[[OUT]][%[[N]]]
 // CHECK-NOT: gpu.
 
-// Reversed, each loop counts down: the workgroup is groups - 1 - w.
+// Reversed, each loop counts down: the workgroup is groups - 1 - w, the
+// thread 15 - t.
 // REVERSED-LABEL: func.func @launch
-// REVERSED: scf.for %[[W:.+]] = %{{.+}} to %[[GROUPS:.+]] step
-// REVERSED: %[[LAST:.+]] = arith.subi %[[GROUPS]], %{{.+}} : index
-// REVERSED-NEXT: %{{.+}} = arith.subi %[[LAST]], %[[W]] : index
+// REVERSED-SAME: (%[[OUT:.+]]: memref<64xindex>, %[[GROUPS:.+]]: index)
+// REVERSED: scf.for %[[W:.+]] = %{{.+}} to %[[GROUPS]] step
+// REVERSED-NEXT: %[[LAST:.+]] = arith.subi %[[GROUPS]], %{{.+}} : index
+// REVERSED-NEXT: %[[GROUP:.+]] = arith.subi %[[LAST]], %[[W]] : index
+// REVERSED: scf.for %[[T:.+]] = %{{.+}} to %[[SIXTEEN:c16]] step
+// REVERSED-NEXT: %[[LASTT:.+]] = arith.subi %[[SIXTEEN]], %{{.+}} : index
+// REVERSED-NEXT: %[[THREAD:.+]] = arith.subi %[[LASTT]], %[[T]] : index
+// REVERSED-NEXT: %[[FIRST:.+]] = arith.muli %[[GROUP]], %[[SIXTEEN]] : index
+// REVERSED-NEXT: %[[N:.+]] = arith.addi %[[FIRST]], %[[THREAD]] : index
+// REVERSED-NEXT: memref.store %[[GROUPS]], %[[OUT]][%[[N]]]
 func.func @launch(%out: memref<64xindex>, %groups: index) {
   %c1 = arith.constant 1 : index
   %c16 = arith.constant 16 : index

@@ -77,10 +77,25 @@ func.func @racing(%x: memref<4xf32>) {
 
 // -----
 
-// A host function cannot run in a kernel.
+// A host function cannot run in a kernel, nor in a loop that becomes one.
 func.func private @host(memref<4xf32>)
 func.func @call(%x: memref<4xf32>) {
-  // expected-error @below {{'func.call' op calls the host, which a GPU kernel cannot}}
-  func.call @host(%x) : (memref<4xf32>) -> ()
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    // expected-error @below {{'func.call' op calls the host, which a GPU kernel cannot}}
+    func.call @host(%x) : (memref<4xf32>) -> ()
+  }
+  return
+}
+
+// -----
+
+// A planned step is one block.
+// expected-error @below {{'func.func' op with several blocks is not mapped to the GPU (a planned step has one)}}
+func.func @blocks(%x: memref<4xf32>) {
+  cf.br ^next
+^next:
   return
 }

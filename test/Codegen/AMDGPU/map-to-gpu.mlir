@@ -170,6 +170,32 @@ func.func @scatter(%words: memref<8x16xindex>, %grad: memref<8x16xf32>, %out: me
 
 // -----
 
+// A scatter into one column: every row's update may hit the same element,
+// and no loop touches disjoint elements, so the nest runs on one thread.
+
+// CHECK-LABEL: func.func @one_column
+// CHECK: gpu.launch blocks({{.+}}) in ({{.+}}) threads(%{{.+}}, %{{.+}}, %{{.+}}) in (%{{.+}} = %c1{{(_[0-9]+)?}},
+// CHECK-NEXT: scf.for
+// CHECK-NEXT: scf.for
+func.func @one_column(%words: memref<8x16xindex>, %grad: memref<8x16xf32>, %out: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    scf.for %j = %c0 to %c16 step %c1 {
+      %w = memref.load %words[%i, %j] : memref<8x16xindex>
+      %g = memref.load %grad[%i, %j] : memref<8x16xf32>
+      %o = memref.load %out[%w, %c0] : memref<4x16xf32>
+      %s = arith.addf %o, %g : f32
+      memref.store %s, %out[%w, %c0] : memref<4x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Views of one workspace: the buffer written and the one read are planned
 // apart (bytes 0-255 and 256-511), so the columns are independent; when
 // they may overlap, the nest runs on one thread.

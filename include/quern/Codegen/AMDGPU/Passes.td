@@ -111,9 +111,11 @@ def LowerLaunchesToLoopsPass
     a GPU: threads of a launch that does not synchronise (`gpu.barrier` is
     an error) are independent, and running them one after another computes
     what the GPU computes. With `reversed`, the loops count down, the last
-    workgroup and thread first: two threads that write one element (a race
-    on the GPU) then give another result than in order, which a test
-    running both ways sees.
+    workgroup and thread first: a thread that reads what another thread of
+    the launch writes, or two threads storing one element (the last
+    store wins), then give another result than in order, which a test
+    running both ways sees. Two threads adding into one element do not
+    show: each thread's update is whole on the host.
 
     Before:
     ```mlir
