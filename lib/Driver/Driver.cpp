@@ -435,6 +435,9 @@ LogicalResult Compilation::run() {
     if (options.train && options.train->passes.step.dataParallel)
       return fail("--data-parallel: not for an AMD GPU yet (its "
                   "communicator is the host's)");
+    if (options.printKernelReport)
+      return fail("--print-kernel-report: reports the CPU's kernels; an AMD "
+                  "GPU's are in NAME.hsaco (llvm-readelf --notes)");
     // The library runs on the host, one thread of it.
     gpu = target;
     target = resolveTarget({"", "", "", "", ThreadRuntime::None});
