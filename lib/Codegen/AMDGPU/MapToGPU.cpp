@@ -2,6 +2,8 @@
 
 #include "quern/Codegen/AMDGPU/Passes.h"
 
+#include "../CPU/Views.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -40,14 +42,6 @@ gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value groups,
   return launch;
 }
 
-/// The buffer `value` views: a function argument or a global, or what
-/// else made it.
-Value rootOf(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// Whether `root` is a buffer known apart from every other such buffer: an
 /// argument of the function (the ABI forbids overlapping buffers) or a
 /// global. A memref chosen at run time (a select, a loop's argument) may
@@ -81,7 +75,7 @@ std::optional<std::pair<int64_t, int64_t>> viewedBytes(Value value) {
 
 /// Whether `a` and `b` may view the same bytes.
 bool mayOverlap(Value a, Value b) {
-  Value rootA = rootOf(a), rootB = rootOf(b);
+  Value rootA = quern::viewedBuffer(a), rootB = quern::viewedBuffer(b);
   if (rootA != rootB)
     return !isDistinctBuffer(rootA) || !isDistinctBuffer(rootB);
   auto first = viewedBytes(a), second = viewedBytes(b);
@@ -231,9 +225,12 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
   /// Each kernel that uses one reads and computes it again, from the same
   /// memory, which no kernel writes in between.
   llvm::SetVector<Operation *> scalars;
-  /// Of the function being mapped: the kernels launched so far, each with
-  /// what it writes.
-  SmallVector<std::pair<Operation *, Writes>> launched;
+  /// Of the function being mapped: what each kernel launched so far
+  /// writes, in order.
+  SmallVector<Writes> launched;
+  /// Of each scalar load: how many kernels were launched before it (those
+  /// after it must not write what it reads).
+  llvm::DenseMap<Operation *, size_t> launchedBefore;
 
   /// Clones into `launch` what it reads from the host: constants' globals
   /// and the scalars above. The threads of a `parallel` launch must not
@@ -253,9 +250,9 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         if (failed(clone(operand)))
           return failure();
       if (auto load = dyn_cast<memref::LoadOp>(def)) {
-        for (auto &[kernel, writes] : launched)
-          if (load->isBeforeInBlock(kernel) &&
-              writes.mayWrite(load.getMemRef()))
+        for (const Writes &writes :
+             ArrayRef(launched).drop_front(launchedBefore.lookup(load)))
+          if (writes.mayWrite(load.getMemRef()))
             return load.emitOpError("is read by a kernel after another "
                                     "kernel may have written it");
         if (parallel && own.mayWrite(load.getMemRef()))
@@ -278,7 +275,7 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         if (Value copy = cloned.lookupOrNull(operand.get()))
           operand.set(copy);
     });
-    launched.emplace_back(launch, std::move(own));
+    launched.push_back(std::move(own));
     return success();
   }
 
@@ -395,6 +392,7 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
             failed(flush(&op)))
           return failure();
         scalars.insert(&op);
+        launchedBefore[&op] = launched.size();
       } else if (isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
                  reads(scalars)) {
         scalars.insert(&op);
@@ -421,6 +419,7 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
     }
     scalars.clear();
     launched.clear();
+    launchedBefore.clear();
     if (failed(mapBlock(getOperation().getBody().front())))
       return signalPassFailure();
     // The host reads no scalar itself.
@@ -435,6 +434,7 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
       op->erase();
     scalars.clear();
     launched.clear();
+    launchedBefore.clear();
   }
 };
 

@@ -1,9 +1,9 @@
 //===- Views.h - the users of a buffer through its views --------*- C++ -*-===//
 //
-// Shared by the CPU passes that ask who touches a buffer: the workspace
-// plan (a buffer's last use), the fill forwarding (who reads an
-// accumulator) and the packs moved into products (what else reads the
-// packed buffer).
+// Shared by the passes that ask who touches a buffer: the workspace plan
+// (a buffer's last use), the fill forwarding (who reads an accumulator),
+// the packs moved into products (what else reads the packed buffer) and
+// the GPU mapping (which buffers a kernel's views may share).
 //
 //===----------------------------------------------------------------------===//
 
