@@ -347,6 +347,12 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   }
   TimingScope emitTimer = rootTimer.nest("Emit (LLVM code generation, link)");
 
+  // The kernels' code object, for inspection, beside what links it.
+  bool linkable =
+      options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
+  if (linkable && !codeObject.empty() &&
+      !outputs.write("hsaco", codeObject, error))
+    return fail(error);
   bool written = false;
   switch (options.emit) {
   case EmitKind::LLVM: {
@@ -362,10 +368,8 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
                  outputs.add("s"), error);
     break;
   case EmitKind::Object:
-    written =
-        (codeObject.empty() || outputs.write("hsaco", codeObject, error)) &&
-        emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
-                 outputs.add("o"), error);
+    written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
+                       outputs.add("o"), error);
     break;
   case EmitKind::Shared: {
     // The object is only the linker's input.
@@ -374,13 +378,11 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
             llvm::sys::fs::createTemporaryFile("quern", "o", object))
       return fail("cannot create a temporary file: " + code.message());
     llvm::FileRemover removeObject(object);
-    written =
-        (codeObject.empty() || outputs.write("hsaco", codeObject, error)) &&
-        emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
-                 object, error) &&
-        linkSharedLibrary(object,
-                          outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
-                          name, target, usesOpenMP, error);
+    written = emitCode(*llvmModule, *machine, llvm::CodeGenFileType::ObjectFile,
+                       object, error) &&
+              linkSharedLibrary(
+                  object, outputs.add(triple.isOSDarwin() ? "dylib" : "so"),
+                  name, target, usesOpenMP, error);
     break;
   }
   case EmitKind::MLIR:
