@@ -92,11 +92,23 @@ using IntFn = function_ref<std::optional<APInt>(const APInt &, const APInt &)>;
 using FloatFn =
     function_ref<std::optional<APFloat>(const APFloat &, const APFloat &)>;
 
+/// Whether a binary op on `lhs` and `rhs` is folded: both small constants,
+/// or both splats of any size, whose result is a splat too (a gradient's
+/// exponent y - 1 of a Pow by a splat y is a splat, not a tensor read).
+static bool foldsBinary(Attribute lhs, Attribute rhs) {
+  auto isSplat = [](Attribute attr) {
+    auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
+    return dense && dense.isSplat();
+  };
+  return (denseIfSmall(lhs) && denseIfSmall(rhs)) ||
+         (isSplat(lhs) && isSplat(rhs));
+}
+
 /// Folds a binary op on two constants with the function for its element
 /// type (either may be null: no fold for that kind of element).
 static Attribute foldBinary(ArrayRef<Attribute> operands, Type resultType,
                             IntFn intFn, FloatFn floatFn) {
-  if (!denseIfSmall(operands[0]) || !denseIfSmall(operands[1]))
+  if (!foldsBinary(operands[0], operands[1]))
     return {};
   Type elementType = getElementTypeOrSelf(resultType);
   if (isa<FloatType>(elementType) && floatFn)

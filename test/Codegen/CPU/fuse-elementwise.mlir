@@ -689,3 +689,32 @@ func.func @pack_unlike_copy(%x: tensor<64x4xf32>, %y: tensor<?x64xf32>) -> (tens
   } -> tensor<64x?xbf16>
   return %round, %pack, %dynamic, %dynamic_pack : tensor<64x4xbf16>, tensor<4x64xbf16>, tensor<?x64xbf16>, tensor<64x?xbf16>
 }
+
+// A producer that its consumer reads broadcast (a row's statistic in each
+// element of the row) stays apart when it computes something: fused, its
+// sqrt would run once for each of the row's elements instead of once.
+// CHECK-LABEL: func.func @broadcast_stays_apart
+// CHECK: %[[ROOT:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<8xf32>)
+// CHECK: math.sqrt
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[ROOT]] : tensor<8x32xf32>, tensor<8xf32>)
+// CHECK-NOT: math.sqrt
+// CHECK: return
+#vector = affine_map<(i) -> (i)>
+#row = affine_map<(i, j) -> (i)>
+func.func @broadcast_stays_apart(%x: tensor<8x32xf32>, %m: tensor<8xf32>) -> tensor<8x32xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %root = linalg.generic {indexing_maps = [#vector, #vector], iterator_types = ["parallel"]}
+      ins(%m : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sqrt %in : f32
+    linalg.yield %r : f32
+  } -> tensor<8xf32>
+  %e2 = tensor.empty() : tensor<8x32xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #row, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %root : tensor<8x32xf32>, tensor<8xf32>) outs(%e2 : tensor<8x32xf32>) {
+  ^bb0(%in: f32, %r: f32, %out: f32):
+    %p = arith.mulf %in, %r : f32
+    linalg.yield %p : f32
+  } -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
+}

@@ -796,11 +796,16 @@ func.func @gather_unknown_indices(%i: tensor<2xi64>) -> tensor<2xi64> {
 
 // -----
 
-// The 65536-element limit holds for elementwise folds too.
-// CHECK-LABEL: func.func @add_large_constant
-// CHECK: quern.add
-func.func @add_large_constant() -> tensor<65537xi32> {
-  %a = quern.constant dense<1> : tensor<65537xi32>
-  %0 = quern.add %a, %a : tensor<65537xi32>
-  return %0 : tensor<65537xi32>
+// Splats fold whatever their size, into a splat: the exponent y - 1 of
+// a Pow's gradient, so that the product reads no tensor of ones.
+// CHECK-LABEL: func.func @sub_large_splats
+// CHECK: %[[C:.+]] = quern.constant dense<1.000000e+00> : tensor<1x512x2048xf32>
+// CHECK-NOT: quern.sub
+// CHECK: return %[[C]]
+func.func @sub_large_splats() -> tensor<1x512x2048xf32> {
+  %y = quern.constant dense<2.0> : tensor<1x512x2048xf32>
+  %one = quern.constant dense<1.0> : tensor<1x512x2048xf32>
+  %0 = quern.sub %y, %one : tensor<1x512x2048xf32>
+  return %0 : tensor<1x512x2048xf32>
 }
+
