@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Strategy.h"
+#include "VectorizeLanes.h"
 
 #include "quern/Codegen/CPU/Passes.h"
 
@@ -120,12 +121,19 @@ struct SelectStrategyPass
       if (!strategy)
         return;
       // What the vectorizer does not accept stays scalar code: an
-      // elementwise op is still shared out over threads.
+      // elementwise op is still shared out over threads. One computed
+      // from position (a weight decoded into panels) runs its last loops
+      // in vector lanes (VectorizeLanes.h), its register tiles.
       if (failed(linalg::vectorizeOpPrecondition(op))) {
         if (strategy->kind != Strategy::Elementwise || !strategy->parallel)
           return;
         strategy->kind = Strategy::Scalar;
         strategy->registerTiles.assign(ranges.size(), 1);
+        if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+          if (SmallVector<int64_t> tiles =
+                  laneTiles(generic, lanes(Float32Type::get(op.getContext())));
+              !tiles.empty())
+            strategy->registerTiles = tiles;
         strategy->parallelTile = 1;
       }
       strategy->attach(op);

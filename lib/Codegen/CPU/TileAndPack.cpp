@@ -203,9 +203,15 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
     strategy.parallel = false;
   }
 
-  // Scalar code: the threads' tiles are the op's pieces, left as they are.
-  if (strategy.kind == Strategy::Scalar)
+  // Scalar code: the threads' tiles are the op's pieces, left as they are;
+  // quern-vectorize runs those with register tiles in lanes.
+  if (strategy.kind == Strategy::Scalar) {
+    if (llvm::any_of(strategy.registerTiles,
+                     [](int64_t size) { return size > 1; }))
+      op->setAttr(kVectorSizesAttrName,
+                  rewriter.getDenseI64ArrayAttr(strategy.registerTiles));
     return pack ? tileOp(rewriter, pack) : success();
+  }
   SmallVector<int64_t> registers =
       onlyWhereSmaller(strategy.registerTiles, op.getStaticLoopRanges());
   // A dynamic extent (a partial cache tile) is always tiled.

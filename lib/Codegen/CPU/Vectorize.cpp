@@ -10,6 +10,7 @@
 
 #include "Strategy.h"
 #include "VectorPatterns.h"
+#include "VectorizeLanes.h"
 #include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
@@ -130,9 +131,18 @@ LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func) {
       vectorSizes.assign(sizes.asArrayRef().begin(), sizes.asArrayRef().end());
     SmallVector<bool> scalable(vectorSizes.size(), false);
     rewriter.setInsertionPoint(op);
+    // Scalar code in lanes (SelectStrategy): an op linalg cannot vectorize.
+    if (failed(linalg::vectorizeOpPrecondition(op))) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (!generic ||
+          failed(vectorizeLanes(rewriter, generic, sizes.asArrayRef())))
+        return op->emitOpError("cannot run in lanes of register tiles [")
+               << sizes.asArrayRef() << "]";
+      continue;
+    }
     if (failed(linalg::vectorize(rewriter, op, vectorSizes, scalable)))
       return op->emitOpError("cannot be vectorized with vector sizes [")
-             << sizes << "]";
+             << sizes.asArrayRef() << "]";
   }
   return success();
 }

@@ -284,9 +284,10 @@ func.func @relu_rows(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 // An elementwise op the vectorizer does not take (its body loads at a
 // computed position: a gather, a quantized weight's decoding) is scalar
 // code, still shared out over threads when it is large; without threads it
-// gets no strategy.
+// gets no strategy. Computed from position alone, its last loop runs in
+// the lanes of one vector of f32 (quern-vectorize).
 // AVX512-LABEL: func.func @gathers
-// AVX512: quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1 : i64, register_tiles = array<i64: 1, 1>}
+// AVX512: quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1 : i64, register_tiles = array<i64: 1, 16>}
 // NEON-LABEL: func.func @gathers
 // NEON-NOT: quern.strategy
 func.func @gathers(%table: memref<1024xf32>, %out: memref<512x1024xf32>) {
@@ -298,6 +299,23 @@ func.func @gathers(%table: memref<1024xf32>, %out: memref<512x1024xf32>) {
     %c = arith.constant 1023 : index
     %w = arith.minui %k, %c : index
     %v = memref.load %table[%w] : memref<1024xf32>
+    linalg.yield %v : f32
+  }
+  return
+}
+
+// Lanes that would read different rows of a 2-D table (a varying index
+// other than the last) are not followed: register tiles of 1.
+// AVX512-LABEL: func.func @gathers_by_rows
+// AVX512: quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1 : i64, register_tiles = array<i64: 1, 1>}
+func.func @gathers_by_rows(%table: memref<1024x4xf32>, %out: memref<512x1024xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%out : memref<512x1024xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c = arith.constant 3 : index
+    %k = arith.andi %i, %c : index
+    %v = memref.load %table[%j, %k] : memref<1024x4xf32>
     linalg.yield %v : f32
   }
   return

@@ -485,9 +485,12 @@ def SelectStrategyPass
       (m, n, p) whose tiles take the whole pair.
     - `kind = "scalar"`: an elementwise op the vectorizer cannot handle (its
       body loads at a computed position: a gather, a quantized weight's
-      decoding into a product's panels) that is worth threads: register
-      tiles of 1, and its first loop shared out over threads, each piece
-      left to scalar loops.
+      decoding into a product's panels) that is worth threads: its first
+      loop shared out over threads. When it computes its one output from
+      position alone and its body can be followed across lanes (see
+      `quern-vectorize`), its last loop takes a register tile of one
+      vector of f32 lanes; otherwise register tiles of 1, each piece left
+      to scalar loops.
     - Ops that read or write booleans (a vector of i1 is packed bits in
       memory, a boolean tensor a byte per element), and other ops the
       vectorizer cannot handle, get no strategy and stay scalar loops.
@@ -645,7 +648,18 @@ def VectorizePass : Pass<"quern-vectorize", "mlir::func::FuncOp"> {
   let description = [{
     Each op marked `quern.vector_sizes` by `quern-tile-and-pack` is
     vectorized (`linalg::vectorize`; without masks, its shape being static,
-    unless a partial tile of a dynamic extent). Transfers through permuted
+    unless a partial tile of a dynamic extent). A scalar op so marked
+    (computed from position, beyond `linalg::vectorize`) becomes loops over
+    its register tiles, each tile computed in vector lanes: every integer
+    of its body is followed as a part common to the lanes plus a known
+    offset per lane, so that a load whose lanes read consecutive elements
+    (each possibly repeated, as two 4-bit codes share a byte) is one
+    vector load and a shuffle, one the lanes all read at the same place (a
+    block's scale) a scalar load, and one at places computed from loaded
+    data (a table of levels) a `vector.gather`; the tile is written with
+    one `vector.transfer_write`. Lanes that would read elements apart (a
+    transposed weight's codes) are not followed: gathering those was
+    slower than scalar code. Transfers through permuted
     maps become transfers in memory order plus transposes before a tile's
     unit dimensions are dropped, and transposes drop unit dimensions
     wherever they are. Reductions are rewritten as `vector.contract`;
@@ -661,6 +675,7 @@ def VectorizePass : Pass<"quern-vectorize", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
 }
 

@@ -1,0 +1,505 @@
+//===- VectorizeLanes.cpp - ops computed from position, in lanes -*- C++ -*-=//
+//
+// See VectorizeLanes.h. The rules that follow an integer across the lanes
+// keep it exact: lane i holds c + o[i], c the part common to the lanes (a
+// multiple of a known divisor g), o[i] >= 0 a known offset. Divided by q
+// (or shifted), c + o[i] is c / q + o[i] / q in every lane as long as each
+// o[i] mod q is below gcd(g, q): c mod q is a multiple of that gcd, so
+// adding o[i] mod q never carries into the next multiple of q. The same
+// condition makes a remainder (or a mask of low bits) c mod q + o[i] mod q.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VectorizeLanes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <numeric>
+#include <optional>
+
+using namespace mlir;
+
+namespace {
+
+/// A value of the body across the lanes. An integer (or index) is its
+/// common part plus offsets[i] in lane i, the common part a multiple of
+/// `divisor` (0: the common part is 0). A `vector` differs between lanes in
+/// a way no offsets describe. Anything else is the same in every lane.
+struct LaneForm {
+  SmallVector<int64_t> offsets;
+  int64_t divisor = 1;
+  bool vector = false;
+
+  bool varies() const {
+    return vector ||
+           llvm::any_of(offsets, [](int64_t offset) { return offset != 0; });
+  }
+};
+
+/// A constant integer operand, if it is one.
+std::optional<int64_t> constantOf(Value value) {
+  APInt constant;
+  if (!matchPattern(value, m_ConstantInt(&constant)) ||
+      constant.getSignificantBits() > 63)
+    return std::nullopt;
+  return constant.getSExtValue();
+}
+
+/// r when lane i reads element i / r (r dividing the lane count): one
+/// vector load of lanes / r elements, each repeated r times.
+std::optional<int64_t> repeatOf(ArrayRef<int64_t> offsets) {
+  for (int64_t repeat = 1; repeat <= static_cast<int64_t>(offsets.size());
+       repeat *= 2) {
+    if (offsets.size() % repeat != 0)
+      break;
+    if (llvm::all_of(llvm::seq<int64_t>(0, offsets.size()),
+                     [&](int64_t i) { return offsets[i] == i / repeat; }))
+      return repeat;
+  }
+  return std::nullopt;
+}
+
+/// How register tiles run in lanes: `lanes` along loop `laneDim`; with
+/// `copies` > 1, the last loop (just after it) too, unrolled: the body
+/// computed once per element of its tile, each copy a vector along the
+/// lane loop, the copies transposed into the tile.
+struct LanePlan {
+  unsigned laneDim = 0;
+  int64_t lanes = 1;
+  int64_t copies = 1;
+};
+
+/// The plan of `tiles`, when they are one: a lane loop, and possibly the
+/// last loop right after it unrolled; whole tiles of static loops.
+std::optional<LanePlan> planOf(linalg::GenericOp op, ArrayRef<int64_t> tiles) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || ranges.size() != tiles.size() ||
+      llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  SmallVector<unsigned> tiled;
+  for (auto [dim, range, tile] : llvm::enumerate(ranges, tiles)) {
+    if (tile < 1 || range % tile != 0)
+      return std::nullopt;
+    if (tile > 1)
+      tiled.push_back(dim);
+  }
+  unsigned last = ranges.size() - 1;
+  LanePlan plan;
+  if (tiled.size() == 1 && tiled[0] == last) {
+    plan.laneDim = last;
+  } else if (tiled.size() == 2 && tiled[0] + 1 == last && tiled[1] == last) {
+    plan.laneDim = tiled[0];
+    plan.copies = tiles[last];
+  } else {
+    return std::nullopt;
+  }
+  plan.lanes = tiles[plan.laneDim];
+  return plan;
+}
+
+class LaneAnalysis {
+public:
+  /// The body across the lanes of `plan`, in the copy `copy` of the
+  /// unrolled loop.
+  LaneAnalysis(linalg::GenericOp op, ArrayRef<int64_t> tiles, LanePlan plan,
+               int64_t copy)
+      : op(op), tiles(tiles), plan(plan), copy(copy), lanes(plan.lanes) {}
+
+  /// Follows every op of the body; false at the first it cannot.
+  bool run() {
+    for (Operation &inner : op.getBody()->without_terminator()) {
+      if (inner.getNumResults() != 1)
+        return false;
+      std::optional<LaneForm> form = follow(inner);
+      if (!form)
+        return false;
+      forms[inner.getResult(0)] = std::move(*form);
+    }
+    return true;
+  }
+
+  /// What `value` is across the lanes; values from above the body are the
+  /// same in every lane.
+  LaneForm form(Value value) const {
+    if (auto found = forms.find(value); found != forms.end())
+      return found->second;
+    return uniform(value.getType(), 1);
+  }
+
+private:
+  LaneForm uniform(Type type, int64_t divisor) const {
+    LaneForm form;
+    if (type.isIntOrIndex())
+      form.offsets.assign(lanes, 0);
+    form.divisor = divisor;
+    return form;
+  }
+
+  static LaneForm vectorForm() {
+    LaneForm form;
+    form.vector = true;
+    return form;
+  }
+
+  /// Whether `form` divided by `q` (or taken modulo `q`) splits into the
+  /// common part's and the offsets' (the file comment's condition).
+  static bool splits(const LaneForm &form, int64_t q) {
+    int64_t common = std::gcd(form.divisor, q);
+    return q > 0 && !form.vector && !form.offsets.empty() &&
+           llvm::all_of(form.offsets, [&](int64_t offset) {
+             return offset >= 0 && offset % q < common;
+           });
+  }
+
+  std::optional<LaneForm> follow(Operation &inner) {
+    Value result = inner.getResult(0);
+    Type type = result.getType();
+    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+      // Where the tile starts (a multiple of its size), plus the lane along
+      // the lane loop, or the copy along the unrolled one.
+      unsigned dim = index.getDim();
+      bool unrolled = plan.copies > 1 && dim + 1 == tiles.size();
+      LaneForm form =
+          uniform(type, std::gcd(tiles[dim], unrolled ? copy : int64_t(0)));
+      if (dim == plan.laneDim)
+        for (int64_t lane = 0; lane < lanes; ++lane)
+          form.offsets[lane] = lane;
+      return form;
+    }
+    if (std::optional<int64_t> constant = constantOf(result))
+      return uniform(type, std::abs(*constant));
+    if (auto load = dyn_cast<memref::LoadOp>(inner)) {
+      ValueRange indices = load.getIndices();
+      for (Value index : indices.drop_back())
+        if (form(index).varies())
+          return std::nullopt;
+      if (indices.empty() || !form(indices.back()).varies())
+        return uniform(type, 1);
+      // Lanes reading consecutive elements (each possibly repeated), or
+      // at places computed from loaded data (a table's entries). Lanes
+      // reading elements apart (a transposed weight's codes) would gather
+      // from as many cache lines: slower than scalar code, measured.
+      LaneForm last = form(indices.back());
+      if (!isLastMemrefDimUnitStride(load.getMemRefType()) ||
+          (!last.vector && !repeatOf(last.offsets)))
+        return std::nullopt;
+      return vectorForm();
+    }
+    SmallVector<LaneForm> operands;
+    for (Value operand : inner.getOperands())
+      operands.push_back(form(operand));
+    bool anyVector = llvm::any_of(
+        operands, [](const LaneForm &form) { return form.vector; });
+    if (!anyVector && type.isIntOrIndex()) {
+      if (std::optional<LaneForm> form = followInteger(inner, operands))
+        return form;
+    }
+    // Anything else: the same in every lane if its operands are, else one
+    // op on vectors.
+    if (!isPure(&inner) || inner.getNumRegions() != 0 ||
+        !llvm::all_of(inner.getOperandTypes(),
+                      [](Type t) { return t.isIntOrIndexOrFloat(); }) ||
+        !type.isIntOrIndexOrFloat())
+      return std::nullopt;
+    if (llvm::none_of(operands,
+                      [](const LaneForm &form) { return form.varies(); }))
+      return uniform(type, 1);
+    if (!inner.hasTrait<OpTrait::Elementwise>())
+      return std::nullopt;
+    return vectorForm();
+  }
+
+  /// The integer ops the offsets follow exactly; none for any other.
+  std::optional<LaneForm> followInteger(Operation &inner,
+                                        ArrayRef<LaneForm> operands) {
+    auto withOffsets = [&](const LaneForm &from, auto &&offset,
+                           int64_t divisor) -> std::optional<LaneForm> {
+      LaneForm form = from;
+      for (int64_t &value : form.offsets) {
+        std::optional<int64_t> next = offset(value);
+        if (!next)
+          return std::nullopt;
+        value = *next;
+      }
+      form.divisor = divisor;
+      return form;
+    };
+    if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtUIOp,
+            arith::ExtSIOp>(inner))
+      return operands[0];
+    if (isa<arith::AddIOp>(inner)) {
+      LaneForm form = operands[0];
+      for (auto [value, other] :
+           llvm::zip_equal(form.offsets, operands[1].offsets))
+        if (llvm::AddOverflow(value, other, value))
+          return std::nullopt;
+      form.divisor = std::gcd(operands[0].divisor, operands[1].divisor);
+      return form;
+    }
+    if (isa<arith::MulIOp>(inner)) {
+      for (int side : {0, 1}) {
+        std::optional<int64_t> factor = constantOf(inner.getOperand(side));
+        if (!factor)
+          continue;
+        const LaneForm &other = operands[1 - side];
+        int64_t divisor;
+        if (llvm::MulOverflow(other.divisor, std::abs(*factor), divisor))
+          divisor = 1;
+        return withOffsets(
+            other,
+            [&](int64_t value) -> std::optional<int64_t> {
+              int64_t product;
+              if (llvm::MulOverflow(value, *factor, product))
+                return std::nullopt;
+              return product;
+            },
+            divisor);
+      }
+      return std::nullopt;
+    }
+    // Division, a right shift, a remainder and a mask of low bits by a
+    // constant.
+    std::optional<int64_t> rhs = constantOf(inner.getOperand(1));
+    if (!rhs || *rhs <= 0)
+      return std::nullopt;
+    bool quotient = isa<arith::DivUIOp, arith::ShRUIOp>(inner);
+    bool remainder =
+        isa<arith::RemUIOp>(inner) ||
+        (isa<arith::AndIOp>(inner) && llvm::isPowerOf2_64(*rhs + 1));
+    if (!quotient && !remainder)
+      return std::nullopt;
+    int64_t q = *rhs;
+    if (isa<arith::ShRUIOp>(inner))
+      q = *rhs < 62 ? int64_t(1) << *rhs : 0;
+    else if (isa<arith::AndIOp>(inner))
+      q = *rhs + 1;
+    const LaneForm &lhs = operands[0];
+    if (!splits(lhs, q))
+      return std::nullopt;
+    int64_t g = lhs.divisor;
+    if (quotient)
+      return withOffsets(
+          lhs, [&](int64_t value) { return std::optional(value / q); },
+          g == 0 ? 0 : (g % q == 0 ? g / q : 1));
+    // c mod q, a multiple of gcd(g, q) below q: 0 when that gcd is q.
+    int64_t common = std::gcd(g, q);
+    return withOffsets(
+        lhs, [&](int64_t value) { return std::optional(value % q); },
+        common == q ? 0 : common);
+  }
+
+  linalg::GenericOp op;
+  ArrayRef<int64_t> tiles;
+  LanePlan plan;
+  int64_t copy;
+  int64_t lanes;
+  llvm::DenseMap<Value, LaneForm> forms;
+};
+
+/// Whether `op` is of the kind this file takes, before its body is
+/// followed.
+bool isComputedFromPosition(linalg::GenericOp op) {
+  return op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         !op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
+}
+
+/// The body followed in every copy of `tiles`' plan; empty if it cannot be.
+SmallVector<LaneAnalysis> analyze(linalg::GenericOp op,
+                                  ArrayRef<int64_t> tiles) {
+  std::optional<LanePlan> plan = planOf(op, tiles);
+  SmallVector<LaneAnalysis> copies;
+  if (!plan || !isComputedFromPosition(op))
+    return {};
+  for (int64_t copy = 0; copy < plan->copies; ++copy)
+    if (!copies.emplace_back(op, tiles, *plan, copy).run())
+      return {};
+  return copies;
+}
+
+} // namespace
+
+SmallVector<int64_t> quern::laneTiles(linalg::GenericOp op, int64_t lanes) {
+  // The first loop is the threads'; the lanes run along the last, or, when
+  // the last is narrower than the lanes (a bf16 pair), along the one
+  // before it, the last unrolled. (A transposed weight's panels could run
+  // the same way with the last loop a vector wide, then transposed: that
+  // was slower than scalar code, as both are bound by the writes.)
+  size_t rank = op.getNumLoops();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (rank < 2 || llvm::any_of(ranges, ShapedType::isDynamic))
+    return {};
+  SmallVector<int64_t> tiles(rank, 1);
+  tiles.back() = lanes;
+  if (!analyze(op, tiles).empty())
+    return tiles;
+  if (rank < 3 || ranges.back() >= lanes)
+    return {};
+  tiles[rank - 2] = lanes;
+  tiles.back() = ranges.back();
+  if (analyze(op, tiles).empty())
+    return {};
+  return tiles;
+}
+
+LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
+                                    linalg::GenericOp op,
+                                    ArrayRef<int64_t> tiles) {
+  if (!op.hasPureBufferSemantics() || !planOf(op, tiles))
+    return failure();
+  // Tiling offsets the loop indices with affine.apply: arithmetic instead,
+  // which the analysis follows.
+  SmallVector<affine::AffineApplyOp> applies;
+  op.getBody()->walk(
+      [&](affine::AffineApplyOp apply) { applies.push_back(apply); });
+  for (affine::AffineApplyOp apply : applies) {
+    rewriter.setInsertionPoint(apply);
+    std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
+        rewriter, apply.getLoc(), apply.getAffineMap(), apply.getOperands());
+    if (!expanded)
+      return failure();
+    rewriter.replaceOp(apply, (*expanded)[0]);
+  }
+  SmallVector<LaneAnalysis> copies = analyze(op, tiles);
+  if (copies.empty())
+    return failure();
+
+  Location loc = op.getLoc();
+  LanePlan plan = *planOf(op, tiles);
+  int64_t lanes = plan.lanes;
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> ivs;
+  for (auto [range, tile] : llvm::zip_equal(op.getStaticLoopRanges(), tiles)) {
+    auto loop = rewriter.create<scf::ForOp>(
+        loc, rewriter.create<arith::ConstantIndexOp>(loc, 0),
+        rewriter.create<arith::ConstantIndexOp>(loc, range),
+        rewriter.create<arith::ConstantIndexOp>(loc, tile));
+    ivs.push_back(loop.getInductionVar());
+    rewriter.setInsertionPointToStart(loop.getBody());
+  }
+
+  auto vectorType = [&](Type element) {
+    return VectorType::get({lanes}, element);
+  };
+  // The tile's elements of one copy as a vector along the lane loop.
+  auto emitCopy = [&](const LaneAnalysis &analysis, int64_t copy) -> Value {
+    // Each body value's common part, and its vector where it has one.
+    IRMapping common;
+    llvm::DenseMap<Value, Value> vectors;
+    auto vectorOf = [&](Value value) -> Value {
+      if (Value found = vectors.lookup(value))
+        return found;
+      Type element = value.getType();
+      LaneForm form = analysis.form(value);
+      Value vector;
+      if (form.varies()) {
+        // The offsets, plus the common part unless it is known to be 0.
+        SmallVector<Attribute> offsets;
+        for (int64_t offset : form.offsets)
+          offsets.push_back(IntegerAttr::get(element, offset));
+        vector = rewriter.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(vectorType(element), offsets));
+        if (form.divisor != 0)
+          vector = rewriter.create<arith::AddIOp>(
+              loc,
+              rewriter.create<vector::BroadcastOp>(
+                  loc, vectorType(element), common.lookupOrDefault(value)),
+              vector);
+      } else {
+        vector = rewriter.create<vector::BroadcastOp>(
+            loc, vectorType(element), common.lookupOrDefault(value));
+      }
+      vectors[value] = vector;
+      return vector;
+    };
+
+    for (Operation &inner : op.getBody()->without_terminator()) {
+      Value result = inner.getResult(0);
+      if (!analysis.form(result).vector) {
+        if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+          Value start = ivs[index.getDim()];
+          if (plan.copies > 1 && index.getDim() + 1 == ivs.size() && copy > 0)
+            start = rewriter.create<arith::AddIOp>(
+                loc, start, rewriter.create<arith::ConstantIndexOp>(loc, copy));
+          common.map(result, start);
+        } else {
+          rewriter.clone(inner, common);
+        }
+        continue;
+      }
+      Type element = result.getType();
+      if (auto load = dyn_cast<memref::LoadOp>(inner)) {
+        Value memref = common.lookupOrDefault(load.getMemRef());
+        SmallVector<Value> indices =
+            llvm::map_to_vector(load.getIndices(), [&](Value index) {
+              return common.lookupOrDefault(index);
+            });
+        LaneForm last = analysis.form(load.getIndices().back());
+        if (!last.vector) {
+          int64_t repeat = *repeatOf(last.offsets);
+          Value loaded = rewriter.create<vector::LoadOp>(
+              loc, VectorType::get({lanes / repeat}, element), memref, indices);
+          if (repeat > 1) {
+            SmallVector<int64_t> mask;
+            for (int64_t lane = 0; lane < lanes; ++lane)
+              mask.push_back(lane / repeat);
+            loaded =
+                rewriter.create<vector::ShuffleOp>(loc, loaded, loaded, mask);
+          }
+          vectors[result] = loaded;
+          continue;
+        }
+        // At places computed from loaded data: a gather.
+        Value indexVector = vectorOf(load.getIndices().back());
+        indices.back() = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+        Value all = rewriter.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(vectorType(rewriter.getI1Type()),
+                                        rewriter.getBoolAttr(true)));
+        Value zero = rewriter.create<arith::ConstantOp>(
+            loc, rewriter.getZeroAttr(vectorType(element)));
+        vectors[result] = rewriter.create<vector::GatherOp>(
+            loc, vectorType(element), memref, indices, indexVector, all, zero);
+        continue;
+      }
+      SmallVector<Value> operands =
+          llvm::map_to_vector(inner.getOperands(), vectorOf);
+      OperationState state(loc, inner.getName(), operands,
+                           {vectorType(element)}, inner.getAttrs());
+      vectors[result] = rewriter.create(state)->getResult(0);
+    }
+
+    return vectorOf(op.getBody()->getTerminator()->getOperand(0));
+  };
+
+  // The tile, written in the last dimensions (a minor identity): one
+  // vector, or the copies stacked and transposed.
+  Value tile = emitCopy(copies[0], 0);
+  if (plan.copies > 1) {
+    Type element = getElementTypeOrSelf(tile);
+    Value stacked = rewriter.create<arith::ConstantOp>(
+        loc,
+        rewriter.getZeroAttr(VectorType::get({plan.copies, lanes}, element)));
+    for (auto [copy, analysis] : llvm::enumerate(copies))
+      stacked = rewriter.create<vector::InsertOp>(
+          loc, copy == 0 ? tile : emitCopy(analysis, copy), stacked,
+          ArrayRef<int64_t>{static_cast<int64_t>(copy)});
+    tile = rewriter.create<vector::TransposeOp>(loc, stacked,
+                                                ArrayRef<int64_t>{1, 0});
+  }
+  SmallVector<bool> inBounds(plan.copies > 1 ? 2 : 1, true);
+  rewriter.create<vector::TransferWriteOp>(loc, tile, op.getDpsInits()[0], ivs,
+                                           inBounds);
+
+  rewriter.eraseOp(op);
+  return success();
+}
