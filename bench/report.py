@@ -421,9 +421,10 @@ def llama_profile_lines(study):
         f"{runs[0]['profile']['steps']} steps with `QUERN_PROFILE=1`, "
         "quern-train's ten longest kernels, their share of the kernels' time "
         "by kind. A scalar kernel on a product's node is its NF4 weight "
-        "decoded into panels: element by element, as the decoding reads "
-        "codes, levels and scales at computed positions, which the "
-        "vectorizer does not take.", "",
+        "decoded into panels: in vector lanes where the panel's columns "
+        "are consecutive codes (registers with a tile wider than 1), "
+        "element by element where they are a row apart (the forward "
+        "product's transposed weight).", "",
         "| run | activation budget | kernels' time a step | "
         + " | ".join(kinds) + " | rest |",
         "|---|---|---|" + "---|" * (len(kinds) + 1)]

@@ -48,6 +48,7 @@ struct MergeGPUModulesPass
                 mergedSymbols.lookup(SymbolTable::getSymbolName(&op))) {
           assert(isa<memref::GlobalOp>(op) && isa<memref::GlobalOp>(known) &&
                  "kernels' names are unique; only their constants repeat");
+          (void)known;
           continue;
         }
         op.moveBefore(merged.getBody()->getTerminator());
