@@ -46,6 +46,7 @@ Benchmarks (each runs in a process of its own):
 given its results go to a temporary folder, not into the repository.
 """
 import argparse
+import glob
 import os
 import subprocess
 import sys
@@ -93,6 +94,18 @@ def main():
         results_dir = os.path.join(common.BENCH, "results")
         doc_dir = os.path.join(common.ROOT, "docs")
     os.makedirs(results_dir, exist_ok=True)
+
+    # PyTorch multiplies with whatever libblas.so.3 Debian's alternatives
+    # name: the reference BLAS, one thread and many times slower, unless
+    # libopenblas-dev is installed (make bench installs it). A baseline that
+    # slow would make every ratio against PyTorch a flattering fiction.
+    blas = [os.path.realpath(path)
+            for path in glob.glob("/etc/alternatives/libblas.so.3*")]
+    if not args.report_only and not any("openblas" in path for path in blas):
+        sys.exit("bench: libblas.so.3 is not OpenBLAS ("
+                 + (", ".join(blas) or "none") + "), so PyTorch would run "
+                 "the reference BLAS; `make bench` installs libopenblas-dev "
+                 "(scripts/install-deps.sh bench)")
 
     failed = []
     for name in [] if args.report_only else selected:

@@ -175,8 +175,11 @@ private:
           form.offsets[lane] = lane;
       return form;
     }
+    // A divisor above 1 is known only of sums of products of loop indices
+    // and constants that are not negative: divided as unsigned numbers,
+    // they split as the file comment says.
     if (std::optional<int64_t> constant = constantOf(result))
-      return uniform(type, std::abs(*constant));
+      return uniform(type, *constant >= 0 ? *constant : 1);
     if (auto load = dyn_cast<memref::LoadOp>(inner)) {
       ValueRange indices = load.getIndices();
       for (Value index : indices.drop_back())
@@ -252,7 +255,7 @@ private:
           continue;
         const LaneForm &other = operands[1 - side];
         int64_t divisor;
-        if (llvm::MulOverflow(other.divisor, std::abs(*factor), divisor))
+        if (*factor < 0 || llvm::MulOverflow(other.divisor, *factor, divisor))
           divisor = 1;
         return withOffsets(
             other,
