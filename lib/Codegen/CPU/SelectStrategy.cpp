@@ -128,12 +128,13 @@ struct SelectStrategyPass
         if (strategy->kind != Strategy::Elementwise || !strategy->parallel)
           return;
         strategy->kind = Strategy::Scalar;
-        strategy->registerTiles.assign(ranges.size(), 1);
-        if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
-          if (SmallVector<int64_t> tiles =
-                  laneTiles(generic, lanes(Float32Type::get(op.getContext())));
-              !tiles.empty())
-            strategy->registerTiles = tiles;
+        auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+        strategy->registerTiles =
+            generic
+                ? laneTiles(generic, lanes(Float32Type::get(op.getContext())))
+                : SmallVector<int64_t>();
+        if (strategy->registerTiles.empty())
+          strategy->registerTiles.assign(ranges.size(), 1);
         strategy->parallelTile = 1;
       }
       strategy->attach(op);

@@ -123,13 +123,6 @@ LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func) {
   for (linalg::LinalgOp op : tiles) {
     auto sizes = op->getAttrOfType<DenseI64ArrayAttr>(kVectorSizesAttrName);
     op->removeAttr(kVectorSizesAttrName);
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    bool isStatic = llvm::none_of(ranges, ShapedType::isDynamic);
-    // Partial tiles are masked to the register tile's vector sizes.
-    SmallVector<int64_t> vectorSizes;
-    if (!isStatic)
-      vectorSizes.assign(sizes.asArrayRef().begin(), sizes.asArrayRef().end());
-    SmallVector<bool> scalable(vectorSizes.size(), false);
     rewriter.setInsertionPoint(op);
     // Scalar code in lanes (SelectStrategy): an op linalg cannot vectorize.
     if (failed(linalg::vectorizeOpPrecondition(op))) {
@@ -140,6 +133,13 @@ LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func) {
                << sizes.asArrayRef() << "]";
       continue;
     }
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool isStatic = llvm::none_of(ranges, ShapedType::isDynamic);
+    // Partial tiles are masked to the register tile's vector sizes.
+    SmallVector<int64_t> vectorSizes;
+    if (!isStatic)
+      vectorSizes.assign(sizes.asArrayRef().begin(), sizes.asArrayRef().end());
+    SmallVector<bool> scalable(vectorSizes.size(), false);
     if (failed(linalg::vectorize(rewriter, op, vectorSizes, scalable)))
       return op->emitOpError("cannot be vectorized with vector sizes [")
              << sizes.asArrayRef() << "]";

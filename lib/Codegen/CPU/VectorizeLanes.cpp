@@ -32,11 +32,16 @@ namespace {
 
 /// A value of the body across the lanes. An integer (or index) is its
 /// common part plus offsets[i] in lane i, the common part a multiple of
-/// `divisor` (0: the common part is 0). A `vector` differs between lanes in
-/// a way no offsets describe. Anything else is the same in every lane.
+/// `divisor` (0: the common part is 0), and `nonNegative` when it is a sum
+/// of products of loop indices and constants that are not negative (the
+/// only common parts the file comment's rule holds for: divided as
+/// unsigned numbers, a negative one wraps). A `vector` differs between
+/// lanes in a way no offsets describe. Anything else is the same in every
+/// lane.
 struct LaneForm {
   SmallVector<int64_t> offsets;
   int64_t divisor = 1;
+  bool nonNegative = false;
   bool vector = false;
 
   bool varies() const {
@@ -112,7 +117,7 @@ public:
   /// unrolled loop.
   LaneAnalysis(linalg::GenericOp op, ArrayRef<int64_t> tiles, LanePlan plan,
                int64_t copy)
-      : op(op), tiles(tiles), plan(plan), copy(copy), lanes(plan.lanes) {}
+      : op(op), tiles(tiles), plan(plan), copy(copy) {}
 
   /// Follows every op of the body; false at the first it cannot.
   bool run() {
@@ -135,12 +140,15 @@ public:
     return uniform(value.getType(), 1);
   }
 
+  const LanePlan &lanePlan() const { return plan; }
+
 private:
-  LaneForm uniform(Type type, int64_t divisor) const {
+  LaneForm uniform(Type type, int64_t divisor, bool nonNegative = false) const {
     LaneForm form;
     if (type.isIntOrIndex())
-      form.offsets.assign(lanes, 0);
+      form.offsets.assign(plan.lanes, 0);
     form.divisor = divisor;
+    form.nonNegative = nonNegative;
     return form;
   }
 
@@ -154,7 +162,7 @@ private:
   /// common part's and the offsets' (the file comment's condition).
   static bool splits(const LaneForm &form, int64_t q) {
     int64_t common = std::gcd(form.divisor, q);
-    return q > 0 && !form.vector && !form.offsets.empty() &&
+    return q > 0 && form.nonNegative &&
            llvm::all_of(form.offsets, [&](int64_t offset) {
              return offset >= 0 && offset % q < common;
            });
@@ -168,31 +176,32 @@ private:
       // the lane loop, or the copy along the unrolled one.
       unsigned dim = index.getDim();
       bool unrolled = plan.copies > 1 && dim + 1 == tiles.size();
-      LaneForm form =
-          uniform(type, std::gcd(tiles[dim], unrolled ? copy : int64_t(0)));
+      LaneForm form = uniform(
+          type, std::gcd(tiles[dim], unrolled ? copy : int64_t(0)), true);
       if (dim == plan.laneDim)
-        for (int64_t lane = 0; lane < lanes; ++lane)
+        for (int64_t lane = 0; lane < plan.lanes; ++lane)
           form.offsets[lane] = lane;
       return form;
     }
-    // A divisor above 1 is known only of sums of products of loop indices
-    // and constants that are not negative: divided as unsigned numbers,
-    // they split as the file comment says.
     if (std::optional<int64_t> constant = constantOf(result))
-      return uniform(type, *constant >= 0 ? *constant : 1);
+      return *constant >= 0 ? uniform(type, *constant, true) : uniform(type, 1);
     if (auto load = dyn_cast<memref::LoadOp>(inner)) {
       ValueRange indices = load.getIndices();
+      if (indices.empty())
+        return uniform(type, 1);
       for (Value index : indices.drop_back())
         if (form(index).varies())
           return std::nullopt;
-      if (indices.empty() || !form(indices.back()).varies())
+      if (!form(indices.back()).varies())
         return uniform(type, 1);
       // Lanes reading consecutive elements (each possibly repeated), or
       // at places computed from loaded data (a table's entries). Lanes
       // reading elements apart (a transposed weight's codes) would gather
       // from as many cache lines: slower than scalar code, measured.
+      // Booleans are a byte each in memory, a vector of them packed bits.
       LaneForm last = form(indices.back());
       if (!isLastMemrefDimUnitStride(load.getMemRefType()) ||
+          type.getIntOrFloatBitWidth() % 8 != 0 ||
           (!last.vector && !repeatOf(last.offsets)))
         return std::nullopt;
       return vectorForm();
@@ -221,24 +230,35 @@ private:
     return vectorForm();
   }
 
-  /// The integer ops the offsets follow exactly; none for any other.
+  /// The integer ops the offsets follow exactly; none for any other. In a
+  /// type narrower than 64 bits the common part might wrap: a varying
+  /// value is followed there only when its common part is 0 (a nibble's
+  /// shift), and a divisor is no proof that it is not negative.
   std::optional<LaneForm> followInteger(Operation &inner,
                                         ArrayRef<LaneForm> operands) {
-    auto withOffsets = [&](const LaneForm &from, auto &&offset,
-                           int64_t divisor) -> std::optional<LaneForm> {
-      LaneForm form = from;
-      for (int64_t &value : form.offsets) {
-        std::optional<int64_t> next = offset(value);
-        if (!next)
-          return std::nullopt;
-        value = *next;
-      }
-      form.divisor = divisor;
+    std::optional<LaneForm> form = followArithmetic(inner, operands);
+    Type type = inner.getResult(0).getType();
+    if (!form || type.isIndex() || type.getIntOrFloatBitWidth() >= 64)
       return form;
-    };
+    if (form->divisor != 0) {
+      form->nonNegative = false;
+      return form->varies() ? std::nullopt : form;
+    }
+    int64_t limit = int64_t(1) << (type.getIntOrFloatBitWidth() - 1);
+    if (llvm::any_of(form->offsets, [&](int64_t offset) {
+          return offset <= -limit || offset >= limit;
+        }))
+      return std::nullopt;
+    return form;
+  }
+
+  std::optional<LaneForm> followArithmetic(Operation &inner,
+                                           ArrayRef<LaneForm> operands) {
     if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtUIOp,
             arith::ExtSIOp>(inner))
       return operands[0];
+    if (inner.getNumOperands() != 2)
+      return std::nullopt;
     if (isa<arith::AddIOp>(inner)) {
       LaneForm form = operands[0];
       for (auto [value, other] :
@@ -246,6 +266,7 @@ private:
         if (llvm::AddOverflow(value, other, value))
           return std::nullopt;
       form.divisor = std::gcd(operands[0].divisor, operands[1].divisor);
+      form.nonNegative = operands[0].nonNegative && operands[1].nonNegative;
       return form;
     }
     if (isa<arith::MulIOp>(inner)) {
@@ -253,19 +274,15 @@ private:
         std::optional<int64_t> factor = constantOf(inner.getOperand(side));
         if (!factor)
           continue;
-        const LaneForm &other = operands[1 - side];
-        int64_t divisor;
-        if (*factor < 0 || llvm::MulOverflow(other.divisor, *factor, divisor))
-          divisor = 1;
-        return withOffsets(
-            other,
-            [&](int64_t value) -> std::optional<int64_t> {
-              int64_t product;
-              if (llvm::MulOverflow(value, *factor, product))
-                return std::nullopt;
-              return product;
-            },
-            divisor);
+        LaneForm form = operands[1 - side];
+        for (int64_t &value : form.offsets)
+          if (llvm::MulOverflow(value, *factor, value))
+            return std::nullopt;
+        form.nonNegative = form.nonNegative && *factor >= 0;
+        if (!form.nonNegative ||
+            llvm::MulOverflow(form.divisor, *factor, form.divisor))
+          form.divisor = 1;
+        return form;
       }
       return std::nullopt;
     }
@@ -285,26 +302,26 @@ private:
       q = *rhs < 62 ? int64_t(1) << *rhs : 0;
     else if (isa<arith::AndIOp>(inner))
       q = *rhs + 1;
-    const LaneForm &lhs = operands[0];
-    if (!splits(lhs, q))
+    LaneForm form = operands[0];
+    if (!splits(form, q))
       return std::nullopt;
-    int64_t g = lhs.divisor;
-    if (quotient)
-      return withOffsets(
-          lhs, [&](int64_t value) { return std::optional(value / q); },
-          g == 0 ? 0 : (g % q == 0 ? g / q : 1));
-    // c mod q, a multiple of gcd(g, q) below q: 0 when that gcd is q.
+    int64_t g = form.divisor;
     int64_t common = std::gcd(g, q);
-    return withOffsets(
-        lhs, [&](int64_t value) { return std::optional(value % q); },
-        common == q ? 0 : common);
+    for (int64_t &value : form.offsets)
+      value = quotient ? value / q : value % q;
+    // c / q, or c mod q: a multiple of gcd(g, q) below q, 0 when that gcd
+    // is q.
+    if (quotient)
+      form.divisor = g == 0 ? 0 : (g % q == 0 ? g / q : 1);
+    else
+      form.divisor = common == q ? 0 : common;
+    return form;
   }
 
   linalg::GenericOp op;
   ArrayRef<int64_t> tiles;
   LanePlan plan;
   int64_t copy;
-  int64_t lanes;
   llvm::DenseMap<Value, LaneForm> forms;
 };
 
@@ -340,7 +357,7 @@ SmallVector<int64_t> quern::laneTiles(linalg::GenericOp op, int64_t lanes) {
   // was slower than scalar code, as both are bound by the writes.)
   size_t rank = op.getNumLoops();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (rank < 2 || llvm::any_of(ranges, ShapedType::isDynamic))
+  if (rank < 2)
     return {};
   SmallVector<int64_t> tiles(rank, 1);
   tiles.back() = lanes;
@@ -361,7 +378,8 @@ LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
   if (!op.hasPureBufferSemantics() || !planOf(op, tiles))
     return failure();
   // Tiling offsets the loop indices with affine.apply: arithmetic instead,
-  // which the analysis follows.
+  // which the analysis follows (the same values: nothing else changes if
+  // the analysis then fails).
   SmallVector<affine::AffineApplyOp> applies;
   op.getBody()->walk(
       [&](affine::AffineApplyOp apply) { applies.push_back(apply); });
@@ -378,7 +396,7 @@ LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
     return failure();
 
   Location loc = op.getLoc();
-  LanePlan plan = *planOf(op, tiles);
+  const LanePlan &plan = copies.front().lanePlan();
   int64_t lanes = plan.lanes;
   rewriter.setInsertionPoint(op);
   SmallVector<Value> ivs;

@@ -320,3 +320,38 @@ func.func @gathers_by_rows(%table: memref<1024x4xf32>, %out: memref<512x1024xf32
   }
   return
 }
+
+// Lanes through integer ops of one operand (a truncation: not followed,
+// computed on vectors), a 0-d load (the same in every lane), but not
+// through a load of booleans (a byte each in memory, packed bits in a
+// vector): register tiles of 1 there.
+// AVX512-LABEL: func.func @lanes_truncation
+// AVX512: register_tiles = array<i64: 1, 16>
+// AVX512-LABEL: func.func @lanes_booleans
+// AVX512: register_tiles = array<i64: 1, 1>
+func.func @lanes_truncation(%table: memref<1024xf32>, %scale: memref<f32>, %out: memref<512x1024xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%out : memref<512x1024xf32>) {
+  ^bb0(%o: f32):
+    %j = linalg.index 1 : index
+    %w = arith.index_cast %j : index to i64
+    %t = arith.trunci %w : i64 to i32
+    %x = arith.index_cast %t : i32 to index
+    %v = memref.load %table[%x] : memref<1024xf32>
+    %s = memref.load %scale[] : memref<f32>
+    %r = arith.mulf %v, %s : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @lanes_booleans(%mask: memref<1024xi1>, %out: memref<512x1024xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%out : memref<512x1024xf32>) {
+  ^bb0(%o: f32):
+    %j = linalg.index 1 : index
+    %m = memref.load %mask[%j] : memref<1024xi1>
+    %one = arith.constant 1.0 : f32
+    %zero = arith.constant 0.0 : f32
+    %r = arith.select %m, %one, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}

@@ -107,3 +107,35 @@ func.func @nf4_pairs(%codes: memref<2048xi8>, %levels: memref<16xf32>, %scales: 
   }
   return
 }
+
+// A common part that may be negative (4 * j - 4) wraps when divided as
+// unsigned: the quotient is not split into the common part's and the
+// offsets', but computed on vectors, lane by lane as the scalar code does
+// (here folded whole: lane 0's quotient is out of the table, the others
+// read j - 1).
+// CHECK-LABEL: func.func @negative_common_part
+// CHECK-DAG: %[[AT:.+]] = arith.constant dense<[0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]> : vector<16xindex>
+// CHECK-DAG: %[[IN:.+]] = arith.constant dense<[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]> : vector<16xi1>
+// CHECK: %[[READ:.+]] = vector.gather %{{.+}}[%c0] [%[[AT]]]
+// CHECK: arith.select %[[IN]], %[[READ]], %{{.+}} : vector<16xi1>, vector<16xf32>
+func.func @negative_common_part(%table: memref<64xf32>, %out: memref<2x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %cm4 = arith.constant -4 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%out : memref<2x16xf32>) attrs = {quern.vector_sizes = array<i64: 1, 16>} {
+  ^bb0(%o: f32):
+    %j = linalg.index 1 : index
+    %a = arith.muli %j, %c4 : index
+    %b = arith.addi %a, %cm4 : index
+    %d = arith.shrui %b, %c2 : index
+    %in = arith.cmpi ult, %d, %c64 : index
+    %i = arith.select %in, %d, %c0 : index
+    %v = memref.load %table[%i] : memref<64xf32>
+    %r = arith.select %in, %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
