@@ -1,8 +1,9 @@
 //===- VectorizeLanes.cpp - ops computed from position, in lanes -*- C++ -*-=//
 //
 // See VectorizeLanes.h. The rules that follow an integer across the lanes
-// keep it exact: lane i holds c + o[i], c the part common to the lanes (a
-// multiple of a known divisor g), o[i] >= 0 a known offset. Divided by q
+// keep it exact: lane i holds c + o[i], c the part common to the lanes
+// (known not to be negative, and a multiple of a known divisor g), o[i] >= 0
+// a known offset. Divided by q
 // (or shifted), c + o[i] is c / q + o[i] / q in every lane as long as each
 // o[i] mod q is below gcd(g, q): c mod q is a multiple of that gcd, so
 // adding o[i] mod q never carries into the next multiple of q. The same
