@@ -128,11 +128,8 @@ struct SelectStrategyPass
         if (strategy->kind != Strategy::Elementwise || !strategy->parallel)
           return;
         strategy->kind = Strategy::Scalar;
-        auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
         strategy->registerTiles =
-            generic
-                ? laneTiles(generic, lanes(Float32Type::get(op.getContext())))
-                : SmallVector<int64_t>();
+            laneTiles(op, lanes(Float32Type::get(op.getContext())));
         if (strategy->registerTiles.empty())
           strategy->registerTiles.assign(ranges.size(), 1);
         strategy->parallelTile = 1;

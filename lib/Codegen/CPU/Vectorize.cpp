@@ -126,9 +126,7 @@ LogicalResult vectorizeTiles(RewriterBase &rewriter, func::FuncOp func) {
     rewriter.setInsertionPoint(op);
     // Scalar code in lanes (SelectStrategy): an op linalg cannot vectorize.
     if (failed(linalg::vectorizeOpPrecondition(op))) {
-      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (!generic ||
-          failed(vectorizeLanes(rewriter, generic, sizes.asArrayRef())))
+      if (failed(vectorizeLanes(rewriter, op, sizes.asArrayRef())))
         return op->emitOpError("cannot run in lanes of register tiles [")
                << sizes.asArrayRef() << "]";
       continue;

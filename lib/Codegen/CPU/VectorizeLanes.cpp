@@ -18,9 +18,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -50,15 +50,6 @@ struct LaneForm {
            llvm::any_of(offsets, [](int64_t offset) { return offset != 0; });
   }
 };
-
-/// A constant integer operand, if it is one.
-std::optional<int64_t> constantOf(Value value) {
-  APInt constant;
-  if (!matchPattern(value, m_ConstantInt(&constant)) ||
-      constant.getSignificantBits() > 63)
-    return std::nullopt;
-  return constant.getSExtValue();
-}
 
 /// r when lane i reads element i / r (r dividing the lane count): one
 /// vector load of lanes / r elements, each repeated r times.
@@ -184,7 +175,7 @@ private:
           form.offsets[lane] = lane;
       return form;
     }
-    if (std::optional<int64_t> constant = constantOf(result))
+    if (std::optional<int64_t> constant = getConstantIntValue(result))
       return *constant >= 0 ? uniform(type, *constant, true) : uniform(type, 1);
     if (auto load = dyn_cast<memref::LoadOp>(inner)) {
       ValueRange indices = load.getIndices();
@@ -272,7 +263,8 @@ private:
     }
     if (isa<arith::MulIOp>(inner)) {
       for (int side : {0, 1}) {
-        std::optional<int64_t> factor = constantOf(inner.getOperand(side));
+        std::optional<int64_t> factor =
+            getConstantIntValue(inner.getOperand(side));
         if (!factor)
           continue;
         LaneForm form = operands[1 - side];
@@ -289,7 +281,7 @@ private:
     }
     // Division, a right shift, a remainder and a mask of low bits by a
     // constant.
-    std::optional<int64_t> rhs = constantOf(inner.getOperand(1));
+    std::optional<int64_t> rhs = getConstantIntValue(inner.getOperand(1));
     if (!rhs || *rhs <= 0)
       return std::nullopt;
     bool quotient = isa<arith::DivUIOp, arith::ShRUIOp>(inner);
@@ -348,9 +340,137 @@ SmallVector<LaneAnalysis> analyze(linalg::GenericOp op,
   return copies;
 }
 
+/// One copy of the body (LaneAnalysis) at the insertion point, inside the
+/// loops over the tiles (`ivs`): each value's common part as the scalar
+/// op cloned, and a vector where it varies.
+class CopyEmitter {
+public:
+  CopyEmitter(RewriterBase &rewriter, linalg::GenericOp op,
+              const LaneAnalysis &analysis, ArrayRef<Value> ivs, int64_t copy)
+      : rewriter(rewriter), loc(op.getLoc()), op(op), analysis(analysis),
+        plan(analysis.lanePlan()), ivs(ivs), copy(copy) {}
+
+  /// The copy's elements of the tile, a vector along the lane loop.
+  Value emit() {
+    for (Operation &inner : op.getBody()->without_terminator()) {
+      Value result = inner.getResult(0);
+      if (!analysis.form(result).vector)
+        emitCommon(inner);
+      else if (auto load = dyn_cast<memref::LoadOp>(inner))
+        vectors[result] = emitLoad(load);
+      else
+        vectors[result] = emitElementwise(inner);
+    }
+    return vectorOf(op.getBody()->getTerminator()->getOperand(0));
+  }
+
+private:
+  VectorType vectorType(Type element) const {
+    return VectorType::get({plan.lanes}, element);
+  }
+
+  /// The tile's start along a loop, or the clone of a scalar op.
+  void emitCommon(Operation &inner) {
+    auto index = dyn_cast<linalg::IndexOp>(inner);
+    if (!index) {
+      rewriter.clone(inner, common);
+      return;
+    }
+    Value start = ivs[index.getDim()];
+    if (plan.copies > 1 && index.getDim() + 1 == ivs.size() && copy > 0)
+      start = rewriter.create<arith::AddIOp>(
+          loc, start, rewriter.create<arith::ConstantIndexOp>(loc, copy));
+    common.map(index.getResult(), start);
+  }
+
+  /// Consecutive elements (each possibly repeated): one vector load and a
+  /// shuffle. At places computed from loaded data: a gather.
+  Value emitLoad(memref::LoadOp load) {
+    Type element = load.getType();
+    Value memref = common.lookupOrDefault(load.getMemRef());
+    SmallVector<Value> indices =
+        llvm::map_to_vector(load.getIndices(), [&](Value index) {
+          return common.lookupOrDefault(index);
+        });
+    LaneForm last = analysis.form(load.getIndices().back());
+    if (!last.vector) {
+      int64_t repeat = *repeatOf(last.offsets);
+      Value loaded = rewriter.create<vector::LoadOp>(
+          loc, VectorType::get({plan.lanes / repeat}, element), memref,
+          indices);
+      if (repeat == 1)
+        return loaded;
+      SmallVector<int64_t> mask;
+      for (int64_t lane = 0; lane < plan.lanes; ++lane)
+        mask.push_back(lane / repeat);
+      return rewriter.create<vector::ShuffleOp>(loc, loaded, loaded, mask);
+    }
+    Value indexVector = vectorOf(load.getIndices().back());
+    indices.back() = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value all = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vectorType(rewriter.getI1Type()),
+                                    rewriter.getBoolAttr(true)));
+    Value zero = rewriter.create<arith::ConstantOp>(
+        loc, rewriter.getZeroAttr(vectorType(element)));
+    return rewriter.create<vector::GatherOp>(loc, vectorType(element), memref,
+                                             indices, indexVector, all, zero);
+  }
+
+  /// The op on vectors of its operands.
+  Value emitElementwise(Operation &inner) {
+    SmallVector<Value> operands = llvm::map_to_vector(
+        inner.getOperands(), [&](Value operand) { return vectorOf(operand); });
+    OperationState state(loc, inner.getName(), operands,
+                         {vectorType(inner.getResult(0).getType())},
+                         inner.getAttrs());
+    return rewriter.create(state)->getResult(0);
+  }
+
+  /// `value` in every lane: its vector, or its common part broadcast plus
+  /// its offsets (the offsets alone where the common part is known 0).
+  Value vectorOf(Value value) {
+    if (Value found = vectors.lookup(value))
+      return found;
+    Type element = value.getType();
+    LaneForm form = analysis.form(value);
+    Value vector;
+    if (form.varies()) {
+      SmallVector<Attribute> offsets;
+      for (int64_t offset : form.offsets)
+        offsets.push_back(IntegerAttr::get(element, offset));
+      vector = rewriter.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vectorType(element), offsets));
+    }
+    if (!vector || form.divisor != 0) {
+      Value broadcast = rewriter.create<vector::BroadcastOp>(
+          loc, vectorType(element), common.lookupOrDefault(value));
+      vector = vector ? rewriter.create<arith::AddIOp>(loc, broadcast, vector)
+                            .getResult()
+                      : broadcast;
+    }
+    vectors[value] = vector;
+    return vector;
+  }
+
+  RewriterBase &rewriter;
+  Location loc;
+  linalg::GenericOp op;
+  const LaneAnalysis &analysis;
+  const LanePlan &plan;
+  ArrayRef<Value> ivs;
+  int64_t copy;
+  /// Each body value's common part, and its vector where it has one.
+  IRMapping common;
+  llvm::DenseMap<Value, Value> vectors;
+};
+
 } // namespace
 
-SmallVector<int64_t> quern::laneTiles(linalg::GenericOp op, int64_t lanes) {
+SmallVector<int64_t> quern::laneTiles(linalg::LinalgOp linalgOp,
+                                      int64_t lanes) {
+  auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
+  if (!op)
+    return {};
   // The first loop is the threads'; the lanes run along the last, or, when
   // the last is narrower than the lanes (a bf16 pair), along the one
   // before it, the last unrolled. (A transposed weight's panels could run
@@ -374,9 +494,10 @@ SmallVector<int64_t> quern::laneTiles(linalg::GenericOp op, int64_t lanes) {
 }
 
 LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
-                                    linalg::GenericOp op,
+                                    linalg::LinalgOp linalgOp,
                                     ArrayRef<int64_t> tiles) {
-  if (!op.hasPureBufferSemantics() || !planOf(op, tiles))
+  auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
+  if (!op || !op.hasPureBufferSemantics() || !planOf(op, tiles))
     return failure();
   // Tiling offsets the loop indices with affine.apply: arithmetic instead,
   // which the analysis follows (the same values: nothing else changes if
@@ -396,9 +517,8 @@ LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
   if (copies.empty())
     return failure();
 
-  Location loc = op.getLoc();
   const LanePlan &plan = copies.front().lanePlan();
-  int64_t lanes = plan.lanes;
+  Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   SmallVector<Value> ivs;
   for (auto [range, tile] : llvm::zip_equal(op.getStaticLoopRanges(), tiles)) {
@@ -410,118 +530,25 @@ LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
     rewriter.setInsertionPointToStart(loop.getBody());
   }
 
-  auto vectorType = [&](Type element) {
-    return VectorType::get({lanes}, element);
-  };
-  // The tile's elements of one copy as a vector along the lane loop.
-  auto emitCopy = [&](const LaneAnalysis &analysis, int64_t copy) -> Value {
-    // Each body value's common part, and its vector where it has one.
-    IRMapping common;
-    llvm::DenseMap<Value, Value> vectors;
-    auto vectorOf = [&](Value value) -> Value {
-      if (Value found = vectors.lookup(value))
-        return found;
-      Type element = value.getType();
-      LaneForm form = analysis.form(value);
-      Value vector;
-      if (form.varies()) {
-        // The offsets, plus the common part unless it is known to be 0.
-        SmallVector<Attribute> offsets;
-        for (int64_t offset : form.offsets)
-          offsets.push_back(IntegerAttr::get(element, offset));
-        vector = rewriter.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(vectorType(element), offsets));
-        if (form.divisor != 0)
-          vector = rewriter.create<arith::AddIOp>(
-              loc,
-              rewriter.create<vector::BroadcastOp>(
-                  loc, vectorType(element), common.lookupOrDefault(value)),
-              vector);
-      } else {
-        vector = rewriter.create<vector::BroadcastOp>(
-            loc, vectorType(element), common.lookupOrDefault(value));
-      }
-      vectors[value] = vector;
-      return vector;
-    };
-
-    for (Operation &inner : op.getBody()->without_terminator()) {
-      Value result = inner.getResult(0);
-      if (!analysis.form(result).vector) {
-        if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-          Value start = ivs[index.getDim()];
-          if (plan.copies > 1 && index.getDim() + 1 == ivs.size() && copy > 0)
-            start = rewriter.create<arith::AddIOp>(
-                loc, start, rewriter.create<arith::ConstantIndexOp>(loc, copy));
-          common.map(result, start);
-        } else {
-          rewriter.clone(inner, common);
-        }
-        continue;
-      }
-      Type element = result.getType();
-      if (auto load = dyn_cast<memref::LoadOp>(inner)) {
-        Value memref = common.lookupOrDefault(load.getMemRef());
-        SmallVector<Value> indices =
-            llvm::map_to_vector(load.getIndices(), [&](Value index) {
-              return common.lookupOrDefault(index);
-            });
-        LaneForm last = analysis.form(load.getIndices().back());
-        if (!last.vector) {
-          int64_t repeat = *repeatOf(last.offsets);
-          Value loaded = rewriter.create<vector::LoadOp>(
-              loc, VectorType::get({lanes / repeat}, element), memref, indices);
-          if (repeat > 1) {
-            SmallVector<int64_t> mask;
-            for (int64_t lane = 0; lane < lanes; ++lane)
-              mask.push_back(lane / repeat);
-            loaded =
-                rewriter.create<vector::ShuffleOp>(loc, loaded, loaded, mask);
-          }
-          vectors[result] = loaded;
-          continue;
-        }
-        // At places computed from loaded data: a gather.
-        Value indexVector = vectorOf(load.getIndices().back());
-        indices.back() = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-        Value all = rewriter.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(vectorType(rewriter.getI1Type()),
-                                        rewriter.getBoolAttr(true)));
-        Value zero = rewriter.create<arith::ConstantOp>(
-            loc, rewriter.getZeroAttr(vectorType(element)));
-        vectors[result] = rewriter.create<vector::GatherOp>(
-            loc, vectorType(element), memref, indices, indexVector, all, zero);
-        continue;
-      }
-      SmallVector<Value> operands =
-          llvm::map_to_vector(inner.getOperands(), vectorOf);
-      OperationState state(loc, inner.getName(), operands,
-                           {vectorType(element)}, inner.getAttrs());
-      vectors[result] = rewriter.create(state)->getResult(0);
-    }
-
-    return vectorOf(op.getBody()->getTerminator()->getOperand(0));
-  };
-
   // The tile, written in the last dimensions (a minor identity): one
   // vector, or the copies stacked and transposed.
-  Value tile = emitCopy(copies[0], 0);
-  if (plan.copies > 1) {
-    Type element = getElementTypeOrSelf(tile);
-    Value stacked = rewriter.create<arith::ConstantOp>(
-        loc,
-        rewriter.getZeroAttr(VectorType::get({plan.copies, lanes}, element)));
-    for (auto [copy, analysis] : llvm::enumerate(copies))
-      stacked = rewriter.create<vector::InsertOp>(
-          loc, copy == 0 ? tile : emitCopy(analysis, copy), stacked,
-          ArrayRef<int64_t>{static_cast<int64_t>(copy)});
-    tile = rewriter.create<vector::TransposeOp>(loc, stacked,
+  SmallVector<Value> rows;
+  for (auto [copy, analysis] : llvm::enumerate(copies))
+    rows.push_back(CopyEmitter(rewriter, op, analysis, ivs, copy).emit());
+  Value tile = rows.front();
+  if (rows.size() > 1) {
+    tile = rewriter.create<arith::ConstantOp>(
+        loc, rewriter.getZeroAttr(VectorType::get({plan.copies, plan.lanes},
+                                                  getElementTypeOrSelf(tile))));
+    for (auto [copy, row] : llvm::enumerate(rows))
+      tile = rewriter.create<vector::InsertOp>(
+          loc, row, tile, ArrayRef<int64_t>{static_cast<int64_t>(copy)});
+    tile = rewriter.create<vector::TransposeOp>(loc, tile,
                                                 ArrayRef<int64_t>{1, 0});
   }
-  SmallVector<bool> inBounds(plan.copies > 1 ? 2 : 1, true);
+  SmallVector<bool> inBounds(rows.size() > 1 ? 2 : 1, true);
   rewriter.create<vector::TransferWriteOp>(loc, tile, op.getDpsInits()[0], ivs,
                                            inBounds);
-
   rewriter.eraseOp(op);
   return success();
 }

@@ -25,16 +25,17 @@ namespace quern {
 
 /// The register tiles with which `op` runs in `lanes` lanes: its last loop
 /// in tiles of `lanes`, 1 for the other loops, of which the first is
-/// shared out over threads. Empty when `op` has inputs or more than one
-/// output, does not have two or more static loops, the last a multiple of
-/// `lanes`, or has a body that cannot be followed across the lanes.
-llvm::SmallVector<int64_t> laneTiles(mlir::linalg::GenericOp op, int64_t lanes);
+/// shared out over threads. Empty when `op` is not a linalg.generic, has
+/// inputs or more than one output, does not have two or more static loops,
+/// the last a multiple of `lanes`, or has a body that cannot be followed
+/// across the lanes.
+llvm::SmallVector<int64_t> laneTiles(mlir::linalg::LinalgOp op, int64_t lanes);
 
 /// Replaces `op` (on buffers) by loops over its register tiles `tiles`
 /// (laneTiles), each tile computed as vectors and written with one vector
 /// transfer. Fails where laneTiles would give none.
 mlir::LogicalResult vectorizeLanes(mlir::RewriterBase &rewriter,
-                                   mlir::linalg::GenericOp op,
+                                   mlir::linalg::LinalgOp op,
                                    llvm::ArrayRef<int64_t> tiles);
 
 } // namespace quern
