@@ -96,12 +96,9 @@ using FloatFn =
 /// or both splats of any size, whose result is a splat too (a gradient's
 /// exponent y - 1 of a Pow by a splat y is a splat, not a tensor read).
 static bool foldsBinary(Attribute lhs, Attribute rhs) {
-  auto isSplat = [](Attribute attr) {
-    auto dense = dyn_cast_if_present<DenseElementsAttr>(attr);
-    return dense && dense.isSplat();
-  };
   return (denseIfSmall(lhs) && denseIfSmall(rhs)) ||
-         (isSplat(lhs) && isSplat(rhs));
+         (isa_and_present<SplatElementsAttr>(lhs) &&
+          isa_and_present<SplatElementsAttr>(rhs));
 }
 
 /// Folds a binary op on two constants with the function for its element
