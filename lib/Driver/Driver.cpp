@@ -62,6 +62,11 @@ private:
     emitError(flagLoc) << message;
     return failure();
   }
+  /// Whether the output is code to link (a shared library or an object),
+  /// which the state, header and manifest go with.
+  bool emitsLinkable() const {
+    return options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
+  }
   /// The initial state's tensors (into `state`): the model's values,
   /// quantized weights' parts, drawn adapters, zeros for the rest. Before
   /// code generation, so that a weight that cannot be quantized fails the
@@ -348,9 +353,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
   TimingScope emitTimer = rootTimer.nest("Emit (LLVM code generation, link)");
 
   // The kernels' code object, for inspection, beside what links it.
-  bool linkable =
-      options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
-  if (linkable && !codeObject.empty() &&
+  if (emitsLinkable() && !codeObject.empty() &&
       !outputs.write("hsaco", codeObject, error))
     return fail(error);
   bool written = false;
@@ -456,8 +459,7 @@ LogicalResult Compilation::run() {
     return failure();
   memory.keptValues = readKeptValues(*model->module);
   memory.recompute = readRecompute(*model->module);
-  bool linkable =
-      options.emit == EmitKind::Shared || options.emit == EmitKind::Object;
+  bool linkable = emitsLinkable();
   if (linkable) {
     TimingScope stateTimer = rootTimer.nest("Initial state (quantized weights, "
                                             "adapters)");
