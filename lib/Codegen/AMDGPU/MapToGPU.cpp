@@ -417,6 +417,8 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
                                  "GPU (a planned step has one)");
       return signalPassFailure();
     }
+    // Each function starts afresh (what a previous one left, failed or
+    // not, is stale).
     scalars.clear();
     launched.clear();
     launchedBefore.clear();
@@ -432,9 +434,6 @@ struct MapToGPUPass : quern::impl::MapToGPUPassBase<MapToGPUPass> {
         }
     for (Operation *op : llvm::reverse(scalars))
       op->erase();
-    scalars.clear();
-    launched.clear();
-    launchedBefore.clear();
   }
 };
 
