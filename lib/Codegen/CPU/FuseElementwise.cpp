@@ -224,8 +224,12 @@ private:
   /// The most work repeated per element, in FLOPs (CostOpInterface).
   static constexpr int64_t kMaxFlopsPerElement = 16;
 
-  /// Float arithmetic that is cheap enough to run twice; index computations
-  /// and gathers (a one-hot from labels) stay as they are.
+  /// Arithmetic on floats and integers (labels compared with positions: a
+  /// one-hot) that is cheap enough to run twice; index computations,
+  /// booleans and gathers stay as they are. The one-hot of a loss's
+  /// gradient, recomputed in both of its readers (its row sum and the
+  /// softmax's gradient), is never written: a 50257-word vocabulary's
+  /// would be as large as the logits.
   static bool isCheap(linalg::GenericOp producer) {
     bool arithmetic = llvm::all_of(
         producer.getBody()->without_terminator(), [](Operation &op) {
@@ -239,7 +243,10 @@ private:
     return arithmetic && iterations > 0 &&
            flops <= kMaxFlopsPerElement * iterations &&
            llvm::all_of(producer->getOperandTypes(), [](Type type) {
-             return isa<FloatType>(getElementTypeOrSelf(type));
+             Type element = getElementTypeOrSelf(type);
+             return isa<FloatType>(element) ||
+                    (element.isSignlessInteger() &&
+                     element.getIntOrFloatBitWidth() > 1);
            });
   }
 

@@ -411,30 +411,42 @@ func.func @recompute_costly(%h: tensor<4x64xf32>, %u: tensor<4x8xf32>, %v: tenso
   return %p#1, %dx : tensor<4x64xf32>, tensor<4x64xf32>
 }
 
-// Index arithmetic (here a conversion of labels) is not run twice either.
-// CHECK-LABEL: func.func @recompute_not_float
-// CHECK: %[[P:.+]]:3 = linalg.generic
-// CHECK: linalg.matmul
-// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[P]]#0, %[[P]]#1, %[[P]]#2 :
-func.func @recompute_not_float(%labels: tensor<4x64xi64>, %u: tensor<4x8xf32>, %v: tensor<8x64xf32>) -> tensor<4x64xf32> {
+// Labels compared with positions (a loss gradient's one-hot) are integer
+// arithmetic that is recomputed like any other: both readers of the one-hot,
+// its row sum and the softmax's gradient, compute it from the labels and the
+// positions, and it is never written (with a 50257-word vocabulary it would
+// be as large as the logits).
+// CHECK-LABEL: func.func @recompute_one_hot
+// CHECK-SAME: (%[[LABELS:.+]]: tensor<4xi64>, %[[POS:.+]]: tensor<64xi64>, %[[G:.+]]: tensor<4xf32>, %[[P:.+]]: tensor<4x64xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]} ins(%[[LABELS]], %[[POS]], %[[G]] :
+// CHECK: arith.cmpi eq
+// CHECK: linalg.generic {{.+}} ins(%[[LABELS]], %[[POS]], %[[G]], %[[P]], %[[SUM]] :
+// CHECK: arith.cmpi eq
+// CHECK-NOT: linalg.generic
+func.func @recompute_one_hot(%labels: tensor<4xi64>, %positions: tensor<64xi64>, %g: tensor<4xf32>, %p: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %e = tensor.empty() : tensor<4x64xf32>
   %zero = arith.constant 0.0 : f32
-  %p:3 = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%labels : tensor<4x64xi64>) outs(%e, %e, %e : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) {
-  ^bb0(%in: i64, %o0: f32, %o1: f32, %o2: f32):
-    %f = arith.sitofp %in : i64 to f32
-    %twice = arith.addf %f, %f : f32
-    %square = arith.mulf %f, %f : f32
-    linalg.yield %f, %twice, %square : f32, f32, f32
-  } -> (tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>)
-  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
-  %g = linalg.matmul ins(%u, %v : tensor<4x8xf32>, tensor<8x64xf32>) outs(%acc : tensor<4x64xf32>) -> tensor<4x64xf32>
-  %dx = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%g, %p#0, %p#1, %p#2 : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
-  ^bb0(%dy: f32, %a: f32, %b: f32, %c: f32, %out: f32):
-    %s = arith.addf %a, %b : f32
-    %t = arith.addf %s, %c : f32
-    %r = arith.mulf %dy, %t : f32
+  %one_hot = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%labels, %positions, %g : tensor<4xi64>, tensor<64xi64>, tensor<4xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%l: i64, %j: i64, %gi: f32, %o: f32):
+    %hit = arith.cmpi eq, %l, %j : i64
+    %v = arith.select %hit, %gi, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<4x64xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%one_hot : tensor<4x64xf32>) outs(%z : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %dx = linalg.generic {indexing_maps = [#id2, #id2, affine_map<(i, j) -> (i)>, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%one_hot, %p, %sum : tensor<4x64xf32>, tensor<4x64xf32>, tensor<4xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%y: f32, %q: f32, %s: f32, %out: f32):
+    %ex = math.exp %q : f32
+    %m = arith.mulf %ex, %s : f32
+    %r = arith.subf %y, %m : f32
     linalg.yield %r : f32
   } -> tensor<4x64xf32>
   return %dx : tensor<4x64xf32>
