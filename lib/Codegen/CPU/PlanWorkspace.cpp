@@ -9,6 +9,13 @@
 // on its own, and the bytes it needs become one buffer live at that op; a
 // parallel loop's body may need none, since its iterations would share it.
 //
+// An elementwise op may write its result over an input it reads for the
+// last time (in place): each element is read before it is written over, and
+// no other element reads it. The two buffers are then one, live from the
+// input's first use to the result's last: the log-probabilities of a large
+// vocabulary become their gradient in the bytes they had, instead of both
+// being live at once.
+//
 // A training step's quern.backward_begins marks where its backward pass
 // begins: the buffers first used before it and last used after it are the
 // activations kept for backward, and their bytes are recorded
@@ -51,13 +58,15 @@ using Placement = std::pair<memref::AllocOp, int64_t>;
 /// One buffer to place: its live range [first, last] in op positions of its
 /// block and its size. It is an alloc, or the bytes of the blocks nested in
 /// one op, whose own allocs are `nested`. `firstUse` is the first op that
-/// uses it (the alloc itself for a buffer nothing uses).
+/// uses it (the alloc itself for a buffer nothing uses). The allocs of
+/// `inPlace` are written over it, in place, and share its offset.
 struct Buffer {
   memref::AllocOp alloc;
   int64_t first, last, bytes;
   SmallVector<Placement> nested = {};
   int64_t firstUse = first;
   int64_t offset = -1;
+  SmallVector<memref::AllocOp> inPlace = {};
 };
 
 /// The positions of the first and the last op of `block` that use `root` or
@@ -80,6 +89,91 @@ useRange(Value root, Block &block,
   if (!stays)
     return failure();
   return std::make_pair(std::min(first, last), last);
+}
+
+/// Whether `op` may write its output `init` over `input`, a buffer it reads
+/// for the last time: `op` is an elementwise linalg op (parallel loops, an
+/// output map that is a permutation, an output it does not read) and reads
+/// `input`, of the output's type, only as inputs at the output's map, each
+/// element in the iteration that writes it. Neither is a view: their bytes
+/// are the same.
+bool writesOverInput(linalg::LinalgOp op, OpOperand &init, Value input) {
+  if (!op.hasPureBufferSemantics() ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      op->hasAttr(kPanelPackAttrName) ||
+      input.getType() != init.get().getType() ||
+      op.payloadUsesValueFromOperand(&init))
+    return false;
+  AffineMap written = op.getMatchingIndexingMap(&init);
+  if (!written.isPermutation())
+    return false;
+  // Nothing nested in the op (a load in its body) reads the input.
+  if (!forEachUserThroughViews(input, [&](Operation *user, bool) {
+        return user == op || !op->isAncestor(user);
+      }))
+    return false;
+  bool read = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value buffer = viewedBuffer(operand.get());
+    if (buffer == init.get() && &operand != &init)
+      return false;
+    if (buffer != input)
+      continue;
+    if (operand.get() != input || !op.isDpsInput(&operand) ||
+        op.getMatchingIndexingMap(&operand) != written)
+      return false;
+    read = true;
+  }
+  return read;
+}
+
+/// Merges into one buffer each elementwise op's output and an input the op
+/// reads for the last time (writesOverInput), in program order, so that a
+/// chain of them stays in one buffer. `ops` are the block's ops by position.
+void shareInPlace(SmallVector<Buffer> &buffers, ArrayRef<Operation *> ops) {
+  llvm::DenseMap<Value, size_t> byAlloc;
+  for (auto [index, buffer] : llvm::enumerate(buffers))
+    if (buffer.alloc)
+      byAlloc[buffer.alloc] = index;
+  SmallVector<size_t> order = llvm::to_vector(llvm::seq(buffers.size()));
+  llvm::sort(order, [&](size_t a, size_t b) {
+    return std::make_pair(buffers[a].firstUse, a) <
+           std::make_pair(buffers[b].firstUse, b);
+  });
+  SmallVector<bool> merged(buffers.size(), false);
+  for (size_t index : order) {
+    Buffer &output = buffers[index];
+    auto op = dyn_cast<linalg::LinalgOp>(ops[output.firstUse]);
+    if (!output.alloc || !op || output.last == output.firstUse)
+      continue;
+    OpOperand *init = llvm::find_if(op.getDpsInitsMutable(), [&](OpOperand &o) {
+      return o.get() == output.alloc;
+    });
+    if (init == op.getDpsInitsMutable().end())
+      continue;
+    for (Value input : op.getDpsInputs()) {
+      auto found = byAlloc.find(input);
+      if (found == byAlloc.end())
+        continue;
+      Buffer &over = buffers[found->second];
+      if (over.last != output.firstUse || over.firstUse >= output.firstUse ||
+          !writesOverInput(op, *init, input))
+        continue;
+      over.first = std::min(over.first, output.first);
+      over.last = output.last;
+      over.inPlace.push_back(output.alloc);
+      // The output is now the buffer it was written over, for the ops
+      // that read it next.
+      byAlloc[output.alloc] = found->second;
+      merged[index] = true;
+      break;
+    }
+  }
+  SmallVector<Buffer> kept;
+  for (auto [index, buffer] : llvm::enumerate(buffers))
+    if (!merged[index])
+      kept.push_back(std::move(buffer));
+  buffers = std::move(kept);
 }
 
 /// The bytes of `buffers` first used before position `boundary` and last
@@ -138,8 +232,11 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements,
                              std::optional<int64_t> &keptBytes) {
   llvm::DenseMap<Operation *, int64_t> position;
-  for (auto [index, op] : llvm::enumerate(block))
+  SmallVector<Operation *> ops;
+  for (auto [index, op] : llvm::enumerate(block)) {
     position[&op] = index;
+    ops.push_back(&op);
+  }
   // A pack that tiling will move into its product's tile loops is marked,
   // and counts as where the product is: its input lives until then.
   for (Operation &op : block)
@@ -188,6 +285,7 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
           buffers.push_back({nullptr, here, here, *bytes, std::move(inner)});
       }
   }
+  shareInPlace(buffers, ops);
   if (boundary)
     keptBytes =
         std::max(keptBytes.value_or(0), bytesLiveAcross(buffers, *boundary));
@@ -196,6 +294,8 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
   for (Buffer &buffer : buffers) {
     if (buffer.alloc)
       placements.emplace_back(buffer.alloc, buffer.offset);
+    for (memref::AllocOp alloc : buffer.inPlace)
+      placements.emplace_back(alloc, buffer.offset);
     for (auto [alloc, offset] : buffer.nested)
       placements.emplace_back(alloc, buffer.offset + offset);
   }

@@ -8,24 +8,21 @@
 
 // Each linalg op is an internal function of its own, called in order: the
 // bias copied into a workspace buffer, the product accumulated onto it,
-// tanh into a second buffer, then the softmax (row maxima in a third, the
-// probabilities written to the caller's output buffer). Every op writes an
-// output of its own (quern-unshare-inits): 64 bytes each, the first reused
-// once the product is read. A reduction's accumulator is filled in the
-// reduction's kernel.
+// tanh written over it in place (the product is not read again), then the
+// softmax (row maxima in a second buffer, the exponentials in place of tanh,
+// the probabilities written to the caller's output buffer): 64 bytes each.
+// A reduction's accumulator is filled in the reduction's kernel.
 // CHECK-LABEL: llvm.func @forward
 // CHECK-SAME: (%[[X:[^:]+]]: !llvm.ptr, %[[W:[^:]+]]: !llvm.ptr, %[[B:[^:]+]]: !llvm.ptr, %[[OUT:[^:]+]]: !llvm.ptr, %[[WS:[^:]+]]: !llvm.ptr {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
 // CHECK-NEXT: llvm.call @forward_elementwise_0(%[[B]], %[[WS]])
 // CHECK-NEXT: llvm.call @forward_contraction_1(%[[X]], %[[W]], %[[WS]])
-// CHECK-NEXT: %[[T:.+]] = llvm.getelementptr %[[WS]][64]
-// CHECK-NEXT: llvm.call @forward_elementwise_2(%[[WS]], %[[T]])
-// CHECK-NEXT: %[[M:.+]] = llvm.getelementptr %[[WS]][128]
-// CHECK-NEXT: llvm.call @forward_reduction_3(%[[M]], %[[T]])
-// CHECK-NEXT: llvm.call @forward_elementwise_4(%[[T]], %[[M]], %[[WS]])
-// CHECK-NEXT: %[[S:.+]] = llvm.getelementptr %[[WS]][64]
-// CHECK-NEXT: llvm.call @forward_reduction_5(%[[S]], %[[WS]])
-// CHECK-NEXT: llvm.call @forward_elementwise_6(%[[WS]], %[[S]], %[[OUT]])
+// CHECK-NEXT: llvm.call @forward_elementwise_2(%[[WS]], %[[WS]])
+// CHECK-NEXT: %[[M:.+]] = llvm.getelementptr %[[WS]][64]
+// CHECK-NEXT: llvm.call @forward_reduction_3(%[[M]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_elementwise_4(%[[WS]], %[[M]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_reduction_5(%[[M]], %[[WS]])
+// CHECK-NEXT: llvm.call @forward_elementwise_6(%[[WS]], %[[M]], %[[OUT]])
 // CHECK-NEXT: llvm.return
 
 // The product is FMAs; tanh and exp are polynomials of FMAs (no libm

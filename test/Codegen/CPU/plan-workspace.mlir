@@ -440,3 +440,137 @@ func.func @f32_panel_pack(%w: memref<8x64xf32>, %x: memref<4x8xf32>, %out: memre
   }
   return
 }
+
+// -----
+
+// An elementwise op writes its result over an input it reads for the last
+// time, element for element: %b takes %a's bytes, and %c (the exponential of
+// %b) takes them again, so a chain needs one buffer.
+// CHECK-LABEL: func.func @in_place_chain
+// CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[A:.+]] = memref.view %{{.+}}[%[[OFF_A]]][] : memref<64xi8> to memref<16xf32>
+// CHECK: %[[OFF_B:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[B:.+]] = memref.view %{{.+}}[%[[OFF_B]]][] : memref<64xi8> to memref<16xf32>
+// CHECK-NEXT: linalg.generic {{.+}} ins(%[[A]], %{{.+}} : memref<16xf32>, memref<16xf32>) outs(%[[B]] : memref<16xf32>)
+// CHECK: %[[OFF_C:.+]] = arith.constant 0 : index
+// CHECK-NEXT: %[[C:.+]] = memref.view %{{.+}}[%[[OFF_C]]][] : memref<64xi8> to memref<16xf32>
+#id1 = affine_map<(i) -> (i)>
+func.func @in_place_chain(%x: memref<16xf32>, %y: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.generic {indexing_maps = [#id1, #id1, #id1], iterator_types = ["parallel"]} ins(%a, %y : memref<16xf32>, memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.subf %p, %q : f32
+    linalg.yield %s : f32
+  }
+  %c = memref.alloc() : memref<16xf32>
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]} ins(%b : memref<16xf32>) outs(%c : memref<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %e = math.exp %p : f32
+    linalg.yield %e : f32
+  }
+  linalg.copy ins(%c : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}
+
+// -----
+
+// Not in place: %a is read again after the op (a), read at another map than
+// the one written (b: a transpose would read elements already written over),
+// read by a load in the op's body (c), read through a view (d), or has
+// another type (e). Each function needs two buffers.
+// CHECK-LABEL: func.func @read_later
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @read_later(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %e = math.exp %p : f32
+    linalg.yield %e : f32
+  }
+  linalg.copy ins(%b : memref<16xf32>) outs(%out : memref<16xf32>)
+  linalg.copy ins(%a : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}
+// CHECK-LABEL: func.func @transposed
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @transposed(%x: memref<4x4xf32>, %out: memref<4x4xf32>) {
+  %a = memref.alloc() : memref<4x4xf32>
+  linalg.copy ins(%x : memref<4x4xf32>) outs(%a : memref<4x4xf32>)
+  %b = memref.alloc() : memref<4x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x4xf32>) outs(%b : memref<4x4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    linalg.yield %p : f32
+  }
+  linalg.copy ins(%b : memref<4x4xf32>) outs(%out : memref<4x4xf32>)
+  return
+}
+// CHECK-LABEL: func.func @loaded_in_body
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @loaded_in_body(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %first = memref.load %a[%c0] : memref<16xf32>
+    %s = arith.addf %p, %first : f32
+    linalg.yield %s : f32
+  }
+  linalg.copy ins(%b : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}
+// CHECK-LABEL: func.func @through_view
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @through_view(%x: memref<16xf32>, %out: memref<2x8xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %v = memref.expand_shape %a [[0, 1]] output_shape [2, 8] : memref<16xf32> into memref<2x8xf32>
+  %b = memref.alloc() : memref<2x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%v : memref<2x8xf32>) outs(%b : memref<2x8xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %e = math.exp %p : f32
+    linalg.yield %e : f32
+  }
+  linalg.copy ins(%b : memref<2x8xf32>) outs(%out : memref<2x8xf32>)
+  return
+}
+// CHECK-LABEL: func.func @other_type
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @other_type(%x: memref<16xf32>, %out: memref<16xi32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xi32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : memref<16xf32>) outs(%b : memref<16xi32>) {
+  ^bb0(%p: f32, %o: i32):
+    %e = arith.bitcast %p : f32 to i32
+    linalg.yield %e : i32
+  }
+  linalg.copy ins(%b : memref<16xi32>) outs(%out : memref<16xi32>)
+  return
+}
+
+// -----
+
+// An op that adds onto its output, written before it, does not write the
+// output over its input: the two stay apart.
+// CHECK-LABEL: func.func @accumulates
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @accumulates(%x: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %b = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%b : memref<16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %s = arith.addf %p, %o : f32
+    linalg.yield %s : f32
+  }
+  linalg.copy ins(%b : memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}

@@ -428,6 +428,14 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     `quern-tile-and-pack` moves the pack into the product's tile loops.
     The product's accumulator then never takes the input's bytes.
 
+    An elementwise op (parallel loops, an output it does not read, at a
+    permutation map) writes its output over an input of the same type that
+    it reads for the last time, when it reads that input, not a view of it,
+    only as inputs at the output's map and nowhere in its body: each element
+    is read in the iteration that writes it. The two take the same bytes,
+    and a chain of such ops stays in one buffer (a softmax's probabilities
+    written over the logits, their gradient over the probabilities).
+
     Before:
     ```mlir
     func.func @f(%x: memref<4xf32>, %y: memref<4xf32>) {
