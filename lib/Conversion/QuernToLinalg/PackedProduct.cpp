@@ -234,6 +234,68 @@ Value withZerosAppended(OpBuilder &b, Location loc, Value value, int64_t dim,
       getAsIndexOpFoldResult(b.getContext(), type.getShape()), strides);
 }
 
+/// The `size` slices of `value` from `offset` along `dim`.
+Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
+                 int64_t offset, int64_t size) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+      strides(type.getRank(), 1);
+  offsets[dim] = offset;
+  sizes[dim] = size;
+  MLIRContext *context = b.getContext();
+  return b.create<tensor::ExtractSliceOp>(
+      loc, value, getAsIndexOpFoldResult(context, offsets),
+      getAsIndexOpFoldResult(context, sizes),
+      getAsIndexOpFoldResult(context, strides));
+}
+
+/// `into` with `value` in its slices from `offset` along `dim`.
+Value insertedAlong(OpBuilder &b, Location loc, Value value, Value into,
+                    int64_t dim, int64_t offset) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+  offsets[dim] = offset;
+  MLIRContext *context = b.getContext();
+  return b.create<tensor::InsertSliceOp>(
+      loc, value, into, getAsIndexOpFoldResult(context, offsets),
+      getAsIndexOpFoldResult(context, type.getShape()),
+      getAsIndexOpFoldResult(context, strides));
+}
+
+/// What packOperand gives for `value` with zero columns appended up to
+/// `paddedColumns` (past a whole number of panels), without a padded copy
+/// of the value: its whole panels are packed from it, the last from its
+/// remaining columns and zeros, each in its place in the packed operand.
+/// A padded copy of a 50257-word vocabulary's embedding took 147 MiB
+/// beside its panels, and was written and read once more.
+Value packPadded(OpBuilder &b, Location loc, Value value, bool transposed,
+                 int64_t panel, bool pairs, int64_t paddedColumns) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank(), nDim = transposed ? rank - 2 : rank - 1;
+  int64_t columns = type.getDimSize(nDim), whole = columns / panel * panel;
+  assert(whole > 0 && paddedColumns - columns < panel &&
+         "the last panel is padded, and is not the only one");
+  Value headColumns = sliceAlong(b, loc, value, nDim, 0, whole);
+  Value head = packOperand(b, loc, headColumns, transposed, panel, pairs);
+  Value tail = packOperand(
+      b, loc,
+      withZerosAppended(b, loc,
+                        sliceAlong(b, loc, value, nDim, whole, columns - whole),
+                        nDim, paddedColumns - columns),
+      transposed, panel, pairs);
+  // The panels are the packed operand's first dimension after the batch.
+  auto headType = cast<RankedTensorType>(head.getType());
+  int64_t panelDim = rank - 2;
+  SmallVector<int64_t> shape(headType.getShape());
+  shape[panelDim] = paddedColumns / panel;
+  // Before the packs, so that each writes its part in place (empty tensor
+  // elimination replaces their own empty tensors by slices of it).
+  auto empty = b.create<tensor::EmptyOp>(loc, shape, headType.getElementType());
+  empty->moveBefore(headColumns.getDefiningOp());
+  Value packed = insertedAlong(b, loc, head, empty, panelDim, 0);
+  return insertedAlong(b, loc, tail, packed, panelDim, whole / panel);
+}
+
 } // namespace
 
 Value quern::buildPackedProduct(OpBuilder &b, Location loc,
@@ -281,18 +343,14 @@ Value quern::buildPackedProduct(OpBuilder &b, Location loc,
   bool panels = panel > 0;
   assert((pairs || panels) && "an f32 product is packed only in panels");
   int64_t paddedColumns = panels ? llvm::alignTo(columns, panel) : columns;
-  if (paddedColumns != columns) {
-    int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
-    if (!positional)
-      rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 2 : 1),
-                              paddedColumns - columns);
-    if (bias)
-      bias = withZerosAppended(
-          b, loc, bias, cast<RankedTensorType>(bias.getType()).getRank() - 1,
-          paddedColumns - columns);
-  }
+  if (paddedColumns != columns && bias)
+    bias = withZerosAppended(
+        b, loc, bias, cast<RankedTensorType>(bias.getType()).getRank() - 1,
+        paddedColumns - columns);
   Value rhsOperand =
-      packOperand(b, loc, rhs, transposeRhs, panel, pairs, paddedColumns);
+      paddedColumns != columns && !positional
+          ? packPadded(b, loc, rhs, transposeRhs, panel, pairs, paddedColumns)
+          : packOperand(b, loc, rhs, transposeRhs, panel, pairs, paddedColumns);
 
   // Iteration space: (batch..., (j,) m, c, p, (t)); k = 2p + t in pairs.
   auto dim = [&](int64_t position) {

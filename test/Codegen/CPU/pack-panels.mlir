@@ -58,17 +58,28 @@
 // PANELS-LABEL: func.func @narrow
 // PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<16x4x2xbf16>)
 // PANELS-NOT: tensor.collapse_shape
-// Columns that do not fill the last panel are padded with zeros: the right
-// operand and the bias get two zero columns (6 -> 8), the product runs on
-// whole panels, and the result is the first 6 columns of its 8.
+// Columns that do not fill the last panel are padded with zeros: the bias
+// gets two zero columns (6 -> 8); the right operand's whole panels are
+// packed from it, its last panel from its last 2 columns and 2 zero ones,
+// each into its place in the packed operand (no padded copy of the
+// operand); the product runs on whole panels, and the result is the first
+// 6 columns of its 8.
 // PANELS-LABEL: func.func @uneven
 // PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x6xf32>, %[[B:.+]]: tensor<6xf32>)
-// PANELS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<32x8xf32>
-// PANELS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [32, 6] [1, 1]
 // PANELS: %[[BZ:.+]] = linalg.fill {{.+}} -> tensor<8xf32>
 // PANELS: tensor.insert_slice %[[B]] into %[[BZ]][0] [6] [1]
-// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x16x4x2xbf16>)
-// PANELS: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} {{.+}} outs(%{{.+}} : tensor<16x2x4xf32>)
+// PANELS: %[[PACKED:.+]] = tensor.empty() : tensor<2x16x4x2xbf16>
+// PANELS: %[[WHOLE:.+]] = tensor.extract_slice %[[W]][0, 0] [32, 4] [1, 1]
+// PANELS: tensor.expand_shape %[[WHOLE]]
+// PANELS: %[[HEAD:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x4x2xbf16>)
+// PANELS: %[[REST:.+]] = tensor.extract_slice %[[W]][0, 4] [32, 2] [1, 1]
+// PANELS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<32x4xf32>
+// PANELS: %[[LAST:.+]] = tensor.insert_slice %[[REST]] into %[[WZ]][0, 0] [32, 2] [1, 1]
+// PANELS: tensor.expand_shape %[[LAST]]
+// PANELS: %[[TAIL:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x4x2xbf16>)
+// PANELS: %[[P0:.+]] = tensor.insert_slice %[[HEAD]] into %[[PACKED]][0, 0, 0, 0] [1, 16, 4, 2]
+// PANELS: %[[P1:.+]] = tensor.insert_slice %[[TAIL]] into %[[P0]][1, 0, 0, 0] [1, 16, 4, 2]
+// PANELS: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %[[P1]] : {{.+}} outs(%{{.+}} : tensor<16x2x4xf32>)
 // PANELS: %[[C:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
 // PANELS: tensor.extract_slice %[[C]][0, 0] [16, 6] [1, 1] : tensor<16x8xf32> to tensor<16x6xf32>
 // PANELS: return
@@ -157,15 +168,20 @@ func.func @f32_wide(%x: tensor<512x512xf32>, %w: tensor<512x1024xf32>) -> tensor
 
 
 // A Linear layer: the weight the conversion transposed (linalg.transpose)
-// is packed from its own layout instead, padded with zero columns (1000 ->
-// 1024) like the bias, which is broadcast and then copied into panels of
-// rows; the result is the first 1000 columns.
+// is packed from its own layout instead, its 31 whole panels (992 rows)
+// from it, the last from its 8 remaining rows and 24 zero ones (1000 ->
+// 1024 columns of the product), like the bias, which is broadcast and then
+// copied into panels of rows; the result is the first 1000 columns.
 // F32-LABEL: func.func @f32_linear
 // F32-SAME: (%[[X:.+]]: tensor<512x512xf32>, %[[W:.+]]: tensor<1000x512xf32>, %[[B:.+]]: tensor<1000xf32>)
 // F32-NOT: linalg.transpose
-// F32: tensor.insert_slice %[[W]] into %{{.+}}[0, 0] [1000, 512] [1, 1] : tensor<1000x512xf32> into tensor<1024x512xf32>
 // F32: tensor.insert_slice %[[B]] into %{{.+}}[0] [1000] [1] : tensor<1000xf32> into tensor<1024xf32>
-// F32: linalg.generic {{.+}} outs(%{{.+}} : tensor<32x512x32xf32>)
+// F32: tensor.extract_slice %[[W]][0, 0] [992, 512] [1, 1]
+// F32: linalg.generic {{.+}} outs(%{{.+}} : tensor<31x512x32xf32>)
+// F32: tensor.extract_slice %[[W]][992, 0] [8, 512] [1, 1]
+// F32: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [8, 512] [1, 1] : tensor<8x512xf32> into tensor<32x512xf32>
+// F32: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x512x32xf32>)
+// F32: tensor.insert_slice %{{.+}} into %{{.+}}[31, 0, 0] [1, 512, 32] [1, 1, 1] : tensor<1x512x32xf32> into tensor<32x512x32xf32>
 // F32: %[[BIAS:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<512x32x32xf32>)
 // F32: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[SWAP]], #[[PACK_IN]]]{{.+}} ins(%[[BIAS]] : tensor<512x32x32xf32>) outs(%{{.+}} : tensor<32x512x32xf32>)
 // F32: linalg.generic {{.+}} outs(%[[INIT]] : tensor<32x512x32xf32>)
