@@ -145,9 +145,11 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
     (1.03-1.06x on one core for Aᵀ·B from 32³ to 384³).
 
     When `panel` does not divide N, the right operand and the bias are
-    padded with zero columns to a multiple of it, and the result is the
-    slice of the first N columns. The ops the product was built from and no
-    longer needs are erased.
+    padded with zero columns to a multiple of it (the operand's whole
+    panels packed from it, the last from its remaining columns and zeros:
+    no padded copy of it), and the result is the slice of the first N
+    columns. The ops the product was built from and no longer needs are
+    erased.
 
     ```mlir
     // panel = 32: a 64x256x128 bf16 product's right operand
