@@ -10,6 +10,7 @@
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/PackedProduct.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -159,6 +160,16 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
     }
   }
 
+  /// Whether `op` is in a parallel loop's body (a grouped product's tile
+  /// of one expert's rows): its panels would be a buffer that every
+  /// iteration shares, which the workspace plan cannot place. Tiles of 64
+  /// rows, 512 deep and 1024 wide (aliased rows) were rebuilt in panels, and
+  /// the compile failed.
+  static bool inParallelLoop(Operation *op) {
+    return op->getParentOfType<scf::ForallOp>() ||
+           op->getParentOfType<scf::ParallelOp>();
+  }
+
   void runOnOperation() override {
     if (panel <= 0)
       return;
@@ -166,7 +177,7 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
     SmallVector<std::pair<linalg::GenericOp, PackedProductOperands>> products;
     getOperation().walk([&](linalg::GenericOp op) {
       std::optional<PackedProductOperands> operands = matchPackableProduct(op);
-      if (operands && worthPanels(op, *operands))
+      if (operands && worthPanels(op, *operands) && !inParallelLoop(op))
         products.push_back({op, *operands});
     });
     for (auto &[product, operands] : products) {

@@ -259,6 +259,26 @@ func.func @f32_not_aliased(%x: tensor<256x256xf32>, %w: tensor<256x1000xf32>) ->
   return %y : tensor<256x1000xf32>
 }
 
+// A product in a parallel loop's body (a grouped product's tile of one
+// expert's rows) stays as it is, though its rows are aliased: its panels
+// would be a buffer every iteration shares, which the workspace plan
+// cannot place.
+// F32-LABEL: func.func @f32_in_parallel_loop
+// F32: scf.forall
+// F32-NOT: tensor.expand_shape
+// F32: linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<64x256xf32>, tensor<256x1024xf32>) outs(%{{.+}} : tensor<64x1024xf32>)
+func.func @f32_in_parallel_loop(%x: tensor<2x64x256xf32>, %w: tensor<2x256x1024xf32>, %init: tensor<2x64x1024xf32>) -> tensor<2x64x1024xf32> {
+  %r = scf.forall (%i) in (2) shared_outs(%o = %init) -> (tensor<2x64x1024xf32>) {
+    %xs = tensor.extract_slice %x[%i, 0, 0] [1, 64, 256] [1, 1, 1] : tensor<2x64x256xf32> to tensor<64x256xf32>
+    %ws = tensor.extract_slice %w[%i, 0, 0] [1, 256, 1024] [1, 1, 1] : tensor<2x256x1024xf32> to tensor<256x1024xf32>
+    %y = quern.matmul %xs, %ws : tensor<64x256xf32>, tensor<256x1024xf32> -> tensor<64x1024xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %y into %o[%i, 0, 0] [1, 64, 1024] [1, 1, 1] : tensor<64x1024xf32> into tensor<2x64x1024xf32>
+    }
+  }
+  return %r : tensor<2x64x1024xf32>
+}
+
 // A product too small for panels reads a left operand the conversion
 // transposed from before the transpose when it is at most 512 KiB (here
 // 100 x 96 f32): its map becomes (k, m). A larger one (384 x 384, 576 KiB)
