@@ -149,7 +149,9 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
     panels packed from it, the last from its remaining columns and zeros:
     no padded copy of it), and the result is the slice of the first N
     columns. The ops the product was built from and no longer needs are
-    erased.
+    erased. A product in a parallel loop's body (a grouped product's tile of
+    one expert's rows) is left as it is: its panels would be a buffer that
+    every iteration shares, which quern-plan-workspace cannot place.
 
     ```mlir
     // panel = 32: a 64x256x128 bf16 product's right operand
