@@ -240,8 +240,12 @@ private:
       iterations *= range;
     int64_t flops =
         cast<quern::CostOpInterface>(producer.getOperation()).getFlops();
+    // FLOPs count float results only: integer arithmetic is held to as
+    // many ops.
     return arithmetic && iterations > 0 &&
            flops <= kMaxFlopsPerElement * iterations &&
+           llvm::range_size(producer.getBody()->without_terminator()) <=
+               static_cast<size_t>(kMaxFlopsPerElement) &&
            llvm::all_of(producer->getOperandTypes(), [](Type type) {
              Type element = getElementTypeOrSelf(type);
              return isa<FloatType>(element) ||

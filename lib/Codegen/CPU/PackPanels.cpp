@@ -10,6 +10,7 @@
 #include "quern/Codegen/CPU/Passes.h"
 #include "quern/Conversion/PackedProduct.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -128,6 +129,16 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
             isAliased(product, operands));
   }
 
+  /// Whether `op` is in a parallel loop's body (a grouped product's tile
+  /// of one expert's rows): its panels would be a buffer that every
+  /// iteration shares, which the workspace plan cannot place. Tiles of 64
+  /// rows, 512 deep and 1024 wide (aliased rows) were rebuilt in panels, and
+  /// the compile failed.
+  static bool inParallelLoop(Operation *op) {
+    return op->getParentOfType<scf::ForallOp>() ||
+           op->getParentOfType<scf::ParallelOp>();
+  }
+
   /// Replaces each view of an operand computed from position (a transpose,
   /// a reshape) by an operand computed from position itself, until none is
   /// left, so that every product reading it decodes it into its own panels
@@ -146,7 +157,8 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
         if (isView(op) && computedFromPosition(op->getOperand(0)) &&
             llvm::all_of(op->getUsers(), [&](Operation *user) {
               auto generic = dyn_cast<linalg::GenericOp>(user);
-              return isView(user) || (generic && matchPackableProduct(generic));
+              return isView(user) || (generic && !inParallelLoop(generic) &&
+                                      matchPackableProduct(generic));
             }))
           views.push_back(op);
       });
@@ -158,16 +170,6 @@ struct PackPanelsPass : quern::impl::PackPanelsPassBase<PackPanelsPass> {
         eraseWithDeadProducers(view);
       }
     }
-  }
-
-  /// Whether `op` is in a parallel loop's body (a grouped product's tile
-  /// of one expert's rows): its panels would be a buffer that every
-  /// iteration shares, which the workspace plan cannot place. Tiles of 64
-  /// rows, 512 deep and 1024 wide (aliased rows) were rebuilt in panels, and
-  /// the compile failed.
-  static bool inParallelLoop(Operation *op) {
-    return op->getParentOfType<scf::ForallOp>() ||
-           op->getParentOfType<scf::ParallelOp>();
   }
 
   void runOnOperation() override {

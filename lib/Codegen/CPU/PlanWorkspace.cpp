@@ -107,9 +107,16 @@ bool writesOverInput(linalg::LinalgOp op, OpOperand &init, Value input) {
   AffineMap written = op.getMatchingIndexingMap(&init);
   if (!written.isPermutation())
     return false;
-  // Nothing nested in the op (a load in its body) reads the input.
-  if (!forEachUserThroughViews(input, [&](Operation *user, bool) {
-        return user == op || !op->isAncestor(user);
+  // Nothing nested in the op (a load in its body) reads the input; no op
+  // makes an alias of it that is not a view (whose users the walk would
+  // not see); and no op loads from it outside kernels (a GPU's kernels
+  // load such a scalar again where they use it, after the op).
+  if (!forEachUserThroughViews(input, [&](Operation *user, bool isView) {
+        if (user == op)
+          return true;
+        return !op->isAncestor(user) && !isa<memref::LoadOp>(user) &&
+               (isView || llvm::none_of(user->getResultTypes(),
+                                        llvm::IsaPred<MemRefType>));
       }))
     return false;
   bool read = false;

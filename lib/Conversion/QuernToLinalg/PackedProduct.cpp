@@ -12,6 +12,7 @@
 #include "quern/Conversion/PackedProduct.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -249,15 +250,27 @@ Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
       getAsIndexOpFoldResult(context, strides));
 }
 
-/// `into` with `value` in its slices from `offset` along `dim`.
-Value insertedAlong(OpBuilder &b, Location loc, Value value, Value into,
-                    int64_t dim, int64_t offset) {
-  auto type = cast<RankedTensorType>(value.getType());
+/// `into` with `part`, a generic's result, in its slices from `offset`
+/// along `dim`, the generic writing them there itself: its output becomes
+/// that slice of `into` (which must be defined before it).
+Value writtenInto(OpBuilder &b, Location loc, Value part, Value into,
+                  int64_t dim, int64_t offset) {
+  auto generic = part.getDefiningOp<linalg::GenericOp>();
+  auto type = cast<RankedTensorType>(part.getType());
+  OpOperand &init = generic.getDpsInitsMutable()[0];
+  Operation *own = init.get().getDefiningOp();
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(generic);
+    init.set(sliceAlong(b, loc, into, dim, offset, type.getDimSize(dim)));
+  }
+  if (own && own->use_empty())
+    own->erase();
   SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
   offsets[dim] = offset;
   MLIRContext *context = b.getContext();
   return b.create<tensor::InsertSliceOp>(
-      loc, value, into, getAsIndexOpFoldResult(context, offsets),
+      loc, part, into, getAsIndexOpFoldResult(context, offsets),
       getAsIndexOpFoldResult(context, type.getShape()),
       getAsIndexOpFoldResult(context, strides));
 }
@@ -265,9 +278,12 @@ Value insertedAlong(OpBuilder &b, Location loc, Value value, Value into,
 /// What packOperand gives for `value` with zero columns appended up to
 /// `paddedColumns` (past a whole number of panels), without a padded copy
 /// of the value: its whole panels are packed from it, the last from its
-/// remaining columns and zeros, each in its place in the packed operand.
-/// A padded copy of a 50257-word vocabulary's embedding took 147 MiB
-/// beside its panels, and was written and read once more.
+/// remaining columns and zeros, each written in its place in the packed
+/// operand. A padded copy of a 50257-word vocabulary's embedding took 147
+/// MiB beside its panels, and was written and read once more. The packed
+/// operand is allocated, not an empty tensor: CSE would merge equal empty
+/// tensors (a product recomputed in the backward pass has the same), and
+/// each would then be written apart and copied.
 Value packPadded(OpBuilder &b, Location loc, Value value, bool transposed,
                  int64_t panel, bool pairs, int64_t paddedColumns) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -277,23 +293,26 @@ Value packPadded(OpBuilder &b, Location loc, Value value, bool transposed,
          "the last panel is padded, and is not the only one");
   Value headColumns = sliceAlong(b, loc, value, nDim, 0, whole);
   Value head = packOperand(b, loc, headColumns, transposed, panel, pairs);
+  // The panels are the packed operand's first dimension after the batch.
+  auto headType = cast<RankedTensorType>(head.getType());
+  int64_t panelDim = rank - 2;
+  SmallVector<int64_t> shape(headType.getShape());
+  shape[panelDim] = paddedColumns / panel;
+  Value packed;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(headColumns.getDefiningOp());
+    packed = b.create<bufferization::AllocTensorOp>(loc, headType.clone(shape),
+                                                    ValueRange{});
+  }
+  packed = writtenInto(b, loc, head, packed, panelDim, 0);
   Value tail = packOperand(
       b, loc,
       withZerosAppended(b, loc,
                         sliceAlong(b, loc, value, nDim, whole, columns - whole),
                         nDim, paddedColumns - columns),
       transposed, panel, pairs);
-  // The panels are the packed operand's first dimension after the batch.
-  auto headType = cast<RankedTensorType>(head.getType());
-  int64_t panelDim = rank - 2;
-  SmallVector<int64_t> shape(headType.getShape());
-  shape[panelDim] = paddedColumns / panel;
-  // Before the packs, so that each writes its part in place (empty tensor
-  // elimination replaces their own empty tensors by slices of it).
-  auto empty = b.create<tensor::EmptyOp>(loc, shape, headType.getElementType());
-  empty->moveBefore(headColumns.getDefiningOp());
-  Value packed = insertedAlong(b, loc, head, empty, panelDim, 0);
-  return insertedAlong(b, loc, tail, packed, panelDim, whole / panel);
+  return writtenInto(b, loc, tail, packed, panelDim, whole / panel);
 }
 
 } // namespace

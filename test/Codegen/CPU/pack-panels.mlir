@@ -61,23 +61,26 @@
 // Columns that do not fill the last panel are padded with zeros: the bias
 // gets two zero columns (6 -> 8); the right operand's whole panels are
 // packed from it, its last panel from its last 2 columns and 2 zero ones,
-// each into its place in the packed operand (no padded copy of the
-// operand); the product runs on whole panels, and the result is the first
-// 6 columns of its 8.
+// each written into its slice of the packed operand (allocated, so that CSE
+// does not merge it with an equal one; no padded copy of the operand); the
+// product runs on whole panels, and the result is the first 6 columns of
+// its 8.
 // PANELS-LABEL: func.func @uneven
 // PANELS-SAME: (%[[X:.+]]: tensor<16x32xf32>, %[[W:.+]]: tensor<32x6xf32>, %[[B:.+]]: tensor<6xf32>)
 // PANELS: %[[BZ:.+]] = linalg.fill {{.+}} -> tensor<8xf32>
 // PANELS: tensor.insert_slice %[[B]] into %[[BZ]][0] [6] [1]
-// PANELS: %[[PACKED:.+]] = tensor.empty() : tensor<2x16x4x2xbf16>
+// PANELS: %[[PACKED:.+]] = bufferization.alloc_tensor() : tensor<2x16x4x2xbf16>
 // PANELS: %[[WHOLE:.+]] = tensor.extract_slice %[[W]][0, 0] [32, 4] [1, 1]
 // PANELS: tensor.expand_shape %[[WHOLE]]
-// PANELS: %[[HEAD:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x4x2xbf16>)
+// PANELS: %[[TO0:.+]] = tensor.extract_slice %[[PACKED]][0, 0, 0, 0] [1, 16, 4, 2]
+// PANELS: %[[HEAD:.+]] = linalg.generic {{.+}} outs(%[[TO0]] : tensor<1x16x4x2xbf16>)
+// PANELS: %[[P0:.+]] = tensor.insert_slice %[[HEAD]] into %[[PACKED]][0, 0, 0, 0] [1, 16, 4, 2]
 // PANELS: %[[REST:.+]] = tensor.extract_slice %[[W]][0, 4] [32, 2] [1, 1]
 // PANELS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<32x4xf32>
 // PANELS: %[[LAST:.+]] = tensor.insert_slice %[[REST]] into %[[WZ]][0, 0] [32, 2] [1, 1]
 // PANELS: tensor.expand_shape %[[LAST]]
-// PANELS: %[[TAIL:.+]] = linalg.generic {{.+}} outs(%{{.+}} : tensor<1x16x4x2xbf16>)
-// PANELS: %[[P0:.+]] = tensor.insert_slice %[[HEAD]] into %[[PACKED]][0, 0, 0, 0] [1, 16, 4, 2]
+// PANELS: %[[TO1:.+]] = tensor.extract_slice %[[P0]][1, 0, 0, 0] [1, 16, 4, 2]
+// PANELS: %[[TAIL:.+]] = linalg.generic {{.+}} outs(%[[TO1]] : tensor<1x16x4x2xbf16>)
 // PANELS: %[[P1:.+]] = tensor.insert_slice %[[TAIL]] into %[[P0]][1, 0, 0, 0] [1, 16, 4, 2]
 // PANELS: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %[[P1]] : {{.+}} outs(%{{.+}} : tensor<16x2x4xf32>)
 // PANELS: %[[C:.+]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2]] : tensor<16x2x4xf32> into tensor<16x8xf32>
@@ -176,6 +179,7 @@ func.func @f32_wide(%x: tensor<512x512xf32>, %w: tensor<512x1024xf32>) -> tensor
 // F32-SAME: (%[[X:.+]]: tensor<512x512xf32>, %[[W:.+]]: tensor<1000x512xf32>, %[[B:.+]]: tensor<1000xf32>)
 // F32-NOT: linalg.transpose
 // F32: tensor.insert_slice %[[B]] into %{{.+}}[0] [1000] [1] : tensor<1000xf32> into tensor<1024xf32>
+// F32: bufferization.alloc_tensor() : tensor<32x512x32xf32>
 // F32: tensor.extract_slice %[[W]][0, 0] [992, 512] [1, 1]
 // F32: linalg.generic {{.+}} outs(%{{.+}} : tensor<31x512x32xf32>)
 // F32: tensor.extract_slice %[[W]][992, 0] [8, 512] [1, 1]

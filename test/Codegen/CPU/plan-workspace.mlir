@@ -479,8 +479,9 @@ func.func @in_place_chain(%x: memref<16xf32>, %y: memref<16xf32>, %out: memref<1
 
 // Not in place: %a is read again after the op (a), read at another map than
 // the one written (b: a transpose would read elements already written over),
-// read by a load in the op's body (c), read through a view (d), or has
-// another type (e). Each function needs two buffers.
+// read by a load in the op's body (c), read through a view (d), loaded from
+// outside kernels (f), or has another type (e). Each function needs two
+// buffers.
 // CHECK-LABEL: func.func @read_later
 // CHECK-SAME: quern.workspace_bytes = 128 : i64
 func.func @read_later(%x: memref<16xf32>, %out: memref<16xf32>) {
@@ -538,6 +539,25 @@ func.func @through_view(%x: memref<16xf32>, %out: memref<2x8xf32>) {
     linalg.yield %e : f32
   }
   linalg.copy ins(%b : memref<2x8xf32>) outs(%out : memref<2x8xf32>)
+  return
+}
+// A scalar loaded from %a outside kernels (f): a GPU's kernels load it
+// again where they use it, which may be after the op.
+// CHECK-LABEL: func.func @loaded_before
+// CHECK-SAME: quern.workspace_bytes = 128 : i64
+func.func @loaded_before(%x: memref<16xf32>, %out: memref<16xf32>, %s: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<16xf32>
+  linalg.copy ins(%x : memref<16xf32>) outs(%a : memref<16xf32>)
+  %first = memref.load %a[%c0] : memref<16xf32>
+  memref.store %first, %s[] : memref<f32>
+  %b = memref.alloc() : memref<16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%a : memref<16xf32>) outs(%b : memref<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %e = math.exp %p : f32
+    linalg.yield %e : f32
+  }
+  linalg.copy ins(%b : memref<16xf32>) outs(%out : memref<16xf32>)
   return
 }
 // CHECK-LABEL: func.func @other_type

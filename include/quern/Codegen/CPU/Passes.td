@@ -163,7 +163,8 @@ def PackPanelsPass : Pass<"quern-pack-panels", "mlir::func::FuncOp"> {
     Option<"panel", "panel", "int64_t", "0",
            "Columns of a panel: the register tile's (0: none)">
   ];
-  let dependentDialects = ["mlir::linalg::LinalgDialect",
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
 }
 
