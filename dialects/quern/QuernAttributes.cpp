@@ -332,6 +332,17 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
                                   "estimated_peak, estimated_peak_keeping_all, "
                                   "values = [{bytes, name, op, flops}, ...]}");
   }
+  if (name == kPeakAttrName) {
+    auto dict = dyn_cast<DictionaryAttr>(value);
+    bool valid =
+        dict &&
+        isNodeArray(ArrayAttr::get(op->getContext(), {dict}), {"count"}) &&
+        isNodeArray(dict.get("buffers"), {});
+    return valid ? success()
+                 : LogicalResult(error() << "must be {bytes, name, op, count, "
+                                            "buffers = [{bytes, name, op}, "
+                                            "...]}");
+  }
   if (name == kExpertBlocksAttrName) {
     auto values = dyn_cast<ArrayAttr>(value);
     if (!isa<ModuleOp>(op) || !values ||

@@ -83,6 +83,11 @@ inline constexpr llvm::StringLiteral kWorkspaceBytesAttrName =
 /// most of any micro-batch loop's body).
 inline constexpr llvm::StringLiteral kKeptBytesAttrName =
     "quern.kept_for_backward_bytes";
+/// Function: the moment of the plan when its buffers hold the most bytes,
+/// `{bytes, name, op, buffers = [{bytes, name, op}, ...]}`: those bytes, the
+/// ONNX node of the op then running, and the largest buffers live then (by
+/// the node of the op that first writes each).
+inline constexpr llvm::StringLiteral kPeakAttrName = "quern.peak";
 /// Linalg op: how it is tiled (lib/Codegen/CPU/Strategy.h reads and checks
 /// it).
 inline constexpr llvm::StringLiteral kStrategyAttrName = "quern.strategy";

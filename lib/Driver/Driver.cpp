@@ -319,6 +319,7 @@ LogicalResult Compilation::generateCode(ModuleOp module) {
     printKernelReport(llvm::outs(), kernels);
   memory.workspaceBytes = workspaceBytes;
   memory.keptBytes = readKeptBytes(module);
+  memory.peak = readPeak(module);
   if (options.printMemoryReport)
     printMemoryReport(llvm::outs(), memory);
   manifest =

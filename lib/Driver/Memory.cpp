@@ -54,6 +54,23 @@ std::optional<RecomputeReport> quern::readRecompute(ModuleOp module) {
                          readValues(record.getAs<ArrayAttr>("values"))};
 }
 
+std::optional<PeakReport> quern::readPeak(ModuleOp module) {
+  std::optional<PeakReport> most;
+  module.walk([&](Operation *op) {
+    auto record = op->getAttrOfType<DictionaryAttr>(kPeakAttrName);
+    if (!record)
+      return;
+    std::vector<KeptValue> at = readValues(
+        ArrayAttr::get(module.getContext(), ArrayRef<Attribute>{record}));
+    if (most && most->at.bytes >= at.front().bytes)
+      return;
+    most =
+        PeakReport{at.front(), readValues(record.getAs<ArrayAttr>("buffers")),
+                   record.getAs<IntegerAttr>("count").getInt()};
+  });
+  return most;
+}
+
 std::optional<int64_t> quern::readKeptBytes(ModuleOp module) {
   Operation *step = module.lookupSymbol("train_step");
   auto bytes =
@@ -86,13 +103,17 @@ llvm::json::Object quern::memoryJson(const MemoryReport &report) {
   return memory;
 }
 
-/// The `top` largest of `values`, under "largest of the N <what>:".
+/// The `top` largest of `values`, under "largest of the N <what>:", N being
+/// `count` (how many there are, when `values` lists only the largest) or
+/// their number.
 static void printValues(llvm::raw_ostream &os, ArrayRef<KeptValue> values,
-                        size_t top, StringRef what) {
+                        size_t top, StringRef what,
+                        std::optional<int64_t> count = std::nullopt) {
   size_t shown = std::min(top, values.size());
   if (shown == 0)
     return;
-  os << "largest of the " << values.size() << " " << what << ":\n";
+  os << "largest of the " << count.value_or(values.size()) << " " << what
+     << ":\n";
   for (const KeptValue &value : values.take_front(shown)) {
     os << llvm::format("%12s", formatBytes(value.bytes).c_str()) << "  "
        << (value.name.empty() ? "(unnamed)" : value.name)
@@ -103,6 +124,19 @@ static void printValues(llvm::raw_ostream &os, ArrayRef<KeptValue> values,
   }
 }
 
+/// The peak's bytes, where it is, and its largest buffers.
+static void printPeak(llvm::raw_ostream &os, const PeakReport &peak,
+                      size_t top) {
+  const KeptValue &at = peak.at;
+  os << "at the peak        " << formatBytes(at.bytes)
+     << " in buffers at once, during "
+     << (at.name.empty() ? std::string("an op of no ONNX node")
+                         : at.name + " (" + at.opType + ")")
+     << "\n";
+  printValues(os, peak.buffers, top,
+              "buffers then (by the node that first writes each)", peak.count);
+}
+
 void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
                               size_t top) {
   os << "workspace          " << formatBytes(report.workspaceBytes)
@@ -110,6 +144,8 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
   if (!report.keptBytes || !report.keptValues) {
     os << "kept for backward  unknown (no training step built from a "
           "forward graph)\n";
+    if (report.peak)
+      printPeak(os, *report.peak, top);
     return;
   }
   os << "kept for backward  " << formatBytes(*report.keptBytes)
@@ -136,4 +172,6 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
   if (report.recompute)
     printValues(os, report.recompute->values, top,
                 "values the backward recomputes");
+  if (report.peak)
+    printPeak(os, *report.peak, top);
 }

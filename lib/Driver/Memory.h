@@ -41,6 +41,16 @@ struct RecomputeReport {
   std::vector<KeptValue> values;
 };
 
+/// The moment of the plan when its buffers hold the most bytes
+/// (quern.peak): those bytes and the node then running (`at`), the largest
+/// buffers then (by the node that first writes each) and how many there
+/// are.
+struct PeakReport {
+  KeptValue at;
+  std::vector<KeptValue> buffers;
+  int64_t count = 0;
+};
+
 struct MemoryReport {
   uint64_t workspaceBytes = 0;
   /// From the plan; none when the step was not built from a forward graph
@@ -54,6 +64,8 @@ struct MemoryReport {
   /// what was recomputed (none when the budget needed no recomputation).
   std::optional<BudgetFit> budget;
   std::optional<RecomputeReport> recompute;
+  /// Of the entry point whose buffers hold the most at once.
+  std::optional<PeakReport> peak;
 };
 
 /// The kept values recorded on @train_step of `module` (quern IR), if any.
@@ -65,6 +77,10 @@ std::optional<RecomputeReport> readRecompute(mlir::ModuleOp module);
 /// The planned kept bytes recorded on the lowered train_step of `module`,
 /// if any.
 std::optional<int64_t> readKeptBytes(mlir::ModuleOp module);
+
+/// The peak recorded on the lowered functions of `module` whose buffers
+/// hold the most at once, if any.
+std::optional<PeakReport> readPeak(mlir::ModuleOp module);
 
 /// The manifest's `memory` object.
 llvm::json::Object memoryJson(const MemoryReport &report);

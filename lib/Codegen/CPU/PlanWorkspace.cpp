@@ -28,6 +28,7 @@
 
 #include "quern/Codegen/CPU/Passes.h"
 
+#include "dialects/quern/QuernAttributes.h"
 #include "dialects/quern/QuernOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -183,6 +184,52 @@ void shareInPlace(SmallVector<Buffer> &buffers, ArrayRef<Operation *> ops) {
   buffers = std::move(kept);
 }
 
+/// The most buffers the peak's record lists.
+constexpr size_t kPeakBuffers = 8;
+
+/// `{bytes, name, op}` of `bytes` at the ONNX node `loc` names.
+DictionaryAttr describedBytes(Builder &b, int64_t bytes, Location loc) {
+  OnnxNodeLocation node = describeLocation(loc);
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)),
+       b.getNamedAttr("name", b.getStringAttr(node.name)),
+       b.getNamedAttr("op", b.getStringAttr(node.opType))});
+}
+
+/// The record of the moment `buffers` hold the most bytes (kPeakAttrName).
+/// A buffer is named by the op that first writes it (the op holding a
+/// nested block's buffers).
+DictionaryAttr describePeak(Builder &b, ArrayRef<Buffer> buffers,
+                            ArrayRef<Operation *> ops) {
+  SmallVector<int64_t> delta(ops.size() + 1, 0);
+  for (const Buffer &buffer : buffers) {
+    delta[buffer.first] += buffer.bytes;
+    delta[buffer.last + 1] -= buffer.bytes;
+  }
+  int64_t live = 0, most = 0, at = 0;
+  for (auto [position, change] : llvm::enumerate(ArrayRef(delta).drop_back()))
+    if ((live += change) > most) {
+      most = live;
+      at = static_cast<int64_t>(position);
+    }
+  SmallVector<const Buffer *> held;
+  for (const Buffer &buffer : buffers)
+    if (buffer.first <= at && at <= buffer.last)
+      held.push_back(&buffer);
+  llvm::stable_sort(held, [](const Buffer *a, const Buffer *b) {
+    return a->bytes > b->bytes;
+  });
+  SmallVector<Attribute> listed;
+  for (const Buffer *buffer : ArrayRef(held).take_front(kPeakBuffers))
+    listed.push_back(describedBytes(
+        b, buffer->bytes,
+        ops[buffer->alloc ? buffer->firstUse : buffer->first]->getLoc()));
+  NamedAttrList record(describedBytes(b, most, ops[at]->getLoc()));
+  record.append("buffers", b.getArrayAttr(listed));
+  record.append("count", b.getI64IntegerAttr(held.size()));
+  return record.getDictionary(b.getContext());
+}
+
 /// The bytes of `buffers` first used before position `boundary` and last
 /// used after it.
 int64_t bytesLiveAcross(ArrayRef<Buffer> buffers, int64_t boundary) {
@@ -199,7 +246,8 @@ int64_t bytesLiveAcross(ArrayRef<Buffer> buffers, int64_t boundary) {
 /// across a quern.backward_begins in the blocks planned.
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements,
-                             std::optional<int64_t> &keptBytes);
+                             std::optional<int64_t> &keptBytes,
+                             DictionaryAttr *peak = nullptr);
 
 /// First fit by decreasing size: each buffer goes to the lowest offset that
 /// no already placed, simultaneously live buffer occupies.
@@ -237,7 +285,8 @@ int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
 
 FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
                              SmallVector<Placement> &placements,
-                             std::optional<int64_t> &keptBytes) {
+                             std::optional<int64_t> &keptBytes,
+                             DictionaryAttr *peak) {
   llvm::DenseMap<Operation *, int64_t> position;
   SmallVector<Operation *> ops;
   for (auto [index, op] : llvm::enumerate(block)) {
@@ -293,6 +342,10 @@ FailureOr<int64_t> planBlock(Block &block, const DataLayout &dataLayout,
       }
   }
   shareInPlace(buffers, ops);
+  if (peak && !buffers.empty()) {
+    Builder builder(block.getParentOp()->getContext());
+    *peak = describePeak(builder, buffers, ops);
+  }
   if (boundary)
     keptBytes =
         std::max(keptBytes.value_or(0), bytesLiveAcross(buffers, *boundary));
@@ -317,13 +370,16 @@ struct PlanWorkspacePass
       return;
     SmallVector<Placement> placements;
     std::optional<int64_t> keptBytes;
+    DictionaryAttr peak;
     FailureOr<int64_t> planned =
         planBlock(func.getBody().front(), DataLayout::closest(func), placements,
-                  keptBytes);
+                  keptBytes, &peak);
     if (failed(planned))
       return signalPassFailure();
     int64_t total = *planned;
     OpBuilder builder(func.getContext());
+    if (peak)
+      func->setAttr(kPeakAttrName, peak);
     if (keptBytes)
       func->setAttr(kKeptBytesAttrName, builder.getI64IntegerAttr(*keptBytes));
     func.walk([](BackwardBeginsOp marker) { marker.erase(); });

@@ -14,7 +14,7 @@
 // A reduction's accumulator is filled in the reduction's kernel.
 // CHECK-LABEL: llvm.func @forward
 // CHECK-SAME: (%[[X:[^:]+]]: !llvm.ptr, %[[W:[^:]+]]: !llvm.ptr, %[[B:[^:]+]]: !llvm.ptr, %[[OUT:[^:]+]]: !llvm.ptr, %[[WS:[^:]+]]: !llvm.ptr {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK-SAME: quern.workspace_bytes = 128 : i64}
 // CHECK-NEXT: llvm.call @forward_elementwise_0(%[[B]], %[[WS]])
 // CHECK-NEXT: llvm.call @forward_contraction_1(%[[X]], %[[W]], %[[WS]])
 // CHECK-NEXT: llvm.call @forward_elementwise_2(%[[WS]], %[[WS]])

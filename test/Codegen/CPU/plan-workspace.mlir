@@ -9,7 +9,7 @@
 // Two buffers used one after the other share offset 0.
 // CHECK-LABEL: func.func @disjoint
 // CHECK-SAME: (%[[X:[^:]+]]: memref<16xf32>, %[[Y:[^:]+]]: memref<16xf32>, %[[WS:[^:]+]]: memref<64xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK-SAME: quern.workspace_bytes = 64 : i64}
 // CHECK-NOT: memref.alloc
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<64xi8> to memref<16xf32>
@@ -33,10 +33,12 @@ func.func @disjoint(%x: memref<16xf32>, %y: memref<16xf32>) {
 // -----
 
 // Two live buffers of 40 bytes each: the second starts at the next multiple
-// of 64, and the total is rounded up to 64 too.
+// of 64, and the total is rounded up to 64 too. The peak's record gives the
+// bytes the buffers hold at once (80, unaligned), where, and the buffers
+// (these ops come from no ONNX node: no names).
 // CHECK-LABEL: func.func @overlapping
 // CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK-SAME: attributes {quern.peak = {buffers = [{bytes = 40 : i64, name = "", op = ""}, {bytes = 40 : i64, name = "", op = ""}], bytes = 80 : i64, count = 2 : i64, name = "", op = ""}, quern.workspace_bytes = 128 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<10xf32>
 // CHECK-NEXT: %[[OFF_B:.+]] = arith.constant 64 : index
@@ -58,7 +60,7 @@ func.func @overlapping(%x: memref<10xf32>, %y: memref<10xf32>) {
 // dead, while %b (64 bytes), live throughout, sits above both at 128.
 // CHECK-LABEL: func.func @reuse
 // CHECK-SAME: %[[WS:[^:]+]]: memref<192xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK-SAME: quern.workspace_bytes = 192 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: memref.view %[[WS]][%[[OFF_A]]][] : memref<192xi8> to memref<32xf32>
 // CHECK-NEXT: %[[OFF_B:.+]] = arith.constant 128 : index
@@ -84,7 +86,7 @@ func.func @reuse(%x: memref<32xf32>, %s: memref<16xf32>, %y: memref<25xf32>) {
 // collapsed view is read after %b is allocated: they must not share.
 // CHECK-LABEL: func.func @use_through_collapse_shape
 // CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK-SAME: quern.workspace_bytes = 128 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<2x8xf32>
 // CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[A]]
@@ -106,7 +108,7 @@ func.func @use_through_collapse_shape(%x: memref<2x8xf32>, %y: memref<16xf32>) {
 // Views of views count too: a subview of %a, expanded, is read after %b is
 // allocated.
 // CHECK-LABEL: func.func @use_through_subview_chain
-// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK-SAME: quern.workspace_bytes = 192 : i64}
 // CHECK: arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %{{.+}} : memref<192xi8> to memref<32xf32>
 // CHECK: %[[SUB:.+]] = memref.subview %[[A]][8] [16] [1]
@@ -130,7 +132,7 @@ func.func @use_through_subview_chain(%x: memref<32xf32>, %y: memref<2x8xf32>) {
 // A use nested in a loop counts as a use by the loop itself.
 // CHECK-LABEL: func.func @use_in_loop
 // CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK-SAME: quern.workspace_bytes = 128 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<16xf32>
 // CHECK: %[[OFF_B:.+]] = arith.constant 64 : index
@@ -154,7 +156,7 @@ func.func @use_in_loop(%x: memref<16xf32>, %y: memref<16xf32>, %lo: index,
 
 // Sizes are whole bytes per element, whatever the element type.
 // CHECK-LABEL: func.func @element_sizes
-// CHECK-SAME: attributes {quern.workspace_bytes = 256 : i64}
+// CHECK-SAME: quern.workspace_bytes = 256 : i64}
 // CHECK: arith.constant 0 : index
 // CHECK-NEXT: memref.view %{{.+}} : memref<256xi8> to memref<3x5xf64>
 // CHECK: arith.constant 128 : index
@@ -177,7 +179,7 @@ func.func @element_sizes(%x: memref<3x5xf64>, %h: memref<7xf16>, %p: memref<9xi1
 // every compiled function has one calling convention.
 // CHECK-LABEL: func.func @no_buffers
 // CHECK-SAME: (%{{.+}}: memref<4xf32>, %{{.+}}: memref<0xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 0 : i64}
+// CHECK-SAME: quern.workspace_bytes = 0 : i64}
 func.func @no_buffers(%x: memref<4xf32>) {
   return
 }
@@ -196,7 +198,7 @@ func.func private @external(memref<4xf32>)
 // not on top of it.
 // CHECK-LABEL: func.func @loop_body
 // CHECK-SAME: %[[WS:[^:]+]]: memref<128xi8> {quern.workspace})
-// CHECK-SAME: attributes {quern.workspace_bytes = 128 : i64}
+// CHECK-SAME: quern.workspace_bytes = 128 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: memref.view %[[WS]][%[[OFF_A]]][] : memref<128xi8> to memref<16xf32>
 // CHECK: scf.for
@@ -227,7 +229,7 @@ func.func @loop_body(%x: memref<16xf32>, %y: memref<16xf32>, %z: memref<8xf32>,
 // into the product's tile loops, so its input stays alive until the product
 // and the accumulator does not take the input's bytes (0 to 64).
 // CHECK-LABEL: func.func @panel_pack
-// CHECK-SAME: attributes {quern.workspace_bytes = 192 : i64}
+// CHECK-SAME: quern.workspace_bytes = 192 : i64}
 // CHECK: %[[IN:.+]] = memref.view %{{.+}}[%c0{{.*}}][] : memref<192xi8> to memref<4x4xf32>
 // CHECK: linalg.generic
 // CHECK-SAME: {quern.panel_pack}
@@ -447,7 +449,7 @@ func.func @f32_panel_pack(%w: memref<8x64xf32>, %x: memref<4x8xf32>, %out: memre
 // time, element for element: %b takes %a's bytes, and %c (the exponential of
 // %b) takes them again, so a chain needs one buffer.
 // CHECK-LABEL: func.func @in_place_chain
-// CHECK-SAME: attributes {quern.workspace_bytes = 64 : i64}
+// CHECK-SAME: quern.workspace_bytes = 64 : i64}
 // CHECK: %[[OFF_A:.+]] = arith.constant 0 : index
 // CHECK-NEXT: %[[A:.+]] = memref.view %{{.+}}[%[[OFF_A]]][] : memref<64xi8> to memref<16xf32>
 // CHECK: %[[OFF_B:.+]] = arith.constant 0 : index

@@ -136,6 +136,13 @@ func.func @kept_without_op() attributes {quern.kept_for_backward = [{bytes = 8 :
 
 // -----
 
+// expected-error @+1 {{'func.func' op 'quern.peak' must be {bytes, name, op, count, buffers = [{bytes, name, op}, ...]}}}
+func.func @peak_without_buffers() attributes {quern.peak = {bytes = 8 : i64, name = "n", op = "Tanh", count = 1 : i64}} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{'func.func' op 'quern.kernel' must be a dictionary}}
 func.func private @kernel_not_dictionary() attributes {quern.kernel = [1, 2]}
 

@@ -441,6 +441,11 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     and a chain of such ops stays in one buffer (a softmax's probabilities
     written over the logits, their gradient over the probabilities).
 
+    The function also records `quern.peak`: the most bytes its buffers hold
+    at once, the ONNX node of the op then, and the largest buffers live then,
+    each by the node of the op that first writes it (quernc
+    `--print-memory-report` prints it).
+
     Before:
     ```mlir
     func.func @f(%x: memref<4xf32>, %y: memref<4xf32>) {
