@@ -56,18 +56,18 @@ std::optional<RecomputeReport> quern::readRecompute(ModuleOp module) {
 
 std::optional<PeakReport> quern::readPeak(ModuleOp module) {
   std::optional<PeakReport> most;
-  module.walk([&](Operation *op) {
-    auto record = op->getAttrOfType<DictionaryAttr>(kPeakAttrName);
+  for (Operation &function : module.getBody()->getOperations()) {
+    auto record = function.getAttrOfType<DictionaryAttr>(kPeakAttrName);
     if (!record)
-      return;
+      continue;
     std::vector<KeptValue> at = readValues(
         ArrayAttr::get(module.getContext(), ArrayRef<Attribute>{record}));
     if (most && most->at.bytes >= at.front().bytes)
-      return;
+      continue;
     most =
         PeakReport{at.front(), readValues(record.getAs<ArrayAttr>("buffers")),
                    record.getAs<IntegerAttr>("count").getInt()};
-  });
+  }
   return most;
 }
 
