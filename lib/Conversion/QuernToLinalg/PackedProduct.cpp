@@ -219,6 +219,19 @@ Value swappedRowsAndPanels(OpBuilder &b, Location loc, Value value) {
       [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
+/// `into` with `part` in its slices from `offset` along `dim`.
+Value insertedAt(OpBuilder &b, Location loc, Value part, Value into,
+                 int64_t dim, int64_t offset) {
+  auto type = cast<RankedTensorType>(part.getType());
+  SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+  offsets[dim] = offset;
+  MLIRContext *context = b.getContext();
+  return b.create<tensor::InsertSliceOp>(
+      loc, part, into, getAsIndexOpFoldResult(context, offsets),
+      getAsIndexOpFoldResult(context, type.getShape()),
+      getAsIndexOpFoldResult(context, strides));
+}
+
 /// `value` with `count` slices of zeros appended along `dim`.
 Value withZerosAppended(OpBuilder &b, Location loc, Value value, int64_t dim,
                         int64_t count) {
@@ -228,11 +241,7 @@ Value withZerosAppended(OpBuilder &b, Location loc, Value value, int64_t dim,
   Value zeros =
       buildFilled(b, loc, RankedTensorType::get(shape, type.getElementType()),
                   scalar::constant(b, loc, type.getElementType(), 0.0));
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
-      strides(type.getRank(), b.getIndexAttr(1));
-  return b.create<tensor::InsertSliceOp>(
-      loc, value, zeros, offsets,
-      getAsIndexOpFoldResult(b.getContext(), type.getShape()), strides);
+  return insertedAt(b, loc, value, zeros, dim, 0);
 }
 
 /// The `size` slices of `value` from `offset` along `dim`.
@@ -266,13 +275,7 @@ Value writtenInto(OpBuilder &b, Location loc, Value part, Value into,
   }
   if (own && own->use_empty())
     own->erase();
-  SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
-  offsets[dim] = offset;
-  MLIRContext *context = b.getContext();
-  return b.create<tensor::InsertSliceOp>(
-      loc, part, into, getAsIndexOpFoldResult(context, offsets),
-      getAsIndexOpFoldResult(context, type.getShape()),
-      getAsIndexOpFoldResult(context, strides));
+  return insertedAt(b, loc, part, into, dim, offset);
 }
 
 /// What packOperand gives for `value` with zero columns appended up to
