@@ -297,17 +297,19 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
     return isa<DictionaryAttr>(value)
                ? success()
                : LogicalResult(error() << "must be a dictionary");
-  // [{bytes, name, op, <extra integers>}, ...]
-  auto isNodeArray = [](Attribute value, ArrayRef<StringRef> extra) {
+  // {bytes, name, op, <extra integers>}, and an array of them.
+  auto isNode = [](Attribute entry, ArrayRef<StringRef> extra) {
+    auto dict = dyn_cast_or_null<DictionaryAttr>(entry);
+    return dict && dict.getAs<IntegerAttr>("bytes") &&
+           dict.getAs<StringAttr>("name") && dict.getAs<StringAttr>("op") &&
+           llvm::all_of(extra, [&](StringRef key) {
+             return static_cast<bool>(dict.getAs<IntegerAttr>(key));
+           });
+  };
+  auto isNodeArray = [&](Attribute value, ArrayRef<StringRef> extra) {
     auto values = dyn_cast_or_null<ArrayAttr>(value);
     return values && llvm::all_of(values, [&](Attribute entry) {
-             auto dict = dyn_cast<DictionaryAttr>(entry);
-             return dict && dict.getAs<IntegerAttr>("bytes") &&
-                    dict.getAs<StringAttr>("name") &&
-                    dict.getAs<StringAttr>("op") &&
-                    llvm::all_of(extra, [&](StringRef key) {
-                      return static_cast<bool>(dict.getAs<IntegerAttr>(key));
-                    });
+             return isNode(entry, extra);
            });
   };
   if (name == kKeptForBackwardAttrName)
@@ -333,11 +335,8 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
                                   "values = [{bytes, name, op, flops}, ...]}");
   }
   if (name == kPeakAttrName) {
-    auto dict = dyn_cast<DictionaryAttr>(value);
-    bool valid =
-        dict &&
-        isNodeArray(ArrayAttr::get(op->getContext(), {dict}), {"count"}) &&
-        isNodeArray(dict.get("buffers"), {});
+    bool valid = isNode(value, {"count"}) &&
+                 isNodeArray(cast<DictionaryAttr>(value).get("buffers"), {});
     return valid ? success()
                  : LogicalResult(error() << "must be {bytes, name, op, count, "
                                             "buffers = [{bytes, name, op}, "

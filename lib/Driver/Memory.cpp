@@ -12,17 +12,18 @@
 using namespace mlir;
 using namespace quern;
 
+/// The value of a `{bytes, name, op[, flops]}` record.
+static KeptValue readValue(DictionaryAttr value) {
+  auto flops = value.getAs<IntegerAttr>("flops");
+  return {value.getAs<IntegerAttr>("bytes").getInt(),
+          value.getAs<StringAttr>("name").str(),
+          value.getAs<StringAttr>("op").str(), flops ? flops.getInt() : 0};
+}
+
 /// The values of a `[{bytes, name, op[, flops]}, ...]` record.
 static std::vector<KeptValue> readValues(ArrayAttr values) {
-  std::vector<KeptValue> read;
-  for (auto value : values.getAsRange<DictionaryAttr>()) {
-    auto flops = value.getAs<IntegerAttr>("flops");
-    read.push_back({value.getAs<IntegerAttr>("bytes").getInt(),
-                    value.getAs<StringAttr>("name").str(),
-                    value.getAs<StringAttr>("op").str(),
-                    flops ? flops.getInt() : 0});
-  }
-  return read;
+  auto range = llvm::map_range(values.getAsRange<DictionaryAttr>(), readValue);
+  return {range.begin(), range.end()};
 }
 
 std::optional<std::vector<KeptValue>> quern::readKeptValues(ModuleOp module) {
@@ -60,13 +61,11 @@ std::optional<PeakReport> quern::readPeak(ModuleOp module) {
     auto record = function.getAttrOfType<DictionaryAttr>(kPeakAttrName);
     if (!record)
       continue;
-    std::vector<KeptValue> at = readValues(
-        ArrayAttr::get(module.getContext(), ArrayRef<Attribute>{record}));
-    if (most && most->at.bytes >= at.front().bytes)
+    KeptValue at = readValue(record);
+    if (most && most->at.bytes >= at.bytes)
       continue;
-    most =
-        PeakReport{at.front(), readValues(record.getAs<ArrayAttr>("buffers")),
-                   record.getAs<IntegerAttr>("count").getInt()};
+    most = PeakReport{at, readValues(record.getAs<ArrayAttr>("buffers")),
+                      record.getAs<IntegerAttr>("count").getInt()};
   }
   return most;
 }
