@@ -101,7 +101,6 @@ useRange(Value root, Block &block,
 bool writesOverInput(linalg::LinalgOp op, OpOperand &init, Value input) {
   if (!op.hasPureBufferSemantics() ||
       op.getNumLoops() != op.getNumParallelLoops() ||
-      op->hasAttr(kPanelPackAttrName) ||
       input.getType() != init.get().getType() ||
       op.payloadUsesValueFromOperand(&init))
     return false;
