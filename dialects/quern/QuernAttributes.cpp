@@ -364,7 +364,8 @@ LogicalResult QuernDialect::verifyOperationAttribute(Operation *op,
     return isa<IntegerAttr>(value)
                ? success()
                : LogicalResult(error() << "must be an integer");
-  if (name == kPanelPackAttrName || name == kForwardFillAttrName)
+  if (name == kPanelPackAttrName || name == kForwardFillAttrName ||
+      name == kReductionTilesAttrName)
     return isa<UnitAttr>(value)
                ? success()
                : LogicalResult(error() << "must be a unit attribute");

@@ -100,6 +100,12 @@ inline constexpr llvm::StringLiteral kKernelAttrName = "quern.kernel";
 /// accumulator it fills starts its register tiles from its constant.
 inline constexpr llvm::StringLiteral kForwardFillAttrName =
     "quern.forward_fill";
+/// scf.for, from quern-tile-and-pack to quern-vectorize: a loop of a
+/// contraction's cache tiles along a reduced loop. Every iteration adds to
+/// the same tile of the accumulator; with its fill forwarded, the first
+/// iteration's loads of the accumulator read the fill's constant.
+inline constexpr llvm::StringLiteral kReductionTilesAttrName =
+    "quern.reduction_tiles";
 /// Linalg op, from quern-tile-and-pack to quern-vectorize: a register tile
 /// and its vector shape.
 inline constexpr llvm::StringLiteral kVectorSizesAttrName =

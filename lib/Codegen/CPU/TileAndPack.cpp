@@ -184,6 +184,14 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
         return op->emitOpError("cannot be tiled for the caches");
       op = tiled->op;
       strategy.parallel = false;
+      // The loops whose iterations all add to the same tile of the
+      // accumulator (quern-vectorize starts a forwarded fill's tiles from
+      // its constant in their first iterations).
+      llvm::DenseSet<Value> moveOutput = computedFrom(op.getDpsInits());
+      for (Operation *loop : tiled->loops)
+        if (auto forOp = dyn_cast<scf::ForOp>(loop);
+            forOp && !moveOutput.contains(forOp.getInductionVar()))
+          forOp->setAttr(kReductionTilesAttrName, rewriter.getUnitAttr());
       if (linalg::LinalgOp panel =
               packed ? packPanel(rewriter, op->getOpOperand(*packed), pack)
                      : linalg::LinalgOp()) {

@@ -43,22 +43,19 @@ using namespace quern;
 
 namespace {
 
-/// Whether `read` reads each element once: where it reads depends on the
-/// induction variables of every loop around it. An accumulator's read
-/// hoisted out of the k loop does; one inside it, or inside a k loop of
-/// cache tiles, does not.
-bool readsOnce(vector::TransferReadOp read) {
-  // Every value where it reads is computed from, in one walk.
-  DenseSet<Value> sources;
-  SmallVector<Value> worklist = {read.getSource()};
-  llvm::append_range(worklist, read.getIndices());
-  while (!worklist.empty()) {
-    Value next = worklist.pop_back_val();
-    if (!sources.insert(next).second)
-      continue;
-    if (Operation *def = next.getDefiningOp())
-      llvm::append_range(worklist, def->getOperands());
-  }
+/// The loops around `read` in whose iterations it reads the same elements
+/// again, when those are all loops of reduction tiles
+/// (kReductionTilesAttrName): each element is then read once per iteration
+/// of theirs, and first in their first iterations. None when another loop
+/// repeats the read (an accumulator loaded inside its k loop). Where `read`
+/// reads is computed from the induction variables of every other loop: an
+/// accumulator's read hoisted out of the k loop.
+std::optional<SmallVector<scf::ForOp>>
+repeatingLoops(vector::TransferReadOp read) {
+  SmallVector<Value> where = {read.getSource()};
+  llvm::append_range(where, read.getIndices());
+  DenseSet<Value> sources = computedFrom(where);
+  SmallVector<scf::ForOp> repeating;
   for (Operation *parent = read->getParentOp(); !isa<func::FuncOp>(parent);
        parent = parent->getParentOp()) {
     auto loop = dyn_cast<LoopLikeOpInterface>(parent);
@@ -67,20 +64,26 @@ bool readsOnce(vector::TransferReadOp read) {
     std::optional<SmallVector<Value>> inductionVars =
         loop.getLoopInductionVars();
     if (!inductionVars)
-      return false;
-    if (!llvm::all_of(*inductionVars, [&](Value inductionVar) {
+      return std::nullopt;
+    if (llvm::all_of(*inductionVars, [&](Value inductionVar) {
           return sources.contains(inductionVar);
         }))
-      return false;
+      continue;
+    auto forOp = dyn_cast<scf::ForOp>(parent);
+    if (!forOp || !forOp->hasAttr(kReductionTilesAttrName))
+      return std::nullopt;
+    repeating.push_back(forOp);
   }
-  return true;
+  return repeating;
 }
 
 /// The register tiles of the accumulator that `fill` (which is not tiled;
 /// see filledAccumulator) fills start from its constant: every vector read
 /// of the buffer (or of a view of it) that reads each element once becomes
-/// that constant, and the fill goes. Where some other read remains, the
-/// fill stays as it is.
+/// that constant, and the fill goes. A read repeated by loops of reduction
+/// tiles (a product's k in cache tiles) is the constant in their first
+/// iterations, and reads after them. Where some
+/// other read remains, the fill stays as it is.
 void forwardFill(linalg::FillOp fill) {
   Attribute value;
   // The reads of a view may have been folded into reads of the buffer it
@@ -90,25 +93,50 @@ void forwardFill(linalg::FillOp fill) {
   if (!matchPattern(fill.getInputs()[0], m_Constant(&value)) ||
       buffer.getDefiningOp<ViewLikeOpInterface>())
     return;
-  SmallVector<vector::TransferReadOp> reads;
-  bool onlyOnce = allUsers(buffer, [&](Operation *user) {
+  SmallVector<std::pair<vector::TransferReadOp, SmallVector<scf::ForOp>>> reads;
+  bool forwardable = allUsers(buffer, [&](Operation *user) {
     if (user == fill || isa<vector::TransferWriteOp>(user))
       return true;
     auto read = dyn_cast<vector::TransferReadOp>(user);
-    if (!read || !readsOnce(read) ||
+    if (!read || read.getMask() ||
         read.getVectorType().getElementType() !=
             cast<TypedAttr>(value).getType())
       return false;
-    reads.push_back(read);
+    std::optional<SmallVector<scf::ForOp>> repeating = repeatingLoops(read);
+    if (!repeating)
+      return false;
+    reads.emplace_back(read, std::move(*repeating));
     return true;
   });
-  if (!onlyOnce || reads.empty())
+  if (!forwardable || reads.empty())
     return;
   IRRewriter rewriter(fill.getContext());
-  for (vector::TransferReadOp read : reads) {
+  for (auto &[read, repeating] : reads) {
     rewriter.setInsertionPoint(read);
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        read, DenseElementsAttr::get(read.getVectorType(), value));
+    Location loc = read.getLoc();
+    Value constant = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(read.getVectorType(), value));
+    if (repeating.empty()) {
+      rewriter.replaceOp(read, constant);
+      continue;
+    }
+    // Loaded unless every repeating loop is in its first iteration.
+    Value later;
+    for (scf::ForOp loop : repeating) {
+      Value notFirst = rewriter.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::ne, loop.getInductionVar(),
+          loop.getLowerBound());
+      later = later ? rewriter.create<arith::OrIOp>(loc, later, notFirst)
+                    : notFirst;
+    }
+    auto choice = rewriter.create<scf::IfOp>(loc, read.getVectorType(), later,
+                                             /*withElseRegion=*/true);
+    rewriter.replaceAllUsesWith(read.getResult(), choice.getResult(0));
+    rewriter.moveOpBefore(read, choice.thenBlock(), choice.thenBlock()->end());
+    rewriter.setInsertionPointToEnd(choice.thenBlock());
+    rewriter.create<scf::YieldOp>(loc, read.getResult());
+    rewriter.setInsertionPointToEnd(choice.elseBlock());
+    rewriter.create<scf::YieldOp>(loc, constant);
   }
   rewriter.eraseOp(fill);
 }
@@ -197,6 +225,8 @@ struct VectorizePass : quern::impl::VectorizePassBase<VectorizePass> {
     });
     for (linalg::FillOp fill : fills)
       forwardFill(fill);
+    func.walk(
+        [](scf::ForOp loop) { loop->removeAttr(kReductionTilesAttrName); });
   }
 };
 

@@ -11,6 +11,7 @@
 #define QUERN_LIB_CODEGEN_CPU_VIEWS_H
 
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace quern {
 
@@ -42,6 +43,23 @@ inline bool allUsers(mlir::Value buffer,
                                  [&](mlir::Operation *user, bool isView) {
                                    return isView || visit(user);
                                  });
+}
+
+/// Every value `values` are computed from, themselves included: the
+/// operands of their defining ops, and theirs, and so on. Where a view or a
+/// transfer reads is computed from the induction variables of the loops
+/// that move it.
+inline llvm::DenseSet<mlir::Value> computedFrom(mlir::ValueRange values) {
+  llvm::DenseSet<mlir::Value> sources;
+  llvm::SmallVector<mlir::Value> worklist(values.begin(), values.end());
+  while (!worklist.empty()) {
+    mlir::Value next = worklist.pop_back_val();
+    if (!sources.insert(next).second)
+      continue;
+    if (mlir::Operation *def = next.getDefiningOp())
+      llvm::append_range(worklist, def->getOperands());
+  }
+  return sources;
 }
 
 /// The buffer `value` is a view of, or `value`.

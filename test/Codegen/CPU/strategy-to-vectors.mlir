@@ -394,12 +394,22 @@ func.func @filled_gemm(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<
 }
 
 // With k in cache tiles, each tile of k loads what the one before stored:
-// the output is filled first, untiled, as it was.
+// the first tile of k starts from the fill's constant instead of loading,
+// the others load. The fill goes.
 // CHECK-LABEL: func.func @filled_k_tiles(
 // CHECK-SAME: %[[C:[^:]+]]: memref<64x64xf32>)
-// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[C]] : memref<64x64xf32>)
-// CHECK-NEXT: scf.for
-// CHECK: vector.load %[[C]]
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZEROS:.+]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK: scf.for %[[K:.+]] = %[[C0:.+]] to %c64 step %c32 {
+// CHECK: %[[LATER:.+]] = arith.cmpi ne, %[[K]], %[[C0]] : index
+// CHECK-NEXT: %[[TILE:.+]] = scf.if %[[LATER]] -> (vector<8x32xf32>) {
+// CHECK-NEXT: vector.load %[[C]]
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[ZEROS]] : vector<8x32xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.for {{.+}} iter_args(%{{.+}} = %[[TILE]])
+// CHECK-NOT: linalg.fill
+// CHECK: return
 func.func @filled_k_tiles(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill {quern.strategy = {kind = "elementwise", register_tiles = array<i64: 1, 16>, parallel = false}}

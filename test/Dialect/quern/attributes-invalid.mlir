@@ -156,6 +156,17 @@ func.func @panel_pack_not_unit(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
 
 // -----
 
+func.func @reduction_tiles_not_unit(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{'scf.for' op 'quern.reduction_tiles' must be a unit attribute}}
+  scf.for %i = %c0 to %n step %c1 {
+  } {quern.reduction_tiles = true}
+  return
+}
+
+// -----
+
 func.func @vector_sizes_not_array(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
   // expected-error @+1 {{'linalg.copy' op 'quern.vector_sizes' must be an array of i64}}
   linalg.copy {quern.vector_sizes = [4, 4]} ins(%a : memref<4x4xf32>) outs(%b : memref<4x4xf32>)

@@ -644,7 +644,9 @@ def TileAndPackPass : Pass<"quern-tile-and-pack", "mlir::func::FuncOp"> {
     A `linalg.fill` of a constant into the accumulator of the op after it
     (see `quern-outline-kernels`), when nothing else in the function uses
     the buffer and the reduced loops' register tiles divide them, is not
-    tiled but marked `quern.forward_fill`.
+    tiled but marked `quern.forward_fill`. A contraction's loops of cache
+    tiles along reduced loops (every iteration adds to the same tile of
+    the output) are marked `quern.reduction_tiles`.
 
     A pack marked `quern.panel_pack` in a product's kernel runs inside the
     product's cache tile loops when each cache tile holds all of m: just
@@ -686,9 +688,13 @@ def VectorizePass : Pass<"quern-vectorize", "mlir::func::FuncOp"> {
     is marked `quern.forward_fill`, each load of the accumulator that reads
     its elements once (it depends on every loop around it) becomes the
     constant: a product's register tiles start from zeros, and its output
-    is written, never read. When some load is repeated (k in cache tiles, a
+    is written, never read. A load repeated only by loops marked
+    `quern.reduction_tiles` (k in cache tiles) is the constant in their
+    first iterations (an `scf.if`) and loads the sums after them: the
+    output is not filled first, by one thread, before the product's
+    parallel tiles. When some load is repeated otherwise (a
     reduction that loads its accumulator inside the reduced loop), the fill
-    stays.
+    stays. The marks go.
   }];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
