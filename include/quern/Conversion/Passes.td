@@ -37,8 +37,10 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
     bf16 and multiplies and sums in f32: bf16 mixed precision, with every
     other tensor, the parameters and the optimizer state in f32. With
     `bf16-pairs` as well (targets with a bf16 dot-product instruction), the
-    product sums over k in pairs (an odd K is made even: both operands are
-    copied with a zero slice appended along k): the left operand is viewed
+    product sums over k in pairs (with an odd K, the pairs sum the first
+    K - 1 of slices of the operands, and the last k's products are added
+    to the result after them; a K of one is padded with a zero k): the left
+    operand is viewed
     as `[..., M, K/2, 2]` and the right one packed as `[..., K/2, N, 2]`,
     and the contraction runs over (batch..., m, n, p, t) with k = 2p + t.
     A transposed left operand is packed like a right one, `[..., K/2, M,
@@ -52,7 +54,8 @@ def ConvertQuernToLinalgPass : Pass<"convert-quern-to-linalg", "mlir::ModuleOp">
            "Round f32 matmul operands to bf16; products and sums stay f32">,
     Option<"bf16Pairs", "bf16-pairs", "bool", "false",
            "With bf16-matmuls: sum products in pairs along k, operands laid "
-           "out for a bf16 dot-product instruction (an odd K padded)">
+           "out for a bf16 dot-product instruction (an odd K's last k "
+           "added after them)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",

@@ -318,6 +318,37 @@ Value packPadded(OpBuilder &b, Location loc, Value value, bool transposed,
   return writtenInto(b, loc, tail, packed, panelDim, whole / panel);
 }
 
+/// `sums` ([..., M, N]) plus the products of the last k, each of its two
+/// factors rounded to bf16: `column` is the left operand's slice at that k
+/// ([..., M, 1], or [..., 1, M] when `transposedColumn`), `row` the right
+/// operand's ([..., 1, N], or [..., N, 1] when `transposedRow`).
+Value withLastDepthAdded(OpBuilder &b, Location loc, Value sums, Value column,
+                         bool transposedColumn, Value row, bool transposedRow) {
+  auto type = cast<RankedTensorType>(sums.getType());
+  int64_t rank = type.getRank(), batchRank = rank - 2;
+  MLIRContext *context = b.getContext();
+  AffineExpr m = getAffineDimExpr(batchRank, context),
+             n = getAffineDimExpr(batchRank + 1, context),
+             zero = getAffineConstantExpr(0, context);
+  auto map = [&](AffineExpr row, AffineExpr column) {
+    return batchMap(context, batchRank, rank, {row, column});
+  };
+  SmallVector<AffineMap> maps = {map(m, n),
+                                 transposedColumn ? map(zero, m) : map(m, zero),
+                                 transposedRow ? map(n, zero) : map(zero, n)};
+  return buildParallelGeneric(
+      b, loc, type, ValueRange{sums, column, row}, maps,
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        auto rounded = [&](Value value) -> Value {
+          return nb.create<arith::ExtFOp>(nl, value.getType(),
+                                          roundedToBF16(nb, nl, value));
+        };
+        return nb.create<arith::AddFOp>(
+            nl, args[0],
+            nb.create<arith::MulFOp>(nl, rounded(args[1]), rounded(args[2])));
+      });
+}
+
 } // namespace
 
 Value quern::buildPackedProduct(OpBuilder &b, Location loc,
@@ -331,15 +362,29 @@ Value quern::buildPackedProduct(OpBuilder &b, Location loc,
           columns = resultType.getDimSize(rank - 1);
   Value lhsOperand = lhs;
   if (pairs) {
-    // An odd depth takes a zero more (each operand copied once, padded),
-    // so that it too is summed in pairs by the dot instruction: its last
-    // pair sums the last product and zero.
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     int64_t lhsDepthDim = lhsType.getRank() - (transposeLhs ? 2 : 1);
-    if (lhsType.getDimSize(lhsDepthDim) % 2 != 0) {
-      int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+    int64_t rhsDepthDim = cast<RankedTensorType>(rhs.getType()).getRank() -
+                          (transposeRhs ? 1 : 2);
+    int64_t depth = lhsType.getDimSize(lhsDepthDim);
+    // An odd depth: the pairs sum all but the last k, read in place, and
+    // the last k's products are added to their sums after them. A zero k
+    // appended instead took a padded copy of each operand (for 97x211x53,
+    // more time than the product's).
+    if (depth % 2 != 0 && depth > 1)
+      return withLastDepthAdded(
+          b, loc,
+          buildPackedProduct(
+              b, loc, resultType,
+              sliceAlong(b, loc, lhs, lhsDepthDim, 0, depth - 1), transposeLhs,
+              sliceAlong(b, loc, rhs, rhsDepthDim, 0, depth - 1), transposeRhs,
+              bias, panelWidth, pairs, accumulateInPanels),
+          sliceAlong(b, loc, lhs, lhsDepthDim, depth - 1, 1), transposeLhs,
+          sliceAlong(b, loc, rhs, rhsDepthDim, depth - 1, 1), transposeRhs);
+    // A depth of one takes a zero more, so that it too is summed in a pair.
+    if (depth == 1) {
       lhs = withZerosAppended(b, loc, lhs, lhsDepthDim, 1);
-      rhs = withZerosAppended(b, loc, rhs, rhsRank - (transposeRhs ? 1 : 2), 1);
+      rhs = withZerosAppended(b, loc, rhs, rhsDepthDim, 1);
       lhsType = cast<RankedTensorType>(lhs.getType());
     }
     lhsOperand =

@@ -122,13 +122,19 @@ func.func @uneven(%x: tensor<16x32xf32>, %w: tensor<32x6xf32>, %b: tensor<6xf32>
   return %y : tensor<16x6xf32>
 }
 
-// An odd depth was padded by the conversion; the panels read the padded
-// operand, and the conversion's packs of the unpadded pairs are gone.
+// An odd depth: the conversion's pairs sum the first two k of each
+// operand (slices of them); the panels are packed from that slice of the
+// right operand, the conversion's packs of unpaneled pairs are gone, and
+// the last k's products are added to the collapsed sums.
 // PANELS-LABEL: func.func @odd_depth_wide
-// PANELS: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [3, 8] [1, 1] : tensor<3x8xf32> into tensor<4x8xf32>
-// PANELS-NOT: tensor<2x8x2xbf16>
-// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x2x4x2xbf16>)
-// PANELS: tensor.collapse_shape
+// PANELS-SAME: %{{.+}}: tensor<4x3xf32>, %[[W:.+]]: tensor<3x8xf32>
+// PANELS: %[[HEAD:.+]] = tensor.extract_slice %[[W]][0, 0] [2, 8] [1, 1]
+// PANELS-NOT: tensor<1x8x2xbf16>
+// PANELS: tensor.expand_shape %[[HEAD]]
+// PANELS: linalg.generic {{.+}} outs(%{{.+}} : tensor<2x1x4x2xbf16>)
+// PANELS: %[[SUMS:.+]] = tensor.collapse_shape
+// PANELS: %[[ROW:.+]] = tensor.extract_slice %[[W]][2, 0] [1, 8] [1, 1]
+// PANELS: linalg.generic {{.+}} ins(%[[SUMS]], %{{.+}}, %[[ROW]] : tensor<4x8xf32>, tensor<4x1xf32>, tensor<1x8xf32>)
 func.func @odd_depth_wide(%x: tensor<4x3xf32>, %w: tensor<3x8xf32>) -> tensor<4x8xf32> {
   %y = quern.matmul %x, %w : tensor<4x3xf32>, tensor<3x8xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>

@@ -65,17 +65,40 @@ func.func @weight_gradient(%g: tensor<32x16xf32>, %x: tensor<32x8xf32>) -> tenso
   return %y : tensor<16x8xf32>
 }
 
-// An odd K takes a zero more: both operands are copied into zeros one
-// deeper (K = 4), then summed in pairs like any other.
+// An odd K: the pairs sum the first K - 1 = 2 of each operand, read in
+// place (slices, no padded copy), and the last k's products, each factor
+// rounded to bf16, are added to those sums after them.
 // PAIRS-LABEL: func.func @odd_depth
 // PAIRS-SAME: (%[[X:.+]]: tensor<4x3xf32>, %[[W:.+]]: tensor<3x4xf32>)
-// PAIRS: %[[XZ:.+]] = linalg.fill {{.+}} -> tensor<4x4xf32>
-// PAIRS: tensor.insert_slice %[[X]] into %[[XZ]][0, 0] [4, 3] [1, 1] : tensor<4x3xf32> into tensor<4x4xf32>
-// PAIRS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<4x4xf32>
-// PAIRS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [3, 4] [1, 1] : tensor<3x4xf32> into tensor<4x4xf32>
-// PAIRS: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x2x2xbf16>, tensor<2x4x2xbf16>)
+// PAIRS-NOT: linalg.fill {{.+}} -> tensor<4x4xf32>
+// PAIRS: tensor.extract_slice %[[X]][0, 0] [4, 2] [1, 1]
+// PAIRS: tensor.extract_slice %[[W]][0, 0] [2, 4] [1, 1]
+// PAIRS: %[[SUMS:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x1x2xbf16>, tensor<1x4x2xbf16>)
+// PAIRS: %[[COLUMN:.+]] = tensor.extract_slice %[[X]][0, 2] [4, 1] [1, 1]
+// PAIRS: %[[ROW:.+]] = tensor.extract_slice %[[W]][2, 0] [1, 4] [1, 1]
+// PAIRS: %[[RESULT:.+]] = linalg.generic {{.+}} ins(%[[SUMS]], %[[COLUMN]], %[[ROW]] : tensor<4x4xf32>, tensor<4x1xf32>, tensor<1x4xf32>)
+// PAIRS: %[[A:.+]] = arith.truncf %{{.+}} : f32 to bf16
+// PAIRS: %[[AF:.+]] = arith.extf %[[A]] : bf16 to f32
+// PAIRS: %[[B:.+]] = arith.truncf %{{.+}} : f32 to bf16
+// PAIRS: %[[BF:.+]] = arith.extf %[[B]] : bf16 to f32
+// PAIRS: %[[AB:.+]] = arith.mulf %[[AF]], %[[BF]] : f32
+// PAIRS: arith.addf %{{.+}}, %[[AB]] : f32
+// PAIRS: return %[[RESULT]]
 func.func @odd_depth(%x: tensor<4x3xf32>, %w: tensor<3x4xf32>) -> tensor<4x4xf32> {
   %y = quern.matmul %x, %w : tensor<4x3xf32>, tensor<3x4xf32> -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// A K of one has no pair to sum: both operands take a zero k more (K = 2).
+// PAIRS-LABEL: func.func @depth_one
+// PAIRS-SAME: (%[[X:.+]]: tensor<4x1xf32>, %[[W:.+]]: tensor<1x4xf32>)
+// PAIRS: %[[XZ:.+]] = linalg.fill {{.+}} -> tensor<4x2xf32>
+// PAIRS: tensor.insert_slice %[[X]] into %[[XZ]][0, 0] [4, 1] [1, 1] : tensor<4x1xf32> into tensor<4x2xf32>
+// PAIRS: %[[WZ:.+]] = linalg.fill {{.+}} -> tensor<2x4xf32>
+// PAIRS: tensor.insert_slice %[[W]] into %[[WZ]][0, 0] [1, 4] [1, 1] : tensor<1x4xf32> into tensor<2x4xf32>
+// PAIRS: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<4x1x2xbf16>, tensor<1x4x2xbf16>)
+func.func @depth_one(%x: tensor<4x1xf32>, %w: tensor<1x4xf32>) -> tensor<4x4xf32> {
+  %y = quern.matmul %x, %w : tensor<4x1xf32>, tensor<1x4xf32> -> tensor<4x4xf32>
   return %y : tensor<4x4xf32>
 }
 
