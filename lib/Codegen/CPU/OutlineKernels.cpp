@@ -273,15 +273,44 @@ bool quern::roundsOnly(Operation *op, bool permuted) {
          yield->getOperands() == round->getResults();
 }
 
+/// Whether `op` computes its f32 or bf16 buffer from position: a generic
+/// without inputs, every loop parallel, written through the identity, whose
+/// body reads memory only by memref.load (a quantized weight decoded into
+/// panels: its codes and scales loaded where the panel's indices say).
+static bool computesFromPosition(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInputs() != 0 || generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getIndexingMapsArray()[0].isIdentity() ||
+      !isa<Float32Type, BFloat16Type>(
+          getElementTypeOrSelf(generic.getDpsInits()[0].getType())))
+    return false;
+  return llvm::all_of(
+      generic.getBody()->without_terminator(), [](Operation &op) {
+        return isa<memref::LoadOp>(op) || isMemoryEffectFree(&op);
+      });
+}
+
 /// Whether `op` is a pack: it rounds its one f32 buffer to bf16, or copies
-/// a bf16 or an f32 one, through permutation maps.
+/// a bf16 or an f32 one, through permutation maps; or it computes its
+/// buffer from position.
 static bool isPack(linalg::LinalgOp op) {
+  if (computesFromPosition(op))
+    return true;
   if (!quern::roundsOnly(op, /*permuted=*/true) || !op.hasPureBufferSemantics())
     return false;
   Type from = getElementTypeOrSelf(op.getDpsInputs()[0].getType()),
        to = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   return to.isBF16() ? isa<Float32Type, BFloat16Type>(from)
                      : to.isF32() && from.isF32();
+}
+
+/// The buffers a pack reads: its input, or those its body loads from.
+static SmallVector<Value> packSources(linalg::LinalgOp pack) {
+  SmallVector<Value> sources(pack.getDpsInputs());
+  pack->walk([&](memref::LoadOp load) { sources.push_back(load.getMemRef()); });
+  return sources;
 }
 
 /// The next linalg op after `pack` (after its accumulator's fill, if that
@@ -303,7 +332,7 @@ linalg::LinalgOp quern::packedProduct(linalg::LinalgOp pack) {
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(product);
   // The product reads the packed buffer as one operand, and no other
-  // operand of it is (a view of) the buffer or the pack's input.
+  // operand of it is (a view of) the buffer or what the pack reads.
   Value packed = pack.getDpsInits()[0];
   auto aliases = [&](Value buffer) {
     return llvm::make_filter_range(
@@ -315,7 +344,9 @@ linalg::LinalgOp quern::packedProduct(linalg::LinalgOp pack) {
   if (failed(dims) || !llvm::hasSingleElement(reads) ||
       reads.begin()->get() != packed || !product.isDpsInput(&*reads.begin()) ||
       viewedBuffer(packed) != packed ||
-      !aliases(viewedBuffer(pack.getDpsInputs()[0])).empty())
+      llvm::any_of(packSources(pack), [&](Value source) {
+        return !aliases(viewedBuffer(source)).empty();
+      }))
     return {};
   AffineMap map = product.getMatchingIndexingMap(&*reads.begin());
   if (llvm::any_of(dims->m, [&](unsigned m) { return map.isFunctionOfDim(m); }))

@@ -82,7 +82,9 @@ mlir::linalg::LinalgOp filledAccumulator(mlir::linalg::FillOp fill);
 /// The product that `pack` lays out an operand for, on buffers before the
 /// workspace plan: `pack` is a linalg.generic that only rounds its one f32
 /// input to bf16, or copies a bf16 or an f32 one, through permutation maps
-/// (the k pairs or the panels of quern-pack-panels); the next
+/// (the k pairs or the panels of quern-pack-panels), or that computes its
+/// f32 or bf16 buffer from position (a quantized weight decoded into
+/// panels); the next
 /// linalg op in the block,
 /// with only ops free of memory effects, allocations and its accumulator's
 /// fill between them, is a contraction reading the packed buffer as one

@@ -86,31 +86,30 @@ splitIntoPieces(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// Packs, just before the cache tile that owns `read`, the panel of
-/// `pack`'s output that `read` reads: a copy of `pack` on that panel's
-/// slices, with `pack`'s strategy but on the tile's thread. Null when `read`
-/// is not a unit-stride slice.
+/// `pack`'s output that `read` reads: `pack` tiled to that panel (a copy of
+/// it on the panel's slices, or, computing from position, on the panel's
+/// positions), with `pack`'s strategy but on the tile's thread. Null when
+/// `read` is not a unit-stride slice.
 linalg::LinalgOp packPanel(RewriterBase &rewriter, OpOperand &read,
                            linalg::LinalgOp pack) {
   auto panel = read.get().getDefiningOp<memref::SubViewOp>();
   if (!panel || !panel.hasUnitStride())
     return {};
-  // The pack's maps are permutations: its loops' offsets and sizes are the
-  // panel's, and give those of the slice of its input.
+  // The pack's output map is a permutation: its loops' offsets and sizes
+  // are the panel's.
   AffineMap toLoops = inversePermutation(
       pack.getMatchingIndexingMap(pack.getDpsInitOperand(0)));
-  AffineMap input = pack.getMatchingIndexingMap(pack.getDpsInputOperand(0));
-  auto slice = [&](ArrayRef<OpFoldResult> values) {
-    return applyPermutationMap(
-        input, ArrayRef<OpFoldResult>(applyPermutationMap(toLoops, values)));
+  auto loops = [&](ArrayRef<OpFoldResult> values) {
+    return applyPermutationMap(toLoops, values);
   };
-  SmallVector<OpFoldResult> offsets = slice(panel.getMixedOffsets());
   rewriter.setInsertionPoint(read.getOwner());
-  Value source = rewriter.create<memref::SubViewOp>(
-      pack.getLoc(), pack.getDpsInputs()[0], offsets,
-      slice(panel.getMixedSizes()),
-      SmallVector<OpFoldResult>(offsets.size(), rewriter.getIndexAttr(1)));
-  auto tile = cast<linalg::LinalgOp>(rewriter.clone(*pack));
-  tile->setOperands({source, panel});
+  FailureOr<TilingResult> tiled =
+      cast<TilingInterface>(pack.getOperation())
+          .getTiledImplementation(rewriter, loops(panel.getMixedOffsets()),
+                                  loops(panel.getMixedSizes()));
+  if (failed(tiled))
+    return {};
+  auto tile = cast<linalg::LinalgOp>(tiled->tiledOps.front());
   Strategy strategy = *Strategy::read(pack);
   strategy.parallel = false;
   strategy.attach(tile);

@@ -116,6 +116,9 @@ public:
     for (Operation &inner : op.getBody()->without_terminator()) {
       if (inner.getNumResults() != 1)
         return false;
+      for (Value operand : inner.getOperands())
+        if (!op->isAncestor(operand.getParentBlock()->getParentOp()))
+          followAbove(operand);
       std::optional<LaneForm> form = follow(inner);
       if (!form)
         return false;
@@ -142,6 +145,62 @@ private:
     form.divisor = divisor;
     form.nonNegative = nonNegative;
     return form;
+  }
+
+  /// A value from above the body (the same in every lane): what its
+  /// common part is a multiple of, followed through the integer ops that
+  /// compute it from loop induction variables and constants, as a tile's
+  /// offsets are. A loop's variable from a lower bound of L by steps of S is
+  /// a multiple of gcd(L, S), and not negative when L is not.
+  LaneForm followAbove(Value value) {
+    if (auto found = forms.find(value); found != forms.end())
+      return found->second;
+    Type type = value.getType();
+    LaneForm form = uniform(type, 1);
+    if (std::optional<std::pair<int64_t, int64_t>> loop =
+            constantLoopOf(value)) {
+      auto [lower, step] = *loop;
+      if (lower >= 0 && step > 0)
+        form = uniform(type, std::gcd(lower, step), true);
+    } else if (Operation *def = value.getDefiningOp();
+               def && type.isIntOrIndex() && def->getNumResults() == 1 &&
+               def->getNumRegions() == 0 && isPure(def)) {
+      for (Value operand : def->getOperands())
+        followAbove(operand);
+      if (std::optional<LaneForm> followed = follow(*def))
+        form = *followed;
+    }
+    forms[value] = form;
+    return form;
+  }
+
+  /// The constant lower bound and step of the loop (scf.for or
+  /// scf.parallel) whose induction variable `value` is.
+  static std::optional<std::pair<int64_t, int64_t>>
+  constantLoopOf(Value value) {
+    auto argument = dyn_cast<BlockArgument>(value);
+    if (!argument)
+      return std::nullopt;
+    Operation *owner = argument.getOwner()->getParentOp();
+    std::optional<OpFoldResult> lower, step;
+    if (auto loop = dyn_cast<scf::ForOp>(owner);
+        loop && loop.getInductionVar() == value) {
+      lower = getAsOpFoldResult(loop.getLowerBound());
+      step = getAsOpFoldResult(loop.getStep());
+    } else if (auto loops = dyn_cast<scf::ParallelOp>(owner)) {
+      unsigned index = argument.getArgNumber();
+      if (index >= loops.getNumLoops())
+        return std::nullopt;
+      lower = getAsOpFoldResult(loops.getLowerBound()[index]);
+      step = getAsOpFoldResult(loops.getStep()[index]);
+    } else {
+      return std::nullopt;
+    }
+    std::optional<int64_t> lowerValue = getConstantIntValue(*lower),
+                           stepValue = getConstantIntValue(*step);
+    if (!lowerValue || !stepValue)
+      return std::nullopt;
+    return std::make_pair(*lowerValue, *stepValue);
   }
 
   static LaneForm vectorForm() {
@@ -198,6 +257,11 @@ private:
         return std::nullopt;
       return vectorForm();
     }
+    if (auto apply = dyn_cast<affine::AffineApplyOp>(inner))
+      if (apply.getAffineMap().getNumResults() == 1)
+        if (std::optional<LaneForm> form =
+                followAffine(apply, apply.getAffineMap().getResult(0)))
+          return form;
     SmallVector<LaneForm> operands;
     for (Value operand : inner.getOperands())
       operands.push_back(form(operand));
@@ -251,32 +315,13 @@ private:
       return operands[0];
     if (inner.getNumOperands() != 2)
       return std::nullopt;
-    if (isa<arith::AddIOp>(inner)) {
-      LaneForm form = operands[0];
-      for (auto [value, other] :
-           llvm::zip_equal(form.offsets, operands[1].offsets))
-        if (llvm::AddOverflow(value, other, value))
-          return std::nullopt;
-      form.divisor = std::gcd(operands[0].divisor, operands[1].divisor);
-      form.nonNegative = operands[0].nonNegative && operands[1].nonNegative;
-      return form;
-    }
+    if (isa<arith::AddIOp>(inner))
+      return sum(operands[0], operands[1]);
     if (isa<arith::MulIOp>(inner)) {
-      for (int side : {0, 1}) {
-        std::optional<int64_t> factor =
-            getConstantIntValue(inner.getOperand(side));
-        if (!factor)
-          continue;
-        LaneForm form = operands[1 - side];
-        for (int64_t &value : form.offsets)
-          if (llvm::MulOverflow(value, *factor, value))
-            return std::nullopt;
-        form.nonNegative = form.nonNegative && *factor >= 0;
-        if (!form.nonNegative ||
-            llvm::MulOverflow(form.divisor, *factor, form.divisor))
-          form.divisor = 1;
-        return form;
-      }
+      for (int side : {0, 1})
+        if (std::optional<int64_t> factor =
+                getConstantIntValue(inner.getOperand(side)))
+          return scaled(operands[1 - side], *factor);
       return std::nullopt;
     }
     // Division, a right shift, a remainder and a mask of low bits by a
@@ -309,6 +354,56 @@ private:
     else
       form.divisor = common == q ? 0 : common;
     return form;
+  }
+
+  static std::optional<LaneForm> sum(const LaneForm &lhs, const LaneForm &rhs) {
+    LaneForm form = lhs;
+    for (auto [value, other] : llvm::zip_equal(form.offsets, rhs.offsets))
+      if (llvm::AddOverflow(value, other, value))
+        return std::nullopt;
+    form.divisor = std::gcd(lhs.divisor, rhs.divisor);
+    form.nonNegative = lhs.nonNegative && rhs.nonNegative;
+    return form;
+  }
+
+  static std::optional<LaneForm> scaled(LaneForm form, int64_t factor) {
+    for (int64_t &value : form.offsets)
+      if (llvm::MulOverflow(value, factor, value))
+        return std::nullopt;
+    form.nonNegative = form.nonNegative && factor >= 0;
+    if (!form.nonNegative ||
+        llvm::MulOverflow(form.divisor, factor, form.divisor))
+      form.divisor = 1;
+    return form;
+  }
+
+  /// An affine.apply of sums of its operands times constants (a tile's
+  /// offset added to a loop index), as the adds and multiplies it is.
+  std::optional<LaneForm> followAffine(affine::AffineApplyOp apply,
+                                       AffineExpr expr) {
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+      return constant.getValue() >= 0
+                 ? uniform(apply.getType(), constant.getValue(), true)
+                 : uniform(apply.getType(), 1);
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      return form(apply.getMapOperands()[dim.getPosition()]);
+    if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+      return form(apply.getMapOperands()[apply.getAffineMap().getNumDims() +
+                                         symbol.getPosition()]);
+    auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+    if (!binary)
+      return std::nullopt;
+    if (expr.getKind() == AffineExprKind::Mul)
+      if (auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS()))
+        if (std::optional<LaneForm> lhs = followAffine(apply, binary.getLHS()))
+          return scaled(*lhs, factor.getValue());
+    if (expr.getKind() != AffineExprKind::Add)
+      return std::nullopt;
+    std::optional<LaneForm> lhs = followAffine(apply, binary.getLHS()),
+                            rhs = followAffine(apply, binary.getRHS());
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return sum(*lhs, *rhs);
   }
 
   linalg::GenericOp op;

@@ -445,6 +445,62 @@ func.func @f32_panel_pack(%w: memref<8x64xf32>, %x: memref<4x8xf32>, %out: memre
 
 // -----
 
+// A weight decoded into panels from position (4-bit codes and a scale,
+// loaded where the panel's indices say) feeding its product is a pack
+// too, and is marked. (Its panels take the bytes of %early, dead by then.)
+// CHECK-LABEL: func.func @decoded_panel_pack
+// CHECK-SAME: quern.workspace_bytes = 256 : i64
+// CHECK: memref.view %{{.+}}[%c0{{.*}}][] : memref<256xi8> to memref<8x8xf32>
+// CHECK: %[[PANELS:.+]] = memref.view %{{.+}}[%c0{{.*}}][] : memref<256xi8> to memref<2x8x4xf32>
+// CHECK-NEXT: linalg.generic {{.+}} outs(%[[PANELS]] : memref<2x8x4xf32>)
+// CHECK-SAME: quern.panel_pack
+func.func @decoded_panel_pack(%codes: memref<32xi8>, %scales: memref<1xf32>, %x: memref<4x8xf32>, %out: memref<2x4x4xf32>, %sink: memref<8x8xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c4_i32 = arith.constant 4 : i32
+  %c15_i32 = arith.constant 15 : i32
+  %early = memref.alloc() {alignment = 64 : i64} : memref<8x8xf32>
+  linalg.fill ins(%cst : f32) outs(%early : memref<8x8xf32>)
+  memref.copy %early, %sink : memref<8x8xf32> to memref<8x8xf32>
+  %packed = memref.alloc() {alignment = 64 : i64} : memref<2x8x4xf32>
+  linalg.generic {indexing_maps = [affine_map<(j, k, c) -> (j, k, c)>], iterator_types = ["parallel", "parallel", "parallel"]} outs(%packed : memref<2x8x4xf32>) {
+  ^bb0(%o: f32):
+    %j = linalg.index 0 : index
+    %k = linalg.index 1 : index
+    %c = linalg.index 2 : index
+    %n0 = arith.muli %j, %c4 : index
+    %n = arith.addi %n0, %c : index
+    %row = arith.muli %k, %c8 : index
+    %at = arith.addi %row, %n : index
+    %byte = arith.shrui %at, %c1 : index
+    %code = memref.load %codes[%byte] : memref<32xi8>
+    %odd = arith.andi %at, %c1 : index
+    %odd32 = arith.index_cast %odd : index to i32
+    %shift = arith.muli %odd32, %c4_i32 : i32
+    %wide = arith.extui %code : i8 to i32
+    %nibble = arith.shrui %wide, %shift : i32
+    %level = arith.andi %nibble, %c15_i32 : i32
+    %levelf = arith.uitofp %level : i32 to f32
+    %first = arith.constant 0 : index
+    %scale = memref.load %scales[%first] : memref<1xf32>
+    %w = arith.mulf %levelf, %scale : f32
+    linalg.yield %w : f32
+  }
+  linalg.fill ins(%cst : f32) outs(%out : memref<2x4x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(j, m, c, k) -> (m, k)>, affine_map<(j, m, c, k) -> (j, k, c)>, affine_map<(j, m, c, k) -> (j, m, c)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%x, %packed : memref<4x8xf32>, memref<2x8x4xf32>) outs(%out : memref<2x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %s: f32):
+    %p = arith.mulf %a, %b : f32
+    %t = arith.addf %s, %p : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
+// -----
+
 // An elementwise op writes its result over an input it reads for the last
 // time, element for element: %b takes %a's bytes, and %c (the exponential of
 // %b) takes them again, so a chain needs one buffer.

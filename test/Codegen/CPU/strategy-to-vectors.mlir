@@ -343,6 +343,71 @@ func.func @panel_pack_m_tiles(%w: memref<32x2x2x32xf32>, %packed: memref<2x32x32
   return
 }
 
+// A weight decoded into panels from position (4-bit codes and a scale per
+// 64), marked quern.panel_pack, decodes in each (panel, k) cache tile the
+// slice that tile reads, inside the k loop, in vector lanes: the tile's
+// offsets (the loops' variables, multiples of 32) keep 16 lanes on 8
+// consecutive code bytes and one scale, as in the whole decode.
+// CHECK-LABEL: func.func @decoded_panel_pack(
+// CHECK-SAME: %[[CODES:[^:]+]]: memref<2048xi8>, %[[SCALES:[^:]+]]: memref<64xf32>
+// CHECK: scf.parallel (%[[J:.+]]) =
+// CHECK-NEXT: scf.for %[[K:.+]] = %c0 to %c64 step %c32
+// CHECK-NOT: vector.gather
+// CHECK: vector.load %[[CODES]][%{{.+}}] : memref<2048xi8>, vector<8xi8>
+// CHECK-NOT: vector.gather
+// CHECK: memref.load %[[SCALES]][%{{.+}}] : memref<64xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c8
+// CHECK: vector.fma
+// CHECK-NOT: scf.parallel
+// CHECK: return
+#decoded = affine_map<(j, k, c) -> (j, k, c)>
+#decoded_lhs = affine_map<(j, m, c, k) -> (m, k)>
+#decoded_rhs = affine_map<(j, m, c, k) -> (j, k, c)>
+#decoded_acc = affine_map<(j, m, c, k) -> (j, m, c)>
+func.func @decoded_panel_pack(%codes: memref<2048xi8>, %scales: memref<64xf32>, %packed: memref<2x64x32xf32>, %acc: memref<2x16x32xf32>, %lhs: memref<16x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %c4_i32 = arith.constant 4 : i32
+  %c15_i32 = arith.constant 15 : i32
+  linalg.generic {indexing_maps = [#decoded], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%packed : memref<2x64x32xf32>)
+      attrs = {quern.panel_pack, quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1, register_tiles = array<i64: 1, 1, 16>}} {
+  ^bb0(%o: f32):
+    %j = linalg.index 0 : index
+    %k = linalg.index 1 : index
+    %c = linalg.index 2 : index
+    %n0 = arith.muli %j, %c32 : index
+    %n = arith.addi %n0, %c : index
+    %row = arith.muli %k, %c64 : index
+    %at = arith.addi %row, %n : index
+    %byte = arith.shrui %at, %c1 : index
+    %code = memref.load %codes[%byte] : memref<2048xi8>
+    %odd = arith.andi %at, %c1 : index
+    %odd32 = arith.index_cast %odd : index to i32
+    %shift = arith.muli %odd32, %c4_i32 : i32
+    %wide = arith.extui %code : i8 to i32
+    %nibble = arith.shrui %wide, %shift : i32
+    %level = arith.andi %nibble, %c15_i32 : i32
+    %levelf = arith.uitofp %level : i32 to f32
+    %block = arith.divui %at, %c64 : index
+    %scale = memref.load %scales[%block] : memref<64xf32>
+    %w = arith.mulf %levelf, %scale : f32
+    linalg.yield %w : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<2x16x32xf32>)
+  linalg.generic {indexing_maps = [#decoded_lhs, #decoded_rhs, #decoded_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%lhs, %packed : memref<16x64xf32>, memref<2x64x32xf32>) outs(%acc : memref<2x16x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 32>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 2, 1, 3>, parallel = true, register_tiles = array<i64: 1, 8, 32, 1>}} {
+  ^bb0(%a: f32, %b: f32, %s: f32):
+    %p = arith.mulf %a, %b fastmath<reassoc,contract> : f32
+    %t = arith.addf %s, %p fastmath<reassoc,contract> : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
 // Packing a transposed operand ([N, P, 2] -> [P, N, 2], pairs moved as
 // units): 8 rows of 8 pairs are read as 8 vectors of 16 and rounded a row
 // at a time, the bf16 pairs transposed as an 8 x 8 matrix of 32-bit units,

@@ -427,10 +427,13 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     the compiled code never calls malloc.
 
     A pack (an op that only rounds its one f32 input to bf16, or copies a
-    bf16 or f32 one, through permutation maps) whose buffer the next product reads as one operand
-    without an m loop, and nothing uses in between, is marked
-    `quern.panel_pack`: its input stays live until the product, because
-    `quern-tile-and-pack` moves the pack into the product's tile loops.
+    bf16 or f32 one, through permutation maps, or that computes its f32 or
+    bf16 buffer from position, loading only what its indices say: a
+    quantized weight decoded into panels) whose buffer the next product
+    reads as one operand without an m loop, and nothing uses in between,
+    is marked `quern.panel_pack`: its input stays live until the product,
+    because `quern-tile-and-pack` moves the pack into the product's tile
+    loops.
     The product's accumulator then never takes the input's bytes.
 
     An elementwise op (parallel loops, an output it does not read, at a
@@ -650,9 +653,10 @@ def TileAndPackPass : Pass<"quern-tile-and-pack", "mlir::func::FuncOp"> {
 
     A pack marked `quern.panel_pack` in a product's kernel runs inside the
     product's cache tile loops when each cache tile holds all of m: just
-    before a tile's register loops, a copy of the pack on one thread writes
-    the panel of the packed buffer that the tile reads, while it is about
-    to be read. Otherwise (m split between tiles, which would pack a panel
+    before a tile's register loops, the pack tiled to the panel of the
+    packed buffer that the tile reads (on its slices, or, computing from
+    position, at the panel's positions) writes that panel on the tile's
+    thread, while it is about to be read. Otherwise (m split between tiles, which would pack a panel
     twice, or no cache tiles) the pack is tiled on its own, before the
     product.
   }];
@@ -672,7 +676,9 @@ def VectorizePass : Pass<"quern-vectorize", "mlir::func::FuncOp"> {
     (computed from position, beyond `linalg::vectorize`) becomes loops over
     its register tiles, each tile computed in vector lanes: every integer
     of its body is followed as a part common to the lanes plus a known
-    offset per lane, so that a load whose lanes read consecutive elements
+    offset per lane (values from above the body, such as a tile's offsets
+    inside a product's cache tile loops, are followed too: a loop's
+    variable is a multiple of its step), so that a load whose lanes read consecutive elements
     (each possibly repeated, as two 4-bit codes share a byte) is one
     vector load and a shuffle, one the lanes all read at the same place (a
     block's scale) a scalar load, and one at places computed from loaded
