@@ -58,6 +58,11 @@ mlir::Value buildPackedProduct(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value bias, int64_t panel, bool pairs,
                                bool accumulateInPanels);
 
+/// Whether `op` computes its one output element by element from the
+/// element's position alone: no inputs, every loop parallel, the output
+/// written through the identity and never read (on tensors or buffers).
+bool computesFromPosition(mlir::linalg::GenericOp op);
+
 /// The linalg.generic that computes `value` element by element from the
 /// element's position alone (no inputs; its body reads linalg.index and
 /// values defined above it, as a quantized weight's decoding does), when

@@ -17,6 +17,7 @@
 #include "Views.h"
 
 #include "quern/Codegen/CPU/Passes.h"
+#include "quern/Conversion/PackedProduct.h"
 
 #include "dialects/quern/QuernOps.h"
 
@@ -273,16 +274,14 @@ bool quern::roundsOnly(Operation *op, bool permuted) {
          yield->getOperands() == round->getResults();
 }
 
-/// Whether `op` computes its f32 or bf16 buffer from position: a generic
-/// without inputs, every loop parallel, written through the identity, whose
-/// body reads memory only by memref.load (a quantized weight decoded into
-/// panels: its codes and scales loaded where the panel's indices say).
-static bool computesFromPosition(linalg::LinalgOp op) {
+/// Whether `op` computes its f32 or bf16 buffer from position
+/// (computesFromPosition), its body reading memory only by memref.load (a
+/// quantized weight decoded into panels: its codes and scales loaded where
+/// the panel's indices say).
+static bool decodesFromPosition(linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic || !generic.hasPureBufferSemantics() ||
-      generic.getNumDpsInputs() != 0 || generic.getNumDpsInits() != 1 ||
-      generic.getNumParallelLoops() != generic.getNumLoops() ||
-      !generic.getIndexingMapsArray()[0].isIdentity() ||
+      !quern::computesFromPosition(generic) ||
       !isa<Float32Type, BFloat16Type>(
           getElementTypeOrSelf(generic.getDpsInits()[0].getType())))
     return false;
@@ -296,7 +295,7 @@ static bool computesFromPosition(linalg::LinalgOp op) {
 /// a bf16 or an f32 one, through permutation maps; or it computes its
 /// buffer from position.
 static bool isPack(linalg::LinalgOp op) {
-  if (computesFromPosition(op))
+  if (decodesFromPosition(op))
     return true;
   if (!quern::roundsOnly(op, /*permuted=*/true) || !op.hasPureBufferSemantics())
     return false;

@@ -162,7 +162,8 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
     auto lists = dyn_cast<ArrayAttr>(split);
     if (!lists || lists.size() != loops)
       return malformed("split must hold a list of points for each loop");
-    for (auto [points, range] : llvm::zip_equal(lists, ranges)) {
+    for (auto [points, range, iterator] :
+         llvm::zip_equal(lists, ranges, linalgOp.getIteratorTypesArray())) {
       auto array = dyn_cast<DenseI64ArrayAttr>(points);
       int64_t previous = 0;
       if (!array || llvm::any_of(array.asArrayRef(), [&](int64_t point) {
@@ -171,6 +172,10 @@ FailureOr<Strategy> Strategy::read(Operation *op) {
             return !inside;
           }))
         return malformed("split points must rise strictly inside each loop");
+      // Pieces are independent only across parallel loops: pieces of a
+      // reduced loop would each add to the accumulator, each starting it.
+      if (!array.empty() && iterator != utils::IteratorType::parallel)
+        return malformed("split points may only cut parallel loops");
       strategy.split.push_back(SmallVector<int64_t>(array.asArrayRef()));
     }
   }

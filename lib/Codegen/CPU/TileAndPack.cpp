@@ -89,11 +89,15 @@ splitIntoPieces(RewriterBase &rewriter, linalg::LinalgOp op,
 /// `pack`'s output that `read` reads: `pack` tiled to that panel (a copy of
 /// it on the panel's slices, or, computing from position, on the panel's
 /// positions), with `pack`'s strategy but on the tile's thread. Null when
-/// `read` is not a unit-stride slice.
+/// `read` is not a unit-stride slice, or is one of a size known only at run
+/// time (a partial cache tile) and `pack` is beyond linalg's vectorizer,
+/// which masks such tiles: a decode runs in lanes over static tiles only.
 linalg::LinalgOp packPanel(RewriterBase &rewriter, OpOperand &read,
                            linalg::LinalgOp pack) {
   auto panel = read.get().getDefiningOp<memref::SubViewOp>();
-  if (!panel || !panel.hasUnitStride())
+  if (!panel || !panel.hasUnitStride() ||
+      (!panel.getType().hasStaticShape() &&
+       failed(linalg::vectorizeOpPrecondition(pack))))
     return {};
   // The pack's output map is a permutation: its loops' offsets and sizes
   // are the panel's.
@@ -116,15 +120,20 @@ linalg::LinalgOp packPanel(RewriterBase &rewriter, OpOperand &read,
   return tile;
 }
 
-/// Whether `op`'s register tiles divide each of its reduction loops.
+/// Whether `op`'s register tiles divide each of its reduction loops, and
+/// each cache tile of one: no tile of a reduced loop peels a remainder.
 bool reducesInWholeTiles(linalg::LinalgOp op) {
   Strategy strategy = *Strategy::read(op);
-  for (auto [iterator, range, tile] :
-       llvm::zip_equal(op.getIteratorTypesArray(), op.getStaticLoopRanges(),
-                       strategy.registerTiles))
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (auto [dim, iterator] : llvm::enumerate(op.getIteratorTypesArray())) {
+    int64_t range = ranges[dim], tile = strategy.registerTiles[dim];
+    bool cacheTiled =
+        dim < strategy.cacheTiles.size() && strategy.cacheTiles[dim] < range;
     if (iterator == utils::IteratorType::reduction && range > tile &&
-        range % tile != 0)
+        (range % tile != 0 ||
+         (cacheTiled && strategy.cacheTiles[dim] % tile != 0)))
       return false;
+  }
   return true;
 }
 
@@ -276,8 +285,9 @@ struct TileAndPackPass : quern::impl::TileAndPackPassBase<TileAndPackPass> {
     // hoisted), marked kForwardFillAttrName.
     // Only where nothing else in the function uses the buffer (a kernel of
     // the two): the reads forwardFill finds are then the accumulator's. And
-    // only where the register tiles divide every reduced loop: a peeled
-    // remainder of one reads the accumulator again, after the main loop.
+    // only where the register tiles divide every reduced loop and its cache
+    // tiles: a peeled remainder of one reads the accumulator again, after
+    // the main loop.
     func.walk([&](linalg::FillOp fill) {
       linalg::LinalgOp consumer = filledAccumulator(fill);
       if (consumer && consumer->hasAttr(kStrategyAttrName) &&

@@ -13,6 +13,8 @@
 
 #include "VectorizeLanes.h"
 
+#include "quern/Conversion/PackedProduct.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -413,21 +415,12 @@ private:
   llvm::DenseMap<Value, LaneForm> forms;
 };
 
-/// Whether `op` is of the kind this file takes, before its body is
-/// followed.
-bool isComputedFromPosition(linalg::GenericOp op) {
-  return op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
-         op.getNumParallelLoops() == op.getNumLoops() &&
-         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
-         !op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
-}
-
 /// The body followed in every copy of `tiles`' plan; empty if it cannot be.
 SmallVector<LaneAnalysis> analyze(linalg::GenericOp op,
                                   ArrayRef<int64_t> tiles) {
   std::optional<LanePlan> plan = planOf(op, tiles);
   SmallVector<LaneAnalysis> copies;
-  if (!plan || !isComputedFromPosition(op))
+  if (!plan || !quern::computesFromPosition(op))
     return {};
   for (int64_t copy = 0; copy < plan->copies; ++copy)
     if (!copies.emplace_back(op, tiles, *plan, copy).run())

@@ -371,16 +371,17 @@ Value quern::buildPackedProduct(OpBuilder &b, Location loc,
     // the last k's products are added to their sums after them. A zero k
     // appended instead took a padded copy of each operand (for 97x211x53,
     // more time than the product's).
-    if (depth % 2 != 0 && depth > 1)
-      return withLastDepthAdded(
-          b, loc,
-          buildPackedProduct(
-              b, loc, resultType,
-              sliceAlong(b, loc, lhs, lhsDepthDim, 0, depth - 1), transposeLhs,
-              sliceAlong(b, loc, rhs, rhsDepthDim, 0, depth - 1), transposeRhs,
-              bias, panelWidth, pairs, accumulateInPanels),
-          sliceAlong(b, loc, lhs, lhsDepthDim, depth - 1, 1), transposeLhs,
-          sliceAlong(b, loc, rhs, rhsDepthDim, depth - 1, 1), transposeRhs);
+    if (depth % 2 != 0 && depth > 1) {
+      Value lhsHead = sliceAlong(b, loc, lhs, lhsDepthDim, 0, depth - 1);
+      Value rhsHead = sliceAlong(b, loc, rhs, rhsDepthDim, 0, depth - 1);
+      Value sums = buildPackedProduct(b, loc, resultType, lhsHead, transposeLhs,
+                                      rhsHead, transposeRhs, bias, panelWidth,
+                                      pairs, accumulateInPanels);
+      Value lhsLast = sliceAlong(b, loc, lhs, lhsDepthDim, depth - 1, 1);
+      Value rhsLast = sliceAlong(b, loc, rhs, rhsDepthDim, depth - 1, 1);
+      return withLastDepthAdded(b, loc, sums, lhsLast, transposeLhs, rhsLast,
+                                transposeRhs);
+    }
     // A depth of one takes a zero more, so that it too is summed in a pair.
     if (depth == 1) {
       lhs = withZerosAppended(b, loc, lhs, lhsDepthDim, 1);
@@ -633,15 +634,17 @@ matchFloatProduct(linalg::GenericOp product, RankedTensorType resultType) {
   return operands;
 }
 
+bool quern::computesFromPosition(linalg::GenericOp op) {
+  return op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         !op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
+}
+
 linalg::GenericOp quern::computedFromPosition(Value value) {
   auto generic = value.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInputs() != 0 ||
-      generic.getNumDpsInits() != 1 ||
-      generic.getNumParallelLoops() != generic.getNumLoops() ||
-      !generic.getIndexingMapsArray().front().isIdentity() ||
-      !generic.getBody()->getArgument(0).use_empty())
-    return linalg::GenericOp();
-  return generic;
+  return generic && computesFromPosition(generic) ? generic
+                                                  : linalg::GenericOp();
 }
 
 Value quern::buildComputedAt(OpBuilder &b, Location loc,

@@ -408,6 +408,59 @@ func.func @decoded_panel_pack(%codes: memref<2048xi8>, %scales: memref<64xf32>, 
   return
 }
 
+// With k in cache tiles of 32 over 48 rows, the last tile is partial (its
+// size known only at run time): the decode would not run in lanes there, so
+// it runs whole, in lanes, before the product's tile loops.
+// CHECK-LABEL: func.func @decoded_partial_k_tiles(
+// CHECK-SAME: %[[CODES:[^:]+]]: memref<1536xi8>
+// CHECK: vector.load %[[CODES]][%{{.+}}] : memref<1536xi8>, vector<8xi8>
+// CHECK: scf.parallel
+// CHECK-NOT: %[[CODES]]
+// CHECK: return
+func.func @decoded_partial_k_tiles(%codes: memref<1536xi8>, %scales: memref<48xf32>, %packed: memref<2x48x32xf32>, %acc: memref<2x16x32xf32>, %lhs: memref<16x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %c4_i32 = arith.constant 4 : i32
+  %c15_i32 = arith.constant 15 : i32
+  linalg.generic {indexing_maps = [#decoded], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%packed : memref<2x48x32xf32>)
+      attrs = {quern.panel_pack, quern.strategy = {kind = "scalar", parallel = true, parallel_tile = 1, register_tiles = array<i64: 1, 1, 16>}} {
+  ^bb0(%o: f32):
+    %j = linalg.index 0 : index
+    %k = linalg.index 1 : index
+    %c = linalg.index 2 : index
+    %n0 = arith.muli %j, %c32 : index
+    %n = arith.addi %n0, %c : index
+    %row = arith.muli %k, %c64 : index
+    %at = arith.addi %row, %n : index
+    %byte = arith.shrui %at, %c1 : index
+    %code = memref.load %codes[%byte] : memref<1536xi8>
+    %odd = arith.andi %at, %c1 : index
+    %odd32 = arith.index_cast %odd : index to i32
+    %shift = arith.muli %odd32, %c4_i32 : i32
+    %wide = arith.extui %code : i8 to i32
+    %nibble = arith.shrui %wide, %shift : i32
+    %level = arith.andi %nibble, %c15_i32 : i32
+    %levelf = arith.uitofp %level : i32 to f32
+    %block = arith.divui %at, %c64 : index
+    %scale = memref.load %scales[%block] : memref<48xf32>
+    %w = arith.mulf %levelf, %scale : f32
+    linalg.yield %w : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%acc : memref<2x16x32xf32>)
+  linalg.generic {indexing_maps = [#decoded_lhs, #decoded_rhs, #decoded_acc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%lhs, %packed : memref<16x48xf32>, memref<2x48x32xf32>) outs(%acc : memref<2x16x32xf32>)
+      attrs = {quern.strategy = {cache_tiles = array<i64: 1, 16, 32, 32>, dims = array<i64: 1, 2, 3>, kind = "contraction", loop_order = array<i64: 0, 2, 1, 3>, parallel = true, register_tiles = array<i64: 1, 8, 32, 1>}} {
+  ^bb0(%a: f32, %b: f32, %s: f32):
+    %p = arith.mulf %a, %b fastmath<reassoc,contract> : f32
+    %t = arith.addf %s, %p fastmath<reassoc,contract> : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
 // Packing a transposed operand ([N, P, 2] -> [P, N, 2], pairs moved as
 // units): 8 rows of 8 pairs are read as 8 vectors of 16 and rounded a row
 // at a time, the bf16 pairs transposed as an 8 x 8 matrix of 32-bit units,

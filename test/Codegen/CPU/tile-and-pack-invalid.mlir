@@ -59,6 +59,14 @@ func.func @split_outside(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x
 
 // -----
 
+func.func @split_reduced_loop(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) {
+  // expected-error @+1 {{'quern.strategy': split points may only cut parallel loops}}
+  linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, register_tiles = array<i64: 4, 8, 1>, cache_tiles = array<i64: 8, 8, 8>, parallel = false, dims = array<i64: 0, 1, 2>, split = [array<i64>, array<i64>, array<i64: 4>]}} ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>)
+  return
+}
+
+// -----
+
 func.func @pieces_count(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) {
   // expected-error @+1 {{'quern.strategy': parallel_pieces must hold a flag for each of the 2 pieces}}
   linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, register_tiles = array<i64: 4, 8, 1>, cache_tiles = array<i64: 8, 8, 8>, parallel = true, dims = array<i64: 0, 1, 2>, split = [array<i64: 4>, array<i64>, array<i64>], parallel_pieces = array<i1: true>}} ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>)

@@ -50,11 +50,11 @@ func.func @relu(%x: memref<20x20xf32>, %y: memref<20x20xf32>) {
 // CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
 // CHECK-NEXT: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c64
 // CHECK: linalg.matmul {{.+}}
-// CHECK-NEXT: }
-// CHECK-NEXT: }
-// CHECK-NEXT: } {quern.reduction_tiles}
-// CHECK-NEXT: }
-// CHECK-NEXT: }
+// CHECK-NEXT: {{^ *}}}{{$}}
+// CHECK-NEXT: {{^ *}}}{{$}}
+// CHECK-NEXT: {{^ *}}} {quern.reduction_tiles}{{$}}
+// CHECK-NEXT: {{^ *}}}{{$}}
+// CHECK-NEXT: {{^ *}}}{{$}}
 // CHECK-NEXT: return
 func.func @rows_outer(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
   linalg.matmul {quern.strategy = {kind = "contraction", loop_order = array<i64: 1, 0, 2>, dims = array<i64: 0, 1, 2>, cache_tiles = array<i64: 16, 32, 64>, register_tiles = array<i64: 8, 32, 1>, parallel = false}} ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)

@@ -431,9 +431,9 @@ def PlanWorkspacePass : Pass<"quern-plan-workspace", "mlir::func::FuncOp"> {
     bf16 buffer from position, loading only what its indices say: a
     quantized weight decoded into panels) whose buffer the next product
     reads as one operand without an m loop, and nothing uses in between,
-    is marked `quern.panel_pack`: its input stays live until the product,
-    because `quern-tile-and-pack` moves the pack into the product's tile
-    loops.
+    is marked `quern.panel_pack`: what it reads (its input, or the buffers
+    its body loads from) stays live until the product, because
+    `quern-tile-and-pack` moves the pack into the product's tile loops.
     The product's accumulator then never takes the input's bytes.
 
     An elementwise op (parallel loops, an output it does not read, at a
@@ -656,9 +656,10 @@ def TileAndPackPass : Pass<"quern-tile-and-pack", "mlir::func::FuncOp"> {
     before a tile's register loops, the pack tiled to the panel of the
     packed buffer that the tile reads (on its slices, or, computing from
     position, at the panel's positions) writes that panel on the tile's
-    thread, while it is about to be read. Otherwise (m split between tiles, which would pack a panel
-    twice, or no cache tiles) the pack is tiled on its own, before the
-    product.
+    thread, while it is about to be read. Otherwise (m split between
+    tiles, which would pack a panel twice, no cache tiles, or a decode
+    whose panel is a partial cache tile, which it cannot run in lanes) the
+    pack is tiled on its own, before the product.
   }];
   let dependentDialects = ["mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect",
