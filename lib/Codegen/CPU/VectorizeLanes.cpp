@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "VectorizeLanes.h"
+#include "Views.h"
 
 #include "quern/Conversion/PackedProduct.h"
 
@@ -24,6 +25,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <numeric>
@@ -259,11 +261,6 @@ private:
         return std::nullopt;
       return vectorForm();
     }
-    if (auto apply = dyn_cast<affine::AffineApplyOp>(inner))
-      if (apply.getAffineMap().getNumResults() == 1)
-        if (std::optional<LaneForm> form =
-                followAffine(apply, apply.getAffineMap().getResult(0)))
-          return form;
     SmallVector<LaneForm> operands;
     for (Value operand : inner.getOperands())
       operands.push_back(form(operand));
@@ -377,35 +374,6 @@ private:
         llvm::MulOverflow(form.divisor, factor, form.divisor))
       form.divisor = 1;
     return form;
-  }
-
-  /// An affine.apply of sums of its operands times constants (a tile's
-  /// offset added to a loop index), as the adds and multiplies it is.
-  std::optional<LaneForm> followAffine(affine::AffineApplyOp apply,
-                                       AffineExpr expr) {
-    if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-      return constant.getValue() >= 0
-                 ? uniform(apply.getType(), constant.getValue(), true)
-                 : uniform(apply.getType(), 1);
-    if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      return form(apply.getMapOperands()[dim.getPosition()]);
-    if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
-      return form(apply.getMapOperands()[apply.getAffineMap().getNumDims() +
-                                         symbol.getPosition()]);
-    auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
-    if (!binary)
-      return std::nullopt;
-    if (expr.getKind() == AffineExprKind::Mul)
-      if (auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS()))
-        if (std::optional<LaneForm> lhs = followAffine(apply, binary.getLHS()))
-          return scaled(*lhs, factor.getValue());
-    if (expr.getKind() != AffineExprKind::Add)
-      return std::nullopt;
-    std::optional<LaneForm> lhs = followAffine(apply, binary.getLHS()),
-                            rhs = followAffine(apply, binary.getRHS());
-    if (!lhs || !rhs)
-      return std::nullopt;
-    return sum(*lhs, *rhs);
   }
 
   linalg::GenericOp op;
@@ -587,12 +555,22 @@ LogicalResult quern::vectorizeLanes(RewriterBase &rewriter,
   auto op = dyn_cast<linalg::GenericOp>(linalgOp.getOperation());
   if (!op || !op.hasPureBufferSemantics() || !planOf(op, tiles))
     return failure();
-  // Tiling offsets the loop indices with affine.apply: arithmetic instead,
-  // which the analysis follows (the same values: nothing else changes if
-  // the analysis then fails).
-  SmallVector<affine::AffineApplyOp> applies;
-  op.getBody()->walk(
-      [&](affine::AffineApplyOp apply) { applies.push_back(apply); });
+  // Tiling offsets the loop indices with affine.apply, in the body and in
+  // the offsets it reads from above (a cache tile's, inside a product's
+  // tile loops): arithmetic instead, which the analysis follows (the same
+  // values: nothing else changes if the analysis then fails).
+  llvm::SetVector<affine::AffineApplyOp> applies;
+  SmallVector<Value> above;
+  op.getBody()->walk([&](Operation *inner) {
+    if (auto apply = dyn_cast<affine::AffineApplyOp>(inner))
+      applies.insert(apply);
+    for (Value operand : inner->getOperands())
+      if (!op->isAncestor(operand.getParentBlock()->getParentOp()))
+        above.push_back(operand);
+  });
+  for (Value value : computedFrom(above))
+    if (auto apply = value.getDefiningOp<affine::AffineApplyOp>())
+      applies.insert(apply);
   for (affine::AffineApplyOp apply : applies) {
     rewriter.setInsertionPoint(apply);
     std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
