@@ -136,15 +136,12 @@ static void printPeak(llvm::raw_ostream &os, const PeakReport &peak,
               "buffers then (by the node that first writes each)", peak.count);
 }
 
-void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
-                              size_t top) {
-  os << "workspace          " << formatBytes(report.workspaceBytes)
-     << " (every scratch buffer of a call, planned at compile time)\n";
+/// What the step keeps for backward, its budget and what it recomputes.
+static void printKept(llvm::raw_ostream &os, const MemoryReport &report,
+                      size_t top) {
   if (!report.keptBytes || !report.keptValues) {
     os << "kept for backward  unknown (no training step built from a "
           "forward graph)\n";
-    if (report.peak)
-      printPeak(os, *report.peak, top);
     return;
   }
   os << "kept for backward  " << formatBytes(*report.keptBytes)
@@ -171,6 +168,13 @@ void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
   if (report.recompute)
     printValues(os, report.recompute->values, top,
                 "values the backward recomputes");
+}
+
+void quern::printMemoryReport(llvm::raw_ostream &os, const MemoryReport &report,
+                              size_t top) {
+  os << "workspace          " << formatBytes(report.workspaceBytes)
+     << " (every scratch buffer of a call, planned at compile time)\n";
+  printKept(os, report, top);
   if (report.peak)
     printPeak(os, *report.peak, top);
 }

@@ -195,10 +195,10 @@ LogicalResult tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
       // The loops whose iterations all add to the same tile of the
       // accumulator (quern-vectorize starts a forwarded fill's tiles from
       // its constant in their first iterations).
-      llvm::DenseSet<Value> moveOutput = computedFrom(op.getDpsInits());
+      llvm::DenseSet<Value> outputPosition = computedFrom(op.getDpsInits());
       for (Operation *loop : tiled->loops)
         if (auto forOp = dyn_cast<scf::ForOp>(loop);
-            forOp && !moveOutput.contains(forOp.getInductionVar()))
+            forOp && !outputPosition.contains(forOp.getInductionVar()))
           forOp->setAttr(kReductionTilesAttrName, rewriter.getUnitAttr());
       if (linalg::LinalgOp panel =
               packed ? packPanel(rewriter, op->getOpOperand(*packed), pack)

@@ -82,8 +82,8 @@ repeatingLoops(vector::TransferReadOp read) {
 /// of the buffer (or of a view of it) that reads each element once becomes
 /// that constant, and the fill goes. A read repeated by loops of reduction
 /// tiles (a product's k in cache tiles) is the constant in their first
-/// iterations, and reads after them. Where some
-/// other read remains, the fill stays as it is.
+/// iterations, and reads after them. Where some other read remains, the
+/// fill stays as it is.
 void forwardFill(linalg::FillOp fill) {
   Attribute value;
   // The reads of a view may have been folded into reads of the buffer it
