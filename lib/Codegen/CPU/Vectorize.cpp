@@ -98,9 +98,8 @@ void forwardFill(linalg::FillOp fill) {
     if (user == fill || isa<vector::TransferWriteOp>(user))
       return true;
     auto read = dyn_cast<vector::TransferReadOp>(user);
-    if (!read || read.getMask() ||
-        read.getVectorType().getElementType() !=
-            cast<TypedAttr>(value).getType())
+    if (!read || read.getVectorType().getElementType() !=
+                     cast<TypedAttr>(value).getType())
       return false;
     std::optional<SmallVector<scf::ForOp>> repeating = repeatingLoops(read);
     if (!repeating)
